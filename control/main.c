@@ -1,0 +1,787 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * switchback: the daemon. EAL init, ports from the configuration, one
+ * worker lcore running the dataplane, and the control loop on the main
+ * lcore: ARP, check-gateway probes, RIB resolution and publication. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_malloc.h>
+#include <rte_arp.h>
+#include <rte_ip.h>
+#include <rte_icmp.h>
+#include <rte_cycles.h>
+
+#include "ctl.h"
+#include "sb_log.h"
+#include "conntrack.h"
+#include "fib.h"
+#include "neigh.h"
+#include "nat.h"
+#include "port.h"
+#include "pkt.h"
+
+#define RING_SIZE 4096
+#define ARP_RETRY_MS 1000
+#define SB_ICMP_TIME_EXCEEDED 11
+
+/* Set by the signal handler only: the one piece of process-wide mutable
+ * state, as a handler cannot be given a context. */
+static volatile sig_atomic_t quit_signal;
+
+static void
+on_signal(int sig)
+{
+	quit_signal = sig;
+}
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static uint64_t
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static void
+ip_str(uint32_t ip, char *buf, size_t len)
+{
+	snprintf(buf, len, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 0xff, (ip >> 8) & 0xff, ip & 0xff);
+}
+
+static void
+usage(const char *prog)
+{
+	printf("usage: %s [EAL options] -- -c FILE.ini [--check]\n"
+	       "  -c, --config FILE  configuration (INI, see docs/config.md)\n"
+	       "  -t, --check        validate the configuration and exit (no EAL needed)\n"
+	       "  -h, --help         this text\n"
+	       "The EAL needs two lcores (-l 0,1): the main one runs control, the other the worker.\n",
+	       prog);
+}
+
+/* Hand a control-built frame to the worker for transmission on @port. */
+static void
+inject(struct sb_ctl *c, unsigned port, struct rte_mbuf *m)
+{
+	if (m == NULL)
+		return;
+	m->hash.usr = port;
+	if (rte_ring_enqueue(c->w->inject, m) != 0)
+		rte_pktmbuf_free(m);
+}
+
+static bool
+on_subnet(const struct sb_port_conf *p, uint32_t ip)
+{
+	uint32_t mask = ~0u << (32 - p->prefix_len);
+
+	return ((ip ^ p->addr) & mask) == 0;
+}
+
+/* Ask who has @ip on @port, at most once per ARP_RETRY_MS per entry. */
+static void
+arp_request(struct sb_ctl *c, unsigned port, uint32_t ip, uint64_t now)
+{
+	const struct sb_port_conf *pc = &c->cfg->ports[port];
+	int32_t idx;
+
+	if (!on_subnet(pc, ip))
+		return;
+	idx = sb_neigh_get(c->neigh, (uint16_t)port, ip);
+	if (idx < 0)
+		return;
+	struct sb_neigh_entry *e = &c->neigh->e[idx];
+
+	if (e->is_static || (e->last_request_ms != 0 && now - e->last_request_ms < ARP_RETRY_MS))
+		return;
+	e->last_request_ms = now;
+	inject(c, port, sb_pkt_arp(c->pool, RTE_ARP_OP_REQUEST, &c->mac[port], pc->addr,
+				   NULL, ip));
+}
+
+/* --- RIB -> published state --------------------------------------------- */
+
+static void
+update_wans(struct sb_ctl *c)
+{
+	for (unsigned p = 0; p < c->n_ports; p++) {
+		bool has_check = false, all_failed = true;
+		char why[256] = "";
+		size_t off = 0;
+
+		if (c->cfg->ports[p].role != SB_ROLE_WAN)
+			continue;
+		for (unsigned k = 0; k < c->n_probes; k++) {
+			const struct sb_probe *pr = &c->probes[k];
+			const struct sb_rib_route *r = &c->rib->r[pr->route];
+			bool via = false;
+			char a[20];
+
+			for (unsigned h = 0; h < r->n_nh; h++)
+				via |= r->nh[h].port == p;
+			if (!via)
+				continue;
+			has_check = true;
+			all_failed &= pr->down;
+			ip_str(pr->target, a, sizeof(a));
+			off += (size_t)snprintf(why + off, off < sizeof(why) ? sizeof(why) - off : 0,
+					"%s%s %s %s", off ? ", " : "", r->name, a,
+					pr->down ? "unanswered" : "answering");
+		}
+		bool down = has_check && all_failed;
+
+		if (down == c->wan_down[p])
+			continue;
+		c->wan_down[p] = down;
+		c->wan_changes++;
+		if (down) {
+			/* Lazy flush: sessions pinned to this WAN become
+			 * misses on their next packet. O(1) here. */
+			c->wan_gen[p]++;
+			SB_WARN(WAN, "wan %s DOWN: check-gateway failed for %u rounds (%s)",
+				c->cfg->ports[p].name, c->cfg->probe_down_after, why);
+		} else {
+			SB_WARN(WAN, "wan %s UP: check-gateway answered for %u rounds (%s)",
+				c->cfg->ports[p].name, c->cfg->probe_up_after, why);
+		}
+	}
+}
+
+/* Resolve the RIB, build and publish new nexthop groups, sync the FIB,
+ * and free the old state once every worker has passed a quiescent point. */
+static int
+publish(struct sb_ctl *c, uint64_t now)
+{
+	uint64_t t0 = now_us();
+	struct sb_rib *rib = c->rib;
+	struct sb_dp_state *old = c->state, *st;
+
+	sb_rib_resolve(rib);
+	update_wans(c);
+
+	st = rte_zmalloc("sb_state", sizeof(*st), 64);
+	if (st == NULL)
+		return -ENOMEM;
+	st->nhg = rte_zmalloc("sb_nhg", sizeof(*st->nhg) * (rib->n_groups ? rib->n_groups : 1), 64);
+	if (st->nhg == NULL) {
+		rte_free(st);
+		return -ENOMEM;
+	}
+	st->version = old ? old->version + 1 : 1;
+	st->n_nhg = rib->n_groups;
+	for (unsigned g = 0; g < rib->n_groups; g++) {
+		const struct sb_rib_group *rg = &rib->g[g];
+		struct sb_nhg *ng = &st->nhg[g];
+
+		for (unsigned k = 0; k < rg->n_nh; k++) {
+			struct sb_path *p = &ng->path[ng->n_paths];
+
+			p->port = rg->nh[k].port;
+			p->gw = rg->nh[k].gw;
+			p->nb = SB_NEIGH_NONE;
+			if (p->gw != 0) {
+				int32_t idx = sb_neigh_get(c->neigh, p->port, p->gw);
+
+				if (idx < 0)
+					continue;
+				p->nb = (uint32_t)idx;
+				if (!(c->neigh->e[idx].mac_state & SB_NEIGH_VALID))
+					arp_request(c, p->port, p->gw, now);
+			}
+			ng->n_paths++;
+		}
+	}
+	for (unsigned p = 0; p < SB_MAX_PORTS; p++) {
+		st->wan[p].gen = c->wan_gen[p];
+		st->wan[p].up = !c->wan_down[p];
+	}
+	__atomic_store_n(&c->state, st, __ATOMIC_RELEASE);
+
+	/* FIB: prefixes with no active route leave it, so a less specific
+	 * route can carry their traffic. Group ids never change. */
+	for (unsigned g = 0; g < rib->n_groups; g++) {
+		const struct sb_rib_group *rg = &rib->g[g];
+		bool want = st->nhg[g].n_paths > 0;
+
+		if (want && !c->installed[g]) {
+			if (sb_fib_set(c->fib, rg->table, rg->dst, rg->len, g) == 0)
+				c->installed[g] = true;
+		} else if (!want && c->installed[g]) {
+			sb_fib_del(c->fib, rg->table, rg->dst, rg->len);
+			c->installed[g] = false;
+		}
+	}
+	if (old != NULL) {
+		rte_rcu_qsbr_synchronize(c->qs, RTE_QSBR_THRID_INVALID);
+		rte_free(old->nhg);
+		rte_free(old);
+	}
+	c->last_publish_us = now_us() - t0;
+
+	for (unsigned i = 0; i < rib->n_routes; i++) {
+		const struct sb_rib_route *r = &rib->r[i];
+
+		if (r->active != c->was_active[i] || old == NULL) {
+			if (r->active)
+				SB_INFO(RIB, "route %s active", r->name);
+			else
+				SB_INFO(RIB, "route %s inactive: %s", r->name, r->reason);
+		}
+		c->was_active[i] = r->active;
+	}
+	if (old != NULL)
+		SB_INFO(RIB, "published state v%lu in %lu us", (unsigned long)st->version,
+			(unsigned long)c->last_publish_us);
+	sb_telemetry_snapshot(c);
+	return 0;
+}
+
+/* --- punted packets ------------------------------------------------------ */
+
+static void
+handle_arp(struct sb_ctl *c, unsigned port, struct rte_mbuf *m, uint64_t now)
+{
+	const struct sb_port_conf *pc = &c->cfg->ports[port];
+	struct rte_arp_hdr *ah = rte_pktmbuf_mtod_offset(m, struct rte_arp_hdr *,
+							 sizeof(struct rte_ether_hdr));
+	uint32_t sip = rte_be_to_cpu_32(ah->arp_data.arp_sip);
+	uint32_t tip = rte_be_to_cpu_32(ah->arp_data.arp_tip);
+	uint16_t op = rte_be_to_cpu_16(ah->arp_opcode);
+	struct rte_ether_addr sha = ah->arp_data.arp_sha;
+	int32_t idx;
+
+	if (rte_pktmbuf_data_len(m) < sizeof(struct rte_ether_hdr) + sizeof(*ah))
+		return;
+	/* Learn like Linux: create an entry when the ARP is for us, update
+	 * one we already have from any ARP. */
+	if (on_subnet(pc, sip) && sip != pc->addr && !rte_is_zero_ether_addr(&sha) &&
+	    !rte_is_multicast_ether_addr(&sha)) {
+		idx = tip == pc->addr ? sb_neigh_get(c->neigh, (uint16_t)port, sip) :
+					sb_neigh_find(c->neigh, (uint16_t)port, sip);
+		if (idx >= 0 && !c->neigh->e[idx].is_static) {
+			struct rte_ether_addr cur;
+			bool had = sb_neigh_mac(c->neigh, (uint32_t)idx, &cur);
+
+			if (!had || !rte_is_same_ether_addr(&cur, &sha)) {
+				char a[20];
+
+				ip_str(sip, a, sizeof(a));
+				SB_INFO(NEIGH, "neighbour %s on %s is " RTE_ETHER_ADDR_PRT_FMT, a,
+					pc->name, RTE_ETHER_ADDR_BYTES(&sha));
+			}
+			sb_neigh_set_mac(c->neigh, (uint32_t)idx, &sha);
+			c->neigh->e[idx].confirmed_ms = now;
+		}
+	}
+	if (op == RTE_ARP_OP_REQUEST && tip == pc->addr)
+		inject(c, port, sb_pkt_arp(c->pool, RTE_ARP_OP_REPLY, &c->mac[port], pc->addr,
+					   &sha, sip));
+	if (op == RTE_ARP_OP_REPLY) {
+		for (unsigned k = 0; k < c->n_probes; k++) {
+			struct sb_probe *p = &c->probes[k];
+
+			if (p->method == SB_CHECK_ARP && p->outstanding && p->target == sip) {
+				p->outstanding = false;
+				p->n_answered++;
+				p->last_rtt_us = (uint32_t)((now - p->sent_ms) * 1000);
+				if (sb_probe_round(p, true, c->cfg->probe_down_after,
+						   c->cfg->probe_up_after) != SB_PROBE_NONE)
+					publish(c, now);
+			}
+		}
+	}
+}
+
+static void
+handle_probe_reply(struct sb_ctl *c, struct rte_mbuf *m, uint64_t now)
+{
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *,
+							  sizeof(struct rte_ether_hdr));
+	struct rte_icmp_hdr *ih = (struct rte_icmp_hdr *)((uint8_t *)ip + rte_ipv4_hdr_len(ip));
+	uint16_t id = rte_be_to_cpu_16(ih->icmp_ident);
+	uint16_t seq = rte_be_to_cpu_16(ih->icmp_seq_nb);
+	unsigned k = id - SB_PROBE_ID_BASE;
+	struct sb_probe *p;
+
+	if (k >= c->n_probes)
+		return;
+	p = &c->probes[k];
+	if (!p->outstanding || p->seq != seq || p->target != rte_be_to_cpu_32(ip->src_addr))
+		return;
+	p->outstanding = false;
+	p->n_answered++;
+	p->last_rtt_us = (uint32_t)((now - p->sent_ms) * 1000);
+	if (sb_probe_round(p, true, c->cfg->probe_down_after, c->cfg->probe_up_after) !=
+	    SB_PROBE_NONE)
+		publish(c, now);
+}
+
+static void
+handle_ttl_exceeded(struct sb_ctl *c, unsigned port, struct rte_mbuf *m)
+{
+	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	const uint8_t *l3 = (const uint8_t *)(eh + 1);
+	uint32_t l3len = rte_pktmbuf_data_len(m) - sizeof(*eh);
+
+	inject(c, port, sb_pkt_icmp_error(c->pool, &c->mac[port], &eh->src_addr,
+					  c->cfg->ports[port].addr, l3, l3len,
+					  SB_ICMP_TIME_EXCEEDED, 0));
+}
+
+static void
+drain_punt(struct sb_ctl *c, uint64_t now)
+{
+	struct rte_mbuf *m[SB_BURST];
+	unsigned n = rte_ring_dequeue_burst(c->w->punt, (void **)m, SB_BURST, NULL);
+
+	for (unsigned i = 0; i < n; i++) {
+		unsigned port = SB_PUNT_PORT(m[i]->hash.usr);
+
+		if (port < c->n_ports) {
+			switch (SB_PUNT_REASON(m[i]->hash.usr)) {
+			case SB_PUNT_ARP:
+				handle_arp(c, port, m[i], now);
+				break;
+			case SB_PUNT_PROBE_REPLY:
+				handle_probe_reply(c, m[i], now);
+				break;
+			case SB_PUNT_TTL_EXCEEDED:
+				handle_ttl_exceeded(c, port, m[i]);
+				break;
+			default:
+				break;
+			}
+		}
+		rte_pktmbuf_free(m[i]);
+	}
+	void *v[SB_BURST];
+
+	n = rte_ring_dequeue_burst(c->w->resolve, v, SB_BURST, NULL);
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t x = (uint64_t)(uintptr_t)v[i];
+		unsigned port = (unsigned)(x >> 32);
+
+		if (port < c->n_ports)
+			arp_request(c, port, (uint32_t)x, now);
+	}
+}
+
+/* --- probes -------------------------------------------------------------- */
+
+static void
+run_probes(struct sb_ctl *c, uint64_t now)
+{
+	for (unsigned k = 0; k < c->n_probes; k++) {
+		struct sb_probe *p = &c->probes[k];
+		const struct sb_rib_route *r = &c->rib->r[p->route];
+		bool changed = false;
+
+		if (p->outstanding && now - p->sent_ms >= c->cfg->probe_timeout_ms) {
+			p->outstanding = false;
+			changed = sb_probe_round(p, false, c->cfg->probe_down_after,
+						 c->cfg->probe_up_after) != SB_PROBE_NONE;
+		}
+		if (changed)
+			publish(c, now);
+		if (now < p->next_ms)
+			continue;
+		p->next_ms = now + c->cfg->probe_interval_ms;
+		p->sent_ms = now;
+		p->outstanding = true;
+		p->seq++;
+		p->n_sent++;
+		/* Probe through the route's own resolved path, whatever the
+		 * FIB says, sourced from that port's address. */
+		if (!r->resolved || r->n_nh == 0)
+			continue; /* counts as unanswered at the timeout */
+		unsigned port = r->nh[0].port;
+		uint32_t hop = r->nh[0].gw != 0 ? r->nh[0].gw : p->target;
+		const struct sb_port_conf *pc = &c->cfg->ports[port];
+		int32_t idx = sb_neigh_get(c->neigh, (uint16_t)port, hop);
+		struct rte_ether_addr dmac;
+
+		if (p->method == SB_CHECK_ARP) {
+			inject(c, port, sb_pkt_arp(c->pool, RTE_ARP_OP_REQUEST, &c->mac[port],
+						   pc->addr, NULL, p->target));
+			continue;
+		}
+		if (idx < 0 || !sb_neigh_mac(c->neigh, (uint32_t)idx, &dmac)) {
+			arp_request(c, port, hop, now);
+			continue;
+		}
+		inject(c, port, sb_pkt_echo(c->pool, &c->mac[port], &dmac, pc->addr, p->target,
+					    p->id, p->seq));
+	}
+}
+
+/* --- set-up and tear-down ------------------------------------------------ */
+
+static int
+setup(struct sb_ctl *c, char *err, size_t errlen)
+{
+	struct sb_config *cfg = c->cfg;
+	struct sb_worker *w;
+	size_t qs_size;
+
+	c->worker_lcore = rte_get_next_lcore(-1, 1, 0);
+	if (c->worker_lcore >= RTE_MAX_LCORE) {
+		snprintf(err, errlen, "switchback needs two lcores (for example -l 0,1): the main "
+			 "lcore runs control, the next one the worker");
+		return -EINVAL;
+	}
+	c->pool = rte_pktmbuf_pool_create("sb_mbufs", cfg->mbufs, 256, 0,
+					  RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	if (c->pool == NULL) {
+		snprintf(err, errlen, "[switchback] mbufs: cannot create a pool of %u mbufs: %s "
+			 "(give the EAL more memory with -m, or lower mbufs)", cfg->mbufs,
+			 rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	w = rte_zmalloc("sb_worker", sizeof(*w), 64);
+	if (w == NULL)
+		goto nomem;
+	c->w = w;
+	for (unsigned p = 0; p < cfg->n_ports; p++) {
+		int ret = sb_port_open(&cfg->ports[p], c->pool, &c->port_id[p], &c->mac[p],
+				       err, errlen);
+
+		if (ret != 0)
+			return ret;
+		c->port_open[p] = true;
+		c->n_ports = p + 1;
+	}
+	qs_size = rte_rcu_qsbr_get_memsize(1);
+	c->qs = rte_zmalloc("sb_qsbr", qs_size, RTE_CACHE_LINE_SIZE);
+	if (c->qs == NULL || rte_rcu_qsbr_init(c->qs, 1) != 0)
+		goto nomem;
+	c->neigh = sb_neigh_create("sb_neigh", SB_MAX_NEIGH, (int)rte_socket_id());
+	c->fib = sb_fib_create("sb_fib", cfg->n_tables, cfg->n_routes + cfg->n_ports + 64, c->qs);
+	w->ct = sb_ct_create("sb_ct", cfg->sessions, (int)rte_socket_id(),
+			     cfg->to_tcp_established, cfg->to_tcp_transitory, cfg->to_udp,
+			     cfg->to_icmp);
+	w->punt = rte_ring_create("sb_punt", RING_SIZE, (int)rte_socket_id(),
+				  RING_F_SP_ENQ | RING_F_SC_DEQ);
+	w->resolve = rte_ring_create("sb_resolve", RING_SIZE, (int)rte_socket_id(),
+				     RING_F_SP_ENQ | RING_F_SC_DEQ);
+	w->inject = rte_ring_create("sb_inject", RING_SIZE, (int)rte_socket_id(),
+				    RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (c->neigh == NULL || c->fib == NULL || w->ct == NULL || w->punt == NULL ||
+	    w->resolve == NULL || w->inject == NULL) {
+		snprintf(err, errlen, "cannot create tables (sessions = %u): %s (give the EAL "
+			 "more memory with -m, or lower [switchback] sessions)", cfg->sessions,
+			 rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	w->n_ports = cfg->n_ports;
+	w->fib = c->fib;
+	w->neigh = c->neigh;
+	w->state = &c->state;
+	w->qs = c->qs;
+	w->pool = c->pool;
+	w->ecmp = cfg->ecmp_hash;
+	w->id = 0;
+	for (unsigned p = 0; p < cfg->n_ports; p++) {
+		const struct sb_port_conf *pc = &cfg->ports[p];
+		struct sb_wport *wp = &w->port[p];
+
+		wp->port_id = c->port_id[p];
+		wp->role = (uint8_t)pc->role;
+		wp->masquerade = pc->masquerade;
+		wp->vlan = pc->vlan;
+		wp->addr_be = rte_cpu_to_be_32(pc->addr);
+		wp->mask = ~0u << (32 - pc->prefix_len);
+		wp->net = pc->addr & wp->mask;
+		wp->mac = c->mac[p];
+		wp->txb = rte_zmalloc("sb_txb", RTE_ETH_TX_BUFFER_SIZE(SB_BURST), 64);
+		if (wp->txb == NULL)
+			goto nomem;
+		rte_eth_tx_buffer_init(wp->txb, SB_BURST);
+		if (pc->masquerade) {
+			wp->nat = rte_zmalloc("sb_nat", sizeof(*wp->nat), 64);
+			if (wp->nat == NULL)
+				goto nomem;
+			sb_nat_pool_init(wp->nat);
+		}
+	}
+	for (unsigned i = 0; i < cfg->n_neigh; i++) {
+		const struct sb_neigh_conf *nc = &cfg->neigh[i];
+		int32_t idx = sb_neigh_get(c->neigh, (uint16_t)nc->port, nc->addr);
+		struct rte_ether_addr mac;
+
+		if (idx < 0)
+			goto nomem;
+		memcpy(mac.addr_bytes, nc->mac, 6);
+		c->neigh->e[idx].is_static = 1;
+		sb_neigh_set_mac(c->neigh, (uint32_t)idx, &mac);
+	}
+	c->rib = sb_rib_create(cfg);
+	if (c->rib == NULL)
+		goto nomem;
+	c->installed = calloc(c->rib->n_groups + 1, sizeof(bool));
+	c->was_active = calloc(c->rib->n_routes + 1, sizeof(bool));
+	c->probes = calloc(c->rib->n_routes + 1, sizeof(*c->probes));
+	if (c->installed == NULL || c->was_active == NULL || c->probes == NULL)
+		goto nomem;
+	for (unsigned i = 0; i < c->rib->n_routes; i++) {
+		const struct sb_rib_route *r = &c->rib->r[i];
+		struct sb_probe *p;
+
+		if (r->check == SB_CHECK_NONE || r->disabled)
+			continue;
+		if (c->n_probes == 256) {
+			snprintf(err, errlen, "[route %s] check_gateway: at most 256 probed routes",
+				 r->name);
+			return -EINVAL;
+		}
+		p = &c->probes[c->n_probes];
+		p->route = i;
+		p->target = r->gw;
+		p->method = r->check;
+		p->id = (uint16_t)(SB_PROBE_ID_BASE + c->n_probes);
+		c->n_probes++;
+	}
+	return 0;
+nomem:
+	snprintf(err, errlen, "out of memory during set-up (give the EAL more memory with -m)");
+	return -ENOMEM;
+}
+
+static void
+summary(struct sb_ctl *c)
+{
+	const struct sb_counters *k = &c->w->cnt;
+	uint64_t up_ms = now_ms() - c->start_ms;
+
+	printf("\n=== switchback summary (up %lu.%03lu s) ===\n", (unsigned long)(up_ms / 1000),
+	       (unsigned long)(up_ms % 1000));
+	printf("%-10s %-8s %12s %12s %12s %12s %10s\n", "port", "role", "rx_pkts", "tx_pkts",
+	       "rx_missed", "tx_errors", "wan");
+	for (unsigned p = 0; p < c->n_ports; p++) {
+		struct rte_eth_stats s;
+
+		memset(&s, 0, sizeof(s));
+		rte_eth_stats_get(c->port_id[p], &s);
+		printf("%-10s %-8s %12lu %12lu %12lu %12lu %10s\n", c->cfg->ports[p].name,
+		       c->cfg->ports[p].role == SB_ROLE_WAN ? "wan" : "lan",
+		       (unsigned long)s.ipackets, (unsigned long)s.opackets,
+		       (unsigned long)s.imissed, (unsigned long)s.oerrors,
+		       c->cfg->ports[p].role != SB_ROLE_WAN ? "-" : c->wan_down[p] ? "DOWN" : "up");
+	}
+	printf("worker: rx %lu tx %lu forwarded %lu local-replies %lu punted %lu injected %lu\n",
+	       (unsigned long)k->rx, (unsigned long)k->tx, (unsigned long)k->forwarded,
+	       (unsigned long)k->local_replies, (unsigned long)k->punted,
+	       (unsigned long)k->injected);
+	printf("sessions: active %lu created %lu expired %lu flushed %lu; nat out %lu in %lu\n",
+	       (unsigned long)k->ct_active, (unsigned long)k->ct_created,
+	       (unsigned long)k->ct_expired, (unsigned long)k->ct_flushed,
+	       (unsigned long)k->nat_out, (unsigned long)k->nat_in);
+	printf("wan state changes: %lu\n", (unsigned long)c->wan_changes);
+	printf("drops:");
+	uint64_t total = 0;
+
+	for (unsigned r = 0; r < SB_DROP_MAX; r++) {
+		if (k->drop[r] == 0)
+			continue;
+		printf(" %s=%lu", sb_drop_name(r), (unsigned long)k->drop[r]);
+		total += k->drop[r];
+	}
+	printf("%s\n", total ? "" : " none");
+	printf("cycles/packet by stage:");
+	for (unsigned s = 0; s < SB_STAGE_MAX; s++)
+		if (k->stage_pkts[s] != 0)
+			printf(" %s=%.1f", sb_stage_name(s),
+			       (double)k->stage_cycles[s] / (double)k->stage_pkts[s]);
+	printf("\n");
+	for (unsigned i = 0; i < c->n_probes; i++) {
+		const struct sb_probe *p = &c->probes[i];
+		char a[20];
+
+		ip_str(p->target, a, sizeof(a));
+		printf("probe %s (%s): sent %lu answered %lu state %s\n",
+		       c->rib->r[p->route].name, a, (unsigned long)p->n_sent,
+		       (unsigned long)p->n_answered, p->down ? "DOWN" : "up");
+	}
+	fflush(stdout);
+}
+
+static void
+teardown(struct sb_ctl *c)
+{
+	for (unsigned p = 0; p < c->n_ports; p++)
+		if (c->port_open[p])
+			sb_port_close(c->port_id[p]);
+	if (c->w != NULL) {
+		sb_ct_free(c->w->ct);
+		rte_ring_free(c->w->punt);
+		rte_ring_free(c->w->resolve);
+		rte_ring_free(c->w->inject);
+		for (unsigned p = 0; p < SB_MAX_PORTS; p++) {
+			rte_free(c->w->port[p].txb);
+			rte_free(c->w->port[p].nat);
+		}
+		rte_free(c->w);
+	}
+	if (c->state != NULL) {
+		rte_free(c->state->nhg);
+		rte_free(c->state);
+	}
+	sb_fib_free(c->fib);
+	sb_neigh_free(c->neigh);
+	rte_free(c->qs);
+	sb_rib_free(c->rib);
+	free(c->installed);
+	free(c->was_active);
+	free(c->probes);
+	rte_mempool_free(c->pool);
+}
+
+/* Application options come after "--"; find them before the EAL so a
+ * config check needs no EAL at all. */
+static int
+app_args(int argc, char **argv, const char **config, bool *check)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check", no_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "c:th", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			*config = optarg;
+			break;
+		case 't':
+			*check = true;
+			break;
+		case 'h':
+			return 1;
+		default:
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct sb_ctl ctl;
+	struct sb_ctl *c = &ctl;
+	const char *config = NULL;
+	bool check = false;
+	char err[1024];
+	int dd = -1, ret, rc = 1;
+
+	memset(c, 0, sizeof(*c));
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--") == 0) {
+			dd = i;
+			break;
+		}
+	{
+		/* getopt over the part after "--" (or everything if none). */
+		int n = dd >= 0 ? argc - dd : argc;
+		char **v = dd >= 0 ? argv + dd : argv;
+		char *save = v[0];
+
+		v[0] = argv[0];
+		ret = app_args(n, v, &config, &check);
+		v[0] = save;
+		if (ret != 0 || config == NULL) {
+			usage(argv[0]);
+			return ret == 1 ? 0 : 2;
+		}
+	}
+	c->cfg = sb_config_load(config, err, sizeof(err));
+	if (c->cfg == NULL) {
+		fprintf(stderr, "switchback: configuration refused: %s\n", err);
+		return 2;
+	}
+	if (check) {
+		printf("switchback: %s is valid: %u ports, %u routes, %u neighbours, %u tables\n",
+		       config, c->cfg->n_ports, c->cfg->n_routes, c->cfg->n_neigh, c->cfg->n_tables);
+		sb_config_free(c->cfg);
+		return 0;
+	}
+	ret = rte_eal_init(dd >= 0 ? dd : 1, argv);
+	if (ret < 0) {
+		fprintf(stderr, "switchback: EAL init failed: %s\n", rte_strerror(rte_errno));
+		sb_config_free(c->cfg);
+		return 1;
+	}
+	sb_log_init();
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	c->start_ms = now_ms();
+
+	if (setup(c, err, sizeof(err)) != 0) {
+		SB_ERR(MAIN, "%s", err);
+		fprintf(stderr, "switchback: %s\n", err);
+		goto out;
+	}
+	if (sb_telemetry_init(c) != 0)
+		SB_WARN(MAIN, "telemetry commands not registered");
+	if (publish(c, now_ms()) != 0) {
+		fprintf(stderr, "switchback: cannot publish the first forwarding state\n");
+		goto out;
+	}
+	/* Resolve every gateway and static neighbour up front. */
+	for (unsigned g = 0; g < c->rib->n_groups; g++)
+		for (unsigned k = 0; k < c->rib->g[g].n_nh; k++)
+			if (c->rib->g[g].nh[k].gw != 0)
+				arp_request(c, c->rib->g[g].nh[k].port, c->rib->g[g].nh[k].gw, now_ms());
+
+	__atomic_store_n(&c->w->running, 1, __ATOMIC_RELEASE);
+	ret = rte_eal_remote_launch(sb_worker_main, c->w, c->worker_lcore);
+	if (ret != 0) {
+		fprintf(stderr, "switchback: cannot launch the worker on lcore %u\n", c->worker_lcore);
+		goto out;
+	}
+	SB_INFO(MAIN, "switchback running: %u ports, %u routes, %u probes, worker on lcore %u, "
+		"control on lcore %u", c->n_ports, c->rib->n_routes, c->n_probes, c->worker_lcore,
+		rte_get_main_lcore());
+
+	while (!quit_signal) {
+		uint64_t now = now_ms();
+
+		drain_punt(c, now);
+		run_probes(c, now);
+		usleep(200);
+	}
+	SB_INFO(MAIN, "signal %d: stopping", (int)quit_signal);
+	__atomic_store_n(&c->w->running, 0, __ATOMIC_RELEASE);
+	rte_eal_wait_lcore(c->worker_lcore);
+	summary(c);
+	rc = 0;
+out:
+	teardown(c);
+	sb_config_free(c->cfg);
+	rte_eal_cleanup();
+	return rc;
+}

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * switchback: counters and routes over DPDK's telemetry socket
+ * (/var/run/dpdk/<prefix>/dpdk_telemetry.v2): /switchback/stats,
+ * /switchback/routes, /switchback/wans. */
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_telemetry.h>
+
+#include "ctl.h"
+#include "sb_counters.h"
+
+/* The 22.11 telemetry API passes no user pointer to callbacks: this is the
+ * one pointer they read, set once before the socket can call them. */
+static struct sb_ctl *tel_ctl;
+
+static int
+tel_stats(const char *cmd __rte_unused, const char *params __rte_unused,
+	  struct rte_tel_data *d)
+{
+	const struct sb_counters *k = &tel_ctl->w->cnt;
+
+	rte_tel_data_start_dict(d);
+#define U64(n, v) rte_tel_data_add_dict_u64(d, n, v)
+	U64("rx", k->rx);
+	U64("tx", k->tx);
+	U64("forwarded", k->forwarded);
+	U64("local_replies", k->local_replies);
+	U64("punted", k->punted);
+	U64("injected", k->injected);
+	U64("sessions_active", k->ct_active);
+	U64("sessions_created", k->ct_created);
+	U64("sessions_expired", k->ct_expired);
+	U64("sessions_flushed", k->ct_flushed);
+	U64("nat_out", k->nat_out);
+	U64("nat_in", k->nat_in);
+	U64("wan_changes", tel_ctl->wan_changes);
+	U64("last_publish_us", tel_ctl->last_publish_us);
+	for (unsigned r = 0; r < SB_DROP_MAX; r++) {
+		char n[64];
+
+		snprintf(n, sizeof(n), "drop_%s", sb_drop_name(r));
+		U64(n, k->drop[r]);
+	}
+#undef U64
+	return 0;
+}
+
+static int
+tel_routes(const char *cmd __rte_unused, const char *params __rte_unused,
+	   struct rte_tel_data *d)
+{
+	pthread_mutex_lock(&tel_ctl->snap_lock);
+	rte_tel_data_string(d, tel_ctl->routes_text);
+	pthread_mutex_unlock(&tel_ctl->snap_lock);
+	return 0;
+}
+
+static int
+tel_wans(const char *cmd __rte_unused, const char *params __rte_unused,
+	 struct rte_tel_data *d)
+{
+	rte_tel_data_start_dict(d);
+	for (unsigned p = 0; p < tel_ctl->n_ports; p++)
+		if (tel_ctl->cfg->ports[p].role == SB_ROLE_WAN)
+			rte_tel_data_add_dict_string(d, tel_ctl->cfg->ports[p].name,
+						     tel_ctl->wan_down[p] ? "down" : "up");
+	return 0;
+}
+
+int
+sb_telemetry_init(struct sb_ctl *c)
+{
+	tel_ctl = c;
+	pthread_mutex_init(&c->snap_lock, NULL);
+	sb_telemetry_snapshot(c);
+	if (rte_telemetry_register_cmd("/switchback/stats", tel_stats,
+				       "Worker counters and drop reasons") != 0 ||
+	    rte_telemetry_register_cmd("/switchback/routes", tel_routes,
+				       "Routes with flags, like RouterOS /ip route print") != 0 ||
+	    rte_telemetry_register_cmd("/switchback/wans", tel_wans, "WAN states") != 0)
+		return -1;
+	return 0;
+}
+
+void
+sb_telemetry_snapshot(struct sb_ctl *c)
+{
+	char buf[sizeof(c->routes_text)];
+
+	sb_rib_print(c->rib, c->cfg, buf, sizeof(buf));
+	pthread_mutex_lock(&c->snap_lock);
+	memcpy(c->routes_text, buf, sizeof(buf));
+	pthread_mutex_unlock(&c->snap_lock);
+}

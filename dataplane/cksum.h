@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * switchback: incremental Internet checksum updates (RFC 1624). */
+#ifndef SB_CKSUM_H
+#define SB_CKSUM_H
+
+#include <stdint.h>
+
+static inline uint16_t
+sb_csum_fold(uint32_t s)
+{
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)s;
+}
+
+/** Checksum @c (as stored in the header) after a 16-bit word changed from
+ * @old to @new. Byte order: all three as they lie in the packet. */
+static inline uint16_t
+sb_csum_update16(uint16_t c, uint16_t old, uint16_t new)
+{
+	/* HC' = ~(~HC + ~m + m') */
+	uint32_t s = (uint16_t)~c + (uint32_t)(uint16_t)~old + new;
+
+	return (uint16_t)~sb_csum_fold(s);
+}
+
+/** Same for a 32-bit field (an address). */
+static inline uint16_t
+sb_csum_update32(uint16_t c, uint32_t old, uint32_t new)
+{
+	uint32_t s = (uint16_t)~c;
+
+	s += (uint16_t)~(old >> 16) + (uint16_t)~(old & 0xffff);
+	s += (new >> 16) + (new & 0xffff);
+	return (uint16_t)~sb_csum_fold(s);
+}
+
+/** UDP: a zero checksum means "none" and stays zero; a computed zero is
+ * sent as 0xffff (RFC 768). */
+static inline uint16_t
+sb_csum_udp_fix(uint16_t orig, uint16_t updated)
+{
+	if (orig == 0)
+		return 0;
+	return updated == 0 ? 0xffff : updated;
+}
+
+#endif

@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <string.h>
+#include <netinet/in.h>
+
+#include <rte_ip.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
+#include <rte_icmp.h>
+#include <rte_byteorder.h>
+
+#include "nat.h"
+#include "cksum.h"
+#include "sb_common.h"
+
+int
+sb_nat_proto(uint8_t ipproto)
+{
+	switch (ipproto) {
+	case IPPROTO_TCP: return SB_NAT_TCP;
+	case IPPROTO_UDP: return SB_NAT_UDP;
+	case IPPROTO_ICMP: return SB_NAT_ICMP;
+	default: return -1;
+	}
+}
+
+void
+sb_nat_pool_init(struct sb_nat_pool *pool)
+{
+	memset(pool, 0, sizeof(*pool));
+}
+
+bool
+sb_nat_port_used(const struct sb_nat_pool *pool, enum sb_nat_proto p, uint16_t port)
+{
+	return (pool->used[p][port >> 6] >> (port & 63)) & 1;
+}
+
+static bool
+allowed(enum sb_nat_proto p, uint16_t port)
+{
+	if (p == SB_NAT_ICMP && (port & SB_PROBE_ID_MASK) == SB_PROBE_ID_BASE)
+		return false;
+	return port != 0;
+}
+
+static void
+take(struct sb_nat_pool *pool, enum sb_nat_proto p, uint16_t port)
+{
+	pool->used[p][port >> 6] |= 1ull << (port & 63);
+	pool->n_used[p]++;
+}
+
+int
+sb_nat_port_alloc(struct sb_nat_pool *pool, enum sb_nat_proto p, uint16_t want,
+		  uint32_t rnd)
+{
+	const uint32_t span = SB_NAT_PORT_MAX - SB_NAT_PORT_MIN + 1;
+	uint32_t start;
+
+	if (allowed(p, want) && !sb_nat_port_used(pool, p, want)) {
+		take(pool, p, want);
+		return want;
+	}
+	/* Word-at-a-time search from a random point over the whole range. */
+	start = rnd % span;
+	for (uint32_t i = 0; i < span; ) {
+		uint32_t port = SB_NAT_PORT_MIN + (start + i) % span;
+		uint64_t w = pool->used[p][port >> 6];
+
+		if (w == UINT64_MAX && (port & 63) == 0) {
+			i += 64;
+			continue;
+		}
+		if (!((w >> (port & 63)) & 1) && allowed(p, (uint16_t)port)) {
+			take(pool, p, (uint16_t)port);
+			return (int)port;
+		}
+		i++;
+	}
+	return -ENOSPC;
+}
+
+void
+sb_nat_port_free(struct sb_nat_pool *pool, enum sb_nat_proto p, uint16_t port)
+{
+	if (!sb_nat_port_used(pool, p, port))
+		return;
+	pool->used[p][port >> 6] &= ~(1ull << (port & 63));
+	pool->n_used[p]--;
+}
+
+static inline uint16_t
+ld16(const uint8_t *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, 2);
+	return v;
+}
+
+static inline void
+st16(uint8_t *p, uint16_t v)
+{
+	memcpy(p, &v, 2);
+}
+
+/* Rewrite one address (@src_side selects which) and its port/id. Fields
+ * are reached by offset: headers may sit at any alignment. */
+static void
+rewrite(uint8_t *l3, const struct sb_meta *md, bool src_side, uint32_t addr,
+	uint16_t port)
+{
+	uint8_t *l4 = l3 + md->l4_off;
+	uint8_t *a = l3 + (src_side ? 12 : 16);        /* saddr / daddr */
+	uint32_t old_a;
+	uint16_t c, old_p;
+
+	memcpy(&old_a, a, 4);
+	memcpy(a, &addr, 4);
+	st16(l3 + 10, sb_csum_update32(ld16(l3 + 10), old_a, addr));
+
+	switch (md->proto) {
+	case IPPROTO_TCP: /* ports at 0/2, checksum at 16 */
+		old_p = ld16(l4 + (src_side ? 0 : 2));
+		c = sb_csum_update32(ld16(l4 + 16), old_a, addr);
+		st16(l4 + 16, sb_csum_update16(c, old_p, port));
+		st16(l4 + (src_side ? 0 : 2), port);
+		break;
+	case IPPROTO_UDP: /* ports at 0/2, checksum at 6 */
+		old_p = ld16(l4 + (src_side ? 0 : 2));
+		c = sb_csum_update32(ld16(l4 + 6), old_a, addr);
+		c = sb_csum_update16(c, old_p, port);
+		st16(l4 + 6, sb_csum_udp_fix(ld16(l4 + 6), c));
+		st16(l4 + (src_side ? 0 : 2), port);
+		break;
+	case IPPROTO_ICMP: /* type 0, checksum 2, id 4; no pseudo-header */
+		if (l4[0] == RTE_IP_ICMP_ECHO_REQUEST || l4[0] == RTE_IP_ICMP_ECHO_REPLY) {
+			st16(l4 + 2, sb_csum_update16(ld16(l4 + 2), ld16(l4 + 4), port));
+			st16(l4 + 4, port);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+void
+sb_nat_rewrite_src(uint8_t *l3, const struct sb_meta *md, uint32_t addr, uint16_t port)
+{
+	rewrite(l3, md, true, addr, port);
+}
+
+void
+sb_nat_rewrite_dst(uint8_t *l3, const struct sb_meta *md, uint32_t addr, uint16_t port)
+{
+	rewrite(l3, md, false, addr, port);
+}
+
+void
+sb_ipv4_ttl_dec(uint8_t *l3)
+{
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)l3;
+	/* TTL and protocol share one 16-bit word. */
+	uint16_t old, new;
+
+	memcpy(&old, &ip->time_to_live, 2);
+	ip->time_to_live--;
+	memcpy(&new, &ip->time_to_live, 2);
+	ip->hdr_checksum = sb_csum_update16(ip->hdr_checksum, old, new);
+}

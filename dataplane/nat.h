@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * switchback: masquerade. Port allocation per (WAN, protocol) and the
+ * header rewrites with incremental checksum updates. Pure logic: no EAL. */
+#ifndef SB_NAT_H
+#define SB_NAT_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include "parse.h"
+
+enum sb_nat_proto { SB_NAT_TCP = 0, SB_NAT_UDP, SB_NAT_ICMP, SB_NAT_PROTO_MAX };
+
+/* One bit per port number for each protocol: 3 x 8 KiB per WAN address. */
+struct sb_nat_pool {
+	uint64_t used[SB_NAT_PROTO_MAX][65536 / 64];
+	uint32_t n_used[SB_NAT_PROTO_MAX];
+};
+
+/** Map an IP protocol number to a pool, or -1 when it cannot be
+ * translated (neither TCP, UDP nor ICMP). */
+int sb_nat_proto(uint8_t ipproto);
+
+/** Empty @pool. Any thread. */
+void sb_nat_pool_init(struct sb_nat_pool *pool);
+
+/**
+ * Allocate an external port (host order) for internal port @want: @want
+ * itself when free (port preservation), otherwise a free port in
+ * [SB_NAT_PORT_MIN, SB_NAT_PORT_MAX] searched from a point chosen by @rnd.
+ * ICMP identifiers skip the probe range. Returns the port, or -ENOSPC.
+ * Owning worker only.
+ */
+int sb_nat_port_alloc(struct sb_nat_pool *pool, enum sb_nat_proto p,
+		      uint16_t want, uint32_t rnd);
+
+/** Release @port (host order). Owning worker only. */
+void sb_nat_port_free(struct sb_nat_pool *pool, enum sb_nat_proto p, uint16_t port);
+
+/** True when @port is taken. */
+bool sb_nat_port_used(const struct sb_nat_pool *pool, enum sb_nat_proto p, uint16_t port);
+
+/**
+ * Rewrite the source address and port (or ICMP echo id) of the IPv4
+ * packet at @l3 with incremental updates of the IP and L4 checksums.
+ * @addr and @port in network order. Any thread.
+ */
+void sb_nat_rewrite_src(uint8_t *l3, const struct sb_meta *md, uint32_t addr, uint16_t port);
+
+/** Same for the destination address and port (un-NAT of replies). */
+void sb_nat_rewrite_dst(uint8_t *l3, const struct sb_meta *md, uint32_t addr, uint16_t port);
+
+/** Decrement the TTL of the IPv4 header at @l3, updating its checksum. */
+void sb_ipv4_ttl_dec(uint8_t *l3);
+
+#endif

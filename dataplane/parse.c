@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
+#include <rte_icmp.h>
+#include <rte_arp.h>
+#include <rte_byteorder.h>
+
+#include "parse.h"
+
+static inline bool
+martian(uint32_t a_be)
+{
+	uint32_t a = rte_be_to_cpu_32(a_be);
+	uint8_t top = a >> 24;
+
+	/* 0/8, 127/8, multicast and class E, limited broadcast. */
+	return top == 0 || top == 127 || top >= 224;
+}
+
+unsigned
+sb_parse(const struct rte_mbuf *m, struct sb_meta *md)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t len = rte_pktmbuf_data_len(m);
+	uint32_t off = sizeof(struct rte_ether_hdr);
+	uint16_t et;
+
+	md->vlan = 0;
+	if (unlikely(len < off))
+		return SB_DROP_TRUNCATED;
+	et = ((const struct rte_ether_hdr *)p)->ether_type;
+	if (et == rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN)) {
+		const struct rte_vlan_hdr *vh;
+
+		if (unlikely(len < off + sizeof(*vh)))
+			return SB_DROP_TRUNCATED;
+		vh = (const struct rte_vlan_hdr *)(p + off);
+		md->vlan = rte_be_to_cpu_16(vh->vlan_tci) & 0xfff;
+		et = vh->eth_proto;
+		off += sizeof(*vh);
+	}
+	md->l3_off = off;
+
+	if (et == rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP)) {
+		const struct rte_arp_hdr *ah;
+
+		if (unlikely(len < off + sizeof(*ah)))
+			return SB_DROP_TRUNCATED;
+		ah = (const struct rte_arp_hdr *)(p + off);
+		if (ah->arp_hardware != rte_cpu_to_be_16(RTE_ARP_HRD_ETHER) ||
+		    ah->arp_protocol != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) ||
+		    ah->arp_hlen != 6 || ah->arp_plen != 4)
+			return SB_DROP_ETHERTYPE;
+		md->kind = SB_PKT_ARP;
+		md->src = ah->arp_data.arp_sip;
+		md->dst = ah->arp_data.arp_tip;
+		return SB_DROP_MAX;
+	}
+	if (et != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4))
+		return SB_DROP_ETHERTYPE;
+
+	md->kind = SB_PKT_IPV4;
+	if (unlikely(len < off + sizeof(struct rte_ipv4_hdr)))
+		return SB_DROP_TRUNCATED;
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(p + off);
+	uint32_t ihl = (ip->version_ihl & 0xf) * 4;
+	uint32_t tot = rte_be_to_cpu_16(ip->total_length);
+
+	if (unlikely((ip->version_ihl >> 4) != 4 || ihl < 20))
+		return SB_DROP_IP_HEADER;
+	if (unlikely(tot < ihl || off + tot > len || off + ihl > len))
+		return SB_DROP_IP_LENGTH;
+	if (!(m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_GOOD) &&
+	    unlikely(rte_raw_cksum(ip, ihl) != 0xffff))
+		return SB_DROP_IP_CHECKSUM;
+	if (unlikely(martian(ip->src_addr)))
+		return SB_DROP_IP_MARTIAN;
+	/* Fragments: the first cut does not reassemble (see docs/nat.md). */
+	if (unlikely(ip->fragment_offset &
+		     rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)))
+		return SB_DROP_IP_FRAGMENT;
+
+	md->src = ip->src_addr;
+	md->dst = ip->dst_addr;
+	md->proto = ip->next_proto_id;
+	md->ttl = ip->time_to_live;
+	md->l4_off = (uint8_t)ihl;
+	md->l4_len = (uint16_t)(tot - ihl);
+	md->sport = md->dport = 0;
+	md->icmp_type = 0;
+	md->tcp_flags = 0;
+
+	const uint8_t *l4 = (const uint8_t *)ip + ihl;
+
+	switch (md->proto) {
+	case IPPROTO_TCP: {
+		const struct rte_tcp_hdr *th = (const struct rte_tcp_hdr *)l4;
+
+		if (unlikely(md->l4_len < sizeof(*th) ||
+			     ((th->data_off >> 4) * 4u) < sizeof(*th) ||
+			     ((th->data_off >> 4) * 4u) > md->l4_len))
+			return SB_DROP_L4_HEADER;
+		md->sport = th->src_port;
+		md->dport = th->dst_port;
+		md->tcp_flags = th->tcp_flags;
+		break;
+	}
+	case IPPROTO_UDP: {
+		const struct rte_udp_hdr *uh = (const struct rte_udp_hdr *)l4;
+
+		if (unlikely(md->l4_len < sizeof(*uh) ||
+			     rte_be_to_cpu_16(uh->dgram_len) < sizeof(*uh) ||
+			     rte_be_to_cpu_16(uh->dgram_len) > md->l4_len))
+			return SB_DROP_L4_HEADER;
+		md->sport = uh->src_port;
+		md->dport = uh->dst_port;
+		break;
+	}
+	case IPPROTO_ICMP: {
+		const struct rte_icmp_hdr *ih = (const struct rte_icmp_hdr *)l4;
+
+		if (unlikely(md->l4_len < sizeof(*ih)))
+			return SB_DROP_L4_HEADER;
+		md->icmp_type = ih->icmp_type;
+		if (ih->icmp_type == RTE_IP_ICMP_ECHO_REQUEST)
+			md->sport = ih->icmp_ident;
+		else if (ih->icmp_type == RTE_IP_ICMP_ECHO_REPLY)
+			md->dport = ih->icmp_ident;
+		break;
+	}
+	default:
+		break;
+	}
+	return SB_DROP_MAX;
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * switchback: parse each packet once into a small metadata struct; later
+ * stages read that, not raw headers. */
+#ifndef SB_PARSE_H
+#define SB_PARSE_H
+
+#include <stdint.h>
+#include <rte_mbuf.h>
+#include "sb_counters.h"
+
+enum sb_pkt_kind { SB_PKT_IPV4 = 0, SB_PKT_ARP = 1 };
+
+struct sb_meta {
+	uint32_t src, dst;      /* network order */
+	uint16_t sport, dport;  /* network order; ICMP echo: id in one of them */
+	uint16_t l3_off;        /* offset of the IPv4/ARP header */
+	uint8_t l4_off;         /* offset of L4 from L3 (IHL * 4) */
+	uint8_t kind;           /* enum sb_pkt_kind */
+	uint8_t proto;
+	uint8_t ttl;
+	uint8_t icmp_type;
+	uint8_t tcp_flags;
+	uint16_t vlan;          /* 0 = untagged */
+	uint16_t l4_len;        /* IP total length - IHL*4 */
+};
+
+/**
+ * Parse @m (Ethernet, one 802.1Q tag, ARP, IPv4, TCP/UDP/ICMP) into @md and
+ * validate it: lengths, IPv4 header checksum, martian addresses, L4 headers
+ * present. ICMP echo request: sport = id, dport = 0; echo reply: sport = 0,
+ * dport = id, so the reverse tuple of one is the tuple of the other.
+ * Returns SB_DROP_MAX on success, otherwise the drop reason. Any thread.
+ */
+unsigned sb_parse(const struct rte_mbuf *m, struct sb_meta *md);
+
+#endif

@@ -1,0 +1,588 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <string.h>
+#include <netinet/in.h>
+
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+#include <rte_ip.h>
+#include <rte_icmp.h>
+#include <rte_tcp.h>
+#include <rte_cycles.h>
+#include <rte_prefetch.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_hash_crc.h>
+#include <rte_lcore.h>
+
+#include "worker.h"
+#include "parse.h"
+#include "conntrack.h"
+#include "fib.h"
+#include "neigh.h"
+#include "nat.h"
+#include "cksum.h"
+
+#define PREFETCH_OFFSET 3
+#define SWEEP_BUDGET 64
+
+static inline void
+drop(struct sb_worker *w, struct rte_mbuf *m, unsigned reason)
+{
+	w->cnt.drop[reason]++;
+	rte_pktmbuf_free(m);
+}
+
+static inline uint32_t
+rnd32(struct sb_worker *w)
+{
+	/* xorshift64*: NAT port choice only, not security. */
+	uint64_t x = w->rnd;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	w->rnd = x;
+	return (uint32_t)((x * 0x2545F4914F6CDD1Dull) >> 32);
+}
+
+static inline void
+punt(struct sb_worker *w, struct rte_mbuf *m, unsigned reason, unsigned in)
+{
+	m->hash.usr = SB_PUNT_INFO(reason, in);
+	if (rte_ring_enqueue(w->punt, m) != 0) {
+		drop(w, m, SB_DROP_PUNT_FULL);
+		return;
+	}
+	w->cnt.punted++;
+}
+
+static inline void
+request_resolve(struct sb_worker *w, unsigned port, uint32_t ip_host)
+{
+	uint64_t v = ((uint64_t)port << 32) | ip_host;
+
+	/* Best effort: the control thread paces ARP requests itself. */
+	(void)rte_ring_enqueue(w->resolve, (void *)(uintptr_t)v);
+}
+
+/* Send @m out of port index @out with Ethernet destination @dmac. */
+static inline void
+tx_l2(struct sb_worker *w, unsigned out, struct rte_mbuf *m,
+      const struct rte_ether_addr *dmac)
+{
+	struct sb_wport *p = &w->port[out];
+	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+
+	eh->dst_addr = *dmac;
+	eh->src_addr = p->mac;
+	if (p->vlan != 0) {
+		m->vlan_tci = p->vlan;
+		if (rte_vlan_insert(&m) != 0) {
+			drop(w, m, SB_DROP_NOMEM);
+			return;
+		}
+	}
+	rte_eth_tx_buffer(p->port_id, 0, p->txb, m);
+}
+
+/* Neighbour MAC for @ip_host on port @out. *@cache holds a neighbour
+ * index when known (SB_NEIGH_NONE otherwise) and is filled on success. */
+static inline bool
+l2_resolve(struct sb_worker *w, unsigned out, uint32_t ip_host, uint32_t *cache,
+	   struct rte_ether_addr *mac)
+{
+	if (*cache == SB_NEIGH_NONE) {
+		int32_t idx = sb_neigh_find(w->neigh, (uint16_t)out, ip_host);
+
+		if (idx < 0) {
+			request_resolve(w, out, ip_host);
+			return false;
+		}
+		*cache = (uint32_t)idx;
+	}
+	if (!sb_neigh_mac(w->neigh, *cache, mac)) {
+		request_resolve(w, out, ip_host);
+		return false;
+	}
+	return true;
+}
+
+static inline bool
+is_local(const struct sb_worker *w, uint32_t dst_be)
+{
+	for (unsigned i = 0; i < w->n_ports; i++)
+		if (w->port[i].addr_be == dst_be)
+			return true;
+	return false;
+}
+
+/* Packets addressed to the gateway itself: answer echo requests in place,
+ * hand probe replies to control, drop the rest (counted). */
+static void
+local_deliver(struct sb_worker *w, unsigned in, struct rte_mbuf *m,
+	      const struct sb_meta *md)
+{
+	uint8_t *l3 = rte_pktmbuf_mtod_offset(m, uint8_t *, md->l3_off);
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)l3;
+	struct rte_icmp_hdr *ih = (struct rte_icmp_hdr *)(l3 + md->l4_off);
+
+	if (md->proto != IPPROTO_ICMP) {
+		drop(w, m, SB_DROP_LOCAL_UNHANDLED);
+		return;
+	}
+	if (md->icmp_type == RTE_IP_ICMP_ECHO_REPLY &&
+	    (rte_be_to_cpu_16(ih->icmp_ident) & SB_PROBE_ID_MASK) == SB_PROBE_ID_BASE) {
+		punt(w, m, SB_PUNT_PROBE_REPLY, in);
+		return;
+	}
+	if (md->icmp_type != RTE_IP_ICMP_ECHO_REQUEST) {
+		drop(w, m, SB_DROP_ICMP_UNHANDLED);
+		return;
+	}
+	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct rte_ether_addr dmac = eh->src_addr;
+	uint16_t old, new;
+	uint32_t a = ip->src_addr;
+
+	ip->src_addr = ip->dst_addr;
+	ip->dst_addr = a;
+	ip->time_to_live = 64;
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_raw_cksum(ip, md->l4_off) == 0xffff ? 0 :
+			   (uint16_t)~rte_raw_cksum(ip, md->l4_off);
+	memcpy(&old, ih, 2);
+	ih->icmp_type = RTE_IP_ICMP_ECHO_REPLY;
+	memcpy(&new, ih, 2);
+	ih->icmp_cksum = sb_csum_update16(ih->icmp_cksum, old, new);
+	w->cnt.local_replies++;
+	tx_l2(w, in, m, &dmac);
+}
+
+static inline uint32_t
+ecmp_hash(const struct sb_worker *w, const struct sb_meta *md)
+{
+	uint32_t h = rte_hash_crc_4byte(md->src ^ md->dst, 0x5b);
+
+	if (w->ecmp == SB_ECMP_L4)
+		h = rte_hash_crc_4byte(((uint32_t)md->sport << 16 | md->dport) ^ md->proto, h);
+	return h;
+}
+
+static void
+release_nat(struct sb_worker *w, struct sb_session *s)
+{
+	if (s->nat) {
+		int p = sb_nat_proto(s->orig.proto);
+
+		if (p >= 0 && w->port[s->out_port].nat != NULL)
+			sb_nat_port_free(w->port[s->out_port].nat, (enum sb_nat_proto)p,
+					 rte_be_to_cpu_16(s->reply.dport));
+	}
+}
+
+static void
+on_expire(void *arg, struct sb_session *s)
+{
+	struct sb_worker *w = arg;
+
+	release_nat(w, s);
+	w->cnt.ct_expired++;
+}
+
+/* Forward @m along session @s in direction @dir. */
+static void
+fast_path(struct sb_worker *w, struct rte_mbuf *m, const struct sb_meta *md,
+	  struct sb_session *s, unsigned dir, uint64_t now)
+{
+	uint8_t *l3 = rte_pktmbuf_mtod_offset(m, uint8_t *, md->l3_off);
+	struct rte_ether_addr dmac;
+	unsigned out;
+	bool ok;
+
+	if (unlikely(md->ttl <= 1)) {
+		w->cnt.drop[SB_DROP_TTL_EXCEEDED]++;
+		punt(w, m, SB_PUNT_TTL_EXCEEDED, dir == SB_CT_DIR_ORIG ? s->in_port : s->out_port);
+		return;
+	}
+	if (dir == SB_CT_DIR_ORIG) {
+		out = s->out_port;
+		ok = l2_resolve(w, out, rte_be_to_cpu_32(md->dst), &s->out_nb, &dmac);
+		if (!ok) {
+			drop(w, m, SB_DROP_NEIGH_UNRESOLVED);
+			return;
+		}
+		if (s->nat) {
+			sb_nat_rewrite_src(l3, md, s->reply.dst, s->reply.dport);
+			w->cnt.nat_out++;
+		}
+	} else {
+		out = s->in_port;
+		ok = l2_resolve(w, out, rte_be_to_cpu_32(s->orig.src), &s->in_nb, &dmac);
+		if (!ok) {
+			drop(w, m, SB_DROP_NEIGH_UNRESOLVED);
+			return;
+		}
+		if (s->nat) {
+			sb_nat_rewrite_dst(l3, md, s->orig.src, s->orig.sport);
+			w->cnt.nat_in++;
+		}
+		if (s->state == SB_CT_NEW && md->proto != IPPROTO_TCP)
+			s->state = SB_CT_ESTABLISHED;
+	}
+	if (md->proto == IPPROTO_TCP)
+		sb_ct_tcp_update(s, md->tcp_flags, dir);
+	sb_ipv4_ttl_dec(l3);
+	s->last_tsc = now;
+	w->cnt.forwarded++;
+	tx_l2(w, out, m, &dmac);
+}
+
+/* A new flow from the LAN: route it, pick a path, allocate the NAT port,
+ * create the session, forward. */
+static void
+slow_path(struct sb_worker *w, const struct sb_dp_state *st, unsigned in,
+	  struct rte_mbuf *m, const struct sb_meta *md, uint32_t nhg_id, uint64_t now)
+{
+	const struct sb_nhg *g;
+	const struct sb_path *path;
+	struct sb_ct_key orig, reply;
+	uint32_t nat_addr = md->src;
+	uint16_t nat_port;
+	unsigned out;
+	uint32_t nb;
+	struct rte_ether_addr dmac;
+	int np = -1;
+	int64_t idx;
+
+	if (unlikely(md->ttl <= 1)) {
+		w->cnt.drop[SB_DROP_TTL_EXCEEDED]++;
+		punt(w, m, SB_PUNT_TTL_EXCEEDED, in);
+		return;
+	}
+	if (nhg_id >= st->n_nhg || st->nhg[nhg_id].n_paths == 0) {
+		drop(w, m, SB_DROP_NO_ROUTE);
+		return;
+	}
+	g = &st->nhg[nhg_id];
+	path = &g->path[g->n_paths == 1 ? 0 : ecmp_hash(w, md) % g->n_paths];
+	out = path->port;
+
+	nb = path->gw != 0 ? path->nb : SB_NEIGH_NONE;
+	if (!l2_resolve(w, out, path->gw != 0 ? path->gw : rte_be_to_cpu_32(md->dst),
+			&nb, &dmac)) {
+		drop(w, m, SB_DROP_NEIGH_UNRESOLVED);
+		return;
+	}
+
+	/* Sessions exist for TCP, UDP and ICMP echo; other ICMP has no
+	 * session of its own (errors are translated with their flow in the
+	 * NAT issue) and other protocols cannot be masqueraded. */
+	if (md->proto == IPPROTO_ICMP && md->icmp_type != RTE_IP_ICMP_ECHO_REQUEST) {
+		drop(w, m, SB_DROP_ICMP_UNHANDLED);
+		return;
+	}
+	nat_port = md->sport; /* ICMP echo: the id */
+	if (w->port[out].masquerade) {
+		np = sb_nat_proto(md->proto);
+		if (np < 0) {
+			drop(w, m, SB_DROP_NAT_PROTO);
+			return;
+		}
+		int p = sb_nat_port_alloc(w->port[out].nat, (enum sb_nat_proto)np,
+					  rte_be_to_cpu_16(md->sport), rnd32(w));
+		if (p < 0) {
+			drop(w, m, SB_DROP_NAT_EXHAUSTED);
+			return;
+		}
+		nat_port = rte_cpu_to_be_16((uint16_t)p);
+		nat_addr = w->port[out].addr_be;
+	}
+
+	memset(&orig, 0, sizeof(orig));
+	memset(&reply, 0, sizeof(reply));
+	orig.src = md->src;
+	orig.dst = md->dst;
+	orig.sport = md->sport;
+	orig.dport = md->dport;
+	orig.proto = md->proto;
+	reply.src = md->dst;
+	reply.dst = nat_addr;
+	reply.sport = md->dport;
+	reply.dport = nat_port;
+	reply.proto = md->proto;
+
+	idx = sb_ct_insert(w->ct, &orig, &reply, now);
+	if (idx < 0) {
+		if (np >= 0)
+			sb_nat_port_free(w->port[out].nat, (enum sb_nat_proto)np,
+					 rte_be_to_cpu_16(nat_port));
+		drop(w, m, idx == -ENOSPC ? SB_DROP_CT_FULL : SB_DROP_CT_CONFLICT);
+		return;
+	}
+	struct sb_session *s = sb_ct_session(w->ct, (uint32_t)idx);
+
+	s->out_port = (uint16_t)out;
+	s->in_port = (uint16_t)in;
+	s->out_nb = nb;
+	s->nat = np >= 0;
+	s->wan_gen = st->wan[out].gen;
+	w->cnt.ct_created++;
+	fast_path(w, m, md, s, SB_CT_DIR_ORIG, now);
+}
+
+static inline bool
+session_stale(const struct sb_worker *w, const struct sb_dp_state *st,
+	      const struct sb_session *s)
+{
+	return w->port[s->out_port].role == SB_ROLE_WAN &&
+	       st->wan[s->out_port].gen != s->wan_gen;
+}
+
+void
+sb_worker_process(struct sb_worker *w, unsigned in, struct rte_mbuf **pkts,
+		  unsigned n)
+{
+	const struct sb_dp_state *st = __atomic_load_n(w->state, __ATOMIC_ACQUIRE);
+	struct sb_wport *ip = &w->port[in];
+	struct sb_meta md[SB_BURST];
+	struct sb_ct_key key[SB_BURST];
+	const struct sb_ct_key *kp[SB_BURST];
+	struct rte_mbuf *cand[SB_BURST];
+	struct sb_meta *cmd[SB_BURST];
+	uint64_t data[SB_BURST];
+	struct rte_mbuf *miss[SB_BURST];
+	struct sb_meta *mmd[SB_BURST];
+	const struct sb_ct_key *missk[SB_BURST];
+	uint32_t nhg[SB_BURST];
+	unsigned nc = 0, nm = 0;
+	uint64_t t0, t1, now, hits;
+
+	w->cnt.rx += n;
+	t0 = now = rte_rdtsc();
+
+	/* Stage 1: parse and classify. */
+	for (unsigned i = 0; i < n && i < PREFETCH_OFFSET; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	for (unsigned i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		struct sb_meta *d = &md[i];
+		unsigned r;
+
+		if (i + PREFETCH_OFFSET < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_OFFSET], void *));
+		r = sb_parse(m, d);
+		if (unlikely(r != SB_DROP_MAX)) {
+			drop(w, m, r);
+			continue;
+		}
+		if (unlikely(d->vlan != ip->vlan)) {
+			drop(w, m, SB_DROP_VLAN_MISMATCH);
+			continue;
+		}
+		if (d->vlan != 0) {
+			/* Work untagged; tx tags again per egress port. */
+			if (rte_vlan_strip(m) != 0) {
+				drop(w, m, SB_DROP_TRUNCATED);
+				continue;
+			}
+			d->l3_off -= sizeof(struct rte_vlan_hdr);
+		}
+		if (unlikely(d->kind == SB_PKT_ARP)) {
+			punt(w, m, SB_PUNT_ARP, in);
+			continue;
+		}
+		const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+
+		if (unlikely(!rte_is_same_ether_addr(&eh->dst_addr, &ip->mac))) {
+			drop(w, m, SB_DROP_L2_NOT_FOR_US);
+			continue;
+		}
+		if (ip->role == SB_ROLE_LAN && unlikely(d->dst == ip->addr_be ||
+							is_local(w, d->dst))) {
+			local_deliver(w, in, m, d);
+			continue;
+		}
+		struct sb_ct_key *k = &key[nc];
+
+		k->src = d->src;
+		k->dst = d->dst;
+		k->sport = d->sport;
+		k->dport = d->dport;
+		k->proto = d->proto;
+		k->pad[0] = k->pad[1] = k->pad[2] = 0;
+		kp[nc] = k;
+		cand[nc] = m;
+		cmd[nc] = d;
+		nc++;
+	}
+	t1 = rte_rdtsc();
+	w->cnt.stage_cycles[SB_STAGE_PARSE] += t1 - t0;
+	w->cnt.stage_pkts[SB_STAGE_PARSE] += n;
+
+	/* Stage 2: conntrack, all candidates in one bulk lookup. */
+	hits = sb_ct_lookup_bulk(w->ct, kp, nc, data);
+	t0 = rte_rdtsc();
+	w->cnt.stage_cycles[SB_STAGE_CONNTRACK] += t0 - t1;
+	w->cnt.stage_pkts[SB_STAGE_CONNTRACK] += nc;
+
+	/* Stage 3: fast path for hits; gather misses. */
+	for (unsigned i = 0; i < nc; i++) {
+		struct rte_mbuf *m = cand[i];
+		struct sb_meta *d = cmd[i];
+
+		if (hits & (1ull << i)) {
+			uint32_t idx = (uint32_t)(data[i] >> 1);
+			unsigned dir = data[i] & 1;
+			struct sb_session *s = sb_ct_session(w->ct, idx);
+			unsigned expect_in = dir == SB_CT_DIR_ORIG ? s->in_port : s->out_port;
+
+			if (likely(expect_in == in && !session_stale(w, st, s))) {
+				fast_path(w, m, d, s, dir, now);
+				continue;
+			}
+			if (session_stale(w, st, s)) {
+				/* Lazy flush: its WAN changed state since the
+				 * session was made; re-classify the flow. */
+				release_nat(w, s);
+				sb_ct_delete(w->ct, idx);
+				w->cnt.ct_flushed++;
+			}
+		}
+		if (ip->role == SB_ROLE_WAN) {
+			if (d->dst == ip->addr_be || is_local(w, d->dst))
+				local_deliver(w, in, m, d);
+			else
+				drop(w, m, SB_DROP_WAN_UNSOLICITED);
+			continue;
+		}
+		miss[nm] = m;
+		mmd[nm] = d;
+		missk[nm] = kp[i];
+		nm++;
+	}
+	t1 = rte_rdtsc();
+	w->cnt.stage_cycles[SB_STAGE_NAT] += t1 - t0;
+	w->cnt.stage_pkts[SB_STAGE_NAT] += nc - nm;
+	if (nm == 0)
+		return;
+
+	/* Stage 4: FIB for the misses (table main until PCC marks). */
+	for (unsigned i = 0; i < nm; i++)
+		if (sb_fib_lookup(w->fib, 0, rte_be_to_cpu_32(mmd[i]->dst), &nhg[i]) != 0)
+			nhg[i] = UINT32_MAX;
+	t0 = rte_rdtsc();
+	w->cnt.stage_cycles[SB_STAGE_FIB] += t0 - t1;
+	w->cnt.stage_pkts[SB_STAGE_FIB] += nm;
+
+	/* Stage 5: policy, NAT allocation and session insert. A later packet
+	 * of a flow created earlier in this burst finds its session here. */
+	for (unsigned i = 0; i < nm; i++) {
+		int64_t v = sb_ct_lookup(w->ct, missk[i]);
+
+		if (v >= 0) {
+			struct sb_session *s = sb_ct_session(w->ct, (uint32_t)(v >> 1));
+
+			if ((v & 1) == SB_CT_DIR_ORIG && s->in_port == in) {
+				fast_path(w, miss[i], mmd[i], s, SB_CT_DIR_ORIG, now);
+				continue;
+			}
+		}
+		slow_path(w, st, in, miss[i], mmd[i], nhg[i], now);
+	}
+	w->cnt.stage_cycles[SB_STAGE_POLICY] += rte_rdtsc() - t0;
+	w->cnt.stage_pkts[SB_STAGE_POLICY] += nm;
+}
+
+static void
+tx_drop_cb(struct rte_mbuf **unsent, uint16_t count, void *userdata)
+{
+	struct sb_worker *w = userdata;
+
+	w->cnt.drop[SB_DROP_TX_FULL] += count;
+	rte_pktmbuf_free_bulk(unsent, count);
+}
+
+void
+sb_worker_flush(struct sb_worker *w)
+{
+	for (unsigned p = 0; p < w->n_ports; p++) {
+		uint16_t sent = rte_eth_tx_buffer_flush(w->port[p].port_id, 0, w->port[p].txb);
+
+		w->cnt.tx += sent;
+	}
+}
+
+static void
+drain_inject(struct sb_worker *w)
+{
+	struct rte_mbuf *m[SB_BURST];
+	unsigned n = rte_ring_dequeue_burst(w->inject, (void **)m, SB_BURST, NULL);
+
+	for (unsigned i = 0; i < n; i++) {
+		unsigned out = m[i]->hash.usr;
+		struct sb_wport *p;
+
+		if (out >= w->n_ports) {
+			rte_pktmbuf_free(m[i]);
+			continue;
+		}
+		p = &w->port[out];
+		if (p->vlan != 0) {
+			m[i]->vlan_tci = p->vlan;
+			if (rte_vlan_insert(&m[i]) != 0) {
+				drop(w, m[i], SB_DROP_NOMEM);
+				continue;
+			}
+		}
+		w->cnt.injected++;
+		rte_eth_tx_buffer(p->port_id, 0, p->txb, m[i]);
+	}
+}
+
+int
+sb_worker_main(void *arg)
+{
+	struct sb_worker *w = arg;
+	struct rte_mbuf *pkts[SB_BURST];
+	uint64_t sweep_at = 0;
+
+	w->rnd = rte_rdtsc() | 1;
+	for (unsigned p = 0; p < w->n_ports; p++)
+		rte_eth_tx_buffer_set_err_callback(w->port[p].txb, tx_drop_cb, w);
+	rte_rcu_qsbr_thread_register(w->qs, w->id);
+	rte_rcu_qsbr_thread_online(w->qs, w->id);
+
+	while (__atomic_load_n(&w->running, __ATOMIC_RELAXED)) {
+		unsigned got = 0;
+
+		for (unsigned p = 0; p < w->n_ports; p++) {
+			uint16_t n = rte_eth_rx_burst(w->port[p].port_id, 0, pkts, SB_BURST);
+
+			if (n != 0) {
+				sb_worker_process(w, p, pkts, n);
+				got += n;
+			}
+		}
+		drain_inject(w);
+		uint64_t t = rte_rdtsc();
+		sb_worker_flush(w);
+		w->cnt.stage_cycles[SB_STAGE_TX] += rte_rdtsc() - t;
+		w->cnt.stage_pkts[SB_STAGE_TX] += got;
+
+		/* Age a bounded slice of the table, about every 100 us, so a
+		 * sweep never stalls forwarding. */
+		if (t >= sweep_at) {
+			sb_ct_sweep(w->ct, t, SWEEP_BUDGET, on_expire, w);
+			w->cnt.ct_active = sb_ct_count(w->ct);
+			sweep_at = t + rte_get_tsc_hz() / 10000;
+		}
+		w->cnt.loops++;
+		if (got)
+			w->cnt.busy_loops++;
+		rte_rcu_qsbr_quiescent(w->qs, w->id);
+	}
+	rte_rcu_qsbr_thread_offline(w->qs, w->id);
+	rte_rcu_qsbr_thread_unregister(w->qs, w->id);
+	return 0;
+}

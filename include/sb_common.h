@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * switchback: constants and small helpers shared by dataplane and control. */
+#ifndef SB_COMMON_H
+#define SB_COMMON_H
+
+#include <stdint.h>
+#include <stdbool.h>
+
+#define SB_MAX_PORTS      8    /* ports in one gateway */
+#define SB_MAX_ROUTES     4096 /* configured static routes (first cut) */
+#define SB_MAX_TABLES     8    /* routing tables: main + named */
+#define SB_MAX_ECMP       8    /* paths in one nexthop group */
+#define SB_MAX_NEIGH      4096 /* neighbour (ARP) entries */
+#define SB_NAME_LEN       32
+#define SB_DEV_LEN        256
+#define SB_BURST          32
+
+/* ICMP echo identifiers 0xff00-0xffff are reserved for the gateway's own
+ * probes, so probe replies can never be mistaken for a NATed session. */
+#define SB_PROBE_ID_BASE  0xff00u
+#define SB_PROBE_ID_MASK  0xff00u
+
+/* Port numbers used for masquerade (inclusive). Below 1024 only when the
+ * source port itself is preserved. */
+#define SB_NAT_PORT_MIN   1024u
+#define SB_NAT_PORT_MAX   65535u
+
+#define SB_NEIGH_NONE     UINT32_MAX
+
+enum sb_port_role { SB_ROLE_LAN = 0, SB_ROLE_WAN = 1 };
+
+/* Why a punted packet was handed to the control thread; carried in
+ * mbuf->hash.usr. */
+enum sb_punt_reason {
+	SB_PUNT_ARP = 1,        /* any ARP: learn, answer, resolve */
+	SB_PUNT_PROBE_REPLY,    /* ICMP echo reply to one of our probes */
+	SB_PUNT_TTL_EXCEEDED,   /* forwarded packet whose TTL ran out */
+};
+
+#endif

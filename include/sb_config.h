@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * switchback: the validated, read-only configuration (see docs/config.md). */
+#ifndef SB_CONFIG_H
+#define SB_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include "sb_common.h"
+
+enum sb_check { SB_CHECK_NONE = 0, SB_CHECK_PING, SB_CHECK_ARP };
+enum sb_ecmp_hash { SB_ECMP_L3 = 0, SB_ECMP_L4 };
+
+struct sb_port_conf {
+	char name[SB_NAME_LEN];
+	char device[SB_DEV_LEN];  /* PCI address or vdev string */
+	enum sb_port_role role;
+	uint32_t addr;            /* host byte order */
+	uint8_t prefix_len;
+	bool masquerade;
+	uint16_t vlan;            /* 0 = untagged */
+	uint16_t rx_desc, tx_desc;
+};
+
+struct sb_route_conf {
+	char name[SB_NAME_LEN];
+	uint32_t dst;             /* host order, masked to prefix_len */
+	uint8_t prefix_len;
+	uint32_t gw;              /* host order; 0 when the gateway is a port */
+	int gw_port;              /* port index for IP%port or port gateway, else -1 */
+	uint8_t distance;
+	uint8_t scope;
+	uint8_t target_scope;
+	enum sb_check check;
+	uint8_t table;            /* index into sb_config.tables */
+	bool disabled;
+	char comment[64];
+};
+
+struct sb_neigh_conf {
+	char name[SB_NAME_LEN];
+	uint32_t addr;
+	uint8_t mac[6];
+	int port;
+};
+
+struct sb_config {
+	char path[256];
+	/* [switchback] */
+	uint32_t mbufs;
+	uint32_t sessions;
+	enum sb_ecmp_hash ecmp_hash;
+	char ctl_socket[108];
+	/* [timeouts], seconds */
+	uint32_t to_tcp_established, to_tcp_transitory, to_udp, to_icmp;
+	/* [check_gateway] */
+	uint32_t probe_interval_ms, probe_timeout_ms;
+	uint32_t probe_down_after, probe_up_after;
+
+	unsigned n_ports;
+	struct sb_port_conf ports[SB_MAX_PORTS];
+	unsigned n_routes;
+	struct sb_route_conf *routes;   /* n_routes entries */
+	unsigned n_neigh;
+	struct sb_neigh_conf *neigh;
+	unsigned n_tables;
+	char tables[SB_MAX_TABLES][SB_NAME_LEN]; /* tables[0] = "main" */
+};
+
+/**
+ * Parse and validate @path as a whole. Returns a config to free with
+ * sb_config_free(), or NULL with a message in @err ("FILE:LINE: [section]
+ * key: what was expected") when anything is wrong; nothing is applied then.
+ * Any thread; pure (no EAL needed).
+ */
+struct sb_config *sb_config_load(const char *path, char *err, size_t errlen);
+
+/** Free a config from sb_config_load(). NULL is fine. */
+void sb_config_free(struct sb_config *cfg);
+
+/** Index of the port named @name, or -1. */
+int sb_config_port_index(const struct sb_config *cfg, const char *name);
+
+/** Parse "aa:bb:cc:dd:ee:ff" into @mac; 0 or -EINVAL. */
+int sb_parse_mac(const char *s, uint8_t mac[6]);
+
+/** Parse dotted-quad IPv4 into host order; 0 or -EINVAL. */
+int sb_parse_ipv4(const char *s, uint32_t *out);
+
+/** Parse "A.B.C.D/len" (len optional when @need_len is false: /32). */
+int sb_parse_prefix(const char *s, uint32_t *addr, uint8_t *len, bool need_len);
+
+#endif

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * switchback: per-worker counters. Per-packet events are counters, never log
+ * lines. One X-macro gives the enum and its strings. */
+#ifndef SB_COUNTERS_H
+#define SB_COUNTERS_H
+
+#include <stdint.h>
+
+#define SB_DROP_REASONS(X)                                              \
+	X(TRUNCATED,        "truncated")                                \
+	X(L2_NOT_FOR_US,    "l2_not_for_us")                            \
+	X(ETHERTYPE,        "unsupported_ethertype")                    \
+	X(VLAN_MISMATCH,    "vlan_mismatch")                            \
+	X(IP_HEADER,        "ip_bad_header")                            \
+	X(IP_LENGTH,        "ip_bad_length")                            \
+	X(IP_CHECKSUM,      "ip_bad_checksum")                          \
+	X(IP_MARTIAN,       "ip_martian_address")                       \
+	X(IP_FRAGMENT,      "ip_fragment")                              \
+	X(L4_HEADER,        "l4_bad_header")                            \
+	X(TTL_EXCEEDED,     "ttl_exceeded")                             \
+	X(NO_ROUTE,         "no_route")                                 \
+	X(NEIGH_UNRESOLVED, "neighbour_unresolved")                     \
+	X(CT_FULL,          "session_table_full")                       \
+	X(CT_CONFLICT,      "session_key_conflict")                     \
+	X(NAT_EXHAUSTED,    "nat_ports_exhausted")                      \
+	X(NAT_PROTO,        "nat_protocol_unsupported")                 \
+	X(WAN_UNSOLICITED,  "wan_unsolicited")                          \
+	X(LOCAL_UNHANDLED,  "local_unhandled")                          \
+	X(ICMP_UNHANDLED,   "icmp_unhandled")                           \
+	X(PUNT_FULL,        "punt_ring_full")                           \
+	X(TX_FULL,          "tx_full")                                  \
+	X(NOMEM,            "no_mbuf")
+
+enum sb_drop {
+#define SB_X_ENUM(e, s) SB_DROP_##e,
+	SB_DROP_REASONS(SB_X_ENUM)
+#undef SB_X_ENUM
+	SB_DROP_MAX
+};
+
+/* Per-stage cycle accounting in the worker (rdtsc per stage per burst). */
+#define SB_STAGES(X)                \
+	X(PARSE,     "parse")       \
+	X(CONNTRACK, "conntrack")   \
+	X(POLICY,    "policy")      \
+	X(FIB,       "fib")         \
+	X(NAT,       "nat_rewrite") \
+	X(TX,        "tx")
+
+enum sb_stage {
+#define SB_X_ENUM(e, s) SB_STAGE_##e,
+	SB_STAGES(SB_X_ENUM)
+#undef SB_X_ENUM
+	SB_STAGE_MAX
+};
+
+struct sb_counters {
+	uint64_t rx, tx, forwarded, local_replies, punted, injected;
+	uint64_t ct_created, ct_expired, ct_flushed, ct_active;
+	uint64_t nat_out, nat_in;
+	uint64_t drop[SB_DROP_MAX];
+	uint64_t stage_cycles[SB_STAGE_MAX];
+	uint64_t stage_pkts[SB_STAGE_MAX];
+	uint64_t loops, busy_loops;
+} __attribute__((aligned(64)));
+
+/** Name of drop reason @r ("?" when out of range). Any thread. */
+const char *sb_drop_name(unsigned r);
+/** Name of stage @s. Any thread. */
+const char *sb_stage_name(unsigned s);
+
+#endif

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * switchback: the forwarding state the control thread publishes and the
+ * workers read. Published by pointer swap, reclaimed after rte_rcu_qsbr
+ * says every worker has passed a quiescent point (docs/threading.md). */
+#ifndef SB_TABLES_H
+#define SB_TABLES_H
+
+#include <stdint.h>
+#include "sb_common.h"
+
+/* One resolved path: leave through @port towards @gw (or towards the
+ * destination itself when the path is on-link, @gw == 0). */
+struct sb_path {
+	uint32_t gw;        /* host order; 0 = on-link */
+	uint32_t nb;        /* neighbour index of @gw, SB_NEIGH_NONE if on-link */
+	uint16_t port;      /* port index (config order) */
+	uint16_t pad;
+};
+
+/* A nexthop group: the active paths of one (table, prefix). FIB entries
+ * point at groups, not gateways, so a failover rewrites groups only. */
+struct sb_nhg {
+	uint8_t n_paths;    /* 0 = no active route (blackholed prefix) */
+	uint8_t pad[3];
+	struct sb_path path[SB_MAX_ECMP];
+};
+
+/* Per-WAN state seen by workers. A session pinned to a WAN whose @gen moved
+ * is treated as a miss (lazy flush: O(1) on the control side). */
+struct sb_wan_state {
+	uint32_t gen;
+	uint8_t up;
+	uint8_t pad[3];
+};
+
+struct sb_dp_state {
+	uint64_t version;
+	uint32_t n_nhg;
+	struct sb_nhg *nhg;                    /* indexed by FIB next hop */
+	struct sb_wan_state wan[SB_MAX_PORTS]; /* indexed by port */
+};
+
+#endif
