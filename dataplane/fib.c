@@ -36,6 +36,7 @@ sb_fib_create(const char *name, unsigned n_tables, uint32_t max_rules,
 		if (fib->lpm[t] == NULL)
 			goto fail;
 		fib->n_tables = t + 1;
+		fib->dflt[t] = SB_FIB_NONE;
 		if (qs != NULL) {
 			/* SYNC mode: a delete waits for the workers' next
 			 * quiescent point before a tbl8 group is reused. */
@@ -68,6 +69,10 @@ sb_fib_set(struct sb_fib *fib, unsigned table, uint32_t prefix, uint8_t len, uin
 {
 	if (table >= fib->n_tables)
 		return -EINVAL;
+	if (len == 0) {
+		__atomic_store_n(&fib->dflt[table], nhg, __ATOMIC_RELEASE);
+		return 0;
+	}
 	return rte_lpm_add(fib->lpm[table], prefix, len, nhg);
 }
 
@@ -76,5 +81,9 @@ sb_fib_del(struct sb_fib *fib, unsigned table, uint32_t prefix, uint8_t len)
 {
 	if (table >= fib->n_tables)
 		return -EINVAL;
+	if (len == 0) {
+		__atomic_store_n(&fib->dflt[table], SB_FIB_NONE, __ATOMIC_RELEASE);
+		return 0;
+	}
 	return rte_lpm_delete(fib->lpm[table], prefix, len);
 }

@@ -5,15 +5,21 @@
 #ifndef SB_FIB_H
 #define SB_FIB_H
 
+#include <errno.h>
 #include <stdint.h>
 #include <rte_lpm.h>
 #include "sb_common.h"
 
 struct rte_rcu_qsbr;
 
+#define SB_FIB_NONE UINT32_MAX
+
 struct sb_fib {
 	unsigned n_tables;
 	struct rte_lpm *lpm[SB_MAX_TABLES];
+	/* rte_lpm has no /0: each table's default route is kept beside it
+	 * and consulted when the LPM misses. */
+	uint32_t dflt[SB_MAX_TABLES];
 };
 
 /** Create @n_tables LPM tables of @max_rules each, bound to @qs (may be
@@ -31,11 +37,25 @@ int sb_fib_del(struct sb_fib *fib, unsigned table, uint32_t prefix, uint8_t len)
 /** Look up @ip (host order) in @table, falling back to main (table 0)
  * when the table has no route. 0 with *@nhg set, or -ENOENT. Any thread. */
 static inline int
+sb_fib_lookup_one(const struct sb_fib *fib, unsigned table, uint32_t ip, uint32_t *nhg)
+{
+	uint32_t d;
+
+	if (rte_lpm_lookup(fib->lpm[table], ip, nhg) == 0)
+		return 0;
+	d = __atomic_load_n(&fib->dflt[table], __ATOMIC_ACQUIRE);
+	if (d == SB_FIB_NONE)
+		return -ENOENT;
+	*nhg = d;
+	return 0;
+}
+
+static inline int
 sb_fib_lookup(const struct sb_fib *fib, unsigned table, uint32_t ip, uint32_t *nhg)
 {
-	if (table != 0 && rte_lpm_lookup(fib->lpm[table], ip, nhg) == 0)
+	if (table != 0 && sb_fib_lookup_one(fib, table, ip, nhg) == 0)
 		return 0;
-	return rte_lpm_lookup(fib->lpm[0], ip, nhg);
+	return sb_fib_lookup_one(fib, 0, ip, nhg);
 }
 
 #endif

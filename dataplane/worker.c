@@ -450,7 +450,11 @@ sb_worker_process(struct sb_worker *w, unsigned in, struct rte_mbuf **pkts,
 			}
 		}
 		if (ip->role == SB_ROLE_WAN) {
-			if (d->dst == ip->addr_be || is_local(w, d->dst))
+			/* No session: only ICMP for the gateway itself (echo,
+			 * probe replies) is taken; the rest is unsolicited and
+			 * dropped silently (no RST, no ICMP). */
+			if (d->proto == IPPROTO_ICMP &&
+			    (d->dst == ip->addr_be || is_local(w, d->dst)))
 				local_deliver(w, in, m, d);
 			else
 				drop(w, m, SB_DROP_WAN_UNSOLICITED);
@@ -567,8 +571,10 @@ sb_worker_main(void *arg)
 		drain_inject(w);
 		uint64_t t = rte_rdtsc();
 		sb_worker_flush(w);
-		w->cnt.stage_cycles[SB_STAGE_TX] += rte_rdtsc() - t;
-		w->cnt.stage_pkts[SB_STAGE_TX] += got;
+		if (got != 0) {
+			w->cnt.stage_cycles[SB_STAGE_TX] += rte_rdtsc() - t;
+			w->cnt.stage_pkts[SB_STAGE_TX] += got;
+		}
 
 		/* Age a bounded slice of the table, about every 100 us, so a
 		 * sweep never stalls forwarding. */

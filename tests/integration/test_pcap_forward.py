@@ -1,0 +1,252 @@
+#!/usr/bin/python3
+"""Integration test: the real switchback binary over net_pcap vdevs.
+
+Crafted packets go in through rx pcaps on a LAN and a WAN port; the packets
+switchback transmits (tx pcaps) are compared byte for byte with what a
+correct gateway must send: addresses, ports, TTL, MACs and every checksum.
+
+The worker polls ports in config order and each pcap here holds fewer than
+a burst (32) of packets, so the whole LAN file is processed before the WAN
+file: WAN replies always find the sessions the LAN packets created.
+"""
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+from scapy.all import ARP, ICMP, IP, TCP, UDP, Ether, Raw, rdpcap, wrpcap  # noqa: E402
+
+SWITCHBACK = sys.argv[1] if len(sys.argv) > 1 else "build/switchback"
+LAN_MAC = "02:70:63:61:70:00"    # net_pcap's MAC for ethdev 0 (port lan)
+WAN_MAC = "02:70:63:61:70:01"    # ethdev 1 (port wan1)
+HOST_MAC = "02:00:00:00:00:10"   # 192.168.1.10
+HOST2_MAC = "02:00:00:00:00:11"  # 192.168.1.11
+ISP_MAC = "02:00:00:00:01:01"    # 203.0.113.1
+SERVER = "192.0.2.80"
+WAN_IP = "203.0.113.2"
+
+failures = []
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what)
+    if not cond:
+        failures.append(what)
+
+
+def canon(pkt):
+    """The packet with every length and checksum recomputed by scapy."""
+    p = pkt.copy()
+    for layer in (IP, TCP, UDP, ICMP):
+        if layer in p:
+            if hasattr(p[layer], "chksum"):
+                del p[layer].chksum
+            if layer is IP:
+                del p[IP].len
+            if layer is UDP:
+                del p[UDP].len
+    return bytes(p.__class__(bytes(p)))
+
+
+def lan(ip, l4, src_mac=HOST_MAC):
+    return Ether(src=src_mac, dst=LAN_MAC) / ip / l4
+
+
+def wan(ip, l4):
+    return Ether(src=ISP_MAC, dst=WAN_MAC) / ip / l4
+
+
+def main():
+    d = tempfile.mkdtemp(prefix="sb-pcap-")
+    payload = Raw(b"switchback-test!")
+    lan_in = [
+        # 0: UDP, source port free -> preserved
+        lan(IP(src="192.168.1.10", dst=SERVER, ttl=64, id=1), UDP(sport=5000, dport=53) / payload),
+        # 1: TCP SYN
+        lan(IP(src="192.168.1.10", dst=SERVER, ttl=64, id=2), TCP(sport=40000, dport=80, flags="S", seq=1000)),
+        # 2: ICMP echo request id 77
+        lan(IP(src="192.168.1.10", dst=SERVER, ttl=64, id=3), ICMP(type=8, id=77, seq=1) / payload),
+        # 3: second host, same source port -> must get another port
+        lan(IP(src="192.168.1.11", dst=SERVER, ttl=64, id=4), UDP(sport=5000, dport=53) / payload, HOST2_MAC),
+        # 4: ping the gateway itself -> echo reply on the LAN
+        lan(IP(src="192.168.1.10", dst="192.168.1.1", ttl=64, id=5), ICMP(type=8, id=9, seq=4) / payload),
+        # 5: TTL 1 -> ICMP time exceeded from 192.168.1.1
+        lan(IP(src="192.168.1.10", dst=SERVER, ttl=1, id=6), UDP(sport=5001, dport=53) / payload),
+        # 6: same flow as 0 again -> same mapping
+        lan(IP(src="192.168.1.10", dst=SERVER, ttl=30, id=7), UDP(sport=5000, dport=53) / payload),
+    ]
+    bad = Ether(src=HOST_MAC, dst=LAN_MAC) / IP(src="192.168.1.10", dst=SERVER) / UDP(sport=1, dport=2) / payload
+    raw_bad = bytes(bad)
+    malformed = [
+        raw_bad[:20],                                               # truncated
+        raw_bad[:14] + bytes([0x65]) + raw_bad[15:],                # IP version 6 in an IPv4 frame
+        raw_bad[:24] + b"\x00\x00" + raw_bad[26:],                  # bad IP checksum
+        raw_bad[:16] + b"\x05\xdc" + raw_bad[18:],                  # total length 1500 > frame
+        bytes(Ether(src=HOST_MAC, dst=LAN_MAC) / IP(src="127.0.0.1", dst=SERVER) / UDP() / payload),  # martian
+        bytes(Ether(src=HOST_MAC, dst=LAN_MAC) / IP(src="192.168.1.10", dst=SERVER, flags="MF") / UDP() / payload),
+        bytes(Ether(src=HOST_MAC, dst="02:99:99:99:99:99") / IP(src="192.168.1.10", dst=SERVER) / UDP() / payload),
+    ]
+    wrpcap(os.path.join(d, "lan.pcap"), lan_in + [Ether(m) for m in malformed])
+
+    wan_in = [
+        # 0: reply to UDP flow 0
+        wan(IP(src=SERVER, dst=WAN_IP, ttl=50, id=100), UDP(sport=53, dport=5000) / payload),
+        # 1: SYN-ACK
+        wan(IP(src=SERVER, dst=WAN_IP, ttl=50, id=101), TCP(sport=80, dport=40000, flags="SA", seq=5000, ack=1001)),
+        # 2: echo reply id 77
+        wan(IP(src=SERVER, dst=WAN_IP, ttl=50, id=102), ICMP(type=0, id=77, seq=1) / payload),
+        # 3: unsolicited -> dropped silently
+        wan(IP(src=SERVER, dst=WAN_IP, ttl=50, id=103), UDP(sport=53, dport=6000) / payload),
+        # 4: ping our WAN address -> echo reply out of the WAN
+        wan(IP(src=SERVER, dst=WAN_IP, ttl=50, id=104), ICMP(type=8, id=5, seq=1) / payload),
+    ]
+    wrpcap(os.path.join(d, "wan.pcap"), wan_in)
+
+    ini = os.path.join(d, "gw.ini")
+    with open(ini, "w") as f:
+        f.write(f"""
+[switchback]
+mbufs = 4096
+sessions = 1024
+[port lan]
+device = net_pcap0,rx_pcap={d}/lan.pcap,tx_pcap={d}/lan-out.pcap
+role = lan
+address = 192.168.1.1/24
+[port wan1]
+device = net_pcap1,rx_pcap={d}/wan.pcap,tx_pcap={d}/wan-out.pcap
+role = wan
+address = {WAN_IP}/24
+masquerade = yes
+[route default]
+dst = 0.0.0.0/0
+gateway = 203.0.113.1
+[neighbor isp1]
+address = 203.0.113.1
+mac = {ISP_MAC}
+port = wan1
+[neighbor host]
+address = 192.168.1.10
+mac = {HOST_MAC}
+port = lan
+[neighbor host2]
+address = 192.168.1.11
+mac = {HOST2_MAC}
+port = lan
+""")
+    cmd = [SWITCHBACK, "-l", "0,1", "--no-huge", "-m", "256", "--no-pci",
+           "--file-prefix", f"sbpcap{os.getpid()}", "--log-level", "pmd.*:error",
+           "--", "-c", ini]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        out, _ = proc.communicate(timeout=3)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(2)
+        out, _ = proc.communicate(timeout=20)
+    print(out)
+    check(proc.returncode == 0, "switchback exited 0 on SIGINT")
+
+    wan_out = rdpcap(os.path.join(d, "wan-out.pcap"))
+    lan_out = rdpcap(os.path.join(d, "lan-out.pcap"))
+    wan_ip = [p for p in wan_out if IP in p]
+    lan_ip = [p for p in lan_out if IP in p]
+
+    def expect_out(inp, src=None, sport=None, ttl_dec=1, dmac=ISP_MAC, smac=WAN_MAC):
+        e = inp.copy()
+        e[Ether].src, e[Ether].dst = smac, dmac
+        e[IP].ttl -= ttl_dec
+        if src:
+            e[IP].src = src
+        if sport is not None:
+            if UDP in e:
+                e[UDP].sport = sport
+            elif TCP in e:
+                e[TCP].sport = sport
+            elif ICMP in e:
+                e[ICMP].id = sport
+        return canon(e)
+
+    def find(pkts, pred):
+        for p in pkts:
+            try:
+                if pred(p):
+                    return p
+            except (IndexError, AttributeError):
+                pass
+        return None
+
+    # LAN -> WAN, masqueraded
+    o = find(wan_ip, lambda p: p[IP].id == 1)
+    check(o is not None and bytes(o) == expect_out(lan_in[0], WAN_IP, 5000),
+          "UDP SNAT to 203.0.113.2:5000 (port preserved), TTL 63, MACs and checksums exact")
+    o = find(wan_ip, lambda p: p[IP].id == 2)
+    check(o is not None and bytes(o) == expect_out(lan_in[1], WAN_IP, 40000),
+          "TCP SYN SNAT byte for byte")
+    o = find(wan_ip, lambda p: p[IP].id == 3)
+    check(o is not None and bytes(o) == expect_out(lan_in[2], WAN_IP, 77),
+          "ICMP echo SNAT (id preserved) byte for byte")
+    o = find(wan_ip, lambda p: p[IP].id == 4)
+    port2 = o[UDP].sport if o is not None else None
+    check(o is not None and port2 != 5000 and 1024 <= port2 <= 65535 and
+          bytes(o) == expect_out(lan_in[3], WAN_IP, port2),
+          f"second host's colliding source port remapped (to {port2}) byte for byte")
+    o = find(wan_ip, lambda p: p[IP].id == 7)
+    check(o is not None and bytes(o) == expect_out(lan_in[6], WAN_IP, 5000),
+          "same flow keeps its mapping")
+    check(find(wan_ip, lambda p: p[IP].id == 6) is None, "TTL-1 packet not forwarded")
+
+    # WAN -> LAN, un-NATed
+    def expect_in(inp, dst, dport, dmac=HOST_MAC):
+        e = inp.copy()
+        e[Ether].src, e[Ether].dst = LAN_MAC, dmac
+        e[IP].ttl -= 1
+        e[IP].dst = dst
+        if UDP in e:
+            e[UDP].dport = dport
+        elif TCP in e:
+            e[TCP].dport = dport
+        elif ICMP in e:
+            e[ICMP].id = dport
+        return canon(e)
+
+    o = find(lan_ip, lambda p: p[IP].id == 100)
+    check(o is not None and bytes(o) == expect_in(wan_in[0], "192.168.1.10", 5000),
+          "UDP reply un-NATed to 192.168.1.10:5000 byte for byte")
+    o = find(lan_ip, lambda p: p[IP].id == 101)
+    check(o is not None and bytes(o) == expect_in(wan_in[1], "192.168.1.10", 40000),
+          "TCP SYN-ACK un-NATed byte for byte")
+    o = find(lan_ip, lambda p: p[IP].id == 102)
+    check(o is not None and bytes(o) == expect_in(wan_in[2], "192.168.1.10", 77),
+          "ICMP echo reply un-NATed byte for byte")
+    check(find(lan_ip, lambda p: p[IP].id == 103) is None and
+          find(wan_ip, lambda p: p[IP].id == 103) is None,
+          "unsolicited WAN packet dropped silently (no RST, no ICMP)")
+
+    # The gateway's own answers
+    o = find(lan_ip, lambda p: ICMP in p and p[ICMP].type == 0 and p[ICMP].id == 9)
+    check(o is not None and o[IP].src == "192.168.1.1" and o[IP].dst == "192.168.1.10" and
+          o[Ether].dst == HOST_MAC and bytes(o) == canon(o),
+          "echo reply from 192.168.1.1 with valid checksums")
+    o = find(wan_ip, lambda p: ICMP in p and p[ICMP].type == 0 and p[ICMP].id == 5)
+    check(o is not None and o[IP].src == WAN_IP and o[IP].dst == SERVER and bytes(o) == canon(o),
+          "echo reply from the WAN address")
+    o = find(lan_ip, lambda p: ICMP in p and p[ICMP].type == 11)
+    check(o is not None and o[IP].src == "192.168.1.1" and o[IP].dst == "192.168.1.10" and
+          bytes(o) == canon(o) and o[ICMP].payload.src == "192.168.1.10",
+          "ICMP time exceeded for TTL 1, quoting the original header")
+
+    # Counters
+    drops = dict(re.findall(r"(\w+)=(\d+)", (re.search(r"^drops:(.*)$", out, re.M) or [None, ""])[1]))
+    for reason, n in (("truncated", 1), ("ip_bad_header", 1), ("ip_bad_checksum", 1),
+                      ("ip_bad_length", 1), ("ip_martian_address", 1), ("ip_fragment", 1),
+                      ("l2_not_for_us", 1), ("wan_unsolicited", 1), ("ttl_exceeded", 1)):
+        check(int(drops.get(reason, 0)) == n, f"drop counter {reason} == {n} (got {drops.get(reason, 0)})")
+    m = re.search(r"sessions: active (\d+) created (\d+)", out)
+    check(m is not None and int(m.group(2)) == 4, "4 sessions created (UDP x2 hosts, TCP, ICMP)")
+
+    print(f"{14 + 9 + 1 - len(failures)} passed, {len(failures)} failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
