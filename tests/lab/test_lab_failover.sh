@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Lab test: the real switchback binary in network namespaces (scripts/lab.sh).
+#  1. TCP from the LAN host reaches the server SNATed to WAN1 (203.0.113.2).
+#  2. Unsolicited inbound to the WAN address is dropped silently (no RST).
+#  3. WAN1's gateway stops answering: new connections succeed through WAN2.
+#  4. WAN1's gateway answers again: WAN1 comes back and carries new flows.
+# Usage: test_lab_failover.sh SWITCHBACK_BINARY
+# Exits 77 (skipped) when not root or without network namespaces.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+bin=${1:-$top/build/switchback}
+lab=$top/scripts/lab.sh
+work=$(mktemp -d /tmp/sb-labtest.XXXXXX)
+log=$work/switchback.log
+pass=0
+fail=0
+sb_pid=
+
+ok()   { echo "ok   $*"; pass=$((pass + 1)); }
+bad()  { echo "FAIL $*"; fail=$((fail + 1)); }
+now_ms() { date +%s%3N; }
+
+cleanup() {
+	if [ -n "$sb_pid" ] && kill -0 "$sb_pid" 2>/dev/null; then
+		kill -INT "$sb_pid" 2>/dev/null
+		for _ in $(seq 50); do kill -0 "$sb_pid" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$sb_pid" 2>/dev/null
+	fi
+	"$lab" down >/dev/null 2>&1
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+if [ "$(id -u)" -ne 0 ] || ! ip netns list >/dev/null 2>&1; then
+	echo "SKIP: needs root and network namespaces"
+	exit 77
+fi
+
+# One TCP connection from the LAN host; prints the server's HELLO line.
+connect() {
+	ip netns exec sb-lan timeout 2 nc -w 1 -N 192.0.2.80 8080 </dev/null 2>/dev/null | head -n 1
+}
+
+"$lab" up >"$work/lab.log" 2>&1 || { cat "$work/lab.log"; echo "FAIL lab up"; exit 1; }
+"$lab" server start >>"$work/lab.log" 2>&1 || { cat "$work/lab.log"; echo "FAIL server start"; exit 1; }
+
+"$lab" gw-exec "$bin" -l 0,1 --no-huge -m 256 --no-pci --file-prefix sb-labtest \
+	--log-level 'pmd.*:error' -- -c "$top/conf/lab.ini" >"$log" 2>&1 &
+sb_pid=$!
+
+# Up when a first connection gets through (ARP, probes and routes settled).
+line=
+for _ in $(seq 100); do
+	line=$(connect)
+	case "$line" in HELLO*) break ;; esac
+	kill -0 "$sb_pid" 2>/dev/null || break
+	sleep 0.1
+done
+case "$line" in
+	"HELLO 203.0.113.2 "*) ok "TCP from 192.168.1.10 reaches the server as 203.0.113.2 ($line)" ;;
+	*) bad "TCP through WAN1 (got '$line')"; cat "$log" ;;
+esac
+line=$(connect)
+case "$line" in
+	"HELLO 203.0.113.2 "*) ok "a second connection also goes through WAN1" ;;
+	*) bad "second connection through WAN1 (got '$line')" ;;
+esac
+
+# Unsolicited inbound: must time out (silently dropped), not be refused.
+t0=$(now_ms)
+ip netns exec sb-inet timeout 3 nc -z -w 1 203.0.113.2 8080 >/dev/null 2>&1
+rc=$?
+t1=$(now_ms)
+if [ "$rc" -ne 0 ] && [ $((t1 - t0)) -ge 900 ]; then
+	ok "unsolicited TCP to 203.0.113.2:8080 dropped silently (timed out after $((t1 - t0)) ms, no RST)"
+else
+	bad "unsolicited TCP to 203.0.113.2:8080 (rc $rc after $((t1 - t0)) ms)"
+fi
+
+# Failover: WAN1's gateway stops answering.
+"$lab" fail-gw wan1 >>"$work/lab.log" 2>&1
+t0=$(now_ms)
+line=
+for _ in $(seq 100); do
+	line=$(connect)
+	case "$line" in "HELLO 198.51.100.2 "*) break ;; esac
+	sleep 0.1
+done
+t1=$(now_ms)
+case "$line" in
+	"HELLO 198.51.100.2 "*) ok "after WAN1's gateway died, new connections go through WAN2 ($((t1 - t0)) ms from fault to first success)" ;;
+	*) bad "failover to WAN2 (last '$line')" ;;
+esac
+if grep -q "wan wan1 DOWN" "$log"; then
+	ok "log says: $(grep -m1 'wan wan1 DOWN' "$log" | sed 's/^.*wan: //')"
+else
+	bad "no 'wan wan1 DOWN' log line"
+fi
+# Detection bound: interval 200 ms x down_after 3 + one interval, plus the
+# client's own retry period and connect time.
+if [ $((t1 - t0)) -le 2500 ]; then
+	ok "failover within 2.5 s"
+else
+	bad "failover took $((t1 - t0)) ms (> 2.5 s)"
+fi
+
+# Failback.
+"$lab" restore wan1 >>"$work/lab.log" 2>&1
+t0=$(now_ms)
+for _ in $(seq 100); do
+	grep -q "wan wan1 UP" "$log" && break
+	sleep 0.1
+done
+t1=$(now_ms)
+if grep -q "wan wan1 UP" "$log"; then
+	ok "WAN1 back up $((t1 - t0)) ms after its gateway answered again"
+else
+	bad "WAN1 did not come back"
+fi
+line=$(connect)
+case "$line" in
+	"HELLO 203.0.113.2 "*) ok "new connections use WAN1 again" ;;
+	*) bad "after failback (got '$line')" ;;
+esac
+
+kill -INT "$sb_pid"
+wait "$sb_pid"
+rc=$?
+sb_pid=
+if [ "$rc" -eq 0 ] && grep -q "switchback summary" "$log"; then
+	ok "clean shutdown with a summary"
+else
+	bad "shutdown (rc $rc)"
+fi
+if grep -Eq "drops:.*wan_unsolicited=[1-9]" "$log"; then
+	ok "unsolicited inbound counted ($(grep -Eo 'wan_unsolicited=[0-9]+' "$log"))"
+else
+	bad "wan_unsolicited not counted"
+fi
+echo "----- switchback log -----"
+cat "$log"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
