@@ -178,6 +178,8 @@ publish(struct sb_ctl *c, uint64_t now)
 	struct sb_rib *rib = c->rib;
 	struct sb_dp_state *old = c->state, *st;
 
+	for (unsigned k = 0; k < c->n_probes; k++)
+		rib->r[c->probes[k].route].check_failed = c->probes[k].down;
 	sb_rib_resolve(rib);
 	update_wans(c);
 

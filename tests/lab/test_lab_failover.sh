@@ -78,7 +78,7 @@ else
 fi
 
 # Failover: WAN1's gateway stops answering.
-"$lab" fail-gw wan1 >>"$work/lab.log" 2>&1
+"$lab" fail-gw wan1 >>"$work/lab.log" 2>&1 || bad "fault injection: $(tail -3 "$work/lab.log")"
 t0=$(now_ms)
 line=
 for _ in $(seq 100); do
@@ -105,7 +105,7 @@ else
 fi
 
 # Failback.
-"$lab" restore wan1 >>"$work/lab.log" 2>&1
+"$lab" restore wan1 >>"$work/lab.log" 2>&1 || bad "restore: $(tail -3 "$work/lab.log")"
 t0=$(now_ms)
 for _ in $(seq 100); do
 	grep -q "wan wan1 UP" "$log" && break

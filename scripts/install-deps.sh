@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Install every Debian package switchback needs to build, test and run its
+# lab. Idempotent: installs only what is missing, runs apt-get update once
+# and only when something is missing. Works non-interactively (CI).
+set -euo pipefail
+
+PKGS=(
+	gcc pkg-config meson ninja-build
+	libdpdk-dev dpdk dpdk-doc libbpf-dev libxdp-dev libpcap-dev
+	libcmocka-dev libiniparser-dev
+	python3-scapy
+	iproute2 ethtool nftables netcat-openbsd iputils-ping tcpdump procps
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "install-deps: all ${#PKGS[@]} packages present"
+	exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: missing ${missing[*]}; run as root to install them" >&2
+	exit 1
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"
+echo "install-deps: done"
