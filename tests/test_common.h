@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * switchback tests: shared helpers. Tests that need the EAL start it once
+ * per binary with --no-huge and a file prefix of their own (meson runs
+ * test binaries in parallel). */
+#ifndef SB_TEST_COMMON_H
+#define SB_TEST_COMMON_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <rte_eal.h>
+
+static inline int
+sb_test_eal_up(void **state, const char *name)
+{
+	char prefix[64];
+	char *argv[] = { "test", "--no-huge", "-m", "512", "--no-pci", "-l", "0",
+			 "--file-prefix", prefix, "--log-level", "lib.*:warning",
+			 "--no-telemetry", NULL };
+
+	(void)state;
+	snprintf(prefix, sizeof(prefix), "sbtest_%s_%d", name, (int)getpid());
+	return rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])) - 1, argv) < 0 ? -1 : 0;
+}
+
+static inline int
+sb_test_eal_down(void **state)
+{
+	(void)state;
+	rte_eal_cleanup();
+	return 0;
+}
+
+/* Write @text to a temporary file; returns its path (static buffer). */
+static inline const char *
+sb_test_write_tmp(const char *text)
+{
+	static char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/tmp/sbtest-XXXXXX");
+	fd = mkstemp(path);
+	if (fd < 0)
+		return NULL;
+	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text)) {
+		close(fd);
+		return NULL;
+	}
+	close(fd);
+	return path;
+}
+
+#endif

@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Connection tracking: both keys, bulk lookup, full table, ageing, TCP. */
+#include "test_common.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <rte_cycles.h>
+#include <rte_tcp.h>
+#include <rte_byteorder.h>
+
+#include "conntrack.h"
+
+static uint64_t hz;
+
+static int
+setup(void **state)
+{
+	if (sb_test_eal_up(state, "conntrack") != 0)
+		return -1;
+	hz = rte_get_tsc_hz();
+	return 0;
+}
+
+static struct sb_ct_key
+key(uint32_t src, uint32_t dst, uint16_t sp, uint16_t dp, uint8_t proto)
+{
+	struct sb_ct_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.src = rte_cpu_to_be_32(src);
+	k.dst = rte_cpu_to_be_32(dst);
+	k.sport = rte_cpu_to_be_16(sp);
+	k.dport = rte_cpu_to_be_16(dp);
+	k.proto = proto;
+	return k;
+}
+
+static struct sb_ct *
+table(uint32_t cap)
+{
+	static int n;
+	char name[32];
+
+	snprintf(name, sizeof(name), "t_ct_%d", n++);
+	return sb_ct_create(name, cap, 0, 7440, 240, 300, 60);
+}
+
+static void
+pair(uint32_t i, struct sb_ct_key *o, struct sb_ct_key *r)
+{
+	*o = key(0xc0a80100 + (i & 0xff), 0xc0000250, (uint16_t)(1024 + i), 80, IPPROTO_TCP);
+	*r = key(0xc0000250, 0xcb007102, 80, (uint16_t)(1024 + i), IPPROTO_TCP);
+}
+
+static void
+test_conntrack_insert_lookup_both_keys(void **state)
+{
+	struct sb_ct *ct = table(64);
+	struct sb_ct_key o, r;
+
+	(void)state;
+	assert_non_null(ct);
+	pair(1, &o, &r);
+	int64_t idx = sb_ct_insert(ct, &o, &r, 100);
+
+	assert_true(idx >= 0);
+	assert_int_equal(sb_ct_lookup(ct, &o), (idx << 1) | SB_CT_DIR_ORIG);
+	assert_int_equal(sb_ct_lookup(ct, &r), (idx << 1) | SB_CT_DIR_REPLY);
+	assert_int_equal(sb_ct_count(ct), 1);
+	struct sb_session *s = sb_ct_session(ct, (uint32_t)idx);
+
+	assert_memory_equal(&s->orig, &o, sizeof(o));
+	assert_memory_equal(&s->reply, &r, sizeof(r));
+	assert_int_equal(s->state, SB_CT_NEW);
+	sb_ct_free(ct);
+}
+
+static void
+test_conntrack_bulk_lookup_hit_mask(void **state)
+{
+	struct sb_ct *ct = table(64);
+	struct sb_ct_key o[8], r[8];
+	const struct sb_ct_key *kp[8];
+	uint64_t data[8];
+
+	(void)state;
+	for (uint32_t i = 0; i < 8; i++) {
+		pair(i, &o[i], &r[i]);
+		if (i % 2 == 0)
+			assert_true(sb_ct_insert(ct, &o[i], &r[i], 1) >= 0);
+		kp[i] = (i % 4 == 1) ? &o[i] : &r[i];
+	}
+	uint64_t hits = sb_ct_lookup_bulk(ct, kp, 8, data);
+
+	assert_int_equal(hits, 0x55); /* the even ones */
+	for (uint32_t i = 0; i < 8; i += 2)
+		assert_int_equal(data[i] & 1, SB_CT_DIR_REPLY);
+	sb_ct_free(ct);
+}
+
+static void
+test_conntrack_duplicate_key_refused(void **state)
+{
+	struct sb_ct *ct = table(64);
+	struct sb_ct_key o, r, o2, r2;
+
+	(void)state;
+	pair(1, &o, &r);
+	pair(2, &o2, &r2);
+	assert_true(sb_ct_insert(ct, &o, &r, 1) >= 0);
+	assert_int_equal(sb_ct_insert(ct, &o, &r2, 1), -EEXIST);
+	assert_int_equal(sb_ct_insert(ct, &o2, &r, 1), -EEXIST);
+	assert_int_equal(sb_ct_count(ct), 1);
+	/* The refused inserts left no stray key behind. */
+	assert_true(sb_ct_lookup(ct, &o2) < 0);
+	assert_true(sb_ct_lookup(ct, &r2) < 0);
+	sb_ct_free(ct);
+}
+
+static void
+test_conntrack_full_table_keeps_sessions(void **state)
+{
+	const uint32_t cap = 1000;
+	struct sb_ct *ct = table(cap);
+	struct sb_ct_key o, r;
+
+	(void)state;
+	for (uint32_t i = 0; i < cap; i++) {
+		pair(i, &o, &r);
+		assert_true(sb_ct_insert(ct, &o, &r, 1) >= 0);
+	}
+	pair(cap, &o, &r);
+	assert_int_equal(sb_ct_insert(ct, &o, &r, 1), -ENOSPC);
+	for (uint32_t i = 0; i < cap; i++) {
+		pair(i, &o, &r);
+		assert_true(sb_ct_lookup(ct, &o) >= 0);
+	}
+	/* One leaves, one more fits. */
+	pair(7, &o, &r);
+	sb_ct_delete(ct, (uint32_t)(sb_ct_lookup(ct, &o) >> 1));
+	assert_true(sb_ct_lookup(ct, &o) < 0 && sb_ct_lookup(ct, &r) < 0);
+	pair(cap, &o, &r);
+	assert_true(sb_ct_insert(ct, &o, &r, 1) >= 0);
+	sb_ct_free(ct);
+}
+
+static unsigned expired_cb;
+
+static void
+count_cb(void *arg, struct sb_session *s)
+{
+	(void)arg;
+	(void)s;
+	expired_cb++;
+}
+
+static void
+test_conntrack_sweep_expires_only_idle(void **state)
+{
+	struct sb_ct *ct = table(64);
+	struct sb_ct_key o, r;
+	uint64_t t0 = 1000 * hz;
+
+	(void)state;
+	/* UDP session (300 s) and an established TCP one (7440 s). */
+	o = key(0xc0a8010a, 0xc0000250, 5000, 53, IPPROTO_UDP);
+	r = key(0xc0000250, 0xcb007102, 53, 5000, IPPROTO_UDP);
+	int64_t u = sb_ct_insert(ct, &o, &r, t0);
+
+	sb_ct_session(ct, (uint32_t)u)->state = SB_CT_ESTABLISHED;
+	pair(1, &o, &r);
+	int64_t t = sb_ct_insert(ct, &o, &r, t0);
+
+	sb_ct_session(ct, (uint32_t)t)->state = SB_CT_ESTABLISHED;
+	expired_cb = 0;
+	assert_int_equal(sb_ct_sweep(ct, t0 + 299 * hz, 64, count_cb, NULL), 0);
+	assert_int_equal(sb_ct_sweep(ct, t0 + 301 * hz, 64, count_cb, NULL), 1);
+	assert_int_equal(expired_cb, 1);
+	assert_int_equal(sb_ct_count(ct), 1);
+	assert_int_equal(sb_ct_sweep(ct, t0 + 7000 * hz, 64, count_cb, NULL), 0);
+	assert_int_equal(sb_ct_sweep(ct, t0 + 7441 * hz, 64, count_cb, NULL), 1);
+	assert_int_equal(sb_ct_count(ct), 0);
+	sb_ct_free(ct);
+}
+
+static void
+test_conntrack_sweep_budget_bounds_work(void **state)
+{
+	struct sb_ct *ct = table(64);
+	struct sb_ct_key o, r;
+
+	(void)state;
+	for (uint32_t i = 0; i < 40; i++) {
+		pair(i, &o, &r);
+		assert_true(sb_ct_insert(ct, &o, &r, 0) >= 0);
+	}
+	/* Everything is idle (NEW TCP: 240 s), but 8 slots per call. */
+	assert_int_equal(sb_ct_sweep(ct, 1000 * hz, 8, NULL, NULL), 8);
+	assert_int_equal(sb_ct_count(ct), 32);
+	unsigned total = 8;
+
+	for (int i = 0; i < 7; i++)
+		total += sb_ct_sweep(ct, 1000 * hz, 8, NULL, NULL);
+	assert_int_equal(total, 40);
+	assert_int_equal(sb_ct_count(ct), 0);
+	sb_ct_free(ct);
+}
+
+static void
+test_conntrack_tcp_states_and_timeouts(void **state)
+{
+	struct sb_session s;
+	struct sb_ct *ct = table(16);
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	s.orig.proto = IPPROTO_TCP;
+	assert_int_equal(sb_ct_timeout(ct, &s), 240 * hz);
+	sb_ct_tcp_update(&s, RTE_TCP_SYN_FLAG, SB_CT_DIR_ORIG);
+	assert_int_equal(s.state, SB_CT_NEW);
+	sb_ct_tcp_update(&s, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, SB_CT_DIR_REPLY);
+	assert_int_equal(s.state, SB_CT_ESTABLISHED);
+	assert_int_equal(sb_ct_timeout(ct, &s), 7440 * hz);
+	sb_ct_tcp_update(&s, RTE_TCP_ACK_FLAG, SB_CT_DIR_ORIG);
+	assert_int_equal(s.state, SB_CT_ESTABLISHED);
+	sb_ct_tcp_update(&s, RTE_TCP_FIN_FLAG | RTE_TCP_ACK_FLAG, SB_CT_DIR_ORIG);
+	assert_int_equal(s.state, SB_CT_CLOSING);
+	assert_int_equal(sb_ct_timeout(ct, &s), 240 * hz);
+	memset(&s, 0, sizeof(s));
+	s.orig.proto = IPPROTO_TCP;
+	sb_ct_tcp_update(&s, RTE_TCP_RST_FLAG, SB_CT_DIR_REPLY);
+	assert_int_equal(s.state, SB_CT_CLOSING);
+	/* UDP and ICMP timeouts. */
+	memset(&s, 0, sizeof(s));
+	s.orig.proto = IPPROTO_UDP;
+	s.state = SB_CT_ESTABLISHED;
+	assert_int_equal(sb_ct_timeout(ct, &s), 300 * hz);
+	s.orig.proto = IPPROTO_ICMP;
+	assert_int_equal(sb_ct_timeout(ct, &s), 60 * hz);
+	sb_ct_free(ct);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_conntrack_insert_lookup_both_keys),
+		cmocka_unit_test(test_conntrack_bulk_lookup_hit_mask),
+		cmocka_unit_test(test_conntrack_duplicate_key_refused),
+		cmocka_unit_test(test_conntrack_full_table_keeps_sessions),
+		cmocka_unit_test(test_conntrack_sweep_expires_only_idle),
+		cmocka_unit_test(test_conntrack_sweep_budget_bounds_work),
+		cmocka_unit_test(test_conntrack_tcp_states_and_timeouts),
+	};
+
+	return cmocka_run_group_tests_name("conntrack", tests, setup, sb_test_eal_down);
+}

@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Masquerade: port allocation and header rewrites. */
+#include "test_common.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <rte_ip.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
+#include <rte_icmp.h>
+#include <rte_byteorder.h>
+
+#include "nat.h"
+#include "sb_common.h"
+
+static struct sb_nat_pool pool;
+
+static int
+reset(void **state)
+{
+	(void)state;
+	sb_nat_pool_init(&pool);
+	return 0;
+}
+
+static void
+test_nat_port_preserved_when_free(void **state)
+{
+	(void)state;
+	assert_int_equal(sb_nat_port_alloc(&pool, SB_NAT_UDP, 5000, 1), 5000);
+	/* Other protocols have their own ports. */
+	assert_int_equal(sb_nat_port_alloc(&pool, SB_NAT_TCP, 5000, 1), 5000);
+	assert_true(sb_nat_port_used(&pool, SB_NAT_UDP, 5000));
+}
+
+static void
+test_nat_port_collision_gets_another(void **state)
+{
+	(void)state;
+	assert_int_equal(sb_nat_port_alloc(&pool, SB_NAT_UDP, 5000, 7), 5000);
+	for (uint32_t r = 0; r < 200; r++) {
+		int p = sb_nat_port_alloc(&pool, SB_NAT_UDP, 5000, r * 7919);
+
+		assert_true(p >= (int)SB_NAT_PORT_MIN && p <= (int)SB_NAT_PORT_MAX);
+		assert_int_not_equal(p, 5000);
+	}
+	assert_int_equal(pool.n_used[SB_NAT_UDP], 201);
+}
+
+static void
+test_nat_port_freed_can_be_reused(void **state)
+{
+	(void)state;
+	assert_int_equal(sb_nat_port_alloc(&pool, SB_NAT_TCP, 40000, 3), 40000);
+	sb_nat_port_free(&pool, SB_NAT_TCP, 40000);
+	assert_false(sb_nat_port_used(&pool, SB_NAT_TCP, 40000));
+	assert_int_equal(sb_nat_port_alloc(&pool, SB_NAT_TCP, 40000, 3), 40000);
+	/* Freeing a free port changes nothing. */
+	sb_nat_port_free(&pool, SB_NAT_TCP, 1234);
+	assert_int_equal(pool.n_used[SB_NAT_TCP], 1);
+}
+
+static void
+test_nat_port_exhaustion(void **state)
+{
+	const int span = SB_NAT_PORT_MAX - SB_NAT_PORT_MIN + 1;
+
+	(void)state;
+	for (int i = 0; i < span; i++) {
+		int p = sb_nat_port_alloc(&pool, SB_NAT_UDP, 80, (uint32_t)i * 2654435761u);
+
+		assert_true(p > 0);
+	}
+	/* Port 80 itself was preserved for the first one; the rest came from
+	 * [1024, 65535], all of which is now used except one. */
+	int last = sb_nat_port_alloc(&pool, SB_NAT_UDP, 80, 99);
+
+	assert_true(last >= (int)SB_NAT_PORT_MIN);
+	assert_int_equal(sb_nat_port_alloc(&pool, SB_NAT_UDP, 80, 5), -ENOSPC);
+	assert_int_equal(sb_nat_port_alloc(&pool, SB_NAT_UDP, 2000, 5), -ENOSPC);
+}
+
+static void
+test_nat_icmp_never_gets_probe_ids(void **state)
+{
+	(void)state;
+	/* A host's own id in the probe range is not preserved. */
+	int p = sb_nat_port_alloc(&pool, SB_NAT_ICMP, 0xff05, 1);
+
+	assert_true((p & SB_PROBE_ID_MASK) != SB_PROBE_ID_BASE);
+	for (int i = 0; i < 70000; i++) {
+		p = sb_nat_port_alloc(&pool, SB_NAT_ICMP, 0xff10, (uint32_t)i * 40503u);
+		if (p < 0)
+			break;
+		assert_true((p & SB_PROBE_ID_MASK) != SB_PROBE_ID_BASE);
+	}
+	assert_int_equal(p, -ENOSPC);
+}
+
+/* --- rewrites --------------------------------------------------------- */
+
+struct pkt {
+	uint8_t b[128];
+	struct sb_meta md;
+};
+
+static void
+build(struct pkt *p, uint8_t proto, uint16_t sport, uint16_t dport)
+{
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)p->b;
+	uint8_t *l4 = p->b + 20;
+	uint16_t l4len = 40;
+
+	memset(p, 0, sizeof(*p));
+	for (int i = 0; i < l4len; i++)
+		l4[i] = (uint8_t)(i * 37 + proto);
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = rte_cpu_to_be_16(20 + l4len);
+	ip->time_to_live = 64;
+	ip->next_proto_id = proto;
+	ip->src_addr = rte_cpu_to_be_32(0xc0a8010a);
+	ip->dst_addr = rte_cpu_to_be_32(0xc0000250);
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	p->md.l4_off = 20;
+	p->md.proto = proto;
+	if (proto == IPPROTO_TCP) {
+		struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)l4;
+
+		th->src_port = rte_cpu_to_be_16(sport);
+		th->dst_port = rte_cpu_to_be_16(dport);
+		th->data_off = 5 << 4;
+		th->cksum = 0;
+		th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+	} else if (proto == IPPROTO_UDP) {
+		struct rte_udp_hdr *uh = (struct rte_udp_hdr *)l4;
+
+		uh->src_port = rte_cpu_to_be_16(sport);
+		uh->dst_port = rte_cpu_to_be_16(dport);
+		uh->dgram_len = rte_cpu_to_be_16(l4len);
+		uh->dgram_cksum = 0;
+		uh->dgram_cksum = rte_ipv4_udptcp_cksum(ip, uh);
+	} else {
+		struct rte_icmp_hdr *ih = (struct rte_icmp_hdr *)l4;
+
+		ih->icmp_type = RTE_IP_ICMP_ECHO_REQUEST;
+		ih->icmp_code = 0;
+		ih->icmp_ident = rte_cpu_to_be_16(sport);
+		ih->icmp_cksum = 0;
+		uint16_t c = rte_raw_cksum(ih, l4len);
+
+		ih->icmp_cksum = c == 0xffff ? c : (uint16_t)~c;
+	}
+}
+
+static void
+assert_valid(const struct pkt *p)
+{
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)p->b;
+
+	assert_int_equal(rte_raw_cksum(ip, 20), 0xffff);
+	if (p->md.proto == IPPROTO_ICMP)
+		assert_int_equal(rte_raw_cksum(p->b + 20, 40), 0xffff);
+	else
+		assert_int_equal(rte_ipv4_udptcp_cksum_verify(ip, p->b + 20), 0);
+}
+
+static void
+test_nat_rewrite_src_keeps_checksums_exact(void **state)
+{
+	static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP };
+
+	(void)state;
+	for (unsigned k = 0; k < 3; k++) {
+		for (uint32_t i = 0; i < 2000; i++) {
+			struct pkt p;
+			uint32_t a = rte_cpu_to_be_32(0xcb007100 + i);
+			uint16_t port = rte_cpu_to_be_16((uint16_t)(1024 + i * 31));
+
+			build(&p, protos[k], (uint16_t)(5000 + i), 53);
+			sb_nat_rewrite_src(p.b, &p.md, a, port);
+			assert_valid(&p);
+			assert_memory_equal(p.b + 12, &a, 4);
+			assert_memory_equal(p.b + 20 + (protos[k] == IPPROTO_ICMP ? 4 : 0), &port, 2);
+		}
+	}
+}
+
+static void
+test_nat_rewrite_dst_keeps_checksums_exact(void **state)
+{
+	static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP };
+
+	(void)state;
+	for (unsigned k = 0; k < 2; k++) {
+		for (uint32_t i = 0; i < 2000; i++) {
+			struct pkt p;
+			uint32_t a = rte_cpu_to_be_32(0xc0a80100 + (i & 0xff));
+			uint16_t port = rte_cpu_to_be_16((uint16_t)(i * 131));
+
+			build(&p, protos[k], 53, (uint16_t)(1024 + i));
+			sb_nat_rewrite_dst(p.b, &p.md, a, port);
+			assert_valid(&p);
+			assert_memory_equal(p.b + 16, &a, 4);
+			assert_memory_equal(p.b + 22, &port, 2);
+		}
+	}
+}
+
+static void
+test_nat_udp_zero_checksum_stays_zero(void **state)
+{
+	struct pkt p;
+	uint32_t a = rte_cpu_to_be_32(0xcb007102);
+
+	(void)state;
+	build(&p, IPPROTO_UDP, 5000, 53);
+	p.b[26] = p.b[27] = 0;   /* sender sent no UDP checksum */
+	sb_nat_rewrite_src(p.b, &p.md, a, rte_cpu_to_be_16(6000));
+	assert_int_equal(p.b[26], 0);
+	assert_int_equal(p.b[27], 0);
+	assert_int_equal(rte_raw_cksum(p.b, 20), 0xffff);
+}
+
+static void
+test_nat_ttl_dec_keeps_ip_checksum(void **state)
+{
+	struct pkt p;
+
+	(void)state;
+	build(&p, IPPROTO_TCP, 1, 2);
+	for (int i = 0; i < 63; i++) {
+		sb_ipv4_ttl_dec(p.b);
+		assert_int_equal(rte_raw_cksum(p.b, 20), 0xffff);
+	}
+	assert_int_equal(((struct rte_ipv4_hdr *)p.b)->time_to_live, 1);
+}
+
+static void
+test_nat_proto_map(void **state)
+{
+	(void)state;
+	assert_int_equal(sb_nat_proto(IPPROTO_TCP), SB_NAT_TCP);
+	assert_int_equal(sb_nat_proto(IPPROTO_UDP), SB_NAT_UDP);
+	assert_int_equal(sb_nat_proto(IPPROTO_ICMP), SB_NAT_ICMP);
+	assert_int_equal(sb_nat_proto(47), -1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_nat_port_preserved_when_free, reset),
+		cmocka_unit_test_setup(test_nat_port_collision_gets_another, reset),
+		cmocka_unit_test_setup(test_nat_port_freed_can_be_reused, reset),
+		cmocka_unit_test_setup(test_nat_port_exhaustion, reset),
+		cmocka_unit_test_setup(test_nat_icmp_never_gets_probe_ids, reset),
+		cmocka_unit_test(test_nat_rewrite_src_keeps_checksums_exact),
+		cmocka_unit_test(test_nat_rewrite_dst_keeps_checksums_exact),
+		cmocka_unit_test(test_nat_udp_zero_checksum_stays_zero),
+		cmocka_unit_test(test_nat_ttl_dec_keeps_ip_checksum),
+		cmocka_unit_test(test_nat_proto_map),
+	};
+
+	return cmocka_run_group_tests_name("nat", tests, NULL, NULL);
+}

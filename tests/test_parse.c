@@ -1,0 +1,336 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Parsing and validation of received frames. */
+#include "test_common.h"
+
+#include <netinet/in.h>
+#include <rte_mbuf.h>
+#include <rte_ether.h>
+#include <rte_arp.h>
+#include <rte_ip.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
+#include <rte_icmp.h>
+
+#include "parse.h"
+
+static struct rte_mempool *mp;
+
+static int
+setup(void **state)
+{
+	if (sb_test_eal_up(state, "parse") != 0)
+		return -1;
+	mp = rte_pktmbuf_pool_create("t_parse", 255, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	return mp == NULL ? -1 : 0;
+}
+
+static int
+teardown(void **state)
+{
+	rte_mempool_free(mp);
+	return sb_test_eal_down(state);
+}
+
+enum { L4_LEN = 24 };
+
+/* A frame: Ethernet (+ optional VLAN) + IPv4 + L4 of @proto. */
+static struct rte_mbuf *
+frame(uint8_t proto, bool vlan, uint8_t icmp_type)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+	uint32_t off = sizeof(struct rte_ether_hdr) + (vlan ? 4 : 0);
+	uint8_t *p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(off + 20 + L4_LEN));
+	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)p;
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(p + off);
+	uint8_t *l4 = (uint8_t *)(ip + 1);
+
+	memset(p, 0, off + 20 + L4_LEN);
+	if (vlan) {
+		struct rte_vlan_hdr *vh = (struct rte_vlan_hdr *)(eh + 1);
+
+		eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN);
+		vh->vlan_tci = rte_cpu_to_be_16(42);
+		vh->eth_proto = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	} else {
+		eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	}
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = rte_cpu_to_be_16(20 + L4_LEN);
+	ip->time_to_live = 64;
+	ip->next_proto_id = proto;
+	ip->src_addr = rte_cpu_to_be_32(0xc0a8010a);
+	ip->dst_addr = rte_cpu_to_be_32(0xc0000250);
+	if (proto == IPPROTO_TCP) {
+		struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)l4;
+
+		th->src_port = rte_cpu_to_be_16(40000);
+		th->dst_port = rte_cpu_to_be_16(80);
+		th->data_off = 5 << 4;
+		th->tcp_flags = RTE_TCP_SYN_FLAG;
+	} else if (proto == IPPROTO_UDP) {
+		struct rte_udp_hdr *uh = (struct rte_udp_hdr *)l4;
+
+		uh->src_port = rte_cpu_to_be_16(5000);
+		uh->dst_port = rte_cpu_to_be_16(53);
+		uh->dgram_len = rte_cpu_to_be_16(L4_LEN);
+	} else if (proto == IPPROTO_ICMP) {
+		struct rte_icmp_hdr *ih = (struct rte_icmp_hdr *)l4;
+
+		ih->icmp_type = icmp_type;
+		ih->icmp_ident = rte_cpu_to_be_16(77);
+	}
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	return m;
+}
+
+static struct rte_ipv4_hdr *
+iph(struct rte_mbuf *m)
+{
+	return rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
+}
+
+static void
+refresh(struct rte_mbuf *m)
+{
+	iph(m)->hdr_checksum = 0;
+	iph(m)->hdr_checksum = rte_ipv4_cksum(iph(m));
+}
+
+static unsigned
+parse(struct rte_mbuf *m, struct sb_meta *md)
+{
+	unsigned r = sb_parse(m, md);
+
+	rte_pktmbuf_free(m);
+	return r;
+}
+
+static void
+test_parse_tcp(void **state)
+{
+	struct sb_meta md;
+
+	(void)state;
+	assert_int_equal(parse(frame(IPPROTO_TCP, false, 0), &md), SB_DROP_MAX);
+	assert_int_equal(md.kind, SB_PKT_IPV4);
+	assert_int_equal(md.proto, IPPROTO_TCP);
+	assert_int_equal(md.src, rte_cpu_to_be_32(0xc0a8010a));
+	assert_int_equal(md.dst, rte_cpu_to_be_32(0xc0000250));
+	assert_int_equal(md.sport, rte_cpu_to_be_16(40000));
+	assert_int_equal(md.dport, rte_cpu_to_be_16(80));
+	assert_int_equal(md.tcp_flags, RTE_TCP_SYN_FLAG);
+	assert_int_equal(md.l3_off, 14);
+	assert_int_equal(md.l4_off, 20);
+	assert_int_equal(md.ttl, 64);
+	assert_int_equal(md.vlan, 0);
+}
+
+static void
+test_parse_udp_with_vlan(void **state)
+{
+	struct sb_meta md;
+
+	(void)state;
+	struct rte_mbuf *m = frame(IPPROTO_UDP, true, 0);
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, 18);
+
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	assert_int_equal(parse(m, &md), SB_DROP_MAX);
+	assert_int_equal(md.vlan, 42);
+	assert_int_equal(md.l3_off, 18);
+	assert_int_equal(md.sport, rte_cpu_to_be_16(5000));
+	assert_int_equal(md.dport, rte_cpu_to_be_16(53));
+}
+
+static void
+test_parse_icmp_echo_ids(void **state)
+{
+	struct sb_meta md;
+
+	(void)state;
+	assert_int_equal(parse(frame(IPPROTO_ICMP, false, RTE_IP_ICMP_ECHO_REQUEST), &md),
+			 SB_DROP_MAX);
+	assert_int_equal(md.sport, rte_cpu_to_be_16(77));
+	assert_int_equal(md.dport, 0);
+	assert_int_equal(parse(frame(IPPROTO_ICMP, false, RTE_IP_ICMP_ECHO_REPLY), &md),
+			 SB_DROP_MAX);
+	assert_int_equal(md.sport, 0);
+	assert_int_equal(md.dport, rte_cpu_to_be_16(77));
+}
+
+static void
+test_parse_arp(void **state)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+	uint8_t *p = (uint8_t *)rte_pktmbuf_append(m, 42);
+	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)p;
+	struct rte_arp_hdr *ah = (struct rte_arp_hdr *)(eh + 1);
+	struct sb_meta md;
+
+	(void)state;
+	memset(p, 0, 42);
+	eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP);
+	ah->arp_hardware = rte_cpu_to_be_16(RTE_ARP_HRD_ETHER);
+	ah->arp_protocol = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	ah->arp_hlen = 6;
+	ah->arp_plen = 4;
+	ah->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REQUEST);
+	ah->arp_data.arp_sip = rte_cpu_to_be_32(0xc0a8010a);
+	ah->arp_data.arp_tip = rte_cpu_to_be_32(0xc0a80101);
+	assert_int_equal(parse(m, &md), SB_DROP_MAX);
+	assert_int_equal(md.kind, SB_PKT_ARP);
+	assert_int_equal(md.dst, rte_cpu_to_be_32(0xc0a80101));
+}
+
+static void
+test_parse_drop_truncated(void **state)
+{
+	struct sb_meta md;
+	struct rte_mbuf *m = frame(IPPROTO_TCP, false, 0);
+
+	(void)state;
+	rte_pktmbuf_trim(m, rte_pktmbuf_data_len(m) - 10);
+	assert_int_equal(parse(m, &md), SB_DROP_TRUNCATED);
+	m = frame(IPPROTO_TCP, false, 0);
+	rte_pktmbuf_trim(m, rte_pktmbuf_data_len(m) - 30);   /* half an IP header */
+	assert_int_equal(parse(m, &md), SB_DROP_TRUNCATED);
+}
+
+static void
+test_parse_drop_ethertype(void **state)
+{
+	struct sb_meta md;
+	struct rte_mbuf *m = frame(IPPROTO_TCP, false, 0);
+
+	(void)state;
+	rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type = rte_cpu_to_be_16(0x86dd);
+	assert_int_equal(parse(m, &md), SB_DROP_ETHERTYPE);
+}
+
+static void
+test_parse_drop_bad_header(void **state)
+{
+	struct sb_meta md;
+	struct rte_mbuf *m = frame(IPPROTO_TCP, false, 0);
+
+	(void)state;
+	iph(m)->version_ihl = 0x65;
+	refresh(m);
+	assert_int_equal(parse(m, &md), SB_DROP_IP_HEADER);
+	m = frame(IPPROTO_TCP, false, 0);
+	iph(m)->version_ihl = 0x44;
+	refresh(m);
+	assert_int_equal(parse(m, &md), SB_DROP_IP_HEADER);
+}
+
+static void
+test_parse_drop_bad_length(void **state)
+{
+	struct sb_meta md;
+	struct rte_mbuf *m = frame(IPPROTO_TCP, false, 0);
+
+	(void)state;
+	iph(m)->total_length = rte_cpu_to_be_16(1500);
+	refresh(m);
+	assert_int_equal(parse(m, &md), SB_DROP_IP_LENGTH);
+	m = frame(IPPROTO_TCP, false, 0);
+	iph(m)->total_length = rte_cpu_to_be_16(10);
+	refresh(m);
+	assert_int_equal(parse(m, &md), SB_DROP_IP_LENGTH);
+}
+
+static void
+test_parse_drop_bad_checksum(void **state)
+{
+	struct sb_meta md;
+	struct rte_mbuf *m = frame(IPPROTO_UDP, false, 0);
+
+	(void)state;
+	iph(m)->hdr_checksum ^= 0x0101;
+	assert_int_equal(parse(m, &md), SB_DROP_IP_CHECKSUM);
+}
+
+static void
+test_parse_drop_martian(void **state)
+{
+	static const uint32_t bad[] = { 0x00000001, 0x7f000001, 0xe0000001, 0xffffffff };
+	struct sb_meta md;
+
+	(void)state;
+	for (unsigned i = 0; i < 4; i++) {
+		struct rte_mbuf *m = frame(IPPROTO_UDP, false, 0);
+
+		iph(m)->src_addr = rte_cpu_to_be_32(bad[i]);
+		refresh(m);
+		assert_int_equal(parse(m, &md), SB_DROP_IP_MARTIAN);
+	}
+}
+
+static void
+test_parse_drop_fragment(void **state)
+{
+	struct sb_meta md;
+	struct rte_mbuf *m = frame(IPPROTO_UDP, false, 0);
+
+	(void)state;
+	iph(m)->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG);
+	refresh(m);
+	assert_int_equal(parse(m, &md), SB_DROP_IP_FRAGMENT);
+	m = frame(IPPROTO_UDP, false, 0);
+	iph(m)->fragment_offset = rte_cpu_to_be_16(100);
+	refresh(m);
+	assert_int_equal(parse(m, &md), SB_DROP_IP_FRAGMENT);
+	/* DF alone is not a fragment. */
+	m = frame(IPPROTO_UDP, false, 0);
+	iph(m)->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
+	refresh(m);
+	assert_int_equal(parse(m, &md), SB_DROP_MAX);
+}
+
+static void
+test_parse_drop_l4_truncated(void **state)
+{
+	static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP };
+	struct sb_meta md;
+
+	(void)state;
+	for (unsigned i = 0; i < 3; i++) {
+		struct rte_mbuf *m = frame(protos[i], false, RTE_IP_ICMP_ECHO_REQUEST);
+
+		/* IP says only 4 bytes of L4 follow. */
+		iph(m)->total_length = rte_cpu_to_be_16(24);
+		refresh(m);
+		assert_int_equal(parse(m, &md), SB_DROP_L4_HEADER);
+	}
+	/* TCP data offset beyond the segment. */
+	struct rte_mbuf *m = frame(IPPROTO_TCP, false, 0);
+
+	((struct rte_tcp_hdr *)(iph(m) + 1))->data_off = 15 << 4;
+	assert_int_equal(parse(m, &md), SB_DROP_L4_HEADER);
+	/* UDP length larger than the IP payload. */
+	m = frame(IPPROTO_UDP, false, 0);
+	((struct rte_udp_hdr *)(iph(m) + 1))->dgram_len = rte_cpu_to_be_16(200);
+	assert_int_equal(parse(m, &md), SB_DROP_L4_HEADER);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_tcp),
+		cmocka_unit_test(test_parse_udp_with_vlan),
+		cmocka_unit_test(test_parse_icmp_echo_ids),
+		cmocka_unit_test(test_parse_arp),
+		cmocka_unit_test(test_parse_drop_truncated),
+		cmocka_unit_test(test_parse_drop_ethertype),
+		cmocka_unit_test(test_parse_drop_bad_header),
+		cmocka_unit_test(test_parse_drop_bad_length),
+		cmocka_unit_test(test_parse_drop_bad_checksum),
+		cmocka_unit_test(test_parse_drop_martian),
+		cmocka_unit_test(test_parse_drop_fragment),
+		cmocka_unit_test(test_parse_drop_l4_truncated),
+	};
+
+	return cmocka_run_group_tests_name("parse", tests, setup, teardown);
+}
