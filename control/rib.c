@@ -171,12 +171,26 @@ resolve(struct sb_rib *rib, unsigned i, unsigned depth)
 	return true;
 }
 
+/* A gateway that failed its check is dead for every route that uses it
+ * (seed 001: routes via the anchor's gateway fail over with the anchor),
+ * not only for the route that probed it. */
+static bool
+gateway_failed(const struct sb_rib *rib, const struct sb_rib_route *r)
+{
+	if (r->gw == 0)
+		return false;
+	for (unsigned j = 0; j < rib->n_routes; j++)
+		if (rib->r[j].check_failed && rib->r[j].gw == r->gw)
+			return true;
+	return false;
+}
+
 static bool
 usable(struct sb_rib *rib, unsigned i, unsigned depth)
 {
 	struct sb_rib_route *r = &rib->r[i];
 
-	if (r->disabled || r->check_failed)
+	if (r->disabled || r->check_failed || gateway_failed(rib, r))
 		return false;
 	return resolve(rib, i, depth);
 }
@@ -221,6 +235,8 @@ sb_rib_resolve(struct sb_rib *rib)
 			r->reason = "disabled";
 		else if (r->check_failed)
 			r->reason = "check-gateway failed";
+		else if (gateway_failed(rib, r))
+			r->reason = "gateway failed check-gateway";
 		else if (r->resolved)
 			r->reason = "higher distance";
 		else if (r->reason == NULL)

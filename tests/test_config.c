@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Configuration: values, defaults, and errors that name file:line,
+ * [section] and key. */
+#include "test_common.h"
+
+#include "sb_config.h"
+
+static const char *good =
+	"; a comment\n"
+	"[switchback]\n"
+	"mbufs = 4096\n"
+	"sessions = 1000\n"
+	"ecmp_hash = l3\n"
+	"\n"
+	"[check_gateway]\n"
+	"interval_ms = 200\n"
+	"down_after = 4\n"
+	"\n"
+	"[port lan]\n"
+	"device = net_af_packet0,iface=gw-lan\n"
+	"address = 192.168.1.1/24\n"
+	"\n"
+	"[port wan1]\n"
+	"device = net_af_xdp0,iface=gw-wan1\n"
+	"role = wan\n"
+	"address = 203.0.113.2/24\n"
+	"masquerade = yes\n"
+	"vlan = 7\n"
+	"\n"
+	"[route default1]\n"
+	"dst = 0.0.0.0/0\n"
+	"gateway = 203.0.113.1\n"
+	"distance = 2\n"
+	"check_gateway = ping\n"
+	"target_scope = 11\n"
+	"table = to_wan1\n"
+	"comment = primary\n"
+	"\n"
+	"[route host]\n"
+	"dst = 192.0.2.53\n"
+	"gateway = 203.0.113.1%wan1\n"
+	"scope = 10\n"
+	"\n"
+	"[neighbor isp1]\n"
+	"address = 203.0.113.1\n"
+	"mac = 02:00:00:00:01:01\n"
+	"port = wan1\n";
+
+static struct sb_config *
+load(const char *text, char *err, size_t len)
+{
+	const char *path = sb_test_write_tmp(text);
+	struct sb_config *cfg;
+
+	assert_non_null(path);
+	cfg = sb_config_load(path, err, len);
+	unlink(path);
+	return cfg;
+}
+
+static void
+test_config_values(void **state)
+{
+	char err[512];
+	struct sb_config *cfg = load(good, err, sizeof(err));
+
+	(void)state;
+	if (cfg == NULL)
+		fail_msg("refused: %s", err);
+	assert_int_equal(cfg->mbufs, 4096);
+	assert_int_equal(cfg->sessions, 1000);
+	assert_int_equal(cfg->ecmp_hash, SB_ECMP_L3);
+	assert_int_equal(cfg->probe_interval_ms, 200);
+	assert_int_equal(cfg->probe_timeout_ms, 200); /* follows the interval */
+	assert_int_equal(cfg->probe_down_after, 4);
+	assert_int_equal(cfg->n_ports, 2);
+	assert_string_equal(cfg->ports[0].name, "lan");
+	assert_int_equal(cfg->ports[0].role, SB_ROLE_LAN);
+	assert_int_equal(cfg->ports[0].addr, 0xc0a80101);
+	assert_int_equal(cfg->ports[0].prefix_len, 24);
+	assert_false(cfg->ports[0].masquerade);
+	assert_string_equal(cfg->ports[1].device, "net_af_xdp0,iface=gw-wan1");
+	assert_int_equal(cfg->ports[1].role, SB_ROLE_WAN);
+	assert_true(cfg->ports[1].masquerade);
+	assert_int_equal(cfg->ports[1].vlan, 7);
+	assert_int_equal(cfg->n_routes, 2);
+	assert_int_equal(cfg->routes[0].dst, 0);
+	assert_int_equal(cfg->routes[0].prefix_len, 0);
+	assert_int_equal(cfg->routes[0].gw, 0xcb007101);
+	assert_int_equal(cfg->routes[0].gw_port, -1);
+	assert_int_equal(cfg->routes[0].distance, 2);
+	assert_int_equal(cfg->routes[0].scope, 30);
+	assert_int_equal(cfg->routes[0].target_scope, 11);
+	assert_int_equal(cfg->routes[0].check, SB_CHECK_PING);
+	assert_int_equal(cfg->n_tables, 2);
+	assert_string_equal(cfg->tables[cfg->routes[0].table], "to_wan1");
+	assert_string_equal(cfg->routes[0].comment, "primary");
+	assert_int_equal(cfg->routes[1].prefix_len, 32);
+	assert_int_equal(cfg->routes[1].gw_port, 1);
+	assert_int_equal(cfg->routes[1].scope, 10);
+	assert_int_equal(cfg->routes[1].target_scope, 10);
+	assert_int_equal(cfg->n_neigh, 1);
+	assert_int_equal(cfg->neigh[0].port, 1);
+	assert_int_equal(cfg->neigh[0].mac[5], 1);
+	sb_config_free(cfg);
+}
+
+static void
+test_config_defaults(void **state)
+{
+	char err[512];
+	struct sb_config *cfg = load("[port lan]\ndevice = net_null0\naddress = 10.0.0.1/8\n",
+				     err, sizeof(err));
+
+	(void)state;
+	if (cfg == NULL)
+		fail_msg("refused: %s", err);
+	assert_int_equal(cfg->to_tcp_established, 7440);
+	assert_int_equal(cfg->to_tcp_transitory, 240);
+	assert_int_equal(cfg->to_udp, 300);
+	assert_int_equal(cfg->to_icmp, 60);
+	assert_int_equal(cfg->sessions, 65536);
+	assert_int_equal(cfg->ecmp_hash, SB_ECMP_L4);
+	assert_int_equal(cfg->probe_interval_ms, 1000);
+	assert_int_equal(cfg->probe_down_after, 3);
+	assert_int_equal(cfg->ports[0].role, SB_ROLE_LAN);
+	assert_string_equal(cfg->tables[0], "main");
+	sb_config_free(cfg);
+}
+
+/* Load @text, expect refusal, and check the message holds each of the
+ * NULL-terminated substrings. */
+static void
+refused(const char *text, ...)
+{
+	char err[512];
+	struct sb_config *cfg = load(text, err, sizeof(err));
+	va_list ap;
+	const char *want;
+
+	if (cfg != NULL) {
+		sb_config_free(cfg);
+		fail_msg("accepted a bad config:\n%s", text);
+	}
+	va_start(ap, text);
+	while ((want = va_arg(ap, const char *)) != NULL)
+		if (strstr(err, want) == NULL)
+			fail_msg("error \"%s\" lacks \"%s\"", err, want);
+	va_end(ap);
+}
+
+#define PORTS "[port lan]\ndevice = d0\naddress = 192.168.1.1/24\n" \
+	      "[port wan1]\ndevice = d1\nrole = wan\naddress = 203.0.113.2/24\n"
+
+static void
+test_config_unknown_key_named_with_line(void **state)
+{
+	(void)state;
+	refused("[port lan]\ndevice = d0\naddress = 192.168.1.1/24\nspeed = 10G\n",
+		":4: [port lan] speed: unknown key", "device, role", NULL);
+}
+
+static void
+test_config_unknown_section(void **state)
+{
+	(void)state;
+	refused(PORTS "[firewall x]\nfoo = 1\n", ":8: [firewall x]", "unknown section", NULL);
+}
+
+static void
+test_config_bad_address(void **state)
+{
+	(void)state;
+	refused("[port lan]\ndevice = d0\naddress = 192.168.1.300/24\n",
+		":3: [port lan] address", "expected A.B.C.D/LEN", NULL);
+	refused("[port lan]\ndevice = d0\naddress = 192.168.1.1\n",
+		"[port lan] address", NULL);
+	refused(PORTS "[route r]\ndst = 10.0.0.1/8\ngateway = 203.0.113.1\n",
+		":9: [route r] dst", "host bits", NULL);
+}
+
+static void
+test_config_missing_device(void **state)
+{
+	(void)state;
+	refused("[port lan]\naddress = 192.168.1.1/24\n", "[port lan] device", "missing", NULL);
+}
+
+static void
+test_config_masquerade_only_on_wan(void **state)
+{
+	(void)state;
+	refused("[port lan]\ndevice = d0\naddress = 192.168.1.1/24\nmasquerade = yes\n",
+		":4: [port lan] masquerade", "only a wan port", NULL);
+	refused("[port lan]\ndevice = d0\naddress = 192.168.1.1/24\nmasquerade = maybe\n",
+		"expected yes or no", NULL);
+}
+
+static void
+test_config_unknown_port_in_gateway(void **state)
+{
+	(void)state;
+	refused(PORTS "[route r]\ndst = 0.0.0.0/0\ngateway = 203.0.113.1%nope\n",
+		":10: [route r] gateway", "no port named \"nope\"", NULL);
+	refused(PORTS "[route r]\ndst = 0.0.0.0/0\ngateway = wan9\n",
+		"[route r] gateway", "expected an IPv4 address", NULL);
+}
+
+static void
+test_config_bad_numbers(void **state)
+{
+	(void)state;
+	refused(PORTS "[route r]\ndst = 0.0.0.0/0\ngateway = 203.0.113.1\ndistance = 0\n",
+		":11: [route r] distance", "1 to 255", NULL);
+	refused(PORTS "[route r]\ndst = 0.0.0.0/0\ngateway = 203.0.113.1\ndistance = 256\n",
+		"[route r] distance", NULL);
+	refused(PORTS "[route r]\ndst = 0.0.0.0/0\ngateway = 203.0.113.1\ndistance = 1x\n",
+		"[route r] distance", NULL);
+	refused(PORTS "[check_gateway]\ninterval_ms = 100\ntimeout_ms = 200\n",
+		"[check_gateway] timeout_ms", "must not exceed", NULL);
+}
+
+static void
+test_config_bad_check_gateway(void **state)
+{
+	(void)state;
+	refused(PORTS "[route r]\ndst = 0.0.0.0/0\ngateway = 203.0.113.1\ncheck_gateway = bfd\n",
+		"[route r] check_gateway", "none, ping or arp", NULL);
+	refused(PORTS "[route r]\ndst = 0.0.0.0/0\ngateway = wan1\ncheck_gateway = ping\n",
+		"[route r] check_gateway", "needs a gateway address", NULL);
+}
+
+static void
+test_config_bad_neighbor(void **state)
+{
+	(void)state;
+	refused(PORTS "[neighbor n]\naddress = 203.0.113.1\nmac = 02:00:00:00:01\nport = wan1\n",
+		":10: [neighbor n] mac", "aa:bb:cc:dd:ee:ff", NULL);
+	refused(PORTS "[neighbor n]\naddress = 203.0.113.1\nmac = 02:00:00:00:01:01\nport = x\n",
+		"[neighbor n] port", "no port named", NULL);
+}
+
+static void
+test_config_overlapping_ports(void **state)
+{
+	(void)state;
+	refused("[port a]\ndevice = d0\naddress = 192.168.1.1/24\n"
+		"[port b]\ndevice = d1\naddress = 192.168.1.77/16\n",
+		"[port b] address", "overlaps", NULL);
+	refused("[port a]\ndevice = d0\naddress = 192.168.1.1/24\n"
+		"[port b]\ndevice = d0\naddress = 10.0.0.1/8\n",
+		"[port b] device", "already used", NULL);
+}
+
+static void
+test_config_duplicate_route(void **state)
+{
+	(void)state;
+	refused(PORTS "[route a]\ndst = 0.0.0.0/0\ngateway = 203.0.113.1\n"
+		"[route b]\ndst = 0.0.0.0/0\ngateway = 203.0.113.1\n",
+		"[route b] gateway", "as route a", NULL);
+}
+
+static void
+test_config_no_ports_and_missing_file(void **state)
+{
+	char err[256];
+
+	(void)state;
+	refused("[switchback]\nmbufs = 4096\n", "at least one port", NULL);
+	assert_null(sb_config_load("/nonexistent/x.ini", err, sizeof(err)));
+	assert_non_null(strstr(err, "cannot open"));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_config_values),
+		cmocka_unit_test(test_config_defaults),
+		cmocka_unit_test(test_config_unknown_key_named_with_line),
+		cmocka_unit_test(test_config_unknown_section),
+		cmocka_unit_test(test_config_bad_address),
+		cmocka_unit_test(test_config_missing_device),
+		cmocka_unit_test(test_config_masquerade_only_on_wan),
+		cmocka_unit_test(test_config_unknown_port_in_gateway),
+		cmocka_unit_test(test_config_bad_numbers),
+		cmocka_unit_test(test_config_bad_check_gateway),
+		cmocka_unit_test(test_config_bad_neighbor),
+		cmocka_unit_test(test_config_overlapping_ports),
+		cmocka_unit_test(test_config_duplicate_route),
+		cmocka_unit_test(test_config_no_ports_and_missing_file),
+	};
+
+	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+}

@@ -1,0 +1,310 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * RIB: connected routes, distance, ECMP, check-gateway, recursive
+ * resolution with scope/target-scope (seeds 000 and 001), loops. */
+#include "test_common.h"
+
+#include "sb_config.h"
+#include "rib.h"
+
+#define IP(a, b, c, d) (((uint32_t)(a) << 24) | ((b) << 16) | ((c) << 8) | (d))
+
+#define PORTS "[port lan]\ndevice = d0\naddress = 192.168.1.1/24\n" \
+	      "[port wan1]\ndevice = d1\nrole = wan\naddress = 203.0.113.2/24\n" \
+	      "[port wan2]\ndevice = d2\nrole = wan\naddress = 198.51.100.2/24\n"
+
+struct fixture {
+	struct sb_config *cfg;
+	struct sb_rib *rib;
+};
+
+static struct fixture
+make(const char *text)
+{
+	struct fixture f;
+	char err[512];
+	const char *path = sb_test_write_tmp(text);
+
+	f.cfg = sb_config_load(path, err, sizeof(err));
+	unlink(path);
+	if (f.cfg == NULL)
+		fail_msg("config refused: %s", err);
+	f.rib = sb_rib_create(f.cfg);
+	assert_non_null(f.rib);
+	sb_rib_resolve(f.rib);
+	return f;
+}
+
+static void
+done(struct fixture *f)
+{
+	sb_rib_free(f->rib);
+	sb_config_free(f->cfg);
+}
+
+static const struct sb_rib_route *
+route(const struct fixture *f, const char *name)
+{
+	int i = sb_rib_find(f->rib, name);
+
+	if (i < 0)
+		fail_msg("no route %s", name);
+	return &f->rib->r[i];
+}
+
+static const struct sb_rib_group *
+group_of(const struct fixture *f, const char *name)
+{
+	return &f->rib->g[route(f, name)->group];
+}
+
+static void
+test_rib_connected_routes(void **state)
+{
+	struct fixture f = make(PORTS);
+	const struct sb_rib_route *r = route(&f, "connected-wan1");
+
+	(void)state;
+	assert_true(r->connected && r->active);
+	assert_int_equal(r->dst, IP(203, 0, 113, 0));
+	assert_int_equal(r->len, 24);
+	assert_int_equal(r->scope, 10);
+	assert_int_equal(group_of(&f, "connected-wan1")->n_nh, 1);
+	assert_int_equal(group_of(&f, "connected-wan1")->nh[0].gw, 0);
+	assert_int_equal(group_of(&f, "connected-wan1")->nh[0].port, 1);
+	done(&f);
+}
+
+static void
+test_rib_lower_distance_wins(void **state)
+{
+	struct fixture f = make(PORTS
+		"[route a]\ndst = 0.0.0.0/0\ngateway = 203.0.113.1\ndistance = 1\n"
+		"[route b]\ndst = 0.0.0.0/0\ngateway = 198.51.100.1\ndistance = 2\n");
+
+	(void)state;
+	assert_true(route(&f, "a")->active);
+	assert_false(route(&f, "b")->active);
+	assert_string_equal(route(&f, "b")->reason, "higher distance");
+	const struct sb_rib_group *g = group_of(&f, "a");
+
+	assert_int_equal(g->n_nh, 1);
+	assert_int_equal(g->nh[0].gw, IP(203, 0, 113, 1));
+	assert_int_equal(g->nh[0].port, 1);
+	done(&f);
+}
+
+static void
+test_rib_check_failed_moves_to_backup(void **state)
+{
+	struct fixture f = make(PORTS
+		"[route a]\ndst = 0.0.0.0/0\ngateway = 203.0.113.1\ndistance = 1\ncheck_gateway = ping\n"
+		"[route b]\ndst = 0.0.0.0/0\ngateway = 198.51.100.1\ndistance = 2\n");
+	int a = sb_rib_find(f.rib, "a");
+
+	(void)state;
+	f.rib->r[a].check_failed = true;
+	assert_int_equal(sb_rib_resolve(f.rib), 1); /* one group changed */
+	assert_false(route(&f, "a")->active);
+	assert_string_equal(route(&f, "a")->reason, "check-gateway failed");
+	/* Its path is still known, for the probes. */
+	assert_true(route(&f, "a")->resolved);
+	assert_true(route(&f, "b")->active);
+	assert_int_equal(group_of(&f, "b")->nh[0].port, 2);
+	f.rib->r[a].check_failed = false;
+	assert_int_equal(sb_rib_resolve(f.rib), 1);
+	assert_true(route(&f, "a")->active);
+	assert_int_equal(sb_rib_resolve(f.rib), 0); /* nothing changed */
+	done(&f);
+}
+
+static void
+test_rib_equal_distance_is_ecmp(void **state)
+{
+	struct fixture f = make(PORTS
+		"[route a]\ndst = 0.0.0.0/0\ngateway = 203.0.113.1\n"
+		"[route b]\ndst = 0.0.0.0/0\ngateway = 198.51.100.1\n");
+	char buf[4096];
+
+	(void)state;
+	assert_true(route(&f, "a")->active && route(&f, "a")->ecmp);
+	assert_true(route(&f, "b")->active && route(&f, "b")->ecmp);
+	assert_int_equal(group_of(&f, "a")->n_nh, 2);
+	sb_rib_print(f.rib, f.cfg, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "ASE   a "));
+	assert_non_null(strstr(buf, "AC    connected-lan"));
+	done(&f);
+}
+
+static void
+test_rib_unreachable_gateway_inactive(void **state)
+{
+	struct fixture f = make(PORTS
+		"[route a]\ndst = 10.0.0.0/8\ngateway = 192.0.2.1\n");
+
+	(void)state;
+	assert_false(route(&f, "a")->active);
+	assert_string_equal(route(&f, "a")->reason, "gateway unreachable");
+	assert_int_equal(group_of(&f, "a")->n_nh, 0);
+	done(&f);
+}
+
+/* Seed 000: monitor hosts reached through each ISP with scope 10, and
+ * default routes recursively resolved over them with target-scope 11. */
+static const char *seed000 = PORTS
+	"[route host1]\ndst = 192.0.2.53/32\ngateway = 203.0.113.1\nscope = 10\n"
+	"[route host2]\ndst = 192.0.2.54/32\ngateway = 198.51.100.1\nscope = 10\n"
+	"[route def1]\ndst = 0.0.0.0/0\ngateway = 192.0.2.53\ndistance = 1\n"
+	"target_scope = 11\ncheck_gateway = ping\n"
+	"[route def2]\ndst = 0.0.0.0/0\ngateway = 192.0.2.54\ndistance = 2\n"
+	"target_scope = 11\ncheck_gateway = ping\n";
+
+static void
+test_rib_recursive_seed000(void **state)
+{
+	struct fixture f = make(seed000);
+
+	(void)state;
+	assert_true(route(&f, "host1")->active);
+	assert_true(route(&f, "def1")->active);
+	assert_false(route(&f, "def2")->active);
+	assert_true(route(&f, "def2")->resolved);
+	/* The immediate next hop is ISP1's router, not the monitor host. */
+	const struct sb_rib_group *g = group_of(&f, "def1");
+
+	assert_int_equal(g->n_nh, 1);
+	assert_int_equal(g->nh[0].gw, IP(203, 0, 113, 1));
+	assert_int_equal(g->nh[0].port, 1);
+	/* Monitor 1 fails: the default moves to ISP2. */
+	f.rib->r[sb_rib_find(f.rib, "def1")].check_failed = true;
+	sb_rib_resolve(f.rib);
+	assert_true(route(&f, "def2")->active);
+	assert_int_equal(group_of(&f, "def2")->nh[0].gw, IP(198, 51, 100, 1));
+	done(&f);
+}
+
+static void
+test_rib_recursive_needs_target_scope(void **state)
+{
+	/* Host routes with the static default scope 30 cannot resolve a
+	 * route of target-scope 10 (30 <= 10 is false). */
+	struct fixture f = make(PORTS
+		"[route host1]\ndst = 192.0.2.53/32\ngateway = 203.0.113.1\n"
+		"[route def1]\ndst = 0.0.0.0/0\ngateway = 192.0.2.53\n");
+
+	(void)state;
+	assert_true(route(&f, "host1")->active);
+	assert_false(route(&f, "def1")->active);
+	assert_string_equal(route(&f, "def1")->reason, "gateway unreachable");
+	done(&f);
+}
+
+/* Seed 001: anchor routes with check-gateway; defaults and many dependent
+ * routes resolve through them and fail over together. */
+static void
+test_rib_anchor_routes_fail_over_together(void **state)
+{
+	char text[16384];
+	int off = snprintf(text, sizeof(text), "%s"
+		"[route anchor1]\ndst = 203.0.113.1/32\ngateway = 203.0.113.1%%wan1\n"
+		"check_gateway = ping\nscope = 10\ntarget_scope = 20\n"
+		"[route anchor2]\ndst = 198.51.100.1/32\ngateway = 198.51.100.1%%wan2\n"
+		"check_gateway = ping\nscope = 10\ntarget_scope = 20\n", PORTS);
+
+	(void)state;
+	for (int i = 0; i < 50; i++)
+		off += snprintf(text + off, sizeof(text) - (size_t)off,
+				"[route vpn%da]\ndst = 10.%d.0.0/16\ngateway = 203.0.113.1\n"
+				"distance = 1\nscope = 20\ntarget_scope = 20\n"
+				"[route vpn%db]\ndst = 10.%d.0.0/16\ngateway = 198.51.100.1\n"
+				"distance = 10\nscope = 20\ntarget_scope = 20\n", i, i, i, i);
+	struct fixture f = make(text);
+	char name[32];
+
+	for (int i = 0; i < 50; i++) {
+		snprintf(name, sizeof(name), "vpn%da", i);
+		assert_true(route(&f, name)->active);
+		assert_int_equal(group_of(&f, name)->nh[0].port, 1);
+	}
+	f.rib->r[sb_rib_find(f.rib, "anchor1")].check_failed = true;
+	assert_int_equal(sb_rib_resolve(f.rib), 51); /* 50 groups + the anchor's */
+	for (int i = 0; i < 50; i++) {
+		snprintf(name, sizeof(name), "vpn%da", i);
+		assert_false(route(&f, name)->active);
+		snprintf(name, sizeof(name), "vpn%db", i);
+		assert_true(route(&f, name)->active);
+		assert_int_equal(group_of(&f, name)->nh[0].port, 2);
+		assert_int_equal(group_of(&f, name)->nh[0].gw, IP(198, 51, 100, 1));
+	}
+	done(&f);
+}
+
+static void
+test_rib_chained_static_with_raised_target_scope(void **state)
+{
+	/* Seed 001: A via 172.16.0.1 with target-scope 30; B (172.16.0.0/24,
+	 * scope 30) via a connected gateway resolves it. */
+	struct fixture f = make(PORTS
+		"[route b]\ndst = 172.16.0.0/24\ngateway = 192.168.1.254\n"
+		"[route a]\ndst = 10.1.0.0/16\ngateway = 172.16.0.1\ntarget_scope = 30\n"
+		"[route c]\ndst = 10.2.0.0/16\ngateway = 172.16.0.1\n");
+
+	(void)state;
+	assert_true(route(&f, "a")->active);
+	assert_int_equal(group_of(&f, "a")->nh[0].gw, IP(192, 168, 1, 254));
+	assert_int_equal(group_of(&f, "a")->nh[0].port, 0);
+	/* Same chain with the default target-scope 10: not resolvable. */
+	assert_false(route(&f, "c")->active);
+	done(&f);
+}
+
+static void
+test_rib_loop_is_inactive(void **state)
+{
+	struct fixture f = make(PORTS
+		"[route a]\ndst = 10.1.0.0/16\ngateway = 10.2.0.1\nscope = 30\ntarget_scope = 30\n"
+		"[route b]\ndst = 10.2.0.0/16\ngateway = 10.1.0.1\nscope = 30\ntarget_scope = 30\n");
+
+	(void)state;
+	assert_false(route(&f, "a")->active);
+	assert_false(route(&f, "b")->active);
+	assert_int_equal(group_of(&f, "a")->n_nh, 0);
+	done(&f);
+}
+
+static void
+test_rib_disabled_route(void **state)
+{
+	struct fixture f = make(PORTS
+		"[route a]\ndst = 0.0.0.0/0\ngateway = 203.0.113.1\ndisabled = yes\n"
+		"[route b]\ndst = 0.0.0.0/0\ngateway = 198.51.100.1\ndistance = 5\n");
+	char buf[4096];
+
+	(void)state;
+	assert_false(route(&f, "a")->active);
+	assert_string_equal(route(&f, "a")->reason, "disabled");
+	assert_true(route(&f, "b")->active);
+	sb_rib_print(f.rib, f.cfg, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "XS    a "));
+	assert_non_null(strstr(buf, "disabled"));
+	done(&f);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rib_connected_routes),
+		cmocka_unit_test(test_rib_lower_distance_wins),
+		cmocka_unit_test(test_rib_check_failed_moves_to_backup),
+		cmocka_unit_test(test_rib_equal_distance_is_ecmp),
+		cmocka_unit_test(test_rib_unreachable_gateway_inactive),
+		cmocka_unit_test(test_rib_recursive_seed000),
+		cmocka_unit_test(test_rib_recursive_needs_target_scope),
+		cmocka_unit_test(test_rib_anchor_routes_fail_over_together),
+		cmocka_unit_test(test_rib_chained_static_with_raised_target_scope),
+		cmocka_unit_test(test_rib_loop_is_inactive),
+		cmocka_unit_test(test_rib_disabled_route),
+	};
+
+	return cmocka_run_group_tests_name("rib", tests, NULL, NULL);
+}
