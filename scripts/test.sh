@@ -25,11 +25,33 @@ for s in $suites; do
 	step "meson test: suite $s"
 	meson test -C build --suite "$s" --print-errorlogs || fail=1
 done
-step "meson test (ASan/UBSan): suite unit"
-# DPDK's own allocations at EAL exit are reported as leaks that are not ours.
-ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=1} \
-UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
-	meson test -C build-asan --suite unit --print-errorlogs || fail=1
+for s in unit integration; do
+	case " $suites " in *" $s "*) ;; *) continue ;; esac
+	step "meson test (ASan/UBSan): suite $s"
+	ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1} \
+	UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
+		meson test -C build-asan --suite "$s" --print-errorlogs || fail=1
+done
+
+# One closing line over both builds, counted from meson's own logs.
+/usr/bin/python3 - build/meson-logs/testlog.json build-asan/meson-logs/testlog.json <<'PY'
+import json, sys
+p = f = s = 0
+for path in sys.argv[1:]:
+    try:
+        lines = open(path).read().splitlines()
+    except OSError:
+        continue
+    for line in lines:
+        r = json.loads(line).get("result")
+        if r == "OK":
+            p += 1
+        elif r == "SKIP":
+            s += 1
+        else:
+            f += 1
+print(f"\nmeson tests: {p} passed, {f} failed, {s} skipped")
+PY
 
 if [ "$fail" -ne 0 ]; then
 	step "FAILED: see the logs above (build/meson-logs/testlog.txt)"
