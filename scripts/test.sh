@@ -21,20 +21,26 @@ meson compile -C build-asan
 
 suites=${SB_SUITES:-unit integration lab}
 fail=0
+# meson rewrites testlog.json on every run: keep every result here.
+results=$(mktemp /tmp/switchback-results.XXXXXX)
+trap 'rm -f "$results"' EXIT
+collect() { cat "$1/meson-logs/testlog.json" >>"$results" 2>/dev/null || true; }
 for s in $suites; do
 	step "meson test: suite $s"
-	meson test -C build --suite "$s" --print-errorlogs || fail=1
+	meson test -C build --suite "$s" -v --print-errorlogs || fail=1
+	collect build
 done
 for s in unit integration; do
 	case " $suites " in *" $s "*) ;; *) continue ;; esac
 	step "meson test (ASan/UBSan): suite $s"
 	ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1} \
 	UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
-		meson test -C build-asan --suite "$s" --print-errorlogs || fail=1
+		meson test -C build-asan --suite "$s" -v --print-errorlogs || fail=1
+	collect build-asan
 done
 
 # One closing line over both builds, counted from meson's own logs.
-/usr/bin/python3 - build/meson-logs/testlog.json build-asan/meson-logs/testlog.json <<'PY'
+/usr/bin/python3 - "$results" <<'PY'
 import json, sys
 p = f = s = 0
 for path in sys.argv[1:]:
@@ -50,7 +56,7 @@ for path in sys.argv[1:]:
             s += 1
         else:
             f += 1
-print(f"\nmeson tests: {p} passed, {f} failed, {s} skipped")
+print(f"\nmeson: {p} passed, {f} failed, {s} skipped")
 PY
 
 if [ "$fail" -ne 0 ]; then
