@@ -35,6 +35,7 @@ struct sb_ctl {
 	uint64_t wan_changes;
 	uint64_t last_publish_us;
 	uint64_t start_ms;
+	uint64_t ct_bytes;             /* heap taken by the conntrack table */
 	/* Snapshot for the telemetry thread, under @snap_lock. */
 	pthread_mutex_t snap_lock;
 	char routes_text[8192];

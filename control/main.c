@@ -480,9 +480,19 @@ setup(struct sb_ctl *c, char *err, size_t errlen)
 		goto nomem;
 	c->neigh = sb_neigh_create("sb_neigh", SB_MAX_NEIGH, (int)rte_socket_id());
 	c->fib = sb_fib_create("sb_fib", cfg->n_tables, cfg->n_routes + cfg->n_ports + 64, c->qs);
+	/* Measure what the session table really takes from the heap. */
+	struct rte_malloc_socket_stats before, after;
+
+	rte_malloc_get_socket_stats((int)rte_socket_id(), &before);
 	w->ct = sb_ct_create("sb_ct", cfg->sessions, (int)rte_socket_id(),
 			     cfg->to_tcp_established, cfg->to_tcp_transitory, cfg->to_udp,
 			     cfg->to_icmp);
+	rte_malloc_get_socket_stats((int)rte_socket_id(), &after);
+	c->ct_bytes = after.heap_allocsz_bytes - before.heap_allocsz_bytes;
+	if (w->ct != NULL)
+		SB_INFO(MAIN, "conntrack: %u sessions in %lu bytes (%.1f bytes/session)",
+			cfg->sessions, (unsigned long)c->ct_bytes,
+			(double)c->ct_bytes / cfg->sessions);
 	w->punt = rte_ring_create("sb_punt", RING_SIZE, (int)rte_socket_id(),
 				  RING_F_SP_ENQ | RING_F_SC_DEQ);
 	w->resolve = rte_ring_create("sb_resolve", RING_SIZE, (int)rte_socket_id(),

@@ -6,6 +6,9 @@
 #include <string.h>
 
 #include <rte_telemetry.h>
+#include <rte_cycles.h>
+
+#include "conntrack.h"
 
 #include "ctl.h"
 #include "sb_counters.h"
@@ -35,12 +38,25 @@ tel_stats(const char *cmd __rte_unused, const char *params __rte_unused,
 	U64("nat_out", k->nat_out);
 	U64("nat_in", k->nat_in);
 	U64("wan_changes", tel_ctl->wan_changes);
+	U64("tsc_hz", rte_get_tsc_hz());
+	U64("loops", k->loops);
+	U64("busy_loops", k->busy_loops);
+	U64("sessions_capacity", tel_ctl->w->ct->capacity);
+	U64("sessions_bytes", tel_ctl->ct_bytes);
 	U64("last_publish_us", tel_ctl->last_publish_us);
 	for (unsigned r = 0; r < SB_DROP_MAX; r++) {
 		char n[64];
 
 		snprintf(n, sizeof(n), "drop_%s", sb_drop_name(r));
 		U64(n, k->drop[r]);
+	}
+	for (unsigned st = 0; st < SB_STAGE_MAX; st++) {
+		char n[64];
+
+		snprintf(n, sizeof(n), "stage_%s_cycles", sb_stage_name(st));
+		U64(n, k->stage_cycles[st]);
+		snprintf(n, sizeof(n), "stage_%s_pkts", sb_stage_name(st));
+		U64(n, k->stage_pkts[st]);
 	}
 #undef U64
 	return 0;

@@ -5,8 +5,8 @@
 set -euo pipefail
 
 PKGS=(
-	gcc pkg-config meson ninja-build
-	libdpdk-dev dpdk dpdk-doc libbpf-dev libxdp-dev libpcap-dev
+	gcc make pkg-config meson ninja-build
+	libdpdk-dev dpdk dpdk-dev dpdk-doc libbpf-dev libxdp-dev libpcap-dev
 	libcmocka-dev libiniparser-dev
 	python3-scapy
 	iproute2 ethtool nftables netcat-openbsd iputils-ping tcpdump procps

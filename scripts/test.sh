@@ -19,7 +19,7 @@ step "build (ASan/UBSan)"
 [ -d build-asan ] || meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false
 meson compile -C build-asan
 
-suites=${SB_SUITES:-unit integration lab}
+suites=${SB_SUITES:-unit integration lab bench}
 fail=0
 # meson rewrites testlog.json on every run: keep every result here.
 results=$(mktemp /tmp/switchback-results.XXXXXX)
