@@ -6,8 +6,30 @@
 #include <rte_icmp.h>
 #include <rte_arp.h>
 #include <rte_byteorder.h>
+#include <string.h>
 
 #include "parse.h"
+
+/* One's complement sum of an IPv4 header is 0xffff when it is intact.
+ * The common 20-byte header is summed as five 32-bit words. */
+static inline bool
+ipv4_cksum_ok(const void *h, uint32_t ihl)
+{
+	if (likely(ihl == 20)) {
+		const uint8_t *p = h;
+		uint32_t w[5];
+		uint64_t s;
+
+		memcpy(w, p, 20);
+		s = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
+		s = (s & 0xffffffff) + (s >> 32);
+		s = (s & 0xffffffff) + (s >> 32);
+		s = (s & 0xffff) + (s >> 16);
+		s = (s & 0xffff) + (s >> 16);
+		return s == 0xffff;
+	}
+	return rte_raw_cksum(h, ihl) == 0xffff;
+}
 
 static inline bool
 martian(uint32_t a_be)
@@ -73,7 +95,7 @@ sb_parse(const struct rte_mbuf *m, struct sb_meta *md)
 	if (unlikely(tot < ihl || off + tot > len || off + ihl > len))
 		return SB_DROP_IP_LENGTH;
 	if (!(m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_GOOD) &&
-	    unlikely(rte_raw_cksum(ip, ihl) != 0xffff))
+	    unlikely(!ipv4_cksum_ok(ip, ihl)))
 		return SB_DROP_IP_CHECKSUM;
 	if (unlikely(martian(ip->src_addr)))
 		return SB_DROP_IP_MARTIAN;
