@@ -27,6 +27,7 @@ cleanup() {
 		kill -KILL "$sb_pid" 2>/dev/null
 	fi
 	"$lab" down >/dev/null 2>&1
+	rm -rf "/var/run/dpdk/$prefix"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM

@@ -16,25 +16,31 @@
 
 #include <rte_eal.h>
 
+/* The EAL's runtime directory, removed again at teardown. */
+static char sb_test_prefix[64];
+
 static inline int
 sb_test_eal_up(void **state, const char *name)
 {
-	char prefix[64];
+	char *prefix = sb_test_prefix;
 	char *argv[] = { "test", "--no-huge", "-m", "512", "--no-pci", "-l", "0",
 			 "--file-prefix", prefix, "--log-level", "lib.*:warning",
 			 "--no-telemetry", NULL };
 
 	(void)state;
-	snprintf(prefix, sizeof(prefix), "sbtest_%s_%d", name, (int)getpid());
+	snprintf(prefix, sizeof(sb_test_prefix), "sbtest_%s_%d", name, (int)getpid());
 	return rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])) - 1, argv) < 0 ? -1 : 0;
 }
 
 static inline int
 sb_test_eal_down(void **state)
 {
+	char cmd[128];
+
 	(void)state;
 	rte_eal_cleanup();
-	return 0;
+	snprintf(cmd, sizeof(cmd), "rm -rf /var/run/dpdk/%s", sb_test_prefix);
+	return system(cmd) == 0 ? 0 : -1;
 }
 
 /* Write @text to a temporary file; returns its path (static buffer). */

@@ -29,7 +29,7 @@ cleanup() {
 		kill -KILL "$sb_pid" 2>/dev/null
 	fi
 	"$lab" down >/dev/null 2>&1
-	rm -rf "$work"
+	rm -rf "$work" /var/run/dpdk/sb-labtest
 }
 trap cleanup EXIT
 
