@@ -13,6 +13,7 @@
 #include <iniparser.h>
 
 #include "sb_config.h"
+#include "pcc.h"
 
 /* Where each section and key stands in the file, for error messages:
  * iniparser itself does not keep line numbers. */
@@ -303,7 +304,8 @@ static const char *const keys_switchback[] = { "mbufs", "sessions", "ecmp_hash",
 static const char *const keys_timeouts[] = { "tcp_established", "tcp_transitory", "udp", "icmp", NULL };
 static const char *const keys_check[] = { "interval_ms", "timeout_ms", "down_after", "up_after", NULL };
 static const char *const keys_port[] = { "device", "role", "address", "masquerade", "vlan",
-					 "rx_desc", "tx_desc", NULL };
+					 "rx_desc", "tx_desc", "pcc_weight", "pcc_table", NULL };
+static const char *const keys_pcc[] = { "classifier", NULL };
 static const char *const keys_route[] = { "dst", "gateway", "distance", "scope", "target_scope",
 					  "check_gateway", "table", "disabled", "comment", NULL };
 static const char *const keys_neigh[] = { "address", "mac", "port", NULL };
@@ -318,6 +320,8 @@ valid_name(const char *n)
 			return false;
 	return true;
 }
+
+static int table_index(struct ctx *c, const char *sec, const char *name);
 
 static void
 parse_port(struct ctx *c, const char *sec, const char *name)
@@ -382,6 +386,22 @@ parse_port(struct ctx *c, const char *sec, const char *name)
 	if (!get_uint(c, sec, "tx_desc", 64, 16384, &x))
 		return;
 	p->tx_desc = (uint16_t)x;
+	x = 0;
+	if (!get_uint(c, sec, "pcc_weight", 0, 255, &x))
+		return;
+	p->pcc_weight = (uint16_t)x;
+	if (p->pcc_weight != 0 && p->role != SB_ROLE_WAN) {
+		fail(c, sec, "pcc_weight", "only a wan port can be a PCC member");
+		return;
+	}
+	v = get(c, sec, "pcc_table");
+	if (v != NULL) {
+		int t = table_index(c, sec, v);
+
+		if (t < 0)
+			return;
+		p->pcc_table = (uint8_t)t;
+	}
 	for (unsigned i = 0; i < cfg->n_ports; i++) {
 		if (strcmp(cfg->ports[i].device, p->device) == 0) {
 			fail(c, sec, "device", "device \"%s\" is already used by port %s",
@@ -400,17 +420,19 @@ parse_port(struct ctx *c, const char *sec, const char *name)
 static int
 table_index(struct ctx *c, const char *sec, const char *name)
 {
+	const char *key = strncmp(sec, "port ", 5) == 0 ? "pcc_table" : "table";
+
 	struct sb_config *cfg = c->cfg;
 
 	for (unsigned i = 0; i < cfg->n_tables; i++)
 		if (strcmp(cfg->tables[i], name) == 0)
 			return (int)i;
 	if (!valid_name(name)) {
-		fail(c, sec, "table", "bad table name \"%s\" (letters, digits, _ and -)", name);
+		fail(c, sec, key, "bad table name \"%s\" (letters, digits, _ and -)", name);
 		return -1;
 	}
 	if (cfg->n_tables == SB_MAX_TABLES) {
-		fail(c, sec, "table", "too many routing tables (at most %d)", SB_MAX_TABLES);
+		fail(c, sec, key, "too many routing tables (at most %d)", SB_MAX_TABLES);
 		return -1;
 	}
 	snprintf(cfg->tables[cfg->n_tables], SB_NAME_LEN, "%s", name);
@@ -587,6 +609,14 @@ validate(struct ctx *c)
 	}
 	if (!c->failed && cfg->n_ports == 0)
 		fail(c, "switchback", NULL, "no [port NAME] section: at least one port is needed");
+	if (!c->failed && cfg->pcc_classifier >= 0) {
+		unsigned members = 0;
+
+		for (unsigned i = 0; i < cfg->n_ports; i++)
+			members += cfg->ports[i].pcc_weight != 0;
+		if (members == 0)
+			fail(c, "pcc", "classifier", "PCC needs members: give WAN ports a pcc_weight");
+	}
 	(void)lan;
 	(void)wan;
 	for (unsigned i = 0; i < cfg->n_routes && !c->failed; i++) {
@@ -633,6 +663,7 @@ sb_config_load(const char *path, char *err, size_t errlen)
 	cfg->mbufs = 16384;
 	cfg->sessions = 65536;
 	cfg->ecmp_hash = SB_ECMP_L4;
+	cfg->pcc_classifier = -1;
 	cfg->to_tcp_established = 7440;
 	cfg->to_tcp_transitory = 240;
 	cfg->to_udp = 300;
@@ -695,6 +726,19 @@ sb_config_load(const char *path, char *err, size_t errlen)
 					else
 						fail(&c, sec, "ecmp_hash", "expected l3 or l4, got \"%s\"", v);
 				}
+			} else if (strcmp(sec, "pcc") == 0) {
+				const char *v;
+
+				check_keys(&c, sec, keys_pcc);
+				v = get(&c, sec, "classifier");
+				if (v != NULL && !c.failed) {
+					cfg->pcc_classifier = sb_pcc_classifier_parse(v);
+					if (cfg->pcc_classifier < 0)
+						fail(&c, sec, "classifier", "expected one of src-address, "
+						     "dst-address, both-addresses, src-port, dst-port, "
+						     "both-ports, src-address-and-port, dst-address-and-port, "
+						     "both-addresses-and-ports; got \"%s\"", v);
+				}
 			} else if (strcmp(sec, "timeouts") == 0) {
 				check_keys(&c, sec, keys_timeouts);
 				get_uint(&c, sec, "tcp_established", 1, 1u << 24, &cfg->to_tcp_established);
@@ -730,7 +774,7 @@ sb_config_load(const char *path, char *err, size_t errlen)
 					parse_neigh(&c, sec, name);
 			} else {
 				fail(&c, sec, NULL, "unknown section (expected [switchback], [timeouts], "
-				     "[check_gateway], [port NAME], [route NAME] or [neighbor NAME])");
+				     "[check_gateway], [pcc], [port NAME], [route NAME] or [neighbor NAME])");
 			}
 		}
 	}

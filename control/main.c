@@ -31,6 +31,7 @@
 #include "nat.h"
 #include "port.h"
 #include "pkt.h"
+#include "pcc.h"
 
 #define RING_SIZE 4096
 #define ARP_RETRY_MS 1000
@@ -218,6 +219,17 @@ publish(struct sb_ctl *c, uint64_t now)
 	for (unsigned p = 0; p < SB_MAX_PORTS; p++) {
 		st->wan[p].gen = c->wan_gen[p];
 		st->wan[p].up = !c->wan_down[p];
+	}
+	RTE_BUILD_BUG_ON(sizeof(st->pcc_bucket) != SB_PCC_BUCKETS);
+	if (c->w->pcc_n != 0) {
+		uint16_t weight[SB_PCC_MAX];
+		bool up[SB_PCC_MAX];
+
+		for (unsigned m = 0; m < c->w->pcc_n; m++) {
+			weight[m] = c->cfg->ports[c->w->pcc_port[m]].pcc_weight;
+			up[m] = !c->wan_down[c->w->pcc_port[m]];
+		}
+		sb_pcc_build(weight, up, c->w->pcc_n, st->pcc_bucket);
 	}
 	__atomic_store_n(&c->state, st, __ATOMIC_RELEASE);
 
@@ -513,6 +525,14 @@ setup(struct sb_ctl *c, char *err, size_t errlen)
 	w->qs = c->qs;
 	w->pool = c->pool;
 	w->ecmp = cfg->ecmp_hash;
+	w->pcc_classifier = cfg->pcc_classifier;
+	for (unsigned p = 0; p < cfg->n_ports && w->pcc_n < SB_PCC_MAX; p++) {
+		if (cfg->ports[p].pcc_weight == 0)
+			continue;
+		w->pcc_port[w->pcc_n] = (uint16_t)p;
+		w->pcc_table[w->pcc_n] = cfg->ports[p].pcc_table;
+		w->pcc_n++;
+	}
 	w->id = 0;
 	for (unsigned p = 0; p < cfg->n_ports; p++) {
 		const struct sb_port_conf *pc = &cfg->ports[p];
@@ -609,6 +629,10 @@ summary(struct sb_ctl *c)
 	       (unsigned long)k->ct_active, (unsigned long)k->ct_created,
 	       (unsigned long)k->ct_expired, (unsigned long)k->ct_flushed,
 	       (unsigned long)k->nat_out, (unsigned long)k->nat_in);
+	printf("sessions created by egress port:");
+	for (unsigned p = 0; p < c->n_ports && p < 8; p++)
+		printf(" %s=%lu", c->cfg->ports[p].name, (unsigned long)k->ct_created_port[p]);
+	printf("\n");
 	printf("wan state changes: %lu\n", (unsigned long)c->wan_changes);
 	printf("drops:");
 	uint64_t total = 0;

@@ -44,6 +44,12 @@ tel_stats(const char *cmd __rte_unused, const char *params __rte_unused,
 	U64("sessions_capacity", tel_ctl->w->ct->capacity);
 	U64("sessions_bytes", tel_ctl->ct_bytes);
 	U64("last_publish_us", tel_ctl->last_publish_us);
+	for (unsigned p = 0; p < tel_ctl->n_ports && p < 8; p++) {
+		char n[64];
+
+		snprintf(n, sizeof(n), "sessions_created_%s", tel_ctl->cfg->ports[p].name);
+		U64(n, k->ct_created_port[p]);
+	}
 	for (unsigned r = 0; r < SB_DROP_MAX; r++) {
 		char n[64];
 

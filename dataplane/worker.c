@@ -22,6 +22,7 @@
 #include "neigh.h"
 #include "nat.h"
 #include "cksum.h"
+#include "pcc.h"
 
 #define PREFETCH_OFFSET 3
 #define SWEEP_BUDGET 64
@@ -106,6 +107,18 @@ l2_resolve(struct sb_worker *w, unsigned out, uint32_t ip_host, uint32_t *cache,
 		return false;
 	}
 	return true;
+}
+
+/* PCC bypass: traffic to a connected subnet stays on the main table. */
+static inline bool
+is_connected(const struct sb_worker *w, uint32_t dst_be)
+{
+	uint32_t d = rte_be_to_cpu_32(dst_be);
+
+	for (unsigned i = 0; i < w->n_ports; i++)
+		if ((d & w->port[i].mask) == w->port[i].net)
+			return true;
+	return false;
 }
 
 static inline bool
@@ -328,6 +341,7 @@ slow_path(struct sb_worker *w, const struct sb_dp_state *st, unsigned in,
 	s->nat = np >= 0;
 	s->wan_gen = st->wan[out].gen;
 	w->cnt.ct_created++;
+	w->cnt.ct_created_port[out & 7]++;
 	fast_path(w, m, md, s, SB_CT_DIR_ORIG, now);
 }
 
@@ -471,10 +485,20 @@ sb_worker_process(struct sb_worker *w, unsigned in, struct rte_mbuf **pkts,
 	if (nm == 0)
 		return;
 
-	/* Stage 4: FIB for the misses (table main until PCC marks). */
-	for (unsigned i = 0; i < nm; i++)
-		if (sb_fib_lookup(w->fib, 0, rte_be_to_cpu_32(mmd[i]->dst), &nhg[i]) != 0)
+	/* Stage 4: policy (PCC picks a member WAN's table) and FIB. */
+	for (unsigned i = 0; i < nm; i++) {
+		unsigned table = 0;
+
+		if (w->pcc_classifier >= 0 && !is_connected(w, mmd[i]->dst)) {
+			uint32_t h = sb_pcc_hash((enum sb_pcc_classifier)w->pcc_classifier, mmd[i]);
+			uint8_t m = st->pcc_bucket[h % SB_PCC_BUCKETS];
+
+			if (m != SB_PCC_NONE)
+				table = w->pcc_table[m];
+		}
+		if (sb_fib_lookup(w->fib, table, rte_be_to_cpu_32(mmd[i]->dst), &nhg[i]) != 0)
 			nhg[i] = UINT32_MAX;
+	}
 	t0 = rte_rdtsc();
 	w->cnt.stage_cycles[SB_STAGE_FIB] += t0 - t1;
 	w->cnt.stage_pkts[SB_STAGE_FIB] += nm;

@@ -51,6 +51,11 @@ struct sb_worker {
 	struct rte_rcu_qsbr *qs;
 	struct rte_mempool *pool;
 	enum sb_ecmp_hash ecmp;
+	/* PCC: classifier (-1 = off) and, per member, its port and table. */
+	int pcc_classifier;
+	unsigned pcc_n;
+	uint16_t pcc_port[8];
+	uint8_t pcc_table[8];
 	uint32_t running;              /* cleared by control to stop */
 	uint64_t rnd;
 	struct sb_counters cnt;

@@ -20,6 +20,8 @@ struct sb_port_conf {
 	bool masquerade;
 	uint16_t vlan;            /* 0 = untagged */
 	uint16_t rx_desc, tx_desc;
+	uint16_t pcc_weight;      /* 0 = not a PCC member */
+	uint8_t pcc_table;        /* routing table for its flows */
 };
 
 struct sb_route_conf {
@@ -51,6 +53,8 @@ struct sb_config {
 	uint32_t sessions;
 	enum sb_ecmp_hash ecmp_hash;
 	char ctl_socket[108];
+	/* [pcc] */
+	int pcc_classifier;       /* enum sb_pcc_classifier, -1 = off */
 	/* [timeouts], seconds */
 	uint32_t to_tcp_established, to_tcp_transitory, to_udp, to_icmp;
 	/* [check_gateway] */

@@ -58,6 +58,7 @@ struct sb_counters {
 	uint64_t rx, tx, forwarded, local_replies, punted, injected;
 	uint64_t ct_created, ct_expired, ct_flushed, ct_active;
 	uint64_t nat_out, nat_in;
+	uint64_t ct_created_port[8];   /* sessions created, by egress port */
 	uint64_t drop[SB_DROP_MAX];
 	uint64_t stage_cycles[SB_STAGE_MAX];
 	uint64_t stage_pkts[SB_STAGE_MAX];

@@ -38,6 +38,7 @@ struct sb_dp_state {
 	uint32_t n_nhg;
 	struct sb_nhg *nhg;                    /* indexed by FIB next hop */
 	struct sb_wan_state wan[SB_MAX_PORTS]; /* indexed by port */
+	uint8_t pcc_bucket[1024];              /* PCC member per bucket (pcc.h) */
 };
 
 #endif
