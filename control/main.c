@@ -22,6 +22,8 @@
 #include <rte_ip.h>
 #include <rte_icmp.h>
 #include <rte_cycles.h>
+#include <rte_hash.h>
+#include <rte_hash_crc.h>
 
 #include "ctl.h"
 #include "sb_log.h"
@@ -505,6 +507,23 @@ setup(struct sb_ctl *c, char *err, size_t errlen)
 		SB_INFO(MAIN, "conntrack: %u sessions in %lu bytes (%.1f bytes/session)",
 			cfg->sessions, (unsigned long)c->ct_bytes,
 			(double)c->ct_bytes / cfg->sessions);
+	{
+		struct rte_hash_parameters hp = {
+			.name = "sb_eim",
+			.entries = cfg->sessions,
+			.key_len = sizeof(struct sb_eim_key),
+			.hash_func = rte_hash_crc,
+			.socket_id = (int)rte_socket_id(),
+			.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
+		};
+
+		w->eim = rte_hash_create(&hp);
+		w->eim_ext = rte_zmalloc("sb_eim_ext", sizeof(uint16_t) * (cfg->sessions + 1), 64);
+		w->eim_ref = rte_zmalloc("sb_eim_ref", sizeof(uint32_t) * (cfg->sessions + 1), 64);
+		if (w->eim == NULL || w->eim_ext == NULL || w->eim_ref == NULL)
+			goto nomem;
+		w->tsc_hz = rte_get_tsc_hz();
+	}
 	w->punt = rte_ring_create("sb_punt", RING_SIZE, (int)rte_socket_id(),
 				  RING_F_SP_ENQ | RING_F_SC_DEQ);
 	w->resolve = rte_ring_create("sb_resolve", RING_SIZE, (int)rte_socket_id(),
@@ -670,6 +689,9 @@ teardown(struct sb_ctl *c)
 			sb_port_close(c->port_id[p]);
 	if (c->w != NULL) {
 		sb_ct_free(c->w->ct);
+		rte_hash_free(c->w->eim);
+		rte_free(c->w->eim_ext);
+		rte_free(c->w->eim_ref);
 		rte_ring_free(c->w->punt);
 		rte_ring_free(c->w->resolve);
 		rte_ring_free(c->w->inject);

@@ -53,12 +53,13 @@ take(struct sb_nat_pool *pool, enum sb_nat_proto p, uint16_t port)
 
 int
 sb_nat_port_alloc(struct sb_nat_pool *pool, enum sb_nat_proto p, uint16_t want,
-		  uint32_t rnd)
+		  uint32_t rnd, uint32_t now_s)
 {
 	const uint32_t span = SB_NAT_PORT_MAX - SB_NAT_PORT_MIN + 1;
 	uint32_t start;
 
-	if (allowed(p, want) && !sb_nat_port_used(pool, p, want)) {
+	if (allowed(p, want) && !sb_nat_port_used(pool, p, want) &&
+	    now_s >= pool->free_after[p][want]) {
 		take(pool, p, want);
 		return want;
 	}
@@ -72,7 +73,8 @@ sb_nat_port_alloc(struct sb_nat_pool *pool, enum sb_nat_proto p, uint16_t want,
 			i += 64;
 			continue;
 		}
-		if (!((w >> (port & 63)) & 1) && allowed(p, (uint16_t)port)) {
+		if (!((w >> (port & 63)) & 1) && allowed(p, (uint16_t)port) &&
+		    now_s >= pool->free_after[p][port]) {
 			take(pool, p, (uint16_t)port);
 			return (int)port;
 		}
@@ -82,12 +84,14 @@ sb_nat_port_alloc(struct sb_nat_pool *pool, enum sb_nat_proto p, uint16_t want,
 }
 
 void
-sb_nat_port_free(struct sb_nat_pool *pool, enum sb_nat_proto p, uint16_t port)
+sb_nat_port_free(struct sb_nat_pool *pool, enum sb_nat_proto p, uint16_t port,
+		 uint32_t now_s)
 {
 	if (!sb_nat_port_used(pool, p, port))
 		return;
 	pool->used[p][port >> 6] &= ~(1ull << (port & 63));
 	pool->n_used[p]--;
+	pool->free_after[p][port] = now_s + SB_NAT_PORT_HOLD_S;
 }
 
 static inline uint16_t

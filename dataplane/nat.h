@@ -10,10 +10,18 @@
 
 enum sb_nat_proto { SB_NAT_TCP = 0, SB_NAT_UDP, SB_NAT_ICMP, SB_NAT_PROTO_MAX };
 
-/* One bit per port number for each protocol: 3 x 8 KiB per WAN address. */
+/* A released port is not handed out again for this long (RFC 4787's
+ * advice against quick reuse: late packets of the old mapping must not
+ * reach a new one). */
+#define SB_NAT_PORT_HOLD_S 120
+
+/* One bit per port number for each protocol (3 x 8 KiB per WAN address)
+ * and, per port, the second from which a released port may be reused
+ * (3 x 256 KiB). */
 struct sb_nat_pool {
 	uint64_t used[SB_NAT_PROTO_MAX][65536 / 64];
 	uint32_t n_used[SB_NAT_PROTO_MAX];
+	uint32_t free_after[SB_NAT_PROTO_MAX][65536];
 };
 
 /** Map an IP protocol number to a pool, or -1 when it cannot be
@@ -27,14 +35,17 @@ void sb_nat_pool_init(struct sb_nat_pool *pool);
  * Allocate an external port (host order) for internal port @want: @want
  * itself when free (port preservation), otherwise a free port in
  * [SB_NAT_PORT_MIN, SB_NAT_PORT_MAX] searched from a point chosen by @rnd.
- * ICMP identifiers skip the probe range. Returns the port, or -ENOSPC.
- * Owning worker only.
+ * A port released less than SB_NAT_PORT_HOLD_S before @now_s (seconds, any
+ * monotonic origin) is not free. ICMP identifiers skip the probe range.
+ * Returns the port, or -ENOSPC. Owning worker only.
  */
 int sb_nat_port_alloc(struct sb_nat_pool *pool, enum sb_nat_proto p,
-		      uint16_t want, uint32_t rnd);
+		      uint16_t want, uint32_t rnd, uint32_t now_s);
 
-/** Release @port (host order). Owning worker only. */
-void sb_nat_port_free(struct sb_nat_pool *pool, enum sb_nat_proto p, uint16_t port);
+/** Release @port (host order) at @now_s; it is held for
+ * SB_NAT_PORT_HOLD_S. Owning worker only. */
+void sb_nat_port_free(struct sb_nat_pool *pool, enum sb_nat_proto p, uint16_t port,
+		      uint32_t now_s);
 
 /** True when @port is taken. */
 bool sb_nat_port_used(const struct sb_nat_pool *pool, enum sb_nat_proto p, uint16_t port);

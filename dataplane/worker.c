@@ -14,6 +14,7 @@
 #include <rte_rcu_qsbr.h>
 #include <rte_hash_crc.h>
 #include <rte_lcore.h>
+#include <rte_hash.h>
 
 #include "worker.h"
 #include "parse.h"
@@ -109,6 +110,38 @@ l2_resolve(struct sb_worker *w, unsigned out, uint32_t ip_host, uint32_t *cache,
 	return true;
 }
 
+/* Anti-spoofing: is @src_be inside a LAN port's subnet? */
+static inline bool
+from_lan_prefix(const struct sb_worker *w, uint32_t src_be)
+{
+	uint32_t s = rte_be_to_cpu_32(src_be);
+
+	for (unsigned i = 0; i < w->n_ports; i++)
+		if (w->port[i].role == SB_ROLE_LAN && (s & w->port[i].mask) == w->port[i].net)
+			return true;
+	return false;
+}
+
+/* A new flow from LAN port @in must come from a source the gateway would
+ * route back out of @in: its connected subnet, or a route through it
+ * (a routed LAN behind another router). */
+static inline bool
+lan_source_ok(const struct sb_worker *w, const struct sb_dp_state *st, unsigned in,
+	      uint32_t src_be)
+{
+	uint32_t s = rte_be_to_cpu_32(src_be);
+	uint32_t g;
+
+	if ((s & w->port[in].mask) == w->port[in].net)
+		return true;
+	if (sb_fib_lookup(w->fib, 0, s, &g) != 0 || g >= st->n_nhg)
+		return false;
+	for (unsigned k = 0; k < st->nhg[g].n_paths; k++)
+		if (st->nhg[g].path[k].port == in)
+			return true;
+	return false;
+}
+
 /* PCC bypass: traffic to a connected subnet stays on the main table. */
 static inline bool
 is_connected(const struct sb_worker *w, uint32_t dst_be)
@@ -182,15 +215,73 @@ ecmp_hash(const struct sb_worker *w, const struct sb_meta *md)
 	return h;
 }
 
+static inline uint32_t
+now_s(const struct sb_worker *w)
+{
+	return (uint32_t)(rte_rdtsc() / w->tsc_hz);
+}
+
+static struct sb_eim_key
+eim_key(uint32_t src, uint16_t sport, uint8_t proto, unsigned port)
+{
+	struct sb_eim_key k = { .src = src, .sport = sport, .proto = proto, .port = (uint8_t)port };
+
+	return k;
+}
+
+/* Drop one session's hold on its mapping; the last one releases the
+ * external port (held back for SB_NAT_PORT_HOLD_S before reuse). */
+static void
+eim_put(struct sb_worker *w, const struct sb_eim_key *k)
+{
+	int32_t pos = rte_hash_lookup(w->eim, k);
+	int p = sb_nat_proto(k->proto);
+
+	if (pos < 0 || p < 0)
+		return;
+	if (--w->eim_ref[pos] != 0)
+		return;
+	sb_nat_port_free(w->port[k->port].nat, (enum sb_nat_proto)p, w->eim_ext[pos], now_s(w));
+	rte_hash_del_key(w->eim, k);
+}
+
+/* The external port for @k: its existing mapping, or a new one (the
+ * internal port itself when free). Returns the port (host order) or a
+ * drop reason as a negative number. */
+static int
+eim_get(struct sb_worker *w, const struct sb_eim_key *k, enum sb_nat_proto np)
+{
+	int32_t pos = rte_hash_lookup(w->eim, k);
+	int port;
+
+	if (pos >= 0) {
+		w->eim_ref[pos]++;
+		return w->eim_ext[pos];
+	}
+	port = sb_nat_port_alloc(w->port[k->port].nat, np, rte_be_to_cpu_16(k->sport),
+				 rnd32(w), now_s(w));
+	if (port < 0)
+		return -SB_DROP_NAT_EXHAUSTED;
+	pos = rte_hash_add_key(w->eim, k);
+	if (pos < 0) {
+		/* Never used by a session: no need to hold it back. */
+		sb_nat_port_free(w->port[k->port].nat, np, (uint16_t)port, 0);
+		w->port[k->port].nat->free_after[np][port] = 0;
+		return -SB_DROP_CT_FULL;
+	}
+	w->eim_ext[pos] = (uint16_t)port;
+	w->eim_ref[pos] = 1;
+	return port;
+}
+
 static void
 release_nat(struct sb_worker *w, struct sb_session *s)
 {
 	if (s->nat) {
-		int p = sb_nat_proto(s->orig.proto);
+		struct sb_eim_key k = eim_key(s->orig.src, s->orig.sport, s->orig.proto,
+					      s->out_port);
 
-		if (p >= 0 && w->port[s->out_port].nat != NULL)
-			sb_nat_port_free(w->port[s->out_port].nat, (enum sb_nat_proto)p,
-					 rte_be_to_cpu_16(s->reply.dport));
+		eim_put(w, &k);
 	}
 }
 
@@ -265,9 +356,14 @@ slow_path(struct sb_worker *w, const struct sb_dp_state *st, unsigned in,
 	unsigned out;
 	uint32_t nb;
 	struct rte_ether_addr dmac;
+	struct sb_eim_key ek;
 	int np = -1;
 	int64_t idx;
 
+	if (unlikely(!lan_source_ok(w, st, in, md->src))) {
+		drop(w, m, SB_DROP_SPOOFED);
+		return;
+	}
 	if (unlikely(md->ttl <= 1)) {
 		w->cnt.drop[SB_DROP_TTL_EXCEEDED]++;
 		punt(w, m, SB_PUNT_TTL_EXCEEDED, in);
@@ -302,10 +398,11 @@ slow_path(struct sb_worker *w, const struct sb_dp_state *st, unsigned in,
 			drop(w, m, SB_DROP_NAT_PROTO);
 			return;
 		}
-		int p = sb_nat_port_alloc(w->port[out].nat, (enum sb_nat_proto)np,
-					  rte_be_to_cpu_16(md->sport), rnd32(w));
+		ek = eim_key(md->src, md->sport, md->proto, out);
+		int p = eim_get(w, &ek, (enum sb_nat_proto)np);
+
 		if (p < 0) {
-			drop(w, m, SB_DROP_NAT_EXHAUSTED);
+			drop(w, m, (unsigned)-p);
 			return;
 		}
 		nat_port = rte_cpu_to_be_16((uint16_t)p);
@@ -328,8 +425,7 @@ slow_path(struct sb_worker *w, const struct sb_dp_state *st, unsigned in,
 	idx = sb_ct_insert(w->ct, &orig, &reply, now);
 	if (idx < 0) {
 		if (np >= 0)
-			sb_nat_port_free(w->port[out].nat, (enum sb_nat_proto)np,
-					 rte_be_to_cpu_16(nat_port));
+			eim_put(w, &ek);
 		drop(w, m, idx == -ENOSPC ? SB_DROP_CT_FULL : SB_DROP_CT_CONFLICT);
 		return;
 	}
@@ -410,6 +506,10 @@ sb_worker_process(struct sb_worker *w, unsigned in, struct rte_mbuf **pkts,
 
 		if (unlikely(!rte_is_same_ether_addr(&eh->dst_addr, &ip->mac))) {
 			drop(w, m, SB_DROP_L2_NOT_FOR_US);
+			continue;
+		}
+		if (ip->role == SB_ROLE_WAN && unlikely(from_lan_prefix(w, d->src))) {
+			drop(w, m, SB_DROP_SPOOFED);
 			continue;
 		}
 		if (ip->role == SB_ROLE_LAN && unlikely(d->dst == ip->addr_be ||

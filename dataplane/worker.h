@@ -37,11 +37,25 @@ struct sb_wport {
 	struct sb_nat_pool *nat;   /* masquerade ports only */
 };
 
+/* Endpoint-independent mapping: one (WAN, protocol, internal address and
+ * port) keeps one external port whatever the destination, shared by all
+ * its sessions (RFC 4787 REQ-1, RFC 5382 REQ-1). */
+struct sb_eim_key {
+	uint32_t src;       /* internal address, network order */
+	uint16_t sport;     /* internal port or ICMP id, network order */
+	uint8_t proto;
+	uint8_t port;       /* WAN port index */
+};
+
 struct sb_worker {
 	unsigned id;
 	unsigned n_ports;
 	struct sb_wport port[SB_MAX_PORTS];
 	struct sb_ct *ct;
+	struct rte_hash *eim;          /* sb_eim_key -> slot */
+	uint16_t *eim_ext;             /* per slot: external port, host order */
+	uint32_t *eim_ref;             /* per slot: sessions using it */
+	uint64_t tsc_hz;
 	struct sb_fib *fib;
 	struct sb_neigh *neigh;
 	struct sb_dp_state **state;    /* published by control */

@@ -27,9 +27,9 @@ static void
 test_nat_port_preserved_when_free(void **state)
 {
 	(void)state;
-	assert_int_equal(sb_nat_port_alloc(&pool, SB_NAT_UDP, 5000, 1), 5000);
+	assert_int_equal(sb_nat_port_alloc(&pool, SB_NAT_UDP, 5000, 1, 1000), 5000);
 	/* Other protocols have their own ports. */
-	assert_int_equal(sb_nat_port_alloc(&pool, SB_NAT_TCP, 5000, 1), 5000);
+	assert_int_equal(sb_nat_port_alloc(&pool, SB_NAT_TCP, 5000, 1, 1000), 5000);
 	assert_true(sb_nat_port_used(&pool, SB_NAT_UDP, 5000));
 }
 
@@ -37,9 +37,9 @@ static void
 test_nat_port_collision_gets_another(void **state)
 {
 	(void)state;
-	assert_int_equal(sb_nat_port_alloc(&pool, SB_NAT_UDP, 5000, 7), 5000);
+	assert_int_equal(sb_nat_port_alloc(&pool, SB_NAT_UDP, 5000, 7, 1000), 5000);
 	for (uint32_t r = 0; r < 200; r++) {
-		int p = sb_nat_port_alloc(&pool, SB_NAT_UDP, 5000, r * 7919);
+		int p = sb_nat_port_alloc(&pool, SB_NAT_UDP, 5000, r * 7919, 1000);
 
 		assert_true(p >= (int)SB_NAT_PORT_MIN && p <= (int)SB_NAT_PORT_MAX);
 		assert_int_not_equal(p, 5000);
@@ -48,16 +48,19 @@ test_nat_port_collision_gets_another(void **state)
 }
 
 static void
-test_nat_port_freed_can_be_reused(void **state)
+test_nat_port_held_120s_after_release(void **state)
 {
 	(void)state;
-	assert_int_equal(sb_nat_port_alloc(&pool, SB_NAT_TCP, 40000, 3), 40000);
-	sb_nat_port_free(&pool, SB_NAT_TCP, 40000);
+	assert_int_equal(sb_nat_port_alloc(&pool, SB_NAT_TCP, 40000, 3, 1000), 40000);
+	sb_nat_port_free(&pool, SB_NAT_TCP, 40000, 1000);
 	assert_false(sb_nat_port_used(&pool, SB_NAT_TCP, 40000));
-	assert_int_equal(sb_nat_port_alloc(&pool, SB_NAT_TCP, 40000, 3), 40000);
+	/* Held for 120 s after release: not preserved, not handed out. */
+	for (uint32_t r = 0; r < 64; r++)
+		assert_int_not_equal(sb_nat_port_alloc(&pool, SB_NAT_TCP, 40000, r, 1119), 40000);
+	assert_int_equal(sb_nat_port_alloc(&pool, SB_NAT_TCP, 40000, 3, 1120), 40000);
 	/* Freeing a free port changes nothing. */
-	sb_nat_port_free(&pool, SB_NAT_TCP, 1234);
-	assert_int_equal(pool.n_used[SB_NAT_TCP], 1);
+	sb_nat_port_free(&pool, SB_NAT_TCP, 1234, 1000);
+	assert_int_equal(pool.n_used[SB_NAT_TCP], 65);
 }
 
 static void
@@ -67,17 +70,17 @@ test_nat_port_exhaustion(void **state)
 
 	(void)state;
 	for (int i = 0; i < span; i++) {
-		int p = sb_nat_port_alloc(&pool, SB_NAT_UDP, 80, (uint32_t)i * 2654435761u);
+		int p = sb_nat_port_alloc(&pool, SB_NAT_UDP, 80, (uint32_t)i * 2654435761u, 1000);
 
 		assert_true(p > 0);
 	}
 	/* Port 80 itself was preserved for the first one; the rest came from
 	 * [1024, 65535], all of which is now used except one. */
-	int last = sb_nat_port_alloc(&pool, SB_NAT_UDP, 80, 99);
+	int last = sb_nat_port_alloc(&pool, SB_NAT_UDP, 80, 99, 1000);
 
 	assert_true(last >= (int)SB_NAT_PORT_MIN);
-	assert_int_equal(sb_nat_port_alloc(&pool, SB_NAT_UDP, 80, 5), -ENOSPC);
-	assert_int_equal(sb_nat_port_alloc(&pool, SB_NAT_UDP, 2000, 5), -ENOSPC);
+	assert_int_equal(sb_nat_port_alloc(&pool, SB_NAT_UDP, 80, 5, 1000), -ENOSPC);
+	assert_int_equal(sb_nat_port_alloc(&pool, SB_NAT_UDP, 2000, 5, 1000), -ENOSPC);
 }
 
 static void
@@ -85,11 +88,11 @@ test_nat_icmp_never_gets_probe_ids(void **state)
 {
 	(void)state;
 	/* A host's own id in the probe range is not preserved. */
-	int p = sb_nat_port_alloc(&pool, SB_NAT_ICMP, 0xff05, 1);
+	int p = sb_nat_port_alloc(&pool, SB_NAT_ICMP, 0xff05, 1, 1000);
 
 	assert_true((p & SB_PROBE_ID_MASK) != SB_PROBE_ID_BASE);
 	for (int i = 0; i < 70000; i++) {
-		p = sb_nat_port_alloc(&pool, SB_NAT_ICMP, 0xff10, (uint32_t)i * 40503u);
+		p = sb_nat_port_alloc(&pool, SB_NAT_ICMP, 0xff10, (uint32_t)i * 40503u, 1000);
 		if (p < 0)
 			break;
 		assert_true((p & SB_PROBE_ID_MASK) != SB_PROBE_ID_BASE);
@@ -251,7 +254,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_nat_port_preserved_when_free, reset),
 		cmocka_unit_test_setup(test_nat_port_collision_gets_another, reset),
-		cmocka_unit_test_setup(test_nat_port_freed_can_be_reused, reset),
+		cmocka_unit_test_setup(test_nat_port_held_120s_after_release, reset),
 		cmocka_unit_test_setup(test_nat_port_exhaustion, reset),
 		cmocka_unit_test_setup(test_nat_icmp_never_gets_probe_ids, reset),
 		cmocka_unit_test(test_nat_rewrite_src_keeps_checksums_exact),

@@ -76,6 +76,10 @@ def main():
         lan(IP(src="192.168.1.10", dst=SERVER, ttl=1, id=6), UDP(sport=5001, dport=53) / payload),
         # 6: same flow as 0 again -> same mapping
         lan(IP(src="192.168.1.10", dst=SERVER, ttl=30, id=7), UDP(sport=5000, dport=53) / payload),
+        # 7: same internal endpoint, another destination -> same external port (EIM)
+        lan(IP(src="192.168.1.10", dst="192.0.2.99", ttl=64, id=8), UDP(sport=5000, dport=123) / payload),
+        # 8: spoofed source (not on the LAN) -> dropped
+        lan(IP(src="198.18.5.5", dst=SERVER, ttl=64, id=9), UDP(sport=5000, dport=53) / payload),
     ]
     bad = Ether(src=HOST_MAC, dst=LAN_MAC) / IP(src="192.168.1.10", dst=SERVER) / UDP(sport=1, dport=2) / payload
     raw_bad = bytes(bad)
@@ -101,6 +105,8 @@ def main():
         wan(IP(src=SERVER, dst=WAN_IP, ttl=50, id=103), UDP(sport=53, dport=6000) / payload),
         # 4: ping our WAN address -> echo reply out of the WAN
         wan(IP(src=SERVER, dst=WAN_IP, ttl=50, id=104), ICMP(type=8, id=5, seq=1) / payload),
+        # 5: from the WAN with a LAN source address -> dropped
+        wan(IP(src="192.168.1.10", dst=WAN_IP, ttl=50, id=105), UDP(sport=53, dport=5000) / payload),
     ]
     wrpcap(os.path.join(d, "wan.pcap"), wan_in)
 
@@ -196,6 +202,10 @@ port = lan
     check(o is not None and bytes(o) == expect_out(lan_in[6], WAN_IP, 5000),
           "same flow keeps its mapping")
     check(find(wan_ip, lambda p: p[IP].id == 6) is None, "TTL-1 packet not forwarded")
+    o = find(wan_ip, lambda p: p[IP].id == 8)
+    check(o is not None and bytes(o) == expect_out(lan_in[7], WAN_IP, 5000),
+          "endpoint-independent mapping: 192.168.1.10:5000 keeps 5000 towards another destination")
+    check(find(wan_ip, lambda p: p[IP].id == 9) is None, "spoofed LAN source not forwarded")
 
     # WAN -> LAN, un-NATed
     def expect_in(inp, dst, dport, dmac=HOST_MAC):
@@ -241,10 +251,13 @@ port = lan
     drops = dict(re.findall(r"(\w+)=(\d+)", (re.search(r"^drops:(.*)$", out, re.M) or [None, ""])[1]))
     for reason, n in (("truncated", 1), ("ip_bad_header", 1), ("ip_bad_checksum", 1),
                       ("ip_bad_length", 1), ("ip_martian_address", 1), ("ip_fragment", 1),
-                      ("l2_not_for_us", 1), ("wan_unsolicited", 1), ("ttl_exceeded", 1)):
+                      ("l2_not_for_us", 1), ("wan_unsolicited", 1), ("ttl_exceeded", 1),
+                      ("spoofed_source", 2)):
         check(int(drops.get(reason, 0)) == n, f"drop counter {reason} == {n} (got {drops.get(reason, 0)})")
     m = re.search(r"sessions: active (\d+) created (\d+)", out)
-    check(m is not None and int(m.group(2)) == 4, "4 sessions created (UDP x2 hosts, TCP, ICMP)")
+    check(m is not None and int(m.group(2)) == 5,
+          "5 sessions created (UDP x2 hosts, TCP, ICMP, UDP to a second destination)")
+    check(find(lan_ip, lambda p: p[IP].id == 105) is None, "WAN packet with a LAN source not forwarded")
 
     shutil.rmtree(d, ignore_errors=True)
     print(f"{len(passes)} passed, {len(failures)} failed")
