@@ -644,10 +644,12 @@ summary(struct sb_ctl *c)
 	       (unsigned long)k->rx, (unsigned long)k->tx, (unsigned long)k->forwarded,
 	       (unsigned long)k->local_replies, (unsigned long)k->punted,
 	       (unsigned long)k->injected);
-	printf("sessions: active %lu created %lu expired %lu flushed %lu; nat out %lu in %lu\n",
+	printf("sessions: active %lu created %lu expired %lu flushed %lu; nat out %lu in %lu; "
+	       "icmp errors translated %lu\n",
 	       (unsigned long)k->ct_active, (unsigned long)k->ct_created,
 	       (unsigned long)k->ct_expired, (unsigned long)k->ct_flushed,
-	       (unsigned long)k->nat_out, (unsigned long)k->nat_in);
+	       (unsigned long)k->nat_out, (unsigned long)k->nat_in,
+	       (unsigned long)k->icmp_errors);
 	printf("sessions created by egress port:");
 	for (unsigned p = 0; p < c->n_ports && p < 8; p++)
 		printf(" %s=%lu", c->cfg->ports[p].name, (unsigned long)k->ct_created_port[p]);

@@ -149,6 +149,117 @@ rewrite(uint8_t *l3, const struct sb_meta *md, bool src_side, uint32_t addr,
 	}
 }
 
+int
+sb_nat_icmp_err_key(const uint8_t *l3, uint32_t l3_len, struct sb_ct_key *key, uint16_t *emb_off)
+{
+	uint32_t ihl = (l3[0] & 0xf) * 4u;
+	const uint8_t *e = l3 + ihl + 8;     /* embedded IP header */
+	uint32_t eihl;
+	const uint8_t *el4;
+
+	if (l3_len < ihl + 8 + 20)
+		return SB_DROP_L4_HEADER;
+	eihl = (e[0] & 0xf) * 4u;
+	if ((e[0] >> 4) != 4 || eihl < 20 || l3_len < ihl + 8 + eihl + 8)
+		return SB_DROP_L4_HEADER;   /* RFC 792: header + 8 bytes */
+	el4 = e + eihl;
+	memset(key, 0, sizeof(*key));
+	/* The embedded packet went from e.src to e.dst; the session key is
+	 * that of a packet going the other way. */
+	memcpy(&key->src, e + 16, 4);
+	memcpy(&key->dst, e + 12, 4);
+	key->proto = e[9];
+	switch (e[9]) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+		key->sport = ld16(el4 + 2);
+		key->dport = ld16(el4);
+		break;
+	case IPPROTO_ICMP:
+		if (el4[0] == RTE_IP_ICMP_ECHO_REQUEST)
+			key->dport = ld16(el4 + 4);   /* reverse of (id, 0) */
+		else if (el4[0] == RTE_IP_ICMP_ECHO_REPLY)
+			key->sport = ld16(el4 + 4);
+		else
+			return SB_DROP_ICMP_UNHANDLED;  /* errors about errors */
+		break;
+	default:
+		return SB_DROP_NAT_PROTO;
+	}
+	*emb_off = (uint16_t)(ihl + 8);
+	return SB_DROP_MAX;
+}
+
+/* Change the 16-bit word at @p (inside the ICMP message) to @v, keeping
+ * the ICMP checksum at @icsum right. */
+static inline void
+icmp_set16(uint8_t *p, uint16_t v, uint8_t *icsum)
+{
+	st16(icsum, sb_csum_update16(ld16(icsum), ld16(p), v));
+	st16(p, v);
+}
+
+void
+sb_nat_icmp_err_rewrite(uint8_t *l3, uint32_t l3_len, uint16_t emb_off, bool outbound,
+			uint32_t addr, uint16_t port)
+{
+	uint8_t *icsum = l3 + emb_off - 8 + 2;
+	uint8_t *e = l3 + emb_off;
+	uint32_t eihl = (e[0] & 0xf) * 4u;
+	uint8_t *el4 = e + eihl;
+	uint32_t avail = l3_len - emb_off - eihl;    /* quoted L4 bytes */
+	uint8_t *ea = e + (outbound ? 16 : 12);       /* embedded address */
+	uint8_t *ep = el4 + (outbound ? 2 : 0);       /* embedded port */
+	uint32_t old_a, oa;
+	uint16_t old_p = 0;
+
+	/* Outer header: the address of the LAN host or of the WAN. */
+	uint8_t *outer = l3 + (outbound ? 12 : 16);
+
+	memcpy(&oa, outer, 4);
+	memcpy(outer, &addr, 4);
+	st16(l3 + 10, sb_csum_update32(ld16(l3 + 10), oa, addr));
+
+	/* Embedded address and its header checksum, each word also changing
+	 * the ICMP checksum. */
+	memcpy(&old_a, ea, 4);
+	icmp_set16(ea, (uint16_t)(addr & 0xffff), icsum);
+	icmp_set16(ea + 2, (uint16_t)(addr >> 16), icsum);
+	icmp_set16(e + 10, sb_csum_update32(ld16(e + 10), old_a, addr), icsum);
+
+	switch (e[9]) {
+	case IPPROTO_UDP:
+	case IPPROTO_TCP: {
+		uint32_t coff = e[9] == IPPROTO_UDP ? 6 : 16;
+
+		old_p = ld16(ep);
+		icmp_set16(ep, port, icsum);
+		/* The embedded L4 checksum, when it was quoted (UDP: always
+		 * within the 8 bytes; TCP: only with a longer quote). */
+		if (avail >= coff + 2) {
+			uint16_t c = ld16(el4 + coff);
+
+			if (e[9] == IPPROTO_UDP && c == 0)
+				break;
+			c = sb_csum_update32(c, old_a, addr);
+			c = sb_csum_update16(c, old_p, port);
+			if (e[9] == IPPROTO_UDP && c == 0)
+				c = 0xffff;
+			icmp_set16(el4 + coff, c, icsum);
+		}
+		break;
+	}
+	case IPPROTO_ICMP:
+		/* Embedded echo: the id, and the embedded ICMP checksum. */
+		old_p = ld16(el4 + 4);
+		icmp_set16(el4 + 4, port, icsum);
+		icmp_set16(el4 + 2, sb_csum_update16(ld16(el4 + 2), old_p, port), icsum);
+		break;
+	default:
+		break;
+	}
+}
+
 void
 sb_nat_rewrite_src(uint8_t *l3, const struct sb_meta *md, uint32_t addr, uint16_t port)
 {

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include "parse.h"
+#include "conntrack.h"
 
 enum sb_nat_proto { SB_NAT_TCP = 0, SB_NAT_UDP, SB_NAT_ICMP, SB_NAT_PROTO_MAX };
 
@@ -59,6 +60,35 @@ void sb_nat_rewrite_src(uint8_t *l3, const struct sb_meta *md, uint32_t addr, ui
 
 /** Same for the destination address and port (un-NAT of replies). */
 void sb_nat_rewrite_dst(uint8_t *l3, const struct sb_meta *md, uint32_t addr, uint16_t port);
+
+/** True for the ICMP types that carry an offending packet (destination
+ * unreachable, source quench, redirect, time exceeded, parameter problem). */
+static inline bool
+sb_icmp_is_error(uint8_t type)
+{
+	return type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
+}
+
+/**
+ * Parse the packet embedded in the ICMP error at @l3 (@l3_len bytes of IP
+ * datagram) and give in @key the session key it belongs to: the reverse of
+ * the embedded tuple, as the gateway would see the embedded packet's
+ * answer. *@emb_off is the offset of the embedded IP header from @l3.
+ * Returns 0, or a drop reason when the error cannot be translated.
+ */
+int sb_nat_icmp_err_key(const uint8_t *l3, uint32_t l3_len, struct sb_ct_key *key,
+			uint16_t *emb_off);
+
+/**
+ * Translate an ICMP error in place, keeping every checksum valid (outer
+ * IP, ICMP, embedded IP, embedded TCP/UDP/ICMP where quoted). Inbound
+ * (from the WAN, @outbound false): outer destination and embedded source
+ * (address, port or echo id) become @addr/@port, the LAN host's. Outbound
+ * (@outbound true): outer source and embedded destination become the
+ * external @addr/@port. Network order. Any thread.
+ */
+void sb_nat_icmp_err_rewrite(uint8_t *l3, uint32_t l3_len, uint16_t emb_off, bool outbound,
+			     uint32_t addr, uint16_t port);
 
 /** Decrement the TTL of the IPv4 header at @l3, updating its checksum. */
 void sb_ipv4_ttl_dec(uint8_t *l3);

@@ -449,6 +449,70 @@ session_stale(const struct sb_worker *w, const struct sb_dp_state *st,
 	       st->wan[s->out_port].gen != s->wan_gen;
 }
 
+/* ICMP errors (RFC 5508): found by the packet they quote, translated both
+ * ways with the quoted header restored, never creating, refreshing or
+ * ending a session. */
+static void
+icmp_error(struct sb_worker *w, const struct sb_dp_state *st, unsigned in,
+	   struct rte_mbuf *m, const struct sb_meta *md)
+{
+	uint8_t *l3 = rte_pktmbuf_mtod_offset(m, uint8_t *, md->l3_off);
+	uint32_t l3_len = (uint32_t)md->l4_off + md->l4_len;
+	struct rte_ether_addr dmac;
+	struct sb_ct_key k;
+	uint16_t emb_off;
+	unsigned r = (unsigned)sb_nat_icmp_err_key(l3, l3_len, &k, &emb_off);
+	int64_t v;
+	struct sb_session *s;
+	unsigned out;
+
+	if (r != SB_DROP_MAX) {
+		drop(w, m, r);
+		return;
+	}
+	v = sb_ct_lookup(w->ct, &k);
+	if (v < 0) {
+		drop(w, m, SB_DROP_ICMP_NO_SESSION);
+		return;
+	}
+	s = sb_ct_session(w->ct, (uint32_t)(v >> 1));
+	if ((v & 1) == SB_CT_DIR_REPLY) {
+		/* From the WAN side, about a packet we sent: to the LAN host. */
+		if (in != s->out_port || session_stale(w, st, s)) {
+			drop(w, m, SB_DROP_ICMP_NO_SESSION);
+			return;
+		}
+		out = s->in_port;
+		if (!l2_resolve(w, out, rte_be_to_cpu_32(s->orig.src), &s->in_nb, &dmac)) {
+			drop(w, m, SB_DROP_NEIGH_UNRESOLVED);
+			return;
+		}
+		if (s->nat)
+			sb_nat_icmp_err_rewrite(l3, l3_len, emb_off, false, s->orig.src, s->orig.sport);
+	} else {
+		/* From the LAN host, about a packet it got from the WAN. */
+		if (in != s->in_port) {
+			drop(w, m, SB_DROP_ICMP_NO_SESSION);
+			return;
+		}
+		out = s->out_port;
+		if (!l2_resolve(w, out, rte_be_to_cpu_32(md->dst), &s->out_nb, &dmac)) {
+			drop(w, m, SB_DROP_NEIGH_UNRESOLVED);
+			return;
+		}
+		if (s->nat)
+			sb_nat_icmp_err_rewrite(l3, l3_len, emb_off, true, s->reply.dst, s->reply.dport);
+	}
+	if (md->ttl <= 1) {
+		drop(w, m, SB_DROP_TTL_EXCEEDED); /* no error about an error */
+		return;
+	}
+	sb_ipv4_ttl_dec(l3);
+	w->cnt.icmp_errors++;
+	w->cnt.forwarded++;
+	tx_l2(w, out, m, &dmac);
+}
+
 void
 sb_worker_process(struct sb_worker *w, unsigned in, struct rte_mbuf **pkts,
 		  unsigned n)
@@ -465,7 +529,9 @@ sb_worker_process(struct sb_worker *w, unsigned in, struct rte_mbuf **pkts,
 	struct sb_meta *mmd[SB_BURST];
 	const struct sb_ct_key *missk[SB_BURST];
 	uint32_t nhg[SB_BURST];
-	unsigned nc = 0, nm = 0;
+	struct rte_mbuf *err[SB_BURST];
+	struct sb_meta *emd[SB_BURST];
+	unsigned nc = 0, nm = 0, ne = 0;
 	uint64_t t0, t1, now, hits;
 
 	w->cnt.rx += n;
@@ -510,6 +576,12 @@ sb_worker_process(struct sb_worker *w, unsigned in, struct rte_mbuf **pkts,
 		}
 		if (ip->role == SB_ROLE_WAN && unlikely(from_lan_prefix(w, d->src))) {
 			drop(w, m, SB_DROP_SPOOFED);
+			continue;
+		}
+		if (unlikely(d->proto == IPPROTO_ICMP && sb_icmp_is_error(d->icmp_type))) {
+			/* After this burst's new sessions exist. */
+			err[ne] = m;
+			emd[ne++] = d;
 			continue;
 		}
 		if (ip->role == SB_ROLE_LAN && unlikely(d->dst == ip->addr_be ||
@@ -583,7 +655,7 @@ sb_worker_process(struct sb_worker *w, unsigned in, struct rte_mbuf **pkts,
 	w->cnt.stage_cycles[SB_STAGE_NAT] += t1 - t0;
 	w->cnt.stage_pkts[SB_STAGE_NAT] += nc - nm;
 	if (nm == 0)
-		return;
+		goto errors;
 
 	/* Stage 4: policy (PCC picks a member WAN's table) and FIB. */
 	for (unsigned i = 0; i < nm; i++) {
@@ -620,6 +692,9 @@ sb_worker_process(struct sb_worker *w, unsigned in, struct rte_mbuf **pkts,
 	}
 	w->cnt.stage_cycles[SB_STAGE_POLICY] += rte_rdtsc() - t0;
 	w->cnt.stage_pkts[SB_STAGE_POLICY] += nm;
+errors:
+	for (unsigned i = 0; i < ne; i++)
+		icmp_error(w, st, in, err[i], emd[i]);
 }
 
 static void

@@ -28,6 +28,7 @@
 	X(SPOOFED,          "spoofed_source")                           \
 	X(LOCAL_UNHANDLED,  "local_unhandled")                          \
 	X(ICMP_UNHANDLED,   "icmp_unhandled")                           \
+	X(ICMP_NO_SESSION,  "icmp_error_no_session")                    \
 	X(PUNT_FULL,        "punt_ring_full")                           \
 	X(TX_FULL,          "tx_full")                                  \
 	X(NOMEM,            "no_mbuf")
@@ -58,7 +59,7 @@ enum sb_stage {
 struct sb_counters {
 	uint64_t rx, tx, forwarded, local_replies, punted, injected;
 	uint64_t ct_created, ct_expired, ct_flushed, ct_active;
-	uint64_t nat_out, nat_in;
+	uint64_t nat_out, nat_in, icmp_errors;
 	uint64_t ct_created_port[8];   /* sessions created, by egress port */
 	uint64_t drop[SB_DROP_MAX];
 	uint64_t stage_cycles[SB_STAGE_MAX];

@@ -238,6 +238,117 @@ test_nat_ttl_dec_keeps_ip_checksum(void **state)
 	assert_int_equal(((struct rte_ipv4_hdr *)p.b)->time_to_live, 1);
 }
 
+/* An ICMP error (type 3) from @outer_src to @outer_dst quoting the
+ * datagram built by build(): 20 + 8 + 20 + quote bytes. */
+static uint32_t
+icmp_error_pkt(uint8_t *b, const struct pkt *quoted, uint32_t quote, uint32_t osrc, uint32_t odst)
+{
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)b;
+	uint8_t *ic = b + 20;
+	uint32_t len = 20 + 8 + quote;
+
+	memset(b, 0, len);
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)len);
+	ip->time_to_live = 50;
+	ip->next_proto_id = IPPROTO_ICMP;
+	ip->src_addr = rte_cpu_to_be_32(osrc);
+	ip->dst_addr = rte_cpu_to_be_32(odst);
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	ic[0] = 3;
+	ic[1] = 3;
+	memcpy(ic + 8, quoted->b, quote);
+	uint16_t c = rte_raw_cksum(ic, 8 + quote);
+
+	c = c == 0xffff ? c : (uint16_t)~c;
+	memcpy(ic + 2, &c, 2);
+	return len;
+}
+
+static void
+assert_icmp_error_valid(const uint8_t *b, uint32_t len, bool full_udp)
+{
+	const uint8_t *e = b + 28;
+
+	assert_int_equal(rte_raw_cksum(b, 20), 0xffff);
+	assert_int_equal(rte_raw_cksum(b + 20, len - 20), 0xffff);
+	assert_int_equal(rte_raw_cksum(e, 20), 0xffff);
+	if (full_udp)
+		assert_int_equal(rte_ipv4_udptcp_cksum_verify((const struct rte_ipv4_hdr *)e, e + 20), 0);
+}
+
+static void
+test_nat_icmp_error_translated_both_ways(void **state)
+{
+	uint8_t b[256];
+	struct pkt q;
+	struct sb_ct_key k;
+	uint16_t off;
+	uint32_t lan = rte_cpu_to_be_32(0xc0a8010a), wan = rte_cpu_to_be_32(0xcb007102);
+	uint16_t lport = rte_cpu_to_be_16(5000), eport = rte_cpu_to_be_16(61000);
+
+	(void)state;
+	/* Inbound: we sent wan:61000 -> 192.0.2.80:53; the server says port
+	 * unreachable. Whole datagram quoted. */
+	build(&q, IPPROTO_UDP, 61000, 53);
+	memcpy(q.b + 12, &wan, 4);
+	((struct rte_ipv4_hdr *)q.b)->hdr_checksum = 0;
+	((struct rte_ipv4_hdr *)q.b)->hdr_checksum = rte_ipv4_cksum((struct rte_ipv4_hdr *)q.b);
+	struct rte_udp_hdr *uh = (struct rte_udp_hdr *)(q.b + 20);
+
+	uh->dgram_cksum = 0;
+	uh->dgram_cksum = rte_ipv4_udptcp_cksum((struct rte_ipv4_hdr *)q.b, uh);
+	uint32_t len = icmp_error_pkt(b, &q, 60, 0xc0000250, 0xcb007102);
+
+	assert_int_equal(sb_nat_icmp_err_key(b, len, &k, &off), SB_DROP_MAX);
+	assert_int_equal(off, 28);
+	/* The key is the session's reply key: server -> wan:61000. */
+	assert_int_equal(k.src, rte_cpu_to_be_32(0xc0000250));
+	assert_int_equal(k.dst, wan);
+	assert_int_equal(k.sport, rte_cpu_to_be_16(53));
+	assert_int_equal(k.dport, eport);
+	sb_nat_icmp_err_rewrite(b, len, off, false, lan, lport);
+	assert_memory_equal(b + 16, &lan, 4);            /* outer dst */
+	assert_memory_equal(b + 28 + 12, &lan, 4);       /* quoted src */
+	assert_memory_equal(b + 48, &lport, 2);          /* quoted sport */
+	assert_icmp_error_valid(b, len, true);
+
+	/* Outbound: the LAN host got 192.0.2.80:53 -> lan:5000 and answers
+	 * port unreachable; it must leave quoting wan:61000. */
+	build(&q, IPPROTO_UDP, 53, 5000);
+	memcpy(q.b + 16, &lan, 4);
+	((struct rte_ipv4_hdr *)q.b)->src_addr = rte_cpu_to_be_32(0xc0000250);
+	((struct rte_ipv4_hdr *)q.b)->hdr_checksum = 0;
+	((struct rte_ipv4_hdr *)q.b)->hdr_checksum = rte_ipv4_cksum((struct rte_ipv4_hdr *)q.b);
+	uh->dgram_cksum = 0;
+	uh->dgram_cksum = rte_ipv4_udptcp_cksum((struct rte_ipv4_hdr *)q.b, uh);
+	len = icmp_error_pkt(b, &q, 60, 0xc0a8010a, 0xc0000250);
+	assert_int_equal(sb_nat_icmp_err_key(b, len, &k, &off), SB_DROP_MAX);
+	assert_int_equal(k.src, lan);                    /* the original key */
+	assert_int_equal(k.sport, lport);
+	sb_nat_icmp_err_rewrite(b, len, off, true, wan, eport);
+	assert_memory_equal(b + 12, &wan, 4);            /* outer src */
+	assert_memory_equal(b + 28 + 16, &wan, 4);       /* quoted dst */
+	assert_memory_equal(b + 50, &eport, 2);          /* quoted dport */
+	assert_icmp_error_valid(b, len, true);
+
+	/* Quoted echo request with an 8-byte quote. */
+	build(&q, IPPROTO_ICMP, 777, 0);
+	memcpy(q.b + 12, &wan, 4);
+	((struct rte_ipv4_hdr *)q.b)->hdr_checksum = 0;
+	((struct rte_ipv4_hdr *)q.b)->hdr_checksum = rte_ipv4_cksum((struct rte_ipv4_hdr *)q.b);
+	len = icmp_error_pkt(b, &q, 28, 0xc6120909, 0xcb007102);
+	assert_int_equal(sb_nat_icmp_err_key(b, len, &k, &off), SB_DROP_MAX);
+	assert_int_equal(k.dport, rte_cpu_to_be_16(777));
+	sb_nat_icmp_err_rewrite(b, len, off, false, lan, rte_cpu_to_be_16(42));
+	assert_icmp_error_valid(b, len, false);
+	assert_int_equal(b[48 + 4], 0);
+	assert_int_equal(b[48 + 5], 42);
+
+	/* Too short a quote, or an error about an error: refused. */
+	assert_int_not_equal(sb_nat_icmp_err_key(b, 20 + 8 + 20, &k, &off), SB_DROP_MAX);
+}
+
 static void
 test_nat_proto_map(void **state)
 {
@@ -261,6 +372,7 @@ main(void)
 		cmocka_unit_test(test_nat_rewrite_dst_keeps_checksums_exact),
 		cmocka_unit_test(test_nat_udp_zero_checksum_stays_zero),
 		cmocka_unit_test(test_nat_ttl_dec_keeps_ip_checksum),
+		cmocka_unit_test(test_nat_icmp_error_translated_both_ways),
 		cmocka_unit_test(test_nat_proto_map),
 	};
 

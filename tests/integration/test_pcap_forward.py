@@ -12,11 +12,12 @@ file: WAN replies always find the sessions the LAN packets created.
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
 
-from scapy.all import ARP, ICMP, IP, TCP, UDP, Ether, Raw, rdpcap, wrpcap  # noqa: E402
+from scapy.all import ICMP, IP, TCP, UDP, Ether, Raw, rdpcap, wrpcap  # noqa: E402
 
 SWITCHBACK = sys.argv[1] if len(sys.argv) > 1 else "build/switchback"
 LAN_MAC = "02:70:63:61:70:00"    # net_pcap's MAC for ethdev 0 (port lan)
@@ -50,6 +51,31 @@ def canon(pkt):
     return bytes(p.__class__(bytes(p)))
 
 
+def ones(b):
+    if len(b) % 2:
+        b += b"\x00"
+    t = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while t >> 16:
+        t = (t & 0xFFFF) + (t >> 16)
+    return t
+
+
+def icmp_error_valid(o, udp_quote=False):
+    """Outer IP, ICMP and quoted IP checksums (and the quoted UDP
+    checksum when the whole datagram is quoted) all verify."""
+    raw = bytes(o[IP])
+    ihl = (raw[0] & 0xF) * 4
+    icmp = raw[ihl:]
+    emb = icmp[8:]
+    eihl = (emb[0] & 0xF) * 4
+    ok = ones(raw[:ihl]) == 0xFFFF and ones(icmp) == 0xFFFF and ones(emb[:eihl]) == 0xFFFF
+    if udp_quote:
+        u = emb[eihl:]
+        pseudo = emb[12:20] + bytes([0, 17]) + struct.pack("!H", len(u))
+        ok = ok and ones(pseudo + u) == 0xFFFF
+    return ok
+
+
 def lan(ip, l4, src_mac=HOST_MAC):
     return Ether(src=src_mac, dst=LAN_MAC) / ip / l4
 
@@ -80,6 +106,11 @@ def main():
         lan(IP(src="192.168.1.10", dst="192.0.2.99", ttl=64, id=8), UDP(sport=5000, dport=123) / payload),
         # 8: spoofed source (not on the LAN) -> dropped
         lan(IP(src="198.18.5.5", dst=SERVER, ttl=64, id=9), UDP(sport=5000, dport=53) / payload),
+        # 9: the LAN host's port unreachable about the server's UDP reply
+        #    (which it got as SERVER:53 -> 192.168.1.10:5000)
+        lan(IP(src="192.168.1.10", dst=SERVER, ttl=64, id=10),
+            ICMP(type=3, code=3) / IP(src=SERVER, dst="192.168.1.10", ttl=49, id=555) /
+            UDP(sport=53, dport=5000) / payload),
     ]
     bad = Ether(src=HOST_MAC, dst=LAN_MAC) / IP(src="192.168.1.10", dst=SERVER) / UDP(sport=1, dport=2) / payload
     raw_bad = bytes(bad)
@@ -107,6 +138,17 @@ def main():
         wan(IP(src=SERVER, dst=WAN_IP, ttl=50, id=104), ICMP(type=8, id=5, seq=1) / payload),
         # 5: from the WAN with a LAN source address -> dropped
         wan(IP(src="192.168.1.10", dst=WAN_IP, ttl=50, id=105), UDP(sport=53, dport=5000) / payload),
+        # 6: port unreachable from the server about our UDP flow 0
+        wan(IP(src=SERVER, dst=WAN_IP, ttl=50, id=106),
+            ICMP(type=3, code=3) / IP(src=WAN_IP, dst=SERVER, ttl=63, id=1) /
+            UDP(sport=5000, dport=53) / payload),
+        # 7: time exceeded from a router on the way, about the TCP SYN (8-byte quote)
+        wan(IP(src="198.18.9.9", dst=WAN_IP, ttl=50, id=107),
+            ICMP(type=11, code=0) / Raw(bytes(IP(src=WAN_IP, dst=SERVER, ttl=1, id=2) /
+                                            TCP(sport=40000, dport=80, flags="S", seq=1000))[:28])),
+        # 8: an error about a flow we never had -> dropped
+        wan(IP(src=SERVER, dst=WAN_IP, ttl=50, id=108),
+            ICMP(type=3, code=3) / IP(src=WAN_IP, dst=SERVER, ttl=63) / UDP(sport=7777, dport=53) / payload),
     ]
     wrpcap(os.path.join(d, "wan.pcap"), wan_in)
 
@@ -234,6 +276,27 @@ port = lan
           find(wan_ip, lambda p: p[IP].id == 103) is None,
           "unsolicited WAN packet dropped silently (no RST, no ICMP)")
 
+    # ICMP errors (RFC 5508), both ways, quoted header restored
+    def quoted(o):
+        return IP(bytes(o[ICMP])[8:])
+
+    o = find(lan_ip, lambda p: p[IP].id == 106)
+    q = quoted(o) if o is not None else None
+    check(o is not None and o[IP].dst == "192.168.1.10" and o[IP].ttl == 49 and
+          q.src == "192.168.1.10" and q[UDP].sport == 5000 and icmp_error_valid(o, True),
+          "port unreachable from the WAN translated to the LAN host, quoted header restored, checksums valid")
+    o = find(lan_ip, lambda p: p[IP].id == 107)
+    q = quoted(o) if o is not None else None
+    check(o is not None and o[IP].dst == "192.168.1.10" and q.src == "192.168.1.10" and
+          bytes(o[ICMP])[8 + 20:8 + 22] == struct.pack("!H", 40000) and icmp_error_valid(o),
+          "time exceeded from a router (8-byte quote) translated; quoted IP checksum valid")
+    check(find(lan_ip, lambda p: p[IP].id == 108) is None, "error about an unknown flow dropped")
+    o = find(wan_ip, lambda p: p[IP].id == 10)
+    q = quoted(o) if o is not None else None
+    check(o is not None and o[IP].src == WAN_IP and q.dst == WAN_IP and q[UDP].dport == 5000 and
+          icmp_error_valid(o, True),
+          "the LAN host's port unreachable leaves with the WAN address, quote rewritten")
+
     # The gateway's own answers
     o = find(lan_ip, lambda p: ICMP in p and p[ICMP].type == 0 and p[ICMP].id == 9)
     check(o is not None and o[IP].src == "192.168.1.1" and o[IP].dst == "192.168.1.10" and
@@ -242,7 +305,7 @@ port = lan
     o = find(wan_ip, lambda p: ICMP in p and p[ICMP].type == 0 and p[ICMP].id == 5)
     check(o is not None and o[IP].src == WAN_IP and o[IP].dst == SERVER and bytes(o) == canon(o),
           "echo reply from the WAN address")
-    o = find(lan_ip, lambda p: ICMP in p and p[ICMP].type == 11)
+    o = find(lan_ip, lambda p: ICMP in p and p[ICMP].type == 11 and p[IP].src == "192.168.1.1")
     check(o is not None and o[IP].src == "192.168.1.1" and o[IP].dst == "192.168.1.10" and
           bytes(o) == canon(o) and o[ICMP].payload.src == "192.168.1.10",
           "ICMP time exceeded for TTL 1, quoting the original header")
@@ -252,7 +315,7 @@ port = lan
     for reason, n in (("truncated", 1), ("ip_bad_header", 1), ("ip_bad_checksum", 1),
                       ("ip_bad_length", 1), ("ip_martian_address", 1), ("ip_fragment", 1),
                       ("l2_not_for_us", 1), ("wan_unsolicited", 1), ("ttl_exceeded", 1),
-                      ("spoofed_source", 2)):
+                      ("spoofed_source", 2), ("icmp_error_no_session", 1)):
         check(int(drops.get(reason, 0)) == n, f"drop counter {reason} == {n} (got {drops.get(reason, 0)})")
     m = re.search(r"sessions: active (\d+) created (\d+)", out)
     check(m is not None and int(m.group(2)) == 5,
