@@ -337,7 +337,10 @@ fast_path(struct sb_worker *w, struct rte_mbuf *m, const struct sb_meta *md,
 	if (md->proto == IPPROTO_TCP)
 		sb_ct_tcp_update(s, md->tcp_flags, dir);
 	sb_ipv4_ttl_dec(l3);
-	s->last_tsc = now;
+	/* Outbound refresh only: an outside host cannot keep a mapping open
+	 * by sending to it (RFC 4787 REQ-6 makes inbound refresh optional). */
+	if (dir == SB_CT_DIR_ORIG)
+		s->last_tsc = now;
 	w->cnt.forwarded++;
 	tx_l2(w, out, m, &dmac);
 }
