@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # switchback demo: install, build, bring up the namespace lab, run switchback
-# on conf/lab.ini, show NAT through WAN1, fail WAN1's gateway and measure the
-# failover to WAN2, restore WAN1, tear everything down.
+# on conf/lab.ini, show NAT through WAN1, fail WAN1's gateway, then blackhole
+# its upstream, measure each failover to WAN2 and the return to WAN1, tear
+# everything down.
 # Exits 0 only if every step happened as it should.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -82,65 +83,82 @@ case "$line" in
 	*) bad "expected HELLO 203.0.113.2, got '$line'" ;;
 esac
 
-bold "5/7 WAN1's gateway stops answering"
-# A client in the LAN tries a new connection every 100 ms and records which
-# WAN the server saw, so the failover can be timed and drawn.
-ip netns exec sb-lan /usr/bin/python3 "$top/scripts/lab-client.py" loop --interval 0.1 --timeout 0.3 \
-	--count 300 >"$work/attempts.txt" 2>/dev/null &
-loop_pid=$!
-sleep 1
-t_fault=$(now_ms)
-"$lab" fail-gw wan1 >>"$work/lab.log" 2>&1 || bad "fault injection failed: $(tail -3 "$work/lab.log")"
-echo "  $(date +%T.%3N) fault injected: ISP1's router drops everything from us (link stays up)"
-t_ok=
-for _ in $(seq 100); do
-	t_ok=$(awk -v t="$t_fault" '$1 >= t && $2 == 2 {print $1; exit}' "$work/attempts.txt")
-	[ -n "$t_ok" ] && break
-	sleep 0.1
-done
-grep -E "wan wan1 DOWN|route default" "$log" | tail -3 | sed 's/^/  | /'
-t_down=$(grep -m1 "wan wan1 DOWN" "$log" | awk '{print $1}')
-if [ -n "$t_down" ]; then
-	t_down=$(date -d "$(date +%F) $t_down" +%s%3N)
-	ok "detected: wan1 DOWN $((t_down - t_fault)) ms after the fault (200 ms x 3 rounds)"
-else
-	bad "no 'wan wan1 DOWN' in the log"
-fi
-if [ -n "$t_ok" ]; then
-	ok "new connections succeed through WAN2: $((t_ok - t_fault)) ms from the fault to the first success"
-	echo "     (detection, then the client's next attempt: one every 100 ms, 300 ms timeout)"
-else
-	bad "no connection through WAN2 within 10 s"
-fi
-line=$(connect)
-case "$line" in
-	"HELLO 198.51.100.2 "*) ok "the server now sees WAN2's address: $line" ;;
-	*) bad "expected HELLO 198.51.100.2, got '$line'" ;;
-esac
+# One fault on WAN1, measured: a LAN client tries a new connection every
+# 100 ms (300 ms timeout) and records which WAN the server saw, so the
+# failover can be timed and drawn. Then the fault is undone and WAN1 must
+# come back.
+fault_cycle() { # fault_cycle KIND WHAT
+	local kind=$1 what=$2 t_fault t_ok t_down t_fix line
+	ip netns exec sb-lan /usr/bin/python3 "$top/scripts/lab-client.py" loop --interval 0.1 --timeout 0.3 \
+		--count 300 >"$work/attempts-$kind.txt" 2>/dev/null &
+	loop_pid=$!
+	sleep 1
+	t_fault=$(now_ms)
+	"$lab" "$kind" wan1 >>"$work/lab.log" 2>&1 || bad "fault injection failed: $(tail -3 "$work/lab.log")"
+	echo "  $(date +%T.%3N) fault injected: $what"
+	t_ok=
+	for _ in $(seq 100); do
+		t_ok=$(awk -v t="$t_fault" '$1 >= t && $2 == 2 {print $1; exit}' "$work/attempts-$kind.txt")
+		[ -n "$t_ok" ] && break
+		sleep 0.1
+	done
+	grep -E "wan wan1 DOWN|route default" "$log" | tail -3 | sed 's/^/  | /'
+	t_down=$(grep "wan wan1 DOWN" "$log" | tail -1 | awk '{print $1}')
+	if [ -n "$t_down" ]; then
+		t_down=$(date -d "$(date +%F) $t_down" +%s%3N)
+		ok "detected: wan1 DOWN $((t_down - t_fault)) ms after the fault (200 ms x 3 rounds)"
+	else
+		bad "no 'wan wan1 DOWN' in the log"
+	fi
+	if [ -n "$t_ok" ]; then
+		ok "new connections succeed through WAN2: $((t_ok - t_fault)) ms from the fault to the first success"
+		echo "     (detection, then the client's next attempt: one every 100 ms, 300 ms timeout)"
+	else
+		bad "no connection through WAN2 within 10 s"
+	fi
+	line=$(connect)
+	case "$line" in
+		"HELLO 198.51.100.2 "*) ok "the server now sees WAN2's address: $line" ;;
+		*) bad "expected HELLO 198.51.100.2, got '$line'" ;;
+	esac
 
-bold "6/7 WAN1's gateway answers again"
-t_fix=$(now_ms)
-"$lab" restore wan1 >>"$work/lab.log" 2>&1 || bad "restore failed: $(tail -3 "$work/lab.log")"
-for _ in $(seq 100); do grep -q "wan wan1 UP" "$log" && break; sleep 0.1; done
-if grep -q "wan wan1 UP" "$log"; then
-	ok "WAN1 up again after $(( $(now_ms) - t_fix )) ms (3 answered rounds)"
-	grep "wan wan1 UP" "$log" | sed 's/^/  | /'
-else
-	bad "WAN1 did not come back"
-fi
-sleep 0.5
-kill "$loop_pid" 2>/dev/null
-wait "$loop_pid" 2>/dev/null
-loop_pid=
-line=$(connect)
-case "$line" in
-	"HELLO 203.0.113.2 "*) ok "new connections use WAN1 again" ;;
-	*) bad "expected HELLO 203.0.113.2 after failback, got '$line'" ;;
-esac
-echo "  every 100 ms attempt from the LAN host (1 = via WAN1, 2 = via WAN2, x = failed):"
-awk -v f="$t_fault" -v r="$t_fix" '
-	{ c = $2; if ($1 >= f && !fm) { s = s "|F|"; fm = 1 } if ($1 >= r && !rm) { s = s "|R|"; rm = 1 } s = s c }
-	END { print "  " s; print "  F = fault injected, R = gateway restored" }' "$work/attempts.txt"
+	local ups_before
+	ups_before=$(grep -c "wan wan1 UP" "$log")
+	t_fix=$(now_ms)
+	"$lab" restore wan1 >>"$work/lab.log" 2>&1 || bad "restore failed: $(tail -3 "$work/lab.log")"
+	echo "  $(date +%T.%3N) fault removed"
+	for _ in $(seq 100); do
+		[ "$(grep -c "wan wan1 UP" "$log")" -gt "$ups_before" ] && break
+		sleep 0.1
+	done
+	if [ "$(grep -c "wan wan1 UP" "$log")" -gt "$ups_before" ]; then
+		ok "WAN1 up again after $(( $(now_ms) - t_fix )) ms (3 answered rounds)"
+		grep "wan wan1 UP" "$log" | tail -1 | sed 's/^/  | /'
+	else
+		bad "WAN1 did not come back"
+	fi
+	sleep 0.5
+	kill "$loop_pid" 2>/dev/null
+	wait "$loop_pid" 2>/dev/null
+	loop_pid=
+	line=$(connect)
+	case "$line" in
+		"HELLO 203.0.113.2 "*) ok "new connections use WAN1 again" ;;
+		*) bad "expected HELLO 203.0.113.2 after failback, got '$line'" ;;
+	esac
+	echo "  every 100 ms attempt from the LAN host (1 = via WAN1, 2 = via WAN2, x = failed):"
+	awk -v f="$t_fault" -v r="$t_fix" '
+		{ c = $2; if ($1 >= f && !fm) { s = s "|F|"; fm = 1 } if ($1 >= r && !rm) { s = s "|R|"; rm = 1 } s = s c }
+		END { print "  " s; print "  F = fault injected, R = fault removed" }' "$work/attempts-$kind.txt"
+}
+
+bold "5/7 WAN1's gateway stops answering"
+fault_cycle fail-gw "ISP1's router drops everything from us (link stays up)"
+
+bold "6/7 WAN1's upstream is blackholed (its gateway still answers pings)"
+fault_cycle blackhole "ISP1's router answers us but drops what it should forward"
+echo "  (conf/lab-basic.ini, which pings only the gateway, would not notice this one:"
+echo "   conf/lab.ini probes a monitor host behind each ISP, like RouterOS recursive routes)"
 
 bold "7/7 stop switchback"
 kill -INT "$sb_pid"

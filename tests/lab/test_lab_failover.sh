@@ -4,11 +4,17 @@
 #  2. Unsolicited inbound to the WAN address is dropped silently (no RST).
 #  3. WAN1's gateway stops answering: new connections succeed through WAN2.
 #  4. WAN1's gateway answers again: WAN1 comes back and carries new flows.
-# Usage: test_lab_failover.sh SWITCHBACK_BINARY
+#  3 happens by the FAULT given: fail-gw (the gateway stops answering, with
+#  conf/lab-basic.ini's check-gateway on the gateway) or blackhole (the gateway
+#  answers but drops what it should forward: conf/lab.ini's
+#  monitors behind the ISP catch it).
+# Usage: test_lab_failover.sh SWITCHBACK_BINARY [CONFIG [FAULT]]
 # Exits 77 (skipped) when not root or without network namespaces.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${1:-$top/build/switchback}
+conf=${2:-$top/conf/lab-basic.ini}
+fault=${3:-fail-gw}
 lab=$top/scripts/lab.sh
 work=$(mktemp -d /tmp/sb-labtest.XXXXXX)
 log=$work/switchback.log
@@ -47,7 +53,7 @@ connect() {
 "$lab" server start >>"$work/lab.log" 2>&1 || { cat "$work/lab.log"; echo "FAIL server start"; exit 1; }
 
 "$lab" gw-exec "$bin" -l 0,1 --no-huge -m 256 --no-pci --file-prefix sb-labtest \
-	--log-level 'pmd.*:error' -- -c "$top/conf/lab.ini" >"$log" 2>&1 &
+	--log-level 'pmd.*:error' -- -c "$conf" >"$log" 2>&1 &
 sb_pid=$!
 
 # Up when a first connection gets through (ARP, probes and routes settled).
@@ -79,13 +85,13 @@ else
 	bad "unsolicited TCP to 203.0.113.2:8080 (rc $rc after $((t1 - t0)) ms)"
 fi
 
-# Failover: WAN1's gateway stops answering.
+# Failover: WAN1 fails ($fault).
 ip netns exec sb-lan /usr/bin/python3 "$top/scripts/lab-client.py" loop --interval 0.1 --timeout 0.3 \
 	--count 100 >"$work/attempts.txt" 2>/dev/null &
 loop_pid=$!
 sleep 0.5
 t0=$(now_ms)
-"$lab" fail-gw wan1 >>"$work/lab.log" 2>&1 || bad "fault injection: $(tail -3 "$work/lab.log")"
+"$lab" "$fault" wan1 >>"$work/lab.log" 2>&1 || bad "fault injection: $(tail -3 "$work/lab.log")"
 t1=
 for _ in $(seq 100); do
 	t1=$(awk -v t="$t0" '$1 >= t && $2 == 2 {print $1; exit}' "$work/attempts.txt")
@@ -95,7 +101,7 @@ done
 kill "$loop_pid" 2>/dev/null
 wait "$loop_pid" 2>/dev/null
 if [ -n "$t1" ]; then
-	ok "after WAN1's gateway died, new connections go through WAN2 ($((t1 - t0)) ms from fault to first success)"
+	ok "after $fault on WAN1, new connections go through WAN2 ($((t1 - t0)) ms from fault to first success)"
 else
 	bad "failover to WAN2: no connection through WAN2 within 10 s"
 	t1=$((t0 + 99999))
