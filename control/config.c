@@ -302,7 +302,8 @@ check_keys(struct ctx *c, const char *sec, const char *const *known)
 
 static const char *const keys_switchback[] = { "mbufs", "sessions", "ecmp_hash", "ctl_socket", NULL };
 static const char *const keys_timeouts[] = { "tcp_established", "tcp_transitory", "udp", "icmp", NULL };
-static const char *const keys_check[] = { "interval_ms", "timeout_ms", "down_after", "up_after", NULL };
+static const char *const keys_check[] = { "interval_ms", "timeout_ms", "down_after", "up_after",
+					  "hold_down_ms", NULL };
 static const char *const keys_port[] = { "device", "role", "address", "masquerade", "vlan",
 					 "rx_desc", "tx_desc", "pcc_weight", "pcc_table", NULL };
 static const char *const keys_pcc[] = { "classifier", NULL };
@@ -672,6 +673,7 @@ sb_config_load(const char *path, char *err, size_t errlen)
 	cfg->probe_timeout_ms = 1000;
 	cfg->probe_down_after = 3;
 	cfg->probe_up_after = 2;
+	cfg->hold_down_ms = 30000;
 	cfg->n_tables = 1;
 	strcpy(cfg->tables[0], "main");
 
@@ -752,6 +754,7 @@ sb_config_load(const char *path, char *err, size_t errlen)
 				get_uint(&c, sec, "timeout_ms", 10, 3600000, &cfg->probe_timeout_ms);
 				get_uint(&c, sec, "down_after", 1, 100, &cfg->probe_down_after);
 				get_uint(&c, sec, "up_after", 1, 100, &cfg->probe_up_after);
+				get_uint(&c, sec, "hold_down_ms", 0, 86400000, &cfg->hold_down_ms);
 				if (!c.failed && cfg->probe_timeout_ms > cfg->probe_interval_ms)
 					fail(&c, sec, "timeout_ms", "must not exceed interval_ms (%u)",
 					     cfg->probe_interval_ms);

@@ -36,10 +36,34 @@ struct sb_ctl {
 	uint64_t last_publish_us;
 	uint64_t start_ms;
 	uint64_t ct_bytes;             /* heap taken by the conntrack table */
+	/* Operator and link state per port. */
+	int8_t wan_force[SB_MAX_PORTS];   /* 0 auto, 1 forced up, -1 forced down */
+	bool link_down[SB_MAX_PORTS];
+	char wan_reason[SB_MAX_PORTS][160];
+	/* The control socket (switchbackctl). */
+	int ctl_fd;
+	char ctl_path[108];
 	/* Snapshot for the telemetry thread, under @snap_lock. */
 	pthread_mutex_t snap_lock;
 	char routes_text[8192];
 };
+
+/** Resolve the RIB and publish a new forwarding state. Control thread. */
+int sb_ctl_publish(struct sb_ctl *c, uint64_t now_ms);
+
+/** Milliseconds on the monotonic clock. */
+uint64_t sb_now_ms(void);
+
+/** Open the control socket at @path (unlinking a stale one). 0 or -errno.
+ * Main lcore. */
+int sb_ctlsock_open(struct sb_ctl *c, const char *path);
+
+/** Serve the clients waiting on the control socket, without blocking the
+ * control loop for more than a few milliseconds. Control thread. */
+void sb_ctlsock_poll(struct sb_ctl *c);
+
+/** Close and unlink the control socket. */
+void sb_ctlsock_close(struct sb_ctl *c);
 
 /** Register /switchback/ telemetry commands reading @c. Main lcore. */
 int sb_telemetry_init(struct sb_ctl *c);

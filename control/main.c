@@ -49,8 +49,8 @@ on_signal(int sig)
 	quit_signal = sig;
 }
 
-static uint64_t
-now_ms(void)
+uint64_t
+sb_now_ms(void)
 {
 	struct timespec ts;
 
@@ -130,8 +130,8 @@ static void
 update_wans(struct sb_ctl *c)
 {
 	for (unsigned p = 0; p < c->n_ports; p++) {
-		bool has_check = false, all_failed = true;
-		char why[256] = "";
+		bool has_check = false, all_failed = true, down;
+		char why[160] = "";
 		size_t off = 0;
 
 		if (c->cfg->ports[p].role != SB_ROLE_WAN)
@@ -153,8 +153,19 @@ update_wans(struct sb_ctl *c)
 					"%s%s %s %s", off ? ", " : "", r->name, a,
 					pr->down ? "unanswered" : "answering");
 		}
-		bool down = has_check && all_failed;
-
+		if (c->wan_force[p] < 0) {
+			down = true;
+			snprintf(why, sizeof(why), "forced down by the operator");
+		} else if (c->link_down[p]) {
+			down = true;
+			snprintf(why, sizeof(why), "link down");
+		} else if (c->wan_force[p] > 0) {
+			down = false;
+			snprintf(why, sizeof(why), "forced up by the operator");
+		} else {
+			down = has_check && all_failed;
+		}
+		snprintf(c->wan_reason[p], sizeof(c->wan_reason[p]), "%s", why);
 		if (down == c->wan_down[p])
 			continue;
 		c->wan_down[p] = down;
@@ -163,26 +174,43 @@ update_wans(struct sb_ctl *c)
 			/* Lazy flush: sessions pinned to this WAN become
 			 * misses on their next packet. O(1) here. */
 			c->wan_gen[p]++;
-			SB_WARN(WAN, "wan %s DOWN: check-gateway failed for %u rounds (%s)",
-				c->cfg->ports[p].name, c->cfg->probe_down_after, why);
+			if (c->wan_force[p] < 0 || c->link_down[p])
+				SB_WARN(WAN, "wan %s DOWN: %s", c->cfg->ports[p].name, why);
+			else
+				SB_WARN(WAN, "wan %s DOWN: check-gateway failed for %u rounds (%s)",
+					c->cfg->ports[p].name, c->cfg->probe_down_after, why);
 		} else {
-			SB_WARN(WAN, "wan %s UP: check-gateway answered for %u rounds (%s)",
-				c->cfg->ports[p].name, c->cfg->probe_up_after, why);
+			if (c->wan_force[p] > 0 || !has_check)
+				SB_WARN(WAN, "wan %s UP: %s", c->cfg->ports[p].name,
+					c->wan_force[p] > 0 ? why : "link up");
+			else
+				SB_WARN(WAN, "wan %s UP: check-gateway answered for %u rounds%s (%s)",
+					c->cfg->ports[p].name, c->cfg->probe_up_after,
+					c->cfg->hold_down_ms ? " and the hold-down" : "", why);
 		}
 	}
 }
 
 /* Resolve the RIB, build and publish new nexthop groups, sync the FIB,
  * and free the old state once every worker has passed a quiescent point. */
-static int
-publish(struct sb_ctl *c, uint64_t now)
+int
+sb_ctl_publish(struct sb_ctl *c, uint64_t now)
 {
 	uint64_t t0 = now_us();
 	struct sb_rib *rib = c->rib;
 	struct sb_dp_state *old = c->state, *st;
 
-	for (unsigned k = 0; k < c->n_probes; k++)
-		rib->r[c->probes[k].route].check_failed = c->probes[k].down;
+	for (unsigned p = 0; p < c->n_ports; p++)
+		rib->port_down[p] = c->link_down[p] || c->wan_force[p] < 0;
+	/* Probes judge a route; an operator's "wan up" overrides them for the
+	 * routes through that WAN (their probe path, ignoring the check). */
+	sb_rib_resolve(rib);
+	for (unsigned k = 0; k < c->n_probes; k++) {
+		struct sb_rib_route *r = &rib->r[c->probes[k].route];
+		bool forced_up = r->n_nh != 0 && c->wan_force[r->nh[0].port] > 0;
+
+		r->check_failed = c->probes[k].down && !forced_up;
+	}
 	sb_rib_resolve(rib);
 	update_wans(c);
 
@@ -274,6 +302,36 @@ publish(struct sb_ctl *c, uint64_t now)
 	return 0;
 }
 
+/* One probe round's outcome, with failback hysteresis: a probe that
+ * answers again stays down for hold_down_ms, and any failure meanwhile
+ * cancels the failback. Publishes when the route's state changes. */
+static void
+probe_result(struct sb_ctl *c, struct sb_probe *p, bool answered, uint64_t now)
+{
+	const struct sb_rib_route *r = &c->rib->r[p->route];
+	enum sb_probe_event ev = sb_probe_round(p, answered, c->cfg->probe_down_after,
+						c->cfg->probe_up_after);
+
+	if (!answered && p->holding) {
+		p->holding = false;
+		SB_INFO(PROBE, "route %s: failback cancelled, %s failed again during the hold-down",
+			r->name, r->name);
+	}
+	if (ev == SB_PROBE_WENT_UP && c->cfg->hold_down_ms != 0) {
+		/* Not yet: keep it down until the hold-down has passed. */
+		p->down = true;
+		if (!p->holding) {
+			p->holding = true;
+			p->hold_until = now + c->cfg->hold_down_ms;
+			SB_INFO(PROBE, "route %s: check-gateway answering again, failback in %u ms "
+				"unless it fails meanwhile", r->name, c->cfg->hold_down_ms);
+		}
+		return;
+	}
+	if (ev != SB_PROBE_NONE)
+		sb_ctl_publish(c, now);
+}
+
 /* --- punted packets ------------------------------------------------------ */
 
 static void
@@ -321,10 +379,8 @@ handle_arp(struct sb_ctl *c, unsigned port, struct rte_mbuf *m, uint64_t now)
 			if (p->method == SB_CHECK_ARP && p->outstanding && p->target == sip) {
 				p->outstanding = false;
 				p->n_answered++;
-				p->last_rtt_us = (uint32_t)((now - p->sent_ms) * 1000);
-				if (sb_probe_round(p, true, c->cfg->probe_down_after,
-						   c->cfg->probe_up_after) != SB_PROBE_NONE)
-					publish(c, now);
+				p->last_rtt_us = (uint32_t)(now_us() - p->sent_us);
+				probe_result(c, p, true, now);
 			}
 		}
 	}
@@ -348,10 +404,8 @@ handle_probe_reply(struct sb_ctl *c, struct rte_mbuf *m, uint64_t now)
 		return;
 	p->outstanding = false;
 	p->n_answered++;
-	p->last_rtt_us = (uint32_t)((now - p->sent_ms) * 1000);
-	if (sb_probe_round(p, true, c->cfg->probe_down_after, c->cfg->probe_up_after) !=
-	    SB_PROBE_NONE)
-		publish(c, now);
+	p->last_rtt_us = (uint32_t)(now_us() - p->sent_us);
+	probe_result(c, p, true, now);
 }
 
 static void
@@ -412,19 +466,20 @@ run_probes(struct sb_ctl *c, uint64_t now)
 	for (unsigned k = 0; k < c->n_probes; k++) {
 		struct sb_probe *p = &c->probes[k];
 		const struct sb_rib_route *r = &c->rib->r[p->route];
-		bool changed = false;
-
 		if (p->outstanding && now - p->sent_ms >= c->cfg->probe_timeout_ms) {
 			p->outstanding = false;
-			changed = sb_probe_round(p, false, c->cfg->probe_down_after,
-						 c->cfg->probe_up_after) != SB_PROBE_NONE;
+			probe_result(c, p, false, now);
 		}
-		if (changed)
-			publish(c, now);
+		if (p->holding && now >= p->hold_until) {
+			p->holding = false;
+			p->down = false;
+			sb_ctl_publish(c, now);
+		}
 		if (now < p->next_ms)
 			continue;
 		p->next_ms = now + c->cfg->probe_interval_ms;
 		p->sent_ms = now;
+		p->sent_us = now_us();
 		p->outstanding = true;
 		p->seq++;
 		p->n_sent++;
@@ -623,7 +678,7 @@ static void
 summary(struct sb_ctl *c)
 {
 	const struct sb_counters *k = &c->w->cnt;
-	uint64_t up_ms = now_ms() - c->start_ms;
+	uint64_t up_ms = sb_now_ms() - c->start_ms;
 
 	printf("\n=== switchback summary (up %lu.%03lu s) ===\n", (unsigned long)(up_ms / 1000),
 	       (unsigned long)(up_ms % 1000));
@@ -686,6 +741,7 @@ summary(struct sb_ctl *c)
 static void
 teardown(struct sb_ctl *c)
 {
+	sb_ctlsock_close(c);
 	for (unsigned p = 0; p < c->n_ports; p++)
 		if (c->port_open[p])
 			sb_port_close(c->port_id[p]);
@@ -759,6 +815,7 @@ main(int argc, char **argv)
 	int dd = -1, ret, rc = 1;
 
 	memset(c, 0, sizeof(*c));
+	c->ctl_fd = -1;
 	for (int i = 1; i < argc; i++)
 		if (strcmp(argv[i], "--") == 0) {
 			dd = i;
@@ -798,7 +855,7 @@ main(int argc, char **argv)
 	sb_log_init();
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	c->start_ms = now_ms();
+	c->start_ms = sb_now_ms();
 
 	if (setup(c, err, sizeof(err)) != 0) {
 		SB_ERR(MAIN, "%s", err);
@@ -807,7 +864,23 @@ main(int argc, char **argv)
 	}
 	if (sb_telemetry_init(c) != 0)
 		SB_WARN(MAIN, "telemetry commands not registered");
-	if (publish(c, now_ms()) != 0) {
+	{
+		char path[108];
+
+		if (c->cfg->ctl_socket[0] != '\0')
+			snprintf(path, sizeof(path), "%s", c->cfg->ctl_socket);
+		else
+			snprintf(path, sizeof(path), "%s/switchback.sock", rte_eal_get_runtime_dir());
+		ret = sb_ctlsock_open(c, path);
+		if (ret != 0)
+			SB_WARN(CTL, "control socket %s: %s (switchbackctl will not reach us)", path,
+				strerror(-ret));
+		else
+			SB_INFO(CTL, "control socket %s", path);
+	}
+	for (unsigned p = 0; p < c->n_ports; p++)
+		c->link_down[p] = !sb_port_link_up(c->port_id[p], c->cfg->ports[p].device);
+	if (sb_ctl_publish(c, sb_now_ms()) != 0) {
 		fprintf(stderr, "switchback: cannot publish the first forwarding state\n");
 		goto out;
 	}
@@ -815,7 +888,7 @@ main(int argc, char **argv)
 	for (unsigned g = 0; g < c->rib->n_groups; g++)
 		for (unsigned k = 0; k < c->rib->g[g].n_nh; k++)
 			if (c->rib->g[g].nh[k].gw != 0)
-				arp_request(c, c->rib->g[g].nh[k].port, c->rib->g[g].nh[k].gw, now_ms());
+				arp_request(c, c->rib->g[g].nh[k].port, c->rib->g[g].nh[k].gw, sb_now_ms());
 
 	__atomic_store_n(&c->w->running, 1, __ATOMIC_RELEASE);
 	ret = rte_eal_remote_launch(sb_worker_main, c->w, c->worker_lcore);
@@ -827,11 +900,33 @@ main(int argc, char **argv)
 		"control on lcore %u", c->n_ports, c->rib->n_routes, c->n_probes, c->worker_lcore,
 		rte_get_main_lcore());
 
+	uint64_t link_at = 0;
+
 	while (!quit_signal) {
-		uint64_t now = now_ms();
+		uint64_t now = sb_now_ms();
 
 		drain_punt(c, now);
 		run_probes(c, now);
+		if (now >= link_at) {
+			/* Carrier changes take effect at once (well, within
+			 * 50 ms of the port reporting them). */
+			bool changed = false;
+
+			for (unsigned p = 0; p < c->n_ports; p++) {
+				bool down = !sb_port_link_up(c->port_id[p], c->cfg->ports[p].device);
+
+				if (down != c->link_down[p]) {
+					c->link_down[p] = down;
+					changed = true;
+					SB_WARN(PORT, "port %s link %s", c->cfg->ports[p].name,
+						down ? "DOWN" : "up");
+				}
+			}
+			if (changed)
+				sb_ctl_publish(c, now);
+			link_at = now + 50;
+		}
+		sb_ctlsock_poll(c);
 		usleep(200);
 	}
 	SB_INFO(MAIN, "signal %d: stopping", (int)quit_signal);

@@ -81,10 +81,30 @@ sb_port_close(uint16_t port_id)
 }
 
 bool
-sb_port_link_up(uint16_t port_id)
+sb_port_link_up(uint16_t port_id, const char *device)
 {
 	struct rte_eth_link link;
+	const char *ifc = device ? strstr(device, "iface=") : NULL;
 
+	if (ifc != NULL) {
+		char name[64], path[128], v = '1';
+		size_t n = strcspn(ifc + 6, ",");
+		FILE *f;
+
+		if (n == 0 || n >= sizeof(name))
+			return true;
+		memcpy(name, ifc + 6, n);
+		name[n] = '\0';
+		snprintf(path, sizeof(path), "/sys/class/net/%s/carrier", name);
+		f = fopen(path, "r");
+		if (f == NULL)
+			return true;    /* not a Linux interface we can see */
+		/* Reading carrier of an interface that is down fails: no link. */
+		if (fread(&v, 1, 1, f) != 1)
+			v = '0';
+		fclose(f);
+		return v == '1';
+	}
 	if (rte_eth_link_get_nowait(port_id, &link) != 0)
 		return true;
 	return link.link_status == RTE_ETH_LINK_UP;

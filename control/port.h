@@ -21,7 +21,9 @@ int sb_port_open(const struct sb_port_conf *pc, struct rte_mempool *mp,
 /** Stop and close @port_id. */
 void sb_port_close(uint16_t port_id);
 
-/** True when the port reports link up. */
-bool sb_port_link_up(uint16_t port_id);
+/** True when the port has link. For vdevs on a Linux interface
+ * (iface=NAME: net_af_packet, net_af_xdp, net_pcap) the kernel's carrier
+ * is asked, since those PMDs always report up; otherwise the PMD. */
+bool sb_port_link_up(uint16_t port_id, const char *device);
 
 #endif

@@ -19,8 +19,11 @@ struct sb_probe {
 	bool down;
 	unsigned fails, oks;    /* consecutive */
 	uint64_t sent_ms, next_ms;
+	uint64_t sent_us;       /* for the RTT */
 	uint64_t n_sent, n_answered;
 	uint32_t last_rtt_us;
+	bool holding;           /* answering again, failback waits for hold_until */
+	uint64_t hold_until;
 };
 
 enum sb_probe_event { SB_PROBE_NONE = 0, SB_PROBE_WENT_DOWN, SB_PROBE_WENT_UP };

@@ -139,6 +139,11 @@ resolve(struct sb_rib *rib, unsigned i, unsigned depth)
 	}
 	rib->memo[i] = M_BUSY;
 	a->n_nh = 0;
+	if (a->gw_port >= 0 && rib->port_down[a->gw_port]) {
+		a->reason = "port down";
+		rib->memo[i] = M_NO;
+		return false;
+	}
 	if (a->gw_port >= 0) {
 		/* Connected, interface or ADDRESS%PORT gateway. */
 		add_nh(a, (uint16_t)a->gw_port, a->connected ? 0 : a->gw);
@@ -239,6 +244,8 @@ sb_rib_resolve(struct sb_rib *rib)
 			r->reason = "gateway failed check-gateway";
 		else if (r->resolved)
 			r->reason = "higher distance";
+		else if (r->gw_port >= 0 && rib->port_down[r->gw_port])
+			r->reason = "port down";
 		else if (r->reason == NULL)
 			r->reason = "gateway unreachable";
 	}

@@ -53,6 +53,7 @@ struct sb_rib {
 	unsigned n_groups;
 	struct sb_rib_group *g;
 	uint8_t *memo;          /* scratch for resolution */
+	bool port_down[SB_MAX_PORTS]; /* link down or forced down: set by control */
 };
 
 /** Build the RIB from @cfg: connected routes first, then static ones in

@@ -60,6 +60,7 @@ struct sb_config {
 	/* [check_gateway] */
 	uint32_t probe_interval_ms, probe_timeout_ms;
 	uint32_t probe_down_after, probe_up_after;
+	uint32_t hold_down_ms;    /* failback waits this long after recovery */
 
 	unsigned n_ports;
 	struct sb_port_conf ports[SB_MAX_PORTS];

@@ -2,12 +2,12 @@
 # Lab test: the real switchback binary in network namespaces (scripts/lab.sh).
 #  1. TCP from the LAN host reaches the server SNATed to WAN1 (203.0.113.2).
 #  2. Unsolicited inbound to the WAN address is dropped silently (no RST).
-#  3. WAN1's gateway stops answering: new connections succeed through WAN2.
-#  4. WAN1's gateway answers again: WAN1 comes back and carries new flows.
-#  3 happens by the FAULT given: fail-gw (the gateway stops answering, with
-#  conf/lab-basic.ini's check-gateway on the gateway) or blackhole (the gateway
-#  answers but drops what it should forward: conf/lab.ini's
-#  monitors behind the ISP catch it).
+#  3. WAN1 fails by FAULT: new connections succeed through WAN2, within bounds.
+#  4. The fault is removed: WAN1 comes back and carries new flows.
+# FAULT: fail-gw (the gateway stops answering: conf/lab-basic.ini's
+# check-gateway on the gateway catches it) or blackhole (the gateway
+# answers but drops what it should forward: conf/lab.ini's monitors behind
+# the ISP catch it).
 # Usage: test_lab_failover.sh SWITCHBACK_BINARY [CONFIG [FAULT]]
 # Exits 77 (skipped) when not root or without network namespaces.
 set -uo pipefail
@@ -15,55 +15,11 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${1:-$top/build/switchback}
 conf=${2:-$top/conf/lab-basic.ini}
 fault=${3:-fail-gw}
-lab=$top/scripts/lab.sh
-work=$(mktemp -d /tmp/sb-labtest.XXXXXX)
-log=$work/switchback.log
-pass=0
-fail=0
-sb_pid=
-loop_pid=
+. "$top/tests/lab/lablib.sh"
+trap lab_cleanup EXIT
+lab_require
 
-ok()   { echo "ok   $*"; pass=$((pass + 1)); }
-bad()  { echo "FAIL $*"; fail=$((fail + 1)); }
-now_ms() { date +%s%3N; }
-
-cleanup() {
-	[ -n "$loop_pid" ] && kill "$loop_pid" 2>/dev/null
-	if [ -n "$sb_pid" ] && kill -0 "$sb_pid" 2>/dev/null; then
-		kill -INT "$sb_pid" 2>/dev/null
-		for _ in $(seq 50); do kill -0 "$sb_pid" 2>/dev/null || break; sleep 0.1; done
-		kill -KILL "$sb_pid" 2>/dev/null
-	fi
-	"$lab" down >/dev/null 2>&1
-	rm -rf "$work" /var/run/dpdk/sb-labtest
-}
-trap cleanup EXIT
-
-if [ "$(id -u)" -ne 0 ] || ! ip netns list >/dev/null 2>&1; then
-	echo "SKIP: needs root and network namespaces"
-	exit 77
-fi
-
-# One TCP connection from the LAN host; prints the server's HELLO line.
-connect() {
-	ip netns exec sb-lan /usr/bin/python3 "$top/scripts/lab-client.py" once --timeout 1
-}
-
-"$lab" up >"$work/lab.log" 2>&1 || { cat "$work/lab.log"; echo "FAIL lab up"; exit 1; }
-"$lab" server start >>"$work/lab.log" 2>&1 || { cat "$work/lab.log"; echo "FAIL server start"; exit 1; }
-
-"$lab" gw-exec "$bin" -l 0,1 --no-huge -m 256 --no-pci --file-prefix sb-labtest \
-	--log-level 'pmd.*:error' -- -c "$conf" >"$log" 2>&1 &
-sb_pid=$!
-
-# Up when a first connection gets through (ARP, probes and routes settled).
-line=
-for _ in $(seq 100); do
-	line=$(connect)
-	case "$line" in HELLO*) break ;; esac
-	kill -0 "$sb_pid" 2>/dev/null || break
-	sleep 0.1
-done
+lab_start "$conf"
 case "$line" in
 	"HELLO 203.0.113.2 "*) ok "TCP from 192.168.1.10 reaches the server as 203.0.113.2 ($line)" ;;
 	*) bad "TCP through WAN1 (got '$line')"; cat "$log" ;;
@@ -85,7 +41,8 @@ else
 	bad "unsolicited TCP to 203.0.113.2:8080 (rc $rc after $((t1 - t0)) ms)"
 fi
 
-# Failover: WAN1 fails ($fault).
+# Failover: WAN1 fails ($fault); a client tries a new connection every
+# 100 ms with a 300 ms timeout.
 ip netns exec sb-lan /usr/bin/python3 "$top/scripts/lab-client.py" loop --interval 0.1 --timeout 0.3 \
 	--count 100 >"$work/attempts.txt" 2>/dev/null &
 loop_pid=$!
@@ -100,6 +57,7 @@ for _ in $(seq 100); do
 done
 kill "$loop_pid" 2>/dev/null
 wait "$loop_pid" 2>/dev/null
+loop_pid=
 if [ -n "$t1" ]; then
 	ok "after $fault on WAN1, new connections go through WAN2 ($((t1 - t0)) ms from fault to first success)"
 else
@@ -115,9 +73,8 @@ fi
 # of phase = 800 ms; 200 ms slack for a loaded CI machine. A new connection
 # then succeeds within one client period (100 ms) + one timeout (300 ms),
 # with 200 ms slack.
-t_down=$(grep -m1 "wan wan1 DOWN" "$log" | awk '{print $1}')
+t_down=$(log_ms "wan wan1 DOWN")
 if [ -n "$t_down" ]; then
-	t_down=$(date -d "$(date +%F) $t_down" +%s%3N)
 	det=$((t_down - t0))
 	if [ "$det" -le 1000 ]; then
 		ok "detection $det ms (bound 1000 ms)"
@@ -131,7 +88,7 @@ if [ -n "$t_down" ]; then
 	fi
 fi
 
-# Failback.
+# Failback, after the configured hold-down.
 "$lab" restore wan1 >>"$work/lab.log" 2>&1 || bad "restore: $(tail -3 "$work/lab.log")"
 t0=$(now_ms)
 for _ in $(seq 100); do
@@ -140,7 +97,7 @@ for _ in $(seq 100); do
 done
 t1=$(now_ms)
 if grep -q "wan wan1 UP" "$log"; then
-	ok "WAN1 back up $((t1 - t0)) ms after its gateway answered again"
+	ok "WAN1 back up $((t1 - t0)) ms after the fault was removed"
 else
 	bad "WAN1 did not come back"
 fi
@@ -150,21 +107,10 @@ case "$line" in
 	*) bad "after failback (got '$line')" ;;
 esac
 
-kill -INT "$sb_pid"
-wait "$sb_pid"
-rc=$?
-sb_pid=
-if [ "$rc" -eq 0 ] && grep -q "switchback summary" "$log"; then
-	ok "clean shutdown with a summary"
-else
-	bad "shutdown (rc $rc)"
-fi
+lab_stop
 if grep -Eq "drops:.*wan_unsolicited=[1-9]" "$log"; then
 	ok "unsolicited inbound counted ($(grep -Eo 'wan_unsolicited=[0-9]+' "$log"))"
 else
 	bad "wan_unsolicited not counted"
 fi
-echo "----- switchback log -----"
-cat "$log"
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+lab_finish

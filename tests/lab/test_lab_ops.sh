@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Lab test: operating a running switchback (conf/lab.ini).
+#  1. switchbackctl route print / --json, wan print.
+#  2. "wan down wan1": traffic moves to WAN2 at once; "wan auto wan1": back
+#     to WAN1 after its probes answer and the hold-down.
+#  3. Carrier loss on WAN1 takes effect at once (no probe rounds).
+#  4. Failback waits for the hold-down (hold_down_ms = 1000 in conf/lab.ini).
+# Usage: test_lab_ops.sh SWITCHBACK_BINARY
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+bin=${1:-$top/build/switchback}
+. "$top/tests/lab/lablib.sh"
+trap lab_cleanup EXIT
+lab_require
+
+lab_start "$top/conf/lab.ini"
+case "$line" in
+	"HELLO 203.0.113.2 "*) ok "up, through WAN1" ;;
+	*) bad "TCP through WAN1 (got '$line')" ;;
+esac
+
+out=$(ctl route print)
+if echo "$out" | grep -Eq '^AS +default-wan1 ' && echo "$out" | grep -Eq '^S +default-wan2 .*higher distance'; then
+	ok "route print: default-wan1 active (AS), default-wan2 inactive with its reason"
+else
+	bad "route print: $out"
+fi
+if ctl route print --json | /usr/bin/python3 -c '
+import json, sys
+r = {x["name"]: x for x in json.load(sys.stdin)}
+assert r["default-wan1"]["active"] and r["default-wan1"]["nexthops"][0]["via"] == "203.0.113.1"
+assert r["default-wan2"]["reason"] == "higher distance"'; then
+	ok "route print --json parses and says the same"
+else
+	bad "route print --json"
+fi
+ctl wan print | grep -Eq '^wan1 +up ' && ok "wan print: wan1 up" || bad "wan print: $(ctl wan print)"
+if ctl wan down nope >/dev/null 2>&1; then bad "wan down of an unknown WAN accepted"; else ok "unknown WAN refused"; fi
+
+# Operator forces WAN1 down.
+t0=$(now_ms)
+ctl wan down wan1 >/dev/null || bad "wan down wan1"
+line=$(connect)
+t1=$(now_ms)
+case "$line" in
+	"HELLO 198.51.100.2 "*) ok "forced down: the next connection goes through WAN2 ($((t1 - t0)) ms)" ;;
+	*) bad "forced down (got '$line')" ;;
+esac
+grep -q "wan wan1 DOWN: forced down by the operator" "$log" && ok "logged: forced down by the operator" \
+	|| bad "no forced-down log line"
+ctl wan print | grep -Eq '^wan1 +forced-down ' && ok "wan print: forced-down" || bad "wan print after down"
+ctl wan auto wan1 >/dev/null || bad "wan auto wan1"
+if wait_via 203.0.113.2; then ok "wan auto: WAN1 carries new flows again"; else bad "wan auto (got '$line')"; fi
+
+# Carrier loss: no probe rounds needed.
+ups=$(grep -c "wan wan1 UP" "$log")
+t0=$(now_ms)
+"$lab" link-down wan1 >>"$work/lab.log" 2>&1 || bad "link-down"
+for _ in $(seq 50); do grep -q "wan wan1 DOWN: link down" "$log" && break; sleep 0.02; done
+t_down=$(log_ms "wan wan1 DOWN: link down")
+if [ -n "$t_down" ] && [ $((t_down - t0)) -le 300 ]; then
+	ok "carrier loss: wan1 DOWN $((t_down - t0)) ms after the link went (bound 300 ms; probes would need 600)"
+else
+	bad "carrier loss not seen within 300 ms"
+fi
+if wait_via 198.51.100.2; then ok "link down: new connections through WAN2"; else bad "link down (got '$line')"; fi
+"$lab" restore wan1 >>"$work/lab.log" 2>&1
+for _ in $(seq 100); do [ "$(grep -c "wan wan1 UP" "$log")" -gt "$ups" ] && break; sleep 0.1; done
+[ "$(grep -c "wan wan1 UP" "$log")" -gt "$ups" ] && ok "link back: wan1 UP" || bad "wan1 did not come back after the link"
+
+# Hold-down: after a gateway failure, failback waits hold_down_ms (1000)
+# after the probes answer again.
+if wait_via 203.0.113.2; then :; fi
+holds=$(grep -c "failback in 1000 ms" "$log")
+ups=$(grep -c "wan wan1 UP" "$log")
+"$lab" fail-gw wan1 >>"$work/lab.log" 2>&1
+for _ in $(seq 50); do [ "$(grep -c "wan wan1 DOWN" "$log")" -ge 3 ] && break; sleep 0.1; done
+"$lab" restore wan1 >>"$work/lab.log" 2>&1
+for _ in $(seq 100); do [ "$(grep -c "wan wan1 UP" "$log")" -gt "$ups" ] && break; sleep 0.1; done
+t_ans=$(log_ms "failback in 1000 ms" "$holds")
+t_up=$(log_ms "wan wan1 UP" "$ups")
+if [ -n "$t_ans" ] && [ -n "$t_up" ] && [ $((t_up - t_ans)) -ge 990 ] && [ $((t_up - t_ans)) -le 1300 ]; then
+	ok "failback $((t_up - t_ans)) ms after the probes answered again (hold-down 1000 ms)"
+else
+	bad "hold-down: answered at '${t_ans}', up at '${t_up}'"
+fi
+
+lab_stop
+lab_finish
