@@ -289,6 +289,26 @@ test_rib_disabled_route(void **state)
 	done(&f);
 }
 
+static void
+test_rib_port_down_takes_dependants(void **state)
+{
+	struct fixture f = make(seed000);
+
+	(void)state;
+	f.rib->port_down[1] = true;   /* wan1 */
+	sb_rib_resolve(f.rib);
+	assert_false(route(&f, "connected-wan1")->active);
+	assert_string_equal(route(&f, "connected-wan1")->reason, "port down");
+	/* Through it: the monitor host route, then the default over it. */
+	assert_false(route(&f, "host1")->active);
+	assert_false(route(&f, "def1")->active);
+	assert_true(route(&f, "def2")->active);
+	f.rib->port_down[1] = false;
+	sb_rib_resolve(f.rib);
+	assert_true(route(&f, "def1")->active);
+	done(&f);
+}
+
 int
 main(void)
 {
@@ -304,6 +324,7 @@ main(void)
 		cmocka_unit_test(test_rib_chained_static_with_raised_target_scope),
 		cmocka_unit_test(test_rib_loop_is_inactive),
 		cmocka_unit_test(test_rib_disabled_route),
+		cmocka_unit_test(test_rib_port_down_takes_dependants),
 	};
 
 	return cmocka_run_group_tests_name("rib", tests, NULL, NULL);
