@@ -300,7 +300,8 @@ check_keys(struct ctx *c, const char *sec, const char *const *known)
 	free(keys);
 }
 
-static const char *const keys_switchback[] = { "mbufs", "sessions", "ecmp_hash", "ctl_socket", NULL };
+static const char *const keys_switchback[] = { "mbufs", "sessions", "fragments", "ecmp_hash",
+					       "ctl_socket", NULL };
 static const char *const keys_timeouts[] = { "tcp_established", "tcp_transitory", "udp", "icmp", NULL };
 static const char *const keys_check[] = { "interval_ms", "timeout_ms", "down_after", "up_after",
 					  "hold_down_ms", NULL };
@@ -663,6 +664,7 @@ sb_config_load(const char *path, char *err, size_t errlen)
 	snprintf(cfg->path, sizeof(cfg->path), "%s", path);
 	cfg->mbufs = 16384;
 	cfg->sessions = 65536;
+	cfg->fragments = 4096;
 	cfg->ecmp_hash = SB_ECMP_L4;
 	cfg->pcc_classifier = -1;
 	cfg->to_tcp_established = 7440;
@@ -718,6 +720,7 @@ sb_config_load(const char *path, char *err, size_t errlen)
 				check_keys(&c, sec, keys_switchback);
 				get_uint(&c, sec, "mbufs", 1024, 1u << 24, &cfg->mbufs);
 				get_uint(&c, sec, "sessions", 16, 1u << 27, &cfg->sessions);
+				get_uint(&c, sec, "fragments", 16, 1u << 20, &cfg->fragments);
 				get_name(&c, sec, "ctl_socket", cfg->ctl_socket, sizeof(cfg->ctl_socket));
 				v = get(&c, sec, "ecmp_hash");
 				if (v != NULL && !c.failed) {

@@ -34,6 +34,7 @@
 #include "port.h"
 #include "pkt.h"
 #include "pcc.h"
+#include "frag.h"
 
 #define RING_SIZE 4096
 #define ARP_RETRY_MS 1000
@@ -579,6 +580,9 @@ setup(struct sb_ctl *c, char *err, size_t errlen)
 			goto nomem;
 		w->tsc_hz = rte_get_tsc_hz();
 	}
+	w->frag = sb_frag_create("sb_frag", cfg->fragments, (int)rte_socket_id(), 5000);
+	if (w->frag == NULL)
+		goto nomem;
 	w->punt = rte_ring_create("sb_punt", RING_SIZE, (int)rte_socket_id(),
 				  RING_F_SP_ENQ | RING_F_SC_DEQ);
 	w->resolve = rte_ring_create("sb_resolve", RING_SIZE, (int)rte_socket_id(),
@@ -705,6 +709,9 @@ summary(struct sb_ctl *c)
 	       (unsigned long)k->ct_expired, (unsigned long)k->ct_flushed,
 	       (unsigned long)k->nat_out, (unsigned long)k->nat_in,
 	       (unsigned long)k->icmp_errors);
+	printf("fragments: datagrams tracked %lu, later fragments forwarded %lu, table full %lu\n",
+	       (unsigned long)k->frag_tracked, (unsigned long)k->frag_forwarded,
+	       (unsigned long)k->frag_table_full);
 	printf("sessions created by egress port:");
 	for (unsigned p = 0; p < c->n_ports && p < 8; p++)
 		printf(" %s=%lu", c->cfg->ports[p].name, (unsigned long)k->ct_created_port[p]);
@@ -748,6 +755,7 @@ teardown(struct sb_ctl *c)
 	if (c->w != NULL) {
 		sb_ct_free(c->w->ct);
 		rte_hash_free(c->w->eim);
+		sb_frag_free(c->w->frag);
 		rte_free(c->w->eim_ext);
 		rte_free(c->w->eim_ref);
 		rte_ring_free(c->w->punt);

@@ -273,6 +273,17 @@ sb_nat_rewrite_dst(uint8_t *l3, const struct sb_meta *md, uint32_t addr, uint16_
 }
 
 void
+sb_ipv4_set_addr(uint8_t *l3, bool src, uint32_t addr)
+{
+	uint8_t *a = l3 + (src ? 12 : 16);
+	uint32_t old;
+
+	memcpy(&old, a, 4);
+	memcpy(a, &addr, 4);
+	st16(l3 + 10, sb_csum_update32(ld16(l3 + 10), old, addr));
+}
+
+void
 sb_ipv4_ttl_dec(uint8_t *l3)
 {
 	/* TTL and protocol share one 16-bit word. Load it once and store it

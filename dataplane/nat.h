@@ -90,6 +90,11 @@ int sb_nat_icmp_err_key(const uint8_t *l3, uint32_t l3_len, struct sb_ct_key *ke
 void sb_nat_icmp_err_rewrite(uint8_t *l3, uint32_t l3_len, uint16_t emb_off, bool outbound,
 			     uint32_t addr, uint16_t port);
 
+/** Set the source (@src true) or destination address of the IPv4 header at
+ * @l3 to @addr (network order), updating the header checksum only (for
+ * fragments without an L4 header). */
+void sb_ipv4_set_addr(uint8_t *l3, bool src, uint32_t addr);
+
 /** Decrement the TTL of the IPv4 header at @l3, updating its checksum. */
 void sb_ipv4_ttl_dec(uint8_t *l3);
 

@@ -50,6 +50,7 @@ sb_parse(const struct rte_mbuf *m, struct sb_meta *md)
 	uint16_t et;
 
 	md->vlan = 0;
+	md->frag = SB_FRAG_NONE;
 	if (unlikely(len < off))
 		return SB_DROP_TRUNCATED;
 	et = ((const struct rte_ether_hdr *)p)->ether_type;
@@ -99,10 +100,13 @@ sb_parse(const struct rte_mbuf *m, struct sb_meta *md)
 		return SB_DROP_IP_CHECKSUM;
 	if (unlikely(martian(ip->src_addr)))
 		return SB_DROP_IP_MARTIAN;
-	/* Fragments: the first cut does not reassemble (see docs/nat.md). */
+	md->frag = SB_FRAG_NONE;
+	md->ip_id = ip->packet_id;
 	if (unlikely(ip->fragment_offset &
-		     rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)))
-		return SB_DROP_IP_FRAGMENT;
+		     rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))) {
+		md->frag = (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_OFFSET_MASK)) ?
+			   SB_FRAG_LATER : SB_FRAG_FIRST;
+	}
 
 	md->src = ip->src_addr;
 	md->dst = ip->dst_addr;
@@ -116,6 +120,8 @@ sb_parse(const struct rte_mbuf *m, struct sb_meta *md)
 
 	const uint8_t *l4 = (const uint8_t *)ip + ihl;
 
+	if (md->frag == SB_FRAG_LATER)
+		return SB_DROP_MAX;
 	switch (md->proto) {
 	case IPPROTO_TCP: {
 		const struct rte_tcp_hdr *th = (const struct rte_tcp_hdr *)l4;
@@ -134,7 +140,8 @@ sb_parse(const struct rte_mbuf *m, struct sb_meta *md)
 
 		if (unlikely(md->l4_len < sizeof(*uh) ||
 			     rte_be_to_cpu_16(uh->dgram_len) < sizeof(*uh) ||
-			     rte_be_to_cpu_16(uh->dgram_len) > md->l4_len))
+			     (rte_be_to_cpu_16(uh->dgram_len) > md->l4_len &&
+			      md->frag == SB_FRAG_NONE)))
 			return SB_DROP_L4_HEADER;
 		md->sport = uh->src_port;
 		md->dport = uh->dst_port;

@@ -22,6 +22,15 @@ struct sb_meta {
 	uint8_t tcp_flags;
 	uint16_t vlan;          /* 0 = untagged */
 	uint16_t l4_len;        /* IP total length - IHL*4 */
+	uint8_t frag;           /* enum sb_frag */
+	uint8_t pad;
+	uint16_t ip_id;         /* network order, for fragments */
+};
+
+enum sb_frag {
+	SB_FRAG_NONE = 0,
+	SB_FRAG_FIRST,          /* offset 0, more fragments: has the L4 header */
+	SB_FRAG_LATER,          /* offset > 0: no L4 header, sport = dport = 0 */
 };
 
 /**
@@ -29,6 +38,9 @@ struct sb_meta {
  * validate it: lengths, IPv4 header checksum, martian addresses, L4 headers
  * present. ICMP echo request: sport = id, dport = 0; echo reply: sport = 0,
  * dport = id, so the reverse tuple of one is the tuple of the other.
+ * Fragments: the first carries its L4 header and is parsed as usual (its
+ * UDP length may exceed the fragment); later ones get md->frag =
+ * SB_FRAG_LATER and no ports.
  * Returns SB_DROP_MAX on success, otherwise the drop reason. Any thread.
  */
 unsigned sb_parse(const struct rte_mbuf *m, struct sb_meta *md);

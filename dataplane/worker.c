@@ -24,6 +24,7 @@
 #include "nat.h"
 #include "cksum.h"
 #include "pcc.h"
+#include "frag.h"
 
 #define PREFETCH_OFFSET 3
 #define SWEEP_BUDGET 64
@@ -336,6 +337,16 @@ fast_path(struct sb_worker *w, struct rte_mbuf *m, const struct sb_meta *md,
 	}
 	if (md->proto == IPPROTO_TCP)
 		sb_ct_tcp_update(s, md->tcp_flags, dir);
+	if (unlikely(md->frag == SB_FRAG_FIRST)) {
+		/* Later fragments follow this session (shallow reassembly). */
+		struct sb_frag_key fk = { .src = md->src, .dst = md->dst, .id = md->ip_id,
+					  .proto = md->proto };
+
+		if (sb_frag_add(w->frag, &fk, (uint32_t)(s - w->ct->s), (uint8_t)dir, now) == 0)
+			w->cnt.frag_tracked++;
+		else
+			w->cnt.frag_table_full++;
+	}
 	sb_ipv4_ttl_dec(l3);
 	/* Outbound refresh only: an outside host cannot keep a mapping open
 	 * by sending to it (RFC 4787 REQ-6 makes inbound refresh optional). */
@@ -452,6 +463,58 @@ session_stale(const struct sb_worker *w, const struct sb_dp_state *st,
 	       st->wan[s->out_port].gen != s->wan_gen;
 }
 
+/* A fragment after the first: it has no ports; it follows the session its
+ * first fragment used, with the same address translation. */
+static void
+later_fragment(struct sb_worker *w, const struct sb_dp_state *st, unsigned in,
+	       struct rte_mbuf *m, const struct sb_meta *md, uint64_t now)
+{
+	uint8_t *l3 = rte_pktmbuf_mtod_offset(m, uint8_t *, md->l3_off);
+	struct sb_frag_key fk = { .src = md->src, .dst = md->dst, .id = md->ip_id,
+				  .proto = md->proto };
+	struct rte_ether_addr dmac;
+	struct sb_session *s;
+	uint32_t idx;
+	uint8_t dir;
+	unsigned out;
+
+	if (sb_frag_find(w->frag, &fk, now, &idx, &dir) != 0) {
+		drop(w, m, SB_DROP_FRAG_NO_FLOW);
+		return;
+	}
+	s = sb_ct_session(w->ct, idx);
+	if (!s->in_use || (dir == SB_CT_DIR_ORIG ? s->in_port : s->out_port) != in ||
+	    session_stale(w, st, s)) {
+		drop(w, m, SB_DROP_FRAG_NO_FLOW);
+		return;
+	}
+	if (md->ttl <= 1) {
+		drop(w, m, SB_DROP_TTL_EXCEEDED);
+		return;
+	}
+	if (dir == SB_CT_DIR_ORIG) {
+		out = s->out_port;
+		if (!l2_resolve(w, out, rte_be_to_cpu_32(md->dst), &s->out_nb, &dmac)) {
+			drop(w, m, SB_DROP_NEIGH_UNRESOLVED);
+			return;
+		}
+		if (s->nat)
+			sb_ipv4_set_addr(l3, true, s->reply.dst);
+	} else {
+		out = s->in_port;
+		if (!l2_resolve(w, out, rte_be_to_cpu_32(s->orig.src), &s->in_nb, &dmac)) {
+			drop(w, m, SB_DROP_NEIGH_UNRESOLVED);
+			return;
+		}
+		if (s->nat)
+			sb_ipv4_set_addr(l3, false, s->orig.src);
+	}
+	sb_ipv4_ttl_dec(l3);
+	w->cnt.frag_forwarded++;
+	w->cnt.forwarded++;
+	tx_l2(w, out, m, &dmac);
+}
+
 /* ICMP errors (RFC 5508): found by the packet they quote, translated both
  * ways with the quoted header restored, never creating, refreshing or
  * ending a session. */
@@ -532,9 +595,9 @@ sb_worker_process(struct sb_worker *w, unsigned in, struct rte_mbuf **pkts,
 	struct sb_meta *mmd[SB_BURST];
 	const struct sb_ct_key *missk[SB_BURST];
 	uint32_t nhg[SB_BURST];
-	struct rte_mbuf *err[SB_BURST];
-	struct sb_meta *emd[SB_BURST];
-	unsigned nc = 0, nm = 0, ne = 0;
+	struct rte_mbuf *err[SB_BURST], *later[SB_BURST];
+	struct sb_meta *emd[SB_BURST], *lmd[SB_BURST];
+	unsigned nc = 0, nm = 0, ne = 0, nl = 0;
 	uint64_t t0, t1, now, hits;
 
 	w->cnt.rx += n;
@@ -579,6 +642,12 @@ sb_worker_process(struct sb_worker *w, unsigned in, struct rte_mbuf **pkts,
 		}
 		if (ip->role == SB_ROLE_WAN && unlikely(from_lan_prefix(w, d->src))) {
 			drop(w, m, SB_DROP_SPOOFED);
+			continue;
+		}
+		if (unlikely(d->frag == SB_FRAG_LATER)) {
+			/* After this burst's first fragments passed. */
+			later[nl] = m;
+			lmd[nl++] = d;
 			continue;
 		}
 		if (unlikely(d->proto == IPPROTO_ICMP && sb_icmp_is_error(d->icmp_type))) {
@@ -696,6 +765,8 @@ sb_worker_process(struct sb_worker *w, unsigned in, struct rte_mbuf **pkts,
 	w->cnt.stage_cycles[SB_STAGE_POLICY] += rte_rdtsc() - t0;
 	w->cnt.stage_pkts[SB_STAGE_POLICY] += nm;
 errors:
+	for (unsigned i = 0; i < nl; i++)
+		later_fragment(w, st, in, later[i], lmd[i], now);
 	for (unsigned i = 0; i < ne; i++)
 		icmp_error(w, st, in, err[i], emd[i]);
 }
@@ -782,6 +853,7 @@ sb_worker_main(void *arg)
 		 * sweep never stalls forwarding. */
 		if (t >= sweep_at) {
 			sb_ct_sweep(w->ct, t, SWEEP_BUDGET, on_expire, w);
+			sb_frag_sweep(w->frag, t, 16);
 			w->cnt.ct_active = sb_ct_count(w->ct);
 			sweep_at = t + rte_get_tsc_hz() / 10000;
 		}

@@ -20,6 +20,7 @@ struct rte_mempool;
 struct rte_rcu_qsbr;
 struct rte_eth_dev_tx_buffer;
 struct sb_ct;
+struct sb_frag_table;
 struct sb_fib;
 struct sb_neigh;
 
@@ -52,6 +53,7 @@ struct sb_worker {
 	unsigned n_ports;
 	struct sb_wport port[SB_MAX_PORTS];
 	struct sb_ct *ct;
+	struct sb_frag_table *frag;    /* datagrams in flight, by first fragment */
 	struct rte_hash *eim;          /* sb_eim_key -> slot */
 	uint16_t *eim_ext;             /* per slot: external port, host order */
 	uint32_t *eim_ref;             /* per slot: sessions using it */

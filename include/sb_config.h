@@ -51,6 +51,7 @@ struct sb_config {
 	/* [switchback] */
 	uint32_t mbufs;
 	uint32_t sessions;
+	uint32_t fragments;       /* datagrams in flight tracked for reassembly */
 	enum sb_ecmp_hash ecmp_hash;
 	char ctl_socket[108];
 	/* [pcc] */

@@ -15,7 +15,7 @@
 	X(IP_LENGTH,        "ip_bad_length")                            \
 	X(IP_CHECKSUM,      "ip_bad_checksum")                          \
 	X(IP_MARTIAN,       "ip_martian_address")                       \
-	X(IP_FRAGMENT,      "ip_fragment")                              \
+	X(FRAG_NO_FLOW,     "fragment_no_flow")                         \
 	X(L4_HEADER,        "l4_bad_header")                            \
 	X(TTL_EXCEEDED,     "ttl_exceeded")                             \
 	X(NO_ROUTE,         "no_route")                                 \
@@ -60,6 +60,7 @@ struct sb_counters {
 	uint64_t rx, tx, forwarded, local_replies, punted, injected;
 	uint64_t ct_created, ct_expired, ct_flushed, ct_active;
 	uint64_t nat_out, nat_in, icmp_errors;
+	uint64_t frag_tracked, frag_forwarded, frag_table_full;
 	uint64_t ct_created_port[8];   /* sessions created, by egress port */
 	uint64_t drop[SB_DROP_MAX];
 	uint64_t stage_cycles[SB_STAGE_MAX];

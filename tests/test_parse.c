@@ -268,24 +268,41 @@ test_parse_drop_martian(void **state)
 }
 
 static void
-test_parse_drop_fragment(void **state)
+test_parse_fragments(void **state)
 {
 	struct sb_meta md;
 	struct rte_mbuf *m = frame(IPPROTO_UDP, false, 0);
 
 	(void)state;
+	/* First fragment: ports parsed; its UDP length may exceed it. */
 	iph(m)->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG);
+	iph(m)->packet_id = rte_cpu_to_be_16(4242);
+	((struct rte_udp_hdr *)(iph(m) + 1))->dgram_len = rte_cpu_to_be_16(3000);
 	refresh(m);
-	assert_int_equal(parse(m, &md), SB_DROP_IP_FRAGMENT);
+	assert_int_equal(parse(m, &md), SB_DROP_MAX);
+	assert_int_equal(md.frag, SB_FRAG_FIRST);
+	assert_int_equal(md.sport, rte_cpu_to_be_16(5000));
+	assert_int_equal(md.ip_id, rte_cpu_to_be_16(4242));
+	/* A later one: no L4 header to read. */
 	m = frame(IPPROTO_UDP, false, 0);
 	iph(m)->fragment_offset = rte_cpu_to_be_16(100);
 	refresh(m);
-	assert_int_equal(parse(m, &md), SB_DROP_IP_FRAGMENT);
+	assert_int_equal(parse(m, &md), SB_DROP_MAX);
+	assert_int_equal(md.frag, SB_FRAG_LATER);
+	assert_int_equal(md.sport, 0);
+	assert_int_equal(md.dport, 0);
 	/* DF alone is not a fragment. */
 	m = frame(IPPROTO_UDP, false, 0);
 	iph(m)->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
 	refresh(m);
 	assert_int_equal(parse(m, &md), SB_DROP_MAX);
+	assert_int_equal(md.frag, SB_FRAG_NONE);
+	/* A first fragment too short for its UDP header is refused. */
+	m = frame(IPPROTO_UDP, false, 0);
+	iph(m)->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG);
+	iph(m)->total_length = rte_cpu_to_be_16(24);
+	refresh(m);
+	assert_int_equal(parse(m, &md), SB_DROP_L4_HEADER);
 }
 
 static void
@@ -328,7 +345,7 @@ main(void)
 		cmocka_unit_test(test_parse_drop_bad_length),
 		cmocka_unit_test(test_parse_drop_bad_checksum),
 		cmocka_unit_test(test_parse_drop_martian),
-		cmocka_unit_test(test_parse_drop_fragment),
+		cmocka_unit_test(test_parse_fragments),
 		cmocka_unit_test(test_parse_drop_l4_truncated),
 	};
 

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_hash.h>
+#include <rte_hash_crc.h>
+#include <rte_malloc.h>
+#include <rte_cycles.h>
+#include <rte_errno.h>
+
+#include "frag.h"
+
+struct sb_frag_table *
+sb_frag_create(const char *name, uint32_t cap, int socket, uint32_t timeout_ms)
+{
+	struct rte_hash_parameters hp = {
+		.name = name,
+		.entries = cap < 8 ? 8 : cap,
+		.key_len = sizeof(struct sb_frag_key),
+		.hash_func = rte_hash_crc,
+		.socket_id = socket,
+	};
+	struct sb_frag_table *t = rte_zmalloc_socket("sb_frag", sizeof(*t), 64, socket);
+
+	if (t == NULL)
+		goto fail;
+	t->h = rte_hash_create(&hp);
+	if (t->h == NULL)
+		goto fail;
+	/* Positions can exceed the entry count (bucket slack). */
+	t->cap = (uint32_t)rte_hash_max_key_id(t->h) + 1;
+	t->e = rte_zmalloc_socket("sb_frag_e", sizeof(*t->e) * t->cap, 64, socket);
+	if (t->e == NULL)
+		goto fail;
+	t->timeout_tsc = rte_get_tsc_hz() / 1000 * timeout_ms;
+	return t;
+fail:
+	if (rte_errno == 0)
+		rte_errno = ENOMEM;
+	sb_frag_free(t);
+	return NULL;
+}
+
+void
+sb_frag_free(struct sb_frag_table *t)
+{
+	if (t == NULL)
+		return;
+	rte_hash_free(t->h);
+	rte_free(t->e);
+	rte_free(t);
+}
+
+int
+sb_frag_add(struct sb_frag_table *t, const struct sb_frag_key *k, uint32_t session,
+	    uint8_t dir, uint64_t now)
+{
+	int32_t pos = rte_hash_add_key(t->h, k);
+
+	if (pos < 0)
+		return -ENOSPC;
+	t->e[pos].tsc = now;
+	t->e[pos].session = session;
+	t->e[pos].dir = dir;
+	return 0;
+}
+
+int
+sb_frag_find(struct sb_frag_table *t, const struct sb_frag_key *k, uint64_t now,
+	     uint32_t *session, uint8_t *dir)
+{
+	int32_t pos = rte_hash_lookup(t->h, k);
+
+	if (pos < 0)
+		return -ENOENT;
+	if (now - t->e[pos].tsc > t->timeout_tsc) {
+		rte_hash_del_key(t->h, k);
+		return -ENOENT;
+	}
+	*session = t->e[pos].session;
+	*dir = t->e[pos].dir;
+	return 0;
+}
+
+unsigned
+sb_frag_sweep(struct sb_frag_table *t, uint64_t now, unsigned budget)
+{
+	const void *key;
+	void *data;
+	unsigned n = 0;
+
+	while (budget--) {
+		int32_t pos = rte_hash_iterate(t->h, &key, &data, &t->iter);
+
+		if (pos < 0) {
+			t->iter = 0;
+			break;
+		}
+		if (now - t->e[pos].tsc > t->timeout_tsc) {
+			rte_hash_del_key(t->h, key);
+			n++;
+		}
+	}
+	return n;
+}

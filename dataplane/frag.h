@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * switchback: shallow virtual reassembly. The first fragment of a datagram
+ * carries the L4 header and goes through conntrack and NAT like any packet;
+ * it leaves an entry (source, destination, IP id, protocol) -> session so
+ * the later fragments, which have no ports, follow it with the same
+ * address translation. Later fragments that come before their first are
+ * dropped (counted). Entries live a few seconds; the table is bounded, and
+ * only a first fragment that matches or creates a session makes one, so a
+ * flood of bogus fragments cannot fill it. Owned by one worker. */
+#ifndef SB_FRAG_H
+#define SB_FRAG_H
+
+#include <stdint.h>
+
+struct rte_hash;
+
+struct sb_frag_key {
+	uint32_t src, dst;     /* as the fragments arrive, network order */
+	uint16_t id;           /* IP identification, network order */
+	uint8_t proto;
+	uint8_t pad;
+};
+
+struct sb_frag_entry {
+	uint64_t tsc;          /* when the first fragment passed */
+	uint32_t session;      /* conntrack index */
+	uint8_t dir;           /* SB_CT_DIR_* */
+};
+
+struct sb_frag_table {
+	struct rte_hash *h;
+	struct sb_frag_entry *e;   /* by hash position */
+	uint32_t cap;
+	uint32_t iter;             /* sweep cursor */
+	uint64_t timeout_tsc;
+};
+
+/** A table of @cap datagrams in flight, entries kept @timeout_ms. NULL
+ * and rte_errno on failure. Main lcore. */
+struct sb_frag_table *sb_frag_create(const char *name, uint32_t cap, int socket,
+				     uint32_t timeout_ms);
+void sb_frag_free(struct sb_frag_table *t);
+
+/** Record the datagram @k of session @session going in @dir. 0, or
+ * -ENOSPC when full. Owning worker. */
+int sb_frag_add(struct sb_frag_table *t, const struct sb_frag_key *k, uint32_t session,
+		uint8_t dir, uint64_t now);
+
+/** The session of datagram @k; 0, or -ENOENT (never seen, or expired:
+ * then it is removed). Owning worker. */
+int sb_frag_find(struct sb_frag_table *t, const struct sb_frag_key *k, uint64_t now,
+		 uint32_t *session, uint8_t *dir);
+
+/** Remove expired entries, looking at no more than @budget. Owning worker. */
+unsigned sb_frag_sweep(struct sb_frag_table *t, uint64_t now, unsigned budget);
+
+#endif
