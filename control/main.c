@@ -630,7 +630,9 @@ setup(struct sb_ctl *c, char *err, size_t errlen)
 		rte_eth_tx_buffer_init(wp->txb, SB_BURST);
 		if (pc->masquerade) {
 			wp->nat = rte_zmalloc("sb_nat", sizeof(*wp->nat), 64);
-			if (wp->nat == NULL)
+			w->eim_by_ext[p] = rte_zmalloc("sb_eim_by_ext",
+						       sizeof(uint32_t) * SB_NAT_PROTO_MAX * 65536, 64);
+			if (wp->nat == NULL || w->eim_by_ext[p] == NULL)
 				goto nomem;
 			sb_nat_pool_init(wp->nat);
 		}
@@ -764,6 +766,7 @@ teardown(struct sb_ctl *c)
 		for (unsigned p = 0; p < SB_MAX_PORTS; p++) {
 			rte_free(c->w->port[p].txb);
 			rte_free(c->w->port[p].nat);
+			rte_free(c->w->eim_by_ext[p]);
 		}
 		rte_free(c->w);
 	}

@@ -36,10 +36,15 @@ struct sb_session {
 	uint16_t out_port;        /* egress port index */
 	uint16_t in_port;         /* ingress (LAN) port index */
 	uint8_t state;            /* enum sb_ct_state */
-	uint8_t nat;              /* source was translated */
+	uint8_t nat;              /* SB_CT_NAT_* */
 	uint8_t in_use;
-	uint8_t pad;
+	uint8_t nat_wan;          /* WAN port index of the source mapping */
 };
+
+/* How a session translates. Hairpin (RFC 4787 REQ-9): a LAN host reaching
+ * another LAN host's external mapping; both addresses are translated, each
+ * host seeing the other's external address and port. */
+enum { SB_CT_NAT_NONE = 0, SB_CT_NAT_SRC = 1, SB_CT_NAT_HAIRPIN = 2 };
 
 /* Hash data: (session index << 1) | direction. */
 #define SB_CT_DIR_ORIG  0u

@@ -243,6 +243,7 @@ eim_put(struct sb_worker *w, const struct sb_eim_key *k)
 	if (--w->eim_ref[pos] != 0)
 		return;
 	sb_nat_port_free(w->port[k->port].nat, (enum sb_nat_proto)p, w->eim_ext[pos], now_s(w));
+	w->eim_by_ext[k->port][(uint32_t)p * 65536 + w->eim_ext[pos]] = 0;
 	rte_hash_del_key(w->eim, k);
 }
 
@@ -272,6 +273,7 @@ eim_get(struct sb_worker *w, const struct sb_eim_key *k, enum sb_nat_proto np)
 	}
 	w->eim_ext[pos] = (uint16_t)port;
 	w->eim_ref[pos] = 1;
+	w->eim_by_ext[k->port][(uint32_t)np * 65536 + (uint32_t)port] = (uint32_t)pos + 1;
 	return port;
 }
 
@@ -280,7 +282,7 @@ release_nat(struct sb_worker *w, struct sb_session *s)
 {
 	if (s->nat) {
 		struct sb_eim_key k = eim_key(s->orig.src, s->orig.sport, s->orig.proto,
-					      s->out_port);
+					      s->nat_wan);
 
 		eim_put(w, &k);
 	}
@@ -312,13 +314,16 @@ fast_path(struct sb_worker *w, struct rte_mbuf *m, const struct sb_meta *md,
 	}
 	if (dir == SB_CT_DIR_ORIG) {
 		out = s->out_port;
-		ok = l2_resolve(w, out, rte_be_to_cpu_32(md->dst), &s->out_nb, &dmac);
+		ok = l2_resolve(w, out, rte_be_to_cpu_32(s->nat == SB_CT_NAT_HAIRPIN ? s->reply.src :
+							       md->dst), &s->out_nb, &dmac);
 		if (!ok) {
 			drop(w, m, SB_DROP_NEIGH_UNRESOLVED);
 			return;
 		}
 		if (s->nat) {
 			sb_nat_rewrite_src(l3, md, s->reply.dst, s->reply.dport);
+			if (s->nat == SB_CT_NAT_HAIRPIN)
+				sb_nat_rewrite_dst(l3, md, s->reply.src, s->reply.sport);
 			w->cnt.nat_out++;
 		}
 	} else {
@@ -330,6 +335,8 @@ fast_path(struct sb_worker *w, struct rte_mbuf *m, const struct sb_meta *md,
 		}
 		if (s->nat) {
 			sb_nat_rewrite_dst(l3, md, s->orig.src, s->orig.sport);
+			if (s->nat == SB_CT_NAT_HAIRPIN)
+				sb_nat_rewrite_src(l3, md, s->orig.dst, s->orig.dport);
 			w->cnt.nat_in++;
 		}
 		if (s->state == SB_CT_NEW && md->proto != IPPROTO_TCP)
@@ -354,6 +361,93 @@ fast_path(struct sb_worker *w, struct rte_mbuf *m, const struct sb_meta *md,
 		s->last_tsc = now;
 	w->cnt.forwarded++;
 	tx_l2(w, out, m, &dmac);
+}
+
+/* The masquerading WAN port whose address a TCP/UDP packet from the LAN is
+ * sent to (a hairpin candidate), or -1. */
+static inline int
+hairpin_wan(const struct sb_worker *w, const struct sb_meta *md)
+{
+	if (md->proto != IPPROTO_TCP && md->proto != IPPROTO_UDP)
+		return -1;
+	for (unsigned i = 0; i < w->n_ports; i++)
+		if (w->port[i].masquerade && w->port[i].addr_be == md->dst)
+			return (int)i;
+	return -1;
+}
+
+/* A LAN host A sends to WAN address:extB, the external mapping of LAN host
+ * B (RFC 4787 REQ-9, RFC 5382 REQ-8). B gets the packet from A's own
+ * external mapping, so both see each other as the outside does. */
+static void
+hairpin(struct sb_worker *w, const struct sb_dp_state *st, unsigned in, struct rte_mbuf *m,
+	const struct sb_meta *md, unsigned wan, uint64_t now)
+{
+	int np = sb_nat_proto(md->proto);
+	uint32_t slot = w->eim_by_ext[wan][(uint32_t)np * 65536 + rte_be_to_cpu_16(md->dport)];
+	const struct sb_eim_key *bk;
+	struct sb_eim_key ak;
+	struct sb_ct_key orig, reply;
+	struct rte_ether_addr dmac;
+	uint32_t g, nb = SB_NEIGH_NONE;
+	unsigned out;
+	int ext_a;
+	int64_t idx;
+	void *key;
+
+	if (slot == 0 || rte_hash_get_key_with_position(w->eim, (int32_t)slot - 1, &key) != 0) {
+		drop(w, m, SB_DROP_LOCAL_UNHANDLED);  /* no mapping there */
+		return;
+	}
+	bk = key;
+	/* Where B lives: its route must be on a LAN port. */
+	if (sb_fib_lookup(w->fib, 0, rte_be_to_cpu_32(bk->src), &g) != 0 || g >= st->n_nhg ||
+	    st->nhg[g].n_paths == 0) {
+		drop(w, m, SB_DROP_NO_ROUTE);
+		return;
+	}
+	out = st->nhg[g].path[0].port;
+	if (st->nhg[g].path[0].gw != 0)
+		nb = st->nhg[g].path[0].nb;
+	if (!l2_resolve(w, out, st->nhg[g].path[0].gw ? st->nhg[g].path[0].gw :
+			rte_be_to_cpu_32(bk->src), &nb, &dmac)) {
+		drop(w, m, SB_DROP_NEIGH_UNRESOLVED);
+		return;
+	}
+	ak = eim_key(md->src, md->sport, md->proto, wan);
+	ext_a = eim_get(w, &ak, (enum sb_nat_proto)np);
+	if (ext_a < 0) {
+		drop(w, m, (unsigned)-ext_a);
+		return;
+	}
+	memset(&orig, 0, sizeof(orig));
+	memset(&reply, 0, sizeof(reply));
+	orig.src = md->src;
+	orig.dst = md->dst;
+	orig.sport = md->sport;
+	orig.dport = md->dport;
+	orig.proto = md->proto;
+	reply.src = bk->src;
+	reply.dst = w->port[wan].addr_be;
+	reply.sport = bk->sport;
+	reply.dport = rte_cpu_to_be_16((uint16_t)ext_a);
+	reply.proto = md->proto;
+	idx = sb_ct_insert(w->ct, &orig, &reply, now);
+	if (idx < 0) {
+		eim_put(w, &ak);
+		drop(w, m, idx == -ENOSPC ? SB_DROP_CT_FULL : SB_DROP_CT_CONFLICT);
+		return;
+	}
+	struct sb_session *s = sb_ct_session(w->ct, (uint32_t)idx);
+
+	s->out_port = (uint16_t)out;
+	s->in_port = (uint16_t)in;
+	s->out_nb = nb;
+	s->nat = SB_CT_NAT_HAIRPIN;
+	s->nat_wan = (uint8_t)wan;
+	w->cnt.ct_created++;
+	w->cnt.ct_created_port[out & 7]++;
+	fast_path(w, m, md, s, SB_CT_DIR_ORIG, now);
 }
 
 /* A new flow from the LAN: route it, pick a path, allocate the NAT port,
@@ -381,6 +475,12 @@ slow_path(struct sb_worker *w, const struct sb_dp_state *st, unsigned in,
 	if (unlikely(md->ttl <= 1)) {
 		w->cnt.drop[SB_DROP_TTL_EXCEEDED]++;
 		punt(w, m, SB_PUNT_TTL_EXCEEDED, in);
+		return;
+	}
+	int hw = hairpin_wan(w, md);
+
+	if (unlikely(hw >= 0)) {
+		hairpin(w, st, in, m, md, (unsigned)hw, now);
 		return;
 	}
 	if (nhg_id >= st->n_nhg || st->nhg[nhg_id].n_paths == 0) {
@@ -448,7 +548,8 @@ slow_path(struct sb_worker *w, const struct sb_dp_state *st, unsigned in,
 	s->out_port = (uint16_t)out;
 	s->in_port = (uint16_t)in;
 	s->out_nb = nb;
-	s->nat = np >= 0;
+	s->nat = np >= 0 ? SB_CT_NAT_SRC : SB_CT_NAT_NONE;
+	s->nat_wan = (uint8_t)out;
 	s->wan_gen = st->wan[out].gen;
 	w->cnt.ct_created++;
 	w->cnt.ct_created_port[out & 7]++;
@@ -657,7 +758,8 @@ sb_worker_process(struct sb_worker *w, unsigned in, struct rte_mbuf **pkts,
 			continue;
 		}
 		if (ip->role == SB_ROLE_LAN && unlikely(d->dst == ip->addr_be ||
-							is_local(w, d->dst))) {
+							is_local(w, d->dst)) &&
+		    hairpin_wan(w, d) < 0) {
 			local_deliver(w, in, m, d);
 			continue;
 		}
@@ -754,9 +856,10 @@ sb_worker_process(struct sb_worker *w, unsigned in, struct rte_mbuf **pkts,
 
 		if (v >= 0) {
 			struct sb_session *s = sb_ct_session(w->ct, (uint32_t)(v >> 1));
+			unsigned dir = v & 1;
 
-			if ((v & 1) == SB_CT_DIR_ORIG && s->in_port == in) {
-				fast_path(w, miss[i], mmd[i], s, SB_CT_DIR_ORIG, now);
+			if ((dir == SB_CT_DIR_ORIG ? s->in_port : s->out_port) == in) {
+				fast_path(w, miss[i], mmd[i], s, dir, now);
 				continue;
 			}
 		}

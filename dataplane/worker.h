@@ -57,6 +57,8 @@ struct sb_worker {
 	struct rte_hash *eim;          /* sb_eim_key -> slot */
 	uint16_t *eim_ext;             /* per slot: external port, host order */
 	uint32_t *eim_ref;             /* per slot: sessions using it */
+	uint32_t *eim_by_ext[SB_MAX_PORTS]; /* per masquerading WAN: [proto * 65536 +
+					     * external port] -> slot + 1 (hairpin) */
 	uint64_t tsc_hz;
 	struct sb_fib *fib;
 	struct sb_neigh *neigh;

@@ -111,6 +111,13 @@ def main():
         lan(IP(src="192.168.1.10", dst=SERVER, ttl=64, id=10),
             ICMP(type=3, code=3) / IP(src=SERVER, dst="192.168.1.10", ttl=49, id=555) /
             UDP(sport=53, dport=5000) / payload),
+        # 10: hairpin: 192.168.1.11:6000 -> 203.0.113.2:5000, the mapping of 192.168.1.10:5000
+        lan(IP(src="192.168.1.11", dst=WAN_IP, ttl=64, id=11), UDP(sport=6000, dport=5000) / payload,
+            HOST2_MAC),
+        # 11: 192.168.1.10 answers the external address it saw, 203.0.113.2:6000
+        lan(IP(src="192.168.1.10", dst=WAN_IP, ttl=64, id=12), UDP(sport=5000, dport=6000) / payload),
+        # 12: to an external port nobody has: dropped
+        lan(IP(src="192.168.1.10", dst=WAN_IP, ttl=64, id=13), UDP(sport=5000, dport=7777) / payload),
     ]
     bad = Ether(src=HOST_MAC, dst=LAN_MAC) / IP(src="192.168.1.10", dst=SERVER) / UDP(sport=1, dport=2) / payload
     raw_bad = bytes(bad)
@@ -296,6 +303,20 @@ port = lan
           icmp_error_valid(o, True),
           "the LAN host's port unreachable leaves with the WAN address, quote rewritten")
 
+    # Hairpinning (RFC 4787 REQ-9): each LAN host sees the other's external mapping
+    o = find(lan_ip, lambda p: p[IP].id == 11)
+    check(o is not None and o[IP].src == WAN_IP and o[UDP].sport == 6000 and
+          o[IP].dst == "192.168.1.10" and o[UDP].dport == 5000 and o[Ether].dst == HOST_MAC and
+          bytes(o) == canon(o),
+          "hairpin: 192.168.1.11:6000 reaches 192.168.1.10:5000 as 203.0.113.2:6000")
+    o = find(lan_ip, lambda p: p[IP].id == 12)
+    check(o is not None and o[IP].src == WAN_IP and o[UDP].sport == 5000 and
+          o[IP].dst == "192.168.1.11" and o[UDP].dport == 6000 and o[Ether].dst == HOST2_MAC and
+          bytes(o) == canon(o),
+          "hairpin answer: 192.168.1.10 reaches 192.168.1.11:6000 as 203.0.113.2:5000")
+    check(find(lan_ip, lambda p: p[IP].id == 13) is None and find(wan_ip, lambda p: p[IP].id == 13) is None,
+          "to an unmapped external port: dropped")
+
     # The gateway's own answers
     o = find(lan_ip, lambda p: ICMP in p and p[ICMP].type == 0 and p[ICMP].id == 9)
     check(o is not None and o[IP].src == "192.168.1.1" and o[IP].dst == "192.168.1.10" and
@@ -317,8 +338,8 @@ port = lan
                       ("spoofed_source", 2), ("icmp_error_no_session", 1)):
         check(int(drops.get(reason, 0)) == n, f"drop counter {reason} == {n} (got {drops.get(reason, 0)})")
     m = re.search(r"sessions: active (\d+) created (\d+)", out)
-    check(m is not None and int(m.group(2)) == 5,
-          "5 sessions created (UDP x2 hosts, TCP, ICMP, UDP to a second destination)")
+    check(m is not None and int(m.group(2)) == 6,
+          "6 sessions created (UDP x2 hosts, TCP, ICMP, UDP to a second destination, hairpin)")
     check(find(lan_ip, lambda p: p[IP].id == 105) is None, "WAN packet with a LAN source not forwarded")
 
     shutil.rmtree(d, ignore_errors=True)
