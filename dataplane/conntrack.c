@@ -12,6 +12,8 @@
 
 #include "conntrack.h"
 
+_Static_assert(sizeof(struct sb_session) == 64, "a session is one cache line");
+
 static unsigned
 proto_class(uint8_t proto)
 {
@@ -62,9 +64,10 @@ sb_ct_create(const char *name, uint32_t capacity, int socket,
 		uint64_t est = c == 0 ? tcp_est_s : c == 1 ? udp_s : icmp_s;
 		uint64_t trans = c == 0 ? tcp_trans_s : est;
 
-		ct->timeout_tsc[SB_CT_NEW][c] = trans * hz;
+		/* RFC 5382: partially open or closing: >= 4 min. */
+		for (unsigned st = 0; st < SB_CT_STATE_MAX; st++)
+			ct->timeout_tsc[st][c] = trans * hz;
 		ct->timeout_tsc[SB_CT_ESTABLISHED][c] = est * hz;
-		ct->timeout_tsc[SB_CT_CLOSING][c] = trans * hz;
 	}
 	return ct;
 fail:
@@ -172,15 +175,51 @@ sb_ct_timeout(const struct sb_ct *ct, const struct sb_session *s)
 void
 sb_ct_tcp_update(struct sb_session *s, uint8_t flags, unsigned dir)
 {
-	if (flags & (RTE_TCP_FIN_FLAG | RTE_TCP_RST_FLAG)) {
-		s->state = SB_CT_CLOSING;
+	if (flags & RTE_TCP_RST_FLAG) {
+		s->state = SB_CT_CLOSED;
 		return;
 	}
-	/* A reply with ACK set, after which the original side acknowledges
-	 * too, is as far as the first cut tracks the handshake. */
-	if (s->state == SB_CT_NEW && dir == SB_CT_DIR_REPLY &&
-	    (flags & RTE_TCP_ACK_FLAG))
+	/* A new SYN from the original side reopens a closed connection
+	 * (the same 4-tuple reused after TIME_WAIT). */
+	if ((flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) == RTE_TCP_SYN_FLAG &&
+	    dir == SB_CT_DIR_ORIG && (s->state == SB_CT_TIME_WAIT || s->state == SB_CT_CLOSED)) {
+		s->state = SB_CT_NEW;
+		s->tcp_end[0] = s->tcp_end[1] = 0;
+		return;
+	}
+	if (flags & RTE_TCP_FIN_FLAG) {
+		unsigned other = dir == SB_CT_DIR_ORIG ? SB_CT_FIN_REPLY : SB_CT_FIN_ORIG;
+
+		if (s->state == other || s->state == SB_CT_TIME_WAIT)
+			s->state = SB_CT_TIME_WAIT;
+		else if (s->state != SB_CT_CLOSED)
+			s->state = dir == SB_CT_DIR_ORIG ? SB_CT_FIN_ORIG : SB_CT_FIN_REPLY;
+		return;
+	}
+	/* The reply acknowledging (SYN-ACK, or the ACK of a simultaneous
+	 * open) is as far as the handshake needs tracking. */
+	if (s->state == SB_CT_NEW && dir == SB_CT_DIR_REPLY && (flags & RTE_TCP_ACK_FLAG))
 		s->state = SB_CT_ESTABLISHED;
+}
+
+bool
+sb_ct_tcp_segment(struct sb_session *s, uint32_t seq, uint32_t len, uint8_t flags,
+		  unsigned dir)
+{
+	uint32_t end;
+
+	if ((flags & RTE_TCP_RST_FLAG) && s->tcp_end[dir] != 0) {
+		int32_t d = (int32_t)(seq - s->tcp_end[dir]);
+
+		if (d > (int32_t)SB_CT_RST_WINDOW || d < -(int32_t)SB_CT_RST_WINDOW)
+			return false;
+	}
+	end = seq + len + ((flags & RTE_TCP_SYN_FLAG) ? 1 : 0) + ((flags & RTE_TCP_FIN_FLAG) ? 1 : 0);
+	if (end == 0)
+		end = 1;   /* 0 means unknown */
+	if (s->tcp_end[dir] == 0 || (int32_t)(end - s->tcp_end[dir]) > 0)
+		s->tcp_end[dir] = end;
+	return true;
 }
 
 unsigned

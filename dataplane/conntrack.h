@@ -20,21 +20,32 @@ struct sb_ct_key {
 } __attribute__((packed, aligned(4)));
 
 enum sb_ct_state {
-	SB_CT_NEW = 0,        /* only the original direction seen */
-	SB_CT_ESTABLISHED,    /* reply seen (TCP: and no FIN/RST yet) */
-	SB_CT_CLOSING,        /* TCP FIN or RST seen */
+	SB_CT_NEW = 0,        /* only the original direction seen (TCP: no ACKed reply) */
+	SB_CT_ESTABLISHED,    /* reply seen (TCP: the reply acknowledged) */
+	SB_CT_FIN_ORIG,       /* TCP: FIN from the original side only */
+	SB_CT_FIN_REPLY,      /* TCP: FIN from the reply side only */
+	SB_CT_TIME_WAIT,      /* TCP: FIN from both sides */
+	SB_CT_CLOSED,         /* TCP: RST seen */
 	SB_CT_STATE_MAX
 };
 
+/* An RST is accepted when its sequence number is within this distance of
+ * the next one its sender was expected to use; blind RSTs further off are
+ * ignored (counted as tcp_rst_out_of_window). */
+#define SB_CT_RST_WINDOW (1u << 20)
+
+/* 64 bytes: one cache line. */
 struct sb_session {
 	struct sb_ct_key orig;    /* as sent by the LAN host */
 	struct sb_ct_key reply;   /* as the WAN sends it back (after NAT) */
-	uint64_t last_tsc;        /* last packet, either direction */
+	uint64_t last_tsc;        /* last packet from the original side */
 	uint32_t out_nb;          /* neighbour index of the egress next hop */
 	uint32_t in_nb;           /* neighbour of the LAN host, lazily filled */
-	uint32_t wan_gen;         /* egress WAN generation at creation */
-	uint16_t out_port;        /* egress port index */
-	uint16_t in_port;         /* ingress (LAN) port index */
+	uint32_t tcp_end[2];      /* TCP: next sequence number from each direction
+				   * (host order; 0 = not seen yet) */
+	uint16_t wan_gen;         /* egress WAN generation at creation */
+	uint8_t out_port;         /* egress port index */
+	uint8_t in_port;          /* ingress (LAN) port index */
 	uint8_t state;            /* enum sb_ct_state */
 	uint8_t nat;              /* SB_CT_NAT_* */
 	uint8_t in_use;
@@ -110,6 +121,14 @@ uint64_t sb_ct_timeout(const struct sb_ct *ct, const struct sb_session *s);
 
 /** Advance the TCP state of @s for a packet with @flags going in @dir. */
 void sb_ct_tcp_update(struct sb_session *s, uint8_t flags, unsigned dir);
+
+/**
+ * Track a TCP segment (sequence @seq, @len bytes of payload, @flags) going
+ * in @dir. Returns false, changing nothing, for an RST whose sequence
+ * number is out of window (to be dropped); true otherwise.
+ */
+bool sb_ct_tcp_segment(struct sb_session *s, uint32_t seq, uint32_t len, uint8_t flags,
+		       unsigned dir);
 
 typedef void (*sb_ct_expire_fn)(void *arg, struct sb_session *s);
 

@@ -312,6 +312,18 @@ fast_path(struct sb_worker *w, struct rte_mbuf *m, const struct sb_meta *md,
 		punt(w, m, SB_PUNT_TTL_EXCEEDED, dir == SB_CT_DIR_ORIG ? s->in_port : s->out_port);
 		return;
 	}
+	if (md->proto == IPPROTO_TCP) {
+		/* Blind RSTs far from the sender's sequence are ignored. */
+		const uint8_t *th = l3 + md->l4_off;
+		uint32_t seq;
+
+		memcpy(&seq, th + 4, 4);
+		if (!sb_ct_tcp_segment(s, rte_be_to_cpu_32(seq),
+				       md->l4_len - (uint32_t)(th[12] >> 4) * 4u, md->tcp_flags, dir)) {
+			drop(w, m, SB_DROP_TCP_RST_WINDOW);
+			return;
+		}
+	}
 	if (dir == SB_CT_DIR_ORIG) {
 		out = s->out_port;
 		ok = l2_resolve(w, out, rte_be_to_cpu_32(s->nat == SB_CT_NAT_HAIRPIN ? s->reply.src :
@@ -440,8 +452,8 @@ hairpin(struct sb_worker *w, const struct sb_dp_state *st, unsigned in, struct r
 	}
 	struct sb_session *s = sb_ct_session(w->ct, (uint32_t)idx);
 
-	s->out_port = (uint16_t)out;
-	s->in_port = (uint16_t)in;
+	s->out_port = (uint8_t)out;
+	s->in_port = (uint8_t)in;
 	s->out_nb = nb;
 	s->nat = SB_CT_NAT_HAIRPIN;
 	s->nat_wan = (uint8_t)wan;
@@ -545,12 +557,12 @@ slow_path(struct sb_worker *w, const struct sb_dp_state *st, unsigned in,
 	}
 	struct sb_session *s = sb_ct_session(w->ct, (uint32_t)idx);
 
-	s->out_port = (uint16_t)out;
-	s->in_port = (uint16_t)in;
+	s->out_port = (uint8_t)out;
+	s->in_port = (uint8_t)in;
 	s->out_nb = nb;
 	s->nat = np >= 0 ? SB_CT_NAT_SRC : SB_CT_NAT_NONE;
 	s->nat_wan = (uint8_t)out;
-	s->wan_gen = st->wan[out].gen;
+	s->wan_gen = (uint16_t)st->wan[out].gen;
 	w->cnt.ct_created++;
 	w->cnt.ct_created_port[out & 7]++;
 	fast_path(w, m, md, s, SB_CT_DIR_ORIG, now);
@@ -561,7 +573,7 @@ session_stale(const struct sb_worker *w, const struct sb_dp_state *st,
 	      const struct sb_session *s)
 {
 	return w->port[s->out_port].role == SB_ROLE_WAN &&
-	       st->wan[s->out_port].gen != s->wan_gen;
+	       (uint16_t)st->wan[s->out_port].gen != s->wan_gen;
 }
 
 /* A fragment after the first: it has no ports; it follows the session its

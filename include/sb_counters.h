@@ -25,6 +25,7 @@
 	X(NAT_EXHAUSTED,    "nat_ports_exhausted")                      \
 	X(NAT_PROTO,        "nat_protocol_unsupported")                 \
 	X(WAN_UNSOLICITED,  "wan_unsolicited")                          \
+	X(TCP_RST_WINDOW,   "tcp_rst_out_of_window")                    \
 	X(SPOOFED,          "spoofed_source")                           \
 	X(LOCAL_UNHANDLED,  "local_unhandled")                          \
 	X(ICMP_UNHANDLED,   "icmp_unhandled")                           \

@@ -223,13 +223,29 @@ test_conntrack_tcp_states_and_timeouts(void **state)
 	assert_int_equal(sb_ct_timeout(ct, &s), 7440 * hz);
 	sb_ct_tcp_update(&s, RTE_TCP_ACK_FLAG, SB_CT_DIR_ORIG);
 	assert_int_equal(s.state, SB_CT_ESTABLISHED);
+	/* Half close, then full close: TIME_WAIT, transitory timeout. */
 	sb_ct_tcp_update(&s, RTE_TCP_FIN_FLAG | RTE_TCP_ACK_FLAG, SB_CT_DIR_ORIG);
-	assert_int_equal(s.state, SB_CT_CLOSING);
+	assert_int_equal(s.state, SB_CT_FIN_ORIG);
 	assert_int_equal(sb_ct_timeout(ct, &s), 240 * hz);
+	sb_ct_tcp_update(&s, RTE_TCP_ACK_FLAG, SB_CT_DIR_REPLY);
+	assert_int_equal(s.state, SB_CT_FIN_ORIG);
+	sb_ct_tcp_update(&s, RTE_TCP_FIN_FLAG | RTE_TCP_ACK_FLAG, SB_CT_DIR_REPLY);
+	assert_int_equal(s.state, SB_CT_TIME_WAIT);
+	/* A new SYN from the same endpoint reopens it. */
+	sb_ct_tcp_update(&s, RTE_TCP_SYN_FLAG, SB_CT_DIR_ORIG);
+	assert_int_equal(s.state, SB_CT_NEW);
+	/* RST closes from either side. */
+	sb_ct_tcp_update(&s, RTE_TCP_RST_FLAG, SB_CT_DIR_REPLY);
+	assert_int_equal(s.state, SB_CT_CLOSED);
+	assert_int_equal(sb_ct_timeout(ct, &s), 240 * hz);
+	/* Simultaneous open: a bare SYN from the reply side, then ACKs. */
 	memset(&s, 0, sizeof(s));
 	s.orig.proto = IPPROTO_TCP;
-	sb_ct_tcp_update(&s, RTE_TCP_RST_FLAG, SB_CT_DIR_REPLY);
-	assert_int_equal(s.state, SB_CT_CLOSING);
+	sb_ct_tcp_update(&s, RTE_TCP_SYN_FLAG, SB_CT_DIR_ORIG);
+	sb_ct_tcp_update(&s, RTE_TCP_SYN_FLAG, SB_CT_DIR_REPLY);
+	assert_int_equal(s.state, SB_CT_NEW);
+	sb_ct_tcp_update(&s, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, SB_CT_DIR_REPLY);
+	assert_int_equal(s.state, SB_CT_ESTABLISHED);
 	/* UDP and ICMP timeouts. */
 	memset(&s, 0, sizeof(s));
 	s.orig.proto = IPPROTO_UDP;
@@ -238,6 +254,37 @@ test_conntrack_tcp_states_and_timeouts(void **state)
 	s.orig.proto = IPPROTO_ICMP;
 	assert_int_equal(sb_ct_timeout(ct, &s), 60 * hz);
 	sb_ct_free(ct);
+}
+
+static void
+test_conntrack_rst_out_of_window_ignored(void **state)
+{
+	struct sb_session s;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	/* Before anything was seen from a side, its RST is taken. */
+	assert_true(sb_ct_tcp_segment(&s, 12345, 0, RTE_TCP_RST_FLAG, SB_CT_DIR_REPLY));
+	memset(&s, 0, sizeof(s));
+	assert_true(sb_ct_tcp_segment(&s, 1000, 0, RTE_TCP_SYN_FLAG, SB_CT_DIR_ORIG));
+	assert_int_equal(s.tcp_end[0], 1001);
+	assert_true(sb_ct_tcp_segment(&s, 5000, 0, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG,
+				      SB_CT_DIR_REPLY));
+	assert_true(sb_ct_tcp_segment(&s, 5001, 1400, RTE_TCP_ACK_FLAG, SB_CT_DIR_REPLY));
+	assert_int_equal(s.tcp_end[1], 6401);
+	/* Retransmissions do not move the end back. */
+	assert_true(sb_ct_tcp_segment(&s, 5001, 1400, RTE_TCP_ACK_FLAG, SB_CT_DIR_REPLY));
+	assert_int_equal(s.tcp_end[1], 6401);
+	/* A blind RST far away is refused; one in window is taken. */
+	assert_false(sb_ct_tcp_segment(&s, 6401 + 50000000, 0, RTE_TCP_RST_FLAG, SB_CT_DIR_REPLY));
+	assert_false(sb_ct_tcp_segment(&s, 6401 - 50000000, 0, RTE_TCP_RST_FLAG, SB_CT_DIR_REPLY));
+	assert_int_equal(s.tcp_end[1], 6401);
+	assert_true(sb_ct_tcp_segment(&s, 6401, 0, RTE_TCP_RST_FLAG, SB_CT_DIR_REPLY));
+	/* Sequence wrap-around. */
+	memset(&s, 0, sizeof(s));
+	assert_true(sb_ct_tcp_segment(&s, 0xfffffff0u, 100, RTE_TCP_ACK_FLAG, SB_CT_DIR_ORIG));
+	assert_int_equal(s.tcp_end[0], 0x54);
+	assert_true(sb_ct_tcp_segment(&s, 0x54, 0, RTE_TCP_RST_FLAG, SB_CT_DIR_ORIG));
 }
 
 int
@@ -251,6 +298,7 @@ main(void)
 		cmocka_unit_test(test_conntrack_sweep_expires_only_idle),
 		cmocka_unit_test(test_conntrack_sweep_budget_bounds_work),
 		cmocka_unit_test(test_conntrack_tcp_states_and_timeouts),
+		cmocka_unit_test(test_conntrack_rst_out_of_window_ignored),
 	};
 
 	return cmocka_run_group_tests_name("conntrack", tests, setup, sb_test_eal_down);

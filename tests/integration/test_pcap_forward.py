@@ -152,7 +152,11 @@ def main():
         wan(IP(src="198.18.9.9", dst=WAN_IP, ttl=50, id=107),
             ICMP(type=11, code=0) / Raw(bytes(IP(src=WAN_IP, dst=SERVER, ttl=1, id=2) /
                                             TCP(sport=40000, dport=80, flags="S", seq=1000))[:28])),
-        # 8: an error about a flow we never had -> dropped
+        # 8: a blind RST far out of window for the TCP flow -> ignored (dropped)
+        wan(IP(src=SERVER, dst=WAN_IP, ttl=50, id=109), TCP(sport=80, dport=40000, flags="R", seq=5001 + 100000000)),
+        # 9: an in-window RST -> translated to the LAN host
+        wan(IP(src=SERVER, dst=WAN_IP, ttl=50, id=110), TCP(sport=80, dport=40000, flags="R", seq=5001)),
+        # 10: an error about a flow we never had -> dropped
         wan(IP(src=SERVER, dst=WAN_IP, ttl=50, id=108),
             ICMP(type=3, code=3) / IP(src=WAN_IP, dst=SERVER, ttl=63) / UDP(sport=7777, dport=53) / payload),
     ]
@@ -303,6 +307,12 @@ port = lan
           icmp_error_valid(o, True),
           "the LAN host's port unreachable leaves with the WAN address, quote rewritten")
 
+    # TCP RST
+    check(find(lan_ip, lambda p: p[IP].id == 109) is None, "blind RST out of window ignored")
+    o = find(lan_ip, lambda p: p[IP].id == 110)
+    check(o is not None and bytes(o) == expect_in(wan_in[9], "192.168.1.10", 40000),
+          "in-window RST translated to the LAN host byte for byte")
+
     # Hairpinning (RFC 4787 REQ-9): each LAN host sees the other's external mapping
     o = find(lan_ip, lambda p: p[IP].id == 11)
     check(o is not None and o[IP].src == WAN_IP and o[UDP].sport == 6000 and
@@ -335,7 +345,8 @@ port = lan
     for reason, n in (("truncated", 1), ("ip_bad_header", 1), ("ip_bad_checksum", 1),
                       ("ip_bad_length", 1), ("ip_martian_address", 1),
                       ("l2_not_for_us", 1), ("wan_unsolicited", 1), ("ttl_exceeded", 1),
-                      ("spoofed_source", 2), ("icmp_error_no_session", 1)):
+                      ("spoofed_source", 2), ("icmp_error_no_session", 1),
+                      ("tcp_rst_out_of_window", 1)):
         check(int(drops.get(reason, 0)) == n, f"drop counter {reason} == {n} (got {drops.get(reason, 0)})")
     m = re.search(r"sessions: active (\d+) created (\d+)", out)
     check(m is not None and int(m.group(2)) == 6,
