@@ -308,6 +308,7 @@ static const char *const keys_check[] = { "interval_ms", "timeout_ms", "down_aft
 static const char *const keys_port[] = { "device", "role", "address", "masquerade", "vlan",
 					 "rx_desc", "tx_desc", "pcc_weight", "pcc_table", NULL };
 static const char *const keys_pcc[] = { "classifier", NULL };
+static const char *const keys_notify[] = { "hook", "alert_after_s", NULL };
 static const char *const keys_route[] = { "dst", "gateway", "distance", "scope", "target_scope",
 					  "check_gateway", "table", "disabled", "comment", NULL };
 static const char *const keys_neigh[] = { "address", "mac", "port", NULL };
@@ -731,6 +732,10 @@ sb_config_load(const char *path, char *err, size_t errlen)
 					else
 						fail(&c, sec, "ecmp_hash", "expected l3 or l4, got \"%s\"", v);
 				}
+			} else if (strcmp(sec, "notify") == 0) {
+				check_keys(&c, sec, keys_notify);
+				get_name(&c, sec, "hook", cfg->hook, sizeof(cfg->hook));
+				get_uint(&c, sec, "alert_after_s", 0, 86400 * 365, &cfg->alert_after_s);
 			} else if (strcmp(sec, "pcc") == 0) {
 				const char *v;
 
@@ -780,7 +785,7 @@ sb_config_load(const char *path, char *err, size_t errlen)
 					parse_neigh(&c, sec, name);
 			} else {
 				fail(&c, sec, NULL, "unknown section (expected [switchback], [timeouts], "
-				     "[check_gateway], [pcc], [port NAME], [route NAME] or [neighbor NAME])");
+				     "[check_gateway], [pcc], [notify], [port NAME], [route NAME] or [neighbor NAME])");
 			}
 		}
 	}

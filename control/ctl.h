@@ -40,6 +40,8 @@ struct sb_ctl {
 	int8_t wan_force[SB_MAX_PORTS];   /* 0 auto, 1 forced up, -1 forced down */
 	bool link_down[SB_MAX_PORTS];
 	char wan_reason[SB_MAX_PORTS][160];
+	uint64_t wan_down_since[SB_MAX_PORTS]; /* ms, for alert_after_s */
+	bool wan_alerted[SB_MAX_PORTS];
 	/* The control socket (switchbackctl). */
 	int ctl_fd;
 	char ctl_path[108];

@@ -35,6 +35,7 @@
 #include "pkt.h"
 #include "pcc.h"
 #include "frag.h"
+#include "notify.h"
 
 #define RING_SIZE 4096
 #define ARP_RETRY_MS 1000
@@ -171,6 +172,11 @@ update_wans(struct sb_ctl *c)
 			continue;
 		c->wan_down[p] = down;
 		c->wan_changes++;
+		c->wan_down_since[p] = sb_now_ms();
+		c->wan_alerted[p] = false;
+		if (c->cfg->hook[0] != '\0')
+			sb_notify_run(c->cfg->hook, "change", c->cfg->ports[p].name,
+				      down ? "up" : "down", down ? "down" : "up", why);
 		if (down) {
 			/* Lazy flush: sessions pinned to this WAN become
 			 * misses on their next packet. O(1) here. */
@@ -938,6 +944,18 @@ main(int argc, char **argv)
 			link_at = now + 50;
 		}
 		sb_ctlsock_poll(c);
+		sb_notify_reap();
+		for (unsigned p = 0; p < c->n_ports && c->cfg->alert_after_s; p++) {
+			if (!c->wan_down[p] || c->wan_alerted[p] ||
+			    now - c->wan_down_since[p] < (uint64_t)c->cfg->alert_after_s * 1000)
+				continue;
+			c->wan_alerted[p] = true;
+			SB_WARN(WAN, "wan %s has been down for %u s (%s)", c->cfg->ports[p].name,
+				c->cfg->alert_after_s, c->wan_reason[p]);
+			if (c->cfg->hook[0] != '\0')
+				sb_notify_run(c->cfg->hook, "alert", c->cfg->ports[p].name, "down", "down",
+					      c->wan_reason[p]);
+		}
 		usleep(200);
 	}
 	SB_INFO(MAIN, "signal %d: stopping", (int)quit_signal);

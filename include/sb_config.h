@@ -54,6 +54,9 @@ struct sb_config {
 	uint32_t fragments;       /* datagrams in flight tracked for reassembly */
 	enum sb_ecmp_hash ecmp_hash;
 	char ctl_socket[108];
+	/* [notify] */
+	char hook[256];           /* command run on WAN changes, "" = none */
+	uint32_t alert_after_s;   /* alert once a WAN is down this long, 0 = never */
 	/* [pcc] */
 	int pcc_classifier;       /* enum sb_pcc_classifier, -1 = off */
 	/* [timeouts], seconds */

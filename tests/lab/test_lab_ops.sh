@@ -5,6 +5,8 @@
 #     to WAN1 after its probes answer and the hold-down.
 #  3. Carrier loss on WAN1 takes effect at once (no probe rounds).
 #  4. Failback waits for the hold-down (hold_down_ms = 1000 in conf/lab.ini).
+#  5. The [notify] hook runs on each change, and once as an alert when a
+#     WAN stays down (alert_after_s = 1), with the facts in its environment.
 # Usage: test_lab_ops.sh SWITCHBACK_BINARY
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -13,7 +15,11 @@ bin=${1:-$top/build/switchback}
 trap lab_cleanup EXIT
 lab_require
 
-lab_start "$top/conf/lab.ini"
+# conf/lab.ini plus a hook that appends its environment to a file.
+cp "$top/conf/lab.ini" "$work/lab.ini"
+printf '\n[notify]\nhook = env | grep ^SB_ | sort | tr "\\n" " " >> %s && echo >> %s\nalert_after_s = 1\n' \
+	"$work/hook.log" "$work/hook.log" >>"$work/lab.ini"
+lab_start "$work/lab.ini"
 case "$line" in
 	"HELLO 203.0.113.2 "*) ok "up, through WAN1" ;;
 	*) bad "TCP through WAN1 (got '$line')" ;;
@@ -49,6 +55,18 @@ esac
 grep -q "wan wan1 DOWN: forced down by the operator" "$log" && ok "logged: forced down by the operator" \
 	|| bad "no forced-down log line"
 ctl wan print | grep -Eq '^wan1 +forced-down ' && ok "wan print: forced-down" || bad "wan print after down"
+for _ in $(seq 20); do [ -s "$work/hook.log" ] && break; sleep 0.05; done
+if grep -q "SB_EVENT=change SB_NEW_STATE=down SB_OLD_STATE=up SB_REASON=forced down by the operator SB_TIME=[0-9]* SB_WAN=wan1" "$work/hook.log"; then
+	ok "hook ran with the change in its environment"
+else
+	bad "hook: $(cat "$work/hook.log" 2>/dev/null)"
+fi
+sleep 1.3
+if grep -q "SB_EVENT=alert .*SB_WAN=wan1" "$work/hook.log" && grep -q "wan wan1 has been down for 1 s" "$log"; then
+	ok "alert after 1 s down: logged and hooked"
+else
+	bad "no alert after 1 s down"
+fi
 ctl wan auto wan1 >/dev/null || bad "wan auto wan1"
 if wait_via 203.0.113.2; then ok "wan auto: WAN1 carries new flows again"; else bad "wan auto (got '$line')"; fi
 
