@@ -15,6 +15,9 @@ set -euo pipefail
 NS_ALL="sb-lan sb-gw sb-isp1 sb-isp2 sb-inet"
 STATE=/tmp/switchback-lab
 HERE=$(cd "$(dirname "$0")" && pwd)
+LAB=$HERE/lab.sh
+# shellcheck source=scripts/lab-lib.sh
+. "$HERE/lab-lib.sh"
 
 usage() {
 	cat <<'TXT'
@@ -30,18 +33,34 @@ usage: scripts/lab.sh COMMAND
   restore WAN        undo any fault on WAN (wan1 or wan2)
   exec NS CMD...     run CMD in sb-NS (lan, gw, isp1, isp2, inet)
   gw-exec CMD...     run CMD in sb-gw with bpffs mounted (for switchback)
+  check              self-test without switchback: sb-gw becomes a plain Linux
+                     router for a moment (masquerade), connections and every
+                     fault are verified, then sb-gw is emptied again
+Interfaces: sb-lan lan0 | sb-gw gw-lan gw-wan1 gw-wan2 (no addresses) |
+  sb-isp1 isp1-cust isp1-up | sb-isp2 isp2-cust isp2-up | sb-inet inet-isp1 inet-isp2
+State, pids and the server log: /tmp/switchback-lab/
 TXT
 }
 
 die() { echo "lab.sh: $*" >&2; exit 1; }
 need_root() { [ "$(id -u)" -eq 0 ] || die "must run as root"; }
 nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+ns_exists() { [ -e "/var/run/netns/$1" ]; }
+need_lab() {
+	local ns
+	for ns in $NS_ALL; do ns_exists "$ns" || die "namespace $ns missing: run 'lab.sh up' first"; done
+}
+server_running() {
+	[ -f "$STATE/server.pid" ] && kill -0 "$(cat "$STATE/server.pid")" 2>/dev/null
+}
 
 quiet_iface() {
 	# Offloads off: veth TX checksum offload leaves partial checksums that a
 	# DPDK forwarder would pass on to the next kernel, which drops them.
 	local ns=$1 ifc=$2
 	nsx "$ns" ethtool -K "$ifc" tx off rx off tso off gso off gro off >/dev/null 2>&1 || true
+	nsx "$ns" ethtool -k "$ifc" | grep -q '^tx-checksumming: off' ||
+		die "could not turn TX checksum offload off on $ns/$ifc"
 	nsx "$ns" ip link set "$ifc" up
 }
 
@@ -60,15 +79,36 @@ ns_init() {
 }
 
 cmd_down() {
+	local ns pid
 	cmd_server stop >/dev/null 2>&1 || true
-	for ns in $NS_ALL; do
-		if ip netns list | grep -qw "$ns"; then
-			# Anything still running inside goes with the namespace.
-			for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
-			ip netns del "$ns" 2>/dev/null || true
-		fi
+	if [ -f "$STATE/loop.pid" ]; then kill "$(cat "$STATE/loop.pid")" 2>/dev/null || true; fi
+	# The lab's five, and any other sb-* namespace a crashed run left.
+	for ns in $NS_ALL $(ip netns list 2>/dev/null | awk '$1 ~ /^sb-/ {print $1}'); do
+		ns_exists "$ns" || continue
+		# Anything still running inside goes with the namespace.
+		for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
+		ip netns del "$ns" 2>/dev/null || true
 	done
 	rm -rf "$STATE"
+	return 0
+}
+
+# Veth operstate follows the peer after a short delay: return only when every
+# lab interface is really up, so whatever starts next sees carrier.
+wait_links_up() {
+	local ns ifc pending
+	for _ in $(seq 50); do
+		pending=
+		for ns in $NS_ALL; do
+			for ifc in $(nsx "$ns" ls /sys/class/net); do
+				[ "$ifc" = lo ] && continue
+				[ "$(nsx "$ns" cat "/sys/class/net/$ifc/operstate")" = up ] || pending="$pending $ns/$ifc"
+			done
+		done
+		[ -z "$pending" ] && return 0
+		sleep 0.1
+	done
+	die "links not up after 5 s:$pending"
 }
 
 cmd_up() {
@@ -103,6 +143,7 @@ cmd_up() {
 	nsx sb-inet ip route add 203.0.113.0/24 via 198.18.1.1
 	nsx sb-inet ip route add 198.51.100.0/24 via 198.18.2.1
 	nsx sb-inet sysctl -qw net.ipv4.ip_forward=1
+	wait_links_up
 	echo "lab up: $NS_ALL"
 }
 
@@ -110,6 +151,7 @@ cmd_server() {
 	case "${1:-}" in
 	start)
 		need_root
+		ns_exists sb-inet || die "namespace sb-inet missing: run 'lab.sh up' first"
 		mkdir -p "$STATE"
 		cmd_server stop >/dev/null 2>&1 || true
 		nsx sb-inet /usr/bin/python3 "$HERE/lab-server.py" --log "$STATE/server.log" \
@@ -123,24 +165,35 @@ cmd_server() {
 		;;
 	stop)
 		if [ -f "$STATE/server.pid" ]; then
-			kill "$(cat "$STATE/server.pid")" 2>/dev/null || true
+			local pid
+			pid=$(cat "$STATE/server.pid")
+			kill "$pid" 2>/dev/null || true
+			for _ in $(seq 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+			kill -KILL "$pid" 2>/dev/null || true
 			rm -f "$STATE/server.pid"
 		fi
+		echo "server stopped"
 		;;
 	*) die "usage: lab.sh server start|stop" ;;
 	esac
 }
 
-wan_ns() {
+wan_check() {
 	case "${1:-}" in
+	wan1|wan2) ;;
+	*) die "WAN must be wan1 or wan2, got '${1:-}'" ;;
+	esac
+}
+wan_ns() { # prints "NS IFACE" of the ISP side of WAN's link
+	case "$1" in
 	wan1) echo "sb-isp1 isp1-cust" ;;
 	wan2) echo "sb-isp2 isp2-cust" ;;
-	*) die "WAN must be wan1 or wan2, got '${1:-}'" ;;
 	esac
 }
 
 fault() { # fault WAN KIND
 	local ns ifc
+	wan_check "$1"
 	read -r ns ifc <<<"$(wan_ns "$1")"
 	cmd_restore "$1" >/dev/null
 	case "$2" in
@@ -172,7 +225,9 @@ NFT
 
 cmd_restore() {
 	local ns ifc
+	wan_check "$1"
 	read -r ns ifc <<<"$(wan_ns "$1")"
+	ns_exists "$ns" || die "namespace $ns missing: run 'lab.sh up' first"
 	nsx "$ns" nft delete table inet sblab 2>/dev/null || true
 	nsx "$ns" ip link set "$ifc" up
 	rm -f "$STATE/fault-$1"
@@ -180,19 +235,194 @@ cmd_restore() {
 }
 
 cmd_status() {
+	local ns w ifc
 	for ns in $NS_ALL; do
-		if ip netns list | grep -qw "$ns"; then
+		if ns_exists "$ns"; then
 			echo "== $ns"
-			nsx "$ns" ip -br addr | grep -v '^lo ' | sed 's/^/   /'
+			nsx "$ns" ip -br addr | grep -v '^lo ' | sed 's/^/   /' || true
+			if [ "$ns" = sb-inet ]; then
+				echo "   lo: $(nsx "$ns" ip -4 -o addr show dev lo | awk '$4 != "127.0.0.1/8" {printf "%s ", $4}')"
+			fi
 		else
 			echo "== $ns (absent)"
 		fi
 	done
 	for w in wan1 wan2; do
-		[ -f "$STATE/fault-$w" ] && echo "fault: $w $(cat "$STATE/fault-$w")"
+		read -r ns ifc <<<"$(wan_ns "$w")"
+		ns_exists "$ns" || continue
+		local what=""
+		nsx "$ns" nft list table inet sblab >/dev/null 2>&1 && what="nft drop rules (table inet sblab)"
+		nsx "$ns" ip link show "$ifc" 2>/dev/null | grep -q 'state DOWN' && what="${what:+$what, }$ifc down"
+		echo "fault $w: $(cat "$STATE/fault-$w" 2>/dev/null || echo none)${what:+ [$what]}"
 	done
-	[ -f "$STATE/server.pid" ] && echo "server: pid $(cat "$STATE/server.pid")"
+	if server_running; then
+		echo "server: pid $(cat "$STATE/server.pid"), log $STATE/server.log"
+	else
+		echo "server: not running"
+	fi
+	if ns_exists sb-gw; then
+		local pids
+		pids=$(ip netns pids sb-gw | tr '\n' ' ')
+		echo "sb-gw processes: ${pids:-none}"
+	fi
 	return 0
+}
+
+# --- check: the topology verified with the kernel as the gateway ---------
+
+CHECK_FAILS=0
+check_ok()  { echo "  ok   $*"; }
+check_bad() { echo "  FAIL $*"; CHECK_FAILS=$((CHECK_FAILS + 1)); }
+
+# expect_hello ADDR WHAT: a connection from sb-lan gets through with source ADDR
+expect_hello() {
+	local line
+	if line=$(lab_wait_for "lab_connect 1" 5); then
+		case "$line" in
+		"HELLO $1 "*) check_ok "$2: $line" ;;
+		*) check_bad "$2: expected HELLO $1, got '$line'" ;;
+		esac
+	else
+		check_bad "$2: no HELLO from 192.0.2.80:8080"
+	fi
+}
+# expect_no_hello WHAT: two attempts (1 s each) fail
+expect_no_hello() {
+	local line
+	if line=$(lab_connect 1) || line=$(lab_connect 1); then
+		check_bad "$1: still got '$line'"
+	else
+		check_ok "$1: connections fail"
+	fi
+}
+gw_ping() { nsx sb-gw ping -c 1 -W 1 -n -q "$1" >/dev/null 2>&1; }
+
+check_gw_router() {
+	nsx sb-gw ip addr add 192.168.1.1/24 dev gw-lan
+	nsx sb-gw ip addr add 203.0.113.2/24 dev gw-wan1
+	nsx sb-gw ip addr add 198.51.100.2/24 dev gw-wan2
+	nsx sb-gw ip route add default via 203.0.113.1
+	nsx sb-gw sysctl -qw net.ipv4.ip_forward=1
+	nsx sb-gw nft -f - <<'NFT'
+table ip sbcheck {
+	chain post {
+		type nat hook postrouting priority srcnat;
+		oifname { "gw-wan1", "gw-wan2" } masquerade
+	}
+}
+NFT
+}
+
+check_gw_clean() {
+	local ifc
+	nsx sb-gw nft delete table ip sbcheck 2>/dev/null || true
+	nsx sb-gw sysctl -qw net.ipv4.ip_forward=0 || true
+	for ifc in gw-lan gw-wan1 gw-wan2; do
+		nsx sb-gw ip addr flush dev "$ifc" 2>/dev/null || true
+		nsx sb-gw ip neigh flush dev "$ifc" 2>/dev/null || true
+		nsx sb-gw ip link set "$ifc" up 2>/dev/null || true
+	done
+	nsx sb-gw ip route flush table main 2>/dev/null || true
+	# Conntrack entries from the masquerade would otherwise outlive it.
+	if command -v conntrack >/dev/null; then nsx sb-gw conntrack -F >/dev/null 2>&1 || true; fi
+}
+
+check_cleanup() {
+	lab_loop_stop
+	cmd_restore wan1 >/dev/null 2>&1 || true
+	cmd_restore wan2 >/dev/null 2>&1 || true
+	check_gw_clean
+	if [ "${CHECK_STARTED_SERVER:-0}" = 1 ]; then cmd_server stop >/dev/null 2>&1 || true; fi
+}
+
+cmd_check() {
+	local t_fault t_ok ms state
+	need_root
+	need_lab
+	[ -z "$(ip netns pids sb-gw)" ] ||
+		die "processes run in sb-gw (switchback?): stop them before 'lab.sh check'"
+	if nsx sb-gw ip -4 -o addr show | grep -qv ' lo '; then
+		die "sb-gw already has IPv4 addresses: 'lab.sh check' needs it empty"
+	fi
+	CHECK_STARTED_SERVER=0
+	if ! server_running; then
+		cmd_server start >/dev/null
+		CHECK_STARTED_SERVER=1
+	fi
+	trap check_cleanup EXIT
+	trap 'exit 130' INT TERM
+
+	echo "lab check: sb-gw as a plain Linux router (masquerade out gw-wan1/gw-wan2)"
+	check_gw_router
+	if nsx sb-lan ping -c 1 -W 1 -n -q 192.168.1.1 >/dev/null 2>&1; then check_ok "sb-lan reaches its gateway 192.168.1.1"; else check_bad "sb-lan cannot ping 192.168.1.1"; fi
+	if gw_ping 203.0.113.1; then check_ok "ISP1 gateway 203.0.113.1 answers"; else check_bad "ISP1 gateway 203.0.113.1 silent"; fi
+	if gw_ping 198.51.100.1; then check_ok "ISP2 gateway 198.51.100.1 answers"; else check_bad "ISP2 gateway 198.51.100.1 silent"; fi
+	for a in 192.0.2.53 192.0.2.54; do
+		if nsx sb-gw ping -c 1 -W 1 -n -q -I 203.0.113.2 "$a" >/dev/null 2>&1; then check_ok "monitor $a answers via ISP1"; else check_bad "monitor $a silent via ISP1"; fi
+	done
+	expect_hello 203.0.113.2 "TCP via wan1"
+	if lab_wait_for "lab_udp_echo 1" 3 >/dev/null; then check_ok "UDP echo 192.0.2.80:8081"; else check_bad "UDP echo 192.0.2.80:8081"; fi
+
+	cmd_restore wan1 >/dev/null; fault wan1 fail-gw >/dev/null
+	expect_no_hello "fail-gw wan1"
+	if gw_ping 203.0.113.1; then check_bad "fail-gw wan1: 203.0.113.1 still answers ping"; else check_ok "fail-gw wan1: 203.0.113.1 silent"; fi
+	state=$(nsx sb-gw cat /sys/class/net/gw-wan1/operstate)
+	if [ "$state" = up ]; then check_ok "fail-gw wan1: gw-wan1 carrier stays up"; else check_bad "fail-gw wan1: gw-wan1 is $state"; fi
+	cmd_restore wan1 >/dev/null
+	expect_hello 203.0.113.2 "restore wan1"
+
+	fault wan1 blackhole >/dev/null
+	expect_no_hello "blackhole wan1"
+	if gw_ping 203.0.113.1; then check_ok "blackhole wan1: 203.0.113.1 still answers ping"; else check_bad "blackhole wan1: 203.0.113.1 silent"; fi
+	cmd_restore wan1 >/dev/null
+	expect_hello 203.0.113.2 "restore wan1"
+
+	fault wan1 link-down >/dev/null
+	sleep 0.2
+	state=$(nsx sb-gw cat /sys/class/net/gw-wan1/carrier)
+	if [ "$state" = 0 ]; then check_ok "link-down wan1: gw-wan1 has no carrier"; else check_bad "link-down wan1: gw-wan1 carrier=$state"; fi
+	expect_no_hello "link-down wan1"
+	cmd_restore wan1 >/dev/null
+	expect_hello 203.0.113.2 "restore wan1"
+
+	# The failover measurement of lab-lib.sh, with a route change by hand
+	# 300 ms after the fault standing in for switchback's failover.
+	lab_loop_start "$STATE/check-attempts.txt" 60
+	sleep 0.5
+	t_fault=$(lab_now_ms)
+	fault wan1 fail-gw >/dev/null
+	sleep 0.3
+	nsx sb-gw ip route replace default via 198.51.100.1
+	if t_ok=$(lab_wait_first_via "$STATE/check-attempts.txt" "$t_fault" 198.51.100.2 3); then
+		ms=$((t_ok - t_fault))
+		if [ "$ms" -ge 300 ] && [ "$ms" -le 1500 ]; then
+			check_ok "failover timing (route moved by hand at +300 ms): first HELLO via 198.51.100.2 at +$ms ms"
+		else
+			check_bad "failover timing: first HELLO via 198.51.100.2 at +$ms ms, expected 300..1500"
+		fi
+	else
+		check_bad "failover timing: no HELLO via 198.51.100.2"
+	fi
+	lab_loop_stop
+	expect_hello 198.51.100.2 "TCP via wan2"
+	cmd_restore wan1 >/dev/null
+
+	check_cleanup
+	trap - EXIT INT TERM
+	if ! nsx sb-gw ip -4 -o addr show | grep -qv ' lo ' &&
+		! nsx sb-gw nft list tables | grep -q . &&
+		[ "$(nsx sb-gw sysctl -n net.ipv4.ip_forward)" = 0 ] &&
+		[ -z "$(nsx sb-gw ip -4 route show)" ]; then
+		check_ok "sb-gw emptied again (no addresses, routes or nft tables; ip_forward=0)"
+	else
+		check_bad "sb-gw still holds kernel configuration"
+	fi
+	if [ "$CHECK_FAILS" -eq 0 ]; then
+		echo "lab check: PASS"
+	else
+		echo "lab check: FAIL ($CHECK_FAILS)"
+		return 1
+	fi
 }
 
 main() {
@@ -202,17 +432,27 @@ main() {
 	up) cmd_up ;;
 	down) cmd_down; echo "lab down" ;;
 	status) cmd_status ;;
+	check) cmd_check ;;
 	server) need_root; cmd_server "$@" ;;
-	fail-gw|blackhole|link-down) need_root; [ $# -eq 1 ] || die "usage: lab.sh $cmd wan1|wan2"; fault "$1" "$cmd" ;;
+	fail-gw|blackhole|link-down)
+		need_root; [ $# -eq 1 ] || die "usage: lab.sh $cmd wan1|wan2"
+		wan_check "$1"; need_lab; fault "$1" "$cmd" ;;
 	restore) need_root; [ $# -eq 1 ] || die "usage: lab.sh restore wan1|wan2"; cmd_restore "$1" ;;
-	exec) [ $# -ge 2 ] || die "usage: lab.sh exec NS CMD..."; local ns=$1; shift; exec ip netns exec "sb-$ns" "$@" ;;
+	exec)
+		[ $# -ge 2 ] || die "usage: lab.sh exec NS CMD...  (NS: lan gw isp1 isp2 inet)"
+		local ns=${1#sb-}; shift
+		ns_exists "sb-$ns" || die "namespace sb-$ns missing (NS: lan gw isp1 isp2 inet; is the lab up?)"
+		exec ip netns exec "sb-$ns" "$@" ;;
 	gw-exec)
 		[ $# -ge 1 ] || die "usage: lab.sh gw-exec CMD..."
+		ns_exists sb-gw || die "namespace sb-gw missing: run 'lab.sh up' first"
 		# ip netns exec gives a private mount namespace: mount bpffs there
 		# so libxdp (net_af_xdp) can pin its programs.
+		# shellcheck disable=SC2016
 		exec ip netns exec sb-gw sh -c 'mount -t bpf bpf /sys/fs/bpf 2>/dev/null; exec "$@"' sh "$@" ;;
 	-h|--help|help) usage ;;
-	*) usage >&2; exit 2 ;;
+	"") usage >&2; exit 2 ;;
+	*) echo "lab.sh: unknown command '$cmd'" >&2; usage >&2; exit 2 ;;
 	esac
 }
 main "$@"
