@@ -6,7 +6,8 @@
 #   sb-isp1   isp1-cust 203.0.113.1/24 ---- gw-wan1;  isp1-up 198.18.1.1/24
 #   sb-isp2   isp2-cust 198.51.100.1/24 --- gw-wan2;  isp2-up 198.18.2.1/24
 #   sb-inet   inet-isp1 198.18.1.2/24, inet-isp2 198.18.2.2/24,
-#             lo: 192.0.2.80 (server), 192.0.2.53, 192.0.2.54 (monitors)
+#             lo: 192.0.2.80 (server), monitors 192.0.2.53 and .55 (judging
+#             WAN1), 192.0.2.54 and .56 (judging WAN2)
 #
 # Only documentation/benchmark ranges and 192.168/16 are used, inside
 # namespaces this script creates and removes.
@@ -31,6 +32,8 @@ usage: scripts/lab.sh COMMAND
   blackhole WAN      ISP router answers us but drops what we send upstream
   link-down WAN      carrier down on the ISP side of WAN's link
   restore WAN        undo any fault on WAN (wan1 or wan2)
+  fail-monitor IP    one monitor host (192.0.2.53-56) stops answering pings
+  restore-monitor IP it answers again
   exec NS CMD...     run CMD in sb-NS (lan, gw, isp1, isp2, inet)
   gw-exec CMD...     run CMD in sb-gw with bpffs mounted (for switchback)
   check              self-test without switchback: sb-gw becomes a plain Linux
@@ -139,7 +142,9 @@ cmd_up() {
 
 	nsx sb-inet ip addr add 198.18.1.2/24 dev inet-isp1
 	nsx sb-inet ip addr add 198.18.2.2/24 dev inet-isp2
-	for a in 192.0.2.80 192.0.2.53 192.0.2.54; do nsx sb-inet ip addr add "$a/32" dev lo; done
+	for a in 192.0.2.80 192.0.2.53 192.0.2.54 192.0.2.55 192.0.2.56; do
+		nsx sb-inet ip addr add "$a/32" dev lo
+	done
 	nsx sb-inet ip route add 203.0.113.0/24 via 198.18.1.1
 	nsx sb-inet ip route add 198.51.100.0/24 via 198.18.2.1
 	nsx sb-inet sysctl -qw net.ipv4.ip_forward=1
@@ -234,6 +239,34 @@ cmd_restore() {
 	echo "$1: restored"
 }
 
+monitor_ok() {
+	case "$1" in 192.0.2.5[3-6]) ;; *) die "monitor must be 192.0.2.53 to 192.0.2.56, got '$1'" ;; esac
+}
+
+cmd_fail_monitor() {
+	monitor_ok "$1"
+	nsx sb-inet nft list table inet sbmon >/dev/null 2>&1 || nsx sb-inet nft -f - <<NFT
+table inet sbmon {
+	chain input { type filter hook input priority 0; }
+}
+NFT
+	nsx sb-inet nft add rule inet sbmon input ip daddr "$1" icmp type echo-request drop
+	mkdir -p "$STATE"
+	echo "$1" >>"$STATE/fault-monitors"
+	echo "monitor $1: not answering"
+}
+
+cmd_restore_monitor() {
+	monitor_ok "$1"
+	local h
+	for h in $(nsx sb-inet nft -a list chain inet sbmon input 2>/dev/null |
+		   awk -v ip="$1" '$0 ~ "daddr " ip " " {print $NF}'); do
+		nsx sb-inet nft delete rule inet sbmon input handle "$h"
+	done
+	[ -f "$STATE/fault-monitors" ] && sed -i "/^$1\$/d" "$STATE/fault-monitors"
+	echo "monitor $1: answering"
+}
+
 cmd_status() {
 	local ns w ifc
 	for ns in $NS_ALL; do
@@ -255,6 +288,7 @@ cmd_status() {
 		nsx "$ns" ip link show "$ifc" 2>/dev/null | grep -q 'state DOWN' && what="${what:+$what, }$ifc down"
 		echo "fault $w: $(cat "$STATE/fault-$w" 2>/dev/null || echo none)${what:+ [$what]}"
 	done
+	[ -s "$STATE/fault-monitors" ] && echo "monitors not answering: $(tr '\n' ' ' <"$STATE/fault-monitors")"
 	if server_running; then
 		echo "server: pid $(cat "$STATE/server.pid"), log $STATE/server.log"
 	else
@@ -438,6 +472,8 @@ main() {
 		need_root; [ $# -eq 1 ] || die "usage: lab.sh $cmd wan1|wan2"
 		wan_check "$1"; need_lab; fault "$1" "$cmd" ;;
 	restore) need_root; [ $# -eq 1 ] || die "usage: lab.sh restore wan1|wan2"; cmd_restore "$1" ;;
+	fail-monitor) need_root; [ $# -eq 1 ] || die "usage: lab.sh fail-monitor IP"; cmd_fail_monitor "$1" ;;
+	restore-monitor) need_root; [ $# -eq 1 ] || die "usage: lab.sh restore-monitor IP"; cmd_restore_monitor "$1" ;;
 	exec)
 		[ $# -ge 2 ] || die "usage: lab.sh exec NS CMD...  (NS: lan gw isp1 isp2 inet)"
 		local ns=${1#sb-}; shift
