@@ -304,7 +304,7 @@ static const char *const keys_switchback[] = { "mbufs", "sessions", "fragments",
 					       "ctl_socket", NULL };
 static const char *const keys_timeouts[] = { "tcp_established", "tcp_transitory", "udp", "icmp", NULL };
 static const char *const keys_check[] = { "interval_ms", "timeout_ms", "down_after", "up_after",
-					  "hold_down_ms", NULL };
+					  "hold_down_ms", "loss_pct", "latency_ms", "window", NULL };
 static const char *const keys_port[] = { "device", "role", "address", "masquerade", "vlan",
 					 "rx_desc", "tx_desc", "pcc_weight", "pcc_table", NULL };
 static const char *const keys_pcc[] = { "classifier", NULL };
@@ -677,6 +677,7 @@ sb_config_load(const char *path, char *err, size_t errlen)
 	cfg->probe_down_after = 3;
 	cfg->probe_up_after = 2;
 	cfg->hold_down_ms = 30000;
+	cfg->window = 10;
 	cfg->n_tables = 1;
 	strcpy(cfg->tables[0], "main");
 
@@ -763,6 +764,9 @@ sb_config_load(const char *path, char *err, size_t errlen)
 				get_uint(&c, sec, "down_after", 1, 100, &cfg->probe_down_after);
 				get_uint(&c, sec, "up_after", 1, 100, &cfg->probe_up_after);
 				get_uint(&c, sec, "hold_down_ms", 0, 86400000, &cfg->hold_down_ms);
+				get_uint(&c, sec, "loss_pct", 0, 99, &cfg->loss_pct);
+				get_uint(&c, sec, "latency_ms", 0, 60000, &cfg->latency_ms);
+				get_uint(&c, sec, "window", 1, 64, &cfg->window);
 				if (!c.failed && cfg->probe_timeout_ms > cfg->probe_interval_ms)
 					fail(&c, sec, "timeout_ms", "must not exceed interval_ms (%u)",
 					     cfg->probe_interval_ms);

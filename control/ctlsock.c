@@ -107,7 +107,8 @@ wans(struct sb_ctl *c, struct out *o, bool json)
 	if (json)
 		out(o, "[");
 	else
-		out(o, "%-8s %-16s %-6s %s\n", "WAN", "STATE", "LINK", "PROBES (route target sent/answered last-rtt state)");
+		out(o, "%-8s %-16s %-6s %s\n", "WAN", "STATE", "LINK",
+		    "PROBES (route target sent/answered, average rtt, jitter, loss over the window, state)");
 	for (unsigned p = 0; p < c->n_ports; p++) {
 		if (c->cfg->ports[p].role != SB_ROLE_WAN)
 			continue;
@@ -132,13 +133,17 @@ wans(struct sb_ctl *c, struct out *o, bool json)
 			ip_str(pr->target, a, sizeof(a));
 			if (json)
 				out(o, "%s{\"route\": \"%s\", \"target\": \"%s\", \"sent\": %lu, "
-				    "\"answered\": %lu, \"last_rtt_us\": %u, \"down\": %s}", pf ? "" : ", ",
-				    r->name, a, (unsigned long)pr->n_sent, (unsigned long)pr->n_answered,
-				    pr->last_rtt_us, pr->down ? "true" : "false");
+				    "\"answered\": %lu, \"last_rtt_us\": %u, \"rtt_avg_us\": %u, "
+				    "\"jitter_us\": %u, \"loss_pct\": %u, \"down\": %s, \"degraded\": %s}",
+				    pf ? "" : ", ", r->name, a, (unsigned long)pr->n_sent,
+				    (unsigned long)pr->n_answered, pr->last_rtt_us, pr->rtt_avg_us,
+				    pr->jitter_us, sb_probe_loss_pct(pr, c->cfg->window),
+				    pr->down ? "true" : "false", pr->degraded ? "true" : "false");
 			else
-				out(o, " %s %s %lu/%lu %uus %s;", r->name, a, (unsigned long)pr->n_sent,
-				    (unsigned long)pr->n_answered, pr->last_rtt_us,
-				    pr->down ? "DOWN" : "up");
+				out(o, " %s %s %lu/%lu rtt %u us jitter %u us loss %u%% %s;", r->name, a,
+				    (unsigned long)pr->n_sent, (unsigned long)pr->n_answered,
+				    pr->rtt_avg_us, pr->jitter_us, sb_probe_loss_pct(pr, c->cfg->window),
+				    pr->down ? "DOWN" : pr->degraded ? "DEGRADED" : "up");
 			pf = false;
 		}
 		out(o, json ? "]}" : "\n");

@@ -149,11 +149,11 @@ update_wans(struct sb_ctl *c)
 			if (!via)
 				continue;
 			has_check = true;
-			all_failed &= pr->down;
+			all_failed &= pr->down || pr->degraded;
 			ip_str(pr->target, a, sizeof(a));
 			off += (size_t)snprintf(why + off, off < sizeof(why) ? sizeof(why) - off : 0,
 					"%s%s %s %s", off ? ", " : "", r->name, a,
-					pr->down ? "unanswered" : "answering");
+					pr->down ? "unanswered" : pr->degraded ? "degraded" : "answering");
 		}
 		if (c->wan_force[p] < 0) {
 			down = true;
@@ -183,9 +183,12 @@ update_wans(struct sb_ctl *c)
 			c->wan_gen[p]++;
 			if (c->wan_force[p] < 0 || c->link_down[p])
 				SB_WARN(WAN, "wan %s DOWN: %s", c->cfg->ports[p].name, why);
-			else
+			else if (strstr(why, "unanswered") != NULL)
 				SB_WARN(WAN, "wan %s DOWN: check-gateway failed for %u rounds (%s)",
 					c->cfg->ports[p].name, c->cfg->probe_down_after, why);
+			else
+				SB_WARN(WAN, "wan %s DOWN: quality below thresholds (%s)",
+					c->cfg->ports[p].name, why);
 		} else {
 			if (c->wan_force[p] > 0 || !has_check)
 				SB_WARN(WAN, "wan %s UP: %s", c->cfg->ports[p].name,
@@ -216,7 +219,7 @@ sb_ctl_publish(struct sb_ctl *c, uint64_t now)
 		struct sb_rib_route *r = &rib->r[c->probes[k].route];
 		bool forced_up = r->n_nh != 0 && c->wan_force[r->nh[0].port] > 0;
 
-		r->check_failed = c->probes[k].down && !forced_up;
+		r->check_failed = (c->probes[k].down || c->probes[k].degraded) && !forced_up;
 	}
 	sb_rib_resolve(rib);
 	update_wans(c);
@@ -319,6 +322,18 @@ probe_result(struct sb_ctl *c, struct sb_probe *p, bool answered, uint64_t now)
 	enum sb_probe_event ev = sb_probe_round(p, answered, c->cfg->probe_down_after,
 						c->cfg->probe_up_after);
 
+	if (sb_probe_judge(p, c->cfg->window, c->cfg->loss_pct, c->cfg->latency_ms)) {
+		if (p->degraded)
+			SB_WARN(PROBE, "route %s degraded: loss %u%% over %u rounds, rtt %u us "
+				"(thresholds: loss %u%%, latency %u ms)", r->name,
+				sb_probe_loss_pct(p, c->cfg->window), c->cfg->window, p->rtt_avg_us,
+				c->cfg->loss_pct, c->cfg->latency_ms);
+		else
+			SB_INFO(PROBE, "route %s no longer degraded: loss %u%%, rtt %u us", r->name,
+				sb_probe_loss_pct(p, c->cfg->window), p->rtt_avg_us);
+		sb_ctl_publish(c, now);
+	}
+
 	if (!answered && p->holding) {
 		p->holding = false;
 		SB_INFO(PROBE, "route %s: failback cancelled, %s failed again during the hold-down",
@@ -386,6 +401,7 @@ handle_arp(struct sb_ctl *c, unsigned port, struct rte_mbuf *m, uint64_t now)
 			if (p->method == SB_CHECK_ARP && p->outstanding && p->target == sip) {
 				p->outstanding = false;
 				p->n_answered++;
+				sb_probe_account(p, true, (uint32_t)(now_us() - p->sent_us));
 				p->last_rtt_us = (uint32_t)(now_us() - p->sent_us);
 				probe_result(c, p, true, now);
 			}
@@ -411,6 +427,7 @@ handle_probe_reply(struct sb_ctl *c, struct rte_mbuf *m, uint64_t now)
 		return;
 	p->outstanding = false;
 	p->n_answered++;
+	sb_probe_account(p, true, (uint32_t)(now_us() - p->sent_us));
 	p->last_rtt_us = (uint32_t)(now_us() - p->sent_us);
 	probe_result(c, p, true, now);
 }
@@ -475,6 +492,7 @@ run_probes(struct sb_ctl *c, uint64_t now)
 		const struct sb_rib_route *r = &c->rib->r[p->route];
 		if (p->outstanding && now - p->sent_ms >= c->cfg->probe_timeout_ms) {
 			p->outstanding = false;
+			sb_probe_account(p, false, 0);
 			probe_result(c, p, false, now);
 		}
 		if (p->holding && now >= p->hold_until) {

@@ -21,3 +21,51 @@ sb_probe_round(struct sb_probe *p, bool answered, unsigned down_after, unsigned 
 	}
 	return SB_PROBE_NONE;
 }
+
+void
+sb_probe_account(struct sb_probe *p, bool answered, uint32_t rtt_us)
+{
+	p->hist = (p->hist << 1) | (answered ? 1u : 0u);
+	if (p->hist_n < 64)
+		p->hist_n++;
+	if (!answered)
+		return;
+	if (p->rtt_avg_us == 0) {
+		p->rtt_avg_us = rtt_us;
+		return;
+	}
+	uint32_t d = rtt_us > p->last_rtt_us ? rtt_us - p->last_rtt_us : p->last_rtt_us - rtt_us;
+
+	p->jitter_us = (uint32_t)(((uint64_t)p->jitter_us * 15 + d) / 16);
+	p->rtt_avg_us = (uint32_t)(((uint64_t)p->rtt_avg_us * 7 + rtt_us) / 8);
+}
+
+unsigned
+sb_probe_loss_pct(const struct sb_probe *p, unsigned window)
+{
+	unsigned n = window < p->hist_n ? window : p->hist_n;
+	uint64_t mask = n >= 64 ? UINT64_MAX : ((1ull << n) - 1);
+
+	if (n == 0)
+		return 0;
+	return (unsigned)(n - (unsigned)__builtin_popcountll(p->hist & mask)) * 100u / n;
+}
+
+bool
+sb_probe_judge(struct sb_probe *p, unsigned window, unsigned loss_pct, unsigned latency_ms)
+{
+	bool bad = false;
+
+	if (window > 64)
+		window = 64;
+	if (p->hist_n >= window) {
+		if (loss_pct != 0 && sb_probe_loss_pct(p, window) > loss_pct)
+			bad = true;
+		if (latency_ms != 0 && p->rtt_avg_us > latency_ms * 1000u)
+			bad = true;
+	}
+	if (bad == p->degraded)
+		return false;
+	p->degraded = bad;
+	return true;
+}

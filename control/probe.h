@@ -24,6 +24,12 @@ struct sb_probe {
 	uint32_t last_rtt_us;
 	bool holding;           /* answering again, failback waits for hold_until */
 	uint64_t hold_until;
+	/* Quality over a window of rounds (pfSense-like trigger levels). */
+	uint64_t hist;          /* bit 0 = last round, 1 = answered */
+	uint8_t hist_n;         /* rounds in @hist, up to 64 */
+	bool degraded;          /* loss or latency over its threshold */
+	uint32_t rtt_avg_us;    /* EWMA, 1/8 */
+	uint32_t jitter_us;     /* EWMA of RTT changes, 1/16 (RFC 3550) */
 };
 
 enum sb_probe_event { SB_PROBE_NONE = 0, SB_PROBE_WENT_DOWN, SB_PROBE_WENT_UP };
@@ -35,5 +41,19 @@ enum sb_probe_event { SB_PROBE_NONE = 0, SB_PROBE_WENT_DOWN, SB_PROBE_WENT_UP };
  */
 enum sb_probe_event sb_probe_round(struct sb_probe *p, bool answered,
 				   unsigned down_after, unsigned up_after);
+
+/** Record one round for the quality figures: @answered, with @rtt_us. */
+void sb_probe_account(struct sb_probe *p, bool answered, uint32_t rtt_us);
+
+/** Lost rounds among the last @window (at most 64), in percent of the
+ * rounds seen so far in that window. */
+unsigned sb_probe_loss_pct(const struct sb_probe *p, unsigned window);
+
+/**
+ * Re-evaluate @p->degraded: loss over @window rounds above @loss_pct, or
+ * average RTT above @latency_ms (either 0 = not checked). Judged only once
+ * @window rounds were seen. Returns true when it changed.
+ */
+bool sb_probe_judge(struct sb_probe *p, unsigned window, unsigned loss_pct, unsigned latency_ms);
 
 #endif

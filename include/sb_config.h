@@ -65,6 +65,9 @@ struct sb_config {
 	uint32_t probe_interval_ms, probe_timeout_ms;
 	uint32_t probe_down_after, probe_up_after;
 	uint32_t hold_down_ms;    /* failback waits this long after recovery */
+	uint32_t loss_pct;        /* degraded above this loss, 0 = off */
+	uint32_t latency_ms;      /* degraded above this average RTT, 0 = off */
+	uint32_t window;          /* rounds the loss is counted over */
 
 	unsigned n_ports;
 	struct sb_port_conf ports[SB_MAX_PORTS];

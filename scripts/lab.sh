@@ -31,6 +31,7 @@ usage: scripts/lab.sh COMMAND
   fail-gw WAN        ISP router stops answering and forwarding for us (link up)
   blackhole WAN      ISP router answers us but drops what we send upstream
   link-down WAN      carrier down on the ISP side of WAN's link
+  loss WAN PCT       the ISP router drops PCT% of what we send it, at random
   restore WAN        undo any fault on WAN (wan1 or wan2)
   fail-monitor IP    one monitor host (192.0.2.53-56) stops answering pings
   restore-monitor IP it answers again
@@ -222,10 +223,20 @@ NFT
 	link-down)
 		nsx "$ns" ip link set "$ifc" down
 		;;
+	loss)
+		# Random loss of everything arriving from us, both what the
+		# router answers and what it forwards (no netem on this kernel).
+		nsx "$ns" nft -f - <<NFT
+table inet sblab {
+	chain input { type filter hook input priority 0; iifname "$ifc" numgen random mod 100 < $3 drop; }
+	chain forward { type filter hook forward priority 0; iifname "$ifc" numgen random mod 100 < $3 drop; }
+}
+NFT
+		;;
 	esac
 	mkdir -p "$STATE"
-	echo "$2" >"$STATE/fault-$1"
-	echo "$1: $2"
+	echo "$2${3:+ $3%}" >"$STATE/fault-$1"
+	echo "$1: $2${3:+ $3%}"
 }
 
 cmd_restore() {
@@ -468,6 +479,10 @@ main() {
 	status) cmd_status ;;
 	check) cmd_check ;;
 	server) need_root; cmd_server "$@" ;;
+	loss)
+		need_root
+		[ $# -eq 2 ] && [ "$2" -ge 1 ] 2>/dev/null && [ "$2" -le 100 ] || die "usage: lab.sh loss wan1|wan2 PERCENT (1-100)"
+		fault "$1" loss "$2" ;;
 	fail-gw|blackhole|link-down)
 		need_root; [ $# -eq 1 ] || die "usage: lab.sh $cmd wan1|wan2"
 		wan_check "$1"; need_lab; fault "$1" "$cmd" ;;

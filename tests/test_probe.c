@@ -2,6 +2,8 @@
  * check-gateway round state machine. */
 #include "test_common.h"
 
+#include <string.h>
+
 #include "probe.h"
 
 static void
@@ -51,6 +53,72 @@ test_probe_up_after_m_successes(void **state)
 	assert_false(p.down);
 }
 
+static void
+test_probe_loss_over_window(void **state)
+{
+	struct sb_probe p;
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	assert_int_equal(sb_probe_loss_pct(&p, 10), 0);
+	for (int i = 0; i < 10; i++)
+		sb_probe_account(&p, i % 2 == 0, 1000);   /* every other one lost */
+	assert_int_equal(sb_probe_loss_pct(&p, 10), 50);
+	assert_int_equal(sb_probe_loss_pct(&p, 4), 50);
+	for (int i = 0; i < 10; i++)
+		sb_probe_account(&p, true, 1000);
+	assert_int_equal(sb_probe_loss_pct(&p, 10), 0);
+	assert_int_equal(sb_probe_loss_pct(&p, 20), 25);
+}
+
+static void
+test_probe_rtt_and_jitter(void **state)
+{
+	struct sb_probe p;
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	sb_probe_account(&p, true, 10000);
+	p.last_rtt_us = 10000;
+	assert_int_equal(p.rtt_avg_us, 10000);
+	for (int i = 0; i < 50; i++) {
+		uint32_t rtt = i % 2 ? 12000 : 8000;
+
+		sb_probe_account(&p, true, rtt);
+		p.last_rtt_us = rtt;
+	}
+	assert_true(p.rtt_avg_us > 9000 && p.rtt_avg_us < 11000);
+	assert_true(p.jitter_us > 2500 && p.jitter_us <= 4000);   /* |12000 - 8000| = 4000 */
+}
+
+static void
+test_probe_degraded_by_loss_or_latency(void **state)
+{
+	struct sb_probe p;
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	/* Not judged before a whole window was seen. */
+	for (int i = 0; i < 5; i++)
+		sb_probe_account(&p, false, 0);
+	assert_false(sb_probe_judge(&p, 10, 20, 0));
+	assert_false(p.degraded);
+	for (int i = 0; i < 5; i++)
+		sb_probe_account(&p, true, 1000);
+	assert_true(sb_probe_judge(&p, 10, 20, 0));   /* 50% > 20% */
+	assert_true(p.degraded);
+	for (int i = 0; i < 10; i++)
+		sb_probe_account(&p, i != 3, 1000);        /* 10% */
+	assert_true(sb_probe_judge(&p, 10, 20, 0));
+	assert_false(p.degraded);
+	/* Latency: a 150 ms average against a 100 ms threshold. */
+	p.rtt_avg_us = 150000;
+	assert_true(sb_probe_judge(&p, 10, 0, 100));
+	assert_true(p.degraded);
+	assert_true(sb_probe_judge(&p, 10, 0, 0));      /* both off: never degraded */
+	assert_false(p.degraded);
+}
+
 int
 main(void)
 {
@@ -58,6 +126,9 @@ main(void)
 		cmocka_unit_test(test_probe_down_after_n_failures_not_before),
 		cmocka_unit_test(test_probe_success_resets_failures),
 		cmocka_unit_test(test_probe_up_after_m_successes),
+		cmocka_unit_test(test_probe_loss_over_window),
+		cmocka_unit_test(test_probe_rtt_and_jitter),
+		cmocka_unit_test(test_probe_degraded_by_loss_or_latency),
 	};
 
 	return cmocka_run_group_tests_name("probe", tests, NULL, NULL);
