@@ -111,14 +111,17 @@ l2_resolve(struct sb_worker *w, unsigned out, uint32_t ip_host, uint32_t *cache,
 	return true;
 }
 
-/* Anti-spoofing: is @src_be inside a LAN port's subnet? */
+/* Is @addr_be inside the subnet of a port (of @role, or of any role when
+ * @role is negative)? Anti-spoofing asks about LAN ports, the PCC bypass
+ * about all of them. */
 static inline bool
-from_lan_prefix(const struct sb_worker *w, uint32_t src_be)
+on_subnet(const struct sb_worker *w, uint32_t addr_be, int role)
 {
-	uint32_t s = rte_be_to_cpu_32(src_be);
+	uint32_t a = rte_be_to_cpu_32(addr_be);
 
 	for (unsigned i = 0; i < w->n_ports; i++)
-		if (w->port[i].role == SB_ROLE_LAN && (s & w->port[i].mask) == w->port[i].net)
+		if ((role < 0 || w->port[i].role == role) &&
+		    (a & w->port[i].mask) == w->port[i].net)
 			return true;
 	return false;
 }
@@ -139,18 +142,6 @@ lan_source_ok(const struct sb_worker *w, const struct sb_dp_state *st, unsigned 
 		return false;
 	for (unsigned k = 0; k < st->nhg[g].n_paths; k++)
 		if (st->nhg[g].path[k].port == in)
-			return true;
-	return false;
-}
-
-/* PCC bypass: traffic to a connected subnet stays on the main table. */
-static inline bool
-is_connected(const struct sb_worker *w, uint32_t dst_be)
-{
-	uint32_t d = rte_be_to_cpu_32(dst_be);
-
-	for (unsigned i = 0; i < w->n_ports; i++)
-		if ((d & w->port[i].mask) == w->port[i].net)
 			return true;
 	return false;
 }
@@ -753,7 +744,7 @@ sb_worker_process(struct sb_worker *w, unsigned in, struct rte_mbuf **pkts,
 			drop(w, m, SB_DROP_L2_NOT_FOR_US);
 			continue;
 		}
-		if (ip->role == SB_ROLE_WAN && unlikely(from_lan_prefix(w, d->src))) {
+		if (ip->role == SB_ROLE_WAN && unlikely(on_subnet(w, d->src, SB_ROLE_LAN))) {
 			drop(w, m, SB_DROP_SPOOFED);
 			continue;
 		}
@@ -854,7 +845,7 @@ sb_worker_process(struct sb_worker *w, unsigned in, struct rte_mbuf **pkts,
 	for (unsigned i = 0; i < nm; i++) {
 		unsigned table = 0;
 
-		if (w->pcc_classifier >= 0 && !is_connected(w, mmd[i]->dst)) {
+		if (w->pcc_classifier >= 0 && !on_subnet(w, mmd[i]->dst, -1)) {
 			uint32_t h = sb_pcc_hash((enum sb_pcc_classifier)w->pcc_classifier, mmd[i]);
 			uint8_t m = st->pcc_bucket[h % SB_PCC_BUCKETS];
 

@@ -9,31 +9,19 @@
 - A later fragment whose first never came is dropped (fragment_no_flow),
   and so are bogus later fragments from the WAN.
 """
-import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 
-from scapy.all import IP, UDP, Ether, ARP, Raw, fragment, defragment, rdpcap, wrpcap  # noqa: E402
+from scapy.all import IP, UDP, Ether, Raw, fragment, defragment, rdpcap, wrpcap  # noqa: E402
+
+import sbtest
 
 SWITCHBACK = sys.argv[1] if len(sys.argv) > 1 else "build/switchback"
 LAN_MAC, WAN_MAC = "02:70:63:61:70:00", "02:70:63:61:70:01"
 HOST_MAC, ISP_MAC = "02:00:00:00:00:10", "02:00:00:00:01:01"
-passes, failures = [], []
-
-
-def _ones(b):
-    t = sum(int.from_bytes(b[i:i + 2], "big") for i in range(0, len(b), 2))
-    while t >> 16:
-        t = (t & 0xFFFF) + (t >> 16)
-    return t
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    (passes if cond else failures).append(what)
+check = sbtest.Checks()
 
 
 def main():
@@ -76,25 +64,16 @@ address = 192.168.1.10
 mac = {HOST_MAC}
 port = lan
 """)
-    prefix = f"sbfrag{os.getpid()}"
-    proc = subprocess.Popen([SWITCHBACK, "-l", "0,1", "--no-huge", "-m", "256", "--no-pci",
-                             "--file-prefix", prefix, "--log-level", "pmd.*:error", "--", "-c", ini],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        out, _ = proc.communicate(timeout=3)
-    except subprocess.TimeoutExpired:
-        proc.send_signal(2)
-        out, _ = proc.communicate(timeout=20)
-    shutil.rmtree(f"/var/run/dpdk/{prefix}", ignore_errors=True)
+    rc, out = sbtest.run(SWITCHBACK, ini, "sbfrag")
     print(out[-1500:])
-    check(proc.returncode == 0, "switchback exited 0")
+    check(rc == 0, "switchback exited 0")
 
     wan_out = [p for p in rdpcap(f"{d}/wan-out.pcap") if IP in p]
     frags = [p for p in wan_out if p[IP].id == 0x1111]
     check(len(frags) == 3, f"all 3 fragments of the LAN datagram left the WAN (got {len(frags)})")
     check(all(p[IP].src == "203.0.113.2" and p[IP].ttl == 63 for p in frags),
           "every fragment translated to 203.0.113.2 with TTL 63")
-    check(all(_ones(bytes(p[IP])[:20]) == 0xFFFF for p in frags),
+    check(all(sbtest.ones(bytes(p[IP])[:20]) == 0xFFFF for p in frags),
           "every fragment's IP header checksum is valid")
     whole = defragment([p[IP] for p in frags])
     whole = [p for p in whole if IP in p and p[IP].flags.MF == 0 and p[IP].frag == 0]
@@ -117,13 +96,11 @@ port = lan
     check(bool(wb) and wb[0][UDP].dport == 5000 and bytes(wb[0][UDP].payload) == data[::-1],
           "reassembled answer: destination port 5000, payload intact")
     check(not any(p[IP].id == 0x4444 for p in lan_out), "bogus fragments from the WAN dropped")
-    m = re.search(r"fragment_no_flow=(\d+)", out)
-    check(m is not None and int(m.group(1)) == 1 + len(bogus), "orphans counted as fragment_no_flow")
+    check(sbtest.drops(out).get("fragment_no_flow") == 1 + len(bogus), "orphans counted as fragment_no_flow")
     m = re.search(r"datagrams tracked (\d+), later fragments forwarded (\d+)", out)
     check(m is not None and m.group(1) == "2" and m.group(2) == "4", "2 datagrams tracked, 4 later fragments forwarded")
     shutil.rmtree(d, ignore_errors=True)
-    print(f"{len(passes)} passed, {len(failures)} failed")
-    return 1 if failures else 0
+    return check.finish()
 
 
 if __name__ == "__main__":

@@ -13,11 +13,12 @@ import os
 import re
 import shutil
 import struct
-import subprocess
 import sys
 import tempfile
 
 from scapy.all import ICMP, IP, TCP, UDP, Ether, Raw, rdpcap, wrpcap  # noqa: E402
+
+import sbtest
 
 SWITCHBACK = sys.argv[1] if len(sys.argv) > 1 else "build/switchback"
 LAN_MAC = "02:70:63:61:70:00"    # net_pcap's MAC for ethdev 0 (port lan)
@@ -28,13 +29,7 @@ ISP_MAC = "02:00:00:00:01:01"    # 203.0.113.1
 SERVER = "192.0.2.80"
 WAN_IP = "203.0.113.2"
 
-failures = []
-passes = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    (passes if cond else failures).append(what)
+check = sbtest.Checks()
 
 
 def canon(pkt):
@@ -51,15 +46,6 @@ def canon(pkt):
     return bytes(p.__class__(bytes(p)))
 
 
-def ones(b):
-    if len(b) % 2:
-        b += b"\x00"
-    t = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while t >> 16:
-        t = (t & 0xFFFF) + (t >> 16)
-    return t
-
-
 def icmp_error_valid(o, udp_quote=False):
     """Outer IP, ICMP and quoted IP checksums (and the quoted UDP
     checksum when the whole datagram is quoted) all verify."""
@@ -68,11 +54,11 @@ def icmp_error_valid(o, udp_quote=False):
     icmp = raw[ihl:]
     emb = icmp[8:]
     eihl = (emb[0] & 0xF) * 4
-    ok = ones(raw[:ihl]) == 0xFFFF and ones(icmp) == 0xFFFF and ones(emb[:eihl]) == 0xFFFF
+    ok = sbtest.ones(raw[:ihl]) == 0xFFFF and sbtest.ones(icmp) == 0xFFFF and sbtest.ones(emb[:eihl]) == 0xFFFF
     if udp_quote:
         u = emb[eihl:]
         pseudo = emb[12:20] + bytes([0, 17]) + struct.pack("!H", len(u))
-        ok = ok and ones(pseudo + u) == 0xFFFF
+        ok = ok and sbtest.ones(pseudo + u) == 0xFFFF
     return ok
 
 
@@ -193,18 +179,9 @@ address = 192.168.1.11
 mac = {HOST2_MAC}
 port = lan
 """)
-    cmd = [SWITCHBACK, "-l", "0,1", "--no-huge", "-m", "256", "--no-pci",
-           "--file-prefix", f"sbpcap{os.getpid()}", "--log-level", "pmd.*:error",
-           "--", "-c", ini]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        out, _ = proc.communicate(timeout=3)
-    except subprocess.TimeoutExpired:
-        proc.send_signal(2)
-        out, _ = proc.communicate(timeout=20)
+    rc, out = sbtest.run(SWITCHBACK, ini, "sbpcap")
     print(out)
-    shutil.rmtree(f"/var/run/dpdk/sbpcap{os.getpid()}", ignore_errors=True)
-    check(proc.returncode == 0, "switchback exited 0 on SIGINT")
+    check(rc == 0, "switchback exited 0 on SIGINT")
 
     wan_out = rdpcap(os.path.join(d, "wan-out.pcap"))
     lan_out = rdpcap(os.path.join(d, "lan-out.pcap"))
@@ -341,7 +318,7 @@ port = lan
           "ICMP time exceeded for TTL 1, quoting the original header")
 
     # Counters
-    drops = dict(re.findall(r"(\w+)=(\d+)", (re.search(r"^drops:(.*)$", out, re.M) or [None, ""])[1]))
+    drops = sbtest.drops(out)
     for reason, n in (("truncated", 1), ("ip_bad_header", 1), ("ip_bad_checksum", 1),
                       ("ip_bad_length", 1), ("ip_martian_address", 1),
                       ("l2_not_for_us", 1), ("wan_unsolicited", 1), ("ttl_exceeded", 1),
@@ -354,8 +331,7 @@ port = lan
     check(find(lan_ip, lambda p: p[IP].id == 105) is None, "WAN packet with a LAN source not forwarded")
 
     shutil.rmtree(d, ignore_errors=True)
-    print(f"{len(passes)} passed, {len(failures)} failed")
-    return 1 if failures else 0
+    return check.finish()
 
 
 if __name__ == "__main__":

@@ -8,32 +8,24 @@ routing table each. Checks: the split is 75/25 within 5 points, every flow
 keeps its WAN (both packets leave by the same WAN, with that WAN's
 address), and traffic to a connected subnet bypasses PCC.
 """
-import os
 import re
 import shutil
 import struct
-import subprocess
 import sys
 import tempfile
 
 from scapy.all import IP, UDP, Ether, rdpcap, wrpcap, ARP  # noqa: E402
 
+import sbtest
+
 SWITCHBACK = sys.argv[1] if len(sys.argv) > 1 else "build/switchback"
 LAN_MAC = bytes.fromhex("027063617000")
 N = 10000
-passes, failures = [], []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    (passes if cond else failures).append(what)
+check = sbtest.Checks()
 
 
 def csum(b):
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    s = (s & 0xFFFF) + (s >> 16)
-    s = (s & 0xFFFF) + (s >> 16)
-    return (~s) & 0xFFFF
+    return (~sbtest.ones(b)) & 0xFFFF
 
 
 def frame(src, sport, dst, dport):
@@ -41,14 +33,6 @@ def frame(src, sport, dst, dport):
     ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
     return LAN_MAC + bytes.fromhex("020000000010") + b"\x08\x00" + ip + \
         struct.pack("!HHHH", sport, dport, 16, 0) + bytes(8)
-
-
-def write_pcap(path, frames):
-    with open(path, "wb") as f:
-        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
-        for p in frames:
-            f.write(struct.pack("<IIII", 0, 0, len(p), len(p)))
-            f.write(p)
 
 
 def main():
@@ -59,7 +43,7 @@ def main():
     # One packet to a host on WAN2's own subnet: connected, PCC must not
     # send it to WAN1.
     frames.append(frame(0xC0A8010A, 5555, 0xC6336405, 53))
-    write_pcap(f"{d}/lan.pcap", frames)
+    sbtest.write_pcap(f"{d}/lan.pcap", frames)
     wrpcap(f"{d}/idle.pcap", [Ether(dst="ff:ff:ff:ff:ff:ff") / ARP(pdst="192.0.2.1")])
     ini = f"{d}/gw.ini"
     open(ini, "w").write(f"""
@@ -109,18 +93,9 @@ address = 198.51.100.5
 mac = 02:00:00:00:02:05
 port = wan2
 """)
-    prefix = f"sbpcc{os.getpid()}"
-    cmd = [SWITCHBACK, "-l", "0,1", "--no-huge", "-m", "512", "--no-pci", "--file-prefix", prefix,
-           "--log-level", "pmd.*:error", "--", "-c", ini]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        out, _ = proc.communicate(timeout=6)
-    except subprocess.TimeoutExpired:
-        proc.send_signal(2)
-        out, _ = proc.communicate(timeout=30)
-    shutil.rmtree(f"/var/run/dpdk/{prefix}", ignore_errors=True)
+    rc, out = sbtest.run(SWITCHBACK, ini, "sbpcc", seconds=6, mem=512)
     print(out[-3000:])
-    check(proc.returncode == 0, "switchback exited 0")
+    check(rc == 0, "switchback exited 0")
 
     by_wan = {}
     for wan, addr in (("wan1", "203.0.113.2"), ("wan2", "198.51.100.2")):
@@ -155,8 +130,7 @@ port = wan2
     check(m is not None and int(m.group(1)) + int(m.group(2)) == N + 1,
           "sessions created by egress port reported in the summary")
     shutil.rmtree(d, ignore_errors=True)
-    print(f"{len(passes)} passed, {len(failures)} failed")
-    return 1 if failures else 0
+    return check.finish()
 
 
 if __name__ == "__main__":

@@ -6,22 +6,17 @@ again. Expected (RFC 6888 REQ-11): 16 sessions, 8 first packets dropped and
 counted as session_table_full, the 16 established flows keep working on
 their second packets (nothing evicted), and nothing else is dropped.
 """
-import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 
 from scapy.all import IP, UDP, Ether, ARP, rdpcap, wrpcap  # noqa: E402
 
+import sbtest
+
 SWITCHBACK = sys.argv[1] if len(sys.argv) > 1 else "build/switchback"
-passes, failures = [], []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    (passes if cond else failures).append(what)
+check = sbtest.Checks()
 
 
 def main():
@@ -55,18 +50,9 @@ address = 203.0.113.1
 mac = 02:00:00:00:01:01
 port = wan1
 """)
-    prefix = f"sbfull{os.getpid()}"
-    proc = subprocess.Popen([SWITCHBACK, "-l", "0,1", "--no-huge", "-m", "256", "--no-pci",
-                             "--file-prefix", prefix, "--log-level", "pmd.*:error", "--", "-c", ini],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        out, _ = proc.communicate(timeout=3)
-    except subprocess.TimeoutExpired:
-        proc.send_signal(2)
-        out, _ = proc.communicate(timeout=20)
-    shutil.rmtree(f"/var/run/dpdk/{prefix}", ignore_errors=True)
+    rc, out = sbtest.run(SWITCHBACK, ini, "sbfull")
     print(out[-1500:])
-    check(proc.returncode == 0, "switchback exited 0")
+    check(rc == 0, "switchback exited 0")
     sent = [p for p in rdpcap(f"{d}/wan-out.pcap") if IP in p]
     ids = {p[IP].id for p in sent}
     firsts = [i for i in range(24) if i in ids]
@@ -74,12 +60,10 @@ port = wan1
     check(all((i + 100) in ids for i in firsts), "every admitted flow's second packet forwarded")
     check(not any((i + 100) in ids for i in range(24) if i not in firsts),
           "refused flows stay refused while the table is full")
-    m = re.search(r"session_table_full=(\d+)", out)
-    check(m is not None and int(m.group(1)) == 16, "refusals counted (8 first + 8 second packets)")
+    check(sbtest.drops(out).get("session_table_full") == 16, "refusals counted (8 first + 8 second packets)")
     check(re.search(r"sessions: active 16 created 16", out) is not None, "16 sessions, none evicted")
     shutil.rmtree(d, ignore_errors=True)
-    print(f"{len(passes)} passed, {len(failures)} failed")
-    return 1 if failures else 0
+    return check.finish()
 
 
 if __name__ == "__main__":
