@@ -354,6 +354,19 @@ probe_result(struct sb_ctl *c, struct sb_probe *p, bool answered, uint64_t now)
 		sb_ctl_publish(c, now);
 }
 
+/* The outstanding probe @p was answered (ICMP echo reply or ARP reply). */
+static void
+probe_answered(struct sb_ctl *c, struct sb_probe *p, uint64_t now)
+{
+	uint32_t rtt = (uint32_t)(now_us() - p->sent_us);
+
+	p->outstanding = false;
+	p->n_answered++;
+	sb_probe_account(p, true, rtt);
+	p->last_rtt_us = rtt;
+	probe_result(c, p, true, now);
+}
+
 /* --- punted packets ------------------------------------------------------ */
 
 static void
@@ -398,13 +411,8 @@ handle_arp(struct sb_ctl *c, unsigned port, struct rte_mbuf *m, uint64_t now)
 		for (unsigned k = 0; k < c->n_probes; k++) {
 			struct sb_probe *p = &c->probes[k];
 
-			if (p->method == SB_CHECK_ARP && p->outstanding && p->target == sip) {
-				p->outstanding = false;
-				p->n_answered++;
-				sb_probe_account(p, true, (uint32_t)(now_us() - p->sent_us));
-				p->last_rtt_us = (uint32_t)(now_us() - p->sent_us);
-				probe_result(c, p, true, now);
-			}
+			if (p->method == SB_CHECK_ARP && p->outstanding && p->target == sip)
+				probe_answered(c, p, now);
 		}
 	}
 }
@@ -425,11 +433,7 @@ handle_probe_reply(struct sb_ctl *c, struct rte_mbuf *m, uint64_t now)
 	p = &c->probes[k];
 	if (!p->outstanding || p->seq != seq || p->target != rte_be_to_cpu_32(ip->src_addr))
 		return;
-	p->outstanding = false;
-	p->n_answered++;
-	sb_probe_account(p, true, (uint32_t)(now_us() - p->sent_us));
-	p->last_rtt_us = (uint32_t)(now_us() - p->sent_us);
-	probe_result(c, p, true, now);
+	probe_answered(c, p, now);
 }
 
 static void
