@@ -617,7 +617,13 @@ setup(struct sb_ctl *c, char *err, size_t errlen)
 				     RING_F_SP_ENQ | RING_F_SC_DEQ);
 	w->inject = rte_ring_create("sb_inject", RING_SIZE, (int)rte_socket_id(),
 				    RING_F_SP_ENQ | RING_F_SC_DEQ);
-	if (c->neigh == NULL || c->fib == NULL || w->ct == NULL || w->punt == NULL ||
+	if (c->fib == NULL) {
+		snprintf(err, errlen, "cannot create the FIB: %u routing table(s) take about %u MB "
+			 "(rte_lpm's 16M-entry first level each): give the EAL more memory with -m",
+			 cfg->n_tables, cfg->n_tables * 68);
+		return -ENOMEM;
+	}
+	if (c->neigh == NULL || w->ct == NULL || w->punt == NULL ||
 	    w->resolve == NULL || w->inject == NULL) {
 		snprintf(err, errlen, "cannot create tables (sessions = %u): %s (give the EAL "
 			 "more memory with -m, or lower [switchback] sessions)", cfg->sessions,

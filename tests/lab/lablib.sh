@@ -51,7 +51,7 @@ ctl() { "$(dirname "$bin")/switchbackctl" -f "$prefix" "$@"; }
 lab_start() {
 	"$lab" up >"$work/lab.log" 2>&1 || { cat "$work/lab.log"; echo "FAIL lab up"; exit 1; }
 	"$lab" server start >>"$work/lab.log" 2>&1 || { cat "$work/lab.log"; echo "FAIL server start"; exit 1; }
-	"$lab" gw-exec "$bin" -l 0,1 --no-huge -m 256 --no-pci --file-prefix "$prefix" \
+	"$lab" gw-exec "$bin" -l 0,1 --no-huge -m 512 --no-pci --file-prefix "$prefix" \
 		--log-level 'pmd.*:error' -- -c "$1" >"$log" 2>&1 &
 	sb_pid=$!
 	line=
