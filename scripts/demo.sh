@@ -132,7 +132,7 @@ fault_cycle() { # fault_cycle KIND WHAT
 		sleep 0.1
 	done
 	if [ "$(grep -c "wan wan1 UP" "$log")" -gt "$ups_before" ]; then
-		ok "WAN1 up again after $(( $(now_ms) - t_fix )) ms (3 answered rounds)"
+		ok "WAN1 up again after $(( $(now_ms) - t_fix )) ms (3 answered rounds, then the 1 s hold-down)"
 		grep "wan wan1 UP" "$log" | tail -1 | sed 's/^/  | /'
 	else
 		bad "WAN1 did not come back"
