@@ -306,7 +306,8 @@ static const char *const keys_timeouts[] = { "tcp_established", "tcp_transitory"
 static const char *const keys_check[] = { "interval_ms", "timeout_ms", "down_after", "up_after",
 					  "hold_down_ms", "loss_pct", "latency_ms", "window", NULL };
 static const char *const keys_port[] = { "device", "role", "address", "masquerade", "vlan",
-					 "rx_desc", "tx_desc", "pcc_weight", "pcc_table", NULL };
+					 "rx_desc", "tx_desc", "pcc_weight", "pcc_table",
+					 "sessions_on_down", "sessions_on_failback", NULL };
 static const char *const keys_pcc[] = { "classifier", NULL };
 static const char *const keys_notify[] = { "hook", "alert_after_s", NULL };
 static const char *const keys_route[] = { "dst", "gateway", "distance", "scope", "target_scope",
@@ -389,6 +390,32 @@ parse_port(struct ctx *c, const char *sec, const char *name)
 	if (!get_uint(c, sec, "tx_desc", 64, 16384, &x))
 		return;
 	p->tx_desc = (uint16_t)x;
+	v = get(c, sec, "sessions_on_down");
+	if (v != NULL) {
+		if (p->role != SB_ROLE_WAN) {
+			fail(c, sec, "sessions_on_down", "only for a wan port");
+			return;
+		}
+		if (strcmp(v, "keep") == 0) {
+			p->keep_sessions_on_down = true;
+		} else if (strcmp(v, "flush") != 0) {
+			fail(c, sec, "sessions_on_down", "expected flush or keep, got \"%s\"", v);
+			return;
+		}
+	}
+	v = get(c, sec, "sessions_on_failback");
+	if (v != NULL) {
+		if (p->role != SB_ROLE_WAN) {
+			fail(c, sec, "sessions_on_failback", "only for a wan port");
+			return;
+		}
+		if (strcmp(v, "move") == 0) {
+			p->move_sessions_on_failback = true;
+		} else if (strcmp(v, "stay") != 0) {
+			fail(c, sec, "sessions_on_failback", "expected stay or move, got \"%s\"", v);
+			return;
+		}
+	}
 	x = 0;
 	if (!get_uint(c, sec, "pcc_weight", 0, 255, &x))
 		return;

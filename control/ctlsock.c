@@ -243,6 +243,35 @@ run(struct sb_ctl *c, char *line, struct out *o)
 		sb_ctl_publish(c, sb_now_ms());
 		out(o, "ok\n");
 		wans(c, o, json);
+	} else if (IS(0, "route") && argc == 5 && IS(1, "set") && IS(3, "distance")) {
+		/* Reorder the failover order at run time (seed 002). */
+		int i = sb_rib_find(c->rib, argv[2]);
+		char *end;
+		long d = strtol(argv[4], &end, 10);
+
+		if (i < 0 || c->rib->r[i].connected) {
+			out(o, "error: no static route named \"%s\"\n", argv[2]);
+			return;
+		}
+		if (*end != '\0' || d < 1 || d > 255) {
+			out(o, "error: distance must be 1 to 255, got \"%s\"\n", argv[4]);
+			return;
+		}
+		c->rib->r[i].distance = (uint8_t)d;
+		SB_WARN(RIB, "route %s: operator set distance %ld", argv[2], d);
+		sb_ctl_publish(c, sb_now_ms());
+		out(o, "ok\n");
+	} else if (IS(0, "route") && argc == 3 && (IS(1, "disable") || IS(1, "enable"))) {
+		int i = sb_rib_find(c->rib, argv[2]);
+
+		if (i < 0 || c->rib->r[i].connected) {
+			out(o, "error: no static route named \"%s\"\n", argv[2]);
+			return;
+		}
+		c->rib->r[i].disabled = IS(1, "disable");
+		SB_WARN(RIB, "route %s: operator %sd it", argv[2], argv[1]);
+		sb_ctl_publish(c, sb_now_ms());
+		out(o, "ok\n");
 	} else if (IS(0, "stats")) {
 		out(o, "ok\n");
 		stats(c, o, json);
@@ -250,8 +279,9 @@ run(struct sb_ctl *c, char *line, struct out *o)
 		out(o, "ok\n");
 		neighbours(c, o);
 	} else {
-		out(o, "error: unknown command \"%s\" (route print, wan print, wan down|up|auto NAME, "
-		    "stats, neighbor print; add --json for route, wan and stats)\n",
+		out(o, "error: unknown command \"%s\" (route print, route set NAME distance N, "
+		    "route enable|disable NAME, wan print, wan down|up|auto NAME, stats, neighbor print; "
+		    "add --json for route, wan and stats)\n",
 		    argc ? argv[0] : "");
 	}
 #undef IS

@@ -179,8 +179,10 @@ update_wans(struct sb_ctl *c)
 				      down ? "up" : "down", down ? "down" : "up", why);
 		if (down) {
 			/* Lazy flush: sessions pinned to this WAN become
-			 * misses on their next packet. O(1) here. */
-			c->wan_gen[p]++;
+			 * misses on their next packet. O(1) here. Unless the
+			 * operator would rather they wait for it. */
+			if (!c->cfg->ports[p].keep_sessions_on_down)
+				c->wan_gen[p]++;
 			if (c->wan_force[p] < 0 || c->link_down[p])
 				SB_WARN(WAN, "wan %s DOWN: %s", c->cfg->ports[p].name, why);
 			else if (strstr(why, "unanswered") != NULL)
@@ -190,6 +192,16 @@ update_wans(struct sb_ctl *c)
 				SB_WARN(WAN, "wan %s DOWN: quality below thresholds (%s)",
 					c->cfg->ports[p].name, why);
 		} else {
+			/* Metered backups give their sessions back: flushed,
+			 * they re-route to the WAN that just came back. */
+			for (unsigned q = 0; q < c->n_ports; q++) {
+				if (q == p || c->cfg->ports[q].role != SB_ROLE_WAN ||
+				    !c->cfg->ports[q].move_sessions_on_failback || c->wan_down[q])
+					continue;
+				c->wan_gen[q]++;
+				SB_INFO(WAN, "wan %s: sessions move back now that %s is up",
+					c->cfg->ports[q].name, c->cfg->ports[p].name);
+			}
 			if (c->wan_force[p] > 0 || !has_check)
 				SB_WARN(WAN, "wan %s UP: %s", c->cfg->ports[p].name,
 					c->wan_force[p] > 0 ? why : "link up");

@@ -23,6 +23,8 @@ usage(FILE *f)
 	fprintf(f, "usage: switchbackctl [-s SOCKET | -f FILE_PREFIX] COMMAND\n"
 		"  route print [--json]      routes with flags (A active, S static, C connected,\n"
 		"                            E ECMP, X disabled) and why inactive ones are\n"
+		"  route set NAME distance N change a route's distance (reorder failover)\n"
+		"  route enable|disable NAME\n"
 		"  wan print [--json]        WAN states and probe statistics\n"
 		"  wan down|up|auto NAME     force a WAN down or up, or give it back to its probes\n"
 		"  stats [--json]            counters and drops by reason\n"

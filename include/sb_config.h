@@ -20,6 +20,8 @@ struct sb_port_conf {
 	bool masquerade;
 	uint16_t vlan;            /* 0 = untagged */
 	uint16_t rx_desc, tx_desc;
+	bool keep_sessions_on_down;   /* sessions_on_down = keep (default flush) */
+	bool move_sessions_on_failback; /* sessions_on_failback = move (default stay) */
 	uint16_t pcc_weight;      /* 0 = not a PCC member */
 	uint8_t pcc_table;        /* routing table for its flows */
 };

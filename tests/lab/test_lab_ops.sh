@@ -70,6 +70,19 @@ fi
 ctl wan auto wan1 >/dev/null || bad "wan auto wan1"
 if wait_via 203.0.113.2; then ok "wan auto: WAN1 carries new flows again"; else bad "wan auto (got '$line')"; fi
 
+# Reorder the failover order at run time (seed 002), and disable a route.
+ctl route set default-wan1 distance 5 >/dev/null || bad "route set"
+if wait_via 198.51.100.2; then ok "route set default-wan1 distance 5: WAN2 preferred at once"; else bad "route set (got '$line')"; fi
+ctl route set default-wan1 distance 1 >/dev/null
+if wait_via 203.0.113.2; then ok "distance 1 again: back to WAN1"; else bad "route set back (got '$line')"; fi
+ctl route disable default-wan1 >/dev/null || bad "route disable"
+ctl route print | grep -Eq '^XS +default-wan1 .*disabled' && ok "route disable: flagged X, reason disabled" \
+	|| bad "route print after disable: $(ctl route print)"
+if wait_via 198.51.100.2; then ok "disabled: WAN2 carries new flows"; else bad "disable (got '$line')"; fi
+ctl route enable default-wan1 >/dev/null
+if wait_via 203.0.113.2; then ok "enabled: WAN1 again"; else bad "enable (got '$line')"; fi
+if ctl route set nope distance 3 >/dev/null 2>&1; then bad "unknown route accepted"; else ok "unknown route refused"; fi
+
 # Carrier loss: no probe rounds needed.
 ups=$(grep -c "wan wan1 UP" "$log")
 t0=$(now_ms)
