@@ -262,6 +262,45 @@ test_config_duplicate_route(void **state)
 }
 
 static void
+test_config_policy_keys(void **state)
+{
+	char err[512];
+	struct sb_config *cfg;
+
+	(void)state;
+	cfg = load(PORTS "sessions_on_down = keep\nsessions_on_failback = move\npcc_weight = 3\n"
+		   "pcc_table = to_wan1\n[pcc]\nclassifier = src-address\n[notify]\n"
+		   "hook = logger -t sb && true\nalert_after_s = 3600\n[check_gateway]\n"
+		   "loss_pct = 20\nlatency_ms = 150\nwindow = 20\nhold_down_ms = 0\n",
+		   err, sizeof(err));
+	if (cfg == NULL)
+		fail_msg("refused: %s", err);
+	assert_true(cfg->ports[1].keep_sessions_on_down);
+	assert_true(cfg->ports[1].move_sessions_on_failback);
+	assert_int_equal(cfg->ports[1].pcc_weight, 3);
+	assert_string_equal(cfg->tables[cfg->ports[1].pcc_table], "to_wan1");
+	assert_int_equal(cfg->pcc_classifier, 0);
+	assert_string_equal(cfg->hook, "logger -t sb && true");
+	assert_int_equal(cfg->alert_after_s, 3600);
+	assert_int_equal(cfg->loss_pct, 20);
+	assert_int_equal(cfg->latency_ms, 150);
+	assert_int_equal(cfg->window, 20);
+	assert_int_equal(cfg->hold_down_ms, 0);
+	sb_config_free(cfg);
+
+	refused(PORTS "sessions_on_down = maybe\n", "[port wan1] sessions_on_down",
+		"flush or keep", NULL);
+	refused(PORTS "[port x]\ndevice = d9\naddress = 10.0.0.1/8\nsessions_on_failback = move\n",
+		"[port x] sessions_on_failback", "only for a wan port", NULL);
+	refused(PORTS "[pcc]\nclassifier = both-address\n", "[pcc] classifier", "src-address", NULL);
+	refused(PORTS "[pcc]\nclassifier = src-port\n", "[pcc] classifier", "needs members", NULL);
+	refused("[port lan]\ndevice = d0\naddress = 192.168.1.1/24\npcc_weight = 1\n",
+		"[port lan] pcc_weight", "only a wan port", NULL);
+	refused(PORTS "[check_gateway]\nloss_pct = 100\n", "[check_gateway] loss_pct", "0 to 99", NULL);
+	refused(PORTS "[notify]\nemail = me\n", "[notify] email", "unknown key", NULL);
+}
+
+static void
 test_config_no_ports_and_missing_file(void **state)
 {
 	char err[256];
@@ -289,6 +328,7 @@ main(void)
 		cmocka_unit_test(test_config_bad_neighbor),
 		cmocka_unit_test(test_config_overlapping_ports),
 		cmocka_unit_test(test_config_duplicate_route),
+		cmocka_unit_test(test_config_policy_keys),
 		cmocka_unit_test(test_config_no_ports_and_missing_file),
 	};
 
