@@ -67,14 +67,16 @@ routes_json(struct sb_ctl *c, struct out *o)
 		out(o, "%s\n {\"name\": \"%s\", \"dst\": \"%s/%u\", \"gateway\": \"%s\", "
 		    "\"gateway_port\": %s%s%s, \"distance\": %u, \"scope\": %u, \"target_scope\": %u, "
 		    "\"table\": \"%s\", \"connected\": %s, \"static\": %s, \"disabled\": %s, "
-		    "\"active\": %s, \"ecmp\": %s, \"check_gateway\": \"%s\", \"reason\": %s%s%s, "
+		    "\"active\": %s, \"last_resort\": %s, \"ecmp\": %s, \"check_gateway\": \"%s\", "
+		    "\"reason\": %s%s%s, "
 		    "\"nexthops\": [",
 		    i ? "," : "", r->name, dst, r->len, r->gw ? gw : "",
 		    r->gw_port >= 0 ? "\"" : "", r->gw_port >= 0 ? c->cfg->ports[r->gw_port].name : "null",
 		    r->gw_port >= 0 ? "\"" : "", r->distance, r->scope, r->target_scope,
 		    c->cfg->tables[r->table], r->connected ? "true" : "false",
 		    r->connected ? "false" : "true", r->disabled ? "true" : "false",
-		    r->active ? "true" : "false", r->ecmp ? "true" : "false",
+		    r->active ? "true" : "false", r->last_resort ? "true" : "false",
+		    r->ecmp ? "true" : "false",
 		    r->check == SB_CHECK_PING ? "ping" : r->check == SB_CHECK_ARP ? "arp" : "none",
 		    r->reason ? "\"" : "", r->reason ? r->reason : "null", r->reason ? "\"" : "");
 		for (unsigned k = 0; k < r->n_nh; k++) {

@@ -178,11 +178,21 @@ update_wans(struct sb_ctl *c)
 			sb_notify_run(c->cfg->hook, "change", c->cfg->ports[p].name,
 				      down ? "up" : "down", down ? "down" : "up", why);
 		if (down) {
+			bool other_up = false;
+
+			for (unsigned q = 0; q < c->n_ports; q++)
+				other_up |= q != p && c->cfg->ports[q].role == SB_ROLE_WAN &&
+					    !c->wan_down[q];
 			/* Lazy flush: sessions pinned to this WAN become
 			 * misses on their next packet. O(1) here. Unless the
-			 * operator would rather they wait for it. */
-			if (!c->cfg->ports[p].keep_sessions_on_down)
+			 * operator would rather they wait for it, or there is
+			 * nowhere better to go: then nothing is flushed for
+			 * nothing and the preferred route stays (last resort). */
+			if (!c->cfg->ports[p].keep_sessions_on_down && other_up)
 				c->wan_gen[p]++;
+			if (!other_up)
+				SB_WARN(WAN, "wan %s DOWN and no other WAN is up: sessions kept, traffic "
+					"keeps trying the preferred route", c->cfg->ports[p].name);
 			if (c->wan_force[p] < 0 || c->link_down[p])
 				SB_WARN(WAN, "wan %s DOWN: %s", c->cfg->ports[p].name, why);
 			else if (strstr(why, "unanswered") != NULL)

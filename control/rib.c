@@ -228,6 +228,7 @@ sb_rib_resolve(struct sb_rib *rib)
 	for (unsigned i = 0; i < rib->n_routes; i++) {
 		rib->r[i].reason = NULL;
 		rib->r[i].ecmp = false;
+		rib->r[i].last_resort = false;
 	}
 	for (unsigned i = 0; i < rib->n_routes; i++) {
 		struct sb_rib_route *r = &rib->r[i];
@@ -248,6 +249,33 @@ sb_rib_resolve(struct sb_rib *rib)
 			r->reason = "port down";
 		else if (r->reason == NULL)
 			r->reason = "gateway unreachable";
+	}
+	/* When every default route failed its check, dropping all traffic
+	 * helps nobody: the preferred one (lowest distance, path resolved)
+	 * stays in use as a last resort until a probe answers. Only for /0:
+	 * a more specific prefix whose routes all failed leaves the FIB, so
+	 * that a less specific route can carry its traffic. */
+	for (unsigned g = 0; g < rib->n_groups; g++) {
+		struct sb_rib_route *best = NULL;
+		bool any_active = false;
+
+		if (rib->g[g].len != 0)
+			continue;
+		for (unsigned i = 0; i < rib->n_routes; i++) {
+			struct sb_rib_route *r = &rib->r[i];
+
+			if (r->group != g)
+				continue;
+			any_active |= r->active;
+			if (!r->disabled && r->resolved && (r->check_failed || gateway_failed(rib, r)) &&
+			    (best == NULL || r->distance < best->distance))
+				best = r;
+		}
+		if (!any_active && best != NULL) {
+			best->active = true;
+			best->last_resort = true;
+			best->reason = "last resort: every route failed its check";
+		}
 	}
 	for (unsigned g = 0; g < rib->n_groups; g++) {
 		struct sb_rib_group *grp = &rib->g[g];
@@ -327,7 +355,7 @@ sb_rib_print(const struct sb_rib *rib, const struct sb_config *cfg, char *buf, s
 		}
 		OUT("%-5s %-20s %-18s %-22s %4u %5u %6u %-8s %s\n", flags, r->name, dst, gw,
 		    r->distance, r->scope, r->target_scope, cfg->tables[r->table],
-		    r->active ? "active" : r->reason);
+		    r->last_resort ? r->reason : r->active ? "active" : r->reason);
 	}
 #undef OUT
 	return (int)off;

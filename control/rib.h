@@ -34,6 +34,7 @@ struct sb_rib_route {
 	bool resolved;          /* gateway resolves (own check ignored) */
 	bool active;            /* selected into the FIB */
 	bool ecmp;              /* active beside other routes of equal distance */
+	bool last_resort;       /* active although its check failed: all did */
 	const char *reason;     /* why not active; NULL when active */
 	uint8_t n_nh;
 	struct sb_rib_nh nh[SB_MAX_ECMP]; /* resolved immediate next hops */

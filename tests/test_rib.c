@@ -309,6 +309,33 @@ test_rib_port_down_takes_dependants(void **state)
 	done(&f);
 }
 
+static void
+test_rib_last_resort_when_all_checks_failed(void **state)
+{
+	struct fixture f = make(seed000);
+	char buf[4096];
+
+	(void)state;
+	f.rib->r[sb_rib_find(f.rib, "def1")].check_failed = true;
+	f.rib->r[sb_rib_find(f.rib, "def2")].check_failed = true;
+	sb_rib_resolve(f.rib);
+	/* Both failed: the preferred one carries traffic, flagged. */
+	assert_true(route(&f, "def1")->active);
+	assert_true(route(&f, "def1")->last_resort);
+	assert_false(route(&f, "def2")->active);
+	assert_int_equal(group_of(&f, "def1")->n_nh, 1);
+	assert_int_equal(group_of(&f, "def1")->nh[0].gw, IP(203, 0, 113, 1));
+	sb_rib_print(f.rib, f.cfg, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "last resort"));
+	/* One answers again: it wins, and nothing is last resort any more. */
+	f.rib->r[sb_rib_find(f.rib, "def2")].check_failed = false;
+	sb_rib_resolve(f.rib);
+	assert_true(route(&f, "def2")->active);
+	assert_false(route(&f, "def1")->active);
+	assert_false(route(&f, "def1")->last_resort);
+	done(&f);
+}
+
 int
 main(void)
 {
@@ -325,6 +352,7 @@ main(void)
 		cmocka_unit_test(test_rib_loop_is_inactive),
 		cmocka_unit_test(test_rib_disabled_route),
 		cmocka_unit_test(test_rib_port_down_takes_dependants),
+		cmocka_unit_test(test_rib_last_resort_when_all_checks_failed),
 	};
 
 	return cmocka_run_group_tests_name("rib", tests, NULL, NULL);

@@ -116,5 +116,19 @@ else
 	bad "hold-down: answered at '${t_ans}', up at '${t_up}'"
 fi
 
+# Every WAN down: nothing is flushed for nothing, the preferred default
+# stays as a last resort, and the state says so.
+"$lab" fail-gw wan1 >>"$work/lab.log" 2>&1
+"$lab" fail-gw wan2 >>"$work/lab.log" 2>&1
+for _ in $(seq 50); do grep -q "no other WAN is up" "$log" && break; sleep 0.1; done
+grep -q "DOWN and no other WAN is up: sessions kept" "$log" && ok "all WANs down: logged, sessions kept" \
+	|| bad "no all-down log line"
+for _ in $(seq 30); do ctl route print | grep -q "last resort" && break; sleep 0.1; done
+ctl route print | grep -Eq '^AS +default-wan1 .*last resort' && ok "default-wan1 stays as the last resort" \
+	|| bad "route print with every WAN down: $(ctl route print)"
+"$lab" restore wan1 >>"$work/lab.log" 2>&1
+"$lab" restore wan2 >>"$work/lab.log" 2>&1
+if wait_via 203.0.113.2; then ok "both back: WAN1 again"; else bad "after all-down (got '$line')"; fi
+
 lab_stop
 lab_finish
