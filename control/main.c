@@ -767,6 +767,8 @@ summary(struct sb_ctl *c)
 	       (unsigned long)k->ct_expired, (unsigned long)k->ct_flushed,
 	       (unsigned long)k->nat_out, (unsigned long)k->nat_in,
 	       (unsigned long)k->icmp_errors);
+	printf("waited for ARP: %lu packets, %lu sent when it answered\n",
+	       (unsigned long)k->parked, (unsigned long)k->parked_sent);
 	printf("fragments: datagrams tracked %lu, later fragments forwarded %lu, table full %lu\n",
 	       (unsigned long)k->frag_tracked, (unsigned long)k->frag_forwarded,
 	       (unsigned long)k->frag_table_full);
@@ -819,6 +821,8 @@ teardown(struct sb_ctl *c)
 		rte_ring_free(c->w->punt);
 		rte_ring_free(c->w->resolve);
 		rte_ring_free(c->w->inject);
+		for (unsigned i = 0; i < c->w->n_parked; i++)
+			rte_pktmbuf_free(c->w->parked[i].m);
 		for (unsigned p = 0; p < SB_MAX_PORTS; p++) {
 			rte_free(c->w->port[p].txb);
 			rte_free(c->w->port[p].nat);

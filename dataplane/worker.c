@@ -89,6 +89,46 @@ tx_l2(struct sb_worker *w, unsigned out, struct rte_mbuf *m,
 	rte_eth_tx_buffer(p->port_id, 0, p->txb, m);
 }
 
+/* Hold a fully rewritten packet until ARP answers for its next hop, as
+ * Linux does, instead of dropping it: a host's first connection does not
+ * have to wait for a retransmission. Bounded in count and time. */
+static void
+park(struct sb_worker *w, unsigned out, uint32_t ip_host, struct rte_mbuf *m, uint64_t now)
+{
+	if (w->n_parked == SB_PARK_MAX) {
+		drop(w, m, SB_DROP_NEIGH_UNRESOLVED);
+		return;
+	}
+	w->parked[w->n_parked++] = (struct sb_parked){
+		.m = m, .tsc = now, .ip = ip_host, .port = (uint16_t)out,
+	};
+	w->cnt.parked++;
+}
+
+/* Send the parked packets whose neighbour is now known; drop those that
+ * waited a second. Cheap when nothing is parked. */
+static void
+unpark(struct sb_worker *w, uint64_t now)
+{
+	unsigned keep = 0;
+
+	for (unsigned i = 0; i < w->n_parked; i++) {
+		struct sb_parked *p = &w->parked[i];
+		int32_t idx = sb_neigh_find(w->neigh, p->port, p->ip);
+		struct rte_ether_addr mac;
+
+		if (idx >= 0 && sb_neigh_mac(w->neigh, (uint32_t)idx, &mac)) {
+			w->cnt.parked_sent++;
+			tx_l2(w, p->port, p->m, &mac);
+		} else if (now - p->tsc > w->tsc_hz) {
+			drop(w, p->m, SB_DROP_NEIGH_UNRESOLVED);
+		} else {
+			w->parked[keep++] = *p;
+		}
+	}
+	w->n_parked = keep;
+}
+
 /* Neighbour MAC for @ip_host on port @out. *@cache holds a neighbour
  * index when known (SB_NEIGH_NONE otherwise) and is filled on success. */
 static inline bool
@@ -296,6 +336,7 @@ fast_path(struct sb_worker *w, struct rte_mbuf *m, const struct sb_meta *md,
 	uint8_t *l3 = rte_pktmbuf_mtod_offset(m, uint8_t *, md->l3_off);
 	struct rte_ether_addr dmac;
 	unsigned out;
+	uint32_t hop;
 	bool ok;
 
 	if (unlikely(md->ttl <= 1)) {
@@ -317,12 +358,9 @@ fast_path(struct sb_worker *w, struct rte_mbuf *m, const struct sb_meta *md,
 	}
 	if (dir == SB_CT_DIR_ORIG) {
 		out = s->out_port;
-		ok = l2_resolve(w, out, rte_be_to_cpu_32(s->nat == SB_CT_NAT_HAIRPIN ? s->reply.src :
-							       md->dst), &s->out_nb, &dmac);
-		if (!ok) {
-			drop(w, m, SB_DROP_NEIGH_UNRESOLVED);
-			return;
-		}
+		hop = s->out_nb != SB_NEIGH_NONE ? w->neigh->e[s->out_nb].ip :
+		      rte_be_to_cpu_32(s->nat == SB_CT_NAT_HAIRPIN ? s->reply.src : md->dst);
+		ok = l2_resolve(w, out, hop, &s->out_nb, &dmac);
 		if (s->nat) {
 			sb_nat_rewrite_src(l3, md, s->reply.dst, s->reply.dport);
 			if (s->nat == SB_CT_NAT_HAIRPIN)
@@ -331,11 +369,8 @@ fast_path(struct sb_worker *w, struct rte_mbuf *m, const struct sb_meta *md,
 		}
 	} else {
 		out = s->in_port;
-		ok = l2_resolve(w, out, rte_be_to_cpu_32(s->orig.src), &s->in_nb, &dmac);
-		if (!ok) {
-			drop(w, m, SB_DROP_NEIGH_UNRESOLVED);
-			return;
-		}
+		hop = rte_be_to_cpu_32(s->orig.src);
+		ok = l2_resolve(w, out, hop, &s->in_nb, &dmac);
 		if (s->nat) {
 			sb_nat_rewrite_dst(l3, md, s->orig.src, s->orig.sport);
 			if (s->nat == SB_CT_NAT_HAIRPIN)
@@ -363,7 +398,10 @@ fast_path(struct sb_worker *w, struct rte_mbuf *m, const struct sb_meta *md,
 	if (dir == SB_CT_DIR_ORIG)
 		s->last_tsc = now;
 	w->cnt.forwarded++;
-	tx_l2(w, out, m, &dmac);
+	if (likely(ok))
+		tx_l2(w, out, m, &dmac);
+	else
+		park(w, out, hop, m, now);
 }
 
 /* The masquerading WAN port whose address a TCP/UDP packet from the LAN is
@@ -956,6 +994,9 @@ sb_worker_main(void *arg)
 		}
 		drain_inject(w);
 		uint64_t t = rte_rdtsc();
+
+		if (unlikely(w->n_parked != 0))
+			unpark(w, t);
 		sb_worker_flush(w);
 		if (got != 0) {
 			w->cnt.stage_cycles[SB_STAGE_TX] += rte_rdtsc() - t;

@@ -48,6 +48,16 @@ struct sb_eim_key {
 	uint8_t port;       /* WAN port index */
 };
 
+/* A packet waiting for its next hop's ARP answer (at most a second). */
+struct sb_parked {
+	struct rte_mbuf *m;
+	uint64_t tsc;
+	uint32_t ip;        /* next hop, host order */
+	uint16_t port;
+};
+
+#define SB_PARK_MAX 64
+
 struct sb_worker {
 	unsigned id;
 	unsigned n_ports;
@@ -76,6 +86,8 @@ struct sb_worker {
 	uint8_t pcc_table[8];
 	uint32_t running;              /* cleared by control to stop */
 	uint64_t rnd;
+	unsigned n_parked;
+	struct sb_parked parked[SB_PARK_MAX];
 	struct sb_counters cnt;
 };
 

@@ -5,6 +5,7 @@
 #     to WAN1 after its probes answer and the hold-down.
 #  3. Carrier loss on WAN1 takes effect at once (no probe rounds).
 #  4. Failback waits for the hold-down (hold_down_ms = 1000 in conf/lab.ini).
+#  0. A new LAN address's first connection is not delayed by ARP.
 #  5. The [notify] hook runs on each change, and once as an alert when a
 #     WAN stays down (alert_after_s = 1), with the facts in its environment.
 # Usage: test_lab_ops.sh SWITCHBACK_BINARY
@@ -42,6 +43,15 @@ else
 fi
 ctl wan print | grep -Eq '^wan1 +up ' && ok "wan print: wan1 up" || bad "wan print: $(ctl wan print)"
 if ctl wan down nope >/dev/null 2>&1; then bad "wan down of an unknown WAN accepted"; else ok "unknown WAN refused"; fi
+
+# A LAN address the gateway never heard of: its first connection must not
+# wait for a retransmission (the answer waits for ARP instead).
+ip netns exec sb-lan ip addr add 192.168.1.99/24 dev lan0
+l=$(ip netns exec sb-lan /usr/bin/python3 "$top/scripts/lab-client.py" once --timeout 0.5 --source 192.168.1.99)
+case "$l" in
+	"HELLO 203.0.113.2 "*) ok "a new LAN address's first connection succeeds at once (answer held for ARP)" ;;
+	*) bad "first connection from a new LAN address within 0.5 s: '$l'" ;;
+esac
 
 # Operator forces WAN1 down.
 t0=$(now_ms)
