@@ -36,6 +36,7 @@
 #include "pcc.h"
 #include "frag.h"
 #include "notify.h"
+#include "publish.h"
 
 #define RING_SIZE 4096
 #define ARP_RETRY_MS 1000
@@ -246,16 +247,10 @@ sb_ctl_publish(struct sb_ctl *c, uint64_t now)
 	sb_rib_resolve(rib);
 	update_wans(c);
 
-	st = rte_zmalloc("sb_state", sizeof(*st), 64);
+	st = sb_state_alloc(rib->n_groups);
 	if (st == NULL)
 		return -ENOMEM;
-	st->nhg = rte_zmalloc("sb_nhg", sizeof(*st->nhg) * (rib->n_groups ? rib->n_groups : 1), 64);
-	if (st->nhg == NULL) {
-		rte_free(st);
-		return -ENOMEM;
-	}
 	st->version = old ? old->version + 1 : 1;
-	st->n_nhg = rib->n_groups;
 	for (unsigned g = 0; g < rib->n_groups; g++) {
 		const struct sb_rib_group *rg = &rib->g[g];
 		struct sb_nhg *ng = &st->nhg[g];
@@ -293,7 +288,7 @@ sb_ctl_publish(struct sb_ctl *c, uint64_t now)
 		}
 		sb_pcc_build(weight, up, c->w->pcc_n, st->pcc_bucket);
 	}
-	__atomic_store_n(&c->state, st, __ATOMIC_RELEASE);
+	sb_state_swap(&c->state, st);
 
 	/* FIB: prefixes with no active route leave it, so a less specific
 	 * route can carry their traffic. Group ids never change. */
@@ -309,11 +304,7 @@ sb_ctl_publish(struct sb_ctl *c, uint64_t now)
 			c->installed[g] = false;
 		}
 	}
-	if (old != NULL) {
-		rte_rcu_qsbr_synchronize(c->qs, RTE_QSBR_THRID_INVALID);
-		rte_free(old->nhg);
-		rte_free(old);
-	}
+	sb_state_retire(old, c->qs);
 	c->last_publish_us = now_us() - t0;
 
 	for (unsigned i = 0; i < rib->n_routes; i++) {
@@ -830,10 +821,7 @@ teardown(struct sb_ctl *c)
 		}
 		rte_free(c->w);
 	}
-	if (c->state != NULL) {
-		rte_free(c->state->nhg);
-		rte_free(c->state);
-	}
+	sb_state_free(c->state);
 	sb_fib_free(c->fib);
 	sb_neigh_free(c->neigh);
 	rte_free(c->qs);

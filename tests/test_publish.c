@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Publication under load: a real reader lcore looks up the FIB and reads
+ * the published nexthop groups while the control side republishes the
+ * state and changes FIB entries thousands of times. Every state the reader
+ * sees must be whole (no torn reads) and never freed under it (freed
+ * states are poisoned, so a late read shows). */
+#include "test_common.h"
+
+#include <rte_lcore.h>
+#include <rte_launch.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_malloc.h>
+
+#include "publish.h"
+#include "fib.h"
+
+#define GROUPS 64
+#define ROUNDS 20000
+
+struct shared {
+	struct sb_dp_state *state;
+	struct rte_rcu_qsbr *qs;
+	struct sb_fib *fib;
+	uint32_t stop;
+	uint64_t reads, lookups, bad;
+};
+
+static int
+setup(void **state)
+{
+	char *argv[] = { "test", "--no-huge", "-m", "512", "--no-pci", "-l", "0,1",
+			 "--file-prefix", sb_test_prefix, "--log-level", "lib.*:warning",
+			 "--no-telemetry", NULL };
+
+	(void)state;
+	snprintf(sb_test_prefix, sizeof(sb_test_prefix), "sbtest_publish_%d", (int)getpid());
+	return rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])) - 1, argv) < 0 ? -1 : 0;
+}
+
+/* Every path of a state carries its version: a mix of two states, or a
+ * poisoned one, breaks that. */
+static struct sb_dp_state *
+make_state(uint64_t version)
+{
+	struct sb_dp_state *st = sb_state_alloc(GROUPS);
+
+	assert_non_null(st);
+	st->version = version;
+	for (unsigned g = 0; g < GROUPS; g++) {
+		st->nhg[g].n_paths = 2;
+		for (unsigned k = 0; k < 2; k++) {
+			st->nhg[g].path[k].gw = (uint32_t)version;
+			st->nhg[g].path[k].port = (uint16_t)(version & 7);
+		}
+	}
+	return st;
+}
+
+static int
+reader(void *arg)
+{
+	struct shared *sh = arg;
+	uint32_t ip = 0x0a000001;
+
+	rte_rcu_qsbr_thread_register(sh->qs, 0);
+	rte_rcu_qsbr_thread_online(sh->qs, 0);
+	while (!__atomic_load_n(&sh->stop, __ATOMIC_ACQUIRE)) {
+		const struct sb_dp_state *st = __atomic_load_n(&sh->state, __ATOMIC_ACQUIRE);
+		uint32_t nh;
+
+		if (st->n_nhg != GROUPS)
+			sh->bad++;
+		for (unsigned g = 0; g < GROUPS && st->n_nhg == GROUPS; g++)
+			if (st->nhg[g].n_paths != 2 ||
+			    st->nhg[g].path[0].gw != (uint32_t)st->version ||
+			    st->nhg[g].path[1].gw != (uint32_t)st->version ||
+			    st->nhg[g].path[1].port != (st->version & 7))
+				sh->bad++;
+		/* FIB entries come and go under us; any answer must be a
+		 * group that exists. */
+		ip = ip * 1103515245u + 12345u;
+		if (sb_fib_lookup(sh->fib, 0, 0x0a000000 | (ip & 0x00ffffff), &nh) == 0) {
+			sh->lookups++;
+			if (nh >= GROUPS)
+				sh->bad++;
+		}
+		sh->reads++;
+		rte_rcu_qsbr_quiescent(sh->qs, 0);
+	}
+	rte_rcu_qsbr_thread_offline(sh->qs, 0);
+	rte_rcu_qsbr_thread_unregister(sh->qs, 0);
+	return 0;
+}
+
+static void
+test_publish_reader_never_sees_torn_or_freed_state(void **state)
+{
+	struct shared *sh = rte_zmalloc("sh", sizeof(*sh), 64);
+	size_t sz = rte_rcu_qsbr_get_memsize(1);
+	unsigned lcore = rte_get_next_lcore(-1, 1, 0);
+
+	(void)state;
+	assert_non_null(sh);
+	assert_true(lcore < RTE_MAX_LCORE);
+	sh->qs = rte_zmalloc("qs", sz, RTE_CACHE_LINE_SIZE);
+	assert_int_equal(rte_rcu_qsbr_init(sh->qs, 1), 0);
+	sh->fib = sb_fib_create("t_pubfib", 1, 4096, sh->qs);
+	assert_non_null(sh->fib);
+	sh->state = make_state(1);
+	assert_int_equal(rte_eal_remote_launch(reader, sh, lcore), 0);
+
+	for (uint64_t v = 2; v <= ROUNDS; v++) {
+		/* A route appears and an older one goes: tbl8 groups are
+		 * reclaimed through the LPM's own RCU binding. */
+		uint32_t pfx = 0x0a000000 | (uint32_t)((v % 256) << 16) | (uint32_t)((v % 7) << 8);
+
+		assert_int_equal(sb_fib_set(sh->fib, 0, pfx, 24, (uint32_t)(v % GROUPS)), 0);
+		if (v > 100) {
+			uint64_t o = v - 100;
+
+			sb_fib_del(sh->fib, 0, 0x0a000000 | (uint32_t)((o % 256) << 16) |
+				   (uint32_t)((o % 7) << 8), 24);
+		}
+		sb_state_retire(sb_state_swap(&sh->state, make_state(v)), sh->qs);
+	}
+	__atomic_store_n(&sh->stop, 1, __ATOMIC_RELEASE);
+	rte_eal_wait_lcore(lcore);
+	print_message("reader: %lu reads, %lu FIB hits, %d publications\n",
+		      (unsigned long)sh->reads, (unsigned long)sh->lookups, ROUNDS - 1);
+	assert_true(sh->reads > 1000);
+	assert_true(sh->lookups > 0);
+	assert_int_equal(sh->bad, 0);
+	sb_state_free(sh->state);
+	sb_fib_free(sh->fib);
+	rte_free(sh->qs);
+	rte_free(sh);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_publish_reader_never_sees_torn_or_freed_state),
+	};
+
+	return cmocka_run_group_tests_name("publish", tests, setup, sb_test_eal_down);
+}
