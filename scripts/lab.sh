@@ -146,6 +146,10 @@ cmd_up() {
 	for a in 192.0.2.80 192.0.2.53 192.0.2.54 192.0.2.55 192.0.2.56; do
 		nsx sb-inet ip addr add "$a/32" dev lo
 	done
+	# 50 "remote sites" for seed 001's anchor routes (conf/lab-anchors.ini).
+	for i in $(seq 100 149); do
+		nsx sb-inet ip addr add "198.18.$i.1/32" dev lo
+	done
 	nsx sb-inet ip route add 203.0.113.0/24 via 198.18.1.1
 	nsx sb-inet ip route add 198.51.100.0/24 via 198.18.2.1
 	nsx sb-inet sysctl -qw net.ipv4.ip_forward=1
