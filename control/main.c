@@ -758,8 +758,9 @@ summary(struct sb_ctl *c)
 	       (unsigned long)k->ct_expired, (unsigned long)k->ct_flushed,
 	       (unsigned long)k->nat_out, (unsigned long)k->nat_in,
 	       (unsigned long)k->icmp_errors);
-	printf("waited for ARP: %lu packets, %lu sent when it answered\n",
-	       (unsigned long)k->parked, (unsigned long)k->parked_sent);
+	printf("waited for ARP: %lu packets, %lu sent when it answered; TCP resets sent for "
+	       "flushed sessions: %lu\n", (unsigned long)k->parked, (unsigned long)k->parked_sent,
+	       (unsigned long)k->tcp_rst_sent);
 	printf("fragments: datagrams tracked %lu, later fragments forwarded %lu, table full %lu\n",
 	       (unsigned long)k->frag_tracked, (unsigned long)k->frag_forwarded,
 	       (unsigned long)k->frag_table_full);

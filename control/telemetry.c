@@ -38,6 +38,7 @@ tel_stats(const char *cmd __rte_unused, const char *params __rte_unused,
 	U64("nat_out", k->nat_out);
 	U64("nat_in", k->nat_in);
 	U64("icmp_errors_translated", k->icmp_errors);
+	U64("tcp_rst_sent", k->tcp_rst_sent);
 	U64("wan_changes", tel_ctl->wan_changes);
 	U64("tsc_hz", rte_get_tsc_hz());
 	U64("loops", k->loops);

@@ -597,6 +597,55 @@ slow_path(struct sb_worker *w, const struct sb_dp_state *st, unsigned in,
 	fast_path(w, m, md, s, SB_CT_DIR_ORIG, now);
 }
 
+/* Answer the TCP segment @m (from the LAN host, on port @in) with a RST
+ * as if from its peer (RFC 793: seq = the segment's ack, or ack = its
+ * seq + length when it carries none), rebuilt in place. */
+static void
+tcp_reset_back(struct sb_worker *w, unsigned in, struct rte_mbuf *m, const struct sb_meta *md)
+{
+	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, md->l3_off);
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)((uint8_t *)ip + md->l4_off);
+	struct rte_ether_addr dmac = eh->src_addr;
+	uint32_t hl = (uint32_t)(th->data_off >> 4) * 4u;
+	uint32_t len = md->l4_len - hl + ((th->tcp_flags & RTE_TCP_FIN_FLAG) ? 1 : 0);
+	uint32_t a = ip->src_addr;
+	uint16_t p = th->src_port;
+
+	if (th->tcp_flags & RTE_TCP_ACK_FLAG) {
+		th->sent_seq = th->recv_ack;
+		th->recv_ack = 0;
+		th->tcp_flags = RTE_TCP_RST_FLAG;
+	} else {
+		th->recv_ack = rte_cpu_to_be_32(rte_be_to_cpu_32(th->sent_seq) + len);
+		th->sent_seq = 0;
+		th->tcp_flags = RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG;
+	}
+	ip->src_addr = ip->dst_addr;
+	ip->dst_addr = a;
+	th->src_port = th->dst_port;
+	th->dst_port = p;
+	th->data_off = 5 << 4;
+	th->rx_win = 0;
+	th->tcp_urp = 0;
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = rte_cpu_to_be_16(sizeof(*ip) + sizeof(*th));
+	ip->fragment_offset = 0;
+	ip->time_to_live = 64;
+	/* The TCP header moves up if the IP header had options. */
+	if (md->l4_off != sizeof(*ip))
+		memmove(ip + 1, th, sizeof(*th));
+	th = (struct rte_tcp_hdr *)(ip + 1);
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	th->cksum = 0;
+	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - md->l3_off - sizeof(*ip) -
+				       sizeof(*th)));
+	w->cnt.tcp_rst_sent++;
+	tx_l2(w, in, m, &dmac);
+}
+
 static inline bool
 session_stale(const struct sb_worker *w, const struct sb_dp_state *st,
 	      const struct sb_session *s)
@@ -855,6 +904,14 @@ sb_worker_process(struct sb_worker *w, unsigned in, struct rte_mbuf **pkts,
 				release_nat(w, s);
 				sb_ct_delete(w->ct, idx);
 				w->cnt.ct_flushed++;
+				/* A TCP connection cannot survive the move (its
+				 * address changes): reset it towards the LAN host
+				 * now rather than let it hang. */
+				if (dir == SB_CT_DIR_ORIG && expect_in == in && d->proto == IPPROTO_TCP &&
+				    !(d->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG))) {
+					tcp_reset_back(w, in, m, d);
+					continue;
+				}
 			}
 		}
 		if (ip->role == SB_ROLE_WAN) {

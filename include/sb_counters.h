@@ -63,6 +63,7 @@ struct sb_counters {
 	uint64_t nat_out, nat_in, icmp_errors;
 	uint64_t frag_tracked, frag_forwarded, frag_table_full;
 	uint64_t parked, parked_sent;
+	uint64_t tcp_rst_sent;      /* to LAN hosts of flushed TCP sessions */
 	uint64_t ct_created_port[8];   /* sessions created, by egress port */
 	uint64_t drop[SB_DROP_MAX];
 	uint64_t stage_cycles[SB_STAGE_MAX];
