@@ -404,6 +404,44 @@ fast_path(struct sb_worker *w, struct rte_mbuf *m, const struct sb_meta *md,
 		park(w, out, hop, m, now);
 }
 
+/* Create the session of the new flow @m (its original key is the packet's
+ * own tuple, its reply key @reply) leaving by @out towards neighbour @nb,
+ * and forward the packet along it. When the table refuses, the packet is
+ * dropped and the mapping @ek took (if any) is given back. */
+static void
+open_session(struct sb_worker *w, const struct sb_dp_state *st, unsigned in, unsigned out,
+	     struct rte_mbuf *m, const struct sb_meta *md, const struct sb_ct_key *reply,
+	     uint32_t nb, uint8_t nat, unsigned nat_wan, const struct sb_eim_key *ek, uint64_t now)
+{
+	struct sb_ct_key orig;
+	struct sb_session *s;
+	int64_t idx;
+
+	memset(&orig, 0, sizeof(orig));
+	orig.src = md->src;
+	orig.dst = md->dst;
+	orig.sport = md->sport;
+	orig.dport = md->dport;
+	orig.proto = md->proto;
+	idx = sb_ct_insert(w->ct, &orig, reply, now);
+	if (idx < 0) {
+		if (ek != NULL)
+			eim_put(w, ek);
+		drop(w, m, idx == -ENOSPC ? SB_DROP_CT_FULL : SB_DROP_CT_CONFLICT);
+		return;
+	}
+	s = sb_ct_session(w->ct, (uint32_t)idx);
+	s->out_port = (uint8_t)out;
+	s->in_port = (uint8_t)in;
+	s->out_nb = nb;
+	s->nat = nat;
+	s->nat_wan = (uint8_t)nat_wan;
+	s->wan_gen = (uint16_t)st->wan[out].gen;
+	w->cnt.ct_created++;
+	w->cnt.ct_created_port[out & 7]++;
+	fast_path(w, m, md, s, SB_CT_DIR_ORIG, now);
+}
+
 /* The masquerading WAN port whose address a TCP/UDP packet from the LAN is
  * sent to (a hairpin candidate), or -1. */
 static inline int
@@ -428,12 +466,11 @@ hairpin(struct sb_worker *w, const struct sb_dp_state *st, unsigned in, struct r
 	uint32_t slot = w->eim_by_ext[wan][(uint32_t)np * 65536 + rte_be_to_cpu_16(md->dport)];
 	const struct sb_eim_key *bk;
 	struct sb_eim_key ak;
-	struct sb_ct_key orig, reply;
+	struct sb_ct_key reply;
 	struct rte_ether_addr dmac;
 	uint32_t g, nb = SB_NEIGH_NONE;
 	unsigned out;
 	int ext_a;
-	int64_t idx;
 	void *key;
 
 	if (slot == 0 || rte_hash_get_key_with_position(w->eim, (int32_t)slot - 1, &key) != 0) {
@@ -461,34 +498,13 @@ hairpin(struct sb_worker *w, const struct sb_dp_state *st, unsigned in, struct r
 		drop(w, m, (unsigned)-ext_a);
 		return;
 	}
-	memset(&orig, 0, sizeof(orig));
 	memset(&reply, 0, sizeof(reply));
-	orig.src = md->src;
-	orig.dst = md->dst;
-	orig.sport = md->sport;
-	orig.dport = md->dport;
-	orig.proto = md->proto;
 	reply.src = bk->src;
 	reply.dst = w->port[wan].addr_be;
 	reply.sport = bk->sport;
 	reply.dport = rte_cpu_to_be_16((uint16_t)ext_a);
 	reply.proto = md->proto;
-	idx = sb_ct_insert(w->ct, &orig, &reply, now);
-	if (idx < 0) {
-		eim_put(w, &ak);
-		drop(w, m, idx == -ENOSPC ? SB_DROP_CT_FULL : SB_DROP_CT_CONFLICT);
-		return;
-	}
-	struct sb_session *s = sb_ct_session(w->ct, (uint32_t)idx);
-
-	s->out_port = (uint8_t)out;
-	s->in_port = (uint8_t)in;
-	s->out_nb = nb;
-	s->nat = SB_CT_NAT_HAIRPIN;
-	s->nat_wan = (uint8_t)wan;
-	w->cnt.ct_created++;
-	w->cnt.ct_created_port[out & 7]++;
-	fast_path(w, m, md, s, SB_CT_DIR_ORIG, now);
+	open_session(w, st, in, out, m, md, &reply, nb, SB_CT_NAT_HAIRPIN, wan, &ak, now);
 }
 
 /* A new flow from the LAN: route it, pick a path, allocate the NAT port,
@@ -499,7 +515,7 @@ slow_path(struct sb_worker *w, const struct sb_dp_state *st, unsigned in,
 {
 	const struct sb_nhg *g;
 	const struct sb_path *path;
-	struct sb_ct_key orig, reply;
+	struct sb_ct_key reply;
 	uint32_t nat_addr = md->src;
 	uint16_t nat_port;
 	unsigned out;
@@ -507,7 +523,6 @@ slow_path(struct sb_worker *w, const struct sb_dp_state *st, unsigned in,
 	struct rte_ether_addr dmac;
 	struct sb_eim_key ek;
 	int np = -1;
-	int64_t idx;
 
 	if (unlikely(!lan_source_ok(w, st, in, md->src))) {
 		drop(w, m, SB_DROP_SPOOFED);
@@ -564,37 +579,14 @@ slow_path(struct sb_worker *w, const struct sb_dp_state *st, unsigned in,
 		nat_addr = w->port[out].addr_be;
 	}
 
-	memset(&orig, 0, sizeof(orig));
 	memset(&reply, 0, sizeof(reply));
-	orig.src = md->src;
-	orig.dst = md->dst;
-	orig.sport = md->sport;
-	orig.dport = md->dport;
-	orig.proto = md->proto;
 	reply.src = md->dst;
 	reply.dst = nat_addr;
 	reply.sport = md->dport;
 	reply.dport = nat_port;
 	reply.proto = md->proto;
-
-	idx = sb_ct_insert(w->ct, &orig, &reply, now);
-	if (idx < 0) {
-		if (np >= 0)
-			eim_put(w, &ek);
-		drop(w, m, idx == -ENOSPC ? SB_DROP_CT_FULL : SB_DROP_CT_CONFLICT);
-		return;
-	}
-	struct sb_session *s = sb_ct_session(w->ct, (uint32_t)idx);
-
-	s->out_port = (uint8_t)out;
-	s->in_port = (uint8_t)in;
-	s->out_nb = nb;
-	s->nat = np >= 0 ? SB_CT_NAT_SRC : SB_CT_NAT_NONE;
-	s->nat_wan = (uint8_t)out;
-	s->wan_gen = (uint16_t)st->wan[out].gen;
-	w->cnt.ct_created++;
-	w->cnt.ct_created_port[out & 7]++;
-	fast_path(w, m, md, s, SB_CT_DIR_ORIG, now);
+	open_session(w, st, in, out, m, md, &reply, nb,
+		     np >= 0 ? SB_CT_NAT_SRC : SB_CT_NAT_NONE, out, np >= 0 ? &ek : NULL, now);
 }
 
 /* Answer the TCP segment @m (from the LAN host, on port @in) with a RST
