@@ -595,7 +595,7 @@ setup(struct sb_ctl *c, char *err, size_t errlen)
 	struct rte_malloc_socket_stats before, after;
 
 	rte_malloc_get_socket_stats((int)rte_socket_id(), &before);
-	w->ct = sb_ct_create("sb_ct", cfg->sessions, (int)rte_socket_id(),
+	w->ct = sb_ct_create("sb_ct", cfg->sessions, (int)rte_socket_id(), 0 /* worker 0 */,
 			     cfg->to_tcp_established, cfg->to_tcp_transitory, cfg->to_udp,
 			     cfg->to_icmp);
 	rte_malloc_get_socket_stats((int)rte_socket_id(), &after);
@@ -668,6 +668,7 @@ setup(struct sb_ctl *c, char *err, size_t errlen)
 		wp->masquerade = pc->masquerade;
 		wp->vlan = pc->vlan;
 		wp->addr_be = rte_cpu_to_be_32(pc->addr);
+		sb_ct_set_port_addr(w->ct, p, wp->addr_be);
 		wp->mask = ~0u << (32 - pc->prefix_len);
 		wp->net = pc->addr & wp->mask;
 		wp->mac = c->mac[p];

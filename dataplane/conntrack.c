@@ -4,15 +4,21 @@
 #include <netinet/in.h>
 
 #include <rte_hash.h>
-#include <rte_hash_crc.h>
 #include <rte_malloc.h>
 #include <rte_cycles.h>
 #include <rte_errno.h>
+#include <rte_random.h>
+#include <rte_prefetch.h>
+#include <rte_branch_prediction.h>
 #include <rte_tcp.h>
 
 #include "conntrack.h"
 
-_Static_assert(sizeof(struct sb_session) == 64, "a session is one cache line");
+_Static_assert(sizeof(struct sb_session) == 40, "a session is 40 bytes");
+_Static_assert(SB_MAX_NEIGH < SB_CT_NB_NONE, "neighbour indices fit a session's 16 bits");
+_Static_assert(SB_MAX_PORTS <= 256, "port indices fit a byte");
+
+#define NO_FREE UINT32_MAX
 
 static unsigned
 proto_class(uint8_t proto)
@@ -20,16 +26,107 @@ proto_class(uint8_t proto)
 	return proto == IPPROTO_TCP ? 0 : proto == IPPROTO_UDP ? 1 : 2;
 }
 
+/* splitmix64's finaliser: a bijection that mixes every input bit into
+ * every output bit. */
+static inline uint64_t
+mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebull;
+	x ^= x >> 31;
+	return x;
+}
+
+/* The table key of a tuple: 64 bits, keyed by the table's seed. */
+static inline uint64_t
+fingerprint(const struct sb_ct *ct, const struct sb_ct_key *k)
+{
+	uint64_t a = (uint64_t)k->src << 32 | k->dst;
+	uint64_t b = (uint64_t)k->sport << 32 | (uint64_t)k->dport << 16 | k->proto;
+
+	return mix64(mix64(a ^ ct->seed) ^ b);
+}
+
+/* rte_hash's hash of a fingerprint: its low bits, already mixed. */
+static uint32_t
+fp_hash(const void *key, uint32_t len, uint32_t init)
+{
+	uint64_t v;
+
+	(void)len;
+	(void)init;
+	memcpy(&v, key, sizeof(v));
+	return (uint32_t)v ^ (uint32_t)(v >> 32);
+}
+
+static int
+fp_cmp(const void *a, const void *b, size_t len)
+{
+	uint64_t x, y;
+
+	(void)len;
+	memcpy(&x, a, sizeof(x));
+	memcpy(&y, b, sizeof(y));
+	return x != y;
+}
+
+static inline bool
+key_eq(const struct sb_ct_key *a, const struct sb_ct_key *b)
+{
+	return a->src == b->src && a->dst == b->dst && a->sport == b->sport &&
+	       a->dport == b->dport && a->proto == b->proto;
+}
+
+void
+sb_ct_orig_key(const struct sb_ct *ct, const struct sb_session *s, struct sb_ct_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->src = s->lan_addr;
+	k->dst = sb_ct_orig_dst(ct, s);
+	k->sport = s->lan_port;
+	k->dport = s->orig_dport;
+	k->proto = s->proto;
+}
+
+void
+sb_ct_reply_key(const struct sb_ct *ct, const struct sb_session *s, struct sb_ct_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->src = s->rem_addr;
+	k->dst = sb_ct_ext_addr(ct, s);
+	k->sport = s->rem_port;
+	k->dport = s->ext_port;
+	k->proto = s->proto;
+}
+
+/* Does @k, found with data word @v, belong to the session it points at? */
+static inline bool
+verify(const struct sb_ct *ct, const struct sb_ct_key *k, uint64_t v)
+{
+	const struct sb_session *s = &ct->s[SB_CT_IDX(v)];
+	struct sb_ct_key r;
+
+	if (!s->in_use)
+		return false;
+	if (SB_CT_DIR(v) == SB_CT_DIR_ORIG)
+		sb_ct_orig_key(ct, s, &r);
+	else
+		sb_ct_reply_key(ct, s, &r);
+	return key_eq(k, &r);
+}
+
 struct sb_ct *
-sb_ct_create(const char *name, uint32_t capacity, int socket,
+sb_ct_create(const char *name, uint32_t capacity, int socket, unsigned owner,
 	     uint32_t tcp_est_s, uint32_t tcp_trans_s, uint32_t udp_s,
 	     uint32_t icmp_s)
 {
 	struct rte_hash_parameters hp = {
 		.name = name,
 		.entries = capacity * 2,
-		.key_len = sizeof(struct sb_ct_key),
-		.hash_func = rte_hash_crc,
+		.key_len = sizeof(uint64_t),
+		.hash_func = fp_hash,
 		.hash_func_init_val = 0,
 		.socket_id = socket,
 		/* Extendable buckets: the table holds all 2 * capacity keys
@@ -39,7 +136,7 @@ sb_ct_create(const char *name, uint32_t capacity, int socket,
 	struct sb_ct *ct;
 	uint64_t hz = rte_get_tsc_hz();
 
-	if (capacity == 0 || capacity > (1u << 30)) {
+	if (capacity == 0 || capacity > (1u << 30) || owner > 255) {
 		rte_errno = EINVAL;
 		return NULL;
 	}
@@ -47,19 +144,28 @@ sb_ct_create(const char *name, uint32_t capacity, int socket,
 	if (ct == NULL)
 		goto fail;
 	ct->capacity = capacity;
+	ct->owner = (uint64_t)owner << SB_CT_OWNER_SHIFT;
+	ct->seed = rte_rand();
 	ct->s = rte_zmalloc_socket("sb_ct_s", sizeof(*ct->s) * capacity, 64, socket);
-	ct->free = rte_malloc_socket("sb_ct_free", sizeof(uint32_t) * capacity, 64, socket);
-	if (ct->s == NULL || ct->free == NULL)
+	if (ct->s == NULL)
 		goto fail;
 	ct->h = rte_hash_create(&hp);
 	if (ct->h == NULL)
 		goto fail;
+	rte_hash_set_cmp_func(ct->h, fp_cmp);
 	/* Hand out low indices first: better locality while the table is
 	 * far from full. */
 	for (uint32_t i = 0; i < capacity; i++)
-		ct->free[i] = capacity - 1 - i;
+		ct->s[i].next_free = i + 1 < capacity ? i + 1 : NO_FREE;
+	ct->free_head = 0;
 	ct->n_free = capacity;
 
+	/* Time unit: the largest power-of-two number of cycles not above
+	 * 1/64 s. 32 bits of it last 2^26 s; timeouts (at most 2^24 s) stay
+	 * far inside the half that signed differences can tell apart. */
+	ct->tshift = 0;
+	while ((2ull << ct->tshift) <= hz / 64)
+		ct->tshift++;
 	for (unsigned c = 0; c < 3; c++) {
 		uint64_t est = c == 0 ? tcp_est_s : c == 1 ? udp_s : icmp_s;
 		uint64_t trans = c == 0 ? tcp_trans_s : est;
@@ -68,6 +174,8 @@ sb_ct_create(const char *name, uint32_t capacity, int socket,
 		for (unsigned st = 0; st < SB_CT_STATE_MAX; st++)
 			ct->timeout_tsc[st][c] = trans * hz;
 		ct->timeout_tsc[SB_CT_ESTABLISHED][c] = est * hz;
+		for (unsigned st = 0; st < SB_CT_STATE_MAX; st++)
+			ct->timeout_u[st][c] = (uint32_t)(ct->timeout_tsc[st][c] >> ct->tshift);
 	}
 	return ct;
 fail:
@@ -84,71 +192,118 @@ sb_ct_free(struct sb_ct *ct)
 		return;
 	rte_hash_free(ct->h);
 	rte_free(ct->s);
-	rte_free(ct->free);
 	rte_free(ct);
+}
+
+void
+sb_ct_set_port_addr(struct sb_ct *ct, unsigned port, uint32_t addr)
+{
+	if (port < SB_MAX_PORTS)
+		ct->addr[port] = addr;
 }
 
 uint64_t
 sb_ct_lookup_bulk(struct sb_ct *ct, const struct sb_ct_key **keys, unsigned n,
 		  uint64_t *data)
 {
-	uint64_t hits = 0;
+	uint64_t fp[RTE_HASH_LOOKUP_BULK_MAX];
+	const void *fpp[RTE_HASH_LOOKUP_BULK_MAX];
 	void *d[RTE_HASH_LOOKUP_BULK_MAX];
+	uint64_t hits = 0;
 
 	if (n == 0)
 		return 0;
-	if (rte_hash_lookup_bulk_data(ct->h, (const void **)keys, n, &hits, d) < 0)
+	for (unsigned i = 0; i < n; i++) {
+		fp[i] = fingerprint(ct, keys[i]);
+		fpp[i] = &fp[i];
+	}
+	if (rte_hash_lookup_bulk_data(ct->h, fpp, n, &hits, d) < 0)
 		return 0;
+	/* Fetch every hit session at once, then check each against its
+	 * tuple; the fast path finds them in cache afterwards. */
 	for (unsigned i = 0; i < n; i++)
 		if (hits & (1ull << i))
-			data[i] = (uint64_t)(uintptr_t)d[i];
+			rte_prefetch0(&ct->s[SB_CT_IDX((uintptr_t)d[i])]);
+	for (unsigned i = 0; i < n; i++) {
+		if (!(hits & (1ull << i)))
+			continue;
+		data[i] = (uint64_t)(uintptr_t)d[i];
+		if (unlikely(!verify(ct, keys[i], data[i]))) {
+			hits &= ~(1ull << i);
+			ct->fp_mismatch++;
+		}
+	}
 	return hits;
 }
 
 int64_t
 sb_ct_lookup(struct sb_ct *ct, const struct sb_ct_key *key)
 {
+	uint64_t fp = fingerprint(ct, key);
 	void *d;
-	int ret = rte_hash_lookup_data(ct->h, key, &d);
+	int ret = rte_hash_lookup_data(ct->h, &fp, &d);
 
 	if (ret < 0)
 		return ret;
+	if (!verify(ct, key, (uint64_t)(uintptr_t)d)) {
+		ct->fp_mismatch++;
+		return -ENOENT;
+	}
 	return (int64_t)(uintptr_t)d;
 }
 
 int64_t
 sb_ct_insert(struct sb_ct *ct, const struct sb_ct_key *orig,
-	     const struct sb_ct_key *reply, uint64_t now)
+	     const struct sb_ct_key *reply, unsigned nat, unsigned nat_wan, uint64_t now)
 {
+	struct sb_session n, *s;
+	struct sb_ct_key ko, kr;
+	uint64_t fo, fr;
 	uint32_t idx;
 	int ret;
 
 	if (ct->n_free == 0)
 		return -ENOSPC;
-	if (rte_hash_lookup(ct->h, orig) >= 0 || rte_hash_lookup(ct->h, reply) >= 0)
+	if (nat > SB_CT_NAT_HAIRPIN || nat_wan >= SB_MAX_PORTS)
+		return -EINVAL;
+	memset(&n, 0, sizeof(n));
+	n.lan_addr = orig->src;
+	n.lan_port = orig->sport;
+	n.orig_dport = orig->dport;
+	n.rem_addr = reply->src;
+	n.rem_port = reply->sport;
+	n.ext_port = reply->dport;
+	n.proto = orig->proto;
+	n.nat = nat & 3;
+	n.nat_wan = (uint8_t)nat_wan;
+	/* The session must give both keys back exactly. */
+	sb_ct_orig_key(ct, &n, &ko);
+	sb_ct_reply_key(ct, &n, &kr);
+	if (!key_eq(&ko, orig) || !key_eq(&kr, reply) || reply->proto != orig->proto)
+		return -EINVAL;
+	fo = fingerprint(ct, orig);
+	fr = fingerprint(ct, reply);
+	if (fo == fr || rte_hash_lookup(ct->h, &fo) >= 0 || rte_hash_lookup(ct->h, &fr) >= 0)
 		return -EEXIST;
-	idx = ct->free[ct->n_free - 1];
+	idx = ct->free_head;
 
-	ret = rte_hash_add_key_data(ct->h, orig,
-				    (void *)(uintptr_t)(((uint64_t)idx << 1) | SB_CT_DIR_ORIG));
+	ret = rte_hash_add_key_data(ct->h, &fo,
+				    (void *)(uintptr_t)(ct->owner | (uint64_t)idx << 1 | SB_CT_DIR_ORIG));
 	if (ret < 0)
 		return ret;
-	ret = rte_hash_add_key_data(ct->h, reply,
-				    (void *)(uintptr_t)(((uint64_t)idx << 1) | SB_CT_DIR_REPLY));
+	ret = rte_hash_add_key_data(ct->h, &fr,
+				    (void *)(uintptr_t)(ct->owner | (uint64_t)idx << 1 | SB_CT_DIR_REPLY));
 	if (ret < 0) {
-		rte_hash_del_key(ct->h, orig);
+		rte_hash_del_key(ct->h, &fo);
 		return ret;
 	}
+	s = &ct->s[idx];
+	ct->free_head = s->next_free;
 	ct->n_free--;
-
-	struct sb_session *s = &ct->s[idx];
-
-	memset(s, 0, sizeof(*s));
-	s->orig = *orig;
-	s->reply = *reply;
-	s->last_tsc = now;
-	s->in_nb = UINT32_MAX;
-	s->out_nb = UINT32_MAX;
+	*s = n;
+	sb_ct_touch(ct, s, now);
+	s->in_nb = SB_CT_NB_NONE;
+	s->out_nb = SB_CT_NB_NONE;
 	s->in_use = 1;
 	return idx;
 }
@@ -157,19 +312,27 @@ void
 sb_ct_delete(struct sb_ct *ct, uint32_t idx)
 {
 	struct sb_session *s = &ct->s[idx];
+	struct sb_ct_key k;
+	uint64_t fp;
 
 	if (!s->in_use)
 		return;
-	rte_hash_del_key(ct->h, &s->orig);
-	rte_hash_del_key(ct->h, &s->reply);
+	sb_ct_orig_key(ct, s, &k);
+	fp = fingerprint(ct, &k);
+	rte_hash_del_key(ct->h, &fp);
+	sb_ct_reply_key(ct, s, &k);
+	fp = fingerprint(ct, &k);
+	rte_hash_del_key(ct->h, &fp);
 	s->in_use = 0;
-	ct->free[ct->n_free++] = idx;
+	s->next_free = ct->free_head;
+	ct->free_head = idx;
+	ct->n_free++;
 }
 
 uint64_t
 sb_ct_timeout(const struct sb_ct *ct, const struct sb_session *s)
 {
-	return ct->timeout_tsc[s->state][proto_class(s->orig.proto)];
+	return ct->timeout_tsc[s->state][proto_class(s->proto)];
 }
 
 void
@@ -228,13 +391,15 @@ sb_ct_sweep(struct sb_ct *ct, uint64_t now, unsigned budget,
 {
 	unsigned expired = 0;
 	uint32_t i = ct->sweep_cursor;
+	uint32_t nu = (uint32_t)(now >> ct->tshift);
 
 	if (ct->n_free == ct->capacity) /* nothing to age */
 		return 0;
 	while (budget--) {
 		struct sb_session *s = &ct->s[i];
 
-		if (s->in_use && now - s->last_tsc > sb_ct_timeout(ct, s)) {
+		if (s->in_use &&
+		    nu - s->last > ct->timeout_u[s->state][proto_class(s->proto)]) {
 			if (fn != NULL)
 				fn(arg, s);
 			sb_ct_delete(ct, i);

@@ -2,6 +2,20 @@
  * switchback: connection tracking. A session is stored once and keyed
  * twice in one rte_hash: by its original (LAN-side) tuple and by its reply
  * (WAN-side, after NAT) tuple. Owned by one worker: single writer, no locks.
+ *
+ * Size (issue 4: <= 128 bytes per session with both table entries). A
+ * 16-byte key costs rte_hash 54 bytes per entry (key store slot of 32
+ * bytes, bucket and extendable-bucket slots, free-slot rings), so two of
+ * them alone would take 108 of the 128. The table is therefore keyed by a
+ * 64-bit fingerprint of the tuple (an 8-byte key: 38 bytes per entry), and
+ * the session keeps just enough to rebuild both tuples (the WAN address
+ * comes from the port index), so every hit is checked against the full
+ * tuple: a fingerprint collision can never send a packet down the wrong
+ * session. It can only make an insert fail (-EEXIST, counted as a key
+ * conflict); the fingerprint is keyed by a random seed, so an outsider
+ * cannot aim for one, and by chance it takes about 2^64 / 2M keys tries.
+ * 40-byte session + 2 x 38 = 116 bytes per session at 1M sessions
+ * (measured: scripts/bench newflows).
  */
 #ifndef SB_CONNTRACK_H
 #define SB_CONNTRACK_H
@@ -9,9 +23,12 @@
 #include <stdint.h>
 #include <stdbool.h>
 
+#include "sb_common.h"
+
 struct rte_hash;
 
-/* A 5-tuple as it lies in the packet (network order). 16 bytes. */
+/* A 5-tuple as it lies in the packet (network order). 16 bytes. The
+ * lookup and insert argument; the table itself stores fingerprints. */
 struct sb_ct_key {
 	uint32_t src, dst;
 	uint16_t sport, dport;
@@ -34,71 +51,119 @@ enum sb_ct_state {
  * ignored (counted as tcp_rst_out_of_window). */
 #define SB_CT_RST_WINDOW (1u << 20)
 
-/* 64 bytes: one cache line. */
-struct sb_session {
-	struct sb_ct_key orig;    /* as sent by the LAN host */
-	struct sb_ct_key reply;   /* as the WAN sends it back (after NAT) */
-	uint64_t last_tsc;        /* last packet from the original side */
-	uint32_t out_nb;          /* neighbour index of the egress next hop */
-	uint32_t in_nb;           /* neighbour of the LAN host, lazily filled */
-	uint32_t tcp_end[2];      /* TCP: next sequence number from each direction
-				   * (host order; 0 = not seen yet) */
-	uint16_t wan_gen;         /* egress WAN generation at creation */
-	uint8_t out_port;         /* egress port index */
-	uint8_t in_port;          /* ingress (LAN) port index */
-	uint8_t state;            /* enum sb_ct_state */
-	uint8_t nat;              /* SB_CT_NAT_* */
-	uint8_t in_use;
-	uint8_t nat_wan;          /* WAN port index of the source mapping */
-};
-
 /* How a session translates. Hairpin (RFC 4787 REQ-9): a LAN host reaching
  * another LAN host's external mapping; both addresses are translated, each
  * host seeing the other's external address and port. */
 enum { SB_CT_NAT_NONE = 0, SB_CT_NAT_SRC = 1, SB_CT_NAT_HAIRPIN = 2 };
 
-/* Hash data: (session index << 1) | direction. */
+/* No neighbour index cached (session fields are 16-bit). */
+#define SB_CT_NB_NONE 0xffffu
+
+/*
+ * 40 bytes. The two tuples, rebuilt (sb_ct_orig_key, sb_ct_reply_key):
+ *   original: lan_addr:lan_port -> (hairpin ? WAN address : rem_addr):orig_dport
+ *   reply:    rem_addr:rem_port -> (nat ? WAN address : lan_addr):ext_port
+ * where the WAN address is that of port nat_wan.
+ */
+struct sb_session {
+	union {
+		uint32_t lan_addr;    /* the LAN host (original source) */
+		uint32_t next_free;   /* while free: the next free index */
+	};
+	uint32_t rem_addr;        /* the peer: the reply's source */
+	uint16_t lan_port;        /* original source port / ICMP id */
+	uint16_t rem_port;        /* reply source port */
+	uint16_t orig_dport;      /* original destination port (hairpin: the
+				   * other host's external port) */
+	uint16_t ext_port;        /* reply destination port: the external port
+				   * (lan_port without NAT) */
+	uint32_t last;            /* last packet from the original side, in
+				   * table time units (sb_ct_touch) */
+	uint32_t tcp_end[2];      /* TCP: next sequence number from each direction
+				   * (host order; 0 = not seen yet) */
+	uint16_t out_nb;          /* neighbour index of the egress next hop */
+	uint16_t in_nb;           /* neighbour of the LAN host, lazily filled */
+	uint16_t wan_gen;         /* egress WAN generation at creation */
+	uint8_t out_port;         /* egress port index */
+	uint8_t in_port;          /* ingress (LAN) port index */
+	uint8_t proto;
+	uint8_t nat_wan;          /* WAN port index of the source mapping */
+	uint8_t state : 4;        /* enum sb_ct_state */
+	uint8_t nat : 2;          /* SB_CT_NAT_* */
+	uint8_t in_use : 1;
+	uint8_t pad;
+};
+
+/*
+ * Hash data word: direction in bit 0, session index in bits 1-31, and the
+ * owning worker's id in bits 56-63 (SB_CT_OWNER). Each session belongs to
+ * the one worker that created it; with one worker today the owner is
+ * always 0, the bits are reserved so that a table shared for lookups, or
+ * a packet arriving at the wrong worker, can tell whose session it is.
+ */
 #define SB_CT_DIR_ORIG  0u
 #define SB_CT_DIR_REPLY 1u
+#define SB_CT_OWNER_SHIFT 56
+#define SB_CT_DIR(v)   ((unsigned)((v) & 1))
+#define SB_CT_IDX(v)   ((uint32_t)(((v) >> 1) & 0x7fffffffu))
+#define SB_CT_OWNER(v) ((unsigned)((uint64_t)(v) >> SB_CT_OWNER_SHIFT))
 
 struct sb_ct {
 	struct rte_hash *h;
 	struct sb_session *s;     /* capacity entries */
-	uint32_t *free;           /* stack of free indices */
+	uint32_t free_head;       /* first free index (list through next_free) */
 	uint32_t n_free;
 	uint32_t capacity;
 	uint32_t sweep_cursor;
+	uint64_t seed;            /* fingerprint key, random per table */
+	uint64_t owner;           /* SB_CT_OWNER bits of every data word */
+	uint64_t fp_mismatch;     /* hits whose tuple differed (fingerprint collision) */
+	unsigned tshift;          /* table time unit: TSC >> tshift (~1/64 s) */
+	uint32_t addr[SB_MAX_PORTS]; /* port addresses (network order): the
+				      * external address of a mapping */
+	uint32_t timeout_u[SB_CT_STATE_MAX][3];   /* in time units */
 	uint64_t timeout_tsc[SB_CT_STATE_MAX][3]; /* [state][tcp|udp|icmp] */
 };
 
 /**
- * Create a table for @capacity sessions (2 keys each). Timeouts in seconds.
- * Returns NULL and sets rte_errno on failure. Main lcore, after EAL init.
+ * Create a table for @capacity sessions (2 keys each), owned by worker
+ * @owner (0-255). Timeouts in seconds. Returns NULL and sets rte_errno on
+ * failure. Main lcore, after EAL init.
  */
-struct sb_ct *sb_ct_create(const char *name, uint32_t capacity, int socket,
+struct sb_ct *sb_ct_create(const char *name, uint32_t capacity, int socket, unsigned owner,
 			   uint32_t tcp_est_s, uint32_t tcp_trans_s,
 			   uint32_t udp_s, uint32_t icmp_s);
 
 /** Free the table. NULL is fine. */
 void sb_ct_free(struct sb_ct *ct);
 
+/** Set the address (network order) of port index @port, the external
+ * address of the mappings on it. Main lcore, before the worker starts. */
+void sb_ct_set_port_addr(struct sb_ct *ct, unsigned port, uint32_t addr);
+
 /**
  * Look up @n keys at once. For each hit, bit i of the returned mask is set
- * and @data[i] holds (index << 1) | direction. Owning worker only.
+ * and @data[i] holds the data word (SB_CT_IDX, SB_CT_DIR, SB_CT_OWNER).
+ * Every hit has been checked against the session's full tuple. Owning
+ * worker only.
  */
 uint64_t sb_ct_lookup_bulk(struct sb_ct *ct, const struct sb_ct_key **keys,
 			   unsigned n, uint64_t *data);
 
-/** Look up one key; returns (index << 1) | dir, or -ENOENT. */
+/** Look up one key; returns its data word, or -ENOENT. */
 int64_t sb_ct_lookup(struct sb_ct *ct, const struct sb_ct_key *key);
 
 /**
- * Create a session with both keys. Returns the new index, -ENOSPC when the
- * table is full (established sessions are never evicted), -EEXIST when a
- * key is already present. Owning worker only.
+ * Create a session with both keys, translated as @nat (SB_CT_NAT_*) with
+ * the mapping on port @nat_wan (whose address must be the reply key's
+ * destination, and for hairpin the original key's too). Returns the new
+ * index, -ENOSPC when the table is full (established sessions are never
+ * evicted), -EEXIST when a key (or its fingerprint) is already present,
+ * -EINVAL when the keys do not fit that translation. Owning worker only.
  */
 int64_t sb_ct_insert(struct sb_ct *ct, const struct sb_ct_key *orig,
-		     const struct sb_ct_key *reply, uint64_t now);
+		     const struct sb_ct_key *reply, unsigned nat, unsigned nat_wan,
+		     uint64_t now);
 
 /** Remove session @idx and both its keys. Owning worker only. */
 void sb_ct_delete(struct sb_ct *ct, uint32_t idx);
@@ -107,6 +172,37 @@ static inline struct sb_session *
 sb_ct_session(struct sb_ct *ct, uint32_t idx)
 {
 	return &ct->s[idx];
+}
+
+static inline uint32_t
+sb_ct_index(const struct sb_ct *ct, const struct sb_session *s)
+{
+	return (uint32_t)(s - ct->s);
+}
+
+/** The external (after NAT) address of @s: the reply's destination. */
+static inline uint32_t
+sb_ct_ext_addr(const struct sb_ct *ct, const struct sb_session *s)
+{
+	return s->nat != SB_CT_NAT_NONE ? ct->addr[s->nat_wan] : s->lan_addr;
+}
+
+/** The original destination address of @s (hairpin: the WAN address). */
+static inline uint32_t
+sb_ct_orig_dst(const struct sb_ct *ct, const struct sb_session *s)
+{
+	return s->nat == SB_CT_NAT_HAIRPIN ? ct->addr[s->nat_wan] : s->rem_addr;
+}
+
+/** Rebuild the original / reply key of @s. */
+void sb_ct_orig_key(const struct sb_ct *ct, const struct sb_session *s, struct sb_ct_key *k);
+void sb_ct_reply_key(const struct sb_ct *ct, const struct sb_session *s, struct sb_ct_key *k);
+
+/** Note a packet from the original side of @s at TSC @now (ageing). */
+static inline void
+sb_ct_touch(const struct sb_ct *ct, struct sb_session *s, uint64_t now)
+{
+	s->last = (uint32_t)(now >> ct->tshift);
 }
 
 /** Sessions in use. */

@@ -130,19 +130,20 @@ unpark(struct sb_worker *w, uint64_t now)
 }
 
 /* Neighbour MAC for @ip_host on port @out. *@cache holds a neighbour
- * index when known (SB_NEIGH_NONE otherwise) and is filled on success. */
+ * index when known (SB_CT_NB_NONE otherwise: the session's 16-bit form)
+ * and is filled on success. */
 static inline bool
-l2_resolve(struct sb_worker *w, unsigned out, uint32_t ip_host, uint32_t *cache,
+l2_resolve(struct sb_worker *w, unsigned out, uint32_t ip_host, uint16_t *cache,
 	   struct rte_ether_addr *mac)
 {
-	if (*cache == SB_NEIGH_NONE) {
+	if (*cache == SB_CT_NB_NONE) {
 		int32_t idx = sb_neigh_find(w->neigh, (uint16_t)out, ip_host);
 
 		if (idx < 0) {
 			request_resolve(w, out, ip_host);
 			return false;
 		}
-		*cache = (uint32_t)idx;
+		*cache = (uint16_t)idx;
 	}
 	if (!sb_neigh_mac(w->neigh, *cache, mac)) {
 		request_resolve(w, out, ip_host);
@@ -312,7 +313,7 @@ static void
 release_nat(struct sb_worker *w, struct sb_session *s)
 {
 	if (s->nat) {
-		struct sb_eim_key k = eim_key(s->orig.src, s->orig.sport, s->orig.proto,
+		struct sb_eim_key k = eim_key(s->lan_addr, s->lan_port, s->proto,
 					      s->nat_wan);
 
 		eim_put(w, &k);
@@ -358,23 +359,23 @@ fast_path(struct sb_worker *w, struct rte_mbuf *m, const struct sb_meta *md,
 	}
 	if (dir == SB_CT_DIR_ORIG) {
 		out = s->out_port;
-		hop = s->out_nb != SB_NEIGH_NONE ? w->neigh->e[s->out_nb].ip :
-		      rte_be_to_cpu_32(s->nat == SB_CT_NAT_HAIRPIN ? s->reply.src : md->dst);
+		hop = s->out_nb != SB_CT_NB_NONE ? w->neigh->e[s->out_nb].ip :
+		      rte_be_to_cpu_32(s->nat == SB_CT_NAT_HAIRPIN ? s->rem_addr : md->dst);
 		ok = l2_resolve(w, out, hop, &s->out_nb, &dmac);
 		if (s->nat) {
-			sb_nat_rewrite_src(l3, md, s->reply.dst, s->reply.dport);
+			sb_nat_rewrite_src(l3, md, sb_ct_ext_addr(w->ct, s), s->ext_port);
 			if (s->nat == SB_CT_NAT_HAIRPIN)
-				sb_nat_rewrite_dst(l3, md, s->reply.src, s->reply.sport);
+				sb_nat_rewrite_dst(l3, md, s->rem_addr, s->rem_port);
 			w->cnt.nat_out++;
 		}
 	} else {
 		out = s->in_port;
-		hop = rte_be_to_cpu_32(s->orig.src);
+		hop = rte_be_to_cpu_32(s->lan_addr);
 		ok = l2_resolve(w, out, hop, &s->in_nb, &dmac);
 		if (s->nat) {
-			sb_nat_rewrite_dst(l3, md, s->orig.src, s->orig.sport);
+			sb_nat_rewrite_dst(l3, md, s->lan_addr, s->lan_port);
 			if (s->nat == SB_CT_NAT_HAIRPIN)
-				sb_nat_rewrite_src(l3, md, s->orig.dst, s->orig.dport);
+				sb_nat_rewrite_src(l3, md, sb_ct_orig_dst(w->ct, s), s->orig_dport);
 			w->cnt.nat_in++;
 		}
 		if (s->state == SB_CT_NEW && md->proto != IPPROTO_TCP)
@@ -387,7 +388,7 @@ fast_path(struct sb_worker *w, struct rte_mbuf *m, const struct sb_meta *md,
 		struct sb_frag_key fk = { .src = md->src, .dst = md->dst, .id = md->ip_id,
 					  .proto = md->proto };
 
-		if (sb_frag_add(w->frag, &fk, (uint32_t)(s - w->ct->s), (uint8_t)dir, now) == 0)
+		if (sb_frag_add(w->frag, &fk, sb_ct_index(w->ct, s), (uint8_t)dir, now) == 0)
 			w->cnt.frag_tracked++;
 		else
 			w->cnt.frag_table_full++;
@@ -396,7 +397,7 @@ fast_path(struct sb_worker *w, struct rte_mbuf *m, const struct sb_meta *md,
 	/* Outbound refresh only: an outside host cannot keep a mapping open
 	 * by sending to it (RFC 4787 REQ-6 makes inbound refresh optional). */
 	if (dir == SB_CT_DIR_ORIG)
-		s->last_tsc = now;
+		sb_ct_touch(w->ct, s, now);
 	w->cnt.forwarded++;
 	if (likely(ok))
 		tx_l2(w, out, m, &dmac);
@@ -411,7 +412,7 @@ fast_path(struct sb_worker *w, struct rte_mbuf *m, const struct sb_meta *md,
 static void
 open_session(struct sb_worker *w, const struct sb_dp_state *st, unsigned in, unsigned out,
 	     struct rte_mbuf *m, const struct sb_meta *md, const struct sb_ct_key *reply,
-	     uint32_t nb, uint8_t nat, unsigned nat_wan, const struct sb_eim_key *ek, uint64_t now)
+	     uint16_t nb, uint8_t nat, unsigned nat_wan, const struct sb_eim_key *ek, uint64_t now)
 {
 	struct sb_ct_key orig;
 	struct sb_session *s;
@@ -423,7 +424,7 @@ open_session(struct sb_worker *w, const struct sb_dp_state *st, unsigned in, uns
 	orig.sport = md->sport;
 	orig.dport = md->dport;
 	orig.proto = md->proto;
-	idx = sb_ct_insert(w->ct, &orig, reply, now);
+	idx = sb_ct_insert(w->ct, &orig, reply, nat, nat_wan, now);
 	if (idx < 0) {
 		if (ek != NULL)
 			eim_put(w, ek);
@@ -434,8 +435,6 @@ open_session(struct sb_worker *w, const struct sb_dp_state *st, unsigned in, uns
 	s->out_port = (uint8_t)out;
 	s->in_port = (uint8_t)in;
 	s->out_nb = nb;
-	s->nat = nat;
-	s->nat_wan = (uint8_t)nat_wan;
 	s->wan_gen = (uint16_t)st->wan[out].gen;
 	w->cnt.ct_created++;
 	w->cnt.ct_created_port[out & 7]++;
@@ -468,7 +467,8 @@ hairpin(struct sb_worker *w, const struct sb_dp_state *st, unsigned in, struct r
 	struct sb_eim_key ak;
 	struct sb_ct_key reply;
 	struct rte_ether_addr dmac;
-	uint32_t g, nb = SB_NEIGH_NONE;
+	uint32_t g;
+	uint16_t nb = SB_CT_NB_NONE;
 	unsigned out;
 	int ext_a;
 	void *key;
@@ -485,8 +485,8 @@ hairpin(struct sb_worker *w, const struct sb_dp_state *st, unsigned in, struct r
 		return;
 	}
 	out = st->nhg[g].path[0].port;
-	if (st->nhg[g].path[0].gw != 0)
-		nb = st->nhg[g].path[0].nb;
+	if (st->nhg[g].path[0].gw != 0 && st->nhg[g].path[0].nb != SB_NEIGH_NONE)
+		nb = (uint16_t)st->nhg[g].path[0].nb;
 	if (!l2_resolve(w, out, st->nhg[g].path[0].gw ? st->nhg[g].path[0].gw :
 			rte_be_to_cpu_32(bk->src), &nb, &dmac)) {
 		drop(w, m, SB_DROP_NEIGH_UNRESOLVED);
@@ -519,7 +519,7 @@ slow_path(struct sb_worker *w, const struct sb_dp_state *st, unsigned in,
 	uint32_t nat_addr = md->src;
 	uint16_t nat_port;
 	unsigned out;
-	uint32_t nb;
+	uint16_t nb;
 	struct rte_ether_addr dmac;
 	struct sb_eim_key ek;
 	int np = -1;
@@ -547,7 +547,7 @@ slow_path(struct sb_worker *w, const struct sb_dp_state *st, unsigned in,
 	path = &g->path[g->n_paths == 1 ? 0 : ecmp_hash(w, md) % g->n_paths];
 	out = path->port;
 
-	nb = path->gw != 0 ? path->nb : SB_NEIGH_NONE;
+	nb = path->gw != 0 && path->nb != SB_NEIGH_NONE ? (uint16_t)path->nb : SB_CT_NB_NONE;
 	if (!l2_resolve(w, out, path->gw != 0 ? path->gw : rte_be_to_cpu_32(md->dst),
 			&nb, &dmac)) {
 		drop(w, m, SB_DROP_NEIGH_UNRESOLVED);
@@ -682,15 +682,15 @@ later_fragment(struct sb_worker *w, const struct sb_dp_state *st, unsigned in,
 			return;
 		}
 		if (s->nat)
-			sb_ipv4_set_addr(l3, true, s->reply.dst);
+			sb_ipv4_set_addr(l3, true, sb_ct_ext_addr(w->ct, s));
 	} else {
 		out = s->in_port;
-		if (!l2_resolve(w, out, rte_be_to_cpu_32(s->orig.src), &s->in_nb, &dmac)) {
+		if (!l2_resolve(w, out, rte_be_to_cpu_32(s->lan_addr), &s->in_nb, &dmac)) {
 			drop(w, m, SB_DROP_NEIGH_UNRESOLVED);
 			return;
 		}
 		if (s->nat)
-			sb_ipv4_set_addr(l3, false, s->orig.src);
+			sb_ipv4_set_addr(l3, false, s->lan_addr);
 	}
 	sb_ipv4_ttl_dec(l3);
 	w->cnt.frag_forwarded++;
@@ -724,20 +724,20 @@ icmp_error(struct sb_worker *w, const struct sb_dp_state *st, unsigned in,
 		drop(w, m, SB_DROP_ICMP_NO_SESSION);
 		return;
 	}
-	s = sb_ct_session(w->ct, (uint32_t)(v >> 1));
-	if ((v & 1) == SB_CT_DIR_REPLY) {
+	s = sb_ct_session(w->ct, SB_CT_IDX(v));
+	if (SB_CT_DIR(v) == SB_CT_DIR_REPLY) {
 		/* From the WAN side, about a packet we sent: to the LAN host. */
 		if (in != s->out_port || session_stale(w, st, s)) {
 			drop(w, m, SB_DROP_ICMP_NO_SESSION);
 			return;
 		}
 		out = s->in_port;
-		if (!l2_resolve(w, out, rte_be_to_cpu_32(s->orig.src), &s->in_nb, &dmac)) {
+		if (!l2_resolve(w, out, rte_be_to_cpu_32(s->lan_addr), &s->in_nb, &dmac)) {
 			drop(w, m, SB_DROP_NEIGH_UNRESOLVED);
 			return;
 		}
 		if (s->nat)
-			sb_nat_icmp_err_rewrite(l3, l3_len, emb_off, false, s->orig.src, s->orig.sport);
+			sb_nat_icmp_err_rewrite(l3, l3_len, emb_off, false, s->lan_addr, s->lan_port);
 	} else {
 		/* From the LAN host, about a packet it got from the WAN. */
 		if (in != s->in_port) {
@@ -750,7 +750,8 @@ icmp_error(struct sb_worker *w, const struct sb_dp_state *st, unsigned in,
 			return;
 		}
 		if (s->nat)
-			sb_nat_icmp_err_rewrite(l3, l3_len, emb_off, true, s->reply.dst, s->reply.dport);
+			sb_nat_icmp_err_rewrite(l3, l3_len, emb_off, true, sb_ct_ext_addr(w->ct, s),
+						s->ext_port);
 	}
 	if (md->ttl <= 1) {
 		drop(w, m, SB_DROP_TTL_EXCEEDED); /* no error about an error */
@@ -872,17 +873,17 @@ sb_worker_process(struct sb_worker *w, unsigned in, struct rte_mbuf **pkts,
 	 * a few packets ahead (a table of 64k flows no longer sits in L1). */
 	for (unsigned i = 0; i < nc && i < PREFETCH_OFFSET; i++)
 		if (hits & (1ull << i))
-			rte_prefetch0(sb_ct_session(w->ct, (uint32_t)(data[i] >> 1)));
+			rte_prefetch0(sb_ct_session(w->ct, SB_CT_IDX(data[i])));
 	for (unsigned i = 0; i < nc; i++) {
 		struct rte_mbuf *m = cand[i];
 		struct sb_meta *d = cmd[i];
 
 		if (i + PREFETCH_OFFSET < nc && (hits & (1ull << (i + PREFETCH_OFFSET))))
-			rte_prefetch0(sb_ct_session(w->ct, (uint32_t)(data[i + PREFETCH_OFFSET] >> 1)));
+			rte_prefetch0(sb_ct_session(w->ct, SB_CT_IDX(data[i + PREFETCH_OFFSET])));
 
 		if (hits & (1ull << i)) {
-			uint32_t idx = (uint32_t)(data[i] >> 1);
-			unsigned dir = data[i] & 1;
+			uint32_t idx = SB_CT_IDX(data[i]);
+			unsigned dir = SB_CT_DIR(data[i]);
 			struct sb_session *s = sb_ct_session(w->ct, idx);
 			unsigned expect_in = dir == SB_CT_DIR_ORIG ? s->in_port : s->out_port;
 
@@ -952,8 +953,8 @@ sb_worker_process(struct sb_worker *w, unsigned in, struct rte_mbuf **pkts,
 		int64_t v = sb_ct_lookup(w->ct, missk[i]);
 
 		if (v >= 0) {
-			struct sb_session *s = sb_ct_session(w->ct, (uint32_t)(v >> 1));
-			unsigned dir = v & 1;
+			struct sb_session *s = sb_ct_session(w->ct, SB_CT_IDX(v));
+			unsigned dir = SB_CT_DIR(v);
 
 			if ((dir == SB_CT_DIR_ORIG ? s->in_port : s->out_port) == in) {
 				fast_path(w, miss[i], mmd[i], s, dir, now);

@@ -8,9 +8,15 @@
 #include <rte_tcp.h>
 #include <rte_byteorder.h>
 
+#include <rte_malloc.h>
+
 #include "conntrack.h"
 
 static uint64_t hz;
+
+/* The WAN port of these tests: index 1, 203.0.113.2 (0xcb007102). */
+#define WAN 1
+#define WAN_ADDR 0xcb007102u
 
 static int
 setup(void **state)
@@ -41,8 +47,22 @@ table(uint32_t cap)
 	static int n;
 	char name[32];
 
+	struct sb_ct *ct;
+
 	snprintf(name, sizeof(name), "t_ct_%d", n++);
-	return sb_ct_create(name, cap, 0, 7440, 240, 300, 60);
+	ct = sb_ct_create(name, cap, 0, 0, 7440, 240, 300, 60);
+	if (ct != NULL) {
+		sb_ct_set_port_addr(ct, 0, rte_cpu_to_be_32(0xc0a80101));
+		sb_ct_set_port_addr(ct, WAN, rte_cpu_to_be_32(WAN_ADDR));
+	}
+	return ct;
+}
+
+/* A masqueraded session on the WAN port. */
+static int64_t
+ins(struct sb_ct *ct, const struct sb_ct_key *o, const struct sb_ct_key *r, uint64_t now)
+{
+	return sb_ct_insert(ct, o, r, SB_CT_NAT_SRC, WAN, now);
 }
 
 static void
@@ -61,7 +81,7 @@ test_conntrack_insert_lookup_both_keys(void **state)
 	(void)state;
 	assert_non_null(ct);
 	pair(1, &o, &r);
-	int64_t idx = sb_ct_insert(ct, &o, &r, 100);
+	int64_t idx = ins(ct, &o, &r, 100);
 
 	assert_true(idx >= 0);
 	assert_int_equal(sb_ct_lookup(ct, &o), (idx << 1) | SB_CT_DIR_ORIG);
@@ -69,8 +89,12 @@ test_conntrack_insert_lookup_both_keys(void **state)
 	assert_int_equal(sb_ct_count(ct), 1);
 	struct sb_session *s = sb_ct_session(ct, (uint32_t)idx);
 
-	assert_memory_equal(&s->orig, &o, sizeof(o));
-	assert_memory_equal(&s->reply, &r, sizeof(r));
+	struct sb_ct_key k;
+
+	sb_ct_orig_key(ct, s, &k);
+	assert_memory_equal(&k, &o, sizeof(o));
+	sb_ct_reply_key(ct, s, &k);
+	assert_memory_equal(&k, &r, sizeof(r));
 	assert_int_equal(s->state, SB_CT_NEW);
 	sb_ct_free(ct);
 }
@@ -87,7 +111,7 @@ test_conntrack_bulk_lookup_hit_mask(void **state)
 	for (uint32_t i = 0; i < 8; i++) {
 		pair(i, &o[i], &r[i]);
 		if (i % 2 == 0)
-			assert_true(sb_ct_insert(ct, &o[i], &r[i], 1) >= 0);
+			assert_true(ins(ct, &o[i], &r[i], 1) >= 0);
 		kp[i] = (i % 4 == 1) ? &o[i] : &r[i];
 	}
 	uint64_t hits = sb_ct_lookup_bulk(ct, kp, 8, data);
@@ -107,9 +131,9 @@ test_conntrack_duplicate_key_refused(void **state)
 	(void)state;
 	pair(1, &o, &r);
 	pair(2, &o2, &r2);
-	assert_true(sb_ct_insert(ct, &o, &r, 1) >= 0);
-	assert_int_equal(sb_ct_insert(ct, &o, &r2, 1), -EEXIST);
-	assert_int_equal(sb_ct_insert(ct, &o2, &r, 1), -EEXIST);
+	assert_true(ins(ct, &o, &r, 1) >= 0);
+	assert_int_equal(ins(ct, &o, &r2, 1), -EEXIST);
+	assert_int_equal(ins(ct, &o2, &r, 1), -EEXIST);
 	assert_int_equal(sb_ct_count(ct), 1);
 	/* The refused inserts left no stray key behind. */
 	assert_true(sb_ct_lookup(ct, &o2) < 0);
@@ -127,10 +151,10 @@ test_conntrack_full_table_keeps_sessions(void **state)
 	(void)state;
 	for (uint32_t i = 0; i < cap; i++) {
 		pair(i, &o, &r);
-		assert_true(sb_ct_insert(ct, &o, &r, 1) >= 0);
+		assert_true(ins(ct, &o, &r, 1) >= 0);
 	}
 	pair(cap, &o, &r);
-	assert_int_equal(sb_ct_insert(ct, &o, &r, 1), -ENOSPC);
+	assert_int_equal(ins(ct, &o, &r, 1), -ENOSPC);
 	for (uint32_t i = 0; i < cap; i++) {
 		pair(i, &o, &r);
 		assert_true(sb_ct_lookup(ct, &o) >= 0);
@@ -140,7 +164,7 @@ test_conntrack_full_table_keeps_sessions(void **state)
 	sb_ct_delete(ct, (uint32_t)(sb_ct_lookup(ct, &o) >> 1));
 	assert_true(sb_ct_lookup(ct, &o) < 0 && sb_ct_lookup(ct, &r) < 0);
 	pair(cap, &o, &r);
-	assert_true(sb_ct_insert(ct, &o, &r, 1) >= 0);
+	assert_true(ins(ct, &o, &r, 1) >= 0);
 	sb_ct_free(ct);
 }
 
@@ -165,11 +189,11 @@ test_conntrack_sweep_expires_only_idle(void **state)
 	/* UDP session (300 s) and an established TCP one (7440 s). */
 	o = key(0xc0a8010a, 0xc0000250, 5000, 53, IPPROTO_UDP);
 	r = key(0xc0000250, 0xcb007102, 53, 5000, IPPROTO_UDP);
-	int64_t u = sb_ct_insert(ct, &o, &r, t0);
+	int64_t u = ins(ct, &o, &r, t0);
 
 	sb_ct_session(ct, (uint32_t)u)->state = SB_CT_ESTABLISHED;
 	pair(1, &o, &r);
-	int64_t t = sb_ct_insert(ct, &o, &r, t0);
+	int64_t t = ins(ct, &o, &r, t0);
 
 	sb_ct_session(ct, (uint32_t)t)->state = SB_CT_ESTABLISHED;
 	expired_cb = 0;
@@ -192,7 +216,7 @@ test_conntrack_sweep_budget_bounds_work(void **state)
 	(void)state;
 	for (uint32_t i = 0; i < 40; i++) {
 		pair(i, &o, &r);
-		assert_true(sb_ct_insert(ct, &o, &r, 0) >= 0);
+		assert_true(ins(ct, &o, &r, 0) >= 0);
 	}
 	/* Everything is idle (NEW TCP: 240 s), but 8 slots per call. */
 	assert_int_equal(sb_ct_sweep(ct, 1000 * hz, 8, NULL, NULL), 8);
@@ -214,7 +238,7 @@ test_conntrack_tcp_states_and_timeouts(void **state)
 
 	(void)state;
 	memset(&s, 0, sizeof(s));
-	s.orig.proto = IPPROTO_TCP;
+	s.proto = IPPROTO_TCP;
 	assert_int_equal(sb_ct_timeout(ct, &s), 240 * hz);
 	sb_ct_tcp_update(&s, RTE_TCP_SYN_FLAG, SB_CT_DIR_ORIG);
 	assert_int_equal(s.state, SB_CT_NEW);
@@ -240,7 +264,7 @@ test_conntrack_tcp_states_and_timeouts(void **state)
 	assert_int_equal(sb_ct_timeout(ct, &s), 240 * hz);
 	/* Simultaneous open: a bare SYN from the reply side, then ACKs. */
 	memset(&s, 0, sizeof(s));
-	s.orig.proto = IPPROTO_TCP;
+	s.proto = IPPROTO_TCP;
 	sb_ct_tcp_update(&s, RTE_TCP_SYN_FLAG, SB_CT_DIR_ORIG);
 	sb_ct_tcp_update(&s, RTE_TCP_SYN_FLAG, SB_CT_DIR_REPLY);
 	assert_int_equal(s.state, SB_CT_NEW);
@@ -248,10 +272,10 @@ test_conntrack_tcp_states_and_timeouts(void **state)
 	assert_int_equal(s.state, SB_CT_ESTABLISHED);
 	/* UDP and ICMP timeouts. */
 	memset(&s, 0, sizeof(s));
-	s.orig.proto = IPPROTO_UDP;
+	s.proto = IPPROTO_UDP;
 	s.state = SB_CT_ESTABLISHED;
 	assert_int_equal(sb_ct_timeout(ct, &s), 300 * hz);
-	s.orig.proto = IPPROTO_ICMP;
+	s.proto = IPPROTO_ICMP;
 	assert_int_equal(sb_ct_timeout(ct, &s), 60 * hz);
 	sb_ct_free(ct);
 }
@@ -287,6 +311,147 @@ test_conntrack_rst_out_of_window_ignored(void **state)
 	assert_true(sb_ct_tcp_segment(&s, 0x54, 0, RTE_TCP_RST_FLAG, SB_CT_DIR_ORIG));
 }
 
+
+static void
+test_conntrack_hairpin_and_plain_keys_rebuilt(void **state)
+{
+	struct sb_ct *ct = table(64);
+	struct sb_ct_key o, r, k;
+	int64_t idx;
+
+	(void)state;
+	/* Hairpin: A 192.168.1.10:4000 -> WAN:5555 (B's mapping); B
+	 * 192.168.1.20:6000 answers to WAN:61000 (A's mapping). */
+	o = key(0xc0a8010a, WAN_ADDR, 4000, 5555, IPPROTO_UDP);
+	r = key(0xc0a80114, WAN_ADDR, 6000, 61000, IPPROTO_UDP);
+	idx = sb_ct_insert(ct, &o, &r, SB_CT_NAT_HAIRPIN, WAN, 1);
+	assert_true(idx >= 0);
+	assert_int_equal(sb_ct_lookup(ct, &o), (idx << 1) | SB_CT_DIR_ORIG);
+	assert_int_equal(sb_ct_lookup(ct, &r), (idx << 1) | SB_CT_DIR_REPLY);
+	sb_ct_orig_key(ct, sb_ct_session(ct, (uint32_t)idx), &k);
+	assert_memory_equal(&k, &o, sizeof(k));
+	sb_ct_reply_key(ct, sb_ct_session(ct, (uint32_t)idx), &k);
+	assert_memory_equal(&k, &r, sizeof(k));
+	/* No NAT (a routed port): the reply comes back to the host itself. */
+	o = key(0xc0a8010a, 0xc6120101, 7000, 22, IPPROTO_TCP);
+	r = key(0xc6120101, 0xc0a8010a, 22, 7000, IPPROTO_TCP);
+	idx = sb_ct_insert(ct, &o, &r, SB_CT_NAT_NONE, 0, 1);
+	assert_true(idx >= 0);
+	assert_int_equal(sb_ct_lookup(ct, &r), (idx << 1) | SB_CT_DIR_REPLY);
+	/* Another protocol without ports (GRE, routed). */
+	struct sb_ct_key go = key(0xc0a8010a, 0xc6120101, 0, 0, 47);
+	struct sb_ct_key gr = key(0xc6120101, 0xc0a8010a, 0, 0, 47);
+
+	assert_true(sb_ct_insert(ct, &go, &gr, SB_CT_NAT_NONE, 0, 1) >= 0);
+	assert_true(sb_ct_lookup(ct, &go) >= 0);
+	sb_ct_delete(ct, (uint32_t)idx);
+	assert_true(sb_ct_lookup(ct, &r) < 0 && sb_ct_lookup(ct, &o) < 0);
+	assert_true(sb_ct_lookup(ct, &gr) >= 0);
+	assert_int_equal(sb_ct_count(ct), 2);
+	sb_ct_free(ct);
+}
+
+static void
+test_conntrack_keys_must_fit_translation(void **state)
+{
+	struct sb_ct *ct = table(16);
+	struct sb_ct_key o, r;
+
+	(void)state;
+	pair(1, &o, &r);
+	/* The reply is not addressed to the WAN port's address. */
+	r.dst = rte_cpu_to_be_32(0xcb007103);
+	assert_int_equal(ins(ct, &o, &r, 1), -EINVAL);
+	/* SNAT, but the reply does not come from the original destination. */
+	pair(1, &o, &r);
+	r.src = rte_cpu_to_be_32(0xc0000251);
+	assert_int_equal(ins(ct, &o, &r, 1), -EINVAL);
+	/* Protocols differ. */
+	pair(1, &o, &r);
+	r.proto = IPPROTO_UDP;
+	assert_int_equal(ins(ct, &o, &r, 1), -EINVAL);
+	assert_int_equal(sb_ct_count(ct), 0);
+	sb_ct_free(ct);
+}
+
+static void
+test_conntrack_hit_checked_against_full_tuple(void **state)
+{
+	struct sb_ct *ct = table(16);
+	struct sb_ct_key o, r;
+	const struct sb_ct_key *kp[2] = { &o, &r };
+	uint64_t data[2];
+	int64_t idx;
+
+	(void)state;
+	pair(3, &o, &r);
+	idx = ins(ct, &o, &r, 1);
+	assert_true(idx >= 0);
+	/* The table holds fingerprints. Make the session's tuple differ
+	 * from its keys (what a fingerprint collision looks like): both
+	 * lookups find the fingerprint, neither may report a hit. */
+	sb_ct_session(ct, (uint32_t)idx)->rem_addr ^= rte_cpu_to_be_32(1);
+	assert_true(sb_ct_lookup(ct, &o) < 0);
+	assert_true(sb_ct_lookup(ct, &r) < 0);
+	assert_int_equal(sb_ct_lookup_bulk(ct, kp, 2, data), 0);
+	assert_int_equal(ct->fp_mismatch, 4);
+	sb_ct_free(ct);
+}
+
+static void
+test_conntrack_owner_in_data_word(void **state)
+{
+	struct sb_ct *ct = sb_ct_create("t_ct_owner", 16, 0, 3, 7440, 240, 300, 60);
+	struct sb_ct_key o, r;
+	int64_t idx, v;
+
+	(void)state;
+	assert_non_null(ct);
+	sb_ct_set_port_addr(ct, WAN, rte_cpu_to_be_32(WAN_ADDR));
+	pair(1, &o, &r);
+	idx = ins(ct, &o, &r, 1);
+	assert_true(idx >= 0);
+	v = sb_ct_lookup(ct, &r);
+	assert_int_equal(SB_CT_OWNER(v), 3);
+	assert_int_equal(SB_CT_IDX(v), idx);
+	assert_int_equal(SB_CT_DIR(v), SB_CT_DIR_REPLY);
+	assert_null(sb_ct_create("t_ct_owner2", 16, 0, 256, 7440, 240, 300, 60));
+	sb_ct_free(ct);
+}
+
+/* Issue 4: at most 128 bytes per session, both rte_hash entries included,
+ * at 1M sessions: heap taken by the table / capacity. */
+static void
+test_conntrack_bytes_per_session_at_1m(void **state)
+{
+	const uint32_t cap = 1u << 20;
+	struct rte_malloc_socket_stats before, after;
+	struct sb_ct *ct;
+	double per;
+
+	(void)state;
+	rte_malloc_get_socket_stats(0, &before);
+	ct = sb_ct_create("t_ct_1m", cap, 0, 0, 7440, 240, 300, 60);
+	rte_malloc_get_socket_stats(0, &after);
+	assert_non_null(ct);
+	per = (double)(after.heap_allocsz_bytes - before.heap_allocsz_bytes) / cap;
+	print_message("conntrack: %.1f bytes per session at %u sessions\n", per, cap);
+	assert_true(per <= 128.0);
+	assert_true(per >= 40.0 + 2 * 16);   /* a sanity floor: it was measured */
+	/* And the table holds what it says: fill it completely. */
+	sb_ct_set_port_addr(ct, WAN, rte_cpu_to_be_32(WAN_ADDR));
+	for (uint32_t i = 0; i < cap; i++) {
+		struct sb_ct_key o = key(0xc0a80000 + (i & 0xffff), 0xc6120000 + (i >> 16),
+					 1024, 443, IPPROTO_TCP);
+		struct sb_ct_key r = key(0xc6120000 + (i >> 16), WAN_ADDR, 443,
+					 (uint16_t)(i & 0xffff), IPPROTO_TCP);
+
+		assert_true(ins(ct, &o, &r, 1) >= 0);
+	}
+	assert_int_equal(sb_ct_count(ct), cap);
+	sb_ct_free(ct);
+}
+
 int
 main(void)
 {
@@ -299,6 +464,11 @@ main(void)
 		cmocka_unit_test(test_conntrack_sweep_budget_bounds_work),
 		cmocka_unit_test(test_conntrack_tcp_states_and_timeouts),
 		cmocka_unit_test(test_conntrack_rst_out_of_window_ignored),
+		cmocka_unit_test(test_conntrack_hairpin_and_plain_keys_rebuilt),
+		cmocka_unit_test(test_conntrack_keys_must_fit_translation),
+		cmocka_unit_test(test_conntrack_hit_checked_against_full_tuple),
+		cmocka_unit_test(test_conntrack_owner_in_data_word),
+		cmocka_unit_test(test_conntrack_bytes_per_session_at_1m),
 	};
 
 	return cmocka_run_group_tests_name("conntrack", tests, setup, sb_test_eal_down);
