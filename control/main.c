@@ -35,6 +35,7 @@
 #include "pkt.h"
 #include "pcc.h"
 #include "frag.h"
+#include "synhold.h"
 #include "notify.h"
 #include "publish.h"
 
@@ -624,6 +625,9 @@ setup(struct sb_ctl *c, char *err, size_t errlen)
 	w->frag = sb_frag_create("sb_frag", cfg->fragments, (int)rte_socket_id(), 5000);
 	if (w->frag == NULL)
 		goto nomem;
+	w->synhold = sb_synhold_create("sb_synhold", 1024, (int)rte_socket_id(), SB_SYNHOLD_MS);
+	if (w->synhold == NULL)
+		goto nomem;
 	w->punt = rte_ring_create("sb_punt", RING_SIZE, (int)rte_socket_id(),
 				  RING_F_SP_ENQ | RING_F_SC_DEQ);
 	w->resolve = rte_ring_create("sb_resolve", RING_SIZE, (int)rte_socket_id(),
@@ -762,9 +766,14 @@ summary(struct sb_ctl *c)
 	printf("waited for ARP: %lu packets, %lu sent when it answered; TCP resets sent for "
 	       "flushed sessions: %lu\n", (unsigned long)k->parked, (unsigned long)k->parked_sent,
 	       (unsigned long)k->tcp_rst_sent);
-	printf("fragments: datagrams tracked %lu, later fragments forwarded %lu, table full %lu\n",
+	printf("fragments: datagrams tracked %lu, later fragments forwarded %lu, table full %lu; "
+	       "held before their first %lu, sent on %lu, not held %lu\n",
 	       (unsigned long)k->frag_tracked, (unsigned long)k->frag_forwarded,
-	       (unsigned long)k->frag_table_full);
+	       (unsigned long)k->frag_table_full, (unsigned long)k->frag_held,
+	       (unsigned long)k->frag_released, (unsigned long)k->frag_hold_refused);
+	printf("simultaneous open: inbound SYNs held %lu, met by the LAN host's SYN %lu, "
+	       "expired %lu\n", (unsigned long)k->drop[SB_DROP_TCP_SYN_HELD],
+	       (unsigned long)k->syn_hold_matched, (unsigned long)k->syn_hold_expired);
 	printf("sessions created by egress port:");
 	for (unsigned p = 0; p < c->n_ports && p < 8; p++)
 		printf(" %s=%lu", c->cfg->ports[p].name, (unsigned long)k->ct_created_port[p]);
@@ -808,7 +817,11 @@ teardown(struct sb_ctl *c)
 	if (c->w != NULL) {
 		sb_ct_free(c->w->ct);
 		rte_hash_free(c->w->eim);
+		if (c->w->frag != NULL)
+			for (unsigned i = 0; i < SB_FRAG_HOLD_MAX; i++)
+				rte_pktmbuf_free(sb_frag_unhold(c->w->frag, i));
 		sb_frag_free(c->w->frag);
+		sb_synhold_free(c->w->synhold);
 		rte_free(c->w->eim_ext);
 		rte_free(c->w->eim_ref);
 		rte_ring_free(c->w->punt);

@@ -39,6 +39,13 @@ tel_stats(const char *cmd __rte_unused, const char *params __rte_unused,
 	U64("nat_in", k->nat_in);
 	U64("icmp_errors_translated", k->icmp_errors);
 	U64("tcp_rst_sent", k->tcp_rst_sent);
+	U64("frag_tracked", k->frag_tracked);
+	U64("frag_forwarded", k->frag_forwarded);
+	U64("frag_held", k->frag_held);
+	U64("frag_released", k->frag_released);
+	U64("frag_hold_refused", k->frag_hold_refused);
+	U64("syn_hold_matched", k->syn_hold_matched);
+	U64("syn_hold_expired", k->syn_hold_expired);
 	U64("wan_changes", tel_ctl->wan_changes);
 	U64("tsc_hz", rte_get_tsc_hz());
 	U64("loops", k->loops);

@@ -33,6 +33,7 @@ sb_frag_create(const char *name, uint32_t cap, int socket, uint32_t timeout_ms)
 	if (t->e == NULL)
 		goto fail;
 	t->timeout_tsc = rte_get_tsc_hz() / 1000 * timeout_ms;
+	t->hold_tsc = rte_get_tsc_hz() / 1000 * SB_FRAG_HOLD_MS;
 	return t;
 fail:
 	if (rte_errno == 0)
@@ -102,4 +103,48 @@ sb_frag_sweep(struct sb_frag_table *t, uint64_t now, unsigned budget)
 		}
 	}
 	return n;
+}
+
+bool
+sb_frag_known(struct sb_frag_table *t, const struct sb_frag_key *k, uint64_t now)
+{
+	uint32_t session;
+	uint8_t dir;
+
+	return sb_frag_find(t, k, now, &session, &dir) == 0;
+}
+
+int
+sb_frag_hold(struct sb_frag_table *t, const struct sb_frag_key *k, void *pkt, uint16_t in,
+	     uint64_t now)
+{
+	unsigned same = 0, slot = SB_FRAG_HOLD_MAX;
+
+	if (t->n_held == SB_FRAG_HOLD_MAX)
+		return -ENOSPC;
+	for (unsigned i = 0; i < SB_FRAG_HOLD_MAX; i++) {
+		if (t->held[i].pkt == NULL) {
+			if (slot == SB_FRAG_HOLD_MAX)
+				slot = i;
+		} else if (t->held[i].k.src == k->src) {
+			same++;
+		}
+	}
+	if (same >= SB_FRAG_HOLD_PER_SRC)
+		return -EBUSY;
+	t->held[slot] = (struct sb_frag_held){ .pkt = pkt, .tsc = now, .k = *k, .in = in };
+	t->n_held++;
+	return (int)slot;
+}
+
+void *
+sb_frag_unhold(struct sb_frag_table *t, unsigned slot)
+{
+	void *pkt = t->held[slot].pkt;
+
+	if (pkt != NULL) {
+		t->held[slot].pkt = NULL;
+		t->n_held--;
+	}
+	return pkt;
 }

@@ -3,14 +3,21 @@
  * carries the L4 header and goes through conntrack and NAT like any packet;
  * it leaves an entry (source, destination, IP id, protocol) -> session so
  * the later fragments, which have no ports, follow it with the same
- * address translation. Later fragments that come before their first are
- * dropped (counted). Entries live a few seconds; the table is bounded, and
- * only a first fragment that matches or creates a session makes one, so a
- * flood of bogus fragments cannot fill it. Owned by one worker. */
+ * address translation. Entries live a few seconds; the table is bounded,
+ * and only a first fragment that matches or creates a session makes one,
+ * so a flood of bogus fragments cannot fill it.
+ *
+ * Later fragments that come before their first (reordered on the way) are
+ * held, up to SB_FRAG_HOLD_MAX packets for at most SB_FRAG_HOLD_MS, and
+ * sent on when the first one passes; those whose first never comes are
+ * dropped (fragment_no_flow). One source address may hold no more than
+ * SB_FRAG_HOLD_PER_SRC of them, so a source flooding bogus fragments
+ * fills its own share, not everyone's. Owned by one worker. */
 #ifndef SB_FRAG_H
 #define SB_FRAG_H
 
 #include <stdint.h>
+#include <stdbool.h>
 
 struct rte_hash;
 
@@ -27,12 +34,27 @@ struct sb_frag_entry {
 	uint8_t dir;           /* SB_CT_DIR_* */
 };
 
+#define SB_FRAG_HOLD_MAX 64
+#define SB_FRAG_HOLD_PER_SRC 8
+#define SB_FRAG_HOLD_MS 1000
+
+/* A later fragment waiting for its first. */
+struct sb_frag_held {
+	void *pkt;             /* the mbuf; NULL when the slot is free */
+	uint64_t tsc;          /* when it came */
+	struct sb_frag_key k;
+	uint16_t in;           /* ingress port index */
+};
+
 struct sb_frag_table {
 	struct rte_hash *h;
 	struct sb_frag_entry *e;   /* by hash position */
 	uint32_t cap;
 	uint32_t iter;             /* sweep cursor */
 	uint64_t timeout_tsc;
+	uint64_t hold_tsc;         /* SB_FRAG_HOLD_MS */
+	unsigned n_held;
+	struct sb_frag_held held[SB_FRAG_HOLD_MAX];
 };
 
 /** A table of @cap datagrams in flight, entries kept @timeout_ms. NULL
@@ -50,6 +72,22 @@ int sb_frag_add(struct sb_frag_table *t, const struct sb_frag_key *k, uint32_t s
  * then it is removed). Owning worker. */
 int sb_frag_find(struct sb_frag_table *t, const struct sb_frag_key *k, uint64_t now,
 		 uint32_t *session, uint8_t *dir);
+
+/** Is datagram @k known (its first fragment passed, not expired)? Owning
+ * worker. */
+bool sb_frag_known(struct sb_frag_table *t, const struct sb_frag_key *k, uint64_t now);
+
+/**
+ * Hold @pkt, a later fragment of datagram @k that came in on port @in
+ * before its first. Returns its slot, -ENOSPC when SB_FRAG_HOLD_MAX are
+ * held, -EBUSY when its source already holds SB_FRAG_HOLD_PER_SRC. Owning
+ * worker.
+ */
+int sb_frag_hold(struct sb_frag_table *t, const struct sb_frag_key *k, void *pkt,
+		 uint16_t in, uint64_t now);
+
+/** Free slot @slot and return the packet it held. Owning worker. */
+void *sb_frag_unhold(struct sb_frag_table *t, unsigned slot);
 
 /** Remove expired entries, looking at no more than @budget. Owning worker. */
 unsigned sb_frag_sweep(struct sb_frag_table *t, uint64_t now, unsigned budget);

@@ -25,6 +25,7 @@
 #include "cksum.h"
 #include "pcc.h"
 #include "frag.h"
+#include "synhold.h"
 
 #define PREFETCH_OFFSET 3
 #define SWEEP_BUDGET 64
@@ -431,6 +432,13 @@ open_session(struct sb_worker *w, const struct sb_dp_state *st, unsigned in, uns
 		drop(w, m, idx == -ENOSPC ? SB_DROP_CT_FULL : SB_DROP_CT_CONFLICT);
 		return;
 	}
+	/* Simultaneous open (RFC 5382 REQ-2): the peer's SYN to this
+	 * mapping came first and was held; it stays dropped, silently, and
+	 * the connection proceeds with this SYN and the peer's SYN-ACK. */
+	if (nat == SB_CT_NAT_SRC && md->proto == IPPROTO_TCP &&
+	    (md->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) == RTE_TCP_SYN_FLAG &&
+	    sb_synhold_take(w->synhold, reply, now))
+		w->cnt.syn_hold_matched++;
 	s = sb_ct_session(w->ct, (uint32_t)idx);
 	s->out_port = (uint8_t)out;
 	s->in_port = (uint8_t)in;
@@ -650,7 +658,7 @@ session_stale(const struct sb_worker *w, const struct sb_dp_state *st,
  * first fragment used, with the same address translation. */
 static void
 later_fragment(struct sb_worker *w, const struct sb_dp_state *st, unsigned in,
-	       struct rte_mbuf *m, const struct sb_meta *md, uint64_t now)
+	       struct rte_mbuf *m, const struct sb_meta *md, uint64_t now, bool may_hold)
 {
 	uint8_t *l3 = rte_pktmbuf_mtod_offset(m, uint8_t *, md->l3_off);
 	struct sb_frag_key fk = { .src = md->src, .dst = md->dst, .id = md->ip_id,
@@ -662,6 +670,16 @@ later_fragment(struct sb_worker *w, const struct sb_dp_state *st, unsigned in,
 	unsigned out;
 
 	if (sb_frag_find(w->frag, &fk, now, &idx, &dir) != 0) {
+		/* Its first fragment may still be on the way: wait for it. */
+		int slot = may_hold ? sb_frag_hold(w->frag, &fk, m, (uint16_t)in, now) : -ENOENT;
+
+		if (slot >= 0) {
+			w->frag_md[slot] = *md;
+			w->cnt.frag_held++;
+			return;
+		}
+		if (may_hold)
+			w->cnt.frag_hold_refused++;
 		drop(w, m, SB_DROP_FRAG_NO_FLOW);
 		return;
 	}
@@ -696,6 +714,43 @@ later_fragment(struct sb_worker *w, const struct sb_dp_state *st, unsigned in,
 	w->cnt.frag_forwarded++;
 	w->cnt.forwarded++;
 	tx_l2(w, out, m, &dmac);
+}
+
+/* Send on the held later fragments whose first fragment has now passed;
+ * drop those that waited SB_FRAG_HOLD_MS (or all of them, @all, when the
+ * worker stops). Only called while something is held. */
+static void
+frag_hold_scan(struct sb_worker *w, const struct sb_dp_state *st, uint64_t now, bool all)
+{
+	struct sb_frag_table *t = w->frag;
+
+	for (unsigned i = 0; i < SB_FRAG_HOLD_MAX && t->n_held != 0; i++) {
+		struct sb_frag_held *h = &t->held[i];
+
+		if (h->pkt == NULL)
+			continue;
+		if (!all && sb_frag_known(t, &h->k, now)) {
+			unsigned in = h->in;
+			struct rte_mbuf *m = sb_frag_unhold(t, i);
+
+			w->cnt.frag_released++;
+			later_fragment(w, st, in, m, &w->frag_md[i], now, false);
+		} else if (all || now - h->tsc > t->hold_tsc) {
+			drop(w, sb_frag_unhold(t, i), SB_DROP_FRAG_NO_FLOW);
+		}
+	}
+}
+
+/* An inbound SYN (no ACK) with no session, to the external port of a live
+ * TCP mapping on masquerading WAN @in: one half of a simultaneous open. */
+static inline bool
+syn_to_mapping(const struct sb_worker *w, unsigned in, const struct sb_meta *d)
+{
+	return d->proto == IPPROTO_TCP &&
+	       (d->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG |
+				RTE_TCP_FIN_FLAG)) == RTE_TCP_SYN_FLAG &&
+	       w->port[in].masquerade && d->dst == w->port[in].addr_be &&
+	       w->eim_by_ext[in][SB_NAT_TCP * 65536u + rte_be_to_cpu_16(d->dport)] != 0;
 }
 
 /* ICMP errors (RFC 5508): found by the packet they quote, translated both
@@ -912,10 +967,17 @@ sb_worker_process(struct sb_worker *w, unsigned in, struct rte_mbuf **pkts,
 			 * probe replies) is taken; the rest is unsolicited and
 			 * dropped silently (no RST, no ICMP). */
 			if (d->proto == IPPROTO_ICMP &&
-			    (d->dst == ip->addr_be || is_local(w, d->dst)))
+			    (d->dst == ip->addr_be || is_local(w, d->dst))) {
 				local_deliver(w, in, m, d);
-			else
+			} else if (unlikely(syn_to_mapping(w, in, d)) &&
+				   sb_synhold_add(w->synhold, kp[i], now) >= 0) {
+				/* Recorded for 6 s in case the LAN host's SYN
+				 * to this peer follows (RFC 5382 REQ-2); the
+				 * packet itself is dropped silently either way. */
+				drop(w, m, SB_DROP_TCP_SYN_HELD);
+			} else {
 				drop(w, m, SB_DROP_WAN_UNSOLICITED);
+			}
 			continue;
 		}
 		miss[nm] = m;
@@ -967,7 +1029,9 @@ sb_worker_process(struct sb_worker *w, unsigned in, struct rte_mbuf **pkts,
 	w->cnt.stage_pkts[SB_STAGE_POLICY] += nm;
 errors:
 	for (unsigned i = 0; i < nl; i++)
-		later_fragment(w, st, in, later[i], lmd[i], now);
+		later_fragment(w, st, in, later[i], lmd[i], now, true);
+	if (unlikely(w->frag->n_held != 0))
+		frag_hold_scan(w, st, now, false);
 	for (unsigned i = 0; i < ne; i++)
 		icmp_error(w, st, in, err[i], emd[i]);
 }
@@ -1058,6 +1122,10 @@ sb_worker_main(void *arg)
 		if (t >= sweep_at) {
 			sb_ct_sweep(w->ct, t, SWEEP_BUDGET, on_expire, w);
 			sb_frag_sweep(w->frag, t, 16);
+			w->cnt.syn_hold_expired += sb_synhold_sweep(w->synhold, t, 16);
+			if (unlikely(w->frag->n_held != 0))
+				frag_hold_scan(w, __atomic_load_n(w->state, __ATOMIC_ACQUIRE), t,
+					       false);
 			w->cnt.ct_active = sb_ct_count(w->ct);
 			sweep_at = t + rte_get_tsc_hz() / 10000;
 		}
@@ -1065,6 +1133,11 @@ sb_worker_main(void *arg)
 		if (got)
 			w->cnt.busy_loops++;
 		rte_rcu_qsbr_quiescent(w->qs, w->id);
+	}
+	/* Held fragments whose first never came: dropped, counted. */
+	if (w->frag->n_held != 0) {
+		frag_hold_scan(w, __atomic_load_n(w->state, __ATOMIC_ACQUIRE), rte_rdtsc(), true);
+		sb_worker_flush(w);
 	}
 	rte_rcu_qsbr_thread_offline(w->qs, w->id);
 	rte_rcu_qsbr_thread_unregister(w->qs, w->id);

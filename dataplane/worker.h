@@ -14,13 +14,14 @@
 #include "sb_counters.h"
 #include "sb_tables.h"
 #include "nat.h"
+#include "frag.h"
 
 struct rte_ring;
 struct rte_mempool;
 struct rte_rcu_qsbr;
 struct rte_eth_dev_tx_buffer;
 struct sb_ct;
-struct sb_frag_table;
+struct sb_synhold;
 struct sb_fib;
 struct sb_neigh;
 
@@ -64,6 +65,8 @@ struct sb_worker {
 	struct sb_wport port[SB_MAX_PORTS];
 	struct sb_ct *ct;
 	struct sb_frag_table *frag;    /* datagrams in flight, by first fragment */
+	struct sb_meta frag_md[SB_FRAG_HOLD_MAX]; /* parsed held fragments, by slot */
+	struct sb_synhold *synhold;    /* unsolicited SYNs to live mappings (6 s) */
 	struct rte_hash *eim;          /* sb_eim_key -> slot */
 	uint16_t *eim_ext;             /* per slot: external port, host order */
 	uint32_t *eim_ref;             /* per slot: sessions using it */

@@ -26,6 +26,7 @@
 	X(NAT_PROTO,        "nat_protocol_unsupported")                 \
 	X(WAN_UNSOLICITED,  "wan_unsolicited")                          \
 	X(TCP_RST_WINDOW,   "tcp_rst_out_of_window")                    \
+	X(TCP_SYN_HELD,     "tcp_syn_held")                             \
 	X(SPOOFED,          "spoofed_source")                           \
 	X(LOCAL_UNHANDLED,  "local_unhandled")                          \
 	X(ICMP_UNHANDLED,   "icmp_unhandled")                           \
@@ -62,6 +63,11 @@ struct sb_counters {
 	uint64_t ct_created, ct_expired, ct_flushed, ct_active;
 	uint64_t nat_out, nat_in, icmp_errors;
 	uint64_t frag_tracked, frag_forwarded, frag_table_full;
+	uint64_t frag_held;         /* later fragments held for their first */
+	uint64_t frag_released;     /* of which sent on when it came */
+	uint64_t frag_hold_refused; /* not held: hold full or the source's share used */
+	uint64_t syn_hold_matched;  /* held inbound SYNs met by the LAN host's SYN */
+	uint64_t syn_hold_expired;  /* held inbound SYNs never met (6 s) */
 	uint64_t parked, parked_sent;
 	uint64_t tcp_rst_sent;      /* to LAN hosts of flushed TCP sessions */
 	uint64_t ct_created_port[8];   /* sessions created, by egress port */
