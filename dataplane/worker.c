@@ -839,6 +839,8 @@ sb_worker_process(struct sb_worker *w, unsigned in, struct rte_mbuf **pkts,
 	unsigned nc = 0, nm = 0, ne = 0, nl = 0;
 	uint64_t t0, t1, now, hits;
 
+	uint64_t tracked = w->cnt.frag_tracked;
+
 	w->cnt.rx += n;
 	t0 = now = rte_rdtsc();
 
@@ -1030,7 +1032,9 @@ sb_worker_process(struct sb_worker *w, unsigned in, struct rte_mbuf **pkts,
 errors:
 	for (unsigned i = 0; i < nl; i++)
 		later_fragment(w, st, in, later[i], lmd[i], now, true);
-	if (unlikely(w->frag->n_held != 0))
+	/* A first fragment passed: the held fragments it was waiting for go
+	 * on (expiry is the sweep's, so a full hold costs nothing per burst). */
+	if (unlikely(w->frag->n_held != 0 && w->cnt.frag_tracked != tracked))
 		frag_hold_scan(w, st, now, false);
 	for (unsigned i = 0; i < ne; i++)
 		icmp_error(w, st, in, err[i], emd[i]);
