@@ -106,15 +106,14 @@ static inline bool
 verify(const struct sb_ct *ct, const struct sb_ct_key *k, uint64_t v)
 {
 	const struct sb_session *s = &ct->s[SB_CT_IDX(v)];
-	struct sb_ct_key r;
 
-	if (!s->in_use)
+	if (unlikely(!s->in_use) || k->proto != s->proto)
 		return false;
 	if (SB_CT_DIR(v) == SB_CT_DIR_ORIG)
-		sb_ct_orig_key(ct, s, &r);
-	else
-		sb_ct_reply_key(ct, s, &r);
-	return key_eq(k, &r);
+		return k->src == s->lan_addr && k->sport == s->lan_port &&
+		       k->dport == s->orig_dport && k->dst == sb_ct_orig_dst(ct, s);
+	return k->src == s->rem_addr && k->sport == s->rem_port && k->dport == s->ext_port &&
+	       k->dst == sb_ct_ext_addr(ct, s);
 }
 
 struct sb_ct *
@@ -208,6 +207,7 @@ sb_ct_lookup_bulk(struct sb_ct *ct, const struct sb_ct_key **keys, unsigned n,
 {
 	uint64_t fp[RTE_HASH_LOOKUP_BULK_MAX];
 	const void *fpp[RTE_HASH_LOOKUP_BULK_MAX];
+	hash_sig_t sig[RTE_HASH_LOOKUP_BULK_MAX];
 	void *d[RTE_HASH_LOOKUP_BULK_MAX];
 	uint64_t hits = 0;
 
@@ -216,8 +216,9 @@ sb_ct_lookup_bulk(struct sb_ct *ct, const struct sb_ct_key **keys, unsigned n,
 	for (unsigned i = 0; i < n; i++) {
 		fp[i] = fingerprint(ct, keys[i]);
 		fpp[i] = &fp[i];
+		sig[i] = (uint32_t)fp[i] ^ (uint32_t)(fp[i] >> 32);   /* = fp_hash() */
 	}
-	if (rte_hash_lookup_bulk_data(ct->h, fpp, n, &hits, d) < 0)
+	if (rte_hash_lookup_with_hash_bulk_data(ct->h, fpp, sig, n, &hits, d) < 0)
 		return 0;
 	/* Fetch every hit session at once, then check each against its
 	 * tuple; the fast path finds them in cache afterwards. */
