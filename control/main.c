@@ -606,20 +606,41 @@ setup(struct sb_ctl *c, char *err, size_t errlen)
 			cfg->sessions, (unsigned long)c->ct_bytes,
 			(double)c->ct_bytes / cfg->sessions);
 	{
+		/* A mapping holds an external port: there cannot be more of
+		 * them than the masquerading WANs have ports, whatever the
+		 * session count (1M sessions on one WAN: 196608, not 1M). */
+		uint64_t n_map = 0;
+
+		for (unsigned p = 0; p < cfg->n_ports; p++)
+			if (cfg->ports[p].masquerade)
+				n_map += (uint64_t)SB_NAT_PROTO_MAX * 65536;
+		if (n_map > cfg->sessions)
+			n_map = cfg->sessions;
+		if (n_map < 64)
+			n_map = 64;
 		struct rte_hash_parameters hp = {
 			.name = "sb_eim",
-			.entries = cfg->sessions,
+			.entries = (uint32_t)n_map,
 			.key_len = sizeof(struct sb_eim_key),
 			.hash_func = rte_hash_crc,
 			.socket_id = (int)rte_socket_id(),
 			.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
 		};
 
+		rte_malloc_get_socket_stats((int)rte_socket_id(), &before);
 		w->eim = rte_hash_create(&hp);
-		w->eim_ext = rte_zmalloc("sb_eim_ext", sizeof(uint16_t) * (cfg->sessions + 1), 64);
-		w->eim_ref = rte_zmalloc("sb_eim_ref", sizeof(uint32_t) * (cfg->sessions + 1), 64);
-		if (w->eim == NULL || w->eim_ext == NULL || w->eim_ref == NULL)
+		if (w->eim == NULL)
 			goto nomem;
+		/* Indexed by hash position, which can exceed the entry count. */
+		uint32_t slots = (uint32_t)rte_hash_max_key_id(w->eim) + 1;
+
+		w->eim_ext = rte_zmalloc("sb_eim_ext", sizeof(uint16_t) * slots, 64);
+		w->eim_ref = rte_zmalloc("sb_eim_ref", sizeof(uint32_t) * slots, 64);
+		if (w->eim_ext == NULL || w->eim_ref == NULL)
+			goto nomem;
+		rte_malloc_get_socket_stats((int)rte_socket_id(), &after);
+		SB_INFO(MAIN, "nat: %lu mappings in %lu bytes", (unsigned long)n_map,
+			(unsigned long)(after.heap_allocsz_bytes - before.heap_allocsz_bytes));
 		w->tsc_hz = rte_get_tsc_hz();
 	}
 	w->frag = sb_frag_create("sb_frag", cfg->fragments, (int)rte_socket_id(), 5000);
