@@ -49,8 +49,8 @@ fingerprint(const struct sb_ct *ct, const struct sb_ct_key *k)
 	return mix64(mix64(a ^ ct->seed) ^ b);
 }
 
-/* rte_hash's hash of a fingerprint: its low bits, already mixed. */
-static uint32_t
+/* rte_hash's hash of a fingerprint: its bits folded, already mixed. */
+static inline uint32_t
 fp_hash(const void *key, uint32_t len, uint32_t init)
 {
 	uint64_t v;
@@ -216,7 +216,7 @@ sb_ct_lookup_bulk(struct sb_ct *ct, const struct sb_ct_key **keys, unsigned n,
 	for (unsigned i = 0; i < n; i++) {
 		fp[i] = fingerprint(ct, keys[i]);
 		fpp[i] = &fp[i];
-		sig[i] = (uint32_t)fp[i] ^ (uint32_t)(fp[i] >> 32);   /* = fp_hash() */
+		sig[i] = fp_hash(&fp[i], 8, 0);
 	}
 	if (rte_hash_lookup_with_hash_bulk_data(ct->h, fpp, sig, n, &hits, d) < 0)
 		return 0;
@@ -284,18 +284,28 @@ sb_ct_insert(struct sb_ct *ct, const struct sb_ct_key *orig,
 		return -EINVAL;
 	fo = fingerprint(ct, orig);
 	fr = fingerprint(ct, reply);
-	if (fo == fr || rte_hash_lookup(ct->h, &fo) >= 0 || rte_hash_lookup(ct->h, &fr) >= 0)
+	if (fo == fr)
+		return -EEXIST;
+	/* Both present-checks in one bulk call: their bucket misses overlap,
+	 * and the adds below find the buckets in cache. */
+	const void *fk[2] = { &fo, &fr };
+	hash_sig_t sig[2] = { fp_hash(&fo, 8, 0), fp_hash(&fr, 8, 0) };
+	int32_t pos[2];
+
+	if (rte_hash_lookup_with_hash_bulk(ct->h, fk, sig, 2, pos) < 0)
+		return -EINVAL;
+	if (pos[0] >= 0 || pos[1] >= 0)
 		return -EEXIST;
 	idx = ct->free_head;
 
-	ret = rte_hash_add_key_data(ct->h, &fo,
-				    (void *)(uintptr_t)(ct->owner | (uint64_t)idx << 1 | SB_CT_DIR_ORIG));
+	ret = rte_hash_add_key_with_hash_data(ct->h, &fo, sig[0],
+		(void *)(uintptr_t)(ct->owner | (uint64_t)idx << 1 | SB_CT_DIR_ORIG));
 	if (ret < 0)
 		return ret;
-	ret = rte_hash_add_key_data(ct->h, &fr,
-				    (void *)(uintptr_t)(ct->owner | (uint64_t)idx << 1 | SB_CT_DIR_REPLY));
+	ret = rte_hash_add_key_with_hash_data(ct->h, &fr, sig[1],
+		(void *)(uintptr_t)(ct->owner | (uint64_t)idx << 1 | SB_CT_DIR_REPLY));
 	if (ret < 0) {
-		rte_hash_del_key(ct->h, &fo);
+		rte_hash_del_key_with_hash(ct->h, &fo, sig[0]);
 		return ret;
 	}
 	s = &ct->s[idx];
@@ -320,10 +330,10 @@ sb_ct_delete(struct sb_ct *ct, uint32_t idx)
 		return;
 	sb_ct_orig_key(ct, s, &k);
 	fp = fingerprint(ct, &k);
-	rte_hash_del_key(ct->h, &fp);
+	rte_hash_del_key_with_hash(ct->h, &fp, fp_hash(&fp, 8, 0));
 	sb_ct_reply_key(ct, s, &k);
 	fp = fingerprint(ct, &k);
-	rte_hash_del_key(ct->h, &fp);
+	rte_hash_del_key_with_hash(ct->h, &fp, fp_hash(&fp, 8, 0));
 	s->in_use = 0;
 	s->next_free = ct->free_head;
 	ct->free_head = idx;
