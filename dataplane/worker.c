@@ -131,26 +131,37 @@ unpark(struct sb_worker *w, uint64_t now)
 }
 
 /* Neighbour MAC for @ip_host on port @out. *@cache holds a neighbour
- * index when known (SB_CT_NB_NONE otherwise: the session's 16-bit form)
- * and is filled on success. */
+ * index when known (SB_NEIGH_NONE otherwise) and is filled on success. */
 static inline bool
-l2_resolve(struct sb_worker *w, unsigned out, uint32_t ip_host, uint16_t *cache,
+l2_resolve(struct sb_worker *w, unsigned out, uint32_t ip_host, uint32_t *cache,
 	   struct rte_ether_addr *mac)
 {
-	if (*cache == SB_CT_NB_NONE) {
+	if (*cache == SB_NEIGH_NONE) {
 		int32_t idx = sb_neigh_find(w->neigh, (uint16_t)out, ip_host);
 
 		if (idx < 0) {
 			request_resolve(w, out, ip_host);
 			return false;
 		}
-		*cache = (uint16_t)idx;
+		*cache = (uint32_t)idx;
 	}
 	if (!sb_neigh_mac(w->neigh, *cache, mac)) {
 		request_resolve(w, out, ip_host);
 		return false;
 	}
 	return true;
+}
+
+/* The same for a session's 16-bit neighbour index (SB_CT_NB_NONE). */
+static inline bool
+l2_resolve_s(struct sb_worker *w, unsigned out, uint32_t ip_host, uint16_t *cache,
+	     struct rte_ether_addr *mac)
+{
+	uint32_t c = *cache == SB_CT_NB_NONE ? SB_NEIGH_NONE : *cache;
+	bool ok = l2_resolve(w, out, ip_host, &c, mac);
+
+	*cache = c == SB_NEIGH_NONE ? SB_CT_NB_NONE : (uint16_t)c;
+	return ok;
 }
 
 /* Is @addr_be inside the subnet of a port (of @role, or of any role when
@@ -362,7 +373,7 @@ fast_path(struct sb_worker *w, struct rte_mbuf *m, const struct sb_meta *md,
 		out = s->out_port;
 		hop = s->out_nb != SB_CT_NB_NONE ? w->neigh->e[s->out_nb].ip :
 		      rte_be_to_cpu_32(s->nat == SB_CT_NAT_HAIRPIN ? s->rem_addr : md->dst);
-		ok = l2_resolve(w, out, hop, &s->out_nb, &dmac);
+		ok = l2_resolve_s(w, out, hop, &s->out_nb, &dmac);
 		if (s->nat) {
 			sb_nat_rewrite_src(l3, md, sb_ct_ext_addr(w->ct, s), s->ext_port);
 			if (s->nat == SB_CT_NAT_HAIRPIN)
@@ -372,7 +383,7 @@ fast_path(struct sb_worker *w, struct rte_mbuf *m, const struct sb_meta *md,
 	} else {
 		out = s->in_port;
 		hop = rte_be_to_cpu_32(s->lan_addr);
-		ok = l2_resolve(w, out, hop, &s->in_nb, &dmac);
+		ok = l2_resolve_s(w, out, hop, &s->in_nb, &dmac);
 		if (s->nat) {
 			sb_nat_rewrite_dst(l3, md, s->lan_addr, s->lan_port);
 			if (s->nat == SB_CT_NAT_HAIRPIN)
@@ -413,7 +424,7 @@ fast_path(struct sb_worker *w, struct rte_mbuf *m, const struct sb_meta *md,
 static void
 open_session(struct sb_worker *w, const struct sb_dp_state *st, unsigned in, unsigned out,
 	     struct rte_mbuf *m, const struct sb_meta *md, const struct sb_ct_key *reply,
-	     uint16_t nb, uint8_t nat, unsigned nat_wan, const struct sb_eim_key *ek, uint64_t now)
+	     uint32_t nb, uint8_t nat, unsigned nat_wan, const struct sb_eim_key *ek, uint64_t now)
 {
 	struct sb_ct_key orig;
 	struct sb_session *s;
@@ -442,7 +453,7 @@ open_session(struct sb_worker *w, const struct sb_dp_state *st, unsigned in, uns
 	s = sb_ct_session(w->ct, (uint32_t)idx);
 	s->out_port = (uint8_t)out;
 	s->in_port = (uint8_t)in;
-	s->out_nb = nb;
+	s->out_nb = nb == SB_NEIGH_NONE ? SB_CT_NB_NONE : (uint16_t)nb;
 	s->wan_gen = (uint16_t)st->wan[out].gen;
 	w->cnt.ct_created++;
 	w->cnt.ct_created_port[out & 7]++;
@@ -475,8 +486,7 @@ hairpin(struct sb_worker *w, const struct sb_dp_state *st, unsigned in, struct r
 	struct sb_eim_key ak;
 	struct sb_ct_key reply;
 	struct rte_ether_addr dmac;
-	uint32_t g;
-	uint16_t nb = SB_CT_NB_NONE;
+	uint32_t g, nb = SB_NEIGH_NONE;
 	unsigned out;
 	int ext_a;
 	void *key;
@@ -493,8 +503,8 @@ hairpin(struct sb_worker *w, const struct sb_dp_state *st, unsigned in, struct r
 		return;
 	}
 	out = st->nhg[g].path[0].port;
-	if (st->nhg[g].path[0].gw != 0 && st->nhg[g].path[0].nb != SB_NEIGH_NONE)
-		nb = (uint16_t)st->nhg[g].path[0].nb;
+	if (st->nhg[g].path[0].gw != 0)
+		nb = st->nhg[g].path[0].nb;
 	if (!l2_resolve(w, out, st->nhg[g].path[0].gw ? st->nhg[g].path[0].gw :
 			rte_be_to_cpu_32(bk->src), &nb, &dmac)) {
 		drop(w, m, SB_DROP_NEIGH_UNRESOLVED);
@@ -527,7 +537,7 @@ slow_path(struct sb_worker *w, const struct sb_dp_state *st, unsigned in,
 	uint32_t nat_addr = md->src;
 	uint16_t nat_port;
 	unsigned out;
-	uint16_t nb;
+	uint32_t nb;
 	struct rte_ether_addr dmac;
 	struct sb_eim_key ek;
 	int np = -1;
@@ -555,7 +565,7 @@ slow_path(struct sb_worker *w, const struct sb_dp_state *st, unsigned in,
 	path = &g->path[g->n_paths == 1 ? 0 : ecmp_hash(w, md) % g->n_paths];
 	out = path->port;
 
-	nb = path->gw != 0 && path->nb != SB_NEIGH_NONE ? (uint16_t)path->nb : SB_CT_NB_NONE;
+	nb = path->gw != 0 ? path->nb : SB_NEIGH_NONE;
 	if (!l2_resolve(w, out, path->gw != 0 ? path->gw : rte_be_to_cpu_32(md->dst),
 			&nb, &dmac)) {
 		drop(w, m, SB_DROP_NEIGH_UNRESOLVED);
@@ -695,7 +705,7 @@ later_fragment(struct sb_worker *w, const struct sb_dp_state *st, unsigned in,
 	}
 	if (dir == SB_CT_DIR_ORIG) {
 		out = s->out_port;
-		if (!l2_resolve(w, out, rte_be_to_cpu_32(md->dst), &s->out_nb, &dmac)) {
+		if (!l2_resolve_s(w, out, rte_be_to_cpu_32(md->dst), &s->out_nb, &dmac)) {
 			drop(w, m, SB_DROP_NEIGH_UNRESOLVED);
 			return;
 		}
@@ -703,7 +713,7 @@ later_fragment(struct sb_worker *w, const struct sb_dp_state *st, unsigned in,
 			sb_ipv4_set_addr(l3, true, sb_ct_ext_addr(w->ct, s));
 	} else {
 		out = s->in_port;
-		if (!l2_resolve(w, out, rte_be_to_cpu_32(s->lan_addr), &s->in_nb, &dmac)) {
+		if (!l2_resolve_s(w, out, rte_be_to_cpu_32(s->lan_addr), &s->in_nb, &dmac)) {
 			drop(w, m, SB_DROP_NEIGH_UNRESOLVED);
 			return;
 		}
@@ -787,7 +797,7 @@ icmp_error(struct sb_worker *w, const struct sb_dp_state *st, unsigned in,
 			return;
 		}
 		out = s->in_port;
-		if (!l2_resolve(w, out, rte_be_to_cpu_32(s->lan_addr), &s->in_nb, &dmac)) {
+		if (!l2_resolve_s(w, out, rte_be_to_cpu_32(s->lan_addr), &s->in_nb, &dmac)) {
 			drop(w, m, SB_DROP_NEIGH_UNRESOLVED);
 			return;
 		}
@@ -800,7 +810,7 @@ icmp_error(struct sb_worker *w, const struct sb_dp_state *st, unsigned in,
 			return;
 		}
 		out = s->out_port;
-		if (!l2_resolve(w, out, rte_be_to_cpu_32(md->dst), &s->out_nb, &dmac)) {
+		if (!l2_resolve_s(w, out, rte_be_to_cpu_32(md->dst), &s->out_nb, &dmac)) {
 			drop(w, m, SB_DROP_NEIGH_UNRESOLVED);
 			return;
 		}
