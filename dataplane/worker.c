@@ -19,13 +19,13 @@
 #include "worker.h"
 #include "parse.h"
 #include "conntrack.h"
+#include "synhold.h"
 #include "fib.h"
 #include "neigh.h"
 #include "nat.h"
 #include "cksum.h"
 #include "pcc.h"
 #include "frag.h"
-#include "synhold.h"
 
 #define PREFETCH_OFFSET 3
 #define SWEEP_BUDGET 64
