@@ -632,7 +632,7 @@ setup(struct sb_ctl *c, char *err, size_t errlen)
 				    RING_F_SP_ENQ | RING_F_SC_DEQ);
 	if (c->fib == NULL) {
 		snprintf(err, errlen, "cannot create the FIB: %u routing table(s) take about %u MB "
-			 "(rte_lpm's 16M-entry first level each): give the EAL more memory with -m",
+			 "(rte_fib's 16M-entry first level each): give the EAL more memory with -m",
 			 cfg->n_tables, cfg->n_tables * 68);
 		return -ENOMEM;
 	}
