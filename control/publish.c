@@ -5,6 +5,8 @@
 #include <rte_rcu_qsbr.h>
 
 #include "publish.h"
+#include "rib.h"
+#include "fib.h"
 
 struct sb_dp_state *
 sb_state_alloc(uint32_t n_nhg)
@@ -48,4 +50,49 @@ sb_state_retire(struct sb_dp_state *old, struct rte_rcu_qsbr *qs)
 		return;
 	rte_rcu_qsbr_synchronize(qs, RTE_QSBR_THRID_INVALID);
 	sb_state_free(old);
+}
+
+void
+sb_state_fill(struct sb_dp_state *st, const struct sb_rib *rib,
+	      int32_t (*nb)(void *ctx, uint16_t port, uint32_t gw), void *ctx)
+{
+	for (unsigned g = 0; g < rib->n_groups && g < st->n_nhg; g++) {
+		const struct sb_rib_group *rg = &rib->g[g];
+		struct sb_nhg *ng = &st->nhg[g];
+
+		ng->n_paths = 0;
+		for (unsigned k = 0; k < rg->n_nh; k++) {
+			struct sb_path *p = &ng->path[ng->n_paths];
+
+			p->port = rg->nh[k].port;
+			p->gw = rg->nh[k].gw;
+			p->nb = SB_NEIGH_NONE;
+			if (p->gw != 0) {
+				int32_t idx = nb(ctx, p->port, p->gw);
+
+				if (idx < 0)
+					continue;
+				p->nb = (uint32_t)idx;
+			}
+			ng->n_paths++;
+		}
+	}
+}
+
+static int
+fib_set(void *ctx, uint8_t table, uint32_t dst, uint8_t len, uint32_t group)
+{
+	return sb_fib_set(ctx, table, dst, len, group);
+}
+
+static int
+fib_del(void *ctx, uint8_t table, uint32_t dst, uint8_t len)
+{
+	return sb_fib_del(ctx, table, dst, len);
+}
+
+int
+sb_publish_fib(struct sb_rib *rib, struct sb_fib *fib)
+{
+	return sb_rib_fib_sync(rib, fib_set, fib_del, fib);
 }

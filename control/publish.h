@@ -8,6 +8,8 @@
 #include "sb_tables.h"
 
 struct rte_rcu_qsbr;
+struct sb_rib;
+struct sb_fib;
 
 /** A zeroed state with room for @n_nhg nexthop groups, or NULL. */
 struct sb_dp_state *sb_state_alloc(uint32_t n_nhg);
@@ -22,5 +24,17 @@ struct sb_dp_state *sb_state_swap(struct sb_dp_state **slot, struct sb_dp_state 
 /** Wait until every reader registered with @qs has passed a quiescent
  * point, then free @old: no worker can still hold it. NULL is fine. */
 void sb_state_retire(struct sb_dp_state *old, struct rte_rcu_qsbr *qs);
+
+/** Copy @rib's nexthop groups into @st (allocated for rib->n_groups).
+ * @nb(ctx, port, gw) gives the neighbour index of a gateway, or < 0 to
+ * leave that path out. Control thread. */
+void sb_state_fill(struct sb_dp_state *st, const struct sb_rib *rib,
+		   int32_t (*nb)(void *ctx, uint16_t port, uint32_t gw), void *ctx);
+
+/** Write @rib's queued FIB changes (sb_rib_fib_sync) into @fib: after a
+ * failover that moved no prefix, nothing. Returns the number of writes or
+ * -errno. Control thread, after the state holding the new groups is
+ * published. */
+int sb_publish_fib(struct sb_rib *rib, struct sb_fib *fib);
 
 #endif

@@ -42,7 +42,7 @@ done(struct fixture *f)
 }
 
 static const struct sb_rib_route *
-route(const struct fixture *f, const char *name)
+conf(const struct fixture *f, const char *name)
 {
 	int i = sb_rib_find(f->rib, name);
 
@@ -51,20 +51,27 @@ route(const struct fixture *f, const char *name)
 	return &f->rib->r[i];
 }
 
+/* What resolution says about the route named @name. */
+static const struct sb_rib_result *
+route(const struct fixture *f, const char *name)
+{
+	return sb_rib_result(f->rib, (unsigned)(conf(f, name) - f->rib->r));
+}
+
 static const struct sb_rib_group *
 group_of(const struct fixture *f, const char *name)
 {
-	return &f->rib->g[route(f, name)->group];
+	return &f->rib->g[conf(f, name)->group];
 }
 
 static void
 test_rib_connected_routes(void **state)
 {
 	struct fixture f = make(PORTS);
-	const struct sb_rib_route *r = route(&f, "connected-wan1");
+	const struct sb_rib_route *r = conf(&f, "connected-wan1");
 
 	(void)state;
-	assert_true(r->connected && r->active);
+	assert_true(r->connected && route(&f, "connected-wan1")->active);
 	assert_int_equal(r->dst, IP(203, 0, 113, 0));
 	assert_int_equal(r->len, 24);
 	assert_int_equal(r->scope, 10);
@@ -224,9 +231,15 @@ test_rib_anchor_routes_fail_over_together(void **state)
 		snprintf(name, sizeof(name), "vpn%da", i);
 		assert_true(route(&f, name)->active);
 		assert_int_equal(group_of(&f, name)->nh[0].port, 1);
+		/* The 50 sites have alike route sets: one shared group. */
+		assert_int_equal(conf(&f, name)->group, conf(&f, "vpn0a")->group);
 	}
+	assert_true(group_of(&f, "vpn0a")->shared);
+	assert_int_equal(group_of(&f, "vpn0a")->n_prefixes, 50);
 	f.rib->r[sb_rib_find(f.rib, "anchor1")].check_failed = true;
-	assert_int_equal(sb_rib_resolve(f.rib), 51); /* 50 groups + the anchor's */
+	/* The sites' shared group + the anchor's own: 2, whatever the number
+	 * of sites (it was one group per site, 51, before groups were shared). */
+	assert_int_equal(sb_rib_resolve(f.rib), 2);
 	for (int i = 0; i < 50; i++) {
 		snprintf(name, sizeof(name), "vpn%da", i);
 		assert_false(route(&f, name)->active);
