@@ -9,6 +9,8 @@
 enum { M_UNKNOWN = 0, M_BUSY, M_YES, M_NO };
 enum { LOGGED_NEVER = 2 };
 
+const struct sb_rib_result sb_rib_unresolved = { .reason = "not resolved yet" };
+
 /* A (table, prefix) and the routes for it. */
 struct rib_prefix {
 	uint32_t dst;

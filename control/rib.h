@@ -116,11 +116,16 @@ void sb_rib_route_changed(struct sb_rib *rib, unsigned i);
  * FIB entry must change are queued for sb_rib_fib_sync(). */
 unsigned sb_rib_resolve(struct sb_rib *rib);
 
-/** Resolution result of route @i. */
+extern const struct sb_rib_result sb_rib_unresolved;
+
+/** Resolution result of route @i (inactive, "not resolved yet", for a
+ * route added since the last sb_rib_resolve()). */
 static inline const struct sb_rib_result *
 sb_rib_result(const struct sb_rib *rib, unsigned i)
 {
-	return &rib->res[rib->r[i].res];
+	uint32_t k = rib->r[i].res;
+
+	return k < rib->n_res ? &rib->res[k] : &sb_rib_unresolved;
 }
 
 /** Write the queued FIB changes: @set(ctx, table, dst, len, group) for a
