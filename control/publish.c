@@ -7,6 +7,7 @@
 #include "publish.h"
 #include "rib.h"
 #include "fib.h"
+#include "ecmp.h"
 
 struct sb_dp_state *
 sb_state_alloc(uint32_t n_nhg)
@@ -76,6 +77,7 @@ sb_state_fill(struct sb_dp_state *st, const struct sb_rib *rib,
 			}
 			ng->n_paths++;
 		}
+		sb_ecmp_build(ng);
 	}
 }
 

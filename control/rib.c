@@ -402,18 +402,16 @@ classify(struct sb_rib *rib)
 	if (gws == NULL)
 		return -ENOMEM;
 	free(rib->special);
-	free(rib->dirty);
 	rib->special = malloc(sizeof(*rib->special) * (rib->n_prefixes + 1));
-	rib->dirty = malloc(sizeof(*rib->dirty) * (rib->n_prefixes + 1));
-	rib->res = calloc(rib->n_routes + 1, sizeof(*rib->res));
-	if (rib->special == NULL || rib->dirty == NULL || rib->res == NULL)
-		goto nomem;
-	rib->n_dirty = 0;
 	rib->n_special = 0;
-	for (unsigned pi = 0; pi < rib->n_prefixes; pi++) {
+	/* FIB work still queued stays queued; room for every prefix. */
+	if (grow(&rib->dirty, &rib->cap_dirty, rib->n_prefixes + 1, sizeof(*rib->dirty)) != 0)
+		goto nomem;
+	rib->res = calloc(rib->n_routes + 1, sizeof(*rib->res));
+	if (rib->special == NULL || rib->res == NULL)
+		goto nomem;
+	for (unsigned pi = 0; pi < rib->n_prefixes; pi++)
 		rib->p[pi].special = false;
-		rib->p[pi].fib_dirty = false;
-	}
 	/* Special: holds a connected or a checked route, or may resolve a
 	 * recursive gateway (a main prefix covering one: at most 33 per
 	 * distinct gateway, found by exact lookups per length). */
