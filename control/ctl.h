@@ -25,6 +25,7 @@ struct sb_ctl {
 	struct sb_fib *fib;
 	struct rte_rcu_qsbr *qs;
 	struct sb_dp_state *state;     /* the published pointer */
+	struct sb_dp_state *spare_state; /* the last retired one, reused next time */
 	struct sb_rib *rib;
 	struct sb_probe *probes;
 	unsigned n_probes;

@@ -282,7 +282,7 @@ sb_ctl_publish(struct sb_ctl *c, uint64_t now)
 	sb_rib_resolve(rib);
 	update_wans(c);
 
-	st = sb_state_alloc(rib->n_groups);
+	st = sb_state_take(&c->spare_state, rib->n_groups);
 	if (st == NULL)
 		return -ENOMEM;
 	st->version = old ? old->version + 1 : 1;
@@ -308,7 +308,7 @@ sb_ctl_publish(struct sb_ctl *c, uint64_t now)
 	 * route can carry their traffic. Group ids never change. */
 	if (sb_publish_fib(rib, c->fib) < 0)
 		SB_WARN(RIB, "FIB full: some prefixes are not installed (tried again next time)");
-	sb_state_retire(old, c->qs);
+	sb_state_keep(old, c->qs, &c->spare_state);
 	c->last_publish_us = now_us() - t0;
 
 	n_changed = sb_rib_changes(rib, log_route, NULL, ROUTE_LOG_MAX);
@@ -818,6 +818,7 @@ teardown(struct sb_ctl *c)
 		rte_free(c->w);
 	}
 	sb_state_free(c->state);
+	sb_state_free(c->spare_state);
 	sb_fib_free(c->fib);
 	sb_neigh_free(c->neigh);
 	rte_free(c->qs);

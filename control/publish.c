@@ -22,6 +22,7 @@ sb_state_alloc(uint32_t n_nhg)
 		return NULL;
 	}
 	st->n_nhg = n_nhg;
+	st->cap_nhg = n_nhg ? n_nhg : 1;
 	return st;
 }
 
@@ -32,10 +33,52 @@ sb_state_free(struct sb_dp_state *st)
 		return;
 	/* Poison first: a reader that kept it past its grace period would
 	 * see nonsense instead of plausible old data (the RCU test checks). */
-	memset(st->nhg, 0xa5, sizeof(*st->nhg) * (st->n_nhg ? st->n_nhg : 1));
+	memset(st->nhg, 0xa5, sizeof(*st->nhg) * (st->cap_nhg ? st->cap_nhg : 1));
 	rte_free(st->nhg);
 	memset(st, 0xa5, sizeof(*st));
 	rte_free(st);
+}
+
+struct sb_dp_state *
+sb_state_take(struct sb_dp_state **spare, uint32_t n_nhg)
+{
+	struct sb_dp_state *st = *spare;
+
+	if (st == NULL || st->cap_nhg < n_nhg)
+		return sb_state_alloc(n_nhg);
+	*spare = NULL;
+	uint32_t cap = st->cap_nhg;
+	struct sb_nhg *nhg = st->nhg;
+
+	memset(nhg, 0, sizeof(*nhg) * cap);
+	memset(st, 0, sizeof(*st));
+	st->nhg = nhg;
+	st->n_nhg = n_nhg;
+	st->cap_nhg = cap;
+	return st;
+}
+
+void
+sb_state_keep(struct sb_dp_state *old, struct rte_rcu_qsbr *qs, struct sb_dp_state **spare)
+{
+	uint32_t cap;
+	struct sb_nhg *nhg;
+
+	if (old == NULL)
+		return;
+	if (*spare != NULL) {
+		sb_state_retire(old, qs);
+		return;
+	}
+	rte_rcu_qsbr_synchronize(qs, RTE_QSBR_THRID_INVALID);
+	/* Poisoned like a freed one: a late reader shows up in the tests. */
+	cap = old->cap_nhg;
+	nhg = old->nhg;
+	memset(nhg, 0xa5, sizeof(*nhg) * (cap ? cap : 1));
+	memset(old, 0xa5, sizeof(*old));
+	old->nhg = nhg;
+	old->cap_nhg = cap;
+	*spare = old;
 }
 
 struct sb_dp_state *

@@ -303,6 +303,7 @@ sb_rib_free(struct sb_rib *rib)
 	free(rib->failed_gw);
 	map_free(rib->pmap);
 	map_free(rib->cmap);
+	map_free(rib->smap);
 	free(rib);
 }
 
@@ -426,6 +427,23 @@ classify(struct sb_rib *rib)
 				goto nomem;
 			mark_special(rib, r->gw);
 		}
+	}
+	/* Gateways resolve through special prefixes of main only: a small
+	 * map of those (and which lengths exist) stays in cache, where the
+	 * map of every prefix would not. */
+	map_free(rib->smap);
+	rib->smap = map_new(64);
+	rib->slens = 0;
+	if (rib->smap == NULL)
+		goto nomem;
+	for (unsigned pi = 0; pi < rib->n_prefixes; pi++) {
+		const struct rib_prefix *p = &rib->p[pi];
+
+		if (!p->special || p->table != 0)
+			continue;
+		if (map_put(rib->smap, pkey(0, p->dst, p->len), pi) != 0)
+			goto nomem;
+		rib->slens |= 1ull << p->len;
 	}
 	for (unsigned ci = 0; ci < rib->n_classes; ci++) {
 		rib->c[ci].first = SB_RIB_NONE;
@@ -551,18 +569,20 @@ add_nh(struct sb_rib_result *a, uint16_t port, uint32_t gw)
 
 /* Gateway @gw of a route of target-scope @ts: the next hops of the most
  * specific active routes in main covering it that may resolve it (not
- * route @self). Longest match by exact lookups per length: only special
- * prefixes can cover a recursive gateway. */
+ * route @self). Longest match by exact lookups per length present, in the
+ * map of special prefixes: only those can cover a recursive gateway. */
 static bool
 resolve_gw(struct sb_rib *rib, struct sb_rib_result *a, uint32_t gw, uint8_t ts,
 	   unsigned self, unsigned depth)
 {
 	for (int len = 32; len >= 0; len--) {
-		uint32_t pi = map_find(rib, rib->pmap, pkey(0, gw & mask((uint8_t)len), (uint8_t)len),
-				       NULL, NULL);
+		uint32_t pi;
 		bool found = false;
 
-		if (pi == SB_RIB_NONE || !rib->p[pi].special)
+		if (!(rib->slens & (1ull << len)))
+			continue;
+		pi = map_find(rib, rib->smap, pkey(0, gw & mask((uint8_t)len), (uint8_t)len), NULL, NULL);
+		if (pi == SB_RIB_NONE)
 			continue;
 		for (uint32_t j = rib->p[pi].first; j != SB_RIB_NONE; j = rib->r[j].next) {
 			const struct sb_rib_route *b = &rib->r[j];

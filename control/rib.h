@@ -89,6 +89,8 @@ struct sb_rib {
 	struct sb_rib_result *res;
 	unsigned n_res;
 	struct rib_map *pmap, *cmap;
+	struct rib_map *smap;   /* special prefixes of main: gateway lookups */
+	uint64_t slens;         /* bit L: smap holds a prefix of length L */
 	uint32_t *special;      /* special prefixes, n_special */
 	uint32_t *dirty;        /* prefixes whose FIB entry may need writing */
 	unsigned n_dirty, cap_dirty;

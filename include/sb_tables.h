@@ -40,6 +40,7 @@ struct sb_wan_state {
 struct sb_dp_state {
 	uint64_t version;
 	uint32_t n_nhg;
+	uint32_t cap_nhg;                      /* control only: groups nhg has room for */
 	struct sb_nhg *nhg;                    /* indexed by FIB next hop */
 	struct sb_wan_state wan[SB_MAX_PORTS]; /* indexed by port */
 	uint8_t pcc_bucket[1024];              /* PCC member per bucket (pcc.h) */

@@ -150,6 +150,7 @@ test_publish_reader_never_sees_torn_or_freed_state(void **state)
 
 struct rib_shared {
 	struct sb_dp_state *state;
+	struct sb_dp_state *spare;
 	struct rte_rcu_qsbr *qs;
 	struct sb_fib *fib;
 	uint32_t stop;
@@ -207,12 +208,14 @@ rib_publish(struct rib_shared *sh, struct sb_rib *rib)
 	struct sb_dp_state *st;
 
 	sb_rib_resolve(rib);
-	st = sb_state_alloc(rib->n_groups);
+	/* As sb_ctl_publish does: the retired state is kept (poisoned) and
+	 * reused by the next publication. */
+	st = sb_state_take(&sh->spare, rib->n_groups);
 	assert_non_null(st);
 	sb_state_fill(st, rib, nb_any, NULL);
 	st = sb_state_swap(&sh->state, st);
 	assert_true(sb_publish_fib(rib, sh->fib) >= 0);
-	sb_state_retire(st, sh->qs);
+	sb_state_keep(st, sh->qs, &sh->spare);
 }
 
 static void
@@ -266,6 +269,7 @@ test_publish_rib_failovers_under_a_reader(void **state)
 	assert_int_equal(sh->bad, 0);
 	assert_true(rib->n_groups < 8); /* shared, not one per prefix */
 	sb_state_free(sh->state);
+	sb_state_free(sh->spare);
 	sb_fib_free(sh->fib);
 	sb_rib_free(rib);
 	sb_config_free(cfg);

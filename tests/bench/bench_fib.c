@@ -6,16 +6,18 @@
  * Loads N prefixes, each with two routes (distance 1 via gateway A on
  * wan1, distance 2 via gateway B on wan2, both resolved recursively over
  * the connected routes), through the project's own code: sb_config_load,
- * sb_rib_add/sb_rib_resolve, sb_state_fill/sb_state_swap, sb_publish_fib
+ * sb_rib_add/sb_rib_resolve, sb_state_take/sb_state_fill/sb_state_swap/
+ * sb_state_keep, sb_publish_fib
  * into the rte_fib FIB. A reader on a worker lcore then looks up S sampled
- * prefixes in the FIB and reads their group's first path in a loop,
- * reporting quiescence to rte_rcu_qsbr after every pass, and records the
+ * prefixes in the FIB and reads their group's first path in a loop
+ * (1024 lookups per pass, cycling over the samples), reporting quiescence
+ * to rte_rcu_qsbr after every pass, and records the
  * TSC at which it first sees each sample leave through B.
  *
  * The control side takes wan1 down (the decision: t0), resolves, publishes
- * and retires the old state. Switch time = from t0 until the reader has
- * seen every sample on B and the old state is reclaimed, whichever is
- * later. Exits 1 when a sample did not move, a lookup failed or saw a
+ * and retires the old state; then brings it back; five times. Switch time
+ * = from t0 until the reader has seen every sample on B and the old state
+ * is reclaimed, whichever is later (median of the five failovers). Exits 1 when a sample did not move, a lookup failed or saw a
  * path other than A or B, or the failover wrote the FIB entries of routed
  * prefixes (it must rewrite groups only; wan1's own connected prefix does
  * leave the FIB): the smoke test relies on these checks, not on timings. */
@@ -42,14 +44,18 @@
 
 #define GW_A 0xcb007101u /* 203.0.113.1, wan1's router */
 #define GW_B 0xc6336401u /* 198.51.100.1, wan2's router */
+#define LOOKUPS 1024     /* FIB lookups + group reads per reader pass */
+#define CYCLES 5         /* failovers (and failbacks) per run */
 
 struct shared {
 	struct sb_dp_state *state;
+	struct sb_dp_state *spare;  /* control only: the last retired state */
 	struct rte_rcu_qsbr *qs;
 	struct sb_fib *fib;
 	uint32_t n_samples;
 	uint32_t *ip;           /* sampled destinations */
-	uint64_t *seen_b;       /* TSC when the reader first saw B, 0 = not yet */
+	uint64_t *seen;         /* TSC when the reader first saw @want, 0 = not yet */
+	uint32_t want;          /* the gateway samples must move to */
 	uint32_t stop;
 	uint64_t passes, lost, bad, back;
 };
@@ -72,8 +78,11 @@ reader(void *arg)
 	while (!__atomic_load_n(&sh->stop, __ATOMIC_ACQUIRE)) {
 		const struct sb_dp_state *st = __atomic_load_n(&sh->state, __ATOMIC_ACQUIRE);
 
-		for (uint32_t s = 0; s < sh->n_samples; s++) {
-			uint32_t g, gw;
+		/* One pass = LOOKUPS lookups whatever the table size, so that
+		 * the reader's loop (and its quiescent reports) keeps the same
+		 * pace for 1 and 1M prefixes. */
+		for (uint32_t l = 0; l < LOOKUPS; l++) {
+			uint32_t s = l % sh->n_samples, g, gw, want;
 
 			if (sb_fib_lookup(sh->fib, 0, sh->ip[s], &g) != 0 || g >= st->n_nhg ||
 			    st->nhg[g].n_paths == 0) {
@@ -81,12 +90,17 @@ reader(void *arg)
 				continue;
 			}
 			gw = st->nhg[g].path[0].gw;
-			if (gw == GW_B) {
-				if (sh->seen_b[s] == 0)
-					__atomic_store_n(&sh->seen_b[s], rte_rdtsc(), __ATOMIC_RELEASE);
-			} else if (gw == GW_A) {
-				if (sh->seen_b[s] != 0)
-					sh->back++;
+			want = __atomic_load_n(&sh->want, __ATOMIC_ACQUIRE);
+			if (want == 0) {
+				/* Between rounds: only the path's sanity counts. */
+				if (gw != GW_A && gw != GW_B)
+					sh->bad++;
+			} else if (gw == want) {
+				if (sh->seen[s] == 0)
+					__atomic_store_n(&sh->seen[s], rte_rdtsc(), __ATOMIC_RELEASE);
+			} else if (gw == GW_A || gw == GW_B) {
+				if (sh->seen[s] != 0)
+					sh->back++; /* moved, then moved back */
 			} else {
 				sh->bad++;
 			}
@@ -99,6 +113,15 @@ reader(void *arg)
 	return 0;
 }
 
+static void
+wait_passes(struct shared *sh, uint64_t n)
+{
+	uint64_t p0 = __atomic_load_n(&sh->passes, __ATOMIC_ACQUIRE);
+
+	while (__atomic_load_n(&sh->passes, __ATOMIC_ACQUIRE) < p0 + n)
+		rte_pause();
+}
+
 static int32_t
 neigh_stub(void *ctx, uint16_t port, uint32_t gw)
 {
@@ -106,6 +129,22 @@ neigh_stub(void *ctx, uint16_t port, uint32_t gw)
 	(void)ctx;
 	(void)gw;
 	return port;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Sorts @v. */
+static double
+median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	return v[n / 2];
 }
 
 static double
@@ -124,7 +163,7 @@ publish(struct shared *sh, struct sb_rib *rib, uint64_t *swapped, uint64_t *recl
 	int writes;
 
 	*changed = sb_rib_resolve(rib);
-	st = sb_state_alloc(rib->n_groups);
+	st = sb_state_take(&sh->spare, rib->n_groups);
 	if (st == NULL)
 		return -ENOMEM;
 	old = sh->state;
@@ -133,7 +172,7 @@ publish(struct shared *sh, struct sb_rib *rib, uint64_t *swapped, uint64_t *recl
 	sb_state_swap(&sh->state, st);
 	*swapped = rte_rdtsc();
 	writes = sb_publish_fib(rib, sh->fib);
-	sb_state_retire(old, sh->qs);
+	sb_state_keep(old, sh->qs, &sh->spare);
 	*reclaimed = rte_rdtsc();
 	return writes;
 }
@@ -226,8 +265,8 @@ main(int argc, char **argv)
 		goto out;
 	sh->qs = rte_zmalloc("bench_qs", rte_rcu_qsbr_get_memsize(1), RTE_CACHE_LINE_SIZE);
 	sh->ip = rte_zmalloc("bench_ip", sizeof(*sh->ip) * n_samples, 64);
-	sh->seen_b = rte_zmalloc("bench_seen", sizeof(*sh->seen_b) * n_samples, 64);
-	if (sh->qs == NULL || sh->ip == NULL || sh->seen_b == NULL ||
+	sh->seen = rte_zmalloc("bench_seen", sizeof(*sh->seen) * n_samples, 64);
+	if (sh->qs == NULL || sh->ip == NULL || sh->seen == NULL ||
 	    rte_rcu_qsbr_init(sh->qs, 1) != 0)
 		goto out;
 	sh->n_samples = n_samples;
@@ -275,58 +314,98 @@ main(int argc, char **argv)
 	       secs(t_load0, t_load1), secs(t_load0, t_rib), secs(t_rib, t_load1), rib->n_groups,
 	       rib->n_classes, rib->n_special);
 
-	/* --- fail gateway A ------------------------------------------------- */
+	/* A no-op publication, as the daemon makes several before any
+	 * failover: the retired state is kept for reuse (sb_state_keep). */
+	publish(sh, rib, &t_sw, &t_rec, &changed);
+
+	/* --- fail gateway A, restore it, CYCLES times ------------------------ */
+	double sw[CYCLES], pub[CYCLES], rec[CYCLES], back_us[CYCLES];
+	uint32_t moved = n_samples, moved_back = n_samples;
+	int fw_max = 0, fw_first = 0;
+	unsigned changed_first = 0;
+
+	sh->want = GW_A;
 	if (rte_eal_remote_launch(reader, sh, lcore) != 0)
 		goto out;
 	while (__atomic_load_n(&sh->passes, __ATOMIC_ACQUIRE) < 100)
 		rte_pause();
-	for (uint32_t s = 0; s < n_samples; s++)
-		if (sh->seen_b[s] != 0)
-			sh->bad++; /* B before the failover: wrong */
+	for (int cyc = 0; cyc < 2 * CYCLES; cyc++) {
+		bool down = (cyc & 1) == 0;
+		uint32_t m = 0;
+		uint64_t t0, deadline, t_seen = 0;
+		int fw;
 
-	uint64_t t0 = rte_rdtsc();
+		/* Everything is on the old path now. Expect nothing while the
+		 * marks are cleared (a reader expecting the old path would
+		 * mark again), then the new path; each after whole passes. */
+		__atomic_store_n(&sh->want, 0, __ATOMIC_RELEASE);
+		wait_passes(sh, 2);
+		for (uint32_t s = 0; s < n_samples; s++)
+			__atomic_store_n(&sh->seen[s], 0, __ATOMIC_RELEASE);
+		__atomic_store_n(&sh->want, down ? GW_B : GW_A, __ATOMIC_RELEASE);
+		wait_passes(sh, 2);
+		t0 = rte_rdtsc();
+		rib->port_down[1] = down; /* wan1 goes down (or up): the control decision */
+		fw = publish(sh, rib, &t_sw, &t_rec, &changed);
+		deadline = t0 + rte_get_tsc_hz();
+		for (uint32_t s = 0; s < n_samples; s++) {
+			uint64_t v;
 
-	rib->port_down[1] = true; /* wan1 goes down: the control decision */
-	int fw = publish(sh, rib, &t_sw, &t_rec, &changed);
-	uint64_t deadline = t0 + rte_get_tsc_hz(), t_seen = 0;
-	uint32_t moved = 0;
-
-	for (uint32_t s = 0; s < n_samples; s++) {
-		uint64_t v;
-
-		while ((v = __atomic_load_n(&sh->seen_b[s], __ATOMIC_ACQUIRE)) == 0 &&
-		       rte_rdtsc() < deadline)
-			rte_pause();
-		if (v != 0) {
-			moved++;
-			if (v > t_seen)
-				t_seen = v;
+			while ((v = __atomic_load_n(&sh->seen[s], __ATOMIC_ACQUIRE)) == 0 &&
+			       rte_rdtsc() < deadline)
+				rte_pause();
+			if (v != 0) {
+				m++;
+				if (v > t_seen)
+					t_seen = v;
+			}
+		}
+		if (fw < 0 || fw > fw_max)
+			fw_max = fw < 0 ? 1 << 30 : fw;
+		if (cyc == 0) {
+			fw_first = fw;
+			changed_first = changed;
+		}
+		if (down) {
+			moved = m < moved ? m : moved;
+			sw[cyc / 2] = secs(t0, t_seen > t_rec ? t_seen : t_rec) * 1e6;
+			pub[cyc / 2] = secs(t0, t_sw) * 1e6;
+			rec[cyc / 2] = secs(t0, t_rec) * 1e6;
+		} else {
+			moved_back = m < moved_back ? m : moved_back;
+			back_us[cyc / 2] = secs(t0, t_seen > t_rec ? t_seen : t_rec) * 1e6;
 		}
 	}
-	uint64_t t_done = t_seen > t_rec ? t_seen : t_rec;
-	double switch_us = secs(t0, t_done) * 1e6;
-	double publish_us = secs(t0, t_sw) * 1e6, seen_us = t_seen ? secs(t0, t_seen) * 1e6 : -1;
-	double reclaim_us = secs(t0, t_rec) * 1e6;
 	uint64_t passes_after = __atomic_load_n(&sh->passes, __ATOMIC_ACQUIRE);
 
 	__atomic_store_n(&sh->stop, 1, __ATOMIC_RELEASE);
 	rte_eal_wait_lcore(lcore);
 
-	/* The only FIB writes allowed: special prefixes (here wan1's connected
-	 * /24 leaving the FIB), never one per routed prefix. */
-	bool ok = moved == n_samples && sh->lost == 0 && sh->bad == 0 && sh->back == 0 && fw >= 0 &&
-		  (unsigned)fw <= rib->n_special;
+	double switch_us = median(sw, CYCLES), publish_us = median(pub, CYCLES);
+	double reclaim_us = median(rec, CYCLES), failback_us = median(back_us, CYCLES);
+	double switch_max = sw[CYCLES - 1];
+	int fw = fw_max;
 
-	printf("bench_fib: wan1 down: switch %.1f us (state published %.1f us, last sample seen "
-	       "on B %.1f us, old state reclaimed %.1f us); %u groups changed, %d FIB writes; "
-	       "%u/%u samples moved, %" PRIu64 " lost, %" PRIu64 " wrong, %" PRIu64 " back; "
-	       "reader passes %" PRIu64 " (%u lookups each)\n",
-	       switch_us, publish_us, seen_us, reclaim_us, changed, fw, moved, n_samples,
-	       sh->lost, sh->bad, sh->back, passes_after, n_samples);
+	changed = changed_first;
+	(void)fw_first;
+	/* The only FIB writes allowed: special prefixes (here wan1's connected
+	 * /24 leaving and re-entering the FIB), never one per routed prefix. */
+	bool ok = moved == n_samples && moved_back == n_samples && sh->lost == 0 && sh->bad == 0 &&
+		  sh->back == 0 && fw >= 0 && (unsigned)fw <= rib->n_special;
+
+	printf("bench_fib: wan1 down (median of %d): switch %.1f us (max %.1f; state published "
+	       "%.1f us, old state reclaimed %.1f us); back up: %.1f us; %u groups changed, "
+	       "at most %d FIB writes; %u/%u samples moved, %u/%u back, %" PRIu64 " lost, %" PRIu64
+	       " wrong, %" PRIu64 " flapped; reader passes %" PRIu64 " (%u lookups each)\n",
+	       CYCLES, switch_us, switch_max, publish_us, reclaim_us, failback_us, changed, fw,
+	       moved, n_samples, moved_back, n_samples, sh->lost, sh->bad, sh->back, passes_after,
+	       LOOKUPS);
 	if (!ok)
-		printf("bench_fib: FAIL: %s%s%s%s\n", moved != n_samples ? "not every sample moved; " : "",
+		printf("bench_fib: FAIL: %s%s%s%s\n",
+		       moved != n_samples || moved_back != n_samples ? "not every sample moved; " : "",
 		       sh->lost ? "lookups lost; " : "", sh->bad || sh->back ? "wrong paths seen; " : "",
-		       fw < 0 || (unsigned)fw > rib->n_special ? "the failover rewrote routed prefixes' FIB entries; " : "");
+		       fw < 0 || (unsigned)fw > rib->n_special ?
+		       "the failover rewrote routed prefixes' FIB entries; " : "");
 	if (json != NULL) {
 		FILE *f = fopen(json, "w");
 
@@ -336,18 +415,21 @@ main(int argc, char **argv)
 		}
 		fprintf(f, "{\"routes\": %u, \"rib_routes\": %u, \"load_s\": %.4f, "
 			"\"load_rib_s\": %.4f, \"load_resolve_fib_s\": %.4f, \"switch_us\": %.2f, "
-			"\"publish_us\": %.2f, \"seen_us\": %.2f, \"reclaim_us\": %.2f, "
+			"\"publish_us\": %.2f, \"reclaim_us\": %.2f, \"failback_us\": %.2f, "
+			"\"switch_us_max\": %.2f, \"cycles\": %d, "
 			"\"groups\": %u, \"classes\": %u, \"special_prefixes\": %u, "
 			"\"groups_changed\": %u, \"fib_writes_on_failover\": %d, \"samples\": %u, "
 			"\"moved\": %u, \"lost\": %" PRIu64 ", \"wrong\": %" PRIu64 ", "
 			"\"ok\": %s}\n", n, rib->n_routes, secs(t_load0, t_load1), secs(t_load0, t_rib),
-			secs(t_rib, t_load1), switch_us, publish_us, seen_us, reclaim_us, rib->n_groups,
+			secs(t_rib, t_load1), switch_us, publish_us, reclaim_us, failback_us,
+			switch_max, CYCLES, rib->n_groups,
 			rib->n_classes, rib->n_special, changed, fw, n_samples, moved, sh->lost,
 			sh->bad + sh->back, ok ? "true" : "false");
 		fclose(f);
 	}
 	ret = ok ? 0 : 1;
 	sb_state_free(sh->state);
+	sb_state_free(sh->spare);
 	sb_rib_free(rib);
 	sb_fib_free(sh->fib);
 	sb_config_free(cfg);
