@@ -25,9 +25,8 @@ struct sb_ctl {
 	struct sb_fib *fib;
 	struct rte_rcu_qsbr *qs;
 	struct sb_dp_state *state;     /* the published pointer */
+	struct sb_dp_state *spare_state; /* the last retired one, reused next time */
 	struct sb_rib *rib;
-	bool *installed;               /* per RIB group: in the FIB */
-	bool *was_active;              /* per RIB route, for change logs */
 	struct sb_probe *probes;
 	unsigned n_probes;
 	bool wan_down[SB_MAX_PORTS];

@@ -58,8 +58,9 @@ routes_json(struct sb_ctl *c, struct out *o)
 	const struct sb_rib *rib = c->rib;
 
 	out(o, "[");
-	for (unsigned i = 0; i < rib->n_routes; i++) {
+	for (unsigned i = 0; i < rib->n_routes && o->len < OUT_MAX; i++) {
 		const struct sb_rib_route *r = &rib->r[i];
+		const struct sb_rib_result *s = sb_rib_result(rib, i);
 		char dst[20], gw[20];
 
 		ip_str(r->dst, dst, sizeof(dst));
@@ -75,16 +76,16 @@ routes_json(struct sb_ctl *c, struct out *o)
 		    r->gw_port >= 0 ? "\"" : "", r->distance, r->scope, r->target_scope,
 		    c->cfg->tables[r->table], r->connected ? "true" : "false",
 		    r->connected ? "false" : "true", r->disabled ? "true" : "false",
-		    r->active ? "true" : "false", r->last_resort ? "true" : "false",
-		    r->ecmp ? "true" : "false",
+		    s->active ? "true" : "false", s->last_resort ? "true" : "false",
+		    s->ecmp ? "true" : "false",
 		    r->check == SB_CHECK_PING ? "ping" : r->check == SB_CHECK_ARP ? "arp" : "none",
-		    r->reason ? "\"" : "", r->reason ? r->reason : "null", r->reason ? "\"" : "");
-		for (unsigned k = 0; k < r->n_nh; k++) {
+		    s->reason ? "\"" : "", s->reason ? s->reason : "null", s->reason ? "\"" : "");
+		for (unsigned k = 0; k < s->n_nh; k++) {
 			char h[20];
 
-			ip_str(r->nh[k].gw, h, sizeof(h));
+			ip_str(s->nh[k].gw, h, sizeof(h));
 			out(o, "%s{\"port\": \"%s\", \"via\": \"%s\"}", k ? ", " : "",
-			    c->cfg->ports[r->nh[k].port].name, r->nh[k].gw ? h : "on-link");
+			    c->cfg->ports[s->nh[k].port].name, s->nh[k].gw ? h : "on-link");
 		}
 		out(o, "]}");
 	}
@@ -128,9 +129,10 @@ wans(struct sb_ctl *c, struct out *o, bool json)
 		for (unsigned k = 0; k < c->n_probes; k++) {
 			const struct sb_probe *pr = &c->probes[k];
 			const struct sb_rib_route *r = &c->rib->r[pr->route];
+			const struct sb_rib_result *rs = sb_rib_result(c->rib, pr->route);
 			char a[20];
 
-			if (r->n_nh == 0 || r->nh[0].port != p)
+			if (rs->n_nh == 0 || rs->nh[0].port != p)
 				continue;
 			ip_str(pr->target, a, sizeof(a));
 			if (json)
@@ -260,6 +262,7 @@ run(struct sb_ctl *c, char *line, struct out *o)
 			return;
 		}
 		c->rib->r[i].distance = (uint8_t)d;
+		sb_rib_route_changed(c->rib, (unsigned)i);
 		SB_WARN(RIB, "route %s: operator set distance %ld", argv[2], d);
 		sb_ctl_publish(c, sb_now_ms());
 		out(o, "ok\n");
@@ -271,6 +274,7 @@ run(struct sb_ctl *c, char *line, struct out *o)
 			return;
 		}
 		c->rib->r[i].disabled = IS(1, "disable");
+		sb_rib_route_changed(c->rib, (unsigned)i);
 		SB_WARN(RIB, "route %s: operator %sd it", argv[2], argv[1]);
 		sb_ctl_publish(c, sb_now_ms());
 		out(o, "ok\n");

@@ -143,11 +143,12 @@ update_wans(struct sb_ctl *c)
 		for (unsigned k = 0; k < c->n_probes; k++) {
 			const struct sb_probe *pr = &c->probes[k];
 			const struct sb_rib_route *r = &c->rib->r[pr->route];
+			const struct sb_rib_result *rs = sb_rib_result(c->rib, pr->route);
 			bool via = false;
 			char a[20];
 
-			for (unsigned h = 0; h < r->n_nh; h++)
-				via |= r->nh[h].port == p;
+			for (unsigned h = 0; h < rs->n_nh; h++)
+				via |= rs->nh[h].port == p;
 			if (!via)
 				continue;
 			has_check = true;
@@ -225,14 +226,47 @@ update_wans(struct sb_ctl *c)
 	}
 }
 
+/* Neighbour index of a group's gateway; asks for its MAC when unknown. */
+struct nb_ctx {
+	struct sb_ctl *c;
+	uint64_t now;
+};
+
+static int32_t
+path_neigh(void *arg, uint16_t port, uint32_t gw)
+{
+	struct nb_ctx *x = arg;
+	int32_t idx = sb_neigh_get(x->c->neigh, port, gw);
+
+	if (idx >= 0 && !(x->c->neigh->e[idx].mac_state & SB_NEIGH_VALID))
+		arp_request(x->c, port, gw, x->now);
+	return idx;
+}
+
+static void
+log_route(void *arg, const struct sb_rib_route *r, const struct sb_rib_result *rs)
+{
+	(void)arg;
+	if (rs->active)
+		SB_INFO(RIB, "route %s active", r->name);
+	else
+		SB_INFO(RIB, "route %s inactive: %s", r->name, rs->reason);
+}
+
+#define ROUTE_LOG_MAX 256 /* route change lines per publication */
+
 /* Resolve the RIB, build and publish new nexthop groups, sync the FIB,
- * and free the old state once every worker has passed a quiescent point. */
+ * and free the old state once every worker has passed a quiescent point.
+ * Costs O(groups + special routes), not O(prefixes): the FIB is written
+ * only for prefixes that were added or must leave or re-enter it. */
 int
 sb_ctl_publish(struct sb_ctl *c, uint64_t now)
 {
 	uint64_t t0 = now_us();
 	struct sb_rib *rib = c->rib;
 	struct sb_dp_state *old = c->state, *st;
+	struct nb_ctx nbx = { c, now };
+	unsigned n_changed;
 
 	for (unsigned p = 0; p < c->n_ports; p++)
 		rib->port_down[p] = c->link_down[p] || c->wan_force[p] < 0;
@@ -241,39 +275,19 @@ sb_ctl_publish(struct sb_ctl *c, uint64_t now)
 	sb_rib_resolve(rib);
 	for (unsigned k = 0; k < c->n_probes; k++) {
 		struct sb_rib_route *r = &rib->r[c->probes[k].route];
-		bool forced_up = r->n_nh != 0 && c->wan_force[r->nh[0].port] > 0;
+		const struct sb_rib_result *rs = sb_rib_result(rib, c->probes[k].route);
+		bool forced_up = rs->n_nh != 0 && c->wan_force[rs->nh[0].port] > 0;
 
 		r->check_failed = (c->probes[k].down || c->probes[k].degraded) && !forced_up;
 	}
 	sb_rib_resolve(rib);
 	update_wans(c);
 
-	st = sb_state_alloc(rib->n_groups);
+	st = sb_state_take(&c->spare_state, rib->n_groups);
 	if (st == NULL)
 		return -ENOMEM;
 	st->version = old ? old->version + 1 : 1;
-	for (unsigned g = 0; g < rib->n_groups; g++) {
-		const struct sb_rib_group *rg = &rib->g[g];
-		struct sb_nhg *ng = &st->nhg[g];
-
-		for (unsigned k = 0; k < rg->n_nh; k++) {
-			struct sb_path *p = &ng->path[ng->n_paths];
-
-			p->port = rg->nh[k].port;
-			p->gw = rg->nh[k].gw;
-			p->nb = SB_NEIGH_NONE;
-			if (p->gw != 0) {
-				int32_t idx = sb_neigh_get(c->neigh, p->port, p->gw);
-
-				if (idx < 0)
-					continue;
-				p->nb = (uint32_t)idx;
-				if (!(c->neigh->e[idx].mac_state & SB_NEIGH_VALID))
-					arp_request(c, p->port, p->gw, now);
-			}
-			ng->n_paths++;
-		}
-	}
+	sb_state_fill(st, rib, path_neigh, &nbx);
 	for (unsigned p = 0; p < SB_MAX_PORTS; p++) {
 		st->wan[p].gen = c->wan_gen[p];
 		st->wan[p].up = !c->wan_down[p];
@@ -293,32 +307,14 @@ sb_ctl_publish(struct sb_ctl *c, uint64_t now)
 
 	/* FIB: prefixes with no active route leave it, so a less specific
 	 * route can carry their traffic. Group ids never change. */
-	for (unsigned g = 0; g < rib->n_groups; g++) {
-		const struct sb_rib_group *rg = &rib->g[g];
-		bool want = st->nhg[g].n_paths > 0;
-
-		if (want && !c->installed[g]) {
-			if (sb_fib_set(c->fib, rg->table, rg->dst, rg->len, g) == 0)
-				c->installed[g] = true;
-		} else if (!want && c->installed[g]) {
-			sb_fib_del(c->fib, rg->table, rg->dst, rg->len);
-			c->installed[g] = false;
-		}
-	}
-	sb_state_retire(old, c->qs);
+	if (sb_publish_fib(rib, c->fib) < 0)
+		SB_WARN(RIB, "FIB full: some prefixes are not installed (tried again next time)");
+	sb_state_keep(old, c->qs, &c->spare_state);
 	c->last_publish_us = now_us() - t0;
 
-	for (unsigned i = 0; i < rib->n_routes; i++) {
-		const struct sb_rib_route *r = &rib->r[i];
-
-		if (r->active != c->was_active[i] || old == NULL) {
-			if (r->active)
-				SB_INFO(RIB, "route %s active", r->name);
-			else
-				SB_INFO(RIB, "route %s inactive: %s", r->name, r->reason);
-		}
-		c->was_active[i] = r->active;
-	}
+	n_changed = sb_rib_changes(rib, log_route, NULL, ROUTE_LOG_MAX);
+	if (n_changed > ROUTE_LOG_MAX)
+		SB_INFO(RIB, "... and %u more route changes", n_changed - ROUTE_LOG_MAX);
 	if (old != NULL)
 		SB_INFO(RIB, "published state v%lu in %lu us", (unsigned long)st->version,
 			(unsigned long)c->last_publish_us);
@@ -507,7 +503,8 @@ run_probes(struct sb_ctl *c, uint64_t now)
 {
 	for (unsigned k = 0; k < c->n_probes; k++) {
 		struct sb_probe *p = &c->probes[k];
-		const struct sb_rib_route *r = &c->rib->r[p->route];
+		const struct sb_rib_result *r = sb_rib_result(c->rib, p->route);
+
 		if (p->outstanding && now - p->sent_ms >= c->cfg->probe_timeout_ms) {
 			p->outstanding = false;
 			sb_probe_account(p, false, 0);
@@ -657,7 +654,7 @@ setup(struct sb_ctl *c, char *err, size_t errlen)
 				    RING_F_SP_ENQ | RING_F_SC_DEQ);
 	if (c->fib == NULL) {
 		snprintf(err, errlen, "cannot create the FIB: %u routing table(s) take about %u MB "
-			 "(rte_lpm's 16M-entry first level each): give the EAL more memory with -m",
+			 "(rte_fib's 16M-entry first level each): give the EAL more memory with -m",
 			 cfg->n_tables, cfg->n_tables * 68);
 		return -ENOMEM;
 	}
@@ -724,10 +721,8 @@ setup(struct sb_ctl *c, char *err, size_t errlen)
 	c->rib = sb_rib_create(cfg);
 	if (c->rib == NULL)
 		goto nomem;
-	c->installed = calloc(c->rib->n_groups + 1, sizeof(bool));
-	c->was_active = calloc(c->rib->n_routes + 1, sizeof(bool));
 	c->probes = calloc(c->rib->n_routes + 1, sizeof(*c->probes));
-	if (c->installed == NULL || c->was_active == NULL || c->probes == NULL)
+	if (c->probes == NULL)
 		goto nomem;
 	for (unsigned i = 0; i < c->rib->n_routes; i++) {
 		const struct sb_rib_route *r = &c->rib->r[i];
@@ -858,12 +853,11 @@ teardown(struct sb_ctl *c)
 		rte_free(c->w);
 	}
 	sb_state_free(c->state);
+	sb_state_free(c->spare_state);
 	sb_fib_free(c->fib);
 	sb_neigh_free(c->neigh);
 	rte_free(c->qs);
 	sb_rib_free(c->rib);
-	free(c->installed);
-	free(c->was_active);
 	free(c->probes);
 	rte_mempool_free(c->pool);
 }

@@ -5,6 +5,9 @@
 #include <rte_rcu_qsbr.h>
 
 #include "publish.h"
+#include "rib.h"
+#include "fib.h"
+#include "ecmp.h"
 
 struct sb_dp_state *
 sb_state_alloc(uint32_t n_nhg)
@@ -19,6 +22,7 @@ sb_state_alloc(uint32_t n_nhg)
 		return NULL;
 	}
 	st->n_nhg = n_nhg;
+	st->cap_nhg = n_nhg ? n_nhg : 1;
 	return st;
 }
 
@@ -29,10 +33,52 @@ sb_state_free(struct sb_dp_state *st)
 		return;
 	/* Poison first: a reader that kept it past its grace period would
 	 * see nonsense instead of plausible old data (the RCU test checks). */
-	memset(st->nhg, 0xa5, sizeof(*st->nhg) * (st->n_nhg ? st->n_nhg : 1));
+	memset(st->nhg, 0xa5, sizeof(*st->nhg) * (st->cap_nhg ? st->cap_nhg : 1));
 	rte_free(st->nhg);
 	memset(st, 0xa5, sizeof(*st));
 	rte_free(st);
+}
+
+struct sb_dp_state *
+sb_state_take(struct sb_dp_state **spare, uint32_t n_nhg)
+{
+	struct sb_dp_state *st = *spare;
+
+	if (st == NULL || st->cap_nhg < n_nhg)
+		return sb_state_alloc(n_nhg);
+	*spare = NULL;
+	uint32_t cap = st->cap_nhg;
+	struct sb_nhg *nhg = st->nhg;
+
+	memset(nhg, 0, sizeof(*nhg) * cap);
+	memset(st, 0, sizeof(*st));
+	st->nhg = nhg;
+	st->n_nhg = n_nhg;
+	st->cap_nhg = cap;
+	return st;
+}
+
+void
+sb_state_keep(struct sb_dp_state *old, struct rte_rcu_qsbr *qs, struct sb_dp_state **spare)
+{
+	uint32_t cap;
+	struct sb_nhg *nhg;
+
+	if (old == NULL)
+		return;
+	if (*spare != NULL) {
+		sb_state_retire(old, qs);
+		return;
+	}
+	rte_rcu_qsbr_synchronize(qs, RTE_QSBR_THRID_INVALID);
+	/* Poisoned like a freed one: a late reader shows up in the tests. */
+	cap = old->cap_nhg;
+	nhg = old->nhg;
+	memset(nhg, 0xa5, sizeof(*nhg) * (cap ? cap : 1));
+	memset(old, 0xa5, sizeof(*old));
+	old->nhg = nhg;
+	old->cap_nhg = cap;
+	*spare = old;
 }
 
 struct sb_dp_state *
@@ -48,4 +94,50 @@ sb_state_retire(struct sb_dp_state *old, struct rte_rcu_qsbr *qs)
 		return;
 	rte_rcu_qsbr_synchronize(qs, RTE_QSBR_THRID_INVALID);
 	sb_state_free(old);
+}
+
+void
+sb_state_fill(struct sb_dp_state *st, const struct sb_rib *rib,
+	      int32_t (*nb)(void *ctx, uint16_t port, uint32_t gw), void *ctx)
+{
+	for (unsigned g = 0; g < rib->n_groups && g < st->n_nhg; g++) {
+		const struct sb_rib_group *rg = &rib->g[g];
+		struct sb_nhg *ng = &st->nhg[g];
+
+		ng->n_paths = 0;
+		for (unsigned k = 0; k < rg->n_nh; k++) {
+			struct sb_path *p = &ng->path[ng->n_paths];
+
+			p->port = rg->nh[k].port;
+			p->gw = rg->nh[k].gw;
+			p->nb = SB_NEIGH_NONE;
+			if (p->gw != 0) {
+				int32_t idx = nb(ctx, p->port, p->gw);
+
+				if (idx < 0)
+					continue;
+				p->nb = (uint32_t)idx;
+			}
+			ng->n_paths++;
+		}
+		sb_ecmp_build(ng);
+	}
+}
+
+static int
+fib_set(void *ctx, uint8_t table, uint32_t dst, uint8_t len, uint32_t group)
+{
+	return sb_fib_set(ctx, table, dst, len, group);
+}
+
+static int
+fib_del(void *ctx, uint8_t table, uint32_t dst, uint8_t len)
+{
+	return sb_fib_del(ctx, table, dst, len);
+}
+
+int
+sb_publish_fib(struct sb_rib *rib, struct sb_fib *fib)
+{
+	return sb_rib_fib_sync(rib, fib_set, fib_del, fib);
 }

@@ -2,10 +2,11 @@
 #include <errno.h>
 #include <stdio.h>
 
-#include <rte_lpm.h>
+#include <rte_fib.h>
 #include <rte_rcu_qsbr.h>
 #include <rte_malloc.h>
 #include <rte_errno.h>
+#include <rte_memzone.h>
 
 #include "fib.h"
 
@@ -24,29 +25,22 @@ sb_fib_create(const char *name, unsigned n_tables, uint32_t max_rules,
 		rte_errno = ENOMEM;
 		return NULL;
 	}
+	fib->qs = qs;
 	for (unsigned t = 0; t < n_tables; t++) {
-		struct rte_lpm_config lc = {
-			.max_rules = max_rules,
-			.number_tbl8s = 1 << 12,
+		struct rte_fib_conf fc = {
+			.type = RTE_FIB_DIR24_8,
+			.default_nh = SB_FIB_MISS,
+			.max_routes = (int)(max_rules ? max_rules : 1),
+			.dir24_8 = { .nh_sz = RTE_FIB_DIR24_8_4B, .num_tbl8 = 1 << 12 },
 		};
-		char n[RTE_LPM_NAMESIZE];
+		char n[RTE_MEMZONE_NAMESIZE];
 
 		snprintf(n, sizeof(n), "%s_%u", name, t);
-		fib->lpm[t] = rte_lpm_create(n, SOCKET_ID_ANY, &lc);
-		if (fib->lpm[t] == NULL)
+		fib->t[t] = rte_fib_create(n, SOCKET_ID_ANY, &fc);
+		if (fib->t[t] == NULL)
 			goto fail;
 		fib->n_tables = t + 1;
 		fib->dflt[t] = SB_FIB_NONE;
-		if (qs != NULL) {
-			/* SYNC mode: a delete waits for the workers' next
-			 * quiescent point before a tbl8 group is reused. */
-			struct rte_lpm_rcu_config rc = {
-				.v = qs, .mode = RTE_LPM_QSBR_MODE_SYNC,
-			};
-
-			if (rte_lpm_rcu_qsbr_add(fib->lpm[t], &rc) != 0)
-				goto fail;
-		}
 	}
 	return fib;
 fail:
@@ -60,30 +54,39 @@ sb_fib_free(struct sb_fib *fib)
 	if (fib == NULL)
 		return;
 	for (unsigned t = 0; t < fib->n_tables; t++)
-		rte_lpm_free(fib->lpm[t]);
+		rte_fib_free(fib->t[t]);
 	rte_free(fib);
 }
 
 int
 sb_fib_set(struct sb_fib *fib, unsigned table, uint32_t prefix, uint8_t len, uint32_t nhg)
 {
-	if (table >= fib->n_tables)
+	if (table >= fib->n_tables || len > 32 || nhg >= SB_FIB_MISS)
 		return -EINVAL;
 	if (len == 0) {
 		__atomic_store_n(&fib->dflt[table], nhg, __ATOMIC_RELEASE);
 		return 0;
 	}
-	return rte_lpm_add(fib->lpm[table], prefix, len, nhg);
+	if (len > 24 && fib->tbl8_pending) {
+		/* This add may take a tbl8 group a delete just freed. */
+		if (fib->qs != NULL)
+			rte_rcu_qsbr_synchronize(fib->qs, RTE_QSBR_THRID_INVALID);
+		fib->tbl8_pending = false;
+	}
+	return rte_fib_add(fib->t[table], prefix, len, nhg);
 }
 
 int
 sb_fib_del(struct sb_fib *fib, unsigned table, uint32_t prefix, uint8_t len)
 {
-	if (table >= fib->n_tables)
+	if (table >= fib->n_tables || len > 32)
 		return -EINVAL;
 	if (len == 0) {
 		__atomic_store_n(&fib->dflt[table], SB_FIB_NONE, __ATOMIC_RELEASE);
 		return 0;
 	}
-	return rte_lpm_delete(fib->lpm[table], prefix, len);
+	/* A delete may free a tbl8 group (deeper prefixes only, but cheap to
+	 * be safe): the next deep add waits for the readers first. */
+	fib->tbl8_pending = true;
+	return rte_fib_delete(fib->t[table], prefix, len);
 }

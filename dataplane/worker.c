@@ -26,6 +26,7 @@
 #include "cksum.h"
 #include "pcc.h"
 #include "frag.h"
+#include "ecmp.h"
 
 #define PREFETCH_OFFSET 3
 #define SWEEP_BUDGET 64
@@ -562,7 +563,8 @@ slow_path(struct sb_worker *w, const struct sb_dp_state *st, unsigned in,
 		return;
 	}
 	g = &st->nhg[nhg_id];
-	path = &g->path[g->n_paths == 1 ? 0 : ecmp_hash(w, md) % g->n_paths];
+	/* Resilient buckets: a path going down moves only its own flows. */
+	path = &g->path[sb_ecmp_pick(g, ecmp_hash(w, md))];
 	out = path->port;
 
 	nb = path->gw != 0 ? path->nb : SB_NEIGH_NONE;

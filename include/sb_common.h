@@ -7,7 +7,7 @@
 #include <stdbool.h>
 
 #define SB_MAX_PORTS      8    /* ports in one gateway */
-#define SB_MAX_ROUTES     4096 /* configured static routes (first cut) */
+#define SB_MAX_ROUTES     4096 /* [route] sections per INI file; sb_rib_add() takes any number */
 #define SB_MAX_TABLES     8    /* routing tables: main + named */
 #define SB_MAX_ECMP       8    /* paths in one nexthop group */
 #define SB_MAX_NEIGH      4096 /* neighbour (ARP) entries */

@@ -17,12 +17,16 @@ struct sb_path {
 	uint16_t pad;
 };
 
-/* A nexthop group: the active paths of one (table, prefix). FIB entries
- * point at groups, not gateways, so a failover rewrites groups only. */
+#define SB_ECMP_BUCKETS 256 /* flow buckets per group (dataplane/ecmp.h) */
+
+/* A nexthop group: the active paths of a route set, shared by every
+ * prefix whose routes resolve alike (docs/routing.md). FIB entries point
+ * at groups, not gateways, so a failover rewrites groups only. */
 struct sb_nhg {
 	uint8_t n_paths;    /* 0 = no active route (blackholed prefix) */
 	uint8_t pad[3];
 	struct sb_path path[SB_MAX_ECMP];
+	uint8_t bucket[SB_ECMP_BUCKETS]; /* ECMP: path index per flow bucket */
 };
 
 /* Per-WAN state seen by workers. A session pinned to a WAN whose @gen moved
@@ -36,6 +40,7 @@ struct sb_wan_state {
 struct sb_dp_state {
 	uint64_t version;
 	uint32_t n_nhg;
+	uint32_t cap_nhg;                      /* control only: groups nhg has room for */
 	struct sb_nhg *nhg;                    /* indexed by FIB next hop */
 	struct sb_wan_state wan[SB_MAX_PORTS]; /* indexed by port */
 	uint8_t pcc_bucket[1024];              /* PCC member per bucket (pcc.h) */

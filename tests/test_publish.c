@@ -13,6 +13,8 @@
 
 #include "publish.h"
 #include "fib.h"
+#include "rib.h"
+#include "sb_config.h"
 
 #define GROUPS 64
 #define ROUNDS 20000
@@ -136,11 +138,151 @@ test_publish_reader_never_sees_torn_or_freed_state(void **state)
 	rte_free(sh);
 }
 
+/* The same under real failovers: the RIB (5,000 prefixes sharing one
+ * group over two gateways, wan1 going down and up 2,000 times), its
+ * published groups and the rte_fib FIB, with a reader looking up every
+ * sampled prefix and reading its group on each pass. Every answer must be
+ * a whole path via A or B, never a freed (poisoned) group. */
+#define PFX 5000
+#define FAILOVERS 2000
+#define GW_A 0xcb007101u
+#define GW_B 0xc6336401u
+
+struct rib_shared {
+	struct sb_dp_state *state;
+	struct sb_dp_state *spare;
+	struct rte_rcu_qsbr *qs;
+	struct sb_fib *fib;
+	uint32_t stop;
+	uint64_t reads, via_a, via_b, bad;
+};
+
+static int
+rib_reader(void *arg)
+{
+	struct rib_shared *sh = arg;
+	uint32_t i = 0;
+
+	rte_rcu_qsbr_thread_register(sh->qs, 0);
+	rte_rcu_qsbr_thread_online(sh->qs, 0);
+	while (!__atomic_load_n(&sh->stop, __ATOMIC_ACQUIRE)) {
+		const struct sb_dp_state *st = __atomic_load_n(&sh->state, __ATOMIC_ACQUIRE);
+
+		for (unsigned k = 0; k < 64; k++, i = (i + 7919) % PFX) {
+			uint32_t g;
+			const struct sb_nhg *n;
+
+			if (sb_fib_lookup(sh->fib, 0, 0x10000001u + (i << 8), &g) != 0 ||
+			    g >= st->n_nhg) {
+				sh->bad++;
+				continue;
+			}
+			n = &st->nhg[g];
+			if (n->n_paths != 1)
+				sh->bad++;
+			else if (n->path[0].gw == GW_A && n->path[0].port == 1)
+				sh->via_a++;
+			else if (n->path[0].gw == GW_B && n->path[0].port == 2)
+				sh->via_b++;
+			else
+				sh->bad++;
+			sh->reads++;
+		}
+		rte_rcu_qsbr_quiescent(sh->qs, 0);
+	}
+	rte_rcu_qsbr_thread_offline(sh->qs, 0);
+	rte_rcu_qsbr_thread_unregister(sh->qs, 0);
+	return 0;
+}
+
+static int32_t
+nb_any(void *ctx, uint16_t port, uint32_t gw)
+{
+	(void)ctx, (void)gw;
+	return port;
+}
+
+static void
+rib_publish(struct rib_shared *sh, struct sb_rib *rib)
+{
+	struct sb_dp_state *st;
+
+	sb_rib_resolve(rib);
+	/* As sb_ctl_publish does: the retired state is kept (poisoned) and
+	 * reused by the next publication. */
+	st = sb_state_take(&sh->spare, rib->n_groups);
+	assert_non_null(st);
+	sb_state_fill(st, rib, nb_any, NULL);
+	st = sb_state_swap(&sh->state, st);
+	assert_true(sb_publish_fib(rib, sh->fib) >= 0);
+	sb_state_keep(st, sh->qs, &sh->spare);
+}
+
+static void
+test_publish_rib_failovers_under_a_reader(void **state)
+{
+	struct rib_shared *sh = rte_zmalloc("rsh", sizeof(*sh), 64);
+	unsigned lcore = rte_get_next_lcore(-1, 1, 0);
+	const char *path = sb_test_write_tmp(
+		"[port lan]\ndevice = d0\naddress = 192.168.1.1/24\n"
+		"[port wan1]\ndevice = d1\nrole = wan\naddress = 203.0.113.2/24\n"
+		"[port wan2]\ndevice = d2\nrole = wan\naddress = 198.51.100.2/24\n");
+	char err[256];
+	struct sb_config *cfg = sb_config_load(path, err, sizeof(err));
+	struct sb_rib *rib;
+
+	(void)state;
+	unlink(path);
+	assert_non_null(cfg);
+	assert_non_null(sh);
+	rib = sb_rib_create(cfg);
+	assert_non_null(rib);
+	sh->qs = rte_zmalloc("rqs", rte_rcu_qsbr_get_memsize(1), RTE_CACHE_LINE_SIZE);
+	assert_int_equal(rte_rcu_qsbr_init(sh->qs, 1), 0);
+	sh->fib = sb_fib_create("t_ribfib", 1, PFX + 64, sh->qs);
+	assert_non_null(sh->fib);
+	for (uint32_t i = 0; i < PFX; i++) {
+		struct sb_route_conf rc = { .dst = 0x10000000u + (i << 8), .prefix_len = 24,
+					    .gw_port = -1, .scope = 30, .target_scope = 10 };
+
+		snprintf(rc.name, sizeof(rc.name), "p%u-a", i);
+		rc.gw = GW_A;
+		rc.distance = 1;
+		assert_true(sb_rib_add(rib, &rc) >= 0);
+		snprintf(rc.name, sizeof(rc.name), "p%u-b", i);
+		rc.gw = GW_B;
+		rc.distance = 2;
+		assert_true(sb_rib_add(rib, &rc) >= 0);
+	}
+	rib_publish(sh, rib);
+	assert_int_equal(rte_eal_remote_launch(rib_reader, sh, lcore), 0);
+	for (unsigned f = 0; f < FAILOVERS; f++) {
+		rib->port_down[1] = !(f & 1);
+		rib_publish(sh, rib);
+	}
+	__atomic_store_n(&sh->stop, 1, __ATOMIC_RELEASE);
+	rte_eal_wait_lcore(lcore);
+	print_message("reader: %lu reads (%lu via A, %lu via B), %d failovers, %u groups\n",
+		      (unsigned long)sh->reads, (unsigned long)sh->via_a, (unsigned long)sh->via_b,
+		      FAILOVERS, rib->n_groups);
+	assert_true(sh->via_a > 0 && sh->via_b > 0);
+	assert_int_equal(sh->bad, 0);
+	assert_true(rib->n_groups < 8); /* shared, not one per prefix */
+	sb_state_free(sh->state);
+	sb_state_free(sh->spare);
+	sb_fib_free(sh->fib);
+	sb_rib_free(rib);
+	sb_config_free(cfg);
+	rte_free(sh->qs);
+	rte_free(sh);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_publish_reader_never_sees_torn_or_freed_state),
+		cmocka_unit_test(test_publish_rib_failovers_under_a_reader),
 	};
 
 	return cmocka_run_group_tests_name("publish", tests, setup, sb_test_eal_down);

@@ -42,7 +42,7 @@ done(struct fixture *f)
 }
 
 static const struct sb_rib_route *
-route(const struct fixture *f, const char *name)
+conf(const struct fixture *f, const char *name)
 {
 	int i = sb_rib_find(f->rib, name);
 
@@ -51,20 +51,27 @@ route(const struct fixture *f, const char *name)
 	return &f->rib->r[i];
 }
 
+/* What resolution says about the route named @name. */
+static const struct sb_rib_result *
+route(const struct fixture *f, const char *name)
+{
+	return sb_rib_result(f->rib, (unsigned)(conf(f, name) - f->rib->r));
+}
+
 static const struct sb_rib_group *
 group_of(const struct fixture *f, const char *name)
 {
-	return &f->rib->g[route(f, name)->group];
+	return &f->rib->g[conf(f, name)->group];
 }
 
 static void
 test_rib_connected_routes(void **state)
 {
 	struct fixture f = make(PORTS);
-	const struct sb_rib_route *r = route(&f, "connected-wan1");
+	const struct sb_rib_route *r = conf(&f, "connected-wan1");
 
 	(void)state;
-	assert_true(r->connected && r->active);
+	assert_true(r->connected && route(&f, "connected-wan1")->active);
 	assert_int_equal(r->dst, IP(203, 0, 113, 0));
 	assert_int_equal(r->len, 24);
 	assert_int_equal(r->scope, 10);
@@ -224,9 +231,15 @@ test_rib_anchor_routes_fail_over_together(void **state)
 		snprintf(name, sizeof(name), "vpn%da", i);
 		assert_true(route(&f, name)->active);
 		assert_int_equal(group_of(&f, name)->nh[0].port, 1);
+		/* The 50 sites have alike route sets: one shared group. */
+		assert_int_equal(conf(&f, name)->group, conf(&f, "vpn0a")->group);
 	}
+	assert_true(group_of(&f, "vpn0a")->shared);
+	assert_int_equal(group_of(&f, "vpn0a")->n_prefixes, 50);
 	f.rib->r[sb_rib_find(f.rib, "anchor1")].check_failed = true;
-	assert_int_equal(sb_rib_resolve(f.rib), 51); /* 50 groups + the anchor's */
+	/* The sites' shared group + the anchor's own: 2, whatever the number
+	 * of sites (it was one group per site, 51, before groups were shared). */
+	assert_int_equal(sb_rib_resolve(f.rib), 2);
 	for (int i = 0; i < 50; i++) {
 		snprintf(name, sizeof(name), "vpn%da", i);
 		assert_false(route(&f, name)->active);
@@ -336,6 +349,200 @@ test_rib_last_resort_when_all_checks_failed(void **state)
 	done(&f);
 }
 
+/* --- shared groups (prefix-independent failover) ------------------------- */
+
+struct fib_count {
+	unsigned sets, dels;
+};
+
+static int
+count_set(void *ctx, uint8_t table, uint32_t dst, uint8_t len, uint32_t group)
+{
+	(void)table, (void)dst, (void)len, (void)group;
+	((struct fib_count *)ctx)->sets++;
+	return 0;
+}
+
+static int
+count_del(void *ctx, uint8_t table, uint32_t dst, uint8_t len)
+{
+	(void)table, (void)dst, (void)len;
+	((struct fib_count *)ctx)->dels++;
+	return 0;
+}
+
+#define MANY 200000
+
+/* Many prefixes, each with the same two routes: distance 1 via wan1's
+ * router, distance 2 via wan2's (1M in scripts/bench fib). */
+static void
+add_many(struct sb_rib *rib, unsigned n, uint32_t base)
+{
+	for (unsigned i = 0; i < n; i++) {
+		struct sb_route_conf rc = {
+			.dst = base + (i << 8), .prefix_len = 24, .gw_port = -1,
+			.scope = 30, .target_scope = 10,
+		};
+
+		snprintf(rc.name, sizeof(rc.name), "p%u-a", i);
+		rc.gw = IP(203, 0, 113, 1);
+		rc.distance = 1;
+		assert_true(sb_rib_add(rib, &rc) >= 0);
+		snprintf(rc.name, sizeof(rc.name), "p%u-b", i);
+		rc.gw = IP(198, 51, 100, 1);
+		rc.distance = 2;
+		assert_true(sb_rib_add(rib, &rc) >= 0);
+	}
+}
+
+static void
+test_rib_many_prefixes_share_one_group(void **state)
+{
+	struct fixture f = make(PORTS);
+	struct fib_count fc = { 0 };
+	uint32_t g;
+
+	(void)state;
+	add_many(f.rib, MANY, IP(16, 0, 0, 0));
+	sb_rib_resolve(f.rib);
+	/* Every prefix points at one shared group; the connected prefixes
+	 * have their own. Not one group per prefix. */
+	g = conf(&f, "p0-a")->group;
+	assert_int_equal(conf(&f, "p199999-b")->group, g);
+	assert_int_equal(f.rib->n_classes, 1);
+	assert_int_equal(f.rib->n_special, 3);
+	assert_int_equal(f.rib->n_groups, 4);
+	assert_true(f.rib->g[g].shared);
+	assert_int_equal(f.rib->g[g].n_prefixes, MANY);
+	assert_int_equal(f.rib->g[g].n_nh, 1);
+	assert_int_equal(f.rib->g[g].nh[0].gw, IP(203, 0, 113, 1));
+	/* Per-route state is still there for every route. */
+	assert_true(route(&f, "p123456-a")->active);
+	assert_false(route(&f, "p123456-b")->active);
+	assert_string_equal(route(&f, "p123456-b")->reason, "higher distance");
+	/* First sync installs every prefix once; the next has nothing to do. */
+	assert_int_equal(sb_rib_fib_sync(f.rib, count_set, count_del, &fc), MANY + 3);
+	assert_int_equal(fc.sets, MANY + 3);
+	assert_int_equal(sb_rib_fib_sync(f.rib, count_set, count_del, &fc), 0);
+	done(&f);
+}
+
+static void
+test_rib_failover_rewrites_groups_not_prefixes(void **state)
+{
+	struct fixture f = make(PORTS);
+	struct fib_count fc = { 0 };
+	uint32_t g;
+
+	(void)state;
+	add_many(f.rib, MANY, IP(16, 0, 0, 0));
+	sb_rib_resolve(f.rib);
+	sb_rib_fib_sync(f.rib, count_set, count_del, &fc);
+	g = conf(&f, "p0-a")->group;
+	/* wan1 goes down: wan1's connected group and the shared group change,
+	 * nothing else, and no routed prefix's FIB entry is written (wan1's
+	 * own connected prefix leaves the FIB: one delete). */
+	f.rib->port_down[1] = true;
+	assert_int_equal(sb_rib_resolve(f.rib), 2);
+	memset(&fc, 0, sizeof(fc));
+	assert_int_equal(sb_rib_fib_sync(f.rib, count_set, count_del, &fc), 1);
+	assert_int_equal(fc.sets, 0);
+	assert_int_equal(fc.dels, 1);
+	assert_int_equal(conf(&f, "p777-a")->group, g);
+	assert_int_equal(f.rib->g[g].n_nh, 1);
+	assert_int_equal(f.rib->g[g].nh[0].gw, IP(198, 51, 100, 1));
+	assert_int_equal(f.rib->g[g].nh[0].port, 2);
+	assert_false(route(&f, "p777-a")->active);
+	assert_string_equal(route(&f, "p777-a")->reason, "gateway unreachable");
+	assert_true(route(&f, "p777-b")->active);
+	/* And back. */
+	f.rib->port_down[1] = false;
+	assert_int_equal(sb_rib_resolve(f.rib), 2);
+	memset(&fc, 0, sizeof(fc));
+	assert_int_equal(sb_rib_fib_sync(f.rib, count_set, count_del, &fc), 1);
+	assert_int_equal(fc.sets, 1);
+	assert_int_equal(f.rib->g[g].nh[0].gw, IP(203, 0, 113, 1));
+	done(&f);
+}
+
+static void
+test_rib_failover_leaves_other_classes_alone(void **state)
+{
+	struct fixture f = make(PORTS);
+	struct fib_count fc = { 0 };
+	struct sb_rib_group lan_before;
+	uint32_t g_wan, g_lan;
+
+	(void)state;
+	add_many(f.rib, 1000, IP(16, 0, 0, 0));
+	/* A second class: prefixes reached through a LAN router only. */
+	for (unsigned i = 0; i < 1000; i++) {
+		struct sb_route_conf rc = {
+			.dst = IP(17, 0, 0, 0) + (i << 8), .prefix_len = 24, .gw_port = -1,
+			.gw = IP(192, 168, 1, 254), .distance = 1, .scope = 30, .target_scope = 10,
+		};
+
+		snprintf(rc.name, sizeof(rc.name), "lan%u", i);
+		assert_true(sb_rib_add(f.rib, &rc) >= 0);
+	}
+	sb_rib_resolve(f.rib);
+	sb_rib_fib_sync(f.rib, count_set, count_del, &fc);
+	g_wan = conf(&f, "p0-a")->group;
+	g_lan = conf(&f, "lan0")->group;
+	assert_int_not_equal(g_wan, g_lan);
+	assert_int_equal(conf(&f, "lan999")->group, g_lan);
+	assert_int_equal(f.rib->n_classes, 2);
+	lan_before = f.rib->g[g_lan];
+	f.rib->port_down[1] = true;
+	assert_int_equal(sb_rib_resolve(f.rib), 2);
+	assert_memory_equal(&f.rib->g[g_lan], &lan_before, sizeof(lan_before));
+	assert_int_equal(f.rib->g[g_wan].nh[0].port, 2);
+	done(&f);
+}
+
+static void
+test_rib_class_prefix_turns_special_when_it_covers_a_gateway(void **state)
+{
+	struct fixture f = make(PORTS
+		"[route site]\ndst = 10.1.0.0/16\ngateway = 192.168.1.254\n");
+	struct sb_route_conf rc = {
+		.dst = IP(172, 20, 0, 0), .prefix_len = 16, .gw_port = -1, .gw = IP(10, 1, 0, 1),
+		.distance = 1, .scope = 30, .target_scope = 30,
+	};
+
+	(void)state;
+	assert_true(f.rib->g[conf(&f, "site")->group].shared);
+	/* A route via an address inside "site": site may now resolve it. */
+	snprintf(rc.name, sizeof(rc.name), "behind");
+	assert_true(sb_rib_add(f.rib, &rc) >= 0);
+	assert_false(route(&f, "behind")->active); /* not resolved yet */
+	sb_rib_resolve(f.rib);
+	assert_false(f.rib->g[conf(&f, "site")->group].shared);
+	assert_true(route(&f, "behind")->active);
+	assert_int_equal(group_of(&f, "behind")->nh[0].gw, IP(192, 168, 1, 254));
+	assert_int_equal(group_of(&f, "behind")->nh[0].port, 0);
+	done(&f);
+}
+
+static void
+test_rib_changes_reports_each_route_once(void **state)
+{
+	struct fixture f = make(PORTS);
+	unsigned n;
+
+	(void)state;
+	add_many(f.rib, 100, IP(16, 0, 0, 0));
+	sb_rib_resolve(f.rib);
+	n = sb_rib_changes(f.rib, NULL, NULL, 0);
+	assert_int_equal(n, 3 + 200); /* first call: every route */
+	assert_int_equal(sb_rib_changes(f.rib, NULL, NULL, 0), 0);
+	f.rib->port_down[1] = true;
+	sb_rib_resolve(f.rib);
+	/* connected-wan1, and both routes of each of the 100 prefixes. */
+	assert_int_equal(sb_rib_changes(f.rib, NULL, NULL, 0), 1 + 200);
+	done(&f);
+}
+
 int
 main(void)
 {
@@ -353,6 +560,11 @@ main(void)
 		cmocka_unit_test(test_rib_disabled_route),
 		cmocka_unit_test(test_rib_port_down_takes_dependants),
 		cmocka_unit_test(test_rib_last_resort_when_all_checks_failed),
+		cmocka_unit_test(test_rib_many_prefixes_share_one_group),
+		cmocka_unit_test(test_rib_failover_rewrites_groups_not_prefixes),
+		cmocka_unit_test(test_rib_failover_leaves_other_classes_alone),
+		cmocka_unit_test(test_rib_class_prefix_turns_special_when_it_covers_a_gateway),
+		cmocka_unit_test(test_rib_changes_reports_each_route_once),
 	};
 
 	return cmocka_run_group_tests_name("rib", tests, NULL, NULL);
