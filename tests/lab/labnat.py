@@ -413,6 +413,22 @@ def sc_icmp_echo(lab):
     back = lab.lan.wait(lambda p: ICMP in p and p[ICMP].type == 0 and p.dst == HOST and p[ICMP].id == 0x2A2A, ml)
     check(len(back) == 1 and all_ok(back[0]), "its reply returns to 192.168.1.10 with id 0x2a2a restored")
 
+    # An error about an echo: time exceeded from ISP1's router, quoting
+    # the request with the external id; the LAN host gets its own id back.
+    ml = lab.lan.mark()
+    req = IP(bytes(IP(src=SILENT_LAN, dst=SERVER, id=0x5154, ttl=2) / ICMP(type=8, id=0x2A2B, seq=4) / b"ping-ttl"))
+    lab.lan.send(req)
+    orig = [req]      # (a tap does not record what it sends itself)
+    err = lab.lan.wait(lambda p: ICMP in p and p[ICMP].type == 11 and p.dst == SILENT_LAN, ml)
+    if err and orig:
+        q, exp = quote(err[0]), expected_quote(bytes(orig[0]))
+        n = min(len(q), len(exp))
+        check(err[0].src == ISP1 and all_ok(err[0]) and n >= 28 and q[:n] == exp[:n],
+              f"time exceeded about an echo request: to 192.168.1.20, quoted request restored byte for byte"
+              f" (id 0x2a2b), outer IP, ICMP, quoted IP and quoted ICMP checksums valid ({n} bytes)")
+    else:
+        check(False, f"time exceeded about an echo request reached the LAN ({len(err)}, {len(orig)})")
+
 
 def _errqueue(s, timeout=2.0):
     """The first IP_RECVERR error on @s: (errno, type, code, info, offender)."""
@@ -447,6 +463,8 @@ def sc_icmp_errors(lab):
     can (the server, ISP1's router, the LAN host), checked on the wires:
     translated, the quoted packet restored byte for byte, every checksum
     valid; and the kernels at the ends take them as theirs."""
+    if not hasattr(lab, "echo_log"):
+        lab.udp_echo()
     # 1. Port unreachable from the server's kernel, to the LAN host.
     s = _udp_err_sock("sb-lan", (HOST, 5100), (SERVER, 9))
     ml = lab.lan.mark()
@@ -490,6 +508,17 @@ def sc_icmp_errors(lab):
     orig = lab.lan.ip(ml, False, lambda p: UDP in p and p[UDP].sport == 5102)
     err = lab.lan.wait(lambda p: ICMP in p and p[ICMP].type == 11, ml)
     _check_err_in(err, orig, "time exceeded (ISP router -> LAN host)", src=ISP1)
+    # The error neither ended nor changed the session: the flow goes on.
+    s.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, 64)
+    mw = lab.wan1.mark()
+    s.send(b"after-error")
+    try:
+        r = s.recv(64)
+    except OSError as e:
+        r = type(e).__name__
+    out = lab.wan1.wait(lambda p: UDP in p and p[UDP].dport == ECHO_PORT and p.src == WAN1, mw)
+    check(r == b"after-error" and len(out) == 1 and out[0][UDP].sport == 5102,
+          f"after the error the same flow still works on the same mapping ({r})")
     s.close()
 
     # LAN -> WAN: errors about packets the server sent in to the LAN host.
@@ -842,7 +871,8 @@ def sc_fragments(lab):
     """Fragmented UDP translated both ways: the LAN host's kernel fragments
     a 3000-byte datagram, the server's kernel reassembles it and sends it
     back fragmented, the LAN host's kernel reassembles the answer."""
-    lab.udp_echo()
+    if not hasattr(lab, "echo_log"):
+        lab.udp_echo()
     data = bytes((i * 7 + 3) & 0xFF for i in range(3000))
     s = ksock("sb-lan", bind=(HOST, 5400))
     s.setsockopt(socket.IPPROTO_IP, 10, 0)   # IP_PMTUDISC_DONT: the kernel fragments
