@@ -292,15 +292,6 @@ class Lab:
             t.close()
 
 
-def to_gw_ttl(p):
-    return p.ttl
-
-
-def udp_from(lab_tap, since, src, sport=None, dst=None):
-    return lab_tap.ip(since, True, lambda p: UDP in p and p.src == src and
-                      (sport is None or p[UDP].sport == sport) and (dst is None or p.dst == dst))
-
-
 # --- scenarios ------------------------------------------------------------
 
 def sc_mapping(lab):
