@@ -37,6 +37,9 @@ usage: scripts/lab.sh COMMAND
   restore-monitor IP it answers again
   exec NS CMD...     run CMD in sb-NS (lan, gw, isp1, isp2, inet)
   gw-exec CMD...     run CMD in sb-gw with bpffs mounted (for switchback)
+  nat-hosts          hosts for the NAT tests: a second LAN host 192.168.1.11, and
+                     "silent" hosts scapy plays (192.168.1.20 on the LAN,
+                     192.0.2.90-92 in sb-inet: ARP answered, nothing sent by the kernel)
   check              self-test without switchback: sb-gw becomes a plain Linux
                      router for a moment (masquerade), connections and every
                      fault are verified, then sb-gw is emptied again
@@ -317,6 +320,31 @@ cmd_status() {
 	return 0
 }
 
+# Extra hosts for the NAT tests (tests/lab/labnat.py). 192.168.1.11 is a
+# second real LAN host. 192.168.1.20 (sb-lan) and 192.0.2.90-.92 (sb-inet)
+# are "silent": their kernel answers ARP and receives, but an nft output
+# rule drops whatever it would send from them (RSTs, port unreachables), so
+# scapy can play them without the kernel answering in between.
+cmd_nat_hosts() {
+	local a
+	nsx sb-lan ip addr replace 192.168.1.11/24 dev lan0
+	nsx sb-lan ip addr replace 192.168.1.20/24 dev lan0
+	for a in 90 91 92; do nsx sb-inet ip addr replace "192.0.2.$a/32" dev lo; done
+	nsx sb-lan nft delete table inet sbsilent 2>/dev/null || true
+	nsx sb-lan nft -f - <<'NFT'
+table inet sbsilent {
+	chain output { type filter hook output priority 0; ip saddr 192.168.1.20 drop; }
+}
+NFT
+	nsx sb-inet nft delete table inet sbsilent 2>/dev/null || true
+	nsx sb-inet nft -f - <<'NFT'
+table inet sbsilent {
+	chain output { type filter hook output priority 0; ip saddr 192.0.2.90-192.0.2.92 drop; }
+}
+NFT
+	echo "nat hosts: 192.168.1.11, silent 192.168.1.20 (sb-lan), silent 192.0.2.90-92 (sb-inet)"
+}
+
 # --- check: the topology verified with the kernel as the gateway ---------
 
 CHECK_FAILS=0
@@ -490,6 +518,7 @@ main() {
 	fail-gw|blackhole|link-down)
 		need_root; [ $# -eq 1 ] || die "usage: lab.sh $cmd wan1|wan2"
 		wan_check "$1"; need_lab; fault "$1" "$cmd" ;;
+	nat-hosts) need_root; need_lab; cmd_nat_hosts ;;
 	restore) need_root; [ $# -eq 1 ] || die "usage: lab.sh restore wan1|wan2"; cmd_restore "$1" ;;
 	fail-monitor) need_root; [ $# -eq 1 ] || die "usage: lab.sh fail-monitor IP"; cmd_fail_monitor "$1" ;;
 	restore-monitor) need_root; [ $# -eq 1 ] || die "usage: lab.sh restore-monitor IP"; cmd_restore_monitor "$1" ;;

@@ -92,3 +92,31 @@ lab_finish() {
 	echo "$pass passed, $fail failed"
 	[ "$fail" -eq 0 ]
 }
+
+# Scapy scenarios of tests/lab/labnat.py against the running switchback
+# (after lab_start): `nat_hosts` adds the lab's NAT test hosts, then
+# `nat_scenarios NAME...` runs them; their ok/FAIL lines count here.
+nat_hosts() {
+	"$lab" nat-hosts >>"$work/lab.log" 2>&1 || bad "lab.sh nat-hosts"
+}
+nat_scenarios() {
+	local rc
+	timeout "${NAT_TIMEOUT:-180}" /usr/bin/python3 "$top/tests/lab/labnat.py" --prefix "$prefix" \
+		--ctl "$(dirname "$bin")/switchbackctl" "$@" 2>&1 | tee "$work/labnat.txt"
+	rc=${PIPESTATUS[0]}
+	pass=$((pass + $(grep -c '^ok ' "$work/labnat.txt")))
+	fail=$((fail + $(grep -c '^FAIL ' "$work/labnat.txt")))
+	if [ "$rc" -ne 0 ] && ! grep -q '^FAIL ' "$work/labnat.txt"; then
+		bad "labnat.py $* exited $rc"
+	fi
+}
+
+# Write CONFIG with its net_af_packet ports changed to net_af_xdp to FILE.
+# For fragments: net_af_packet joins a PACKET_FANOUT group with the defrag
+# flag, so the kernel reassembles IP fragments before switchback sees them
+# (and truncates the datagram to the ring's frame size); AF_XDP passes the
+# wire's frames as they are, as a NIC does.
+xdp_config() {
+	sed -e 's/^device = net_af_packet\([0-9]*\),iface=/device = net_af_xdp\1,iface=/' "$1" >"$2"
+	grep -q '^device = net_af_xdp' "$2" && ! grep -q '^device = net_af_packet' "$2"
+}
