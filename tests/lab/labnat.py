@@ -493,7 +493,7 @@ def sc_icmp_errors(lab):
         mtu = s.getsockopt(socket.IPPROTO_IP, 14)   # IP_MTU
         check(e is not None and e[1] == 3 and e[2] == 4 and e[3] == 1280 and e[4] == ISP1 and mtu == 1280,
               f"frag needed (MTU 1280) from 203.0.113.1: the LAN host learns path MTU {mtu} ({e})")
-        orig = lab.lan.ip(ml, False, lambda p: UDP in p and p[UDP].sport == 5101)
+        orig = lab.lan.wait(lambda p: UDP in p and p[UDP].sport == 5101, ml, incoming=False)
         err = lab.lan.wait(lambda p: ICMP in p and p[ICMP].type == 3 and p[ICMP].code == 4, ml)
         _check_err_in(err, orig, "frag needed (ISP router -> LAN host)", src=ISP1)
         check(bool(err) and err[0][ICMP].nexthopmtu == 1280, "next-hop MTU 1280 kept in the translated error")
@@ -508,7 +508,7 @@ def sc_icmp_errors(lab):
     e = _errqueue(s)
     check(e is not None and e[1] == 11 and e[4] == ISP1,
           f"time exceeded from 203.0.113.1 reaches the LAN host's socket ({e})")
-    orig = lab.lan.ip(ml, False, lambda p: UDP in p and p[UDP].sport == 5102)
+    orig = lab.lan.wait(lambda p: UDP in p and p[UDP].sport == 5102, ml, incoming=False)
     err = lab.lan.wait(lambda p: ICMP in p and p[ICMP].type == 11, ml)
     _check_err_in(err, orig, "time exceeded (ISP router -> LAN host)", src=ISP1)
     # The error neither ended nor changed the session: the flow goes on.
@@ -536,7 +536,7 @@ def sc_icmp_errors(lab):
     e = _errqueue(srv)
     check(got == b"hello" and e is not None and e[1] == 3 and e[2] == 3 and e[4] == WAN1,
           f"port unreachable from the LAN host reaches the server's socket from 203.0.113.2 ({e})")
-    orig = lab.wan1.ip(mw, False, lambda p: UDP in p and p[UDP].dport == 5103 and p.src == SERVER)
+    orig = lab.wan1.wait(lambda p: UDP in p and p[UDP].dport == 5103 and p.src == SERVER, mw, incoming=False)
     err = lab.wan1.wait(lambda p: ICMP in p and p[ICMP].type == 3 and p.dst == SERVER, mw)
     _check_err_out(err, orig, "port unreachable (LAN host -> server)")
     srv.close()
@@ -561,7 +561,7 @@ def sc_icmp_errors(lab):
         lmtu = srv.getsockopt(socket.IPPROTO_IP, 14)
         check(e is not None and e[1] == typ and e[2] == code and e[4] == WAN1 and (typ != 3 or lmtu == mtu),
               f"{what} from a LAN router reaches the server's socket from 203.0.113.2 ({e}, path MTU {lmtu})")
-        orig = lab.wan1.ip(mw, False, lambda p: UDP in p and p[UDP].dport == port and p.src == SERVER)
+        orig = lab.wan1.wait(lambda p: UDP in p and p[UDP].dport == port and p.src == SERVER, mw, incoming=False)
         err = lab.wan1.wait(lambda p: ICMP in p and p[ICMP].type == typ and p.dst == SERVER, mw)
         _check_err_out(err, orig, f"{what} (LAN router -> server)")
         srv.close()
