@@ -639,9 +639,16 @@ parse_wan(struct ctx *c, const char *sec, const char *name)
 	}
 	pc = &cfg->ports[pi];
 	w = &cfg->wan[pi];
-	if (w->enabled) {
-		fail(c, sec, NULL, "a second [wan %s] section", name);
-		return;
+	/* iniparser merges repeated sections: count them in the file. */
+	{
+		int seen = 0;
+
+		for (int i = 0; i < c->n_refs; i++)
+			seen += strcmp(c->refs[i].key, sec) == 0;
+		if (seen > 1 || w->enabled) {
+			fail(c, sec, NULL, "appears more than once: one [wan %s] section per WAN", name);
+			return;
+		}
 	}
 	memset(w, 0, sizeof(*w));
 	w->enabled = true;

@@ -208,6 +208,8 @@ fault() { # fault WAN KIND
 	wan_check "$1"
 	read -r ns ifc <<<"$(wan_ns "$1")"
 	cmd_restore "$1" >/dev/null
+	mkdir -p "$STATE"
+	fault_at "fault-$1"
 	case "$2" in
 	fail-gw)
 		# inet family: IPv4 only; ARP still answered, like a router whose
@@ -240,8 +242,6 @@ table inet sblab {
 NFT
 		;;
 	esac
-	mkdir -p "$STATE"
-	fault_at "fault-$1"
 	echo "$2${3:+ $3%}" >"$STATE/fault-$1"
 	echo "$1: $2${3:+ $3%}"
 }
@@ -251,16 +251,18 @@ cmd_restore() {
 	wan_check "$1"
 	read -r ns ifc <<<"$(wan_ns "$1")"
 	ns_exists "$ns" || die "namespace $ns missing: run 'lab.sh up' first"
-	latency_stop "$1"
+	[ -d "$STATE" ] && fault_at "restore-$1"
 	nsx "$ns" nft delete table inet sblab 2>/dev/null || true
+	latency_stop "$1"
 	nsx "$ns" ip link set "$ifc" up
 	rm -f "$STATE/fault-$1"
-	[ -d "$STATE" ] && fault_at "restore-$1"
 	echo "$1: restored"
 }
 
-# When a fault or its removal took effect (epoch ms), for tests that time
-# failovers: $STATE/fault-WAN.at, restore-WAN.at, fault-monitor.at.
+# When a fault or its removal was applied (epoch ms, taken just before the
+# command that applies it, so a measured detection time never comes out
+# shorter than the real one): $STATE/fault-WAN.at, restore-WAN.at,
+# fault-monitor.at. For tests that time failovers.
 fault_at() { date +%s%3N >"$STATE/$1.at"; }
 
 # --- latency: this kernel has no netem, so echo requests from the WAN's
@@ -271,6 +273,9 @@ wan_addr() { case "$1" in wan1) echo 203.0.113.2 ;; wan2) echo 198.51.100.2 ;; e
 
 latency_stop() {
 	local pid
+	# The drop rule first: the kernel answers at once again, then the
+	# late responder goes.
+	ns_exists sb-inet && nsx sb-inet nft delete table inet "sbdelay_$1" 2>/dev/null || true
 	if [ -f "$STATE/latency-$1.pid" ]; then
 		pid=$(cat "$STATE/latency-$1.pid")
 		kill "$pid" 2>/dev/null || true
@@ -278,7 +283,6 @@ latency_stop() {
 		kill -KILL "$pid" 2>/dev/null || true
 		rm -f "$STATE/latency-$1.pid"
 	fi
-	ns_exists sb-inet && nsx sb-inet nft delete table inet "sbdelay_$1" 2>/dev/null || true
 	return 0
 }
 
@@ -295,12 +299,12 @@ cmd_latency() {
 	echo $! >"$STATE/latency-$wan.pid"
 	for _ in $(seq 50); do [ -e "$STATE/latency-$wan.ready" ] && break; sleep 0.1; done
 	[ -e "$STATE/latency-$wan.ready" ] || { latency_stop "$wan"; die "lab-delay.py did not start"; }
+	fault_at "fault-$wan"
 	nsx sb-inet nft -f - <<NFT
 table inet sbdelay_$wan {
 	chain output { type filter hook output priority 0; ip daddr $addr icmp type echo-reply meta mark != 0x5b drop; }
 }
 NFT
-	fault_at "fault-$wan"
 	echo "latency ${ms}ms" >"$STATE/fault-$wan"
 	echo "$wan: echo replies ${ms} ms late"
 }
@@ -316,9 +320,9 @@ table inet sbmon {
 	chain input { type filter hook input priority 0; }
 }
 NFT
-	nsx sb-inet nft add rule inet sbmon input ip daddr "$1" icmp type echo-request drop
 	mkdir -p "$STATE"
 	fault_at fault-monitor
+	nsx sb-inet nft add rule inet sbmon input ip daddr "$1" icmp type echo-request drop
 	echo "$1" >>"$STATE/fault-monitors"
 	echo "monitor $1: not answering"
 }

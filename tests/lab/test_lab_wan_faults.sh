@@ -158,14 +158,8 @@ scenario() {
 	sleep 1
 }
 
-scenario "carrier down" "$B_OUTAGE" "$lab link-down wan1" "$lab restore wan1"
-scenario "gateway stops answering" "$B_OUTAGE" "$lab fail-gw wan1" "$lab restore wan1"
-scenario "upstream blackhole" "$B_OUTAGE" "$lab blackhole wan1" "$lab restore wan1"
-scenario "30% loss" "$B_QUALITY" "$lab loss wan1 30" "$lab restore wan1"
-scenario "latency 150 ms (> 100 ms)" "$B_QUALITY" "$lab latency wan1 150" "$lab restore wan1"
-scenario "link flapping every 2 s" "$B_OUTAGE" "" "" flap
-
-# One monitor host only: must NOT fail over.
+# One monitor host only: must NOT fail over. First, while no connection
+# has used WAN2 yet (see the note on reused 4-tuples in docs/failover.md).
 echo "--- one monitor host down"
 loop_start
 sleep 1
@@ -204,6 +198,14 @@ fi
 loop_stop
 [ "$lost" = 0 ] && ok "one monitor down: flow on WAN2 lost nothing ($stream_res)" || bad "one monitor down: flow on WAN2: $stream_res"
 rows+=("$(printf '%-28s %9s %9s %9s %6s %9s %9s' "one monitor host down" "none" "-" "none" "$lost" "-" "-")")
+
+sleep 1
+scenario "carrier down" "$B_OUTAGE" "$lab link-down wan1" "$lab restore wan1"
+scenario "gateway stops answering" "$B_OUTAGE" "$lab fail-gw wan1" "$lab restore wan1"
+scenario "upstream blackhole" "$B_OUTAGE" "$lab blackhole wan1" "$lab restore wan1"
+scenario "30% loss" "$B_QUALITY" "$lab loss wan1 30" "$lab restore wan1"
+scenario "latency 150 ms (> 100 ms)" "$B_QUALITY" "$lab latency wan1 150" "$lab restore wan1"
+scenario "link flapping every 2 s" "$B_OUTAGE" "" "" flap
 
 lab_stop
 echo
