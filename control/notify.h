@@ -28,7 +28,8 @@ struct sb_notifier;
  * Start the notifier thread for @url: it POSTs each queued JSON body with
  * libcurl (Content-Type: application/json, @timeout_ms per attempt), and
  * on a failure (no connection, or a status other than 2xx) tries again up
- * to @retries times, waiting @backoff_ms, then twice that, and so on.
+ * to @retries times, waiting @backoff_ms, then twice that, and so on (at
+ * most 60 s). Bodies are delivered one at a time, in order.
  * Returns NULL with errno set. Main lcore, once.
  */
 struct sb_notifier *sb_notifier_start(const char *url, unsigned retries, unsigned timeout_ms,

@@ -124,8 +124,10 @@ notifier_main(void *arg)
 		bool done = false;
 		char why[128] = "no curl handle";
 		long status = 0;
+		unsigned tries = 0;
 
 		for (unsigned attempt = 0; h != NULL && attempt <= n->retries; attempt++) {
+			tries++;
 			if (post_once(n, h, body, &status, why, sizeof(why)) == 0) {
 				done = true;
 				break;
@@ -165,7 +167,8 @@ notifier_main(void *arg)
 		if (done)
 			SB_INFO(WAN, "webhook delivered (HTTP %ld)", status);
 		else
-			SB_WARN(WAN, "webhook not delivered after %u attempt(s): %s", n->retries + 1, why);
+			SB_WARN(WAN, "webhook not delivered after %u attempt(s)%s: %s", tries,
+				tries <= n->retries ? " (stopping)" : "", why);
 		free(body);
 		pthread_mutex_lock(&n->lock);
 		if (done)
@@ -233,6 +236,7 @@ sb_notifier_post(struct sb_notifier *n, const char *json)
 {
 	char *copy;
 	int ret = 0;
+	uint64_t dropped = 0;
 
 	if (n == NULL)
 		return -EINVAL;
@@ -241,7 +245,7 @@ sb_notifier_post(struct sb_notifier *n, const char *json)
 		return -ENOMEM;
 	pthread_mutex_lock(&n->lock);
 	if (n->n == QUEUE_LEN || n->stop) {
-		n->st.dropped++;
+		dropped = ++n->st.dropped;
 		ret = -ENOBUFS;
 	} else {
 		n->q[(n->head + n->n) % QUEUE_LEN] = copy;
@@ -252,8 +256,10 @@ sb_notifier_post(struct sb_notifier *n, const char *json)
 	}
 	pthread_mutex_unlock(&n->lock);
 	free(copy);
-	if (ret != 0)
-		SB_WARN(WAN, "webhook queue full: notification dropped");
+	/* Logged at the 1st, 2nd, 4th, 8th... drop: the log is not a flood. */
+	if (ret != 0 && (dropped & (dropped - 1)) == 0)
+		SB_WARN(WAN, "webhook queue full: notification dropped (%lu so far)",
+			(unsigned long)dropped);
 	return ret;
 }
 

@@ -251,9 +251,13 @@ cmd_restore() {
 	wan_check "$1"
 	read -r ns ifc <<<"$(wan_ns "$1")"
 	ns_exists "$ns" || die "namespace $ns missing: run 'lab.sh up' first"
-	[ -d "$STATE" ] && fault_at "restore-$1"
+	local kind
+	kind=$(cat "$STATE/fault-$1" 2>/dev/null || true)
+	# restore-WAN.at: just before the step that ends this kind of fault.
+	[ -d "$STATE" ] && [ "$kind" != link-down ] && fault_at "restore-$1"
 	nsx "$ns" nft delete table inet sblab 2>/dev/null || true
 	latency_stop "$1"
+	[ -d "$STATE" ] && [ "$kind" = link-down ] && fault_at "restore-$1"
 	nsx "$ns" ip link set "$ifc" up
 	rm -f "$STATE/fault-$1"
 	echo "$1: restored"

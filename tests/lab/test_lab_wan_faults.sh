@@ -16,10 +16,11 @@
 #   quality (30% loss, latency): the window has to see it:
 #     detection <= interval x window + interval                 = 4200 ms
 #   new conn    <= detection bound + the client's retry (300 + 100 ms)
-#   failback    <= interval x window + hold_down + interval      = 5200 ms
+#   failback    <= interval x window + hold_down + 2 x interval  = 5400 ms
 #               (with a loss trigger the lost rounds must leave the
-#               window before the WAN is clean again; up_after rounds and
-#               the hold-down fit inside that)
+#               window before the WAN is clean again, then the hold-down;
+#               up_after rounds fit inside the window; one interval for
+#               the round in flight at the restore, one for the phase)
 #   one monitor host down: no failover at all (quorum 1 of 2).
 # A summary table is printed at the end.
 # Usage: test_lab_wan_faults.sh SWITCHBACK_BINARY
@@ -42,7 +43,7 @@ IV=200 DOWN_AFTER=3 WINDOW=20 HOLD=1000
 B_OUTAGE=$((IV * DOWN_AFTER + IV))
 B_QUALITY=$((IV * WINDOW + IV))
 B_CLIENT=400
-B_FAILBACK=$((IV * WINDOW + HOLD + IV))
+B_FAILBACK=$((IV * WINDOW + HOLD + 2 * IV))
 conf=$top/conf/lab-wan.ini
 for k in "interval_ms = $IV" "down_after = $DOWN_AFTER" "hold_down_ms = $HOLD" "window = $WINDOW"; do
 	grep -q "^$k\$" "$conf" || { echo "FAIL $conf no longer has '$k': update the bounds"; exit 1; }
