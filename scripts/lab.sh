@@ -242,6 +242,7 @@ table inet sblab {
 NFT
 		;;
 	esac
+	fault_at "fault-$1" after
 	echo "$2${3:+ $3%}" >"$STATE/fault-$1"
 	echo "$1: $2${3:+ $3%}"
 }
@@ -259,15 +260,16 @@ cmd_restore() {
 	latency_stop "$1"
 	[ -d "$STATE" ] && [ "$kind" = link-down ] && fault_at "restore-$1"
 	nsx "$ns" ip link set "$ifc" up
+	[ -d "$STATE" ] && fault_at "restore-$1" after
 	rm -f "$STATE/fault-$1"
 	echo "$1: restored"
 }
 
-# When a fault or its removal was applied (epoch ms, taken just before the
-# command that applies it, so a measured detection time never comes out
-# shorter than the real one): $STATE/fault-WAN.at, restore-WAN.at,
-# fault-monitor.at. For tests that time failovers.
-fault_at() { date +%s%3N >"$STATE/$1.at"; }
+# When a fault or its removal was applied, for tests that time failovers:
+# epoch ms just before the command that applies it ($STATE/fault-WAN.at,
+# restore-WAN.at, fault-monitor.at) and just after it (.after): the
+# change took effect in between.
+fault_at() { date +%s%3N >"$STATE/$1.${2:-at}"; }
 
 # --- latency: this kernel has no netem, so echo requests from the WAN's
 # address are answered late by scripts/lab-delay.py in sb-inet, and an nft
@@ -309,6 +311,7 @@ table inet sbdelay_$wan {
 	chain output { type filter hook output priority 0; ip daddr $addr icmp type echo-reply meta mark != 0x5b drop; }
 }
 NFT
+	fault_at "fault-$wan" after
 	echo "latency ${ms}ms" >"$STATE/fault-$wan"
 	echo "$wan: echo replies ${ms} ms late"
 }
@@ -327,6 +330,7 @@ NFT
 	mkdir -p "$STATE"
 	fault_at fault-monitor
 	nsx sb-inet nft add rule inet sbmon input ip daddr "$1" icmp type echo-request drop
+	fault_at fault-monitor after
 	echo "$1" >>"$STATE/fault-monitors"
 	echo "monitor $1: not answering"
 }
