@@ -1400,7 +1400,9 @@ main(int argc, char **argv)
 		sb_ctlsock_poll(c);
 		sb_notify_reap();
 		for (unsigned p = 0; p < c->n_ports && c->cfg->alert_after_s; p++) {
-			if (!c->wan_down[p] || c->wan_alerted[p] ||
+			/* (@now predates a change made later in this loop
+			 * iteration, e.g. by a switchbackctl command.) */
+			if (!c->wan_down[p] || c->wan_alerted[p] || now < c->wan_down_since[p] ||
 			    now - c->wan_down_since[p] < (uint64_t)c->cfg->alert_after_s * 1000)
 				continue;
 			c->wan_alerted[p] = true;

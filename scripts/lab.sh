@@ -253,7 +253,8 @@ cmd_restore() {
 	read -r ns ifc <<<"$(wan_ns "$1")"
 	ns_exists "$ns" || die "namespace $ns missing: run 'lab.sh up' first"
 	local kind
-	kind=$(cat "$STATE/fault-$1" 2>/dev/null || true)
+	kind=
+	[ -f "$STATE/fault-$1" ] && kind=$(<"$STATE/fault-$1")
 	# restore-WAN.at: just before the step that ends this kind of fault.
 	[ -d "$STATE" ] && [ "$kind" != link-down ] && fault_at "restore-$1"
 	nsx "$ns" nft delete table inet sblab 2>/dev/null || true
@@ -269,7 +270,7 @@ cmd_restore() {
 # epoch ms just before the command that applies it ($STATE/fault-WAN.at,
 # restore-WAN.at, fault-monitor.at) and just after it (.after): the
 # change took effect in between.
-fault_at() { date +%s%3N >"$STATE/$1.${2:-at}"; }
+fault_at() { local t=${EPOCHREALTIME/./}; echo "${t:0:13}" >"$STATE/$1.${2:-at}"; }
 
 # --- latency: this kernel has no netem, so echo requests from the WAN's
 # address are answered late by scripts/lab-delay.py in sb-inet, and an nft
@@ -279,6 +280,8 @@ wan_addr() { case "$1" in wan1) echo 203.0.113.2 ;; wan2) echo 198.51.100.2 ;; e
 
 latency_stop() {
 	local pid
+	# Nothing to do (and no time spent) unless a latency fault is on.
+	[ -f "$STATE/latency-$1.pid" ] || return 0
 	# The drop rule first: the kernel answers at once again, then the
 	# late responder goes.
 	ns_exists sb-inet && nsx sb-inet nft delete table inet "sbdelay_$1" 2>/dev/null || true
