@@ -184,7 +184,7 @@ wan_from_monitors(const struct sb_ctl *c, unsigned p, bool *down, enum sb_wstate
 	else if (*state == SB_WAN_DEGRADED)
 		snprintf(why, len, "%u/%u monitors within thresholds, trigger %s: %s (%s)%s",
 			 wm->h.clean, wm->h.n, sb_trigger_name(wc->trigger),
-			 wm->out ? "traffic moves to other WANs" : "traffic stays on it", ev,
+			 wm->out ? "traffic goes to other WANs" : "traffic stays on it", ev,
 			 wm->holding ? ", failback waits for the hold-down" : "");
 	else
 		snprintf(why, len, "%u/%u monitors answered for %u rounds%s (%s)", wm->h.clean, wm->h.n,
