@@ -1382,6 +1382,7 @@ main(int argc, char **argv)
 			/* Carrier changes take effect at once (well, within
 			 * 50 ms of the port reporting them). */
 			bool changed = false;
+			uint32_t came_up = 0;
 
 			for (unsigned p = 0; p < c->n_ports; p++) {
 				bool down = !sb_port_link_up(c->port_id[p], c->cfg->ports[p].device);
@@ -1391,10 +1392,21 @@ main(int argc, char **argv)
 					changed = true;
 					SB_WARN(PORT, "port %s link %s", c->cfg->ports[p].name,
 						down ? "DOWN" : "up");
+					came_up |= (uint32_t)!down << p;
 				}
 			}
 			if (changed)
 				sb_ctl_publish(c, now);
+			/* Route probes lost while the carrier was gone say
+			 * nothing about the gateway: forget them (the routes
+			 * resolve through the port again now), or the WAN that
+			 * just came back would go down again a round later. */
+			for (unsigned k = 0; came_up != 0 && k < c->n_probes; k++) {
+				const struct sb_rib_route *r = &c->rib->r[c->probes[k].route];
+
+				if (r->n_nh != 0 && (came_up >> r->nh[0].port & 1) && !c->probes[k].down)
+					c->probes[k].fails = 0;
+			}
 			link_at = now + 50;
 		}
 		sb_ctlsock_poll(c);
