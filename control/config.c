@@ -309,7 +309,11 @@ static const char *const keys_port[] = { "device", "role", "address", "masquerad
 					 "rx_desc", "tx_desc", "pcc_weight", "pcc_table",
 					 "sessions_on_down", "sessions_on_failback", NULL };
 static const char *const keys_pcc[] = { "classifier", NULL };
-static const char *const keys_notify[] = { "hook", "alert_after_s", NULL };
+static const char *const keys_notify[] = { "hook", "alert_after_s", "webhook", "webhook_retries",
+					   "webhook_timeout_ms", "webhook_backoff_ms", NULL };
+static const char *const keys_wan[] = { "monitors", "method", "gateway", "interval_ms",
+					"timeout_ms", "down_after", "up_after", "hold_down_ms",
+					"quorum", "loss_pct", "latency_ms", "window", "trigger", NULL };
 static const char *const keys_route[] = { "dst", "gateway", "distance", "scope", "target_scope",
 					  "check_gateway", "table", "disabled", "comment", NULL };
 static const char *const keys_neigh[] = { "address", "mac", "port", NULL };
@@ -602,6 +606,205 @@ parse_neigh(struct ctx *c, const char *sec, const char *name)
 	cfg->n_neigh++;
 }
 
+const char *
+sb_trigger_name(enum sb_trigger t)
+{
+	static const char *const n[] = { "down", "loss", "latency", "loss-or-latency" };
+
+	return (unsigned)t < 4 ? n[t] : "?";
+}
+
+static bool
+port_on_subnet(const struct sb_port_conf *p, uint32_t ip)
+{
+	return ((ip ^ p->addr) & prefix_mask(p->prefix_len)) == 0;
+}
+
+/* [wan NAME]: parsed after every other section, so that its defaults
+ * ([check_gateway]) and the routes its gateway may come from are known. */
+static void
+parse_wan(struct ctx *c, const char *sec, const char *name)
+{
+	struct sb_config *cfg = c->cfg;
+	int pi = sb_config_port_index(cfg, name);
+	struct sb_wan_conf *w;
+	const struct sb_port_conf *pc;
+	const char *v;
+	bool off_link = false;
+
+	if (pi < 0 || cfg->ports[pi].role != SB_ROLE_WAN) {
+		fail(c, sec, NULL, pi < 0 ? "no port named \"%s\"" :
+		     "port %s is not a wan port (role = wan)", name);
+		return;
+	}
+	pc = &cfg->ports[pi];
+	w = &cfg->wan[pi];
+	/* iniparser merges repeated sections: count them in the file. */
+	{
+		int seen = 0;
+
+		for (int i = 0; i < c->n_refs; i++)
+			seen += strcmp(c->refs[i].key, sec) == 0;
+		if (seen > 1 || w->enabled) {
+			fail(c, sec, NULL, "appears more than once: one [wan %s] section per WAN", name);
+			return;
+		}
+	}
+	memset(w, 0, sizeof(*w));
+	w->enabled = true;
+	w->method = SB_CHECK_PING;
+	w->interval_ms = cfg->probe_interval_ms;
+	w->timeout_ms = cfg->probe_timeout_ms;
+	w->down_after = cfg->probe_down_after;
+	w->up_after = cfg->probe_up_after;
+	w->hold_down_ms = cfg->hold_down_ms;
+	w->loss_pct = cfg->loss_pct;
+	w->latency_ms = cfg->latency_ms;
+	w->window = cfg->window;
+	w->quorum = 1;
+	w->trigger = SB_TRIGGER_DOWN;
+
+	v = get(c, sec, "method");
+	if (v != NULL) {
+		if (strcmp(v, "icmp") == 0 || strcmp(v, "ping") == 0) {
+			w->method = SB_CHECK_PING;
+		} else if (strcmp(v, "arp") == 0) {
+			w->method = SB_CHECK_ARP;
+		} else {
+			fail(c, sec, "method", "expected icmp or arp, got \"%s\"", v);
+			return;
+		}
+	}
+	v = get(c, sec, "monitors");
+	if (v == NULL || *v == '\0') {
+		fail(c, sec, "monitors", "missing: the hosts to probe through this WAN, "
+		     "e.g. monitors = 192.0.2.53, 192.0.2.55");
+		return;
+	}
+	{
+		char buf[512], *save = NULL;
+
+		snprintf(buf, sizeof(buf), "%s", v);
+		for (char *t = strtok_r(buf, ", \t", &save); t != NULL;
+		     t = strtok_r(NULL, ", \t", &save)) {
+			uint32_t a;
+
+			if (sb_parse_ipv4(t, &a) != 0 || a == 0 || (a >> 24) == 127 ||
+			    (a >> 28) >= 14) {
+				fail(c, sec, "monitors", "expected unicast IPv4 addresses separated "
+				     "by commas, got \"%s\"", t);
+				return;
+			}
+			if (a == pc->addr) {
+				fail(c, sec, "monitors", "%s is this port's own address", t);
+				return;
+			}
+			for (unsigned k = 0; k < w->n_monitors; k++)
+				if (w->monitor[k] == a) {
+					fail(c, sec, "monitors", "%s is listed twice", t);
+					return;
+				}
+			if (w->n_monitors == SB_WAN_MAX_MONITORS) {
+				fail(c, sec, "monitors", "at most %d monitors", SB_WAN_MAX_MONITORS);
+				return;
+			}
+			if (w->method == SB_CHECK_ARP && !port_on_subnet(pc, a)) {
+				fail(c, sec, "monitors", "method = arp probes hosts on the port's "
+				     "subnet only, and %s is not on %s's", t, name);
+				return;
+			}
+			off_link |= !port_on_subnet(pc, a);
+			w->monitor[w->n_monitors++] = a;
+		}
+	}
+	if (w->n_monitors == 0) {
+		fail(c, sec, "monitors", "no address given");
+		return;
+	}
+	v = get(c, sec, "gateway");
+	if (v != NULL) {
+		if (sb_parse_ipv4(v, &w->gateway) != 0) {
+			fail(c, sec, "gateway", "expected an IPv4 address, got \"%s\"", v);
+			return;
+		}
+		if (!port_on_subnet(pc, w->gateway) || w->gateway == pc->addr) {
+			fail(c, sec, "gateway", "%s is not a neighbour on %s's subnet", v, name);
+			return;
+		}
+		if (w->method == SB_CHECK_ARP) {
+			fail(c, sec, "gateway", "not used with method = arp (monitors are on-link)");
+			return;
+		}
+	} else if (off_link) {
+		/* The first route whose gateway is a neighbour on this port. */
+		for (unsigned i = 0; i < cfg->n_routes && w->gateway == 0; i++) {
+			const struct sb_route_conf *r = &cfg->routes[i];
+
+			if (r->gw != 0 && r->gw != pc->addr && port_on_subnet(pc, r->gw) &&
+			    (r->gw_port < 0 || r->gw_port == pi)) {
+				w->gateway = r->gw;
+				w->gateway_derived = true;
+			}
+		}
+		if (w->gateway == 0) {
+			fail(c, sec, "gateway", "missing: some monitors are not on %s's subnet and no "
+			     "route has a gateway there; name the next hop the probes go to", name);
+			return;
+		}
+	}
+	if (!get_uint(c, sec, "interval_ms", 10, 3600000, &w->interval_ms))
+		return;
+	if (get(c, sec, "interval_ms") != NULL && get(c, sec, "timeout_ms") == NULL)
+		w->timeout_ms = w->interval_ms;
+	if (!get_uint(c, sec, "timeout_ms", 10, 3600000, &w->timeout_ms) ||
+	    !get_uint(c, sec, "down_after", 1, 100, &w->down_after) ||
+	    !get_uint(c, sec, "up_after", 1, 100, &w->up_after) ||
+	    !get_uint(c, sec, "hold_down_ms", 0, 86400000, &w->hold_down_ms) ||
+	    !get_uint(c, sec, "quorum", 1, SB_WAN_MAX_MONITORS, &w->quorum) ||
+	    !get_uint(c, sec, "loss_pct", 0, 99, &w->loss_pct) ||
+	    !get_uint(c, sec, "latency_ms", 0, 60000, &w->latency_ms) ||
+	    !get_uint(c, sec, "window", 1, 64, &w->window))
+		return;
+	if (w->timeout_ms > w->interval_ms) {
+		fail(c, sec, "timeout_ms", "must not exceed interval_ms (%u)", w->interval_ms);
+		return;
+	}
+	if (w->quorum > w->n_monitors) {
+		fail(c, sec, "quorum", "%u is more than the %u monitor(s) listed", w->quorum,
+		     w->n_monitors);
+		return;
+	}
+	v = get(c, sec, "trigger");
+	if (v != NULL) {
+		if (strcmp(v, "down") == 0 || strcmp(v, "down-only") == 0)
+			w->trigger = SB_TRIGGER_DOWN;
+		else if (strcmp(v, "loss") == 0)
+			w->trigger = SB_TRIGGER_LOSS;
+		else if (strcmp(v, "latency") == 0)
+			w->trigger = SB_TRIGGER_LATENCY;
+		else if (strcmp(v, "loss-or-latency") == 0)
+			w->trigger = SB_TRIGGER_LOSS_OR_LATENCY;
+		else {
+			fail(c, sec, "trigger", "expected down, loss, latency or loss-or-latency, "
+			     "got \"%s\"", v);
+			return;
+		}
+		if ((w->trigger & SB_TRIGGER_LOSS) && w->loss_pct == 0) {
+			fail(c, sec, "trigger", "%s needs a loss_pct threshold", v);
+			return;
+		}
+		if ((w->trigger & SB_TRIGGER_LATENCY) && w->latency_ms == 0) {
+			fail(c, sec, "trigger", "%s needs a latency_ms threshold", v);
+			return;
+		}
+	}
+	if (w->latency_ms != 0 && w->latency_ms >= w->timeout_ms) {
+		fail(c, sec, "latency_ms", "%u ms is not below timeout_ms (%u): a probe that slow "
+		     "counts as lost", w->latency_ms, w->timeout_ms);
+		return;
+	}
+}
+
 /* Split "kind name" section names. */
 static bool
 split_sec(const char *sec, const char *kind, const char **name)
@@ -705,6 +908,9 @@ sb_config_load(const char *path, char *err, size_t errlen)
 	cfg->probe_up_after = 2;
 	cfg->hold_down_ms = 30000;
 	cfg->window = 10;
+	cfg->webhook_retries = 3;
+	cfg->webhook_timeout_ms = 2000;
+	cfg->webhook_backoff_ms = 500;
 	cfg->n_tables = 1;
 	strcpy(cfg->tables[0], "main");
 
@@ -723,7 +929,7 @@ sb_config_load(const char *path, char *err, size_t errlen)
 	}
 
 	/* Ports first: routes and neighbours refer to them by name. */
-	for (int pass = 0; pass < 2 && !c.failed; pass++) {
+	for (int pass = 0; pass < 3 && !c.failed; pass++) {
 		for (int i = 0; i < nsec && !c.failed; i++) {
 			const char *sec = iniparser_getsecname(c.d, i);
 			const char *name;
@@ -741,7 +947,17 @@ sb_config_load(const char *path, char *err, size_t errlen)
 					parse_port(&c, sec, name);
 				continue;
 			}
-			if (pass == 0)
+			if (split_sec(sec, "wan", &name)) {
+				/* Last: it takes [check_gateway]'s values as defaults
+				 * and may take its gateway from a route. */
+				if (pass != 2)
+					continue;
+				check_keys(&c, sec, keys_wan);
+				if (!c.failed)
+					parse_wan(&c, sec, name);
+				continue;
+			}
+			if (pass != 1)
 				continue;
 			if (strcmp(sec, "switchback") == 0) {
 				const char *v;
@@ -764,6 +980,15 @@ sb_config_load(const char *path, char *err, size_t errlen)
 				check_keys(&c, sec, keys_notify);
 				get_name(&c, sec, "hook", cfg->hook, sizeof(cfg->hook));
 				get_uint(&c, sec, "alert_after_s", 0, 86400 * 365, &cfg->alert_after_s);
+				get_name(&c, sec, "webhook", cfg->webhook, sizeof(cfg->webhook));
+				get_uint(&c, sec, "webhook_retries", 0, 20, &cfg->webhook_retries);
+				get_uint(&c, sec, "webhook_timeout_ms", 100, 60000, &cfg->webhook_timeout_ms);
+				get_uint(&c, sec, "webhook_backoff_ms", 10, 600000, &cfg->webhook_backoff_ms);
+				if (!c.failed && cfg->webhook[0] != '\0' &&
+				    strncmp(cfg->webhook, "http://", 7) != 0 &&
+				    strncmp(cfg->webhook, "https://", 8) != 0)
+					fail(&c, sec, "webhook", "expected an http:// or https:// URL, got \"%s\"",
+					     cfg->webhook);
 			} else if (strcmp(sec, "pcc") == 0) {
 				const char *v;
 
@@ -816,7 +1041,8 @@ sb_config_load(const char *path, char *err, size_t errlen)
 					parse_neigh(&c, sec, name);
 			} else {
 				fail(&c, sec, NULL, "unknown section (expected [switchback], [timeouts], "
-				     "[check_gateway], [pcc], [notify], [port NAME], [route NAME] or [neighbor NAME])");
+				     "[check_gateway], [pcc], [notify], [port NAME], [wan NAME], [route NAME] or "
+				     "[neighbor NAME])");
 			}
 		}
 	}

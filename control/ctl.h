@@ -38,9 +38,23 @@ struct sb_ctl {
 	/* Operator and link state per port. */
 	int8_t wan_force[SB_MAX_PORTS];   /* 0 auto, 1 forced up, -1 forced down */
 	bool link_down[SB_MAX_PORTS];
-	char wan_reason[SB_MAX_PORTS][160];
+	char wan_reason[SB_MAX_PORTS][512];
 	uint64_t wan_down_since[SB_MAX_PORTS]; /* ms, for alert_after_s */
 	bool wan_alerted[SB_MAX_PORTS];
+	/* [wan NAME] monitors: c->mons[first .. first + n) per port; their
+	 * ICMP ids follow the route probes'. */
+	struct sb_probe *mons;
+	unsigned n_mons;
+	struct sb_wan_mon {
+		unsigned first, n;
+		bool out;                 /* traffic kept off it (monitors, after the hold-down) */
+		enum sb_wstate out_state; /* DOWN or DEGRADED while out */
+		bool holding;             /* healthy again, failback waits for hold_until */
+		uint64_t hold_until;
+		struct sb_wan_health h;   /* the last judgement */
+	} wmon[SB_MAX_PORTS];
+	enum sb_wstate wan_state[SB_MAX_PORTS]; /* shown: up, degraded or down */
+	struct sb_notifier *notifier;  /* [notify] webhook, or NULL */
 	/* The control socket (switchbackctl). */
 	int ctl_fd;
 	char ctl_path[108];

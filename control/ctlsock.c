@@ -99,7 +99,54 @@ wan_state(const struct sb_ctl *c, unsigned p)
 		return "forced-down";
 	if (c->wan_force[p] > 0)
 		return c->wan_down[p] ? "forced-up(down)" : "forced-up";
-	return c->wan_down[p] ? "down" : "up";
+	return sb_wstate_name(c->wan_state[p]);
+}
+
+static const char *
+mon_state(const struct sb_probe *m)
+{
+	return m->down ? "down" : m->degraded ? "degraded" : "up";
+}
+
+/* The [wan NAME] monitors of @p: JSON fields, or indented text lines. */
+static void
+monitors(struct sb_ctl *c, unsigned p, struct out *o, bool json)
+{
+	const struct sb_wan_mon *wm = &c->wmon[p];
+	const struct sb_wan_conf *wc = &c->cfg->wan[p];
+
+	if (json) {
+		out(o, ", \"in_service\": %s, \"quorum\": %u, \"trigger\": \"%s\", "
+		    "\"answering\": %u, \"clean\": %u, \"failback_pending\": %s, \"monitors\": [",
+		    c->wan_down[p] ? "false" : "true", wc->quorum, sb_trigger_name(wc->trigger),
+		    wm->h.answering, wm->h.clean, wm->holding ? "true" : "false");
+	} else if (wc->enabled) {
+		out(o, "         %s, quorum %u of %u, trigger %s%s\n",
+		    c->wan_down[p] ? "out of service" : "in service", wc->quorum, wm->n,
+		    sb_trigger_name(wc->trigger), wm->holding ? ", failback pending (hold-down)" : "");
+	}
+	for (unsigned k = 0; k < wm->n; k++) {
+		const struct sb_probe *m = &c->mons[wm->first + k];
+		char a[20];
+
+		ip_str(m->target, a, sizeof(a));
+		if (json)
+			out(o, "%s{\"target\": \"%s\", \"method\": \"%s\", \"sent\": %lu, "
+			    "\"answered\": %lu, \"last_rtt_us\": %u, \"rtt_avg_us\": %u, "
+			    "\"jitter_us\": %u, \"loss_pct\": %u, \"state\": \"%s\", \"down\": %s, "
+			    "\"loss_over\": %s, \"latency_over\": %s}", k ? ", " : "", a,
+			    m->method == SB_CHECK_ARP ? "arp" : "icmp", (unsigned long)m->n_sent,
+			    (unsigned long)m->n_answered, m->last_rtt_us, m->rtt_avg_us, m->jitter_us,
+			    sb_probe_loss_pct(m, wc->window), mon_state(m), m->down ? "true" : "false",
+			    m->loss_bad ? "true" : "false", m->lat_bad ? "true" : "false");
+		else
+			out(o, "         monitor %-15s %-4s %lu/%lu rtt %.2f ms jitter %.2f ms loss %u%% %s\n",
+			    a, m->method == SB_CHECK_ARP ? "arp" : "icmp", (unsigned long)m->n_sent,
+			    (unsigned long)m->n_answered, m->rtt_avg_us / 1000.0, m->jitter_us / 1000.0,
+			    sb_probe_loss_pct(m, wc->window), mon_state(m));
+	}
+	if (json)
+		out(o, "]");
 }
 
 static void
@@ -150,7 +197,14 @@ wans(struct sb_ctl *c, struct out *o, bool json)
 				    pr->down ? "DOWN" : pr->degraded ? "DEGRADED" : "up");
 			pf = false;
 		}
-		out(o, json ? "]}" : "\n");
+		if (json) {
+			out(o, "]");
+			monitors(c, p, o, json);
+			out(o, "}");
+		} else {
+			out(o, "\n");
+			monitors(c, p, o, json);
+		}
 	}
 	out(o, json ? "\n]\n" : "");
 }

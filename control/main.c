@@ -130,12 +130,92 @@ arp_request(struct sb_ctl *c, unsigned port, uint32_t ip, uint64_t now)
 
 /* --- RIB -> published state --------------------------------------------- */
 
+/* One monitor's evidence, e.g. "192.0.2.53 timeout" or "192.0.2.53 loss 35% > 5%". */
+static size_t
+mon_evidence(const struct sb_probe *m, const struct sb_wan_conf *wc, char *buf, size_t len)
+{
+	char a[20];
+
+	ip_str(m->target, a, sizeof(a));
+	if (m->down)
+		return (size_t)snprintf(buf, len, "%s timeout", a);
+	if (m->loss_bad)
+		return (size_t)snprintf(buf, len, "%s loss %u%% > %u%%", a,
+					sb_probe_loss_pct(m, wc->window), wc->loss_pct);
+	if (m->lat_bad)
+		return (size_t)snprintf(buf, len, "%s rtt %.1f ms > %u ms", a, m->rtt_avg_us / 1000.0,
+					wc->latency_ms);
+	return (size_t)snprintf(buf, len, "%s ok %.1f ms", a, m->rtt_avg_us / 1000.0);
+}
+
+/* "(192.0.2.53 timeout, 192.0.2.55 ok 0.4 ms)" for the log and the reason. */
+static void
+wan_evidence(const struct sb_ctl *c, unsigned p, char *buf, size_t len)
+{
+	const struct sb_wan_mon *wm = &c->wmon[p];
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (unsigned k = 0; k < wm->n && off + 2 < len; k++) {
+		if (k)
+			off += (size_t)snprintf(buf + off, len - off, ", ");
+		if (off < len)
+			off += mon_evidence(&c->mons[wm->first + k], &c->cfg->wan[p], buf + off,
+					    len - off);
+	}
+}
+
+/* A WAN judged by its [wan NAME] monitors: its state, whether it is out,
+ * and why, with the evidence. */
+static void
+wan_from_monitors(const struct sb_ctl *c, unsigned p, bool *down, enum sb_wstate *state,
+		  char *why, size_t len)
+{
+	const struct sb_wan_mon *wm = &c->wmon[p];
+	const struct sb_wan_conf *wc = &c->cfg->wan[p];
+	char ev[512];
+
+	wan_evidence(c, p, ev, sizeof(ev));
+	*down = wm->out;
+	*state = wm->out ? wm->out_state : wm->h.state;
+	if (*state == SB_WAN_DOWN)
+		snprintf(why, len, "%u/%u monitors answered for %u rounds%s (%s)%s", wm->h.answering,
+			 wm->h.n, wc->down_after, wc->quorum > 1 ? ", quorum not met" : "", ev,
+			 wm->holding ? ", failback waits for the hold-down" : "");
+	else if (*state == SB_WAN_DEGRADED)
+		snprintf(why, len, "%u/%u monitors within thresholds, trigger %s: %s (%s)%s",
+			 wm->h.clean, wm->h.n, sb_trigger_name(wc->trigger),
+			 wm->out ? "traffic goes to other WANs" : "traffic stays on it", ev,
+			 wm->holding ? ", failback waits for the hold-down" : "");
+	else
+		snprintf(why, len, "%u/%u monitors answered for %u rounds%s (%s)", wm->h.clean, wm->h.n,
+			 wc->up_after, wc->hold_down_ms ? " and the hold-down" : "", ev);
+}
+
+/* The JSON body of a webhook notification. */
+static void
+webhook_notify(struct sb_ctl *c, const char *event, unsigned p, const char *old_state,
+	       const char *new_state, const char *why)
+{
+	char body[1024], reason[640];
+
+	if (c->notifier == NULL)
+		return;
+	sb_json_escape(why, reason, sizeof(reason));
+	snprintf(body, sizeof(body), "{\"event\": \"%s\", \"wan\": \"%s\", \"old_state\": \"%s\", "
+		 "\"new_state\": \"%s\", \"reason\": \"%s\", \"time\": %ld, \"in_service\": %s}",
+		 event, c->cfg->ports[p].name, old_state, new_state, reason, (long)time(NULL),
+		 c->wan_down[p] ? "false" : "true");
+	sb_notifier_post(c->notifier, body);
+}
+
 static void
 update_wans(struct sb_ctl *c)
 {
 	for (unsigned p = 0; p < c->n_ports; p++) {
 		bool has_check = false, all_failed = true, down;
-		char why[160] = "";
+		enum sb_wstate state = SB_WAN_UP;
+		char why[640] = "";
 		size_t off = 0;
 
 		if (c->cfg->ports[p].role != SB_ROLE_WAN)
@@ -167,19 +247,46 @@ update_wans(struct sb_ctl *c)
 		} else if (c->wan_force[p] > 0) {
 			down = false;
 			snprintf(why, sizeof(why), "forced up by the operator");
+		} else if (c->cfg->wan[p].enabled) {
+			wan_from_monitors(c, p, &down, &state, why, sizeof(why));
 		} else {
 			down = has_check && all_failed;
 		}
+		if (!c->cfg->wan[p].enabled || c->wan_force[p] != 0 || c->link_down[p])
+			state = down ? SB_WAN_DOWN : SB_WAN_UP;
 		snprintf(c->wan_reason[p], sizeof(c->wan_reason[p]), "%s", why);
-		if (down == c->wan_down[p])
+		if (down == c->wan_down[p] && state == c->wan_state[p])
 			continue;
-		c->wan_down[p] = down;
+		enum sb_wstate old_state = c->wan_state[p];
+		bool was_down = c->wan_down[p];
+
+		c->wan_state[p] = state;
 		c->wan_changes++;
+		if (c->cfg->wan[p].enabled) {
+			/* Monitored WANs: every state change is told, with
+			 * the three states. */
+			const char *on = sb_wstate_name(old_state), *nn = sb_wstate_name(state);
+			char upper[16];
+
+			snprintf(upper, sizeof(upper), "%s", nn);
+			for (char *q = upper; *q; q++)
+				*q = (char)(*q - 32 * (*q >= 'a' && *q <= 'z'));
+			SB_WARN(WAN, "wan %s %s: %s", c->cfg->ports[p].name, upper, why);
+			if (c->cfg->hook[0] != '\0')
+				sb_notify_run(c->cfg->hook, "change", c->cfg->ports[p].name, on, nn, why);
+			c->wan_down[p] = down;
+			webhook_notify(c, "change", p, on, nn, why);
+			if (down == was_down)
+				continue;
+		} else {
+			c->wan_down[p] = down;
+			if (c->cfg->hook[0] != '\0')
+				sb_notify_run(c->cfg->hook, "change", c->cfg->ports[p].name,
+					      down ? "up" : "down", down ? "down" : "up", why);
+			webhook_notify(c, "change", p, down ? "up" : "down", down ? "down" : "up", why);
+		}
 		c->wan_down_since[p] = sb_now_ms();
 		c->wan_alerted[p] = false;
-		if (c->cfg->hook[0] != '\0')
-			sb_notify_run(c->cfg->hook, "change", c->cfg->ports[p].name,
-				      down ? "up" : "down", down ? "down" : "up", why);
 		if (down) {
 			bool other_up = false;
 
@@ -196,7 +303,9 @@ update_wans(struct sb_ctl *c)
 			if (!other_up)
 				SB_WARN(WAN, "wan %s DOWN and no other WAN is up: sessions kept, traffic "
 					"keeps trying the preferred route", c->cfg->ports[p].name);
-			if (c->wan_force[p] < 0 || c->link_down[p])
+			if (c->cfg->wan[p].enabled)
+				;       /* logged above */
+			else if (c->wan_force[p] < 0 || c->link_down[p])
 				SB_WARN(WAN, "wan %s DOWN: %s", c->cfg->ports[p].name, why);
 			else if (strstr(why, "unanswered") != NULL)
 				SB_WARN(WAN, "wan %s DOWN: check-gateway failed for %u rounds (%s)",
@@ -215,7 +324,9 @@ update_wans(struct sb_ctl *c)
 				SB_INFO(WAN, "wan %s: sessions move back now that %s is up",
 					c->cfg->ports[q].name, c->cfg->ports[p].name);
 			}
-			if (c->wan_force[p] > 0 || !has_check)
+			if (c->cfg->wan[p].enabled)
+				;       /* logged above */
+			else if (c->wan_force[p] > 0 || !has_check)
 				SB_WARN(WAN, "wan %s UP: %s", c->cfg->ports[p].name,
 					c->wan_force[p] > 0 ? why : "link up");
 			else
@@ -280,6 +391,10 @@ sb_ctl_publish(struct sb_ctl *c, uint64_t now)
 
 		r->check_failed = (c->probes[k].down || c->probes[k].degraded) && !forced_up;
 	}
+	/* Routes through a WAN its monitors took out fail like a failed
+	 * check (rib.h, port_out); an operator's "wan up" overrides. */
+	for (unsigned p = 0; p < c->n_ports; p++)
+		rib->port_out[p] = c->cfg->wan[p].enabled && c->wmon[p].out && c->wan_force[p] <= 0;
 	sb_rib_resolve(rib);
 	update_wans(c);
 
@@ -377,6 +492,8 @@ probe_answered(struct sb_ctl *c, struct sb_probe *p, uint64_t now)
 	probe_result(c, p, true, now);
 }
 
+static void mon_answered(struct sb_ctl *c, struct sb_probe *m, uint64_t now);
+
 /* --- punted packets ------------------------------------------------------ */
 
 static void
@@ -424,6 +541,13 @@ handle_arp(struct sb_ctl *c, unsigned port, struct rte_mbuf *m, uint64_t now)
 			if (p->method == SB_CHECK_ARP && p->outstanding && p->target == sip)
 				probe_answered(c, p, now);
 		}
+		for (unsigned k = 0; k < c->n_mons; k++) {
+			struct sb_probe *p = &c->mons[k];
+
+			if (p->method == SB_CHECK_ARP && p->outstanding && p->target == sip &&
+			    (unsigned)p->wan == port)
+				mon_answered(c, p, now);
+		}
 	}
 }
 
@@ -438,6 +562,14 @@ handle_probe_reply(struct sb_ctl *c, struct rte_mbuf *m, uint64_t now)
 	unsigned k = id - SB_PROBE_ID_BASE;
 	struct sb_probe *p;
 
+	if (k >= c->n_probes && k - c->n_probes < c->n_mons) {
+		p = &c->mons[k - c->n_probes];
+		/* Only from the monitor, through its own WAN. */
+		if (p->outstanding && p->seq == seq && p->target == rte_be_to_cpu_32(ip->src_addr) &&
+		    SB_PUNT_PORT(m->hash.usr) == (unsigned)p->wan)
+			mon_answered(c, p, now);
+		return;
+	}
 	if (k >= c->n_probes)
 		return;
 	p = &c->probes[k];
@@ -545,6 +677,199 @@ run_probes(struct sb_ctl *c, uint64_t now)
 		inject(c, port, sb_pkt_echo(c->pool, &c->mac[port], &dmac, pc->addr, p->target,
 					    p->id, p->seq));
 	}
+}
+
+/* --- [wan NAME] monitors -------------------------------------------------- */
+
+/* Judge WAN @p from its monitors after a round, with the failback
+ * hold-down at the WAN level: healthy again, it stays out for
+ * hold_down_ms, and any relapse meanwhile cancels the failback. Publishes
+ * (which logs and notifies) when its state or its traffic changes. */
+static void
+wan_judge(struct sb_ctl *c, unsigned p, uint64_t now)
+{
+	struct sb_wan_mon *wm = &c->wmon[p];
+	const struct sb_wan_conf *wc = &c->cfg->wan[p];
+	struct sb_wan_health old = wm->h;
+	bool publish = false;
+
+	sb_wan_judge(&c->mons[wm->first], wm->n, wc, &wm->h);
+	if (wm->h.out) {
+		if (wm->holding) {
+			wm->holding = false;
+			SB_INFO(WAN, "wan %s: failback cancelled, %u/%u monitors usable again during "
+				"the hold-down", c->cfg->ports[p].name, wm->h.usable, wm->h.n);
+		}
+		if (!wm->out) {
+			wm->out = true;
+			publish = true;
+		}
+		/* Out for quality, then for silence too: say so. */
+		enum sb_wstate st = wm->h.state == SB_WAN_DOWN ? SB_WAN_DOWN : SB_WAN_DEGRADED;
+
+		if (st != wm->out_state) {
+			wm->out_state = st;
+			publish = true;
+		}
+	} else if (wm->out && !wm->holding) {
+		if (wc->hold_down_ms == 0) {
+			wm->out = false;
+			publish = true;
+		} else {
+			wm->holding = true;
+			wm->hold_until = now + wc->hold_down_ms;
+			SB_INFO(WAN, "wan %s: %u/%u monitors usable again, failback in %u ms unless it "
+				"fails meanwhile", c->cfg->ports[p].name, wm->h.usable, wm->h.n,
+				wc->hold_down_ms);
+		}
+	}
+	if (!wm->out && wm->h.state != old.state)
+		publish = true; /* degraded with traffic staying, or back from it */
+	if (wm->h.answering != old.answering && !publish && old.n != 0)
+		SB_INFO(WAN, "wan %s: %u/%u monitors answering (quorum %u): %s",
+			c->cfg->ports[p].name, wm->h.answering, wm->h.n, wc->quorum,
+			wm->out ? "still out" : "still in service");
+	if (publish)
+		sb_ctl_publish(c, now);
+}
+
+static void
+mon_result(struct sb_ctl *c, struct sb_probe *m, bool answered, uint64_t now)
+{
+	const struct sb_wan_conf *wc = &c->cfg->wan[m->wan];
+	bool was_down = m->down;
+
+	sb_probe_round(m, answered, wc->down_after, wc->up_after);
+	sb_probe_judge(m, wc->window, wc->loss_pct, wc->latency_ms);
+	if (m->down != was_down) {
+		char a[20];
+
+		ip_str(m->target, a, sizeof(a));
+		SB_INFO(PROBE, "wan %s: monitor %s %s", c->cfg->ports[m->wan].name, a,
+			m->down ? "stopped answering" : "answers again");
+	}
+	wan_judge(c, (unsigned)m->wan, now);
+}
+
+static void
+mon_answered(struct sb_ctl *c, struct sb_probe *m, uint64_t now)
+{
+	uint32_t rtt = (uint32_t)(now_us() - m->sent_us);
+
+	m->outstanding = false;
+	m->n_answered++;
+	sb_probe_account(m, true, rtt);
+	m->last_rtt_us = rtt;
+	mon_result(c, m, true, now);
+}
+
+/* Send due monitor probes, time out the unanswered ones and end
+ * hold-downs. Probes leave through the WAN's own port to its gateway's
+ * MAC, from its address, whatever the FIB says: they cannot leak out of
+ * another WAN, and they still go when the WAN's routes are inactive. */
+static void
+run_monitors(struct sb_ctl *c, uint64_t now)
+{
+	for (unsigned p = 0; p < c->n_ports; p++) {
+		struct sb_wan_mon *wm = &c->wmon[p];
+
+		if (wm->holding && now >= wm->hold_until) {
+			wm->holding = false;
+			wm->out = false;
+			sb_ctl_publish(c, now);
+		}
+	}
+	for (unsigned k = 0; k < c->n_mons; k++) {
+		struct sb_probe *m = &c->mons[k];
+		unsigned port = (unsigned)m->wan;
+		const struct sb_wan_conf *wc = &c->cfg->wan[port];
+		const struct sb_port_conf *pc = &c->cfg->ports[port];
+		struct rte_ether_addr dmac;
+		int32_t idx;
+
+		if (m->outstanding && now - m->sent_ms >= wc->timeout_ms) {
+			m->outstanding = false;
+			sb_probe_account(m, false, 0);
+			mon_result(c, m, false, now);
+		}
+		if (now < m->next_ms)
+			continue;
+		m->next_ms = now + wc->interval_ms;
+		m->sent_ms = now;
+		m->sent_us = now_us();
+		m->outstanding = true;
+		m->seq++;
+		m->n_sent++;
+		if (c->link_down[port])
+			continue; /* counts as unanswered at the timeout */
+		if (m->method == SB_CHECK_ARP) {
+			inject(c, port, sb_pkt_arp(c->pool, RTE_ARP_OP_REQUEST, &c->mac[port],
+						   pc->addr, NULL, m->target));
+			continue;
+		}
+		idx = sb_neigh_get(c->neigh, (uint16_t)port, m->hop);
+		if (idx < 0 || !sb_neigh_mac(c->neigh, (uint32_t)idx, &dmac)) {
+			arp_request(c, port, m->hop, now);
+			continue;
+		}
+		inject(c, port, sb_pkt_echo(c->pool, &c->mac[port], &dmac, pc->addr, m->target,
+					    m->id, m->seq));
+	}
+}
+
+/* Monitors of every [wan NAME], after the route probes in the ICMP id
+ * space. Set-up. */
+static int
+setup_monitors(struct sb_ctl *c, char *err, size_t errlen)
+{
+	const struct sb_config *cfg = c->cfg;
+	unsigned total = 0;
+
+	for (unsigned p = 0; p < cfg->n_ports; p++)
+		total += cfg->wan[p].enabled ? cfg->wan[p].n_monitors : 0;
+	if (c->n_probes + total > 256) {
+		snprintf(err, errlen, "[wan] monitors: %u monitors and %u probed routes are more than "
+			 "the 256 probes switchback can tell apart", total, c->n_probes);
+		return -EINVAL;
+	}
+	c->mons = calloc(total + 1, sizeof(*c->mons));
+	if (c->mons == NULL)
+		return -ENOMEM;
+	for (unsigned p = 0; p < cfg->n_ports; p++) {
+		const struct sb_wan_conf *wc = &cfg->wan[p];
+
+		if (!wc->enabled)
+			continue;
+		c->wmon[p].first = c->n_mons;
+		c->wmon[p].n = wc->n_monitors;
+		for (unsigned k = 0; k < wc->n_monitors; k++) {
+			struct sb_probe *m = &c->mons[c->n_mons];
+
+			m->wan = (int)p;
+			m->target = wc->monitor[k];
+			m->hop = wc->gateway != 0 && !on_subnet(&cfg->ports[p], m->target) ?
+				 wc->gateway : m->target;
+			m->method = wc->method;
+			m->id = (uint16_t)(SB_PROBE_ID_BASE + c->n_probes + c->n_mons);
+			/* Spread the first probes over the interval. */
+			m->next_ms = sb_now_ms() + (uint64_t)wc->interval_ms * k / wc->n_monitors;
+			c->n_mons++;
+		}
+		{
+			char gw[20] = "on-link";
+
+			if (wc->gateway != 0)
+				ip_str(wc->gateway, gw, sizeof(gw));
+			SB_INFO(WAN, "wan %s: %u monitor(s) by %s every %u ms via %s%s, down after %u, "
+				"up after %u, quorum %u, loss %u%%, latency %u ms over %u rounds, trigger %s",
+				cfg->ports[p].name, wc->n_monitors,
+				wc->method == SB_CHECK_ARP ? "arp" : "icmp", wc->interval_ms, gw,
+				wc->gateway_derived ? " (from the routes)" : "", wc->down_after,
+				wc->up_after, wc->quorum, wc->loss_pct, wc->latency_ms, wc->window,
+				sb_trigger_name(wc->trigger));
+		}
+	}
+	return 0;
 }
 
 /* --- set-up and tear-down ------------------------------------------------ */
@@ -736,11 +1061,32 @@ setup(struct sb_ctl *c, char *err, size_t errlen)
 			return -EINVAL;
 		}
 		p = &c->probes[c->n_probes];
+		p->wan = -1;
 		p->route = i;
 		p->target = r->gw;
 		p->method = r->check;
 		p->id = (uint16_t)(SB_PROBE_ID_BASE + c->n_probes);
 		c->n_probes++;
+	}
+	{
+		int ret = setup_monitors(c, err, errlen);
+
+		if (ret == -ENOMEM)
+			goto nomem;
+		if (ret != 0)
+			return ret;
+	}
+	if (cfg->webhook[0] != '\0') {
+		c->notifier = sb_notifier_start(cfg->webhook, cfg->webhook_retries,
+						cfg->webhook_timeout_ms, cfg->webhook_backoff_ms);
+		if (c->notifier == NULL) {
+			snprintf(err, errlen, "[notify] webhook: cannot start the notifier thread: %s",
+				 strerror(errno));
+			return -errno;
+		}
+		SB_INFO(WAN, "webhook %s: %u retries, %u ms timeout, backoff from %u ms",
+			cfg->webhook, cfg->webhook_retries, cfg->webhook_timeout_ms,
+			cfg->webhook_backoff_ms);
 	}
 	return 0;
 nomem:
@@ -820,12 +1166,33 @@ summary(struct sb_ctl *c)
 		       c->rib->r[p->route].name, a, (unsigned long)p->n_sent,
 		       (unsigned long)p->n_answered, p->down ? "DOWN" : "up");
 	}
+	for (unsigned i = 0; i < c->n_mons; i++) {
+		const struct sb_probe *m = &c->mons[i];
+		char a[20];
+
+		ip_str(m->target, a, sizeof(a));
+		printf("monitor %s of wan %s: sent %lu answered %lu rtt %.2f ms jitter %.2f ms state %s\n",
+		       a, c->cfg->ports[m->wan].name, (unsigned long)m->n_sent,
+		       (unsigned long)m->n_answered, m->rtt_avg_us / 1000.0, m->jitter_us / 1000.0,
+		       m->down ? "DOWN" : m->degraded ? "DEGRADED" : "up");
+	}
+	if (c->notifier != NULL) {
+		struct sb_notifier_stats ns;
+
+		sb_notifier_stats(c->notifier, &ns);
+		printf("webhook: queued %lu delivered %lu failed %lu dropped %lu retries %lu\n",
+		       (unsigned long)ns.queued, (unsigned long)ns.delivered, (unsigned long)ns.failed,
+		       (unsigned long)ns.dropped, (unsigned long)ns.retries);
+	}
 	fflush(stdout);
 }
 
 static void
 teardown(struct sb_ctl *c)
 {
+	/* What is still queued gets a second to be delivered. */
+	sb_notifier_stop(c->notifier, 1000);
+	c->notifier = NULL;
 	sb_ctlsock_close(c);
 	for (unsigned p = 0; p < c->n_ports; p++)
 		if (c->port_open[p])
@@ -859,6 +1226,7 @@ teardown(struct sb_ctl *c)
 	rte_free(c->qs);
 	sb_rib_free(c->rib);
 	free(c->probes);
+	free(c->mons);
 	rte_mempool_free(c->pool);
 }
 
@@ -996,10 +1364,12 @@ main(int argc, char **argv)
 
 		drain_punt(c, now);
 		run_probes(c, now);
+		run_monitors(c, now);
 		if (now >= link_at) {
 			/* Carrier changes take effect at once (well, within
 			 * 50 ms of the port reporting them). */
 			bool changed = false;
+			uint32_t came_up = 0;
 
 			for (unsigned p = 0; p < c->n_ports; p++) {
 				bool down = !sb_port_link_up(c->port_id[p], c->cfg->ports[p].device);
@@ -1009,16 +1379,29 @@ main(int argc, char **argv)
 					changed = true;
 					SB_WARN(PORT, "port %s link %s", c->cfg->ports[p].name,
 						down ? "DOWN" : "up");
+					came_up |= (uint32_t)!down << p;
 				}
 			}
 			if (changed)
 				sb_ctl_publish(c, now);
+			/* Route probes lost while the carrier was gone say
+			 * nothing about the gateway: forget them (the routes
+			 * resolve through the port again now), or the WAN that
+			 * just came back would go down again a round later. */
+			for (unsigned k = 0; came_up != 0 && k < c->n_probes; k++) {
+				const struct sb_rib_result *r = sb_rib_result(c->rib, c->probes[k].route);
+
+				if (r->n_nh != 0 && (came_up >> r->nh[0].port & 1) && !c->probes[k].down)
+					c->probes[k].fails = 0;
+			}
 			link_at = now + 50;
 		}
 		sb_ctlsock_poll(c);
 		sb_notify_reap();
 		for (unsigned p = 0; p < c->n_ports && c->cfg->alert_after_s; p++) {
-			if (!c->wan_down[p] || c->wan_alerted[p] ||
+			/* (@now predates a change made later in this loop
+			 * iteration, e.g. by a switchbackctl command.) */
+			if (!c->wan_down[p] || c->wan_alerted[p] || now < c->wan_down_since[p] ||
 			    now - c->wan_down_since[p] < (uint64_t)c->cfg->alert_after_s * 1000)
 				continue;
 			c->wan_alerted[p] = true;
@@ -1027,6 +1410,7 @@ main(int argc, char **argv)
 			if (c->cfg->hook[0] != '\0')
 				sb_notify_run(c->cfg->hook, "alert", c->cfg->ports[p].name, "down", "down",
 					      c->wan_reason[p]);
+			webhook_notify(c, "alert", p, "down", "down", c->wan_reason[p]);
 		}
 		usleep(200);
 	}

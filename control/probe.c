@@ -58,14 +58,46 @@ sb_probe_judge(struct sb_probe *p, unsigned window, unsigned loss_pct, unsigned 
 
 	if (window > 64)
 		window = 64;
+	p->loss_bad = false;
+	p->lat_bad = false;
 	if (p->hist_n >= window) {
-		if (loss_pct != 0 && sb_probe_loss_pct(p, window) > loss_pct)
-			bad = true;
-		if (latency_ms != 0 && p->rtt_avg_us > latency_ms * 1000u)
-			bad = true;
+		p->loss_bad = loss_pct != 0 && sb_probe_loss_pct(p, window) > loss_pct;
+		p->lat_bad = latency_ms != 0 && p->rtt_avg_us > latency_ms * 1000u;
+		bad = p->loss_bad || p->lat_bad;
 	}
 	if (bad == p->degraded)
 		return false;
 	p->degraded = bad;
 	return true;
+}
+
+void
+sb_wan_judge(const struct sb_probe *m, unsigned n, const struct sb_wan_conf *wc,
+	     struct sb_wan_health *h)
+{
+	h->n = n;
+	h->answering = h->clean = h->usable = 0;
+	for (unsigned k = 0; k < n; k++) {
+		const struct sb_probe *p = &m[k];
+
+		if (p->down)
+			continue;
+		h->answering++;
+		h->clean += !p->loss_bad && !p->lat_bad;
+		h->usable += !((wc->trigger & SB_TRIGGER_LOSS) && p->loss_bad) &&
+			     !((wc->trigger & SB_TRIGGER_LATENCY) && p->lat_bad);
+	}
+	if (h->clean >= wc->quorum)
+		h->state = SB_WAN_UP;
+	else if (h->answering >= wc->quorum)
+		h->state = SB_WAN_DEGRADED;
+	else
+		h->state = SB_WAN_DOWN;
+	h->out = h->usable < wc->quorum;
+}
+
+const char *
+sb_wstate_name(enum sb_wstate s)
+{
+	return s == SB_WAN_UP ? "up" : s == SB_WAN_DEGRADED ? "degraded" : "down";
 }

@@ -10,7 +10,9 @@
 #include "sb_config.h"
 
 struct sb_probe {
-	unsigned route;         /* RIB index */
+	unsigned route;         /* RIB index (route probes) */
+	int wan;                /* port index of a [wan] monitor, -1 for a route probe */
+	uint32_t hop;           /* [wan] monitor: next hop (gateway or the monitor), host order */
 	uint32_t target;        /* host order */
 	enum sb_check method;
 	uint16_t id;            /* ICMP id, in the reserved probe range */
@@ -28,6 +30,7 @@ struct sb_probe {
 	uint64_t hist;          /* bit 0 = last round, 1 = answered */
 	uint8_t hist_n;         /* rounds in @hist, up to 64 */
 	bool degraded;          /* loss or latency over its threshold */
+	bool loss_bad, lat_bad; /* which of the two */
 	uint32_t rtt_avg_us;    /* EWMA, 1/8 */
 	uint32_t jitter_us;     /* EWMA of RTT changes, 1/16 (RFC 3550) */
 };
@@ -55,5 +58,28 @@ unsigned sb_probe_loss_pct(const struct sb_probe *p, unsigned window);
  * @window rounds were seen. Returns true when it changed.
  */
 bool sb_probe_judge(struct sb_probe *p, unsigned window, unsigned loss_pct, unsigned latency_ms);
+
+/* --- WAN-level health from several monitors ([wan NAME]) --------------- */
+
+enum sb_wstate { SB_WAN_UP = 0, SB_WAN_DEGRADED, SB_WAN_DOWN };
+
+struct sb_wan_health {
+	unsigned n;             /* monitors */
+	unsigned answering;     /* not down (down_after rounds unanswered) */
+	unsigned clean;         /* answering and within both thresholds */
+	unsigned usable;        /* answering and within the thresholds the trigger names */
+	enum sb_wstate state; /* UP: clean >= quorum; DEGRADED: answering >= quorum; else DOWN */
+	bool out;               /* usable < quorum: traffic leaves the WAN */
+};
+
+/**
+ * Judge a WAN from its @n monitors @m under @wc (quorum, trigger). Pure;
+ * the failback hold-down is the caller's.
+ */
+void sb_wan_judge(const struct sb_probe *m, unsigned n, const struct sb_wan_conf *wc,
+		  struct sb_wan_health *h);
+
+/** "up", "degraded" or "down". */
+const char *sb_wstate_name(enum sb_wstate s);
 
 #endif

@@ -668,6 +668,37 @@ usable(struct sb_rib *rib, unsigned i, unsigned depth)
 	return resolve(rib, i, depth);
 }
 
+/* Do all of @a's next hops leave through WANs their monitors took out? */
+static bool
+nh_out(const struct sb_rib *rib, const struct sb_rib_result *a)
+{
+	if (a->n_nh == 0)
+		return false;
+	for (unsigned k = 0; k < a->n_nh; k++)
+		if (!rib->port_out[a->nh[k].port])
+			return false;
+	return true;
+}
+
+/* Out of service for its own prefix: resolved, but every path leaves
+ * through a WAN that is out. Only when the route is selected for its own
+ * prefix (depth 0): it still resolves others' gateways. */
+static bool
+route_out(struct sb_rib *rib, unsigned i)
+{
+	const struct sb_rib_route *r = &rib->r[i];
+
+	return !r->connected && nh_out(rib, &rib->res[r->res]);
+}
+
+static bool
+selectable(struct sb_rib *rib, unsigned i, unsigned depth)
+{
+	if (!usable(rib, i, depth))
+		return false;
+	return depth > 0 || !route_out(rib, i);
+}
+
 /* Active: usable, and no usable route for the same (table, prefix) has a
  * lower distance. */
 static bool
@@ -675,10 +706,10 @@ is_active(struct sb_rib *rib, unsigned i, unsigned depth)
 {
 	struct sb_rib_route *r = &rib->r[i];
 
-	if (!usable(rib, i, depth))
+	if (!selectable(rib, i, depth))
 		return false;
 	for (uint32_t j = rib->p[r->prefix].first; j != SB_RIB_NONE; j = rib->r[j].next)
-		if (j != i && rib->r[j].distance < r->distance && usable(rib, j, depth))
+		if (j != i && rib->r[j].distance < r->distance && selectable(rib, j, depth))
 			return false;
 	return true;
 }
@@ -738,6 +769,8 @@ special_reason(struct sb_rib *rib, unsigned i)
 		a->reason = "check-gateway failed";
 	else if (gateway_failed(rib, r->gw))
 		a->reason = "gateway failed check-gateway";
+	else if (a->resolved && route_out(rib, i))
+		a->reason = "WAN out of service (its monitors)";
 	else if (a->resolved)
 		a->reason = "higher distance";
 	else if (r->gw_port >= 0 && rib->port_down[r->gw_port])
@@ -776,6 +809,7 @@ resolve_class(struct sb_rib *rib, uint32_t ci)
 			if (!a->resolved)
 				a->n_nh = 0;
 		}
+		failed |= a->resolved && nh_out(rib, a);
 		if (!sl->disabled && !failed && a->resolved && sl->distance < best)
 			best = sl->distance;
 		if (!sl->disabled && failed && a->resolved && sl->distance < lr_dist) {
@@ -786,16 +820,20 @@ resolve_class(struct sb_rib *rib, uint32_t ci)
 	for (uint32_t s = 0; s < c->n_slots; s++) {
 		const struct rib_slot *sl = &rib->slot[c->slot0 + s];
 		struct sb_rib_result *a = &rib->res[c->res0 + s];
-		bool failed = gateway_failed(rib, sl->gw);
+		bool gw_failed = gateway_failed(rib, sl->gw);
+		bool out = a->resolved && nh_out(rib, a);
 
-		a->active = !sl->disabled && !failed && a->resolved && sl->distance == best;
+		a->active = !sl->disabled && !gw_failed && !out && a->resolved &&
+			    sl->distance == best;
 		if (a->active) {
 			if (n_act < sizeof(act) / sizeof(act[0]))
 				act[n_act++] = a;
 		} else if (sl->disabled) {
 			a->reason = "disabled";
-		} else if (failed) {
+		} else if (gw_failed) {
 			a->reason = "gateway failed check-gateway";
+		} else if (out) {
+			a->reason = "WAN out of service (its monitors)";
 		} else if (a->resolved) {
 			a->reason = "higher distance";
 		} else if (a->reason == NULL) {
@@ -870,7 +908,7 @@ sb_rib_resolve(struct sb_rib *rib)
 				struct sb_rib_route *r = &rib->r[i];
 
 				if (!r->disabled && rib->res[r->res].resolved &&
-				    (r->check_failed || gateway_failed(rib, r->gw)) &&
+				    (r->check_failed || gateway_failed(rib, r->gw) || route_out(rib, i)) &&
 				    (best == NULL || r->distance < best->distance))
 					best = r;
 			}

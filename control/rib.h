@@ -79,6 +79,12 @@ struct sb_rib {
 	unsigned n_groups;
 	struct sb_rib_group *g;
 	bool port_down[SB_MAX_PORTS]; /* link down or forced down: set by control */
+	/* WAN taken out by its monitors ([wan] sections): set by control.
+	 * A route whose resolved next hops all leave through such ports
+	 * fails like a failed check (inactive, "WAN out of service", a last
+	 * resort when every default did), but still resolves other routes'
+	 * gateways, so the paths stay known. Connected routes are exempt. */
+	bool port_out[SB_MAX_PORTS];
 	/* Sizes, for the operator and the benchmark. */
 	unsigned n_prefixes, n_special, n_classes;
 	/* Private. */

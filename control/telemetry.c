@@ -94,8 +94,10 @@ tel_wans(const char *cmd __rte_unused, const char *params __rte_unused,
 	rte_tel_data_start_dict(d);
 	for (unsigned p = 0; p < tel_ctl->n_ports; p++)
 		if (tel_ctl->cfg->ports[p].role == SB_ROLE_WAN)
+			/* up, degraded or down (monitored WANs can be degraded
+			 * in or out of service; a word read is never torn). */
 			rte_tel_data_add_dict_string(d, tel_ctl->cfg->ports[p].name,
-						     tel_ctl->wan_down[p] ? "down" : "up");
+						     sb_wstate_name(tel_ctl->wan_state[p]));
 	return 0;
 }
 

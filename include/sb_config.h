@@ -10,6 +10,27 @@
 
 enum sb_check { SB_CHECK_NONE = 0, SB_CHECK_PING, SB_CHECK_ARP };
 enum sb_ecmp_hash { SB_ECMP_L3 = 0, SB_ECMP_L4 };
+/* Which crossed quality threshold takes traffic off a WAN (pfSense's
+ * trigger levels). Bit 0: loss, bit 1: latency. */
+enum sb_trigger { SB_TRIGGER_DOWN = 0, SB_TRIGGER_LOSS = 1, SB_TRIGGER_LATENCY = 2,
+		  SB_TRIGGER_LOSS_OR_LATENCY = 3 };
+
+#define SB_WAN_MAX_MONITORS 8
+
+/* [wan NAME]: WAN-level health from monitor hosts probed through that WAN
+ * only. Keys not given take [check_gateway]'s values. */
+struct sb_wan_conf {
+	bool enabled;             /* the section exists */
+	enum sb_check method;     /* SB_CHECK_PING (icmp) or SB_CHECK_ARP */
+	unsigned n_monitors;
+	uint32_t monitor[SB_WAN_MAX_MONITORS]; /* host order */
+	uint32_t gateway;         /* next hop of the probes, 0 = monitors on-link */
+	bool gateway_derived;     /* taken from a route, not given */
+	uint32_t interval_ms, timeout_ms, down_after, up_after, hold_down_ms;
+	uint32_t quorum;          /* up while at least this many monitors answer */
+	uint32_t loss_pct, latency_ms, window;
+	enum sb_trigger trigger;
+};
 
 struct sb_port_conf {
 	char name[SB_NAME_LEN];
@@ -73,6 +94,9 @@ struct sb_config {
 
 	unsigned n_ports;
 	struct sb_port_conf ports[SB_MAX_PORTS];
+	struct sb_wan_conf wan[SB_MAX_PORTS];   /* by port index */
+	char webhook[512];        /* [notify] webhook URL, "" = none */
+	uint32_t webhook_retries, webhook_timeout_ms, webhook_backoff_ms;
 	unsigned n_routes;
 	struct sb_route_conf *routes;   /* n_routes entries */
 	unsigned n_neigh;
@@ -91,6 +115,9 @@ struct sb_config *sb_config_load(const char *path, char *err, size_t errlen);
 
 /** Free a config from sb_config_load(). NULL is fine. */
 void sb_config_free(struct sb_config *cfg);
+
+/** Name of @t: down, loss, latency or loss-or-latency. */
+const char *sb_trigger_name(enum sb_trigger t);
 
 /** Index of the port named @name, or -1. */
 int sb_config_port_index(const struct sb_config *cfg, const char *name);

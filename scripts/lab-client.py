@@ -7,13 +7,15 @@
   lab-client.py loop [--interval S] [--timeout S] [--count N] [--source IP]
       a new TCP connection every interval (bounded by --count); prints
       "<epoch_ms> <1|2|x>" per attempt: through WAN1, WAN2, or failed.
-  lab-client.py stream [--interval S] [--count N] [--source IP] [--sport P]
-      one UDP flow to the echo server (192.0.2.80:8081): COUNT numbered
-      datagrams, one every INTERVAL; prints "sent N received M lost K" and
-      the numbers of the lost ones. The flow keeps its source port, so it
-      is one session through the gateway.
+  lab-client.py stream [--interval S] [--count N] [--source IP] [--sport P] [--dst IP]
+      one UDP flow to the echo server (192.0.2.80:8081, or --dst): COUNT
+      numbered datagrams, one every INTERVAL; prints "sent N received M
+      lost K" and the numbers of the lost ones. The flow keeps its source
+      port, so it is one session through the gateway. SIGTERM ends it
+      early (what was sent is still accounted).
 """
 import argparse
+import signal
 import socket
 import sys
 import time
@@ -40,13 +42,20 @@ def attempt(timeout, source=None):
 
 
 def stream(a):
+    stop = []
+    signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
+    echo = (a.dst, ECHO[1]) if a.dst else ECHO
+    sent = 0
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.bind((a.source or "0.0.0.0", a.sport))
     s.setblocking(False)
     got = set()
     t0 = time.time()
     for i in range(a.count):
-        s.sendto(f"{i}".encode(), ECHO)
+        if stop:
+            break
+        s.sendto(f"{i}".encode(), echo)
+        sent += 1
         end = t0 + (i + 1) * a.interval
         while time.time() < end:
             try:
@@ -61,8 +70,8 @@ def stream(a):
             got.add(int(data))
         except (BlockingIOError, ValueError):
             time.sleep(0.005)
-    lost = [i for i in range(a.count) if i not in got]
-    print(f"sent {a.count} received {len(got)} lost {len(lost)}" +
+    lost = [i for i in range(sent) if i not in got]
+    print(f"sent {sent} received {len(got)} lost {len(lost)}" +
           (f" ({' '.join(map(str, lost[:20]))})" if lost else ""))
     return 0
 
@@ -75,6 +84,7 @@ def main():
     ap.add_argument("--count", type=int, default=600)
     ap.add_argument("--source", help="source address (one of lan0's)")
     ap.add_argument("--sport", type=int, default=0, help="stream: source port")
+    ap.add_argument("--dst", help="stream: echo server address (default 192.0.2.80)")
     a = ap.parse_args()
     if a.mode == "once":
         line = attempt(a.timeout, a.source)

@@ -32,6 +32,8 @@ usage: scripts/lab.sh COMMAND
   blackhole WAN      ISP router answers us but drops what we send upstream
   link-down WAN      carrier down on the ISP side of WAN's link
   loss WAN PCT       the ISP router drops PCT% of what we send it, at random
+  latency WAN MS     pings through WAN (to the monitors and the server) are answered
+                     MS ms late (1-5000): a responder in sb-inet, no netem needed
   restore WAN        undo any fault on WAN (wan1 or wan2)
   fail-monitor IP    one monitor host (192.0.2.53-56) stops answering pings
   restore-monitor IP it answers again
@@ -209,6 +211,8 @@ fault() { # fault WAN KIND
 	wan_check "$1"
 	read -r ns ifc <<<"$(wan_ns "$1")"
 	cmd_restore "$1" >/dev/null
+	mkdir -p "$STATE"
+	fault_at "fault-$1"
 	case "$2" in
 	fail-gw)
 		# inet family: IPv4 only; ARP still answered, like a router whose
@@ -241,7 +245,7 @@ table inet sblab {
 NFT
 		;;
 	esac
-	mkdir -p "$STATE"
+	fault_at "fault-$1" after
 	echo "$2${3:+ $3%}" >"$STATE/fault-$1"
 	echo "$1: $2${3:+ $3%}"
 }
@@ -251,10 +255,71 @@ cmd_restore() {
 	wan_check "$1"
 	read -r ns ifc <<<"$(wan_ns "$1")"
 	ns_exists "$ns" || die "namespace $ns missing: run 'lab.sh up' first"
+	local kind
+	kind=
+	[ -f "$STATE/fault-$1" ] && kind=$(<"$STATE/fault-$1")
+	# restore-WAN.at: just before the step that ends this kind of fault.
+	[ -d "$STATE" ] && [ "$kind" != link-down ] && fault_at "restore-$1"
 	nsx "$ns" nft delete table inet sblab 2>/dev/null || true
+	latency_stop "$1"
+	[ -d "$STATE" ] && [ "$kind" = link-down ] && fault_at "restore-$1"
 	nsx "$ns" ip link set "$ifc" up
+	[ -d "$STATE" ] && fault_at "restore-$1" after
 	rm -f "$STATE/fault-$1"
 	echo "$1: restored"
+}
+
+# When a fault or its removal was applied, for tests that time failovers:
+# epoch ms just before the command that applies it ($STATE/fault-WAN.at,
+# restore-WAN.at, fault-monitor.at) and just after it (.after): the
+# change took effect in between.
+fault_at() { local t=${EPOCHREALTIME/./}; echo "${t:0:13}" >"$STATE/$1.${2:-at}"; }
+
+# --- latency: this kernel has no netem, so echo requests from the WAN's
+# address are answered late by scripts/lab-delay.py in sb-inet, and an nft
+# rule drops the kernel's own immediate replies (the late ones carry fwmark
+# 0x5b). Real packets both ways; only ICMP echo is delayed.
+wan_addr() { case "$1" in wan1) echo 203.0.113.2 ;; wan2) echo 198.51.100.2 ;; esac; }
+
+latency_stop() {
+	local pid
+	# Nothing to do (and no time spent) unless a latency fault is on.
+	[ -f "$STATE/latency-$1.pid" ] || return 0
+	# The drop rule first: the kernel answers at once again, then the
+	# late responder goes.
+	ns_exists sb-inet && nsx sb-inet nft delete table inet "sbdelay_$1" 2>/dev/null || true
+	if [ -f "$STATE/latency-$1.pid" ]; then
+		pid=$(cat "$STATE/latency-$1.pid")
+		kill "$pid" 2>/dev/null || true
+		for _ in $(seq 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+		kill -KILL "$pid" 2>/dev/null || true
+		rm -f "$STATE/latency-$1.pid"
+	fi
+	return 0
+}
+
+cmd_latency() {
+	local wan=$1 ms=$2 addr
+	wan_check "$wan"
+	need_lab
+	addr=$(wan_addr "$wan")
+	cmd_restore "$wan" >/dev/null
+	mkdir -p "$STATE"
+	rm -f "$STATE/latency-$wan.ready"
+	nsx sb-inet /usr/bin/python3 "$HERE/lab-delay.py" --peer "$addr" --ms "$ms" \
+		--ready "$STATE/latency-$wan.ready" >/dev/null 2>&1 &
+	echo $! >"$STATE/latency-$wan.pid"
+	for _ in $(seq 50); do [ -e "$STATE/latency-$wan.ready" ] && break; sleep 0.1; done
+	[ -e "$STATE/latency-$wan.ready" ] || { latency_stop "$wan"; die "lab-delay.py did not start"; }
+	fault_at "fault-$wan"
+	nsx sb-inet nft -f - <<NFT
+table inet sbdelay_$wan {
+	chain output { type filter hook output priority 0; ip daddr $addr icmp type echo-reply meta mark != 0x5b drop; }
+}
+NFT
+	fault_at "fault-$wan" after
+	echo "latency ${ms}ms" >"$STATE/fault-$wan"
+	echo "$wan: echo replies ${ms} ms late"
 }
 
 monitor_ok() {
@@ -268,8 +333,10 @@ table inet sbmon {
 	chain input { type filter hook input priority 0; }
 }
 NFT
-	nsx sb-inet nft add rule inet sbmon input ip daddr "$1" icmp type echo-request drop
 	mkdir -p "$STATE"
+	fault_at fault-monitor
+	nsx sb-inet nft add rule inet sbmon input ip daddr "$1" icmp type echo-request drop
+	fault_at fault-monitor after
 	echo "$1" >>"$STATE/fault-monitors"
 	echo "monitor $1: not answering"
 }
@@ -520,6 +587,10 @@ main() {
 		wan_check "$1"; need_lab; fault "$1" "$cmd" ;;
 	nat-hosts) need_root; need_lab; cmd_nat_hosts ;;
 	restore) need_root; [ $# -eq 1 ] || die "usage: lab.sh restore wan1|wan2"; cmd_restore "$1" ;;
+	latency)
+		need_root
+		[ $# -eq 2 ] && [ "$2" -ge 1 ] 2>/dev/null && [ "$2" -le 5000 ] || die "usage: lab.sh latency wan1|wan2 MS (1-5000)"
+		cmd_latency "$1" "$2" ;;
 	fail-monitor) need_root; [ $# -eq 1 ] || die "usage: lab.sh fail-monitor IP"; cmd_fail_monitor "$1" ;;
 	restore-monitor) need_root; [ $# -eq 1 ] || die "usage: lab.sh restore-monitor IP"; cmd_restore_monitor "$1" ;;
 	exec)

@@ -300,6 +300,110 @@ test_config_policy_keys(void **state)
 	refused(PORTS "[notify]\nemail = me\n", "[notify] email", "unknown key", NULL);
 }
 
+#define WAN2 "[port wan2]\ndevice = d2\nrole = wan\naddress = 198.51.100.2/24\n" \
+	"[route d1]\ndst = 0.0.0.0/0\ngateway = 203.0.113.1\n"
+
+static void
+test_config_wan_sections(void **state)
+{
+	char err[512];
+	struct sb_config *cfg;
+	const struct sb_wan_conf *w;
+
+	(void)state;
+	/* [check_gateway] gives the defaults, wherever it stands in the file. */
+	cfg = load(PORTS WAN2 "[wan wan1]\nmonitors = 192.0.2.53, 192.0.2.55 192.0.2.57\n"
+		   "quorum = 2\nloss_pct = 5\nlatency_ms = 100\nwindow = 20\n"
+		   "trigger = loss-or-latency\n"
+		   "[wan wan2]\nmonitors = 198.51.100.1\nmethod = arp\ninterval_ms = 100\n"
+		   "[check_gateway]\ninterval_ms = 200\ndown_after = 4\nhold_down_ms = 5000\n",
+		   err, sizeof(err));
+	if (cfg == NULL)
+		fail_msg("refused: %s", err);
+	w = &cfg->wan[1];
+	assert_true(w->enabled);
+	assert_int_equal(w->n_monitors, 3);
+	assert_int_equal(w->monitor[0], 0xc0000235);
+	assert_int_equal(w->monitor[2], 0xc0000239);
+	assert_int_equal(w->method, SB_CHECK_PING);
+	assert_int_equal(w->gateway, 0xcb007101);       /* from route d1 */
+	assert_true(w->gateway_derived);
+	assert_int_equal(w->interval_ms, 200);
+	assert_int_equal(w->timeout_ms, 200);
+	assert_int_equal(w->down_after, 4);
+	assert_int_equal(w->up_after, 2);
+	assert_int_equal(w->hold_down_ms, 5000);
+	assert_int_equal(w->quorum, 2);
+	assert_int_equal(w->loss_pct, 5);
+	assert_int_equal(w->latency_ms, 100);
+	assert_int_equal(w->window, 20);
+	assert_int_equal(w->trigger, SB_TRIGGER_LOSS_OR_LATENCY);
+	w = &cfg->wan[2];
+	assert_true(w->enabled);
+	assert_int_equal(w->method, SB_CHECK_ARP);
+	assert_int_equal(w->gateway, 0);
+	assert_int_equal(w->interval_ms, 100);
+	assert_int_equal(w->timeout_ms, 100);
+	assert_int_equal(w->quorum, 1);
+	assert_int_equal(w->trigger, SB_TRIGGER_DOWN);
+	assert_false(cfg->wan[0].enabled);
+	sb_config_free(cfg);
+
+	/* An explicit gateway, and the webhook keys. */
+	cfg = load(PORTS "[wan wan1]\nmonitors = 192.0.2.53\ngateway = 203.0.113.9\n"
+		   "[notify]\nwebhook = http://127.0.0.1:8099/x\nwebhook_retries = 5\n"
+		   "webhook_backoff_ms = 100\n", err, sizeof(err));
+	if (cfg == NULL)
+		fail_msg("refused: %s", err);
+	assert_int_equal(cfg->wan[1].gateway, 0xcb007109);
+	assert_false(cfg->wan[1].gateway_derived);
+	assert_string_equal(cfg->webhook, "http://127.0.0.1:8099/x");
+	assert_int_equal(cfg->webhook_retries, 5);
+	assert_int_equal(cfg->webhook_timeout_ms, 2000);
+	assert_int_equal(cfg->webhook_backoff_ms, 100);
+	sb_config_free(cfg);
+}
+
+static void
+test_config_bad_wan_sections(void **state)
+{
+	(void)state;
+	refused(PORTS "[wan wan9]\nmonitors = 192.0.2.53\n", ":8: [wan wan9]", "no port named", NULL);
+	refused(PORTS "[wan lan]\nmonitors = 192.0.2.53\n", "[wan lan]", "not a wan port", NULL);
+	refused(PORTS "[wan wan1]\ngateway = 203.0.113.1\n", "[wan wan1] monitors", "missing", NULL);
+	refused(PORTS "[wan wan1]\nmonitors = 192.0.2.53, 192.0.2.999\ngateway = 203.0.113.1\n",
+		":9: [wan wan1] monitors", "192.0.2.999", NULL);
+	refused(PORTS "[wan wan1]\nmonitors = 224.0.0.1\ngateway = 203.0.113.1\n",
+		"[wan wan1] monitors", "unicast", NULL);
+	refused(PORTS "[wan wan1]\nmonitors = 192.0.2.53, 192.0.2.53\ngateway = 203.0.113.1\n",
+		"[wan wan1] monitors", "twice", NULL);
+	refused(PORTS "[wan wan1]\nmonitors = 192.0.2.53\n", "[wan wan1] gateway",
+		"no route has a gateway", NULL);
+	refused(PORTS "[wan wan1]\nmonitors = 192.0.2.53\ngateway = 198.51.100.1\n",
+		"[wan wan1] gateway", "not a neighbour on wan1's subnet", NULL);
+	refused(PORTS "[wan wan1]\nmonitors = 192.0.2.53\nmethod = arp\n", "[wan wan1] monitors",
+		"subnet only", NULL);
+	refused(PORTS "[wan wan1]\nmonitors = 203.0.113.1\nmethod = bfd\n", "[wan wan1] method",
+		"icmp or arp", NULL);
+	refused(PORTS "[wan wan1]\nmonitors = 203.0.113.1\nquorum = 2\n", "[wan wan1] quorum",
+		"more than the 1 monitor", NULL);
+	refused(PORTS "[wan wan1]\nmonitors = 203.0.113.1\nquorum = 0\n", "[wan wan1] quorum",
+		"1 to 8", NULL);
+	refused(PORTS "[wan wan1]\nmonitors = 203.0.113.1\ntrigger = loss\n", "[wan wan1] trigger",
+		"needs a loss_pct", NULL);
+	refused(PORTS "[wan wan1]\nmonitors = 203.0.113.1\nloss_pct = 5\ntrigger = jitter\n",
+		"[wan wan1] trigger", "loss-or-latency", NULL);
+	refused(PORTS "[wan wan1]\nmonitors = 203.0.113.1\nlatency_ms = 300\ninterval_ms = 200\n",
+		"[wan wan1] latency_ms", "not below timeout_ms", NULL);
+	refused(PORTS "[wan wan1]\nmonitors = 203.0.113.1\ninterval_ms = 100\ntimeout_ms = 150\n",
+		"[wan wan1] timeout_ms", "must not exceed", NULL);
+	refused(PORTS "[wan wan1]\nmonitors = 203.0.113.1\nprobe = yes\n", "[wan wan1] probe",
+		"unknown key", "quorum", NULL);
+	refused(PORTS "[wan wan1]\nmonitors = 203.0.113.1\n[wan wan1]\nquorum = 1\n", "more than once", NULL);
+	refused(PORTS "[notify]\nwebhook = ftp://x\n", "[notify] webhook", "http://", NULL);
+	refused(PORTS "[notify]\nwebhook_retries = 99\n", "[notify] webhook_retries", "0 to 20", NULL);
+}
+
 static void
 test_config_no_ports_and_missing_file(void **state)
 {
@@ -329,6 +433,8 @@ main(void)
 		cmocka_unit_test(test_config_overlapping_ports),
 		cmocka_unit_test(test_config_duplicate_route),
 		cmocka_unit_test(test_config_policy_keys),
+		cmocka_unit_test(test_config_wan_sections),
+		cmocka_unit_test(test_config_bad_wan_sections),
 		cmocka_unit_test(test_config_no_ports_and_missing_file),
 	};
 

@@ -119,6 +119,90 @@ test_probe_degraded_by_loss_or_latency(void **state)
 	assert_false(p.degraded);
 }
 
+/* WAN-level judgement: quorum and trigger levels. */
+static void
+test_probe_wan_quorum_and_trigger(void **state)
+{
+	struct sb_probe m[3];
+	struct sb_wan_conf wc = { .quorum = 1, .trigger = SB_TRIGGER_DOWN };
+	struct sb_wan_health h;
+
+	(void)state;
+	memset(m, 0, sizeof(m));
+	sb_wan_judge(m, 3, &wc, &h);
+	assert_int_equal(h.state, SB_WAN_UP);
+	assert_false(h.out);
+	assert_int_equal(h.answering, 3);
+	/* Quorum 1 (the default): down only when every monitor fails. */
+	m[0].down = m[1].down = true;
+	sb_wan_judge(m, 3, &wc, &h);
+	assert_int_equal(h.state, SB_WAN_UP);
+	assert_false(h.out);
+	m[2].down = true;
+	sb_wan_judge(m, 3, &wc, &h);
+	assert_int_equal(h.state, SB_WAN_DOWN);
+	assert_true(h.out);
+	assert_int_equal(h.answering, 0);
+	/* Quorum 2: down when fewer than two answer. */
+	wc.quorum = 2;
+	m[0].down = false;
+	sb_wan_judge(m, 3, &wc, &h);
+	assert_int_equal(h.state, SB_WAN_DOWN);
+	assert_true(h.out);
+	m[1].down = false;
+	sb_wan_judge(m, 3, &wc, &h);
+	assert_int_equal(h.state, SB_WAN_UP);
+	/* Thresholds crossed: DEGRADED. Trigger "down": traffic stays. */
+	m[0].loss_bad = true;
+	sb_wan_judge(m, 3, &wc, &h);
+	assert_int_equal(h.state, SB_WAN_DEGRADED);
+	assert_false(h.out);
+	/* Trigger "latency" ignores loss... */
+	wc.trigger = SB_TRIGGER_LATENCY;
+	sb_wan_judge(m, 3, &wc, &h);
+	assert_int_equal(h.state, SB_WAN_DEGRADED);
+	assert_false(h.out);
+	/* ...trigger "loss" takes the traffic away. */
+	wc.trigger = SB_TRIGGER_LOSS;
+	sb_wan_judge(m, 3, &wc, &h);
+	assert_true(h.out);
+	assert_int_equal(h.usable, 1);
+	/* Latency over on the other: only loss-or-latency and latency act. */
+	m[0].loss_bad = false;
+	m[1].lat_bad = true;
+	sb_wan_judge(m, 3, &wc, &h);
+	assert_int_equal(h.state, SB_WAN_DEGRADED);
+	assert_false(h.out);
+	wc.trigger = SB_TRIGGER_LOSS_OR_LATENCY;
+	sb_wan_judge(m, 3, &wc, &h);
+	assert_true(h.out);
+	/* Silent monitors make it DOWN, not DEGRADED. */
+	m[1].down = true;
+	sb_wan_judge(m, 3, &wc, &h);
+	assert_int_equal(h.state, SB_WAN_DOWN);
+	assert_string_equal(sb_wstate_name(SB_WAN_DEGRADED), "degraded");
+}
+
+/* sb_probe_judge says which threshold was crossed. */
+static void
+test_probe_judge_tells_loss_from_latency(void **state)
+{
+	struct sb_probe p = { 0 };
+
+	(void)state;
+	for (int i = 0; i < 10; i++)
+		sb_probe_account(&p, i % 2 == 0, 1000);
+	sb_probe_judge(&p, 10, 20, 100);
+	assert_true(p.loss_bad);
+	assert_false(p.lat_bad);
+	p.hist = ~0ull;
+	p.rtt_avg_us = 150000;
+	sb_probe_judge(&p, 10, 20, 100);
+	assert_false(p.loss_bad);
+	assert_true(p.lat_bad);
+	assert_true(p.degraded);
+}
+
 int
 main(void)
 {
@@ -129,6 +213,8 @@ main(void)
 		cmocka_unit_test(test_probe_loss_over_window),
 		cmocka_unit_test(test_probe_rtt_and_jitter),
 		cmocka_unit_test(test_probe_degraded_by_loss_or_latency),
+		cmocka_unit_test(test_probe_wan_quorum_and_trigger),
+		cmocka_unit_test(test_probe_judge_tells_loss_from_latency),
 	};
 
 	return cmocka_run_group_tests_name("probe", tests, NULL, NULL);

@@ -465,6 +465,55 @@ test_rib_failover_rewrites_groups_not_prefixes(void **state)
 	done(&f);
 }
 
+/* A WAN its [wan] monitors took out (port_out): every route whose paths
+ * all leave through it goes inactive with its reason, class and special
+ * alike, its connected route stays, the shared group moves to the backup
+ * without a FIB write, and when every WAN is out the preferred default
+ * stays as the last resort. */
+static void
+test_rib_wan_out_fails_its_routes(void **state)
+{
+	struct fixture f = make(PORTS
+		"[route default-wan1]\ndst = 0.0.0.0/0\ngateway = 203.0.113.1\ndistance = 1\n"
+		"[route default-wan2]\ndst = 0.0.0.0/0\ngateway = 198.51.100.1\ndistance = 2\n");
+	struct fib_count fc = { 0 };
+	uint32_t g;
+
+	(void)state;
+	add_many(f.rib, 1000, IP(16, 0, 0, 0));
+	sb_rib_resolve(f.rib);
+	sb_rib_fib_sync(f.rib, count_set, count_del, &fc);
+	g = conf(&f, "p0-a")->group;
+	assert_int_equal(f.rib->g[g].nh[0].port, 1);
+	f.rib->port_out[1] = true;
+	sb_rib_resolve(f.rib);
+	memset(&fc, 0, sizeof(fc));
+	assert_int_equal(sb_rib_fib_sync(f.rib, count_set, count_del, &fc), 0);
+	assert_int_equal(f.rib->g[g].n_nh, 1);
+	assert_int_equal(f.rib->g[g].nh[0].port, 2);
+	assert_false(route(&f, "p500-a")->active);
+	assert_string_equal(route(&f, "p500-a")->reason, "WAN out of service (its monitors)");
+	assert_true(route(&f, "p500-b")->active);
+	assert_false(route(&f, "default-wan1")->active);
+	assert_string_equal(route(&f, "default-wan1")->reason, "WAN out of service (its monitors)");
+	assert_true(route(&f, "default-wan2")->active);
+	assert_true(route(&f, "connected-wan1")->active);
+	/* Every WAN out: the preferred default is the last resort. */
+	f.rib->port_out[2] = true;
+	sb_rib_resolve(f.rib);
+	assert_true(route(&f, "default-wan1")->active);
+	assert_true(route(&f, "default-wan1")->last_resort);
+	assert_false(route(&f, "default-wan2")->active);
+	/* Back. */
+	f.rib->port_out[1] = f.rib->port_out[2] = false;
+	sb_rib_resolve(f.rib);
+	assert_true(route(&f, "default-wan1")->active);
+	assert_false(route(&f, "default-wan1")->last_resort);
+	assert_true(route(&f, "p500-a")->active);
+	assert_int_equal(f.rib->g[g].nh[0].port, 1);
+	done(&f);
+}
+
 static void
 test_rib_failover_leaves_other_classes_alone(void **state)
 {
@@ -563,6 +612,7 @@ main(void)
 		cmocka_unit_test(test_rib_many_prefixes_share_one_group),
 		cmocka_unit_test(test_rib_failover_rewrites_groups_not_prefixes),
 		cmocka_unit_test(test_rib_failover_leaves_other_classes_alone),
+		cmocka_unit_test(test_rib_wan_out_fails_its_routes),
 		cmocka_unit_test(test_rib_class_prefix_turns_special_when_it_covers_a_gateway),
 		cmocka_unit_test(test_rib_changes_reports_each_route_once),
 	};
