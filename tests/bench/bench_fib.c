@@ -321,7 +321,7 @@ main(int argc, char **argv)
 	/* --- fail gateway A, restore it, CYCLES times ------------------------ */
 	double sw[CYCLES], pub[CYCLES], rec[CYCLES], back_us[CYCLES];
 	uint32_t moved = n_samples, moved_back = n_samples;
-	int fw_max = 0, fw_first = 0;
+	int fw_max = 0;
 	unsigned changed_first = 0;
 
 	sh->want = GW_A;
@@ -362,10 +362,8 @@ main(int argc, char **argv)
 		}
 		if (fw < 0 || fw > fw_max)
 			fw_max = fw < 0 ? 1 << 30 : fw;
-		if (cyc == 0) {
-			fw_first = fw;
+		if (cyc == 0)
 			changed_first = changed;
-		}
 		if (down) {
 			moved = m < moved ? m : moved;
 			sw[cyc / 2] = secs(t0, t_seen > t_rec ? t_seen : t_rec) * 1e6;
@@ -387,7 +385,6 @@ main(int argc, char **argv)
 	int fw = fw_max;
 
 	changed = changed_first;
-	(void)fw_first;
 	/* The only FIB writes allowed: special prefixes (here wan1's connected
 	 * /24 leaving and re-entering the FIB), never one per routed prefix. */
 	bool ok = moved == n_samples && moved_back == n_samples && sh->lost == 0 && sh->bad == 0 &&
