@@ -514,6 +514,38 @@ test_rib_wan_out_fails_its_routes(void **state)
 	done(&f);
 }
 
+/* The same through recursive routes (seed 000: defaults resolved through
+ * monitor hosts behind each ISP): a WAN that is out takes its monitor
+ * route and the default resolved through it, and the last resort holds. */
+static void
+test_rib_wan_out_recursive(void **state)
+{
+	struct fixture f = make(PORTS
+		"[route monitor1]\ndst = 192.0.2.53/32\ngateway = 203.0.113.1\nscope = 10\n"
+		"[route monitor2]\ndst = 192.0.2.54/32\ngateway = 198.51.100.1\nscope = 10\n"
+		"[route default-wan1]\ndst = 0.0.0.0/0\ngateway = 192.0.2.53\ndistance = 1\ntarget_scope = 11\n"
+		"[route default-wan2]\ndst = 0.0.0.0/0\ngateway = 192.0.2.54\ndistance = 2\ntarget_scope = 11\n");
+
+	(void)state;
+	assert_true(route(&f, "default-wan1")->active);
+	f.rib->port_out[1] = true;
+	sb_rib_resolve(f.rib);
+	assert_false(route(&f, "monitor1")->active);
+	assert_false(route(&f, "default-wan1")->active);
+	assert_string_equal(route(&f, "default-wan1")->reason, "WAN out of service (its monitors)");
+	assert_true(route(&f, "default-wan2")->active);
+	f.rib->port_out[2] = true;
+	sb_rib_resolve(f.rib);
+	assert_true(route(&f, "default-wan1")->last_resort);
+	assert_int_equal(route(&f, "default-wan1")->nh[0].gw, IP(203, 0, 113, 1));
+	f.rib->port_out[1] = f.rib->port_out[2] = false;
+	sb_rib_resolve(f.rib);
+	assert_true(route(&f, "default-wan1")->active);
+	assert_false(route(&f, "default-wan1")->last_resort);
+	assert_true(route(&f, "monitor1")->active);
+	done(&f);
+}
+
 static void
 test_rib_failover_leaves_other_classes_alone(void **state)
 {
@@ -613,6 +645,7 @@ main(void)
 		cmocka_unit_test(test_rib_failover_rewrites_groups_not_prefixes),
 		cmocka_unit_test(test_rib_failover_leaves_other_classes_alone),
 		cmocka_unit_test(test_rib_wan_out_fails_its_routes),
+		cmocka_unit_test(test_rib_wan_out_recursive),
 		cmocka_unit_test(test_rib_class_prefix_turns_special_when_it_covers_a_gateway),
 		cmocka_unit_test(test_rib_changes_reports_each_route_once),
 	};
