@@ -31,6 +31,7 @@ struct sb_ctl {
 	unsigned n_probes;
 	bool wan_down[SB_MAX_PORTS];
 	uint32_t wan_gen[SB_MAX_PORTS];
+	uint8_t was_path[SB_MAX_NEIGH]; /* neighbour ever a gateway path: port + 1 */
 	uint64_t wan_changes;
 	uint64_t last_publish_us;
 	uint64_t start_ms;

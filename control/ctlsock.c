@@ -216,19 +216,24 @@ stats(struct sb_ctl *c, struct out *o, bool json)
 
 	if (json) {
 		out(o, "{\"rx\": %lu, \"tx\": %lu, \"forwarded\": %lu, \"sessions_active\": %lu, "
-		    "\"sessions_created\": %lu, \"wan_changes\": %lu, \"drops\": {",
+		    "\"sessions_created\": %lu, \"sessions_flushed\": %lu, "
+		    "\"sessions_path_rerouted\": %lu, \"sessions_path_moved\": %lu, "
+		    "\"wan_changes\": %lu, \"drops\": {",
 		    (unsigned long)k->rx, (unsigned long)k->tx, (unsigned long)k->forwarded,
 		    (unsigned long)k->ct_active, (unsigned long)k->ct_created,
-		    (unsigned long)c->wan_changes);
+		    (unsigned long)k->ct_flushed, (unsigned long)k->ct_path_rerouted,
+		    (unsigned long)k->ct_path_moved, (unsigned long)c->wan_changes);
 		for (unsigned r = 0; r < SB_DROP_MAX; r++)
 			out(o, "%s\"%s\": %lu", r ? ", " : "", sb_drop_name(r), (unsigned long)k->drop[r]);
 		out(o, "}}\n");
 		return;
 	}
-	out(o, "rx %lu tx %lu forwarded %lu sessions %lu (created %lu) wan changes %lu\n",
+	out(o, "rx %lu tx %lu forwarded %lu sessions %lu (created %lu, flushed %lu; gateway gone: "
+	    "rerouted in their WAN %lu, moved %lu) wan changes %lu\n",
 	    (unsigned long)k->rx, (unsigned long)k->tx, (unsigned long)k->forwarded,
 	    (unsigned long)k->ct_active, (unsigned long)k->ct_created,
-	    (unsigned long)c->wan_changes);
+	    (unsigned long)k->ct_flushed, (unsigned long)k->ct_path_rerouted,
+	    (unsigned long)k->ct_path_moved, (unsigned long)c->wan_changes);
 	for (unsigned r = 0; r < SB_DROP_MAX; r++)
 		if (k->drop[r])
 			out(o, "drop %-26s %lu\n", sb_drop_name(r), (unsigned long)k->drop[r]);

@@ -407,6 +407,9 @@ sb_ctl_publish(struct sb_ctl *c, uint64_t now)
 		st->wan[p].gen = c->wan_gen[p];
 		st->wan[p].up = !c->wan_down[p];
 	}
+	/* Sessions on a gateway that left every group move on their next
+	 * packet (worker.c path_dead), those on surviving paths stay. */
+	sb_state_mark_dead(st, c->was_path);
 	RTE_BUILD_BUG_ON(sizeof(st->pcc_bucket) != SB_PCC_BUCKETS);
 	if (c->w->pcc_n != 0) {
 		uint16_t weight[SB_PCC_MAX];
@@ -1125,6 +1128,9 @@ summary(struct sb_ctl *c)
 	       (unsigned long)k->ct_expired, (unsigned long)k->ct_flushed,
 	       (unsigned long)k->nat_out, (unsigned long)k->nat_in,
 	       (unsigned long)k->icmp_errors);
+	printf("paths: sessions whose gateway went away moved to another gateway of their WAN "
+	       "%lu, flushed to another port %lu\n", (unsigned long)k->ct_path_rerouted,
+	       (unsigned long)k->ct_path_moved);
 	printf("waited for ARP: %lu packets, %lu sent when it answered; TCP resets sent for "
 	       "flushed sessions: %lu\n", (unsigned long)k->parked, (unsigned long)k->parked_sent,
 	       (unsigned long)k->tcp_rst_sent);

@@ -124,6 +124,31 @@ sb_state_fill(struct sb_dp_state *st, const struct sb_rib *rib,
 	}
 }
 
+unsigned
+sb_state_mark_dead(struct sb_dp_state *st, uint8_t *was_path)
+{
+	enum { LIVE = 2 };
+	unsigned n = 0;
+
+	memset(st->nb_dead, 0, sizeof(st->nb_dead));
+	for (unsigned g = 0; g < st->n_nhg; g++)
+		for (unsigned k = 0; k < st->nhg[g].n_paths; k++) {
+			const struct sb_path *p = &st->nhg[g].path[k];
+
+			if (p->gw == 0 || p->nb >= SB_MAX_NEIGH)
+				continue;
+			st->nb_dead[p->nb] = LIVE;
+			was_path[p->nb] = (uint8_t)(p->port + 1);
+		}
+	for (unsigned i = 0; i < SB_MAX_NEIGH; i++) {
+		if (st->nb_dead[i] == LIVE)
+			st->nb_dead[i] = 0;
+		else if (was_path[i] != 0 && st->wan[was_path[i] - 1].up)
+			st->nb_dead[i] = 1, n++;
+	}
+	return n;
+}
+
 static int
 fib_set(void *ctx, uint8_t table, uint32_t dst, uint8_t len, uint32_t group)
 {

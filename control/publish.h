@@ -41,6 +41,16 @@ void sb_state_retire(struct sb_dp_state *old, struct rte_rcu_qsbr *qs);
 void sb_state_fill(struct sb_dp_state *st, const struct sb_rib *rib,
 		   int32_t (*nb)(void *ctx, uint16_t port, uint32_t gw), void *ctx);
 
+/** Fill @st->nb_dead from @st's groups (after sb_state_fill and the WAN
+ * states): a neighbour that was ever a gateway path (@was_path[i] = its
+ * port + 1, SB_MAX_NEIGH entries, kept by the caller across publications
+ * and updated here) and is in no group's paths now is dead, unless its
+ * port's WAN is down: WAN-level down is the WAN's business
+ * (sessions_on_down), a dead path inside an up WAN always moves its
+ * flows. Returns the number of dead neighbours. O(SB_MAX_NEIGH + paths),
+ * nothing per session or prefix. Control thread. */
+unsigned sb_state_mark_dead(struct sb_dp_state *st, uint8_t *was_path);
+
 /** Write @rib's queued FIB changes (sb_rib_fib_sync) into @fib: after a
  * failover that moved no prefix, nothing. Returns the number of writes or
  * -errno. Control thread, after the state holding the new groups is

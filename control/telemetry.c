@@ -35,6 +35,8 @@ tel_stats(const char *cmd __rte_unused, const char *params __rte_unused,
 	U64("sessions_created", k->ct_created);
 	U64("sessions_expired", k->ct_expired);
 	U64("sessions_flushed", k->ct_flushed);
+	U64("sessions_path_rerouted", k->ct_path_rerouted);
+	U64("sessions_path_moved", k->ct_path_moved);
 	U64("nat_out", k->nat_out);
 	U64("nat_in", k->nat_in);
 	U64("icmp_errors_translated", k->icmp_errors);

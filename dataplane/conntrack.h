@@ -91,6 +91,8 @@ struct sb_session {
 	uint8_t state : 4;        /* enum sb_ct_state */
 	uint8_t nat : 2;          /* SB_CT_NAT_* */
 	uint8_t in_use : 1;
+	uint8_t routed : 1;       /* out_nb is a gateway path (not on-link, not
+				   * hairpin): follows sb_dp_state.nb_dead */
 	uint8_t pad;
 };
 

@@ -425,7 +425,8 @@ fast_path(struct sb_worker *w, struct rte_mbuf *m, const struct sb_meta *md,
 static void
 open_session(struct sb_worker *w, const struct sb_dp_state *st, unsigned in, unsigned out,
 	     struct rte_mbuf *m, const struct sb_meta *md, const struct sb_ct_key *reply,
-	     uint32_t nb, uint8_t nat, unsigned nat_wan, const struct sb_eim_key *ek, uint64_t now)
+	     uint32_t nb, bool routed, uint8_t nat, unsigned nat_wan, const struct sb_eim_key *ek,
+	     uint64_t now)
 {
 	struct sb_ct_key orig;
 	struct sb_session *s;
@@ -455,6 +456,7 @@ open_session(struct sb_worker *w, const struct sb_dp_state *st, unsigned in, uns
 	s->out_port = (uint8_t)out;
 	s->in_port = (uint8_t)in;
 	s->out_nb = nb == SB_NEIGH_NONE ? SB_CT_NB_NONE : (uint16_t)nb;
+	s->routed = routed && s->out_nb != SB_CT_NB_NONE;
 	s->wan_gen = (uint16_t)st->wan[out].gen;
 	w->cnt.ct_created++;
 	w->cnt.ct_created_port[out & 7]++;
@@ -523,7 +525,7 @@ hairpin(struct sb_worker *w, const struct sb_dp_state *st, unsigned in, struct r
 	reply.sport = bk->sport;
 	reply.dport = rte_cpu_to_be_16((uint16_t)ext_a);
 	reply.proto = md->proto;
-	open_session(w, st, in, out, m, md, &reply, nb, SB_CT_NAT_HAIRPIN, wan, &ak, now);
+	open_session(w, st, in, out, m, md, &reply, nb, false, SB_CT_NAT_HAIRPIN, wan, &ak, now);
 }
 
 /* A new flow from the LAN: route it, pick a path, allocate the NAT port,
@@ -605,7 +607,7 @@ slow_path(struct sb_worker *w, const struct sb_dp_state *st, unsigned in,
 	reply.sport = md->dport;
 	reply.dport = nat_port;
 	reply.proto = md->proto;
-	open_session(w, st, in, out, m, md, &reply, nb,
+	open_session(w, st, in, out, m, md, &reply, nb, path->gw != 0,
 		     np >= 0 ? SB_CT_NAT_SRC : SB_CT_NAT_NONE, out, np >= 0 ? &ek : NULL, now);
 }
 
@@ -664,6 +666,54 @@ session_stale(const struct sb_worker *w, const struct sb_dp_state *st,
 {
 	return w->port[s->out_port].role == SB_ROLE_WAN &&
 	       (uint16_t)st->wan[s->out_port].gen != s->wan_gen;
+}
+
+/* The gateway a routed session leaves by is in no nexthop group any more
+ * (a path went down while its WAN stays up): the session re-routes on its
+ * next outbound packet. Sessions on surviving paths never look further. */
+static inline bool
+path_dead(const struct sb_dp_state *st, const struct sb_session *s)
+{
+	return s->routed && st->nb_dead[s->out_nb];
+}
+
+/* The FIB table of a new flow: main, or the routing table of the WAN PCC
+ * gives it (a connected destination bypasses PCC). */
+static inline unsigned
+flow_table(const struct sb_worker *w, const struct sb_dp_state *st, const struct sb_meta *md)
+{
+	if (w->pcc_classifier >= 0 && !on_subnet(w, md->dst, -1)) {
+		uint32_t h = sb_pcc_hash((enum sb_pcc_classifier)w->pcc_classifier, md);
+		uint8_t m = st->pcc_bucket[h % SB_PCC_BUCKETS];
+
+		if (m != SB_PCC_NONE)
+			return w->pcc_table[m];
+	}
+	return 0;
+}
+
+/* Session @s's path died: route the flow of @md again, as a new flow
+ * would go (same table, same resilient bucket). When the new path is
+ * another gateway out of the same port the session just follows it: same
+ * WAN, same source address and mapping, so even TCP survives. Returns
+ * false when the flow must leave by another port (or has no route): the
+ * caller flushes the session. */
+static bool
+path_reroute(struct sb_worker *w, const struct sb_dp_state *st, const struct sb_meta *md,
+	     struct sb_session *s)
+{
+	const struct sb_path *p;
+	uint32_t g;
+
+	if (sb_fib_lookup(w->fib, flow_table(w, st, md), rte_be_to_cpu_32(md->dst), &g) != 0 ||
+	    g >= st->n_nhg || st->nhg[g].n_paths == 0)
+		return false;
+	p = &st->nhg[g].path[sb_ecmp_pick(&st->nhg[g], ecmp_hash(w, md))];
+	if (p->gw == 0 || p->port != s->out_port || p->nb >= SB_MAX_NEIGH)
+		return false;
+	s->out_nb = (uint16_t)p->nb;
+	w->cnt.ct_path_rerouted++;
+	return true;
 }
 
 /* A fragment after the first: it has no ports; it follows the session its
@@ -956,11 +1006,21 @@ sb_worker_process(struct sb_worker *w, unsigned in, struct rte_mbuf **pkts,
 			struct sb_session *s = sb_ct_session(w->ct, idx);
 			unsigned expect_in = dir == SB_CT_DIR_ORIG ? s->in_port : s->out_port;
 
-			if (likely(expect_in == in && !session_stale(w, st, s))) {
-				fast_path(w, m, d, s, dir, now);
-				continue;
+			bool stale = session_stale(w, st, s);
+
+			if (likely(expect_in == in && !stale)) {
+				if (likely(dir != SB_CT_DIR_ORIG || !path_dead(st, s)) ||
+				    path_reroute(w, st, d, s)) {
+					fast_path(w, m, d, s, dir, now);
+					continue;
+				}
+				/* Its gateway went away and the flow now
+				 * leaves by another port: flushed like a WAN
+				 * going down (TCP reset below). */
+				w->cnt.ct_path_moved++;
+				stale = true;
 			}
-			if (session_stale(w, st, s)) {
+			if (stale) {
 				/* Lazy flush: its WAN changed state since the
 				 * session was made; re-classify the flow. */
 				release_nat(w, s);
@@ -1007,15 +1067,8 @@ sb_worker_process(struct sb_worker *w, unsigned in, struct rte_mbuf **pkts,
 
 	/* Stage 4: policy (PCC picks a member WAN's table) and FIB. */
 	for (unsigned i = 0; i < nm; i++) {
-		unsigned table = 0;
+		unsigned table = flow_table(w, st, mmd[i]);
 
-		if (w->pcc_classifier >= 0 && !on_subnet(w, mmd[i]->dst, -1)) {
-			uint32_t h = sb_pcc_hash((enum sb_pcc_classifier)w->pcc_classifier, mmd[i]);
-			uint8_t m = st->pcc_bucket[h % SB_PCC_BUCKETS];
-
-			if (m != SB_PCC_NONE)
-				table = w->pcc_table[m];
-		}
 		if (sb_fib_lookup(w->fib, table, rte_be_to_cpu_32(mmd[i]->dst), &nhg[i]) != 0)
 			nhg[i] = UINT32_MAX;
 	}

@@ -61,6 +61,10 @@ enum sb_stage {
 struct sb_counters {
 	uint64_t rx, tx, forwarded, local_replies, punted, injected;
 	uint64_t ct_created, ct_expired, ct_flushed, ct_active;
+	uint64_t ct_path_rerouted;  /* sessions whose gateway left every group, moved
+				     * to another gateway of the same WAN (kept) */
+	uint64_t ct_path_moved;     /* ... whose new path leaves by another port:
+				     * flushed (of ct_flushed) */
 	uint64_t nat_out, nat_in, icmp_errors;
 	uint64_t frag_tracked, frag_forwarded, frag_table_full;
 	uint64_t frag_held;         /* later fragments held for their first */

@@ -44,6 +44,11 @@ struct sb_dp_state {
 	struct sb_nhg *nhg;                    /* indexed by FIB next hop */
 	struct sb_wan_state wan[SB_MAX_PORTS]; /* indexed by port */
 	uint8_t pcc_bucket[1024];              /* PCC member per bucket (pcc.h) */
+	/* Per neighbour index: 1 when it was a gateway path of some group and
+	 * is in no group's paths now, while its port's WAN is up. A routed
+	 * session whose out_nb is dead re-routes on its next outbound packet
+	 * (sb_state_mark_dead; docs/routing.md, "Path stickiness"). */
+	uint8_t nb_dead[SB_MAX_NEIGH];
 };
 
 #endif

@@ -277,12 +277,110 @@ test_publish_rib_failovers_under_a_reader(void **state)
 	rte_free(sh);
 }
 
+/* Neighbour indices the test hands out: two gateways on wan1 (ECMP), one
+ * on wan2. */
+#define NB_W1A 10
+#define NB_W1B 11
+#define NB_W2 20
+
+static int32_t
+nb_fixed(void *ctx, uint16_t port, uint32_t gw)
+{
+	(void)ctx, (void)port;
+	return gw == 0xcb007101u ? NB_W1A : gw == 0xcb007103u ? NB_W1B :
+	       gw == 0xc6336401u ? NB_W2 : -1;
+}
+
+/* Publish @rib as sb_ctl_publish does (WAN 1 up or down) and check that
+ * exactly the neighbours in @dead are marked. */
+static void
+publish_dead(struct sb_rib *rib, uint8_t *was, bool wan1_up, const unsigned *dead, unsigned n)
+{
+	struct sb_dp_state *st;
+
+	sb_rib_resolve(rib);
+	st = sb_state_alloc(rib->n_groups);
+	assert_non_null(st);
+	sb_state_fill(st, rib, nb_fixed, NULL);
+	for (unsigned p = 0; p < SB_MAX_PORTS; p++)
+		st->wan[p].up = 1;
+	st->wan[1].up = wan1_up;
+	assert_int_equal(sb_state_mark_dead(st, was), n);
+	for (unsigned i = 0; i < SB_MAX_NEIGH; i++) {
+		bool want = false;
+
+		for (unsigned k = 0; k < n; k++)
+			want |= dead[k] == i;
+		if (st->nb_dead[i] != want)
+			fail_msg("neighbour %u: dead %u, expected %u", i, st->nb_dead[i], want);
+	}
+	sb_state_free(st);
+}
+
+/* Issue 5, path stickiness: a gateway that leaves every group is marked
+ * dead (its sessions move), the surviving ECMP gateway of the same WAN and
+ * the other WAN's gateway are not; dead stays dead across publications
+ * until the gateway is a path again; a gateway of a WAN that is down is
+ * the WAN's business (sessions_on_down), not marked. */
+static void
+test_publish_marks_exactly_the_dead_paths(void **state)
+{
+	const char *path = sb_test_write_tmp(
+		"[port lan]\ndevice = d0\naddress = 192.168.1.1/24\n"
+		"[port wan1]\ndevice = d1\nrole = wan\naddress = 203.0.113.2/24\n"
+		"[port wan2]\ndevice = d2\nrole = wan\naddress = 198.51.100.2/24\n");
+	char err[256];
+	struct sb_config *cfg = sb_config_load(path, err, sizeof(err));
+	struct sb_route_conf rc = { .dst = 0, .prefix_len = 0, .gw_port = -1, .scope = 30,
+				    .target_scope = 10, .distance = 1 };
+	static uint8_t was[SB_MAX_NEIGH];
+	const unsigned w1b[] = { NB_W1B }, both[] = { NB_W1A, NB_W1B };
+	struct sb_rib *rib;
+	int b;
+
+	(void)state;
+	unlink(path);
+	assert_non_null(cfg);
+	rib = sb_rib_create(cfg);
+	assert_non_null(rib);
+	snprintf(rc.name, sizeof(rc.name), "w1a");
+	rc.gw = 0xcb007101u;
+	assert_true(sb_rib_add(rib, &rc) >= 0);
+	snprintf(rc.name, sizeof(rc.name), "w1b");
+	rc.gw = 0xcb007103u;
+	assert_true(sb_rib_add(rib, &rc) >= 0);
+	snprintf(rc.name, sizeof(rc.name), "w2");
+	rc.dst = 0xc6120000u;
+	rc.prefix_len = 15;
+	rc.gw = 0xc6336401u;
+	assert_true(sb_rib_add(rib, &rc) >= 0);
+	b = sb_rib_find(rib, "w1b");
+	assert_true(b >= 0);
+
+	publish_dead(rib, was, true, NULL, 0);          /* all up */
+	rib->r[b].disabled = true;                      /* one ECMP gateway goes */
+	sb_rib_route_changed(rib, (unsigned)b);
+	publish_dead(rib, was, true, w1b, 1);
+	publish_dead(rib, was, true, w1b, 1);           /* still dead next time */
+	rib->r[b].disabled = false;                     /* back: a path again */
+	sb_rib_route_changed(rib, (unsigned)b);
+	publish_dead(rib, was, true, NULL, 0);
+	rib->port_down[1] = true;                       /* WAN 1 down as a whole */
+	publish_dead(rib, was, false, NULL, 0);         /* left to sessions_on_down */
+	publish_dead(rib, was, true, both, 2);          /* its paths gone, WAN up: dead */
+	rib->port_down[1] = false;
+	publish_dead(rib, was, true, NULL, 0);
+	sb_rib_free(rib);
+	sb_config_free(cfg);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_publish_reader_never_sees_torn_or_freed_state),
 		cmocka_unit_test(test_publish_rib_failovers_under_a_reader),
+		cmocka_unit_test(test_publish_marks_exactly_the_dead_paths),
 	};
 
 	return cmocka_run_group_tests_name("publish", tests, setup, sb_test_eal_down);

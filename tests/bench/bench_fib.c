@@ -122,6 +122,8 @@ wait_passes(struct shared *sh, uint64_t n)
 		rte_pause();
 }
 
+static uint8_t was_path[SB_MAX_NEIGH]; /* as sb_ctl's, for sb_state_mark_dead */
+
 static int32_t
 neigh_stub(void *ctx, uint16_t port, uint32_t gw)
 {
@@ -169,6 +171,10 @@ publish(struct shared *sh, struct sb_rib *rib, uint64_t *swapped, uint64_t *recl
 	old = sh->state;
 	st->version = old != NULL ? old->version + 1 : 1;
 	sb_state_fill(st, rib, neigh_stub, NULL);
+	/* As sb_ctl_publish: WANs up, then the dead-gateway bytes. */
+	for (unsigned p = 0; p < SB_MAX_PORTS; p++)
+		st->wan[p].up = 1;
+	sb_state_mark_dead(st, was_path);
 	sb_state_swap(&sh->state, st);
 	*swapped = rte_rdtsc();
 	writes = sb_publish_fib(rib, sh->fib);
