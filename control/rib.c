@@ -57,17 +57,6 @@ mask(uint8_t len)
 }
 
 static uint64_t
-mix(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ull;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebull;
-	x ^= x >> 31;
-	return x;
-}
-
-static uint64_t
 pkey(uint8_t table, uint32_t dst, uint8_t len)
 {
 	return (uint64_t)table << 40 | (uint64_t)len << 32 | dst;
@@ -109,7 +98,7 @@ static uint32_t
 map_find(const struct sb_rib *rib, const struct rib_map *m, uint64_t key, map_eq eq,
 	 const void *arg)
 {
-	for (uint32_t i = (uint32_t)mix(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+	for (uint32_t i = (uint32_t)sb_mix64(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
 		if (m->val[i] == SB_RIB_NONE)
 			return SB_RIB_NONE;
 		if (m->key[i] == key && (eq == NULL || eq(rib, m->val[i], arg)))
@@ -120,7 +109,7 @@ map_find(const struct sb_rib *rib, const struct rib_map *m, uint64_t key, map_eq
 static void
 map_put_nogrow(struct rib_map *m, uint64_t key, uint32_t val)
 {
-	uint32_t i = (uint32_t)mix(key) & (m->cap - 1);
+	uint32_t i = (uint32_t)sb_mix64(key) & (m->cap - 1);
 
 	while (m->val[i] != SB_RIB_NONE)
 		i = (i + 1) & (m->cap - 1);
@@ -348,13 +337,13 @@ slot_of(const struct sb_rib_route *r)
 static uint64_t
 prefix_sig(const struct sb_rib *rib, const struct rib_prefix *p)
 {
-	uint64_t h = mix((uint64_t)p->table << 8 | (p->len == 0) | (uint64_t)p->n_routes << 16);
+	uint64_t h = sb_mix64((uint64_t)p->table << 8 | (p->len == 0) | (uint64_t)p->n_routes << 16);
 
 	for (uint32_t i = p->first; i != SB_RIB_NONE; i = rib->r[i].next) {
 		struct rib_slot s = slot_of(&rib->r[i]);
 
-		h = mix(h ^ ((uint64_t)s.gw << 32 | (uint32_t)s.gw_port));
-		h = mix(h ^ ((uint64_t)s.distance << 24 | (uint64_t)s.target_scope << 16 |
+		h = sb_mix64(h ^ ((uint64_t)s.gw << 32 | (uint32_t)s.gw_port));
+		h = sb_mix64(h ^ ((uint64_t)s.distance << 24 | (uint64_t)s.target_scope << 16 |
 			     (uint64_t)s.check << 8 | s.disabled));
 	}
 	return h;

@@ -26,19 +26,6 @@ proto_class(uint8_t proto)
 	return proto == IPPROTO_TCP ? 0 : proto == IPPROTO_UDP ? 1 : 2;
 }
 
-/* splitmix64's finaliser: a bijection that mixes every input bit into
- * every output bit. */
-static inline uint64_t
-mix64(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ull;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebull;
-	x ^= x >> 31;
-	return x;
-}
-
 /* The table key of a tuple: 64 bits, keyed by the table's seed. */
 static inline uint64_t
 fingerprint(const struct sb_ct *ct, const struct sb_ct_key *k)
@@ -46,7 +33,7 @@ fingerprint(const struct sb_ct *ct, const struct sb_ct_key *k)
 	uint64_t a = (uint64_t)k->src << 32 | k->dst;
 	uint64_t b = (uint64_t)k->sport << 32 | (uint64_t)k->dport << 16 | k->proto;
 
-	return mix64(mix64(a ^ ct->seed) ^ b);
+	return sb_mix64(sb_mix64(a ^ ct->seed) ^ b);
 }
 
 /* rte_hash's hash of a fingerprint: its bits folded, already mixed. */

@@ -27,6 +27,19 @@
 
 #define SB_NEIGH_NONE     UINT32_MAX
 
+/* splitmix64's finaliser: a bijection that mixes every input bit into
+ * every output bit. For hash tables and fingerprints, not for secrets. */
+static inline uint64_t
+sb_mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebull;
+	x ^= x >> 31;
+	return x;
+}
+
 enum sb_port_role { SB_ROLE_LAN = 0, SB_ROLE_WAN = 1 };
 
 /* Why a punted packet was handed to the control thread; carried in
