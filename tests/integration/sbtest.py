@@ -24,6 +24,37 @@ class Checks:
         return 1 if self.failures else 0
 
 
+def gw_ini(d, isp_mac, host_mac=None, switchback="", wan_rx="wan.pcap"):
+    """Write {d}/gw.ini, the gateway most integration tests run: LAN
+    192.168.1.1/24 (static neighbour 192.168.1.10 = @host_mac when given),
+    WAN1 203.0.113.2/24 masquerading, default via 203.0.113.1 (@isp_mac),
+    ports on net_pcap reading {d}/lan.pcap and {d}/@wan_rx, writing
+    {d}/lan-out.pcap and {d}/wan-out.pcap. @switchback: lines for a
+    [switchback] section. Returns the path."""
+    head = f"[switchback]\n{switchback}\n" if switchback else ""
+    host = (f"[neighbor host]\naddress = 192.168.1.10\nmac = {host_mac}\nport = lan\n"
+            if host_mac else "")
+    ini = f"{d}/gw.ini"
+    with open(ini, "w") as f:
+        f.write(f"""{head}[port lan]
+device = net_pcap0,rx_pcap={d}/lan.pcap,tx_pcap={d}/lan-out.pcap
+address = 192.168.1.1/24
+[port wan1]
+device = net_pcap1,rx_pcap={d}/{wan_rx},tx_pcap={d}/wan-out.pcap
+role = wan
+address = 203.0.113.2/24
+masquerade = yes
+[route default]
+dst = 0.0.0.0/0
+gateway = 203.0.113.1
+[neighbor isp1]
+address = 203.0.113.1
+mac = {isp_mac}
+port = wan1
+{host}""")
+    return ini
+
+
 def run(binary, ini, tag, seconds=3, mem=256):
     """Run switchback on @ini for @seconds (pcap inputs are consumed at
     once), stop it with SIGINT, and return (exit status, output). The EAL

@@ -75,28 +75,7 @@ def main():
               step([W(back_f[0])], ISP_MAC))
     wrpcap(f"{d}/lan.pcap", lan_in)
     wrpcap(f"{d}/wan.pcap", wan_in)
-    ini = f"{d}/gw.ini"
-    open(ini, "w").write(f"""
-[port lan]
-device = net_pcap0,rx_pcap={d}/lan.pcap,tx_pcap={d}/lan-out.pcap
-address = 192.168.1.1/24
-[port wan1]
-device = net_pcap1,rx_pcap={d}/wan.pcap,tx_pcap={d}/wan-out.pcap
-role = wan
-address = 203.0.113.2/24
-masquerade = yes
-[route default]
-dst = 0.0.0.0/0
-gateway = 203.0.113.1
-[neighbor isp1]
-address = 203.0.113.1
-mac = {ISP_MAC}
-port = wan1
-[neighbor host]
-address = 192.168.1.10
-mac = {HOST_MAC}
-port = lan
-""")
+    ini = sbtest.gw_ini(d, ISP_MAC, HOST_MAC)
     rc, out = sbtest.run(SWITCHBACK, ini, "sbfragro", seconds=4)
     print(out[-1500:])
     check(rc == 0, "switchback exited 0")

@@ -30,26 +30,7 @@ def main():
     # Two bursts: the first packets, then the second ones (32 per burst).
     wrpcap(f"{d}/lan.pcap", first + again)
     wrpcap(f"{d}/idle.pcap", [Ether(dst="ff:ff:ff:ff:ff:ff") / ARP(pdst="192.0.2.1")])
-    ini = f"{d}/gw.ini"
-    open(ini, "w").write(f"""
-[switchback]
-sessions = 16
-[port lan]
-device = net_pcap0,rx_pcap={d}/lan.pcap,tx_pcap={d}/lan-out.pcap
-address = 192.168.1.1/24
-[port wan1]
-device = net_pcap1,rx_pcap={d}/idle.pcap,tx_pcap={d}/wan-out.pcap
-role = wan
-address = 203.0.113.2/24
-masquerade = yes
-[route default]
-dst = 0.0.0.0/0
-gateway = 203.0.113.1
-[neighbor isp1]
-address = 203.0.113.1
-mac = 02:00:00:00:01:01
-port = wan1
-""")
+    ini = sbtest.gw_ini(d, "02:00:00:00:01:01", switchback="sessions = 16", wan_rx="idle.pcap")
     rc, out = sbtest.run(SWITCHBACK, ini, "sbfull")
     print(out[-1500:])
     check(rc == 0, "switchback exited 0")
