@@ -1906,9 +1906,12 @@ name_ports(struct imp *m)
 			if (strcmp(m->port[q].name, pt->name) == 0)
 				snprintf(pt->name + (strlen(pt->name) > 26 ? 26 : strlen(pt->name)), 5,
 					 "-%u", p);
-		if (*pt->device == '\0')
-			snprintf(pt->device, sizeof(pt->device), "net_af_packet%u,iface=%s", p,
-				 pt->ifname);
+		if (*pt->device == '\0') {
+			char dev[SB_DEV_LEN];
+
+			snprintf(dev, sizeof(dev), "net_af_packet%u,iface=%s", p, pt->ifname);
+			memcpy(pt->device, dev, sizeof(dev));
+		}
 	}
 }
 

@@ -519,7 +519,9 @@ expr_primary(struct sc *s)
 		return parse_var(s);
 	if (c == '[')
 		return parse_bracket(s, NULL);
-	if (c == -1 || c == ')' || c == ';' || c == ']' || c == '}') {
+	if (c == -1)
+		return ""; /* the enclosing '(' or '[' reports where it began */
+	if (c == ')' || c == ';' || c == ']' || c == '}') {
 		syntax(s, s->line, s->i, "value expected in expression");
 		return "";
 	}
@@ -1061,6 +1063,8 @@ settle(struct sc *s, const struct rsc_cmd *cmd)
 {
 	if (!s->has_prob)
 		return true;
+	if (s->syntax)
+		return false; /* statements() reports it, and where to resume */
 	diag(s->run, s->prob_line, s->prob_kind, "%s%s%s%s: %s", cmd->menu,
 	     *cmd->menu && *cmd->verb ? " " : "", cmd->verb,
 	     s->prob_kind == RSC_SKIP ? " skipped" : "", s->prob);
