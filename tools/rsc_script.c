@@ -831,6 +831,7 @@ parse_bracket(struct sc *s, const struct rsc_filter **filter)
 	if (s->syntax)
 		return "";
 	s->i = pos;
+	s->line = line;
 	if (skip_balanced(s))
 		problem(s, RSC_SKIP, "command substitution %.*s is not evaluated",
 			(int)(s->i - pos > 60 ? 60 : s->i - pos), s->s + pos);
