@@ -357,16 +357,18 @@ ipstr(uint32_t a, char *b)
 	return b;
 }
 
-/* A switchback name from any text: letters, digits, _ and -. */
+/* A switchback name from any text: letters, digits, _ and -. Section
+ * names are lowercase once iniparser has read them: @lower makes them so
+ * here, so that a value naming one (gateway = A%PORT) still matches. */
 static void
-sanitize(const char *s, char *d, size_t n)
+sanitize(const char *s, char *d, size_t n, bool lower)
 {
 	size_t k = 0;
 	bool dash = false;
 
 	for (; *s && k + 1 < n; s++) {
 		if (isalnum((unsigned char)*s) || *s == '_' || *s == '-') {
-			d[k++] = *s;
+			d[k++] = lower ? (char)tolower((unsigned char)*s) : *s;
 			dash = false;
 		} else if (!dash && k > 0) {
 			d[k++] = '-';
@@ -495,8 +497,8 @@ load_ports(struct imp *m)
 		if (v != NULL) {
 			char s[SB_NAME_LEN];
 
-			sanitize(v, s, sizeof(s));
-			if (strcmp(s, v) != 0 || *s == '\0') {
+			sanitize(v, s, sizeof(s), true);
+			if (strcasecmp(s, v) != 0 || *s == '\0') {
 				fprintf(m->err, "%s: [%s] name: letters, digits, _ and -, at most %d\n",
 					m->o->ports_path, sec, SB_NAME_LEN - 1);
 				m->errors++;
@@ -927,7 +929,7 @@ name_route(struct imp *m, struct rt *r, const char *comment, unsigned k, unsigne
 	char base[SB_NAME_LEN] = "";
 
 	if (comment != NULL)
-		sanitize(comment, base, sizeof(base) - 4);
+		sanitize(comment, base, sizeof(base) - 4, true);
 	if (*base == '\0')
 		snprintf(base, sizeof(base), "l%d", r->o->line);
 	if (n_gw > 1) {
@@ -1037,7 +1039,7 @@ do_routes(struct imp *m)
 		{
 			char t[SB_NAME_LEN];
 
-			sanitize(table, t, sizeof(t));
+			sanitize(table, t, sizeof(t), false);
 			if (strcmp(t, table) != 0) {
 				rep(m, o->line, RSC_SKIP, "/ip route routing-table=%s: table names are "
 				    "letters, digits, _ and - here", table);
@@ -1899,7 +1901,7 @@ name_ports(struct imp *m)
 		struct port *pt = &m->port[p];
 
 		if (*pt->name == '\0')
-			sanitize(pt->ifname, pt->name, sizeof(pt->name));
+			sanitize(pt->ifname, pt->name, sizeof(pt->name), true);
 		if (*pt->name == '\0')
 			snprintf(pt->name, sizeof(pt->name), "port%u", p);
 		for (unsigned q = 0; q < p; q++)

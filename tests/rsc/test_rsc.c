@@ -673,6 +673,71 @@ test_rsc_ports_file_errors(void **state)
 	done(&r);
 }
 
+/* iniparser lowercases section names: generated names are lowercase so
+ * that values naming them (gateway = A%PORT) still match. */
+static void
+test_rsc_uppercase_names(void **state)
+{
+	const char *t = "/ip address add address=203.0.113.2/24 interface=WAN1\n"
+			"/ip address add address=192.168.1.1/24 interface=LAN\n"
+			"/ip route add gateway=203.0.113.1%WAN1 comment=\"Default Route\"\n";
+	struct res r = import_text(t, NULL, "u", 0);
+
+	(void)state;
+	assert_int_equal(r.rc, RSC_OK);
+	assert_int_equal(r.cfg->routes[0].gw_port, port(&r, "wan1"));
+	assert_true(sb_rib_find(r.rib, "default-route") >= 0);
+	assert_true(active(&r, "main", "0.0.0.0/0", "203.0.113.1"));
+	done(&r);
+}
+
+/* Every seed, cut and mutated at random: always an answer, never a crash
+ * (the ASan/UBSan build runs this too). */
+static void
+test_rsc_mutated_seeds_never_crash(void **state)
+{
+	static const char *const files[] = { "000-double-monitor.rsc", "001-anchor.rsc",
+					     "001-netwatch-enable.rsc", "001-pcc.rsc",
+					     "004-dual-wan-pcc.rsc" };
+	static const char junk[] = "\"\\[]{}()$=;#\n /:%!~.,";
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+
+	(void)state;
+	for (unsigned f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
+		char path[512];
+		size_t len;
+		char *orig;
+
+		snprintf(path, sizeof(path), "%s/%s", RSC_DIR, files[f]);
+		orig = slurp(path, &len);
+		for (unsigned round = 0; round < 60; round++) {
+			char *t = strdup(orig);
+			struct rsc_import_opts o = { .ports_path = f == 4 ? PORTS004 : PORTS,
+						     .src_name = "m" };
+			char *ini = NULL;
+			FILE *err = fopen("/dev/null", "w");
+			int rc;
+
+			assert_non_null(t);
+			for (unsigned k = 0; k < 1 + round % 8; k++) {
+				x ^= x << 13;
+				x ^= x >> 7;
+				x ^= x << 17;
+				t[x % len] = junk[(x >> 32) % (sizeof(junk) - 1)];
+			}
+			if (round % 5 == 0)
+				t[(x >> 16) % len] = '\0'; /* cut short */
+			rc = rsc_import(t, strlen(t), &o, &ini, err);
+			fclose(err);
+			assert_true(rc == RSC_OK || rc == RSC_SKIPPED || rc == RSC_FAILED);
+			assert_true((ini != NULL) == (rc != RSC_FAILED));
+			free(ini);
+			free(t);
+		}
+		free(orig);
+	}
+}
+
 int
 main(void)
 {
@@ -696,6 +761,8 @@ main(void)
 		cmocka_unit_test(test_rsc_unknown_lines_are_reported),
 		cmocka_unit_test(test_rsc_malformed_input),
 		cmocka_unit_test(test_rsc_ports_file_errors),
+		cmocka_unit_test(test_rsc_uppercase_names),
+		cmocka_unit_test(test_rsc_mutated_seeds_never_crash),
 	};
 
 	return cmocka_run_group_tests_name("rsc", tests, NULL, NULL);
