@@ -99,6 +99,14 @@ struct buf {
 	size_t n, cap;
 };
 
+/* Reports are kept and printed in line order at the end (translation
+ * meets items in another order than the script has them). */
+struct report {
+	int line;
+	unsigned seq;
+	char *text;
+};
+
 struct imp {
 	const struct rsc_import_opts *o;
 	FILE *err;
@@ -120,9 +128,13 @@ struct imp {
 	char pcc_classifier[40];
 	bool any_check;
 	struct buf out;
+	struct report *rep;
+	unsigned n_rep, cap_rep;
 };
 
 /* ---- small helpers ---- */
+
+static void grow(void **p, unsigned *cap, unsigned need, size_t size);
 
 static void
 rep(struct imp *m, int line, enum rsc_diag kind, const char *fmt, ...)
@@ -137,12 +149,44 @@ rep(struct imp *m, int line, enum rsc_diag kind, const char *fmt, ...)
 		m->errors++;
 	else if (kind == RSC_SKIP)
 		m->skips++;
-	if (line > 0)
-		fprintf(m->err, "%s:%d: %s: %s\n", m->src, line,
-			kind == RSC_ERROR ? "error" : kind == RSC_SKIP ? "skipped" : "note", msg);
-	else
-		fprintf(m->err, "%s: %s: %s\n", m->src,
-			kind == RSC_ERROR ? "error" : kind == RSC_SKIP ? "skipped" : "note", msg);
+	{
+		char text[1024];
+		const char *k = kind == RSC_ERROR ? "error" : kind == RSC_SKIP ? "skipped" : "note";
+
+		if (line > 0)
+			snprintf(text, sizeof(text), "%s:%d: %s: %s\n", m->src, line, k, msg);
+		else
+			snprintf(text, sizeof(text), "%s: %s: %s\n", m->src, k, msg);
+		grow((void **)&m->rep, &m->cap_rep, m->n_rep + 1, sizeof(*m->rep));
+		m->rep[m->n_rep].line = line > 0 ? line : 1 << 30;
+		m->rep[m->n_rep].seq = m->n_rep;
+		m->rep[m->n_rep].text = strdup(text);
+		m->n_rep++;
+	}
+}
+
+static int
+rep_cmp(const void *a, const void *b)
+{
+	const struct report *x = a, *y = b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static void
+rep_flush(struct imp *m)
+{
+	qsort(m->rep, m->n_rep, sizeof(*m->rep), rep_cmp);
+	for (unsigned i = 0; i < m->n_rep; i++) {
+		if (m->rep[i].text != NULL)
+			fputs(m->rep[i].text, m->err);
+		free(m->rep[i].text);
+	}
+	free(m->rep);
+	m->rep = NULL;
+	m->n_rep = m->cap_rep = 0;
 }
 
 static void *
@@ -680,7 +724,8 @@ on_cmd(void *ctx, const struct rsc_cmd *c)
 {
 	struct imp *m = ctx;
 	enum kind k = menu_kind(c->menu);
-	const char *menu = *c->menu ? c->menu : "/";
+	char disp[128];
+	const char *menu = rsc_menu_display(c->menu, disp, sizeof(disp));
 
 	if (noop_verb(c->verb)) {
 		rep(m, c->line, RSC_NOTE, "%s %s: no effect on the configuration", menu, c->verb);
@@ -1196,6 +1241,10 @@ do_nat(struct imp *m)
 			if (!strcmp(k, "chain") || !strcmp(k, "action") || !strcmp(k, "out-interface") ||
 			    !strcmp(k, "out-interface-list") || !strcmp(k, "comment") ||
 			    !strcmp(k, "disabled") || !strcmp(k, "src-address"))
+				continue;
+			/* defconf's: everything but IPsec-encapsulated traffic,
+			 * which is all of it here (switchback has no IPsec). */
+			if (!strcmp(k, "ipsec-policy") && !strcmp(o->kv[j].v, "out,none"))
 				continue;
 			rep(m, o->line, RSC_SKIP, "/ip firewall nat %s=%s: switchback masquerades every "
 			    "flow leaving the port; rule not translated", k, o->kv[j].v);
@@ -2080,6 +2129,7 @@ rsc_import(const char *text, size_t len, const struct rsc_import_opts *opts, cha
 		}
 	}
 	rc = m->errors ? RSC_FAILED : m->skips ? RSC_SKIPPED : RSC_OK;
+	rep_flush(m);
 	for (unsigned i = 0; i < m->n_objs; i++)
 		free(m->objs[i]);
 	free(m->objs);

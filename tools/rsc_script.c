@@ -994,6 +994,16 @@ rsc_menu_known(const char *menu)
 }
 
 const char *
+rsc_menu_display(const char *menu, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s", *menu ? menu : "/");
+	for (char *p = buf + 1; *p; p++)
+		if (*p == '/')
+			*p = ' ';
+	return buf;
+}
+
+const char *
 rsc_cmd_get(const struct rsc_cmd *cmd, const char *name)
 {
 	for (unsigned i = 0; i < cmd->n_args; i++)
@@ -1066,7 +1076,10 @@ settle(struct sc *s, const struct rsc_cmd *cmd)
 		return true;
 	if (s->syntax)
 		return false; /* statements() reports it, and where to resume */
-	diag(s->run, s->prob_line, s->prob_kind, "%s%s%s%s: %s", cmd->menu,
+	char menu[MENU_LEN];
+
+	diag(s->run, s->prob_line, s->prob_kind, "%s%s%s%s: %s",
+	     *cmd->menu ? rsc_menu_display(cmd->menu, menu, sizeof(menu)) : "",
 	     *cmd->menu && *cmd->verb ? " " : "", cmd->verb,
 	     s->prob_kind == RSC_SKIP ? " skipped" : "", s->prob);
 	return false;
@@ -1257,8 +1270,10 @@ menu_walk(struct sc *s, char *menu, bool absolute, bool in_block, bool *bad)
 				s->i++;
 			return w;
 		}
+		char disp[MENU_LEN];
+
 		problem(s, RSC_ERROR, "unknown menu or command \"%s\" in %s", w,
-			*menu ? menu : "/");
+			rsc_menu_display(menu, disp, sizeof(disp)));
 		*bad = true;
 		return w;
 	}
@@ -1291,8 +1306,10 @@ command(struct sc *s, bool in_block)
 	if (!bad && *verb == '\0') {
 		/* A menu alone: the following commands are in it. */
 		if (!is_end(peek(s, 0)) && !(in_block && peek(s, 0) == '}')) {
+			char disp[MENU_LEN];
+
 			problem(s, RSC_ERROR, "a command (add, set, ...) is expected in %s",
-				*menu ? menu : "/");
+				rsc_menu_display(menu, disp, sizeof(disp)));
 			parse_args(s, cmd, in_block);
 			settle(s, cmd);
 			return;

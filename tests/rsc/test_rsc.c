@@ -468,7 +468,7 @@ test_rsc_004_dual_wan_pcc(void **state)
 	/* Bridge, DHCP server, filter, DNS and e-mail are reported. */
 	assert_int_equal(r.rc, RSC_SKIPPED);
 	assert_int_equal(skipped_lines(&r), 11);
-	assert_non_null(strstr(r.err, "004-dual-wan-pcc.rsc:70: skipped: /interface/bridge/port"));
+	assert_non_null(strstr(r.err, "004-dual-wan-pcc.rsc:70: skipped: /interface bridge port"));
 	w1 = port(&r, "wan1");
 	w2 = port(&r, "wan2");
 	/* Addresses from the variables. */
@@ -522,6 +522,30 @@ test_rsc_004_variables_drive_the_result(void **state)
 	assert_false(active(&r, "main", "0.0.0.0/0", "192.0.2.53"));
 	done(&r);
 	free(t);
+}
+
+/* A v7 /export: defconf's masquerade (ipsec-policy=out,none) on list WAN,
+ * a DHCP-client uplink given its address by PORTS.ini, export defaults. */
+static void
+test_rsc_v7_export(void **state)
+{
+	struct res r = import_file("export-v7.rsc", PORTS);
+	const struct sb_rib_result *b;
+
+	(void)state;
+	assert_int_equal(r.rc, RSC_SKIPPED);
+	assert_int_equal(skipped_lines(&r), 15);
+	assert_non_null(strstr(r.err, "export-v7.rsc:36: skipped: /ip dhcp-client on ether1"));
+	assert_true(r.cfg->ports[port(&r, "wan1")].masquerade);
+	assert_true(r.cfg->ports[port(&r, "wan2")].masquerade);
+	assert_int_equal(r.cfg->ecmp_hash, SB_ECMP_L3);
+	assert_path(&r, "main", "0.0.0.0/0", "203.0.113.1", "wan1", "203.0.113.1");
+	b = sb_rib_result(r.rib, rt(&r, "backup", "0.0.0.0/0", "198.51.100.1"));
+	assert_false(b->active);
+	assert_string_equal(b->reason, "disabled");
+	check_failed(&r, "main", "0.0.0.0/0", "203.0.113.1", true);
+	assert_path(&r, "main", "0.0.0.0/0", "198.51.100.1", "wan2", "198.51.100.1");
+	done(&r);
 }
 
 /* ---- the reader ---- */
@@ -619,7 +643,7 @@ test_rsc_malformed_input(void **state)
 	expect_error("/ip rout add gateway=1.2.3.4\n", "bad:1: error: /ip rout: unknown menu or command "
 		     "\"rout\"");
 	expect_error("/foo/bar add x=1\n", "bad:1: error:");
-	expect_error("/ip route\nadd gateway=\n", "bad:2: error: /ip/route add: gateway: value "
+	expect_error("/ip route\nadd gateway=\n", "bad:2: error: /ip route add: gateway: value "
 		     "missing");
 	expect_error("/ip route\n\nadd gateway=203.0.113.1 distance=0\n", "bad:3: error: /ip route "
 		     "distance=0");
@@ -629,7 +653,7 @@ test_rsc_malformed_input(void **state)
 	expect_error("}\n", "bad:1: error: unexpected '}'");
 	expect_error("/ip route add dst-address=10.0.0.1/8 gateway=203.0.113.1\n",
 		     "bad:1: error: /ip route dst-address=10.0.0.1/8: host bits set");
-	expect_error("/ip route set distance=2\n", "bad:1: error: /ip/route set: which items?");
+	expect_error("/ip route set distance=2\n", "bad:1: error: /ip route set: which items?");
 	expect_error(":local\n", "bad:1: error: :local: a variable name is expected");
 	expect_error("add gateway=1.2.3.4\n", "bad:1: error: add outside any menu");
 	expect_error("/ip route add gateway=1.2.3.4 = x\n", "bad:1: error: '=' without a name");
@@ -756,6 +780,7 @@ main(void)
 		cmocka_unit_test(test_rsc_001_pcc),
 		cmocka_unit_test(test_rsc_004_dual_wan_pcc),
 		cmocka_unit_test(test_rsc_004_variables_drive_the_result),
+		cmocka_unit_test(test_rsc_v7_export),
 		cmocka_unit_test(test_rsc_spellings_are_equal),
 		cmocka_unit_test(test_rsc_v6_routing_mark_and_gateway_list),
 		cmocka_unit_test(test_rsc_unknown_lines_are_reported),

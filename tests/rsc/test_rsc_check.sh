@@ -29,6 +29,7 @@ cases="
 001-netwatch-flush.rsc lab-ports.ini 1
 001-netwatch-confirm.rsc lab-ports.ini 1
 004-dual-wan-pcc.rsc lab-ports-004.ini 1
+export-v7.rsc lab-ports.ini 1
 "
 n=0
 while read -r f ports want; do
