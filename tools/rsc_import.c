@@ -178,7 +178,8 @@ rep_cmp(const void *a, const void *b)
 static void
 rep_flush(struct imp *m)
 {
-	qsort(m->rep, m->n_rep, sizeof(*m->rep), rep_cmp);
+	if (m->n_rep > 1)
+		qsort(m->rep, m->n_rep, sizeof(*m->rep), rep_cmp);
 	for (unsigned i = 0; i < m->n_rep; i++) {
 		if (m->rep[i].text != NULL)
 			fputs(m->rep[i].text, m->err);
