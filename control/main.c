@@ -1274,7 +1274,7 @@ main(int argc, char **argv)
 	struct sb_ctl *c = &ctl;
 	const char *config = NULL;
 	bool check = false;
-	char err[1024];
+	char err[16384]; /* every config error, one per line */
 	int dd = -1, ret, rc = 1;
 
 	memset(c, 0, sizeof(*c));
