@@ -436,6 +436,7 @@ static const char *const keys_wan[] = { "monitors", "method", "gateway", "interv
 static const char *const keys_route[] = { "dst", "gateway", "distance", "scope", "target_scope",
 					  "check_gateway", "table", "disabled", "comment", NULL };
 static const char *const keys_neigh[] = { "address", "mac", "port", NULL };
+static const char *const keys_metrics[] = { "listen", NULL };
 
 static bool
 valid_name(const char *n)
@@ -914,6 +915,34 @@ parse_wan(struct ctx *c, const char *sec, const char *name)
 		     "counts as lost", w->latency_ms, w->timeout_ms);
 }
 
+/* [metrics] listen = ADDRESS:PORT, an address of the kernel's. */
+static void
+parse_metrics(struct ctx *c, const char *sec)
+{
+	const char *v = get(c, sec, "listen");
+	char buf[64], *colon, *end;
+	unsigned long port;
+
+	if (v == NULL)
+		return;
+	snprintf(buf, sizeof(buf), "%s", v);
+	colon = strrchr(buf, ':');
+	if (colon == NULL) {
+		fail(c, sec, "listen", "expected ADDRESS:PORT (e.g. 127.0.0.1:9469), got \"%s\"", v);
+		return;
+	}
+	*colon = '\0';
+	errno = 0;
+	port = strtoul(colon + 1, &end, 10);
+	if (sb_parse_ipv4(buf, &c->cfg->metrics_addr) != 0)
+		fail(c, sec, "listen", "expected an IPv4 address before the port, got \"%s\"", buf);
+	else if (errno != 0 || colon[1] == '\0' || *end != '\0' || port == 0 || port > 65535)
+		fail(c, sec, "listen", "expected a port from 1 to 65535 after the address, got \"%s\"",
+		     colon + 1);
+	else
+		c->cfg->metrics_port = (uint16_t)port;
+}
+
 /* Split "kind name" section names. */
 static bool
 split_sec(const char *sec, const char *kind, const char **name)
@@ -1137,6 +1166,9 @@ sb_config_parse(const char *path, struct sb_config_errors *errs)
 				if (t_ok && cfg->probe_timeout_ms > cfg->probe_interval_ms)
 					fail(&c, sec, "timeout_ms", "must not exceed interval_ms (%u)",
 					     cfg->probe_interval_ms);
+			} else if (strcmp(sec, "metrics") == 0) {
+				check_keys(&c, sec, keys_metrics);
+				parse_metrics(&c, sec);
 			} else if (split_sec(sec, "route", &name)) {
 				if (!valid_name(name)) {
 					fail(&c, sec, NULL, "bad route name \"%s\"", name);
@@ -1155,7 +1187,7 @@ sb_config_parse(const char *path, struct sb_config_errors *errs)
 				parse_neigh(&c, sec, name);
 			} else {
 				fail(&c, sec, NULL, "unknown section (expected [switchback], [timeouts], "
-				     "[check_gateway], [pcc], [notify], [port NAME], [wan NAME], [route NAME] or "
+				     "[check_gateway], [pcc], [notify], [metrics], [port NAME], [wan NAME], [route NAME] or "
 				     "[neighbor NAME])");
 			}
 		}

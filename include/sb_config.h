@@ -103,6 +103,9 @@ struct sb_config {
 	struct sb_neigh_conf *neigh;
 	unsigned n_tables;
 	char tables[SB_MAX_TABLES][SB_NAME_LEN]; /* tables[0] = "main" */
+	/* [metrics] Prometheus endpoint; metrics_port 0 = off */
+	uint32_t metrics_addr;    /* host order, a kernel address (0 = any) */
+	uint16_t metrics_port;
 };
 
 #define SB_CONFIG_MAX_ERRORS 64

@@ -632,6 +632,31 @@ test_config_error_text_bounded(void **state)
 }
 
 
+static void
+test_config_metrics_listen(void **state)
+{
+	char err[512];
+	struct sb_config *cfg;
+
+	(void)state;
+	cfg = load(PORTS "[metrics]\nlisten = 127.0.0.1:9469\n", err, sizeof(err));
+	if (cfg == NULL)
+		fail_msg("refused: %s", err);
+	assert_int_equal(cfg->metrics_addr, 0x7f000001);
+	assert_int_equal(cfg->metrics_port, 9469);
+	sb_config_free(cfg);
+	cfg = load(PORTS, err, sizeof(err));
+	assert_non_null(cfg);
+	assert_int_equal(cfg->metrics_port, 0); /* off unless set */
+	sb_config_free(cfg);
+
+	refused(PORTS "[metrics]\nlisten = 127.0.0.1\n", ":9: [metrics] listen", "ADDRESS:PORT", NULL);
+	refused(PORTS "[metrics]\nlisten = 127.0.0.1:0\n", "[metrics] listen", "1 to 65535", NULL);
+	refused(PORTS "[metrics]\nlisten = 127.0.0.1:70000\n", "[metrics] listen", "1 to 65535", NULL);
+	refused(PORTS "[metrics]\nlisten = localhost:9469\n", "[metrics] listen", "IPv4 address", NULL);
+	refused(PORTS "[metrics]\nport = 9469\n", "[metrics] port", "unknown key", NULL);
+}
+
 int
 main(void)
 {
@@ -658,6 +683,7 @@ main(void)
 		cmocka_unit_test(test_config_duplicates_and_syntax),
 		cmocka_unit_test(test_config_every_error_of_one_section),
 		cmocka_unit_test(test_config_error_text_bounded),
+		cmocka_unit_test(test_config_metrics_listen),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
