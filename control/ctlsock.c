@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "ctlcmd.h"
 #include "sb_log.h"
 #include "sb_counters.h"
 #include "neigh.h"
@@ -268,88 +269,86 @@ wan_port(struct sb_ctl *c, const char *name)
 
 /* Run one command; the answer's first line is "ok" or "error: ...". */
 static void
-run(struct sb_ctl *c, char *line, struct out *o)
+run(struct sb_ctl *c, const char *line, size_t len, struct out *o)
 {
-	char *argv[8];
-	int argc = 0;
-	bool json = false;
+	struct sb_ctlcmd cmd;
+	char err[512];
+	bool json;
 
-	for (char *t = strtok(line, " \t\r\n"); t && argc < 8; t = strtok(NULL, " \t\r\n")) {
-		if (strcmp(t, "--json") == 0)
-			json = true;
-		else
-			argv[argc++] = t;
+	if (sb_ctlcmd_parse(line, len, &cmd, err, sizeof(err)) != 0) {
+		out(o, "error: %s\n", err);
+		return;
 	}
-#define IS(i, s) (argc > (i) && strcmp(argv[i], s) == 0)
-	if (IS(0, "route") && (argc == 1 || IS(1, "print"))) {
+	json = cmd.json;
+	switch (cmd.op) {
+	case SB_CTLCMD_ROUTE_PRINT:
 		out(o, "ok\n");
-		if (json)
+		if (json) {
 			routes_json(c, o);
-		else {
+		} else {
 			size_t room = OUT_MAX - o->len;
 			int n = sb_rib_print(c->rib, c->cfg, o->buf + o->len, room);
 
 			o->len += (size_t)n < room ? (size_t)n : room - 1;
 		}
-	} else if (IS(0, "wan") && (argc == 1 || IS(1, "print"))) {
+		break;
+	case SB_CTLCMD_WAN_PRINT:
 		out(o, "ok\n");
 		wans(c, o, json);
-	} else if (IS(0, "wan") && argc == 3 && (IS(1, "down") || IS(1, "up") || IS(1, "auto"))) {
-		int p = wan_port(c, argv[2]);
+		break;
+	case SB_CTLCMD_WAN_FORCE: {
+		int p = wan_port(c, cmd.name);
+		const char *what = cmd.force < 0 ? "down" : cmd.force > 0 ? "up" : "auto";
 
 		if (p < 0) {
-			out(o, "error: no WAN port named \"%s\"\n", argv[2]);
+			out(o, "error: no WAN port named \"%s\"\n", cmd.name);
 			return;
 		}
-		c->wan_force[p] = IS(1, "down") ? -1 : IS(1, "up") ? 1 : 0;
-		SB_WARN(WAN, "wan %s: operator set %s", argv[2], argv[1]);
+		c->wan_force[p] = cmd.force;
+		SB_WARN(WAN, "wan %s: operator set %s", cmd.name, what);
 		sb_ctl_publish(c, sb_now_ms());
 		out(o, "ok\n");
 		wans(c, o, json);
-	} else if (IS(0, "route") && argc == 5 && IS(1, "set") && IS(3, "distance")) {
+		break;
+	}
+	case SB_CTLCMD_ROUTE_DISTANCE: {
 		/* Reorder the failover order at run time (seed 002). */
-		int i = sb_rib_find(c->rib, argv[2]);
-		char *end;
-		long d = strtol(argv[4], &end, 10);
+		int i = sb_rib_find(c->rib, cmd.name);
 
 		if (i < 0 || c->rib->r[i].connected) {
-			out(o, "error: no static route named \"%s\"\n", argv[2]);
+			out(o, "error: no static route named \"%s\"\n", cmd.name);
 			return;
 		}
-		if (*end != '\0' || d < 1 || d > 255) {
-			out(o, "error: distance must be 1 to 255, got \"%s\"\n", argv[4]);
-			return;
-		}
-		c->rib->r[i].distance = (uint8_t)d;
+		c->rib->r[i].distance = cmd.distance;
 		sb_rib_route_changed(c->rib, (unsigned)i);
-		SB_WARN(RIB, "route %s: operator set distance %ld", argv[2], d);
+		SB_WARN(RIB, "route %s: operator set distance %u", cmd.name, cmd.distance);
 		sb_ctl_publish(c, sb_now_ms());
 		out(o, "ok\n");
-	} else if (IS(0, "route") && argc == 3 && (IS(1, "disable") || IS(1, "enable"))) {
-		int i = sb_rib_find(c->rib, argv[2]);
+		break;
+	}
+	case SB_CTLCMD_ROUTE_ENABLE: {
+		int i = sb_rib_find(c->rib, cmd.name);
 
 		if (i < 0 || c->rib->r[i].connected) {
-			out(o, "error: no static route named \"%s\"\n", argv[2]);
+			out(o, "error: no static route named \"%s\"\n", cmd.name);
 			return;
 		}
-		c->rib->r[i].disabled = IS(1, "disable");
+		c->rib->r[i].disabled = cmd.disable;
 		sb_rib_route_changed(c->rib, (unsigned)i);
-		SB_WARN(RIB, "route %s: operator %sd it", argv[2], argv[1]);
+		SB_WARN(RIB, "route %s: operator %sd it", cmd.name, cmd.disable ? "disable" : "enable");
 		sb_ctl_publish(c, sb_now_ms());
 		out(o, "ok\n");
-	} else if (IS(0, "stats")) {
+		break;
+	}
+	case SB_CTLCMD_STATS:
 		out(o, "ok\n");
 		stats(c, o, json);
-	} else if (IS(0, "neighbor") || IS(0, "neighbour") || IS(0, "arp")) {
+		break;
+	case SB_CTLCMD_NEIGH:
 		out(o, "ok\n");
 		neighbours(c, o);
-	} else {
-		out(o, "error: unknown command \"%s\" (route print, route set NAME distance N, "
-		    "route enable|disable NAME, wan print, wan down|up|auto NAME, stats, neighbor print; "
-		    "add --json for route, wan and stats)\n",
-		    argc ? argv[0] : "");
+		break;
 	}
-#undef IS
 }
 
 int
@@ -413,7 +412,7 @@ sb_ctlsock_poll(struct sb_ctl *c)
 		o.buf = malloc(OUT_MAX);
 		o.len = 0;
 		if (o.buf != NULL) {
-			run(c, line, &o);
+			run(c, line, got, &o);
 			for (size_t off = 0; off < o.len; ) {
 				ssize_t n = write(fd, o.buf + off, o.len - off);
 

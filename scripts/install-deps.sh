@@ -9,6 +9,7 @@ PKGS=(
 	libdpdk-dev dpdk dpdk-dev dpdk-doc libbpf-dev libxdp-dev libpcap-dev
 	libcmocka-dev libiniparser-dev libcurl4-openssl-dev
 	python3-scapy
+	clang-14 libfuzzer-14-dev
 	iproute2 ethtool nftables netcat-openbsd iputils-ping tcpdump procps
 )
 
