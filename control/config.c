@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <grp.h>
 
 #include <iniparser.h>
 
@@ -301,7 +302,7 @@ check_keys(struct ctx *c, const char *sec, const char *const *known)
 }
 
 static const char *const keys_switchback[] = { "mbufs", "sessions", "fragments", "ecmp_hash",
-					       "ctl_socket", NULL };
+					       "ctl_socket", "ctl_group", NULL };
 static const char *const keys_timeouts[] = { "tcp_established", "tcp_transitory", "udp", "icmp", NULL };
 static const char *const keys_check[] = { "interval_ms", "timeout_ms", "down_after", "up_after",
 					  "hold_down_ms", "loss_pct", "latency_ms", "window", NULL };
@@ -805,6 +806,35 @@ parse_wan(struct ctx *c, const char *sec, const char *name)
 	}
 }
 
+/* [switchback] ctl_group: a group name or number whose members may use
+ * the control socket besides root. */
+static void
+parse_ctl_group(struct ctx *c, const char *sec)
+{
+	const char *v = get(c, sec, "ctl_group");
+	struct group gr, *res = NULL;
+	char buf[4096], *end;
+	unsigned long g;
+
+	if (v == NULL)
+		return;
+	errno = 0;
+	g = strtoul(v, &end, 10);
+	if (*v != '\0' && *end == '\0' && errno == 0 && *v != '-') {
+		if (g >= UINT32_MAX) {
+			fail(c, sec, "ctl_group", "group id %s out of range", v);
+			return;
+		}
+		c->cfg->ctl_gid = (int64_t)g;
+		return;
+	}
+	if (getgrnam_r(v, &gr, buf, sizeof(buf), &res) != 0 || res == NULL) {
+		fail(c, sec, "ctl_group", "no group named \"%s\" (a group name or number)", v);
+		return;
+	}
+	c->cfg->ctl_gid = (int64_t)gr.gr_gid;
+}
+
 /* Split "kind name" section names. */
 static bool
 split_sec(const char *sec, const char *kind, const char **name)
@@ -894,6 +924,7 @@ sb_config_load(const char *path, char *err, size_t errlen)
 	c.cfg = cfg;
 	snprintf(cfg->path, sizeof(cfg->path), "%s", path);
 	cfg->mbufs = 16384;
+	cfg->ctl_gid = -1;
 	cfg->sessions = 65536;
 	cfg->fragments = 4096;
 	cfg->ecmp_hash = SB_ECMP_L4;
@@ -967,6 +998,8 @@ sb_config_load(const char *path, char *err, size_t errlen)
 				get_uint(&c, sec, "sessions", 16, 1u << 27, &cfg->sessions);
 				get_uint(&c, sec, "fragments", 16, 1u << 20, &cfg->fragments);
 				get_name(&c, sec, "ctl_socket", cfg->ctl_socket, sizeof(cfg->ctl_socket));
+				if (!c.failed)
+					parse_ctl_group(&c, sec);
 				v = get(&c, sec, "ecmp_hash");
 				if (v != NULL && !c.failed) {
 					if (strcmp(v, "l3") == 0)
