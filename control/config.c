@@ -31,6 +31,10 @@ struct ctx {
 	struct line_ref *refs;
 	int n_refs;
 	bool failed;
+	/* The first unquoted value with ';' or '#' in it ("section:key"):
+	 * iniparser would cut it there without a word. */
+	char cut_key[2 * SB_NAME_LEN + 64];
+	char cut_sec[128];
 };
 
 static void
@@ -44,6 +48,26 @@ trim(char *s)
 	e = s + strlen(s);
 	while (e > s && isspace((unsigned char)e[-1]))
 		*--e = '\0';
+}
+
+/* Whether iniparser would cut the unquoted value @v of key @key short of
+ * what was meant. Free text (a command, a URL, a device string) may hold
+ * ';' and '#' anywhere, so any there is refused; other values cannot, so
+ * only one that does not follow a blank ("192.0.2.1;192.0.2.2") is: a
+ * blank before it makes it the usual trailing comment. */
+static bool
+cut_short(const char *key, const char *v)
+{
+	static const char *const free_text[] = { "hook", "webhook", "comment", "device",
+						 "ctl_socket", "ctl_group", NULL };
+
+	for (const char *const *k = free_text; *k; k++)
+		if (strcmp(*k, key) == 0)
+			return strpbrk(v, ";#") != NULL;
+	for (const char *q = strpbrk(v, ";#"); q != NULL; q = strpbrk(q + 1, ";#"))
+		if (q > v && q[-1] != ' ' && q[-1] != '\t')
+			return true;
+	return false;
 }
 
 static void
@@ -85,11 +109,18 @@ index_lines(struct ctx *c, const char *path)
 				*q = (char)tolower((unsigned char)*q);
 			snprintf(r->key, sizeof(r->key), "%s", sec);
 		} else if ((eq = strchr(p, '=')) != NULL) {
+			char *val = eq + 1;
+
 			*eq = '\0';
 			trim(p);
 			for (char *q = p; *q; q++)
 				*q = (char)tolower((unsigned char)*q);
 			snprintf(r->key, sizeof(r->key), "%s:%s", sec, p);
+			trim(val);
+			if (c->cut_key[0] == '\0' && *val != '"' && *val != '\'' && cut_short(p, val)) {
+				snprintf(c->cut_sec, sizeof(c->cut_sec), "%s", sec);
+				snprintf(c->cut_key, sizeof(c->cut_key), "%s", p);
+			}
 		} else {
 			continue;
 		}
@@ -949,6 +980,12 @@ sb_config_load(const char *path, char *err, size_t errlen)
 	c.d = iniparser_load(path);
 	if (c.d == NULL) {
 		snprintf(err, errlen, "%s: not a valid INI file", path);
+		goto fail;
+	}
+	if (c.cut_key[0] != '\0') {
+		fail(&c, c.cut_sec, c.cut_key, "the value has a ';' or '#', where the INI format "
+		     "starts a comment and would cut it short: quote the whole value (\"...\") "
+		     "to keep it, and put comments on lines of their own");
 		goto fail;
 	}
 	nsec = iniparser_getnsec(c.d);
