@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <grp.h>
 
 #include <iniparser.h>
 
@@ -44,6 +45,26 @@ trim(char *s)
 	e = s + strlen(s);
 	while (e > s && isspace((unsigned char)e[-1]))
 		*--e = '\0';
+}
+
+/* Whether iniparser would cut the unquoted value @v of key @key short of
+ * what was meant. Free text (a command, a URL, a device string) may hold
+ * ';' and '#' anywhere, so any there is refused; other values cannot, so
+ * only one that does not follow a blank ("192.0.2.1;192.0.2.2") is: a
+ * blank before it makes it the usual trailing comment. */
+static bool
+cut_short(const char *key, const char *v)
+{
+	static const char *const free_text[] = { "hook", "webhook", "comment", "device",
+						 "ctl_socket", "ctl_group", NULL };
+
+	for (const char *const *k = free_text; *k; k++)
+		if (strcmp(*k, key) == 0)
+			return strpbrk(v, ";#") != NULL;
+	for (const char *q = strpbrk(v, ";#"); q != NULL; q = strpbrk(q + 1, ";#"))
+		if (q > v && q[-1] != ' ' && q[-1] != '\t')
+			return true;
+	return false;
 }
 
 static void add_error(struct ctx *c, int line, const char *sec, const char *key,
@@ -117,6 +138,8 @@ index_lines(struct ctx *c, const char *path)
 					  "one [%s] section", first, sec);
 			sec_line = ln;
 		} else if ((eq = strchr(p, '=')) != NULL) {
+			char *val = eq + 1;
+
 			*eq = '\0';
 			trim(p);
 			for (char *q = p; *q; q++)
@@ -127,6 +150,11 @@ index_lines(struct ctx *c, const char *path)
 			if (first > sec_line)
 				add_error(c, ln, sec, p, "given twice in this section (first at line %d)",
 					  first);
+			trim(val);
+			if (*val != '"' && *val != '\'' && cut_short(p, val))
+				add_error(c, ln, sec, p, "the value has a ';' or '#', where the INI format "
+					  "starts a comment and would cut it short: quote the whole value "
+					  "(\"...\") to keep it, and put comments on lines of their own");
 		} else {
 			add_error(c, ln, sec, NULL, "expected KEY = VALUE, got \"%s\"", p);
 			continue;
@@ -420,7 +448,7 @@ check_keys(struct ctx *c, const char *sec, const char *const *known)
 }
 
 static const char *const keys_switchback[] = { "mbufs", "sessions", "fragments", "ecmp_hash",
-					       "ctl_socket", NULL };
+					       "ctl_socket", "ctl_group", NULL };
 static const char *const keys_timeouts[] = { "tcp_established", "tcp_transitory", "udp", "icmp", NULL };
 static const char *const keys_check[] = { "interval_ms", "timeout_ms", "down_after", "up_after",
 					  "hold_down_ms", "loss_pct", "latency_ms", "window", NULL };
@@ -1070,6 +1098,35 @@ parse_metrics(struct ctx *c, const char *sec)
 		c->cfg->metrics_port = (uint16_t)port;
 }
 
+/* [switchback] ctl_group: a group name or number whose members may use
+ * the control socket besides root. */
+static void
+parse_ctl_group(struct ctx *c, const char *sec)
+{
+	const char *v = get(c, sec, "ctl_group");
+	struct group gr, *res = NULL;
+	char buf[4096], *end;
+	unsigned long g;
+
+	if (v == NULL)
+		return;
+	errno = 0;
+	g = strtoul(v, &end, 10);
+	if (*v != '\0' && *end == '\0' && errno == 0 && *v != '-') {
+		if (g >= UINT32_MAX) {
+			fail(c, sec, "ctl_group", "group id %s out of range", v);
+			return;
+		}
+		c->cfg->ctl_gid = (int64_t)g;
+		return;
+	}
+	if (getgrnam_r(v, &gr, buf, sizeof(buf), &res) != 0 || res == NULL) {
+		fail(c, sec, "ctl_group", "no group named \"%s\" (a group name or number)", v);
+		return;
+	}
+	c->cfg->ctl_gid = (int64_t)gr.gr_gid;
+}
+
 /* Split "kind name" section names. */
 static bool
 split_sec(const char *sec, const char *kind, const char **name)
@@ -1164,6 +1221,7 @@ sb_config_parse(const char *path, struct sb_config_errors *errs)
 	c.cfg = cfg;
 	snprintf(cfg->path, sizeof(cfg->path), "%s", path);
 	cfg->mbufs = 16384;
+	cfg->ctl_gid = -1;
 	cfg->sessions = 65536;
 	cfg->fragments = 4096;
 	cfg->ecmp_hash = SB_ECMP_L4;
@@ -1238,6 +1296,8 @@ sb_config_parse(const char *path, struct sb_config_errors *errs)
 				get_uint(&c, sec, "sessions", 16, 1u << 27, &cfg->sessions);
 				get_uint(&c, sec, "fragments", 16, 1u << 20, &cfg->fragments);
 				get_name(&c, sec, "ctl_socket", cfg->ctl_socket, sizeof(cfg->ctl_socket));
+				if (!c.failed)
+					parse_ctl_group(&c, sec);
 				v = get(&c, sec, "ecmp_hash");
 				if (v != NULL) {
 					if (strcmp(v, "l3") == 0)

@@ -93,6 +93,7 @@ struct sb_config {
 	uint32_t fragments;       /* datagrams in flight tracked for reassembly */
 	enum sb_ecmp_hash ecmp_hash;
 	char ctl_socket[108];
+	int64_t ctl_gid;          /* ctl_group's gid: may use the socket; -1 = none */
 	/* [notify] */
 	char hook[256];           /* command run on WAN changes, "" = none */
 	uint32_t alert_after_s;   /* alert once a WAN is down this long, 0 = never */
