@@ -9,11 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <net/if.h>
 
 #include <iniparser.h>
 
 #include "sb_config.h"
 #include "pcc.h"
+#include "xdpconf.h"
 
 /* Where each section and key stands in the file, for error messages:
  * iniparser itself does not keep line numbers. */
@@ -307,7 +309,9 @@ static const char *const keys_check[] = { "interval_ms", "timeout_ms", "down_aft
 					  "hold_down_ms", "loss_pct", "latency_ms", "window", NULL };
 static const char *const keys_port[] = { "device", "role", "address", "masquerade", "vlan",
 					 "rx_desc", "tx_desc", "pcc_weight", "pcc_table",
-					 "sessions_on_down", "sessions_on_failback", NULL };
+					 "sessions_on_down", "sessions_on_failback",
+					 "management", NULL };
+static const char *const keys_xdp[] = { "program", "block", NULL };
 static const char *const keys_pcc[] = { "classifier", NULL };
 static const char *const keys_notify[] = { "hook", "alert_after_s", "webhook", "webhook_retries",
 					   "webhook_timeout_ms", "webhook_backoff_ms", NULL };
@@ -330,6 +334,36 @@ valid_name(const char *n)
 }
 
 static int table_index(struct ctx *c, const char *sec, const char *name);
+
+/* device = af_xdp:IF / af_packet:IF, and management (AF_XDP only). */
+static bool
+parse_port_xdp(struct ctx *c, const char *sec, struct sb_port_conf *p)
+{
+	char ifname[IFNAMSIZ], why[256];
+	enum sb_devkind kind;
+	const char *v;
+	int n;
+
+	if (sb_xdpconf_device(p->device, &kind, ifname, why, sizeof(why)) != 0) {
+		fail(c, sec, "device", "%s", why);
+		return false;
+	}
+	v = get(c, sec, "management");
+	if (v == NULL)
+		return true;
+	if (kind != SB_DEV_AF_XDP) {
+		fail(c, sec, "management", "only for a port with device = af_xdp:IFNAME (the XDP "
+		     "program is what passes management traffic to the kernel)");
+		return false;
+	}
+	n = sb_xdpconf_mgmt(v, p->mgmt, SB_MAX_MGMT, why, sizeof(why));
+	if (n < 0) {
+		fail(c, sec, "management", "%s", why);
+		return false;
+	}
+	p->n_mgmt = (unsigned)n;
+	return true;
+}
 
 static void
 parse_port(struct ctx *c, const char *sec, const char *name)
@@ -356,6 +390,8 @@ parse_port(struct ctx *c, const char *sec, const char *name)
 		return;
 	}
 	if (!get_name(c, sec, "device", p->device, sizeof(p->device)))
+		return;
+	if (!parse_port_xdp(c, sec, p))
 		return;
 	v = get(c, sec, "role");
 	if (v == NULL || strcmp(v, "lan") == 0) {
@@ -436,6 +472,13 @@ parse_port(struct ctx *c, const char *sec, const char *name)
 			return;
 		p->pcc_table = (uint8_t)t;
 	}
+	for (unsigned i = 0; i < p->n_mgmt; i++)
+		if (p->mgmt[i].addr == p->addr) {
+			fail(c, sec, "management", "%u.%u.%u.%u is the port's own address: management "
+			     "addresses are the kernel's, switchback answers for its own",
+			     p->addr >> 24, (p->addr >> 16) & 255, (p->addr >> 8) & 255, p->addr & 255);
+			return;
+		}
 	for (unsigned i = 0; i < cfg->n_ports; i++) {
 		if (strcmp(cfg->ports[i].device, p->device) == 0) {
 			fail(c, sec, "device", "device \"%s\" is already used by port %s",
@@ -976,6 +1019,21 @@ sb_config_load(const char *path, char *err, size_t errlen)
 					else
 						fail(&c, sec, "ecmp_hash", "expected l3 or l4, got \"%s\"", v);
 				}
+			} else if (strcmp(sec, "xdp") == 0) {
+				const char *v;
+				char why[256];
+				int n;
+
+				check_keys(&c, sec, keys_xdp);
+				get_name(&c, sec, "program", cfg->xdp_program, sizeof(cfg->xdp_program));
+				v = get(&c, sec, "block");
+				if (v != NULL && !c.failed) {
+					n = sb_xdpconf_prefixes(v, cfg->block, SB_MAX_BLOCK, why, sizeof(why));
+					if (n < 0)
+						fail(&c, sec, "block", "%s", why);
+					else
+						cfg->n_block = (unsigned)n;
+				}
 			} else if (strcmp(sec, "notify") == 0) {
 				check_keys(&c, sec, keys_notify);
 				get_name(&c, sec, "hook", cfg->hook, sizeof(cfg->hook));
@@ -1041,7 +1099,7 @@ sb_config_load(const char *path, char *err, size_t errlen)
 					parse_neigh(&c, sec, name);
 			} else {
 				fail(&c, sec, NULL, "unknown section (expected [switchback], [timeouts], "
-				     "[check_gateway], [pcc], [notify], [port NAME], [wan NAME], [route NAME] or "
+				     "[check_gateway], [pcc], [notify], [xdp], [port NAME], [wan NAME], [route NAME] or "
 				     "[neighbor NAME])");
 			}
 		}

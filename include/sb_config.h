@@ -32,6 +32,22 @@ struct sb_wan_conf {
 	enum sb_trigger trigger;
 };
 
+/* One management entry of an AF_XDP port (docs/afxdp.md): traffic to addr
+ * (of proto, to port) goes to the kernel. proto 0 = any, port 0 = any. */
+struct sb_mgmt_conf {
+	uint32_t addr;            /* host order */
+	uint8_t proto;
+	uint16_t port;
+};
+
+struct sb_prefix {
+	uint32_t addr;            /* host order, masked */
+	uint8_t len;
+};
+
+#define SB_MAX_MGMT  16           /* management entries per port */
+#define SB_MAX_BLOCK 256          /* [xdp] block prefixes in the file */
+
 struct sb_port_conf {
 	char name[SB_NAME_LEN];
 	char device[SB_DEV_LEN];  /* PCI address or vdev string */
@@ -45,6 +61,8 @@ struct sb_port_conf {
 	bool move_sessions_on_failback; /* sessions_on_failback = move (default stay) */
 	uint16_t pcc_weight;      /* 0 = not a PCC member */
 	uint8_t pcc_table;        /* routing table for its flows */
+	unsigned n_mgmt;          /* management = (af_xdp ports only) */
+	struct sb_mgmt_conf mgmt[SB_MAX_MGMT];
 };
 
 struct sb_route_conf {
@@ -103,6 +121,10 @@ struct sb_config {
 	struct sb_neigh_conf *neigh;
 	unsigned n_tables;
 	char tables[SB_MAX_TABLES][SB_NAME_LEN]; /* tables[0] = "main" */
+	/* [xdp] */
+	char xdp_program[256];    /* "" = the one built with switchback */
+	unsigned n_block;
+	struct sb_prefix block[SB_MAX_BLOCK];
 };
 
 /**
