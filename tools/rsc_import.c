@@ -65,6 +65,11 @@ struct port {
 	uint8_t len;
 	bool has_addr;
 	bool script_addr;   /* the address came from /ip address */
+	bool dhcp;          /* address = dhcp (/ip dhcp-client) */
+	bool dhcp_no_route; /* add-default-route=no */
+	unsigned dhcp_distance;
+	const char *dhcp_check;
+	char dhcp_host[64];
 	int role;           /* -1 not decided, 0 lan, 1 wan */
 	bool role_given;
 	bool masq;
@@ -1885,6 +1890,101 @@ do_netwatch(struct imp *m)
 	}
 }
 
+/* ---- translation: DHCP clients ---- */
+
+static void
+do_dhcp(struct imp *m)
+{
+	for (unsigned i = 0; i < m->n_objs; i++) {
+		struct obj *o = m->objs[i];
+		const char *ifn = get(o, "interface");
+		struct port *pt;
+		int p;
+
+		if (o->kind != K_DHCP || o->removed)
+			continue;
+		o->done = true;
+		if (disabled(o)) {
+			rep(m, o->line, RSC_NOTE, "/ip dhcp-client: disabled, not translated");
+			continue;
+		}
+		if (ifn == NULL) {
+			rep(m, o->line, RSC_ERROR, "/ip dhcp-client add: interface is needed");
+			continue;
+		}
+		p = port_of(m, ifn);
+		if (p < 0 && m->default_devices) {
+			pt = port_new(m, ifn, o->line);
+			if (pt == NULL)
+				continue;
+			p = (int)(pt - m->port);
+		} else if (p < 0) {
+			rep(m, o->line, RSC_SKIP, "/ip dhcp-client on %s: %s has no device in %s", ifn,
+			    ifn, m->o->ports_path);
+			continue;
+		}
+		pt = &m->port[p];
+		if (pt->script_addr) {
+			rep(m, o->line, RSC_SKIP, "/ip dhcp-client on %s: the port has a static address "
+			    "too; switchback takes one (the static one)", ifn);
+			continue;
+		}
+		if (pt->has_addr) {
+			char a[16];
+
+			rep(m, o->line, RSC_NOTE, "/ip dhcp-client on %s: PORTS.ini gives it %s/%u, "
+			    "used instead of DHCP", ifn, ipstr(pt->addr, a), pt->len);
+			continue;
+		}
+		if (pt->role_given && pt->role == 0) {
+			rep(m, o->line, RSC_SKIP, "/ip dhcp-client on %s: PORTS.ini makes it a LAN "
+			    "port; switchback runs DHCP on WAN ports only", ifn);
+			continue;
+		}
+		pt->dhcp = true;
+		pt->dhcp_distance = 1;
+		pt->role = 1;
+		for (unsigned j = 0; j < o->n; j++) {
+			const char *k = o->kv[j].k, *val = o->kv[j].v;
+
+			if (!strcmp(k, "interface") || !strcmp(k, "comment") || !strcmp(k, "disabled"))
+				continue;
+			if (!strcmp(k, "add-default-route")) {
+				if (!strcmp(val, "no"))
+					pt->dhcp_no_route = true;
+				else if (!strcmp(val, "special-classless"))
+					rep(m, o->line, RSC_NOTE, "add-default-route=special-classless: "
+					    "switchback adds the default route and the classless routes");
+				else if (strcmp(val, "yes"))
+					rep(m, o->line, RSC_ERROR, "add-default-route=%s: yes, no or "
+					    "special-classless", val);
+			} else if (!strcmp(k, "default-route-distance")) {
+				if (!parse_uint(val, 1, 255, &pt->dhcp_distance))
+					rep(m, o->line, RSC_ERROR, "default-route-distance=%s: 1..255", val);
+			} else if (!strcmp(k, "check-gateway")) {
+				if (!strcmp(val, "ping") || !strcmp(val, "arp"))
+					pt->dhcp_check = !strcmp(val, "ping") ? "ping" : "arp";
+				else if (strcmp(val, "none") && *val)
+					rep(m, o->line, RSC_SKIP, "check-gateway=%s: ping or arp only", val);
+			} else if (!strcmp(k, "host-name")) {
+				size_t n = strspn(val, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+						  "0123456789-.");
+
+				if (n == strlen(val) && n > 0 && n < sizeof(pt->dhcp_host))
+					snprintf(pt->dhcp_host, sizeof(pt->dhcp_host), "%s", val);
+				else
+					rep(m, o->line, RSC_SKIP, "host-name=%s: not translated (letters, "
+					    "digits, - and . only)", val);
+			} else if (!strcmp(k, "use-peer-dns") || !strcmp(k, "use-peer-ntp")) {
+				rep(m, o->line, RSC_NOTE, "%s=%s: switchback is no DNS resolver nor NTP "
+				    "client", k, val);
+			} else {
+				rep(m, o->line, RSC_SKIP, "/ip dhcp-client %s=%s: not translated", k, val);
+			}
+		}
+	}
+}
+
 /* ---- translation: the rest ---- */
 
 static void
@@ -1908,11 +2008,6 @@ do_rest(struct imp *m)
 				    strcmp(o->kv[j].k, "comment") && strcmp(o->kv[j].k, "disabled"))
 					rep(m, o->line, RSC_SKIP, "/routing table %s=%s: not translated",
 					    o->kv[j].k, o->kv[j].v);
-		} else if (o->kind == K_DHCP) {
-			o->done = true;
-			rep(m, o->line, RSC_SKIP, "/ip dhcp-client on %s: switchback has no DHCP client "
-			    "yet; give the port a static address (PORTS.ini address=)",
-			    get(o, "interface") ? get(o, "interface") : "?");
 		}
 	}
 }
@@ -2005,8 +2100,20 @@ emit(struct imp *m)
 
 		out(m, "\n; RouterOS interface %s\n[port %s]\n", pt->ifname, pt->name);
 		emit_value(m, "device", pt->device);
-		out(m, "role = %s\naddress = %s/%u\n", pt->role == 1 ? "wan" : "lan",
-		    ipstr(pt->addr, a), pt->len);
+		out(m, "role = %s\n", pt->role == 1 ? "wan" : "lan");
+		if (pt->dhcp) {
+			out(m, "address = dhcp\n");
+			if (pt->dhcp_no_route)
+				out(m, "dhcp_default_route = no\n");
+			if (pt->dhcp_distance != 1)
+				out(m, "dhcp_default_route_distance = %u\n", pt->dhcp_distance);
+			if (pt->dhcp_check)
+				out(m, "dhcp_check_gateway = %s\n", pt->dhcp_check);
+			if (*pt->dhcp_host)
+				out(m, "dhcp_hostname = %s\n", pt->dhcp_host);
+		} else {
+			out(m, "address = %s/%u\n", ipstr(pt->addr, a), pt->len);
+		}
 		if (pt->masq)
 			out(m, "masquerade = yes\n");
 		if (pt->weight) {
@@ -2025,7 +2132,7 @@ emit(struct imp *m)
 		for (unsigned k = 0; k < pt->n_mon; k++)
 			out(m, "%s%s", k ? ", " : "", ipstr(pt->mon[k], a));
 		out(m, "\nmethod = icmp\n");
-		if (pt->wan_gw)
+		if (pt->wan_gw && !pt->dhcp)
 			out(m, "gateway = %s\n", ipstr(pt->wan_gw, a));
 		out(m, "interval_ms = %u\ntimeout_ms = %u\ndown_after = 1\nup_after = 1\n"
 		    "hold_down_ms = 0\nquorum = %u\n", pt->interval_ms, pt->timeout_ms, pt->n_mon);
@@ -2103,6 +2210,7 @@ rsc_import(const char *text, size_t len, const struct rsc_import_opts *opts, cha
 		rsc_script_run(text, len, 1, "", &ops);
 		do_lists(m);
 		do_addresses(m);
+		do_dhcp(m);
 		do_routes(m);
 		do_nat(m);
 		roles(m);
@@ -2114,7 +2222,7 @@ rsc_import(const char *text, size_t len, const struct rsc_import_opts *opts, cha
 			    "Linux interface of the same name");
 		name_ports(m);
 		for (unsigned p = 0; p < m->n_ports; p++)
-			if (!m->port[p].has_addr) {
+			if (!m->port[p].has_addr && !m->port[p].dhcp) {
 				rep(m, 0, RSC_ERROR, "interface %s has no address (neither /ip address "
 				    "nor PORTS.ini address=)", m->port[p].ifname);
 			}

@@ -534,8 +534,10 @@ test_rsc_v7_export(void **state)
 
 	(void)state;
 	assert_int_equal(r.rc, RSC_SKIPPED);
-	assert_int_equal(skipped_lines(&r), 15);
-	assert_non_null(strstr(r.err, "export-v7.rsc:36: skipped: /ip dhcp-client on ether1"));
+	assert_int_equal(skipped_lines(&r), 14);
+	/* PORTS.ini gives ether1 the lab's static address. */
+	assert_non_null(strstr(r.err, "export-v7.rsc:36: note: /ip dhcp-client on ether1: PORTS.ini"));
+	assert_false(r.cfg->ports[port(&r, "wan1")].dhcp.enabled);
 	assert_true(r.cfg->ports[port(&r, "wan1")].masquerade);
 	assert_true(r.cfg->ports[port(&r, "wan2")].masquerade);
 	assert_int_equal(r.cfg->ecmp_hash, SB_ECMP_L3);
@@ -545,6 +547,34 @@ test_rsc_v7_export(void **state)
 	assert_string_equal(b->reason, "disabled");
 	check_failed(&r, "main", "0.0.0.0/0", "203.0.113.1", true);
 	assert_path(&r, "main", "0.0.0.0/0", "198.51.100.1", "wan2", "198.51.100.1");
+	done(&r);
+}
+
+/* /ip dhcp-client -> address = dhcp and its keys. */
+static void
+test_rsc_dhcp_client(void **state)
+{
+	const char *t = "/ip address add address=192.168.1.1/24 interface=bridge\n"
+			"/ip dhcp-client add interface=ether1 default-route-distance=5 "
+			"check-gateway=ping host-name=gw1 use-peer-dns=no\n"
+			"/ip dhcp-client add interface=ether2 add-default-route=no\n"
+			"/ip firewall nat add chain=srcnat action=masquerade out-interface=ether1\n";
+	struct res r = import_text(t, NULL, "d", 0);
+	const struct sb_port_conf *p1, *p2;
+
+	(void)state;
+	assert_int_equal(r.rc, RSC_OK);
+	p1 = &r.cfg->ports[port(&r, "ether1")];
+	p2 = &r.cfg->ports[port(&r, "ether2")];
+	assert_true(p1->dhcp.enabled && p2->dhcp.enabled);
+	assert_int_equal(p1->role, SB_ROLE_WAN);
+	assert_true(p1->masquerade);
+	assert_int_equal(p1->dhcp.distance, 5);
+	assert_int_equal(p1->dhcp.check, SB_CHECK_PING);
+	assert_string_equal(p1->dhcp.hostname, "gw1");
+	assert_true(p1->dhcp.default_route);
+	assert_false(p2->dhcp.default_route);
+	assert_int_equal(r.cfg->ports[port(&r, "bridge")].role, SB_ROLE_LAN);
 	done(&r);
 }
 
@@ -601,7 +631,8 @@ test_rsc_unknown_lines_are_reported(void **state)
 	const char *t = "/system identity set name=gw\n"
 			"/ip firewall nat add chain=dstnat action=dst-nat to-addresses=192.168.1.5\n"
 			"/ip route add gateway=203.0.113.1 pref-src=203.0.113.2\n"
-			"/ip dhcp-client add interface=ether1\n"
+			"/ip firewall nat add chain=srcnat action=masquerade out-interface=ether1 "
+			"protocol=tcp\n"
 			"/ip settings set ecmp-hash-policy=l3-inner\n"
 			":while (true) do={ :put x }\n";
 	struct res r = import_text(t, PORTS, "u", 0);
@@ -781,6 +812,7 @@ main(void)
 		cmocka_unit_test(test_rsc_004_dual_wan_pcc),
 		cmocka_unit_test(test_rsc_004_variables_drive_the_result),
 		cmocka_unit_test(test_rsc_v7_export),
+		cmocka_unit_test(test_rsc_dhcp_client),
 		cmocka_unit_test(test_rsc_spellings_are_equal),
 		cmocka_unit_test(test_rsc_v6_routing_mark_and_gateway_list),
 		cmocka_unit_test(test_rsc_unknown_lines_are_reported),
