@@ -68,6 +68,14 @@ if grep -q "wan wan1 DOWN" "$log"; then
 else
 	ok "one ISP1 monitor (192.0.2.53) silent: WAN1 stays up"
 fi
+# ... although the routes through the silent monitor did fail.
+routes=$(ctl route print 2>&1)
+if echo "$routes" | grep -q "default-isp1-m1.*check-gateway failed" &&
+   echo "$routes" | grep "default-isp1-m2" | grep -q "active"; then
+	ok "route default-isp1-m1 (via 192.0.2.53) failed its check, default-isp1-m2 (via .55) active"
+else
+	bad "route states with 192.0.2.53 silent:"; echo "$routes"
+fi
 spread 30
 if [ "$n1" -ge 3 ] && [ "$n2" -ge 3 ] && [ "$nx" -eq 0 ]; then
 	ok "still balanced: $n1 of 30 through WAN1, $n2 through WAN2"
