@@ -770,7 +770,7 @@ on_cmd(void *ctx, const struct rsc_cmd *c)
 	if (strcmp(c->verb, "set") == 0 || strcmp(c->verb, "enable") == 0 ||
 	    strcmp(c->verb, "disable") == 0 || strcmp(c->verb, "remove") == 0) {
 		const struct rsc_filter *f = NULL;
-		struct obj *sel[4096];
+		struct obj **sel;
 		unsigned n;
 
 		for (unsigned i = 0; i < c->n_args; i++)
@@ -791,11 +791,12 @@ on_cmd(void *ctx, const struct rsc_cmd *c)
 			    c->verb);
 			return;
 		}
-		n = select_objs(m, k, f, sel, sizeof(sel) / sizeof(sel[0]));
+		sel = xmalloc(sizeof(*sel) * (m->n_objs + 1));
+		n = select_objs(m, k, f, sel, m->n_objs);
 		if (n == 0)
 			rep(m, c->line, RSC_NOTE, "%s %s: the selection matches nothing here", menu,
 			    c->verb);
-		for (unsigned j = 0; j < n && j < sizeof(sel) / sizeof(sel[0]); j++) {
+		for (unsigned j = 0; j < n; j++) {
 			if (strcmp(c->verb, "remove") == 0)
 				sel[j]->removed = true;
 			else if (strcmp(c->verb, "enable") == 0)
@@ -808,6 +809,7 @@ on_cmd(void *ctx, const struct rsc_cmd *c)
 						put_at(m, sel[j], c->args[i].name, c->args[i].value,
 						       c->args[i].line);
 		}
+		free(sel);
 		return;
 	}
 	rep(m, c->line, RSC_SKIP, "%s %s: this command is not translated", menu, c->verb);
@@ -1614,8 +1616,8 @@ enum { NW_NONE = 0, NW_ENABLE, NW_DISABLE, NW_DISTANCE };
 
 struct nw_rec {
 	struct imp *m;
-	int act[4096 / 8];      /* per route (rt index): NW_* */
-	unsigned dist[4096 / 8];
+	int *act;               /* per route (rt index): NW_* */
+	unsigned *dist;
 	unsigned n_act;
 	bool bad;
 	char why[320];
@@ -1684,7 +1686,7 @@ nw_cmd(void *ctx, const struct rsc_cmd *c)
 		nw_bad(r, c->line, "its script changes routes without [find ...] or distance");
 		return;
 	}
-	for (unsigned i = 0; i < m->n_rt && i < sizeof(r->act) / sizeof(r->act[0]); i++)
+	for (unsigned i = 0; i < m->n_rt; i++)
 		if (matches(m->rt[i].o, f)) {
 			r->act[i] = act;
 			r->dist[i] = dist;
@@ -1708,8 +1710,12 @@ nw_script(struct imp *m, struct nw_rec *r, const struct obj *o, const char *key)
 	const char *s = get(o, key);
 	struct rsc_ops ops = { .cmd = nw_cmd, .diag = nw_diag, .ctx = r };
 
+	free(r->act);
+	free(r->dist);
 	memset(r, 0, sizeof(*r));
 	r->m = m;
+	r->act = xmalloc(sizeof(*r->act) * (m->n_rt + 1));
+	r->dist = xmalloc(sizeof(*r->dist) * (m->n_rt + 1));
 	if (s == NULL || *s == '\0') {
 		nw_bad(r, o->line, "it has no %s", key);
 		return;
@@ -1721,8 +1727,8 @@ nw_script(struct imp *m, struct nw_rec *r, const struct obj *o, const char *key)
 static void
 do_netwatch(struct imp *m)
 {
-	static struct nw_rec up, down;
-	bool touched[MAX_IMP_PORTS][512] = { { false } };
+	struct nw_rec up = { 0 }, down = { 0 };
+	bool *touched = xmalloc(sizeof(bool) * MAX_IMP_PORTS * (m->n_rt + 1));
 	int wline[MAX_IMP_PORTS] = { 0 };
 
 	for (unsigned i = 0; i < m->n_objs; i++) {
@@ -1776,7 +1782,7 @@ do_netwatch(struct imp *m)
 			why = up.why;
 			why_line = up.why_line;
 		}
-		for (unsigned q = 0; why == NULL && q < m->n_rt && q < 512; q++) {
+		for (unsigned q = 0; why == NULL && q < m->n_rt; q++) {
 			int p;
 
 			if (down.act[q] == NW_NONE && up.act[q] == NW_NONE)
@@ -1805,10 +1811,10 @@ do_netwatch(struct imp *m)
 			continue;
 		}
 		/* Same meaning: the WAN's routes leave while the host is down. */
-		for (unsigned q = 0; q < m->n_rt && q < 512; q++) {
+		for (unsigned q = 0; q < m->n_rt; q++) {
 			if (up.act[q] == NW_NONE)
 				continue;
-			touched[w][q] = true;
+			touched[w * m->n_rt + q] = true;
 			if (up.act[q] == NW_DISTANCE && up.dist[q] != m->rt[q].distance) {
 				rep(m, o->line, RSC_NOTE, "route %s takes distance %u (what the up-script "
 				    "sets once %s answers)", m->rt[q].name, up.dist[q], host);
@@ -1861,12 +1867,11 @@ do_netwatch(struct imp *m)
 			rep(m, wline[p], RSC_NOTE, "%u netwatch hosts for %s: out of service while any "
 			    "is down (quorum %u); RouterOS lets the last netwatch event win",
 			    pt->n_mon, pt->ifname, pt->n_mon);
-		for (unsigned q = 0; q < m->n_rt && q < 512; q++) {
+		for (unsigned q = 0; q < m->n_rt; q++) {
 			const struct rt *r = &m->rt[q];
 			bool mon = false;
-			uint32_t nh = 0;
 
-			if (touched[p][q] || r->disabled || egress(m, r, NULL) != (int)p)
+			if (touched[p * m->n_rt + q] || r->disabled || egress(m, r, NULL) != (int)p)
 				continue;
 			for (unsigned k = 0; k < pt->n_mon; k++)
 				mon |= r->len == 32 && r->dst == pt->mon[k];
@@ -1875,10 +1880,9 @@ do_netwatch(struct imp *m)
 			rep(m, r->o->line, RSC_NOTE, "route %s leaves through %s: switchback takes it "
 			    "out of service with %s's monitors too (the netwatch scripts do not touch "
 			    "it)", r->name, pt->ifname, pt->ifname);
-			(void)nh;
 		}
-		for (unsigned q = 0; q < m->n_rt && q < 512; q++)
-			if (touched[p][q]) {
+		for (unsigned q = 0; q < m->n_rt; q++)
+			if (touched[p * m->n_rt + q]) {
 				uint32_t nh = 0;
 
 				egress(m, &m->rt[q], &nh);
@@ -1888,6 +1892,13 @@ do_netwatch(struct imp *m)
 				}
 			}
 	}
+	free(touched);
+	free(up.act);
+	free(up.dist);
+	free(down.act);
+	free(down.dist);
+	up.act = down.act = NULL;
+	up.dist = down.dist = NULL;
 }
 
 /* ---- translation: DHCP clients ---- */

@@ -946,7 +946,23 @@ static const char *const menus[] = {
 	"/tool/mac-server/mac-winbox", "/tool/mac-server/ping", "/tool/bandwidth-server",
 	"/tool/romon", "/tool/sniffer", "/tool/graphing", "/tool/graphing/interface",
 	"/tool/graphing/resource", "/tool/traffic-monitor", "/tool/sms", "/tool/traceroute",
-	"/tool/sms/inbox",
+	"/tool/sms/inbox", "/tool/traffic-generator", "/tool/dns-update", "/tool/user-manager",
+	"/routing/pimsm", "/routing/igmp-proxy", "/routing/gmp", "/routing/isis", "/routing/rpki",
+	"/routing/stats", "/routing/loopback-address",
+	"/interface/6to4", "/interface/dot1x", "/interface/l2tp-server", "/interface/ovpn-server",
+	"/interface/pptp-client", "/interface/pptp-server", "/interface/sstp-server",
+	"/interface/vpls", "/interface/w60g", "/interface/mesh", "/interface/traffic-eng",
+	"/interface/ppp-client", "/interface/ppp-server", "/interface/wifiwave2",
+	"/interface/l2tp-ether", "/interface/eoipv6", "/interface/gre6", "/interface/ipipv6",
+	"/interface/bridge/mdb", "/interface/bridge/host", "/interface/bridge/msti",
+	"/interface/ethernet/poe", "/interface/ethernet/switch/port", "/interface/vxlan/vteps",
+	"/interface/wireguard/peers", "/interface/ovpn-client", "/interface/wireless/access-list",
+	"/system/gps", "/system/hardware", "/system/ups", "/system/device-mode",
+	"/system/clock/manual", "/system/ntp/client/servers", "/system/logging/action",
+	"/ip/smb/shares", "/ip/smb/users", "/ip/cloud/advanced", "/ip/dns/forwarders",
+	"/ip/dns/adlist", "/ip/dhcp-server/matcher", "/ip/dhcp-server/alert",
+	"/ip/dhcp-server/option/sets", "/ip/nat-pmp/interfaces", "/ip/socks/users",
+	"/ip/firewall/connection/tracking", "/ip/hotspot/profile", "/ip/ipsec/mode-config",
 	NULL,
 };
 
@@ -967,7 +983,8 @@ static const char *const verbs[] = {
 	"ping", "fetch", "resolve", "flush", "safe-mode", "upgrade", "check-for-updates",
 	"install", "downgrade", "run", "make-static", "release", "renew", "blink",
 	"traceroute", "send", "torch", "bandwidth-test", "force-update", "sniff",
-	"reset-configuration", "setup", "backup", NULL,
+	"reset-configuration", "setup", "backup", "wol", "profile", "clear", "cancel", "renew-all",
+	"release-all", "make-supout", "check-installation", "unschedule", NULL,
 };
 
 static bool
@@ -979,11 +996,33 @@ listed(const char *const *list, const char *w)
 	return false;
 }
 
+/* Menus the importer translates, and /ip firewall: a child of these that
+ * is not listed is a typo, not a menu of some newer RouterOS. */
+static const char *const strict[] = {
+	"/ip/route", "/ip/address", "/ip/firewall", "/ip/firewall/nat",
+	"/ip/firewall/mangle", "/ip/settings", "/ip/dhcp-client", "/routing/table",
+	"/interface/list", "/interface/list/member", "/tool/netwatch", NULL,
+};
+
 bool
 rsc_menu_known(const char *menu)
 {
+	const char *last = strrchr(menu, '/');
+
 	if (listed(menus, menu))
 		return true;
+	/* Below a listed menu of the second level or deeper (/ip smb
+	 * shares, /interface ethernet switch port), exports hold more menus
+	 * than any list keeps up with: take them, unless the parent is one
+	 * whose children are all known. */
+	if (last != NULL && last != menu) {
+		char parent[MENU_LEN];
+
+		snprintf(parent, sizeof(parent), "%.*s", (int)(last - menu), menu);
+		if (strchr(parent + 1, '/') != NULL && !listed(strict, parent) &&
+		    rsc_menu_known(parent))
+			return true;
+	}
 	for (unsigned i = 0; opaque[i] != NULL; i++) {
 		size_t n = strlen(opaque[i]);
 
@@ -1261,7 +1300,9 @@ menu_walk(struct sc *s, char *menu, bool absolute, bool in_block, bool *bad)
 			continue;
 		}
 		snprintf(next, sizeof(next), "%s/%s", menu, w);
-		if (rsc_menu_known(next)) {
+		/* A listed menu, then a command, then a menu taken on trust
+		 * (rsc_menu_known): "set" below /ip smb shares is the command. */
+		if (listed(menus, next) || (!listed(verbs, w) && rsc_menu_known(next))) {
 			snprintf(menu, MENU_LEN, "%s", next);
 			continue;
 		}

@@ -634,12 +634,14 @@ test_rsc_unknown_lines_are_reported(void **state)
 			"/ip firewall nat add chain=srcnat action=masquerade out-interface=ether1 "
 			"protocol=tcp\n"
 			"/ip settings set ecmp-hash-policy=l3-inner\n"
-			":while (true) do={ :put x }\n";
+			":while (true) do={ :put x }\n"
+			"/ip smb shares set [ find default=yes ] directory=/pub\n"
+			"/interface ethernet switch port set 0 vlan-mode=secure\n";
 	struct res r = import_text(t, PORTS, "u", 0);
 
 	(void)state;
 	assert_int_equal(r.rc, RSC_SKIPPED);
-	for (int l = 1; l <= 6; l++) {
+	for (int l = 1; l <= 8; l++) {
 		char want[32];
 
 		snprintf(want, sizeof(want), "u:%d: skipped: ", l);
@@ -674,6 +676,8 @@ test_rsc_malformed_input(void **state)
 	expect_error("/ip rout add gateway=1.2.3.4\n", "bad:1: error: /ip rout: unknown menu or command "
 		     "\"rout\"");
 	expect_error("/foo/bar add x=1\n", "bad:1: error:");
+	expect_error("/ip firewall mangel add chain=x\n", "bad:1: error: /ip firewall mangel: "
+		     "unknown menu or command \"mangel\" in /ip firewall");
 	expect_error("/ip route\nadd gateway=\n", "bad:2: error: /ip route add: gateway: value "
 		     "missing");
 	expect_error("/ip route\n\nadd gateway=203.0.113.1 distance=0\n", "bad:3: error: /ip route "
