@@ -566,7 +566,7 @@ ri_matches(const struct obj *o, const struct rsc_filter *f)
 		const struct rsc_cond *c = &f->c[i];
 
 		if (c->op == '~') {
-			const char *v = ri_get(c->key ? o : o, c->key);
+			const char *v = ri_get(o, c->key);
 			char pat[256];
 			size_t n;
 

@@ -1324,7 +1324,7 @@ static void
 command(struct sc *s, bool in_block)
 {
 	int line = s->line;
-	struct rsc_cmd *cmd = aalloc(s->run, sizeof(*cmd));
+	struct rsc_cmd cmdbuf, *cmd = &cmdbuf; /* the arena would keep it */
 	char menu[MENU_LEN];
 	bool absolute = peek(s, 0) == '/', bad;
 	const char *verb;
