@@ -1055,7 +1055,7 @@ rsc_cmd_get(const struct rsc_cmd *cmd, const char *name)
 
 /* Scan the arguments of a command into @cmd, up to its end. */
 static void
-parse_args(struct sc *s, struct rsc_cmd *cmd, bool in_block)
+parse_args(struct sc *s, struct rsc_cmd *cmd)
 {
 	for (;;) {
 		struct rsc_arg a = { .line = s->line };
@@ -1064,7 +1064,7 @@ parse_args(struct sc *s, struct rsc_cmd *cmd, bool in_block)
 
 		skip_blank(s);
 		c = peek(s, 0);
-		if (is_end(c) || (in_block && c == '}') || s->syntax)
+		if (is_end(c) || s->syntax)
 			return;
 		if (c == '#' && (s->i == 0 || s->s[s->i - 1] == ' ' || s->s[s->i - 1] == '\t')) {
 			/* A comment after a command (seed 004 writes them). */
@@ -1146,11 +1146,11 @@ named(const struct rsc_cmd *cmd, const char *name)
 }
 
 static void
-builtin(struct sc *s, const char *w, int line, bool in_block)
+builtin(struct sc *s, const char *w, int line)
 {
 	struct rsc_cmd cmd = { .line = line, .menu = "", .verb = w };
 
-	parse_args(s, &cmd, in_block);
+	parse_args(s, &cmd);
 	if (!settle(s, &cmd))
 		return;
 	if (strcmp(w, ":local") == 0 || strcmp(w, ":global") == 0 || strcmp(w, ":set") == 0) {
@@ -1256,7 +1256,7 @@ found:
 
 /* Walk menu words from @menu; returns the verb (or "" when none). */
 static const char *
-menu_walk(struct sc *s, char *menu, bool absolute, bool in_block, bool *bad)
+menu_walk(struct sc *s, char *menu, bool absolute, bool *bad)
 {
 	*bad = false;
 	for (;;) {
@@ -1265,7 +1265,7 @@ menu_walk(struct sc *s, char *menu, bool absolute, bool in_block, bool *bad)
 		char next[MENU_LEN];
 
 		skip_blank(s);
-		if (is_end(peek(s, 0)) || (in_block && peek(s, 0) == '}'))
+		if (is_end(peek(s, 0)))
 			return "";
 		if (peek(s, 0) == '/') {
 			if (!absolute) {
@@ -1321,7 +1321,7 @@ menu_walk(struct sc *s, char *menu, bool absolute, bool in_block, bool *bad)
 }
 
 static void
-command(struct sc *s, bool in_block)
+command(struct sc *s)
 {
 	int line = s->line;
 	struct rsc_cmd cmdbuf, *cmd = &cmdbuf; /* the arena would keep it */
@@ -1331,11 +1331,11 @@ command(struct sc *s, bool in_block)
 
 	s->has_prob = false;
 	if (peek(s, 0) == ':') {
-		builtin(s, parse_bare(s, true), line, in_block);
+		builtin(s, parse_bare(s, true), line);
 		return;
 	}
 	snprintf(menu, sizeof(menu), "%s", absolute ? "" : s->scope->menu);
-	verb = menu_walk(s, menu, absolute, in_block, &bad);
+	verb = menu_walk(s, menu, absolute, &bad);
 	memset(cmd, 0, sizeof(*cmd));
 	cmd->line = line;
 	cmd->menu = adup(s->run, menu, strlen(menu));
@@ -1346,19 +1346,19 @@ command(struct sc *s, bool in_block)
 	}
 	if (!bad && *verb == '\0') {
 		/* A menu alone: the following commands are in it. */
-		if (!is_end(peek(s, 0)) && !(in_block && peek(s, 0) == '}')) {
+		if (!is_end(peek(s, 0))) {
 			char disp[MENU_LEN];
 
 			problem(s, RSC_ERROR, "a command (add, set, ...) is expected in %s",
 				rsc_menu_display(menu, disp, sizeof(disp)));
-			parse_args(s, cmd, in_block);
+			parse_args(s, cmd);
 			settle(s, cmd);
 			return;
 		}
 		snprintf(s->scope->menu, sizeof(s->scope->menu), "%s", menu);
 		return;
 	}
-	parse_args(s, cmd, in_block);
+	parse_args(s, cmd);
 	if (!settle(s, cmd) || bad)
 		return;
 	if (*menu == '\0' && strcmp(verb, "export") != 0 && strcmp(verb, "import") != 0 &&
@@ -1408,7 +1408,7 @@ statements(struct sc *s)
 		} else if (c == '}' || c == ']' || c == ')') {
 			syntax(s, s->line, s->i, "unexpected '%c'", c);
 		} else {
-			command(s, false);
+			command(s);
 		}
 		if (s->syntax) {
 			/* Resume on the line after the broken construct began. */
