@@ -103,6 +103,25 @@ nw_diag(void *ctx, int line, enum rsc_diag kind, const char *msg)
 		nw_bad(ctx, line, "%s", msg);
 }
 
+/* Whether route @q, at the distance the down script gives it, loses to
+ * some route to the same destination the script leaves alone: only then
+ * does raising its distance take it out of use, as a [wan] does. */
+static bool
+outranked(const struct imp *m, const struct nw_rec *down, unsigned q)
+{
+	const struct rt *r = &m->rt[q];
+
+	for (unsigned i = 0; i < m->n_rt; i++) {
+		const struct rt *o = &m->rt[i];
+
+		if (i != q && down->act[i] == NW_NONE && !o->disabled && o->dst == r->dst &&
+		    o->len == r->len && strcmp(o->table, r->table) == 0 &&
+		    o->distance < down->dist[q])
+			return true;
+	}
+	return false;
+}
+
 static void
 nw_script(struct imp *m, struct nw_rec *r, const struct obj *o, const char *key)
 {
@@ -194,6 +213,11 @@ rsc_netwatch_translate(struct imp *m)
 			}
 			if (down.act[q] == NW_DISTANCE && down.dist[q] <= up.dist[q]) {
 				why = "its down script does not raise the distance";
+				break;
+			}
+			if (down.act[q] == NW_DISTANCE && !outranked(m, &down, q)) {
+				why = "the raised distance leaves the route ahead of the others to its "
+				      "destination (RouterOS keeps using it; a [wan] would not)";
 				break;
 			}
 			p = ri_egress(m, &m->rt[q], NULL);

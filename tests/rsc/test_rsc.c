@@ -352,6 +352,23 @@ test_rsc_001_netwatch_enable_disable(void **state)
 static void
 test_rsc_001_netwatch_not_same_meaning(void **state)
 {
+	/* A backup at distance 30: raising the primary to 20 keeps it in
+	 * use on RouterOS, where a [wan] would take it out. */
+	{
+		size_t len;
+		char *t = slurp(RSC_DIR "/001-netwatch-distance.rsc", &len), *p;
+		struct res r;
+
+		p = strstr(t, "gateway=198.51.100.1 distance=10");
+		assert_non_null(p);
+		memcpy(p + strlen("gateway=198.51.100.1 distance="), "30", 2);
+		r = import_text(t, PORTS, "nw", 0);
+		assert_int_equal(r.rc, RSC_SKIPPED);
+		assert_non_null(strstr(r.err, "raised distance leaves the route ahead"));
+		assert_false(r.cfg->wan[port(&r, "wan1")].enabled);
+		done(&r);
+		free(t);
+	}
 	struct res r = import_file("001-netwatch-flush.rsc", PORTS);
 
 	(void)state;
