@@ -506,6 +506,14 @@ expr_primary(struct sc *s)
 		v = expr_or(s);
 		s->run->depth--;
 		expr_blank(s);
+		if (peek(s, 0) == ',' && !s->syntax) {
+			/* (1,2): an array, which no translated value is. */
+			s->i = pos;
+			s->line = line;
+			if (skip_balanced(s))
+				problem(s, RSC_SKIP, "arrays are not evaluated");
+			return "";
+		}
 		if (peek(s, 0) != ')') {
 			syntax(s, line, pos, "'(' is never closed");
 			return "";
@@ -1149,10 +1157,55 @@ static void
 builtin(struct sc *s, const char *w, int line)
 {
 	struct rsc_cmd cmd = { .line = line, .menu = "", .verb = w };
+	size_t cond = 0, cond_end = 0;
+	int cond_line = line;
 
+	/* :while re-reads its condition each round: keep where it is. */
+	if (strcmp(w, ":while") == 0) {
+		skip_blank(s);
+		if (peek(s, 0) == '(') {
+			struct sc t = *s;
+
+			cond = s->i;
+			cond_line = s->line;
+			if (skip_balanced(&t))
+				cond_end = t.i;
+		}
+	}
 	parse_args(s, &cmd);
 	if (!settle(s, &cmd))
 		return;
+	if (strcmp(w, ":while") == 0) {
+		const struct rsc_arg *body = named(&cmd, "do");
+		unsigned rounds = 0;
+
+		if (cond_end == 0 || body == NULL || !body->block) {
+			diag(s->run, line, RSC_ERROR, ":while: expected :while (CONDITION) do={ ... }");
+			return;
+		}
+		for (;;) {
+			struct sc t = { .run = s->run, .s = s->s + cond, .n = cond_end - cond,
+					.line = cond_line, .scope = s->scope };
+			bool empty;
+			const char *v = parse_value(&t, NULL, NULL, &empty);
+
+			if (t.has_prob || t.syntax) {
+				diag(s->run, cond_line, RSC_SKIP, ":while: condition not known (%s); "
+				     "the loop is not run further", t.prob);
+				return;
+			}
+			if (!truthy(v))
+				return;
+			if (++rounds > 4096 || s->run->depth >= MAX_DEPTH) {
+				diag(s->run, line, RSC_SKIP, ":while: stopped after %u rounds", rounds - 1);
+				return;
+			}
+			s->run->depth++;
+			run_text(s->run, s->scope, body->value, strlen(body->value), body->line,
+				 s->scope->menu, NULL, NULL);
+			s->run->depth--;
+		}
+	}
 	if (strcmp(w, ":local") == 0 || strcmp(w, ":global") == 0 || strcmp(w, ":set") == 0) {
 		struct scope *sc = s->scope;
 		const char *name = cmd.n_args > 0 ? cmd.args[0].value : NULL;

@@ -595,6 +595,38 @@ test_rsc_dhcp_client(void **state)
 	done(&r);
 }
 
+/* :while with a counter, as PCC scripts deal remainders: 2 of 3 to ISP1. */
+static void
+test_rsc_while_loop(void **state)
+{
+	const char *t =
+		"/routing table add name=t1 fib\n/routing table add name=t2 fib\n"
+		"/ip route add gateway=203.0.113.1 routing-table=t1\n"
+		"/ip route add gateway=198.51.100.1 routing-table=t2\n"
+		":local r1 2\n:local r2 1\n:local total ($r1 + $r2)\n:local k 0\n"
+		"/ip firewall mangle\n"
+		":while ($k < $total) do={\n"
+		"    :local m \"c2\"\n"
+		"    :if ($k < $r1) do={ :set m \"c1\" }\n"
+		"    add chain=prerouting in-interface=bridge per-connection-classifier=(\"src-address:\" . $total . \"/\" . $k) \\\n"
+		"        action=mark-connection new-connection-mark=$m passthrough=yes\n"
+		"    :set k ($k + 1)\n"
+		"}\n"
+		"add chain=prerouting connection-mark=c1 action=mark-routing new-routing-mark=t1\n"
+		"add chain=prerouting connection-mark=c2 action=mark-routing new-routing-mark=t2\n"
+		":while (true) do={ :set k ($k + 1) }\n"
+		":while ($nothing) do={ :put x }\n";
+	struct res r = import_text(t, PORTS, "w", 0);
+
+	(void)state;
+	assert_int_equal(r.rc, RSC_SKIPPED); /* the endless and the unknown loop */
+	assert_non_null(strstr(r.err, "w:19: skipped: :while: stopped after 4096 rounds"));
+	assert_non_null(strstr(r.err, "w:20: skipped: :while skipped: variable $nothing"));
+	assert_int_equal(r.cfg->ports[port(&r, "wan1")].pcc_weight, 2);
+	assert_int_equal(r.cfg->ports[port(&r, "wan2")].pcc_weight, 1);
+	done(&r);
+}
+
 /* ---- the reader ---- */
 
 static void
@@ -651,7 +683,7 @@ test_rsc_unknown_lines_are_reported(void **state)
 			"/ip firewall nat add chain=srcnat action=masquerade out-interface=ether1 "
 			"protocol=tcp\n"
 			"/ip settings set ecmp-hash-policy=l3-inner\n"
-			":while (true) do={ :put x }\n"
+			":foreach i in=(1,2) do={ :put $i }\n"
 			"/ip smb shares set [ find default=yes ] directory=/pub\n"
 			"/interface ethernet switch port set 0 vlan-mode=secure\n";
 	struct res r = import_text(t, PORTS, "u", 0);
@@ -834,6 +866,7 @@ main(void)
 		cmocka_unit_test(test_rsc_004_variables_drive_the_result),
 		cmocka_unit_test(test_rsc_v7_export),
 		cmocka_unit_test(test_rsc_dhcp_client),
+		cmocka_unit_test(test_rsc_while_loop),
 		cmocka_unit_test(test_rsc_spellings_are_equal),
 		cmocka_unit_test(test_rsc_v6_routing_mark_and_gateway_list),
 		cmocka_unit_test(test_rsc_unknown_lines_are_reported),
