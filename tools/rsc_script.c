@@ -45,7 +45,11 @@ struct run {
 	struct scope *globals;
 	int errors;
 	int depth;
+	unsigned rounds;    /* loop rounds so far: nested loops share a budget */
 };
+
+/* Loop rounds one run may take, all loops together. */
+#define MAX_ROUNDS 65536
 
 /* Scanner over one text (the script, or a block of it). */
 struct sc {
@@ -1196,7 +1200,8 @@ builtin(struct sc *s, const char *w, int line)
 			}
 			if (!truthy(v))
 				return;
-			if (++rounds > 4096 || s->run->depth >= MAX_DEPTH) {
+			if (++rounds > 4096 || ++s->run->rounds > MAX_ROUNDS ||
+			    s->run->depth >= MAX_DEPTH) {
 				diag(s->run, line, RSC_SKIP, ":while: stopped after %u rounds", rounds - 1);
 				return;
 			}
@@ -1285,8 +1290,8 @@ found:
 		if (step == NULL && b < a)
 			st = -1;
 		for (long long i = a; st > 0 ? i <= b : i >= b; i += st) {
-			if (++rounds > 4096) {
-				diag(s->run, line, RSC_SKIP, ":for: stopped after 4096 rounds");
+			if (++rounds > 4096 || ++s->run->rounds > MAX_ROUNDS) {
+				diag(s->run, line, RSC_SKIP, ":for: stopped after %u rounds", rounds - 1);
 				break;
 			}
 			if (s->run->depth >= MAX_DEPTH)

@@ -625,6 +625,13 @@ test_rsc_while_loop(void **state)
 	assert_int_equal(r.cfg->ports[port(&r, "wan1")].pcc_weight, 2);
 	assert_int_equal(r.cfg->ports[port(&r, "wan2")].pcc_weight, 1);
 	done(&r);
+	/* Nested endless loops share one budget: bounded, reported. */
+	r = import_text(":local k 0\n:while (true) do={ :while (true) do={ :while (true) do={ "
+			":set k ($k + 1) } } }\n/ip route add gateway=203.0.113.1\n", PORTS, "n", 0);
+	assert_int_equal(r.rc, RSC_SKIPPED);
+	assert_non_null(strstr(r.err, "n:2: skipped: :while: stopped after"));
+	assert_true(active(&r, "main", "0.0.0.0/0", "203.0.113.1"));
+	done(&r);
 }
 
 /* ---- the reader ---- */
