@@ -20,6 +20,9 @@ struct sb_ctl {
 	bool port_open[SB_MAX_PORTS];
 	struct rte_ether_addr mac[SB_MAX_PORTS];
 	struct sb_worker *w;
+	struct sb_ct *ct;              /* the worker's sessions */
+	struct sb_eim *eim;            /* its mappings and port pools */
+	struct rte_ring *punt, *resolve, *inject; /* worker <-> control */
 	unsigned worker_lcore;
 	struct sb_neigh *neigh;
 	struct sb_fib *fib;

@@ -212,7 +212,7 @@ wans(struct sb_ctl *c, struct out *o, bool json)
 static void
 stats(struct sb_ctl *c, struct out *o, bool json)
 {
-	const struct sb_counters *k = &c->w->cnt;
+	const struct sb_counters *k = sb_worker_counters(c->w);
 
 	if (json) {
 		out(o, "{\"rx\": %lu, \"tx\": %lu, \"forwarded\": %lu, \"sessions_active\": %lu, "

@@ -148,3 +148,25 @@ sb_frag_unhold(struct sb_frag_table *t, unsigned slot)
 	}
 	return pkt;
 }
+
+unsigned
+sb_frag_scan(struct sb_frag_table *t, uint64_t now, bool all, sb_frag_held_fn fn, void *arg)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < SB_FRAG_HOLD_MAX && t->n_held != 0; i++) {
+		struct sb_frag_held *h = &t->held[i];
+		uint16_t in = h->in;
+
+		if (h->pkt == NULL)
+			continue;
+		if (!all && sb_frag_known(t, &h->k, now))
+			fn(arg, sb_frag_unhold(t, i), in, i, SB_FRAG_RELEASED);
+		else if (all || now - h->tsc > t->hold_tsc)
+			fn(arg, sb_frag_unhold(t, i), in, i, SB_FRAG_EXPIRED);
+		else
+			continue;
+		n++;
+	}
+	return n;
+}
