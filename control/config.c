@@ -307,7 +307,11 @@ static const char *const keys_check[] = { "interval_ms", "timeout_ms", "down_aft
 					  "hold_down_ms", "loss_pct", "latency_ms", "window", NULL };
 static const char *const keys_port[] = { "device", "role", "address", "masquerade", "vlan",
 					 "rx_desc", "tx_desc", "pcc_weight", "pcc_table",
-					 "sessions_on_down", "sessions_on_failback", NULL };
+					 "sessions_on_down", "sessions_on_failback",
+					 "dhcp_client_id", "dhcp_hostname", "dhcp_default_route",
+					 "dhcp_default_route_distance", "dhcp_check_gateway",
+					 "dhcp_classless_routes", "dhcp_release", "dhcp_lease_file",
+					 NULL };
 static const char *const keys_pcc[] = { "classifier", NULL };
 static const char *const keys_notify[] = { "hook", "alert_after_s", "webhook", "webhook_retries",
 					   "webhook_timeout_ms", "webhook_backoff_ms", NULL };
@@ -330,6 +334,113 @@ valid_name(const char *n)
 }
 
 static int table_index(struct ctx *c, const char *sec, const char *name);
+
+/* The dhcp_* keys of a port (docs/config.md, "DHCP on a WAN port"). */
+static bool
+parse_port_dhcp(struct ctx *c, const char *sec, struct sb_port_conf *p)
+{
+	static const char *const keys[] = { "dhcp_client_id", "dhcp_hostname",
+					    "dhcp_default_route", "dhcp_default_route_distance",
+					    "dhcp_check_gateway", "dhcp_classless_routes",
+					    "dhcp_release", "dhcp_lease_file" };
+	struct sb_port_dhcp *d = &p->dhcp;
+	const char *v;
+	uint32_t x;
+
+	if (!d->enabled) {
+		for (unsigned i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+			if (get(c, sec, keys[i]) != NULL) {
+				fail(c, sec, keys[i], "only with address = dhcp");
+				return false;
+			}
+		return true;
+	}
+	if (p->role != SB_ROLE_WAN) {
+		fail(c, sec, "address", "dhcp only on a wan port");
+		return false;
+	}
+	d->default_route = true;
+	d->distance = 1;
+	d->classless_routes = true;
+	d->release = true;
+	snprintf(d->lease_file, sizeof(d->lease_file), "/var/lib/switchback/dhcp-%s.lease",
+		 p->name);
+	v = get(c, sec, "dhcp_client_id");
+	if (v != NULL) {
+		/* aa:bb:... is the identifier byte by byte (RFC 2132 9.14: the
+		 * first byte is its type); anything else is text, sent as
+		 * type 0 followed by the text. */
+		unsigned n = 0, b;
+		const char *q = v;
+		bool hex = strlen(v) >= 5;
+
+		while (hex && *q != '\0') {
+			if (!isxdigit((unsigned char)q[0]) || !isxdigit((unsigned char)q[1]) ||
+			    (q[2] != ':' && q[2] != '\0') || n == sizeof(d->client_id) ||
+			    sscanf(q, "%2x", &b) != 1) {
+				hex = false;
+				break;
+			}
+			d->client_id[n++] = (uint8_t)b;
+			q += q[2] == ':' ? 3 : 2;
+		}
+		if (hex) {
+			d->client_id_len = (uint8_t)n;
+		} else {
+			size_t l = strlen(v);
+
+			if (l == 0 || l + 1 > sizeof(d->client_id)) {
+				fail(c, sec, "dhcp_client_id", "expected text of 1-%zu characters or "
+				     "hex bytes aa:bb:cc..., got \"%s\"", sizeof(d->client_id) - 1, v);
+				return false;
+			}
+			d->client_id[0] = 0;
+			memcpy(d->client_id + 1, v, l);
+			d->client_id_len = (uint8_t)(l + 1);
+		}
+	}
+	v = get(c, sec, "dhcp_hostname");
+	if (v != NULL) {
+		size_t l = strlen(v);
+		bool ok = l > 0 && l < sizeof(d->hostname);
+
+		for (size_t i = 0; ok && i < l; i++)
+			ok = isalnum((unsigned char)v[i]) || v[i] == '-' || v[i] == '.';
+		if (!ok) {
+			fail(c, sec, "dhcp_hostname", "expected 1-%zu letters, digits, '-' or '.', "
+			     "got \"%s\"", sizeof(d->hostname) - 1, v);
+			return false;
+		}
+		memcpy(d->hostname, v, l + 1);
+	}
+	if (!get_bool(c, sec, "dhcp_default_route", &d->default_route) ||
+	    !get_bool(c, sec, "dhcp_classless_routes", &d->classless_routes) ||
+	    !get_bool(c, sec, "dhcp_release", &d->release))
+		return false;
+	x = d->distance;
+	if (!get_uint(c, sec, "dhcp_default_route_distance", 1, 255, &x))
+		return false;
+	d->distance = (uint8_t)x;
+	v = get(c, sec, "dhcp_check_gateway");
+	if (v != NULL) {
+		if (strcmp(v, "none") == 0) {
+			d->check = SB_CHECK_NONE;
+		} else if (strcmp(v, "ping") == 0) {
+			d->check = SB_CHECK_PING;
+		} else if (strcmp(v, "arp") == 0) {
+			d->check = SB_CHECK_ARP;
+		} else {
+			fail(c, sec, "dhcp_check_gateway", "expected none, ping or arp, got \"%s\"", v);
+			return false;
+		}
+	}
+	v = get(c, sec, "dhcp_lease_file");
+	if (v != NULL && strcmp(v, "none") == 0)
+		d->lease_file[0] = '\0';
+	else if (!get_name(c, sec, "dhcp_lease_file", d->lease_file, sizeof(d->lease_file)))
+		return false;
+	return true;
+}
 
 static void
 parse_port(struct ctx *c, const char *sec, const char *name)
@@ -368,14 +479,18 @@ parse_port(struct ctx *c, const char *sec, const char *name)
 	}
 	v = get(c, sec, "address");
 	if (v == NULL) {
-		fail(c, sec, "address", "missing: the port's address as A.B.C.D/LEN");
+		fail(c, sec, "address", "missing: the port's address as A.B.C.D/LEN, or dhcp");
 		return;
 	}
-	if (sb_parse_prefix(v, &p->addr, &p->prefix_len, true) != 0 || p->prefix_len > 31 ||
-	    p->prefix_len == 0) {
-		fail(c, sec, "address", "expected A.B.C.D/LEN with LEN 1-31, got \"%s\"", v);
+	p->dhcp.enabled = strcmp(v, "dhcp") == 0;
+	if (!p->dhcp.enabled &&
+	    (sb_parse_prefix(v, &p->addr, &p->prefix_len, true) != 0 || p->prefix_len > 31 ||
+	     p->prefix_len == 0)) {
+		fail(c, sec, "address", "expected A.B.C.D/LEN with LEN 1-31, or dhcp, got \"%s\"", v);
 		return;
 	}
+	if (!parse_port_dhcp(c, sec, p))
+		return;
 	if (!get_bool(c, sec, "masquerade", &p->masquerade))
 		return;
 	if (p->masquerade && p->role != SB_ROLE_WAN) {
@@ -442,7 +557,7 @@ parse_port(struct ctx *c, const char *sec, const char *name)
 			     p->device, cfg->ports[i].name);
 			return;
 		}
-		if (cfg->ports[i].addr == p->addr) {
+		if (cfg->ports[i].addr == p->addr && !p->dhcp.enabled) {
 			fail(c, sec, "address", "address already used by port %s",
 			     cfg->ports[i].name);
 			return;
@@ -708,6 +823,11 @@ parse_wan(struct ctx *c, const char *sec, const char *name)
 				fail(c, sec, "monitors", "at most %d monitors", SB_WAN_MAX_MONITORS);
 				return;
 			}
+			if (w->method == SB_CHECK_ARP && pc->dhcp.enabled) {
+				fail(c, sec, "method", "arp probes on-link hosts, and %s's subnet "
+				     "comes from its DHCP lease: use icmp", name);
+				return;
+			}
 			if (w->method == SB_CHECK_ARP && !port_on_subnet(pc, a)) {
 				fail(c, sec, "monitors", "method = arp probes hosts on the port's "
 				     "subnet only, and %s is not on %s's", t, name);
@@ -722,7 +842,13 @@ parse_wan(struct ctx *c, const char *sec, const char *name)
 		return;
 	}
 	v = get(c, sec, "gateway");
-	if (v != NULL) {
+	if (pc->dhcp.enabled) {
+		/* Probes go through the lease's router (control/lease.c). */
+		if (v != NULL) {
+			fail(c, sec, "gateway", "%s takes its gateway from its DHCP lease", name);
+			return;
+		}
+	} else if (v != NULL) {
 		if (sb_parse_ipv4(v, &w->gateway) != 0) {
 			fail(c, sec, "gateway", "expected an IPv4 address, got \"%s\"", v);
 			return;
@@ -832,6 +958,8 @@ validate(struct ctx *c)
 			const struct sb_port_conf *a = &cfg->ports[i], *b = &cfg->ports[j];
 			uint8_t l = a->prefix_len < b->prefix_len ? a->prefix_len : b->prefix_len;
 
+			if (a->dhcp.enabled || b->dhcp.enabled)
+				continue; /* known once leased */
 			if (((a->addr ^ b->addr) & prefix_mask(l)) == 0) {
 				char sec[64];
 
