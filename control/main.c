@@ -956,10 +956,14 @@ setup(struct sb_ctl *c, char *err, size_t errlen)
 			 rte_strerror(rte_errno));
 		return -ENOMEM;
 	}
-	memset(&wc, 0, sizeof(wc));
-	wc.id = 0;
-	wc.socket = socket;
-	wc.n_ports = cfg->n_ports;
+	wc = (struct sb_worker_conf){
+		.id = 0, .socket = socket, .n_ports = cfg->n_ports,
+		.ct = c->ct, .eim = c->eim, .fib = c->fib, .neigh = c->neigh,
+		.state = &c->state, .qs = c->qs,
+		.punt = c->punt, .resolve = c->resolve, .inject = c->inject,
+		.fragments = cfg->fragments, .ecmp = cfg->ecmp_hash,
+		.pcc_classifier = cfg->pcc_classifier,
+	};
 	for (unsigned p = 0; p < cfg->n_ports; p++) {
 		const struct sb_port_conf *pc = &cfg->ports[p];
 
@@ -969,18 +973,6 @@ setup(struct sb_ctl *c, char *err, size_t errlen)
 			.prefix_len = (uint8_t)pc->prefix_len, .addr = pc->addr, .mac = c->mac[p],
 		};
 	}
-	wc.ct = c->ct;
-	wc.eim = c->eim;
-	wc.fib = c->fib;
-	wc.neigh = c->neigh;
-	wc.state = &c->state;
-	wc.qs = c->qs;
-	wc.punt = c->punt;
-	wc.resolve = c->resolve;
-	wc.inject = c->inject;
-	wc.fragments = cfg->fragments;
-	wc.ecmp = cfg->ecmp_hash;
-	wc.pcc_classifier = cfg->pcc_classifier;
 	wc.pcc_n = sb_pcc_members(cfg, wc.pcc_port, wc.pcc_table);
 	c->w = sb_worker_create(&wc);
 	if (c->w == NULL)

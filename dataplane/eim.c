@@ -4,11 +4,26 @@
 #include <rte_byteorder.h>
 #include <rte_errno.h>
 #include <rte_hash.h>
-#include <rte_hash_crc.h>
 #include <rte_malloc.h>
 
 #include "eim.h"
+#include "slots.h"
 #include "sb_counters.h"
+
+void
+sb_eim_free(struct sb_eim *m)
+{
+	if (m == NULL)
+		return;
+	rte_hash_free(m->h);
+	rte_free(m->ext);
+	rte_free(m->ref);
+	for (unsigned p = 0; p < SB_MAX_PORTS; p++) {
+		rte_free(m->pool[p]);
+		rte_free(m->by_ext[p]);
+	}
+	rte_free(m);
+}
 
 struct sb_eim *
 sb_eim_create(const char *name, uint32_t masq_ports, uint32_t sessions, int socket)
@@ -28,20 +43,10 @@ sb_eim_create(const char *name, uint32_t masq_ports, uint32_t sessions, int sock
 		n_map = 64;
 	m->n_map = (uint32_t)n_map;
 
-	struct rte_hash_parameters hp = {
-		.name = name,
-		.entries = m->n_map,
-		.key_len = sizeof(struct sb_eim_key),
-		.hash_func = rte_hash_crc,
-		.socket_id = socket,
-		.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
-	};
-
-	m->h = rte_hash_create(&hp);
+	m->h = sb_slots_create(name, m->n_map, sizeof(struct sb_eim_key), socket,
+			       RTE_HASH_EXTRA_FLAGS_EXT_TABLE, &slots);
 	if (m->h == NULL)
 		goto fail;
-	/* Indexed by hash position, which can exceed the entry count. */
-	slots = (uint32_t)rte_hash_max_key_id(m->h) + 1;
 	m->ext = rte_zmalloc_socket("sb_eim_ext", sizeof(uint16_t) * slots, 64, socket);
 	m->ref = rte_zmalloc_socket("sb_eim_ref", sizeof(uint32_t) * slots, 64, socket);
 	if (m->ext == NULL || m->ref == NULL)
@@ -59,25 +64,10 @@ sb_eim_create(const char *name, uint32_t masq_ports, uint32_t sessions, int sock
 	}
 	return m;
 fail:
-	if (rte_errno == 0)
-		rte_errno = ENOMEM;
+	/* rte_hash_create says why it failed; the allocations do not. */
 	sb_eim_free(m);
+	rte_errno = rte_errno != 0 ? rte_errno : ENOMEM;
 	return NULL;
-}
-
-void
-sb_eim_free(struct sb_eim *m)
-{
-	if (m == NULL)
-		return;
-	rte_hash_free(m->h);
-	rte_free(m->ext);
-	rte_free(m->ref);
-	for (unsigned p = 0; p < SB_MAX_PORTS; p++) {
-		rte_free(m->pool[p]);
-		rte_free(m->by_ext[p]);
-	}
-	rte_free(m);
 }
 
 int

@@ -42,23 +42,13 @@ later_fragment(struct sb_worker *w, const struct sb_dp_state *st, unsigned in,
 		sb_wk_drop(w, m, SB_DROP_TTL_EXCEEDED);
 		return;
 	}
-	if (dir == SB_CT_DIR_ORIG) {
-		out = s->out_port;
-		if (!sb_l2out_resolve_s(w, out, rte_be_to_cpu_32(md->dst), &s->out_nb, &dmac)) {
-			sb_wk_drop(w, m, SB_DROP_NEIGH_UNRESOLVED);
-			return;
-		}
-		if (s->nat)
-			sb_nat_set_addr(l3, true, sb_ct_ext_addr(w->ct, s));
-	} else {
-		out = s->in_port;
-		if (!sb_l2out_resolve_s(w, out, rte_be_to_cpu_32(s->lan_addr), &s->in_nb, &dmac)) {
-			sb_wk_drop(w, m, SB_DROP_NEIGH_UNRESOLVED);
-			return;
-		}
-		if (s->nat)
-			sb_nat_set_addr(l3, false, s->lan_addr);
+	if (!sb_l2out_session_hop(w, s, dir, md->dst, &out, &dmac)) {
+		sb_wk_drop(w, m, SB_DROP_NEIGH_UNRESOLVED);
+		return;
 	}
+	if (s->nat)
+		sb_nat_set_addr(l3, dir == SB_CT_DIR_ORIG,
+				dir == SB_CT_DIR_ORIG ? sb_ct_ext_addr(w->ct, s) : s->lan_addr);
 	sb_nat_ttl_dec(l3);
 	w->cnt.frag_forwarded++;
 	w->cnt.forwarded++;
@@ -66,10 +56,9 @@ later_fragment(struct sb_worker *w, const struct sb_dp_state *st, unsigned in,
 }
 
 void
-sb_fragfwd_run(struct sb_worker *w, struct sb_burst *b)
+sb_fragfwd_later(struct sb_worker *w, struct sb_burst *b, struct sb_pkt *p)
 {
-	for (unsigned i = 0; i < b->later.n; i++)
-		later_fragment(w, b->st, b->in, b->later.p[i]->m, &b->later.p[i]->md, b->now, true);
+	later_fragment(w, b->st, b->in, p->m, &p->md, b->now, true);
 }
 
 struct release_ctx {

@@ -9,8 +9,8 @@
 
 #include "worker_priv.h"
 
-/** Forward, hold or drop (counted) the later fragments of @b->later. */
-void sb_fragfwd_run(struct sb_worker *w, struct sb_burst *b);
+/** Forward, hold or drop (counted) the later fragment @p. */
+void sb_fragfwd_later(struct sb_worker *w, struct sb_burst *b, struct sb_pkt *p);
 
 /** Send on the held fragments whose first has passed, and drop those that
  * waited too long (all of them with @all, when the worker stops).

@@ -56,15 +56,11 @@ hairpin(struct sb_worker *w, struct sb_burst *b, struct sb_pkt *p, unsigned wan)
 }
 
 void
-sb_hairpin_run(struct sb_worker *w, struct sb_burst *b)
+sb_hairpin(struct sb_worker *w, struct sb_burst *b, struct sb_pkt *p)
 {
-	for (unsigned i = 0; i < b->hairpin.n; i++) {
-		struct sb_pkt *p = b->hairpin.p[i];
-
-		/* The answer to a hairpin flow made earlier in this burst. */
-		if (sb_wk_made_in_burst(w, b, p))
-			sb_vec_add(&b->fwd, p);
-		else
-			hairpin(w, b, p, (unsigned)sb_hairpin_wan(w, &p->md));
-	}
+	/* The answer to a hairpin flow made earlier in this burst. */
+	if (sb_wk_made_in_burst(w, b, p))
+		sb_vec_add(&b->fwd, p);
+	else
+		hairpin(w, b, p, (unsigned)sb_hairpin_wan(w, &p->md));
 }

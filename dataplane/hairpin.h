@@ -23,8 +23,8 @@ sb_hairpin_wan(const struct sb_worker *w, const struct sb_meta *md)
 	return -1;
 }
 
-/** Create the hairpin sessions of the packets of @b->hairpin and hand
- * them to @b->fwd; drop (counted) those aimed at no mapping. */
-void sb_hairpin_run(struct sb_worker *w, struct sb_burst *b);
+/** Create the hairpin session of @p and hand it to @b->fwd; drop it
+ * (counted) when it is aimed at no mapping. */
+void sb_hairpin(struct sb_worker *w, struct sb_burst *b, struct sb_pkt *p);
 
 #endif

@@ -8,8 +8,8 @@
 
 #include "worker_priv.h"
 
-/** Translate and send, or drop (counted), the ICMP errors of
- * @b->icmp_err. Runs after the burst's new sessions exist. */
-void sb_icmperr_run(struct sb_worker *w, struct sb_burst *b);
+/** Translate and send, or drop (counted), the ICMP error @p. Runs after
+ * the burst's new sessions exist. */
+void sb_icmperr_translate(struct sb_worker *w, struct sb_burst *b, struct sb_pkt *p);
 
 #endif

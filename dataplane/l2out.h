@@ -77,6 +77,22 @@ sb_l2out_resolve_s(struct sb_worker *w, unsigned out, uint32_t ip_host, uint16_t
 	return ok;
 }
 
+/** The egress of a packet going along session @s in direction @dir:
+ * port *@out and next hop MAC @mac (the original direction's next hop is
+ * the session's cached gateway, else the packet's destination @dst_be;
+ * the reply's is the LAN host). False when unresolved (asked for). */
+static inline bool
+sb_l2out_session_hop(struct sb_worker *w, struct sb_session *s, unsigned dir, uint32_t dst_be,
+		     unsigned *out, struct rte_ether_addr *mac)
+{
+	if (dir == SB_CT_DIR_ORIG) {
+		*out = s->out_port;
+		return sb_l2out_resolve_s(w, *out, rte_be_to_cpu_32(dst_be), &s->out_nb, mac);
+	}
+	*out = s->in_port;
+	return sb_l2out_resolve_s(w, *out, rte_be_to_cpu_32(s->lan_addr), &s->in_nb, mac);
+}
+
 /** Hold the fully rewritten @m until ARP answers for @ip_host on @out,
  * as Linux does, instead of dropping it: a host's first connection does
  * not have to wait for a retransmission. Bounded in count and time. */

@@ -8,13 +8,12 @@
 
 #include "worker_priv.h"
 
-/** Deliver the packets of @v, addressed to the gateway, that came in on
- * @b->in. */
-void sb_local_deliver(struct sb_worker *w, const struct sb_burst *b, const struct sb_pkt_vec *v);
+/** Deliver @p, addressed to the gateway, that came in on @b->in. */
+void sb_local_deliver(struct sb_worker *w, struct sb_burst *b, struct sb_pkt *p);
 
-/** Answer each TCP segment of @v (from a LAN host on @b->in) with a RST
- * as if from its peer (RFC 793: seq = the segment's ack, or ack = its
- * seq + length when it carries none), rebuilt in place. */
-void sb_local_reset(struct sb_worker *w, const struct sb_burst *b, const struct sb_pkt_vec *v);
+/** Answer the TCP segment @p (from a LAN host on @b->in) with a RST as if
+ * from its peer (RFC 793: seq = the segment's ack, or ack = its seq +
+ * length when it carries none), rebuilt in place. */
+void sb_local_reset(struct sb_worker *w, struct sb_burst *b, struct sb_pkt *p);
 
 #endif

@@ -285,11 +285,10 @@ sb_worker_process(struct sb_worker *w, unsigned in, struct rte_mbuf **pkts, unsi
 	if (b.slow.n != 0 || b.local.n != 0) {
 		uint64_t fib = b.slow.n != 0 ? sb_slowpath_run(w, &b) : 0;
 
-		if (b.hairpin.n != 0)
-			sb_hairpin_run(w, &b);
+		sb_vec_each(w, &b, &b.hairpin, sb_hairpin);
 		sb_fastpath_forward(w, &b, &b.fwd);
-		sb_local_reset(w, &b, &b.reset);
-		sb_local_deliver(w, &b, &b.local);
+		sb_vec_each(w, &b, &b.reset, sb_local_reset);
+		sb_vec_each(w, &b, &b.local, sb_local_deliver);
 		t0 = rte_rdtsc();
 		w->cnt.stage_cycles[SB_STAGE_SLOW_FIB] += fib;
 		stage(w, SB_STAGE_SLOW_PATH, t0 - t1 - fib, b.slow.n + local);
@@ -297,13 +296,13 @@ sb_worker_process(struct sb_worker *w, unsigned in, struct rte_mbuf **pkts, unsi
 	}
 	if (b.later.n != 0 || b.icmp_err.n != 0 ||
 	    unlikely(w->frag->n_held != 0 && w->cnt.frag_tracked != tracked)) {
-		sb_fragfwd_run(w, &b);
+		sb_vec_each(w, &b, &b.later, sb_fragfwd_later);
 		/* A first fragment passed: the held fragments it was waiting
 		 * for go on (expiry is the sweep's, so a full hold costs
 		 * nothing per burst). */
 		if (w->cnt.frag_tracked != tracked)
 			sb_fragfwd_release(w, b.st, b.now, false);
-		sb_icmperr_run(w, &b);
+		sb_vec_each(w, &b, &b.icmp_err, sb_icmperr_translate);
 		stage(w, SB_STAGE_FRAG_ICMP_ERR, rte_rdtsc() - t1, b.later.n + b.icmp_err.n);
 	}
 }

@@ -129,6 +129,18 @@ struct sb_burst {
 	struct sb_pkt pkt[SB_BURST];
 };
 
+/* A stage's work on one packet of a burst. */
+typedef void (*sb_stage_fn)(struct sb_worker *w, struct sb_burst *b, struct sb_pkt *p);
+
+/* Run @fn on each packet of @v, in order: the stages off the fast path
+ * (the fast path has its own loop, with prefetches). */
+static inline void
+sb_vec_each(struct sb_worker *w, struct sb_burst *b, const struct sb_pkt_vec *v, sb_stage_fn fn)
+{
+	for (unsigned i = 0; i < v->n; i++)
+		fn(w, b, v->p[i]);
+}
+
 static inline void
 sb_wk_drop(struct sb_worker *w, struct rte_mbuf *m, unsigned reason)
 {

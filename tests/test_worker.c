@@ -269,16 +269,11 @@ static struct rte_mbuf *
 tcp(unsigned to, const struct rte_ether_addr *smac, uint32_t src, uint16_t sport, uint32_t dst,
     uint16_t dport, uint8_t flags, uint32_t seq, uint32_t ack)
 {
-	struct rte_tcp_hdr t;
-
-	memset(&t, 0, sizeof(t));
-	t.src_port = rte_cpu_to_be_16(sport);
-	t.dst_port = rte_cpu_to_be_16(dport);
-	t.sent_seq = rte_cpu_to_be_32(seq);
-	t.recv_ack = rte_cpu_to_be_32(ack);
-	t.data_off = 5 << 4;
-	t.tcp_flags = flags;
-	t.rx_win = rte_cpu_to_be_16(65535);
+	struct rte_tcp_hdr t = {
+		.src_port = rte_cpu_to_be_16(sport), .dst_port = rte_cpu_to_be_16(dport),
+		.sent_seq = rte_cpu_to_be_32(seq), .recv_ack = rte_cpu_to_be_32(ack),
+		.data_off = 5 << 4, .tcp_flags = flags, .rx_win = rte_cpu_to_be_16(65535),
+	};
 	return mk(to, smac, src, dst, IPPROTO_TCP, 64, 2, 0, &t, sizeof(t));
 }
 
@@ -334,6 +329,17 @@ check_ip(struct rte_mbuf *m, unsigned p, const struct rte_ether_addr *dmac, uint
 					       sizeof(*ip)), 0xffff);
 }
 
+/* The next frame port @p sent, checked as check_ip() does. */
+static struct rte_mbuf *
+expect(unsigned p, const struct rte_ether_addr *dmac, uint32_t src, uint32_t dst, uint8_t ttl)
+{
+	struct rte_mbuf *m = sent(p);
+
+	assert_non_null(m);
+	check_ip(m, p, dmac, src, dst, ttl);
+	return m;
+}
+
 static uint16_t
 sport_of(struct rte_mbuf *m)
 {
@@ -370,9 +376,7 @@ test_worker_new_flow_slow_then_fast_path(void **state)
 	assert_int_equal(cnt()->stage_pkts[SB_STAGE_SLOW_PATH], 2);
 	assert_int_equal(cnt()->stage_pkts[SB_STAGE_FAST_PATH], 0);
 	for (unsigned i = 0; i < 2; i++) {
-		m = sent(WAN);
-		assert_non_null(m);
-		check_ip(m, WAN, &gw_mac, WAN_ADDR, PEER, 63);
+		m = expect(WAN, &gw_mac, WAN_ADDR, PEER, 63);
 		assert_int_equal(sport_of(m), 5000);      /* port preserved */
 		assert_memory_equal(rte_pktmbuf_mtod_offset(m, char *, 42), "abcd", 4);
 		rte_pktmbuf_free(m);
@@ -385,16 +389,11 @@ test_worker_new_flow_slow_then_fast_path(void **state)
 	assert_int_equal(cnt()->stage_pkts[SB_STAGE_FAST_PATH], 2);
 	assert_int_equal(cnt()->ct_created, 1);
 	for (unsigned i = 0; i < 2; i++) {
-		m = sent(WAN);
-		assert_non_null(m);
-		check_ip(m, WAN, &gw_mac, WAN_ADDR, PEER, 63);
-		rte_pktmbuf_free(m);
+		rte_pktmbuf_free(expect(WAN, &gw_mac, WAN_ADDR, PEER, 63));
 	}
 
 	run1(WAN, udp(WAN, &gw_mac, PEER, 53, WAN_ADDR, 5000, 50));
-	m = sent(LAN);
-	assert_non_null(m);
-	check_ip(m, LAN, &a_mac, PEER, HOST_A, 49);
+	m = expect(LAN, &a_mac, PEER, HOST_A, 49);
 	assert_int_equal(dport_of(m), 5000);
 	rte_pktmbuf_free(m);
 	assert_int_equal(cnt()->stage_pkts[SB_STAGE_FAST_PATH], 3);
@@ -456,9 +455,7 @@ test_worker_stale_session_flushed_and_reset(void **state)
 	assert_int_equal(cnt()->ct_flushed, 1);
 	assert_int_equal(cnt()->tcp_rst_sent, 1);
 	assert_null(sent(WAN));
-	m = sent(LAN);
-	assert_non_null(m);
-	check_ip(m, LAN, &a_mac, PEER, HOST_A, 64);
+	m = expect(LAN, &a_mac, PEER, HOST_A, 64);
 	th = (struct rte_tcp_hdr *)(ip_of(m) + 1);
 	assert_int_equal(th->tcp_flags, RTE_TCP_RST_FLAG);
 	assert_int_equal(rte_be_to_cpu_32(th->sent_seq), 7001);
@@ -471,10 +468,7 @@ test_worker_stale_session_flushed_and_reset(void **state)
 	rte_pktmbuf_free(sent(WAN));
 	st->wan[WAN].gen++;
 	run1(LAN, udp(LAN, &a_mac, HOST_A, 5000, PEER, 53, 64));
-	m = sent(WAN);
-	assert_non_null(m);
-	check_ip(m, WAN, &gw_mac, WAN_ADDR, PEER, 63);
-	rte_pktmbuf_free(m);
+	rte_pktmbuf_free(expect(WAN, &gw_mac, WAN_ADDR, PEER, 63));
 	assert_int_equal(cnt()->ct_flushed, 2);
 	assert_int_equal(cnt()->ct_created, 3);
 }
@@ -492,15 +486,11 @@ test_worker_hairpin(void **state)
 	b[0] = udp(LAN, &b_mac, HOST_B, 6000, WAN_ADDR, 5000, 64);
 	b[1] = udp(LAN, &a_mac, HOST_A, 5000, WAN_ADDR, 6000, 64);
 	run(LAN, b, 2);
-	m = sent(LAN);
-	assert_non_null(m);
-	check_ip(m, LAN, &a_mac, WAN_ADDR, HOST_A, 63);
+	m = expect(LAN, &a_mac, WAN_ADDR, HOST_A, 63);
 	assert_int_equal(sport_of(m), 6000);
 	assert_int_equal(dport_of(m), 5000);
 	rte_pktmbuf_free(m);
-	m = sent(LAN);
-	assert_non_null(m);
-	check_ip(m, LAN, &b_mac, WAN_ADDR, HOST_B, 63);
+	m = expect(LAN, &b_mac, WAN_ADDR, HOST_B, 63);
 	assert_int_equal(sport_of(m), 5000);
 	assert_int_equal(dport_of(m), 6000);
 	rte_pktmbuf_free(m);
@@ -542,9 +532,7 @@ test_worker_icmp_error_translated(void **state)
 	qu->dst_port = rte_cpu_to_be_16(53);
 	qu->dgram_len = rte_cpu_to_be_16(12);
 	run1(WAN, mk(WAN, &gw_mac, PEER, WAN_ADDR, IPPROTO_ICMP, 64, 9, 0, e, sizeof(e)));
-	m = sent(LAN);
-	assert_non_null(m);
-	check_ip(m, LAN, &a_mac, PEER, HOST_A, 63);
+	m = expect(LAN, &a_mac, PEER, HOST_A, 63);
 	qo = (struct rte_ipv4_hdr *)((uint8_t *)(ip_of(m) + 1) + 8);
 	assert_int_equal(rte_be_to_cpu_32(qo->src_addr), HOST_A);
 	assert_int_equal(rte_be_to_cpu_32(qo->dst_addr), PEER);
@@ -580,10 +568,7 @@ test_worker_fragments_follow_their_first(void **state)
 	b[1] = mk(LAN, &a_mac, HOST_A, PEER, IPPROTO_UDP, 64, 77, 2, later, 8);
 	run(LAN, b, 2);
 	for (unsigned i = 0; i < 2; i++) {
-		m = sent(WAN);
-		assert_non_null(m);
-		check_ip(m, WAN, &gw_mac, WAN_ADDR, PEER, 63);
-		rte_pktmbuf_free(m);
+		rte_pktmbuf_free(expect(WAN, &gw_mac, WAN_ADDR, PEER, 63));
 	}
 	assert_int_equal(cnt()->frag_tracked, 1);
 	assert_int_equal(cnt()->frag_forwarded, 1);
@@ -595,9 +580,7 @@ test_worker_fragments_follow_their_first(void **state)
 	run1(LAN, mk(LAN, &a_mac, HOST_A, PEER, IPPROTO_UDP, 64, 78, RTE_IPV4_HDR_MF_FLAG, first,
 		     16));
 	for (unsigned i = 0; i < 2; i++) {
-		m = sent(WAN);
-		assert_non_null(m);
-		check_ip(m, WAN, &gw_mac, WAN_ADDR, PEER, 63);
+		m = expect(WAN, &gw_mac, WAN_ADDR, PEER, 63);
 		assert_int_equal(rte_be_to_cpu_16(ip_of(m)->packet_id), 78);
 		rte_pktmbuf_free(m);
 	}
@@ -624,9 +607,7 @@ test_worker_local_delivery_and_punts(void **state)
 
 	(void)state;
 	run1(LAN, mk(LAN, &a_mac, HOST_A, LAN_ADDR, IPPROTO_ICMP, 64, 3, 0, echo, sizeof(echo)));
-	m = sent(LAN);
-	assert_non_null(m);
-	check_ip(m, LAN, &a_mac, LAN_ADDR, HOST_A, 64);
+	m = expect(LAN, &a_mac, LAN_ADDR, HOST_A, 64);
 	assert_int_equal(*((uint8_t *)(ip_of(m) + 1)), RTE_IP_ICMP_ECHO_REPLY);
 	rte_pktmbuf_free(m);
 	assert_int_equal(cnt()->local_replies, 1);
