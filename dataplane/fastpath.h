@@ -4,7 +4,14 @@
  * session's own side, whose WAN has not changed state and whose gateway
  * is still in a nexthop group, is rewritten (addresses, ports, TTL,
  * incremental checksums, cached neighbour) and sent. Anything else, a
- * miss or an unusual hit, goes to the slow path. Worker lcore. */
+ * miss or an unusual hit, goes to the slow path. Worker lcore.
+ *
+ * The loop over the vector is where a staged prefetch pipeline goes
+ * (issue 12): with a burst's packets in one array of struct sb_pkt, stage
+ * k of packet i + k * N (mbuf data, bucket, session, neighbour) is
+ * fetched while packet i is rewritten; and the burst's vectors let a
+ * worker hand the packets it does not own to another (issue 13) the way
+ * the slow path gets its own. */
 #ifndef SB_FASTPATH_H
 #define SB_FASTPATH_H
 
