@@ -19,6 +19,8 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "ctlsock.h"
+#include "addr.h"
 #include "sb_log.h"
 #include "sb_counters.h"
 #include "neigh.h"
@@ -47,12 +49,6 @@ out(struct out *o, const char *fmt, ...)
 }
 
 static void
-ip_str(uint32_t ip, char *buf, size_t len)
-{
-	snprintf(buf, len, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 0xff, (ip >> 8) & 0xff, ip & 0xff);
-}
-
-static void
 routes_json(struct sb_ctl *c, struct out *o)
 {
 	const struct sb_rib *rib = c->rib;
@@ -61,10 +57,10 @@ routes_json(struct sb_ctl *c, struct out *o)
 	for (unsigned i = 0; i < rib->n_routes && o->len < OUT_MAX; i++) {
 		const struct sb_rib_route *r = &rib->r[i];
 		const struct sb_rib_result *s = sb_rib_result(rib, i);
-		char dst[20], gw[20];
+		char dst[SB_ADDR_STRLEN], gw[SB_ADDR_STRLEN];
 
-		ip_str(r->dst, dst, sizeof(dst));
-		ip_str(r->gw, gw, sizeof(gw));
+		sb_addr_str(r->dst, dst, sizeof(dst));
+		sb_addr_str(r->gw, gw, sizeof(gw));
 		out(o, "%s\n {\"name\": \"%s\", \"dst\": \"%s/%u\", \"gateway\": \"%s\", "
 		    "\"gateway_port\": %s%s%s, \"distance\": %u, \"scope\": %u, \"target_scope\": %u, "
 		    "\"table\": \"%s\", \"connected\": %s, \"static\": %s, \"disabled\": %s, "
@@ -81,25 +77,15 @@ routes_json(struct sb_ctl *c, struct out *o)
 		    r->check == SB_CHECK_PING ? "ping" : r->check == SB_CHECK_ARP ? "arp" : "none",
 		    s->reason ? "\"" : "", s->reason ? s->reason : "null", s->reason ? "\"" : "");
 		for (unsigned k = 0; k < s->n_nh; k++) {
-			char h[20];
+			char h[SB_ADDR_STRLEN];
 
-			ip_str(s->nh[k].gw, h, sizeof(h));
+			sb_addr_str(s->nh[k].gw, h, sizeof(h));
 			out(o, "%s{\"port\": \"%s\", \"via\": \"%s\"}", k ? ", " : "",
 			    c->cfg->ports[s->nh[k].port].name, s->nh[k].gw ? h : "on-link");
 		}
 		out(o, "]}");
 	}
 	out(o, "\n]\n");
-}
-
-static const char *
-wan_state(const struct sb_ctl *c, unsigned p)
-{
-	if (c->wan_force[p] < 0)
-		return "forced-down";
-	if (c->wan_force[p] > 0)
-		return c->wan_down[p] ? "forced-up(down)" : "forced-up";
-	return sb_wstate_name(c->wan_state[p]);
 }
 
 static const char *
@@ -112,24 +98,24 @@ mon_state(const struct sb_probe *m)
 static void
 monitors(struct sb_ctl *c, unsigned p, struct out *o, bool json)
 {
-	const struct sb_wan_mon *wm = &c->wmon[p];
+	const struct sb_wan *wm = &c->wans.wan[p];
 	const struct sb_wan_conf *wc = &c->cfg->wan[p];
 
 	if (json) {
 		out(o, ", \"in_service\": %s, \"quorum\": %u, \"trigger\": \"%s\", "
 		    "\"answering\": %u, \"clean\": %u, \"failback_pending\": %s, \"monitors\": [",
-		    c->wan_down[p] ? "false" : "true", wc->quorum, sb_trigger_name(wc->trigger),
+		    c->wans.wan[p].down ? "false" : "true", wc->quorum, sb_trigger_name(wc->trigger),
 		    wm->h.answering, wm->h.clean, wm->holding ? "true" : "false");
 	} else if (wc->enabled) {
 		out(o, "         %s, quorum %u of %u, trigger %s%s\n",
-		    c->wan_down[p] ? "out of service" : "in service", wc->quorum, wm->n,
+		    c->wans.wan[p].down ? "out of service" : "in service", wc->quorum, wm->n_mon,
 		    sb_trigger_name(wc->trigger), wm->holding ? ", failback pending (hold-down)" : "");
 	}
-	for (unsigned k = 0; k < wm->n; k++) {
-		const struct sb_probe *m = &c->mons[wm->first + k];
-		char a[20];
+	for (unsigned k = 0; k < wm->n_mon; k++) {
+		const struct sb_probe *m = &wm->mon[k];
+		char a[SB_ADDR_STRLEN];
 
-		ip_str(m->target, a, sizeof(a));
+		sb_addr_str(m->target, a, sizeof(a));
 		if (json)
 			out(o, "%s{\"target\": \"%s\", \"method\": \"%s\", \"sent\": %lu, "
 			    "\"answered\": %lu, \"last_rtt_us\": %u, \"rtt_avg_us\": %u, "
@@ -165,23 +151,23 @@ wans(struct sb_ctl *c, struct out *o, bool json)
 		if (json)
 			out(o, "%s\n {\"name\": \"%s\", \"state\": \"%s\", \"down\": %s, \"link\": \"%s\", "
 			    "\"generation\": %u, \"reason\": \"%s\", \"probes\": [", first ? "" : ",",
-			    c->cfg->ports[p].name, wan_state(c, p), c->wan_down[p] ? "true" : "false",
-			    c->link_down[p] ? "down" : "up", c->wan_gen[p], c->wan_reason[p]);
+			    c->cfg->ports[p].name, sb_wan_state_name(&c->wans.wan[p]), c->wans.wan[p].down ? "true" : "false",
+			    c->wans.link_down[p] ? "down" : "up", c->wans.wan[p].gen, c->wans.wan[p].reason);
 		else
-			out(o, "%-8s %-16s %-6s", c->cfg->ports[p].name, wan_state(c, p),
-			    c->link_down[p] ? "down" : "up");
+			out(o, "%-8s %-16s %-6s", c->cfg->ports[p].name, sb_wan_state_name(&c->wans.wan[p]),
+			    c->wans.link_down[p] ? "down" : "up");
 		first = false;
 		bool pf = true;
 
-		for (unsigned k = 0; k < c->n_probes; k++) {
-			const struct sb_probe *pr = &c->probes[k];
+		for (unsigned k = 0; k < c->wans.n_probes; k++) {
+			const struct sb_probe *pr = &c->wans.probes[k];
 			const struct sb_rib_route *r = &c->rib->r[pr->route];
 			const struct sb_rib_result *rs = sb_rib_result(c->rib, pr->route);
-			char a[20];
+			char a[SB_ADDR_STRLEN];
 
 			if (rs->n_nh == 0 || rs->nh[0].port != p)
 				continue;
-			ip_str(pr->target, a, sizeof(a));
+			sb_addr_str(pr->target, a, sizeof(a));
 			if (json)
 				out(o, "%s{\"route\": \"%s\", \"target\": \"%s\", \"sent\": %lu, "
 				    "\"answered\": %lu, \"last_rtt_us\": %u, \"rtt_avg_us\": %u, "
@@ -222,7 +208,7 @@ stats(struct sb_ctl *c, struct out *o, bool json)
 		    (unsigned long)k->rx, (unsigned long)k->tx, (unsigned long)k->forwarded,
 		    (unsigned long)k->ct_active, (unsigned long)k->ct_created,
 		    (unsigned long)k->ct_flushed, (unsigned long)k->ct_path_rerouted,
-		    (unsigned long)k->ct_path_moved, (unsigned long)c->wan_changes);
+		    (unsigned long)k->ct_path_moved, (unsigned long)c->wans.changes);
 		for (unsigned r = 0; r < SB_DROP_MAX; r++)
 			out(o, "%s\"%s\": %lu", r ? ", " : "", sb_drop_name(r), (unsigned long)k->drop[r]);
 		out(o, "}}\n");
@@ -233,7 +219,7 @@ stats(struct sb_ctl *c, struct out *o, bool json)
 	    (unsigned long)k->rx, (unsigned long)k->tx, (unsigned long)k->forwarded,
 	    (unsigned long)k->ct_active, (unsigned long)k->ct_created,
 	    (unsigned long)k->ct_flushed, (unsigned long)k->ct_path_rerouted,
-	    (unsigned long)k->ct_path_moved, (unsigned long)c->wan_changes);
+	    (unsigned long)k->ct_path_moved, (unsigned long)c->wans.changes);
 	for (unsigned r = 0; r < SB_DROP_MAX; r++)
 		if (k->drop[r])
 			out(o, "drop %-26s %lu\n", sb_drop_name(r), (unsigned long)k->drop[r]);
@@ -246,15 +232,15 @@ neighbours(struct sb_ctl *c, struct out *o)
 	for (uint32_t i = 0; i < c->neigh->n; i++) {
 		const struct sb_neigh_entry *e = &c->neigh->e[i];
 		struct rte_ether_addr m;
-		char a[20], mac[24] = "-";
+		char a[SB_ADDR_STRLEN], mac[24] = "-";
 
-		ip_str(e->ip, a, sizeof(a));
+		sb_addr_str(e->ip, a, sizeof(a));
 		bool ok = sb_neigh_mac(c->neigh, i, &m);
 
 		if (ok)
 			snprintf(mac, sizeof(mac), RTE_ETHER_ADDR_PRT_FMT, RTE_ETHER_ADDR_BYTES(&m));
 		out(o, "%-16s %-8s %-18s %s\n", a, c->cfg->ports[e->port].name, mac,
-		    e->is_static ? "static" : ok ? "reachable" : "incomplete");
+		    sb_arp_is_static(&c->arp, i) ? "static" : ok ? "reachable" : "incomplete");
 	}
 }
 
@@ -266,8 +252,10 @@ wan_port(struct sb_ctl *c, const char *name)
 	return p >= 0 && c->cfg->ports[p].role == SB_ROLE_WAN ? p : -1;
 }
 
-/* Run one command; the answer's first line is "ok" or "error: ...". */
-static void
+/* Run one command; the answer's first line is "ok" or "error: ...".
+ * Returns true when the command changed state: it is answered after the
+ * loop has published the change (sb_ctlsock_answer). */
+static bool
 run(struct sb_ctl *c, char *line, struct out *o)
 {
 	char *argv[8];
@@ -299,13 +287,14 @@ run(struct sb_ctl *c, char *line, struct out *o)
 
 		if (p < 0) {
 			out(o, "error: no WAN port named \"%s\"\n", argv[2]);
-			return;
+			return false;
 		}
-		c->wan_force[p] = IS(1, "down") ? -1 : IS(1, "up") ? 1 : 0;
+		sb_wan_force(&c->wans, (unsigned)p, IS(1, "down") ? -1 : IS(1, "up") ? 1 : 0);
 		SB_WARN(WAN, "wan %s: operator set %s", argv[2], argv[1]);
-		sb_ctl_publish(c, sb_now_ms());
-		out(o, "ok\n");
-		wans(c, o, json);
+		/* Answered with the WANs as published (sb_ctlsock_answer). */
+		c->ctl_pending_wans = true;
+		c->ctl_pending_json = json;
+		return true;
 	} else if (IS(0, "route") && argc == 5 && IS(1, "set") && IS(3, "distance")) {
 		/* Reorder the failover order at run time (seed 002). */
 		int i = sb_rib_find(c->rib, argv[2]);
@@ -314,29 +303,31 @@ run(struct sb_ctl *c, char *line, struct out *o)
 
 		if (i < 0 || c->rib->r[i].connected) {
 			out(o, "error: no static route named \"%s\"\n", argv[2]);
-			return;
+			return false;
 		}
 		if (*end != '\0' || d < 1 || d > 255) {
 			out(o, "error: distance must be 1 to 255, got \"%s\"\n", argv[4]);
-			return;
+			return false;
 		}
 		c->rib->r[i].distance = (uint8_t)d;
 		sb_rib_route_changed(c->rib, (unsigned)i);
 		SB_WARN(RIB, "route %s: operator set distance %ld", argv[2], d);
-		sb_ctl_publish(c, sb_now_ms());
-		out(o, "ok\n");
+		c->dirty = true;
+		c->ctl_pending_wans = false;
+		return true;
 	} else if (IS(0, "route") && argc == 3 && (IS(1, "disable") || IS(1, "enable"))) {
 		int i = sb_rib_find(c->rib, argv[2]);
 
 		if (i < 0 || c->rib->r[i].connected) {
 			out(o, "error: no static route named \"%s\"\n", argv[2]);
-			return;
+			return false;
 		}
 		c->rib->r[i].disabled = IS(1, "disable");
 		sb_rib_route_changed(c->rib, (unsigned)i);
 		SB_WARN(RIB, "route %s: operator %sd it", argv[2], argv[1]);
-		sb_ctl_publish(c, sb_now_ms());
-		out(o, "ok\n");
+		c->dirty = true;
+		c->ctl_pending_wans = false;
+		return true;
 	} else if (IS(0, "stats")) {
 		out(o, "ok\n");
 		stats(c, o, json);
@@ -349,7 +340,20 @@ run(struct sb_ctl *c, char *line, struct out *o)
 		    "add --json for route, wan and stats)\n",
 		    argc ? argv[0] : "");
 	}
+	return false;
 #undef IS
+}
+
+static void
+reply(int fd, const struct out *o)
+{
+	for (size_t off = 0; off < o->len; ) {
+		ssize_t n = write(fd, o->buf + off, o->len - off);
+
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
 }
 
 int
@@ -383,7 +387,7 @@ sb_ctlsock_poll(struct sb_ctl *c)
 	char line[512];
 	struct out o;
 
-	if (c->ctl_fd < 0)
+	if (c->ctl_fd < 0 || c->ctl_pending_fd >= 0)
 		return;
 	for (int served = 0; served < 4; served++) {
 		int fd = accept4(c->ctl_fd, NULL, NULL, SOCK_CLOEXEC);
@@ -412,15 +416,15 @@ sb_ctlsock_poll(struct sb_ctl *c)
 		line[got] = '\0';
 		o.buf = malloc(OUT_MAX);
 		o.len = 0;
+		if (o.buf != NULL && run(c, line, &o)) {
+			/* A change: its answer waits for the publication,
+			 * and nothing else is served before it. */
+			free(o.buf);
+			c->ctl_pending_fd = fd;
+			return;
+		}
 		if (o.buf != NULL) {
-			run(c, line, &o);
-			for (size_t off = 0; off < o.len; ) {
-				ssize_t n = write(fd, o.buf + off, o.len - off);
-
-				if (n <= 0)
-					break;
-				off += (size_t)n;
-			}
+			reply(fd, &o);
 			free(o.buf);
 		}
 		close(fd);
@@ -428,8 +432,33 @@ sb_ctlsock_poll(struct sb_ctl *c)
 }
 
 void
+sb_ctlsock_answer(struct sb_ctl *c)
+{
+	struct out o;
+	int fd = c->ctl_pending_fd;
+
+	if (fd < 0)
+		return;
+	c->ctl_pending_fd = -1;
+	o.buf = malloc(OUT_MAX);
+	o.len = 0;
+	if (o.buf != NULL) {
+		out(&o, "ok\n");
+		if (c->ctl_pending_wans)
+			wans(c, &o, c->ctl_pending_json);
+		reply(fd, &o);
+		free(o.buf);
+	}
+	close(fd);
+}
+
+void
 sb_ctlsock_close(struct sb_ctl *c)
 {
+	if (c->ctl_pending_fd >= 0) {
+		close(c->ctl_pending_fd);
+		c->ctl_pending_fd = -1;
+	}
 	if (c->ctl_fd >= 0) {
 		close(c->ctl_fd);
 		unlink(c->ctl_path);

@@ -1,15 +1,56 @@
 /* SPDX-License-Identifier: BSD-3-Clause
- * switchback: publishing forwarding state to the workers (docs/threading.md).
+ * switchback: the one crossing point from control to the workers
+ * (docs/threading.md). Everything a worker reads that control changes is
+ * written here: the published state (nexthop groups, WAN generations,
+ * PCC buckets, dead paths), the FIB, and neighbour entries. Parts of the
+ * control plane only report what happened; the control loop publishes at
+ * most once per iteration (sb_publish). This file calls no part back.
  * Control thread only. */
 #ifndef SB_PUBLISH_H
 #define SB_PUBLISH_H
 
 #include <stdint.h>
+#include <rte_ether.h>
 #include "sb_tables.h"
 
 struct rte_rcu_qsbr;
 struct sb_rib;
 struct sb_fib;
+struct sb_neigh;
+struct sb_config;
+
+/* What control publishes to, and what it keeps between publications. */
+struct sb_publisher {
+	struct sb_dp_state *state;     /* the slot workers read (acquire) */
+	struct sb_dp_state *spare;     /* the last retired state, reused next time */
+	struct rte_rcu_qsbr *qs;
+	struct sb_fib *fib;
+	struct sb_neigh *neigh;
+	uint8_t was_path[SB_MAX_NEIGH]; /* neighbour ever a gateway path: port + 1 */
+};
+
+/**
+ * Publish one forwarding state: the nexthop groups of @rib (resolved by
+ * the caller) with the neighbour index of each gateway (entries created
+ * as needed, incomplete until ARP answers), per-WAN generation and state
+ * @wan, the PCC buckets of @cfg's members over the WANs that are up, and
+ * the dead paths; swap it in, write the FIB's queued changes, and retire
+ * the old state after a grace period. Returns 0 or -ENOMEM (nothing
+ * published). Control loop, at most once per iteration.
+ */
+int sb_publish(struct sb_publisher *pub, struct sb_rib *rib, const struct sb_config *cfg,
+	       const struct sb_wan_state wan[SB_MAX_PORTS]);
+
+/** Neighbour entry of (@port, @ip host order), created incomplete when
+ * new: its index, or < 0 when the table is full. Control thread. */
+int32_t sb_publish_neigh(struct sb_publisher *pub, uint16_t port, uint32_t ip);
+
+/** Give neighbour entry @idx its MAC (valid from now on for workers).
+ * Control thread. */
+void sb_publish_neigh_mac(struct sb_publisher *pub, uint32_t idx, const struct rte_ether_addr *mac);
+
+/** Free the published and the spare state (workers stopped). */
+void sb_publish_fini(struct sb_publisher *pub);
 
 /** A zeroed state with room for @n_nhg nexthop groups, or NULL. */
 struct sb_dp_state *sb_state_alloc(uint32_t n_nhg);

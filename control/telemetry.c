@@ -11,6 +11,7 @@
 #include "conntrack.h"
 
 #include "ctl.h"
+#include "telemetry.h"
 #include "sb_counters.h"
 
 /* The 22.11 telemetry API passes no user pointer to callbacks: this is the
@@ -48,7 +49,7 @@ tel_stats(const char *cmd __rte_unused, const char *params __rte_unused,
 	U64("frag_hold_refused", k->frag_hold_refused);
 	U64("syn_hold_matched", k->syn_hold_matched);
 	U64("syn_hold_expired", k->syn_hold_expired);
-	U64("wan_changes", tel_ctl->wan_changes);
+	U64("wan_changes", tel_ctl->wans.changes);
 	U64("tsc_hz", rte_get_tsc_hz());
 	U64("loops", k->loops);
 	U64("busy_loops", k->busy_loops);
@@ -99,7 +100,7 @@ tel_wans(const char *cmd __rte_unused, const char *params __rte_unused,
 			/* up, degraded or down (monitored WANs can be degraded
 			 * in or out of service; a word read is never torn). */
 			rte_tel_data_add_dict_string(d, tel_ctl->cfg->ports[p].name,
-						     sb_wstate_name(tel_ctl->wan_state[p]));
+						     sb_wstate_name(tel_ctl->wans.wan[p].state));
 	return 0;
 }
 

@@ -15,7 +15,7 @@
 
 #include <curl/curl.h>
 
-#include "notify.h"
+#include "webhook.h"
 #include "sb_log.h"
 
 #define QUEUE_LEN 64

@@ -13,7 +13,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "notify.h"
+#include "webhook.h"
 
 struct srv {
 	int fd;
