@@ -199,27 +199,26 @@ static void
 stats(struct sb_ctl *c, struct out *o, bool json)
 {
 	const struct sb_counters *k = &c->w->cnt;
+	const char *sep = "";
 
+	if (json)
+		out(o, "{");
+#define SB_X_COUNTER(f, n, s) \
+	out(o, json ? "%s\"%s\": %lu" : "%s%-26s %lu\n", sep, n, (unsigned long)k->f); \
+	sep = json ? ", " : "";
+#define SB_X_DROP(r, s)
+	SB_EVENT_COUNTERS(SB_X_COUNTER, SB_X_DROP)
+#undef SB_X_COUNTER
+#undef SB_X_DROP
+	out(o, json ? "%s\"%s\": %lu" : "%s%-26s %lu\n", sep, "wan_changes",
+	    (unsigned long)c->wans.changes);
 	if (json) {
-		out(o, "{\"rx\": %lu, \"tx\": %lu, \"forwarded\": %lu, \"sessions_active\": %lu, "
-		    "\"sessions_created\": %lu, \"sessions_flushed\": %lu, "
-		    "\"sessions_path_rerouted\": %lu, \"sessions_path_moved\": %lu, "
-		    "\"wan_changes\": %lu, \"drops\": {",
-		    (unsigned long)k->rx, (unsigned long)k->tx, (unsigned long)k->forwarded,
-		    (unsigned long)k->ct_active, (unsigned long)k->ct_created,
-		    (unsigned long)k->ct_flushed, (unsigned long)k->ct_path_rerouted,
-		    (unsigned long)k->ct_path_moved, (unsigned long)c->wans.changes);
+		out(o, ", \"drops\": {");
 		for (unsigned r = 0; r < SB_DROP_MAX; r++)
 			out(o, "%s\"%s\": %lu", r ? ", " : "", sb_drop_name(r), (unsigned long)k->drop[r]);
 		out(o, "}}\n");
 		return;
 	}
-	out(o, "rx %lu tx %lu forwarded %lu sessions %lu (created %lu, flushed %lu; gateway gone: "
-	    "rerouted in their WAN %lu, moved %lu) wan changes %lu\n",
-	    (unsigned long)k->rx, (unsigned long)k->tx, (unsigned long)k->forwarded,
-	    (unsigned long)k->ct_active, (unsigned long)k->ct_created,
-	    (unsigned long)k->ct_flushed, (unsigned long)k->ct_path_rerouted,
-	    (unsigned long)k->ct_path_moved, (unsigned long)c->wans.changes);
 	for (unsigned r = 0; r < SB_DROP_MAX; r++)
 		if (k->drop[r])
 			out(o, "drop %-26s %lu\n", sb_drop_name(r), (unsigned long)k->drop[r]);

@@ -11,6 +11,14 @@
 #include "sb_counters.h"
 #include "webhook.h"
 
+/* One counter's part of the summary: @fmt holds one %lu, or is "". */
+static void
+fragment(const char *fmt, uint64_t v)
+{
+	if (fmt[0] != '\0')
+		printf(fmt, (unsigned long)v);
+}
+
 void
 sb_summary_print(struct sb_ctl *c)
 {
@@ -32,30 +40,12 @@ sb_summary_print(struct sb_ctl *c)
 		       (unsigned long)s.imissed, (unsigned long)s.oerrors,
 		       c->cfg->ports[p].role != SB_ROLE_WAN ? "-" : c->wans.wan[p].down ? "DOWN" : "up");
 	}
-	printf("worker: rx %lu tx %lu forwarded %lu local-replies %lu punted %lu injected %lu\n",
-	       (unsigned long)k->rx, (unsigned long)k->tx, (unsigned long)k->forwarded,
-	       (unsigned long)k->local_replies, (unsigned long)k->punted,
-	       (unsigned long)k->injected);
-	printf("sessions: active %lu created %lu expired %lu flushed %lu; nat out %lu in %lu; "
-	       "icmp errors translated %lu\n",
-	       (unsigned long)k->ct_active, (unsigned long)k->ct_created,
-	       (unsigned long)k->ct_expired, (unsigned long)k->ct_flushed,
-	       (unsigned long)k->nat_out, (unsigned long)k->nat_in,
-	       (unsigned long)k->icmp_errors);
-	printf("paths: sessions whose gateway went away moved to another gateway of their WAN "
-	       "%lu, flushed to another port %lu\n", (unsigned long)k->ct_path_rerouted,
-	       (unsigned long)k->ct_path_moved);
-	printf("waited for ARP: %lu packets, %lu sent when it answered; TCP resets sent for "
-	       "flushed sessions: %lu\n", (unsigned long)k->parked, (unsigned long)k->parked_sent,
-	       (unsigned long)k->tcp_rst_sent);
-	printf("fragments: datagrams tracked %lu, later fragments forwarded %lu, table full %lu; "
-	       "held before their first %lu, sent on %lu, not held %lu\n",
-	       (unsigned long)k->frag_tracked, (unsigned long)k->frag_forwarded,
-	       (unsigned long)k->frag_table_full, (unsigned long)k->frag_held,
-	       (unsigned long)k->frag_released, (unsigned long)k->frag_hold_refused);
-	printf("simultaneous open: inbound SYNs held %lu, met by the LAN host's SYN %lu, "
-	       "expired %lu\n", (unsigned long)k->drop[SB_DROP_TCP_SYN_HELD],
-	       (unsigned long)k->syn_hold_matched, (unsigned long)k->syn_hold_expired);
+	/* The counters, as their fragments in SB_EVENT_COUNTERS say. */
+#define SB_X_COUNTER(f, n, s) fragment(s, k->f);
+#define SB_X_DROP(r, s) fragment(s, k->drop[SB_DROP_##r]);
+	SB_EVENT_COUNTERS(SB_X_COUNTER, SB_X_DROP)
+#undef SB_X_COUNTER
+#undef SB_X_DROP
 	printf("sessions created by egress port:");
 	for (unsigned p = 0; p < c->n_ports && p < 8; p++)
 		printf(" %s=%lu", c->cfg->ports[p].name, (unsigned long)k->ct_created_port[p]);
