@@ -28,6 +28,7 @@ struct sb_ctl {
 	uint16_t port_id[SB_MAX_PORTS];
 	bool port_open[SB_MAX_PORTS];
 	struct rte_ether_addr mac[SB_MAX_PORTS];
+	struct sb_xdp *xdp;            /* AF_XDP ports' program and maps */
 	struct sb_worker *w;
 	unsigned worker_lcore;
 	struct sb_neigh *neigh;
@@ -42,12 +43,13 @@ struct sb_ctl {
 	uint64_t last_publish_us;      /* the last settle + publication took */
 	uint64_t start_ms;
 	uint64_t ct_bytes;             /* heap taken by the conntrack table */
-	/* The control socket (switchbackctl). A command that changes state
-	 * is answered after the loop has published it. */
+	struct sb_ops *ops;            /* status, events and metrics (ops.h) */
+	/* The control socket (switchbackctl): its listening fd and path; its
+	 * clients in @ctls (ctlsock.c). A command that changes state is
+	 * answered after the loop has published it. */
 	int ctl_fd;
 	char ctl_path[108];
-	int ctl_pending_fd;            /* -1, or a client waiting for its answer */
-	bool ctl_pending_wans, ctl_pending_json;
+	struct sb_ctlsock *ctls;
 	/* Snapshot for the telemetry thread, under @snap_lock. */
 	pthread_mutex_t snap_lock;
 	char routes_text[8192];

@@ -19,6 +19,7 @@
 
 #include "ctl.h"
 #include "ctlsock.h"
+#include "ops.h"
 #include "port.h"
 #include "punt.h"
 #include "sb_log.h"
@@ -121,6 +122,7 @@ control_loop(struct sb_ctl *c)
 			SB_WARN(MAIN, "out of memory: the forwarding state was not published "
 				"(tried again next time)");
 		sb_ctlsock_answer(c);
+		sb_ops_tick(c, now);
 		sb_notify_reap();
 		sb_wan_alerts(&c->wans, now);
 		usleep(200);
@@ -164,7 +166,7 @@ main(int argc, char **argv)
 	struct sb_ctl *c;
 	const char *config = NULL;
 	bool check = false;
-	char err[1024];
+	char err[16384]; /* every config error, one per line */
 	int dd = -1, ret, rc = 1;
 
 	for (int i = 1; i < argc; i++)
@@ -192,7 +194,6 @@ main(int argc, char **argv)
 		return 1;
 	}
 	c->ctl_fd = -1;
-	c->ctl_pending_fd = -1;
 	c->cfg = sb_config_load(config, err, sizeof(err));
 	if (c->cfg == NULL) {
 		fprintf(stderr, "switchback: configuration refused: %s\n", err);

@@ -208,7 +208,7 @@ rib_publish(struct rib_shared *sh, struct sb_rib *rib)
 	struct sb_dp_state *st;
 
 	sb_rib_resolve(rib);
-	/* As sb_ctl_publish does: the retired state is kept (poisoned) and
+	/* As sb_publish does: the retired state is kept (poisoned) and
 	 * reused by the next publication. */
 	st = sb_state_take(&sh->spare, rib->n_groups);
 	assert_non_null(st);
@@ -291,7 +291,7 @@ nb_fixed(void *ctx, uint16_t port, uint32_t gw)
 	       gw == 0xc6336401u ? NB_W2 : -1;
 }
 
-/* Publish @rib as sb_ctl_publish does (WAN 1 up or down) and check that
+/* Publish @rib as sb_publish does (WAN 1 up or down) and check that
  * exactly the neighbours in @dead are marked. */
 static void
 publish_dead(struct sb_rib *rib, uint8_t *was, bool wan1_up, const unsigned *dead, unsigned n)

@@ -155,7 +155,7 @@ secs(uint64_t a, uint64_t b)
 	return (double)(b - a) / (double)rte_get_tsc_hz();
 }
 
-/* Resolve and publish like sb_ctl_publish: new state, swap, FIB, retire.
+/* Resolve and publish like sb_publish: new state, swap, FIB, retire.
  * Returns the FIB writes; *@swapped and *@reclaimed get TSCs. */
 static int
 publish(struct shared *sh, struct sb_rib *rib, uint64_t *swapped, uint64_t *reclaimed,
@@ -171,7 +171,7 @@ publish(struct shared *sh, struct sb_rib *rib, uint64_t *swapped, uint64_t *recl
 	old = sh->state;
 	st->version = old != NULL ? old->version + 1 : 1;
 	sb_state_fill(st, rib, neigh_stub, NULL);
-	/* As sb_ctl_publish: WANs up, then the dead-gateway bytes. */
+	/* As sb_publish: WANs up, then the dead-gateway bytes. */
 	for (unsigned p = 0; p < SB_MAX_PORTS; p++)
 		st->wan[p].up = 1;
 	sb_state_mark_dead(st, was_path);
