@@ -86,13 +86,13 @@ void
 sb_punt_probe(void *ctx, unsigned port, uint32_t hop, const struct sb_probe *p)
 {
 	struct sb_ctl *c = ctx;
-	const struct sb_port_conf *pc = &c->cfg->ports[port];
+	uint32_t src = c->wans.wan[port].addr;   /* the WAN's, a lease's included */
 	struct rte_ether_addr dmac;
 	int32_t idx;
 
 	if (p->method == SB_CHECK_ARP) {
 		sb_pkt_inject(c->w->inject, port, sb_pkt_arp(c->pool, RTE_ARP_OP_REQUEST,
-							     &c->mac[port], pc->addr, NULL, p->target));
+							     &c->mac[port], src, NULL, p->target));
 		return;
 	}
 	idx = sb_publish_neigh(&c->pub, (uint16_t)port, hop);
@@ -100,6 +100,6 @@ sb_punt_probe(void *ctx, unsigned port, uint32_t hop, const struct sb_probe *p)
 		sb_arp_request(&c->arp, port, hop, p->sent_ms);
 		return;
 	}
-	sb_pkt_inject(c->w->inject, port, sb_pkt_echo(c->pool, &c->mac[port], &dmac, pc->addr,
+	sb_pkt_inject(c->w->inject, port, sb_pkt_echo(c->pool, &c->mac[port], &dmac, src,
 						      p->target, p->id, p->seq));
 }

@@ -6,17 +6,10 @@
 #include <string.h>
 
 #include "wan.h"
+#include "wan_priv.h"
 #include "addr.h"
 #include "rib.h"
 #include "sb_log.h"
-
-static bool
-on_subnet(const struct sb_port_conf *p, uint32_t ip)
-{
-	uint32_t mask = ~0u << (32 - p->prefix_len);
-
-	return ((ip ^ p->addr) & mask) == 0;
-}
 
 static bool
 is_wan(const struct sb_wans *ws, unsigned p)
@@ -25,58 +18,6 @@ is_wan(const struct sb_wans *ws, unsigned p)
 }
 
 /* --- set-up ---------------------------------------------------------------- */
-
-/* Monitors of every [wan NAME], after the route probes in the ICMP id
- * space. */
-static int
-setup_monitors(struct sb_wans *ws, uint64_t now, char *err, size_t errlen)
-{
-	const struct sb_config *cfg = ws->cfg;
-	unsigned total = 0;
-
-	for (unsigned p = 0; p < cfg->n_ports; p++)
-		total += cfg->wan[p].enabled ? cfg->wan[p].n_monitors : 0;
-	if (ws->n_probes + total > 256) {
-		snprintf(err, errlen, "[wan] monitors: %u monitors and %u probed routes are more than "
-			 "the 256 probes switchback can tell apart", total, ws->n_probes);
-		return -EINVAL;
-	}
-	ws->mons = calloc(total + 1, sizeof(*ws->mons));
-	if (ws->mons == NULL)
-		return -ENOMEM;
-	for (unsigned p = 0; p < cfg->n_ports; p++) {
-		const struct sb_wan_conf *wc = &cfg->wan[p];
-		char gw[20] = "on-link";
-
-		if (!wc->enabled)
-			continue;
-		ws->wan[p].mon = &ws->mons[ws->n_mons];
-		ws->wan[p].n_mon = wc->n_monitors;
-		for (unsigned k = 0; k < wc->n_monitors; k++) {
-			struct sb_probe *m = &ws->mons[ws->n_mons];
-
-			m->wan = (int)p;
-			m->target = wc->monitor[k];
-			m->hop = wc->gateway != 0 && !on_subnet(&cfg->ports[p], m->target) ?
-				 wc->gateway : m->target;
-			m->method = wc->method;
-			m->id = (uint16_t)(SB_PROBE_ID_BASE + ws->n_probes + ws->n_mons);
-			/* Spread the first probes over the interval. */
-			m->next_ms = now + (uint64_t)wc->interval_ms * k / wc->n_monitors;
-			ws->n_mons++;
-		}
-		if (wc->gateway != 0)
-			sb_addr_str(wc->gateway, gw, sizeof(gw));
-		SB_INFO(WAN, "wan %s: %u monitor(s) by %s every %u ms via %s%s, down after %u, "
-			"up after %u, quorum %u, loss %u%%, latency %u ms over %u rounds, trigger %s",
-			cfg->ports[p].name, wc->n_monitors,
-			wc->method == SB_CHECK_ARP ? "arp" : "icmp", wc->interval_ms, gw,
-			wc->gateway_derived ? " (from the routes)" : "", wc->down_after,
-			wc->up_after, wc->quorum, wc->loss_pct, wc->latency_ms, wc->window,
-			sb_trigger_name(wc->trigger));
-	}
-	return 0;
-}
 
 int
 sb_wan_init(struct sb_wans *ws, const struct sb_config *cfg, struct sb_rib *rib,
@@ -87,31 +28,13 @@ sb_wan_init(struct sb_wans *ws, const struct sb_config *cfg, struct sb_rib *rib,
 	ws->rib = rib;
 	ws->io = *io;
 	ws->n_ports = cfg->n_ports;
-	for (unsigned p = 0; p < cfg->n_ports; p++)
+	for (unsigned p = 0; p < cfg->n_ports; p++) {
 		ws->wan[p].name = cfg->ports[p].name;
-	ws->probes = calloc(rib->n_routes + 1, sizeof(*ws->probes));
-	if (ws->probes == NULL)
-		return -ENOMEM;
-	for (unsigned i = 0; i < rib->n_routes; i++) {
-		const struct sb_rib_route *r = &rib->r[i];
-		struct sb_probe *p;
-
-		if (r->check == SB_CHECK_NONE || r->disabled)
-			continue;
-		if (ws->n_probes == 256) {
-			snprintf(err, errlen, "[route %s] check_gateway: at most 256 probed routes",
-				 r->name);
-			return -EINVAL;
-		}
-		p = &ws->probes[ws->n_probes];
-		p->wan = -1;
-		p->route = i;
-		p->target = r->gw;
-		p->method = r->check;
-		p->id = (uint16_t)(SB_PROBE_ID_BASE + ws->n_probes);
-		ws->n_probes++;
+		ws->wan[p].addr = cfg->ports[p].addr;
+		ws->wan[p].prefix_len = cfg->ports[p].prefix_len;
+		ws->wan[p].gateway = cfg->wan[p].gateway;
 	}
-	return setup_monitors(ws, now_ms, err, errlen);
+	return sb_wan_probes_setup(ws, now_ms, err, errlen);
 }
 
 void
@@ -121,274 +44,6 @@ sb_wan_fini(struct sb_wans *ws)
 	free(ws->mons);
 	ws->probes = ws->mons = NULL;
 	ws->n_probes = ws->n_mons = 0;
-}
-
-/* --- route probes (check_gateway) ------------------------------------------ */
-
-/* One probe round's outcome, with failback hysteresis: a probe that
- * answers again stays down for hold_down_ms, and any failure meanwhile
- * cancels the failback. Marks the WANs dirty when the route's state
- * changes. */
-static void
-probe_result(struct sb_wans *ws, struct sb_probe *p, bool answered, uint64_t now)
-{
-	const struct sb_config *cfg = ws->cfg;
-	const struct sb_rib_route *r = &ws->rib->r[p->route];
-	enum sb_probe_event ev = sb_probe_round(p, answered, cfg->probe_down_after,
-						cfg->probe_up_after);
-
-	if (sb_probe_judge(p, cfg->window, cfg->loss_pct, cfg->latency_ms)) {
-		if (p->degraded)
-			SB_WARN(PROBE, "route %s degraded: loss %u%% over %u rounds, rtt %u us "
-				"(thresholds: loss %u%%, latency %u ms)", r->name,
-				sb_probe_loss_pct(p, cfg->window), cfg->window, p->rtt_avg_us,
-				cfg->loss_pct, cfg->latency_ms);
-		else
-			SB_INFO(PROBE, "route %s no longer degraded: loss %u%%, rtt %u us", r->name,
-				sb_probe_loss_pct(p, cfg->window), p->rtt_avg_us);
-		ws->dirty = true;
-	}
-
-	if (!answered && p->holding) {
-		p->holding = false;
-		SB_INFO(PROBE, "route %s: failback cancelled, %s failed again during the hold-down",
-			r->name, r->name);
-	}
-	if (ev == SB_PROBE_WENT_UP && cfg->hold_down_ms != 0) {
-		/* Not yet: keep it down until the hold-down has passed. */
-		p->down = true;
-		if (!p->holding) {
-			p->holding = true;
-			p->hold_until = now + cfg->hold_down_ms;
-			SB_INFO(PROBE, "route %s: check-gateway answering again, failback in %u ms "
-				"unless it fails meanwhile", r->name, cfg->hold_down_ms);
-		}
-		return;
-	}
-	if (ev != SB_PROBE_NONE)
-		ws->dirty = true;
-}
-
-/* The outstanding probe @p was answered: account the round and its RTT. */
-static void
-answered(struct sb_probe *p, uint64_t now_us)
-{
-	uint32_t rtt = (uint32_t)(now_us - p->sent_us);
-
-	p->outstanding = false;
-	p->n_answered++;
-	sb_probe_account(p, true, rtt);
-	p->last_rtt_us = rtt;
-}
-
-/* Start a round of @p: the timeout runs from now, the next round follows
- * @interval_ms later. */
-static void
-start_round(struct sb_probe *p, uint64_t now_us, uint32_t interval_ms)
-{
-	uint64_t now = now_us / 1000;
-
-	p->next_ms = now + interval_ms;
-	p->sent_ms = now;
-	p->sent_us = now_us;
-	p->outstanding = true;
-	p->seq++;
-	p->n_sent++;
-}
-
-static void
-run_probes(struct sb_wans *ws, uint64_t now_us)
-{
-	const struct sb_config *cfg = ws->cfg;
-	uint64_t now = now_us / 1000;
-
-	for (unsigned k = 0; k < ws->n_probes; k++) {
-		struct sb_probe *p = &ws->probes[k];
-		const struct sb_rib_result *r = sb_rib_result(ws->rib, p->route);
-
-		if (p->outstanding && now - p->sent_ms >= cfg->probe_timeout_ms) {
-			p->outstanding = false;
-			sb_probe_account(p, false, 0);
-			probe_result(ws, p, false, now);
-		}
-		if (p->holding && now >= p->hold_until) {
-			p->holding = false;
-			p->down = false;
-			ws->dirty = true;
-		}
-		if (now < p->next_ms)
-			continue;
-		start_round(p, now_us, cfg->probe_interval_ms);
-		/* Probe through the route's own resolved path, whatever the
-		 * FIB says, sourced from that port's address. */
-		if (!r->resolved || r->n_nh == 0)
-			continue; /* counts as unanswered at the timeout */
-		ws->io.send(ws->io.ctx, r->nh[0].port, r->nh[0].gw != 0 ? r->nh[0].gw : p->target, p);
-	}
-}
-
-/* --- [wan NAME] monitors ---------------------------------------------------- */
-
-/* Judge WAN @p from its monitors after a round, with the failback
- * hold-down at the WAN level: healthy again, it stays out for
- * hold_down_ms, and any relapse meanwhile cancels the failback. Marks the
- * WANs dirty (sb_wan_apply logs and notifies) when its state or its
- * traffic changes. */
-static void
-judge_monitors(struct sb_wans *ws, unsigned p, uint64_t now)
-{
-	struct sb_wan *w = &ws->wan[p];
-	const struct sb_wan_conf *wc = &ws->cfg->wan[p];
-	struct sb_wan_health old = w->h;
-	bool changed = false;
-
-	sb_wan_judge(w->mon, w->n_mon, wc, &w->h);
-	if (w->h.out) {
-		if (w->holding) {
-			w->holding = false;
-			SB_INFO(WAN, "wan %s: failback cancelled, %u/%u monitors usable again during "
-				"the hold-down", w->name, w->h.usable, w->h.n);
-		}
-		if (!w->out) {
-			w->out = true;
-			changed = true;
-		}
-		/* Out for quality, then for silence too: say so. */
-		enum sb_wstate st = w->h.state == SB_WAN_DOWN ? SB_WAN_DOWN : SB_WAN_DEGRADED;
-
-		if (st != w->out_state) {
-			w->out_state = st;
-			changed = true;
-		}
-	} else if (w->out && !w->holding) {
-		if (wc->hold_down_ms == 0) {
-			w->out = false;
-			changed = true;
-		} else {
-			w->holding = true;
-			w->hold_until = now + wc->hold_down_ms;
-			SB_INFO(WAN, "wan %s: %u/%u monitors usable again, failback in %u ms unless it "
-				"fails meanwhile", w->name, w->h.usable, w->h.n, wc->hold_down_ms);
-		}
-	}
-	if (!w->out && w->h.state != old.state)
-		changed = true; /* degraded with traffic staying, or back from it */
-	if (w->h.answering != old.answering && !changed && old.n != 0)
-		SB_INFO(WAN, "wan %s: %u/%u monitors answering (quorum %u): %s",
-			w->name, w->h.answering, w->h.n, wc->quorum,
-			w->out ? "still out" : "still in service");
-	ws->dirty |= changed;
-}
-
-static void
-mon_result(struct sb_wans *ws, struct sb_probe *m, bool ok, uint64_t now)
-{
-	const struct sb_wan_conf *wc = &ws->cfg->wan[m->wan];
-	bool was_down = m->down;
-
-	sb_probe_round(m, ok, wc->down_after, wc->up_after);
-	sb_probe_judge(m, wc->window, wc->loss_pct, wc->latency_ms);
-	if (m->down != was_down) {
-		char a[20];
-
-		sb_addr_str(m->target, a, sizeof(a));
-		SB_INFO(PROBE, "wan %s: monitor %s %s", ws->wan[m->wan].name, a,
-			m->down ? "stopped answering" : "answers again");
-	}
-	judge_monitors(ws, (unsigned)m->wan, now);
-}
-
-/* Send due monitor probes, time out the unanswered ones and end
- * hold-downs. Probes leave through the WAN's own port to its gateway's
- * MAC, from its address, whatever the FIB says: they cannot leak out of
- * another WAN, and they still go when the WAN's routes are inactive. */
-static void
-run_monitors(struct sb_wans *ws, uint64_t now_us)
-{
-	uint64_t now = now_us / 1000;
-
-	for (unsigned p = 0; p < ws->n_ports; p++) {
-		struct sb_wan *w = &ws->wan[p];
-
-		if (w->holding && now >= w->hold_until) {
-			w->holding = false;
-			w->out = false;
-			ws->dirty = true;
-		}
-	}
-	for (unsigned k = 0; k < ws->n_mons; k++) {
-		struct sb_probe *m = &ws->mons[k];
-		unsigned port = (unsigned)m->wan;
-		const struct sb_wan_conf *wc = &ws->cfg->wan[port];
-
-		if (m->outstanding && now - m->sent_ms >= wc->timeout_ms) {
-			m->outstanding = false;
-			sb_probe_account(m, false, 0);
-			mon_result(ws, m, false, now);
-		}
-		if (now < m->next_ms)
-			continue;
-		start_round(m, now_us, wc->interval_ms);
-		if (ws->link_down[port])
-			continue; /* counts as unanswered at the timeout */
-		ws->io.send(ws->io.ctx, port, m->hop, m);
-	}
-}
-
-void
-sb_wan_tick(struct sb_wans *ws, uint64_t now_us)
-{
-	run_probes(ws, now_us);
-	run_monitors(ws, now_us);
-}
-
-/* --- answers ------------------------------------------------------------------ */
-
-void
-sb_wan_echo_reply(struct sb_wans *ws, unsigned port, uint32_t src, uint16_t id, uint16_t seq,
-		  uint64_t now_us)
-{
-	unsigned k = (unsigned)id - SB_PROBE_ID_BASE;
-	struct sb_probe *p;
-
-	if (k >= ws->n_probes && k - ws->n_probes < ws->n_mons) {
-		p = &ws->mons[k - ws->n_probes];
-		/* Only from the monitor, through its own WAN. */
-		if (p->outstanding && p->seq == seq && p->target == src && port == (unsigned)p->wan) {
-			answered(p, now_us);
-			mon_result(ws, p, true, now_us / 1000);
-		}
-		return;
-	}
-	if (k >= ws->n_probes)
-		return;
-	p = &ws->probes[k];
-	if (!p->outstanding || p->seq != seq || p->target != src)
-		return;
-	answered(p, now_us);
-	probe_result(ws, p, true, now_us / 1000);
-}
-
-void
-sb_wan_arp_reply(struct sb_wans *ws, unsigned port, uint32_t sip, uint64_t now_us)
-{
-	for (unsigned k = 0; k < ws->n_probes; k++) {
-		struct sb_probe *p = &ws->probes[k];
-
-		if (p->method == SB_CHECK_ARP && p->outstanding && p->target == sip) {
-			answered(p, now_us);
-			probe_result(ws, p, true, now_us / 1000);
-		}
-	}
-	for (unsigned k = 0; k < ws->n_mons; k++) {
-		struct sb_probe *p = &ws->mons[k];
-
-		if (p->method == SB_CHECK_ARP && p->outstanding && p->target == sip &&
-		    (unsigned)p->wan == port) {
-			answered(p, now_us);
-			mon_result(ws, p, true, now_us / 1000);
-		}
-	}
 }
 
 /* --- carrier and operator ------------------------------------------------------- */
@@ -402,6 +57,25 @@ sb_wan_set_link(struct sb_wans *ws, unsigned port, bool down)
 	ws->dirty = true;
 	SB_WARN(PORT, "port %s link %s", ws->cfg->ports[port].name, down ? "DOWN" : "up");
 	ws->came_up |= (uint32_t)!down << port;
+}
+
+void
+sb_wan_set_address(struct sb_wans *ws, unsigned port, uint32_t addr, uint8_t prefix_len,
+		   uint32_t gateway)
+{
+	struct sb_wan *w = &ws->wan[port];
+
+	if (port >= ws->n_ports ||
+	    (addr == w->addr && prefix_len == w->prefix_len && gateway == w->gateway))
+		return;
+	/* Sessions NATed to the old address cannot come back: flushed. */
+	if (w->addr != 0 && addr != w->addr)
+		w->gen++;
+	w->addr = addr;
+	w->prefix_len = prefix_len;
+	w->gateway = gateway;
+	sb_wan_monitor_hops(ws, port);
+	ws->dirty = true;
 }
 
 void
@@ -499,7 +173,7 @@ log_plain_change(const struct sb_wans *ws, unsigned p, bool has_check, const cha
 	const struct sb_wan *w = &ws->wan[p];
 
 	if (w->down) {
-		if (w->force < 0 || ws->link_down[p])
+		if (w->force < 0 || ws->link_down[p] || w->addr == 0)
 			SB_WARN(WAN, "wan %s DOWN: %s", w->name, why);
 		else if (strstr(why, "unanswered") != NULL)
 			SB_WARN(WAN, "wan %s DOWN: check-gateway failed for %u rounds (%s)",
@@ -551,6 +225,9 @@ judge(struct sb_wans *ws, unsigned p, uint64_t now)
 	} else if (ws->link_down[p]) {
 		down = true;
 		snprintf(why, sizeof(why), "link down");
+	} else if (w->addr == 0) {
+		down = true;
+		snprintf(why, sizeof(why), "no address (waiting for a DHCP lease)");
 	} else if (w->force > 0) {
 		down = false;
 		snprintf(why, sizeof(why), "forced up by the operator");
@@ -559,7 +236,7 @@ judge(struct sb_wans *ws, unsigned p, uint64_t now)
 	} else {
 		down = has_check && all_failed;
 	}
-	if (!cfg->wan[p].enabled || w->force != 0 || ws->link_down[p])
+	if (!cfg->wan[p].enabled || w->force != 0 || ws->link_down[p] || w->addr == 0)
 		state = down ? SB_WAN_DOWN : SB_WAN_UP;
 	snprintf(w->reason, sizeof(w->reason), "%s", why);
 	if (down == w->down && state == w->state)

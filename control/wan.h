@@ -33,6 +33,11 @@ struct sb_wan {
 	char reason[512];         /* why it is in its state, with the evidence */
 	uint64_t down_since_ms;   /* last change, for alert_after_s */
 	bool alerted;
+	/* Addressing: from [port] and [wan] gateway, or from a DHCP lease at
+	 * run time (sb_wan_set_address). */
+	uint32_t addr;            /* host order; 0 = none yet (address = dhcp) */
+	uint8_t prefix_len;
+	uint32_t gateway;         /* monitors' next hop when off-link, 0 = none */
 	/* [wan NAME] monitors: mon[0 .. n_mon) (in sb_wans.mons). */
 	struct sb_probe *mon;
 	unsigned n_mon;
@@ -101,6 +106,16 @@ void sb_wan_arp_reply(struct sb_wans *ws, unsigned port, uint32_t sip, uint64_t 
 /** Carrier of @port as the port reports it. A change is logged and takes
  * effect at the next sb_wan_apply (well within 50 ms). */
 void sb_wan_set_link(struct sb_wans *ws, unsigned port, bool down);
+
+/**
+ * The address of WAN @port changed at run time (a DHCP lease came, moved
+ * or went; @addr 0 = none): monitors' next hops follow @gateway, sessions
+ * NATed to the old address are flushed (generation bump), and the WAN is
+ * judged again at the next sb_wan_apply (down while it has no address).
+ * Control thread.
+ */
+void sb_wan_set_address(struct sb_wans *ws, unsigned port, uint32_t addr, uint8_t prefix_len,
+			uint32_t gateway);
 
 /** The operator's override of WAN @port: 1 up, -1 down, 0 automatic. */
 void sb_wan_force(struct sb_wans *ws, unsigned port, int force);

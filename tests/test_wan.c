@@ -45,6 +45,7 @@ struct h {
 	} fl[MAX_INFLIGHT];
 	unsigned n_fl;
 	unsigned sent_on[SB_MAX_PORTS];
+	uint32_t last_hop[SB_MAX_PORTS];
 	struct event ev[MAX_EVENTS];
 	unsigned n_ev;
 };
@@ -66,8 +67,8 @@ fake_send(void *ctx, unsigned port, uint32_t hop, const struct sb_probe *p)
 	struct h *h = ctx;
 	struct target *t = target(h, p->target);
 
-	(void)hop;
 	h->sent_on[port]++;
+	h->last_hop[port] = hop;
 	t->n++;
 	if (t->dead || (t->lose_every != 0 && t->n % t->lose_every == 0))
 		return;
@@ -558,6 +559,38 @@ test_wan_alert_once_after_alert_after_s(void **state)
 }
 
 static void
+test_wan_address_from_a_lease(void **state)
+{
+	struct h *h = setup_monitored(1, "");
+	uint32_t gen;
+	unsigned sent;
+
+	(void)state;
+	run_ms(h, 500);
+	assert_int_equal(h->last_hop[WAN1], GW1);
+	/* The lease went: down at once, no monitor leaves without an address. */
+	sb_wan_set_address(&h->ws, WAN1, 0, 0, 0);
+	run_ms(h, 1);
+	assert_true(h->ws.wan[WAN1].down);
+	assert_non_null(strstr(h->ws.wan[WAN1].reason, "no address"));
+	sent = h->sent_on[WAN1];
+	run_ms(h, 500);
+	assert_int_equal(h->sent_on[WAN1], sent);
+	/* A new lease elsewhere: monitors go to its gateway, the WAN comes
+	 * back once they answer. */
+	gen = h->ws.wan[WAN1].gen;
+	sb_wan_set_address(&h->ws, WAN1, 0xc6120005u /* 198.18.0.5 */, 24, 0xc6120001u);
+	assert_true(run_until_down(h, WAN1, false, 2000) >= 0);
+	assert_int_equal(h->last_hop[WAN1], 0xc6120001u);
+	assert_int_equal(h->ws.wan[WAN1].gen, gen);       /* no address before: nothing to flush */
+	/* Renumbered: the sessions on the old address are flushed. */
+	sb_wan_set_address(&h->ws, WAN1, 0xc6120009u, 24, 0xc6120001u);
+	assert_int_equal(h->ws.wan[WAN1].gen, gen + 1);
+	assert_true(h->ws.dirty);
+	teardown_h(h);
+}
+
+static void
 test_wan_echo_reply_from_wrong_wan_ignored(void **state)
 {
 	struct h *h = setup_monitored(1, "");
@@ -598,6 +631,7 @@ main(void)
 		cmocka_unit_test(test_wan_operator_up_overrides_failed_check),
 		cmocka_unit_test(test_wan_last_resort_keeps_sessions),
 		cmocka_unit_test(test_wan_alert_once_after_alert_after_s),
+		cmocka_unit_test(test_wan_address_from_a_lease),
 		cmocka_unit_test(test_wan_echo_reply_from_wrong_wan_ignored),
 	};
 
