@@ -365,30 +365,25 @@ run(struct sb_ctl *c, const char *line, size_t len, struct out *o)
 		SB_WARN(WAN, "wan %s: operator set %s", cmd.name, what);
 		return json ? ANSWER_WANS_JSON : ANSWER_WANS;
 	}
-	case SB_CTLCMD_ROUTE_DISTANCE: {
-		/* Reorder the failover order at run time (seed 002). */
-		int i = sb_rib_find(c->rib, cmd.name);
-
-		if (i < 0 || c->rib->r[i].connected) {
-			out(o, "error: no static route named \"%s\"\n", cmd.name);
-			return ANSWER_NOW;
-		}
-		c->rib->r[i].distance = cmd.distance;
-		sb_rib_route_changed(c->rib, (unsigned)i);
-		SB_WARN(RIB, "route %s: operator set distance %u", cmd.name, cmd.distance);
-		c->dirty = true;
-		return ANSWER_OK;
-	}
+	case SB_CTLCMD_ROUTE_DISTANCE:
 	case SB_CTLCMD_ROUTE_ENABLE: {
+		/* Reorder the failover order at run time (seed 002), or take
+		 * a route out and back. */
 		int i = sb_rib_find(c->rib, cmd.name);
 
 		if (i < 0 || c->rib->r[i].connected) {
 			out(o, "error: no static route named \"%s\"\n", cmd.name);
 			return ANSWER_NOW;
 		}
-		c->rib->r[i].disabled = cmd.disable;
+		if (cmd.op == SB_CTLCMD_ROUTE_DISTANCE) {
+			c->rib->r[i].distance = cmd.distance;
+			SB_WARN(RIB, "route %s: operator set distance %u", cmd.name, cmd.distance);
+		} else {
+			c->rib->r[i].disabled = cmd.disable;
+			SB_WARN(RIB, "route %s: operator %sd it", cmd.name,
+				cmd.disable ? "disable" : "enable");
+		}
 		sb_rib_route_changed(c->rib, (unsigned)i);
-		SB_WARN(RIB, "route %s: operator %sd it", cmd.name, cmd.disable ? "disable" : "enable");
 		c->dirty = true;
 		return ANSWER_OK;
 	}

@@ -16,6 +16,7 @@
 #include <curl/curl.h>
 
 #include "webhook.h"
+#include "clock.h"
 #include "sb_log.h"
 
 #define QUEUE_LEN 64
@@ -33,15 +34,6 @@ struct sb_notifier {
 	uint64_t stop_deadline_ms; /* after stop: give up retrying past this */
 	struct sb_notifier_stats st;
 };
-
-static uint64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 void
 sb_json_escape(const char *s, char *out, size_t len)
@@ -151,11 +143,11 @@ notifier_main(void *arg)
 				wait = MAX_BACKOFF_MS;
 			SB_INFO(WAN, "webhook attempt %u failed (%s), retrying in %lu ms", attempt + 1,
 				why, (unsigned long)wait);
-			until = mono_ms() + wait;
+			until = sb_now_ms() + wait;
 			pthread_mutex_lock(&n->lock);
 			n->st.retries++;
 			for (;;) {
-				uint64_t end = until, now = mono_ms();
+				uint64_t end = until, now = sb_now_ms();
 				struct timespec ts;
 
 				if (n->stop && n->stop_deadline_ms < end)
@@ -166,7 +158,7 @@ notifier_main(void *arg)
 				ts.tv_nsec = (long)(end % 1000) * 1000000;
 				pthread_cond_timedwait(&n->cond, &n->lock, &ts);
 			}
-			bool give_up = n->stop && mono_ms() >= n->stop_deadline_ms;
+			bool give_up = n->stop && sb_now_ms() >= n->stop_deadline_ms;
 
 			pthread_mutex_unlock(&n->lock);
 			if (give_up)
@@ -183,7 +175,7 @@ notifier_main(void *arg)
 			n->st.delivered++;
 		else
 			n->st.failed++;
-		if (n->stop && mono_ms() >= n->stop_deadline_ms) {
+		if (n->stop && sb_now_ms() >= n->stop_deadline_ms) {
 			/* Out of time: what is left is dropped. */
 			while (n->n > 0) {
 				free(n->q[n->head]);
@@ -289,7 +281,7 @@ sb_notifier_stop(struct sb_notifier *n, unsigned grace_ms)
 		return;
 	pthread_mutex_lock(&n->lock);
 	n->stop = true;
-	n->stop_deadline_ms = mono_ms() + grace_ms;
+	n->stop_deadline_ms = sb_now_ms() + grace_ms;
 	pthread_cond_broadcast(&n->cond);
 	pthread_mutex_unlock(&n->lock);
 	/* Bounded: an attempt lasts at most timeout_ms, backoffs end at
@@ -297,12 +289,12 @@ sb_notifier_stop(struct sb_notifier *n, unsigned grace_ms)
 	 * to wait for), the thread is left behind with what it uses: the
 	 * process is on its way out. */
 	{
-		uint64_t end = mono_ms() + grace_ms + n->timeout_ms + 1000;
+		uint64_t end = sb_now_ms() + grace_ms + n->timeout_ms + 1000;
 		struct timespec ts;
 
 		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += (time_t)((end - mono_ms()) / 1000);
-		ts.tv_nsec += (long)((end - mono_ms()) % 1000) * 1000000;
+		ts.tv_sec += (time_t)((end - sb_now_ms()) / 1000);
+		ts.tv_nsec += (long)((end - sb_now_ms()) % 1000) * 1000000;
 		if (ts.tv_nsec >= 1000000000) {
 			ts.tv_sec++;
 			ts.tv_nsec -= 1000000000;

@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "webhook.h"
+#include "clock.h"
 
 struct srv {
 	int fd;
@@ -107,27 +108,18 @@ srv_stop(struct srv *s)
 	close(s->fd);
 }
 
-static uint64_t
-ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static void
 wait_delivered(struct sb_notifier *n, uint64_t want, unsigned timeout_ms)
 {
 	struct sb_notifier_stats st;
-	uint64_t end = ms() + timeout_ms;
+	uint64_t end = sb_now_ms() + timeout_ms;
 
 	do {
 		sb_notifier_stats(n, &st);
 		if (st.delivered + st.failed >= want)
 			return;
 		usleep(10000);
-	} while (ms() < end);
+	} while (sb_now_ms() < end);
 }
 
 static void
@@ -205,9 +197,9 @@ test_webhook_bounded_queue_and_stop(void **state)
 	/* 64 queued, at most one taken by the thread: the rest refused. */
 	assert_in_range(refused, 35, 36);
 	assert_int_equal(st.dropped, refused);
-	t0 = ms();
+	t0 = sb_now_ms();
 	sb_notifier_stop(n, 200);
-	assert_true(ms() - t0 < 300 + 200 + 1000);
+	assert_true(sb_now_ms() - t0 < 300 + 200 + 1000);
 	srv_stop(&s);
 }
 
@@ -248,9 +240,9 @@ dns_hang_child(void)
 		return 3;
 	sb_notifier_post(n, "{\"x\": 1}");
 	usleep(100000);          /* the attempt is resolving now */
-	t0 = ms();
+	t0 = sb_now_ms();
 	sb_notifier_stop(n, 200);
-	took = ms() - t0;
+	took = sb_now_ms() - t0;
 	unlink(rc);
 	fprintf(stderr, "stop took %lu ms\n", (unsigned long)took);
 	(void)st;
