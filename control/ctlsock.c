@@ -240,7 +240,7 @@ block_cmd(struct sb_ctl *c, struct out *o, bool add, const char *arg)
 	uint8_t len;
 	int ret;
 
-	if (sb_parse_prefix(arg, &a, &len, false) != 0) {
+	if (sb_config_parse_prefix(arg, &a, &len, false) != 0) {
 		out(o, "error: expected A.B.C.D[/LEN], got \"%s\"\n", arg);
 		return;
 	}

@@ -170,10 +170,10 @@ sb_notify_wan(const struct sb_notify *n, const char *event, const char *wan,
 		sb_notify_run(n->hook, event, wan, old_state, new_state, reason);
 	if (n->webhook == NULL)
 		return;
-	sb_json_escape(reason, esc, sizeof(esc));
+	sb_webhook_json_escape(reason, esc, sizeof(esc));
 	snprintf(body, sizeof(body), "{\"event\": \"%s\", \"wan\": \"%s\", \"old_state\": \"%s\", "
 		 "\"new_state\": \"%s\", \"reason\": \"%s\", \"time\": %ld, \"in_service\": %s}",
 		 event, wan, old_state, new_state, esc, (long)time(NULL),
 		 in_service ? "true" : "false");
-	sb_notifier_post(n->webhook, body);
+	sb_webhook_post(n->webhook, body);
 }

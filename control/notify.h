@@ -11,13 +11,13 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-struct sb_notifier;
+struct sb_webhook;
 
 /* Who is told about WAN changes: the [notify] hook command and the
  * webhook's notifier thread (either may be absent). */
 struct sb_notify {
 	const char *hook;               /* "" or NULL = none */
-	struct sb_notifier *webhook;    /* NULL = none */
+	struct sb_webhook *webhook;    /* NULL = none */
 };
 
 /**

@@ -303,7 +303,7 @@ sb_ctl_setup(struct sb_ctl *c, char *err, size_t errlen)
 	}
 	c->notify.hook = cfg->hook;
 	if (cfg->webhook[0] != '\0') {
-		c->notify.webhook = sb_notifier_start(cfg->webhook, cfg->webhook_retries,
+		c->notify.webhook = sb_webhook_start(cfg->webhook, cfg->webhook_retries,
 						      cfg->webhook_timeout_ms, cfg->webhook_backoff_ms);
 		if (c->notify.webhook == NULL) {
 			snprintf(err, errlen, "[notify] webhook: cannot start the notifier thread: %s",
@@ -324,7 +324,7 @@ void
 sb_ctl_teardown(struct sb_ctl *c)
 {
 	/* What is still queued gets a second to be delivered. */
-	sb_notifier_stop(c->notify.webhook, 1000);
+	sb_webhook_stop(c->notify.webhook, 1000);
 	c->notify.webhook = NULL;
 	sb_ctlsock_close(c);
 	sb_ops_stop(c);

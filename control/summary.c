@@ -87,9 +87,9 @@ sb_summary_print(struct sb_ctl *c)
 		       m->down ? "DOWN" : m->degraded ? "DEGRADED" : "up");
 	}
 	if (c->notify.webhook != NULL) {
-		struct sb_notifier_stats ns;
+		struct sb_webhook_stats ns;
 
-		sb_notifier_stats(c->notify.webhook, &ns);
+		sb_webhook_stats_get(c->notify.webhook, &ns);
 		printf("webhook: queued %lu delivered %lu failed %lu dropped %lu retries %lu\n",
 		       (unsigned long)ns.queued, (unsigned long)ns.delivered, (unsigned long)ns.failed,
 		       (unsigned long)ns.dropped, (unsigned long)ns.retries);

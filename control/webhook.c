@@ -22,7 +22,7 @@
 #define QUEUE_LEN 64
 #define MAX_BACKOFF_MS 60000
 
-struct sb_notifier {
+struct sb_webhook {
 	char *url;
 	unsigned retries, timeout_ms, backoff_ms;
 	pthread_t thread;
@@ -32,11 +32,11 @@ struct sb_notifier {
 	unsigned head, n;         /* ring: q[head] is the oldest */
 	bool stop;
 	uint64_t stop_deadline_ms; /* after stop: give up retrying past this */
-	struct sb_notifier_stats st;
+	struct sb_webhook_stats st;
 };
 
 void
-sb_json_escape(const char *s, char *out, size_t len)
+sb_webhook_json_escape(const char *s, char *out, size_t len)
 {
 	size_t o = 0;
 
@@ -65,7 +65,7 @@ discard(char *p, size_t size, size_t n, void *u)
 
 /* One attempt: 0 when the endpoint answered 2xx. */
 static int
-post_once(struct sb_notifier *n, CURL *h, const char *body, long *status, char *why, size_t wl)
+post_once(struct sb_webhook *n, CURL *h, const char *body, long *status, char *why, size_t wl)
 {
 	struct curl_slist *hdr = curl_slist_append(NULL, "Content-Type: application/json");
 	CURLcode rc;
@@ -105,7 +105,7 @@ post_once(struct sb_notifier *n, CURL *h, const char *body, long *status, char *
 static void *
 notifier_main(void *arg)
 {
-	struct sb_notifier *n = arg;
+	struct sb_webhook *n = arg;
 	CURL *h = curl_easy_init();
 
 	pthread_mutex_lock(&n->lock);
@@ -191,10 +191,10 @@ notifier_main(void *arg)
 	return NULL;
 }
 
-struct sb_notifier *
-sb_notifier_start(const char *url, unsigned retries, unsigned timeout_ms, unsigned backoff_ms)
+struct sb_webhook *
+sb_webhook_start(const char *url, unsigned retries, unsigned timeout_ms, unsigned backoff_ms)
 {
-	struct sb_notifier *n = calloc(1, sizeof(*n));
+	struct sb_webhook *n = calloc(1, sizeof(*n));
 	int ret;
 
 	if (n == NULL)
@@ -232,7 +232,7 @@ sb_notifier_start(const char *url, unsigned retries, unsigned timeout_ms, unsign
 }
 
 int
-sb_notifier_post(struct sb_notifier *n, const char *json)
+sb_webhook_post(struct sb_webhook *n, const char *json)
 {
 	char *copy;
 	int ret = 0;
@@ -264,7 +264,7 @@ sb_notifier_post(struct sb_notifier *n, const char *json)
 }
 
 void
-sb_notifier_stats(struct sb_notifier *n, struct sb_notifier_stats *s)
+sb_webhook_stats_get(struct sb_webhook *n, struct sb_webhook_stats *s)
 {
 	memset(s, 0, sizeof(*s));
 	if (n == NULL)
@@ -275,7 +275,7 @@ sb_notifier_stats(struct sb_notifier *n, struct sb_notifier_stats *s)
 }
 
 void
-sb_notifier_stop(struct sb_notifier *n, unsigned grace_ms)
+sb_webhook_stop(struct sb_webhook *n, unsigned grace_ms)
 {
 	if (n == NULL)
 		return;

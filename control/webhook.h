@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct sb_notifier;
+struct sb_webhook;
 
 /**
  * Start the notifier thread for @url: it POSTs each queued JSON body with
@@ -17,7 +17,7 @@ struct sb_notifier;
  * most 60 s). Bodies are delivered one at a time, in order.
  * Returns NULL with errno set. Main lcore, once.
  */
-struct sb_notifier *sb_notifier_start(const char *url, unsigned retries, unsigned timeout_ms,
+struct sb_webhook *sb_webhook_start(const char *url, unsigned retries, unsigned timeout_ms,
 				      unsigned backoff_ms);
 
 /**
@@ -25,22 +25,22 @@ struct sb_notifier *sb_notifier_start(const char *url, unsigned retries, unsigne
  * (64 bodies) is full the body is dropped, counted and -ENOBUFS returned.
  * Control thread.
  */
-int sb_notifier_post(struct sb_notifier *n, const char *json);
+int sb_webhook_post(struct sb_webhook *n, const char *json);
 
-struct sb_notifier_stats {
+struct sb_webhook_stats {
 	uint64_t queued, delivered, failed, dropped, retries;
 };
 
 /** Copy the counters. Any thread. */
-void sb_notifier_stats(struct sb_notifier *n, struct sb_notifier_stats *s);
+void sb_webhook_stats_get(struct sb_webhook *n, struct sb_webhook_stats *s);
 
 /**
  * Stop the thread: what is queued gets at most @grace_ms more to be
  * delivered, then the rest is dropped. NULL is fine. Main lcore.
  */
-void sb_notifier_stop(struct sb_notifier *n, unsigned grace_ms);
+void sb_webhook_stop(struct sb_webhook *n, unsigned grace_ms);
 
 /** Escape @s into @out as the inside of a JSON string. */
-void sb_json_escape(const char *s, char *out, size_t len);
+void sb_webhook_json_escape(const char *s, char *out, size_t len);
 
 #endif

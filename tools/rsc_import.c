@@ -272,7 +272,7 @@ disabled(const struct obj *o)
 static bool
 parse_pfx(const char *s, uint32_t *a, uint8_t *len)
 {
-	return s != NULL && sb_parse_prefix(s, a, len, false) == 0;
+	return s != NULL && sb_config_parse_prefix(s, a, len, false) == 0;
 }
 
 static uint32_t
@@ -1073,14 +1073,14 @@ do_routes(struct imp *m)
 			if (pct != NULL) {
 				*pct = '\0';
 				r.gw_port = port_of(m, pct + 1);
-				if (r.gw_port < 0 || sb_parse_ipv4(tok, &a) != 0) {
+				if (r.gw_port < 0 || sb_config_parse_ipv4(tok, &a) != 0) {
 					rep(m, o->line, RSC_SKIP, "/ip route gateway=%s%%%s: %s", tok, pct + 1,
 					    r.gw_port < 0 ? "interface is not a port here" :
 					    "not an IPv4 address");
 					continue;
 				}
 				r.gw = a;
-			} else if (sb_parse_ipv4(tok, &a) == 0) {
+			} else if (sb_config_parse_ipv4(tok, &a) == 0) {
 				r.gw = a;
 			} else {
 				r.gw_port = port_of(m, tok);
@@ -1683,7 +1683,7 @@ do_netwatch(struct imp *m)
 			rep(m, o->line, RSC_NOTE, "/tool netwatch: disabled, not translated");
 			continue;
 		}
-		if (host == NULL || sb_parse_ipv4(host, &h) != 0) {
+		if (host == NULL || sb_config_parse_ipv4(host, &h) != 0) {
 			rep(m, o->line, RSC_SKIP, "/tool netwatch: host=%s is not an IPv4 address",
 			    host ? host : "(missing)");
 			continue;
