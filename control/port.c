@@ -121,14 +121,17 @@ sb_port_link_up(uint16_t port_id, const char *device)
 	char name[64], why[256];
 	enum sb_devkind kind = SB_DEV_DPDK;
 
-	if (device != NULL && sb_xdpconf_device(device, &kind, name, why, sizeof(why)) == 0 &&
-	    kind != SB_DEV_DPDK)
-		ifc = "";
-	if (ifc != NULL) {
+	/* (A flag, not ifc = "": GCC's -Warray-bounds under ASan cannot tell
+	 * that ifc + 6 is then never read.) */
+	bool named = device != NULL &&
+		     sb_xdpconf_device(device, &kind, name, why, sizeof(why)) == 0 &&
+		     kind != SB_DEV_DPDK;
+
+	if (ifc != NULL || named) {
 		char path[128], v = '1';
 		FILE *f;
 
-		if (kind == SB_DEV_DPDK) {
+		if (!named) {
 			size_t n = strcspn(ifc + 6, ",");
 
 			if (n == 0 || n >= sizeof(name))
