@@ -93,9 +93,7 @@ address = 198.51.100.5
 mac = 02:00:00:00:02:05
 port = wan2
 """)
-    rc, out = sbtest.run(SWITCHBACK, ini, "sbpcc", seconds=6, mem=512)
-    print(out[-3000:])
-    check(rc == 0, "switchback exited 0")
+    out = sbtest.run_checked(SWITCHBACK, ini, "sbpcc", check, tail=3000, seconds=6, mem=512)
 
     by_wan = {}
     for wan, addr in (("wan1", "203.0.113.2"), ("wan2", "198.51.100.2")):
