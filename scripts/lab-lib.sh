@@ -78,6 +78,8 @@ bad() {
 
 # --- the client ---------------------------------------------------------------
 
+# (In the foreground only: `lab_client ... &` would put a subshell's pid in
+# $!, and a signal to it would not reach the client.)
 lab_client() { ip netns exec sb-lan /usr/bin/python3 "$LAB_CLIENT" "$@"; }
 
 connect() { lab_client once --timeout "${1:-1}" ${2:+--source "$2"}; }
@@ -115,8 +117,8 @@ lab_loop_start() {
 	lab_loop_stop
 	# In sb-lan: `lab.sh down` (which kills every process of the lab
 	# namespaces) ends it too; MAX bounds it anyway.
-	lab_client loop --count "${2:-600}" --interval "${3:-0.1}" --timeout "${4:-0.3}" \
-		>"$file" 2>/dev/null &
+	ip netns exec sb-lan /usr/bin/python3 "$LAB_CLIENT" loop --count "${2:-600}" \
+		--interval "${3:-0.1}" --timeout "${4:-0.3}" >"$file" 2>/dev/null &
 	loop_pid=$!
 	mkdir -p "$LAB_STATE" && echo "$loop_pid" >"$LAB_STATE/loop.pid"
 }
@@ -147,7 +149,7 @@ lab_wait_first_via() { # FILE SINCE_MS N TIMEOUT_MS
 lab_stream_start() {
 	local file=${1:?usage: lab_stream_start FILE ARGS...}
 	shift
-	lab_client stream "$@" >"$file" 2>&1 &
+	ip netns exec sb-lan /usr/bin/python3 "$LAB_CLIENT" stream "$@" >"$file" 2>&1 &
 	stream_pid=$!
 	LAB_STREAM_FILE=$file
 }
