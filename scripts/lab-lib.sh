@@ -20,7 +20,8 @@
 #                                       background: a new connection every IV_S (0.1)
 #                                       with TO_S (0.3) timeout, MAX (600) at most; one
 #                                       attempt a line in FILE: "<epoch-ms> <N|x>", N the
-#                                       WAN the server saw (1 = wan1 ...), x failed
+#                                       WAN the server saw (1 = wan1 ...), x failed;
+#                                       returns once the first one is recorded
 #   lab_loop_stop
 #   lab_first_via FILE SINCE_MS N       first attempt at/after SINCE_MS through WAN N
 #   lab_wait_first_via FILE SINCE_MS N TIMEOUT_MS   the same, polling FILE
@@ -117,10 +118,15 @@ lab_loop_start() {
 	lab_loop_stop
 	# In sb-lan: `lab.sh down` (which kills every process of the lab
 	# namespaces) ends it too; MAX bounds it anyway.
+	: >"$file"
 	ip netns exec sb-lan /usr/bin/python3 "$LAB_CLIENT" loop --count "${2:-600}" \
-		--interval "${3:-0.1}" --timeout "${4:-0.3}" >"$file" 2>/dev/null &
+		--interval "${3:-0.1}" --timeout "${4:-0.3}" >>"$file" 2>/dev/null &
 	loop_pid=$!
 	mkdir -p "$LAB_STATE" && echo "$loop_pid" >"$LAB_STATE/loop.pid"
+	# Returns once the first attempt is recorded (at most 5 s): on a loaded
+	# machine the interpreter takes a while to start, and a fault timed
+	# from now must find the loop running.
+	for _ in $(seq 100); do [ -s "$file" ] && break; sleep 0.05; done
 }
 
 lab_loop_stop() {
