@@ -19,6 +19,7 @@ the gateway's own log, lab.sh's stamps and the client's records:
                        (no answer until the restore), resumed (answers
                        again on the same WAN), kept (never interrupted)
   state_changes        the failed WAN's state changes until the restore
+  ups_during           of which back UP (a failback before the fault ended)
   failback_ms          restore -> the gateway's "wan WAN UP"
 
 checks them against the scenario's [expect] bounds (a time is over its
@@ -53,7 +54,7 @@ FAULTS = {"link-down", "fail-gw", "blackhole", "return-down", "loss", "latency",
           "fail-monitor"}
 RESTORES = {"restore", "restore-monitor"}
 EXPECT_KEYS = {"detection_ms", "first_connection_ms", "last_failed_ms", "surviving_lost",
-               "surviving_gap_ms", "state_changes", "failback_ms", "failed_flows",
+               "surviving_gap_ms", "state_changes", "ups_during", "failback_ms", "failed_flows",
                "no_failover"}
 LOG_STATE = re.compile(r"^(\d\d):(\d\d):(\d\d)\.(\d{3}) wan: wan (\S+) (UP|DOWN|DEGRADED)\b")
 
@@ -434,10 +435,11 @@ def measure(run, states, attempts, flows):
             r["last_failed_ms"] = failed[-1][0] - t if failed else 0
             end = ev.get("end", {}).get("t", t_next)
             r["state_changes"] = sum(1 for s in wst if t <= s[0] < end)
+            r["ups_during"] = sum(1 for s in wst if t <= s[0] < end and s[1] == "up")
             surv, on_failed = [], []
             for name, f in sorted(flows.items()):
-                if f["kind"] == "ping":
-                    continue
+                if f["kind"] == "ping" or not any(t - 1000 <= x[0] < t for x in f["answers"]):
+                    continue    # pings, and flows that were not alive just before the fault
                 fw = wan_at(f, t)
                 rec = {"flow": name, "wan": f"wan{fw}"}
                 if fw and fw != w:
@@ -502,7 +504,7 @@ def checks(results, expect):
                 if k in e:
                     v = r.get(k)
                     add(r, k, v, int(e[k]), v is not None and v - r["slack_ms"] <= int(e[k]), r["slack_ms"])
-            for k in ("surviving_lost", "surviving_gap_ms", "state_changes"):
+            for k in ("surviving_lost", "surviving_gap_ms", "state_changes", "ups_during"):
                 if k in e and (r.get(k) is not None or k == "state_changes"):
                     add(r, k, r.get(k), int(e[k]), r.get(k) is not None and r[k] <= int(e[k]))
             if "failed_flows" in e and r["failed_wan_flows"]:
@@ -684,7 +686,9 @@ def main(argv):
     ap.add_argument("--bin", default=os.environ.get("SWITCHBACK", os.path.join(TOP, "build", "switchback")),
                     help="the switchback binary (build/switchback)")
     ap.add_argument("--check-only", action="store_true", help="parse the scenario and stop")
-    ap.add_argument("--redraw", action="store_true", help="draw the picture again from DIR/NAME.json")
+    ap.add_argument("--again", action="store_true",
+                    help="no run: measure, check and draw again from DIR/NAME's records "
+                         "(after changing the scenario's bounds)")
     a = ap.parse_args(argv)
     try:
         path = find_scenario(a.scenario)
@@ -698,10 +702,11 @@ def main(argv):
         return 0
     os.makedirs(a.out, exist_ok=True)
     out = os.path.abspath(a.out)
-    if a.redraw:
-        doc = json.load(open(os.path.join(out, f"{name}.json")))
-        draw(doc, doc["png"], doc["svg"])
-        return 0
+    if a.again:
+        old = json.load(open(os.path.join(out, f"{name}.json")))
+        run = Run(sc, name, out, a.bin)
+        run.t0, run.t_end, run.events, run.errors = old["t0"], old["t_end"], old["events"], old["errors"]
+        return report(run, sc, path, out, old.get("gw_start"))
     if os.geteuid() != 0:
         print("lab.sh run: must run as root (network namespaces)", file=sys.stderr)
         return 2
@@ -725,6 +730,12 @@ def main(argv):
         run.stop()
         return 130
     run.stop()
+    return report(run, sc, path, out, gw_start)
+
+
+def report(run, sc, path, out, gw_start):
+    """Measure the run's records, check, write the JSON and the picture, print the summary."""
+    name = run.name
     states = read_states(run.path("log"), run.t0)
     attempts = read_attempts(run.path("attempts.txt")) if os.path.exists(run.path("attempts.txt")) else []
     flows = read_flows(run.path("flows.txt"))
