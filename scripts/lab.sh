@@ -58,7 +58,8 @@ usage: scripts/lab.sh COMMAND
   run SCENARIO [--out DIR] [--bin SWITCHBACK]
                      a scenario of conf/scenarios/ (name or file): lab, switchback,
                      traffic and a timeline of faults, measured; writes
-                     DIR/NAME.json, .png, .svg and prints a summary (scripts/lab-run.py)
+                     DIR/NAME.json, .png, .svg and prints a summary (scripts/lab-run.py;
+                     --again: measure and draw again from DIR's records, no run)
 Interfaces: sb-lan lan0 | sb-gw gw-lan gw-wanK (no addresses) |
   sb-ispK ispK-cust ispK-up | sb-inet inet-ispK
 State, pids and the server log: /tmp/switchback-lab/
