@@ -630,7 +630,15 @@ def summary(doc):
            "changes", "failback")
     rows = [hdr, ("s", "", "ms", "ms", "ms", "dgrams", "ms", "", "", "ms")]
     for r in doc["results"]:
-        fl = ", ".join(f"{x['flow']} {x['outcome']}" for x in r.get("failed_wan_flows", []))
+        ff = r.get("failed_wan_flows", [])
+        if len(ff) <= 3:
+            fl = ", ".join(f"{x['flow']} {x['outcome']}" for x in ff)
+        else:       # many: counted by kind and outcome
+            n = {}
+            for x in ff:
+                k = f"{re.sub(r'[0-9]+$', '', x['flow'])} {x['outcome']}"
+                n[k] = n.get(k, 0) + 1
+            fl = ", ".join(f"{v} {k}" for k, v in sorted(n.items()))
         rows.append((f"{(r['t'] - doc['t0']) / 1000:.2f}" if r.get("t") else f"{r['at_s']:g}",
                      f"{r['action']} {' '.join(r['args'])}"[:28],
                      fmt(r.get("detection_ms")) if r.get("kind") == "fault" else "",
@@ -638,7 +646,7 @@ def summary(doc):
                      fmt(r.get("last_failed_ms")) if r.get("kind") == "fault" else "",
                      fmt(r.get("surviving_lost")) if r.get("kind") == "fault" else "",
                      fmt(r.get("surviving_gap_ms")) if r.get("kind") == "fault" else "",
-                     fl[:34], fmt(r.get("state_changes")), fmt(r.get("failback_ms"))))
+                     fl[:40], fmt(r.get("state_changes")), fmt(r.get("failback_ms"))))
     wid = [max(len(str(row[i])) for row in rows) for i in range(len(hdr))]
     for row in rows:
         lines.append("   " + "  ".join(str(c).rjust(wid[i]) if i not in (1, 7) else str(c).ljust(wid[i])
