@@ -163,6 +163,31 @@ sb_metrics_render(const struct sb_status *st, uint64_t now_ms, size_t *len)
 	PORT_FAMILY("switchback_port_receive_nombuf_total",
 		    "Receive failures for want of a packet buffer.", rx_nombuf);
 #undef PORT_FAMILY
+	/* --- the XDP program on af_xdp: ports (docs/afxdp.md) --- */
+	{
+		static const char *const xv[] = {
+#define SB_X(e, v, n) v,
+			SB_XDP_REASONS(SB_X)
+#undef SB_X
+		};
+		static const char *const xn[] = {
+#define SB_X(e, v, n) n,
+			SB_XDP_REASONS(SB_X)
+#undef SB_X
+		};
+		bool any = false;
+
+		for (unsigned p = 0; p < st->n_ports; p++)
+			any |= st->port[p].xdp;
+		if (any)
+			family(f, "switchback_xdp_packets_total", "counter",
+			       "Frames switchback's XDP program judged on the port, by verdict and reason.");
+		for (unsigned p = 0; p < st->n_ports; p++)
+			for (unsigned r = 0; any && st->port[p].xdp && r < SB_XDP_REASON_MAX; r++)
+				fprintf(f, "switchback_xdp_packets_total{port=\"%s\",verdict=\"%s\","
+					"reason=\"%s\"} %lu\n", st->port[p].name, xv[r], xn[r],
+					(unsigned long)st->port[p].xdp_pkts[r]);
+	}
 	family(f, "switchback_port_link_up", "gauge", "1 when the port reports carrier.");
 	for (unsigned p = 0; p < st->n_ports; p++)
 		fprintf(f, "switchback_port_link_up{port=\"%s\",role=\"%s\"} %d\n", st->port[p].name,

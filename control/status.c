@@ -7,6 +7,7 @@
 
 #include "ctl.h"
 #include "status.h"
+#include "xdp.h"
 
 int64_t
 sb_status_unix_ms(void)
@@ -123,6 +124,15 @@ sb_status_fill(struct sb_status *st, const struct sb_status_track *t, const stru
 			sp->rx_errors = s.ierrors;
 			sp->tx_errors = s.oerrors;
 			sp->rx_nombuf = s.rx_nombuf;
+		}
+		{
+			struct sb_xdp_count x[SB_XDP_REASON_MAX];
+
+			if (sb_xdp_counts(c->xdp, p, x) == 0) {
+				sp->xdp = true;
+				for (unsigned r = 0; r < SB_XDP_REASON_MAX; r++)
+					sp->xdp_pkts[r] = x[r].packets;
+			}
 		}
 		if (sp->wan)
 			fill_wan(&st->wan[st->n_wans++], t, c, p);
