@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # switchback: install what is needed, build (normal and ASan/UBSan), and run
 # every test through `meson test`. Exits non-zero on any failure.
-#   ./scripts/test.sh            all suites: unit, integration, lab
+#   ./scripts/test.sh            all suites: unit, integration, lab, bench, install
 #   SB_SUITES="unit" ./scripts/test.sh   only some suites (space separated)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,7 +19,7 @@ step "build (ASan/UBSan)"
 [ -d build-asan ] || meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false
 meson compile -C build-asan
 
-suites=${SB_SUITES:-unit integration lab bench}
+suites=${SB_SUITES:-unit integration lab bench install}
 fail=0
 # meson rewrites testlog.json on every run: keep every result here.
 results=$(mktemp /tmp/switchback-results.XXXXXX)
