@@ -366,3 +366,22 @@ sb_ct_sweep(struct sb_ct *ct, uint64_t now, unsigned budget,
 	ct->sweep_cursor = i;
 	return expired;
 }
+
+unsigned
+sb_ct_flush_port(struct sb_ct *ct, unsigned port, sb_ct_expire_fn fn, void *arg)
+{
+	unsigned n = 0;
+
+	for (uint32_t i = 0; i < ct->capacity && ct->n_free < ct->capacity; i++) {
+		struct sb_session *s = &ct->s[i];
+
+		if (!s->in_use ||
+		    (s->out_port != port && !(s->nat != SB_CT_NAT_NONE && s->nat_wan == port)))
+			continue;
+		if (fn != NULL)
+			fn(arg, s);
+		sb_ct_delete(ct, i);
+		n++;
+	}
+	return n;
+}

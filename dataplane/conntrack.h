@@ -239,4 +239,15 @@ typedef void (*sb_ct_expire_fn)(void *arg, struct sb_session *s);
 unsigned sb_ct_sweep(struct sb_ct *ct, uint64_t now, unsigned budget,
 		     sb_ct_expire_fn fn, void *arg);
 
+/**
+ * Delete every session that leaves by port @port or is masqueraded to its
+ * address, calling @fn before each delete (the owner gives back its
+ * mapping). For a WAN whose address changed (a DHCP lease): their reply
+ * keys hold the old address, so this runs while ct->addr[@port] still is
+ * the old one, and the new one is set after. O(capacity); never on a
+ * failover (those flush lazily by generation). Returns how many. Owning
+ * worker only.
+ */
+unsigned sb_ct_flush_port(struct sb_ct *ct, unsigned port, sb_ct_expire_fn fn, void *arg);
+
 #endif
