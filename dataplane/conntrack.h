@@ -240,14 +240,17 @@ unsigned sb_ct_sweep(struct sb_ct *ct, uint64_t now, unsigned budget,
 		     sb_ct_expire_fn fn, void *arg);
 
 /**
- * Delete every session that leaves by port @port or is masqueraded to its
- * address, calling @fn before each delete (the owner gives back its
- * mapping). For a WAN whose address changed (a DHCP lease): their reply
- * keys hold the old address, so this runs while ct->addr[@port] still is
- * the old one, and the new one is set after. O(capacity); never on a
- * failover (those flush lazily by generation). Returns how many. Owning
- * worker only.
+ * WAN @port's address changed to @addr (network order; a DHCP lease). Its
+ * masqueraded sessions lose their reply keys, which hold the old address
+ * (nothing from outside reaches them any more) and keep their original
+ * keys, so the LAN host's next packet finds the session, stale by the
+ * WAN's generation, and gets its TCP reset as in any WAN flush; deleting
+ * it later removes only what is left. Hairpin sessions, both of whose
+ * keys hold the address, are deleted now, calling @fn first (the mapping
+ * given back). Then @addr is set. O(capacity); only on an address change,
+ * never on a failover. Returns the sessions touched. Owning worker only.
  */
-unsigned sb_ct_flush_port(struct sb_ct *ct, unsigned port, sb_ct_expire_fn fn, void *arg);
+unsigned sb_ct_port_readdress(struct sb_ct *ct, unsigned port, uint32_t addr,
+			      sb_ct_expire_fn fn, void *arg);
 
 #endif

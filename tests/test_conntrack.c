@@ -452,44 +452,54 @@ test_conntrack_bytes_per_session_at_1m(void **state)
 	sb_ct_free(ct);
 }
 
-/* A WAN's address changed: its sessions go, with both keys (the reply key
- * built from the old address), others stay. */
+/* A WAN's address changed: its sessions' reply keys (old address) go,
+ * their original keys stay until the LAN side meets them stale (and gets
+ * its TCP reset); a new session on the new address takes the same reply
+ * tuple, and deleting the old session later leaves it alone. */
 static void
-test_conntrack_flush_port_takes_only_that_wan(void **state)
+test_conntrack_port_readdress(void **state)
 {
 	struct sb_ct *ct = table(64);
-	struct sb_ct_key o, r, o2, r2;
+	struct sb_ct_key o, r, o2, r2, rn;
 	uint64_t now = 1000 * hz;
 	uint64_t data;
+	const struct sb_ct_key *kp;
+	int64_t a, other, fresh;
+	const uint32_t new_addr = 0xcb007114u;
 
 	(void)state;
 	pair(1, &o, &r);
-	assert_true(ins(ct, &o, &r, now) >= 0);
-	pair(2, &o, &r);
-	assert_true(ins(ct, &o, &r, now) >= 0);
-	/* One through port 2 (another WAN, not masqueraded). */
+	a = ins(ct, &o, &r, now);
+	assert_true(a >= 0);
+	/* Not masqueraded, out of another port: untouched. */
 	o2 = key(0xc0a8010a, 0xc6336402, 4000, 443, IPPROTO_TCP);
 	r2 = key(0xc6336402, 0xc0a8010a, 443, 4000, IPPROTO_TCP);
-	int64_t keep = sb_ct_insert(ct, &o2, &r2, SB_CT_NAT_NONE, 2, now);
+	other = sb_ct_insert(ct, &o2, &r2, SB_CT_NAT_NONE, 2, now);
+	assert_true(other >= 0);
 
-	assert_true(keep >= 0);
-	sb_ct_session(ct, (uint32_t)keep)->out_port = 2;
-	for (uint32_t i = 0; i < ct->capacity; i++)
-		if (ct->s[i].in_use && (int64_t)i != keep)
-			ct->s[i].out_port = WAN;
-	expired_cb = 0;
-	assert_int_equal(sb_ct_flush_port(ct, WAN, count_cb, NULL), 2);
-	assert_int_equal(expired_cb, 2);
-	assert_int_equal(sb_ct_count(ct), 1);
-	/* The reply keys went too: a new address can take them. */
-	sb_ct_set_port_addr(ct, WAN, rte_cpu_to_be_32(0xcb007114));
-	pair(1, &o, &r);
-	const struct sb_ct_key *kp = &r;
-
-	assert_int_equal(sb_ct_lookup_bulk(ct, &kp, 1, &data), 0);
+	assert_int_equal(sb_ct_port_readdress(ct, WAN, rte_cpu_to_be_32(new_addr), NULL, NULL), 1);
+	assert_int_equal(ct->addr[WAN], rte_cpu_to_be_32(new_addr));
+	assert_int_equal(sb_ct_count(ct), 2);
+	kp = &r;
+	assert_int_equal(sb_ct_lookup_bulk(ct, &kp, 1, &data), 0);   /* old reply key gone */
+	kp = &o;
+	assert_int_equal(sb_ct_lookup_bulk(ct, &kp, 1, &data), 1);   /* original stays */
+	assert_int_equal(SB_CT_IDX(data), (uint32_t)a);
 	kp = &r2;
 	assert_int_equal(sb_ct_lookup_bulk(ct, &kp, 1, &data), 1);
-	assert_int_equal(sb_ct_flush_port(ct, WAN, NULL, NULL), 0);
+
+	/* The same peer and external port again, on the new address (the
+	 * old session's original key still stands: another LAN port). */
+	struct sb_ct_key on = key(0xc0a80101, 0xc0000250, 1026, 80, IPPROTO_TCP);
+
+	rn = key(0xc0000250, new_addr, 80, 1025, IPPROTO_TCP);
+	fresh = ins(ct, &on, &rn, now);
+	assert_true(fresh >= 0);
+	sb_ct_delete(ct, (uint32_t)a);
+	kp = &rn;
+	assert_int_equal(sb_ct_lookup_bulk(ct, &kp, 1, &data), 1);
+	assert_int_equal(SB_CT_IDX(data), (uint32_t)fresh);
+	assert_int_equal(sb_ct_count(ct), 2);
 	sb_ct_free(ct);
 }
 
@@ -498,7 +508,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_conntrack_insert_lookup_both_keys),
-		cmocka_unit_test(test_conntrack_flush_port_takes_only_that_wan),
+		cmocka_unit_test(test_conntrack_port_readdress),
 		cmocka_unit_test(test_conntrack_bulk_lookup_hit_mask),
 		cmocka_unit_test(test_conntrack_duplicate_key_refused),
 		cmocka_unit_test(test_conntrack_full_table_keeps_sessions),
