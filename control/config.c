@@ -9,11 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <grp.h>
+#include <net/if.h>
 
 #include <iniparser.h>
 
 #include "sb_config.h"
 #include "pcc.h"
+#include "xdpconf.h"
 
 /* Where each section and key stands in the file, for error messages:
  * iniparser itself does not keep line numbers. */
@@ -44,6 +47,26 @@ trim(char *s)
 	e = s + strlen(s);
 	while (e > s && isspace((unsigned char)e[-1]))
 		*--e = '\0';
+}
+
+/* Whether iniparser would cut the unquoted value @v of key @key short of
+ * what was meant. Free text (a command, a URL, a device string) may hold
+ * ';' and '#' anywhere, so any there is refused; other values cannot, so
+ * only one that does not follow a blank ("192.0.2.1;192.0.2.2") is: a
+ * blank before it makes it the usual trailing comment. */
+static bool
+cut_short(const char *key, const char *v)
+{
+	static const char *const free_text[] = { "hook", "webhook", "comment", "device",
+						 "ctl_socket", "ctl_group", NULL };
+
+	for (const char *const *k = free_text; *k; k++)
+		if (strcmp(*k, key) == 0)
+			return strpbrk(v, ";#") != NULL;
+	for (const char *q = strpbrk(v, ";#"); q != NULL; q = strpbrk(q + 1, ";#"))
+		if (q > v && q[-1] != ' ' && q[-1] != '\t')
+			return true;
+	return false;
 }
 
 static void add_error(struct ctx *c, int line, const char *sec, const char *key,
@@ -117,6 +140,8 @@ index_lines(struct ctx *c, const char *path)
 					  "one [%s] section", first, sec);
 			sec_line = ln;
 		} else if ((eq = strchr(p, '=')) != NULL) {
+			char *val = eq + 1;
+
 			*eq = '\0';
 			trim(p);
 			for (char *q = p; *q; q++)
@@ -127,6 +152,11 @@ index_lines(struct ctx *c, const char *path)
 			if (first > sec_line)
 				add_error(c, ln, sec, p, "given twice in this section (first at line %d)",
 					  first);
+			trim(val);
+			if (*val != '"' && *val != '\'' && cut_short(p, val))
+				add_error(c, ln, sec, p, "the value has a ';' or '#', where the INI format "
+					  "starts a comment and would cut it short: quote the whole value "
+					  "(\"...\") to keep it, and put comments on lines of their own");
 		} else {
 			add_error(c, ln, sec, NULL, "expected KEY = VALUE, got \"%s\"", p);
 			continue;
@@ -420,7 +450,7 @@ check_keys(struct ctx *c, const char *sec, const char *const *known)
 }
 
 static const char *const keys_switchback[] = { "mbufs", "sessions", "fragments", "ecmp_hash",
-					       "ctl_socket", NULL };
+					       "ctl_socket", "ctl_group", NULL };
 static const char *const keys_timeouts[] = { "tcp_established", "tcp_transitory", "udp", "icmp", NULL };
 static const char *const keys_check[] = { "interval_ms", "timeout_ms", "down_after", "up_after",
 					  "hold_down_ms", "loss_pct", "latency_ms", "window", NULL };
@@ -430,7 +460,8 @@ static const char *const keys_port[] = { "device", "role", "address", "masquerad
 					 "dhcp_client_id", "dhcp_hostname", "dhcp_default_route",
 					 "dhcp_default_route_distance", "dhcp_check_gateway",
 					 "dhcp_classless_routes", "dhcp_release", "dhcp_lease_file",
-					 NULL };
+					 "management", NULL };
+static const char *const keys_xdp[] = { "program", "block", NULL };
 static const char *const keys_pcc[] = { "classifier", NULL };
 static const char *const keys_notify[] = { "hook", "alert_after_s", "webhook", "webhook_retries",
 					   "webhook_timeout_ms", "webhook_backoff_ms", NULL };
@@ -565,6 +596,36 @@ parse_port_dhcp(struct ctx *c, const char *sec, struct sb_port_conf *p)
 /* A port with errors is still added (its role or subnet unknown: marked
  * in bad_port), so that the sections naming it are checked for their own
  * errors, not for its. */
+/* device = af_xdp:IF / af_packet:IF, and management (AF_XDP only). */
+static bool
+parse_port_xdp(struct ctx *c, const char *sec, struct sb_port_conf *p)
+{
+	char ifname[IFNAMSIZ], why[256];
+	enum sb_devkind kind;
+	const char *v;
+	int n;
+
+	if (sb_xdpconf_device(p->device, &kind, ifname, why, sizeof(why)) != 0) {
+		fail(c, sec, "device", "%s", why);
+		return false;
+	}
+	v = get(c, sec, "management");
+	if (v == NULL)
+		return true;
+	if (kind != SB_DEV_AF_XDP) {
+		fail(c, sec, "management", "only for a port with device = af_xdp:IFNAME (the XDP "
+		     "program is what passes management traffic to the kernel)");
+		return false;
+	}
+	n = sb_xdpconf_mgmt(v, p->mgmt, SB_MAX_MGMT, why, sizeof(why));
+	if (n < 0) {
+		fail(c, sec, "management", "%s", why);
+		return false;
+	}
+	p->n_mgmt = (unsigned)n;
+	return true;
+}
+
 static void
 parse_port(struct ctx *c, const char *sec, const char *name)
 {
@@ -592,6 +653,8 @@ parse_port(struct ctx *c, const char *sec, const char *name)
 	} else {
 		ok &= get_name(c, sec, "device", p->device, sizeof(p->device));
 	}
+	if (p->device[0] != '\0' && !parse_port_xdp(c, sec, p))
+		ok = false;
 	v = get(c, sec, "role");
 	if (v == NULL || strcmp(v, "lan") == 0) {
 		p->role = SB_ROLE_LAN;
@@ -673,6 +736,13 @@ parse_port(struct ctx *c, const char *sec, const char *name)
 		else
 			p->pcc_table = (uint8_t)t;
 	}
+	for (unsigned i = 0; i < p->n_mgmt; i++)
+		if (p->mgmt[i].addr == p->addr) {
+			fail(c, sec, "management", "%u.%u.%u.%u is the port's own address: management "
+			     "addresses are the kernel's, switchback answers for its own",
+			     p->addr >> 24, (p->addr >> 16) & 255, (p->addr >> 8) & 255, p->addr & 255);
+			return;
+		}
 	for (unsigned i = 0; i < cfg->n_ports; i++) {
 		if (c->bad_port & (1u << i))
 			continue;
@@ -1070,6 +1140,35 @@ parse_metrics(struct ctx *c, const char *sec)
 		c->cfg->metrics_port = (uint16_t)port;
 }
 
+/* [switchback] ctl_group: a group name or number whose members may use
+ * the control socket besides root. */
+static void
+parse_ctl_group(struct ctx *c, const char *sec)
+{
+	const char *v = get(c, sec, "ctl_group");
+	struct group gr, *res = NULL;
+	char buf[4096], *end;
+	unsigned long g;
+
+	if (v == NULL)
+		return;
+	errno = 0;
+	g = strtoul(v, &end, 10);
+	if (*v != '\0' && *end == '\0' && errno == 0 && *v != '-') {
+		if (g >= UINT32_MAX) {
+			fail(c, sec, "ctl_group", "group id %s out of range", v);
+			return;
+		}
+		c->cfg->ctl_gid = (int64_t)g;
+		return;
+	}
+	if (getgrnam_r(v, &gr, buf, sizeof(buf), &res) != 0 || res == NULL) {
+		fail(c, sec, "ctl_group", "no group named \"%s\" (a group name or number)", v);
+		return;
+	}
+	c->cfg->ctl_gid = (int64_t)gr.gr_gid;
+}
+
 /* Split "kind name" section names. */
 static bool
 split_sec(const char *sec, const char *kind, const char **name)
@@ -1164,6 +1263,7 @@ sb_config_parse(const char *path, struct sb_config_errors *errs)
 	c.cfg = cfg;
 	snprintf(cfg->path, sizeof(cfg->path), "%s", path);
 	cfg->mbufs = 16384;
+	cfg->ctl_gid = -1;
 	cfg->sessions = 65536;
 	cfg->fragments = 4096;
 	cfg->ecmp_hash = SB_ECMP_L4;
@@ -1238,6 +1338,8 @@ sb_config_parse(const char *path, struct sb_config_errors *errs)
 				get_uint(&c, sec, "sessions", 16, 1u << 27, &cfg->sessions);
 				get_uint(&c, sec, "fragments", 16, 1u << 20, &cfg->fragments);
 				get_name(&c, sec, "ctl_socket", cfg->ctl_socket, sizeof(cfg->ctl_socket));
+				if (!c.failed)
+					parse_ctl_group(&c, sec);
 				v = get(&c, sec, "ecmp_hash");
 				if (v != NULL) {
 					if (strcmp(v, "l3") == 0)
@@ -1246,6 +1348,21 @@ sb_config_parse(const char *path, struct sb_config_errors *errs)
 						cfg->ecmp_hash = SB_ECMP_L4;
 					else
 						fail(&c, sec, "ecmp_hash", "expected l3 or l4, got \"%s\"", v);
+				}
+			} else if (strcmp(sec, "xdp") == 0) {
+				const char *v;
+				char why[256];
+				int n;
+
+				check_keys(&c, sec, keys_xdp);
+				get_name(&c, sec, "program", cfg->xdp_program, sizeof(cfg->xdp_program));
+				v = get(&c, sec, "block");
+				if (v != NULL && !c.failed) {
+					n = sb_xdpconf_prefixes(v, cfg->block, SB_MAX_BLOCK, why, sizeof(why));
+					if (n < 0)
+						fail(&c, sec, "block", "%s", why);
+					else
+						cfg->n_block = (unsigned)n;
 				}
 			} else if (strcmp(sec, "notify") == 0) {
 				check_keys(&c, sec, keys_notify);
@@ -1316,7 +1433,8 @@ sb_config_parse(const char *path, struct sb_config_errors *errs)
 				parse_neigh(&c, sec, name);
 			} else {
 				fail(&c, sec, NULL, "unknown section (expected [switchback], [timeouts], "
-				     "[check_gateway], [pcc], [notify], [metrics], [port NAME], [wan NAME], [route NAME] or "
+				     "[check_gateway], [pcc], [notify], [metrics], [xdp], [port NAME], [wan NAME], "
+				     "[route NAME] or "
 				     "[neighbor NAME])");
 			}
 		}

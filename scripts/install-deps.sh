@@ -7,9 +7,11 @@ set -euo pipefail
 PKGS=(
 	gcc make pkg-config meson ninja-build
 	libdpdk-dev dpdk dpdk-dev dpdk-doc libbpf-dev libxdp-dev libpcap-dev
+	clang-14 bpftool
 	libcmocka-dev libiniparser-dev libcurl4-openssl-dev
 	libmicrohttpd-dev prometheus
 	python3-scapy
+	clang-14 libfuzzer-14-dev
 	iproute2 ethtool nftables netcat-openbsd iputils-ping tcpdump procps
 )
 

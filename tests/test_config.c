@@ -404,6 +404,46 @@ test_config_bad_wan_sections(void **state)
 	refused(PORTS "[notify]\nwebhook_retries = 99\n", "[notify] webhook_retries", "0 to 20", NULL);
 }
 
+/* iniparser cuts an unquoted value at ';' or '#': such a value is refused
+ * (naming the key), a quoted one is kept whole (issue 11, finding 11). */
+static void
+test_config_comment_chars_in_values(void **state)
+{
+	static const char *base =
+		"[port lan]\ndevice = net_null0\naddress = 192.168.1.1/24\n";
+	char text[1024], err[512];
+	struct sb_config *cfg;
+
+	(void)state;
+	snprintf(text, sizeof(text), "%s[notify]\nhook = logger a; rm -rf /tmp/x\n", base);
+	cfg = load(text, err, sizeof(err));
+	assert_null(cfg);
+	assert_non_null(strstr(err, ":5: [notify] hook: the value has a ';' or '#'"));
+	snprintf(text, sizeof(text), "%s[notify]\nwebhook = http://192.0.2.9/h#frag\n", base);
+	cfg = load(text, err, sizeof(err));
+	assert_null(cfg);
+	assert_non_null(strstr(err, "[notify] webhook: the value has"));
+	snprintf(text, sizeof(text), "%s[port wan]\ndevice = net_null1\nrole = wan\n"
+		 "address = 203.0.113.2/24\n[route r]\ndst = 0.0.0.0/0\n"
+		 "gateway = 203.0.113.1;203.0.113.9\n", base);
+	cfg = load(text, err, sizeof(err));
+	assert_null(cfg);
+	assert_non_null(strstr(err, ":10: [route r] gateway: the value has"));
+	/* A trailing comment after a blank, on a value that cannot hold
+	 * ';' or '#', is still a comment. */
+	snprintf(text, sizeof(text), "[switchback]\nmbufs = 8192 ; more buffers\n%s", base);
+	cfg = load(text, err, sizeof(err));
+	assert_non_null(cfg);
+	assert_int_equal(cfg->mbufs, 8192);
+	sb_config_free(cfg);
+	snprintf(text, sizeof(text), "; a comment line\n# another\n%s[notify]\n"
+		 "hook = \"logger a; logger b # c\"\n", base);
+	cfg = load(text, err, sizeof(err));
+	assert_non_null(cfg);
+	assert_string_equal(cfg->hook, "logger a; logger b # c");
+	sb_config_free(cfg);
+}
+
 static void
 test_config_no_ports_and_missing_file(void **state)
 {
@@ -774,6 +814,7 @@ main(void)
 		cmocka_unit_test(test_config_every_error_of_one_section),
 		cmocka_unit_test(test_config_error_text_bounded),
 		cmocka_unit_test(test_config_metrics_listen),
+		cmocka_unit_test(test_config_comment_chars_in_values),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

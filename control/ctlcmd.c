@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctlcmd.h"
+
+#define MAX_ARGS 8
+
+static const char usage[] =
+	"route print, route set NAME distance N, route enable|disable NAME, wan print, "
+	"wan down|up|auto NAME, stats, neighbor print, block print|add|del PREFIX; "
+	"add --json for route, wan and stats";
+
+static int
+set_name(struct sb_ctlcmd *cmd, const char *name, char *err, size_t errlen)
+{
+	if (strlen(name) >= sizeof(cmd->name)) {
+		snprintf(err, errlen, "name longer than %zu characters", sizeof(cmd->name) - 1);
+		return -EINVAL;
+	}
+	strcpy(cmd->name, name);
+	return 0;
+}
+
+int
+sb_ctlcmd_parse(const char *buf, size_t len, struct sb_ctlcmd *cmd, char *err, size_t errlen)
+{
+	char line[SB_CTLCMD_LINE_MAX], *save = NULL, *argv[MAX_ARGS];
+	size_t n = 0;
+	int argc = 0;
+
+	memset(cmd, 0, sizeof(*cmd));
+	while (n < len && n < sizeof(line) - 1 && buf[n] != '\n' && buf[n] != '\0') {
+		line[n] = buf[n];
+		n++;
+	}
+	line[n] = '\0';
+	for (char *t = strtok_r(line, " \t\r", &save); t != NULL; t = strtok_r(NULL, " \t\r", &save)) {
+		if (strcmp(t, "--json") == 0) {
+			cmd->json = true;
+			continue;
+		}
+		if (argc == MAX_ARGS)
+			break;          /* as before: later words are not read */
+		argv[argc++] = t;
+	}
+#define IS(i, s) (argc > (i) && strcmp(argv[i], s) == 0)
+	/* As lenient as the commands always were: trailing words after
+	 * "print", "stats" and "neighbor" are ignored. */
+	if (IS(0, "route") && (argc == 1 || IS(1, "print"))) {
+		cmd->op = SB_CTLCMD_ROUTE_PRINT;
+	} else if (IS(0, "wan") && (argc == 1 || IS(1, "print"))) {
+		cmd->op = SB_CTLCMD_WAN_PRINT;
+	} else if (IS(0, "wan") && argc == 3 && (IS(1, "down") || IS(1, "up") || IS(1, "auto"))) {
+		cmd->op = SB_CTLCMD_WAN_FORCE;
+		cmd->force = IS(1, "down") ? -1 : IS(1, "up") ? 1 : 0;
+		return set_name(cmd, argv[2], err, errlen);
+	} else if (IS(0, "route") && argc == 5 && IS(1, "set") && IS(3, "distance")) {
+		char *end;
+		long d;
+
+		errno = 0;
+		d = strtol(argv[4], &end, 10);
+		if (errno != 0 || end == argv[4] || *end != '\0' || d < 1 || d > 255) {
+			snprintf(err, errlen, "distance must be 1 to 255, got \"%.32s\"", argv[4]);
+			return -EINVAL;
+		}
+		cmd->op = SB_CTLCMD_ROUTE_DISTANCE;
+		cmd->distance = (uint8_t)d;
+		return set_name(cmd, argv[2], err, errlen);
+	} else if (IS(0, "route") && argc == 3 && (IS(1, "disable") || IS(1, "enable"))) {
+		cmd->op = SB_CTLCMD_ROUTE_ENABLE;
+		cmd->disable = IS(1, "disable");
+		return set_name(cmd, argv[2], err, errlen);
+	} else if (IS(0, "stats")) {
+		cmd->op = SB_CTLCMD_STATS;
+	} else if (IS(0, "neighbor") || IS(0, "neighbour") || IS(0, "arp")) {
+		cmd->op = SB_CTLCMD_NEIGH;
+	} else if (IS(0, "block") && (argc == 1 || IS(1, "print"))) {
+		cmd->op = SB_CTLCMD_BLOCK_PRINT;
+	} else if (IS(0, "block") && argc == 3 && (IS(1, "add") || IS(1, "del"))) {
+		cmd->op = IS(1, "add") ? SB_CTLCMD_BLOCK_ADD : SB_CTLCMD_BLOCK_DEL;
+		return set_name(cmd, argv[2], err, errlen);
+	} else {
+		snprintf(err, errlen, "unknown command \"%.64s\" (%s)", argc ? argv[0] : "", usage);
+		return -EINVAL;
+	}
+#undef IS
+	return 0;
+}
