@@ -366,3 +366,35 @@ sb_ct_sweep(struct sb_ct *ct, uint64_t now, unsigned budget,
 	ct->sweep_cursor = i;
 	return expired;
 }
+
+unsigned
+sb_ct_port_readdress(struct sb_ct *ct, unsigned port, uint32_t addr, sb_ct_expire_fn fn,
+		     void *arg)
+{
+	unsigned n = 0;
+
+	if (port >= SB_MAX_PORTS)
+		return 0;
+	for (uint32_t i = 0; i < ct->capacity && ct->n_free < ct->capacity; i++) {
+		struct sb_session *s = &ct->s[i];
+		struct sb_ct_key k;
+
+		if (!s->in_use || s->nat == SB_CT_NAT_NONE || s->nat_wan != port)
+			continue;
+		n++;
+		if (s->nat == SB_CT_NAT_HAIRPIN) {
+			if (fn != NULL)
+				fn(arg, s);
+			sb_ct_delete(ct, i);
+			continue;
+		}
+		/* The delete that comes later looks for the reply key under
+		 * the new address: a value this session never inserted, so
+		 * it removes nothing of anyone else's (sb_ft_del matches the
+		 * value too). */
+		sb_ct_reply_key(ct, s, &k);
+		sb_ft_del(ct->ft, fingerprint(ct, &k), i << 1 | SB_CT_DIR_REPLY);
+	}
+	ct->addr[port] = addr;
+	return n;
+}

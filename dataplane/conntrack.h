@@ -239,4 +239,18 @@ typedef void (*sb_ct_expire_fn)(void *arg, struct sb_session *s);
 unsigned sb_ct_sweep(struct sb_ct *ct, uint64_t now, unsigned budget,
 		     sb_ct_expire_fn fn, void *arg);
 
+/**
+ * WAN @port's address changed to @addr (network order; a DHCP lease). Its
+ * masqueraded sessions lose their reply keys, which hold the old address
+ * (nothing from outside reaches them any more) and keep their original
+ * keys, so the LAN host's next packet finds the session, stale by the
+ * WAN's generation, and gets its TCP reset as in any WAN flush; deleting
+ * it later removes only what is left. Hairpin sessions, both of whose
+ * keys hold the address, are deleted now, calling @fn first (the mapping
+ * given back). Then @addr is set. O(capacity); only on an address change,
+ * never on a failover. Returns the sessions touched. Owning worker only.
+ */
+unsigned sb_ct_port_readdress(struct sb_ct *ct, unsigned port, uint32_t addr,
+			      sb_ct_expire_fn fn, void *arg);
+
 #endif

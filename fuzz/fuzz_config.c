@@ -46,7 +46,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const struct sb_port_conf *p = &cfg->ports[i];
 		const struct sb_wan_conf *w = &cfg->wan[i];
 
-		FUZZ_CHECK(p->prefix_len >= 1 && p->prefix_len <= 31, "prefix %u", p->prefix_len);
+		/* address = dhcp: no address until a lease (control/lease.c). */
+		FUZZ_CHECK(p->dhcp.enabled ? p->addr == 0 && p->prefix_len == 0 && p->role == SB_ROLE_WAN :
+			   p->prefix_len >= 1 && p->prefix_len <= 31, "prefix %u", p->prefix_len);
 		FUZZ_CHECK(p->name[0] != '\0' && p->device[0] != '\0', "unnamed port");
 		if (w->enabled) {
 			FUZZ_CHECK(p->role == SB_ROLE_WAN, "[wan] on a lan port");

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Write the seed corpus of one fuzz target into a directory, generated
 here (frames by scapy) rather than kept as binary files:
-    fuzz/seeds.py TARGET OUTDIR      (TARGET: parse, nat, config, ctlcmd)
+    fuzz/seeds.py TARGET OUTDIR      (TARGET: parse, nat, config, ctlcmd, dhcp)
 Only documentation and private address ranges appear in the frames."""
 import glob
 import hashlib
@@ -64,6 +64,41 @@ def frames():
     return [bytes(f) for f in out]
 
 
+def dhcp_frames():
+    """What a DHCP server sends a WAN port: OFFER, ACK and NAK, with the
+    options the client reads (RFC 2132, RFC 3442 routes, overload, split
+    options), from 203.0.113.1 to the client 02:00:00:00:00:01."""
+    from scapy.all import BOOTP, DHCP, IP, UDP, Ether
+    from scapy.config import conf
+    conf.verb = 0
+    mac = bytes.fromhex("020000000001")
+    base = (Ether(src="02:00:00:00:99:01", dst="02:00:00:00:00:01") /
+            IP(src="203.0.113.1", dst="203.0.113.10") / UDP(sport=67, dport=68))
+    csr = bytes([0, 203, 0, 113, 1, 8, 10, 203, 0, 113, 2, 24, 198, 51, 100, 0, 0, 0, 0])
+    common = [("server_id", "203.0.113.1"), ("lease_time", 120), ("subnet_mask", "255.255.255.0"),
+              ("router", "203.0.113.1"), ("name_server", "192.0.2.53", "192.0.2.54"),
+              ("renewal_time", 60), ("rebinding_time", 105)]
+    out = []
+    for t in ("offer", "ack"):
+        b = BOOTP(op=2, xid=0x1234, yiaddr="203.0.113.10", chaddr=mac)
+        out.append(base / b / DHCP(options=[("message-type", t)] + common + ["end"]))
+        out.append(base / b / DHCP(options=[("message-type", t)] + common +
+                                   [(121, csr), ("client_id", b"\x01" + mac), "end"]))
+    out.append(base / BOOTP(op=2, xid=0x1234, chaddr=mac) /
+               DHCP(options=[("message-type", "nak"), ("server_id", "203.0.113.1"),
+                             ("error_message", b"address not available"), "end"]))
+    # Overload: the mask in 'file'; option 6 split in two (RFC 3396).
+    out.append(base / BOOTP(op=2, xid=0x1234, yiaddr="203.0.113.10", chaddr=mac,
+                            file=bytes([1, 4, 255, 255, 255, 0, 255])) /
+               DHCP(options=[("message-type", "ack"), ("server_id", "203.0.113.1"),
+                             ("lease_time", 120), (52, b"\x01"), (6, b"\xc0\x00\x02\x01"),
+                             (6, b"\xc0\x00\x02\x02"), "end"]))
+    frames = [bytes(f) for f in out]
+    # The bare messages too (the target parses both ways).
+    frames += [f[42:] for f in frames[:2]]
+    return frames
+
+
 def seeds(target):
     if target == "parse":
         return frames()
@@ -100,6 +135,8 @@ def seeds(target):
             "route disable default1", "route enable default1", "stats", "stats --json",
             "neighbor print", "arp", "neighbour", "route set x distance 0",
             "route set x distance 256", "nonsense", "")]
+    if target == "dhcp":
+        return dhcp_frames()
     raise SystemExit(f"seeds.py: unknown target {target}")
 
 

@@ -13,6 +13,7 @@ PKGS=(
 	python3-scapy python3-matplotlib
 	clang-14 libfuzzer-14-dev
 	iproute2 ethtool nftables netcat-openbsd iputils-ping tcpdump procps
+	dnsmasq-base
 )
 
 missing=()

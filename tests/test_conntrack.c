@@ -452,11 +452,63 @@ test_conntrack_bytes_per_session_at_1m(void **state)
 	sb_ct_free(ct);
 }
 
+/* A WAN's address changed: its sessions' reply keys (old address) go,
+ * their original keys stay until the LAN side meets them stale (and gets
+ * its TCP reset); a new session on the new address takes the same reply
+ * tuple, and deleting the old session later leaves it alone. */
+static void
+test_conntrack_port_readdress(void **state)
+{
+	struct sb_ct *ct = table(64);
+	struct sb_ct_key o, r, o2, r2, rn;
+	uint64_t now = 1000 * hz;
+	uint64_t data;
+	const struct sb_ct_key *kp;
+	int64_t a, other, fresh;
+	const uint32_t new_addr = 0xcb007114u;
+
+	(void)state;
+	pair(1, &o, &r);
+	a = ins(ct, &o, &r, now);
+	assert_true(a >= 0);
+	/* Not masqueraded, out of another port: untouched. */
+	o2 = key(0xc0a8010a, 0xc6336402, 4000, 443, IPPROTO_TCP);
+	r2 = key(0xc6336402, 0xc0a8010a, 443, 4000, IPPROTO_TCP);
+	other = sb_ct_insert(ct, &o2, &r2, SB_CT_NAT_NONE, 2, now);
+	assert_true(other >= 0);
+
+	assert_int_equal(sb_ct_port_readdress(ct, WAN, rte_cpu_to_be_32(new_addr), NULL, NULL), 1);
+	assert_int_equal(ct->addr[WAN], rte_cpu_to_be_32(new_addr));
+	assert_int_equal(sb_ct_count(ct), 2);
+	kp = &r;
+	assert_int_equal(sb_ct_lookup_bulk(ct, &kp, 1, &data), 0);   /* old reply key gone */
+	kp = &o;
+	assert_int_equal(sb_ct_lookup_bulk(ct, &kp, 1, &data), 1);   /* original stays */
+	assert_int_equal(SB_CT_IDX(data), (uint32_t)a);
+	kp = &r2;
+	assert_int_equal(sb_ct_lookup_bulk(ct, &kp, 1, &data), 1);
+
+	/* The same peer and external port again, on the new address (the
+	 * old session's original key still stands: another LAN port). */
+	struct sb_ct_key on = key(0xc0a80101, 0xc0000250, 1026, 80, IPPROTO_TCP);
+
+	rn = key(0xc0000250, new_addr, 80, 1025, IPPROTO_TCP);
+	fresh = ins(ct, &on, &rn, now);
+	assert_true(fresh >= 0);
+	sb_ct_delete(ct, (uint32_t)a);
+	kp = &rn;
+	assert_int_equal(sb_ct_lookup_bulk(ct, &kp, 1, &data), 1);
+	assert_int_equal(SB_CT_IDX(data), (uint32_t)fresh);
+	assert_int_equal(sb_ct_count(ct), 2);
+	sb_ct_free(ct);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_conntrack_insert_lookup_both_keys),
+		cmocka_unit_test(test_conntrack_port_readdress),
 		cmocka_unit_test(test_conntrack_bulk_lookup_hit_mask),
 		cmocka_unit_test(test_conntrack_duplicate_key_refused),
 		cmocka_unit_test(test_conntrack_full_table_keeps_sessions),
