@@ -26,15 +26,12 @@ struct line_ref {
 struct ctx {
 	struct sb_config *cfg;
 	dictionary *d;
-	char *err;
-	size_t errlen;
+	struct sb_config_errors *errs;
 	struct line_ref *refs;
 	int n_refs;
-	bool failed;
-	/* The first unquoted value with ';' or '#' in it ("section:key"):
-	 * iniparser would cut it there without a word. */
-	char cut_key[2 * SB_NAME_LEN + 64];
-	char cut_sec[128];
+	bool failed;              /* at least one error: the file is refused */
+	uint32_t bad_port;        /* bit per port index whose section had errors */
+	unsigned route_errors;    /* [route] sections refused (not in cfg->routes) */
 };
 
 static void
@@ -70,17 +67,43 @@ cut_short(const char *key, const char *v)
 	return false;
 }
 
+
+static void add_error(struct ctx *c, int line, const char *sec, const char *key,
+		      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static int
+quiet(const char *fmt, ...)
+{
+	(void)fmt;
+	return 0;
+}
+
+static int line_of(const struct ctx *c, const char *key);
+
+static int
+first_line_of(const struct ctx *c, const char *key)
+{
+	for (int i = 0; i < c->n_refs; i++)
+		if (strcmp(c->refs[i].key, key) == 0)
+			return c->refs[i].line;
+	return 0;
+}
+
+/* Index every section and key with its line, and report what iniparser
+ * would merge or reject silently: lines that are neither a section, a
+ * key nor a comment, sections given twice, keys given twice in one. */
 static void
 index_lines(struct ctx *c, const char *path)
 {
 	FILE *f = fopen(path, "r");
 	char line[1024], sec[128] = "";
-	int ln = 0, cap = 0;
+	int ln = 0, cap = 0, sec_line = 0;
 
 	if (f == NULL)
 		return;
 	while (fgets(line, sizeof(line), f) != NULL) {
 		char *p = line, *eq;
+		int first;
 
 		ln++;
 		trim(p);
@@ -100,14 +123,21 @@ index_lines(struct ctx *c, const char *path)
 		if (*p == '[') {
 			char *e = strchr(p, ']');
 
-			if (e == NULL)
+			if (e == NULL) {
+				add_error(c, ln, "", NULL, "expected [section], got \"%s\"", p);
 				continue;
+			}
 			*e = '\0';
 			snprintf(sec, sizeof(sec), "%s", p + 1);
 			trim(sec);
 			for (char *q = sec; *q; q++)
 				*q = (char)tolower((unsigned char)*q);
 			snprintf(r->key, sizeof(r->key), "%s", sec);
+			first = first_line_of(c, r->key);
+			if (first != 0)
+				add_error(c, ln, sec, NULL, "appears more than once (first at line %d): "
+					  "one [%s] section", first, sec);
+			sec_line = ln;
 		} else if ((eq = strchr(p, '=')) != NULL) {
 			char *val = eq + 1;
 
@@ -116,12 +146,19 @@ index_lines(struct ctx *c, const char *path)
 			for (char *q = p; *q; q++)
 				*q = (char)tolower((unsigned char)*q);
 			snprintf(r->key, sizeof(r->key), "%s:%s", sec, p);
+			/* (A repeated section is one error, not one per key.) */
+			first = line_of(c, r->key);
+			if (first > sec_line)
+				add_error(c, ln, sec, p, "given twice in this section (first at line %d)",
+					  first);
 			trim(val);
-			if (c->cut_key[0] == '\0' && *val != '"' && *val != '\'' && cut_short(p, val)) {
-				snprintf(c->cut_sec, sizeof(c->cut_sec), "%s", sec);
-				snprintf(c->cut_key, sizeof(c->cut_key), "%s", p);
-			}
+			if (*val != '"' && *val != '\'' && cut_short(p, val))
+				add_error(c, ln, sec, p, "the value has a ';' or '#', where the INI "
+					  "format starts a comment and would cut it short: quote the "
+					  "whole value (\"...\") to keep it, and put comments on lines "
+					  "of their own");
 		} else {
+			add_error(c, ln, sec, NULL, "expected KEY = VALUE, got \"%s\"", p);
 			continue;
 		}
 		r->line = ln;
@@ -139,31 +176,111 @@ line_of(const struct ctx *c, const char *key)
 	return 0;
 }
 
-/* Record the first error only: "FILE:LINE: [section] key: message". */
+/* Append one error; the same error twice is kept once. Past
+ * SB_CONFIG_MAX_ERRORS they are only counted. */
+static void
+add_error(struct ctx *c, int line, const char *sec, const char *key, const char *fmt, ...)
+{
+	struct sb_config_errors *es = c->errs;
+	struct sb_config_error e;
+	va_list ap;
+
+	c->failed = true;
+	memset(&e, 0, sizeof(e));
+	e.line = line;
+	snprintf(e.section, sizeof(e.section), "%s", sec);
+	snprintf(e.key, sizeof(e.key), "%s", key ? key : "");
+	va_start(ap, fmt);
+	vsnprintf(e.msg, sizeof(e.msg), fmt, ap);
+	va_end(ap);
+	for (unsigned i = 0; i < es->n; i++)
+		if (es->e[i].line == e.line && strcmp(es->e[i].section, e.section) == 0 &&
+		    strcmp(es->e[i].key, e.key) == 0 && strcmp(es->e[i].msg, e.msg) == 0)
+			return;
+	if (es->n == SB_CONFIG_MAX_ERRORS) {
+		es->more++;
+		return;
+	}
+	es->e[es->n++] = e;
+}
+
+/* Record an error in [sec] (at @key's line, else the section's), and go
+ * on: the whole file is checked, every error is listed. */
 static void __attribute__((format(printf, 4, 5)))
 fail(struct ctx *c, const char *sec, const char *key, const char *fmt, ...)
 {
-	char where[256], full[300], msg[512];
+	char full[300], msg[sizeof(((struct sb_config_error *)0)->msg)];
 	va_list ap;
-	int ln;
+	int ln = 0;
 
-	if (c->failed)
-		return;
-	c->failed = true;
 	if (key != NULL) {
 		snprintf(full, sizeof(full), "%s:%s", sec, key);
 		ln = line_of(c, full);
-		if (ln == 0)
-			ln = line_of(c, sec);
-		snprintf(where, sizeof(where), "%s:%d: [%s] %s", c->cfg->path, ln, sec, key);
-	} else {
-		ln = line_of(c, sec);
-		snprintf(where, sizeof(where), "%s:%d: [%s]", c->cfg->path, ln, sec);
 	}
+	if (ln == 0)
+		ln = line_of(c, sec);
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	snprintf(c->err, c->errlen, "%s: %s", where, msg);
+	add_error(c, ln, sec, key, "%s", msg);
+}
+
+static int
+error_cmp(const void *a, const void *b)
+{
+	const struct sb_config_error *x = a, *y = b;
+
+	/* Errors without a line (whole-file ones) come last. */
+	if ((x->line == 0) != (y->line == 0))
+		return x->line == 0 ? 1 : -1;
+	return x->line - y->line;
+}
+
+size_t
+sb_config_error_format(const struct sb_config_errors *es, unsigned i, char *buf, size_t len)
+{
+	const struct sb_config_error *e = &es->e[i];
+	int n;
+
+	if (e->section[0] == '\0' && e->key[0] == '\0')
+		n = snprintf(buf, len, "%s:%d: %s", es->path, e->line, e->msg);
+	else if (e->key[0] == '\0')
+		n = snprintf(buf, len, "%s:%d: [%s]: %s", es->path, e->line, e->section, e->msg);
+	else
+		n = snprintf(buf, len, "%s:%d: [%s] %s: %s", es->path, e->line, e->section, e->key,
+			     e->msg);
+	return n < 0 ? 0 : (size_t)n;
+}
+
+size_t
+sb_config_errors_format(const struct sb_config_errors *es, char *buf, size_t len)
+{
+	size_t off = 0;
+	unsigned total = es->n + es->more;
+
+	if (len == 0)
+		return 0;
+	buf[0] = '\0';
+	if (total > 1)
+		off += (size_t)snprintf(buf, len, "%u errors:\n", total);
+	for (unsigned i = 0; i < es->n && off < len; i++) {
+		char line[sizeof(es->e[0].msg) + 400];
+		size_t l = sb_config_error_format(es, i, line, sizeof(line));
+		char more[64];
+		int ml = snprintf(more, sizeof(more), "... and %u more", total - i);
+
+		/* Whole lines only, and room left to say how many did not fit. */
+		if (off + l + 1 + (i + 1 < total ? (size_t)ml + 1 : 0) >= len) {
+			if (off + (size_t)ml < len)
+				off += (size_t)snprintf(buf + off, len - off, "%s", more);
+			return off;
+		}
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", line,
+					i + 1 < total ? "\n" : "");
+	}
+	if (es->more != 0 && off < len)
+		off += (size_t)snprintf(buf + off, len - off, "... and %u more", es->more);
+	return off < len ? off : len - 1;
 }
 
 int
@@ -310,7 +427,7 @@ check_keys(struct ctx *c, const char *sec, const char *const *known)
 	if (keys == NULL)
 		return;
 	iniparser_getseckeys(c->d, sec, keys);
-	for (int i = 0; i < n && !c->failed; i++) {
+	for (int i = 0; i < n; i++) {
 		const char *k = strchr(keys[i], ':');
 		bool ok = false;
 
@@ -339,7 +456,11 @@ static const char *const keys_check[] = { "interval_ms", "timeout_ms", "down_aft
 					  "hold_down_ms", "loss_pct", "latency_ms", "window", NULL };
 static const char *const keys_port[] = { "device", "role", "address", "masquerade", "vlan",
 					 "rx_desc", "tx_desc", "pcc_weight", "pcc_table",
-					 "sessions_on_down", "sessions_on_failback", NULL };
+					 "sessions_on_down", "sessions_on_failback",
+					 "dhcp_client_id", "dhcp_hostname", "dhcp_default_route",
+					 "dhcp_default_route_distance", "dhcp_check_gateway",
+					 "dhcp_classless_routes", "dhcp_release", "dhcp_lease_file",
+					 NULL };
 static const char *const keys_pcc[] = { "classifier", NULL };
 static const char *const keys_notify[] = { "hook", "alert_after_s", "webhook", "webhook_retries",
 					   "webhook_timeout_ms", "webhook_backoff_ms", NULL };
@@ -349,6 +470,7 @@ static const char *const keys_wan[] = { "monitors", "method", "gateway", "interv
 static const char *const keys_route[] = { "dst", "gateway", "distance", "scope", "target_scope",
 					  "check_gateway", "table", "disabled", "comment", NULL };
 static const char *const keys_neigh[] = { "address", "mac", "port", NULL };
+static const char *const keys_metrics[] = { "listen", NULL };
 
 static bool
 valid_name(const char *n)
@@ -363,6 +485,116 @@ valid_name(const char *n)
 
 static int table_index(struct ctx *c, const char *sec, const char *name);
 
+/* The dhcp_* keys of a port (docs/config.md, "DHCP on a WAN port"). */
+static bool
+parse_port_dhcp(struct ctx *c, const char *sec, struct sb_port_conf *p)
+{
+	static const char *const keys[] = { "dhcp_client_id", "dhcp_hostname",
+					    "dhcp_default_route", "dhcp_default_route_distance",
+					    "dhcp_check_gateway", "dhcp_classless_routes",
+					    "dhcp_release", "dhcp_lease_file" };
+	struct sb_port_dhcp *d = &p->dhcp;
+	const char *v;
+	uint32_t x;
+
+	if (!d->enabled) {
+		for (unsigned i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+			if (get(c, sec, keys[i]) != NULL) {
+				fail(c, sec, keys[i], "only with address = dhcp");
+				return false;
+			}
+		return true;
+	}
+	if (p->role != SB_ROLE_WAN) {
+		fail(c, sec, "address", "dhcp only on a wan port");
+		return false;
+	}
+	d->default_route = true;
+	d->distance = 1;
+	d->classless_routes = true;
+	d->release = true;
+	snprintf(d->lease_file, sizeof(d->lease_file), "/var/lib/switchback/dhcp-%s.lease",
+		 p->name);
+	v = get(c, sec, "dhcp_client_id");
+	if (v != NULL) {
+		/* aa:bb:... is the identifier byte by byte (RFC 2132 9.14: the
+		 * first byte is its type); anything else is text, sent as
+		 * type 0 followed by the text. */
+		unsigned n = 0, b;
+		const char *q = v;
+		bool hex = strlen(v) >= 5;
+
+		while (hex && *q != '\0') {
+			if (!isxdigit((unsigned char)q[0]) || !isxdigit((unsigned char)q[1]) ||
+			    (q[2] != ':' && q[2] != '\0') || n == sizeof(d->client_id) ||
+			    sscanf(q, "%2x", &b) != 1) {
+				hex = false;
+				break;
+			}
+			d->client_id[n++] = (uint8_t)b;
+			q += q[2] == ':' ? 3 : 2;
+		}
+		if (hex) {
+			d->client_id_len = (uint8_t)n;
+		} else {
+			size_t l = strlen(v);
+
+			if (l == 0 || l + 1 > sizeof(d->client_id)) {
+				fail(c, sec, "dhcp_client_id", "expected text of 1-%zu characters or "
+				     "hex bytes aa:bb:cc..., got \"%s\"", sizeof(d->client_id) - 1, v);
+				return false;
+			}
+			d->client_id[0] = 0;
+			memcpy(d->client_id + 1, v, l);
+			d->client_id_len = (uint8_t)(l + 1);
+		}
+	}
+	v = get(c, sec, "dhcp_hostname");
+	if (v != NULL) {
+		size_t l = strlen(v);
+		bool ok = l > 0 && l < sizeof(d->hostname);
+
+		for (size_t i = 0; ok && i < l; i++)
+			ok = isalnum((unsigned char)v[i]) || v[i] == '-' || v[i] == '.';
+		if (!ok) {
+			fail(c, sec, "dhcp_hostname", "expected 1-%zu letters, digits, '-' or '.', "
+			     "got \"%s\"", sizeof(d->hostname) - 1, v);
+			return false;
+		}
+		memcpy(d->hostname, v, l + 1);
+	}
+	if (!get_bool(c, sec, "dhcp_default_route", &d->default_route) ||
+	    !get_bool(c, sec, "dhcp_classless_routes", &d->classless_routes) ||
+	    !get_bool(c, sec, "dhcp_release", &d->release))
+		return false;
+	x = d->distance;
+	if (!get_uint(c, sec, "dhcp_default_route_distance", 1, 255, &x))
+		return false;
+	d->distance = (uint8_t)x;
+	v = get(c, sec, "dhcp_check_gateway");
+	if (v != NULL) {
+		if (strcmp(v, "none") == 0) {
+			d->check = SB_CHECK_NONE;
+		} else if (strcmp(v, "ping") == 0) {
+			d->check = SB_CHECK_PING;
+		} else if (strcmp(v, "arp") == 0) {
+			d->check = SB_CHECK_ARP;
+		} else {
+			fail(c, sec, "dhcp_check_gateway", "expected none, ping or arp, got \"%s\"", v);
+			return false;
+		}
+	}
+	v = get(c, sec, "dhcp_lease_file");
+	if (v != NULL && strcmp(v, "none") == 0)
+		d->lease_file[0] = '\0';
+	else if (!get_name(c, sec, "dhcp_lease_file", d->lease_file, sizeof(d->lease_file)))
+		return false;
+	return true;
+}
+
+/* A port with errors is still added (its role or subnet unknown: marked
+ * in bad_port), so that the sections naming it are checked for their own
+ * errors, not for its. */
 static void
 parse_port(struct ctx *c, const char *sec, const char *name)
 {
@@ -370,6 +602,7 @@ parse_port(struct ctx *c, const char *sec, const char *name)
 	struct sb_port_conf *p;
 	const char *v;
 	uint32_t x;
+	bool ok = true, addr_ok = false, role_ok = true;
 
 	if (cfg->n_ports == SB_MAX_PORTS) {
 		fail(c, sec, NULL, "too many ports (at most %d)", SB_MAX_PORTS);
@@ -385,10 +618,10 @@ parse_port(struct ctx *c, const char *sec, const char *name)
 	if (v == NULL || *v == '\0') {
 		fail(c, sec, "device", "missing: name the DPDK device (a PCI address such as "
 		     "0000:01:00.0, or a vdev such as net_af_xdp0,iface=eth1)");
-		return;
+		ok = false;
+	} else {
+		ok &= get_name(c, sec, "device", p->device, sizeof(p->device));
 	}
-	if (!get_name(c, sec, "device", p->device, sizeof(p->device)))
-		return;
 	v = get(c, sec, "role");
 	if (v == NULL || strcmp(v, "lan") == 0) {
 		p->role = SB_ROLE_LAN;
@@ -396,90 +629,98 @@ parse_port(struct ctx *c, const char *sec, const char *name)
 		p->role = SB_ROLE_WAN;
 	} else {
 		fail(c, sec, "role", "expected lan or wan, got \"%s\"", v);
-		return;
+		ok = role_ok = false;
 	}
 	v = get(c, sec, "address");
 	if (v == NULL) {
-		fail(c, sec, "address", "missing: the port's address as A.B.C.D/LEN");
-		return;
+		fail(c, sec, "address", "missing: the port's address as A.B.C.D/LEN, or dhcp");
+		ok = false;
+	} else if (strcmp(v, "dhcp") == 0) {
+		/* Its address and subnet come with the lease. */
+		p->dhcp.enabled = true;
+		addr_ok = true;
+	} else if (sb_parse_prefix(v, &p->addr, &p->prefix_len, true) != 0 || p->prefix_len > 31 ||
+		   p->prefix_len == 0) {
+		fail(c, sec, "address", "expected A.B.C.D/LEN with LEN 1-31, or dhcp, got \"%s\"", v);
+		ok = false;
+	} else {
+		addr_ok = true;
 	}
-	if (sb_parse_prefix(v, &p->addr, &p->prefix_len, true) != 0 || p->prefix_len > 31 ||
-	    p->prefix_len == 0) {
-		fail(c, sec, "address", "expected A.B.C.D/LEN with LEN 1-31, got \"%s\"", v);
-		return;
-	}
+	if (!parse_port_dhcp(c, sec, p))
+		ok = false;
 	if (!get_bool(c, sec, "masquerade", &p->masquerade))
-		return;
-	if (p->masquerade && p->role != SB_ROLE_WAN) {
+		ok = false;
+	else if (p->masquerade && p->role != SB_ROLE_WAN) {
 		fail(c, sec, "masquerade", "only a wan port can masquerade");
-		return;
+		ok = false;
 	}
 	x = 0;
-	if (!get_uint(c, sec, "vlan", 0, 4094, &x))
-		return;
+	ok &= get_uint(c, sec, "vlan", 0, 4094, &x);
 	p->vlan = (uint16_t)x;
 	x = p->rx_desc;
-	if (!get_uint(c, sec, "rx_desc", 64, 16384, &x))
-		return;
+	ok &= get_uint(c, sec, "rx_desc", 64, 16384, &x);
 	p->rx_desc = (uint16_t)x;
 	x = p->tx_desc;
-	if (!get_uint(c, sec, "tx_desc", 64, 16384, &x))
-		return;
+	ok &= get_uint(c, sec, "tx_desc", 64, 16384, &x);
 	p->tx_desc = (uint16_t)x;
 	v = get(c, sec, "sessions_on_down");
 	if (v != NULL) {
 		if (p->role != SB_ROLE_WAN) {
 			fail(c, sec, "sessions_on_down", "only for a wan port");
-			return;
-		}
-		if (strcmp(v, "keep") == 0) {
+			ok = false;
+		} else if (strcmp(v, "keep") == 0) {
 			p->keep_sessions_on_down = true;
 		} else if (strcmp(v, "flush") != 0) {
 			fail(c, sec, "sessions_on_down", "expected flush or keep, got \"%s\"", v);
-			return;
+			ok = false;
 		}
 	}
 	v = get(c, sec, "sessions_on_failback");
 	if (v != NULL) {
 		if (p->role != SB_ROLE_WAN) {
 			fail(c, sec, "sessions_on_failback", "only for a wan port");
-			return;
-		}
-		if (strcmp(v, "move") == 0) {
+			ok = false;
+		} else if (strcmp(v, "move") == 0) {
 			p->move_sessions_on_failback = true;
 		} else if (strcmp(v, "stay") != 0) {
 			fail(c, sec, "sessions_on_failback", "expected stay or move, got \"%s\"", v);
-			return;
+			ok = false;
 		}
 	}
 	x = 0;
-	if (!get_uint(c, sec, "pcc_weight", 0, 255, &x))
-		return;
+	ok &= get_uint(c, sec, "pcc_weight", 0, 255, &x);
 	p->pcc_weight = (uint16_t)x;
 	if (p->pcc_weight != 0 && p->role != SB_ROLE_WAN) {
 		fail(c, sec, "pcc_weight", "only a wan port can be a PCC member");
-		return;
+		ok = false;
 	}
 	v = get(c, sec, "pcc_table");
 	if (v != NULL) {
 		int t = table_index(c, sec, v);
 
 		if (t < 0)
-			return;
-		p->pcc_table = (uint8_t)t;
+			ok = false;
+		else
+			p->pcc_table = (uint8_t)t;
 	}
 	for (unsigned i = 0; i < cfg->n_ports; i++) {
-		if (strcmp(cfg->ports[i].device, p->device) == 0) {
+		if (c->bad_port & (1u << i))
+			continue;
+		if (p->device[0] != '\0' && strcmp(cfg->ports[i].device, p->device) == 0) {
 			fail(c, sec, "device", "device \"%s\" is already used by port %s",
 			     p->device, cfg->ports[i].name);
-			return;
+			ok = false;
 		}
-		if (cfg->ports[i].addr == p->addr) {
+		if (addr_ok && cfg->ports[i].addr == p->addr && !p->dhcp.enabled) {
 			fail(c, sec, "address", "address already used by port %s",
 			     cfg->ports[i].name);
-			return;
+			ok = false;
 		}
 	}
+	/* What other sections rely on: its role and subnet. */
+	if (!addr_ok || !role_ok)
+		c->bad_port |= 1u << cfg->n_ports;
+	(void)ok;
 	cfg->n_ports++;
 }
 
@@ -512,6 +753,7 @@ parse_route(struct ctx *c, const char *sec, const char *name)
 	struct sb_route_conf *r = &cfg->routes[cfg->n_routes];
 	const char *v;
 	uint32_t x;
+	bool ok = true, gw_ok = false;
 
 	memset(r, 0, sizeof(*r));
 	snprintf(r->name, sizeof(r->name), "%s", name);
@@ -523,59 +765,54 @@ parse_route(struct ctx *c, const char *sec, const char *name)
 	v = get(c, sec, "dst");
 	if (v == NULL) {
 		fail(c, sec, "dst", "missing: the destination as A.B.C.D/LEN");
-		return;
-	}
-	if (sb_parse_prefix(v, &r->dst, &r->prefix_len, false) != 0) {
+		ok = false;
+	} else if (sb_parse_prefix(v, &r->dst, &r->prefix_len, false) != 0) {
 		fail(c, sec, "dst", "expected A.B.C.D/LEN, got \"%s\"", v);
-		return;
-	}
-	if (r->dst & ~prefix_mask(r->prefix_len)) {
+		ok = false;
+	} else if (r->dst & ~prefix_mask(r->prefix_len)) {
 		fail(c, sec, "dst", "\"%s\" has host bits set", v);
-		return;
+		ok = false;
 	}
 	v = get(c, sec, "gateway");
 	if (v == NULL) {
 		fail(c, sec, "gateway", "missing: an IPv4 address, ADDRESS%%PORT or a port name");
-		return;
-	}
-	{
+		ok = false;
+	} else {
 		char buf[128];
 		char *pct;
 
 		snprintf(buf, sizeof(buf), "%s", v);
 		pct = strchr(buf, '%');
+		gw_ok = true;
 		if (pct != NULL) {
 			*pct = '\0';
 			r->gw_port = sb_config_port_index(cfg, pct + 1);
 			if (r->gw_port < 0) {
 				fail(c, sec, "gateway", "no port named \"%s\"", pct + 1);
-				return;
-			}
-			if (sb_parse_ipv4(buf, &r->gw) != 0) {
+				gw_ok = false;
+			} else if (sb_parse_ipv4(buf, &r->gw) != 0) {
 				fail(c, sec, "gateway", "expected ADDRESS%%PORT, got \"%s\"", v);
-				return;
+				gw_ok = false;
 			}
 		} else if (sb_parse_ipv4(buf, &r->gw) != 0) {
 			r->gw_port = sb_config_port_index(cfg, buf);
 			if (r->gw_port < 0) {
 				fail(c, sec, "gateway", "expected an IPv4 address, ADDRESS%%PORT "
 				     "or a port name, got \"%s\"", v);
-				return;
+				gw_ok = false;
 			}
 			r->gw = 0;
 		}
+		ok &= gw_ok;
 	}
 	x = r->distance;
-	if (!get_uint(c, sec, "distance", 1, 255, &x))
-		return;
+	ok &= get_uint(c, sec, "distance", 1, 255, &x);
 	r->distance = (uint8_t)x;
 	x = r->scope;
-	if (!get_uint(c, sec, "scope", 0, 255, &x))
-		return;
+	ok &= get_uint(c, sec, "scope", 0, 255, &x);
 	r->scope = (uint8_t)x;
 	x = r->target_scope;
-	if (!get_uint(c, sec, "target_scope", 0, 255, &x))
-		return;
+	ok &= get_uint(c, sec, "target_scope", 0, 255, &x);
 	r->target_scope = (uint8_t)x;
 	v = get(c, sec, "check_gateway");
 	if (v == NULL || strcmp(v, "none") == 0) {
@@ -586,25 +823,27 @@ parse_route(struct ctx *c, const char *sec, const char *name)
 		r->check = SB_CHECK_ARP;
 	} else {
 		fail(c, sec, "check_gateway", "expected none, ping or arp, got \"%s\"", v);
-		return;
+		ok = false;
 	}
-	if (r->check != SB_CHECK_NONE && r->gw == 0) {
+	if (gw_ok && r->check != SB_CHECK_NONE && r->gw == 0) {
 		fail(c, sec, "check_gateway", "needs a gateway address to probe");
-		return;
+		ok = false;
 	}
 	v = get(c, sec, "table");
 	if (v != NULL) {
 		int t = table_index(c, sec, v);
 
 		if (t < 0)
-			return;
-		r->table = (uint8_t)t;
+			ok = false;
+		else
+			r->table = (uint8_t)t;
 	}
-	if (!get_bool(c, sec, "disabled", &r->disabled))
-		return;
-	if (!get_name(c, sec, "comment", r->comment, sizeof(r->comment)))
-		return;
-	cfg->n_routes++;
+	ok &= get_bool(c, sec, "disabled", &r->disabled);
+	ok &= get_name(c, sec, "comment", r->comment, sizeof(r->comment));
+	if (ok)
+		cfg->n_routes++;
+	else
+		c->route_errors++;
 }
 
 static void
@@ -613,6 +852,7 @@ parse_neigh(struct ctx *c, const char *sec, const char *name)
 	struct sb_config *cfg = c->cfg;
 	struct sb_neigh_conf *n = &cfg->neigh[cfg->n_neigh];
 	const char *v;
+	bool ok = true;
 
 	memset(n, 0, sizeof(*n));
 	snprintf(n->name, sizeof(n->name), "%s", name);
@@ -620,22 +860,23 @@ parse_neigh(struct ctx *c, const char *sec, const char *name)
 	if (sb_parse_ipv4(v, &n->addr) != 0) {
 		fail(c, sec, "address", v ? "expected an IPv4 address, got \"%s\"" :
 		     "missing: the neighbour's IPv4 address%s", v ? v : "");
-		return;
+		ok = false;
 	}
 	v = get(c, sec, "mac");
 	if (sb_parse_mac(v, n->mac) != 0) {
 		fail(c, sec, "mac", v ? "expected aa:bb:cc:dd:ee:ff, got \"%s\"" :
 		     "missing: the neighbour's MAC address%s", v ? v : "");
-		return;
+		ok = false;
 	}
 	v = get(c, sec, "port");
 	n->port = v ? sb_config_port_index(cfg, v) : -1;
 	if (n->port < 0) {
 		fail(c, sec, "port", v ? "no port named \"%s\"" : "missing: the port the neighbour is on%s",
 		     v ? v : "");
-		return;
+		ok = false;
 	}
-	cfg->n_neigh++;
+	if (ok)
+		cfg->n_neigh++;
 }
 
 const char *
@@ -662,26 +903,18 @@ parse_wan(struct ctx *c, const char *sec, const char *name)
 	struct sb_wan_conf *w;
 	const struct sb_port_conf *pc;
 	const char *v;
-	bool off_link = false;
+	bool off_link = false, mons_ok = true, times_ok = true, thr_ok = true;
 
 	if (pi < 0 || cfg->ports[pi].role != SB_ROLE_WAN) {
-		fail(c, sec, NULL, pi < 0 ? "no port named \"%s\"" :
-		     "port %s is not a wan port (role = wan)", name);
+		if (pi < 0 || !(c->bad_port & (1u << pi)))
+			fail(c, sec, NULL, pi < 0 ? "no port named \"%s\"" :
+			     "port %s is not a wan port (role = wan)", name);
 		return;
 	}
+	if (c->bad_port & (1u << pi))
+		return; /* its port's errors are listed; its subnet is unknown */
 	pc = &cfg->ports[pi];
 	w = &cfg->wan[pi];
-	/* iniparser merges repeated sections: count them in the file. */
-	{
-		int seen = 0;
-
-		for (int i = 0; i < c->n_refs; i++)
-			seen += strcmp(c->refs[i].key, sec) == 0;
-		if (seen > 1 || w->enabled) {
-			fail(c, sec, NULL, "appears more than once: one [wan %s] section per WAN", name);
-			return;
-		}
-	}
 	memset(w, 0, sizeof(*w));
 	w->enabled = true;
 	w->method = SB_CHECK_PING;
@@ -704,69 +937,79 @@ parse_wan(struct ctx *c, const char *sec, const char *name)
 			w->method = SB_CHECK_ARP;
 		} else {
 			fail(c, sec, "method", "expected icmp or arp, got \"%s\"", v);
-			return;
+			mons_ok = false;
 		}
 	}
 	v = get(c, sec, "monitors");
 	if (v == NULL || *v == '\0') {
 		fail(c, sec, "monitors", "missing: the hosts to probe through this WAN, "
 		     "e.g. monitors = 192.0.2.53, 192.0.2.55");
-		return;
-	}
-	{
+		mons_ok = false;
+	} else {
 		char buf[512], *save = NULL;
 
 		snprintf(buf, sizeof(buf), "%s", v);
 		for (char *t = strtok_r(buf, ", \t", &save); t != NULL;
 		     t = strtok_r(NULL, ", \t", &save)) {
 			uint32_t a;
+			bool dup = false;
 
 			if (sb_parse_ipv4(t, &a) != 0 || a == 0 || (a >> 24) == 127 ||
 			    (a >> 28) >= 14) {
 				fail(c, sec, "monitors", "expected unicast IPv4 addresses separated "
 				     "by commas, got \"%s\"", t);
-				return;
+				mons_ok = false;
+				continue;
 			}
 			if (a == pc->addr) {
 				fail(c, sec, "monitors", "%s is this port's own address", t);
-				return;
+				mons_ok = false;
+				continue;
 			}
 			for (unsigned k = 0; k < w->n_monitors; k++)
-				if (w->monitor[k] == a) {
-					fail(c, sec, "monitors", "%s is listed twice", t);
-					return;
-				}
+				dup |= w->monitor[k] == a;
+			if (dup) {
+				fail(c, sec, "monitors", "%s is listed twice", t);
+				mons_ok = false;
+				continue;
+			}
 			if (w->n_monitors == SB_WAN_MAX_MONITORS) {
 				fail(c, sec, "monitors", "at most %d monitors", SB_WAN_MAX_MONITORS);
-				return;
+				mons_ok = false;
+				break;
+			}
+			if (w->method == SB_CHECK_ARP && pc->dhcp.enabled) {
+				fail(c, sec, "method", "arp probes on-link hosts, and %s's subnet "
+				     "comes from its DHCP lease: use icmp", name);
+				mons_ok = false;
+				break;
 			}
 			if (w->method == SB_CHECK_ARP && !port_on_subnet(pc, a)) {
 				fail(c, sec, "monitors", "method = arp probes hosts on the port's "
 				     "subnet only, and %s is not on %s's", t, name);
-				return;
+				mons_ok = false;
+				continue;
 			}
 			off_link |= !port_on_subnet(pc, a);
 			w->monitor[w->n_monitors++] = a;
 		}
-	}
-	if (w->n_monitors == 0) {
-		fail(c, sec, "monitors", "no address given");
-		return;
+		if (w->n_monitors == 0 && mons_ok) {
+			fail(c, sec, "monitors", "no address given");
+			mons_ok = false;
+		}
 	}
 	v = get(c, sec, "gateway");
-	if (v != NULL) {
-		if (sb_parse_ipv4(v, &w->gateway) != 0) {
+	if (pc->dhcp.enabled) {
+		/* Probes go through the lease's router (control/lease.c). */
+		if (v != NULL)
+			fail(c, sec, "gateway", "%s takes its gateway from its DHCP lease", name);
+	} else if (v != NULL) {
+		if (sb_parse_ipv4(v, &w->gateway) != 0)
 			fail(c, sec, "gateway", "expected an IPv4 address, got \"%s\"", v);
-			return;
-		}
-		if (!port_on_subnet(pc, w->gateway) || w->gateway == pc->addr) {
+		else if (!port_on_subnet(pc, w->gateway) || w->gateway == pc->addr)
 			fail(c, sec, "gateway", "%s is not a neighbour on %s's subnet", v, name);
-			return;
-		}
-		if (w->method == SB_CHECK_ARP) {
+		else if (w->method == SB_CHECK_ARP)
 			fail(c, sec, "gateway", "not used with method = arp (monitors are on-link)");
-			return;
-		}
 	} else if (off_link) {
 		/* The first route whose gateway is a neighbour on this port. */
 		for (unsigned i = 0; i < cfg->n_routes && w->gateway == 0; i++) {
@@ -778,36 +1021,34 @@ parse_wan(struct ctx *c, const char *sec, const char *name)
 				w->gateway_derived = true;
 			}
 		}
-		if (w->gateway == 0) {
+		/* (A route refused for its own errors may be the one.) */
+		if (w->gateway == 0 && c->route_errors == 0)
 			fail(c, sec, "gateway", "missing: some monitors are not on %s's subnet and no "
 			     "route has a gateway there; name the next hop the probes go to", name);
-			return;
-		}
 	}
-	if (!get_uint(c, sec, "interval_ms", 10, 3600000, &w->interval_ms))
-		return;
+	times_ok &= get_uint(c, sec, "interval_ms", 10, 3600000, &w->interval_ms);
 	if (get(c, sec, "interval_ms") != NULL && get(c, sec, "timeout_ms") == NULL)
 		w->timeout_ms = w->interval_ms;
-	if (!get_uint(c, sec, "timeout_ms", 10, 3600000, &w->timeout_ms) ||
-	    !get_uint(c, sec, "down_after", 1, 100, &w->down_after) ||
-	    !get_uint(c, sec, "up_after", 1, 100, &w->up_after) ||
-	    !get_uint(c, sec, "hold_down_ms", 0, 86400000, &w->hold_down_ms) ||
-	    !get_uint(c, sec, "quorum", 1, SB_WAN_MAX_MONITORS, &w->quorum) ||
-	    !get_uint(c, sec, "loss_pct", 0, 99, &w->loss_pct) ||
-	    !get_uint(c, sec, "latency_ms", 0, 60000, &w->latency_ms) ||
-	    !get_uint(c, sec, "window", 1, 64, &w->window))
-		return;
-	if (w->timeout_ms > w->interval_ms) {
+	times_ok &= get_uint(c, sec, "timeout_ms", 10, 3600000, &w->timeout_ms);
+	get_uint(c, sec, "down_after", 1, 100, &w->down_after);
+	get_uint(c, sec, "up_after", 1, 100, &w->up_after);
+	get_uint(c, sec, "hold_down_ms", 0, 86400000, &w->hold_down_ms);
+	if (!get_uint(c, sec, "quorum", 1, SB_WAN_MAX_MONITORS, &w->quorum))
+		mons_ok = false;
+	thr_ok &= get_uint(c, sec, "loss_pct", 0, 99, &w->loss_pct);
+	thr_ok &= get_uint(c, sec, "latency_ms", 0, 60000, &w->latency_ms);
+	get_uint(c, sec, "window", 1, 64, &w->window);
+	if (times_ok && w->timeout_ms > w->interval_ms) {
 		fail(c, sec, "timeout_ms", "must not exceed interval_ms (%u)", w->interval_ms);
-		return;
+		times_ok = false;
 	}
-	if (w->quorum > w->n_monitors) {
+	if (mons_ok && w->quorum > w->n_monitors)
 		fail(c, sec, "quorum", "%u is more than the %u monitor(s) listed", w->quorum,
 		     w->n_monitors);
-		return;
-	}
 	v = get(c, sec, "trigger");
 	if (v != NULL) {
+		bool known = true;
+
 		if (strcmp(v, "down") == 0 || strcmp(v, "down-only") == 0)
 			w->trigger = SB_TRIGGER_DOWN;
 		else if (strcmp(v, "loss") == 0)
@@ -819,22 +1060,44 @@ parse_wan(struct ctx *c, const char *sec, const char *name)
 		else {
 			fail(c, sec, "trigger", "expected down, loss, latency or loss-or-latency, "
 			     "got \"%s\"", v);
-			return;
+			known = false;
 		}
-		if ((w->trigger & SB_TRIGGER_LOSS) && w->loss_pct == 0) {
+		if (known && thr_ok && (w->trigger & SB_TRIGGER_LOSS) && w->loss_pct == 0)
 			fail(c, sec, "trigger", "%s needs a loss_pct threshold", v);
-			return;
-		}
-		if ((w->trigger & SB_TRIGGER_LATENCY) && w->latency_ms == 0) {
+		if (known && thr_ok && (w->trigger & SB_TRIGGER_LATENCY) && w->latency_ms == 0)
 			fail(c, sec, "trigger", "%s needs a latency_ms threshold", v);
-			return;
-		}
 	}
-	if (w->latency_ms != 0 && w->latency_ms >= w->timeout_ms) {
+	if (times_ok && thr_ok && w->latency_ms != 0 && w->latency_ms >= w->timeout_ms)
 		fail(c, sec, "latency_ms", "%u ms is not below timeout_ms (%u): a probe that slow "
 		     "counts as lost", w->latency_ms, w->timeout_ms);
+}
+
+/* [metrics] listen = ADDRESS:PORT, an address of the kernel's. */
+static void
+parse_metrics(struct ctx *c, const char *sec)
+{
+	const char *v = get(c, sec, "listen");
+	char buf[64], *colon, *end;
+	unsigned long port;
+
+	if (v == NULL)
+		return;
+	snprintf(buf, sizeof(buf), "%s", v);
+	colon = strrchr(buf, ':');
+	if (colon == NULL) {
+		fail(c, sec, "listen", "expected ADDRESS:PORT (e.g. 127.0.0.1:9469), got \"%s\"", v);
 		return;
 	}
+	*colon = '\0';
+	errno = 0;
+	port = strtoul(colon + 1, &end, 10);
+	if (sb_parse_ipv4(buf, &c->cfg->metrics_addr) != 0)
+		fail(c, sec, "listen", "expected an IPv4 address before the port, got \"%s\"", buf);
+	else if (errno != 0 || colon[1] == '\0' || *end != '\0' || port == 0 || port > 65535)
+		fail(c, sec, "listen", "expected a port from 1 to 65535 after the address, got \"%s\"",
+		     colon + 1);
+	else
+		c->cfg->metrics_port = (uint16_t)port;
 }
 
 /* [switchback] ctl_group: a group name or number whose members may use
@@ -889,11 +1152,15 @@ validate(struct ctx *c)
 	for (unsigned i = 0; i < cfg->n_ports; i++) {
 		lan |= cfg->ports[i].role == SB_ROLE_LAN;
 		wan |= cfg->ports[i].role == SB_ROLE_WAN;
+		if (c->bad_port & (1u << i))
+			continue;
 		for (unsigned j = 0; j < i; j++) {
 			const struct sb_port_conf *a = &cfg->ports[i], *b = &cfg->ports[j];
 			uint8_t l = a->prefix_len < b->prefix_len ? a->prefix_len : b->prefix_len;
 
-			if (((a->addr ^ b->addr) & prefix_mask(l)) == 0) {
+			if (a->dhcp.enabled || b->dhcp.enabled)
+				continue; /* known once leased */
+			if (!(c->bad_port & (1u << j)) && ((a->addr ^ b->addr) & prefix_mask(l)) == 0) {
 				char sec[64];
 
 				snprintf(sec, sizeof(sec), "port %s", a->name);
@@ -901,9 +1168,9 @@ validate(struct ctx *c)
 			}
 		}
 	}
-	if (!c->failed && cfg->n_ports == 0)
+	if (cfg->n_ports == 0)
 		fail(c, "switchback", NULL, "no [port NAME] section: at least one port is needed");
-	if (!c->failed && cfg->pcc_classifier >= 0) {
+	if (cfg->pcc_classifier >= 0) {
 		unsigned members = 0;
 
 		for (unsigned i = 0; i < cfg->n_ports; i++)
@@ -913,7 +1180,7 @@ validate(struct ctx *c)
 	}
 	(void)lan;
 	(void)wan;
-	for (unsigned i = 0; i < cfg->n_routes && !c->failed; i++) {
+	for (unsigned i = 0; i < cfg->n_routes; i++) {
 		struct sb_route_conf *r = &cfg->routes[i];
 
 		for (unsigned j = 0; j < i; j++) {
@@ -933,23 +1200,24 @@ validate(struct ctx *c)
 }
 
 struct sb_config *
-sb_config_load(const char *path, char *err, size_t errlen)
+sb_config_parse(const char *path, struct sb_config_errors *errs)
 {
-	struct ctx c = { .err = err, .errlen = errlen };
+	struct ctx c = { .errs = errs };
 	struct sb_config *cfg;
 	FILE *f;
 	int nsec;
 
-	err[0] = '\0';
+	memset(errs, 0, sizeof(*errs));
+	snprintf(errs->path, sizeof(errs->path), "%s", path);
 	f = fopen(path, "r");
 	if (f == NULL) {
-		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		add_error(&c, 0, "", NULL, "cannot open: %s", strerror(errno));
 		return NULL;
 	}
 	fclose(f);
 	cfg = calloc(1, sizeof(*cfg));
 	if (cfg == NULL) {
-		snprintf(err, errlen, "%s: out of memory", path);
+		add_error(&c, 0, "", NULL, "out of memory");
 		return NULL;
 	}
 	c.cfg = cfg;
@@ -977,28 +1245,25 @@ sb_config_load(const char *path, char *err, size_t errlen)
 	strcpy(cfg->tables[0], "main");
 
 	index_lines(&c, path);
+	/* iniparser prints its own syntax errors: ours have the lines. */
+	iniparser_set_error_callback(quiet);
 	c.d = iniparser_load(path);
 	if (c.d == NULL) {
-		snprintf(err, errlen, "%s: not a valid INI file", path);
-		goto fail;
-	}
-	if (c.cut_key[0] != '\0') {
-		fail(&c, c.cut_sec, c.cut_key, "the value has a ';' or '#', where the INI format "
-		     "starts a comment and would cut it short: quote the whole value (\"...\") "
-		     "to keep it, and put comments on lines of their own");
+		if (!c.failed)
+			add_error(&c, 0, "", NULL, "not a valid INI file");
 		goto fail;
 	}
 	nsec = iniparser_getnsec(c.d);
 	cfg->routes = calloc((size_t)nsec + 1, sizeof(*cfg->routes));
 	cfg->neigh = calloc((size_t)nsec + 1, sizeof(*cfg->neigh));
 	if (cfg->routes == NULL || cfg->neigh == NULL) {
-		snprintf(err, errlen, "%s: out of memory", path);
+		add_error(&c, 0, "", NULL, "out of memory");
 		goto fail;
 	}
 
 	/* Ports first: routes and neighbours refer to them by name. */
-	for (int pass = 0; pass < 3 && !c.failed; pass++) {
-		for (int i = 0; i < nsec && !c.failed; i++) {
+	for (int pass = 0; pass < 3; pass++) {
+		for (int i = 0; i < nsec; i++) {
 			const char *sec = iniparser_getsecname(c.d, i);
 			const char *name;
 
@@ -1008,11 +1273,10 @@ sb_config_load(const char *path, char *err, size_t errlen)
 				if (!valid_name(name)) {
 					fail(&c, sec, NULL, "bad port name \"%s\" (letters, digits, _ and -, "
 					     "at most %d)", name, SB_NAME_LEN - 1);
-					break;
+					continue;
 				}
 				check_keys(&c, sec, keys_port);
-				if (!c.failed)
-					parse_port(&c, sec, name);
+				parse_port(&c, sec, name);
 				continue;
 			}
 			if (split_sec(sec, "wan", &name)) {
@@ -1021,8 +1285,7 @@ sb_config_load(const char *path, char *err, size_t errlen)
 				if (pass != 2)
 					continue;
 				check_keys(&c, sec, keys_wan);
-				if (!c.failed)
-					parse_wan(&c, sec, name);
+				parse_wan(&c, sec, name);
 				continue;
 			}
 			if (pass != 1)
@@ -1035,10 +1298,9 @@ sb_config_load(const char *path, char *err, size_t errlen)
 				get_uint(&c, sec, "sessions", 16, 1u << 27, &cfg->sessions);
 				get_uint(&c, sec, "fragments", 16, 1u << 20, &cfg->fragments);
 				get_name(&c, sec, "ctl_socket", cfg->ctl_socket, sizeof(cfg->ctl_socket));
-				if (!c.failed)
-					parse_ctl_group(&c, sec);
+				parse_ctl_group(&c, sec);
 				v = get(&c, sec, "ecmp_hash");
-				if (v != NULL && !c.failed) {
+				if (v != NULL) {
 					if (strcmp(v, "l3") == 0)
 						cfg->ecmp_hash = SB_ECMP_L3;
 					else if (strcmp(v, "l4") == 0)
@@ -1054,7 +1316,7 @@ sb_config_load(const char *path, char *err, size_t errlen)
 				get_uint(&c, sec, "webhook_retries", 0, 20, &cfg->webhook_retries);
 				get_uint(&c, sec, "webhook_timeout_ms", 100, 60000, &cfg->webhook_timeout_ms);
 				get_uint(&c, sec, "webhook_backoff_ms", 10, 600000, &cfg->webhook_backoff_ms);
-				if (!c.failed && cfg->webhook[0] != '\0' &&
+				if (cfg->webhook[0] != '\0' &&
 				    strncmp(cfg->webhook, "http://", 7) != 0 &&
 				    strncmp(cfg->webhook, "https://", 8) != 0)
 					fail(&c, sec, "webhook", "expected an http:// or https:// URL, got \"%s\"",
@@ -1064,7 +1326,7 @@ sb_config_load(const char *path, char *err, size_t errlen)
 
 				check_keys(&c, sec, keys_pcc);
 				v = get(&c, sec, "classifier");
-				if (v != NULL && !c.failed) {
+				if (v != NULL) {
 					cfg->pcc_classifier = sb_pcc_classifier_parse(v);
 					if (cfg->pcc_classifier < 0)
 						fail(&c, sec, "classifier", "expected one of src-address, "
@@ -1080,44 +1342,47 @@ sb_config_load(const char *path, char *err, size_t errlen)
 				get_uint(&c, sec, "icmp", 1, 1u << 24, &cfg->to_icmp);
 			} else if (strcmp(sec, "check_gateway") == 0) {
 				check_keys(&c, sec, keys_check);
-				get_uint(&c, sec, "interval_ms", 10, 3600000, &cfg->probe_interval_ms);
+				bool t_ok = get_uint(&c, sec, "interval_ms", 10, 3600000,
+						     &cfg->probe_interval_ms);
+
 				cfg->probe_timeout_ms = cfg->probe_interval_ms;
-				get_uint(&c, sec, "timeout_ms", 10, 3600000, &cfg->probe_timeout_ms);
+				t_ok &= get_uint(&c, sec, "timeout_ms", 10, 3600000, &cfg->probe_timeout_ms);
 				get_uint(&c, sec, "down_after", 1, 100, &cfg->probe_down_after);
 				get_uint(&c, sec, "up_after", 1, 100, &cfg->probe_up_after);
 				get_uint(&c, sec, "hold_down_ms", 0, 86400000, &cfg->hold_down_ms);
 				get_uint(&c, sec, "loss_pct", 0, 99, &cfg->loss_pct);
 				get_uint(&c, sec, "latency_ms", 0, 60000, &cfg->latency_ms);
 				get_uint(&c, sec, "window", 1, 64, &cfg->window);
-				if (!c.failed && cfg->probe_timeout_ms > cfg->probe_interval_ms)
+				if (t_ok && cfg->probe_timeout_ms > cfg->probe_interval_ms)
 					fail(&c, sec, "timeout_ms", "must not exceed interval_ms (%u)",
 					     cfg->probe_interval_ms);
+			} else if (strcmp(sec, "metrics") == 0) {
+				check_keys(&c, sec, keys_metrics);
+				parse_metrics(&c, sec);
 			} else if (split_sec(sec, "route", &name)) {
 				if (!valid_name(name)) {
 					fail(&c, sec, NULL, "bad route name \"%s\"", name);
-					break;
+					c.route_errors++;
+					continue;
 				}
 				if (cfg->n_routes == SB_MAX_ROUTES) {
 					fail(&c, sec, NULL, "too many routes (at most %d)", SB_MAX_ROUTES);
-					break;
+					continue;
 				}
 				check_keys(&c, sec, keys_route);
-				if (!c.failed)
-					parse_route(&c, sec, name);
+				parse_route(&c, sec, name);
 			} else if (split_sec(sec, "neighbor", &name) ||
 				   split_sec(sec, "neighbour", &name)) {
 				check_keys(&c, sec, keys_neigh);
-				if (!c.failed)
-					parse_neigh(&c, sec, name);
+				parse_neigh(&c, sec, name);
 			} else {
 				fail(&c, sec, NULL, "unknown section (expected [switchback], [timeouts], "
-				     "[check_gateway], [pcc], [notify], [port NAME], [wan NAME], [route NAME] or "
+				     "[check_gateway], [pcc], [notify], [metrics], [port NAME], [wan NAME], [route NAME] or "
 				     "[neighbor NAME])");
 			}
 		}
 	}
-	if (!c.failed)
-		validate(&c);
+	validate(&c);
 	if (c.failed)
 		goto fail;
 	iniparser_freedict(c.d);
@@ -1128,8 +1393,37 @@ fail:
 		iniparser_freedict(c.d);
 	free(c.refs);
 	sb_config_free(cfg);
+	/* In file order; insertion sort keeps the order of one line's errors. */
+	for (unsigned i = 1; i < errs->n; i++) {
+		struct sb_config_error t = errs->e[i];
+		unsigned j = i;
+
+		for (; j > 0 && error_cmp(&errs->e[j - 1], &t) > 0; j--)
+			errs->e[j] = errs->e[j - 1];
+		errs->e[j] = t;
+	}
 	return NULL;
 }
+
+struct sb_config *
+sb_config_load(const char *path, char *err, size_t errlen)
+{
+	struct sb_config_errors *errs = malloc(sizeof(*errs));
+	struct sb_config *cfg;
+
+	if (errs == NULL) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return NULL;
+	}
+	err[0] = '\0';
+	cfg = sb_config_parse(path, errs);
+	if (cfg == NULL)
+		sb_config_errors_format(errs, err, errlen);
+	free(errs);
+	return cfg;
+}
+
+
 
 void
 sb_config_free(struct sb_config *cfg)

@@ -56,6 +56,7 @@ struct sb_ctl {
 	} wmon[SB_MAX_PORTS];
 	enum sb_wstate wan_state[SB_MAX_PORTS]; /* shown: up, degraded or down */
 	struct sb_notifier *notifier;  /* [notify] webhook, or NULL */
+	struct sb_ops *ops;            /* status, events and metrics (ops.h) */
 	/* The control socket (switchbackctl): its listening fd and path; its
 	 * clients in @ctls (ctlsock.c). */
 	int ctl_fd;

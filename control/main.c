@@ -38,6 +38,7 @@
 #include "synhold.h"
 #include "notify.h"
 #include "publish.h"
+#include "ops.h"
 
 #define RING_SIZE 4096
 #define ARP_RETRY_MS 1000
@@ -1200,6 +1201,7 @@ teardown(struct sb_ctl *c)
 	sb_notifier_stop(c->notifier, 1000);
 	c->notifier = NULL;
 	sb_ctlsock_close(c);
+	sb_ops_stop(c);
 	for (unsigned p = 0; p < c->n_ports; p++)
 		if (c->port_open[p])
 			sb_port_close(c->port_id[p]);
@@ -1274,7 +1276,7 @@ main(int argc, char **argv)
 	struct sb_ctl *c = &ctl;
 	const char *config = NULL;
 	bool check = false;
-	char err[1024];
+	char err[16384]; /* every config error, one per line */
 	int dd = -1, ret, rc = 1;
 
 	memset(c, 0, sizeof(*c));
@@ -1403,6 +1405,7 @@ main(int argc, char **argv)
 			link_at = now + 50;
 		}
 		sb_ctlsock_poll(c);
+		sb_ops_tick(c, now);
 		sb_notify_reap();
 		for (unsigned p = 0; p < c->n_ports && c->cfg->alert_after_s; p++) {
 			/* (@now predates a change made later in this loop

@@ -32,6 +32,21 @@ struct sb_wan_conf {
 	enum sb_trigger trigger;
 };
 
+/* address = dhcp: the port's address, routes and gateway come from a DHCP
+ * lease (control/lease.c); addr and prefix_len stay 0 in the config. */
+struct sb_port_dhcp {
+	bool enabled;
+	uint8_t client_id[64];    /* option 61 as sent; length 0 = type 1 + MAC */
+	uint8_t client_id_len;
+	char hostname[64];        /* option 12, "" = not sent */
+	bool default_route;       /* add a default route via the lease's router */
+	uint8_t distance;         /* of that default route */
+	enum sb_check check;      /* check_gateway of that default route */
+	bool classless_routes;    /* install option 121 routes */
+	bool release;             /* RELEASE the lease on a clean stop */
+	char lease_file[256];     /* the lease kept for INIT-REBOOT, "" = none */
+};
+
 struct sb_port_conf {
 	char name[SB_NAME_LEN];
 	char device[SB_DEV_LEN];  /* PCI address or vdev string */
@@ -45,6 +60,7 @@ struct sb_port_conf {
 	bool move_sessions_on_failback; /* sessions_on_failback = move (default stay) */
 	uint16_t pcc_weight;      /* 0 = not a PCC member */
 	uint8_t pcc_table;        /* routing table for its flows */
+	struct sb_port_dhcp dhcp; /* address = dhcp (wan ports) */
 };
 
 struct sb_route_conf {
@@ -104,15 +120,52 @@ struct sb_config {
 	struct sb_neigh_conf *neigh;
 	unsigned n_tables;
 	char tables[SB_MAX_TABLES][SB_NAME_LEN]; /* tables[0] = "main" */
+	/* [metrics] Prometheus endpoint; metrics_port 0 = off */
+	uint32_t metrics_addr;    /* host order, a kernel address (0 = any) */
+	uint16_t metrics_port;
+};
+
+#define SB_CONFIG_MAX_ERRORS 64
+
+/* One error in a configuration file. */
+struct sb_config_error {
+	int line;                 /* 1-based, 0 when it concerns the whole file */
+	char section[80];         /* "route default1", "" for the file itself */
+	char key[32];             /* "" when it concerns the section */
+	char msg[400];            /* what was expected, what was found */
+};
+
+/* Every error of one file, in file order. */
+struct sb_config_errors {
+	char path[256];
+	unsigned n;               /* held in e[] */
+	unsigned more;            /* found past SB_CONFIG_MAX_ERRORS, counted only */
+	struct sb_config_error e[SB_CONFIG_MAX_ERRORS];
 };
 
 /**
  * Parse and validate @path as a whole. Returns a config to free with
- * sb_config_free(), or NULL with a message in @err ("FILE:LINE: [section]
- * key: what was expected") when anything is wrong; nothing is applied then.
- * Any thread; pure (no EAL needed).
+ * sb_config_free(), or NULL with every error found in @errs (the whole
+ * file is checked, not only up to the first error); nothing is applied
+ * then. Any thread; pure (no EAL needed).
+ */
+struct sb_config *sb_config_parse(const char *path, struct sb_config_errors *errs);
+
+/**
+ * sb_config_parse() with the errors as text in @err: one per line,
+ * "FILE:LINE: [section] key: what was expected", after a line "N errors:"
+ * when there are several; whole lines only, ending "... and N more" when
+ * @errlen is too short. Any thread.
  */
 struct sb_config *sb_config_load(const char *path, char *err, size_t errlen);
+
+/** Error @i of @errs as "FILE:LINE: [section] key: message"; snprintf's
+ * return value. */
+size_t sb_config_error_format(const struct sb_config_errors *errs, unsigned i, char *buf,
+			      size_t len);
+
+/** All of @errs as sb_config_load() writes them; the length written. */
+size_t sb_config_errors_format(const struct sb_config_errors *errs, char *buf, size_t len);
 
 /** Free a config from sb_config_load(). NULL is fine. */
 void sb_config_free(struct sb_config *cfg);

@@ -8,6 +8,7 @@ PKGS=(
 	gcc make pkg-config meson ninja-build
 	libdpdk-dev dpdk dpdk-dev dpdk-doc libbpf-dev libxdp-dev libpcap-dev
 	libcmocka-dev libiniparser-dev libcurl4-openssl-dev
+	libmicrohttpd-dev prometheus
 	python3-scapy
 	clang-14 libfuzzer-14-dev
 	iproute2 ethtool nftables netcat-openbsd iputils-ping tcpdump procps

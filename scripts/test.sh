@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # switchback: install what is needed, build (normal and ASan/UBSan), and run
 # every test through `meson test`. Exits non-zero on any failure.
-#   ./scripts/test.sh            all suites: unit, integration, lab
+#   ./scripts/test.sh            all suites: unit, integration, lab, bench, install
 #   SB_SUITES="unit" ./scripts/test.sh   only some suites (space separated)
 # Suite fuzz builds build-fuzz with clang-14 (libFuzzer, ASan+UBSan) and
 # runs each fuzz target for its CI budget (-Dfuzz_seconds, 30 s).
@@ -21,7 +21,7 @@ step "build (ASan/UBSan)"
 [ -d build-asan ] || meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false
 meson compile -C build-asan
 
-suites=${SB_SUITES:-unit integration lab bench fuzz}
+suites=${SB_SUITES:-unit integration lab bench install fuzz}
 fail=0
 # meson rewrites testlog.json on every run: keep every result here.
 results=$(mktemp /tmp/switchback-results.XXXXXX)

@@ -455,6 +455,336 @@ test_config_no_ports_and_missing_file(void **state)
 	assert_non_null(strstr(err, "cannot open"));
 }
 
+/* address = dhcp and its keys (docs/config.md, "DHCP on a WAN port"). */
+#define DHCP_PORTS "[port lan]\ndevice = d0\naddress = 192.168.1.1/24\n" \
+	      "[port wan1]\ndevice = d1\nrole = wan\naddress = dhcp\nmasquerade = yes\n"
+
+static void
+test_config_dhcp_port(void **state)
+{
+	char err[512];
+	struct sb_config *cfg;
+	const struct sb_port_dhcp *d;
+
+	(void)state;
+	/* Defaults. */
+	cfg = load(DHCP_PORTS "[port wan2]\ndevice = d2\nrole = wan\naddress = dhcp\n", err,
+		   sizeof(err));
+	if (cfg == NULL)
+		fail_msg("%s", err);
+	d = &cfg->ports[1].dhcp;
+	assert_true(d->enabled);
+	assert_int_equal(cfg->ports[1].addr, 0);
+	assert_int_equal(cfg->ports[1].prefix_len, 0);
+	assert_true(d->default_route);
+	assert_int_equal(d->distance, 1);
+	assert_int_equal(d->check, SB_CHECK_NONE);
+	assert_true(d->classless_routes);
+	assert_true(d->release);
+	assert_int_equal(d->client_id_len, 0);
+	assert_string_equal(d->hostname, "");
+	assert_string_equal(d->lease_file, "/var/lib/switchback/dhcp-wan1.lease");
+	assert_false(cfg->ports[0].dhcp.enabled);
+	sb_config_free(cfg);
+
+	/* Every key. */
+	cfg = load(DHCP_PORTS "dhcp_client_id = 01:02:00:00:00:00:07\n"
+		   "dhcp_hostname = gw-1.example\ndhcp_default_route = no\n"
+		   "dhcp_default_route_distance = 5\ndhcp_check_gateway = ping\n"
+		   "dhcp_classless_routes = no\ndhcp_release = no\n"
+		   "dhcp_lease_file = /tmp/wan1.lease\n"
+		   "[wan wan1]\nmonitors = 192.0.2.53\n", err, sizeof(err));
+	if (cfg == NULL)
+		fail_msg("%s", err);
+	d = &cfg->ports[1].dhcp;
+	assert_int_equal(d->client_id_len, 7);
+	assert_int_equal(d->client_id[0], 1);
+	assert_int_equal(d->client_id[6], 7);
+	assert_string_equal(d->hostname, "gw-1.example");
+	assert_false(d->default_route);
+	assert_int_equal(d->distance, 5);
+	assert_int_equal(d->check, SB_CHECK_PING);
+	assert_false(d->classless_routes);
+	assert_false(d->release);
+	assert_string_equal(d->lease_file, "/tmp/wan1.lease");
+	/* Monitors off-link with no gateway: the lease's router will do. */
+	assert_true(cfg->wan[1].enabled);
+	assert_int_equal(cfg->wan[1].gateway, 0);
+	sb_config_free(cfg);
+
+	/* A text identifier goes as type 0 and the text; none keeps no file. */
+	cfg = load(DHCP_PORTS "dhcp_client_id = isp-42\ndhcp_lease_file = none\n", err, sizeof(err));
+	if (cfg == NULL)
+		fail_msg("%s", err);
+	d = &cfg->ports[1].dhcp;
+	assert_int_equal(d->client_id_len, 7);
+	assert_int_equal(d->client_id[0], 0);
+	assert_memory_equal(d->client_id + 1, "isp-42", 6);
+	assert_string_equal(d->lease_file, "");
+	sb_config_free(cfg);
+}
+
+static void
+test_config_bad_dhcp_port(void **state)
+{
+	(void)state;
+	refused("[port lan]\ndevice = d0\naddress = dhcp\n", ":3: [port lan] address",
+		"dhcp only on a wan port", NULL);
+	refused(PORTS "dhcp_hostname = gw\n", "[port wan1] dhcp_hostname", "only with address = dhcp",
+		NULL);
+	refused(DHCP_PORTS "dhcp_hostname = gw_1\n", "[port wan1] dhcp_hostname", "letters", NULL);
+	refused(DHCP_PORTS "dhcp_default_route_distance = 0\n",
+		"[port wan1] dhcp_default_route_distance", NULL);
+	refused(DHCP_PORTS "dhcp_check_gateway = bfd\n", "[port wan1] dhcp_check_gateway",
+		"none, ping or arp", NULL);
+	refused(DHCP_PORTS "dhcp_release = maybe\n", "[port wan1] dhcp_release", "yes or no", NULL);
+	refused(DHCP_PORTS "[wan wan1]\nmonitors = 192.0.2.53\ngateway = 203.0.113.1\n",
+		"[wan wan1] gateway", "from its DHCP lease", NULL);
+	refused(DHCP_PORTS "[wan wan1]\nmonitors = 192.0.2.53\nmethod = arp\n",
+		"[wan wan1] method", "use icmp", NULL);
+}
+
+/* Parse @text expecting refusal; the errors in file order. */
+static struct sb_config_errors *
+all_errors(const char *text)
+{
+	const char *path = sb_test_write_tmp(text);
+	struct sb_config_errors *es = malloc(sizeof(*es));
+	struct sb_config *cfg;
+
+	assert_non_null(path);
+	assert_non_null(es);
+	cfg = sb_config_parse(path, es);
+	unlink(path);
+	if (cfg != NULL) {
+		sb_config_free(cfg);
+		fail_msg("accepted a bad config:\n%s", text);
+	}
+	return es;
+}
+
+static void
+expect_error(const struct sb_config_errors *es, unsigned i, int line, const char *sec,
+	     const char *key, const char *msg_part)
+{
+	if (i >= es->n)
+		fail_msg("only %u errors, wanted error %u ([%s] %s)", es->n, i, sec, key);
+	assert_int_equal(es->e[i].line, line);
+	assert_string_equal(es->e[i].section, sec);
+	assert_string_equal(es->e[i].key, key);
+	if (strstr(es->e[i].msg, msg_part) == NULL)
+		fail_msg("error %u \"%s\" lacks \"%s\"", i, es->e[i].msg, msg_part);
+}
+
+/* A file with an error in nearly every section: all are listed, in file
+ * order, each with its line, section, key and what was expected; two
+ * errors in one section are both there. */
+static void
+test_config_lists_every_error(void **state)
+{
+	const char *text =
+		"[switchback]\n"                         /* 1 */
+		"sessions = 8\n"                         /* 2: below 16 */
+		"[port lan]\n"                           /* 3 */
+		"device = d0\n"                          /* 4 */
+		"address = 192.168.1.1/24\n"             /* 5 */
+		"speed = 10G\n"                          /* 6: unknown key */
+		"[port wan1]\n"                          /* 7 */
+		"device = d1\n"                          /* 8 */
+		"role = wan\n"                           /* 9 */
+		"address = 203.0.113.2/24\n"             /* 10 */
+		"masquerade = maybe\n"                   /* 11: not a yes/no */
+		"[route r1]\n"                           /* 12 */
+		"dst = 0.0.0.0/0\n"                      /* 13 */
+		"gateway = 203.0.113.1\n"                /* 14 */
+		"distance = 0\n"                         /* 15: out of range */
+		"check_gateway = bfd\n"                  /* 16: unknown method */
+		"[neighbor n]\n"                         /* 17 */
+		"address = 203.0.113.1\n"                /* 18 */
+		"mac = 02:00:00:00:01\n"                 /* 19: five bytes */
+		"port = wan1\n"                          /* 20 */
+		"[wan wan1]\n"                           /* 21 */
+		"monitors = 192.0.2.53, 192.0.2.999\n"   /* 22: a bad address */
+		"quorum = 0\n"                           /* 23: out of range */
+		"[firewall x]\n"                         /* 24: unknown section */
+		"foo = 1\n";
+	struct sb_config_errors *es = all_errors(text);
+	char buf[4096];
+
+	(void)state;
+	assert_int_equal(es->n, 9);
+	assert_int_equal(es->more, 0);
+	expect_error(es, 0, 2, "switchback", "sessions", "16 to");
+	expect_error(es, 1, 6, "port lan", "speed", "unknown key");
+	expect_error(es, 2, 11, "port wan1", "masquerade", "yes or no");
+	expect_error(es, 3, 15, "route r1", "distance", "1 to 255");
+	expect_error(es, 4, 16, "route r1", "check_gateway", "none, ping or arp");
+	expect_error(es, 5, 19, "neighbor n", "mac", "aa:bb:cc:dd:ee:ff");
+	expect_error(es, 6, 22, "wan wan1", "monitors", "192.0.2.999");
+	expect_error(es, 7, 23, "wan wan1", "quorum", "1 to 8");
+	expect_error(es, 8, 24, "firewall x", "", "unknown section");
+
+	sb_config_errors_format(es, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "9 errors:\n"));
+	assert_non_null(strstr(buf, ":6: [port lan] speed: unknown key"));
+	assert_non_null(strstr(buf, ":16: [route r1] check_gateway: expected none"));
+	assert_non_null(strstr(buf, ":24: [firewall x]: unknown section"));
+	/* File order. */
+	assert_true(strstr(buf, ":2: [switchback]") < strstr(buf, ":23: [wan wan1]"));
+	free(es);
+
+	/* sb_config_load() gives the same list as text (another temp file). */
+	{
+		char err[4096];
+		struct sb_config *cfg = load(text, err, sizeof(err));
+		unsigned lines = 0;
+
+		assert_null(cfg);
+		for (const char *q = err; *q; q++)
+			lines += *q == '\n';
+		assert_int_equal(lines, 9);
+		assert_non_null(strstr(err, "9 errors:\n"));
+		assert_non_null(strstr(err, ":24: [firewall x]: unknown section"));
+	}
+}
+
+/* A port with a bad address is one error, not one more for each route,
+ * neighbour and [wan] section naming it. */
+static void
+test_config_no_cascade_from_a_bad_port(void **state)
+{
+	struct sb_config_errors *es = all_errors(
+		"[port lan]\ndevice = d0\naddress = 192.168.1.1/24\n"           /* 1-3 */
+		"[port wan1]\ndevice = d1\nrole = wan\naddress = 203.0.113.2\n" /* 4-7 */
+		"[route r]\ndst = 0.0.0.0/0\ngateway = 203.0.113.1%wan1\n"      /* 8-10 */
+		"[neighbor n]\naddress = 203.0.113.1\nmac = 02:00:00:00:01:01\nport = wan1\n"
+		"[wan wan1]\nmonitors = 192.0.2.53\n");
+
+	(void)state;
+	assert_int_equal(es->n, 1);
+	expect_error(es, 0, 7, "port wan1", "address", "A.B.C.D/LEN");
+	free(es);
+
+	/* A bad route is not taken for the missing gateway of a [wan]. */
+	es = all_errors("[port lan]\ndevice = d0\naddress = 192.168.1.1/24\n"
+			"[port wan1]\ndevice = d1\nrole = wan\naddress = 203.0.113.2/24\n"
+			"[route r]\ndst = 0.0.0.0/0\ngateway = 203.0.113.1\ndistance = 300\n"
+			"[wan wan1]\nmonitors = 192.0.2.53\n");
+	assert_int_equal(es->n, 1);
+	expect_error(es, 0, 11, "route r", "distance", "1 to 255");
+	free(es);
+}
+
+/* What iniparser would merge or reject silently: a section or a key given
+ * twice, a line that is neither; each with its line, alongside the
+ * other errors. */
+static void
+test_config_duplicates_and_syntax(void **state)
+{
+	struct sb_config_errors *es = all_errors(
+		"[port lan]\ndevice = d0\naddress = 192.168.1.1/24\n"      /* 1-3 */
+		"address = 192.168.2.1/24\n"                              /* 4: key twice */
+		"[route a]\ndst = 10.0.0.0/8\ngateway = lan\n"             /* 5-7 */
+		"[route a]\ndst = 10.1.0.0/16\ngateway = lan\n");          /* 8-10: twice */
+
+	(void)state;
+	assert_int_equal(es->n, 2);
+	expect_error(es, 0, 4, "port lan", "address", "given twice in this section (first at line 3)");
+	expect_error(es, 1, 8, "route a", "", "appears more than once (first at line 5)");
+	free(es);
+
+	es = all_errors("[port lan]\ndevice = d0\naddress = 192.168.1.1/24\n"
+			"this is not a key\n"
+			"[route r\n");
+	assert_int_equal(es->n, 2);
+	expect_error(es, 0, 4, "port lan", "", "expected KEY = VALUE, got \"this is not a key\"");
+	expect_error(es, 1, 5, "", "", "expected [section]");
+	free(es);
+}
+
+/* Every bad key of one section is listed, not only the first. */
+static void
+test_config_every_error_of_one_section(void **state)
+{
+	struct sb_config_errors *es = all_errors(
+		PORTS                                                   /* 1-7 */
+		"[wan wan1]\n"                                          /* 8 */
+		"method = bfd\n"                                        /* 9 */
+		"monitors = 224.0.0.1, 192.0.2.53, 192.0.2.53\n"        /* 10: two */
+		"gateway = 198.51.100.1\n"                              /* 11 */
+		"interval_ms = 5\n"                                     /* 12 */
+		"trigger = jitter\n"                                    /* 13 */
+		"window = 65\n");                                       /* 14 */
+
+	(void)state;
+	assert_int_equal(es->n, 7);
+	expect_error(es, 0, 9, "wan wan1", "method", "icmp or arp");
+	expect_error(es, 1, 10, "wan wan1", "monitors", "224.0.0.1");
+	expect_error(es, 2, 10, "wan wan1", "monitors", "listed twice");
+	expect_error(es, 3, 11, "wan wan1", "gateway", "not a neighbour");
+	expect_error(es, 4, 12, "wan wan1", "interval_ms", "10 to 3600000");
+	expect_error(es, 5, 13, "wan wan1", "trigger", "loss-or-latency");
+	expect_error(es, 6, 14, "wan wan1", "window", "1 to 64");
+	free(es);
+}
+
+/* More errors than the list holds are counted; the text keeps whole lines
+ * and says how many did not fit. */
+static void
+test_config_error_text_bounded(void **state)
+{
+	char text[16384], err[300];
+	size_t off = 0;
+	struct sb_config_errors *es;
+	struct sb_config *cfg;
+
+	(void)state;
+	off += (size_t)snprintf(text + off, sizeof(text) - off, "%s", PORTS);
+	for (int i = 0; i < SB_CONFIG_MAX_ERRORS + 6; i++)
+		off += (size_t)snprintf(text + off, sizeof(text) - off,
+					"[route r%d]\ndst = 10.%d.0.0/16\ngateway = lan\n"
+					"distance = 0\n", i, i);
+	es = all_errors(text);
+	assert_int_equal(es->n, SB_CONFIG_MAX_ERRORS);
+	assert_int_equal(es->more, 6);
+	free(es);
+
+	cfg = load(text, err, sizeof(err));
+	assert_null(cfg);
+	assert_non_null(strstr(err, "70 errors:\n"));
+	assert_non_null(strstr(err, "[route r0] distance"));
+	assert_non_null(strstr(err, "... and "));
+	assert_true(strlen(err) < sizeof(err));
+	/* Whole lines: the one before "..." ends with its message. */
+	assert_non_null(strstr(err, "got \"0\"\n... and "));
+}
+
+
+static void
+test_config_metrics_listen(void **state)
+{
+	char err[512];
+	struct sb_config *cfg;
+
+	(void)state;
+	cfg = load(PORTS "[metrics]\nlisten = 127.0.0.1:9469\n", err, sizeof(err));
+	if (cfg == NULL)
+		fail_msg("refused: %s", err);
+	assert_int_equal(cfg->metrics_addr, 0x7f000001);
+	assert_int_equal(cfg->metrics_port, 9469);
+	sb_config_free(cfg);
+	cfg = load(PORTS, err, sizeof(err));
+	assert_non_null(cfg);
+	assert_int_equal(cfg->metrics_port, 0); /* off unless set */
+	sb_config_free(cfg);
+
+	refused(PORTS "[metrics]\nlisten = 127.0.0.1\n", ":9: [metrics] listen", "ADDRESS:PORT", NULL);
+	refused(PORTS "[metrics]\nlisten = 127.0.0.1:0\n", "[metrics] listen", "1 to 65535", NULL);
+	refused(PORTS "[metrics]\nlisten = 127.0.0.1:70000\n", "[metrics] listen", "1 to 65535", NULL);
+	refused(PORTS "[metrics]\nlisten = localhost:9469\n", "[metrics] listen", "IPv4 address", NULL);
+	refused(PORTS "[metrics]\nport = 9469\n", "[metrics] port", "unknown key", NULL);
+}
+
 int
 main(void)
 {
@@ -476,6 +806,14 @@ main(void)
 		cmocka_unit_test(test_config_wan_sections),
 		cmocka_unit_test(test_config_bad_wan_sections),
 		cmocka_unit_test(test_config_no_ports_and_missing_file),
+		cmocka_unit_test(test_config_dhcp_port),
+		cmocka_unit_test(test_config_bad_dhcp_port),
+		cmocka_unit_test(test_config_lists_every_error),
+		cmocka_unit_test(test_config_no_cascade_from_a_bad_port),
+		cmocka_unit_test(test_config_duplicates_and_syntax),
+		cmocka_unit_test(test_config_every_error_of_one_section),
+		cmocka_unit_test(test_config_error_text_bounded),
+		cmocka_unit_test(test_config_metrics_listen),
 		cmocka_unit_test(test_config_comment_chars_in_values),
 	};
 

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * switchback: the operator's view, kept by the control loop (ops.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl.h"
+#include "metrics.h"
+#include "ops.h"
+#include "sb_log.h"
+
+static struct sb_ops *
+ops_start(struct sb_ctl *c, uint64_t now_ms)
+{
+	struct sb_ops *o = calloc(1, sizeof(*o));
+	const struct sb_config *cfg = c->cfg;
+
+	if (o == NULL)
+		return NULL;
+	sb_status_track(&o->track, c, now_ms);
+	if (cfg->metrics_port != 0) {
+		uint32_t a = cfg->metrics_addr;
+
+		o->metrics = sb_metrics_start(a, cfg->metrics_port);
+		if (o->metrics == NULL)
+			SB_ERR(CTL, "[metrics] listen = %u.%u.%u.%u:%u: cannot serve there (%s): "
+			       "no metrics", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff,
+			       cfg->metrics_port, strerror(errno));
+		else
+			SB_INFO(CTL, "metrics at http://%u.%u.%u.%u:%u/metrics", a >> 24,
+				(a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff, sb_metrics_port(o->metrics));
+	}
+	return o;
+}
+
+const struct sb_status *
+sb_ops_status(struct sb_ctl *c, uint64_t now_ms)
+{
+	if (c->ops == NULL)
+		sb_ops_tick(c, now_ms);
+	if (c->ops == NULL)
+		return NULL;
+	sb_status_fill(&c->ops->st, &c->ops->track, c, now_ms);
+	return &c->ops->st;
+}
+
+void
+sb_ops_tick(struct sb_ctl *c, uint64_t now_ms)
+{
+	struct sb_ops *o = c->ops;
+
+	if (o == NULL) {
+		o = c->ops = ops_start(c, now_ms);
+		if (o == NULL)
+			return;
+	}
+	sb_status_track(&o->track, c, now_ms);
+	if (o->metrics == NULL || now_ms < o->next_publish_ms)
+		return;
+	o->next_publish_ms = now_ms + SB_OPS_PUBLISH_MS;
+	sb_status_fill(&o->st, &o->track, c, now_ms);
+	sb_metrics_publish(o->metrics, &o->st);
+}
+
+void
+sb_ops_stop(struct sb_ctl *c)
+{
+	if (c->ops == NULL)
+		return;
+	sb_metrics_stop(c->ops->metrics);
+	free(c->ops);
+	c->ops = NULL;
+}
