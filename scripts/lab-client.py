@@ -10,7 +10,8 @@
   lab-client.py stream [--interval S] [--count N] [--source IP] [--sport P] [--dst IP]
       one UDP flow to the echo server (192.0.2.80:8081, or --dst): COUNT
       numbered datagrams, one every INTERVAL; prints "sent N received M
-      lost K" and the numbers of the lost ones. The flow keeps its source
+      lost K" and the numbers of the lost ones, then a line
+      "rtt_ms p50 A p99 B max C" over the answered ones. The flow keeps its source
       port, so it is one session through the gateway. SIGTERM ends it
       early (what was sent is still accounted).
 """
@@ -50,10 +51,12 @@ def stream(a):
     s.bind((a.source or "0.0.0.0", a.sport))
     s.setblocking(False)
     got = set()
+    sent_at, rtt = {}, []
     t0 = time.time()
     for i in range(a.count):
         if stop:
             break
+        sent_at[i] = time.time()
         s.sendto(f"{i}".encode(), echo)
         sent += 1
         end = t0 + (i + 1) * a.interval
@@ -61,6 +64,7 @@ def stream(a):
             try:
                 data, _ = s.recvfrom(64)
                 got.add(int(data))
+                rtt.append(time.time() - sent_at.get(int(data), time.time()))
             except (BlockingIOError, ValueError):
                 time.sleep(0.001)
     end = time.time() + 0.5          # the last answers
@@ -68,11 +72,16 @@ def stream(a):
         try:
             data, _ = s.recvfrom(64)
             got.add(int(data))
+            rtt.append(time.time() - sent_at.get(int(data), time.time()))
         except (BlockingIOError, ValueError):
             time.sleep(0.005)
     lost = [i for i in range(sent) if i not in got]
     print(f"sent {sent} received {len(got)} lost {len(lost)}" +
           (f" ({' '.join(map(str, lost[:20]))})" if lost else ""))
+    if rtt:
+        rtt.sort()
+        q = lambda f: rtt[min(len(rtt) - 1, int(f * len(rtt)))] * 1000
+        print(f"rtt_ms p50 {q(0.5):.2f} p99 {q(0.99):.2f} max {rtt[-1] * 1000:.2f}")
     return 0
 
 
