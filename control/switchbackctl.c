@@ -29,6 +29,8 @@ usage(FILE *f)
 		"  wan down|up|auto NAME     force a WAN down or up, or give it back to its probes\n"
 		"  stats [--json]            counters and drops by reason\n"
 		"  neighbor print            the ARP table\n"
+		"  block print               the XDP blocklist (AF_XDP ports), hits per prefix\n"
+		"  block add|del PREFIX      drop a source prefix in XDP, or stop dropping it\n"
 		"The socket defaults to /var/run/dpdk/<FILE_PREFIX>/switchback.sock, FILE_PREFIX\n"
 		"being switchback's --file-prefix (default rte).\n");
 }
