@@ -75,12 +75,16 @@ void sb_nat_rewrite_src(uint8_t *l3, const struct sb_meta *md, uint32_t addr, ui
 /** Same for the destination address and port (un-NAT of replies). */
 void sb_nat_rewrite_dst(uint8_t *l3, const struct sb_meta *md, uint32_t addr, uint16_t port);
 
-/** True for the ICMP types that carry an offending packet (destination
- * unreachable, source quench, redirect, time exceeded, parameter problem). */
+/** True for the ICMP errors translated across the NAT (RFC 5508): the
+ * types that carry an offending packet and that a host behind it should
+ * hear about (destination unreachable, time exceeded, parameter problem).
+ * Redirect (5) and source quench (4) are not: a redirect from one side
+ * has no business steering a host on the other, and source quench is
+ * deprecated (RFC 6633); they are dropped like any unsolicited ICMP. */
 static inline bool
 sb_icmp_is_error(uint8_t type)
 {
-	return type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
+	return type == 3 || type == 11 || type == 12;
 }
 
 /**
