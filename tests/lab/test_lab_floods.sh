@@ -36,7 +36,25 @@ case "$line" in
 esac
 sleep 4.5   # a whole window (20 rounds of 200 ms) of clean rounds
 
-stats_json() { ctl stats --json 2>/dev/null | sed 1d; }
+stats_json() { ctl stats --json 2>/dev/null; }
+
+# Until every WAN is up and has stayed so for 5 s (at most 30 s): a flood
+# starts from a quiet gateway, not from the last one's aftermath.
+settle() {
+	local quiet=0
+	for _ in $(seq 60); do
+		if ctl wan print --json 2>/dev/null | $py -c '
+import json, sys
+sys.exit(0 if all(w["state"] == "up" for w in json.load(sys.stdin)) else 1)'; then
+			quiet=$((quiet + 1))
+			[ "$quiet" -ge 10 ] && return 0
+		else
+			quiet=0
+		fi
+		sleep 0.5
+	done
+	return 1
+}
 
 # The CLI, again and again until $1 (epoch ms): prints the worst latency.
 cli_worst() {
@@ -54,6 +72,7 @@ cli_worst() {
 one() {
 	local name=$1 ns=$2; shift 2
 	local before_log spid fpid worst_us
+	settle || bad "$name: the WANs were not all up and quiet before it"
 	before_log=$(wc -l <"$log")
 	stats_json >"$work/$name.before"
 	ip netns exec sb-lan $py "$top/scripts/lab-client.py" stream --interval 0.02 \
