@@ -121,14 +121,18 @@ sb_port_link_up(uint16_t port_id, const char *device)
 	char name[64], why[256];
 	enum sb_devkind kind = SB_DEV_DPDK;
 
+	bool named = false;     /* af_xdp:/af_packet: forms: @name is filled */
+
 	if (device != NULL && sb_xdpconf_device(device, &kind, name, why, sizeof(why)) == 0 &&
 	    kind != SB_DEV_DPDK)
-		ifc = "";
-	if (ifc != NULL) {
+		named = true;
+	/* (Not ifc = "": gcc's -Warray-bounds under ASan then sees ifc + 6
+	 * below on that path and breaks the build-asan build.) */
+	if (ifc != NULL || named) {
 		char path[128], v = '1';
 		FILE *f;
 
-		if (kind == SB_DEV_DPDK) {
+		if (!named) {
 			size_t n = strcspn(ifc + 6, ",");
 
 			if (n == 0 || n >= sizeof(name))
