@@ -152,7 +152,7 @@ def main():
     with open(ini, "w") as f:
         f.write(f"""
 [switchback]
-mbufs = 4096
+mbufs = 16384
 sessions = 1024
 [port lan]
 device = net_pcap0,rx_pcap={d}/lan.pcap,tx_pcap={d}/lan-out.pcap
