@@ -1183,6 +1183,20 @@ split_sec(const char *sec, const char *kind, const char **name)
 	return true;
 }
 
+void
+sb_config_mbufs_needed(const struct sb_config *cfg, struct sb_mbuf_need *n)
+{
+	memset(n, 0, sizeof(*n));
+	for (unsigned i = 0; i < cfg->n_ports; i++)
+		n->desc += (uint32_t)cfg->ports[i].rx_desc + cfg->ports[i].tx_desc;
+	n->rings = SB_PUNT_RING + SB_INJECT_RING;
+	n->held = SB_WORKER_HELD_MBUFS;
+	/* Two lcores' mempool caches (256, up to 1.5 times that each), and a
+	 * burst per port in rx, in tx buffers and in the handoff. */
+	n->caches = 2 * 384 + SB_BURST * (3 * cfg->n_ports + 2);
+	n->total = n->desc + n->rings + n->held + n->caches;
+}
+
 static void
 validate(struct ctx *c)
 {
@@ -1220,6 +1234,17 @@ validate(struct ctx *c)
 	}
 	(void)lan;
 	(void)wan;
+	if (c->bad_port == 0 && cfg->n_ports != 0) {
+		struct sb_mbuf_need n;
+
+		sb_config_mbufs_needed(cfg, &n);
+		if (cfg->mbufs < n.total)
+			fail(c, "switchback", "mbufs", "%u is fewer than the gateway can hold at once: "
+			     "%u in the ports' rx and tx descriptors, %u in the rings to and from "
+			     "control, %u held by the worker, %u in mempool caches and bursts; give at "
+			     "least %u (or fewer rx_desc/tx_desc)", cfg->mbufs, n.desc, n.rings,
+			     n.held, n.caches, n.total);
+	}
 	for (unsigned i = 0; i < cfg->n_routes; i++) {
 		struct sb_route_conf *r = &cfg->routes[i];
 
@@ -1338,8 +1363,7 @@ sb_config_parse(const char *path, struct sb_config_errors *errs)
 				get_uint(&c, sec, "sessions", 16, 1u << 27, &cfg->sessions);
 				get_uint(&c, sec, "fragments", 16, 1u << 20, &cfg->fragments);
 				get_name(&c, sec, "ctl_socket", cfg->ctl_socket, sizeof(cfg->ctl_socket));
-				if (!c.failed)
-					parse_ctl_group(&c, sec);
+				parse_ctl_group(&c, sec);
 				v = get(&c, sec, "ecmp_hash");
 				if (v != NULL) {
 					if (strcmp(v, "l3") == 0)

@@ -24,10 +24,40 @@ sb_nat_proto(uint8_t ipproto)
 	}
 }
 
+_Static_assert(SB_NAT_PORT_MIN % 64 == 0 && SB_NAT_PORT_MAX == 65535,
+	       "the search runs over whole bitmap words");
+
+static inline void
+set_busy(struct sb_nat_pool *pool, enum sb_nat_proto p, uint16_t port)
+{
+	unsigned w = port >> 6;
+
+	pool->busy[p][w] |= 1ull << (port & 63);
+	if (pool->busy[p][w] == UINT64_MAX)
+		pool->nonfull[p][w >> 6] &= ~(1ull << (w & 63));
+}
+
+static inline void
+clear_busy(struct sb_nat_pool *pool, enum sb_nat_proto p, uint16_t port)
+{
+	unsigned w = port >> 6;
+
+	pool->busy[p][w] &= ~(1ull << (port & 63));
+	pool->nonfull[p][w >> 6] |= 1ull << (w & 63);
+}
+
 void
 sb_nat_pool_init(struct sb_nat_pool *pool)
 {
 	memset(pool, 0, sizeof(*pool));
+	for (unsigned p = 0; p < SB_NAT_PROTO_MAX; p++) {
+		memset(pool->nonfull[p], 0xff, sizeof(pool->nonfull[p]));
+		set_busy(pool, p, 0);
+	}
+	/* The gateway's own probes use these ICMP ids. */
+	for (unsigned id = SB_PROBE_ID_BASE; id <= (SB_PROBE_ID_BASE | (~SB_PROBE_ID_MASK & 0xffff));
+	     id++)
+		set_busy(pool, SB_NAT_ICMP, (uint16_t)id);
 }
 
 bool
@@ -36,51 +66,82 @@ sb_nat_port_used(const struct sb_nat_pool *pool, enum sb_nat_proto p, uint16_t p
 	return (pool->used[p][port >> 6] >> (port & 63)) & 1;
 }
 
-static bool
-allowed(enum sb_nat_proto p, uint16_t port)
-{
-	if (p == SB_NAT_ICMP && (port & SB_PROBE_ID_MASK) == SB_PROBE_ID_BASE)
-		return false;
-	return port != 0;
-}
-
 static void
 take(struct sb_nat_pool *pool, enum sb_nat_proto p, uint16_t port)
 {
 	pool->used[p][port >> 6] |= 1ull << (port & 63);
+	set_busy(pool, p, port);
 	pool->n_used[p]++;
+}
+
+/* End the hold-downs that are over, oldest first, at most @budget. */
+static void
+expire(struct sb_nat_pool *pool, enum sb_nat_proto p, uint32_t now_s, unsigned budget)
+{
+	while (budget-- > 0 && pool->hold_n[p] > 0) {
+		uint16_t port = pool->hold[p][pool->hold_head[p]];
+
+		if (now_s < pool->free_after[p][port])
+			break;
+		pool->hold_head[p] = (pool->hold_head[p] + 1) & 0xffff;
+		pool->hold_n[p]--;
+		clear_busy(pool, p, port);
+	}
+}
+
+/* A free port in [SB_NAT_PORT_MIN, 65535] from word @start on (wrapping),
+ * through the summary: or -ENOSPC. */
+static int
+search(struct sb_nat_pool *pool, enum sb_nat_proto p, uint32_t rnd)
+{
+	const unsigned w_min = SB_NAT_PORT_MIN / 64, n_w = 1024 - w_min;
+	unsigned w = w_min + rnd % n_w, steps = 0;
+
+	for (unsigned k = 0; k <= 16; k++) {
+		unsigned sw = w >> 6;
+		uint64_t m = pool->nonfull[p][sw] & (UINT64_MAX << (w & 63));
+
+		steps++;
+		if (m != 0) {
+			unsigned fw = (sw << 6) + (unsigned)__builtin_ctzll(m);
+			uint64_t free_bits = ~pool->busy[p][fw];
+			unsigned b = (rnd >> 16) & 63;
+			uint64_t after = free_bits & (UINT64_MAX << b);
+			unsigned bit = (unsigned)__builtin_ctzll(after ? after : free_bits);
+
+			if (steps > pool->steps_max)
+				pool->steps_max = steps;
+			return (int)((fw << 6) + bit);
+		}
+		/* Next summary word, wrapping to the first word of the range. */
+		w = (sw + 1) << 6;
+		if (w >= 1024)
+			w = w_min;
+	}
+	return -ENOSPC;
 }
 
 int
 sb_nat_port_alloc(struct sb_nat_pool *pool, enum sb_nat_proto p, uint16_t want,
 		  uint32_t rnd, uint32_t now_s)
 {
-	const uint32_t span = SB_NAT_PORT_MAX - SB_NAT_PORT_MIN + 1;
-	uint32_t start;
+	int port;
 
-	if (allowed(p, want) && !sb_nat_port_used(pool, p, want) &&
-	    now_s >= pool->free_after[p][want]) {
+	expire(pool, p, now_s, SB_NAT_EXPIRE_BUDGET);
+	if (!((pool->busy[p][want >> 6] >> (want & 63)) & 1)) {
 		take(pool, p, want);
 		return want;
 	}
-	/* Word-at-a-time search from a random point over the whole range. */
-	start = rnd % span;
-	for (uint32_t i = 0; i < span; ) {
-		uint32_t port = SB_NAT_PORT_MIN + (start + i) % span;
-		uint64_t w = pool->used[p][port >> 6];
-
-		if (w == UINT64_MAX && (port & 63) == 0) {
-			i += 64;
-			continue;
-		}
-		if (!((w >> (port & 63)) & 1) && allowed(p, (uint16_t)port) &&
-		    now_s >= pool->free_after[p][port]) {
-			take(pool, p, (uint16_t)port);
-			return (int)port;
-		}
-		i++;
+	port = search(pool, p, rnd);
+	if (port < 0 && pool->hold_n[p] > 0) {
+		/* Full but for hold-downs that may be over: end some more. */
+		expire(pool, p, now_s, SB_NAT_EXPIRE_BUDGET);
+		port = search(pool, p, rnd);
 	}
-	return -ENOSPC;
+	if (port < 0)
+		return -ENOSPC;
+	take(pool, p, (uint16_t)port);
+	return port;
 }
 
 void
@@ -91,7 +152,12 @@ sb_nat_port_free(struct sb_nat_pool *pool, enum sb_nat_proto p, uint16_t port,
 		return;
 	pool->used[p][port >> 6] &= ~(1ull << (port & 63));
 	pool->n_used[p]--;
+	/* Still busy: free once its hold-down is over (expire()). A port
+	 * is in the ring at most once (it cannot be taken while held), so
+	 * 65536 slots are enough. */
 	pool->free_after[p][port] = now_s + SB_NAT_PORT_HOLD_S;
+	pool->hold[p][(pool->hold_head[p] + pool->hold_n[p]) & 0xffff] = port;
+	pool->hold_n[p]++;
 }
 
 static inline uint16_t

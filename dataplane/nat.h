@@ -16,13 +16,26 @@ enum sb_nat_proto { SB_NAT_TCP = 0, SB_NAT_UDP, SB_NAT_ICMP, SB_NAT_PROTO_MAX };
  * reach a new one). */
 #define SB_NAT_PORT_HOLD_S 120
 
-/* One bit per port number for each protocol (3 x 8 KiB per WAN address)
- * and, per port, the second from which a released port may be reused
- * (3 x 256 KiB). */
+/* Per protocol: one bit per port taken (@used), one bit per port that may
+ * not be handed out now (@busy: taken, in its hold-down, port 0 or an ICMP
+ * probe id), a summary bit per @busy word that has a clear bit
+ * (@nonfull), and the released ports in order of release (@hold, a ring:
+ * the hold-down is one constant, so it is also the order they become free
+ * in). An allocation therefore finds a free port in a bounded number of
+ * steps: at most SB_NAT_EXPIRE_BUDGET hold-downs ended, 16 summary words
+ * and one bitmap word, however many mappings just expired together. About
+ * 1.2 MB per WAN address. */
+#define SB_NAT_EXPIRE_BUDGET 64
+
 struct sb_nat_pool {
 	uint64_t used[SB_NAT_PROTO_MAX][65536 / 64];
+	uint64_t busy[SB_NAT_PROTO_MAX][65536 / 64];
+	uint64_t nonfull[SB_NAT_PROTO_MAX][65536 / 64 / 64];
 	uint32_t n_used[SB_NAT_PROTO_MAX];
 	uint32_t free_after[SB_NAT_PROTO_MAX][65536];
+	uint16_t hold[SB_NAT_PROTO_MAX][65536];
+	uint32_t hold_head[SB_NAT_PROTO_MAX], hold_n[SB_NAT_PROTO_MAX];
+	uint64_t steps_max;      /* the most words one allocation looked at */
 };
 
 /** Map an IP protocol number to a pool, or -1 when it cannot be
@@ -36,9 +49,10 @@ void sb_nat_pool_init(struct sb_nat_pool *pool);
  * Allocate an external port (host order) for internal port @want: @want
  * itself when free (port preservation), otherwise a free port in
  * [SB_NAT_PORT_MIN, SB_NAT_PORT_MAX] searched from a point chosen by @rnd.
- * A port released less than SB_NAT_PORT_HOLD_S before @now_s (seconds, any
- * monotonic origin) is not free. ICMP identifiers skip the probe range.
- * Returns the port, or -ENOSPC. Owning worker only.
+ * A port released less than SB_NAT_PORT_HOLD_S before @now_s (seconds, a
+ * monotonic clock: never smaller than at an earlier call) is not free.
+ * ICMP identifiers skip the probe range. Bounded work (see struct
+ * sb_nat_pool). Returns the port, or -ENOSPC. Owning worker only.
  */
 int sb_nat_port_alloc(struct sb_nat_pool *pool, enum sb_nat_proto p,
 		      uint16_t want, uint32_t rnd, uint32_t now_s);
@@ -61,12 +75,16 @@ void sb_nat_rewrite_src(uint8_t *l3, const struct sb_meta *md, uint32_t addr, ui
 /** Same for the destination address and port (un-NAT of replies). */
 void sb_nat_rewrite_dst(uint8_t *l3, const struct sb_meta *md, uint32_t addr, uint16_t port);
 
-/** True for the ICMP types that carry an offending packet (destination
- * unreachable, source quench, redirect, time exceeded, parameter problem). */
+/** True for the ICMP errors translated across the NAT (RFC 5508): the
+ * types that carry an offending packet and that a host behind it should
+ * hear about (destination unreachable, time exceeded, parameter problem).
+ * Redirect (5) and source quench (4) are not: a redirect from one side
+ * has no business steering a host on the other, and source quench is
+ * deprecated (RFC 6633); they are dropped like any unsolicited ICMP. */
 static inline bool
 sb_nat_icmp_is_error(uint8_t type)
 {
-	return type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
+	return type == 3 || type == 11 || type == 12;
 }
 
 /**

@@ -41,6 +41,47 @@ martian(uint32_t a_be)
 	return top == 0 || top == 127 || top >= 224;
 }
 
+/* No packet may be addressed to 0/8, 127/8 or 240/4 (but for the limited
+ * broadcast 255.255.255.255, which the gateway itself may receive): such
+ * a destination is never forwarded nor translated (RFC 1812 5.3.7).
+ * Multicast and the limited broadcast are for the worker to keep local. */
+static inline bool
+martian_dst(uint32_t a_be)
+{
+	uint32_t a = rte_be_to_cpu_32(a_be);
+	uint8_t top = a >> 24;
+
+	return top == 0 || top == 127 || (top >= 240 && a != 0xffffffffu);
+}
+
+/* IP options, walked within the header: a source route (loose or strict,
+ * RFC 7126 4.3/4.4: drop) is its own reason; a malformed option list is a
+ * bad header; other options pass. */
+static inline unsigned
+check_options(const uint8_t *o, uint32_t len)
+{
+	for (uint32_t i = 0; i < len; ) {
+		uint8_t t = o[i];
+		uint32_t l;
+
+		if (t == 0)            /* end of options */
+			break;
+		if (t == 1) {          /* no-op */
+			i++;
+			continue;
+		}
+		if (i + 1 >= len)
+			return SB_DROP_IP_HEADER;
+		l = o[i + 1];
+		if (l < 2 || i + l > len)
+			return SB_DROP_IP_HEADER;
+		if (t == 0x83 || t == 0x89)
+			return SB_DROP_IP_SOURCE_ROUTE;
+		i += l;
+	}
+	return SB_DROP_MAX;
+}
+
 unsigned
 sb_parse(const struct rte_mbuf *m, struct sb_meta *md)
 {
@@ -98,8 +139,14 @@ sb_parse(const struct rte_mbuf *m, struct sb_meta *md)
 	if (!(m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_GOOD) &&
 	    unlikely(!ipv4_cksum_ok(ip, ihl)))
 		return SB_DROP_IP_CHECKSUM;
-	if (unlikely(martian(ip->src_addr)))
+	if (unlikely(martian(ip->src_addr) || martian_dst(ip->dst_addr)))
 		return SB_DROP_IP_MARTIAN;
+	if (unlikely(ihl > 20)) {
+		unsigned r = check_options((const uint8_t *)ip + 20, ihl - 20);
+
+		if (r != SB_DROP_MAX)
+			return r;
+	}
 	md->frag = SB_FRAG_NONE;
 	md->ip_id = ip->packet_id;
 	if (unlikely(ip->fragment_offset &

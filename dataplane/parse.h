@@ -35,7 +35,9 @@ enum sb_frag {
 
 /**
  * Parse @m (Ethernet, one 802.1Q tag, ARP, IPv4, TCP/UDP/ICMP) into @md and
- * validate it: lengths, IPv4 header checksum, martian addresses, L4 headers
+ * validate it: lengths, IPv4 header checksum, martian addresses (sources
+ * 0/8, 127/8, 224/3; destinations 0/8, 127/8, 240/4 but 255.255.255.255),
+ * IP options (a source route is dropped, a malformed list too), L4 headers
  * present. ICMP echo request: sport = id, dport = 0; echo reply: sport = 0,
  * dport = id, so the reverse tuple of one is the tuple of the other.
  * Fragments: the first carries its L4 header and is parsed as usual (its

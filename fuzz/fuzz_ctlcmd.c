@@ -20,11 +20,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (sb_ctlcmd_parse(buf, size, &cmd, err, sizeof(err)) == 0) {
 		size_t nl = strnlen(cmd.name, sizeof(cmd.name));
 
-		FUZZ_CHECK(cmd.op <= SB_CTLCMD_NEIGH, "op %d", (int)cmd.op);
+		FUZZ_CHECK(cmd.op <= SB_CTLCMD_BLOCK_DEL, "op %d", (int)cmd.op);
 		FUZZ_CHECK(nl < sizeof(cmd.name), "name not terminated");
 		switch (cmd.op) {
 		case SB_CTLCMD_WAN_FORCE:
 		case SB_CTLCMD_ROUTE_ENABLE:
+		case SB_CTLCMD_BLOCK_ADD:
+		case SB_CTLCMD_BLOCK_DEL:
 			FUZZ_CHECK(nl > 0, "op %d without a name", (int)cmd.op);
 			break;
 		case SB_CTLCMD_ROUTE_DISTANCE:

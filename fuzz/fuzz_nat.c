@@ -135,7 +135,7 @@ fuzz_icmp_err(const uint8_t *data, size_t size)
 }
 
 /* Mode 2: a shadow of the pool, reset through the list of ports touched. */
-static struct sb_nat_pool pool;
+static struct sb_nat_pool pool, pristine;
 static uint8_t shadow_used[SB_NAT_PROTO_MAX][65536];
 static uint32_t shadow_after[SB_NAT_PROTO_MAX][65536];
 static uint32_t touched[4096];
@@ -155,7 +155,8 @@ fuzz_ports(const uint8_t *data, size_t size)
 	static bool ready;
 
 	if (!ready) {
-		sb_nat_pool_init(&pool);
+		sb_nat_pool_init(&pristine);
+		memcpy(&pool, &pristine, sizeof(pool));
 		ready = true;
 	}
 	if (size > 4 * 1000)
@@ -201,21 +202,21 @@ fuzz_ports(const uint8_t *data, size_t size)
 		}
 		FUZZ_CHECK(pool.n_used[p] == n_used[p], "count %u, shadow %u", pool.n_used[p],
 			   n_used[p]);
+		FUZZ_CHECK(pool.steps_max <= 17, "an allocation took %lu steps",
+			   (unsigned long)pool.steps_max);
 		FUZZ_CHECK(sb_nat_port_used(&pool, (enum sb_nat_proto)p, port) ==
 			   shadow_used[p][port], "bit of %u/%u", port, p);
 	}
-	/* Back to empty for the next input. */
+	/* Back to empty for the next input: the pool from its pristine copy
+ * (its hold ring and summaries too), the shadow through the list. */
+	memcpy(&pool, &pristine, sizeof(pool));
 	for (unsigned i = 0; i < n_touched; i++) {
 		unsigned p = touched[i] >> 16, port = touched[i] & 0xffff;
 
 		shadow_used[p][port] = 0;
 		shadow_after[p][port] = 0;
-		pool.used[p][port >> 6] = 0;
-		pool.free_after[p][port] = 0;
 	}
-	memset(pool.n_used, 0, sizeof(pool.n_used));
 	if (n_touched == 4096) {        /* the list overflowed: reset all */
-		sb_nat_pool_init(&pool);
 		memset(shadow_used, 0, sizeof(shadow_used));
 		memset(shadow_after, 0, sizeof(shadow_after));
 	}

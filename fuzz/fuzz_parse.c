@@ -37,6 +37,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				   md.l4_len, size);
 			FUZZ_CHECK(md.proto == ip[9] && md.ttl == ip[8], "proto/ttl");
 			FUZZ_CHECK(fuzz_cksum_ok(ip, md.l4_off), "accepted a bad IP checksum");
+			FUZZ_CHECK(ip[16] != 0 && ip[16] != 127 &&
+				   (ip[16] < 240 || memcmp(ip + 16, "\xff\xff\xff\xff", 4) == 0),
+				   "accepted a martian destination");
+			for (unsigned i = 20; i < md.l4_off; ) {   /* no source route */
+				uint8_t t = ip[i];
+
+				if (t == 0)
+					break;
+				if (t == 1) {
+					i++;
+					continue;
+				}
+				FUZZ_CHECK(i + 1 < md.l4_off && ip[i + 1] >= 2 &&
+					   i + ip[i + 1] <= md.l4_off, "accepted bad options");
+				FUZZ_CHECK(t != 0x83 && t != 0x89, "accepted a source route");
+				i += ip[i + 1];
+			}
 			if (md.frag != SB_FRAG_LATER) {
 				if (md.proto == 6)
 					FUZZ_CHECK(md.l4_len >= 20, "short TCP");

@@ -134,7 +134,8 @@ def seeds(target):
             "wan down wan1", "wan up wan1", "wan auto wan1", "route set default1 distance 3",
             "route disable default1", "route enable default1", "stats", "stats --json",
             "neighbor print", "arp", "neighbour", "route set x distance 0",
-            "route set x distance 256", "nonsense", "")]
+            "route set x distance 256", "block print", "block add 198.51.100.0/24",
+            "block del 198.51.100.7", "nonsense", "")]
     if target == "dhcp":
         return dhcp_frames()
     raise SystemExit(f"seeds.py: unknown target {target}")

@@ -48,6 +48,17 @@ enum sb_punt_reason {
 	SB_PUNT_ARP = 1,        /* any ARP: learn, answer, resolve */
 	SB_PUNT_PROBE_REPLY,    /* ICMP echo reply to one of our probes */
 	SB_PUNT_TTL_EXCEEDED,   /* forwarded packet whose TTL ran out */
+	SB_PUNT_MAX
 };
+
+/* Rings between the worker and control, in slots (control/main.c's
+ * RING_SIZE today: one punt ring shared by every reason). Every slot of
+ * the punt and inject rings may hold an mbuf: [switchback] mbufs is
+ * checked against them. */
+#define SB_PUNT_RING        4096
+#define SB_INJECT_RING      4096
+/* mbufs a worker may keep besides its rings: held fragments and packets
+ * parked for ARP (frag.h SB_FRAG_HOLD_MAX, worker SB_PARK_MAX). */
+#define SB_WORKER_HELD_MBUFS (64 + 64)
 
 #endif

@@ -189,6 +189,19 @@ size_t sb_config_error_format(const struct sb_config_errors *errs, unsigned i, c
 /** All of @errs as sb_config_load() writes them; the length written. */
 size_t sb_config_errors_format(const struct sb_config_errors *errs, char *buf, size_t len);
 
+/* What the mbuf pool must hold at once, besides traffic: the check of
+ * [switchback] mbufs (AF_XDP ports' own rings come on top, main.c). */
+struct sb_mbuf_need {
+	uint32_t desc;    /* rx_desc + tx_desc of every port */
+	uint32_t rings;   /* punt rings and the inject ring */
+	uint32_t held;    /* held fragments, packets parked for ARP */
+	uint32_t caches;  /* mempool caches, bursts in flight */
+	uint32_t total;
+};
+
+/** Fill @n for @cfg. Any thread; pure. */
+void sb_config_mbufs_needed(const struct sb_config *cfg, struct sb_mbuf_need *n);
+
 /** Free a config from sb_config_load(). NULL is fine. */
 void sb_config_free(struct sb_config *cfg);
 

@@ -34,7 +34,8 @@
 	X(ICMP_NO_SESSION,  "icmp_error_no_session")                    \
 	X(PUNT_FULL,        "punt_ring_full")                           \
 	X(TX_FULL,          "tx_full")                                  \
-	X(NOMEM,            "no_mbuf")
+	X(NOMEM,            "no_mbuf")                                  \
+	X(IP_SOURCE_ROUTE,  "ip_source_route")
 
 enum sb_drop {
 #define SB_X_ENUM(e, s) SB_DROP_##e,

@@ -12,7 +12,8 @@
   lab-client.py stream [--interval S] [--count N] [--source IP] [--sport P] [--dst IP]
       one UDP flow to the echo server (192.0.2.80:8081, or --dst): COUNT
       numbered datagrams, one every INTERVAL; prints "sent N received M
-      lost K" and the numbers of the lost ones. The flow keeps its source
+      lost K" and the numbers of the lost ones, then a line
+      "rtt_ms p50 A p99 B max C" over the answered ones. The flow keeps its source
       port, so it is one session through the gateway. SIGTERM ends it
       early (what was sent is still accounted).
   lab-client.py flows [--tcp DST]... [--udp DST]... [--ping DST]... [--interval S]
@@ -57,12 +58,15 @@ def attempt(timeout, source=None):
         return ""
 
 
-def receive(s, got, end, nap):
-    """Collect the numbers echoed back on @s into @got until @end."""
+def receive(s, got, end, nap, sent_at=None, rtt=None):
+    """Collect the numbers echoed back on @s into @got until @end (and
+    their round-trip times into @rtt, from @sent_at)."""
     while time.time() < end:
         try:
             data, _ = s.recvfrom(64)
             got.add(int(data))
+            if rtt is not None:
+                rtt.append(time.time() - sent_at.get(int(data), time.time()))
         except (BlockingIOError, ValueError):
             time.sleep(nap)
 
@@ -76,17 +80,23 @@ def stream(a):
     s.bind((a.source or "0.0.0.0", a.sport))
     s.setblocking(False)
     got = set()
+    sent_at, rtt = {}, []
     t0 = time.time()
     for i in range(a.count):
         if stop:
             break
+        sent_at[i] = time.time()
         s.sendto(f"{i}".encode(), echo)
         sent += 1
-        receive(s, got, t0 + (i + 1) * a.interval, 0.001)
-    receive(s, got, time.time() + 0.5, 0.005)    # the last answers
+        receive(s, got, t0 + (i + 1) * a.interval, 0.001, sent_at, rtt)
+    receive(s, got, time.time() + 0.5, 0.005, sent_at, rtt)    # the last answers
     lost = [i for i in range(sent) if i not in got]
     print(f"sent {sent} received {len(got)} lost {len(lost)}" +
           (f" ({' '.join(map(str, lost[:20]))})" if lost else ""))
+    if rtt:
+        rtt.sort()
+        q = lambda f: rtt[min(len(rtt) - 1, int(f * len(rtt)))] * 1000
+        print(f"rtt_ms p50 {q(0.5):.2f} p99 {q(0.99):.2f} max {rtt[-1] * 1000:.2f}")
     return 0
 
 

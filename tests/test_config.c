@@ -8,7 +8,7 @@
 static const char *good =
 	"; a comment\n"
 	"[switchback]\n"
-	"mbufs = 4096\n"
+	"mbufs = 16384\n"
 	"sessions = 1000\n"
 	"ecmp_hash = l3\n"
 	"\n"
@@ -67,7 +67,7 @@ test_config_values(void **state)
 	(void)state;
 	if (cfg == NULL)
 		fail_msg("refused: %s", err);
-	assert_int_equal(cfg->mbufs, 4096);
+	assert_int_equal(cfg->mbufs, 16384);
 	assert_int_equal(cfg->sessions, 1000);
 	assert_int_equal(cfg->ecmp_hash, SB_ECMP_L3);
 	assert_int_equal(cfg->probe_interval_ms, 200);
@@ -431,16 +431,47 @@ test_config_comment_chars_in_values(void **state)
 	assert_non_null(strstr(err, ":10: [route r] gateway: the value has"));
 	/* A trailing comment after a blank, on a value that cannot hold
 	 * ';' or '#', is still a comment. */
-	snprintf(text, sizeof(text), "[switchback]\nmbufs = 8192 ; more buffers\n%s", base);
+	snprintf(text, sizeof(text), "[switchback]\nmbufs = 16384 ; more buffers\n%s", base);
 	cfg = load(text, err, sizeof(err));
 	assert_non_null(cfg);
-	assert_int_equal(cfg->mbufs, 8192);
+	assert_int_equal(cfg->mbufs, 16384);
 	sb_config_free(cfg);
 	snprintf(text, sizeof(text), "; a comment line\n# another\n%s[notify]\n"
 		 "hook = \"logger a; logger b # c\"\n", base);
 	cfg = load(text, err, sizeof(err));
 	assert_non_null(cfg);
 	assert_string_equal(cfg->hook, "logger a; logger b # c");
+	sb_config_free(cfg);
+}
+
+/* [switchback] mbufs against what the gateway can hold at once (issue 11,
+ * finding 11): two ports of 1024 + 1024 descriptors take 4096 mbufs, the
+ * punt and inject rings 8192 more; with 8192 mbufs a punt flood could
+ * leave the rx rings with none. */
+static void
+test_config_mbufs_enough(void **state)
+{
+	static const char *ports =
+		"[port lan]\ndevice = net_null0\naddress = 192.168.1.1/24\n"
+		"[port wan]\ndevice = net_null1\nrole = wan\naddress = 203.0.113.2/24\n";
+	char text[512], err[1024];
+	struct sb_config *cfg;
+	struct sb_mbuf_need n;
+
+	(void)state;
+	snprintf(text, sizeof(text), "[switchback]\nmbufs = 8192\n%s", ports);
+	cfg = load(text, err, sizeof(err));
+	assert_null(cfg);
+	assert_non_null(strstr(err, "[switchback] mbufs: 8192 is fewer than the gateway can hold "
+				    "at once: 4096 in the ports' rx and tx descriptors, 8192 in the "
+				    "rings to and from control"));
+	snprintf(text, sizeof(text), "[switchback]\nmbufs = 16384\n%s", ports);
+	cfg = load(text, err, sizeof(err));
+	assert_non_null(cfg);
+	sb_config_mbufs_needed(cfg, &n);
+	assert_int_equal(n.desc, 4096);
+	assert_int_equal(n.rings, SB_PUNT_RING + SB_INJECT_RING);
+	assert_true(n.total <= 16384 && n.total > n.desc + n.rings + n.held);
 	sb_config_free(cfg);
 }
 
@@ -815,6 +846,7 @@ main(void)
 		cmocka_unit_test(test_config_error_text_bounded),
 		cmocka_unit_test(test_config_metrics_listen),
 		cmocka_unit_test(test_config_comment_chars_in_values),
+		cmocka_unit_test(test_config_mbufs_enough),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

@@ -3,6 +3,7 @@
 #include "test_common.h"
 
 #include <errno.h>
+#include <time.h>
 #include <netinet/in.h>
 #include <rte_ip.h>
 #include <rte_tcp.h>
@@ -61,6 +62,48 @@ test_nat_port_held_120s_after_release(void **state)
 	/* Freeing a free port changes nothing. */
 	sb_nat_port_free(&pool, SB_NAT_TCP, 1234, 1000);
 	assert_int_equal(pool.n_used[SB_NAT_TCP], 65);
+}
+
+/* Finding 5 of issue 11: when every mapping of a WAN address expired at
+ * once, each new mapping used to scan all 64512 ports in their hold-down
+ * before failing. Now the work per allocation is bounded (a summary of
+ * full words), and once the hold-down is over every port comes back. */
+static uint64_t
+mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void
+test_nat_port_alloc_bounded_after_mass_expiry(void **state)
+{
+	const int span = SB_NAT_PORT_MAX - SB_NAT_PORT_MIN + 1;
+	uint64_t t0, took;
+	int got = 0;
+
+	(void)state;
+	for (int i = 0; i < span; i++)
+		assert_true(sb_nat_port_alloc(&pool, SB_NAT_UDP, 0, (uint32_t)i * 2654435761u, 1000) > 0);
+	for (unsigned port = SB_NAT_PORT_MIN; port <= SB_NAT_PORT_MAX; port++)
+		sb_nat_port_free(&pool, SB_NAT_UDP, (uint16_t)port, 1000);
+	assert_int_equal(pool.n_used[SB_NAT_UDP], 0);
+	/* In the hold-down: 10000 new flows are refused, quickly. */
+	pool.steps_max = 0;
+	t0 = mono_ns();
+	for (uint32_t r = 0; r < 10000; r++)
+		assert_int_equal(sb_nat_port_alloc(&pool, SB_NAT_UDP, 5000, r * 7919, 1050), -ENOSPC);
+	took = mono_ns() - t0;
+	assert_true(pool.steps_max <= 17);
+	/* ~64k bit tests each before: hundreds of ms; now a few. */
+	assert_true(took < 50000000ull);
+	/* Over: every port again, each found in bounded steps. */
+	for (int i = 0; i < span; i++)
+		got += sb_nat_port_alloc(&pool, SB_NAT_UDP, 0, (uint32_t)i * 40503u, 1120) > 0;
+	assert_int_equal(got, span);
+	assert_true(pool.steps_max <= 17);
 }
 
 static void
@@ -367,6 +410,7 @@ main(void)
 		cmocka_unit_test_setup(test_nat_port_collision_gets_another, reset),
 		cmocka_unit_test_setup(test_nat_port_held_120s_after_release, reset),
 		cmocka_unit_test_setup(test_nat_port_exhaustion, reset),
+		cmocka_unit_test_setup(test_nat_port_alloc_bounded_after_mass_expiry, reset),
 		cmocka_unit_test_setup(test_nat_icmp_never_gets_probe_ids, reset),
 		cmocka_unit_test(test_nat_rewrite_src_keeps_checksums_exact),
 		cmocka_unit_test(test_nat_rewrite_dst_keeps_checksums_exact),

@@ -267,6 +267,71 @@ test_parse_drop_martian(void **state)
 	}
 }
 
+/* Destinations no packet may have (issue 11, finding 9): 0/8, 127/8,
+ * 240/4; the limited broadcast and multicast are left to the worker. */
+static void
+test_parse_drop_martian_destination(void **state)
+{
+	static const uint32_t bad[] = { 0x00000001, 0x7f000001, 0xf0000001, 0xfffffffe };
+	static const uint32_t good[] = { 0xffffffff, 0xe00000fb, 0xc0000250 };
+	struct sb_meta md;
+
+	(void)state;
+	for (unsigned i = 0; i < 4; i++) {
+		struct rte_mbuf *m = frame(IPPROTO_UDP, false, 0);
+
+		iph(m)->dst_addr = rte_cpu_to_be_32(bad[i]);
+		refresh(m);
+		assert_int_equal(parse(m, &md), SB_DROP_IP_MARTIAN);
+	}
+	for (unsigned i = 0; i < 3; i++) {
+		struct rte_mbuf *m = frame(IPPROTO_UDP, false, 0);
+
+		iph(m)->dst_addr = rte_cpu_to_be_32(good[i]);
+		refresh(m);
+		assert_int_equal(parse(m, &md), SB_DROP_MAX);
+	}
+}
+
+/* A frame with IP options @opt (@n bytes, a multiple of 4) before UDP. */
+static struct rte_mbuf *
+with_options(const uint8_t *opt, unsigned n)
+{
+	struct rte_mbuf *m = frame(IPPROTO_UDP, false, 0);
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+	uint8_t *ip = p + sizeof(struct rte_ether_hdr);
+
+	assert_non_null(rte_pktmbuf_append(m, (uint16_t)n));
+	memmove(ip + 20 + n, ip + 20, L4_LEN);
+	memcpy(ip + 20, opt, n);
+	iph(m)->version_ihl = (uint8_t)(0x40 | (5 + n / 4));
+	iph(m)->total_length = rte_cpu_to_be_16((uint16_t)(20 + n + L4_LEN));
+	refresh(m);
+	return m;
+}
+
+static void
+test_parse_ip_options(void **state)
+{
+	static const uint8_t lsrr[] = { 0x83, 7, 4, 192, 0, 2, 1, 0 };
+	static const uint8_t ssrr[] = { 1, 0x89, 7, 4, 192, 0, 2, 1 };
+	static const uint8_t rr[] = { 7, 7, 4, 0, 0, 0, 0, 0 };
+	static const uint8_t ra[] = { 0x94, 4, 0, 0 };          /* router alert */
+	static const uint8_t bad_len[] = { 7, 12, 4, 0 };        /* past the header */
+	static const uint8_t zero_len[] = { 0x44, 0, 0, 0 };
+	struct sb_meta md;
+
+	(void)state;
+	assert_int_equal(parse(with_options(lsrr, 8), &md), SB_DROP_IP_SOURCE_ROUTE);
+	assert_int_equal(parse(with_options(ssrr, 8), &md), SB_DROP_IP_SOURCE_ROUTE);
+	assert_int_equal(parse(with_options(rr, 8), &md), SB_DROP_MAX);
+	assert_int_equal(md.l4_off, 28);
+	assert_int_equal(md.dport, rte_cpu_to_be_16(53));
+	assert_int_equal(parse(with_options(ra, 4), &md), SB_DROP_MAX);
+	assert_int_equal(parse(with_options(bad_len, 4), &md), SB_DROP_IP_HEADER);
+	assert_int_equal(parse(with_options(zero_len, 4), &md), SB_DROP_IP_HEADER);
+}
+
 static void
 test_parse_fragments(void **state)
 {
@@ -345,6 +410,8 @@ main(void)
 		cmocka_unit_test(test_parse_drop_bad_length),
 		cmocka_unit_test(test_parse_drop_bad_checksum),
 		cmocka_unit_test(test_parse_drop_martian),
+		cmocka_unit_test(test_parse_drop_martian_destination),
+		cmocka_unit_test(test_parse_ip_options),
 		cmocka_unit_test(test_parse_fragments),
 		cmocka_unit_test(test_parse_drop_l4_truncated),
 	};

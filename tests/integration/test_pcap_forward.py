@@ -148,7 +148,7 @@ def main():
     ]
     wrpcap(os.path.join(d, "wan.pcap"), wan_in)
 
-    ini = sbtest.gw_ini(d, ISP_MAC, HOST_MAC, switchback="mbufs = 4096\nsessions = 1024")
+    ini = sbtest.gw_ini(d, ISP_MAC, HOST_MAC, switchback="mbufs = 16384\nsessions = 1024")
     with open(ini, "a") as f:
         f.write(f"[neighbor host2]\naddress = 192.168.1.11\nmac = {HOST2_MAC}\nport = lan\n")
     out = sbtest.run_checked(SWITCHBACK, ini, "sbpcap", check, tail=0, what="switchback exited 0 on SIGINT")
