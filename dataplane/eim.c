@@ -15,9 +15,8 @@ sb_eim_free(struct sb_eim *m)
 {
 	if (m == NULL)
 		return;
+	rte_free(m->slot);
 	rte_hash_free(m->h);
-	rte_free(m->ext);
-	rte_free(m->ref);
 	for (unsigned p = 0; p < SB_MAX_PORTS; p++) {
 		rte_free(m->pool[p]);
 		rte_free(m->by_ext[p]);
@@ -47,9 +46,8 @@ sb_eim_create(const char *name, uint32_t masq_ports, uint32_t sessions, int sock
 			       RTE_HASH_EXTRA_FLAGS_EXT_TABLE, &slots);
 	if (m->h == NULL)
 		goto fail;
-	m->ext = rte_zmalloc_socket("sb_eim_ext", sizeof(uint16_t) * slots, 64, socket);
-	m->ref = rte_zmalloc_socket("sb_eim_ref", sizeof(uint32_t) * slots, 64, socket);
-	if (m->ext == NULL || m->ref == NULL)
+	m->slot = rte_zmalloc_socket("sb_eim_slot", sizeof(*m->slot) * slots, 64, socket);
+	if (m->slot == NULL)
 		goto fail;
 	for (unsigned p = 0; p < SB_MAX_PORTS; p++) {
 		if (!(masq_ports >> p & 1))
@@ -79,8 +77,8 @@ sb_eim_get(struct sb_eim *m, const struct sb_eim_key *k, enum sb_nat_proto np, u
 	int port;
 
 	if (pos >= 0) {
-		m->ref[pos]++;
-		return m->ext[pos];
+		m->slot[pos].ref++;
+		return m->slot[pos].ext;
 	}
 	port = sb_nat_port_alloc(pool, np, rte_be_to_cpu_16(k->sport), rnd, now_s);
 	if (port < 0)
@@ -92,8 +90,8 @@ sb_eim_get(struct sb_eim *m, const struct sb_eim_key *k, enum sb_nat_proto np, u
 		pool->free_after[np][port] = 0;
 		return -SB_DROP_CT_FULL;
 	}
-	m->ext[pos] = (uint16_t)port;
-	m->ref[pos] = 1;
+	m->slot[pos].ext = (uint16_t)port;
+	m->slot[pos].ref = 1;
 	m->by_ext[k->port][(uint32_t)np * 65536 + (uint32_t)port] = (uint32_t)pos + 1;
 	return port;
 }
@@ -106,10 +104,10 @@ sb_eim_put(struct sb_eim *m, const struct sb_eim_key *k, uint32_t now_s)
 
 	if (pos < 0 || p < 0)
 		return;
-	if (--m->ref[pos] != 0)
+	if (--m->slot[pos].ref != 0)
 		return;
-	sb_nat_port_free(m->pool[k->port], (enum sb_nat_proto)p, m->ext[pos], now_s);
-	m->by_ext[k->port][(uint32_t)p * 65536 + m->ext[pos]] = 0;
+	sb_nat_port_free(m->pool[k->port], (enum sb_nat_proto)p, m->slot[pos].ext, now_s);
+	m->by_ext[k->port][(uint32_t)p * 65536 + m->slot[pos].ext] = 0;
 	rte_hash_del_key(m->h, k);
 }
 

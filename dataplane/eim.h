@@ -30,8 +30,10 @@ struct sb_eim_key {
 struct sb_eim {
 	struct rte_hash *h;            /* sb_eim_key -> slot */
 	uint32_t n_map;                /* mappings the table was sized for */
-	uint16_t *ext;                 /* per slot: external port, host order */
-	uint32_t *ref;                 /* per slot: sessions using it */
+	struct sb_eim_slot {           /* by hash position */
+		uint32_t ref;          /* sessions using the mapping */
+		uint16_t ext;          /* its external port, host order */
+	} *slot;
 	struct sb_nat_pool *pool[SB_MAX_PORTS];  /* masquerading WANs only */
 	uint32_t *by_ext[SB_MAX_PORTS];          /* [proto * 65536 + external
 						  * port] -> slot + 1 */

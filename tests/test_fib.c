@@ -120,12 +120,55 @@ test_fib_neigh_full(void **state)
 	sb_neigh_free(nb);
 }
 
+/* The bulk lookup answers as one lookup per address would: named tables
+ * first (their own default too), main for their misses, SB_FIB_NONE when
+ * nothing matches. */
+static void
+test_fib_bulk_agrees_with_single_lookups(void **state)
+{
+	struct sb_fib *fib = sb_fib_create("t_fib_bulk", 3, 64, NULL);
+	uint8_t table[SB_FIB_BULK_MAX];
+	uint32_t ip[SB_FIB_BULK_MAX], nhg[SB_FIB_BULK_MAX];
+	unsigned n = 0;
+
+	(void)state;
+	assert_non_null(fib);
+	assert_int_equal(sb_fib_set(fib, 0, IP(192, 0, 2, 0), 24, 1), 0);
+	assert_int_equal(sb_fib_set(fib, 1, IP(203, 0, 113, 0), 24, 5), 0);
+	assert_int_equal(sb_fib_set(fib, 2, IP(192, 0, 2, 128), 25, 7), 0);
+	assert_int_equal(sb_fib_set(fib, 2, 0, 0, 8), 0);   /* table 2's default */
+	for (unsigned t = 0; t < 4; t++)       /* table 3 does not exist: main */
+		for (uint32_t a = 0; a < 8; a++) {
+			static const uint32_t base[] = { IP(192, 0, 2, 1), IP(192, 0, 2, 200),
+							 IP(203, 0, 113, 9), IP(198, 51, 100, 9) };
+
+			table[n] = (uint8_t)t;
+			ip[n++] = base[a % 4] + a / 4;
+		}
+	sb_fib_lookup_bulk(fib, table, ip, nhg, n);
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t one;
+		int r = sb_fib_lookup(fib, table[i] < 3 ? table[i] : 0, ip[i], &one);
+
+		assert_int_equal(nhg[i], r == 0 ? one : SB_FIB_NONE);
+	}
+	/* Spot checks of the rules above. */
+	assert_int_equal(nhg[0], 1);            /* main */
+	assert_int_equal(nhg[8 + 2], 5);        /* table 1's own */
+	assert_int_equal(nhg[8 + 0], 1);        /* table 1 misses: main */
+	assert_int_equal(nhg[8 + 3], SB_FIB_NONE);
+	assert_int_equal(nhg[16 + 1], 7);       /* table 2's /25 */
+	assert_int_equal(nhg[16 + 3], 8);       /* table 2's default, not main */
+	sb_fib_free(fib);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fib_longest_prefix_wins),
 		cmocka_unit_test(test_fib_table_falls_back_to_main),
+		cmocka_unit_test(test_fib_bulk_agrees_with_single_lookups),
 		cmocka_unit_test(test_fib_delete),
 		cmocka_unit_test(test_fib_neigh_incomplete_then_resolved),
 		cmocka_unit_test(test_fib_neigh_full),
