@@ -10,7 +10,7 @@ PKGS=(
 	clang-14 bpftool
 	libcmocka-dev libiniparser-dev libcurl4-openssl-dev
 	libmicrohttpd-dev prometheus
-	python3-scapy
+	python3-scapy python3-matplotlib
 	clang-14 libfuzzer-14-dev
 	iproute2 ethtool nftables netcat-openbsd iputils-ping tcpdump procps
 	dnsmasq-base

@@ -8,10 +8,13 @@ The late replies carry fwmark 0x5b so that rule lets them through. Real
 packets: switchback's probes are answered by this process instead of the
 kernel, with the same identifier, sequence and payload.
 
-  lab-delay.py --peer 203.0.113.2 --ms 150 [--ready FILE] [--max-seconds N]
+  lab-delay.py --peer 203.0.113.2 --ms 150 [--jitter 30] [--ready FILE] [--max-seconds N]
+
+--jitter J: each reply MS +- J ms late (uniform at random, at least 0).
 """
 import argparse
 import heapq
+import random
 import select
 import socket
 import struct
@@ -47,6 +50,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--peer", required=True, help="answer echo requests from this address")
     ap.add_argument("--ms", type=float, required=True, help="added delay in milliseconds")
+    ap.add_argument("--jitter", type=float, default=0.0, help="+- this many ms at random")
     ap.add_argument("--ready", help="touch this file once listening")
     ap.add_argument("--max-seconds", type=int, default=3600)
     a = ap.parse_args()
@@ -69,7 +73,8 @@ def main():
             if len(pkt) >= ihl + 8 and pkt[12:16] == peer and pkt[ihl] == 8:
                 out, to = reply(pkt)
                 n += 1
-                heapq.heappush(due, (time.time() + a.ms / 1000.0, n, out, to))
+                late = max(0.0, a.ms + random.uniform(-a.jitter, a.jitter))
+                heapq.heappush(due, (time.time() + late / 1000.0, n, out, to))
         now = time.time()
         while due and due[0][0] <= now:
             _, _, out, to = heapq.heappop(due)

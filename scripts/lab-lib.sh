@@ -1,71 +1,102 @@
 # shellcheck shell=bash
-# switchback lab helpers: sourced (not run) by lab.sh, the lab tests and the
-# demo. Needs the lab up (scripts/lab.sh up) and, for connections, the server
-# (scripts/lab.sh server start). Safe under `set -euo pipefail`.
+# switchback lab library: sourced (not run) by scripts/lab.sh, scripts/demo.sh
+# and every tests/lab test. One place for the lab's client, its timing, the
+# gateway's log and the ok/FAIL reporter. Safe under `set -uo pipefail`.
 #
-#   lab_now_ms                         epoch milliseconds (date +%s%3N)
-#   lab_connect [TIMEOUT_S]            one TCP connection sb-lan -> 192.0.2.80:8080;
-#                                      prints "HELLO <src-ip> <src-port>", or fails
-#   lab_udp_echo [TIMEOUT_S]           one UDP datagram to 192.0.2.80:8081, expects it back
-#   lab_wait_for CMD TIMEOUT_S [IV_S]  retry `eval CMD` every IV_S (0.1) until it
-#                                      succeeds (prints its stdout) or TIMEOUT_S passes
-#   lab_loop_start FILE [MAX] [IV_MS] [TO_S]
-#                                      background loop in sb-lan: a new connection every
-#                                      IV_MS (100) with a TO_S (0.3) timeout, at most MAX
-#                                      (600) attempts; one line per attempt in FILE:
-#                                      "<epoch-ms> <source-ip-the-server-saw|->"
-#   lab_loop_stop                      stop that loop
-#   lab_first_via FILE SINCE_MS ADDR   first attempt at/after SINCE_MS that got through
-#                                      with source ADDR (prints its epoch ms)
-#   lab_wait_first_via FILE SINCE_MS ADDR TIMEOUT_S
-#                                      the same, polling FILE for up to TIMEOUT_S
-#   lab_measure_failover WAN FAULT [ADDR] [TIMEOUT_S] [FILE]
-#                                      start the loop, inject FAULT (fail-gw, blackhole,
-#                                      link-down) on WAN, print the ms from the injection
-#                                      to the first success through ADDR (198.51.100.2);
-#                                      the attempts stay in FILE. Does not restore.
+# Time and stamps
+#   lab_now_ms                          epoch milliseconds
+#   lab_stamp NAME [at|after]           write the epoch ms to $LAB_STATE/NAME.at|.after
+#                                       (lab.sh stamps every fault and restore:
+#                                       fault-WAN, restore-WAN, fault-monitor)
+#   lab_stamp_ms NAME                   the .at stamp (just before the command)
+#   lab_stamp_slack NAME                .after - .at: how long the command took
+# The client (scripts/lab-client.py, run in sb-lan)
+#   connect [TIMEOUT_S] [SOURCE]        one TCP connection to 192.0.2.80:8080; prints
+#                                       "HELLO <src-ip> <src-port>" or fails
+#   lab_udp_echo [TIMEOUT_S]            one UDP datagram to 192.0.2.80:8081 and back
+#   wait_via ADDR                       up to 10 s for a connection through ADDR ($line)
+#   lab_wait_for CMD TIMEOUT_S [IV_S]   retry `eval CMD` until it succeeds (prints its output)
+#   lab_loop_start FILE [MAX] [IV_S] [TO_S]
+#                                       background: a new connection every IV_S (0.1)
+#                                       with TO_S (0.3) timeout, MAX (600) at most; one
+#                                       attempt a line in FILE: "<epoch-ms> <N|x>", N the
+#                                       WAN the server saw (1 = wan1 ...), x failed;
+#                                       returns once the first one is recorded
+#   lab_loop_stop
+#   lab_first_via FILE SINCE_MS N       first attempt at/after SINCE_MS through WAN N
+#   lab_wait_first_via FILE SINCE_MS N TIMEOUT_MS   the same, polling FILE
+#   lab_stream_start FILE ARGS...       background `lab-client.py stream ARGS` into FILE
+#   lab_stream_stop                     end it; $stream_res its line, $lost the count
+# The gateway's log ($log; lines start with HH:MM:SS.mmm)
+#   log_ms PATTERN [SKIP]               epoch ms of the (SKIP+1)th line matching (grep)
+#   new_log_ms ERE FROM_LINE            epoch ms of the first match after line FROM_LINE
+#   wait_log ERE FROM_LINE TIMEOUT_MS   wait for such a line
+# Reporter
+#   ok MSG / bad MSG                    "ok   MSG" / "FAIL MSG", counted in $pass/$fail
+#                                       ($LAB_INDENT before, colours when LAB_COLOR=1)
+# A test of the real binary (tests/lab)
+#   lab_test_init "$@"                  $top $bin (arg 1) $lab $work $log $prefix, the
+#                                       cleanup trap (it removes $work unless
+#                                       LAB_KEEP_WORK=1); exits 77 without root/namespaces
+#   lab_track PID...                    processes the cleanup kills
+#   lab_start CONFIG / lab_stop / lab_finish / ctl ARGS / nat_hosts /
+#   nat_scenarios NAME... / xdp_config IN OUT
 # Every wait is bounded; nothing is left running.
 
 LAB_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 LAB=${LAB:-$LAB_LIB_DIR/lab.sh}
 LAB_STATE=${LAB_STATE:-/tmp/switchback-lab}
-LAB_SERVER=192.0.2.80
-LAB_TCP_PORT=8080
-LAB_UDP_PORT=8081
-# shellcheck disable=SC2034 # for the scripts that source this
-LAB_WAN1_ADDR=203.0.113.2
-LAB_WAN2_ADDR=198.51.100.2
-LAB_LOOP_PID=${LAB_LOOP_PID:-}
-LAB_LOOP_FILE=${LAB_LOOP_FILE:-}
+LAB_CLIENT=$LAB_LIB_DIR/lab-client.py
+LAB_INDENT=${LAB_INDENT:-}
+LAB_COLOR=${LAB_COLOR:-0}
+pass=${pass:-0}
+fail=${fail:-0}
+loop_pid=${loop_pid:-}
+stream_pid=${stream_pid:-}
+LAB_TRACKED=${LAB_TRACKED:-}
 
-lab_now_ms() { date +%s%3N; }
+# --- time and lab.sh's stamps -------------------------------------------
 
-# Seconds (may be fractional) -> milliseconds.
+lab_now_ms() { local t=${EPOCHREALTIME/./}; echo "${t:0:13}"; }
+now_ms() { lab_now_ms; }
 lab_s_to_ms() { awk -v s="$1" 'BEGIN { printf "%d", s * 1000 }'; }
+lab_stamp() { mkdir -p "$LAB_STATE" && lab_now_ms >"$LAB_STATE/$1.${2:-at}"; }
+lab_stamp_ms() { cat "$LAB_STATE/$1.at"; }
+lab_stamp_slack() { echo $(($(cat "$LAB_STATE/$1.after") - $(cat "$LAB_STATE/$1.at"))); }
 
-lab_connect() {
-	local to=${1:-1} line
-	# bash's /dev/tcp: no interpreter start-up per attempt. `timeout` bounds
-	# connect and read alike.
-	# shellcheck disable=SC2016
-	line=$(ip netns exec sb-lan timeout "$to" bash -c \
-		'exec 3<>"/dev/tcp/$0/$1" || exit 1; IFS= read -r l <&3; printf "%s" "$l"' \
-		"$LAB_SERVER" "$LAB_TCP_PORT" 2>/dev/null) || true
-	case "$line" in
-	"HELLO "*) printf '%s\n' "$line" ;;
-	*) return 1 ;;
-	esac
+# --- reporter ---------------------------------------------------------------
+
+ok() {
+	if [ "$LAB_COLOR" = 1 ]; then printf '%s\033[32mok\033[0m   %s\n' "$LAB_INDENT" "$*"
+	else printf '%sok   %s\n' "$LAB_INDENT" "$*"; fi
+	pass=$((pass + 1))
+}
+bad() {
+	if [ "$LAB_COLOR" = 1 ]; then printf '%s\033[31mFAIL\033[0m %s\n' "$LAB_INDENT" "$*"
+	else printf '%sFAIL %s\n' "$LAB_INDENT" "$*"; fi
+	fail=$((fail + 1))
 }
 
+# --- the client ---------------------------------------------------------------
+
+# (In the foreground only: `lab_client ... &` would put a subshell's pid in
+# $!, and a signal to it would not reach the client.)
+lab_client() { ip netns exec sb-lan /usr/bin/python3 "$LAB_CLIENT" "$@"; }
+
+connect() { lab_client once --timeout "${1:-1}" ${2:+--source "$2"}; }
+
 lab_udp_echo() {
-	local to=${1:-1} got
-	# shellcheck disable=SC2016
-	got=$(ip netns exec sb-lan timeout "$to" bash -c \
-		'exec 3<>"/dev/udp/$0/$1" || exit 1; printf "sb-echo\n" >&3; dd bs=2048 count=1 status=none <&3' \
-		"$LAB_SERVER" "$LAB_UDP_PORT" 2>/dev/null) || true
-	# (dd: one read takes the whole datagram; bash's read takes one byte
-	# of it and the kernel drops the rest)
-	[ "$got" = "sb-echo" ]
+	lab_client stream --count 1 --interval "${1:-1}" 2>/dev/null | grep -q '^sent 1 received 1 '
+}
+
+wait_via() {
+	line=
+	for _ in $(seq 50); do
+		line=$(connect)
+		case "$line" in "HELLO $1 "*) return 0 ;; esac
+		sleep 0.2
+	done
+	return 1
 }
 
 lab_wait_for() {
@@ -83,71 +114,200 @@ lab_wait_for() {
 }
 
 lab_loop_start() {
-	local file=${1:?usage: lab_loop_start FILE [MAX] [INTERVAL_MS] [TIMEOUT_S]}
-	local max=${2:-600} iv=${3:-100} to=${4:-0.3}
+	local file=${1:?usage: lab_loop_start FILE [MAX] [INTERVAL_S] [TIMEOUT_S]}
 	lab_loop_stop
+	# In sb-lan: `lab.sh down` (which kills every process of the lab
+	# namespaces) ends it too; MAX bounds it anyway.
 	: >"$file"
-	# Runs inside sb-lan, so `lab.sh down` (which kills every process of the
-	# lab namespaces) ends it too; MAX bounds it anyway.
-	# shellcheck disable=SC2016
-	ip netns exec sb-lan bash -c '
-		srv=$1 port=$2 max=$3 iv=$4 to=$5
-		for ((i = 0; i < max; i++)); do
-			t0=$(date +%s%3N)
-			line=$(timeout "$to" bash -c "exec 3<>/dev/tcp/$srv/$port || exit 1; IFS= read -r l <&3; printf %s \"\$l\"" 2>/dev/null)
-			case "$line" in
-			"HELLO "*) src=${line#HELLO }; src=${src%% *} ;;
-			*) src=- ;;
-			esac
-			echo "$t0 $src"
-			rest=$((iv - ($(date +%s%3N) - t0)))
-			[ "$rest" -gt 0 ] && sleep "$((rest / 1000)).$(printf %03d $((rest % 1000)))"
-		done
-		exit 0' sb-loop "$LAB_SERVER" "$LAB_TCP_PORT" "$max" "$iv" "$to" >>"$file" 2>/dev/null &
-	LAB_LOOP_PID=$!
-	LAB_LOOP_FILE=$file
-	mkdir -p "$LAB_STATE" && echo "$LAB_LOOP_PID" >"$LAB_STATE/loop.pid"
+	ip netns exec sb-lan /usr/bin/python3 "$LAB_CLIENT" loop --count "${2:-600}" \
+		--interval "${3:-0.1}" --timeout "${4:-0.3}" >>"$file" 2>/dev/null &
+	loop_pid=$!
+	mkdir -p "$LAB_STATE" && echo "$loop_pid" >"$LAB_STATE/loop.pid"
+	# Returns once the first attempt is recorded (at most 5 s): on a loaded
+	# machine the interpreter takes a while to start, and a fault timed
+	# from now must find the loop running.
+	for _ in $(seq 100); do [ -s "$file" ] && break; sleep 0.05; done
 }
 
 lab_loop_stop() {
-	if [ -n "${LAB_LOOP_PID:-}" ]; then
-		kill "$LAB_LOOP_PID" 2>/dev/null || true
-		wait "$LAB_LOOP_PID" 2>/dev/null || true
-		LAB_LOOP_PID=
+	if [ -n "${loop_pid:-}" ]; then
+		kill "$loop_pid" 2>/dev/null || true
+		wait "$loop_pid" 2>/dev/null || true
+		loop_pid=
 		rm -f "$LAB_STATE/loop.pid"
 	fi
 	return 0
 }
 
 lab_first_via() {
-	local file=${1:?} since=${2:?} addr=${3:?}
-	awk -v t="$since" -v a="$addr" '$1 >= t && $2 == a { print $1; found = 1; exit } END { exit !found }' "$file"
+	awk -v t="${2:?}" -v w="${3:?}" '$1 >= t && $2 == w { print $1; f = 1; exit } END { exit !f }' "${1:?}"
 }
 
-lab_wait_first_via() {
-	local file=${1:?} since=${2:?} addr=${3:?} to=${4:-10}
-	lab_wait_for "lab_first_via '$file' '$since' '$addr'" "$to" 0.05
+lab_wait_first_via() { # FILE SINCE_MS N TIMEOUT_MS
+	local end=$(($(lab_now_ms) + ${4:-10000}))
+	while :; do
+		lab_first_via "$1" "$2" "$3" && return 0
+		[ "$(lab_now_ms)" -lt "$end" ] || return 1
+		sleep 0.05
+	done
 }
 
-lab_measure_failover() {
-	local wan=${1:?usage: lab_measure_failover WAN FAULT [ADDR] [TIMEOUT_S] [FILE]}
-	local fault=${2:?} addr=${3:-$LAB_WAN2_ADDR} to=${4:-10}
-	local file=${5:-$LAB_STATE/attempts-$wan-$fault.txt} t_fault t_ok rc=0
-	mkdir -p "$(dirname "$file")"
-	lab_loop_start "$file" $(((to + 3) * 10))
-	sleep 1 # a baseline of attempts before the fault
-	t_fault=$(lab_now_ms)
-	if ! "$LAB" "$fault" "$wan" >/dev/null; then
-		lab_loop_stop
-		echo "lab_measure_failover: '$LAB $fault $wan' failed" >&2
-		return 1
+lab_stream_start() {
+	local file=${1:?usage: lab_stream_start FILE ARGS...}
+	shift
+	ip netns exec sb-lan /usr/bin/python3 "$LAB_CLIENT" stream "$@" >"$file" 2>&1 &
+	stream_pid=$!
+	LAB_STREAM_FILE=$file
+}
+
+lab_stream_stop() {
+	if [ -n "${stream_pid:-}" ]; then
+		kill -TERM "$stream_pid" 2>/dev/null
+		wait "$stream_pid" 2>/dev/null
+		stream_pid=
 	fi
-	if t_ok=$(lab_wait_first_via "$file" "$t_fault" "$addr" "$to"); then
-		echo $((t_ok - t_fault))
-	else
-		echo "lab_measure_failover: no connection through $addr within ${to}s of the fault" >&2
-		rc=1
+	stream_res=$(cat "$LAB_STREAM_FILE" 2>/dev/null)
+	lost=$(echo "$stream_res" | awk '{print $6}')
+	[ -n "$lost" ] || lost='?'
+}
+
+# --- the gateway's log ------------------------------------------------------
+
+lab_log_epoch() { [ -n "$1" ] && date -d "$(date +%F) $1" +%s%3N; }
+
+log_ms() {
+	lab_log_epoch "$(grep "$1" "$log" | sed -n "$((${2:-0} + 1))p" | awk '{print $1}')"
+}
+
+new_log_ms() {
+	lab_log_epoch "$(tail -n +"$(($2 + 1))" "$log" | grep -m1 -E "$1" | awk '{print $1}')"
+}
+
+wait_log() {
+	local end=$(($(lab_now_ms) + $3))
+	while [ "$(lab_now_ms)" -lt "$end" ]; do
+		tail -n +"$(($2 + 1))" "$log" | grep -qE "$1" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# --- a test of the real binary -------------------------------------------------
+
+lab_test_init() {
+	top=$(cd "$LAB_LIB_DIR/.." && pwd)
+	bin=${1:-$top/build/switchback}
+	lab=$LAB
+	work=${LAB_WORK:-$(mktemp -d /tmp/sb-labtest.XXXXXX)}
+	mkdir -p "$work"
+	log=$work/switchback.log
+	prefix=${LAB_PREFIX:-sb-labtest}
+	sb_pid=
+	trap lab_cleanup EXIT
+	lab_require
+}
+
+lab_track() { LAB_TRACKED="$LAB_TRACKED $*"; }
+
+lab_require() {
+	if [ "$(id -u)" -ne 0 ] || ! ip netns list >/dev/null 2>&1; then
+		echo "SKIP: needs root and network namespaces"
+		exit 77
 	fi
+}
+
+lab_cleanup() {
+	local p
 	lab_loop_stop
-	return $rc
+	for p in ${stream_pid:-} $LAB_TRACKED; do kill "$p" 2>/dev/null; done
+	if [ -n "${sb_pid:-}" ] && kill -0 "$sb_pid" 2>/dev/null; then
+		kill -INT "$sb_pid" 2>/dev/null
+		for _ in $(seq 50); do kill -0 "$sb_pid" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$sb_pid" 2>/dev/null
+	fi
+	"$LAB" down >/dev/null 2>&1
+	[ "${LAB_KEEP_WORK:-0}" = 1 ] || rm -rf "${work:-}"
+	rm -rf "/var/run/dpdk/${prefix:-sb-labtest}"
+}
+
+ctl() { "$(dirname "$bin")/switchbackctl" -f "$prefix" "$@"; }
+
+# Run switchback on CONFIG in sb-gw (the lab and its server up already).
+lab_gw_start() {
+	"$LAB" gw-exec "$bin" -l 0,1 --no-huge -m 512 --no-pci --file-prefix "$prefix" \
+		--log-level 'pmd.*:error' -- -c "$1" >"$log" 2>&1 &
+	sb_pid=$!
+}
+
+# Returns when a first connection gets through (ARP, probes and routes
+# settled), with its HELLO in $line.
+lab_gw_wait() {
+	line=
+	for _ in $(seq 100); do
+		line=$(connect)
+		case "$line" in HELLO*) break ;; esac
+		kill -0 "$sb_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+}
+
+lab_up() {
+	"$LAB" up "$@" >"$work/lab.log" 2>&1 || { cat "$work/lab.log"; echo "FAIL lab up"; exit 1; }
+	"$LAB" server start >>"$work/lab.log" 2>&1 || { cat "$work/lab.log"; echo "FAIL server start"; exit 1; }
+}
+
+# Lab up, server up, switchback on CONFIG, first connection in $line.
+lab_start() {
+	lab_up
+	lab_gw_start "$1"
+	lab_gw_wait
+}
+
+lab_stop() {
+	kill -INT "$sb_pid"
+	wait "$sb_pid"
+	local rc=$?
+	sb_pid=
+	if [ "$rc" -eq 0 ] && grep -q "switchback summary" "$log"; then
+		ok "clean shutdown with a summary"
+	else
+		bad "shutdown (rc $rc)"
+	fi
+}
+
+lab_finish() {
+	echo "----- switchback log -----"
+	cat "$log"
+	echo "$pass passed, $fail failed"
+	[ "$fail" -eq 0 ]
+}
+
+# Scapy scenarios of tests/lab/labnat.py against the running switchback
+# (after lab_start): `nat_hosts` adds the lab's NAT test hosts, then
+# `nat_scenarios NAME...` runs them; their ok/FAIL lines count here.
+nat_hosts() {
+	"$LAB" nat-hosts >>"$work/lab.log" 2>&1 || bad "lab.sh nat-hosts"
+}
+nat_scenarios() {
+	local rc
+	timeout "${NAT_TIMEOUT:-180}" /usr/bin/python3 "$top/tests/lab/labnat.py" --prefix "$prefix" \
+		--ctl "$(dirname "$bin")/switchbackctl" "$@" 2>&1 | tee "$work/labnat.txt"
+	rc=${PIPESTATUS[0]}
+	pass=$((pass + $(grep -c '^ok ' "$work/labnat.txt")))
+	fail=$((fail + $(grep -c '^FAIL ' "$work/labnat.txt")))
+	if [ "$rc" -ne 0 ] && ! grep -q '^FAIL ' "$work/labnat.txt"; then
+		bad "labnat.py $* exited $rc"
+	fi
+}
+
+# Write CONFIG with every port on AF_XDP (device = af_xdp:IFNAME, switchback's
+# own XDP program) to FILE; the lab's configs already are.
+# For fragments: net_af_packet joins a PACKET_FANOUT group with the defrag
+# flag, so the kernel reassembles IP fragments before switchback sees them
+# (and truncates the datagram to the ring's frame size); AF_XDP passes the
+# wire's frames as they are, as a NIC does.
+xdp_config() {
+	sed -e 's/^device = net_af_packet[0-9]*,iface=\(.*\)$/device = af_xdp:\1/' \
+	    -e 's/^device = af_packet:/device = af_xdp:/' "$1" >"$2"
+	grep -q '^device = af_xdp:' "$2" && ! grep -q '^device = .*af_packet' "$2"
 }

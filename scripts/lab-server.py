@@ -1,7 +1,10 @@
 #!/usr/bin/python3
 """Lab server in sb-inet: TCP 192.0.2.80:8080 answers each connection with
-"HELLO <peer-ip> <peer-port>" and closes; UDP 192.0.2.80:8081 echoes.
-Every connection is logged with a timestamp."""
+"HELLO <peer-ip> <peer-port>" and closes; UDP 192.0.2.80:8081 echoes (a
+datagram that starts with "?" comes back with " <peer-ip>" appended, so a
+client sees which WAN carried it); TCP 8082 says the same HELLO, then
+echoes every line until the client closes (long flows). Every connection
+and datagram is logged with a timestamp."""
 import argparse
 import socket
 import socketserver
@@ -27,8 +30,19 @@ def main():
         allow_reuse_address = True
         daemon_threads = True
 
-    tcp = Server((a.addr, 8080), Hello)
-    threading.Thread(target=tcp.serve_forever, daemon=True).start()
+    class Echo(Hello):
+        def handle(self):
+            super().handle()
+            try:
+                f = self.request.makefile("rb")
+                for line in f:
+                    self.request.sendall(line)
+            except OSError:
+                pass
+
+    for port, handler in ((8080, Hello), (8082, Echo)):
+        tcp = Server((a.addr, port), handler)
+        threading.Thread(target=tcp.serve_forever, daemon=True).start()
 
     udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     udp.bind((a.addr, 8081))
@@ -40,7 +54,7 @@ def main():
         except socket.timeout:
             continue
         logf.write(f"{time.time():.3f} udp {peer[0]} {peer[1]}\n")
-        udp.sendto(data, peer)
+        udp.sendto(data + f" {peer[0]}".encode() if data.startswith(b"?") else data, peer)
 
 
 if __name__ == "__main__":

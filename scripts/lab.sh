@@ -2,18 +2,20 @@
 # switchback lab: a network-namespace topology for the gateway.
 #
 #   sb-lan    lan0 192.168.1.10/24 ---- gw-lan  \
-#   sb-gw     (switchback attaches to gw-lan, gw-wan1, gw-wan2; no kernel addresses)
+#   sb-gw     (switchback attaches to gw-lan, gw-wan1 ... gw-wanN; no kernel addresses)
 #   sb-isp1   isp1-cust 203.0.113.1/24 ---- gw-wan1;  isp1-up 198.18.1.1/24
 #   sb-isp2   isp2-cust 198.51.100.1/24 --- gw-wan2;  isp2-up 198.18.2.1/24
-#   sb-inet   inet-isp1 198.18.1.2/24, inet-isp2 198.18.2.2/24,
-#             lo: 192.0.2.80 (server), monitors 192.0.2.53 and .55 (judging
-#             WAN1), 192.0.2.54 and .56 (judging WAN2)
+#   sb-isp3   isp3-cust 198.19.3.1/24 ----- gw-wan3;  isp3-up 198.18.3.1/24  (--wans 3|4)
+#   sb-isp4   isp4-cust 198.19.4.1/24 ----- gw-wan4;  isp4-up 198.18.4.1/24  (--wans 4)
+#   sb-inet   inet-ispK 198.18.K.2/24, lo: 192.0.2.80 (server), monitors
+#             192.0.2.53 and .55 (judging WAN1), .54 and .56 (WAN2),
+#             .57 and .59 (WAN3), .58 and .60 (WAN4)
+# The gateway's address on WAN K is the ISP's customer net .2 (wan_net).
 #
 # Only documentation/benchmark ranges and 192.168/16 are used, inside
 # namespaces this script creates and removes.
 set -euo pipefail
 
-NS_ALL="sb-lan sb-gw sb-isp1 sb-isp2 sb-inet"
 STATE=/tmp/switchback-lab
 HERE=$(cd "$(dirname "$0")" && pwd)
 LAB=$HERE/lab.sh
@@ -23,19 +25,27 @@ LAB=$HERE/lab.sh
 usage() {
 	cat <<'TXT'
 usage: scripts/lab.sh COMMAND
-  up                 build the topology (removes leftovers first)
+  up [--wans N]      build the topology with N WANs (2 to 4, default 2; removes
+                     leftovers first)
   down               remove every sb-* namespace and what the lab started
   status             namespaces, addresses and faults
   server start|stop  TCP server 192.0.2.80:8080 (answers "HELLO <peer-ip> <peer-port>"),
                      UDP echo on 192.0.2.80:8081, in sb-inet
   fail-gw WAN        ISP router stops answering and forwarding for us (link up)
   blackhole WAN      ISP router answers us but drops what we send upstream
+  return-down WAN    ISP router answers us and forwards upstream, but drops what
+                     comes back to us from upstream (the return path)
   link-down WAN      carrier down on the ISP side of WAN's link
   loss WAN PCT       the ISP router drops PCT% of what we send it, at random
-  latency WAN MS     pings through WAN (to the monitors and the server) are answered
-                     MS ms late (1-5000): a responder in sb-inet, no netem needed
-  restore WAN        undo any fault on WAN (wan1 or wan2)
-  fail-monitor IP    one monitor host (192.0.2.53-56) stops answering pings
+  latency WAN MS [JITTER_MS]
+                     pings through WAN (to the monitors and the server) are answered
+                     MS ms late (1-5000), +- JITTER_MS at random: a responder in
+                     sb-inet, no netem needed
+  flap WAN PERIOD_MS COUNT
+                     carrier down every PERIOD_MS, up again half a period later,
+                     COUNT times (returns when done); prints "down|up BEFORE AFTER"
+  restore WAN        undo any fault on WAN (wan1 ... wanN)
+  fail-monitor IP    one monitor host (192.0.2.53-60) stops answering pings
   restore-monitor IP it answers again
   exec NS CMD...     run CMD in sb-NS (lan, gw, isp1, isp2, inet)
   gw-exec CMD...     run CMD in sb-gw with bpffs mounted (for switchback)
@@ -45,8 +55,13 @@ usage: scripts/lab.sh COMMAND
   check              self-test without switchback: sb-gw becomes a plain Linux
                      router for a moment (masquerade), connections and every
                      fault are verified, then sb-gw is emptied again
-Interfaces: sb-lan lan0 | sb-gw gw-lan gw-wan1 gw-wan2 (no addresses) |
-  sb-isp1 isp1-cust isp1-up | sb-isp2 isp2-cust isp2-up | sb-inet inet-isp1 inet-isp2
+  run SCENARIO [--out DIR] [--bin SWITCHBACK]
+                     a scenario of conf/scenarios/ (name or file): lab, switchback,
+                     traffic and a timeline of faults, measured; writes
+                     DIR/NAME.json, .png, .svg and prints a summary (scripts/lab-run.py;
+                     --again: measure and draw again from DIR's records, no run)
+Interfaces: sb-lan lan0 | sb-gw gw-lan gw-wanK (no addresses) |
+  sb-ispK ispK-cust ispK-up | sb-inet inet-ispK
 State, pids and the server log: /tmp/switchback-lab/
 TXT
 }
@@ -55,9 +70,40 @@ die() { echo "lab.sh: $*" >&2; exit 1; }
 need_root() { [ "$(id -u)" -eq 0 ] || die "must run as root"; }
 nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 ns_exists() { [ -e "/var/run/netns/$1" ]; }
+# daemon NS CMD...: CMD in NS in the background (its pid in $!), without the
+# caller's file descriptors beyond 0-2: a `flock /tmp/sb-lab.lock` around a
+# lab command must not stay held by the server it started.
+daemon() {
+	local ns=$1
+	shift
+	(
+		for fd in /proc/$BASHPID/fd/*; do
+			fd=${fd##*/}
+			[ "$fd" -gt 2 ] && eval "exec $fd>&-"
+		done
+		exec ip netns exec "$ns" "$@"
+	) &
+}
+# wan_net K: "CUSTOMER_NET /24 prefix, UPSTREAM_NET prefix, MONITORS" of WAN K;
+# the ISP's router is CUSTOMER_NET.1, the gateway's WAN address .2.
+wan_net() {
+	case "$1" in
+	1) echo "203.0.113 198.18.1 192.0.2.53,192.0.2.55" ;;
+	2) echo "198.51.100 198.18.2 192.0.2.54,192.0.2.56" ;;
+	3) echo "198.19.3 198.18.3 192.0.2.57,192.0.2.59" ;;
+	4) echo "198.19.4 198.18.4 192.0.2.58,192.0.2.60" ;;
+	*) return 1 ;;
+	esac
+}
+lab_wans() { cat "$STATE/wans" 2>/dev/null || echo 2; }
+ns_all() {
+	local k isps=
+	for k in $(seq "$(lab_wans)"); do isps="$isps sb-isp$k"; done
+	echo "sb-lan sb-gw$isps sb-inet"
+}
 need_lab() {
 	local ns
-	for ns in $NS_ALL; do ns_exists "$ns" || die "namespace $ns missing: run 'lab.sh up' first"; done
+	for ns in $(ns_all); do ns_exists "$ns" || die "namespace $ns missing: run 'lab.sh up' first"; done
 }
 server_running() {
 	[ -f "$STATE/server.pid" ] && kill -0 "$(cat "$STATE/server.pid")" 2>/dev/null
@@ -91,8 +137,8 @@ cmd_down() {
 	local ns pid
 	cmd_server stop >/dev/null 2>&1 || true
 	if [ -f "$STATE/loop.pid" ]; then kill "$(cat "$STATE/loop.pid")" 2>/dev/null || true; fi
-	# The lab's five, and any other sb-* namespace a crashed run left.
-	for ns in $NS_ALL $(ip netns list 2>/dev/null | awk '$1 ~ /^sb-/ {print $1}'); do
+	# The lab's, and any other sb-* namespace a crashed run left.
+	for ns in $(ns_all) $(ip netns list 2>/dev/null | awk '$1 ~ /^sb-/ {print $1}'); do
 		ns_exists "$ns" || continue
 		# Anything still running inside goes with the namespace.
 		for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
@@ -108,7 +154,7 @@ wait_links_up() {
 	local ns ifc pending
 	for _ in $(seq 50); do
 		pending=
-		for ns in $NS_ALL; do
+		for ns in $(ns_all); do
 			for ifc in $(nsx "$ns" ls /sys/class/net); do
 				[ "$ifc" = lo ] && continue
 				[ "$(nsx "$ns" cat "/sys/class/net/$ifc/operstate")" = up ] || pending="$pending $ns/$ifc"
@@ -120,46 +166,56 @@ wait_links_up() {
 	die "links not up after 5 s:$pending"
 }
 
+# isp_up K: ISP K's router sb-ispK between gw-wanK (customer side, its
+# address CUSTOMER_NET.1) and sb-inet (upstream), routing without NAT, and
+# sb-inet's route back to the customer net and WAN K's monitors. Something
+# an ISP offers its customer (DHCP, PPPoE ...) goes here, per ISP.
+isp_up() {
+	local k=$1 cust up mons a
+	read -r cust up mons <<<"$(wan_net "$k")"
+	ns_init "sb-isp$k"
+	# Interface names must be unique while created: make each in its own ns.
+	veth sb-gw "gw-wan$k" "sb-isp$k" "isp$k-cust"
+	veth "sb-isp$k" "isp$k-up" sb-inet "inet-isp$k"
+	nsx "sb-isp$k" ip addr add "$cust.1/24" dev "isp$k-cust"
+	nsx "sb-isp$k" ip addr add "$up.1/24" dev "isp$k-up"
+	nsx "sb-isp$k" ip route add default via "$up.2"
+	nsx "sb-isp$k" sysctl -qw net.ipv4.ip_forward=1
+	nsx sb-inet ip addr add "$up.2/24" dev "inet-isp$k"
+	nsx sb-inet ip route add "$cust.0/24" via "$up.1"
+	for a in ${mons//,/ }; do nsx sb-inet ip addr add "$a/32" dev lo; done
+}
+
 cmd_up() {
+	local wans=2 k
 	need_root
 	command -v ethtool >/dev/null || die "ethtool missing: run scripts/install-deps.sh"
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--wans) wans=${2:-}; shift 2 || die "usage: lab.sh up [--wans N]" ;;
+		*) die "usage: lab.sh up [--wans N]" ;;
+		esac
+	done
+	case "$wans" in 2|3|4) ;; *) die "--wans must be 2, 3 or 4, got '$wans'" ;; esac
 	cmd_down
 	mkdir -p "$STATE"
-	for ns in $NS_ALL; do ns_init "$ns"; done
-	# Interface names must be unique while created: make each in its own ns.
+	echo "$wans" >"$STATE/wans"
+	ns_init sb-lan
+	ns_init sb-gw
+	ns_init sb-inet
 	veth sb-lan lan0 sb-gw gw-lan
-	veth sb-gw gw-wan1 sb-isp1 isp1-cust
-	veth sb-gw gw-wan2 sb-isp2 isp2-cust
-	veth sb-isp1 isp1-up sb-inet inet-isp1
-	veth sb-isp2 isp2-up sb-inet inet-isp2
-
 	nsx sb-lan ip addr add 192.168.1.10/24 dev lan0
 	nsx sb-lan ip route add default via 192.168.1.1
+	for k in $(seq "$wans"); do isp_up "$k"; done
 
-	nsx sb-isp1 ip addr add 203.0.113.1/24 dev isp1-cust
-	nsx sb-isp1 ip addr add 198.18.1.1/24 dev isp1-up
-	nsx sb-isp1 ip route add default via 198.18.1.2
-	nsx sb-isp1 sysctl -qw net.ipv4.ip_forward=1
-
-	nsx sb-isp2 ip addr add 198.51.100.1/24 dev isp2-cust
-	nsx sb-isp2 ip addr add 198.18.2.1/24 dev isp2-up
-	nsx sb-isp2 ip route add default via 198.18.2.2
-	nsx sb-isp2 sysctl -qw net.ipv4.ip_forward=1
-
-	nsx sb-inet ip addr add 198.18.1.2/24 dev inet-isp1
-	nsx sb-inet ip addr add 198.18.2.2/24 dev inet-isp2
-	for a in 192.0.2.80 192.0.2.53 192.0.2.54 192.0.2.55 192.0.2.56; do
-		nsx sb-inet ip addr add "$a/32" dev lo
-	done
+	nsx sb-inet ip addr add 192.0.2.80/32 dev lo
 	# 50 "remote sites" for seed 001's anchor routes (conf/lab-anchors.ini).
 	for i in $(seq 100 149); do
 		nsx sb-inet ip addr add "198.18.$i.1/32" dev lo
 	done
-	nsx sb-inet ip route add 203.0.113.0/24 via 198.18.1.1
-	nsx sb-inet ip route add 198.51.100.0/24 via 198.18.2.1
 	nsx sb-inet sysctl -qw net.ipv4.ip_forward=1
 	wait_links_up
-	echo "lab up: $NS_ALL"
+	echo "lab up: $(ns_all)"
 }
 
 cmd_server() {
@@ -169,8 +225,8 @@ cmd_server() {
 		ns_exists sb-inet || die "namespace sb-inet missing: run 'lab.sh up' first"
 		mkdir -p "$STATE"
 		cmd_server stop >/dev/null 2>&1 || true
-		nsx sb-inet /usr/bin/python3 "$HERE/lab-server.py" --log "$STATE/server.log" \
-			>/dev/null 2>&1 &
+		daemon sb-inet /usr/bin/python3 "$HERE/lab-server.py" --log "$STATE/server.log" \
+			>/dev/null 2>&1
 		echo $! >"$STATE/server.pid"
 		for _ in $(seq 50); do
 			nsx sb-inet ss -ltn 2>/dev/null | grep -q '192.0.2.80:8080' && { echo "server up on 192.0.2.80:8080"; return 0; }
@@ -194,17 +250,14 @@ cmd_server() {
 }
 
 wan_check() {
+	local n
+	n=$(lab_wans)
 	case "${1:-}" in
-	wan1|wan2) ;;
-	*) die "WAN must be wan1 or wan2, got '${1:-}'" ;;
+	wan[1-4]) [ "${1#wan}" -le "$n" ] && return 0 ;;
 	esac
+	die "WAN must be one of wan1 ... wan$n, got '${1:-}'"
 }
-wan_ns() { # prints "NS IFACE" of the ISP side of WAN's link
-	case "$1" in
-	wan1) echo "sb-isp1 isp1-cust" ;;
-	wan2) echo "sb-isp2 isp2-cust" ;;
-	esac
-}
+wan_ns() { echo "sb-isp${1#wan} isp${1#wan}-cust"; } # "NS IFACE" of the ISP side of WAN's link
 
 fault() { # fault WAN KIND
 	local ns ifc
@@ -212,7 +265,7 @@ fault() { # fault WAN KIND
 	read -r ns ifc <<<"$(wan_ns "$1")"
 	cmd_restore "$1" >/dev/null
 	mkdir -p "$STATE"
-	fault_at "fault-$1"
+	lab_stamp "fault-$1"
 	case "$2" in
 	fail-gw)
 		# inet family: IPv4 only; ARP still answered, like a router whose
@@ -221,6 +274,15 @@ fault() { # fault WAN KIND
 table inet sblab {
 	chain input { type filter hook input priority 0; iifname "$ifc" drop; }
 	chain forward { type filter hook forward priority 0; iifname "$ifc" drop; }
+}
+NFT
+		;;
+	return-down)
+		# What the ISP forwards back to us from upstream is lost; its own
+		# answers (ARP, pings to its address) still come.
+		nsx "$ns" nft -f - <<NFT
+table inet sblab {
+	chain forward { type filter hook forward priority 0; oifname "$ifc" drop; }
 }
 NFT
 		;;
@@ -245,7 +307,7 @@ table inet sblab {
 NFT
 		;;
 	esac
-	fault_at "fault-$1" after
+	lab_stamp "fault-$1" after
 	echo "$2${3:+ $3%}" >"$STATE/fault-$1"
 	echo "$1: $2${3:+ $3%}"
 }
@@ -259,27 +321,26 @@ cmd_restore() {
 	kind=
 	[ -f "$STATE/fault-$1" ] && kind=$(<"$STATE/fault-$1")
 	# restore-WAN.at: just before the step that ends this kind of fault.
-	[ -d "$STATE" ] && [ "$kind" != link-down ] && fault_at "restore-$1"
+	[ -d "$STATE" ] && [ "$kind" != link-down ] && lab_stamp "restore-$1"
 	nsx "$ns" nft delete table inet sblab 2>/dev/null || true
 	latency_stop "$1"
-	[ -d "$STATE" ] && [ "$kind" = link-down ] && fault_at "restore-$1"
+	[ -d "$STATE" ] && [ "$kind" = link-down ] && lab_stamp "restore-$1"
 	nsx "$ns" ip link set "$ifc" up
-	[ -d "$STATE" ] && fault_at "restore-$1" after
+	[ -d "$STATE" ] && lab_stamp "restore-$1" after
 	rm -f "$STATE/fault-$1"
 	echo "$1: restored"
 }
 
-# When a fault or its removal was applied, for tests that time failovers:
-# epoch ms just before the command that applies it ($STATE/fault-WAN.at,
-# restore-WAN.at, fault-monitor.at) and just after it (.after): the
-# change took effect in between.
-fault_at() { local t=${EPOCHREALTIME/./}; echo "${t:0:13}" >"$STATE/$1.${2:-at}"; }
+# When a fault or its removal was applied, for tests that time failovers
+# (lab_stamp): epoch ms just before the command that applies it
+# ($STATE/fault-WAN.at, restore-WAN.at, fault-monitor.at) and just after it
+# (.after): the change took effect in between.
 
 # --- latency: this kernel has no netem, so echo requests from the WAN's
 # address are answered late by scripts/lab-delay.py in sb-inet, and an nft
 # rule drops the kernel's own immediate replies (the late ones carry fwmark
 # 0x5b). Real packets both ways; only ICMP echo is delayed.
-wan_addr() { case "$1" in wan1) echo 203.0.113.2 ;; wan2) echo 198.51.100.2 ;; esac; }
+wan_addr() { local cust; read -r cust _ <<<"$(wan_net "${1#wan}")"; echo "$cust.2"; }
 
 latency_stop() {
 	local pid
@@ -299,31 +360,55 @@ latency_stop() {
 }
 
 cmd_latency() {
-	local wan=$1 ms=$2 addr
+	local wan=$1 ms=$2 jitter=${3:-0} addr
 	wan_check "$wan"
 	need_lab
 	addr=$(wan_addr "$wan")
 	cmd_restore "$wan" >/dev/null
 	mkdir -p "$STATE"
 	rm -f "$STATE/latency-$wan.ready"
-	nsx sb-inet /usr/bin/python3 "$HERE/lab-delay.py" --peer "$addr" --ms "$ms" \
-		--ready "$STATE/latency-$wan.ready" >/dev/null 2>&1 &
+	daemon sb-inet /usr/bin/python3 "$HERE/lab-delay.py" --peer "$addr" --ms "$ms" --jitter "$jitter" \
+		--ready "$STATE/latency-$wan.ready" >/dev/null 2>&1
 	echo $! >"$STATE/latency-$wan.pid"
 	for _ in $(seq 50); do [ -e "$STATE/latency-$wan.ready" ] && break; sleep 0.1; done
 	[ -e "$STATE/latency-$wan.ready" ] || { latency_stop "$wan"; die "lab-delay.py did not start"; }
-	fault_at "fault-$wan"
+	lab_stamp "fault-$wan"
 	nsx sb-inet nft -f - <<NFT
 table inet sbdelay_$wan {
 	chain output { type filter hook output priority 0; ip daddr $addr icmp type echo-reply meta mark != 0x5b drop; }
 }
 NFT
-	fault_at "fault-$wan" after
-	echo "latency ${ms}ms" >"$STATE/fault-$wan"
-	echo "$wan: echo replies ${ms} ms late"
+	lab_stamp "fault-$wan" after
+	echo "latency ${ms}ms +-${jitter}ms" >"$STATE/fault-$wan"
+	echo "$wan: echo replies ${ms} ms (+- $jitter ms) late"
+}
+
+# flap WAN PERIOD_MS COUNT: carrier down at 0, PERIOD, 2 x PERIOD ... and up
+# again half a period later, COUNT times, on a fixed schedule run inside the
+# ISP's namespace (one `ip netns exec` per change on a loaded machine would
+# stretch it). One line per change: "down|up BEFORE_MS AFTER_MS".
+cmd_flap() {
+	local ns ifc
+	wan_check "$1"
+	read -r ns ifc <<<"$(wan_ns "$1")"
+	cmd_restore "$1" >/dev/null
+	# shellcheck disable=SC2016
+	nsx "$ns" bash -c '
+		ifc=$1 period=$2 count=$3
+		ms() { local t=${EPOCHREALTIME/./}; echo "${t:0:13}"; }
+		t0=$(ms)
+		for ((i = 0; i < count; i++)); do
+			for what in down up; do
+				at=$((t0 + i * period))
+				[ "$what" = up ] && at=$((at + period / 2))
+				while [ "$(ms)" -lt "$at" ]; do sleep 0.01; done
+				b=$(ms); ip link set "$ifc" "$what"; echo "$what $b $(ms)"
+			done
+		done' sb-flap "$ifc" "$2" "$3"
 }
 
 monitor_ok() {
-	case "$1" in 192.0.2.5[3-6]) ;; *) die "monitor must be 192.0.2.53 to 192.0.2.56, got '$1'" ;; esac
+	case "$1" in 192.0.2.5[3-9]|192.0.2.60) ;; *) die "monitor must be 192.0.2.53 to 192.0.2.60, got '$1'" ;; esac
 }
 
 cmd_fail_monitor() {
@@ -334,9 +419,9 @@ table inet sbmon {
 }
 NFT
 	mkdir -p "$STATE"
-	fault_at fault-monitor
+	lab_stamp fault-monitor
 	nsx sb-inet nft add rule inet sbmon input ip daddr "$1" icmp type echo-request drop
-	fault_at fault-monitor after
+	lab_stamp fault-monitor after
 	echo "$1" >>"$STATE/fault-monitors"
 	echo "monitor $1: not answering"
 }
@@ -354,7 +439,7 @@ cmd_restore_monitor() {
 
 cmd_status() {
 	local ns w ifc
-	for ns in $NS_ALL; do
+	for ns in $(ns_all); do
 		if ns_exists "$ns"; then
 			echo "== $ns"
 			nsx "$ns" ip -br addr | grep -v '^lo ' | sed 's/^/   /' || true
@@ -365,7 +450,7 @@ cmd_status() {
 			echo "== $ns (absent)"
 		fi
 	done
-	for w in wan1 wan2; do
+	for w in $(seq -f 'wan%g' "$(lab_wans)"); do
 		read -r ns ifc <<<"$(wan_ns "$w")"
 		ns_exists "$ns" || continue
 		local what=""
@@ -414,29 +499,26 @@ NFT
 
 # --- check: the topology verified with the kernel as the gateway ---------
 
-CHECK_FAILS=0
-check_ok()  { echo "  ok   $*"; }
-check_bad() { echo "  FAIL $*"; CHECK_FAILS=$((CHECK_FAILS + 1)); }
 
 # expect_hello ADDR WHAT: a connection from sb-lan gets through with source ADDR
 expect_hello() {
 	local line
-	if line=$(lab_wait_for "lab_connect 1" 5); then
+	if line=$(lab_wait_for "connect 1" 5); then
 		case "$line" in
-		"HELLO $1 "*) check_ok "$2: $line" ;;
-		*) check_bad "$2: expected HELLO $1, got '$line'" ;;
+		"HELLO $1 "*) ok "$2: $line" ;;
+		*) bad "$2: expected HELLO $1, got '$line'" ;;
 		esac
 	else
-		check_bad "$2: no HELLO from 192.0.2.80:8080"
+		bad "$2: no HELLO from 192.0.2.80:8080"
 	fi
 }
 # expect_no_hello WHAT: two attempts (1 s each) fail
 expect_no_hello() {
 	local line
-	if line=$(lab_connect 1) || line=$(lab_connect 1); then
-		check_bad "$1: still got '$line'"
+	if line=$(connect 1) || line=$(connect 1); then
+		bad "$1: still got '$line'"
 	else
-		check_ok "$1: connections fail"
+		ok "$1: connections fail"
 	fi
 }
 gw_ping() { nsx sb-gw ping -c 1 -W 1 -n -q "$1" >/dev/null 2>&1; }
@@ -488,6 +570,7 @@ cmd_check() {
 	if nsx sb-gw ip -4 -o addr show | grep -qv ' lo '; then
 		die "sb-gw already has IPv4 addresses: 'lab.sh check' needs it empty"
 	fi
+	LAB_INDENT="  "
 	CHECK_STARTED_SERVER=0
 	if ! server_running; then
 		cmd_server start >/dev/null
@@ -498,38 +581,38 @@ cmd_check() {
 
 	echo "lab check: sb-gw as a plain Linux router (masquerade out gw-wan1/gw-wan2)"
 	check_gw_router
-	if nsx sb-lan ping -c 1 -W 1 -n -q 192.168.1.1 >/dev/null 2>&1; then check_ok "sb-lan reaches its gateway 192.168.1.1"; else check_bad "sb-lan cannot ping 192.168.1.1"; fi
-	if gw_ping 203.0.113.1; then check_ok "ISP1 gateway 203.0.113.1 answers"; else check_bad "ISP1 gateway 203.0.113.1 silent"; fi
-	if gw_ping 198.51.100.1; then check_ok "ISP2 gateway 198.51.100.1 answers"; else check_bad "ISP2 gateway 198.51.100.1 silent"; fi
+	if nsx sb-lan ping -c 1 -W 1 -n -q 192.168.1.1 >/dev/null 2>&1; then ok "sb-lan reaches its gateway 192.168.1.1"; else bad "sb-lan cannot ping 192.168.1.1"; fi
+	if gw_ping 203.0.113.1; then ok "ISP1 gateway 203.0.113.1 answers"; else bad "ISP1 gateway 203.0.113.1 silent"; fi
+	if gw_ping 198.51.100.1; then ok "ISP2 gateway 198.51.100.1 answers"; else bad "ISP2 gateway 198.51.100.1 silent"; fi
 	for a in 192.0.2.53 192.0.2.54; do
-		if nsx sb-gw ping -c 1 -W 1 -n -q -I 203.0.113.2 "$a" >/dev/null 2>&1; then check_ok "monitor $a answers via ISP1"; else check_bad "monitor $a silent via ISP1"; fi
+		if nsx sb-gw ping -c 1 -W 1 -n -q -I 203.0.113.2 "$a" >/dev/null 2>&1; then ok "monitor $a answers via ISP1"; else bad "monitor $a silent via ISP1"; fi
 	done
 	expect_hello 203.0.113.2 "TCP via wan1"
-	if lab_wait_for "lab_udp_echo 1" 3 >/dev/null; then check_ok "UDP echo 192.0.2.80:8081"; else check_bad "UDP echo 192.0.2.80:8081"; fi
+	if lab_wait_for "lab_udp_echo 1" 3 >/dev/null; then ok "UDP echo 192.0.2.80:8081"; else bad "UDP echo 192.0.2.80:8081"; fi
 
 	cmd_restore wan1 >/dev/null; fault wan1 fail-gw >/dev/null
 	expect_no_hello "fail-gw wan1"
-	if gw_ping 203.0.113.1; then check_bad "fail-gw wan1: 203.0.113.1 still answers ping"; else check_ok "fail-gw wan1: 203.0.113.1 silent"; fi
+	if gw_ping 203.0.113.1; then bad "fail-gw wan1: 203.0.113.1 still answers ping"; else ok "fail-gw wan1: 203.0.113.1 silent"; fi
 	state=$(nsx sb-gw cat /sys/class/net/gw-wan1/operstate)
-	if [ "$state" = up ]; then check_ok "fail-gw wan1: gw-wan1 carrier stays up"; else check_bad "fail-gw wan1: gw-wan1 is $state"; fi
+	if [ "$state" = up ]; then ok "fail-gw wan1: gw-wan1 carrier stays up"; else bad "fail-gw wan1: gw-wan1 is $state"; fi
 	cmd_restore wan1 >/dev/null
 	expect_hello 203.0.113.2 "restore wan1"
 
 	fault wan1 blackhole >/dev/null
 	expect_no_hello "blackhole wan1"
-	if gw_ping 203.0.113.1; then check_ok "blackhole wan1: 203.0.113.1 still answers ping"; else check_bad "blackhole wan1: 203.0.113.1 silent"; fi
+	if gw_ping 203.0.113.1; then ok "blackhole wan1: 203.0.113.1 still answers ping"; else bad "blackhole wan1: 203.0.113.1 silent"; fi
 	cmd_restore wan1 >/dev/null
 	expect_hello 203.0.113.2 "restore wan1"
 
 	fault wan1 link-down >/dev/null
 	sleep 0.2
 	state=$(nsx sb-gw cat /sys/class/net/gw-wan1/carrier)
-	if [ "$state" = 0 ]; then check_ok "link-down wan1: gw-wan1 has no carrier"; else check_bad "link-down wan1: gw-wan1 carrier=$state"; fi
+	if [ "$state" = 0 ]; then ok "link-down wan1: gw-wan1 has no carrier"; else bad "link-down wan1: gw-wan1 carrier=$state"; fi
 	expect_no_hello "link-down wan1"
 	cmd_restore wan1 >/dev/null
 	expect_hello 203.0.113.2 "restore wan1"
 
-	# The failover measurement of lab-lib.sh, with a route change by hand
+	# A failover measured as the tests do, with a route change by hand
 	# 300 ms after the fault standing in for switchback's failover.
 	lab_loop_start "$STATE/check-attempts.txt" 60
 	sleep 0.5
@@ -537,15 +620,15 @@ cmd_check() {
 	fault wan1 fail-gw >/dev/null
 	sleep 0.3
 	nsx sb-gw ip route replace default via 198.51.100.1
-	if t_ok=$(lab_wait_first_via "$STATE/check-attempts.txt" "$t_fault" 198.51.100.2 3); then
+	if t_ok=$(lab_wait_first_via "$STATE/check-attempts.txt" "$t_fault" 2 3000); then
 		ms=$((t_ok - t_fault))
 		if [ "$ms" -ge 300 ] && [ "$ms" -le 1500 ]; then
-			check_ok "failover timing (route moved by hand at +300 ms): first HELLO via 198.51.100.2 at +$ms ms"
+			ok "failover timing (route moved by hand at +300 ms): first HELLO via 198.51.100.2 at +$ms ms"
 		else
-			check_bad "failover timing: first HELLO via 198.51.100.2 at +$ms ms, expected 300..1500"
+			bad "failover timing: first HELLO via 198.51.100.2 at +$ms ms, expected 300..1500"
 		fi
 	else
-		check_bad "failover timing: no HELLO via 198.51.100.2"
+		bad "failover timing: no HELLO via 198.51.100.2"
 	fi
 	lab_loop_stop
 	expect_hello 198.51.100.2 "TCP via wan2"
@@ -557,14 +640,14 @@ cmd_check() {
 		! nsx sb-gw nft list tables | grep -q . &&
 		[ "$(nsx sb-gw sysctl -n net.ipv4.ip_forward)" = 0 ] &&
 		[ -z "$(nsx sb-gw ip -4 route show)" ]; then
-		check_ok "sb-gw emptied again (no addresses, routes or nft tables; ip_forward=0)"
+		ok "sb-gw emptied again (no addresses, routes or nft tables; ip_forward=0)"
 	else
-		check_bad "sb-gw still holds kernel configuration"
+		bad "sb-gw still holds kernel configuration"
 	fi
-	if [ "$CHECK_FAILS" -eq 0 ]; then
+	if [ "$fail" -eq 0 ]; then
 		echo "lab check: PASS"
 	else
-		echo "lab check: FAIL ($CHECK_FAILS)"
+		echo "lab check: FAIL ($fail)"
 		return 1
 	fi
 }
@@ -573,30 +656,38 @@ main() {
 	local cmd=${1:-}
 	[ $# -gt 0 ] && shift
 	case "$cmd" in
-	up) cmd_up ;;
+	up) cmd_up "$@" ;;
+	run) exec /usr/bin/python3 "$HERE/lab-run.py" "$@" ;;
 	down) cmd_down; echo "lab down" ;;
 	status) cmd_status ;;
 	check) cmd_check ;;
 	server) need_root; cmd_server "$@" ;;
 	loss)
 		need_root
-		[ $# -eq 2 ] && [ "$2" -ge 1 ] 2>/dev/null && [ "$2" -le 100 ] || die "usage: lab.sh loss wan1|wan2 PERCENT (1-100)"
+		[ $# -eq 2 ] && [ "$2" -ge 1 ] 2>/dev/null && [ "$2" -le 100 ] || die "usage: lab.sh loss WAN PERCENT (1-100)"
 		fault "$1" loss "$2" ;;
-	fail-gw|blackhole|link-down)
-		need_root; [ $# -eq 1 ] || die "usage: lab.sh $cmd wan1|wan2"
+	fail-gw|blackhole|link-down|return-down)
+		need_root; [ $# -eq 1 ] || die "usage: lab.sh $cmd WAN"
 		wan_check "$1"; need_lab; fault "$1" "$cmd" ;;
 	nat-hosts) need_root; need_lab; cmd_nat_hosts ;;
-	restore) need_root; [ $# -eq 1 ] || die "usage: lab.sh restore wan1|wan2"; cmd_restore "$1" ;;
+	restore) need_root; [ $# -eq 1 ] || die "usage: lab.sh restore WAN"; cmd_restore "$1" ;;
 	latency)
 		need_root
-		[ $# -eq 2 ] && [ "$2" -ge 1 ] 2>/dev/null && [ "$2" -le 5000 ] || die "usage: lab.sh latency wan1|wan2 MS (1-5000)"
-		cmd_latency "$1" "$2" ;;
+		[ $# -ge 2 ] && [ $# -le 3 ] && [ "$2" -ge 1 ] 2>/dev/null && [ "$2" -le 5000 ] &&
+			[ "${3:-0}" -ge 0 ] 2>/dev/null && [ "${3:-0}" -le "$2" ] ||
+			die "usage: lab.sh latency WAN MS (1-5000) [JITTER_MS (0-MS)]"
+		cmd_latency "$@" ;;
 	fail-monitor) need_root; [ $# -eq 1 ] || die "usage: lab.sh fail-monitor IP"; cmd_fail_monitor "$1" ;;
+	flap)
+		need_root
+		[ $# -eq 3 ] && [ "$2" -ge 200 ] 2>/dev/null && [ "$3" -ge 1 ] 2>/dev/null ||
+			die "usage: lab.sh flap WAN PERIOD_MS (>= 200) COUNT"
+		need_lab; cmd_flap "$@" ;;
 	restore-monitor) need_root; [ $# -eq 1 ] || die "usage: lab.sh restore-monitor IP"; cmd_restore_monitor "$1" ;;
 	exec)
-		[ $# -ge 2 ] || die "usage: lab.sh exec NS CMD...  (NS: lan gw isp1 isp2 inet)"
+		[ $# -ge 2 ] || die "usage: lab.sh exec NS CMD...  (NS: lan gw isp1 ... ispN inet)"
 		local ns=${1#sb-}; shift
-		ns_exists "sb-$ns" || die "namespace sb-$ns missing (NS: lan gw isp1 isp2 inet; is the lab up?)"
+		ns_exists "sb-$ns" || die "namespace sb-$ns missing (NS: lan gw isp1 ... ispN inet; is the lab up?)"
 		exec ip netns exec "sb-$ns" "$@" ;;
 	gw-exec)
 		[ $# -ge 1 ] || die "usage: lab.sh gw-exec CMD..."

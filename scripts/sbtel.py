@@ -14,10 +14,13 @@ import socket
 import sys
 
 
-def query(prefix, cmd):
+def query(prefix, cmd, timeout=2.0):
+    """The answer to @cmd ("/switchback/stats", "/ethdev/stats,1") of the
+    DPDK process with file prefix @prefix. Raises OSError when it is not
+    there, ValueError on a malformed answer. scripts/bench uses it too."""
     path = f"/var/run/dpdk/{prefix}/dpdk_telemetry.v2"
     s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    s.settimeout(2)
+    s.settimeout(timeout)
     s.connect(path)
     json.loads(s.recv(16384).decode())  # greeting
     s.send(cmd.encode())

@@ -222,7 +222,7 @@ ri_disabled(const struct obj *o)
 static bool
 parse_pfx(const char *s, uint32_t *a, uint8_t *len)
 {
-	return s != NULL && sb_parse_prefix(s, a, len, false) == 0;
+	return s != NULL && sb_config_parse_prefix(s, a, len, false) == 0;
 }
 
 uint32_t
@@ -1028,14 +1028,14 @@ do_routes(struct imp *m)
 			if (pct != NULL) {
 				*pct = '\0';
 				r.gw_port = ri_port_of(m, pct + 1);
-				if (r.gw_port < 0 || sb_parse_ipv4(tok, &a) != 0) {
+				if (r.gw_port < 0 || sb_config_parse_ipv4(tok, &a) != 0) {
 					ri_rep(m, o->line, RSC_SKIP, "/ip route gateway=%s%%%s: %s", tok, pct + 1,
 					    r.gw_port < 0 ? "interface is not a port here" :
 					    "not an IPv4 address");
 					continue;
 				}
 				r.gw = a;
-			} else if (sb_parse_ipv4(tok, &a) == 0) {
+			} else if (sb_config_parse_ipv4(tok, &a) == 0) {
 				r.gw = a;
 			} else {
 				r.gw_port = ri_port_of(m, tok);

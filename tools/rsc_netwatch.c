@@ -164,7 +164,7 @@ rsc_netwatch_translate(struct imp *m)
 			ri_rep(m, o->line, RSC_NOTE, "/tool netwatch: disabled, not translated");
 			continue;
 		}
-		if (host == NULL || sb_parse_ipv4(host, &h) != 0) {
+		if (host == NULL || sb_config_parse_ipv4(host, &h) != 0) {
 			ri_rep(m, o->line, RSC_SKIP, "/tool netwatch: host=%s is not an IPv4 address",
 			    host ? host : "(missing)");
 			continue;

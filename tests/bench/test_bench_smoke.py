@@ -3,41 +3,15 @@
 forwarders ran, each sent on what it received, switchback dropped nothing,
 and the JSON has every documented field. Figures are not judged here:
 benchmarks, not timed tests, give figures (docs/benchmarks.md)."""
-import json
 import os
-import subprocess
 import sys
-import tempfile
 
-top = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-build = sys.argv[1] if len(sys.argv) > 1 else os.path.join(top, "build")
-fails = []
-passed = 0
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
+import sbtest  # noqa: E402
 
-
-def check(cond, what):
-    global passed
-    print(("ok   " if cond else "FAIL ") + what)
-    if cond:
-        passed += 1
-    else:
-        fails.append(what)
-
-
-if os.geteuid() != 0:
-    print("SKIP: needs root")
-    sys.exit(77)
-out = tempfile.mktemp(suffix=".json")
-r = subprocess.run([os.path.join(top, "scripts", "bench"), "--build", build, "--no-huge",
-                    "forward", "--flows", "1024", "--seconds", "1", "--warmup", "0.5",
-                    "--json", out], capture_output=True, text=True, timeout=600)
-print(r.stdout[-4000:], r.stderr[-2000:])
-check(r.returncode == 0, "scripts/bench forward exited 0")
-try:
-    d = json.load(open(out))
-except (OSError, ValueError) as e:
-    d = {}
-    check(False, f"JSON readable ({e})")
+top, build, check = sbtest.bench_start()
+d = sbtest.bench(top, build, ["forward", "--flows", "1024", "--seconds", "1", "--warmup", "0.5"], 600, check,
+                 "scripts/bench forward exited 0")
 for k in ("flows", "forwarders", "ratio_cycles_switchback_l3fwd"):
     check(k in d, f"JSON has {k}")
 for name in ("testpmd", "l3fwd", "switchback"):
@@ -51,7 +25,4 @@ check(sb.get("drops") == {}, f"switchback dropped nothing in the window ({sb.get
 check(sb.get("masquerade") is True, "switchback measured on its SNAT path")
 check(all(v > 0 for k, v in sb.get("stage_cycles", {}).items() if k in ("parse", "session_lookup", "fast_path")),
       "per-stage cycles reported")
-if os.path.exists(out):
-    os.unlink(out)
-print(f"{passed} passed, {len(fails)} failed")
-sys.exit(1 if fails else 0)
+sys.exit(check.finish())

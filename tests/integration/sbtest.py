@@ -1,10 +1,13 @@
-"""Shared by the integration tests: run the real switchback binary on a
-config over net_pcap vdevs, count checks, small pcap helpers."""
+"""Shared by the integration tests (and the lab and bench tests written in
+Python): run the real switchback binary on a config over net_pcap vdevs,
+count checks, small pcap helpers, run scripts/bench."""
+import json
 import os
 import re
 import shutil
 import struct
 import subprocess
+import tempfile
 
 
 class Checks:
@@ -72,6 +75,15 @@ def run(binary, ini, tag, seconds=3, mem=256):
     return proc.returncode, out
 
 
+def run_checked(binary, ini, tag, check, tail=1500, what="switchback exited 0", **kw):
+    """run(), then print the end of its output and @check that it exited 0.
+    Returns the output."""
+    rc, out = run(binary, ini, tag, **kw)
+    print(out[-tail:] if tail else out)
+    check(rc == 0, what)
+    return out
+
+
 def drops(out):
     """The summary's drop counters as {reason: count}."""
     m = re.search(r"^drops:(.*)$", out, re.M)
@@ -95,3 +107,34 @@ def write_pcap(path, frames):
         for p in frames:
             f.write(struct.pack("<IIII", 0, 0, len(p), len(p)))
             f.write(p)
+
+
+def bench_start():
+    """For the tests of scripts/bench: (the checkout, the build directory:
+    argv[1] or build/, a Checks); exits 77 (skipped) unless root."""
+    import sys
+    top = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    if os.geteuid() != 0:
+        print("SKIP: needs root")
+        sys.exit(77)
+    return top, sys.argv[1] if len(sys.argv) > 1 else os.path.join(top, "build"), Checks()
+
+
+def bench(top, build, args, timeout, check, what):
+    """Run scripts/bench --build @build --no-huge @args --json FILE (prints
+    its output); @check that it exited 0 (@what) and that its JSON reads.
+    Returns the JSON ({} when it does not read)."""
+    fd, out = tempfile.mkstemp(suffix=".json")
+    os.close(fd)
+    try:
+        r = subprocess.run([os.path.join(top, "scripts", "bench"), "--build", build, "--no-huge",
+                            *args, "--json", out], capture_output=True, text=True, timeout=timeout)
+        print(r.stdout[-4000:], r.stderr[-2000:])
+        check(r.returncode == 0, what)
+        try:
+            return json.load(open(out))
+        except (OSError, ValueError) as e:
+            check(False, f"JSON readable ({e})")
+            return {}
+    finally:
+        os.unlink(out)

@@ -76,9 +76,7 @@ def main():
     wrpcap(f"{d}/lan.pcap", lan_in)
     wrpcap(f"{d}/wan.pcap", wan_in)
     ini = sbtest.gw_ini(d, ISP_MAC, HOST_MAC)
-    rc, out = sbtest.run(SWITCHBACK, ini, "sbfragro", seconds=4)
-    print(out[-1500:])
-    check(rc == 0, "switchback exited 0")
+    out = sbtest.run_checked(SWITCHBACK, ini, "sbfragro", check, seconds=4)
 
     wan_out = [p for p in rdpcap(f"{d}/wan-out.pcap") if IP in p]
     frags = [p for p in wan_out if p[IP].id == 0x5151]

@@ -148,60 +148,35 @@ def main():
     ]
     wrpcap(os.path.join(d, "wan.pcap"), wan_in)
 
-    ini = os.path.join(d, "gw.ini")
-    with open(ini, "w") as f:
-        f.write(f"""
-[switchback]
-mbufs = 4096
-sessions = 1024
-[port lan]
-device = net_pcap0,rx_pcap={d}/lan.pcap,tx_pcap={d}/lan-out.pcap
-role = lan
-address = 192.168.1.1/24
-[port wan1]
-device = net_pcap1,rx_pcap={d}/wan.pcap,tx_pcap={d}/wan-out.pcap
-role = wan
-address = {WAN_IP}/24
-masquerade = yes
-[route default]
-dst = 0.0.0.0/0
-gateway = 203.0.113.1
-[neighbor isp1]
-address = 203.0.113.1
-mac = {ISP_MAC}
-port = wan1
-[neighbor host]
-address = 192.168.1.10
-mac = {HOST_MAC}
-port = lan
-[neighbor host2]
-address = 192.168.1.11
-mac = {HOST2_MAC}
-port = lan
-""")
-    rc, out = sbtest.run(SWITCHBACK, ini, "sbpcap")
-    print(out)
-    check(rc == 0, "switchback exited 0 on SIGINT")
+    ini = sbtest.gw_ini(d, ISP_MAC, HOST_MAC, switchback="mbufs = 4096\nsessions = 1024")
+    with open(ini, "a") as f:
+        f.write(f"[neighbor host2]\naddress = 192.168.1.11\nmac = {HOST2_MAC}\nport = lan\n")
+    out = sbtest.run_checked(SWITCHBACK, ini, "sbpcap", check, tail=0, what="switchback exited 0 on SIGINT")
 
     wan_out = rdpcap(os.path.join(d, "wan-out.pcap"))
     lan_out = rdpcap(os.path.join(d, "lan-out.pcap"))
     wan_ip = [p for p in wan_out if IP in p]
     lan_ip = [p for p in lan_out if IP in p]
 
-    def expect_out(inp, src=None, sport=None, ttl_dec=1, dmac=ISP_MAC, smac=WAN_MAC):
+    def rewritten(inp, smac, dmac, end, addr, port, ttl_dec=1):
+        """@inp as the gateway must send it: MACs and TTL, and at @end
+        ("src" or "dst") the address and the port (ICMP: the id)."""
         e = inp.copy()
         e[Ether].src, e[Ether].dst = smac, dmac
         e[IP].ttl -= ttl_dec
-        if src:
-            e[IP].src = src
-        if sport is not None:
+        if addr:
+            setattr(e[IP], end, addr)
+        if port is not None:
             if UDP in e:
-                e[UDP].sport = sport
+                setattr(e[UDP], end[0] + "port", port)
             elif TCP in e:
-                e[TCP].sport = sport
+                setattr(e[TCP], end[0] + "port", port)
             elif ICMP in e:
-                e[ICMP].id = sport
+                e[ICMP].id = port
         return canon(e)
+
+    def expect_out(inp, src=None, sport=None, ttl_dec=1, dmac=ISP_MAC, smac=WAN_MAC):
+        return rewritten(inp, smac, dmac, "src", src, sport, ttl_dec)
 
     def find(pkts, pred):
         for p in pkts:
@@ -238,17 +213,7 @@ port = lan
 
     # WAN -> LAN, un-NATed
     def expect_in(inp, dst, dport, dmac=HOST_MAC):
-        e = inp.copy()
-        e[Ether].src, e[Ether].dst = LAN_MAC, dmac
-        e[IP].ttl -= 1
-        e[IP].dst = dst
-        if UDP in e:
-            e[UDP].dport = dport
-        elif TCP in e:
-            e[TCP].dport = dport
-        elif ICMP in e:
-            e[ICMP].id = dport
-        return canon(e)
+        return rewritten(inp, LAN_MAC, dmac, "dst", dst, dport)
 
     o = find(lan_ip, lambda p: p[IP].id == 100)
     check(o is not None and bytes(o) == expect_in(wan_in[0], "192.168.1.10", 5000),

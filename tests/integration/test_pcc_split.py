@@ -46,6 +46,9 @@ def main():
     sbtest.write_pcap(f"{d}/lan.pcap", frames)
     wrpcap(f"{d}/idle.pcap", [Ether(dst="ff:ff:ff:ff:ff:ff") / ARP(pdst="192.0.2.1")])
     ini = f"{d}/gw.ini"
+    wans = "".join(f"[port wan{k}]\ndevice = net_pcap{k},rx_pcap={d}/idle.pcap,tx_pcap={d}/wan{k}-out.pcap\n"
+                   f"role = wan\naddress = {addr}/24\nmasquerade = yes\npcc_weight = {w}\npcc_table = to_wan{k}\n"
+                   for k, addr, w in ((1, "203.0.113.2", 3), (2, "198.51.100.2", 1)))
     open(ini, "w").write(f"""
 [switchback]
 mbufs = 32768
@@ -55,21 +58,7 @@ classifier = both-addresses-and-ports
 [port lan]
 device = net_pcap0,rx_pcap={d}/lan.pcap,tx_pcap={d}/lan-out.pcap
 address = 192.168.1.1/24
-[port wan1]
-device = net_pcap1,rx_pcap={d}/idle.pcap,tx_pcap={d}/wan1-out.pcap
-role = wan
-address = 203.0.113.2/24
-masquerade = yes
-pcc_weight = 3
-pcc_table = to_wan1
-[port wan2]
-device = net_pcap2,rx_pcap={d}/idle.pcap,tx_pcap={d}/wan2-out.pcap
-role = wan
-address = 198.51.100.2/24
-masquerade = yes
-pcc_weight = 1
-pcc_table = to_wan2
-[route main-default]
+{wans}[route main-default]
 dst = 0.0.0.0/0
 gateway = 203.0.113.1
 [route wan1-default]
@@ -93,9 +82,7 @@ address = 198.51.100.5
 mac = 02:00:00:00:02:05
 port = wan2
 """)
-    rc, out = sbtest.run(SWITCHBACK, ini, "sbpcc", seconds=6, mem=512)
-    print(out[-3000:])
-    check(rc == 0, "switchback exited 0")
+    out = sbtest.run_checked(SWITCHBACK, ini, "sbpcc", check, tail=3000, seconds=6, mem=512)
 
     by_wan = {}
     for wan, addr in (("wan1", "203.0.113.2"), ("wan2", "198.51.100.2")):

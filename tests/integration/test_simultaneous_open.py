@@ -77,9 +77,7 @@ def main():
     wrpcap(f"{d}/wan.pcap", wan_in)
     ini = sbtest.gw_ini(d, ISP_MAC, HOST_MAC)
     # Long enough for the second peer's record to expire (6 s).
-    rc, out = sbtest.run(SWITCHBACK, ini, "sbsimopen", seconds=10)
-    print(out[-1500:])
-    check(rc == 0, "switchback exited 0")
+    out = sbtest.run_checked(SWITCHBACK, ini, "sbsimopen", check, seconds=10)
 
     wan_out = [p for p in rdpcap(f"{d}/wan-out.pcap") if TCP in p or ICMP in p]
     lan_out = [p for p in rdpcap(f"{d}/lan-out.pcap") if TCP in p or ICMP in p]

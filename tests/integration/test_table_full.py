@@ -31,9 +31,7 @@ def main():
     wrpcap(f"{d}/lan.pcap", first + again)
     wrpcap(f"{d}/idle.pcap", [Ether(dst="ff:ff:ff:ff:ff:ff") / ARP(pdst="192.0.2.1")])
     ini = sbtest.gw_ini(d, "02:00:00:00:01:01", switchback="sessions = 16", wan_rx="idle.pcap")
-    rc, out = sbtest.run(SWITCHBACK, ini, "sbfull")
-    print(out[-1500:])
-    check(rc == 0, "switchback exited 0")
+    out = sbtest.run_checked(SWITCHBACK, ini, "sbfull", check)
     sent = [p for p in rdpcap(f"{d}/wan-out.pcap") if IP in p]
     ids = {p[IP].id for p in sent}
     firsts = [i for i in range(24) if i in ids]

@@ -870,6 +870,16 @@ def _check_frags(frags, what, src, dst, sport, dport, data):
           l4_ok(whole), f"{what}: reassembled {sport} -> {dport}, UDP checksum valid, payload intact")
 
 
+def _echoed(lab, s, port):
+    """(what the LAN socket @s got back, None on a timeout; the datagrams
+    the server's echo got from WAN1:@port)."""
+    try:
+        back = s.recvfrom(65535)
+    except socket.timeout:
+        back = None
+    return back, [d for peer, d in lab.echo_log if peer == (WAN1, port)]
+
+
 def sc_fragments(lab):
     """Fragmented UDP translated both ways: the LAN host's kernel fragments
     a 3000-byte datagram, the server's kernel reassembles it and sends it
@@ -881,11 +891,7 @@ def sc_fragments(lab):
     s.setsockopt(socket.IPPROTO_IP, 10, 0)   # IP_PMTUDISC_DONT: the kernel fragments
     ml, mw = lab.lan.mark(), lab.wan1.mark()
     s.sendto(data, (SERVER, ECHO_PORT))
-    try:
-        back = s.recvfrom(65535)
-    except socket.timeout:
-        back = None
-    srv = [d for peer, d in lab.echo_log if peer == (WAN1, 5400)]
+    back, srv = _echoed(lab, s, 5400)
     check(srv == [data], f"the server's socket got the 3000 bytes from 203.0.113.2:5400 ({len(srv)} datagrams)")
     check(back == (data, (SERVER, ECHO_PORT)), "the LAN host's socket got the 3000-byte answer intact")
     out = lab.wan1.wait(lambda p: p.flags.MF or p.frag, mw, n=3)
@@ -905,11 +911,7 @@ def sc_frag_ooo(lab):
                   fragsize=1200)
     ml, mw = lab.lan.mark(), lab.wan1.mark()
     lab.lan.send(*reversed(fr), gap=0.01)      # last fragment first
-    try:
-        back = s.recvfrom(65535)
-    except socket.timeout:
-        back = None
-    srv = [d for peer, d in lab.echo_log if peer == (WAN1, 5500)]
+    back, srv = _echoed(lab, s, 5500)
     check(srv == [data], f"LAN -> WAN, fragments last-first: the server got the datagram ({len(srv)})")
     out = lab.wan1.wait(lambda p: p.id == 0x7001, mw, n=3)
     _check_frags(out, "LAN -> WAN out of order", WAN1, SERVER, 5500, ECHO_PORT, data)

@@ -5,11 +5,8 @@
 # WAN2 together, in one publication, and the sites stay reachable.
 # Usage: test_lab_anchors.sh SWITCHBACK_BINARY
 set -uo pipefail
-top=$(cd "$(dirname "$0")/../.." && pwd)
-bin=${1:-$top/build/switchback}
-. "$top/tests/lab/lablib.sh"
-trap lab_cleanup EXIT
-lab_require
+. "$(dirname "$0")/../../scripts/lab-lib.sh"
+lab_test_init "$@"
 
 lab_start "$top/conf/lab-anchors.ini"
 case "$line" in "HELLO 203.0.113.2 "*) ok "up, through WAN1" ;; *) bad "start (got '$line')" ;; esac

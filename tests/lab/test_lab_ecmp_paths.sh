@@ -15,14 +15,9 @@
 #     reset towards the LAN host (its address would change).
 # Usage: test_lab_ecmp_paths.sh SWITCHBACK_BINARY
 set -uo pipefail
-top=$(cd "$(dirname "$0")/../.." && pwd)
-bin=${1:-$top/build/switchback}
-. "$top/tests/lab/lablib.sh"
+. "$(dirname "$0")/../../scripts/lab-lib.sh"
+lab_test_init "$@"
 cap_pid=
-tcp_pid=
-echo_pid=
-trap 'for p in $cap_pid $tcp_pid $echo_pid; do kill "$p" 2>/dev/null; done; lab_cleanup' EXIT
-lab_require
 N=32
 SPORT0=42000
 T=16
@@ -34,18 +29,18 @@ sessions = 4096
 ecmp_hash = l4
 
 [port lan]
-device = net_af_packet0,iface=gw-lan
+device = af_xdp:gw-lan
 role = lan
 address = 192.168.1.1/24
 
 [port wan1]
-device = net_af_packet1,iface=gw-wan1
+device = af_xdp:gw-wan1
 role = wan
 address = 203.0.113.2/24
 masquerade = yes
 
 [port wan2]
-device = net_af_packet2,iface=gw-wan2
+device = af_xdp:gw-wan2
 role = wan
 address = 198.51.100.2/24
 masquerade = yes
@@ -67,8 +62,7 @@ distance = 2
 INI
 
 # As lab_start, with the second WAN1 gateway added before switchback runs.
-"$lab" up >"$work/lab.log" 2>&1 || { cat "$work/lab.log"; echo "FAIL lab up"; exit 1; }
-"$lab" server start >>"$work/lab.log" 2>&1 || { cat "$work/lab.log"; echo "FAIL server start"; exit 1; }
+lab_up
 isp1() { ip netns exec sb-isp1 "$@"; }
 isp1 ip link add isp1-gw3 link isp1-cust type macvlan mode bridge || { echo "FAIL macvlan"; exit 1; }
 isp1 ip addr add 203.0.113.3/32 dev isp1-gw3
@@ -93,19 +87,11 @@ socketserver.ThreadingTCPServer.allow_reuse_address = True
 socketserver.ThreadingTCPServer.daemon_threads = True
 socketserver.ThreadingTCPServer(("192.0.2.80", 8090), H).serve_forever()
 ' >"$work/echo.log" 2>&1 &
-echo_pid=$!
+lab_track $!
 mac_a=$(isp1 cat /sys/class/net/isp1-cust/address)
 mac_b=$(isp1 cat /sys/class/net/isp1-gw3/address)
-"$lab" gw-exec "$bin" -l 0,1 --no-huge -m 512 --no-pci --file-prefix "$prefix" \
-	--log-level 'pmd.*:error' -- -c "$work/paths.ini" >"$log" 2>&1 &
-sb_pid=$!
-line=
-for _ in $(seq 100); do
-	line=$(connect)
-	case "$line" in HELLO*) break ;; esac
-	kill -0 "$sb_pid" 2>/dev/null || break
-	sleep 0.1
-done
+lab_gw_start "$work/paths.ini"
+lab_gw_wait
 case "$line" in "HELLO 203.0.113.2 "*) ok "up, through WAN1" ;; *) bad "start (got '$line')" ;; esac
 
 # One datagram per flow (source ports SPORT0 .. SPORT0+N-1) to the echo server.
@@ -165,6 +151,7 @@ capture() {
 		"dst host 192.0.2.80 and ((udp and dst port 8081) or (tcp and dst port 8090))" \
 		>"$work/cap-$1.txt" 2>/dev/null &
 	cap_pid=$!
+	lab_track "$cap_pid"
 	sleep 1
 }
 capture_end() {
@@ -179,7 +166,7 @@ stat_field() { ctl stats --json | /usr/bin/python3 -c "import json,sys; print(js
 # 1. Both gateways carry flows.
 capture 1
 tcp_client >"$work/tcp.txt" 2>&1 &
-tcp_pid=$!
+lab_track $!
 send_flows
 tcp_round 1
 capture_end 1
@@ -223,7 +210,7 @@ grep -q "^round 2 ok $T$" "$work/tcp.txt" && ok "phase 2: all $T TCP connections
 	|| bad "phase 2 TCP: $(tr '\n' ' ' <"$work/tcp.txt")"
 
 # 3. WAN1's last gateway goes: every flow leaves by WAN2 now.
-srv=/tmp/switchback-lab/server.log
+srv=$LAB_STATE/server.log
 before=$(grep -c "udp 198.51.100.2 " "$srv")
 ctl route disable gw1a >/dev/null || bad "route disable gw1a"
 sleep 0.3

@@ -11,13 +11,10 @@
 # Usage: test_lab_failover.sh SWITCHBACK_BINARY [CONFIG [FAULT]]
 # Exits 77 (skipped) when not root or without network namespaces.
 set -uo pipefail
-top=$(cd "$(dirname "$0")/../.." && pwd)
-bin=${1:-$top/build/switchback}
 conf=${2:-$top/conf/lab-basic.ini}
 fault=${3:-fail-gw}
-. "$top/tests/lab/lablib.sh"
-trap lab_cleanup EXIT
-lab_require
+. "$(dirname "$0")/../../scripts/lab-lib.sh"
+lab_test_init "$@"
 
 lab_start "$conf"
 case "$line" in
@@ -43,25 +40,16 @@ fi
 
 # Failover: WAN1 fails ($fault); a client tries a new connection every
 # 100 ms with a 300 ms timeout.
-ip netns exec sb-lan /usr/bin/python3 "$top/scripts/lab-client.py" loop --interval 0.1 --timeout 0.3 \
-	--count 100 >"$work/attempts.txt" 2>/dev/null &
-loop_pid=$!
+lab_loop_start "$work/attempts.txt" 100
 sleep 0.5
 "$lab" "$fault" wan1 >>"$work/lab.log" 2>&1 || bad "fault injection: $(tail -3 "$work/lab.log")"
 # lab.sh stamps the fault just before and after the command that applies
 # it: time from the first, and allow for the command's own run time (on a
 # loaded machine lab.sh's set-up took longer than the bound's slack).
-t0=$(cat /tmp/switchback-lab/fault-wan1.at)
-cmd_ms=$(( $(cat /tmp/switchback-lab/fault-wan1.after) - t0 ))
-t1=
-for _ in $(seq 100); do
-	t1=$(awk -v t="$t0" '$1 >= t && $2 == 2 {print $1; exit}' "$work/attempts.txt")
-	[ -n "$t1" ] && break
-	sleep 0.1
-done
-kill "$loop_pid" 2>/dev/null
-wait "$loop_pid" 2>/dev/null
-loop_pid=
+t0=$(lab_stamp_ms fault-wan1)
+cmd_ms=$(lab_stamp_slack fault-wan1)
+t1=$(lab_wait_first_via "$work/attempts.txt" "$t0" 2 10000)
+lab_loop_stop
 if [ -n "$t1" ]; then
 	ok "after $fault on WAN1, new connections go through WAN2 ($((t1 - t0)) ms from fault to first success)"
 else

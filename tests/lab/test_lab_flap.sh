@@ -5,36 +5,21 @@
 # flaps (no traffic bouncing), then come back once the link is steady.
 # Usage: test_lab_flap.sh SWITCHBACK_BINARY
 set -uo pipefail
-top=$(cd "$(dirname "$0")/../.." && pwd)
-bin=${1:-$top/build/switchback}
-. "$top/tests/lab/lablib.sh"
-trap lab_cleanup EXIT
-lab_require
+. "$(dirname "$0")/../../scripts/lab-lib.sh"
+lab_test_init "$@"
 
 lab_start "$top/conf/lab.ini"
 case "$line" in "HELLO 203.0.113.2 "*) ok "up, through WAN1" ;; *) bad "start (got '$line')" ;; esac
 
-ip netns exec sb-lan /usr/bin/python3 "$top/scripts/lab-client.py" loop --interval 0.1 --timeout 0.3 \
-	--count 130 >"$work/attempts.txt" 2>/dev/null &
-loop_pid=$!
-# On a fixed schedule, inside sb-isp1: five `lab.sh link-down`/`restore`
-# pairs on a loaded machine stretched the up periods to 1.5 s, long enough
-# for a legitimate failback (3 rounds + 1 s hold-down).
-# shellcheck disable=SC2016
-ip netns exec sb-isp1 bash -c '
-	ms() { local t=${EPOCHREALTIME/./}; echo "${t:0:13}"; }
-	t0=$(ms)
-	for i in 0 1 2 3 4; do
-		for what in down up; do
-			at=$((t0 + i * 2000))
-			[ "$what" = up ] && at=$((at + 1000))
-			while [ "$(ms)" -lt "$at" ]; do sleep 0.01; done
-			ip link set isp1-cust "$what"; echo "$what $(ms)"
-		done
-	done
-	sleep 1' >"$work/flaps.txt" 2>&1
+lab_loop_start "$work/attempts.txt" 130
+# On a fixed schedule (`lab.sh flap` runs it inside sb-isp1): five `lab.sh
+# link-down`/`restore` pairs on a loaded machine stretched the up periods to
+# 1.5 s, long enough for a legitimate failback (3 rounds + 1 s hold-down).
+"$lab" flap wan1 2000 5 >"$work/flaps.txt" 2>&1
+sleep 1
 t_steady=$(now_ms)   # one second after the last restore, as before
-max_up=$(awk '$1 == "up" {u = $2} $1 == "down" && u {d = $2 - u; if (d > m) m = d} END {print m + 0}' "$work/flaps.txt")
+# Lines "down|up BEFORE AFTER": up from the end of an "up" to the next "down".
+max_up=$(awk '$1 == "up" {u = $3} $1 == "down" && u {d = $3 - u; if (d > m) m = d} END {print m + 0}' "$work/flaps.txt")
 [ "$(grep -c '^\(down\|up\) ' "$work/flaps.txt")" -eq 10 ] && [ "$max_up" -le 1300 ] &&
 	ok "five flaps on schedule (longest up period $max_up ms)" || bad "flap schedule not kept: $(tr '\n' ' ' <"$work/flaps.txt")"
 downs=$(grep -c "wan wan1 DOWN" "$log")
@@ -48,9 +33,7 @@ if [ -n "$t_up" ]; then
 else
 	bad "wan1 did not come back after the flapping stopped"
 fi
-kill "$loop_pid" 2>/dev/null
-wait "$loop_pid" 2>/dev/null
-loop_pid=
+lab_loop_stop
 # While it flapped, connections kept working through WAN2 (after the first
 # detection) instead of bouncing: count WAN1 successes between the first
 # down and the end of the flapping.

@@ -10,11 +10,8 @@
 #     WAN stays down (alert_after_s = 1), with the facts in its environment.
 # Usage: test_lab_ops.sh SWITCHBACK_BINARY
 set -uo pipefail
-top=$(cd "$(dirname "$0")/../.." && pwd)
-bin=${1:-$top/build/switchback}
-. "$top/tests/lab/lablib.sh"
-trap lab_cleanup EXIT
-lab_require
+. "$(dirname "$0")/../../scripts/lab-lib.sh"
+lab_test_init "$@"
 
 # conf/lab.ini plus a hook that appends its environment to a file.
 cp "$top/conf/lab.ini" "$work/lab.ini"
@@ -47,7 +44,7 @@ if ctl wan down nope >/dev/null 2>&1; then bad "wan down of an unknown WAN accep
 # A LAN address the gateway never heard of: its first connection must not
 # wait for a retransmission (the answer waits for ARP instead).
 ip netns exec sb-lan ip addr add 192.168.1.99/24 dev lan0
-l=$(ip netns exec sb-lan /usr/bin/python3 "$top/scripts/lab-client.py" once --timeout 0.5 --source 192.168.1.99)
+l=$(connect 0.5 192.168.1.99)
 case "$l" in
 	"HELLO 203.0.113.2 "*) ok "a new LAN address's first connection succeeds at once (answer held for ARP)" ;;
 	*) bad "first connection from a new LAN address within 0.5 s: '$l'" ;;
@@ -98,8 +95,8 @@ ups=$(grep -c "wan wan1 UP" "$log")
 "$lab" link-down wan1 >>"$work/lab.log" 2>&1 || bad "link-down"
 # lab.sh stamps the fault just before and after its command: time from
 # the first and allow for the command's own run time (a loaded machine).
-t0=$(cat /tmp/switchback-lab/fault-wan1.at)
-cmd_ms=$(( $(cat /tmp/switchback-lab/fault-wan1.after) - t0 ))
+t0=$(lab_stamp_ms fault-wan1)
+cmd_ms=$(lab_stamp_slack fault-wan1)
 for _ in $(seq 50); do grep -q "wan wan1 DOWN: link down" "$log" && break; sleep 0.02; done
 t_down=$(log_ms "wan wan1 DOWN: link down")
 if [ -n "$t_down" ] && [ $((t_down - t0 - cmd_ms)) -le 300 ]; then

@@ -7,11 +7,8 @@
 #  3. Loss removed: WAN1 comes back.
 # Usage: test_lab_quality.sh SWITCHBACK_BINARY
 set -uo pipefail
-top=$(cd "$(dirname "$0")/../.." && pwd)
-bin=${1:-$top/build/switchback}
-. "$top/tests/lab/lablib.sh"
-trap lab_cleanup EXIT
-lab_require
+. "$(dirname "$0")/../../scripts/lab-lib.sh"
+lab_test_init "$@"
 
 sed -e 's/^down_after = 3$/down_after = 100/' \
     -e 's/^hold_down_ms = 1000$/hold_down_ms = 1000\nloss_pct = 20\nwindow = 10/' \

@@ -6,11 +6,8 @@
 #  3. Both answer again: WAN1 comes back after the hold-down.
 # Usage: test_lab_quorum.sh SWITCHBACK_BINARY
 set -uo pipefail
-top=$(cd "$(dirname "$0")/../.." && pwd)
-bin=${1:-$top/build/switchback}
-. "$top/tests/lab/lablib.sh"
-trap lab_cleanup EXIT
-lab_require
+. "$(dirname "$0")/../../scripts/lab-lib.sh"
+lab_test_init "$@"
 
 lab_start "$top/conf/lab-quorum.ini"
 case "$line" in

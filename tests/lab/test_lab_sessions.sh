@@ -4,11 +4,8 @@
 # started on WAN2 while WAN1 was down moves to WAN1 once WAN1 is back.
 # Usage: test_lab_sessions.sh SWITCHBACK_BINARY
 set -uo pipefail
-top=$(cd "$(dirname "$0")/../.." && pwd)
-bin=${1:-$top/build/switchback}
-. "$top/tests/lab/lablib.sh"
-trap lab_cleanup EXIT
-lab_require
+. "$(dirname "$0")/../../scripts/lab-lib.sh"
+lab_test_init "$@"
 
 sed -e 's|^address = 198.51.100.2/24$|address = 198.51.100.2/24\nsessions_on_failback = move|' \
     "$top/conf/lab.ini" >"$work/lab.ini"
@@ -20,13 +17,12 @@ case "$line" in "HELLO 203.0.113.2 "*) ok "up, through WAN1" ;; *) bad "start (g
 if wait_via 198.51.100.2; then ok "WAN1 failed: WAN2 carries new flows"; else bad "failover (got '$line')"; fi
 
 # A UDP flow (source port 41000) starts on WAN2; WAN1 comes back meanwhile.
-ip netns exec sb-lan /usr/bin/python3 "$top/scripts/lab-client.py" stream --sport 41000 \
-	--count 400 --interval 0.01 >"$work/stream.txt" 2>&1 &
-spid=$!
+lab_stream_start "$work/stream.txt" --sport 41000 --count 400 --interval 0.01
 sleep 0.5
 "$lab" restore wan1 >>"$work/lab.log" 2>&1
-wait "$spid"
-srv=/tmp/switchback-lab/server.log
+wait "$stream_pid"
+stream_pid=
+srv=$LAB_STATE/server.log
 if grep -q "udp 198.51.100.2 41000" "$srv" && grep -q "udp 203.0.113.2 41000" "$srv"; then
 	ok "the flow started on WAN2 and moved to WAN1 after failback ($(cat "$work/stream.txt"))"
 else

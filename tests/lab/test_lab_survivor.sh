@@ -7,11 +7,8 @@
 #  3. Sources that were on WAN1 get new connections through WAN2.
 # Usage: test_lab_survivor.sh SWITCHBACK_BINARY
 set -uo pipefail
-top=$(cd "$(dirname "$0")/../.." && pwd)
-bin=${1:-$top/build/switchback}
-. "$top/tests/lab/lablib.sh"
-trap lab_cleanup EXIT
-lab_require
+. "$(dirname "$0")/../../scripts/lab-lib.sh"
+lab_test_init "$@"
 
 sed -e 's/^classifier = both-addresses-and-ports$/classifier = src-address/' \
     "$top/conf/pcc.ini" >"$work/pcc.ini"
@@ -27,8 +24,7 @@ sleep 0.5
 for i in $(seq 11 40); do
 	# The first packet from a new address may wait for ARP: try again.
 	for _ in 1 2 3; do
-		l=$(ip netns exec sb-lan /usr/bin/python3 "$top/scripts/lab-client.py" once --timeout 1 \
-			--source "192.168.1.$i")
+		l=$(connect 1 "192.168.1.$i")
 		case "$l" in HELLO*) break ;; esac
 	done
 	case "$l" in
@@ -52,19 +48,18 @@ if [ -z "$src2" ] || [ -z "$src1" ]; then
 fi
 
 # A steady UDP flow on WAN2 while WAN1 dies.
-ip netns exec sb-lan /usr/bin/python3 "$top/scripts/lab-client.py" stream --source "$src2" \
-	--sport 40000 --count 300 --interval 0.01 >"$work/stream.txt" 2>&1 &
-stream_pid=$!
+lab_stream_start "$work/stream.txt" --source "$src2" --sport 40000 --count 300 --interval 0.01
 sleep 0.7
 "$lab" fail-gw wan1 >>"$work/lab.log" 2>&1 || bad "fault injection"
 wait "$stream_pid"
+stream_pid=
 res=$(cat "$work/stream.txt")
 grep -q "wan wan1 DOWN" "$log" && ok "wan1 went down during the stream" || bad "wan1 did not go down"
 case "$res" in
 	"sent 300 received 300 lost 0") ok "flow on WAN2 from $src2 lost nothing while WAN1 failed ($res)" ;;
 	*) bad "flow on WAN2: $res" ;;
 esac
-l=$(ip netns exec sb-lan /usr/bin/python3 "$top/scripts/lab-client.py" once --timeout 1 --source "$src1")
+l=$(connect 1 "$src1")
 case "$l" in
 	"HELLO 198.51.100.2 "*) ok "a source that was on WAN1 ($src1) now gets WAN2" ;;
 	*) bad "source $src1 after WAN1 failed: '$l'" ;;

@@ -4,11 +4,8 @@
 # application learns at its next write instead of hanging.
 # Usage: test_lab_tcp_reset.sh SWITCHBACK_BINARY
 set -uo pipefail
-top=$(cd "$(dirname "$0")/../.." && pwd)
-bin=${1:-$top/build/switchback}
-. "$top/tests/lab/lablib.sh"
-trap lab_cleanup EXIT
-lab_require
+. "$(dirname "$0")/../../scripts/lab-lib.sh"
+lab_test_init "$@"
 
 lab_start "$top/conf/lab.ini"
 case "$line" in "HELLO 203.0.113.2 "*) ok "up, through WAN1" ;; *) bad "start (got '$line')" ;; esac

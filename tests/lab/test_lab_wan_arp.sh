@@ -9,11 +9,8 @@
 #  3. ARP answered again: WAN1 comes back, connections use it again.
 # Usage: test_lab_wan_arp.sh SWITCHBACK_BINARY
 set -uo pipefail
-top=$(cd "$(dirname "$0")/../.." && pwd)
-bin=${1:-$top/build/switchback}
-. "$top/tests/lab/lablib.sh"
-trap lab_cleanup EXIT
-lab_require
+. "$(dirname "$0")/../../scripts/lab-lib.sh"
+lab_test_init "$@"
 
 awk '/^\[wan wan1\]/ {print; print "monitors = 203.0.113.1"; print "method = arp"; skip = 1; next}
      /^\[/ {skip = 0} skip && /^(monitors|method|loss_pct|latency_ms|trigger)/ {next} {print}' \

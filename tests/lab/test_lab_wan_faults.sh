@@ -25,20 +25,8 @@
 # A summary table is printed at the end.
 # Usage: test_lab_wan_faults.sh SWITCHBACK_BINARY
 set -uo pipefail
-top=$(cd "$(dirname "$0")/../.." && pwd)
-bin=${1:-$top/build/switchback}
-. "$top/tests/lab/lablib.sh"
-srv2_pid= stream_pid=
-extra_cleanup() {
-	[ -n "$stream_pid" ] && kill "$stream_pid" 2>/dev/null
-	[ -n "$srv2_pid" ] && kill "$srv2_pid" 2>/dev/null
-	lab_cleanup
-}
-trap extra_cleanup EXIT
-lab_require
-
-# lab.sh writes when each fault and restore took effect (epoch ms) here.
-LAB_STATE_DIR=/tmp/switchback-lab
+. "$(dirname "$0")/../../scripts/lab-lib.sh"
+lab_test_init "$@"
 IV=200 DOWN_AFTER=3 WINDOW=20 HOLD=1000
 B_OUTAGE=$((IV * DOWN_AFTER + IV))
 B_QUALITY=$((IV * WINDOW + IV))
@@ -71,49 +59,15 @@ leak_count() { ip netns exec "sb-$1" nft list counter inet sbleak "$2" 2>/dev/nu
 # The second echo server, reached through ISP2 (route survivor-wan2).
 ip netns exec sb-inet /usr/bin/python3 "$top/scripts/lab-server.py" --addr 198.18.100.1 \
 	--log "$work/server2.log" --max-seconds 280 >/dev/null 2>&1 &
-srv2_pid=$!
+lab_track $!
 sleep 4.5   # a whole quality window of clean rounds
 
 rows=()
-# Log lines matching $1 after line $2 of the log: the epoch ms of the first.
-new_log_ms() {
-	local t
-	t=$(tail -n +"$(($2 + 1))" "$log" | grep -m1 -E "$1" | awk '{print $1}')
-	[ -n "$t" ] && date -d "$(date +%F) $t" +%s%3N
-}
-wait_log() { # PATTERN FROM_LINE TIMEOUT_MS
-	local end=$(($(now_ms) + $3))
-	while [ "$(now_ms)" -lt "$end" ]; do
-		tail -n +"$(($2 + 1))" "$log" | grep -qE "$1" && return 0
-		sleep 0.05
-	done
-	return 1
-}
 loop_start() {
-	ip netns exec sb-lan /usr/bin/python3 "$top/scripts/lab-client.py" loop --interval 0.1 \
-		--timeout 0.3 --count 400 >"$work/attempts.txt" 2>/dev/null &
-	loop_pid=$!
-	ip netns exec sb-lan /usr/bin/python3 "$top/scripts/lab-client.py" stream --dst 198.18.100.1 \
-		--sport 40100 --count 100000 --interval 0.01 >"$work/stream.txt" 2>&1 &
-	stream_pid=$!
+	lab_loop_start "$work/attempts.txt" 400
+	lab_stream_start "$work/stream.txt" --dst 198.18.100.1 --sport 40100 --count 100000 --interval 0.01
 }
-loop_stop() {
-	kill "$loop_pid" 2>/dev/null; wait "$loop_pid" 2>/dev/null; loop_pid=
-	kill -TERM "$stream_pid" 2>/dev/null; wait "$stream_pid" 2>/dev/null; stream_pid=
-	stream_res=$(cat "$work/stream.txt")
-	lost=$(echo "$stream_res" | awk '{print $6}')
-	[ -n "$lost" ] || lost=?
-}
-first_via() { awk -v t="$1" -v w="$2" '$1 >= t && $2 == w {print $1; exit}' "$work/attempts.txt"; }
-wait_via_loop() { # SINCE WAN TIMEOUT_MS: epoch ms of the first attempt through WAN
-	local end=$(($(now_ms) + $3)) t
-	while [ "$(now_ms)" -lt "$end" ]; do
-		t=$(first_via "$1" "$2")
-		[ -n "$t" ] && { echo "$t"; return 0; }
-		sleep 0.05
-	done
-	return 1
-}
+loop_stop() { lab_loop_stop; lab_stream_stop; }
 # Times are measured from just before the command that applies the fault;
 # it took effect at most SLACK ms later (lab.sh's .at and .after stamps),
 # so a value is over its bound only when VALUE - SLACK exceeds it.
@@ -124,7 +78,6 @@ check_le() { # NAME VALUE BOUND SLACK
 		bad "$1: $2 ms, bound $3 ms${4:+ (+ the ${4} ms the fault command took)}"
 	fi
 }
-stamp_slack() { echo $(( $(cat "$LAB_STATE_DIR/$1.after") - $(cat "$LAB_STATE_DIR/$1.at") )); }
 
 # scenario NAME B_DET "FAULT CMD" "RESTORE CMD" [flap]
 scenario() {
@@ -136,20 +89,8 @@ scenario() {
 	from=$(wc -l <"$log")
 	if [ "$mode" = flap ]; then
 		# Five flaps on a fixed schedule (down at 0, 2, 4, 6, 8 s, up 1 s
-		# later), run inside sb-isp1 so that a loaded machine's slow
-		# `ip netns exec` cannot stretch them; each line: "down|up BEFORE AFTER".
-		# shellcheck disable=SC2016
-		ip netns exec sb-isp1 bash -c '
-			ms() { local t=${EPOCHREALTIME/./}; echo "${t:0:13}"; }
-			t0=$(ms)
-			for i in 0 1 2 3 4; do
-				for what in down up; do
-					at=$((t0 + i * 2000))
-					[ "$what" = up ] && at=$((at + 1000))
-					while [ "$(ms)" -lt "$at" ]; do sleep 0.01; done
-					b=$(ms); ip link set isp1-cust "$what"; echo "$what $b $(ms)"
-				done
-			done' >"$work/flaps.txt" 2>&1
+		# later); each line: "down|up BEFORE AFTER".
+		"$lab" flap wan1 2000 5 >"$work/flaps.txt" 2>&1
 		t_fault=$(awk '$1 == "down" {print $2; exit}' "$work/flaps.txt")
 		slack=$(awk '$1 == "down" {print $3 - $2; exit}' "$work/flaps.txt")
 		t_restore=$(awk '$1 == "up" {t = $2; d = $3 - $2} END {print t}' "$work/flaps.txt")
@@ -170,27 +111,27 @@ scenario() {
 			bad "$name: $bounced connections via WAN1 while it flapped"
 	else
 		$fault >>"$work/lab.log" 2>&1 || bad "$name: '$fault' failed"
-		t_fault=$(cat "$LAB_STATE_DIR/fault-wan1.at")
-		slack=$(stamp_slack fault-wan1)
+		t_fault=$(lab_stamp_ms fault-wan1)
+		slack=$(lab_stamp_slack fault-wan1)
 		wait_log "wan wan1 (DOWN|DEGRADED)" "$from" $((bdet + 3000))
 		t_det=$(new_log_ms "wan wan1 (DOWN|DEGRADED)" "$from")
 	fi
 	det=-; [ -n "$t_det" ] && det=$((t_det - t_fault))
-	t_conn=$(wait_via_loop "$t_fault" 2 $((bdet + B_CLIENT + 3000)))
+	t_conn=$(lab_wait_first_via "$work/attempts.txt" "$t_fault" 2 $((bdet + B_CLIENT + 3000)))
 	conn=-; [ -n "$t_conn" ] && conn=$((t_conn - t_fault))
 	check_le "$name: detection" "$det" "$bdet" "$slack"
 	check_le "$name: first new connection through WAN2" "$conn" $((bdet + B_CLIENT)) "$slack"
 	if [ "$mode" != flap ]; then
 		sleep 1
 		$restore >>"$work/lab.log" 2>&1
-		t_restore=$(cat "$LAB_STATE_DIR/restore-wan1.at")
-		rslack=$(stamp_slack restore-wan1)
+		t_restore=$(lab_stamp_ms restore-wan1)
+		rslack=$(lab_stamp_slack restore-wan1)
 	fi
 	wait_log "wan wan1 UP" "$from" $((B_FAILBACK + 3000))
 	t_up=$(new_log_ms "wan wan1 UP" "$from")
 	fb=-; [ -n "$t_up" ] && fb=$((t_up - t_restore))
 	check_le "$name: failback" "$fb" "$B_FAILBACK" "$rslack"
-	if [ -n "$t_up" ] && wait_via_loop "$t_up" 1 2000 >/dev/null; then
+	if [ -n "$t_up" ] && lab_wait_first_via "$work/attempts.txt" "$t_up" 1 2000 >/dev/null; then
 		ok "$name: new connections through WAN1 again"
 	else
 		bad "$name: no connection through WAN1 after the failback"
@@ -208,7 +149,7 @@ loop_start
 sleep 1
 from=$(wc -l <"$log")
 "$lab" fail-monitor 192.0.2.53 >>"$work/lab.log" 2>&1
-t_fault=$(cat "$LAB_STATE_DIR/fault-monitor.at")
+t_fault=$(lab_stamp_ms fault-monitor)
 sleep $(( (B_QUALITY + 1000) / 1000 ))
 changes=$(tail -n +"$((from + 1))" "$log" | grep -cE "wan wan1 (DOWN|DEGRADED|UP)")
 via1=$(awk -v t="$t_fault" '$1 >= t && $2 == 1' "$work/attempts.txt" | wc -l)

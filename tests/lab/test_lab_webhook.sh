@@ -11,12 +11,8 @@
 #  3. WAN1 comes back: that change is delivered too, in order.
 # Usage: test_lab_webhook.sh SWITCHBACK_BINARY
 set -uo pipefail
-top=$(cd "$(dirname "$0")/../.." && pwd)
-bin=${1:-$top/build/switchback}
-. "$top/tests/lab/lablib.sh"
-hook_pid=
-trap '[ -n "$hook_pid" ] && kill "$hook_pid" 2>/dev/null; lab_cleanup' EXIT
-lab_require
+. "$(dirname "$0")/../../scripts/lab-lib.sh"
+lab_test_init "$@"
 
 cp "$top/conf/lab-wan.ini" "$work/lab.ini"
 printf '\n[notify]\nwebhook = http://127.0.0.1:8099/switchback\nwebhook_retries = 4\nwebhook_timeout_ms = 500\nwebhook_backoff_ms = 200\n' \
@@ -27,15 +23,15 @@ case "$line" in "HELLO 203.0.113.2 "*) ok "up, through WAN1" ;; *) bad "start (g
 # would have killed it with the namespace).
 ip netns exec sb-gw /usr/bin/python3 "$top/tests/lab/webhook_server.py" --port 8099 \
 	--log "$work/posts.txt" --script fail,hang,ok --hang-s 3 --max-seconds 120 &
-hook_pid=$!
+lab_track $!
 for _ in $(seq 50); do ip netns exec sb-gw ss -ltn | grep -q 127.0.0.1:8099 && break; sleep 0.1; done
 grep -q "webhook http://127.0.0.1:8099/switchback: 4 retries" "$log" && ok "webhook configured" ||
 	bad "no webhook line in the log"
 
 "$lab" fail-gw wan1 >>"$work/lab.log" 2>&1
 # The rule took effect between these two stamps (lab.sh).
-t0=$(cat /tmp/switchback-lab/fault-wan1.at)
-slack=$(( $(cat /tmp/switchback-lab/fault-wan1.after) - t0 ))
+t0=$(lab_stamp_ms fault-wan1)
+slack=$(lab_stamp_slack fault-wan1)
 for _ in $(seq 40); do grep -qE "wan wan1 (DOWN|DEGRADED)" "$log" && break; sleep 0.05; done
 det=$(( $(log_ms "wan wan1 \(DOWN\|DEGRADED\)") - t0 ))
 [ $((det - slack)) -le 800 ] && ok "detection $det ms (bound 200 x 3 + 200, + the $slack ms the fault command took)" ||

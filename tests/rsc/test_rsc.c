@@ -105,7 +105,7 @@ ip(const char *s)
 {
 	uint32_t a;
 
-	assert_int_equal(sb_parse_ipv4(s, &a), 0);
+	assert_int_equal(sb_config_parse_ipv4(s, &a), 0);
 	return a;
 }
 
@@ -126,7 +126,7 @@ rt(const struct res *r, const char *table, const char *dst, const char *gw)
 	uint32_t d, g = ip(gw);
 	uint8_t len;
 
-	assert_int_equal(sb_parse_prefix(dst, &d, &len, false), 0);
+	assert_int_equal(sb_config_parse_prefix(dst, &d, &len, false), 0);
 	for (unsigned i = 0; i < r->cfg->n_routes; i++) {
 		const struct sb_route_conf *c = &r->cfg->routes[i];
 
