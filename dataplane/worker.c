@@ -80,6 +80,8 @@ sb_worker_create(const struct sb_worker_conf *conf)
 		wp->port_id = pc->port_id;
 		wp->role = pc->role;
 		wp->masquerade = pc->masquerade;
+		wp->dhcp = pc->dhcp;
+		wp->dhcp_tokens = SB_DHCP_PUNT_BURST;
 		wp->vlan = pc->vlan;
 		wp->addr_be = rte_cpu_to_be_32(pc->addr);
 		wp->mask = pc->prefix_len == 0 ? 0 : ~0u << (32 - pc->prefix_len);
@@ -151,6 +153,52 @@ sb_worker_counters(const struct sb_worker *w)
 	return &w->cnt;
 }
 
+/* Punt a DHCP reply arriving on DHCP port @in, policed by a token bucket
+ * per port (a server cannot flood control through it). */
+static void
+dhcp_punt(struct sb_worker *w, struct rte_mbuf *m, unsigned in)
+{
+	struct sb_wport *wp = &w->port[in];
+	uint64_t now = rte_rdtsc(), per = w->tsc_hz / SB_DHCP_PUNT_RATE;
+	uint64_t add = per != 0 ? (now - wp->dhcp_tsc) / per : SB_DHCP_PUNT_BURST;
+
+	if (add > 0) {
+		wp->dhcp_tokens = add >= SB_DHCP_PUNT_BURST ? SB_DHCP_PUNT_BURST :
+			(uint32_t)(wp->dhcp_tokens + add > SB_DHCP_PUNT_BURST ?
+				   SB_DHCP_PUNT_BURST : wp->dhcp_tokens + add);
+		wp->dhcp_tsc = add >= SB_DHCP_PUNT_BURST ? now : wp->dhcp_tsc + add * per;
+	}
+	if (wp->dhcp_tokens == 0) {
+		sb_wk_drop(w, m, SB_DROP_PUNT_POLICED);
+		return;
+	}
+	wp->dhcp_tokens--;
+	sb_wk_punt(w, m, SB_PUNT_DHCP, in);
+}
+
+static void on_expire(void *arg, struct sb_session *s);
+
+/* A published state moved: DHCP ports take their address from it. A
+ * changed address drops its sessions' reply keys first, while the old
+ * one is still in the session table (conntrack.h, sb_ct_port_readdress). */
+static void
+dhcp_addresses(struct sb_worker *w, const struct sb_dp_state *st)
+{
+	w->addr_version = st->version;
+	for (unsigned p = 0; p < w->n_ports; p++) {
+		struct sb_wport *wp = &w->port[p];
+		uint32_t a = st->wan[p].addr;
+		uint8_t len = a != 0 ? st->wan[p].prefix_len : 0;
+
+		if (!wp->dhcp || rte_cpu_to_be_32(a) == wp->addr_be)
+			continue;
+		sb_ct_port_readdress(w->ct, p, rte_cpu_to_be_32(a), on_expire, w);
+		wp->addr_be = rte_cpu_to_be_32(a);
+		wp->mask = len == 0 ? 0 : ~0u << (32 - len);
+		wp->net = a & wp->mask;
+	}
+}
+
 /* Parse each packet once and sort it: into @b->lookup when it may belong
  * to a session, or to the stage that takes it (later fragments, ICMP
  * errors, the gateway's own), or drop it (counted). */
@@ -189,6 +237,13 @@ parse_burst(struct sb_worker *w, struct sb_burst *b, struct rte_mbuf **pkts, uns
 		}
 		if (unlikely(d->kind == SB_PKT_ARP)) {
 			sb_wk_punt(w, m, SB_PUNT_ARP, b->in);
+			continue;
+		}
+		/* A DHCP reply to this port's client, unicast to an address it
+		 * does not hold yet or broadcast: before the L2 check. */
+		if (unlikely(ip->dhcp) && d->proto == IPPROTO_UDP &&
+		    d->sport == RTE_BE16(67) && d->dport == RTE_BE16(68)) {
+			dhcp_punt(w, m, b->in);
 			continue;
 		}
 		const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
@@ -263,6 +318,8 @@ sb_worker_process(struct sb_worker *w, unsigned in, struct rte_mbuf **pkts, unsi
 	unsigned fast, local;
 
 	b.st = __atomic_load_n(w->state, __ATOMIC_ACQUIRE);
+	if (unlikely(b.st->version != w->addr_version))
+		dhcp_addresses(w, b.st);
 	b.in = in;
 	b.lookup.n = b.slow.n = b.fwd.n = b.hairpin.n = 0;
 	b.local.n = b.reset.n = b.later.n = b.icmp_err.n = 0;

@@ -35,6 +35,7 @@ struct sb_worker_port {
 	uint8_t prefix_len;
 	uint32_t addr;             /* our address, host order */
 	struct rte_ether_addr mac;
+	bool dhcp;                 /* address = dhcp: DHCP replies punted, address published */
 };
 
 /* What a worker is made of. The tables and rings are control's: it

@@ -36,7 +36,17 @@ struct sb_wport {
 	uint32_t net, mask;        /* connected prefix, host order */
 	struct rte_ether_addr mac;
 	struct rte_eth_dev_tx_buffer *txb;
+	/* address = dhcp: the address follows the published state
+	 * (sb_dp_state.wan[].addr), and DHCP replies (UDP 67 -> 68) go to
+	 * control, at most SB_DHCP_PUNT_RATE a second after a burst of
+	 * SB_DHCP_PUNT_BURST (the rest dropped as punt_policed). */
+	bool dhcp;
+	uint32_t dhcp_tokens;
+	uint64_t dhcp_tsc;         /* when the tokens were last refilled */
 };
+
+#define SB_DHCP_PUNT_RATE  50
+#define SB_DHCP_PUNT_BURST 20
 
 /* A packet waiting for its next hop's ARP answer (at most a second). */
 struct sb_parked {
@@ -51,6 +61,7 @@ struct sb_parked {
 struct sb_worker {
 	unsigned id;
 	unsigned n_ports;
+	uint64_t addr_version;         /* state version DHCP ports' addresses were read from */
 	struct sb_wport port[SB_MAX_PORTS];
 	struct sb_ct *ct;
 	struct sb_eim *eim;            /* endpoint-independent mappings, port pools */
@@ -188,8 +199,9 @@ sb_wk_on_subnet(const struct sb_worker *w, uint32_t addr_be, int role)
 {
 	uint32_t a = rte_be_to_cpu_32(addr_be);
 
+	/* A DHCP port without a lease has no subnet (mask 0 is no match). */
 	for (unsigned i = 0; i < w->n_ports; i++)
-		if ((role < 0 || w->port[i].role == role) &&
+		if ((role < 0 || w->port[i].role == role) && w->port[i].mask != 0 &&
 		    (a & w->port[i].mask) == w->port[i].net)
 			return true;
 	return false;

@@ -48,6 +48,7 @@ enum sb_punt_reason {
 	SB_PUNT_ARP = 1,        /* any ARP: learn, answer, resolve */
 	SB_PUNT_PROBE_REPLY,    /* ICMP echo reply to one of our probes */
 	SB_PUNT_TTL_EXCEEDED,   /* forwarded packet whose TTL ran out */
+	SB_PUNT_DHCP,           /* UDP 67 -> 68 on a port with address = dhcp */
 	SB_PUNT_MAX
 };
 

@@ -33,6 +33,7 @@
 	X(ICMP_UNHANDLED,   "icmp_unhandled")                           \
 	X(ICMP_NO_SESSION,  "icmp_error_no_session")                    \
 	X(PUNT_FULL,        "punt_ring_full")                           \
+	X(PUNT_POLICED,     "punt_policed")                             \
 	X(TX_FULL,          "tx_full")                                  \
 	X(NOMEM,            "no_mbuf")                                  \
 	X(IP_SOURCE_ROUTE,  "ip_source_route")

@@ -34,7 +34,9 @@ struct sb_nhg {
 struct sb_wan_state {
 	uint32_t gen;
 	uint8_t up;
-	uint8_t pad[3];
+	uint8_t prefix_len;     /* with @addr: a DHCP port's address (its lease) */
+	uint8_t pad[2];
+	uint32_t addr;          /* host order; 0 = none yet. Read for DHCP ports only */
 };
 
 struct sb_dp_state {

@@ -130,6 +130,8 @@ group_teardown(void **state)
 	return sb_test_eal_down(state);
 }
 
+static bool dhcp_wan;  /* setup_dhcp: WAN has address = dhcp */
+
 static int
 setup(void **state)
 {
@@ -162,7 +164,8 @@ setup(void **state)
 					       .mac = our_mac[LAN] };
 	c.port[WAN] = (struct sb_worker_port){ .port_id = port_id[WAN], .role = SB_ROLE_WAN,
 					       .masquerade = true, .prefix_len = 24,
-					       .addr = WAN_ADDR, .mac = our_mac[WAN] };
+					       .addr = WAN_ADDR, .mac = our_mac[WAN],
+					       .dhcp = dhcp_wan };
 	c.ct = ct;
 	c.eim = eim;
 	c.fib = fib;
@@ -622,6 +625,64 @@ test_worker_local_delivery_and_punts(void **state)
 	assert_int_equal(cnt()->ct_created, 0);
 }
 
+static int
+setup_dhcp(void **state)
+{
+	int r;
+
+	dhcp_wan = true;
+	r = setup(state);
+	dhcp_wan = false;
+	return r;
+}
+
+/* A DHCP WAN: replies from the server (broadcast too) go to control,
+ * policed; the address follows the published state, and a session on the
+ * old one loses its reply key while new flows take the new address. */
+static void
+test_worker_dhcp_port(void **state)
+{
+	static const struct rte_ether_addr bcast = { { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
+	const uint32_t new_addr = 0xcb007114u; /* 203.0.113.20 */
+	struct rte_mbuf *b[30], *m;
+	unsigned punted = 0;
+	void *x = NULL;
+
+	(void)state;
+	m = udp(WAN, &gw_mac, WAN_GW, 67, 0xffffffffu, 68, 64);
+	rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr = bcast;
+	run1(WAN, m);
+	assert_int_equal(rte_ring_dequeue(punt, &x), 0);
+	assert_int_equal(SB_PUNT_REASON(((struct rte_mbuf *)x)->hash.usr), SB_PUNT_DHCP);
+	assert_int_equal(SB_PUNT_PORT(((struct rte_mbuf *)x)->hash.usr), WAN);
+	rte_pktmbuf_free(x);
+	/* A flood: the bucket's burst (20, less the one above), then drops. */
+	for (unsigned i = 0; i < 30; i++)
+		b[i] = udp(WAN, &gw_mac, WAN_GW, 67, WAN_ADDR, 68, 64);
+	run(WAN, b, 30);
+	while (rte_ring_dequeue(punt, &x) == 0) {
+		punted++;
+		rte_pktmbuf_free(x);
+	}
+	assert_true(punted >= 19 && punted <= 21);
+	assert_int_equal(cnt()->drop[SB_DROP_PUNT_POLICED], 30 - punted);
+
+	run1(LAN, udp(LAN, &a_mac, HOST_A, 5000, PEER, 53, 64));
+	rte_pktmbuf_free(expect(WAN, &gw_mac, WAN_ADDR, PEER, 63));
+	/* A new lease, published. */
+	st->version++;
+	st->wan[WAN].addr = new_addr;
+	st->wan[WAN].prefix_len = 24;
+	st->wan[WAN].gen++;
+	run1(WAN, udp(WAN, &gw_mac, PEER, 53, WAN_ADDR, 5000, 50));
+	assert_null(sent(LAN));  /* the old address is nobody's now */
+	assert_int_equal(cnt()->drop[SB_DROP_WAN_UNSOLICITED], 1);
+	run1(LAN, udp(LAN, &a_mac, HOST_A, 5001, PEER, 53, 64));
+	rte_pktmbuf_free(expect(WAN, &gw_mac, new_addr, PEER, 63));
+	run1(WAN, udp(WAN, &gw_mac, PEER, 53, new_addr, 5001, 50));
+	rte_pktmbuf_free(expect(LAN, &a_mac, PEER, HOST_A, 49));
+}
+
 /* The loop's accounting is honest: cycles per packet are printed only for
  * stages that counted enough packets. */
 static void
@@ -647,6 +708,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_worker_dhcp_port, setup_dhcp, teardown),
 		cmocka_unit_test_setup_teardown(test_worker_new_flow_slow_then_fast_path, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_worker_mapping_endpoint_independent, setup,
