@@ -284,7 +284,7 @@ sb_config_errors_format(const struct sb_config_errors *es, char *buf, size_t len
 }
 
 int
-sb_parse_ipv4(const char *s, uint32_t *out)
+sb_config_parse_ipv4(const char *s, uint32_t *out)
 {
 	struct in_addr a;
 
@@ -295,7 +295,7 @@ sb_parse_ipv4(const char *s, uint32_t *out)
 }
 
 int
-sb_parse_prefix(const char *s, uint32_t *addr, uint8_t *len, bool need_len)
+sb_config_parse_prefix(const char *s, uint32_t *addr, uint8_t *len, bool need_len)
 {
 	char buf[64], *slash, *end;
 	long l = 32;
@@ -313,14 +313,14 @@ sb_parse_prefix(const char *s, uint32_t *addr, uint8_t *len, bool need_len)
 	} else if (need_len) {
 		return -EINVAL;
 	}
-	if (sb_parse_ipv4(buf, addr) != 0)
+	if (sb_config_parse_ipv4(buf, addr) != 0)
 		return -EINVAL;
 	*len = (uint8_t)l;
 	return 0;
 }
 
 int
-sb_parse_mac(const char *s, uint8_t mac[6])
+sb_config_parse_mac(const char *s, uint8_t mac[6])
 {
 	unsigned v[6];
 	char tail;
@@ -672,7 +672,7 @@ parse_port(struct ctx *c, const char *sec, const char *name)
 		/* Its address and subnet come with the lease. */
 		p->dhcp.enabled = true;
 		addr_ok = true;
-	} else if (sb_parse_prefix(v, &p->addr, &p->prefix_len, true) != 0 || p->prefix_len > 31 ||
+	} else if (sb_config_parse_prefix(v, &p->addr, &p->prefix_len, true) != 0 || p->prefix_len > 31 ||
 		   p->prefix_len == 0) {
 		fail(c, sec, "address", "expected A.B.C.D/LEN with LEN 1-31, or dhcp, got \"%s\"", v);
 		ok = false;
@@ -806,7 +806,7 @@ parse_route(struct ctx *c, const char *sec, const char *name)
 	if (v == NULL) {
 		fail(c, sec, "dst", "missing: the destination as A.B.C.D/LEN");
 		ok = false;
-	} else if (sb_parse_prefix(v, &r->dst, &r->prefix_len, false) != 0) {
+	} else if (sb_config_parse_prefix(v, &r->dst, &r->prefix_len, false) != 0) {
 		fail(c, sec, "dst", "expected A.B.C.D/LEN, got \"%s\"", v);
 		ok = false;
 	} else if (r->dst & ~prefix_mask(r->prefix_len)) {
@@ -830,11 +830,11 @@ parse_route(struct ctx *c, const char *sec, const char *name)
 			if (r->gw_port < 0) {
 				fail(c, sec, "gateway", "no port named \"%s\"", pct + 1);
 				gw_ok = false;
-			} else if (sb_parse_ipv4(buf, &r->gw) != 0) {
+			} else if (sb_config_parse_ipv4(buf, &r->gw) != 0) {
 				fail(c, sec, "gateway", "expected ADDRESS%%PORT, got \"%s\"", v);
 				gw_ok = false;
 			}
-		} else if (sb_parse_ipv4(buf, &r->gw) != 0) {
+		} else if (sb_config_parse_ipv4(buf, &r->gw) != 0) {
 			r->gw_port = sb_config_port_index(cfg, buf);
 			if (r->gw_port < 0) {
 				fail(c, sec, "gateway", "expected an IPv4 address, ADDRESS%%PORT "
@@ -897,13 +897,13 @@ parse_neigh(struct ctx *c, const char *sec, const char *name)
 	memset(n, 0, sizeof(*n));
 	snprintf(n->name, sizeof(n->name), "%s", name);
 	v = get(c, sec, "address");
-	if (sb_parse_ipv4(v, &n->addr) != 0) {
+	if (sb_config_parse_ipv4(v, &n->addr) != 0) {
 		fail(c, sec, "address", v ? "expected an IPv4 address, got \"%s\"" :
 		     "missing: the neighbour's IPv4 address%s", v ? v : "");
 		ok = false;
 	}
 	v = get(c, sec, "mac");
-	if (sb_parse_mac(v, n->mac) != 0) {
+	if (sb_config_parse_mac(v, n->mac) != 0) {
 		fail(c, sec, "mac", v ? "expected aa:bb:cc:dd:ee:ff, got \"%s\"" :
 		     "missing: the neighbour's MAC address%s", v ? v : "");
 		ok = false;
@@ -994,7 +994,7 @@ parse_wan(struct ctx *c, const char *sec, const char *name)
 			uint32_t a;
 			bool dup = false;
 
-			if (sb_parse_ipv4(t, &a) != 0 || a == 0 || (a >> 24) == 127 ||
+			if (sb_config_parse_ipv4(t, &a) != 0 || a == 0 || (a >> 24) == 127 ||
 			    (a >> 28) >= 14) {
 				fail(c, sec, "monitors", "expected unicast IPv4 addresses separated "
 				     "by commas, got \"%s\"", t);
@@ -1044,7 +1044,7 @@ parse_wan(struct ctx *c, const char *sec, const char *name)
 		if (v != NULL)
 			fail(c, sec, "gateway", "%s takes its gateway from its DHCP lease", name);
 	} else if (v != NULL) {
-		if (sb_parse_ipv4(v, &w->gateway) != 0)
+		if (sb_config_parse_ipv4(v, &w->gateway) != 0)
 			fail(c, sec, "gateway", "expected an IPv4 address, got \"%s\"", v);
 		else if (!port_on_subnet(pc, w->gateway) || w->gateway == pc->addr)
 			fail(c, sec, "gateway", "%s is not a neighbour on %s's subnet", v, name);
@@ -1131,7 +1131,7 @@ parse_metrics(struct ctx *c, const char *sec)
 	*colon = '\0';
 	errno = 0;
 	port = strtoul(colon + 1, &end, 10);
-	if (sb_parse_ipv4(buf, &c->cfg->metrics_addr) != 0)
+	if (sb_config_parse_ipv4(buf, &c->cfg->metrics_addr) != 0)
 		fail(c, sec, "listen", "expected an IPv4 address before the port, got \"%s\"", buf);
 	else if (errno != 0 || colon[1] == '\0' || *end != '\0' || port == 0 || port > 65535)
 		fail(c, sec, "listen", "expected a port from 1 to 65535 after the address, got \"%s\"",

@@ -22,6 +22,8 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "ctlsock.h"
+#include "addr.h"
 #include "ctlcmd.h"
 #include "sb_log.h"
 #include "sb_counters.h"
@@ -51,12 +53,6 @@ out(struct out *o, const char *fmt, ...)
 }
 
 static void
-ip_str(uint32_t ip, char *buf, size_t len)
-{
-	snprintf(buf, len, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 0xff, (ip >> 8) & 0xff, ip & 0xff);
-}
-
-static void
 routes_json(struct sb_ctl *c, struct out *o)
 {
 	const struct sb_rib *rib = c->rib;
@@ -65,10 +61,10 @@ routes_json(struct sb_ctl *c, struct out *o)
 	for (unsigned i = 0; i < rib->n_routes && o->len < OUT_MAX; i++) {
 		const struct sb_rib_route *r = &rib->r[i];
 		const struct sb_rib_result *s = sb_rib_result(rib, i);
-		char dst[20], gw[20];
+		char dst[SB_ADDR_STRLEN], gw[SB_ADDR_STRLEN];
 
-		ip_str(r->dst, dst, sizeof(dst));
-		ip_str(r->gw, gw, sizeof(gw));
+		sb_addr_str(r->dst, dst, sizeof(dst));
+		sb_addr_str(r->gw, gw, sizeof(gw));
 		out(o, "%s\n {\"name\": \"%s\", \"dst\": \"%s/%u\", \"gateway\": \"%s\", "
 		    "\"gateway_port\": %s%s%s, \"distance\": %u, \"scope\": %u, \"target_scope\": %u, "
 		    "\"table\": \"%s\", \"connected\": %s, \"static\": %s, \"disabled\": %s, "
@@ -85,25 +81,15 @@ routes_json(struct sb_ctl *c, struct out *o)
 		    r->check == SB_CHECK_PING ? "ping" : r->check == SB_CHECK_ARP ? "arp" : "none",
 		    s->reason ? "\"" : "", s->reason ? s->reason : "null", s->reason ? "\"" : "");
 		for (unsigned k = 0; k < s->n_nh; k++) {
-			char h[20];
+			char h[SB_ADDR_STRLEN];
 
-			ip_str(s->nh[k].gw, h, sizeof(h));
+			sb_addr_str(s->nh[k].gw, h, sizeof(h));
 			out(o, "%s{\"port\": \"%s\", \"via\": \"%s\"}", k ? ", " : "",
 			    c->cfg->ports[s->nh[k].port].name, s->nh[k].gw ? h : "on-link");
 		}
 		out(o, "]}");
 	}
 	out(o, "\n]\n");
-}
-
-static const char *
-wan_state(const struct sb_ctl *c, unsigned p)
-{
-	if (c->wan_force[p] < 0)
-		return "forced-down";
-	if (c->wan_force[p] > 0)
-		return c->wan_down[p] ? "forced-up(down)" : "forced-up";
-	return sb_wstate_name(c->wan_state[p]);
 }
 
 static const char *
@@ -116,24 +102,24 @@ mon_state(const struct sb_probe *m)
 static void
 monitors(struct sb_ctl *c, unsigned p, struct out *o, bool json)
 {
-	const struct sb_wan_mon *wm = &c->wmon[p];
+	const struct sb_wan *wm = &c->wans.wan[p];
 	const struct sb_wan_conf *wc = &c->cfg->wan[p];
 
 	if (json) {
 		out(o, ", \"in_service\": %s, \"quorum\": %u, \"trigger\": \"%s\", "
 		    "\"answering\": %u, \"clean\": %u, \"failback_pending\": %s, \"monitors\": [",
-		    c->wan_down[p] ? "false" : "true", wc->quorum, sb_trigger_name(wc->trigger),
+		    c->wans.wan[p].down ? "false" : "true", wc->quorum, sb_trigger_name(wc->trigger),
 		    wm->h.answering, wm->h.clean, wm->holding ? "true" : "false");
 	} else if (wc->enabled) {
 		out(o, "         %s, quorum %u of %u, trigger %s%s\n",
-		    c->wan_down[p] ? "out of service" : "in service", wc->quorum, wm->n,
+		    c->wans.wan[p].down ? "out of service" : "in service", wc->quorum, wm->n_mon,
 		    sb_trigger_name(wc->trigger), wm->holding ? ", failback pending (hold-down)" : "");
 	}
-	for (unsigned k = 0; k < wm->n; k++) {
-		const struct sb_probe *m = &c->mons[wm->first + k];
-		char a[20];
+	for (unsigned k = 0; k < wm->n_mon; k++) {
+		const struct sb_probe *m = &wm->mon[k];
+		char a[SB_ADDR_STRLEN];
 
-		ip_str(m->target, a, sizeof(a));
+		sb_addr_str(m->target, a, sizeof(a));
 		if (json)
 			out(o, "%s{\"target\": \"%s\", \"method\": \"%s\", \"sent\": %lu, "
 			    "\"answered\": %lu, \"last_rtt_us\": %u, \"rtt_avg_us\": %u, "
@@ -169,23 +155,23 @@ wans(struct sb_ctl *c, struct out *o, bool json)
 		if (json)
 			out(o, "%s\n {\"name\": \"%s\", \"state\": \"%s\", \"down\": %s, \"link\": \"%s\", "
 			    "\"generation\": %u, \"reason\": \"%s\", \"probes\": [", first ? "" : ",",
-			    c->cfg->ports[p].name, wan_state(c, p), c->wan_down[p] ? "true" : "false",
-			    c->link_down[p] ? "down" : "up", c->wan_gen[p], c->wan_reason[p]);
+			    c->cfg->ports[p].name, sb_wan_state_name(&c->wans.wan[p]), c->wans.wan[p].down ? "true" : "false",
+			    c->wans.link_down[p] ? "down" : "up", c->wans.wan[p].gen, c->wans.wan[p].reason);
 		else
-			out(o, "%-8s %-16s %-6s", c->cfg->ports[p].name, wan_state(c, p),
-			    c->link_down[p] ? "down" : "up");
+			out(o, "%-8s %-16s %-6s", c->cfg->ports[p].name, sb_wan_state_name(&c->wans.wan[p]),
+			    c->wans.link_down[p] ? "down" : "up");
 		first = false;
 		bool pf = true;
 
-		for (unsigned k = 0; k < c->n_probes; k++) {
-			const struct sb_probe *pr = &c->probes[k];
+		for (unsigned k = 0; k < c->wans.n_probes; k++) {
+			const struct sb_probe *pr = &c->wans.probes[k];
 			const struct sb_rib_route *r = &c->rib->r[pr->route];
 			const struct sb_rib_result *rs = sb_rib_result(c->rib, pr->route);
-			char a[20];
+			char a[SB_ADDR_STRLEN];
 
 			if (rs->n_nh == 0 || rs->nh[0].port != p)
 				continue;
-			ip_str(pr->target, a, sizeof(a));
+			sb_addr_str(pr->target, a, sizeof(a));
 			if (json)
 				out(o, "%s{\"route\": \"%s\", \"target\": \"%s\", \"sent\": %lu, "
 				    "\"answered\": %lu, \"last_rtt_us\": %u, \"rtt_avg_us\": %u, "
@@ -254,7 +240,7 @@ block_cmd(struct sb_ctl *c, struct out *o, bool add, const char *arg)
 	uint8_t len;
 	int ret;
 
-	if (sb_parse_prefix(arg, &a, &len, false) != 0) {
+	if (sb_config_parse_prefix(arg, &a, &len, false) != 0) {
 		out(o, "error: expected A.B.C.D[/LEN], got \"%s\"\n", arg);
 		return;
 	}
@@ -276,17 +262,22 @@ block_cmd(struct sb_ctl *c, struct out *o, bool add, const char *arg)
 static void
 stats(struct sb_ctl *c, struct out *o, bool json)
 {
-	const struct sb_counters *k = &c->w->cnt;
+	const struct sb_counters *k = sb_worker_counters(c->w);
+	const char *sep = "";
 
+	if (json)
+		out(o, "{");
+#define SB_X_COUNTER(f, n, s) \
+	out(o, json ? "%s\"%s\": %lu" : "%s%-26s %lu\n", sep, n, (unsigned long)k->f); \
+	sep = json ? ", " : "";
+#define SB_X_DROP(r, s)
+	SB_EVENT_COUNTERS(SB_X_COUNTER, SB_X_DROP)
+#undef SB_X_COUNTER
+#undef SB_X_DROP
+	out(o, json ? "%s\"%s\": %lu" : "%s%-26s %lu\n", sep, "wan_changes",
+	    (unsigned long)c->wans.changes);
 	if (json) {
-		out(o, "{\"rx\": %lu, \"tx\": %lu, \"forwarded\": %lu, \"sessions_active\": %lu, "
-		    "\"sessions_created\": %lu, \"sessions_flushed\": %lu, "
-		    "\"sessions_path_rerouted\": %lu, \"sessions_path_moved\": %lu, "
-		    "\"wan_changes\": %lu, \"drops\": {",
-		    (unsigned long)k->rx, (unsigned long)k->tx, (unsigned long)k->forwarded,
-		    (unsigned long)k->ct_active, (unsigned long)k->ct_created,
-		    (unsigned long)k->ct_flushed, (unsigned long)k->ct_path_rerouted,
-		    (unsigned long)k->ct_path_moved, (unsigned long)c->wan_changes);
+		out(o, ", \"drops\": {");
 		for (unsigned r = 0; r < SB_DROP_MAX; r++)
 			out(o, "%s\"%s\": %lu", r ? ", " : "", sb_drop_name(r), (unsigned long)k->drop[r]);
 		out(o, "}");
@@ -294,12 +285,6 @@ stats(struct sb_ctl *c, struct out *o, bool json)
 		out(o, "}\n");
 		return;
 	}
-	out(o, "rx %lu tx %lu forwarded %lu sessions %lu (created %lu, flushed %lu; gateway gone: "
-	    "rerouted in their WAN %lu, moved %lu) wan changes %lu\n",
-	    (unsigned long)k->rx, (unsigned long)k->tx, (unsigned long)k->forwarded,
-	    (unsigned long)k->ct_active, (unsigned long)k->ct_created,
-	    (unsigned long)k->ct_flushed, (unsigned long)k->ct_path_rerouted,
-	    (unsigned long)k->ct_path_moved, (unsigned long)c->wan_changes);
 	for (unsigned r = 0; r < SB_DROP_MAX; r++)
 		if (k->drop[r])
 			out(o, "drop %-26s %lu\n", sb_drop_name(r), (unsigned long)k->drop[r]);
@@ -313,15 +298,15 @@ neighbours(struct sb_ctl *c, struct out *o)
 	for (uint32_t i = 0; i < c->neigh->n; i++) {
 		const struct sb_neigh_entry *e = &c->neigh->e[i];
 		struct rte_ether_addr m;
-		char a[20], mac[24] = "-";
+		char a[SB_ADDR_STRLEN], mac[24] = "-";
 
-		ip_str(e->ip, a, sizeof(a));
+		sb_addr_str(e->ip, a, sizeof(a));
 		bool ok = sb_neigh_mac(c->neigh, i, &m);
 
 		if (ok)
 			snprintf(mac, sizeof(mac), RTE_ETHER_ADDR_PRT_FMT, RTE_ETHER_ADDR_BYTES(&m));
 		out(o, "%-16s %-8s %-18s %s\n", a, c->cfg->ports[e->port].name, mac,
-		    e->is_static ? "static" : ok ? "reachable" : "incomplete");
+		    sb_arp_is_static(&c->arp, i) ? "static" : ok ? "reachable" : "incomplete");
 	}
 }
 
@@ -333,8 +318,14 @@ wan_port(struct sb_ctl *c, const char *name)
 	return p >= 0 && c->cfg->ports[p].role == SB_ROLE_WAN ? p : -1;
 }
 
-/* Run one command; the answer's first line is "ok" or "error: ...". */
-static void
+/* What a client that changed state is answered once the loop has
+ * published the change (sb_ctlsock_answer). */
+enum pending { ANSWER_NOW = 0, ANSWER_OK, ANSWER_WANS, ANSWER_WANS_JSON };
+
+/* Run one command; the answer's first line is "ok" or "error: ...".
+ * A command that changes state marks it and returns how to answer after
+ * the publication; the others are answered in @o at once. */
+static enum pending
 run(struct sb_ctl *c, const char *line, size_t len, struct out *o)
 {
 	struct sb_ctlcmd cmd;
@@ -343,7 +334,7 @@ run(struct sb_ctl *c, const char *line, size_t len, struct out *o)
 
 	if (sb_ctlcmd_parse(line, len, &cmd, err, sizeof(err)) != 0) {
 		out(o, "error: %s\n", err);
-		return;
+		return ANSWER_NOW;
 	}
 	json = cmd.json;
 	switch (cmd.op) {
@@ -368,43 +359,33 @@ run(struct sb_ctl *c, const char *line, size_t len, struct out *o)
 
 		if (p < 0) {
 			out(o, "error: no WAN port named \"%s\"\n", cmd.name);
-			return;
+			return ANSWER_NOW;
 		}
-		c->wan_force[p] = cmd.force;
+		sb_wan_force(&c->wans, (unsigned)p, cmd.force);
 		SB_WARN(WAN, "wan %s: operator set %s", cmd.name, what);
-		sb_ctl_publish(c, sb_now_ms());
-		out(o, "ok\n");
-		wans(c, o, json);
-		break;
+		return json ? ANSWER_WANS_JSON : ANSWER_WANS;
 	}
-	case SB_CTLCMD_ROUTE_DISTANCE: {
-		/* Reorder the failover order at run time (seed 002). */
-		int i = sb_rib_find(c->rib, cmd.name);
-
-		if (i < 0 || c->rib->r[i].connected) {
-			out(o, "error: no static route named \"%s\"\n", cmd.name);
-			return;
-		}
-		c->rib->r[i].distance = cmd.distance;
-		sb_rib_route_changed(c->rib, (unsigned)i);
-		SB_WARN(RIB, "route %s: operator set distance %u", cmd.name, cmd.distance);
-		sb_ctl_publish(c, sb_now_ms());
-		out(o, "ok\n");
-		break;
-	}
+	case SB_CTLCMD_ROUTE_DISTANCE:
 	case SB_CTLCMD_ROUTE_ENABLE: {
+		/* Reorder the failover order at run time (seed 002), or take
+		 * a route out and back. */
 		int i = sb_rib_find(c->rib, cmd.name);
 
 		if (i < 0 || c->rib->r[i].connected) {
 			out(o, "error: no static route named \"%s\"\n", cmd.name);
-			return;
+			return ANSWER_NOW;
 		}
-		c->rib->r[i].disabled = cmd.disable;
+		if (cmd.op == SB_CTLCMD_ROUTE_DISTANCE) {
+			c->rib->r[i].distance = cmd.distance;
+			SB_WARN(RIB, "route %s: operator set distance %u", cmd.name, cmd.distance);
+		} else {
+			c->rib->r[i].disabled = cmd.disable;
+			SB_WARN(RIB, "route %s: operator %sd it", cmd.name,
+				cmd.disable ? "disable" : "enable");
+		}
 		sb_rib_route_changed(c->rib, (unsigned)i);
-		SB_WARN(RIB, "route %s: operator %sd it", cmd.name, cmd.disable ? "disable" : "enable");
-		sb_ctl_publish(c, sb_now_ms());
-		out(o, "ok\n");
-		break;
+		c->dirty = true;
+		return ANSWER_OK;
 	}
 	case SB_CTLCMD_STATS:
 		out(o, "ok\n");
@@ -422,7 +403,7 @@ run(struct sb_ctl *c, const char *line, size_t len, struct out *o)
 			any |= sb_xdp_port(c->xdp, p);
 		if (!any) {
 			out(o, "error: no AF_XDP port (device = af_xdp:IFNAME)\n");
-			return;
+			return ANSWER_NOW;
 		}
 		out(o, "ok\n");
 		sb_xdp_block_print(c->xdp, buf, sizeof(buf));
@@ -434,6 +415,7 @@ run(struct sb_ctl *c, const char *line, size_t len, struct out *o)
 		block_cmd(c, o, cmd.op == SB_CTLCMD_BLOCK_ADD, cmd.name);
 		break;
 	}
+	return ANSWER_NOW;
 }
 
 /* --- the socket: who may talk, and for how long ------------------------- */
@@ -450,6 +432,7 @@ struct client {
 	size_t got;
 	struct out o;             /* the answer, once the line is in */
 	size_t sent;
+	enum pending pending;     /* a change: answered after its publication */
 };
 
 struct sb_ctlsock {
@@ -578,7 +561,7 @@ client_read(struct sb_ctl *c, struct client *k)
 	k->sent = 0;
 	if (k->o.buf == NULL)
 		return;
-	run(c, k->in, k->got, &k->o);
+	k->pending = run(c, k->in, k->got, &k->o);
 }
 
 /* Send what the client can take now; true when all of it went. */
@@ -645,7 +628,7 @@ sb_ctlsock_poll(struct sb_ctl *c)
 			continue;
 		if (k->o.buf == NULL)
 			client_read(c, k);
-		if (k->o.buf != NULL && client_write(k)) {
+		if (k->o.buf != NULL && k->pending == ANSWER_NOW && client_write(k)) {
 			client_close(s, k);
 			continue;
 		}
@@ -656,6 +639,27 @@ sb_ctlsock_poll(struct sb_ctl *c)
 					CLIENT_DEADLINE_MS, (unsigned long)s->timed_out);
 			client_close(s, k);
 		}
+	}
+}
+
+void
+sb_ctlsock_answer(struct sb_ctl *c)
+{
+	struct sb_ctlsock *s = c->ctls;
+
+	if (s == NULL)
+		return;
+	for (unsigned i = 0; i < MAX_CLIENTS; i++) {
+		struct client *k = &s->cl[i];
+
+		if (k->fd < 0 || k->pending == ANSWER_NOW)
+			continue;
+		out(&k->o, "ok\n");
+		if (k->pending != ANSWER_OK)
+			wans(c, &k->o, k->pending == ANSWER_WANS_JSON);
+		k->pending = ANSWER_NOW;
+		if (client_write(k))
+			client_close(s, k);
 	}
 }
 

@@ -14,6 +14,8 @@
 #include <rte_seqlock.h>
 
 #include "metrics.h"
+#include "addr.h"
+#include "clock.h"
 #include "probe.h"
 
 struct sb_metrics {
@@ -24,21 +26,6 @@ struct sb_metrics {
 	uint64_t scrapes;         /* HTTP thread writes, anyone reads */
 	struct sb_status st;      /* under @lock */
 };
-
-static uint64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static void
-ip4(uint32_t a, char *buf, size_t len)
-{
-	snprintf(buf, len, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
-}
 
 /* HELP and TYPE once per family. */
 static void
@@ -127,7 +114,7 @@ sb_metrics_render(const struct sb_status *st, uint64_t now_ms, size_t *len)
 			for (unsigned k = 0; k < st->wan[i].n_mons; k++) {             \
 				const struct sb_status_mon *m = &st->wan[i].mon[k];    \
 				char a[20];                                            \
-				ip4(m->addr, a, sizeof(a));                            \
+				sb_addr_str(m->addr, a, sizeof(a));                            \
 				fprintf(f, "%s{wan=\"%s\",monitor=\"%s\"} " fmt "\n",  \
 					nm, st->wan[i].name, a, expr);                 \
 			}                                                      \
@@ -176,6 +163,31 @@ sb_metrics_render(const struct sb_status *st, uint64_t now_ms, size_t *len)
 	PORT_FAMILY("switchback_port_receive_nombuf_total",
 		    "Receive failures for want of a packet buffer.", rx_nombuf);
 #undef PORT_FAMILY
+	/* --- the XDP program on af_xdp: ports (docs/afxdp.md) --- */
+	{
+		static const char *const xv[] = {
+#define SB_X(e, v, n) v,
+			SB_XDP_REASONS(SB_X)
+#undef SB_X
+		};
+		static const char *const xn[] = {
+#define SB_X(e, v, n) n,
+			SB_XDP_REASONS(SB_X)
+#undef SB_X
+		};
+		bool any = false;
+
+		for (unsigned p = 0; p < st->n_ports; p++)
+			any |= st->port[p].xdp;
+		if (any)
+			family(f, "switchback_xdp_packets_total", "counter",
+			       "Frames switchback's XDP program judged on the port, by verdict and reason.");
+		for (unsigned p = 0; p < st->n_ports; p++)
+			for (unsigned r = 0; any && st->port[p].xdp && r < SB_XDP_REASON_MAX; r++)
+				fprintf(f, "switchback_xdp_packets_total{port=\"%s\",verdict=\"%s\","
+					"reason=\"%s\"} %lu\n", st->port[p].name, xv[r], xn[r],
+					(unsigned long)st->port[p].xdp_pkts[r]);
+	}
 	family(f, "switchback_port_link_up", "gauge", "1 when the port reports carrier.");
 	for (unsigned p = 0; p < st->n_ports; p++)
 		fprintf(f, "switchback_port_link_up{port=\"%s\",role=\"%s\"} %d\n", st->port[p].name,
@@ -263,7 +275,7 @@ answer(void *cls, struct MHD_Connection *conn, const char *url, const char *meth
 				memcpy(st, &m->st, sizeof(*st));
 		} while (rte_seqlock_read_retry(&m->lock, sn));
 		if (have)
-			body = sb_metrics_render(st, mono_ms(), &len);
+			body = sb_metrics_render(st, sb_now_ms(), &len);
 		free(st);
 		__atomic_fetch_add(&m->scrapes, 1, __ATOMIC_RELAXED);
 		if (body == NULL) {

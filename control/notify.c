@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "notify.h"
+#include "webhook.h"
 #include "sb_log.h"
 
 extern char **environ;
@@ -157,4 +158,22 @@ sb_notify_reap(void)
 			SB_WARN(WAN, "hook (pid %d) exited %d", (int)pid, WEXITSTATUS(status));
 	}
 	return n;
+}
+
+void
+sb_notify_wan(const struct sb_notify *n, const char *event, const char *wan,
+	      const char *old_state, const char *new_state, const char *reason, bool in_service)
+{
+	char body[1024], esc[640];
+
+	if (n->hook != NULL && n->hook[0] != '\0')
+		sb_notify_run(n->hook, event, wan, old_state, new_state, reason);
+	if (n->webhook == NULL)
+		return;
+	sb_webhook_json_escape(reason, esc, sizeof(esc));
+	snprintf(body, sizeof(body), "{\"event\": \"%s\", \"wan\": \"%s\", \"old_state\": \"%s\", "
+		 "\"new_state\": \"%s\", \"reason\": \"%s\", \"time\": %ld, \"in_service\": %s}",
+		 event, wan, old_state, new_state, esc, (long)time(NULL),
+		 in_service ? "true" : "false");
+	sb_webhook_post(n->webhook, body);
 }

@@ -1,13 +1,24 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * switchback: telling people. A hook command runs on every WAN state
  * change (and once when a WAN has been down longer than alert_after_s),
- * with the facts in its environment. It is started with posix_spawn and
- * reaped later: the control thread never waits for it. */
+ * with the facts in its environment, and the webhook (webhook.h) gets
+ * the same facts as JSON. The hook is started with posix_spawn and reaped
+ * later; the webhook is queued: the control thread never waits. */
 #ifndef SB_NOTIFY_H
 #define SB_NOTIFY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+struct sb_webhook;
+
+/* Who is told about WAN changes: the [notify] hook command and the
+ * webhook's notifier thread (either may be absent). */
+struct sb_notify {
+	const char *hook;               /* "" or NULL = none */
+	struct sb_webhook *webhook;    /* NULL = none */
+};
 
 /**
  * Run @hook (through /bin/sh -c) with SB_EVENT=@event (change | alert),
@@ -52,42 +63,14 @@ int sb_hooks_run(struct sb_hooks *h, uint64_t now_ms, const char *hook, const ch
  * waiting. Returns how many ended. Control thread. */
 unsigned sb_hooks_reap(struct sb_hooks *h, uint64_t now_ms);
 
-/* --- webhook: HTTP POST of JSON from a notifier thread ----------------- */
-
-struct sb_notifier;
-
 /**
- * Start the notifier thread for @url: it POSTs each queued JSON body with
- * libcurl (Content-Type: application/json, @timeout_ms per attempt), and
- * on a failure (no connection, or a status other than 2xx) tries again up
- * to @retries times, waiting @backoff_ms, then twice that, and so on (at
- * most 60 s). Bodies are delivered one at a time, in order.
- * Returns NULL with errno set. Main lcore, once.
+ * Tell about WAN @wan: run the hook (as sb_notify_run) and queue the
+ * webhook's JSON body ({"event", "wan", "old_state", "new_state",
+ * "reason", "time", "in_service"}). @event is "change" or "alert".
+ * Control thread; does not block.
  */
-struct sb_notifier *sb_notifier_start(const char *url, unsigned retries, unsigned timeout_ms,
-				      unsigned backoff_ms);
-
-/**
- * Queue @json (copied) for posting. Never blocks: when the bounded queue
- * (64 bodies) is full the body is dropped, counted and -ENOBUFS returned.
- * Control thread.
- */
-int sb_notifier_post(struct sb_notifier *n, const char *json);
-
-struct sb_notifier_stats {
-	uint64_t queued, delivered, failed, dropped, retries;
-};
-
-/** Copy the counters. Any thread. */
-void sb_notifier_stats(struct sb_notifier *n, struct sb_notifier_stats *s);
-
-/**
- * Stop the thread: what is queued gets at most @grace_ms more to be
- * delivered, then the rest is dropped. NULL is fine. Main lcore.
- */
-void sb_notifier_stop(struct sb_notifier *n, unsigned grace_ms);
-
-/** Escape @s into @out as the inside of a JSON string. */
-void sb_json_escape(const char *s, char *out, size_t len);
+void sb_notify_wan(const struct sb_notify *n, const char *event, const char *wan,
+		   const char *old_state, const char *new_state, const char *reason,
+		   bool in_service);
 
 #endif

@@ -3,6 +3,7 @@
 #include <netinet/in.h>
 
 #include <rte_mbuf.h>
+#include <rte_ring.h>
 #include <rte_arp.h>
 #include <rte_ip.h>
 #include <rte_icmp.h>
@@ -131,4 +132,14 @@ sb_pkt_icmp_error(struct rte_mempool *mp, const struct rte_ether_addr *smac,
 	ih->icmp_cksum = 0;
 	ih->icmp_cksum = icmp_cksum(ih, sizeof(*ih) + quote);
 	return m;
+}
+
+void
+sb_pkt_inject(struct rte_ring *inject, unsigned port, struct rte_mbuf *m)
+{
+	if (m == NULL)
+		return;
+	m->hash.usr = port;
+	if (rte_ring_enqueue(inject, m) != 0)
+		rte_pktmbuf_free(m);
 }

@@ -25,4 +25,11 @@ struct rte_mbuf *sb_pkt_icmp_error(struct rte_mempool *mp, const struct rte_ethe
 				   const struct rte_ether_addr *dmac, uint32_t sip,
 				   const uint8_t *l3, uint32_t l3_len, uint8_t type, uint8_t code);
 
+struct rte_ring;
+
+/** Hand the control-built frame @m to the worker for transmission on port
+ * index @port (through the inject ring); freed when the ring is full.
+ * NULL is fine (a builder found the pool empty). Control thread. */
+void sb_pkt_inject(struct rte_ring *inject, unsigned port, struct rte_mbuf *m);
+
 #endif

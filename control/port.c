@@ -117,18 +117,15 @@ bool
 sb_port_link_up(uint16_t port_id, const char *device)
 {
 	struct rte_eth_link link;
-	const char *ifc = device ? strstr(device, "iface=") : NULL;
-	char name[64], why[256];
+	char name[64] = "", why[256];
 	enum sb_devkind kind = SB_DEV_DPDK;
 
+	/* The interface: af_xdp:IF, af_packet:IF, or a vdev's iface=IF. */
 	if (device != NULL && sb_xdpconf_device(device, &kind, name, why, sizeof(why)) == 0 &&
-	    kind != SB_DEV_DPDK)
-		ifc = "";
-	if (ifc != NULL) {
-		char path[128], v = '1';
-		FILE *f;
+	    kind == SB_DEV_DPDK) {
+		const char *ifc = strstr(device, "iface=");
 
-		if (kind == SB_DEV_DPDK) {
+		if (ifc != NULL) {
 			size_t n = strcspn(ifc + 6, ",");
 
 			if (n == 0 || n >= sizeof(name))
@@ -136,6 +133,11 @@ sb_port_link_up(uint16_t port_id, const char *device)
 			memcpy(name, ifc + 6, n);
 			name[n] = '\0';
 		}
+	}
+	if (name[0] != '\0') {
+		char path[128], v = '1';
+		FILE *f;
+
 		snprintf(path, sizeof(path), "/sys/class/net/%s/carrier", name);
 		f = fopen(path, "r");
 		if (f == NULL)

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
 #include <string.h>
 
 #include <rte_malloc.h>
@@ -8,9 +9,13 @@
 #include "rib.h"
 #include "fib.h"
 #include "ecmp.h"
+#include "neigh.h"
+#include "pcc.h"
+#include "sb_config.h"
+#include "sb_log.h"
 
 struct sb_dp_state *
-sb_state_alloc(uint32_t n_nhg)
+sb_publish_state_alloc(uint32_t n_nhg)
 {
 	struct sb_dp_state *st = rte_zmalloc("sb_state", sizeof(*st), 64);
 
@@ -27,7 +32,7 @@ sb_state_alloc(uint32_t n_nhg)
 }
 
 void
-sb_state_free(struct sb_dp_state *st)
+sb_publish_state_free(struct sb_dp_state *st)
 {
 	if (st == NULL)
 		return;
@@ -40,12 +45,12 @@ sb_state_free(struct sb_dp_state *st)
 }
 
 struct sb_dp_state *
-sb_state_take(struct sb_dp_state **spare, uint32_t n_nhg)
+sb_publish_state_take(struct sb_dp_state **spare, uint32_t n_nhg)
 {
 	struct sb_dp_state *st = *spare;
 
 	if (st == NULL || st->cap_nhg < n_nhg)
-		return sb_state_alloc(n_nhg);
+		return sb_publish_state_alloc(n_nhg);
 	*spare = NULL;
 	uint32_t cap = st->cap_nhg;
 	struct sb_nhg *nhg = st->nhg;
@@ -59,7 +64,7 @@ sb_state_take(struct sb_dp_state **spare, uint32_t n_nhg)
 }
 
 void
-sb_state_keep(struct sb_dp_state *old, struct rte_rcu_qsbr *qs, struct sb_dp_state **spare)
+sb_publish_state_keep(struct sb_dp_state *old, struct rte_rcu_qsbr *qs, struct sb_dp_state **spare)
 {
 	uint32_t cap;
 	struct sb_nhg *nhg;
@@ -67,7 +72,7 @@ sb_state_keep(struct sb_dp_state *old, struct rte_rcu_qsbr *qs, struct sb_dp_sta
 	if (old == NULL)
 		return;
 	if (*spare != NULL) {
-		sb_state_retire(old, qs);
+		sb_publish_state_retire(old, qs);
 		return;
 	}
 	rte_rcu_qsbr_synchronize(qs, RTE_QSBR_THRID_INVALID);
@@ -82,22 +87,22 @@ sb_state_keep(struct sb_dp_state *old, struct rte_rcu_qsbr *qs, struct sb_dp_sta
 }
 
 struct sb_dp_state *
-sb_state_swap(struct sb_dp_state **slot, struct sb_dp_state *st)
+sb_publish_state_swap(struct sb_dp_state **slot, struct sb_dp_state *st)
 {
 	return __atomic_exchange_n(slot, st, __ATOMIC_ACQ_REL);
 }
 
 void
-sb_state_retire(struct sb_dp_state *old, struct rte_rcu_qsbr *qs)
+sb_publish_state_retire(struct sb_dp_state *old, struct rte_rcu_qsbr *qs)
 {
 	if (old == NULL)
 		return;
 	rte_rcu_qsbr_synchronize(qs, RTE_QSBR_THRID_INVALID);
-	sb_state_free(old);
+	sb_publish_state_free(old);
 }
 
 void
-sb_state_fill(struct sb_dp_state *st, const struct sb_rib *rib,
+sb_publish_state_fill(struct sb_dp_state *st, const struct sb_rib *rib,
 	      int32_t (*nb)(void *ctx, uint16_t port, uint32_t gw), void *ctx)
 {
 	for (unsigned g = 0; g < rib->n_groups && g < st->n_nhg; g++) {
@@ -125,7 +130,7 @@ sb_state_fill(struct sb_dp_state *st, const struct sb_rib *rib,
 }
 
 unsigned
-sb_state_mark_dead(struct sb_dp_state *st, uint8_t *was_path)
+sb_publish_mark_dead(struct sb_dp_state *st, uint8_t *was_path)
 {
 	enum { LIVE = 2 };
 	unsigned n = 0;
@@ -165,4 +170,77 @@ int
 sb_publish_fib(struct sb_rib *rib, struct sb_fib *fib)
 {
 	return sb_rib_fib_sync(rib, fib_set, fib_del, fib);
+}
+
+int32_t
+sb_publish_neigh(struct sb_publisher *pub, uint16_t port, uint32_t ip)
+{
+	return sb_neigh_get(pub->neigh, port, ip);
+}
+
+void
+sb_publish_neigh_mac(struct sb_publisher *pub, uint32_t idx, const struct rte_ether_addr *mac)
+{
+	sb_neigh_set_mac(pub->neigh, idx, mac);
+}
+
+static int32_t
+gateway_neigh(void *ctx, uint16_t port, uint32_t gw)
+{
+	return sb_publish_neigh(ctx, port, gw);
+}
+
+/* PCC buckets: members are the ports with a weight, in port order (as the
+ * worker numbers them), left out while their WAN is down. */
+static void
+fill_pcc(struct sb_dp_state *st, const struct sb_config *cfg)
+{
+	uint16_t weight[SB_PCC_MAX];
+	bool up[SB_PCC_MAX];
+	unsigned n = 0;
+
+	RTE_BUILD_BUG_ON(sizeof(st->pcc_bucket) != SB_PCC_BUCKETS);
+	for (unsigned p = 0; p < cfg->n_ports && n < SB_PCC_MAX; p++) {
+		if (cfg->ports[p].pcc_weight == 0)
+			continue;
+		weight[n] = cfg->ports[p].pcc_weight;
+		up[n] = st->wan[p].up;
+		n++;
+	}
+	if (n != 0)
+		sb_pcc_build(weight, up, n, st->pcc_bucket);
+}
+
+int
+sb_publish(struct sb_publisher *pub, struct sb_rib *rib, const struct sb_config *cfg,
+	   const struct sb_wan_state wan[SB_MAX_PORTS])
+{
+	struct sb_dp_state *old = pub->state, *st;
+
+	st = sb_publish_state_take(&pub->spare, rib->n_groups);
+	if (st == NULL)
+		return -ENOMEM;
+	st->version = old ? old->version + 1 : 1;
+	sb_publish_state_fill(st, rib, gateway_neigh, pub);
+	memcpy(st->wan, wan, sizeof(st->wan));
+	/* Sessions on a gateway that left every group move on their next
+	 * packet (worker.c path_dead), those on surviving paths stay. */
+	sb_publish_mark_dead(st, pub->was_path);
+	fill_pcc(st, cfg);
+	sb_publish_state_swap(&pub->state, st);
+
+	/* FIB: prefixes with no active route leave it, so a less specific
+	 * route can carry their traffic. Group ids never change. */
+	if (sb_publish_fib(rib, pub->fib) < 0)
+		SB_WARN(RIB, "FIB full: some prefixes are not installed (tried again next time)");
+	sb_publish_state_keep(old, pub->qs, &pub->spare);
+	return 0;
+}
+
+void
+sb_publish_fini(struct sb_publisher *pub)
+{
+	sb_publish_state_free(pub->state);
+	sb_publish_state_free(pub->spare);
+	pub->state = pub->spare = NULL;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "rib.h"
+#include "addr.h"
 
 enum { M_UNKNOWN = 0, M_BUSY, M_YES, M_NO };
 enum { LOGGED_NEVER = 2 };
@@ -1023,12 +1024,6 @@ sb_rib_changes(struct sb_rib *rib, void (*cb)(void *ctx, const struct sb_rib_rou
 	return total;
 }
 
-static void
-ip_str(uint32_t ip, char *buf, size_t len)
-{
-	snprintf(buf, len, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 0xff, (ip >> 8) & 0xff, ip & 0xff);
-}
-
 int
 sb_rib_print(const struct sb_rib *rib, const struct sb_config *cfg, char *buf, size_t len)
 {
@@ -1057,12 +1052,12 @@ sb_rib_print(const struct sb_rib *rib, const struct sb_config *cfg, char *buf, s
 		if (s->ecmp)
 			flags[f++] = 'E';
 		flags[f] = '\0';
-		ip_str(r->dst, a, sizeof(a));
+		sb_addr_str(r->dst, a, sizeof(a));
 		snprintf(dst, sizeof(dst), "%s/%u", a, r->len);
 		if (r->gw_port >= 0 && (r->gw == 0 || r->connected)) {
 			snprintf(gw, sizeof(gw), "%s", cfg->ports[r->gw_port].name);
 		} else {
-			ip_str(r->gw, a, sizeof(a));
+			sb_addr_str(r->gw, a, sizeof(a));
 			if (r->gw_port >= 0)
 				snprintf(gw, sizeof(gw), "%s%%%s", a, cfg->ports[r->gw_port].name);
 			else

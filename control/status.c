@@ -7,6 +7,7 @@
 
 #include "ctl.h"
 #include "status.h"
+#include "xdp.h"
 
 int64_t
 sb_status_unix_ms(void)
@@ -24,8 +25,8 @@ sb_status_track(struct sb_status_track *t, const struct sb_ctl *c, uint64_t now_
 		t->seen = true;
 		t->start_unix_ms = sb_status_unix_ms() - (int64_t)(now_ms - c->start_ms);
 		for (unsigned p = 0; p < c->n_ports; p++) {
-			t->wan[p].state = (uint8_t)c->wan_state[p];
-			t->wan[p].in_service = !c->wan_down[p];
+			t->wan[p].state = (uint8_t)c->wans.wan[p].state;
+			t->wan[p].in_service = !c->wans.wan[p].down;
 			t->wan[p].since_ms = c->start_ms;
 			t->wan[p].since_unix_ms = t->start_unix_ms;
 		}
@@ -33,8 +34,8 @@ sb_status_track(struct sb_status_track *t, const struct sb_ctl *c, uint64_t now_
 	}
 	for (unsigned p = 0; p < c->n_ports; p++) {
 		struct sb_status_event *e;
-		uint8_t st = (uint8_t)c->wan_state[p];
-		bool in = !c->wan_down[p];
+		uint8_t st = (uint8_t)c->wans.wan[p].state;
+		bool in = !c->wans.wan[p].down;
 
 		if (c->cfg->ports[p].role != SB_ROLE_WAN ||
 		    (st == t->wan[p].state && in == t->wan[p].in_service))
@@ -48,7 +49,7 @@ sb_status_track(struct sb_status_track *t, const struct sb_ctl *c, uint64_t now_
 		e->new_state = st;
 		e->old_in_service = t->wan[p].in_service;
 		e->new_in_service = in;
-		snprintf(e->reason, sizeof(e->reason), "%s", c->wan_reason[p]);
+		snprintf(e->reason, sizeof(e->reason), "%s", c->wans.wan[p].reason);
 		t->n_events++;
 		t->wan[p].state = st;
 		t->wan[p].in_service = in;
@@ -63,25 +64,25 @@ fill_wan(struct sb_status_wan *w, const struct sb_status_track *t, const struct 
 	 unsigned p)
 {
 	const struct sb_wan_conf *wc = &c->cfg->wan[p];
-	const struct sb_worker *wk = c->w;
+	const struct sb_counters *wk = sb_worker_counters(c->w);
 
 	snprintf(w->name, sizeof(w->name), "%s", c->cfg->ports[p].name);
 	w->port = (uint8_t)p;
-	w->state = (uint8_t)c->wan_state[p];
-	w->forced = c->wan_force[p];
-	w->in_service = !c->wan_down[p];
-	w->link_up = !c->link_down[p];
+	w->state = (uint8_t)c->wans.wan[p].state;
+	w->forced = c->wans.wan[p].force;
+	w->in_service = !c->wans.wan[p].down;
+	w->link_up = !c->wans.link_down[p];
 	w->monitored = wc->enabled;
 	w->changes = t->wan[p].changes;
 	w->since_ms = t->wan[p].since_ms;
 	w->since_unix_ms = t->wan[p].since_unix_ms;
-	snprintf(w->reason, sizeof(w->reason), "%s", c->wan_reason[p]);
-	w->sessions_created = p < RTE_DIM(wk->cnt.ct_created_port) ? wk->cnt.ct_created_port[p] : 0;
+	snprintf(w->reason, sizeof(w->reason), "%s", c->wans.wan[p].reason);
+	w->sessions_created = p < RTE_DIM(wk->ct_created_port) ? wk->ct_created_port[p] : 0;
 	w->n_mons = 0;
 	if (!wc->enabled)
 		return;
-	for (unsigned k = 0; k < c->wmon[p].n && w->n_mons < SB_WAN_MAX_MONITORS; k++) {
-		const struct sb_probe *m = &c->mons[c->wmon[p].first + k];
+	for (unsigned k = 0; k < c->wans.wan[p].n_mon && w->n_mons < SB_WAN_MAX_MONITORS; k++) {
+		const struct sb_probe *m = &c->wans.wan[p].mon[k];
 		struct sb_status_mon *sm = &w->mon[w->n_mons++];
 
 		sm->addr = m->target;
@@ -99,13 +100,13 @@ void
 sb_status_fill(struct sb_status *st, const struct sb_status_track *t, const struct sb_ctl *c,
 	       uint64_t now_ms)
 {
-	const struct sb_counters *k = &c->w->cnt;
+	const struct sb_counters *k = sb_worker_counters(c->w);
 
 	memset(st, 0, sizeof(*st));
 	st->taken_ms = now_ms;
 	st->taken_unix_ms = sb_status_unix_ms();
 	st->start_unix_ms = t->start_unix_ms;
-	st->state_version = c->state != NULL ? c->state->version : 0;
+	st->state_version = c->pub.state != NULL ? c->pub.state->version : 0;
 	st->n_ports = c->n_ports;
 	for (unsigned p = 0; p < c->n_ports; p++) {
 		struct sb_status_port *sp = &st->port[p];
@@ -113,7 +114,7 @@ sb_status_fill(struct sb_status *st, const struct sb_status_track *t, const stru
 
 		snprintf(sp->name, sizeof(sp->name), "%s", c->cfg->ports[p].name);
 		sp->wan = c->cfg->ports[p].role == SB_ROLE_WAN;
-		sp->link_up = !c->link_down[p];
+		sp->link_up = !c->wans.link_down[p];
 		if (c->port_open[p] && rte_eth_stats_get(c->port_id[p], &s) == 0) {
 			sp->rx_pkts = s.ipackets;
 			sp->tx_pkts = s.opackets;
@@ -124,10 +125,19 @@ sb_status_fill(struct sb_status *st, const struct sb_status_track *t, const stru
 			sp->tx_errors = s.oerrors;
 			sp->rx_nombuf = s.rx_nombuf;
 		}
+		{
+			struct sb_xdp_count x[SB_XDP_REASON_MAX];
+
+			if (sb_xdp_counts(c->xdp, p, x) == 0) {
+				sp->xdp = true;
+				for (unsigned r = 0; r < SB_XDP_REASON_MAX; r++)
+					sp->xdp_pkts[r] = x[r].packets;
+			}
+		}
 		if (sp->wan)
 			fill_wan(&st->wan[st->n_wans++], t, c, p);
 	}
-	st->wan_changes = c->wan_changes;
+	st->wan_changes = c->wans.changes;
 	st->rx = k->rx;
 	st->tx = k->tx;
 	st->forwarded = k->forwarded;

@@ -12,6 +12,7 @@
 #include "sb_common.h"
 #include "sb_config.h"
 #include "sb_counters.h"
+#include "sb_xdp_abi.h"
 
 struct sb_ctl;
 
@@ -47,6 +48,8 @@ struct sb_status_port {
 	bool link_up;
 	uint64_t rx_pkts, tx_pkts, rx_bytes, tx_bytes;
 	uint64_t rx_missed, rx_errors, tx_errors, rx_nombuf;
+	bool xdp;                 /* an af_xdp: port: its program's counters */
+	uint64_t xdp_pkts[SB_XDP_REASON_MAX];
 };
 
 /* One event: a WAN's state or service changed. */

@@ -11,6 +11,7 @@
 #include "conntrack.h"
 
 #include "ctl.h"
+#include "telemetry.h"
 #include "sb_counters.h"
 #include "xdp.h"
 
@@ -22,38 +23,18 @@ static int
 tel_stats(const char *cmd __rte_unused, const char *params __rte_unused,
 	  struct rte_tel_data *d)
 {
-	const struct sb_counters *k = &tel_ctl->w->cnt;
+	const struct sb_counters *k = sb_worker_counters(tel_ctl->w);
 
 	rte_tel_data_start_dict(d);
 #define U64(n, v) rte_tel_data_add_dict_u64(d, n, v)
-	U64("rx", k->rx);
-	U64("tx", k->tx);
-	U64("forwarded", k->forwarded);
-	U64("local_replies", k->local_replies);
-	U64("punted", k->punted);
-	U64("injected", k->injected);
-	U64("sessions_active", k->ct_active);
-	U64("sessions_created", k->ct_created);
-	U64("sessions_expired", k->ct_expired);
-	U64("sessions_flushed", k->ct_flushed);
-	U64("sessions_path_rerouted", k->ct_path_rerouted);
-	U64("sessions_path_moved", k->ct_path_moved);
-	U64("nat_out", k->nat_out);
-	U64("nat_in", k->nat_in);
-	U64("icmp_errors_translated", k->icmp_errors);
-	U64("tcp_rst_sent", k->tcp_rst_sent);
-	U64("frag_tracked", k->frag_tracked);
-	U64("frag_forwarded", k->frag_forwarded);
-	U64("frag_held", k->frag_held);
-	U64("frag_released", k->frag_released);
-	U64("frag_hold_refused", k->frag_hold_refused);
-	U64("syn_hold_matched", k->syn_hold_matched);
-	U64("syn_hold_expired", k->syn_hold_expired);
-	U64("wan_changes", tel_ctl->wan_changes);
+#define SB_X_COUNTER(f, n, s) U64(n, k->f);
+#define SB_X_DROP(r, s)
+	SB_EVENT_COUNTERS(SB_X_COUNTER, SB_X_DROP)
+#undef SB_X_COUNTER
+#undef SB_X_DROP
+	U64("wan_changes", tel_ctl->wans.changes);
 	U64("tsc_hz", rte_get_tsc_hz());
-	U64("loops", k->loops);
-	U64("busy_loops", k->busy_loops);
-	U64("sessions_capacity", tel_ctl->w->ct->capacity);
+	U64("sessions_capacity", tel_ctl->ct->capacity);
 	U64("sessions_bytes", tel_ctl->ct_bytes);
 	U64("last_publish_us", tel_ctl->last_publish_us);
 	for (unsigned p = 0; p < tel_ctl->n_ports && p < 8; p++) {
@@ -115,7 +96,7 @@ tel_wans(const char *cmd __rte_unused, const char *params __rte_unused,
 			/* up, degraded or down (monitored WANs can be degraded
 			 * in or out of service; a word read is never torn). */
 			rte_tel_data_add_dict_string(d, tel_ctl->cfg->ports[p].name,
-						     sb_wstate_name(tel_ctl->wan_state[p]));
+						     sb_wstate_name(tel_ctl->wans.wan[p].state));
 	return 0;
 }
 

@@ -15,13 +15,14 @@
 
 #include <curl/curl.h>
 
-#include "notify.h"
+#include "webhook.h"
+#include "clock.h"
 #include "sb_log.h"
 
 #define QUEUE_LEN 64
 #define MAX_BACKOFF_MS 60000
 
-struct sb_notifier {
+struct sb_webhook {
 	char *url;
 	unsigned retries, timeout_ms, backoff_ms;
 	pthread_t thread;
@@ -31,20 +32,11 @@ struct sb_notifier {
 	unsigned head, n;         /* ring: q[head] is the oldest */
 	bool stop;
 	uint64_t stop_deadline_ms; /* after stop: give up retrying past this */
-	struct sb_notifier_stats st;
+	struct sb_webhook_stats st;
 };
 
-static uint64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 void
-sb_json_escape(const char *s, char *out, size_t len)
+sb_webhook_json_escape(const char *s, char *out, size_t len)
 {
 	size_t o = 0;
 
@@ -73,7 +65,7 @@ discard(char *p, size_t size, size_t n, void *u)
 
 /* One attempt: 0 when the endpoint answered 2xx. */
 static int
-post_once(struct sb_notifier *n, CURL *h, const char *body, long *status, char *why, size_t wl)
+post_once(struct sb_webhook *n, CURL *h, const char *body, long *status, char *why, size_t wl)
 {
 	struct curl_slist *hdr = curl_slist_append(NULL, "Content-Type: application/json");
 	CURLcode rc;
@@ -113,7 +105,7 @@ post_once(struct sb_notifier *n, CURL *h, const char *body, long *status, char *
 static void *
 notifier_main(void *arg)
 {
-	struct sb_notifier *n = arg;
+	struct sb_webhook *n = arg;
 	CURL *h = curl_easy_init();
 
 	pthread_mutex_lock(&n->lock);
@@ -151,11 +143,11 @@ notifier_main(void *arg)
 				wait = MAX_BACKOFF_MS;
 			SB_INFO(WAN, "webhook attempt %u failed (%s), retrying in %lu ms", attempt + 1,
 				why, (unsigned long)wait);
-			until = mono_ms() + wait;
+			until = sb_now_ms() + wait;
 			pthread_mutex_lock(&n->lock);
 			n->st.retries++;
 			for (;;) {
-				uint64_t end = until, now = mono_ms();
+				uint64_t end = until, now = sb_now_ms();
 				struct timespec ts;
 
 				if (n->stop && n->stop_deadline_ms < end)
@@ -166,7 +158,7 @@ notifier_main(void *arg)
 				ts.tv_nsec = (long)(end % 1000) * 1000000;
 				pthread_cond_timedwait(&n->cond, &n->lock, &ts);
 			}
-			bool give_up = n->stop && mono_ms() >= n->stop_deadline_ms;
+			bool give_up = n->stop && sb_now_ms() >= n->stop_deadline_ms;
 
 			pthread_mutex_unlock(&n->lock);
 			if (give_up)
@@ -183,7 +175,7 @@ notifier_main(void *arg)
 			n->st.delivered++;
 		else
 			n->st.failed++;
-		if (n->stop && mono_ms() >= n->stop_deadline_ms) {
+		if (n->stop && sb_now_ms() >= n->stop_deadline_ms) {
 			/* Out of time: what is left is dropped. */
 			while (n->n > 0) {
 				free(n->q[n->head]);
@@ -199,10 +191,10 @@ notifier_main(void *arg)
 	return NULL;
 }
 
-struct sb_notifier *
-sb_notifier_start(const char *url, unsigned retries, unsigned timeout_ms, unsigned backoff_ms)
+struct sb_webhook *
+sb_webhook_start(const char *url, unsigned retries, unsigned timeout_ms, unsigned backoff_ms)
 {
-	struct sb_notifier *n = calloc(1, sizeof(*n));
+	struct sb_webhook *n = calloc(1, sizeof(*n));
 	int ret;
 
 	if (n == NULL)
@@ -240,7 +232,7 @@ sb_notifier_start(const char *url, unsigned retries, unsigned timeout_ms, unsign
 }
 
 int
-sb_notifier_post(struct sb_notifier *n, const char *json)
+sb_webhook_post(struct sb_webhook *n, const char *json)
 {
 	char *copy;
 	int ret = 0;
@@ -272,7 +264,7 @@ sb_notifier_post(struct sb_notifier *n, const char *json)
 }
 
 void
-sb_notifier_stats(struct sb_notifier *n, struct sb_notifier_stats *s)
+sb_webhook_stats_get(struct sb_webhook *n, struct sb_webhook_stats *s)
 {
 	memset(s, 0, sizeof(*s));
 	if (n == NULL)
@@ -283,13 +275,13 @@ sb_notifier_stats(struct sb_notifier *n, struct sb_notifier_stats *s)
 }
 
 void
-sb_notifier_stop(struct sb_notifier *n, unsigned grace_ms)
+sb_webhook_stop(struct sb_webhook *n, unsigned grace_ms)
 {
 	if (n == NULL)
 		return;
 	pthread_mutex_lock(&n->lock);
 	n->stop = true;
-	n->stop_deadline_ms = mono_ms() + grace_ms;
+	n->stop_deadline_ms = sb_now_ms() + grace_ms;
 	pthread_cond_broadcast(&n->cond);
 	pthread_mutex_unlock(&n->lock);
 	/* Bounded: an attempt lasts at most timeout_ms, backoffs end at
@@ -297,12 +289,12 @@ sb_notifier_stop(struct sb_notifier *n, unsigned grace_ms)
 	 * to wait for), the thread is left behind with what it uses: the
 	 * process is on its way out. */
 	{
-		uint64_t end = mono_ms() + grace_ms + n->timeout_ms + 1000;
+		uint64_t end = sb_now_ms() + grace_ms + n->timeout_ms + 1000;
 		struct timespec ts;
 
 		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += (time_t)((end - mono_ms()) / 1000);
-		ts.tv_nsec += (long)((end - mono_ms()) % 1000) * 1000000;
+		ts.tv_sec += (time_t)((end - sb_now_ms()) / 1000);
+		ts.tv_nsec += (long)((end - sb_now_ms()) % 1000) * 1000000;
 		if (ts.tv_nsec >= 1000000000) {
 			ts.tv_sec++;
 			ts.tv_nsec -= 1000000000;

@@ -78,7 +78,7 @@ sb_xdpconf_mgmt(const char *v, struct sb_mgmt_conf *out, unsigned max, char *why
 			snprintf(why, whylen, "at most %u entries", max);
 			return -EINVAL;
 		}
-		if (f < 1 || f > 3 || sb_parse_ipv4(a, &m.addr) != 0 || m.addr == 0) {
+		if (f < 1 || f > 3 || sb_config_parse_ipv4(a, &m.addr) != 0 || m.addr == 0) {
 			snprintf(why, whylen, "expected \"ADDR [tcp|udp|icmp|any [PORT]]\", got \"%s\"",
 				 item);
 			return -EINVAL;
@@ -134,7 +134,7 @@ sb_xdpconf_prefixes(const char *v, struct sb_prefix *out, unsigned max, char *wh
 			snprintf(why, whylen, "at most %u prefixes", max);
 			return -EINVAL;
 		}
-		if (sb_parse_prefix(item, &p.addr, &p.len, false) != 0) {
+		if (sb_config_parse_prefix(item, &p.addr, &p.len, false) != 0) {
 			snprintf(why, whylen, "expected A.B.C.D[/LEN], got \"%s\"", item);
 			return -EINVAL;
 		}

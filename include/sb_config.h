@@ -199,12 +199,12 @@ const char *sb_trigger_name(enum sb_trigger t);
 int sb_config_port_index(const struct sb_config *cfg, const char *name);
 
 /** Parse "aa:bb:cc:dd:ee:ff" into @mac; 0 or -EINVAL. */
-int sb_parse_mac(const char *s, uint8_t mac[6]);
+int sb_config_parse_mac(const char *s, uint8_t mac[6]);
 
 /** Parse dotted-quad IPv4 into host order; 0 or -EINVAL. */
-int sb_parse_ipv4(const char *s, uint32_t *out);
+int sb_config_parse_ipv4(const char *s, uint32_t *out);
 
 /** Parse "A.B.C.D/len" (len optional when @need_len is false: /32). */
-int sb_parse_prefix(const char *s, uint32_t *addr, uint8_t *len, bool need_len);
+int sb_config_parse_prefix(const char *s, uint32_t *addr, uint8_t *len, bool need_len);
 
 #endif

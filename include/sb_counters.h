@@ -4,6 +4,7 @@
 #ifndef SB_COUNTERS_H
 #define SB_COUNTERS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define SB_DROP_REASONS(X)                                              \
@@ -42,48 +43,79 @@ enum sb_drop {
 	SB_DROP_MAX
 };
 
-/* Per-stage cycle accounting in the worker (rdtsc per stage per burst). */
-#define SB_STAGES(X)                \
-	X(PARSE,     "parse")       \
-	X(CONNTRACK, "conntrack")   \
-	X(POLICY,    "policy")      \
-	X(FIB,       "fib")         \
-	X(NAT,       "nat_rewrite") \
-	X(TX,        "tx")
+#include "sb_stages.h"
 
-enum sb_stage {
-#define SB_X_ENUM(e, s) SB_STAGE_##e,
-	SB_STAGES(SB_X_ENUM)
-#undef SB_X_ENUM
-	SB_STAGE_MAX
-};
+/*
+ * Every event counter of a worker, in one list: the struct, telemetry
+ * (/switchback/stats), the control socket (stats) and the stop summary
+ * are generated from it, never listed by hand.
+ *
+ * C(field, name, summary): a counter of its own; @field in struct
+ * sb_counters (what the dataplane increments), @name in telemetry and the
+ * control socket, @summary its printf fragment in the stop summary ("" =
+ * not printed there). D(reason, summary): the count of a drop reason
+ * (SB_DROP_REASONS) shown in the summary's text at that place. The
+ * summary's lines are the fragments in this order.
+ */
+#define SB_EVENT_COUNTERS(C, D)                                                        \
+	C(rx,                "rx",                     "worker: rx %lu")                \
+	C(tx,                "tx",                     " tx %lu")                       \
+	C(forwarded,         "forwarded",              " forwarded %lu")                \
+	C(local_replies,     "local_replies",          " local-replies %lu")            \
+	C(punted,            "punted",                 " punted %lu")                   \
+	C(injected,          "injected",               " injected %lu\n")               \
+	C(ct_active,         "sessions_active",        "sessions: active %lu")          \
+	C(ct_created,        "sessions_created",       " created %lu")                  \
+	C(ct_expired,        "sessions_expired",       " expired %lu")                  \
+	C(ct_flushed,        "sessions_flushed",       " flushed %lu;")                 \
+	C(nat_out,           "nat_out",                " nat out %lu")                  \
+	C(nat_in,            "nat_in",                 " in %lu;")                      \
+	C(icmp_errors,       "icmp_errors_translated", " icmp errors translated %lu\n") \
+	/* sessions whose gateway left every group, moved to another gateway */     \
+	/* of the same WAN (kept); ... or leaving by another port: flushed */       \
+	C(ct_path_rerouted,  "sessions_path_rerouted",                                  \
+	  "paths: sessions whose gateway went away moved to another gateway of their WAN %lu") \
+	C(ct_path_moved,     "sessions_path_moved",    ", flushed to another port %lu\n") \
+	C(parked,            "parked",                 "waited for ARP: %lu packets")   \
+	C(parked_sent,       "parked_sent",            ", %lu sent when it answered;")  \
+	/* to LAN hosts of flushed TCP sessions */                                  \
+	C(tcp_rst_sent,      "tcp_rst_sent",                                            \
+	  " TCP resets sent for flushed sessions: %lu\n")                               \
+	C(frag_tracked,      "frag_tracked",           "fragments: datagrams tracked %lu") \
+	C(frag_forwarded,    "frag_forwarded",         ", later fragments forwarded %lu") \
+	C(frag_table_full,   "frag_table_full",        ", table full %lu;")             \
+	/* later fragments held for their first; of which sent on when it came; */  \
+	/* not held: hold full or the source's share used */                        \
+	C(frag_held,         "frag_held",              " held before their first %lu")  \
+	C(frag_released,     "frag_released",          ", sent on %lu")                 \
+	C(frag_hold_refused, "frag_hold_refused",      ", not held %lu\n")              \
+	D(TCP_SYN_HELD,                                                                 \
+	  "simultaneous open: inbound SYNs held %lu")                                   \
+	/* held inbound SYNs met by the LAN host's SYN; never met (6 s) */          \
+	C(syn_hold_matched,  "syn_hold_matched",       ", met by the LAN host's SYN %lu") \
+	C(syn_hold_expired,  "syn_hold_expired",       ", expired %lu\n")               \
+	C(loops,             "loops",                  "")                              \
+	C(busy_loops,        "busy_loops",             "")
 
 struct sb_counters {
-	uint64_t rx, tx, forwarded, local_replies, punted, injected;
-	uint64_t ct_created, ct_expired, ct_flushed, ct_active;
-	uint64_t ct_path_rerouted;  /* sessions whose gateway left every group, moved
-				     * to another gateway of the same WAN (kept) */
-	uint64_t ct_path_moved;     /* ... whose new path leaves by another port:
-				     * flushed (of ct_flushed) */
-	uint64_t nat_out, nat_in, icmp_errors;
-	uint64_t frag_tracked, frag_forwarded, frag_table_full;
-	uint64_t frag_held;         /* later fragments held for their first */
-	uint64_t frag_released;     /* of which sent on when it came */
-	uint64_t frag_hold_refused; /* not held: hold full or the source's share used */
-	uint64_t syn_hold_matched;  /* held inbound SYNs met by the LAN host's SYN */
-	uint64_t syn_hold_expired;  /* held inbound SYNs never met (6 s) */
-	uint64_t parked, parked_sent;
-	uint64_t tcp_rst_sent;      /* to LAN hosts of flushed TCP sessions */
+#define SB_X_FIELD(f, n, s) uint64_t f;
+#define SB_X_NONE(r, s)
+	SB_EVENT_COUNTERS(SB_X_FIELD, SB_X_NONE)
+#undef SB_X_FIELD
+#undef SB_X_NONE
 	uint64_t ct_created_port[8];   /* sessions created, by egress port */
 	uint64_t drop[SB_DROP_MAX];
 	uint64_t stage_cycles[SB_STAGE_MAX];
 	uint64_t stage_pkts[SB_STAGE_MAX];
-	uint64_t loops, busy_loops;
 } __attribute__((aligned(64)));
 
 /** Name of drop reason @r ("?" when out of range). Any thread. */
 const char *sb_drop_name(unsigned r);
 /** Name of stage @s. Any thread. */
 const char *sb_stage_name(unsigned s);
+/** "name=cycles/packet ..." for the stages with at least
+ * SB_STAGE_MIN_PKTS packets, "name=- (N packets)" for the others, into
+ * @buf. Returns @buf. Any thread. */
+char *sb_stage_format(const struct sb_counters *k, char *buf, size_t len);
 
 #endif

@@ -47,7 +47,7 @@ struct sb_dp_state {
 	/* Per neighbour index: 1 when it was a gateway path of some group and
 	 * is in no group's paths now, while its port's WAN is up. A routed
 	 * session whose out_nb is dead re-routes on its next outbound packet
-	 * (sb_state_mark_dead; docs/routing.md, "Path stickiness"). */
+	 * (sb_publish_mark_dead; docs/routing.md, "Path stickiness"). */
 	uint8_t nb_dead[SB_MAX_NEIGH];
 };
 

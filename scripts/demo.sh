@@ -51,6 +51,13 @@ case "$line" in
 	"HELLO 203.0.113.2 "*) ok "the server saw WAN1's address 203.0.113.2 (masquerade)" ;;
 	*) bad "expected HELLO 203.0.113.2, got '$line'" ;;
 esac
+# AF_XDP hands switchback the frames as they are on the wire, fragments too.
+echo "  a 3000-byte ping from the LAN host, fragmented by its kernel, answered in fragments:"
+if ip netns exec sb-lan ping -n -q -c 2 -s 3000 -W 2 192.0.2.80 >"$work/frag.txt" 2>&1; then
+	ok "fragments NATed both ways ($(grep -o '[0-9]* received' "$work/frag.txt"))"
+else
+	bad "fragmented ping: $(grep -E 'received|error' "$work/frag.txt")"
+fi
 
 bold "5/7 stop switchback"
 lab_stop

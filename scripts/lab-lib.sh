@@ -300,12 +300,14 @@ nat_scenarios() {
 	fi
 }
 
-# Write CONFIG with its net_af_packet ports changed to net_af_xdp to FILE.
+# Write CONFIG with every port on AF_XDP (device = af_xdp:IFNAME, switchback's
+# own XDP program) to FILE; the lab's configs already are.
 # For fragments: net_af_packet joins a PACKET_FANOUT group with the defrag
 # flag, so the kernel reassembles IP fragments before switchback sees them
 # (and truncates the datagram to the ring's frame size); AF_XDP passes the
 # wire's frames as they are, as a NIC does.
 xdp_config() {
-	sed -e 's/^device = net_af_packet\([0-9]*\),iface=/device = net_af_xdp\1,iface=/' "$1" >"$2"
-	grep -q '^device = net_af_xdp' "$2" && ! grep -q '^device = net_af_packet' "$2"
+	sed -e 's/^device = net_af_packet[0-9]*,iface=\(.*\)$/device = af_xdp:\1/' \
+	    -e 's/^device = af_packet:/device = af_xdp:/' "$1" >"$2"
+	grep -q '^device = af_xdp:' "$2" && ! grep -q '^device = .*af_packet' "$2"
 }

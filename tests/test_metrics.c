@@ -30,6 +30,9 @@ sample(struct sb_status *st)
 	st->port[0].rx_bytes = 64000;
 	st->port[1].tx_pkts = 990;
 	st->port[2].rx_missed = 3;
+	st->port[1].xdp = true;           /* wan1 on af_xdp: */
+	st->port[1].xdp_pkts[SB_XDP_REDIRECT] = 990;
+	st->port[1].xdp_pkts[SB_XDP_BLOCKED] = 9;
 	st->n_wans = 2;
 	snprintf(st->wan[0].name, SB_NAME_LEN, "wan1");
 	st->wan[0].state = SB_WAN_UP;
@@ -123,6 +126,9 @@ test_metrics_render_values(void **state)
 	text = sb_metrics_render(&st, 100500, NULL);
 	assert_non_null(text);
 	has(text, "switchback_wan_up{wan=\"wan1\"} 1");
+	has(text, "switchback_xdp_packets_total{port=\"wan1\",verdict=\"drop\",reason=\"blocklist\"} 9");
+	has(text, "switchback_xdp_packets_total{port=\"wan1\",verdict=\"redirect\",reason=\"redirect\"} 990");
+	assert_null(strstr(text, "switchback_xdp_packets_total{port=\"lan\""));
 	has(text, "switchback_wan_up{wan=\"wan2\"} 0");
 	has(text, "switchback_wan_state{wan=\"wan2\",state=\"down\"} 1");
 	has(text, "switchback_wan_state{wan=\"wan2\",state=\"up\"} 0");

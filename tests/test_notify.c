@@ -10,15 +10,7 @@
 #include "test_common.h"
 
 #include "notify.h"
-
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
+#include "clock.h"
 
 static void
 slurp(const char *path, char *buf, size_t len)
@@ -50,15 +42,15 @@ test_notify_hooks_inherit_no_fd(void **state)
 	snprintf(cmd, sizeof(cmd), "if test -e /proc/$$/fd/57; then echo leaked; else echo clean; "
 		 "fi > %s", out);
 	sb_hooks_init(&h, 2, 5000);
-	assert_int_equal(sb_hooks_run(&h, now_ms(), cmd, "change", "wan1", "up", "down", "test"), 0);
-	for (end = now_ms() + 5000; h.running != 0 && now_ms() < end; usleep(10000))
-		sb_hooks_reap(&h, now_ms());
+	assert_int_equal(sb_hooks_run(&h, sb_now_ms(), cmd, "change", "wan1", "up", "down", "test"), 0);
+	for (end = sb_now_ms() + 5000; h.running != 0 && sb_now_ms() < end; usleep(10000))
+		sb_hooks_reap(&h, sb_now_ms());
 	assert_int_equal(h.running, 0);
 	slurp(out, got, sizeof(got));
 	assert_string_equal(got, "clean\n");
 	/* The unbounded call the daemon makes today, too. */
 	assert_int_equal(sb_notify_run(cmd, "change", "wan1", "up", "down", "test"), 0);
-	for (end = now_ms() + 5000; sb_notify_reap() == 0 && now_ms() < end; usleep(10000))
+	for (end = sb_now_ms() + 5000; sb_notify_reap() == 0 && sb_now_ms() < end; usleep(10000))
 		;
 	slurp(out, got, sizeof(got));
 	assert_string_equal(got, "clean\n");
@@ -75,7 +67,7 @@ test_notify_hooks_bounded(void **state)
 	char pidf[] = "/tmp/sbtest-hookpid-XXXXXX", cmd[256], got[32];
 	struct sb_hooks h;
 	int fd = mkstemp(pidf);
-	uint64_t t0 = now_ms(), end;
+	uint64_t t0 = sb_now_ms(), end;
 	long child;
 
 	(void)state;
@@ -88,11 +80,11 @@ test_notify_hooks_bounded(void **state)
 	assert_int_equal(sb_hooks_run(&h, t0, "true", "change", "wan1", "up", "down", "c"), -EBUSY);
 	assert_int_equal(h.running, 2);
 	assert_int_equal(h.skipped, 1);
-	for (end = now_ms() + 5000; h.running != 0 && now_ms() < end; usleep(10000))
-		sb_hooks_reap(&h, now_ms());
+	for (end = sb_now_ms() + 5000; h.running != 0 && sb_now_ms() < end; usleep(10000))
+		sb_hooks_reap(&h, sb_now_ms());
 	assert_int_equal(h.running, 0);
 	assert_int_equal(h.timed_out, 2);
-	assert_true(now_ms() - t0 < 3000);
+	assert_true(sb_now_ms() - t0 < 3000);
 	slurp(pidf, got, sizeof(got));
 	child = strtol(got, NULL, 10);
 	assert_true(child > 0);
@@ -107,9 +99,9 @@ test_notify_hooks_bounded(void **state)
 		assert_true(stat[0] == '\0' || strstr(stat, ") Z ") != NULL);
 	}
 	/* Room again. */
-	assert_int_equal(sb_hooks_run(&h, now_ms(), "true", "change", "wan1", "up", "down", "d"), 0);
-	for (end = now_ms() + 5000; h.running != 0 && now_ms() < end; usleep(10000))
-		sb_hooks_reap(&h, now_ms());
+	assert_int_equal(sb_hooks_run(&h, sb_now_ms(), "true", "change", "wan1", "up", "down", "d"), 0);
+	for (end = sb_now_ms() + 5000; h.running != 0 && sb_now_ms() < end; usleep(10000))
+		sb_hooks_reap(&h, sb_now_ms());
 	assert_int_equal(h.running, 0);
 	unlink(pidf);
 }

@@ -44,7 +44,7 @@ setup(void **state)
 static struct sb_dp_state *
 make_state(uint64_t version)
 {
-	struct sb_dp_state *st = sb_state_alloc(GROUPS);
+	struct sb_dp_state *st = sb_publish_state_alloc(GROUPS);
 
 	assert_non_null(st);
 	st->version = version;
@@ -123,7 +123,7 @@ test_publish_reader_never_sees_torn_or_freed_state(void **state)
 			sb_fib_del(sh->fib, 0, 0x0a000000 | (uint32_t)((o % 256) << 16) |
 				   (uint32_t)((o % 7) << 8), 24);
 		}
-		sb_state_retire(sb_state_swap(&sh->state, make_state(v)), sh->qs);
+		sb_publish_state_retire(sb_publish_state_swap(&sh->state, make_state(v)), sh->qs);
 	}
 	__atomic_store_n(&sh->stop, 1, __ATOMIC_RELEASE);
 	rte_eal_wait_lcore(lcore);
@@ -132,7 +132,7 @@ test_publish_reader_never_sees_torn_or_freed_state(void **state)
 	assert_true(sh->reads > 1000);
 	assert_true(sh->lookups > 0);
 	assert_int_equal(sh->bad, 0);
-	sb_state_free(sh->state);
+	sb_publish_state_free(sh->state);
 	sb_fib_free(sh->fib);
 	rte_free(sh->qs);
 	rte_free(sh);
@@ -208,14 +208,14 @@ rib_publish(struct rib_shared *sh, struct sb_rib *rib)
 	struct sb_dp_state *st;
 
 	sb_rib_resolve(rib);
-	/* As sb_ctl_publish does: the retired state is kept (poisoned) and
+	/* As sb_publish does: the retired state is kept (poisoned) and
 	 * reused by the next publication. */
-	st = sb_state_take(&sh->spare, rib->n_groups);
+	st = sb_publish_state_take(&sh->spare, rib->n_groups);
 	assert_non_null(st);
-	sb_state_fill(st, rib, nb_any, NULL);
-	st = sb_state_swap(&sh->state, st);
+	sb_publish_state_fill(st, rib, nb_any, NULL);
+	st = sb_publish_state_swap(&sh->state, st);
 	assert_true(sb_publish_fib(rib, sh->fib) >= 0);
-	sb_state_keep(st, sh->qs, &sh->spare);
+	sb_publish_state_keep(st, sh->qs, &sh->spare);
 }
 
 static void
@@ -268,8 +268,8 @@ test_publish_rib_failovers_under_a_reader(void **state)
 	assert_true(sh->via_a > 0 && sh->via_b > 0);
 	assert_int_equal(sh->bad, 0);
 	assert_true(rib->n_groups < 8); /* shared, not one per prefix */
-	sb_state_free(sh->state);
-	sb_state_free(sh->spare);
+	sb_publish_state_free(sh->state);
+	sb_publish_state_free(sh->spare);
 	sb_fib_free(sh->fib);
 	sb_rib_free(rib);
 	sb_config_free(cfg);
@@ -291,7 +291,7 @@ nb_fixed(void *ctx, uint16_t port, uint32_t gw)
 	       gw == 0xc6336401u ? NB_W2 : -1;
 }
 
-/* Publish @rib as sb_ctl_publish does (WAN 1 up or down) and check that
+/* Publish @rib as sb_publish does (WAN 1 up or down) and check that
  * exactly the neighbours in @dead are marked. */
 static void
 publish_dead(struct sb_rib *rib, uint8_t *was, bool wan1_up, const unsigned *dead, unsigned n)
@@ -299,13 +299,13 @@ publish_dead(struct sb_rib *rib, uint8_t *was, bool wan1_up, const unsigned *dea
 	struct sb_dp_state *st;
 
 	sb_rib_resolve(rib);
-	st = sb_state_alloc(rib->n_groups);
+	st = sb_publish_state_alloc(rib->n_groups);
 	assert_non_null(st);
-	sb_state_fill(st, rib, nb_fixed, NULL);
+	sb_publish_state_fill(st, rib, nb_fixed, NULL);
 	for (unsigned p = 0; p < SB_MAX_PORTS; p++)
 		st->wan[p].up = 1;
 	st->wan[1].up = wan1_up;
-	assert_int_equal(sb_state_mark_dead(st, was), n);
+	assert_int_equal(sb_publish_mark_dead(st, was), n);
 	for (unsigned i = 0; i < SB_MAX_NEIGH; i++) {
 		bool want = false;
 
@@ -314,7 +314,7 @@ publish_dead(struct sb_rib *rib, uint8_t *was, bool wan1_up, const unsigned *dea
 		if (st->nb_dead[i] != want)
 			fail_msg("neighbour %u: dead %u, expected %u", i, st->nb_dead[i], want);
 	}
-	sb_state_free(st);
+	sb_publish_state_free(st);
 }
 
 /* Issue 5, path stickiness: a gateway that leaves every group is marked

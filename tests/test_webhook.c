@@ -18,7 +18,8 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "notify.h"
+#include "webhook.h"
+#include "clock.h"
 
 struct srv {
 	int fd;
@@ -107,46 +108,37 @@ srv_stop(struct srv *s)
 	close(s->fd);
 }
 
-static uint64_t
-ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static void
-wait_delivered(struct sb_notifier *n, uint64_t want, unsigned timeout_ms)
+wait_delivered(struct sb_webhook *n, uint64_t want, unsigned timeout_ms)
 {
-	struct sb_notifier_stats st;
-	uint64_t end = ms() + timeout_ms;
+	struct sb_webhook_stats st;
+	uint64_t end = sb_now_ms() + timeout_ms;
 
 	do {
-		sb_notifier_stats(n, &st);
+		sb_webhook_stats_get(n, &st);
 		if (st.delivered + st.failed >= want)
 			return;
 		usleep(10000);
-	} while (ms() < end);
+	} while (sb_now_ms() < end);
 }
 
 static void
 test_webhook_retry_then_delivered_in_order(void **state)
 {
 	struct srv s;
-	struct sb_notifier *n;
-	struct sb_notifier_stats st;
+	struct sb_webhook *n;
+	struct sb_webhook_stats st;
 	char url[64];
 
 	(void)state;
 	srv_start(&s, "ffo");
 	snprintf(url, sizeof(url), "http://127.0.0.1:%u/hook", s.port);
-	n = sb_notifier_start(url, 3, 1000, 20);
+	n = sb_webhook_start(url, 3, 1000, 20);
 	assert_non_null(n);
-	assert_int_equal(sb_notifier_post(n, "{\"seq\": 1}"), 0);
-	assert_int_equal(sb_notifier_post(n, "{\"seq\": 2, \"r\": \"a \\\"b\\\"\"}"), 0);
+	assert_int_equal(sb_webhook_post(n, "{\"seq\": 1}"), 0);
+	assert_int_equal(sb_webhook_post(n, "{\"seq\": 2, \"r\": \"a \\\"b\\\"\"}"), 0);
 	wait_delivered(n, 2, 5000);
-	sb_notifier_stats(n, &st);
+	sb_webhook_stats_get(n, &st);
 	assert_int_equal(st.queued, 2);
 	assert_int_equal(st.delivered, 2);
 	assert_int_equal(st.failed, 0);
@@ -155,7 +147,7 @@ test_webhook_retry_then_delivered_in_order(void **state)
 	assert_int_equal(s.n_bodies, 2);
 	assert_string_equal(s.bodies[0], "{\"seq\": 1}");
 	assert_string_equal(s.bodies[1], "{\"seq\": 2, \"r\": \"a \\\"b\\\"\"}");
-	sb_notifier_stop(n, 100);
+	sb_webhook_stop(n, 100);
 	srv_stop(&s);
 }
 
@@ -163,22 +155,22 @@ static void
 test_webhook_gives_up_after_retries(void **state)
 {
 	struct srv s;
-	struct sb_notifier *n;
-	struct sb_notifier_stats st;
+	struct sb_webhook *n;
+	struct sb_webhook_stats st;
 	char url[64];
 
 	(void)state;
 	srv_start(&s, "f");
 	snprintf(url, sizeof(url), "http://127.0.0.1:%u/hook", s.port);
-	n = sb_notifier_start(url, 2, 1000, 10);
+	n = sb_webhook_start(url, 2, 1000, 10);
 	assert_non_null(n);
-	sb_notifier_post(n, "{}");
+	sb_webhook_post(n, "{}");
 	wait_delivered(n, 1, 5000);
-	sb_notifier_stats(n, &st);
+	sb_webhook_stats_get(n, &st);
 	assert_int_equal(st.failed, 1);
 	assert_int_equal(st.delivered, 0);
 	assert_int_equal(s.n, 3);               /* the attempt and two retries */
-	sb_notifier_stop(n, 100);
+	sb_webhook_stop(n, 100);
 	srv_stop(&s);
 }
 
@@ -188,8 +180,8 @@ static void
 test_webhook_bounded_queue_and_stop(void **state)
 {
 	struct srv s;
-	struct sb_notifier *n;
-	struct sb_notifier_stats st;
+	struct sb_webhook *n;
+	struct sb_webhook_stats st;
 	char url[64];
 	unsigned refused = 0;
 	uint64_t t0;
@@ -197,17 +189,17 @@ test_webhook_bounded_queue_and_stop(void **state)
 	(void)state;
 	srv_start(&s, "h");
 	snprintf(url, sizeof(url), "http://127.0.0.1:%u/hook", s.port);
-	n = sb_notifier_start(url, 5, 300, 1000);
+	n = sb_webhook_start(url, 5, 300, 1000);
 	assert_non_null(n);
 	for (int i = 0; i < 100; i++)
-		refused += sb_notifier_post(n, "{\"x\": 1}") == -ENOBUFS;
-	sb_notifier_stats(n, &st);
+		refused += sb_webhook_post(n, "{\"x\": 1}") == -ENOBUFS;
+	sb_webhook_stats_get(n, &st);
 	/* 64 queued, at most one taken by the thread: the rest refused. */
 	assert_in_range(refused, 35, 36);
 	assert_int_equal(st.dropped, refused);
-	t0 = ms();
-	sb_notifier_stop(n, 200);
-	assert_true(ms() - t0 < 300 + 200 + 1000);
+	t0 = sb_now_ms();
+	sb_webhook_stop(n, 200);
+	assert_true(sb_now_ms() - t0 < 300 + 200 + 1000);
 	srv_stop(&s);
 }
 
@@ -224,8 +216,8 @@ dns_hang_child(void)
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(53),
 				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	struct ifreq ifr = { .ifr_name = "lo" };
-	struct sb_notifier *n;
-	struct sb_notifier_stats st;
+	struct sb_webhook *n;
+	struct sb_webhook_stats st;
 	int fd, u;
 	uint64_t t0, took;
 
@@ -243,14 +235,14 @@ dns_hang_child(void)
 	ifr.ifr_flags |= IFF_UP;
 	if (ioctl(u, SIOCSIFFLAGS, &ifr) != 0 || bind(u, (struct sockaddr *)&a, sizeof(a)) != 0)
 		return 77;
-	n = sb_notifier_start("http://sb-dns-never-answers.example/hook", 0, 300, 100);
+	n = sb_webhook_start("http://sb-dns-never-answers.example/hook", 0, 300, 100);
 	if (n == NULL)
 		return 3;
-	sb_notifier_post(n, "{\"x\": 1}");
+	sb_webhook_post(n, "{\"x\": 1}");
 	usleep(100000);          /* the attempt is resolving now */
-	t0 = ms();
-	sb_notifier_stop(n, 200);
-	took = ms() - t0;
+	t0 = sb_now_ms();
+	sb_webhook_stop(n, 200);
+	took = sb_now_ms() - t0;
 	unlink(rc);
 	fprintf(stderr, "stop took %lu ms\n", (unsigned long)took);
 	(void)st;
@@ -282,9 +274,9 @@ test_webhook_json_escape(void **state)
 	char out[64];
 
 	(void)state;
-	sb_json_escape("a \"b\" \\ c\n", out, sizeof(out));
+	sb_webhook_json_escape("a \"b\" \\ c\n", out, sizeof(out));
 	assert_string_equal(out, "a \\\"b\\\" \\\\ c\\u000a");
-	sb_json_escape("0123456789", out, 8);
+	sb_webhook_json_escape("0123456789", out, 8);
 	assert_true(strlen(out) < 8);
 }
 

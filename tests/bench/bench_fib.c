@@ -6,8 +6,8 @@
  * Loads N prefixes, each with two routes (distance 1 via gateway A on
  * wan1, distance 2 via gateway B on wan2, both resolved recursively over
  * the connected routes), through the project's own code: sb_config_load,
- * sb_rib_add/sb_rib_resolve, sb_state_take/sb_state_fill/sb_state_swap/
- * sb_state_keep, sb_publish_fib
+ * sb_rib_add/sb_rib_resolve, sb_publish_state_take/sb_publish_state_fill/sb_publish_state_swap/
+ * sb_publish_state_keep, sb_publish_fib
  * into the rte_fib FIB. A reader on a worker lcore then looks up S sampled
  * prefixes in the FIB and reads their group's first path in a loop
  * (1024 lookups per pass, cycling over the samples), reporting quiescence
@@ -122,7 +122,7 @@ wait_passes(struct shared *sh, uint64_t n)
 		rte_pause();
 }
 
-static uint8_t was_path[SB_MAX_NEIGH]; /* as sb_ctl's, for sb_state_mark_dead */
+static uint8_t was_path[SB_MAX_NEIGH]; /* as sb_ctl's, for sb_publish_mark_dead */
 
 static int32_t
 neigh_stub(void *ctx, uint16_t port, uint32_t gw)
@@ -155,7 +155,7 @@ secs(uint64_t a, uint64_t b)
 	return (double)(b - a) / (double)rte_get_tsc_hz();
 }
 
-/* Resolve and publish like sb_ctl_publish: new state, swap, FIB, retire.
+/* Resolve and publish like sb_publish: new state, swap, FIB, retire.
  * Returns the FIB writes; *@swapped and *@reclaimed get TSCs. */
 static int
 publish(struct shared *sh, struct sb_rib *rib, uint64_t *swapped, uint64_t *reclaimed,
@@ -165,20 +165,20 @@ publish(struct shared *sh, struct sb_rib *rib, uint64_t *swapped, uint64_t *recl
 	int writes;
 
 	*changed = sb_rib_resolve(rib);
-	st = sb_state_take(&sh->spare, rib->n_groups);
+	st = sb_publish_state_take(&sh->spare, rib->n_groups);
 	if (st == NULL)
 		return -ENOMEM;
 	old = sh->state;
 	st->version = old != NULL ? old->version + 1 : 1;
-	sb_state_fill(st, rib, neigh_stub, NULL);
-	/* As sb_ctl_publish: WANs up, then the dead-gateway bytes. */
+	sb_publish_state_fill(st, rib, neigh_stub, NULL);
+	/* As sb_publish: WANs up, then the dead-gateway bytes. */
 	for (unsigned p = 0; p < SB_MAX_PORTS; p++)
 		st->wan[p].up = 1;
-	sb_state_mark_dead(st, was_path);
-	sb_state_swap(&sh->state, st);
+	sb_publish_mark_dead(st, was_path);
+	sb_publish_state_swap(&sh->state, st);
 	*swapped = rte_rdtsc();
 	writes = sb_publish_fib(rib, sh->fib);
-	sb_state_keep(old, sh->qs, &sh->spare);
+	sb_publish_state_keep(old, sh->qs, &sh->spare);
 	*reclaimed = rte_rdtsc();
 	return writes;
 }
@@ -321,7 +321,7 @@ main(int argc, char **argv)
 	       rib->n_classes, rib->n_special);
 
 	/* A no-op publication, as the daemon makes several before any
-	 * failover: the retired state is kept for reuse (sb_state_keep). */
+	 * failover: the retired state is kept for reuse (sb_publish_state_keep). */
 	publish(sh, rib, &t_sw, &t_rec, &changed);
 
 	/* --- fail gateway A, restore it, CYCLES times ------------------------ */
@@ -431,8 +431,8 @@ main(int argc, char **argv)
 		fclose(f);
 	}
 	ret = ok ? 0 : 1;
-	sb_state_free(sh->state);
-	sb_state_free(sh->spare);
+	sb_publish_state_free(sh->state);
+	sb_publish_state_free(sh->spare);
 	sb_rib_free(rib);
 	sb_fib_free(sh->fib);
 	sb_config_free(cfg);

@@ -29,18 +29,18 @@ sessions = 4096
 ecmp_hash = l4
 
 [port lan]
-device = net_af_packet0,iface=gw-lan
+device = af_xdp:gw-lan
 role = lan
 address = 192.168.1.1/24
 
 [port wan1]
-device = net_af_packet1,iface=gw-wan1
+device = af_xdp:gw-wan1
 role = wan
 address = 203.0.113.2/24
 masquerade = yes
 
 [port wan2]
-device = net_af_packet2,iface=gw-wan2
+device = af_xdp:gw-wan2
 role = wan
 address = 198.51.100.2/24
 masquerade = yes

@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * switchback: set-up and tear-down of the control context (ctl.h): the
+ * mbuf pool, the ports, RCU, the neighbour table and the FIB, the worker,
+ * the RIB, the WANs' probes and monitors, and the notifier. Main lcore. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_hash.h>
+#include <rte_hash_crc.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+
+#include "ctl.h"
+#include "conntrack.h"
+#include "eim.h"
+#include "worker.h"
+#include "ctlsock.h"
+#include "fib.h"
+#include "frag.h"
+#include "nat.h"
+#include "ops.h"
+#include "pcc.h"
+#include "neigh.h"
+#include "port.h"
+#include "punt.h"
+#include "sb_log.h"
+#include "synhold.h"
+#include "webhook.h"
+#include "xdp.h"
+
+#define RING_SIZE 4096
+
+/* The worker and its NAT internals, from the configuration: the session
+ * table, the mappings and the rings are control's (created and freed
+ * here), the worker gets them through a struct sb_worker_conf. */
+static int
+build_worker(struct sb_ctl *c, char *err, size_t errlen)
+{
+	struct sb_config *cfg = c->cfg;
+	struct sb_worker_conf wc;
+	int socket = (int)rte_socket_id();
+	uint32_t masq = 0;
+	/* Measure what the session table and the mappings really take from
+	 * the heap. */
+	struct rte_malloc_socket_stats before, after;
+
+	rte_malloc_get_socket_stats(socket, &before);
+	c->ct = sb_ct_create("sb_ct", cfg->sessions, socket, 0 /* worker 0 */,
+			     cfg->to_tcp_established, cfg->to_tcp_transitory, cfg->to_udp,
+			     cfg->to_icmp);
+	rte_malloc_get_socket_stats(socket, &after);
+	c->ct_bytes = after.heap_allocsz_bytes - before.heap_allocsz_bytes;
+	if (c->ct != NULL)
+		SB_INFO(MAIN, "conntrack: %u sessions in %lu bytes (%.1f bytes/session)",
+			cfg->sessions, (unsigned long)c->ct_bytes,
+			(double)c->ct_bytes / cfg->sessions);
+	for (unsigned p = 0; p < cfg->n_ports; p++)
+		masq |= (uint32_t)cfg->ports[p].masquerade << p;
+	rte_malloc_get_socket_stats(socket, &before);
+	c->eim = sb_eim_create("sb_eim", masq, cfg->sessions, socket);
+	if (c->eim == NULL)
+		goto nomem;
+	rte_malloc_get_socket_stats(socket, &after);
+	SB_INFO(MAIN, "nat: %lu mappings in %lu bytes", (unsigned long)c->eim->n_map,
+		(unsigned long)(after.heap_allocsz_bytes - before.heap_allocsz_bytes));
+	c->punt = rte_ring_create("sb_punt", RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	c->resolve = rte_ring_create("sb_resolve", RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	c->inject = rte_ring_create("sb_inject", RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (c->ct == NULL || c->punt == NULL || c->resolve == NULL || c->inject == NULL) {
+		snprintf(err, errlen, "cannot create tables (sessions = %u): %s (give the EAL "
+			 "more memory with -m, or lower [switchback] sessions)", cfg->sessions,
+			 rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	wc = (struct sb_worker_conf){
+		.id = 0, .socket = socket, .n_ports = cfg->n_ports,
+		.ct = c->ct, .eim = c->eim, .fib = c->fib, .neigh = c->neigh,
+		.state = &c->pub.state, .qs = c->qs,
+		.punt = c->punt, .resolve = c->resolve, .inject = c->inject,
+		.fragments = cfg->fragments, .ecmp = cfg->ecmp_hash,
+		.pcc_classifier = cfg->pcc_classifier,
+	};
+	for (unsigned p = 0; p < cfg->n_ports; p++) {
+		const struct sb_port_conf *pc = &cfg->ports[p];
+
+		wc.port[p] = (struct sb_worker_port){
+			.port_id = c->port_id[p], .role = (uint8_t)pc->role,
+			.masquerade = pc->masquerade, .vlan = pc->vlan,
+			.prefix_len = (uint8_t)pc->prefix_len, .addr = pc->addr, .mac = c->mac[p],
+		};
+	}
+	wc.pcc_n = sb_pcc_members(cfg, wc.pcc_port, wc.pcc_table);
+	c->w = sb_worker_create(&wc);
+	if (c->w == NULL)
+		goto nomem;
+	return 0;
+nomem:
+	snprintf(err, errlen, "out of memory during set-up (give the EAL more memory with -m)");
+	return -ENOMEM;
+}
+
+static void
+free_worker(struct sb_ctl *c)
+{
+	sb_worker_free(c->w);
+	c->w = NULL;
+	sb_eim_free(c->eim);
+	sb_ct_free(c->ct);
+	rte_ring_free(c->punt);
+	rte_ring_free(c->resolve);
+	rte_ring_free(c->inject);
+}
+
+/* WAN changes told to the hook and the webhook (struct sb_wan_io). */
+static void
+notify_wan(void *ctx, const char *event, unsigned port, const char *old_state,
+	   const char *new_state, const char *reason, bool in_service)
+{
+	struct sb_ctl *c = ctx;
+
+	sb_notify_wan(&c->notify, event, c->cfg->ports[port].name, old_state, new_state, reason,
+		      in_service);
+}
+
+int
+sb_ctl_setup(struct sb_ctl *c, char *err, size_t errlen)
+{
+	struct sb_config *cfg = c->cfg;
+	size_t qs_size;
+	int ret;
+
+	c->ctl_fd = -1;
+	c->worker_lcore = rte_get_next_lcore(-1, 1, 0);
+	if (c->worker_lcore >= RTE_MAX_LCORE) {
+		snprintf(err, errlen, "switchback needs two lcores (for example -l 0,1): the main "
+			 "lcore runs control, the next one the worker");
+		return -EINVAL;
+	}
+	/* Probe first: AF_XDP ports keep mbufs of the pool in their rings,
+	 * and the pool is sized for those on top of [switchback] mbufs. */
+	uint32_t held = 0;
+
+	for (unsigned p = 0; p < cfg->n_ports; p++) {
+		uint32_t h;
+
+		ret = sb_port_probe(cfg, p, &c->port_id[p], &h, err, errlen);
+		if (ret != 0)
+			return ret;
+		c->port_open[p] = true;
+		c->n_ports = p + 1;
+		held += h;
+	}
+	c->pool = rte_pktmbuf_pool_create("sb_mbufs", cfg->mbufs + held, 256, 0,
+					  RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	if (c->pool == NULL) {
+		snprintf(err, errlen, "[switchback] mbufs: cannot create a pool of %u mbufs (%u "
+			 "and %u the AF_XDP rings hold): %s (give the EAL more memory with -m, or "
+			 "lower mbufs)", cfg->mbufs + held, cfg->mbufs, held, rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	if (held != 0) {
+		ret = sb_xdp_pool_check(c->pool, err, errlen);
+		if (ret != 0)
+			return ret;
+		SB_INFO(MAIN, "mbuf pool: %u mbufs, %u of them for the AF_XDP fill and tx rings",
+			cfg->mbufs + held, held);
+	}
+	for (unsigned p = 0; p < cfg->n_ports; p++) {
+		int ret = sb_port_open(&cfg->ports[p], c->pool, c->port_id[p], &c->mac[p],
+				       err, errlen);
+
+		if (ret != 0)
+			return ret;
+	}
+	c->xdp = sb_xdp_open(cfg, err, errlen);
+	if (c->xdp == NULL)
+		return -EINVAL;
+	qs_size = rte_rcu_qsbr_get_memsize(1);
+	c->qs = rte_zmalloc("sb_qsbr", qs_size, RTE_CACHE_LINE_SIZE);
+	if (c->qs == NULL || rte_rcu_qsbr_init(c->qs, 1) != 0)
+		goto nomem;
+	c->neigh = sb_neigh_create("sb_neigh", SB_MAX_NEIGH, (int)rte_socket_id());
+	c->fib = sb_fib_create("sb_fib", cfg->n_tables, cfg->n_routes + cfg->n_ports + 64, c->qs);
+	if (c->fib == NULL) {
+		snprintf(err, errlen, "cannot create the FIB: %u routing table(s) take about %u MB "
+			 "(rte_fib's 16M-entry first level each): give the EAL more memory with -m",
+			 cfg->n_tables, cfg->n_tables * 68);
+		return -ENOMEM;
+	}
+	if (c->neigh == NULL) {
+		snprintf(err, errlen, "cannot create tables (sessions = %u): %s (give the EAL "
+			 "more memory with -m, or lower [switchback] sessions)", cfg->sessions,
+			 rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	c->pub.qs = c->qs;
+	c->pub.fib = c->fib;
+	c->pub.neigh = c->neigh;
+	ret = build_worker(c, err, errlen);
+	if (ret != 0)
+		return ret;
+	c->arp.cfg = cfg;
+	c->arp.pool = c->pool;
+	c->arp.inject = c->inject;
+	c->arp.mac = c->mac;
+	c->arp.neigh = c->neigh;
+	c->arp.pub = &c->pub;
+	if (sb_arp_static(&c->arp) != 0)
+		goto nomem;
+	c->rib = sb_rib_create(cfg);
+	if (c->rib == NULL)
+		goto nomem;
+	{
+		const struct sb_wan_io io = { .ctx = c, .send = sb_punt_probe, .notify = notify_wan };
+
+		ret = sb_wan_init(&c->wans, cfg, c->rib, &io, sb_now_ms(), err, errlen);
+		if (ret == -ENOMEM)
+			goto nomem;
+		if (ret != 0)
+			return ret;
+	}
+	c->notify.hook = cfg->hook;
+	if (cfg->webhook[0] != '\0') {
+		c->notify.webhook = sb_webhook_start(cfg->webhook, cfg->webhook_retries,
+						      cfg->webhook_timeout_ms, cfg->webhook_backoff_ms);
+		if (c->notify.webhook == NULL) {
+			snprintf(err, errlen, "[notify] webhook: cannot start the notifier thread: %s",
+				 strerror(errno));
+			return -errno;
+		}
+		SB_INFO(WAN, "webhook %s: %u retries, %u ms timeout, backoff from %u ms",
+			cfg->webhook, cfg->webhook_retries, cfg->webhook_timeout_ms,
+			cfg->webhook_backoff_ms);
+	}
+	return 0;
+nomem:
+	snprintf(err, errlen, "out of memory during set-up (give the EAL more memory with -m)");
+	return -ENOMEM;
+}
+
+void
+sb_ctl_teardown(struct sb_ctl *c)
+{
+	/* What is still queued gets a second to be delivered. */
+	sb_webhook_stop(c->notify.webhook, 1000);
+	c->notify.webhook = NULL;
+	sb_ctlsock_close(c);
+	sb_ops_stop(c);
+	/* Before the ports: closing an AF_XDP port detaches its program. */
+	sb_xdp_close(c->xdp);
+	c->xdp = NULL;
+	for (unsigned p = 0; p < c->n_ports; p++)
+		if (c->port_open[p])
+			sb_port_close(c->port_id[p]);
+	free_worker(c);
+	sb_publish_fini(&c->pub);
+	sb_fib_free(c->fib);
+	sb_neigh_free(c->neigh);
+	rte_free(c->qs);
+	sb_wan_fini(&c->wans);
+	sb_rib_free(c->rib);
+	rte_mempool_free(c->pool);
+}
