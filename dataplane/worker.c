@@ -72,6 +72,12 @@ sb_worker_create(const struct sb_worker_conf *conf)
 	}
 	w->tsc_hz = rte_get_tsc_hz();
 	w->rnd = rte_rdtsc() | 1;
+	{
+		struct sb_police_conf pc;
+
+		sb_police_defaults(&pc);
+		sb_police_init(&w->police, &pc, w->tsc_hz, rte_rdtsc());
+	}
 	w->running = 1;
 	for (unsigned p = 0; p < conf->n_ports; p++) {
 		const struct sb_worker_port *pc = &conf->port[p];
@@ -235,8 +241,18 @@ parse_burst(struct sb_worker *w, struct sb_burst *b, struct rte_mbuf **pkts, uns
 			}
 			d->l3_off -= sizeof(struct rte_vlan_hdr);
 		}
+		const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+
 		if (unlikely(d->kind == SB_PKT_ARP)) {
-			sb_wk_punt(w, m, SB_PUNT_ARP, b->in);
+			/* For us or broadcast only, then within its sender's
+			 * share (d->src: the sender's IP) and ARP's. */
+			if (!rte_is_same_ether_addr(&eh->dst_addr, &ip->mac) &&
+			    !rte_is_broadcast_ether_addr(&eh->dst_addr))
+				sb_wk_drop(w, m, SB_DROP_L2_NOT_FOR_US);
+			else if (!sb_police_take_src(&w->police, d->src, rte_rdtsc()))
+				sb_wk_drop(w, m, SB_DROP_ARP_SOURCE_POLICED);
+			else
+				sb_wk_punt(w, m, SB_PUNT_ARP, b->in);
 			continue;
 		}
 		/* A DHCP reply to this port's client, unicast to an address it
@@ -246,7 +262,6 @@ parse_burst(struct sb_worker *w, struct sb_burst *b, struct rte_mbuf **pkts, uns
 			dhcp_punt(w, m, b->in);
 			continue;
 		}
-		const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 
 		if (unlikely(!rte_is_same_ether_addr(&eh->dst_addr, &ip->mac))) {
 			sb_wk_drop(w, m, SB_DROP_L2_NOT_FOR_US);

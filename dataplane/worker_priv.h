@@ -20,6 +20,7 @@
 #include "worker.h"
 #include "parse.h"
 #include "conntrack.h"
+#include "police.h"
 #include "eim.h"
 #include "frag.h"
 
@@ -84,6 +85,7 @@ struct sb_worker {
 	uint8_t pcc_table[SB_PCC_MAX];
 	uint32_t running;              /* cleared by control to stop */
 	uint64_t rnd;
+	struct sb_police police;    /* punt rates per reason, ARP per sender */
 	unsigned n_parked;
 	struct sb_parked parked[SB_PARK_MAX];
 	struct sb_counters cnt;
@@ -159,10 +161,17 @@ sb_wk_drop(struct sb_worker *w, struct rte_mbuf *m, unsigned reason)
 	rte_pktmbuf_free(m);
 }
 
-/* Hand @m to control for @reason; dropped (counted) when the ring is full. */
+/* Hand @m to control for @reason; dropped (counted) when its reason is
+ * over its rate (police.c) or the ring is full. Probe replies are not
+ * policed until they are validated here (issue 11): a forged flood would
+ * take their tokens from the real ones. */
 static inline void
 sb_wk_punt(struct sb_worker *w, struct rte_mbuf *m, unsigned reason, unsigned in)
 {
+	if (reason != SB_PUNT_PROBE_REPLY && !sb_police_take(&w->police, reason, rte_rdtsc())) {
+		sb_wk_drop(w, m, reason == SB_PUNT_ARP ? SB_DROP_ARP_POLICED : SB_DROP_ICMP_POLICED);
+		return;
+	}
 	m->hash.usr = SB_PUNT_INFO(reason, in);
 	if (rte_ring_enqueue(w->punt, m) != 0) {
 		sb_wk_drop(w, m, SB_DROP_PUNT_FULL);

@@ -102,7 +102,7 @@ fuzz_icmp_err(const uint8_t *data, size_t size)
 	fuzz_mbuf(&m, buf, (uint16_t)size);
 	if (sb_parse(&m, &md) == SB_DROP_MAX && md.kind == SB_PKT_IPV4 &&
 	    md.frag == SB_FRAG_NONE && md.proto == IPPROTO_ICMP &&
-	    sb_icmp_is_error(md.icmp_type)) {
+	    sb_nat_icmp_is_error(md.icmp_type)) {
 		uint8_t *ip = buf + md.l3_off, *l4 = ip + md.l4_off;
 		uint32_t tot = md.l4_off + md.l4_len;
 

@@ -36,7 +36,10 @@
 	X(PUNT_POLICED,     "punt_policed")                             \
 	X(TX_FULL,          "tx_full")                                  \
 	X(NOMEM,            "no_mbuf")                                  \
-	X(IP_SOURCE_ROUTE,  "ip_source_route")
+	X(IP_SOURCE_ROUTE,  "ip_source_route")                          \
+	X(ARP_POLICED,      "arp_policed")                              \
+	X(ARP_SOURCE_POLICED, "arp_source_policed")                     \
+	X(ICMP_POLICED,     "ttl_exceeded_policed")
 
 enum sb_drop {
 #define SB_X_ENUM(e, s) SB_DROP_##e,
