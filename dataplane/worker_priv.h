@@ -168,7 +168,10 @@ sb_wk_drop(struct sb_worker *w, struct rte_mbuf *m, unsigned reason)
 static inline void
 sb_wk_punt(struct sb_worker *w, struct rte_mbuf *m, unsigned reason, unsigned in)
 {
-	if (reason != SB_PUNT_PROBE_REPLY && !sb_police_take(&w->police, reason, rte_rdtsc())) {
+	/* Probe replies are checked against what was sent; DHCP replies
+	 * have their own per-port bucket (worker.c dhcp_punt). */
+	if (reason != SB_PUNT_PROBE_REPLY && reason != SB_PUNT_DHCP &&
+	    !sb_police_take(&w->police, reason, rte_rdtsc())) {
 		sb_wk_drop(w, m, reason == SB_PUNT_ARP ? SB_DROP_ARP_POLICED : SB_DROP_ICMP_POLICED);
 		return;
 	}
