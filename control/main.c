@@ -39,6 +39,51 @@ on_signal(int sig)
 	quit_signal = sig;
 }
 
+/* Free hugepages of the default size, from /proc/meminfo (-1: unknown). */
+static long
+hugepages_free(void)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[128];
+	long n = -1;
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "HugePages_Free: %ld", &n) == 1)
+			break;
+	fclose(f);
+	return n;
+}
+
+/* What to do when the EAL refuses to start: the usual causes on a fresh
+ * machine, said as commands (the EAL's own text names none of them). */
+static void
+eal_hint(int err, int argc, char **argv)
+{
+	bool nohuge = false, prefix = false;
+
+	for (int i = 1; i < argc; i++) {
+		nohuge |= strcmp(argv[i], "--no-huge") == 0;
+		prefix |= strncmp(argv[i], "--file-prefix", 13) == 0 ||
+			  strcmp(argv[i], "--in-memory") == 0;
+	}
+	if (geteuid() != 0)
+		fprintf(stderr, "  switchback needs root (or CAP_SYS_ADMIN, CAP_NET_ADMIN, "
+			"CAP_IPC_LOCK, CAP_NET_RAW): run it with sudo\n");
+	bool huge_cause = !nohuge && hugepages_free() == 0;
+
+	if (huge_cause)
+		fprintf(stderr, "  no free hugepages: reserve some (as root: echo 512 > "
+			"/proc/sys/vm/nr_hugepages), or run without them for a test: "
+			"add --no-huge -m 512 before the --\n");
+	if (!huge_cause && (err == EALREADY || err == EBUSY || (!prefix && err == EACCES)))
+		fprintf(stderr, "  another DPDK program may hold the same runtime directory: "
+			"give this one its own --file-prefix NAME (switchbackctl -f NAME "
+			"then reaches it)\n");
+	fprintf(stderr, "  README.md (\"Running it\") shows working command lines\n");
+}
+
 static void
 usage(const char *prog)
 {
@@ -210,6 +255,7 @@ main(int argc, char **argv)
 	ret = rte_eal_init(dd >= 0 ? dd : 1, argv);
 	if (ret < 0) {
 		fprintf(stderr, "switchback: EAL init failed: %s\n", rte_strerror(rte_errno));
+		eal_hint(rte_errno, dd >= 0 ? dd : 1, argv);
 		sb_config_free(c->cfg);
 		free(c);
 		return 1;
