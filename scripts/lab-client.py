@@ -9,11 +9,11 @@
       "<epoch_ms> <N|x>" per attempt: through WAN N (the address the server
       saw: 1 = wan1 ... 4 = wan4, see WANS), or failed. The lab's one
       attempt format (scripts/lab-lib.sh, scripts/lab-run.py read it).
-  lab-client.py stream [--interval S] [--count N] [--source IP] [--sport P] [--dst IP]
+  lab-client.py stream [--interval S] [--count N] [--source IP] [--sport P] [--dst IP] [--rtt]
       one UDP flow to the echo server (192.0.2.80:8081, or --dst): COUNT
       numbered datagrams, one every INTERVAL; prints "sent N received M
-      lost K" and the numbers of the lost ones, then a line
-      "rtt_ms p50 A p99 B max C" over the answered ones. The flow keeps its source
+      lost K" and the numbers of the lost ones, and with --rtt a second
+      line "rtt_ms p50 A p99 B max C" over the answered ones. The flow keeps its source
       port, so it is one session through the gateway. SIGTERM ends it
       early (what was sent is still accounted).
   lab-client.py flows [--tcp DST]... [--udp DST]... [--ping DST]... [--interval S]
@@ -93,7 +93,7 @@ def stream(a):
     lost = [i for i in range(sent) if i not in got]
     print(f"sent {sent} received {len(got)} lost {len(lost)}" +
           (f" ({' '.join(map(str, lost[:20]))})" if lost else ""))
-    if rtt:
+    if a.rtt and rtt:
         rtt.sort()
         q = lambda f: rtt[min(len(rtt) - 1, int(f * len(rtt)))] * 1000
         print(f"rtt_ms p50 {q(0.5):.2f} p99 {q(0.99):.2f} max {rtt[-1] * 1000:.2f}")
@@ -224,6 +224,7 @@ def main():
     ap.add_argument("--source", help="source address (one of lan0's)")
     ap.add_argument("--sport", type=int, default=0, help="stream: source port")
     ap.add_argument("--dst", help="stream: echo server address (default 192.0.2.80)")
+    ap.add_argument("--rtt", action="store_true", help="stream: also print round-trip times")
     ap.add_argument("--tcp", action="append", help="flows: a long TCP flow to DST:8082")
     ap.add_argument("--udp", action="append", help="flows: a UDP stream to DST:8081")
     ap.add_argument("--ping", action="append", help="flows: pings to DST")

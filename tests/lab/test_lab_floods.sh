@@ -82,7 +82,7 @@ one() {
 	settle || bad "$name: the WANs were not all up and quiet before it"
 	before_log=$(wc -l <"$log")
 	stats_json >"$work/$name.before"
-	ip netns exec sb-lan $py "$top/scripts/lab-client.py" stream --interval 0.02 \
+	ip netns exec sb-lan $py "$top/scripts/lab-client.py" stream --rtt --interval 0.02 \
 		--count $(( secs * 50 + 50 )) --sport 40123 >"$work/$name.stream" 2>&1 &
 	spid=$!
 	sleep 0.5
