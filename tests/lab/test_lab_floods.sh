@@ -21,9 +21,8 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${1:-$top/build/switchback}
 flood=${2:-$(dirname "$bin")/tests/lab/sb_flood}
 shift 2 2>/dev/null || shift $#
-. "$top/tests/lab/lablib.sh"
-trap lab_cleanup EXIT
-lab_require
+. "$top/scripts/lab-lib.sh"
+lab_test_init "$bin"
 
 secs=${FLOOD_SECONDS:-4}
 floods=${*:-echo_probe_ids echo_any_id udp_scan syn_inbound frag arp_lan syn_outbound}

@@ -17,9 +17,8 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${1:-$top/build/switchback}
-. "$top/tests/lab/lablib.sh"
-trap lab_cleanup EXIT
-lab_require
+. "$top/scripts/lab-lib.sh"
+lab_test_init "$bin"
 
 cfg=$work/lab-xdp-mgmt.ini
 sed -e 's/^device = af_xdp:gw-lan$/&\nmanagement = 192.168.1.2 tcp 22/' "$top/conf/lab.ini" >"$cfg"

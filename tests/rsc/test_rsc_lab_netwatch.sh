@@ -16,9 +16,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 bin=$1
 imp=$2
-. "$top/tests/lab/lablib.sh"
-trap lab_cleanup EXIT
-lab_require
+. "$top/scripts/lab-lib.sh"
+lab_test_init "$bin"
 
 cat "$here/001-netwatch-enable.rsc" "$here/001-masquerade-list.rsc" |
 	"$imp" --ports "$here/lab-ports.ini" - >"$work/nw.ini" 2>"$work/import.txt"

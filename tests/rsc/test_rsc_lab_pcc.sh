@@ -17,9 +17,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 bin=$1
 imp=$2
-. "$top/tests/lab/lablib.sh"
-trap lab_cleanup EXIT
-lab_require
+. "$top/scripts/lab-lib.sh"
+lab_test_init "$bin"
 
 "$imp" --ports "$here/lab-ports-004.ini" --check-interval 200 "$here/004-dual-wan-pcc.rsc" \
 	>"$work/004.ini" 2>"$work/import.txt"
