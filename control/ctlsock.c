@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "opscmd.h"
 #include "sb_log.h"
 #include "sb_counters.h"
 #include "neigh.h"
@@ -271,7 +272,7 @@ static void
 run(struct sb_ctl *c, char *line, struct out *o)
 {
 	char *argv[8];
-	int argc = 0;
+	int argc = 0, n_ops;
 	bool json = false;
 
 	for (char *t = strtok(line, " \t\r\n"); t && argc < 8; t = strtok(NULL, " \t\r\n")) {
@@ -343,10 +344,13 @@ run(struct sb_ctl *c, char *line, struct out *o)
 	} else if (IS(0, "neighbor") || IS(0, "neighbour") || IS(0, "arp")) {
 		out(o, "ok\n");
 		neighbours(c, o);
+	} else if ((n_ops = sb_opscmd_run(c, argc, argv, json, o->buf + o->len,
+					   OUT_MAX - o->len)) >= 0) {
+		o->len += (size_t)n_ops;
 	} else {
 		out(o, "error: unknown command \"%s\" (route print, route set NAME distance N, "
-		    "route enable|disable NAME, wan print, wan down|up|auto NAME, stats, neighbor print; "
-		    "add --json for route, wan and stats)\n",
+		    "route enable|disable NAME, wan print, wan down|up|auto NAME, stats, neighbor print, "
+		    "status, events, conntrack print|count|flush; add --json)\n",
 		    argc ? argv[0] : "");
 	}
 #undef IS
