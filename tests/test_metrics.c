@@ -253,7 +253,7 @@ write_loop(void *arg)
 
 	sample(st);
 	while (!w->stop) {
-		w->n++;
+		__atomic_fetch_add(&w->n, 1, __ATOMIC_RELAXED);
 		st->rx = st->tx = st->forwarded = st->sessions_created = w->n;
 		for (unsigned p = 0; p < st->n_ports; p++)
 			st->port[p].rx_pkts = w->n;
@@ -286,6 +286,8 @@ test_metrics_scrape_sees_whole_statuses(void **state)
 	(void)state;
 	assert_non_null(w.m);
 	assert_int_equal(pthread_create(&t, NULL, write_loop, &w), 0);
+	while (__atomic_load_n(&w.n, __ATOMIC_RELAXED) < 2)
+		usleep(1000);
 	for (int i = 0; i < 50; i++) {
 		struct body b;
 		unsigned long rx;
