@@ -241,9 +241,12 @@ stats(struct sb_ctl *c, struct out *o, bool json)
 }
 
 static void
-neighbours(struct sb_ctl *c, struct out *o)
+neighbours(struct sb_ctl *c, struct out *o, bool json)
 {
-	out(o, "%-16s %-8s %-18s %s\n", "ADDRESS", "PORT", "MAC", "STATE");
+	if (json)
+		out(o, "[");
+	else
+		out(o, "%-16s %-8s %-18s %s\n", "ADDRESS", "PORT", "MAC", "STATE");
 	for (uint32_t i = 0; i < c->neigh->n; i++) {
 		const struct sb_neigh_entry *e = &c->neigh->e[i];
 		struct rte_ether_addr m;
@@ -251,12 +254,19 @@ neighbours(struct sb_ctl *c, struct out *o)
 
 		ip_str(e->ip, a, sizeof(a));
 		bool ok = sb_neigh_mac(c->neigh, i, &m);
+		const char *state = e->is_static ? "static" : ok ? "reachable" : "incomplete";
 
 		if (ok)
 			snprintf(mac, sizeof(mac), RTE_ETHER_ADDR_PRT_FMT, RTE_ETHER_ADDR_BYTES(&m));
-		out(o, "%-16s %-8s %-18s %s\n", a, c->cfg->ports[e->port].name, mac,
-		    e->is_static ? "static" : ok ? "reachable" : "incomplete");
+		if (json)
+			out(o, "%s\n {\"address\": \"%s\", \"port\": \"%s\", \"mac\": %s%s%s, "
+			    "\"state\": \"%s\"}", i ? "," : "", a, c->cfg->ports[e->port].name,
+			    ok ? "\"" : "", ok ? mac : "null", ok ? "\"" : "", state);
+		else
+			out(o, "%-16s %-8s %-18s %s\n", a, c->cfg->ports[e->port].name, mac, state);
 	}
+	if (json)
+		out(o, "\n]\n");
 }
 
 static int
@@ -325,7 +335,7 @@ run(struct sb_ctl *c, char *line, struct out *o)
 		sb_rib_route_changed(c->rib, (unsigned)i);
 		SB_WARN(RIB, "route %s: operator set distance %ld", argv[2], d);
 		sb_ctl_publish(c, sb_now_ms());
-		out(o, "ok\n");
+		out(o, json ? "ok\n{\"ok\": true}\n" : "ok\n");
 	} else if (IS(0, "route") && argc == 3 && (IS(1, "disable") || IS(1, "enable"))) {
 		int i = sb_rib_find(c->rib, argv[2]);
 
@@ -337,13 +347,13 @@ run(struct sb_ctl *c, char *line, struct out *o)
 		sb_rib_route_changed(c->rib, (unsigned)i);
 		SB_WARN(RIB, "route %s: operator %sd it", argv[2], argv[1]);
 		sb_ctl_publish(c, sb_now_ms());
-		out(o, "ok\n");
+		out(o, json ? "ok\n{\"ok\": true}\n" : "ok\n");
 	} else if (IS(0, "stats")) {
 		out(o, "ok\n");
 		stats(c, o, json);
 	} else if (IS(0, "neighbor") || IS(0, "neighbour") || IS(0, "arp")) {
 		out(o, "ok\n");
-		neighbours(c, o);
+		neighbours(c, o, json);
 	} else if ((n_ops = sb_opscmd_run(c, argc, argv, json, o->buf + o->len,
 					   OUT_MAX - o->len)) >= 0) {
 		o->len += (size_t)n_ops;
