@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <grp.h>
 
 #include <iniparser.h>
 
@@ -44,6 +45,26 @@ trim(char *s)
 	e = s + strlen(s);
 	while (e > s && isspace((unsigned char)e[-1]))
 		*--e = '\0';
+}
+
+/* Whether iniparser would cut the unquoted value @v of key @key short of
+ * what was meant. Free text (a command, a URL, a device string) may hold
+ * ';' and '#' anywhere, so any there is refused; other values cannot, so
+ * only one that does not follow a blank ("192.0.2.1;192.0.2.2") is: a
+ * blank before it makes it the usual trailing comment. */
+static bool
+cut_short(const char *key, const char *v)
+{
+	static const char *const free_text[] = { "hook", "webhook", "comment", "device",
+						 "ctl_socket", "ctl_group", NULL };
+
+	for (const char *const *k = free_text; *k; k++)
+		if (strcmp(*k, key) == 0)
+			return strpbrk(v, ";#") != NULL;
+	for (const char *q = strpbrk(v, ";#"); q != NULL; q = strpbrk(q + 1, ";#"))
+		if (q > v && q[-1] != ' ' && q[-1] != '\t')
+			return true;
+	return false;
 }
 
 static void add_error(struct ctx *c, int line, const char *sec, const char *key,
@@ -117,6 +138,8 @@ index_lines(struct ctx *c, const char *path)
 					  "one [%s] section", first, sec);
 			sec_line = ln;
 		} else if ((eq = strchr(p, '=')) != NULL) {
+			char *val = eq + 1;
+
 			*eq = '\0';
 			trim(p);
 			for (char *q = p; *q; q++)
@@ -127,6 +150,11 @@ index_lines(struct ctx *c, const char *path)
 			if (first > sec_line)
 				add_error(c, ln, sec, p, "given twice in this section (first at line %d)",
 					  first);
+			trim(val);
+			if (*val != '"' && *val != '\'' && cut_short(p, val))
+				add_error(c, ln, sec, p, "the value has a ';' or '#', where the INI format "
+					  "starts a comment and would cut it short: quote the whole value "
+					  "(\"...\") to keep it, and put comments on lines of their own");
 		} else {
 			add_error(c, ln, sec, NULL, "expected KEY = VALUE, got \"%s\"", p);
 			continue;
@@ -420,13 +448,17 @@ check_keys(struct ctx *c, const char *sec, const char *const *known)
 }
 
 static const char *const keys_switchback[] = { "mbufs", "sessions", "fragments", "ecmp_hash",
-					       "ctl_socket", NULL };
+					       "ctl_socket", "ctl_group", NULL };
 static const char *const keys_timeouts[] = { "tcp_established", "tcp_transitory", "udp", "icmp", NULL };
 static const char *const keys_check[] = { "interval_ms", "timeout_ms", "down_after", "up_after",
 					  "hold_down_ms", "loss_pct", "latency_ms", "window", NULL };
 static const char *const keys_port[] = { "device", "role", "address", "masquerade", "vlan",
 					 "rx_desc", "tx_desc", "pcc_weight", "pcc_table",
-					 "sessions_on_down", "sessions_on_failback", NULL };
+					 "sessions_on_down", "sessions_on_failback",
+					 "dhcp_client_id", "dhcp_hostname", "dhcp_default_route",
+					 "dhcp_default_route_distance", "dhcp_check_gateway",
+					 "dhcp_classless_routes", "dhcp_release", "dhcp_lease_file",
+					 NULL };
 static const char *const keys_pcc[] = { "classifier", NULL };
 static const char *const keys_notify[] = { "hook", "alert_after_s", "webhook", "webhook_retries",
 					   "webhook_timeout_ms", "webhook_backoff_ms", NULL };
@@ -450,6 +482,113 @@ valid_name(const char *n)
 }
 
 static int table_index(struct ctx *c, const char *sec, const char *name);
+
+/* The dhcp_* keys of a port (docs/config.md, "DHCP on a WAN port"). */
+static bool
+parse_port_dhcp(struct ctx *c, const char *sec, struct sb_port_conf *p)
+{
+	static const char *const keys[] = { "dhcp_client_id", "dhcp_hostname",
+					    "dhcp_default_route", "dhcp_default_route_distance",
+					    "dhcp_check_gateway", "dhcp_classless_routes",
+					    "dhcp_release", "dhcp_lease_file" };
+	struct sb_port_dhcp *d = &p->dhcp;
+	const char *v;
+	uint32_t x;
+
+	if (!d->enabled) {
+		for (unsigned i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+			if (get(c, sec, keys[i]) != NULL) {
+				fail(c, sec, keys[i], "only with address = dhcp");
+				return false;
+			}
+		return true;
+	}
+	if (p->role != SB_ROLE_WAN) {
+		fail(c, sec, "address", "dhcp only on a wan port");
+		return false;
+	}
+	d->default_route = true;
+	d->distance = 1;
+	d->classless_routes = true;
+	d->release = true;
+	snprintf(d->lease_file, sizeof(d->lease_file), "/var/lib/switchback/dhcp-%s.lease",
+		 p->name);
+	v = get(c, sec, "dhcp_client_id");
+	if (v != NULL) {
+		/* aa:bb:... is the identifier byte by byte (RFC 2132 9.14: the
+		 * first byte is its type); anything else is text, sent as
+		 * type 0 followed by the text. */
+		unsigned n = 0, b;
+		const char *q = v;
+		bool hex = strlen(v) >= 5;
+
+		while (hex && *q != '\0') {
+			if (!isxdigit((unsigned char)q[0]) || !isxdigit((unsigned char)q[1]) ||
+			    (q[2] != ':' && q[2] != '\0') || n == sizeof(d->client_id) ||
+			    sscanf(q, "%2x", &b) != 1) {
+				hex = false;
+				break;
+			}
+			d->client_id[n++] = (uint8_t)b;
+			q += q[2] == ':' ? 3 : 2;
+		}
+		if (hex) {
+			d->client_id_len = (uint8_t)n;
+		} else {
+			size_t l = strlen(v);
+
+			if (l == 0 || l + 1 > sizeof(d->client_id)) {
+				fail(c, sec, "dhcp_client_id", "expected text of 1-%zu characters or "
+				     "hex bytes aa:bb:cc..., got \"%s\"", sizeof(d->client_id) - 1, v);
+				return false;
+			}
+			d->client_id[0] = 0;
+			memcpy(d->client_id + 1, v, l);
+			d->client_id_len = (uint8_t)(l + 1);
+		}
+	}
+	v = get(c, sec, "dhcp_hostname");
+	if (v != NULL) {
+		size_t l = strlen(v);
+		bool ok = l > 0 && l < sizeof(d->hostname);
+
+		for (size_t i = 0; ok && i < l; i++)
+			ok = isalnum((unsigned char)v[i]) || v[i] == '-' || v[i] == '.';
+		if (!ok) {
+			fail(c, sec, "dhcp_hostname", "expected 1-%zu letters, digits, '-' or '.', "
+			     "got \"%s\"", sizeof(d->hostname) - 1, v);
+			return false;
+		}
+		memcpy(d->hostname, v, l + 1);
+	}
+	if (!get_bool(c, sec, "dhcp_default_route", &d->default_route) ||
+	    !get_bool(c, sec, "dhcp_classless_routes", &d->classless_routes) ||
+	    !get_bool(c, sec, "dhcp_release", &d->release))
+		return false;
+	x = d->distance;
+	if (!get_uint(c, sec, "dhcp_default_route_distance", 1, 255, &x))
+		return false;
+	d->distance = (uint8_t)x;
+	v = get(c, sec, "dhcp_check_gateway");
+	if (v != NULL) {
+		if (strcmp(v, "none") == 0) {
+			d->check = SB_CHECK_NONE;
+		} else if (strcmp(v, "ping") == 0) {
+			d->check = SB_CHECK_PING;
+		} else if (strcmp(v, "arp") == 0) {
+			d->check = SB_CHECK_ARP;
+		} else {
+			fail(c, sec, "dhcp_check_gateway", "expected none, ping or arp, got \"%s\"", v);
+			return false;
+		}
+	}
+	v = get(c, sec, "dhcp_lease_file");
+	if (v != NULL && strcmp(v, "none") == 0)
+		d->lease_file[0] = '\0';
+	else if (!get_name(c, sec, "dhcp_lease_file", d->lease_file, sizeof(d->lease_file)))
+		return false;
+	return true;
+}
 
 /* A port with errors is still added (its role or subnet unknown: marked
  * in bad_port), so that the sections naming it are checked for their own
@@ -492,15 +631,21 @@ parse_port(struct ctx *c, const char *sec, const char *name)
 	}
 	v = get(c, sec, "address");
 	if (v == NULL) {
-		fail(c, sec, "address", "missing: the port's address as A.B.C.D/LEN");
+		fail(c, sec, "address", "missing: the port's address as A.B.C.D/LEN, or dhcp");
 		ok = false;
+	} else if (strcmp(v, "dhcp") == 0) {
+		/* Its address and subnet come with the lease. */
+		p->dhcp.enabled = true;
+		addr_ok = true;
 	} else if (sb_parse_prefix(v, &p->addr, &p->prefix_len, true) != 0 || p->prefix_len > 31 ||
 		   p->prefix_len == 0) {
-		fail(c, sec, "address", "expected A.B.C.D/LEN with LEN 1-31, got \"%s\"", v);
+		fail(c, sec, "address", "expected A.B.C.D/LEN with LEN 1-31, or dhcp, got \"%s\"", v);
 		ok = false;
 	} else {
 		addr_ok = true;
 	}
+	if (!parse_port_dhcp(c, sec, p))
+		ok = false;
 	if (!get_bool(c, sec, "masquerade", &p->masquerade))
 		ok = false;
 	else if (p->masquerade && p->role != SB_ROLE_WAN) {
@@ -564,7 +709,7 @@ parse_port(struct ctx *c, const char *sec, const char *name)
 			     p->device, cfg->ports[i].name);
 			ok = false;
 		}
-		if (addr_ok && cfg->ports[i].addr == p->addr) {
+		if (addr_ok && cfg->ports[i].addr == p->addr && !p->dhcp.enabled) {
 			fail(c, sec, "address", "address already used by port %s",
 			     cfg->ports[i].name);
 			ok = false;
@@ -831,6 +976,12 @@ parse_wan(struct ctx *c, const char *sec, const char *name)
 				mons_ok = false;
 				break;
 			}
+			if (w->method == SB_CHECK_ARP && pc->dhcp.enabled) {
+				fail(c, sec, "method", "arp probes on-link hosts, and %s's subnet "
+				     "comes from its DHCP lease: use icmp", name);
+				mons_ok = false;
+				break;
+			}
 			if (w->method == SB_CHECK_ARP && !port_on_subnet(pc, a)) {
 				fail(c, sec, "monitors", "method = arp probes hosts on the port's "
 				     "subnet only, and %s is not on %s's", t, name);
@@ -846,7 +997,11 @@ parse_wan(struct ctx *c, const char *sec, const char *name)
 		}
 	}
 	v = get(c, sec, "gateway");
-	if (v != NULL) {
+	if (pc->dhcp.enabled) {
+		/* Probes go through the lease's router (control/lease.c). */
+		if (v != NULL)
+			fail(c, sec, "gateway", "%s takes its gateway from its DHCP lease", name);
+	} else if (v != NULL) {
 		if (sb_parse_ipv4(v, &w->gateway) != 0)
 			fail(c, sec, "gateway", "expected an IPv4 address, got \"%s\"", v);
 		else if (!port_on_subnet(pc, w->gateway) || w->gateway == pc->addr)
@@ -943,6 +1098,35 @@ parse_metrics(struct ctx *c, const char *sec)
 		c->cfg->metrics_port = (uint16_t)port;
 }
 
+/* [switchback] ctl_group: a group name or number whose members may use
+ * the control socket besides root. */
+static void
+parse_ctl_group(struct ctx *c, const char *sec)
+{
+	const char *v = get(c, sec, "ctl_group");
+	struct group gr, *res = NULL;
+	char buf[4096], *end;
+	unsigned long g;
+
+	if (v == NULL)
+		return;
+	errno = 0;
+	g = strtoul(v, &end, 10);
+	if (*v != '\0' && *end == '\0' && errno == 0 && *v != '-') {
+		if (g >= UINT32_MAX) {
+			fail(c, sec, "ctl_group", "group id %s out of range", v);
+			return;
+		}
+		c->cfg->ctl_gid = (int64_t)g;
+		return;
+	}
+	if (getgrnam_r(v, &gr, buf, sizeof(buf), &res) != 0 || res == NULL) {
+		fail(c, sec, "ctl_group", "no group named \"%s\" (a group name or number)", v);
+		return;
+	}
+	c->cfg->ctl_gid = (int64_t)gr.gr_gid;
+}
+
 /* Split "kind name" section names. */
 static bool
 split_sec(const char *sec, const char *kind, const char **name)
@@ -972,6 +1156,8 @@ validate(struct ctx *c)
 			const struct sb_port_conf *a = &cfg->ports[i], *b = &cfg->ports[j];
 			uint8_t l = a->prefix_len < b->prefix_len ? a->prefix_len : b->prefix_len;
 
+			if (a->dhcp.enabled || b->dhcp.enabled)
+				continue; /* known once leased */
 			if (!(c->bad_port & (1u << j)) && ((a->addr ^ b->addr) & prefix_mask(l)) == 0) {
 				char sec[64];
 
@@ -1035,6 +1221,7 @@ sb_config_parse(const char *path, struct sb_config_errors *errs)
 	c.cfg = cfg;
 	snprintf(cfg->path, sizeof(cfg->path), "%s", path);
 	cfg->mbufs = 16384;
+	cfg->ctl_gid = -1;
 	cfg->sessions = 65536;
 	cfg->fragments = 4096;
 	cfg->ecmp_hash = SB_ECMP_L4;
@@ -1109,6 +1296,8 @@ sb_config_parse(const char *path, struct sb_config_errors *errs)
 				get_uint(&c, sec, "sessions", 16, 1u << 27, &cfg->sessions);
 				get_uint(&c, sec, "fragments", 16, 1u << 20, &cfg->fragments);
 				get_name(&c, sec, "ctl_socket", cfg->ctl_socket, sizeof(cfg->ctl_socket));
+				if (!c.failed)
+					parse_ctl_group(&c, sec);
 				v = get(&c, sec, "ecmp_hash");
 				if (v != NULL) {
 					if (strcmp(v, "l3") == 0)

@@ -57,9 +57,11 @@ struct sb_ctl {
 	enum sb_wstate wan_state[SB_MAX_PORTS]; /* shown: up, degraded or down */
 	struct sb_notifier *notifier;  /* [notify] webhook, or NULL */
 	struct sb_ops *ops;            /* status, events and metrics (ops.h) */
-	/* The control socket (switchbackctl). */
+	/* The control socket (switchbackctl): its listening fd and path; its
+	 * clients in @ctls (ctlsock.c). */
 	int ctl_fd;
 	char ctl_path[108];
+	struct sb_ctlsock *ctls;
 	/* Snapshot for the telemetry thread, under @snap_lock. */
 	pthread_mutex_t snap_lock;
 	char routes_text[8192];
@@ -71,15 +73,17 @@ int sb_ctl_publish(struct sb_ctl *c, uint64_t now_ms);
 /** Milliseconds on the monotonic clock. */
 uint64_t sb_now_ms(void);
 
-/** Open the control socket at @path (unlinking a stale one). 0 or -errno.
- * Main lcore. */
+/** Open the control socket at @path: a stale socket there is replaced,
+ * anything else is left alone (-EEXIST). Mode 0600, or 0660 and group
+ * cfg->ctl_gid when set. 0 or -errno. Main lcore. */
 int sb_ctlsock_open(struct sb_ctl *c, const char *path);
 
-/** Serve the clients waiting on the control socket, without blocking the
- * control loop for more than a few milliseconds. Control thread. */
+/** Accept, read, answer and time out control-socket clients a step at a
+ * time; never waits. Call it on every control loop. Control thread. */
 void sb_ctlsock_poll(struct sb_ctl *c);
 
-/** Close and unlink the control socket. */
+/** Close the control socket and its clients; unlink it when the path
+ * still holds the socket we made. */
 void sb_ctlsock_close(struct sb_ctl *c);
 
 /** Register /switchback/ telemetry commands reading @c. Main lcore. */

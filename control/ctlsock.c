@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * switchback: the control socket. One command line per connection, one
- * answer, then the server closes. switchbackctl is its client. Served from
- * the control loop with non-blocking sockets and a short read deadline,
- * so a slow or silent client cannot stall control. */
+ * answer, then the server closes. switchbackctl is its client. The socket
+ * is 0600 (0660 with [switchback] ctl_group) and every client's
+ * credentials are checked (SO_PEERCRED); clients are served from the
+ * control loop without ever waiting for one: non-blocking reads and
+ * writes a little at a time, each client within a total deadline, at most
+ * MAX_CLIENTS at once (the others wait in the listen backlog). */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -14,18 +17,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include "ctl.h"
+#include "ctlcmd.h"
 #include "opscmd.h"
 #include "sb_log.h"
 #include "sb_counters.h"
 #include "neigh.h"
 
 #define OUT_MAX (256 * 1024)
-#define READ_DEADLINE_MS 200
 
 struct out {
 	char *buf;
@@ -279,174 +282,338 @@ wan_port(struct sb_ctl *c, const char *name)
 
 /* Run one command; the answer's first line is "ok" or "error: ...". */
 static void
-run(struct sb_ctl *c, char *line, struct out *o)
+run(struct sb_ctl *c, const char *line, size_t len, struct out *o)
 {
-	char *argv[8];
-	int argc = 0, n_ops;
-	bool json = false;
+	struct sb_ctlcmd cmd;
+	char err[512];
+	bool json;
 
-	for (char *t = strtok(line, " \t\r\n"); t && argc < 8; t = strtok(NULL, " \t\r\n")) {
-		if (strcmp(t, "--json") == 0)
-			json = true;
-		else
-			argv[argc++] = t;
+	if (sb_ctlcmd_parse(line, len, &cmd, err, sizeof(err)) != 0) {
+		out(o, "error: %s\n", err);
+		return;
 	}
-#define IS(i, s) (argc > (i) && strcmp(argv[i], s) == 0)
-	if (IS(0, "route") && (argc == 1 || IS(1, "print"))) {
+	json = cmd.json;
+	switch (cmd.op) {
+	case SB_CTLCMD_ROUTE_PRINT:
 		out(o, "ok\n");
-		if (json)
+		if (json) {
 			routes_json(c, o);
-		else {
+		} else {
 			size_t room = OUT_MAX - o->len;
 			int n = sb_rib_print(c->rib, c->cfg, o->buf + o->len, room);
 
 			o->len += (size_t)n < room ? (size_t)n : room - 1;
 		}
-	} else if (IS(0, "wan") && (argc == 1 || IS(1, "print"))) {
+		break;
+	case SB_CTLCMD_WAN_PRINT:
 		out(o, "ok\n");
 		wans(c, o, json);
-	} else if (IS(0, "wan") && argc == 3 && (IS(1, "down") || IS(1, "up") || IS(1, "auto"))) {
-		int p = wan_port(c, argv[2]);
+		break;
+	case SB_CTLCMD_WAN_FORCE: {
+		int p = wan_port(c, cmd.name);
+		const char *what = cmd.force < 0 ? "down" : cmd.force > 0 ? "up" : "auto";
 
 		if (p < 0) {
-			out(o, "error: no WAN port named \"%s\"\n", argv[2]);
+			out(o, "error: no WAN port named \"%s\"\n", cmd.name);
 			return;
 		}
-		c->wan_force[p] = IS(1, "down") ? -1 : IS(1, "up") ? 1 : 0;
-		SB_WARN(WAN, "wan %s: operator set %s", argv[2], argv[1]);
+		c->wan_force[p] = cmd.force;
+		SB_WARN(WAN, "wan %s: operator set %s", cmd.name, what);
 		sb_ctl_publish(c, sb_now_ms());
 		out(o, "ok\n");
 		wans(c, o, json);
-	} else if (IS(0, "route") && argc == 5 && IS(1, "set") && IS(3, "distance")) {
+		break;
+	}
+	case SB_CTLCMD_ROUTE_DISTANCE: {
 		/* Reorder the failover order at run time (seed 002). */
-		int i = sb_rib_find(c->rib, argv[2]);
-		char *end;
-		long d = strtol(argv[4], &end, 10);
+		int i = sb_rib_find(c->rib, cmd.name);
 
 		if (i < 0 || c->rib->r[i].connected) {
-			out(o, "error: no static route named \"%s\"\n", argv[2]);
+			out(o, "error: no static route named \"%s\"\n", cmd.name);
 			return;
 		}
-		if (*end != '\0' || d < 1 || d > 255) {
-			out(o, "error: distance must be 1 to 255, got \"%s\"\n", argv[4]);
-			return;
-		}
-		c->rib->r[i].distance = (uint8_t)d;
+		c->rib->r[i].distance = cmd.distance;
 		sb_rib_route_changed(c->rib, (unsigned)i);
-		SB_WARN(RIB, "route %s: operator set distance %ld", argv[2], d);
+		SB_WARN(RIB, "route %s: operator set distance %u", cmd.name, cmd.distance);
 		sb_ctl_publish(c, sb_now_ms());
 		out(o, json ? "ok\n{\"ok\": true}\n" : "ok\n");
-	} else if (IS(0, "route") && argc == 3 && (IS(1, "disable") || IS(1, "enable"))) {
-		int i = sb_rib_find(c->rib, argv[2]);
+		break;
+	}
+	case SB_CTLCMD_ROUTE_ENABLE: {
+		int i = sb_rib_find(c->rib, cmd.name);
 
 		if (i < 0 || c->rib->r[i].connected) {
-			out(o, "error: no static route named \"%s\"\n", argv[2]);
+			out(o, "error: no static route named \"%s\"\n", cmd.name);
 			return;
 		}
-		c->rib->r[i].disabled = IS(1, "disable");
+		c->rib->r[i].disabled = cmd.disable;
 		sb_rib_route_changed(c->rib, (unsigned)i);
-		SB_WARN(RIB, "route %s: operator %sd it", argv[2], argv[1]);
+		SB_WARN(RIB, "route %s: operator %sd it", cmd.name, cmd.disable ? "disable" : "enable");
 		sb_ctl_publish(c, sb_now_ms());
 		out(o, json ? "ok\n{\"ok\": true}\n" : "ok\n");
-	} else if (IS(0, "stats")) {
+		break;
+	}
+	case SB_CTLCMD_STATS:
 		out(o, "ok\n");
 		stats(c, o, json);
-	} else if (IS(0, "neighbor") || IS(0, "neighbour") || IS(0, "arp")) {
+		break;
+	case SB_CTLCMD_NEIGH:
 		out(o, "ok\n");
 		neighbours(c, o, json);
-	} else if ((n_ops = sb_opscmd_run(c, argc, argv, json, o->buf + o->len,
-					   OUT_MAX - o->len)) >= 0) {
-		o->len += (size_t)n_ops;
-	} else {
-		out(o, "error: unknown command \"%s\" (route print, route set NAME distance N, "
-		    "route enable|disable NAME, wan print, wan down|up|auto NAME, stats, neighbor print, "
-		    "status, events, conntrack print|count|flush; add --json)\n",
-		    argc ? argv[0] : "");
+		break;
+	default: {
+		/* status, events, conntrack, reload (opscmd.c) */
+		int n = sb_opscmd_run(c, &cmd, o->buf + o->len, OUT_MAX - o->len);
+
+		if (n < 0)
+			out(o, "error: command not served\n");
+		else
+			o->len += (size_t)n;
+		break;
 	}
-#undef IS
+	}
+}
+
+/* --- the socket: who may talk, and for how long ------------------------- */
+
+/* A client has this long, in all, to send its line and read the answer;
+ * nothing in here ever waits for it. */
+#define CLIENT_DEADLINE_MS 2000
+#define MAX_CLIENTS 8
+
+struct client {
+	int fd;                   /* -1: slot free */
+	uint64_t deadline;        /* ms */
+	char in[SB_CTLCMD_LINE_MAX];
+	size_t got;
+	struct out o;             /* the answer, once the line is in */
+	size_t sent;
+};
+
+struct sb_ctlsock {
+	int fd;
+	char path[108];
+	dev_t dev;                /* the socket file we bound, to unlink only it */
+	ino_t ino;
+	int64_t gid;              /* [switchback] ctl_group, -1 = root only */
+	struct client cl[MAX_CLIENTS];
+	uint64_t refused, timed_out;
+};
+
+static void
+client_close(struct sb_ctlsock *s, struct client *k)
+{
+	(void)s;
+	close(k->fd);
+	k->fd = -1;
+	free(k->o.buf);
+	k->o.buf = NULL;
+}
+
+/* Root, our own user, or (with ctl_group) a member of that group: the
+ * peer's credentials as the kernel saw them at connect(). */
+static bool
+peer_allowed(const struct sb_ctlsock *s, int fd, uid_t *uid)
+{
+	struct ucred cr;
+	socklen_t len = sizeof(cr);
+	gid_t groups[256];
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) != 0)
+		return false;
+	*uid = cr.uid;
+	if (cr.uid == 0 || cr.uid == geteuid())
+		return true;
+	if (s->gid < 0)
+		return false;
+	if (cr.gid == (gid_t)s->gid)
+		return true;
+	len = sizeof(groups);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) != 0)
+		return false;
+	for (size_t i = 0; i < len / sizeof(gid_t); i++)
+		if (groups[i] == (gid_t)s->gid)
+			return true;
+	return false;
 }
 
 int
 sb_ctlsock_open(struct sb_ctl *c, const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd;
+	struct sb_ctlsock *s;
+	struct stat st;
+	int fd, e;
 
 	c->ctl_fd = -1;
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	strcpy(sa.sun_path, path);
-	unlink(path);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || listen(fd, 8) != 0) {
-		int e = errno;
-
-		close(fd);
-		return -e;
+	/* A stale socket from an earlier run goes; anything else at the
+	 * configured path (a file, a link to one) is not ours to remove. */
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode))
+			return -EEXIST;
+		unlink(path);
 	}
+	s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		return -ENOMEM;
+	for (unsigned i = 0; i < MAX_CLIENTS; i++)
+		s->cl[i].fd = -1;
+	s->gid = c->cfg->ctl_gid;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		free(s);
+		return -errno;
+	}
+	strcpy(sa.sun_path, path);
+	/* Nobody can connect before listen(): the mode and group are set
+	 * on the file in between, so there is no window at 0777 - umask. */
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0)
+		goto fail;
+	if (chmod(path, s->gid >= 0 ? 0660 : 0600) != 0 ||
+	    (s->gid >= 0 && chown(path, (uid_t)-1, (gid_t)s->gid) != 0) ||
+	    lstat(path, &st) != 0 || listen(fd, MAX_CLIENTS) != 0) {
+		e = errno;
+		unlink(path);
+		errno = e;
+		goto fail;
+	}
+	s->dev = st.st_dev;
+	s->ino = st.st_ino;
+	s->fd = fd;
+	snprintf(s->path, sizeof(s->path), "%s", path);
+	c->ctls = s;
 	c->ctl_fd = fd;
 	snprintf(c->ctl_path, sizeof(c->ctl_path), "%s", path);
 	return 0;
+fail:
+	e = errno;
+	close(fd);
+	free(s);
+	return -e;
+}
+
+/* Read what the client sent; once its line is in, run it. */
+static void
+client_read(struct sb_ctl *c, struct client *k)
+{
+	for (;;) {
+		ssize_t n = recv(k->fd, k->in + k->got, sizeof(k->in) - k->got, MSG_DONTWAIT);
+
+		if (n > 0) {
+			k->got += (size_t)n;
+			if (memchr(k->in, '\n', k->got) == NULL && k->got < sizeof(k->in))
+				continue;
+		} else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+			return;         /* more later, within the deadline */
+		}
+		/* A whole line, a full buffer, or the end of what it sends. */
+		break;
+	}
+	k->o.buf = malloc(OUT_MAX);
+	k->o.len = 0;
+	k->sent = 0;
+	if (k->o.buf == NULL)
+		return;
+	run(c, k->in, k->got, &k->o);
+}
+
+/* Send what the client can take now; true when all of it went. */
+static bool
+client_write(struct client *k)
+{
+	while (k->sent < k->o.len) {
+		ssize_t n = send(k->fd, k->o.buf + k->sent, k->o.len - k->sent,
+				 MSG_DONTWAIT | MSG_NOSIGNAL);
+
+		if (n > 0)
+			k->sent += (size_t)n;
+		else if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return false;
+		else
+			return true;    /* gone: nothing more to do for it */
+	}
+	return true;
 }
 
 void
 sb_ctlsock_poll(struct sb_ctl *c)
 {
-	char line[512];
-	struct out o;
+	struct sb_ctlsock *s = c->ctls;
+	uint64_t now = sb_now_ms();
 
-	if (c->ctl_fd < 0)
+	if (s == NULL)
 		return;
-	for (int served = 0; served < 4; served++) {
-		int fd = accept4(c->ctl_fd, NULL, NULL, SOCK_CLOEXEC);
-		size_t got = 0;
-		uint64_t deadline = sb_now_ms() + READ_DEADLINE_MS;
+	/* New clients, while there is a slot for them. */
+	for (unsigned i = 0; i < MAX_CLIENTS; i++) {
+		struct client *k = &s->cl[i];
+		uid_t uid = (uid_t)-1;
+		int fd;
 
+		if (k->fd >= 0)
+			continue;
+		fd = accept4(s->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0)
-			return;
-		struct timeval tv = { .tv_sec = 0, .tv_usec = READ_DEADLINE_MS * 1000 };
+			break;
+		if (!peer_allowed(s, fd, &uid)) {
+			static const char no[] = "error: permission denied (the control socket "
+						 "serves root and [switchback] ctl_group)\n";
 
-		/* A client that does not read its answer cannot hold us. */
-		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-		/* One line, within the deadline. */
-		while (got < sizeof(line) - 1 && memchr(line, '\n', got) == NULL) {
-			struct pollfd pf = { .fd = fd, .events = POLLIN };
-			uint64_t now = sb_now_ms();
-			ssize_t n;
-
-			if (now >= deadline || poll(&pf, 1, (int)(deadline - now)) <= 0)
-				break;
-			n = read(fd, line + got, sizeof(line) - 1 - got);
-			if (n <= 0)
-				break;
-			got += (size_t)n;
+			s->refused++;
+			/* Logged at the 1st, 2nd, 4th... refusal: not a flood. */
+			if ((s->refused & (s->refused - 1)) == 0)
+				SB_WARN(CTL, "control socket: refused a client of uid %d (%lu so far)",
+					(int)uid, (unsigned long)s->refused);
+			/* Read what it sent first: closing on unread data
+			 * would reset the connection before it reads why. */
+			(void)!recv(fd, k->in, sizeof(k->in), MSG_DONTWAIT);
+			(void)!send(fd, no, sizeof(no) - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+			close(fd);
+			continue;
 		}
-		line[got] = '\0';
-		o.buf = malloc(OUT_MAX);
-		o.len = 0;
-		if (o.buf != NULL) {
-			run(c, line, &o);
-			for (size_t off = 0; off < o.len; ) {
-				ssize_t n = write(fd, o.buf + off, o.len - off);
+		memset(k, 0, sizeof(*k));
+		k->fd = fd;
+		k->deadline = now + CLIENT_DEADLINE_MS;
+	}
+	for (unsigned i = 0; i < MAX_CLIENTS; i++) {
+		struct client *k = &s->cl[i];
 
-				if (n <= 0)
-					break;
-				off += (size_t)n;
-			}
-			free(o.buf);
+		if (k->fd < 0)
+			continue;
+		if (k->o.buf == NULL)
+			client_read(c, k);
+		if (k->o.buf != NULL && client_write(k)) {
+			client_close(s, k);
+			continue;
 		}
-		close(fd);
+		if (now >= k->deadline) {
+			s->timed_out++;
+			if ((s->timed_out & (s->timed_out - 1)) == 0)
+				SB_WARN(CTL, "control socket: a client overran its %d ms (%lu so far)",
+					CLIENT_DEADLINE_MS, (unsigned long)s->timed_out);
+			client_close(s, k);
+		}
 	}
 }
 
 void
 sb_ctlsock_close(struct sb_ctl *c)
 {
-	if (c->ctl_fd >= 0) {
-		close(c->ctl_fd);
-		unlink(c->ctl_path);
-		c->ctl_fd = -1;
-	}
+	struct sb_ctlsock *s = c->ctls;
+	struct stat st;
+
+	if (s == NULL)
+		return;
+	for (unsigned i = 0; i < MAX_CLIENTS; i++)
+		if (s->cl[i].fd >= 0)
+			client_close(s, &s->cl[i]);
+	close(s->fd);
+	/* Only the socket we made: not whatever took its path since. */
+	if (lstat(s->path, &st) == 0 && S_ISSOCK(st.st_mode) && st.st_dev == s->dev &&
+	    st.st_ino == s->ino)
+		unlink(s->path);
+	free(s);
+	c->ctls = NULL;
+	c->ctl_fd = -1;
 }

@@ -7,6 +7,7 @@
 #define SB_NOTIFY_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 /**
  * Run @hook (through /bin/sh -c) with SB_EVENT=@event (change | alert),
@@ -19,6 +20,37 @@ int sb_notify_run(const char *hook, const char *event, const char *wan, const ch
 
 /** Reap finished hooks without waiting. Returns how many ended. */
 unsigned sb_notify_reap(void);
+
+/* Hooks with bounds: at most @max run at once (a change while that many
+ * still run is not told to the hook: counted in @skipped and logged), and
+ * one that runs longer than @timeout_ms is killed with its process group.
+ * Hooks inherit no descriptor but stdin, stdout and stderr. */
+#define SB_HOOKS_MAX 8
+
+struct sb_hooks {
+	unsigned max, timeout_ms, running;
+	pid_t pid[SB_HOOKS_MAX];        /* 0: free */
+	uint64_t started_ms[SB_HOOKS_MAX];
+	uint32_t killed;                /* bit i: pid[i] was sent SIGKILL */
+	uint64_t started, skipped, timed_out;
+};
+
+/** Empty @h: at most @max hooks at once (1 .. SB_HOOKS_MAX), each killed
+ * after @timeout_ms (0 = never). */
+void sb_hooks_init(struct sb_hooks *h, unsigned max, unsigned timeout_ms);
+
+/**
+ * Run @hook as sb_notify_run() does, unless @h->max hooks still run.
+ * Returns 0 when started, -EBUSY when skipped (counted), -errno when it
+ * could not start. Control thread; does not block.
+ */
+int sb_hooks_run(struct sb_hooks *h, uint64_t now_ms, const char *hook, const char *event,
+		 const char *wan, const char *old_state, const char *new_state,
+		 const char *reason);
+
+/** Reap @h's finished hooks and kill those past their timeout, without
+ * waiting. Returns how many ended. Control thread. */
+unsigned sb_hooks_reap(struct sb_hooks *h, uint64_t now_ms);
 
 /* --- webhook: HTTP POST of JSON from a notifier thread ----------------- */
 

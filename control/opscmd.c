@@ -16,6 +16,7 @@
 
 #include "conntrack.h"
 #include "ctl.h"
+#include "ctlcmd.h"
 #include "notify.h"
 #include "ops.h"
 #include "opscmd.h"
@@ -262,43 +263,16 @@ session_line(const struct sb_ctl *c, const struct ct_view *v, struct out *o, boo
 }
 
 static int
-parse_filter(const struct sb_ctl *c, int argc, char **argv, int from, struct ct_filter *f,
-	     struct out *o)
+filter_of(const struct sb_ctl *c, const struct sb_ctlcmd *cmd, struct ct_filter *f, struct out *o)
 {
 	f->wan = -1;
-	f->src = f->src_mask = 0;
-	f->limit = 100;
-	for (int i = from; i < argc; i++) {
-		if (strncmp(argv[i], "wan=", 4) == 0) {
-			f->wan = wan_port(c, argv[i] + 4);
-			if (f->wan < 0) {
-				out(o, "error: no WAN port named \"%s\"\n", argv[i] + 4);
-				return -1;
-			}
-		} else if (strncmp(argv[i], "src=", 4) == 0) {
-			uint8_t len;
-
-			if (sb_parse_prefix(argv[i] + 4, &f->src, &len, false) != 0) {
-				out(o, "error: src= expects A.B.C.D or A.B.C.D/LEN, got \"%s\"\n",
-				    argv[i] + 4);
-				return -1;
-			}
-			f->src_mask = len == 0 ? 0 : ~0u << (32 - len);
-			f->src &= f->src_mask;
-			if (len == 0)
-				f->src_mask = 0;
-		} else if (strcmp(argv[i], "limit") == 0 && i + 1 < argc) {
-			char *end;
-			unsigned long n = strtoul(argv[++i], &end, 10);
-
-			if (*end != '\0' || n == 0 || n > 100000) {
-				out(o, "error: limit expects 1 to 100000, got \"%s\"\n", argv[i]);
-				return -1;
-			}
-			f->limit = (unsigned)n;
-		} else {
-			out(o, "error: unknown argument \"%s\" (wan=NAME, src=PREFIX, limit N)\n",
-			    argv[i]);
+	f->src = cmd->src;
+	f->src_mask = cmd->src_mask;
+	f->limit = cmd->limit;
+	if (cmd->name[0] != '\0') {
+		f->wan = wan_port(c, cmd->name);
+		if (f->wan < 0) {
+			out(o, "error: no WAN port named \"%s\"\n", cmd->name);
 			return -1;
 		}
 	}
@@ -584,7 +558,7 @@ events(struct sb_ctl *c, struct out *o, bool json)
 }
 
 int
-sb_opscmd_run(struct sb_ctl *c, int argc, char **argv, bool json, char *buf, size_t cap)
+sb_opscmd_run(struct sb_ctl *c, const struct sb_ctlcmd *cmd, char *buf, size_t cap)
 {
 	struct out o = { .buf = buf, .cap = cap };
 	struct ct_filter f;
@@ -592,27 +566,27 @@ sb_opscmd_run(struct sb_ctl *c, int argc, char **argv, bool json, char *buf, siz
 	if (cap == 0)
 		return 0;
 	buf[0] = '\0';
-#define IS(i, s) (argc > (i) && strcmp(argv[i], s) == 0)
-	if (IS(0, "status") && argc == 1) {
-		status(c, &o, json);
-	} else if (IS(0, "events") && argc == 1) {
-		events(c, &o, json);
-	} else if (IS(0, "conntrack") && (argc == 1 || IS(1, "print"))) {
-		if (parse_filter(c, argc, argv, 2, &f, &o) == 0)
-			conntrack_print(c, &f, &o, json);
-	} else if (IS(0, "conntrack") && IS(1, "count")) {
-		if (parse_filter(c, argc, argv, 2, &f, &o) == 0)
-			conntrack_count(c, &f, &o, json);
-	} else if (IS(0, "conntrack") && IS(1, "flush")) {
-		if (parse_filter(c, argc, argv, 2, &f, &o) == 0) {
-			if (f.src_mask != 0)
-				out(&o, "error: conntrack flush takes wan=NAME only\n");
-			else
-				conntrack_flush(c, f.wan, &o, json);
-		}
-	} else {
+	switch (cmd->op) {
+	case SB_CTLCMD_STATUS:
+		status(c, &o, cmd->json);
+		break;
+	case SB_CTLCMD_EVENTS:
+		events(c, &o, cmd->json);
+		break;
+	case SB_CTLCMD_CT_PRINT:
+		if (filter_of(c, cmd, &f, &o) == 0)
+			conntrack_print(c, &f, &o, cmd->json);
+		break;
+	case SB_CTLCMD_CT_COUNT:
+		if (filter_of(c, cmd, &f, &o) == 0)
+			conntrack_count(c, &f, &o, cmd->json);
+		break;
+	case SB_CTLCMD_CT_FLUSH:
+		if (filter_of(c, cmd, &f, &o) == 0)
+			conntrack_flush(c, f.wan, &o, cmd->json);
+		break;
+	default:
 		return -1;
 	}
-#undef IS
 	return (int)o.len;
 }

@@ -9,12 +9,14 @@
 #include <stddef.h>
 
 struct sb_ctl;
+struct sb_ctlcmd;
 
 /**
- * Run @argv if it is one of these commands: the whole answer ("ok\n" or
- * "error: ...\n" first) goes to @buf (at most @cap bytes, NUL-terminated).
- * Returns its length, or -1 when @argv is not one of them. Control thread.
+ * Run @cmd (parsed by sb_ctlcmd_parse) if it is one of these commands:
+ * the whole answer ("ok\n" or "error: ...\n" first) goes to @buf (at most
+ * @cap bytes, NUL-terminated). Returns its length, or -1 when @cmd is not
+ * one of them. Control thread.
  */
-int sb_opscmd_run(struct sb_ctl *c, int argc, char **argv, bool json, char *buf, size_t cap);
+int sb_opscmd_run(struct sb_ctl *c, const struct sb_ctlcmd *cmd, char *buf, size_t cap);
 
 #endif

@@ -213,6 +213,24 @@ add_route(struct sb_rib *rib, const struct sb_rib_route *src)
 }
 
 int
+sb_rib_add_connected(struct sb_rib *rib, const char *name, unsigned port, uint32_t addr,
+		     uint8_t len)
+{
+	struct sb_rib_route r;
+
+	if (port >= SB_MAX_PORTS || len > 32)
+		return -EINVAL;
+	memset(&r, 0, sizeof(r));
+	snprintf(r.name, sizeof(r.name), "%s", name);
+	r.dst = addr & mask(len);
+	r.len = len;
+	r.gw_port = (int)port;
+	r.scope = 10;
+	r.connected = true;
+	return add_route(rib, &r);
+}
+
+int
 sb_rib_add(struct sb_rib *rib, const struct sb_route_conf *c)
 {
 	struct sb_rib_route r;
@@ -255,16 +273,13 @@ sb_rib_create(const struct sb_config *cfg)
 		goto fail;
 	for (unsigned i = 0; i < cfg->n_ports; i++) {
 		const struct sb_port_conf *p = &cfg->ports[i];
-		struct sb_rib_route r;
+		char name[SB_NAME_LEN];
 
-		memset(&r, 0, sizeof(r));
-		snprintf(r.name, sizeof(r.name), "connected-%s", p->name);
-		r.dst = p->addr & mask(p->prefix_len);
-		r.len = p->prefix_len;
-		r.gw_port = (int)i;
-		r.scope = 10;
-		r.connected = true;
-		if (add_route(rib, &r) < 0)
+		/* A DHCP port's subnet comes with its lease (control/lease.c). */
+		if (p->dhcp.enabled)
+			continue;
+		snprintf(name, sizeof(name), "connected-%s", p->name);
+		if (sb_rib_add_connected(rib, name, i, p->addr, p->prefix_len) < 0)
 			goto fail;
 	}
 	for (unsigned i = 0; i < cfg->n_routes; i++)

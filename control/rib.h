@@ -116,6 +116,14 @@ void sb_rib_free(struct sb_rib *rib);
  * -EINVAL. Takes effect at the next sb_rib_resolve(). */
 int sb_rib_add(struct sb_rib *rib, const struct sb_route_conf *c);
 
+/** Add the connected route of port @port for @addr/@len (scope 10), named
+ * @name. sb_rib_create() adds one per port with a static address; a DHCP
+ * lease adds its own (control/lease.c) and disables it when it goes.
+ * Returns its index, or -ENOMEM / -EINVAL. Takes effect at the next
+ * sb_rib_resolve(). */
+int sb_rib_add_connected(struct sb_rib *rib, const char *name, unsigned port, uint32_t addr,
+			 uint8_t len);
+
 /** Say that route @i's configuration (distance, disabled) changed. */
 void sb_rib_route_changed(struct sb_rib *rib, unsigned i);
 

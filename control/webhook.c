@@ -85,6 +85,14 @@ post_once(struct sb_notifier *n, CURL *h, const char *body, long *status, char *
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)n->timeout_ms);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)n->timeout_ms);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+#if LIBCURL_VERSION_NUM >= 0x075700
+	/* Without it an attempt that timed out in name resolution still waits
+	 * for the resolver thread (getaddrinfo cannot be cancelled): a DNS
+	 * server that never answers would hold the thread, and the stop,
+	 * for the resolver's own timeouts (issue 11). With it, the resolver
+	 * thread is left to finish alone. */
+	curl_easy_setopt(h, CURLOPT_QUICK_EXIT, 1L);
+#endif
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "switchback");
 	rc = curl_easy_perform(h);
@@ -285,8 +293,27 @@ sb_notifier_stop(struct sb_notifier *n, unsigned grace_ms)
 	pthread_cond_broadcast(&n->cond);
 	pthread_mutex_unlock(&n->lock);
 	/* Bounded: an attempt lasts at most timeout_ms, backoffs end at
-	 * the deadline. */
-	pthread_join(n->thread, NULL);
+	 * the deadline. Should libcurl still overrun it (a resolver it has
+	 * to wait for), the thread is left behind with what it uses: the
+	 * process is on its way out. */
+	{
+		uint64_t end = mono_ms() + grace_ms + n->timeout_ms + 1000;
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += (time_t)((end - mono_ms()) / 1000);
+		ts.tv_nsec += (long)((end - mono_ms()) % 1000) * 1000000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		if (pthread_timedjoin_np(n->thread, NULL, &ts) != 0) {
+			SB_WARN(WAN, "webhook: the notifier thread overran its stop (%u ms): "
+				"left behind", grace_ms + n->timeout_ms + 1000);
+			pthread_detach(n->thread);
+			return;
+		}
+	}
 	while (n->n > 0) {
 		free(n->q[n->head]);
 		n->head = (n->head + 1) % QUEUE_LEN;

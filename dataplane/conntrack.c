@@ -3,7 +3,6 @@
 #include <string.h>
 #include <netinet/in.h>
 
-#include <rte_hash.h>
 #include <rte_malloc.h>
 #include <rte_cycles.h>
 #include <rte_errno.h>
@@ -13,6 +12,7 @@
 #include <rte_tcp.h>
 
 #include "conntrack.h"
+#include "flowtab.h"
 
 _Static_assert(sizeof(struct sb_session) == 40, "a session is 40 bytes");
 _Static_assert(SB_MAX_NEIGH < SB_CT_NB_NONE, "neighbour indices fit a session's 16 bits");
@@ -34,29 +34,6 @@ fingerprint(const struct sb_ct *ct, const struct sb_ct_key *k)
 	uint64_t b = (uint64_t)k->sport << 32 | (uint64_t)k->dport << 16 | k->proto;
 
 	return sb_mix64(sb_mix64(a ^ ct->seed) ^ b);
-}
-
-/* rte_hash's hash of a fingerprint: its bits folded, already mixed. */
-static inline uint32_t
-fp_hash(const void *key, uint32_t len, uint32_t init)
-{
-	uint64_t v;
-
-	(void)len;
-	(void)init;
-	memcpy(&v, key, sizeof(v));
-	return (uint32_t)v ^ (uint32_t)(v >> 32);
-}
-
-static int
-fp_cmp(const void *a, const void *b, size_t len)
-{
-	uint64_t x, y;
-
-	(void)len;
-	memcpy(&x, a, sizeof(x));
-	memcpy(&y, b, sizeof(y));
-	return x != y;
 }
 
 static inline bool
@@ -108,17 +85,6 @@ sb_ct_create(const char *name, uint32_t capacity, int socket, unsigned owner,
 	     uint32_t tcp_est_s, uint32_t tcp_trans_s, uint32_t udp_s,
 	     uint32_t icmp_s)
 {
-	struct rte_hash_parameters hp = {
-		.name = name,
-		.entries = capacity * 2,
-		.key_len = sizeof(uint64_t),
-		.hash_func = fp_hash,
-		.hash_func_init_val = 0,
-		.socket_id = socket,
-		/* Extendable buckets: the table holds all 2 * capacity keys
-		 * whatever the hash collisions. */
-		.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
-	};
 	struct sb_ct *ct;
 	uint64_t hz = rte_get_tsc_hz();
 
@@ -135,10 +101,9 @@ sb_ct_create(const char *name, uint32_t capacity, int socket, unsigned owner,
 	ct->s = rte_zmalloc_socket("sb_ct_s", sizeof(*ct->s) * capacity, 64, socket);
 	if (ct->s == NULL)
 		goto fail;
-	ct->h = rte_hash_create(&hp);
-	if (ct->h == NULL)
+	ct->ft = sb_ft_create(name, capacity * 2, socket);
+	if (ct->ft == NULL)
 		goto fail;
-	rte_hash_set_cmp_func(ct->h, fp_cmp);
 	/* Hand out low indices first: better locality while the table is
 	 * far from full. */
 	for (uint32_t i = 0; i < capacity; i++)
@@ -176,7 +141,7 @@ sb_ct_free(struct sb_ct *ct)
 {
 	if (ct == NULL)
 		return;
-	rte_hash_free(ct->h);
+	sb_ft_free(ct->ft);
 	rte_free(ct->s);
 	rte_free(ct);
 }
@@ -188,37 +153,49 @@ sb_ct_set_port_addr(struct sb_ct *ct, unsigned port, uint32_t addr)
 		ct->addr[port] = addr;
 }
 
+/* Candidates per key: more than one only when signatures collide. */
+#define MAX_CAND 4
+
+/* The first candidate of @cand that is @k's session, or -ENOENT. */
+static inline int64_t
+pick(struct sb_ct *ct, const struct sb_ct_key *k, const uint32_t *cand, unsigned nc)
+{
+	for (unsigned c = 0; c < nc; c++) {
+		if (likely(verify(ct, k, cand[c])))
+			return (int64_t)(ct->owner | cand[c]);
+		ct->fp_mismatch++;
+	}
+	return -ENOENT;
+}
+
 uint64_t
 sb_ct_lookup_bulk(struct sb_ct *ct, const struct sb_ct_key **keys, unsigned n,
 		  uint64_t *data)
 {
-	uint64_t fp[RTE_HASH_LOOKUP_BULK_MAX];
-	const void *fpp[RTE_HASH_LOOKUP_BULK_MAX];
-	hash_sig_t sig[RTE_HASH_LOOKUP_BULK_MAX];
-	void *d[RTE_HASH_LOOKUP_BULK_MAX];
+	struct sb_ft_pos pos[SB_CT_BULK_MAX];
+	uint32_t cand[SB_CT_BULK_MAX][MAX_CAND];
+	unsigned nc[SB_CT_BULK_MAX];
 	uint64_t hits = 0;
 
-	if (n == 0)
-		return 0;
+	if (n > SB_CT_BULK_MAX)
+		n = SB_CT_BULK_MAX;
+	/* Three stages across the burst, so the misses overlap: buckets,
+	 * then the sessions they point at, then the checks. */
 	for (unsigned i = 0; i < n; i++) {
-		fp[i] = fingerprint(ct, keys[i]);
-		fpp[i] = &fp[i];
-		sig[i] = fp_hash(&fp[i], 8, 0);
+		pos[i] = sb_ft_pos(ct->ft, fingerprint(ct, keys[i]));
+		sb_ft_prefetch(ct->ft, &pos[i]);
 	}
-	if (rte_hash_lookup_with_hash_bulk_data(ct->h, fpp, sig, n, &hits, d) < 0)
-		return 0;
-	/* Fetch every hit session at once, then check each against its
-	 * tuple; the fast path finds them in cache afterwards. */
-	for (unsigned i = 0; i < n; i++)
-		if (hits & (1ull << i))
-			rte_prefetch0(&ct->s[SB_CT_IDX((uintptr_t)d[i])]);
 	for (unsigned i = 0; i < n; i++) {
-		if (!(hits & (1ull << i)))
-			continue;
-		data[i] = (uint64_t)(uintptr_t)d[i];
-		if (unlikely(!verify(ct, keys[i], data[i]))) {
-			hits &= ~(1ull << i);
-			ct->fp_mismatch++;
+		nc[i] = sb_ft_find(ct->ft, &pos[i], cand[i], MAX_CAND);
+		if (nc[i] > 0)
+			rte_prefetch0(&ct->s[SB_CT_IDX(cand[i][0])]);
+	}
+	for (unsigned i = 0; i < n; i++) {
+		int64_t v = pick(ct, keys[i], cand[i], nc[i]);
+
+		if (v >= 0) {
+			data[i] = (uint64_t)v;
+			hits |= 1ull << i;
 		}
 	}
 	return hits;
@@ -227,17 +204,11 @@ sb_ct_lookup_bulk(struct sb_ct *ct, const struct sb_ct_key **keys, unsigned n,
 int64_t
 sb_ct_lookup(struct sb_ct *ct, const struct sb_ct_key *key)
 {
-	uint64_t fp = fingerprint(ct, key);
-	void *d;
-	int ret = rte_hash_lookup_data(ct->h, &fp, &d);
+	struct sb_ft_pos pos = sb_ft_pos(ct->ft, fingerprint(ct, key));
+	uint32_t cand[MAX_CAND];
+	unsigned nc = sb_ft_find(ct->ft, &pos, cand, MAX_CAND);
 
-	if (ret < 0)
-		return ret;
-	if (!verify(ct, key, (uint64_t)(uintptr_t)d)) {
-		ct->fp_mismatch++;
-		return -ENOENT;
-	}
-	return (int64_t)(uintptr_t)d;
+	return pick(ct, key, cand, nc);
 }
 
 int64_t
@@ -273,27 +244,16 @@ sb_ct_insert(struct sb_ct *ct, const struct sb_ct_key *orig,
 	fr = fingerprint(ct, reply);
 	if (fo == fr)
 		return -EEXIST;
-	/* Both present-checks in one bulk call: their bucket misses overlap,
-	 * and the adds below find the buckets in cache. */
-	const void *fk[2] = { &fo, &fr };
-	hash_sig_t sig[2] = { fp_hash(&fo, 8, 0), fp_hash(&fr, 8, 0) };
-	int32_t pos[2];
-
-	if (rte_hash_lookup_with_hash_bulk(ct->h, fk, sig, 2, pos) < 0)
-		return -EINVAL;
-	if (pos[0] >= 0 || pos[1] >= 0)
+	if (sb_ct_lookup(ct, orig) >= 0 || sb_ct_lookup(ct, reply) >= 0)
 		return -EEXIST;
 	idx = ct->free_head;
-
-	ret = rte_hash_add_key_with_hash_data(ct->h, &fo, sig[0],
-		(void *)(uintptr_t)(ct->owner | (uint64_t)idx << 1 | SB_CT_DIR_ORIG));
+	ret = sb_ft_add(ct->ft, fo, idx << 1 | SB_CT_DIR_ORIG);
 	if (ret < 0)
-		return ret;
-	ret = rte_hash_add_key_with_hash_data(ct->h, &fr, sig[1],
-		(void *)(uintptr_t)(ct->owner | (uint64_t)idx << 1 | SB_CT_DIR_REPLY));
+		return -ENOBUFS;
+	ret = sb_ft_add(ct->ft, fr, idx << 1 | SB_CT_DIR_REPLY);
 	if (ret < 0) {
-		rte_hash_del_key_with_hash(ct->h, &fo, sig[0]);
-		return ret;
+		sb_ft_del(ct->ft, fo, idx << 1 | SB_CT_DIR_ORIG);
+		return -ENOBUFS;
 	}
 	s = &ct->s[idx];
 	ct->free_head = s->next_free;
@@ -311,16 +271,13 @@ sb_ct_delete(struct sb_ct *ct, uint32_t idx)
 {
 	struct sb_session *s = &ct->s[idx];
 	struct sb_ct_key k;
-	uint64_t fp;
 
 	if (!s->in_use)
 		return;
 	sb_ct_orig_key(ct, s, &k);
-	fp = fingerprint(ct, &k);
-	rte_hash_del_key_with_hash(ct->h, &fp, fp_hash(&fp, 8, 0));
+	sb_ft_del(ct->ft, fingerprint(ct, &k), idx << 1 | SB_CT_DIR_ORIG);
 	sb_ct_reply_key(ct, s, &k);
-	fp = fingerprint(ct, &k);
-	rte_hash_del_key_with_hash(ct->h, &fp, fp_hash(&fp, 8, 0));
+	sb_ft_del(ct->ft, fingerprint(ct, &k), idx << 1 | SB_CT_DIR_REPLY);
 	s->in_use = 0;
 	s->next_free = ct->free_head;
 	ct->free_head = idx;

@@ -1,21 +1,18 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * switchback: connection tracking. A session is stored once and keyed
- * twice in one rte_hash: by its original (LAN-side) tuple and by its reply
- * (WAN-side, after NAT) tuple. Owned by one worker: single writer, no locks.
+ * twice in the flow table (flowtab.h): by its original (LAN-side) tuple
+ * and by its reply (WAN-side, after NAT) tuple. Owned by one worker:
+ * single writer, no locks.
  *
- * Size (issue 4: <= 128 bytes per session with both table entries). A
- * 16-byte key costs rte_hash 54 bytes per entry (key store slot of 32
- * bytes, bucket and extendable-bucket slots, free-slot rings), so two of
- * them alone would take 108 of the 128. The table is therefore keyed by a
- * 64-bit fingerprint of the tuple (an 8-byte key: 38 bytes per entry), and
- * the session keeps just enough to rebuild both tuples (the WAN address
- * comes from the port index), so every hit is checked against the full
- * tuple: a fingerprint collision can never send a packet down the wrong
- * session. It can only make an insert fail (-EEXIST, counted as a key
- * conflict); the fingerprint is keyed by a random seed, so an outsider
- * cannot aim for one, and by chance it takes about 2^64 / 2M keys tries.
- * 40-byte session + 2 x 38 = 116 bytes per session at 1M sessions
- * (measured: scripts/bench newflows).
+ * Size (issue 12: <= 64 bytes per session with the table). The table
+ * stores a 32-bit signature and a 32-bit value per key (8 bytes, in
+ * cache-line buckets filled to 90%: ~8.9 bytes per key); the keys
+ * themselves are not stored: the session keeps just enough to rebuild both
+ * tuples (the WAN address comes from the port index) and every candidate
+ * is checked against it, so a signature collision can never send a packet
+ * down the wrong session. Fingerprints are keyed by a random seed, so an
+ * outsider cannot aim for a bucket. 40-byte session + 2 x 8.9 = ~58 bytes
+ * per session (scripts/bench newflows prints it).
  */
 #ifndef SB_CONNTRACK_H
 #define SB_CONNTRACK_H
@@ -25,7 +22,10 @@
 
 #include "sb_common.h"
 
-struct rte_hash;
+struct sb_ft;
+
+/* Keys per sb_ct_lookup_bulk call. */
+#define SB_CT_BULK_MAX 64
 
 /* A 5-tuple as it lies in the packet (network order). 16 bytes. The
  * lookup and insert argument; the table itself stores fingerprints. */
@@ -111,7 +111,7 @@ struct sb_session {
 #define SB_CT_OWNER(v) ((unsigned)((uint64_t)(v) >> SB_CT_OWNER_SHIFT))
 
 struct sb_ct {
-	struct rte_hash *h;
+	struct sb_ft *ft;         /* fingerprint -> index and direction */
 	struct sb_session *s;     /* capacity entries */
 	uint32_t free_head;       /* first free index (list through next_free) */
 	uint32_t n_free;

@@ -32,6 +32,21 @@ struct sb_wan_conf {
 	enum sb_trigger trigger;
 };
 
+/* address = dhcp: the port's address, routes and gateway come from a DHCP
+ * lease (control/lease.c); addr and prefix_len stay 0 in the config. */
+struct sb_port_dhcp {
+	bool enabled;
+	uint8_t client_id[64];    /* option 61 as sent; length 0 = type 1 + MAC */
+	uint8_t client_id_len;
+	char hostname[64];        /* option 12, "" = not sent */
+	bool default_route;       /* add a default route via the lease's router */
+	uint8_t distance;         /* of that default route */
+	enum sb_check check;      /* check_gateway of that default route */
+	bool classless_routes;    /* install option 121 routes */
+	bool release;             /* RELEASE the lease on a clean stop */
+	char lease_file[256];     /* the lease kept for INIT-REBOOT, "" = none */
+};
+
 struct sb_port_conf {
 	char name[SB_NAME_LEN];
 	char device[SB_DEV_LEN];  /* PCI address or vdev string */
@@ -45,6 +60,7 @@ struct sb_port_conf {
 	bool move_sessions_on_failback; /* sessions_on_failback = move (default stay) */
 	uint16_t pcc_weight;      /* 0 = not a PCC member */
 	uint8_t pcc_table;        /* routing table for its flows */
+	struct sb_port_dhcp dhcp; /* address = dhcp (wan ports) */
 };
 
 struct sb_route_conf {
@@ -77,6 +93,7 @@ struct sb_config {
 	uint32_t fragments;       /* datagrams in flight tracked for reassembly */
 	enum sb_ecmp_hash ecmp_hash;
 	char ctl_socket[108];
+	int64_t ctl_gid;          /* ctl_group's gid: may use the socket; -1 = none */
 	/* [notify] */
 	char hook[256];           /* command run on WAN changes, "" = none */
 	uint32_t alert_after_s;   /* alert once a WAN is down this long, 0 = never */

@@ -10,6 +10,7 @@ PKGS=(
 	libcmocka-dev libiniparser-dev libcurl4-openssl-dev
 	libmicrohttpd-dev prometheus
 	python3-scapy
+	clang-14 libfuzzer-14-dev
 	iproute2 ethtool nftables netcat-openbsd iputils-ping tcpdump procps
 )
 

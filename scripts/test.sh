@@ -3,6 +3,8 @@
 # every test through `meson test`. Exits non-zero on any failure.
 #   ./scripts/test.sh            all suites: unit, integration, lab, bench, install
 #   SB_SUITES="unit" ./scripts/test.sh   only some suites (space separated)
+# Suite fuzz builds build-fuzz with clang-14 (libFuzzer, ASan+UBSan) and
+# runs each fuzz target for its CI budget (-Dfuzz_seconds, 30 s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,13 +21,14 @@ step "build (ASan/UBSan)"
 [ -d build-asan ] || meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false
 meson compile -C build-asan
 
-suites=${SB_SUITES:-unit integration lab bench install}
+suites=${SB_SUITES:-unit integration lab bench install fuzz}
 fail=0
 # meson rewrites testlog.json on every run: keep every result here.
 results=$(mktemp /tmp/switchback-results.XXXXXX)
 trap 'rm -f "$results"' EXIT
 collect() { cat "$1/meson-logs/testlog.json" >>"$results" 2>/dev/null || true; }
 for s in $suites; do
+	[ "$s" = fuzz ] && continue
 	step "meson test: suite $s"
 	meson test -C build --suite "$s" -v --print-errorlogs || fail=1
 	collect build
@@ -38,6 +41,16 @@ for s in unit integration; do
 		meson test -C build-asan --suite "$s" -v --print-errorlogs || fail=1
 	collect build-asan
 done
+
+case " $suites " in *" fuzz "*)
+	step "build (clang-14, libFuzzer, ASan/UBSan) and meson test: suite fuzz"
+	[ -d build-fuzz ] || CC=clang-14 meson setup build-fuzz -Dfuzz=true \
+		-Db_sanitize=address,undefined -Db_lundef=false
+	meson compile -C build-fuzz
+	meson test -C build-fuzz --suite fuzz -v --print-errorlogs || fail=1
+	collect build-fuzz
+	;;
+esac
 
 # One closing line over both builds, counted from meson's own logs.
 /usr/bin/python3 - "$results" <<'PY'

@@ -404,6 +404,46 @@ test_config_bad_wan_sections(void **state)
 	refused(PORTS "[notify]\nwebhook_retries = 99\n", "[notify] webhook_retries", "0 to 20", NULL);
 }
 
+/* iniparser cuts an unquoted value at ';' or '#': such a value is refused
+ * (naming the key), a quoted one is kept whole (issue 11, finding 11). */
+static void
+test_config_comment_chars_in_values(void **state)
+{
+	static const char *base =
+		"[port lan]\ndevice = net_null0\naddress = 192.168.1.1/24\n";
+	char text[1024], err[512];
+	struct sb_config *cfg;
+
+	(void)state;
+	snprintf(text, sizeof(text), "%s[notify]\nhook = logger a; rm -rf /tmp/x\n", base);
+	cfg = load(text, err, sizeof(err));
+	assert_null(cfg);
+	assert_non_null(strstr(err, ":5: [notify] hook: the value has a ';' or '#'"));
+	snprintf(text, sizeof(text), "%s[notify]\nwebhook = http://192.0.2.9/h#frag\n", base);
+	cfg = load(text, err, sizeof(err));
+	assert_null(cfg);
+	assert_non_null(strstr(err, "[notify] webhook: the value has"));
+	snprintf(text, sizeof(text), "%s[port wan]\ndevice = net_null1\nrole = wan\n"
+		 "address = 203.0.113.2/24\n[route r]\ndst = 0.0.0.0/0\n"
+		 "gateway = 203.0.113.1;203.0.113.9\n", base);
+	cfg = load(text, err, sizeof(err));
+	assert_null(cfg);
+	assert_non_null(strstr(err, ":10: [route r] gateway: the value has"));
+	/* A trailing comment after a blank, on a value that cannot hold
+	 * ';' or '#', is still a comment. */
+	snprintf(text, sizeof(text), "[switchback]\nmbufs = 8192 ; more buffers\n%s", base);
+	cfg = load(text, err, sizeof(err));
+	assert_non_null(cfg);
+	assert_int_equal(cfg->mbufs, 8192);
+	sb_config_free(cfg);
+	snprintf(text, sizeof(text), "; a comment line\n# another\n%s[notify]\n"
+		 "hook = \"logger a; logger b # c\"\n", base);
+	cfg = load(text, err, sizeof(err));
+	assert_non_null(cfg);
+	assert_string_equal(cfg->hook, "logger a; logger b # c");
+	sb_config_free(cfg);
+}
+
 static void
 test_config_no_ports_and_missing_file(void **state)
 {
@@ -415,6 +455,94 @@ test_config_no_ports_and_missing_file(void **state)
 	assert_non_null(strstr(err, "cannot open"));
 }
 
+/* address = dhcp and its keys (docs/config.md, "DHCP on a WAN port"). */
+#define DHCP_PORTS "[port lan]\ndevice = d0\naddress = 192.168.1.1/24\n" \
+	      "[port wan1]\ndevice = d1\nrole = wan\naddress = dhcp\nmasquerade = yes\n"
+
+static void
+test_config_dhcp_port(void **state)
+{
+	char err[512];
+	struct sb_config *cfg;
+	const struct sb_port_dhcp *d;
+
+	(void)state;
+	/* Defaults. */
+	cfg = load(DHCP_PORTS "[port wan2]\ndevice = d2\nrole = wan\naddress = dhcp\n", err,
+		   sizeof(err));
+	if (cfg == NULL)
+		fail_msg("%s", err);
+	d = &cfg->ports[1].dhcp;
+	assert_true(d->enabled);
+	assert_int_equal(cfg->ports[1].addr, 0);
+	assert_int_equal(cfg->ports[1].prefix_len, 0);
+	assert_true(d->default_route);
+	assert_int_equal(d->distance, 1);
+	assert_int_equal(d->check, SB_CHECK_NONE);
+	assert_true(d->classless_routes);
+	assert_true(d->release);
+	assert_int_equal(d->client_id_len, 0);
+	assert_string_equal(d->hostname, "");
+	assert_string_equal(d->lease_file, "/var/lib/switchback/dhcp-wan1.lease");
+	assert_false(cfg->ports[0].dhcp.enabled);
+	sb_config_free(cfg);
+
+	/* Every key. */
+	cfg = load(DHCP_PORTS "dhcp_client_id = 01:02:00:00:00:00:07\n"
+		   "dhcp_hostname = gw-1.example\ndhcp_default_route = no\n"
+		   "dhcp_default_route_distance = 5\ndhcp_check_gateway = ping\n"
+		   "dhcp_classless_routes = no\ndhcp_release = no\n"
+		   "dhcp_lease_file = /tmp/wan1.lease\n"
+		   "[wan wan1]\nmonitors = 192.0.2.53\n", err, sizeof(err));
+	if (cfg == NULL)
+		fail_msg("%s", err);
+	d = &cfg->ports[1].dhcp;
+	assert_int_equal(d->client_id_len, 7);
+	assert_int_equal(d->client_id[0], 1);
+	assert_int_equal(d->client_id[6], 7);
+	assert_string_equal(d->hostname, "gw-1.example");
+	assert_false(d->default_route);
+	assert_int_equal(d->distance, 5);
+	assert_int_equal(d->check, SB_CHECK_PING);
+	assert_false(d->classless_routes);
+	assert_false(d->release);
+	assert_string_equal(d->lease_file, "/tmp/wan1.lease");
+	/* Monitors off-link with no gateway: the lease's router will do. */
+	assert_true(cfg->wan[1].enabled);
+	assert_int_equal(cfg->wan[1].gateway, 0);
+	sb_config_free(cfg);
+
+	/* A text identifier goes as type 0 and the text; none keeps no file. */
+	cfg = load(DHCP_PORTS "dhcp_client_id = isp-42\ndhcp_lease_file = none\n", err, sizeof(err));
+	if (cfg == NULL)
+		fail_msg("%s", err);
+	d = &cfg->ports[1].dhcp;
+	assert_int_equal(d->client_id_len, 7);
+	assert_int_equal(d->client_id[0], 0);
+	assert_memory_equal(d->client_id + 1, "isp-42", 6);
+	assert_string_equal(d->lease_file, "");
+	sb_config_free(cfg);
+}
+
+static void
+test_config_bad_dhcp_port(void **state)
+{
+	(void)state;
+	refused("[port lan]\ndevice = d0\naddress = dhcp\n", ":3: [port lan] address",
+		"dhcp only on a wan port", NULL);
+	refused(PORTS "dhcp_hostname = gw\n", "[port wan1] dhcp_hostname", "only with address = dhcp",
+		NULL);
+	refused(DHCP_PORTS "dhcp_hostname = gw_1\n", "[port wan1] dhcp_hostname", "letters", NULL);
+	refused(DHCP_PORTS "dhcp_default_route_distance = 0\n",
+		"[port wan1] dhcp_default_route_distance", NULL);
+	refused(DHCP_PORTS "dhcp_check_gateway = bfd\n", "[port wan1] dhcp_check_gateway",
+		"none, ping or arp", NULL);
+	refused(DHCP_PORTS "dhcp_release = maybe\n", "[port wan1] dhcp_release", "yes or no", NULL);
+	refused(DHCP_PORTS "[wan wan1]\nmonitors = 192.0.2.53\ngateway = 203.0.113.1\n",
+		"[wan wan1] gateway", "from its DHCP lease", NULL);
+	refused(DHCP_PORTS "[wan wan1]\nmonitors = 192.0.2.53\nmethod = arp\n",
+		"[wan wan1] method", "use icmp", NULL);
+}
 
 /* Parse @text expecting refusal; the errors in file order. */
 static struct sb_config_errors *
@@ -678,12 +806,15 @@ main(void)
 		cmocka_unit_test(test_config_wan_sections),
 		cmocka_unit_test(test_config_bad_wan_sections),
 		cmocka_unit_test(test_config_no_ports_and_missing_file),
+		cmocka_unit_test(test_config_dhcp_port),
+		cmocka_unit_test(test_config_bad_dhcp_port),
 		cmocka_unit_test(test_config_lists_every_error),
 		cmocka_unit_test(test_config_no_cascade_from_a_bad_port),
 		cmocka_unit_test(test_config_duplicates_and_syntax),
 		cmocka_unit_test(test_config_every_error_of_one_section),
 		cmocka_unit_test(test_config_error_text_bounded),
 		cmocka_unit_test(test_config_metrics_listen),
+		cmocka_unit_test(test_config_comment_chars_in_values),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

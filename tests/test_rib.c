@@ -624,10 +624,57 @@ test_rib_changes_reports_each_route_once(void **state)
 	done(&f);
 }
 
+/* A DHCP port has no connected route until its lease adds one; a route
+ * over it resolves while that route is enabled and fails when the lease
+ * goes (control/lease.c disables it). */
+static void
+test_rib_connected_route_of_a_lease(void **state)
+{
+	struct fixture f = make("[port lan]\ndevice = d0\naddress = 192.168.1.1/24\n"
+		"[port wan1]\ndevice = d1\nrole = wan\naddress = dhcp\n"
+		"[port wan2]\ndevice = d2\nrole = wan\naddress = 198.51.100.2/24\n"
+		"[route b]\ndst = 0.0.0.0/0\ngateway = 198.51.100.1\ndistance = 5\n");
+	struct sb_route_conf def = { .name = "dhcp-default-wan1", .dst = 0, .prefix_len = 0,
+				     .gw = IP(203, 0, 113, 1), .gw_port = 1, .distance = 1,
+				     .scope = 30, .target_scope = 10 };
+	int ci, di;
+
+	(void)state;
+	assert_int_equal(sb_rib_find(f.rib, "connected-wan1"), -1);
+	ci = sb_rib_add_connected(f.rib, "dhcp-connected-wan1", 1, IP(203, 0, 113, 10), 24);
+	assert_true(ci >= 0);
+	di = sb_rib_add(f.rib, &def);
+	assert_true(di >= 0);
+	sb_rib_resolve(f.rib);
+	assert_true(route(&f, "dhcp-connected-wan1")->active);
+	assert_int_equal(conf(&f, "dhcp-connected-wan1")->dst, IP(203, 0, 113, 0));
+	assert_true(route(&f, "dhcp-default-wan1")->active);
+	assert_false(route(&f, "b")->active);
+	/* The lease goes: both disabled, the static WAN carries the default. */
+	f.rib->r[ci].disabled = true;
+	sb_rib_route_changed(f.rib, (unsigned)ci);
+	f.rib->r[di].disabled = true;
+	sb_rib_route_changed(f.rib, (unsigned)di);
+	sb_rib_resolve(f.rib);
+	assert_false(route(&f, "dhcp-connected-wan1")->active);
+	assert_false(route(&f, "dhcp-default-wan1")->active);
+	assert_true(route(&f, "b")->active);
+	/* Back again (the same lease renewed after a loss). */
+	f.rib->r[ci].disabled = false;
+	sb_rib_route_changed(f.rib, (unsigned)ci);
+	f.rib->r[di].disabled = false;
+	sb_rib_route_changed(f.rib, (unsigned)di);
+	sb_rib_resolve(f.rib);
+	assert_true(route(&f, "dhcp-default-wan1")->active);
+	assert_false(route(&f, "b")->active);
+	done(&f);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rib_connected_route_of_a_lease),
 		cmocka_unit_test(test_rib_connected_routes),
 		cmocka_unit_test(test_rib_lower_distance_wins),
 		cmocka_unit_test(test_rib_check_failed_moves_to_backup),

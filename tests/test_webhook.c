@@ -10,7 +10,12 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <net/if.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include "notify.h"
@@ -206,6 +211,71 @@ test_webhook_bounded_queue_and_stop(void **state)
 	srv_stop(&s);
 }
 
+/* Name resolution that never ends (a DNS server that takes queries and
+ * never answers): an attempt still ends at its timeout, and stop returns
+ * within timeout + grace (issue 11, finding 10). In a child with mount
+ * and network namespaces of its own: /etc/resolv.conf is bind-mounted to
+ * name 127.0.0.1, where a UDP socket reads nothing. */
+static int
+dns_hang_child(void)
+{
+	char rc[] = "/tmp/sbtest-resolv-XXXXXX";
+	const char *conf = "nameserver 127.0.0.1\noptions timeout:20 attempts:1\n";
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(53),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct ifreq ifr = { .ifr_name = "lo" };
+	struct sb_notifier *n;
+	struct sb_notifier_stats st;
+	int fd, u;
+	uint64_t t0, took;
+
+	if (unshare(CLONE_NEWNS | CLONE_NEWNET) != 0 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+		return 77;
+	fd = mkstemp(rc);
+	if (fd < 0 || write(fd, conf, strlen(conf)) != (ssize_t)strlen(conf))
+		return 2;
+	close(fd);
+	if (mount(rc, "/etc/resolv.conf", NULL, MS_BIND, NULL) != 0)
+		return 77;
+	u = socket(AF_INET, SOCK_DGRAM, 0);
+	ioctl(u, SIOCGIFFLAGS, &ifr);
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(u, SIOCSIFFLAGS, &ifr) != 0 || bind(u, (struct sockaddr *)&a, sizeof(a)) != 0)
+		return 77;
+	n = sb_notifier_start("http://sb-dns-never-answers.example/hook", 0, 300, 100);
+	if (n == NULL)
+		return 3;
+	sb_notifier_post(n, "{\"x\": 1}");
+	usleep(100000);          /* the attempt is resolving now */
+	t0 = ms();
+	sb_notifier_stop(n, 200);
+	took = ms() - t0;
+	unlink(rc);
+	fprintf(stderr, "stop took %lu ms\n", (unsigned long)took);
+	(void)st;
+	return took < 300 + 200 + 1000 ? 0 : 1;
+}
+
+static void
+test_webhook_dns_hang_bounded_stop(void **state)
+{
+	pid_t pid;
+	int status;
+
+	(void)state;
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(dns_hang_child());
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 77)
+		skip();          /* no namespaces here: cannot fake a silent DNS */
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 static void
 test_webhook_json_escape(void **state)
 {
@@ -225,6 +295,7 @@ main(void)
 		cmocka_unit_test(test_webhook_retry_then_delivered_in_order),
 		cmocka_unit_test(test_webhook_gives_up_after_retries),
 		cmocka_unit_test(test_webhook_bounded_queue_and_stop),
+		cmocka_unit_test(test_webhook_dns_hang_bounded_stop),
 		cmocka_unit_test(test_webhook_json_escape),
 	};
 

@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include "ctlcmd.h"
+
+#define MAX_ARGS 8
+
+static const char usage[] =
+	"route print, route set NAME distance N, route enable|disable NAME, wan print, "
+	"wan down|up|auto NAME, stats, neighbor print, status, events, "
+	"conntrack print|count|flush [wan=NAME] [src=PREFIX] [limit N], reload; add --json";
+
+static int
+set_name(struct sb_ctlcmd *cmd, const char *name, char *err, size_t errlen)
+{
+	if (strlen(name) >= sizeof(cmd->name)) {
+		snprintf(err, errlen, "name longer than %zu characters", sizeof(cmd->name) - 1);
+		return -EINVAL;
+	}
+	strcpy(cmd->name, name);
+	return 0;
+}
+
+/* conntrack's arguments: wan=NAME, src=A.B.C.D[/LEN], limit N. */
+static int
+ct_args(struct sb_ctlcmd *cmd, int argc, char **argv, int from, char *err, size_t errlen)
+{
+	cmd->limit = 100;
+	for (int i = from; i < argc; i++) {
+		if (strncmp(argv[i], "wan=", 4) == 0) {
+			if (set_name(cmd, argv[i] + 4, err, errlen) != 0)
+				return -EINVAL;
+		} else if (strncmp(argv[i], "src=", 4) == 0 && cmd->op != SB_CTLCMD_CT_FLUSH) {
+			char a[40], *slash, *end = NULL;
+			unsigned long len = 32;
+			struct in_addr in;
+
+			snprintf(a, sizeof(a), "%s", argv[i] + 4);
+			slash = strchr(a, '/');
+			if (slash != NULL) {
+				*slash = '\0';
+				errno = 0;
+				len = strtoul(slash + 1, &end, 10);
+			}
+			if (inet_pton(AF_INET, a, &in) != 1 || len > 32 ||
+			    (slash != NULL && (errno != 0 || end == slash + 1 || *end != '\0'))) {
+				snprintf(err, errlen, "src= expects A.B.C.D or A.B.C.D/LEN, got \"%.32s\"",
+					 argv[i] + 4);
+				return -EINVAL;
+			}
+			cmd->src_mask = len == 0 ? 0 : ~0u << (32 - len);
+			cmd->src = ntohl(in.s_addr) & cmd->src_mask;
+		} else if (strcmp(argv[i], "limit") == 0 && i + 1 < argc &&
+			   cmd->op == SB_CTLCMD_CT_PRINT) {
+			char *end;
+			unsigned long n;
+
+			errno = 0;
+			n = strtoul(argv[++i], &end, 10);
+			if (errno != 0 || end == argv[i] || *end != '\0' || n == 0 || n > 100000) {
+				snprintf(err, errlen, "limit expects 1 to 100000, got \"%.32s\"", argv[i]);
+				return -EINVAL;
+			}
+			cmd->limit = (uint32_t)n;
+		} else {
+			snprintf(err, errlen, "conntrack: unknown argument \"%.32s\" (%s)", argv[i],
+				 cmd->op == SB_CTLCMD_CT_PRINT ? "wan=NAME, src=PREFIX, limit N" :
+				 cmd->op == SB_CTLCMD_CT_COUNT ? "wan=NAME, src=PREFIX" : "wan=NAME");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int
+sb_ctlcmd_parse(const char *buf, size_t len, struct sb_ctlcmd *cmd, char *err, size_t errlen)
+{
+	char line[SB_CTLCMD_LINE_MAX], *save = NULL, *argv[MAX_ARGS];
+	size_t n = 0;
+	int argc = 0;
+
+	memset(cmd, 0, sizeof(*cmd));
+	while (n < len && n < sizeof(line) - 1 && buf[n] != '\n' && buf[n] != '\0') {
+		line[n] = buf[n];
+		n++;
+	}
+	line[n] = '\0';
+	for (char *t = strtok_r(line, " \t\r", &save); t != NULL; t = strtok_r(NULL, " \t\r", &save)) {
+		if (strcmp(t, "--json") == 0) {
+			cmd->json = true;
+			continue;
+		}
+		if (argc == MAX_ARGS)
+			break;          /* as before: later words are not read */
+		argv[argc++] = t;
+	}
+#define IS(i, s) (argc > (i) && strcmp(argv[i], s) == 0)
+	/* As lenient as the commands always were: trailing words after
+	 * "print", "stats" and "neighbor" are ignored. */
+	if (IS(0, "route") && (argc == 1 || IS(1, "print"))) {
+		cmd->op = SB_CTLCMD_ROUTE_PRINT;
+	} else if (IS(0, "wan") && (argc == 1 || IS(1, "print"))) {
+		cmd->op = SB_CTLCMD_WAN_PRINT;
+	} else if (IS(0, "wan") && argc == 3 && (IS(1, "down") || IS(1, "up") || IS(1, "auto"))) {
+		cmd->op = SB_CTLCMD_WAN_FORCE;
+		cmd->force = IS(1, "down") ? -1 : IS(1, "up") ? 1 : 0;
+		return set_name(cmd, argv[2], err, errlen);
+	} else if (IS(0, "route") && argc == 5 && IS(1, "set") && IS(3, "distance")) {
+		char *end;
+		long d;
+
+		errno = 0;
+		d = strtol(argv[4], &end, 10);
+		if (errno != 0 || end == argv[4] || *end != '\0' || d < 1 || d > 255) {
+			snprintf(err, errlen, "distance must be 1 to 255, got \"%.32s\"", argv[4]);
+			return -EINVAL;
+		}
+		cmd->op = SB_CTLCMD_ROUTE_DISTANCE;
+		cmd->distance = (uint8_t)d;
+		return set_name(cmd, argv[2], err, errlen);
+	} else if (IS(0, "route") && argc == 3 && (IS(1, "disable") || IS(1, "enable"))) {
+		cmd->op = SB_CTLCMD_ROUTE_ENABLE;
+		cmd->disable = IS(1, "disable");
+		return set_name(cmd, argv[2], err, errlen);
+	} else if (IS(0, "stats")) {
+		cmd->op = SB_CTLCMD_STATS;
+	} else if (IS(0, "neighbor") || IS(0, "neighbour") || IS(0, "arp")) {
+		cmd->op = SB_CTLCMD_NEIGH;
+	} else if (IS(0, "status") && argc == 1) {
+		cmd->op = SB_CTLCMD_STATUS;
+	} else if (IS(0, "events") && argc == 1) {
+		cmd->op = SB_CTLCMD_EVENTS;
+	} else if (IS(0, "reload") && argc == 1) {
+		cmd->op = SB_CTLCMD_RELOAD;
+	} else if (IS(0, "conntrack") && (argc == 1 || IS(1, "print") || IS(1, "count") ||
+					  IS(1, "flush"))) {
+		cmd->op = IS(1, "count") ? SB_CTLCMD_CT_COUNT : IS(1, "flush") ? SB_CTLCMD_CT_FLUSH :
+			  SB_CTLCMD_CT_PRINT;
+		return ct_args(cmd, argc, argv, 2, err, errlen);
+	} else {
+		snprintf(err, errlen, "unknown command \"%.64s\" (%s)", argc ? argv[0] : "", usage);
+		return -EINVAL;
+	}
+#undef IS
+	return 0;
+}
