@@ -470,6 +470,25 @@ static const char *const keys_route[] = { "dst", "gateway", "distance", "scope",
 static const char *const keys_neigh[] = { "address", "mac", "port", NULL };
 static const char *const keys_metrics[] = { "listen", NULL };
 
+const char *const *
+sb_config_keys(const char *section)
+{
+	static const struct {
+		const char *sec;
+		const char *const *keys;
+	} all[] = {
+		{ "switchback", keys_switchback }, { "timeouts", keys_timeouts },
+		{ "check_gateway", keys_check }, { "notify", keys_notify },
+		{ "metrics", keys_metrics }, { "pcc", keys_pcc }, { "port", keys_port },
+		{ "wan", keys_wan }, { "route", keys_route }, { "neighbor", keys_neigh },
+	};
+
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (strcmp(all[i].sec, section) == 0)
+			return all[i].keys;
+	return NULL;
+}
+
 static bool
 valid_name(const char *n)
 {

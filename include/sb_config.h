@@ -167,6 +167,10 @@ size_t sb_config_error_format(const struct sb_config_errors *errs, unsigned i, c
 /** All of @errs as sb_config_load() writes them; the length written. */
 size_t sb_config_errors_format(const struct sb_config_errors *errs, char *buf, size_t len);
 
+/** The keys [@section] takes (its kind: "switchback", "port", "route",
+ * ...), NULL-terminated; NULL for a section kind it does not know. */
+const char *const *sb_config_keys(const char *section);
+
 /** Free a config from sb_config_load(). NULL is fine. */
 void sb_config_free(struct sb_config *cfg);
 
