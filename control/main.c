@@ -39,6 +39,7 @@
 #include "notify.h"
 #include "publish.h"
 #include "ops.h"
+#include "reload_run.h"
 
 #define RING_SIZE 4096
 #define ARP_RETRY_MS 1000
@@ -47,11 +48,15 @@
 /* Set by the signal handler only: the one piece of process-wide mutable
  * state, as a handler cannot be given a context. */
 static volatile sig_atomic_t quit_signal;
+static volatile sig_atomic_t reload_signal;  /* SIGHUP: reload the file */
 
 static void
 on_signal(int sig)
 {
-	quit_signal = sig;
+	if (sig == SIGHUP)
+		reload_signal = 1;
+	else
+		quit_signal = sig;
 }
 
 uint64_t
@@ -1320,6 +1325,7 @@ main(int argc, char **argv)
 	sb_log_init();
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
 	c->start_ms = sb_now_ms();
 
 	if (setup(c, err, sizeof(err)) != 0) {
@@ -1406,6 +1412,14 @@ main(int argc, char **argv)
 		}
 		sb_ctlsock_poll(c);
 		sb_ops_tick(c, now);
+		if (reload_signal) {
+			char *answer = malloc(65536);
+
+			reload_signal = 0;
+			if (answer != NULL)
+				sb_reload_run(c, false, answer, 65536); /* (it logs what it did) */
+			free(answer);
+		}
 		sb_notify_reap();
 		for (unsigned p = 0; p < c->n_ports && c->cfg->alert_after_s; p++) {
 			/* (@now predates a change made later in this loop

@@ -11,15 +11,9 @@
 #include "ops.h"
 #include "sb_log.h"
 
-static struct sb_ops *
-ops_start(struct sb_ctl *c, uint64_t now_ms)
+static void
+metrics_start(struct sb_ops *o, const struct sb_config *cfg)
 {
-	struct sb_ops *o = calloc(1, sizeof(*o));
-	const struct sb_config *cfg = c->cfg;
-
-	if (o == NULL)
-		return NULL;
-	sb_status_track(&o->track, c, now_ms);
 	if (cfg->metrics_port != 0) {
 		uint32_t a = cfg->metrics_addr;
 
@@ -32,7 +26,29 @@ ops_start(struct sb_ctl *c, uint64_t now_ms)
 			SB_INFO(CTL, "metrics at http://%u.%u.%u.%u:%u/metrics", a >> 24,
 				(a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff, sb_metrics_port(o->metrics));
 	}
+}
+
+static struct sb_ops *
+ops_start(struct sb_ctl *c, uint64_t now_ms)
+{
+	struct sb_ops *o = calloc(1, sizeof(*o));
+
+	if (o == NULL)
+		return NULL;
+	sb_status_track(&o->track, c, now_ms);
+	metrics_start(o, c->cfg);
 	return o;
+}
+
+void
+sb_ops_restart_metrics(struct sb_ctl *c)
+{
+	if (c->ops == NULL)
+		return;
+	sb_metrics_stop(c->ops->metrics);
+	c->ops->metrics = NULL;
+	c->ops->next_publish_ms = 0;
+	metrics_start(c->ops, c->cfg);
 }
 
 const struct sb_status *

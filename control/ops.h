@@ -50,6 +50,10 @@ void sb_ops_tick(struct sb_ctl *c, uint64_t now_ms);
 /** A fresh picture in c->ops->st (for switchbackctl status). Control. */
 const struct sb_status *sb_ops_status(struct sb_ctl *c, uint64_t now_ms);
 
+/** Serve metrics where c->cfg's [metrics] says now (after a reload):
+ * the old server stops, a new one starts. Control thread. */
+void sb_ops_restart_metrics(struct sb_ctl *c);
+
 /** Stop the metrics server and free c->ops. Control thread. */
 void sb_ops_stop(struct sb_ctl *c);
 

@@ -20,6 +20,7 @@
 #include "notify.h"
 #include "ops.h"
 #include "opscmd.h"
+#include "reload_run.h"
 #include "probe.h"
 #include "sb_log.h"
 
@@ -585,6 +586,8 @@ sb_opscmd_run(struct sb_ctl *c, const struct sb_ctlcmd *cmd, char *buf, size_t c
 		if (filter_of(c, cmd, &f, &o) == 0)
 			conntrack_flush(c, f.wan, &o, cmd->json);
 		break;
+	case SB_CTLCMD_RELOAD:
+		return sb_reload_run(c, cmd->json, buf, cap);
 	default:
 		return -1;
 	}

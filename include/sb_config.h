@@ -151,6 +151,15 @@ struct sb_config_errors {
  */
 struct sb_config *sb_config_parse(const char *path, struct sb_config_errors *errs);
 
+/* sb_config_parse_flags(): also refuse recursive routes that can only
+ * resolve through each other (reload: at start they are only inactive,
+ * as in RouterOS; a running gateway takes on no route that cannot work). */
+#define SB_CONFIG_NO_LOOPS 1u
+
+/** sb_config_parse() with SB_CONFIG_* @flags. */
+struct sb_config *sb_config_parse_flags(const char *path, struct sb_config_errors *errs,
+					unsigned flags);
+
 /**
  * sb_config_parse() with the errors as text in @err: one per line,
  * "FILE:LINE: [section] key: what was expected", after a line "N errors:"
