@@ -10,11 +10,13 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <grp.h>
+#include <net/if.h>
 
 #include <iniparser.h>
 
 #include "sb_config.h"
 #include "pcc.h"
+#include "xdpconf.h"
 
 /* Where each section and key stands in the file, for error messages:
  * iniparser itself does not keep line numbers. */
@@ -458,7 +460,8 @@ static const char *const keys_port[] = { "device", "role", "address", "masquerad
 					 "dhcp_client_id", "dhcp_hostname", "dhcp_default_route",
 					 "dhcp_default_route_distance", "dhcp_check_gateway",
 					 "dhcp_classless_routes", "dhcp_release", "dhcp_lease_file",
-					 NULL };
+					 "management", NULL };
+static const char *const keys_xdp[] = { "program", "block", NULL };
 static const char *const keys_pcc[] = { "classifier", NULL };
 static const char *const keys_notify[] = { "hook", "alert_after_s", "webhook", "webhook_retries",
 					   "webhook_timeout_ms", "webhook_backoff_ms", NULL };
@@ -479,7 +482,8 @@ sb_config_keys(const char *section)
 	} all[] = {
 		{ "switchback", keys_switchback }, { "timeouts", keys_timeouts },
 		{ "check_gateway", keys_check }, { "notify", keys_notify },
-		{ "metrics", keys_metrics }, { "pcc", keys_pcc }, { "port", keys_port },
+		{ "metrics", keys_metrics }, { "xdp", keys_xdp }, { "pcc", keys_pcc },
+		{ "port", keys_port },
 		{ "wan", keys_wan }, { "route", keys_route }, { "neighbor", keys_neigh },
 	};
 
@@ -612,6 +616,36 @@ parse_port_dhcp(struct ctx *c, const char *sec, struct sb_port_conf *p)
 /* A port with errors is still added (its role or subnet unknown: marked
  * in bad_port), so that the sections naming it are checked for their own
  * errors, not for its. */
+/* device = af_xdp:IF / af_packet:IF, and management (AF_XDP only). */
+static bool
+parse_port_xdp(struct ctx *c, const char *sec, struct sb_port_conf *p)
+{
+	char ifname[IFNAMSIZ], why[256];
+	enum sb_devkind kind;
+	const char *v;
+	int n;
+
+	if (sb_xdpconf_device(p->device, &kind, ifname, why, sizeof(why)) != 0) {
+		fail(c, sec, "device", "%s", why);
+		return false;
+	}
+	v = get(c, sec, "management");
+	if (v == NULL)
+		return true;
+	if (kind != SB_DEV_AF_XDP) {
+		fail(c, sec, "management", "only for a port with device = af_xdp:IFNAME (the XDP "
+		     "program is what passes management traffic to the kernel)");
+		return false;
+	}
+	n = sb_xdpconf_mgmt(v, p->mgmt, SB_MAX_MGMT, why, sizeof(why));
+	if (n < 0) {
+		fail(c, sec, "management", "%s", why);
+		return false;
+	}
+	p->n_mgmt = (unsigned)n;
+	return true;
+}
+
 static void
 parse_port(struct ctx *c, const char *sec, const char *name)
 {
@@ -639,6 +673,8 @@ parse_port(struct ctx *c, const char *sec, const char *name)
 	} else {
 		ok &= get_name(c, sec, "device", p->device, sizeof(p->device));
 	}
+	if (p->device[0] != '\0' && !parse_port_xdp(c, sec, p))
+		ok = false;
 	v = get(c, sec, "role");
 	if (v == NULL || strcmp(v, "lan") == 0) {
 		p->role = SB_ROLE_LAN;
@@ -720,6 +756,13 @@ parse_port(struct ctx *c, const char *sec, const char *name)
 		else
 			p->pcc_table = (uint8_t)t;
 	}
+	for (unsigned i = 0; i < p->n_mgmt; i++)
+		if (p->mgmt[i].addr == p->addr) {
+			fail(c, sec, "management", "%u.%u.%u.%u is the port's own address: management "
+			     "addresses are the kernel's, switchback answers for its own",
+			     p->addr >> 24, (p->addr >> 16) & 255, (p->addr >> 8) & 255, p->addr & 255);
+			return;
+		}
 	for (unsigned i = 0; i < cfg->n_ports; i++) {
 		if (c->bad_port & (1u << i))
 			continue;
@@ -1395,6 +1438,21 @@ sb_config_parse_flags(const char *path, struct sb_config_errors *errs, unsigned 
 					else
 						fail(&c, sec, "ecmp_hash", "expected l3 or l4, got \"%s\"", v);
 				}
+			} else if (strcmp(sec, "xdp") == 0) {
+				const char *v;
+				char why[256];
+				int n;
+
+				check_keys(&c, sec, keys_xdp);
+				get_name(&c, sec, "program", cfg->xdp_program, sizeof(cfg->xdp_program));
+				v = get(&c, sec, "block");
+				if (v != NULL && !c.failed) {
+					n = sb_xdpconf_prefixes(v, cfg->block, SB_MAX_BLOCK, why, sizeof(why));
+					if (n < 0)
+						fail(&c, sec, "block", "%s", why);
+					else
+						cfg->n_block = (unsigned)n;
+				}
 			} else if (strcmp(sec, "notify") == 0) {
 				check_keys(&c, sec, keys_notify);
 				get_name(&c, sec, "hook", cfg->hook, sizeof(cfg->hook));
@@ -1464,7 +1522,8 @@ sb_config_parse_flags(const char *path, struct sb_config_errors *errs, unsigned 
 				parse_neigh(&c, sec, name);
 			} else {
 				fail(&c, sec, NULL, "unknown section (expected [switchback], [timeouts], "
-				     "[check_gateway], [pcc], [notify], [metrics], [port NAME], [wan NAME], [route NAME] or "
+				     "[check_gateway], [pcc], [notify], [metrics], [xdp], [port NAME], [wan NAME], "
+				     "[route NAME] or "
 				     "[neighbor NAME])");
 			}
 		}

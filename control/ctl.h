@@ -19,6 +19,7 @@ struct sb_ctl {
 	uint16_t port_id[SB_MAX_PORTS];
 	bool port_open[SB_MAX_PORTS];
 	struct rte_ether_addr mac[SB_MAX_PORTS];
+	struct sb_xdp *xdp;            /* AF_XDP ports' program and maps */
 	struct sb_worker *w;
 	unsigned worker_lcore;
 	struct sb_neigh *neigh;

@@ -11,7 +11,7 @@
 
 static const char usage[] =
 	"route print, route set NAME distance N, route enable|disable NAME, wan print, "
-	"wan down|up|auto NAME, stats, neighbor print, status, events, "
+	"wan down|up|auto NAME, stats, neighbor print, block print|add|del PREFIX, status, events, "
 	"conntrack print|count|flush [wan=NAME] [src=PREFIX] [limit N], reload; add --json";
 
 static int
@@ -130,6 +130,11 @@ sb_ctlcmd_parse(const char *buf, size_t len, struct sb_ctlcmd *cmd, char *err, s
 		cmd->op = SB_CTLCMD_STATS;
 	} else if (IS(0, "neighbor") || IS(0, "neighbour") || IS(0, "arp")) {
 		cmd->op = SB_CTLCMD_NEIGH;
+	} else if (IS(0, "block") && (argc == 1 || IS(1, "print"))) {
+		cmd->op = SB_CTLCMD_BLOCK_PRINT;
+	} else if (IS(0, "block") && argc == 3 && (IS(1, "add") || IS(1, "del"))) {
+		cmd->op = IS(1, "add") ? SB_CTLCMD_BLOCK_ADD : SB_CTLCMD_BLOCK_DEL;
+		return set_name(cmd, argv[2], err, errlen);
 	} else if (IS(0, "status") && argc == 1) {
 		cmd->op = SB_CTLCMD_STATUS;
 	} else if (IS(0, "events") && argc == 1) {

@@ -20,6 +20,9 @@ enum sb_ctlcmd_op {
 	SB_CTLCMD_WAN_FORCE,        /* wan down|up|auto NAME */
 	SB_CTLCMD_STATS,            /* stats */
 	SB_CTLCMD_NEIGH,            /* neighbor|neighbour|arp [print] */
+	SB_CTLCMD_BLOCK_PRINT,      /* block [print] */
+	SB_CTLCMD_BLOCK_ADD,        /* block add PREFIX (in name) */
+	SB_CTLCMD_BLOCK_DEL,        /* block del PREFIX (in name) */
 	SB_CTLCMD_STATUS,           /* status */
 	SB_CTLCMD_EVENTS,           /* events */
 	SB_CTLCMD_CT_PRINT,         /* conntrack [print] [wan=NAME] [src=PREFIX] [limit N] */
@@ -31,7 +34,7 @@ enum sb_ctlcmd_op {
 struct sb_ctlcmd {
 	enum sb_ctlcmd_op op;
 	bool json;                  /* --json anywhere on the line */
-	char name[SB_CTLCMD_NAME_MAX]; /* route or WAN name, "" when none */
+	char name[SB_CTLCMD_NAME_MAX]; /* route or WAN name, block prefix, "" when none */
 	int8_t force;               /* WAN_FORCE: -1 down, 1 up, 0 auto */
 	bool disable;               /* ROUTE_ENABLE: disable instead */
 	uint8_t distance;           /* ROUTE_DISTANCE: 1 .. 255 */

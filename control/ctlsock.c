@@ -27,6 +27,7 @@
 #include "sb_log.h"
 #include "sb_counters.h"
 #include "neigh.h"
+#include "xdp.h"
 
 #define OUT_MAX (256 * 1024)
 
@@ -213,6 +214,66 @@ wans(struct sb_ctl *c, struct out *o, bool json)
 	out(o, json ? "\n]\n" : "");
 }
 
+/* The XDP program's counters of every AF_XDP port: before switchback's
+ * own (what it dropped or passed never reached rx). */
+static void
+xdp_stats(struct sb_ctl *c, struct out *o, bool json)
+{
+	bool first = true;
+
+	for (unsigned p = 0; p < c->n_ports; p++) {
+		struct sb_xdp_count n[SB_XDP_REASON_MAX];
+
+		if (sb_xdp_counts(c->xdp, p, n) != 0)
+			continue;
+		if (json) {
+			out(o, "%s\"%s\": {\"mode\": \"%s\"", first ? ", \"xdp\": {" : ", ",
+			    c->cfg->ports[p].name, sb_xdp_mode(c->xdp, p));
+			for (unsigned r = 0; r < SB_XDP_REASON_MAX; r++)
+				out(o, ", \"%s\": {\"verdict\": \"%s\", \"packets\": %lu, "
+				    "\"bytes\": %lu}", sb_xdp_reason_name(r), sb_xdp_reason_verdict(r),
+				    (unsigned long)n[r].packets, (unsigned long)n[r].bytes);
+			out(o, "}");
+		} else {
+			out(o, "xdp %s (%s):", c->cfg->ports[p].name, sb_xdp_mode(c->xdp, p));
+			for (unsigned r = 0; r < SB_XDP_REASON_MAX; r++)
+				out(o, " %s %s %lu", sb_xdp_reason_verdict(r), sb_xdp_reason_name(r),
+				    (unsigned long)n[r].packets);
+			out(o, "\n");
+		}
+		first = false;
+	}
+	if (json && !first)
+		out(o, "}");
+}
+
+/* block add|del PREFIX: every AF_XDP port's blocklist. */
+static void
+block_cmd(struct sb_ctl *c, struct out *o, bool add, const char *arg)
+{
+	uint32_t a;
+	uint8_t len;
+	int ret;
+
+	if (sb_parse_prefix(arg, &a, &len, false) != 0) {
+		out(o, "error: expected A.B.C.D[/LEN], got \"%s\"\n", arg);
+		return;
+	}
+	ret = sb_xdp_block(c->xdp, add, a, len);
+	if (ret == -ENODEV) {
+		out(o, "error: no AF_XDP port (device = af_xdp:IFNAME): the blocklist lives in "
+		    "switchback's XDP program\n");
+		return;
+	}
+	if (ret != 0) {
+		out(o, "error: %s %s: %s\n", add ? "adding" : "removing", arg, strerror(-ret));
+		return;
+	}
+	SB_WARN(PORT, "xdp: operator %s %s %s the blocklist", add ? "added" : "removed", arg,
+		add ? "to" : "from");
+	out(o, "ok\n");
+}
+
 static void
 stats(struct sb_ctl *c, struct out *o, bool json)
 {
@@ -229,7 +290,9 @@ stats(struct sb_ctl *c, struct out *o, bool json)
 		    (unsigned long)k->ct_path_moved, (unsigned long)c->wan_changes);
 		for (unsigned r = 0; r < SB_DROP_MAX; r++)
 			out(o, "%s\"%s\": %lu", r ? ", " : "", sb_drop_name(r), (unsigned long)k->drop[r]);
-		out(o, "}}\n");
+		out(o, "}");
+		xdp_stats(c, o, true);
+		out(o, "}\n");
 		return;
 	}
 	out(o, "rx %lu tx %lu forwarded %lu sessions %lu (created %lu, flushed %lu; gateway gone: "
@@ -241,6 +304,7 @@ stats(struct sb_ctl *c, struct out *o, bool json)
 	for (unsigned r = 0; r < SB_DROP_MAX; r++)
 		if (k->drop[r])
 			out(o, "drop %-26s %lu\n", sb_drop_name(r), (unsigned long)k->drop[r]);
+	xdp_stats(c, o, false);
 }
 
 static void
@@ -360,6 +424,25 @@ run(struct sb_ctl *c, const char *line, size_t len, struct out *o)
 	case SB_CTLCMD_NEIGH:
 		out(o, "ok\n");
 		neighbours(c, o, json);
+		break;
+	case SB_CTLCMD_BLOCK_PRINT: {
+		char buf[16384];
+		bool any = false;
+
+		for (unsigned p = 0; p < c->n_ports; p++)
+			any |= sb_xdp_port(c->xdp, p);
+		if (!any) {
+			out(o, "error: no AF_XDP port (device = af_xdp:IFNAME)\n");
+			return;
+		}
+		out(o, "ok\n");
+		sb_xdp_block_print(c->xdp, buf, sizeof(buf));
+		out(o, "%s", buf);
+		break;
+	}
+	case SB_CTLCMD_BLOCK_ADD:
+	case SB_CTLCMD_BLOCK_DEL:
+		block_cmd(c, o, cmd.op == SB_CTLCMD_BLOCK_ADD, cmd.name);
 		break;
 	default: {
 		/* status, events, conntrack, reload (opscmd.c) */

@@ -26,6 +26,7 @@
 #include <rte_hash_crc.h>
 
 #include "ctl.h"
+#include "xdp.h"
 #include "sb_log.h"
 #include "conntrack.h"
 #include "fib.h"
@@ -896,27 +897,50 @@ setup(struct sb_ctl *c, char *err, size_t errlen)
 			 "lcore runs control, the next one the worker");
 		return -EINVAL;
 	}
-	c->pool = rte_pktmbuf_pool_create("sb_mbufs", cfg->mbufs, 256, 0,
+	/* Probe first: AF_XDP ports keep mbufs of the pool in their rings,
+	 * and the pool is sized for those on top of [switchback] mbufs. */
+	uint32_t held = 0;
+
+	for (unsigned p = 0; p < cfg->n_ports; p++) {
+		uint32_t h;
+		int ret = sb_port_probe(cfg, p, &c->port_id[p], &h, err, errlen);
+
+		if (ret != 0)
+			return ret;
+		c->port_open[p] = true;
+		c->n_ports = p + 1;
+		held += h;
+	}
+	c->pool = rte_pktmbuf_pool_create("sb_mbufs", cfg->mbufs + held, 256, 0,
 					  RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
 	if (c->pool == NULL) {
-		snprintf(err, errlen, "[switchback] mbufs: cannot create a pool of %u mbufs: %s "
-			 "(give the EAL more memory with -m, or lower mbufs)", cfg->mbufs,
-			 rte_strerror(rte_errno));
+		snprintf(err, errlen, "[switchback] mbufs: cannot create a pool of %u mbufs (%u "
+			 "and %u the AF_XDP rings hold): %s (give the EAL more memory with -m, or "
+			 "lower mbufs)", cfg->mbufs + held, cfg->mbufs, held, rte_strerror(rte_errno));
 		return -ENOMEM;
+	}
+	if (held != 0) {
+		int ret = sb_xdp_pool_check(c->pool, err, errlen);
+
+		if (ret != 0)
+			return ret;
+		SB_INFO(MAIN, "mbuf pool: %u mbufs, %u of them for the AF_XDP fill and tx rings",
+			cfg->mbufs + held, held);
 	}
 	w = rte_zmalloc("sb_worker", sizeof(*w), 64);
 	if (w == NULL)
 		goto nomem;
 	c->w = w;
 	for (unsigned p = 0; p < cfg->n_ports; p++) {
-		int ret = sb_port_open(&cfg->ports[p], c->pool, &c->port_id[p], &c->mac[p],
+		int ret = sb_port_open(&cfg->ports[p], c->pool, c->port_id[p], &c->mac[p],
 				       err, errlen);
 
 		if (ret != 0)
 			return ret;
-		c->port_open[p] = true;
-		c->n_ports = p + 1;
 	}
+	c->xdp = sb_xdp_open(cfg, err, errlen);
+	if (c->xdp == NULL)
+		return -EINVAL;
 	qs_size = rte_rcu_qsbr_get_memsize(1);
 	c->qs = rte_zmalloc("sb_qsbr", qs_size, RTE_CACHE_LINE_SIZE);
 	if (c->qs == NULL || rte_rcu_qsbr_init(c->qs, 1) != 0)
@@ -1207,6 +1231,9 @@ teardown(struct sb_ctl *c)
 	c->notifier = NULL;
 	sb_ctlsock_close(c);
 	sb_ops_stop(c);
+	/* Before the ports: closing an AF_XDP port detaches its program. */
+	sb_xdp_close(c->xdp);
+	c->xdp = NULL;
 	for (unsigned p = 0; p < c->n_ports; p++)
 		if (c->port_open[p])
 			sb_port_close(c->port_id[p]);

@@ -9,67 +9,100 @@
 
 #include "port.h"
 #include "sb_log.h"
+#include "xdp.h"
+#include "xdpconf.h"
 
 int
-sb_port_open(const struct sb_port_conf *pc, struct rte_mempool *mp,
-	     uint16_t *port_id, struct rte_ether_addr *mac, char *err, size_t errlen)
+sb_port_probe(const struct sb_config *cfg, unsigned idx, uint16_t *port_id,
+	      uint32_t *mbufs_held, char *err, size_t errlen)
 {
-	struct rte_eth_conf conf;
+	const struct sb_port_conf *pc = &cfg->ports[idx];
 	struct rte_eth_dev_info info;
-	char name[SB_DEV_LEN], *comma;
-	uint16_t nrx = pc->rx_desc, ntx = pc->tx_desc;
+	char dev[SB_DEV_LEN + 300], name[SB_DEV_LEN + 300], *comma;
 	int ret;
 
-	snprintf(name, sizeof(name), "%s", pc->device);
+	/* af_xdp:IF and af_packet:IF become devargs here (control/xdp.c). */
+	ret = sb_xdp_devargs(cfg, idx, dev, sizeof(dev), err, errlen);
+	if (ret != 0)
+		return ret;
+	snprintf(name, sizeof(name), "%s", dev);
 	comma = strchr(name, ',');
 	if (comma != NULL)
 		*comma = '\0';
 	/* Already there (a PCI device the EAL probed, or --vdev)? */
 	if (rte_eth_dev_get_port_by_name(name, port_id) != 0) {
-		ret = rte_dev_probe(pc->device);
+		ret = rte_dev_probe(dev);
 		if (ret < 0) {
 			snprintf(err, errlen, "[port %s] device: cannot probe \"%s\": %s "
 				 "(is the PMD available and the interface there?)",
-				 pc->name, pc->device, strerror(-ret));
+				 pc->name, dev, strerror(-ret));
 			return ret;
 		}
 		if (rte_eth_dev_get_port_by_name(name, port_id) != 0) {
 			snprintf(err, errlen, "[port %s] device: \"%s\" probed but no ethdev "
-				 "named \"%s\" appeared", pc->name, pc->device, name);
+				 "named \"%s\" appeared", pc->name, dev, name);
 			return -ENODEV;
 		}
 	}
+	*mbufs_held = 0;
 	ret = rte_eth_dev_info_get(*port_id, &info);
+	if (ret != 0) {
+		snprintf(err, errlen, "[port %s] device: no device info: %s", pc->name,
+			 strerror(-ret));
+		return ret;
+	}
+	/* net_af_xdp fills each socket's fill ring with as many mbufs as its
+	 * default ring size when the queue starts, and keeps as many in
+	 * flight on its tx ring until their completions come back: the pool
+	 * must hold those on top of what switchback itself keeps. */
+	if (strcmp(info.driver_name, "net_af_xdp") == 0)
+		*mbufs_held = (uint32_t)info.default_rxportconf.ring_size +
+			      info.default_txportconf.ring_size;
+	return 0;
+}
+
+int
+sb_port_open(const struct sb_port_conf *pc, struct rte_mempool *mp,
+	     uint16_t port_id, struct rte_ether_addr *mac, char *err, size_t errlen)
+{
+	struct rte_eth_conf conf;
+	struct rte_eth_dev_info info;
+	uint16_t nrx = pc->rx_desc, ntx = pc->tx_desc;
+	int ret;
+
+	ret = rte_eth_dev_info_get(port_id, &info);
 	if (ret != 0)
 		goto fail;
 	memset(&conf, 0, sizeof(conf));
-	ret = rte_eth_dev_configure(*port_id, 1, 1, &conf);
+	ret = rte_eth_dev_configure(port_id, 1, 1, &conf);
 	if (ret != 0)
 		goto fail;
-	ret = rte_eth_dev_adjust_nb_rx_tx_desc(*port_id, &nrx, &ntx);
+	ret = rte_eth_dev_adjust_nb_rx_tx_desc(port_id, &nrx, &ntx);
 	if (ret != 0)
 		goto fail;
-	ret = rte_eth_rx_queue_setup(*port_id, 0, nrx, rte_eth_dev_socket_id(*port_id), NULL, mp);
+	ret = rte_eth_rx_queue_setup(port_id, 0, nrx, rte_eth_dev_socket_id(port_id), NULL, mp);
 	if (ret != 0)
 		goto fail;
-	ret = rte_eth_tx_queue_setup(*port_id, 0, ntx, rte_eth_dev_socket_id(*port_id), NULL);
+	ret = rte_eth_tx_queue_setup(port_id, 0, ntx, rte_eth_dev_socket_id(port_id), NULL);
 	if (ret != 0)
 		goto fail;
-	ret = rte_eth_dev_start(*port_id);
+	ret = rte_eth_dev_start(port_id);
 	if (ret != 0)
 		goto fail;
 	/* We filter on our MAC ourselves; promiscuous mode is not needed,
 	 * and not every PMD has it. */
-	ret = rte_eth_macaddr_get(*port_id, mac);
+	ret = rte_eth_macaddr_get(port_id, mac);
 	if (ret != 0)
 		goto fail;
 	SB_INFO(PORT, "port %s: %s (ethdev %u, %s) mac " RTE_ETHER_ADDR_PRT_FMT
-		" rx/tx desc %u/%u", pc->name, pc->device, *port_id, info.driver_name,
+		" rx/tx desc %u/%u", pc->name, pc->device, port_id, info.driver_name,
 		RTE_ETHER_ADDR_BYTES(mac), nrx, ntx);
 	return 0;
 fail:
-	snprintf(err, errlen, "[port %s] device: cannot set up \"%s\": %s", pc->name,
-		 pc->device, strerror(ret < 0 ? -ret : ret));
+	snprintf(err, errlen, "[port %s] device: cannot set up \"%s\": %s%s", pc->name,
+		 pc->device, strerror(ret < 0 ? -ret : ret),
+		 strcmp(info.driver_name, "net_af_xdp") == 0 ?
+		 " (net_af_xdp: its log lines above say which step failed)" : "");
 	return ret < 0 ? ret : -ret;
 }
 
@@ -85,16 +118,24 @@ sb_port_link_up(uint16_t port_id, const char *device)
 {
 	struct rte_eth_link link;
 	const char *ifc = device ? strstr(device, "iface=") : NULL;
+	char name[64], why[256];
+	enum sb_devkind kind = SB_DEV_DPDK;
 
+	if (device != NULL && sb_xdpconf_device(device, &kind, name, why, sizeof(why)) == 0 &&
+	    kind != SB_DEV_DPDK)
+		ifc = "";
 	if (ifc != NULL) {
-		char name[64], path[128], v = '1';
-		size_t n = strcspn(ifc + 6, ",");
+		char path[128], v = '1';
 		FILE *f;
 
-		if (n == 0 || n >= sizeof(name))
-			return true;
-		memcpy(name, ifc + 6, n);
-		name[n] = '\0';
+		if (kind == SB_DEV_DPDK) {
+			size_t n = strcspn(ifc + 6, ",");
+
+			if (n == 0 || n >= sizeof(name))
+				return true;
+			memcpy(name, ifc + 6, n);
+			name[n] = '\0';
+		}
 		snprintf(path, sizeof(path), "/sys/class/net/%s/carrier", name);
 		f = fopen(path, "r");
 		if (f == NULL)

@@ -11,18 +11,29 @@
 struct rte_mempool;
 
 /**
- * Probe (if needed), configure with one rx and one tx queue, and start the
- * device of @pc. Returns 0 with *@port_id and *@mac set, or a negative
- * errno with a message naming the port in @err.
+ * Probe (if the EAL has not) the device of port @idx of @cfg, af_xdp:IF and
+ * af_packet:IF expanded first (control/xdp.c). Returns 0 with *@port_id set
+ * and *@mbufs_held the mbufs the PMD keeps for itself once started (the
+ * AF_XDP fill and tx rings, 0 for other PMDs), or a negative errno with a
+ * message naming the port and the cause in @err.
+ */
+int sb_port_probe(const struct sb_config *cfg, unsigned idx, uint16_t *port_id,
+		  uint32_t *mbufs_held, char *err, size_t errlen);
+
+/**
+ * Configure the probed @port_id with one rx and one tx queue from @mp and
+ * start it. Returns 0 with *@mac set, or a negative errno with a message
+ * naming the port in @err.
  */
 int sb_port_open(const struct sb_port_conf *pc, struct rte_mempool *mp,
-		 uint16_t *port_id, struct rte_ether_addr *mac, char *err, size_t errlen);
+		 uint16_t port_id, struct rte_ether_addr *mac, char *err, size_t errlen);
 
 /** Stop and close @port_id. */
 void sb_port_close(uint16_t port_id);
 
 /** True when the port has link. For vdevs on a Linux interface
- * (iface=NAME: net_af_packet, net_af_xdp, net_pcap) the kernel's carrier
+ * (af_xdp:NAME, af_packet:NAME, or iface=NAME: net_af_packet, net_af_xdp,
+ * net_pcap) the kernel's carrier
  * is asked, since those PMDs always report up; otherwise the PMD. */
 bool sb_port_link_up(uint16_t port_id, const char *device);
 

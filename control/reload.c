@@ -5,8 +5,9 @@
  * what the EAL sized: devices and their rings, addresses and masquerade
  * (the port's NAT pool, the connected route the FIB was built with), the
  * table sizes, the ECMP hash, the PCC classifier and tables, the session
- * timeouts (in the worker's session table), the control socket, and the
- * DHCP client. Everything the control thread owns can change: routes,
+ * timeouts (in the worker's session table), the control socket, the
+ * DHCP client, and the XDP program with its maps (management entries,
+ * the [xdp] blocklist: `switchbackctl block add|del` changes that one). Everything the control thread owns can change: routes,
  * check-gateway and [wan] health, PCC weights, session policies on
  * failover, static neighbours, notifications, the metrics endpoint. */
 #include <errno.h>
@@ -65,6 +66,9 @@ static const struct {
 	{ "port", "dhcp_classless_routes", false },
 	{ "port", "dhcp_release", false },
 	{ "port", "dhcp_lease_file", false },
+	{ "port", "management", false },
+	{ "xdp", "program", false },
+	{ "xdp", "block", false },
 	{ "wan", "monitors", true },
 	{ "wan", "method", true },
 	{ "wan", "gateway", true },
@@ -286,6 +290,11 @@ sb_reload_plan(const struct sb_config *o, const struct sb_config *n, struct sb_r
 	NUM(p, true, "timeouts", "icmp", o->to_icmp, n->to_icmp);
 	if (o->pcc_classifier != n->pcc_classifier)
 		line(p, true, "[pcc] classifier: changed (" KEPT_NOTE ")");
+	STR(p, true, "xdp", "program", o->xdp_program, n->xdp_program);
+	if (o->n_block != n->n_block ||
+	    memcmp(o->block, n->block, sizeof(o->block[0]) * o->n_block) != 0)
+		line(p, true, "[xdp] block: changed (" KEPT_NOTE "; switchbackctl block add|del "
+		     "changes the running list)");
 
 	{
 		unsigned before = p->n_changes;
@@ -350,6 +359,9 @@ sb_reload_plan(const struct sb_config *o, const struct sb_config *n, struct sb_r
 		if (memcmp(&a->dhcp, &b->dhcp, sizeof(a->dhcp)) != 0 && a->dhcp.enabled &&
 		    b->dhcp.enabled)
 			line(p, true, "[%s] dhcp_*: changed (" KEPT_NOTE ")", sec);
+		if (a->n_mgmt != b->n_mgmt ||
+		    memcmp(a->mgmt, b->mgmt, sizeof(a->mgmt[0]) * a->n_mgmt) != 0)
+			line(p, true, "[%s] management: changed (" KEPT_NOTE ")", sec);
 		if (a->pcc_weight != b->pcc_weight) {
 			NUM(p, false, sec, "pcc_weight", a->pcc_weight, b->pcc_weight);
 			p->pcc = true;
@@ -453,6 +465,9 @@ sb_reload_keep_startup(const struct sb_config *o, struct sb_config *n)
 	n->to_udp = o->to_udp;
 	n->to_icmp = o->to_icmp;
 	n->pcc_classifier = o->pcc_classifier;
+	memcpy(n->xdp_program, o->xdp_program, sizeof(n->xdp_program));
+	n->n_block = o->n_block;
+	memcpy(n->block, o->block, sizeof(n->block));
 	for (unsigned i = 0; i < n->n_ports; i++) {
 		struct sb_port_conf *b = &n->ports[i];
 		const struct sb_port_conf *a = &o->ports[i];
@@ -467,6 +482,8 @@ sb_reload_keep_startup(const struct sb_config *o, struct sb_config *n)
 		b->tx_desc = a->tx_desc;
 		b->pcc_table = a->pcc_table;
 		b->dhcp = a->dhcp;
+		b->n_mgmt = a->n_mgmt;
+		memcpy(b->mgmt, a->mgmt, sizeof(b->mgmt));
 		if (a->role != SB_ROLE_WAN)
 			n->wan[i].enabled = false;   /* a [wan] section for what runs as a LAN */
 	}

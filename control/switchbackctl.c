@@ -34,6 +34,8 @@ usage(FILE *f)
 		"  wan down|up|auto NAME     force a WAN down or up, or give it back to its probes\n"
 		"  stats [--json]            counters and drops by reason\n"
 		"  neighbor print            the ARP table\n"
+		"  block print               the XDP blocklist (AF_XDP ports), hits per prefix\n"
+		"  block add|del PREFIX      drop a source prefix in XDP, or stop dropping it\n"
 		"  status [--json]           one screen: per WAN state, for how long, why, in\n"
 		"                            service, sessions, rates, monitors; ports' rates\n"
 		"  events [--json]           the last WAN state changes with their evidence\n"

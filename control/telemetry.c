@@ -12,6 +12,7 @@
 
 #include "ctl.h"
 #include "sb_counters.h"
+#include "xdp.h"
 
 /* The 22.11 telemetry API passes no user pointer to callbacks: this is the
  * one pointer they read, set once before the socket can call them. */
@@ -66,6 +67,21 @@ tel_stats(const char *cmd __rte_unused, const char *params __rte_unused,
 
 		snprintf(n, sizeof(n), "drop_%s", sb_drop_name(r));
 		U64(n, k->drop[r]);
+	}
+	/* The XDP program's verdicts on AF_XDP ports (bpf syscalls on fds
+	 * that stay open while switchback runs: safe from this thread). */
+	for (unsigned p = 0; p < tel_ctl->n_ports; p++) {
+		struct sb_xdp_count x[SB_XDP_REASON_MAX];
+
+		if (sb_xdp_counts(tel_ctl->xdp, p, x) != 0)
+			continue;
+		for (unsigned r = 0; r < SB_XDP_REASON_MAX; r++) {
+			char n[64];
+
+			snprintf(n, sizeof(n), "xdp_%s_%s_%s", tel_ctl->cfg->ports[p].name,
+				 sb_xdp_reason_verdict(r), sb_xdp_reason_name(r));
+			U64(n, x[r].packets);
+		}
 	}
 	for (unsigned st = 0; st < SB_STAGE_MAX; st++) {
 		char n[64];

@@ -47,6 +47,22 @@ struct sb_port_dhcp {
 	char lease_file[256];     /* the lease kept for INIT-REBOOT, "" = none */
 };
 
+/* One management entry of an AF_XDP port (docs/afxdp.md): traffic to addr
+ * (of proto, to port) goes to the kernel. proto 0 = any, port 0 = any. */
+struct sb_mgmt_conf {
+	uint32_t addr;            /* host order */
+	uint8_t proto;
+	uint16_t port;
+};
+
+struct sb_prefix {
+	uint32_t addr;            /* host order, masked */
+	uint8_t len;
+};
+
+#define SB_MAX_MGMT  16           /* management entries per port */
+#define SB_MAX_BLOCK 256          /* [xdp] block prefixes in the file */
+
 struct sb_port_conf {
 	char name[SB_NAME_LEN];
 	char device[SB_DEV_LEN];  /* PCI address or vdev string */
@@ -61,6 +77,8 @@ struct sb_port_conf {
 	uint16_t pcc_weight;      /* 0 = not a PCC member */
 	uint8_t pcc_table;        /* routing table for its flows */
 	struct sb_port_dhcp dhcp; /* address = dhcp (wan ports) */
+	unsigned n_mgmt;          /* management = (af_xdp ports only) */
+	struct sb_mgmt_conf mgmt[SB_MAX_MGMT];
 };
 
 struct sb_route_conf {
@@ -123,6 +141,10 @@ struct sb_config {
 	/* [metrics] Prometheus endpoint; metrics_port 0 = off */
 	uint32_t metrics_addr;    /* host order, a kernel address (0 = any) */
 	uint16_t metrics_port;
+	/* [xdp] */
+	char xdp_program[256];    /* "" = the one built with switchback */
+	unsigned n_block;
+	struct sb_prefix block[SB_MAX_BLOCK];
 };
 
 #define SB_CONFIG_MAX_ERRORS 64

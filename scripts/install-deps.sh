@@ -7,6 +7,7 @@ set -euo pipefail
 PKGS=(
 	gcc make pkg-config meson ninja-build
 	libdpdk-dev dpdk dpdk-dev dpdk-doc libbpf-dev libxdp-dev libpcap-dev
+	clang-14 bpftool
 	libcmocka-dev libiniparser-dev libcurl4-openssl-dev
 	libmicrohttpd-dev prometheus
 	python3-scapy

@@ -10,7 +10,7 @@
 #include "reload.h"
 
 static const char *const sections[] = { "switchback", "timeouts", "check_gateway", "notify",
-					"metrics", "pcc", "port", "wan", "route", "neighbor",
+					"metrics", "xdp", "pcc", "port", "wan", "route", "neighbor",
 					NULL };
 
 /* Every key the parser takes has a class, and docs/config.md's reload

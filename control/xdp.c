@@ -1,0 +1,498 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * switchback: AF_XDP ports and switchback's XDP program (see xdp.h). */
+#include <dirent.h>
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <linux/if_link.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include "xdp.h"
+#include "xdpconf.h"
+#include "sb_log.h"
+
+/* Where meson put the program, and where `meson install` puts it. */
+#ifndef SB_XDP_PROGRAM_BUILD
+#define SB_XDP_PROGRAM_BUILD ""
+#endif
+#ifndef SB_XDP_PROGRAM_INSTALL
+#define SB_XDP_PROGRAM_INSTALL "/usr/local/share/switchback/sb_xdp.o"
+#endif
+
+/* The kernel puts a received frame XDP_PACKET_HEADROOM bytes into the
+ * chunk after the headroom the PMD declares (mbuf header and
+ * RTE_PKTMBUF_HEADROOM): what is left of an mbuf's data room is the
+ * largest frame an AF_XDP port can take. */
+#define SB_XDP_HEADROOM 256
+#define SB_XDP_MAX_FRAME (RTE_MBUF_DEFAULT_DATAROOM - SB_XDP_HEADROOM)
+
+struct xport {
+	bool on;
+	int ifindex;
+	char ifname[IF_NAMESIZE];
+	uint32_t prog_id;
+	bool native;
+	int mgmt_fd, block_fd, stats_fd;
+};
+
+struct sb_xdp {
+	unsigned n_ports;
+	int ncpu;
+	struct xport port[SB_MAX_PORTS];
+};
+
+static const char *const reason_name[] = {
+#define SB_X(e, v, s) s,
+	SB_XDP_REASONS(SB_X)
+#undef SB_X
+};
+static const char *const reason_verdict[] = {
+#define SB_X(e, v, s) v,
+	SB_XDP_REASONS(SB_X)
+#undef SB_X
+};
+
+const char *
+sb_xdp_reason_name(unsigned r)
+{
+	return r < SB_XDP_REASON_MAX ? reason_name[r] : "?";
+}
+
+const char *
+sb_xdp_reason_verdict(unsigned r)
+{
+	return r < SB_XDP_REASON_MAX ? reason_verdict[r] : "?";
+}
+
+static long
+sys_long(const char *ifname, const char *what)
+{
+	char path[128];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/%s", ifname, what);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return -1;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+/* Real rx queues of @ifname (the rx-N folders sysfs shows). */
+static int
+rx_queues(const char *ifname)
+{
+	char path[128];
+	struct dirent *e;
+	int n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/queues", ifname);
+	d = opendir(path);
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL)
+		if (strncmp(e->d_name, "rx-", 3) == 0)
+			n++;
+	closedir(d);
+	return n;
+}
+
+static const char *
+program_path(const struct sb_config *cfg)
+{
+	if (cfg->xdp_program[0] != '\0')
+		return cfg->xdp_program;
+	if (SB_XDP_PROGRAM_BUILD[0] != '\0' && access(SB_XDP_PROGRAM_BUILD, R_OK) == 0)
+		return SB_XDP_PROGRAM_BUILD;
+	return SB_XDP_PROGRAM_INSTALL;
+}
+
+/* Name of BPF program @id, or "?". */
+static void
+prog_name(uint32_t id, char *name, size_t len)
+{
+	struct bpf_prog_info info = { 0 };
+	uint32_t ilen = sizeof(info);
+	int fd = bpf_prog_get_fd_by_id(id);
+
+	snprintf(name, len, "?");
+	if (fd < 0)
+		return;
+	if (bpf_obj_get_info_by_fd(fd, &info, &ilen) == 0)
+		snprintf(name, len, "%s", info.name);
+	close(fd);
+}
+
+static int
+check_af_xdp(const struct sb_port_conf *pc, const char *ifname, const char *prog, char *err,
+	     size_t errlen)
+{
+	int ifindex = (int)if_nametoindex(ifname);
+	uint32_t id = 0;
+	long mtu;
+	int nq;
+	struct statfs fs;
+
+	if (ifindex == 0) {
+		snprintf(err, errlen, "[port %s] device: no interface \"%s\" in this network "
+			 "namespace", pc->name, ifname);
+		return -ENODEV;
+	}
+	if (access(prog, R_OK) != 0) {
+		snprintf(err, errlen, "[port %s] device: cannot read switchback's XDP program %s: "
+			 "%s (build it with meson compile, or name it with [xdp] program)",
+			 pc->name, prog, strerror(errno));
+		return -ENOENT;
+	}
+	mtu = sys_long(ifname, "mtu");
+	if (mtu > 0 && mtu + RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN > SB_XDP_MAX_FRAME) {
+		snprintf(err, errlen, "[port %s] device: MTU %ld of %s is too large for AF_XDP "
+			 "here: a frame must fit the %d bytes an mbuf has left after XDP's "
+			 "%d-byte headroom; set it to %d or less (ip link set dev %s mtu 1500)",
+			 pc->name, mtu, ifname, SB_XDP_MAX_FRAME, SB_XDP_HEADROOM,
+			 SB_XDP_MAX_FRAME - RTE_ETHER_HDR_LEN - RTE_VLAN_HLEN, ifname);
+		return -EINVAL;
+	}
+	if (bpf_xdp_query_id(ifindex, 0, &id) == 0 && id != 0) {
+		char name[BPF_OBJ_NAME_LEN];
+
+		prog_name(id, name, sizeof(name));
+		snprintf(err, errlen, "[port %s] device: %s already has an XDP program attached "
+			 "(id %u, %s): another switchback, or one that crashed, left it; detach "
+			 "it with: ip link set dev %s xdp off", pc->name, ifname, id, name, ifname);
+		return -EBUSY;
+	}
+	nq = rx_queues(ifname);
+	if (nq > 1) {
+		snprintf(err, errlen, "[port %s] device: %s has %d rx queues and switchback takes "
+			 "queue 0 only: what the NIC spreads to the others would be dropped "
+			 "(counted no_socket); give it one: ethtool -L %s combined 1",
+			 pc->name, ifname, nq, ifname);
+		return -EINVAL;
+	}
+	/* The PMD loads our object with libbpf and does not pin it: bpffs is
+	 * only what libxdp wants for its own default program. Say so, once. */
+	if (statfs("/sys/fs/bpf", &fs) != 0 || fs.f_type != BPF_FS_MAGIC)
+		SB_INFO(PORT, "port %s: no bpffs at /sys/fs/bpf (not needed for switchback's "
+			"program; libxdp warns about it)", pc->name);
+	return 0;
+}
+
+int
+sb_xdp_devargs(const struct sb_config *cfg, unsigned idx, char *out, size_t outlen,
+	       char *err, size_t errlen)
+{
+	const struct sb_port_conf *pc = &cfg->ports[idx];
+	char ifname[IF_NAMESIZE], why[256];
+	enum sb_devkind kind;
+	const char *prog;
+	int ret;
+
+	if (sb_xdpconf_device(pc->device, &kind, ifname, why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "[port %s] device: %s", pc->name, why);
+		return -EINVAL;
+	}
+	switch (kind) {
+	case SB_DEV_AF_PACKET:
+		snprintf(out, outlen, "net_af_packet_%s,iface=%s,qpairs=1", pc->name, ifname);
+		return 0;
+	case SB_DEV_AF_XDP:
+		prog = program_path(cfg);
+		ret = check_af_xdp(pc, ifname, prog, err, errlen);
+		if (ret != 0)
+			return ret;
+		if ((size_t)snprintf(out, outlen, "net_af_xdp_%s,iface=%s,start_queue=0,"
+				     "queue_count=1,xdp_prog=%s", pc->name, ifname, prog) >= outlen) {
+			snprintf(err, errlen, "[port %s] device: devargs too long (the XDP "
+				 "program's path %s)", pc->name, prog);
+			return -ENAMETOOLONG;
+		}
+		return 0;
+	default:
+		snprintf(out, outlen, "%s", pc->device);
+		return 0;
+	}
+}
+
+int
+sb_xdp_pool_check(const struct rte_mempool *mp, char *err, size_t errlen)
+{
+	if (mp->nb_mem_chunks != 1) {
+		snprintf(err, errlen, "the mbuf pool %s lies in %u memory chunks: AF_XDP registers "
+			 "one chunk as its UMEM; give the EAL hugepages or more memory (-m) so the "
+			 "pool fits one", mp->name, mp->nb_mem_chunks);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The fd of @prog_id's map named @name, or -1. */
+static int
+map_by_name(uint32_t prog_id, const char *name)
+{
+	struct bpf_prog_info info = { 0 };
+	uint32_t ilen = sizeof(info), ids[16];
+	int pfd = bpf_prog_get_fd_by_id(prog_id), fd = -1;
+
+	if (pfd < 0)
+		return -1;
+	info.nr_map_ids = 16;
+	info.map_ids = (uint64_t)(uintptr_t)ids;
+	if (bpf_obj_get_info_by_fd(pfd, &info, &ilen) != 0)
+		goto out;
+	for (uint32_t i = 0; i < info.nr_map_ids && i < 16 && fd < 0; i++) {
+		struct bpf_map_info mi = { 0 };
+		uint32_t mlen = sizeof(mi);
+		int mfd = bpf_map_get_fd_by_id(ids[i]);
+
+		if (mfd < 0)
+			continue;
+		if (bpf_obj_get_info_by_fd(mfd, &mi, &mlen) == 0 && strcmp(mi.name, name) == 0)
+			fd = mfd;
+		else
+			close(mfd);
+	}
+out:
+	close(pfd);
+	return fd;
+}
+
+static int
+mgmt_put(struct xport *xp, uint32_t addr, uint8_t proto, uint16_t port, uint32_t bits)
+{
+	struct sb_xdp_mgmt_key k = { .addr = htonl(addr), .proto = proto, .port = htons(port) };
+	uint32_t v = 0;
+
+	/* Bits add up: a port rule's FRAGS and a protocol rule's MATCH may
+	 * share the (addr, proto, 0) key. */
+	(void)bpf_map_lookup_elem(xp->mgmt_fd, &k, &v);
+	v |= bits;
+	return bpf_map_update_elem(xp->mgmt_fd, &k, &v, BPF_ANY);
+}
+
+static int
+fill_mgmt(struct xport *xp, const struct sb_port_conf *pc)
+{
+	int ret = 0;
+
+	for (unsigned i = 0; i < pc->n_mgmt && ret == 0; i++) {
+		const struct sb_mgmt_conf *m = &pc->mgmt[i];
+
+		ret = mgmt_put(xp, m->addr, m->proto, m->port, SB_XDP_MGMT_MATCH);
+		if (ret == 0 && m->port != 0)
+			ret = mgmt_put(xp, m->addr, m->proto, 0, SB_XDP_MGMT_FRAGS);
+		/* The kernel must answer ARP for its own address. */
+		if (ret == 0)
+			ret = mgmt_put(xp, m->addr, SB_XDP_PROTO_ARP, 0, SB_XDP_MGMT_MATCH);
+	}
+	return ret;
+}
+
+static int
+open_port(struct sb_xdp *x, unsigned p, const struct sb_port_conf *pc, const char *ifname,
+	  char *err, size_t errlen)
+{
+	struct xport *xp = &x->port[p];
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	char name[BPF_OBJ_NAME_LEN];
+
+	xp->mgmt_fd = xp->block_fd = xp->stats_fd = -1;
+	snprintf(xp->ifname, sizeof(xp->ifname), "%s", ifname);
+	xp->ifindex = (int)if_nametoindex(ifname);
+	if (xp->ifindex == 0 || bpf_xdp_query(xp->ifindex, 0, &q) != 0 || q.prog_id == 0) {
+		snprintf(err, errlen, "[port %s] device: no XDP program on %s after the PMD "
+			 "started it", pc->name, ifname);
+		return -ENOENT;
+	}
+	xp->prog_id = q.prog_id;
+	xp->native = q.attach_mode == XDP_ATTACHED_DRV || q.attach_mode == XDP_ATTACHED_HW;
+	prog_name(q.prog_id, name, sizeof(name));
+	xp->mgmt_fd = map_by_name(q.prog_id, SB_XDP_MAP_MGMT);
+	xp->block_fd = map_by_name(q.prog_id, SB_XDP_MAP_BLOCK);
+	xp->stats_fd = map_by_name(q.prog_id, SB_XDP_MAP_STATS);
+	if (xp->mgmt_fd < 0 || xp->block_fd < 0 || xp->stats_fd < 0) {
+		snprintf(err, errlen, "[port %s] device: the XDP program on %s (id %u, %s) is not "
+			 "switchback's: no %s, %s and %s maps", pc->name, ifname, q.prog_id, name,
+			 SB_XDP_MAP_MGMT, SB_XDP_MAP_BLOCK, SB_XDP_MAP_STATS);
+		return -EINVAL;
+	}
+	xp->on = true;
+	if (fill_mgmt(xp, pc) != 0) {
+		snprintf(err, errlen, "[port %s] management: cannot fill %s: %s", pc->name,
+			 SB_XDP_MAP_MGMT, strerror(errno));
+		return -errno;
+	}
+	if (!xp->native)
+		SB_WARN(PORT, "port %s: XDP program on %s in generic (skb) mode: the driver has "
+			"no native XDP, every frame costs an skb before the program sees it",
+			pc->name, ifname);
+	SB_INFO(PORT, "port %s: XDP program %s (id %u) on %s in %s mode, %u management "
+		"entr%s", pc->name, name, q.prog_id, ifname, xp->native ? "native" : "generic",
+		pc->n_mgmt, pc->n_mgmt == 1 ? "y" : "ies");
+	return 0;
+}
+
+struct sb_xdp *
+sb_xdp_open(const struct sb_config *cfg, char *err, size_t errlen)
+{
+	struct sb_xdp *x = calloc(1, sizeof(*x));
+
+	if (x == NULL) {
+		snprintf(err, errlen, "xdp: out of memory");
+		return NULL;
+	}
+	x->n_ports = cfg->n_ports;
+	x->ncpu = libbpf_num_possible_cpus();
+	for (unsigned p = 0; p < cfg->n_ports; p++) {
+		char ifname[IF_NAMESIZE], why[256];
+		enum sb_devkind kind;
+
+		x->port[p].mgmt_fd = x->port[p].block_fd = x->port[p].stats_fd = -1;
+		if (sb_xdpconf_device(cfg->ports[p].device, &kind, ifname, why, sizeof(why)) != 0 ||
+		    kind != SB_DEV_AF_XDP)
+			continue;
+		if (open_port(x, p, &cfg->ports[p], ifname, err, errlen) != 0)
+			goto fail;
+	}
+	for (unsigned i = 0; i < cfg->n_block; i++) {
+		int ret = sb_xdp_block(x, true, cfg->block[i].addr, cfg->block[i].len);
+
+		if (ret != 0 && ret != -ENODEV) {
+			snprintf(err, errlen, "[xdp] block: cannot add %u.%u.%u.%u/%u: %s",
+				 cfg->block[i].addr >> 24, (cfg->block[i].addr >> 16) & 255,
+				 (cfg->block[i].addr >> 8) & 255, cfg->block[i].addr & 255,
+				 cfg->block[i].len, strerror(-ret));
+			goto fail;
+		}
+	}
+	return x;
+fail:
+	sb_xdp_close(x);
+	return NULL;
+}
+
+void
+sb_xdp_close(struct sb_xdp *x)
+{
+	if (x == NULL)
+		return;
+	for (unsigned p = 0; p < SB_MAX_PORTS; p++) {
+		if (x->port[p].mgmt_fd >= 0)
+			close(x->port[p].mgmt_fd);
+		if (x->port[p].block_fd >= 0)
+			close(x->port[p].block_fd);
+		if (x->port[p].stats_fd >= 0)
+			close(x->port[p].stats_fd);
+	}
+	free(x);
+}
+
+bool
+sb_xdp_port(const struct sb_xdp *x, unsigned p)
+{
+	return x != NULL && p < SB_MAX_PORTS && x->port[p].on;
+}
+
+const char *
+sb_xdp_mode(const struct sb_xdp *x, unsigned p)
+{
+	return !sb_xdp_port(x, p) ? "-" : x->port[p].native ? "native" : "generic";
+}
+
+int
+sb_xdp_block(struct sb_xdp *x, bool add, uint32_t addr, uint8_t len)
+{
+	struct sb_xdp_block_key k = { .prefixlen = len,
+				      .addr = htonl(len ? addr & (0xffffffffu << (32 - len)) : 0) };
+	struct sb_xdp_block_val v = { 0 };
+	bool any = false;
+	int ret = 0;
+
+	for (unsigned p = 0; p < SB_MAX_PORTS; p++) {
+		if (!x->port[p].on)
+			continue;
+		any = true;
+		if (add) {
+			/* Keep the hits of an entry already there. */
+			if (bpf_map_update_elem(x->port[p].block_fd, &k, &v, BPF_NOEXIST) != 0 &&
+			    errno != EEXIST)
+				ret = -errno;
+		} else if (bpf_map_delete_elem(x->port[p].block_fd, &k) != 0) {
+			ret = -errno;
+		}
+	}
+	return any ? ret : -ENODEV;
+}
+
+size_t
+sb_xdp_block_print(const struct sb_xdp *x, char *buf, size_t len)
+{
+	struct sb_xdp_block_key k, next;
+	const struct xport *first = NULL;
+	size_t n = 0;
+	void *prev = NULL;
+
+	for (unsigned p = 0; p < SB_MAX_PORTS && first == NULL; p++)
+		if (x->port[p].on)
+			first = &x->port[p];
+	if (first == NULL || len == 0)
+		return 0;
+	buf[0] = '\0';
+	/* Every port holds the same list: walk the first, sum the hits. */
+	while (bpf_map_get_next_key(first->block_fd, prev, &next) == 0) {
+		uint64_t hits = 0;
+		char a[INET_ADDRSTRLEN];
+		int w;
+
+		for (unsigned p = 0; p < SB_MAX_PORTS; p++) {
+			struct sb_xdp_block_val v;
+
+			if (x->port[p].on && bpf_map_lookup_elem(x->port[p].block_fd, &next, &v) == 0)
+				hits += v.hits;
+		}
+		inet_ntop(AF_INET, &next.addr, a, sizeof(a));
+		w = snprintf(buf + n, len - n, "%s/%u hits %lu\n", a, next.prefixlen,
+			     (unsigned long)hits);
+		if (w < 0 || (size_t)w >= len - n)
+			break;
+		n += (size_t)w;
+		k = next;
+		prev = &k;
+	}
+	return n;
+}
+
+int
+sb_xdp_counts(const struct sb_xdp *x, unsigned p, struct sb_xdp_count out[SB_XDP_REASON_MAX])
+{
+	if (!sb_xdp_port(x, p))
+		return -ENODEV;
+	struct sb_xdp_count per_cpu[x->ncpu];
+
+	for (uint32_t r = 0; r < SB_XDP_REASON_MAX; r++) {
+		out[r].packets = out[r].bytes = 0;
+		if (bpf_map_lookup_elem(x->port[p].stats_fd, &r, per_cpu) != 0)
+			return -errno;
+		for (int c = 0; c < x->ncpu; c++) {
+			out[r].packets += per_cpu[c].packets;
+			out[r].bytes += per_cpu[c].bytes;
+		}
+	}
+	return 0;
+}

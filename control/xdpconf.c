@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * switchback: parsing the configuration of AF_XDP ports (see xdpconf.h). */
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <netinet/in.h>
+
+#include "xdpconf.h"
+
+int
+sb_xdpconf_device(const char *device, enum sb_devkind *kind, char *ifname, char *why,
+		  size_t whylen)
+{
+	const char *name;
+	size_t n;
+
+	if (strncmp(device, SB_XDPCONF_AF_XDP, strlen(SB_XDPCONF_AF_XDP)) == 0) {
+		*kind = SB_DEV_AF_XDP;
+		name = device + strlen(SB_XDPCONF_AF_XDP);
+	} else if (strncmp(device, SB_XDPCONF_AF_PACKET, strlen(SB_XDPCONF_AF_PACKET)) == 0) {
+		*kind = SB_DEV_AF_PACKET;
+		name = device + strlen(SB_XDPCONF_AF_PACKET);
+	} else {
+		*kind = SB_DEV_DPDK;
+		return 0;
+	}
+	n = strlen(name);
+	/* The kernel's rule (dev_valid_name), and no ',' (devargs). */
+	if (n == 0 || n >= IFNAMSIZ || strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
+	    strpbrk(name, "/:, \t") != NULL) {
+		snprintf(why, whylen, "expected an interface name of 1-%d characters without "
+			 "'/', ':', ',' or blanks after \"%.*s\", got \"%s\"", IFNAMSIZ - 1,
+			 (int)(name - device), device, name);
+		return -EINVAL;
+	}
+	memcpy(ifname, name, n + 1);
+	return 0;
+}
+
+/* Next comma-separated item of *@s, blanks trimmed, into @buf. */
+static bool
+next_item(const char **s, char *buf, size_t len)
+{
+	const char *p = *s, *e;
+	size_t n;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '\0')
+		return false;
+	e = strchr(p, ',');
+	n = e ? (size_t)(e - p) : strlen(p);
+	*s = e ? e + 1 : p + n;
+	while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+		n--;
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	return true;
+}
+
+int
+sb_xdpconf_mgmt(const char *v, struct sb_mgmt_conf *out, unsigned max, char *why,
+		size_t whylen)
+{
+	char item[96];
+	int n = 0;
+
+	while (next_item(&v, item, sizeof(item))) {
+		char a[32] = "", p[16] = "", port[16] = "", extra[2] = "";
+		struct sb_mgmt_conf m = { 0 };
+		int f = sscanf(item, "%31s %15s %15s %1s", a, p, port, extra);
+
+		if ((unsigned)n == max) {
+			snprintf(why, whylen, "at most %u entries", max);
+			return -EINVAL;
+		}
+		if (f < 1 || f > 3 || sb_parse_ipv4(a, &m.addr) != 0 || m.addr == 0) {
+			snprintf(why, whylen, "expected \"ADDR [tcp|udp|icmp|any [PORT]]\", got \"%s\"",
+				 item);
+			return -EINVAL;
+		}
+		if (f >= 2) {
+			if (strcmp(p, "tcp") == 0)
+				m.proto = IPPROTO_TCP;
+			else if (strcmp(p, "udp") == 0)
+				m.proto = IPPROTO_UDP;
+			else if (strcmp(p, "icmp") == 0)
+				m.proto = IPPROTO_ICMP;
+			else if (strcmp(p, "any") != 0) {
+				snprintf(why, whylen, "protocol must be tcp, udp, icmp or any, got "
+					 "\"%s\" in \"%s\"", p, item);
+				return -EINVAL;
+			}
+		}
+		if (f == 3) {
+			char *end;
+			long x = strtol(port, &end, 10);
+
+			if (m.proto != IPPROTO_TCP && m.proto != IPPROTO_UDP) {
+				snprintf(why, whylen, "a port needs tcp or udp, in \"%s\"", item);
+				return -EINVAL;
+			}
+			if (*end != '\0' || x < 1 || x > 65535) {
+				snprintf(why, whylen, "port must be 1-65535, got \"%s\" in \"%s\"",
+					 port, item);
+				return -EINVAL;
+			}
+			m.port = (uint16_t)x;
+		}
+		out[n++] = m;
+	}
+	if (n == 0) {
+		snprintf(why, whylen, "empty: expected \"ADDR [tcp|udp|icmp|any [PORT]], ...\"");
+		return -EINVAL;
+	}
+	return n;
+}
+
+int
+sb_xdpconf_prefixes(const char *v, struct sb_prefix *out, unsigned max, char *why,
+		    size_t whylen)
+{
+	char item[64];
+	int n = 0;
+
+	while (next_item(&v, item, sizeof(item))) {
+		struct sb_prefix p;
+
+		if ((unsigned)n == max) {
+			snprintf(why, whylen, "at most %u prefixes", max);
+			return -EINVAL;
+		}
+		if (sb_parse_prefix(item, &p.addr, &p.len, false) != 0) {
+			snprintf(why, whylen, "expected A.B.C.D[/LEN], got \"%s\"", item);
+			return -EINVAL;
+		}
+		if (p.len < 32 && (p.addr & (0xffffffffu >> p.len)) != 0) {
+			snprintf(why, whylen, "\"%s\" has host bits set beyond /%u", item, p.len);
+			return -EINVAL;
+		}
+		out[n++] = p;
+	}
+	return n;
+}

@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * switchback's XDP program, loaded by DPDK's net_af_xdp PMD (xdp_prog=) on
+ * every AF_XDP port. Per frame, in this order:
+ *   too short for its Ethernet/VLAN/ARP/IPv4 headers  -> XDP_DROP (malformed)
+ *   IPv4 source in sb_block (LPM trie)                -> XDP_DROP (blocklist)
+ *   management traffic named in sb_mgmt               -> XDP_PASS (the kernel)
+ *   anything else                                     -> the AF_XDP socket of
+ *     its rx queue (xsks_map), or XDP_DROP when that queue has no socket
+ * Each outcome counts in sb_xdp_stats (per CPU, packets and bytes).
+ * The PMD takes the object's first program and its map named xsks_map,
+ * keyed by rx queue index; control/xdp.c fills sb_mgmt and sb_block and
+ * reads the counters. Built with clang -target bpf (meson.build). */
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/in.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "sb_xdp_abi.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_XSKMAP);
+	__uint(max_entries, SB_XDP_MAX_QUEUES);
+	__type(key, __u32);
+	__type(value, __u32);
+} xsks_map SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SB_XDP_MAX_MGMT);
+	__type(key, struct sb_xdp_mgmt_key);
+	__type(value, __u32);
+} sb_mgmt SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, SB_XDP_MAX_BLOCK);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct sb_xdp_block_key);
+	__type(value, struct sb_xdp_block_val);
+} sb_block SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SB_XDP_REASON_MAX);
+	__type(key, __u32);
+	__type(value, struct sb_xdp_count);
+} sb_xdp_stats SEC(".maps");
+
+/* 802.1Q / 802.1ad tag, as on the wire. */
+struct vlan_tag {
+	__be16 tci;
+	__be16 proto;
+};
+
+/* The IPv4-over-Ethernet ARP body. */
+struct arp_ipv4 {
+	__be16 htype, ptype;
+	__u8 hlen, plen;
+	__be16 oper;
+	__u8 sha[6];
+	__u8 spa[4];
+	__u8 tha[6];
+	__u8 tpa[4];
+} __attribute__((packed));
+
+static __always_inline int
+count(struct xdp_md *ctx, enum sb_xdp_reason r, int verdict)
+{
+	__u32 key = r;
+	struct sb_xdp_count *c = bpf_map_lookup_elem(&sb_xdp_stats, &key);
+
+	if (c != NULL) {
+		/* Per-CPU slot: no other CPU writes it. */
+		c->packets++;
+		c->bytes += ctx->data_end - ctx->data;
+	}
+	return verdict;
+}
+
+static __always_inline int
+mgmt_match(__u32 addr, __u8 proto, __u16 port, int later_fragment)
+{
+	struct sb_xdp_mgmt_key k = { .addr = addr, .proto = proto, .port = port };
+	__u32 *v;
+
+	if (port != 0) {
+		v = bpf_map_lookup_elem(&sb_mgmt, &k);
+		if (v != NULL && (*v & SB_XDP_MGMT_MATCH))
+			return 1;
+	}
+	k.port = 0;
+	v = bpf_map_lookup_elem(&sb_mgmt, &k);
+	if (v != NULL && ((*v & SB_XDP_MGMT_MATCH) ||
+			  (later_fragment && (*v & SB_XDP_MGMT_FRAGS))))
+		return 1;
+	k.proto = 0;
+	v = bpf_map_lookup_elem(&sb_mgmt, &k);
+	return v != NULL && (*v & SB_XDP_MGMT_MATCH);
+}
+
+SEC("xdp")
+int
+sb_xdp(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	void *l3;
+	__be16 type;
+	__u32 qid = ctx->rx_queue_index;
+
+	if ((void *)(eth + 1) > end)
+		return count(ctx, SB_XDP_MALFORMED, XDP_DROP);
+	type = eth->h_proto;
+	l3 = eth + 1;
+	if (type == bpf_htons(ETH_P_8021Q) || type == bpf_htons(ETH_P_8021AD)) {
+		struct vlan_tag *tag = l3;
+
+		if ((void *)(tag + 1) > end)
+			return count(ctx, SB_XDP_MALFORMED, XDP_DROP);
+		type = tag->proto;
+		l3 = tag + 1;
+	}
+
+	if (type == bpf_htons(ETH_P_ARP)) {
+		struct arp_ipv4 *arp = l3;
+		struct sb_xdp_mgmt_key k = { .proto = SB_XDP_PROTO_ARP };
+		__u32 *v;
+
+		if ((void *)(arp + 1) > end)
+			return count(ctx, SB_XDP_MALFORMED, XDP_DROP);
+		__builtin_memcpy(&k.addr, arp->tpa, 4);
+		v = bpf_map_lookup_elem(&sb_mgmt, &k);
+		if (v != NULL && (*v & SB_XDP_MGMT_MATCH))
+			return count(ctx, SB_XDP_MGMT_ARP, XDP_PASS);
+	} else if (type == bpf_htons(ETH_P_IP)) {
+		struct iphdr *ip = l3;
+		struct sb_xdp_block_key bk;
+		struct sb_xdp_block_val *bv;
+		__u32 ihl;
+		__u16 frag, dport = 0;
+
+		if ((void *)(ip + 1) > end)
+			return count(ctx, SB_XDP_MALFORMED, XDP_DROP);
+		ihl = ip->ihl * 4;
+		if (ip->version != 4 || ihl < sizeof(*ip) || (void *)ip + ihl > end)
+			return count(ctx, SB_XDP_MALFORMED, XDP_DROP);
+
+		bk.prefixlen = 32;
+		bk.addr = ip->saddr;
+		bv = bpf_map_lookup_elem(&sb_block, &bk);
+		if (bv != NULL) {
+			__sync_fetch_and_add(&bv->hits, 1);
+			return count(ctx, SB_XDP_BLOCKED, XDP_DROP);
+		}
+
+		frag = bpf_ntohs(ip->frag_off) & 0x1fff;   /* offset, in 8 bytes */
+		if (frag == 0 && (ip->protocol == IPPROTO_TCP || ip->protocol == IPPROTO_UDP)) {
+			/* Both headers start with the source then the
+			 * destination port. */
+			__be16 *ports = (void *)ip + ihl;
+
+			if ((void *)(ports + 2) > end)
+				return count(ctx, SB_XDP_MALFORMED, XDP_DROP);
+			dport = ports[1];
+		}
+		if (mgmt_match(ip->daddr, ip->protocol, dport, frag != 0))
+			return count(ctx, SB_XDP_MGMT, XDP_PASS);
+	}
+
+	/* Everything else is switchback's, IPv4 or not (it counts what it
+	 * does not handle). A queue with no socket drops rather than passes:
+	 * the kernel must not forward transit traffic behind our back. */
+	if (bpf_map_lookup_elem(&xsks_map, &qid) == NULL)
+		return count(ctx, SB_XDP_NO_SOCKET, XDP_DROP);
+	count(ctx, SB_XDP_REDIRECT, XDP_REDIRECT);
+	return bpf_redirect_map(&xsks_map, qid, XDP_DROP);
+}
+
+char _license[] SEC("license") = "Dual BSD/GPL";

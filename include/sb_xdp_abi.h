@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * switchback: what the XDP program (dataplane/bpf/sb_xdp.c) and the control
+ * side (control/xdp.c) share: map names, key and value layouts, and the
+ * verdict reasons. Compiled both by clang -target bpf and by the host
+ * compiler, so it includes nothing but <linux/types.h>. docs/afxdp.md
+ * explains the maps. */
+#ifndef SB_XDP_ABI_H
+#define SB_XDP_ABI_H
+
+#include <linux/types.h>
+
+/* Map names, as libbpf and bpftool show them (15 characters at most). */
+#define SB_XDP_MAP_XSKS     "xsks_map"     /* XSKMAP: rx queue -> socket (the PMD fills it) */
+#define SB_XDP_MAP_MGMT     "sb_mgmt"      /* hash: management traffic -> XDP_PASS */
+#define SB_XDP_MAP_BLOCK    "sb_block"     /* LPM trie: source prefixes -> XDP_DROP */
+#define SB_XDP_MAP_STATS    "sb_xdp_stats" /* per-CPU array: counters by reason */
+
+#define SB_XDP_MAX_QUEUES   64
+#define SB_XDP_MAX_MGMT     1024
+#define SB_XDP_MAX_BLOCK    65536
+
+/* sb_mgmt key. addr in network order; port in network order, 0 = any
+ * port of proto; proto 0 = any protocol to addr; proto SB_XDP_PROTO_ARP =
+ * ARP whose target protocol address is addr. */
+struct sb_xdp_mgmt_key {
+	__u32 addr;
+	__u8 proto;
+	__u8 pad;
+	__u16 port;
+};
+
+#define SB_XDP_PROTO_ARP 255
+
+/* sb_mgmt value: bits. */
+#define SB_XDP_MGMT_MATCH 1u   /* this key passes what it names */
+#define SB_XDP_MGMT_FRAGS 2u   /* (addr, proto, 0) only: non-first fragments
+				* of proto to addr pass (a port rule exists,
+				* and only first fragments carry ports) */
+
+/* sb_block key (LPM trie): prefixlen then the address, network order. */
+struct sb_xdp_block_key {
+	__u32 prefixlen;
+	__u32 addr;
+};
+
+/* sb_block value: packets dropped by this entry (all CPUs, atomic add). */
+struct sb_xdp_block_val {
+	__u64 hits;
+};
+
+/* Per-CPU counters, one {packets, bytes} pair per reason. The verdict
+ * each reason gives is the second column. */
+#define SB_XDP_REASONS(X)                                                \
+	X(REDIRECT,  "redirect",  "redirect") /* to the socket of its queue */ \
+	X(MGMT,      "pass",      "management")   /* sb_mgmt matched (IPv4) */ \
+	X(MGMT_ARP,  "pass",      "management_arp") /* ARP for a mgmt address */ \
+	X(BLOCKED,   "drop",      "blocklist")    /* source in sb_block */     \
+	X(MALFORMED, "drop",      "malformed")    /* too short for its headers */ \
+	X(NO_SOCKET, "drop",      "no_socket")    /* no socket on this queue */
+
+enum sb_xdp_reason {
+#define SB_XDP_X_ENUM(e, v, s) SB_XDP_##e,
+	SB_XDP_REASONS(SB_XDP_X_ENUM)
+#undef SB_XDP_X_ENUM
+	SB_XDP_REASON_MAX
+};
+
+struct sb_xdp_count {
+	__u64 packets;
+	__u64 bytes;
+};
+
+#endif
