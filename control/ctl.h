@@ -21,6 +21,9 @@ struct sb_ctl {
 	struct rte_ether_addr mac[SB_MAX_PORTS];
 	struct sb_xdp *xdp;            /* AF_XDP ports' program and maps */
 	struct sb_worker *w;
+	struct sb_ct *ct;              /* the worker's sessions */
+	struct sb_eim *eim;            /* its mappings and port pools */
+	struct rte_ring *punt, *resolve, *inject; /* worker <-> control */
 	unsigned worker_lcore;
 	struct sb_neigh *neigh;
 	struct sb_fib *fib;

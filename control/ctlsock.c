@@ -277,7 +277,7 @@ block_cmd(struct sb_ctl *c, struct out *o, bool add, const char *arg)
 static void
 stats(struct sb_ctl *c, struct out *o, bool json)
 {
-	const struct sb_counters *k = &c->w->cnt;
+	const struct sb_counters *k = sb_worker_counters(c->w);
 
 	if (json) {
 		out(o, "{\"rx\": %lu, \"tx\": %lu, \"forwarded\": %lu, \"sessions_active\": %lu, "

@@ -35,8 +35,7 @@
 #include "port.h"
 #include "pkt.h"
 #include "pcc.h"
-#include "frag.h"
-#include "synhold.h"
+#include "eim.h"
 #include "notify.h"
 #include "publish.h"
 #include "ops.h"
@@ -102,7 +101,7 @@ inject(struct sb_ctl *c, unsigned port, struct rte_mbuf *m)
 	if (m == NULL)
 		return;
 	m->hash.usr = port;
-	if (rte_ring_enqueue(c->w->inject, m) != 0)
+	if (rte_ring_enqueue(c->inject, m) != 0)
 		rte_pktmbuf_free(m);
 }
 
@@ -418,15 +417,18 @@ sb_ctl_publish(struct sb_ctl *c, uint64_t now)
 	 * packet (worker.c path_dead), those on surviving paths stay. */
 	sb_state_mark_dead(st, c->was_path);
 	RTE_BUILD_BUG_ON(sizeof(st->pcc_bucket) != SB_PCC_BUCKETS);
-	if (c->w->pcc_n != 0) {
+	uint16_t pcc_port[SB_PCC_MAX];
+	unsigned pcc_n = sb_pcc_members(c->cfg, pcc_port, NULL);
+
+	if (pcc_n != 0) {
 		uint16_t weight[SB_PCC_MAX];
 		bool up[SB_PCC_MAX];
 
-		for (unsigned m = 0; m < c->w->pcc_n; m++) {
-			weight[m] = c->cfg->ports[c->w->pcc_port[m]].pcc_weight;
-			up[m] = !c->wan_down[c->w->pcc_port[m]];
+		for (unsigned m = 0; m < pcc_n; m++) {
+			weight[m] = c->cfg->ports[pcc_port[m]].pcc_weight;
+			up[m] = !c->wan_down[pcc_port[m]];
 		}
-		sb_pcc_build(weight, up, c->w->pcc_n, st->pcc_bucket);
+		sb_pcc_build(weight, up, pcc_n, st->pcc_bucket);
 	}
 	sb_state_swap(&c->state, st);
 
@@ -604,7 +606,7 @@ static void
 drain_punt(struct sb_ctl *c, uint64_t now)
 {
 	struct rte_mbuf *m[SB_BURST];
-	unsigned n = rte_ring_dequeue_burst(c->w->punt, (void **)m, SB_BURST, NULL);
+	unsigned n = rte_ring_dequeue_burst(c->punt, (void **)m, SB_BURST, NULL);
 
 	for (unsigned i = 0; i < n; i++) {
 		unsigned port = SB_PUNT_PORT(m[i]->hash.usr);
@@ -628,7 +630,7 @@ drain_punt(struct sb_ctl *c, uint64_t now)
 	}
 	void *v[SB_BURST];
 
-	n = rte_ring_dequeue_burst(c->w->resolve, v, SB_BURST, NULL);
+	n = rte_ring_dequeue_burst(c->resolve, v, SB_BURST, NULL);
 	for (unsigned i = 0; i < n; i++) {
 		uint64_t x = (uint64_t)(uintptr_t)v[i];
 		unsigned port = (unsigned)(x >> 32);
@@ -888,7 +890,9 @@ static int
 setup(struct sb_ctl *c, char *err, size_t errlen)
 {
 	struct sb_config *cfg = c->cfg;
-	struct sb_worker *w;
+	struct sb_worker_conf wc;
+	int socket = (int)rte_socket_id();
+	uint32_t masq = 0;
 	size_t qs_size;
 
 	c->worker_lcore = rte_get_next_lcore(-1, 1, 0);
@@ -912,7 +916,7 @@ setup(struct sb_ctl *c, char *err, size_t errlen)
 		held += h;
 	}
 	c->pool = rte_pktmbuf_pool_create("sb_mbufs", cfg->mbufs + held, 256, 0,
-					  RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+					  RTE_MBUF_DEFAULT_BUF_SIZE, socket);
 	if (c->pool == NULL) {
 		snprintf(err, errlen, "[switchback] mbufs: cannot create a pool of %u mbufs (%u "
 			 "and %u the AF_XDP rings hold): %s (give the EAL more memory with -m, or "
@@ -927,10 +931,6 @@ setup(struct sb_ctl *c, char *err, size_t errlen)
 		SB_INFO(MAIN, "mbuf pool: %u mbufs, %u of them for the AF_XDP fill and tx rings",
 			cfg->mbufs + held, held);
 	}
-	w = rte_zmalloc("sb_worker", sizeof(*w), 64);
-	if (w == NULL)
-		goto nomem;
-	c->w = w;
 	for (unsigned p = 0; p < cfg->n_ports; p++) {
 		int ret = sb_port_open(&cfg->ports[p], c->pool, c->port_id[p], &c->mac[p],
 				       err, errlen);
@@ -945,126 +945,68 @@ setup(struct sb_ctl *c, char *err, size_t errlen)
 	c->qs = rte_zmalloc("sb_qsbr", qs_size, RTE_CACHE_LINE_SIZE);
 	if (c->qs == NULL || rte_rcu_qsbr_init(c->qs, 1) != 0)
 		goto nomem;
-	c->neigh = sb_neigh_create("sb_neigh", SB_MAX_NEIGH, (int)rte_socket_id());
+	c->neigh = sb_neigh_create("sb_neigh", SB_MAX_NEIGH, socket);
 	c->fib = sb_fib_create("sb_fib", cfg->n_tables, cfg->n_routes + cfg->n_ports + 64, c->qs);
-	/* Measure what the session table really takes from the heap. */
+	/* Measure what the session table and the mappings really take from
+	 * the heap. */
 	struct rte_malloc_socket_stats before, after;
 
-	rte_malloc_get_socket_stats((int)rte_socket_id(), &before);
-	w->ct = sb_ct_create("sb_ct", cfg->sessions, (int)rte_socket_id(), 0 /* worker 0 */,
+	rte_malloc_get_socket_stats(socket, &before);
+	c->ct = sb_ct_create("sb_ct", cfg->sessions, socket, 0 /* worker 0 */,
 			     cfg->to_tcp_established, cfg->to_tcp_transitory, cfg->to_udp,
 			     cfg->to_icmp);
-	rte_malloc_get_socket_stats((int)rte_socket_id(), &after);
+	rte_malloc_get_socket_stats(socket, &after);
 	c->ct_bytes = after.heap_allocsz_bytes - before.heap_allocsz_bytes;
-	if (w->ct != NULL)
+	if (c->ct != NULL)
 		SB_INFO(MAIN, "conntrack: %u sessions in %lu bytes (%.1f bytes/session)",
 			cfg->sessions, (unsigned long)c->ct_bytes,
 			(double)c->ct_bytes / cfg->sessions);
-	{
-		/* A mapping holds an external port: there cannot be more of
-		 * them than the masquerading WANs have ports, whatever the
-		 * session count (1M sessions on one WAN: 196608, not 1M). */
-		uint64_t n_map = 0;
-
-		for (unsigned p = 0; p < cfg->n_ports; p++)
-			if (cfg->ports[p].masquerade)
-				n_map += (uint64_t)SB_NAT_PROTO_MAX * 65536;
-		if (n_map > cfg->sessions)
-			n_map = cfg->sessions;
-		if (n_map < 64)
-			n_map = 64;
-		struct rte_hash_parameters hp = {
-			.name = "sb_eim",
-			.entries = (uint32_t)n_map,
-			.key_len = sizeof(struct sb_eim_key),
-			.hash_func = rte_hash_crc,
-			.socket_id = (int)rte_socket_id(),
-			.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
-		};
-
-		rte_malloc_get_socket_stats((int)rte_socket_id(), &before);
-		w->eim = rte_hash_create(&hp);
-		if (w->eim == NULL)
-			goto nomem;
-		/* Indexed by hash position, which can exceed the entry count. */
-		uint32_t slots = (uint32_t)rte_hash_max_key_id(w->eim) + 1;
-
-		w->eim_ext = rte_zmalloc("sb_eim_ext", sizeof(uint16_t) * slots, 64);
-		w->eim_ref = rte_zmalloc("sb_eim_ref", sizeof(uint32_t) * slots, 64);
-		if (w->eim_ext == NULL || w->eim_ref == NULL)
-			goto nomem;
-		rte_malloc_get_socket_stats((int)rte_socket_id(), &after);
-		SB_INFO(MAIN, "nat: %lu mappings in %lu bytes", (unsigned long)n_map,
-			(unsigned long)(after.heap_allocsz_bytes - before.heap_allocsz_bytes));
-		w->tsc_hz = rte_get_tsc_hz();
-	}
-	w->frag = sb_frag_create("sb_frag", cfg->fragments, (int)rte_socket_id(), 5000);
-	if (w->frag == NULL)
+	for (unsigned p = 0; p < cfg->n_ports; p++)
+		masq |= (uint32_t)cfg->ports[p].masquerade << p;
+	rte_malloc_get_socket_stats(socket, &before);
+	c->eim = sb_eim_create("sb_eim", masq, cfg->sessions, socket);
+	if (c->eim == NULL)
 		goto nomem;
-	w->synhold = sb_synhold_create("sb_synhold", 1024, (int)rte_socket_id(), SB_SYNHOLD_MS);
-	if (w->synhold == NULL)
-		goto nomem;
-	w->punt = rte_ring_create("sb_punt", RING_SIZE, (int)rte_socket_id(),
-				  RING_F_SP_ENQ | RING_F_SC_DEQ);
-	w->resolve = rte_ring_create("sb_resolve", RING_SIZE, (int)rte_socket_id(),
-				     RING_F_SP_ENQ | RING_F_SC_DEQ);
-	w->inject = rte_ring_create("sb_inject", RING_SIZE, (int)rte_socket_id(),
-				    RING_F_SP_ENQ | RING_F_SC_DEQ);
+	rte_malloc_get_socket_stats(socket, &after);
+	SB_INFO(MAIN, "nat: %lu mappings in %lu bytes", (unsigned long)c->eim->n_map,
+		(unsigned long)(after.heap_allocsz_bytes - before.heap_allocsz_bytes));
+	c->punt = rte_ring_create("sb_punt", RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	c->resolve = rte_ring_create("sb_resolve", RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	c->inject = rte_ring_create("sb_inject", RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
 	if (c->fib == NULL) {
 		snprintf(err, errlen, "cannot create the FIB: %u routing table(s) take about %u MB "
 			 "(rte_fib's 16M-entry first level each): give the EAL more memory with -m",
 			 cfg->n_tables, cfg->n_tables * 68);
 		return -ENOMEM;
 	}
-	if (c->neigh == NULL || w->ct == NULL || w->punt == NULL ||
-	    w->resolve == NULL || w->inject == NULL) {
+	if (c->neigh == NULL || c->ct == NULL || c->punt == NULL ||
+	    c->resolve == NULL || c->inject == NULL) {
 		snprintf(err, errlen, "cannot create tables (sessions = %u): %s (give the EAL "
 			 "more memory with -m, or lower [switchback] sessions)", cfg->sessions,
 			 rte_strerror(rte_errno));
 		return -ENOMEM;
 	}
-	w->n_ports = cfg->n_ports;
-	w->fib = c->fib;
-	w->neigh = c->neigh;
-	w->state = &c->state;
-	w->qs = c->qs;
-	w->pool = c->pool;
-	w->ecmp = cfg->ecmp_hash;
-	w->pcc_classifier = cfg->pcc_classifier;
-	for (unsigned p = 0; p < cfg->n_ports && w->pcc_n < SB_PCC_MAX; p++) {
-		if (cfg->ports[p].pcc_weight == 0)
-			continue;
-		w->pcc_port[w->pcc_n] = (uint16_t)p;
-		w->pcc_table[w->pcc_n] = cfg->ports[p].pcc_table;
-		w->pcc_n++;
-	}
-	w->id = 0;
+	wc = (struct sb_worker_conf){
+		.id = 0, .socket = socket, .n_ports = cfg->n_ports,
+		.ct = c->ct, .eim = c->eim, .fib = c->fib, .neigh = c->neigh,
+		.state = &c->state, .qs = c->qs,
+		.punt = c->punt, .resolve = c->resolve, .inject = c->inject,
+		.fragments = cfg->fragments, .ecmp = cfg->ecmp_hash,
+		.pcc_classifier = cfg->pcc_classifier,
+	};
 	for (unsigned p = 0; p < cfg->n_ports; p++) {
 		const struct sb_port_conf *pc = &cfg->ports[p];
-		struct sb_wport *wp = &w->port[p];
 
-		wp->port_id = c->port_id[p];
-		wp->role = (uint8_t)pc->role;
-		wp->masquerade = pc->masquerade;
-		wp->vlan = pc->vlan;
-		wp->addr_be = rte_cpu_to_be_32(pc->addr);
-		sb_ct_set_port_addr(w->ct, p, wp->addr_be);
-		wp->mask = ~0u << (32 - pc->prefix_len);
-		wp->net = pc->addr & wp->mask;
-		wp->mac = c->mac[p];
-		wp->txb = rte_zmalloc("sb_txb", RTE_ETH_TX_BUFFER_SIZE(SB_BURST), 64);
-		if (wp->txb == NULL)
-			goto nomem;
-		rte_eth_tx_buffer_init(wp->txb, SB_BURST);
-		if (pc->masquerade) {
-			wp->nat = rte_zmalloc("sb_nat", sizeof(*wp->nat), 64);
-			w->eim_by_ext[p] = rte_zmalloc("sb_eim_by_ext",
-						       sizeof(uint32_t) * SB_NAT_PROTO_MAX * 65536, 64);
-			if (wp->nat == NULL || w->eim_by_ext[p] == NULL)
-				goto nomem;
-			sb_nat_pool_init(wp->nat);
-		}
+		wc.port[p] = (struct sb_worker_port){
+			.port_id = c->port_id[p], .role = (uint8_t)pc->role,
+			.masquerade = pc->masquerade, .vlan = pc->vlan,
+			.prefix_len = (uint8_t)pc->prefix_len, .addr = pc->addr, .mac = c->mac[p],
+		};
 	}
+	wc.pcc_n = sb_pcc_members(cfg, wc.pcc_port, wc.pcc_table);
+	c->w = sb_worker_create(&wc);
+	if (c->w == NULL)
+		goto nomem;
 	for (unsigned i = 0; i < cfg->n_neigh; i++) {
 		const struct sb_neigh_conf *nc = &cfg->neigh[i];
 		int32_t idx = sb_neigh_get(c->neigh, (uint16_t)nc->port, nc->addr);
@@ -1130,7 +1072,7 @@ nomem:
 static void
 summary(struct sb_ctl *c)
 {
-	const struct sb_counters *k = &c->w->cnt;
+	const struct sb_counters *k = sb_worker_counters(c->w);
 	uint64_t up_ms = sb_now_ms() - c->start_ms;
 
 	printf("\n=== switchback summary (up %lu.%03lu s) ===\n", (unsigned long)(up_ms / 1000),
@@ -1187,12 +1129,9 @@ summary(struct sb_ctl *c)
 		total += k->drop[r];
 	}
 	printf("%s\n", total ? "" : " none");
-	printf("cycles/packet by stage:");
-	for (unsigned s = 0; s < SB_STAGE_MAX; s++)
-		if (k->stage_pkts[s] != 0)
-			printf(" %s=%.1f", sb_stage_name(s),
-			       (double)k->stage_cycles[s] / (double)k->stage_pkts[s]);
-	printf("\n");
+	char stages[512];
+
+	printf("cycles/packet by stage:%s\n", sb_stage_format(k, stages, sizeof(stages)));
 	for (unsigned i = 0; i < c->n_probes; i++) {
 		const struct sb_probe *p = &c->probes[i];
 		char a[20];
@@ -1237,28 +1176,12 @@ teardown(struct sb_ctl *c)
 	for (unsigned p = 0; p < c->n_ports; p++)
 		if (c->port_open[p])
 			sb_port_close(c->port_id[p]);
-	if (c->w != NULL) {
-		sb_ct_free(c->w->ct);
-		rte_hash_free(c->w->eim);
-		if (c->w->frag != NULL)
-			for (unsigned i = 0; i < SB_FRAG_HOLD_MAX; i++)
-				rte_pktmbuf_free(sb_frag_unhold(c->w->frag, i));
-		sb_frag_free(c->w->frag);
-		sb_synhold_free(c->w->synhold);
-		rte_free(c->w->eim_ext);
-		rte_free(c->w->eim_ref);
-		rte_ring_free(c->w->punt);
-		rte_ring_free(c->w->resolve);
-		rte_ring_free(c->w->inject);
-		for (unsigned i = 0; i < c->w->n_parked; i++)
-			rte_pktmbuf_free(c->w->parked[i].m);
-		for (unsigned p = 0; p < SB_MAX_PORTS; p++) {
-			rte_free(c->w->port[p].txb);
-			rte_free(c->w->port[p].nat);
-			rte_free(c->w->eim_by_ext[p]);
-		}
-		rte_free(c->w);
-	}
+	sb_worker_free(c->w);
+	sb_eim_free(c->eim);
+	sb_ct_free(c->ct);
+	rte_ring_free(c->punt);
+	rte_ring_free(c->resolve);
+	rte_ring_free(c->inject);
 	sb_state_free(c->state);
 	sb_state_free(c->spare_state);
 	sb_fib_free(c->fib);
@@ -1388,7 +1311,6 @@ main(int argc, char **argv)
 			if (c->rib->g[g].nh[k].gw != 0)
 				arp_request(c, c->rib->g[g].nh[k].port, c->rib->g[g].nh[k].gw, sb_now_ms());
 
-	__atomic_store_n(&c->w->running, 1, __ATOMIC_RELEASE);
 	ret = rte_eal_remote_launch(sb_worker_main, c->w, c->worker_lcore);
 	if (ret != 0) {
 		fprintf(stderr, "switchback: cannot launch the worker on lcore %u\n", c->worker_lcore);
@@ -1465,7 +1387,7 @@ main(int argc, char **argv)
 		usleep(200);
 	}
 	SB_INFO(MAIN, "signal %d: stopping", (int)quit_signal);
-	__atomic_store_n(&c->w->running, 0, __ATOMIC_RELEASE);
+	sb_worker_stop(c->w);
 	rte_eal_wait_lcore(c->worker_lcore);
 	summary(c);
 	rc = 0;

@@ -63,7 +63,7 @@ fill_wan(struct sb_status_wan *w, const struct sb_status_track *t, const struct 
 	 unsigned p)
 {
 	const struct sb_wan_conf *wc = &c->cfg->wan[p];
-	const struct sb_worker *wk = c->w;
+	const struct sb_counters *wk = sb_worker_counters(c->w);
 
 	snprintf(w->name, sizeof(w->name), "%s", c->cfg->ports[p].name);
 	w->port = (uint8_t)p;
@@ -76,7 +76,7 @@ fill_wan(struct sb_status_wan *w, const struct sb_status_track *t, const struct 
 	w->since_ms = t->wan[p].since_ms;
 	w->since_unix_ms = t->wan[p].since_unix_ms;
 	snprintf(w->reason, sizeof(w->reason), "%s", c->wan_reason[p]);
-	w->sessions_created = p < RTE_DIM(wk->cnt.ct_created_port) ? wk->cnt.ct_created_port[p] : 0;
+	w->sessions_created = p < RTE_DIM(wk->ct_created_port) ? wk->ct_created_port[p] : 0;
 	w->n_mons = 0;
 	if (!wc->enabled)
 		return;
@@ -99,7 +99,7 @@ void
 sb_status_fill(struct sb_status *st, const struct sb_status_track *t, const struct sb_ctl *c,
 	       uint64_t now_ms)
 {
-	const struct sb_counters *k = &c->w->cnt;
+	const struct sb_counters *k = sb_worker_counters(c->w);
 
 	memset(st, 0, sizeof(*st));
 	st->taken_ms = now_ms;

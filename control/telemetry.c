@@ -22,7 +22,7 @@ static int
 tel_stats(const char *cmd __rte_unused, const char *params __rte_unused,
 	  struct rte_tel_data *d)
 {
-	const struct sb_counters *k = &tel_ctl->w->cnt;
+	const struct sb_counters *k = sb_worker_counters(tel_ctl->w);
 
 	rte_tel_data_start_dict(d);
 #define U64(n, v) rte_tel_data_add_dict_u64(d, n, v)
@@ -53,7 +53,7 @@ tel_stats(const char *cmd __rte_unused, const char *params __rte_unused,
 	U64("tsc_hz", rte_get_tsc_hz());
 	U64("loops", k->loops);
 	U64("busy_loops", k->busy_loops);
-	U64("sessions_capacity", tel_ctl->w->ct->capacity);
+	U64("sessions_capacity", tel_ctl->ct->capacity);
 	U64("sessions_bytes", tel_ctl->ct_bytes);
 	U64("last_publish_us", tel_ctl->last_publish_us);
 	for (unsigned p = 0; p < tel_ctl->n_ports && p < 8; p++) {

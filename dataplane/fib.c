@@ -90,3 +90,43 @@ sb_fib_del(struct sb_fib *fib, unsigned table, uint32_t prefix, uint8_t len)
 	fib->tbl8_pending = true;
 	return rte_fib_delete(fib->t[table], prefix, len);
 }
+
+void
+sb_fib_lookup_bulk(const struct sb_fib *fib, const uint8_t *table, const uint32_t *ip,
+		   uint32_t *nhg, unsigned n)
+{
+	uint8_t pending[SB_FIB_BULK_MAX], idx[SB_FIB_BULK_MAX];
+	uint32_t a[SB_FIB_BULK_MAX];
+	uint64_t nh[SB_FIB_BULK_MAX];
+
+	for (unsigned i = 0; i < n; i++)
+		pending[i] = table[i] < fib->n_tables ? table[i] : 0;
+	/* Downwards, so main (0) comes last and takes the named tables'
+	 * misses too. */
+	for (unsigned t = fib->n_tables; t-- > 0;) {
+		unsigned k = 0;
+		uint32_t d;
+
+		for (unsigned i = 0; i < n; i++)
+			if (pending[i] == t) {
+				idx[k] = (uint8_t)i;
+				a[k++] = ip[i];
+			}
+		if (k == 0)
+			continue;
+		rte_fib_lookup_bulk(fib->t[t], a, nh, k);
+		d = __atomic_load_n(&fib->dflt[t], __ATOMIC_ACQUIRE);
+		for (unsigned j = 0; j < k; j++) {
+			unsigned i = idx[j];
+
+			if (nh[j] != SB_FIB_MISS)
+				nhg[i] = (uint32_t)nh[j];
+			else if (d != SB_FIB_NONE)
+				nhg[i] = d;
+			else if (t != 0)
+				pending[i] = 0;
+			else
+				nhg[i] = SB_FIB_NONE;
+		}
+	}
+}

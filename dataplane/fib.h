@@ -80,4 +80,16 @@ sb_fib_lookup(const struct sb_fib *fib, unsigned table, uint32_t ip, uint32_t *n
 	return sb_fib_lookup_one(fib, 0, ip, nhg);
 }
 
+#define SB_FIB_BULK_MAX 64
+
+/**
+ * Look up @n (at most SB_FIB_BULK_MAX) addresses (host order), address i
+ * in routing table @table[i], as sb_fib_lookup would, but with one
+ * rte_fib bulk lookup per table in use: named tables first, then main for
+ * their misses and its own. @nhg[i] gets the nexthop group, or
+ * SB_FIB_NONE when nothing matches. Workers (lock-free readers).
+ */
+void sb_fib_lookup_bulk(const struct sb_fib *fib, const uint8_t *table, const uint32_t *ip,
+			uint32_t *nhg, unsigned n);
+
 #endif

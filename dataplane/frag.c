@@ -2,33 +2,23 @@
 #include <errno.h>
 #include <string.h>
 
-#include <rte_hash.h>
-#include <rte_hash_crc.h>
 #include <rte_malloc.h>
 #include <rte_cycles.h>
 #include <rte_errno.h>
 
 #include "frag.h"
+#include "slots.h"
 
 struct sb_frag_table *
 sb_frag_create(const char *name, uint32_t cap, int socket, uint32_t timeout_ms)
 {
-	struct rte_hash_parameters hp = {
-		.name = name,
-		.entries = cap < 8 ? 8 : cap,
-		.key_len = sizeof(struct sb_frag_key),
-		.hash_func = rte_hash_crc,
-		.socket_id = socket,
-	};
 	struct sb_frag_table *t = rte_zmalloc_socket("sb_frag", sizeof(*t), 64, socket);
 
 	if (t == NULL)
 		goto fail;
-	t->h = rte_hash_create(&hp);
+	t->h = sb_slots_create(name, cap, sizeof(struct sb_frag_key), socket, 0, &t->cap);
 	if (t->h == NULL)
 		goto fail;
-	/* Positions can exceed the entry count (bucket slack). */
-	t->cap = (uint32_t)rte_hash_max_key_id(t->h) + 1;
 	t->e = rte_zmalloc_socket("sb_frag_e", sizeof(*t->e) * t->cap, 64, socket);
 	if (t->e == NULL)
 		goto fail;
@@ -86,23 +76,8 @@ sb_frag_find(struct sb_frag_table *t, const struct sb_frag_key *k, uint64_t now,
 unsigned
 sb_frag_sweep(struct sb_frag_table *t, uint64_t now, unsigned budget)
 {
-	const void *key;
-	void *data;
-	unsigned n = 0;
-
-	while (budget--) {
-		int32_t pos = rte_hash_iterate(t->h, &key, &data, &t->iter);
-
-		if (pos < 0) {
-			t->iter = 0;
-			break;
-		}
-		if (now - t->e[pos].tsc > t->timeout_tsc) {
-			rte_hash_del_key(t->h, key);
-			n++;
-		}
-	}
-	return n;
+	return sb_slots_sweep(t->h, &t->iter, budget, &t->e[0].tsc, sizeof(t->e[0]), now,
+			      t->timeout_tsc);
 }
 
 bool
@@ -147,4 +122,26 @@ sb_frag_unhold(struct sb_frag_table *t, unsigned slot)
 		t->n_held--;
 	}
 	return pkt;
+}
+
+unsigned
+sb_frag_scan(struct sb_frag_table *t, uint64_t now, bool all, sb_frag_held_fn fn, void *arg)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < SB_FRAG_HOLD_MAX && t->n_held != 0; i++) {
+		struct sb_frag_held *h = &t->held[i];
+		uint16_t in = h->in;
+
+		if (h->pkt == NULL)
+			continue;
+		if (!all && sb_frag_known(t, &h->k, now))
+			fn(arg, sb_frag_unhold(t, i), in, i, SB_FRAG_RELEASED);
+		else if (all || now - h->tsc > t->hold_tsc)
+			fn(arg, sb_frag_unhold(t, i), in, i, SB_FRAG_EXPIRED);
+		else
+			continue;
+		n++;
+	}
+	return n;
 }

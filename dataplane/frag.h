@@ -89,6 +89,25 @@ int sb_frag_hold(struct sb_frag_table *t, const struct sb_frag_key *k, void *pkt
 /** Free slot @slot and return the packet it held. Owning worker. */
 void *sb_frag_unhold(struct sb_frag_table *t, unsigned slot);
 
+/* What became of a held fragment (sb_frag_scan). */
+enum sb_frag_fate {
+	SB_FRAG_RELEASED,      /* its first fragment passed: send it on */
+	SB_FRAG_EXPIRED,       /* waited SB_FRAG_HOLD_MS (or the worker stops): drop it */
+};
+
+/* Called with a held fragment whose slot @slot has just been freed. */
+typedef void (*sb_frag_held_fn)(void *arg, void *pkt, uint16_t in, unsigned slot,
+				enum sb_frag_fate fate);
+
+/**
+ * Hand back, through @fn, the held fragments whose first fragment has
+ * passed and those that waited SB_FRAG_HOLD_MS (every one as expired when
+ * @all). The caller owns the packets again. Returns how many were handed
+ * back. Owning worker; cheap when nothing is held.
+ */
+unsigned sb_frag_scan(struct sb_frag_table *t, uint64_t now, bool all, sb_frag_held_fn fn,
+		      void *arg);
+
 /** Remove expired entries, looking at no more than @budget. Owning worker. */
 unsigned sb_frag_sweep(struct sb_frag_table *t, uint64_t now, unsigned budget);
 

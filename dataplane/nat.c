@@ -273,7 +273,7 @@ sb_nat_rewrite_dst(uint8_t *l3, const struct sb_meta *md, uint32_t addr, uint16_
 }
 
 void
-sb_ipv4_set_addr(uint8_t *l3, bool src, uint32_t addr)
+sb_nat_set_addr(uint8_t *l3, bool src, uint32_t addr)
 {
 	uint8_t *a = l3 + (src ? 12 : 16);
 	uint32_t old;
@@ -284,7 +284,7 @@ sb_ipv4_set_addr(uint8_t *l3, bool src, uint32_t addr)
 }
 
 void
-sb_ipv4_ttl_dec(uint8_t *l3)
+sb_nat_ttl_dec(uint8_t *l3)
 {
 	/* TTL and protocol share one 16-bit word. Load it once and store it
 	 * once: writing the TTL byte and reading the word back stalls on

@@ -64,7 +64,7 @@ void sb_nat_rewrite_dst(uint8_t *l3, const struct sb_meta *md, uint32_t addr, ui
 /** True for the ICMP types that carry an offending packet (destination
  * unreachable, source quench, redirect, time exceeded, parameter problem). */
 static inline bool
-sb_icmp_is_error(uint8_t type)
+sb_nat_icmp_is_error(uint8_t type)
 {
 	return type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
 }
@@ -93,9 +93,9 @@ void sb_nat_icmp_err_rewrite(uint8_t *l3, uint32_t l3_len, uint16_t emb_off, boo
 /** Set the source (@src true) or destination address of the IPv4 header at
  * @l3 to @addr (network order), updating the header checksum only (for
  * fragments without an L4 header). */
-void sb_ipv4_set_addr(uint8_t *l3, bool src, uint32_t addr);
+void sb_nat_set_addr(uint8_t *l3, bool src, uint32_t addr);
 
 /** Decrement the TTL of the IPv4 header at @l3, updating its checksum. */
-void sb_ipv4_ttl_dec(uint8_t *l3);
+void sb_nat_ttl_dec(uint8_t *l3);
 
 #endif

@@ -5,6 +5,7 @@
 #include <rte_hash_crc.h>
 
 #include "pcc.h"
+#include "sb_config.h"
 
 static const char *const names[SB_PCC_CLASSIFIER_MAX] = {
 	"src-address", "dst-address", "both-addresses", "src-port", "dst-port",
@@ -114,4 +115,21 @@ sb_pcc_build(const uint16_t *weight, const bool *up, unsigned n, uint8_t out[SB_
 		}
 		out[b] = best < 0 ? SB_PCC_NONE : (uint8_t)best;
 	}
+}
+
+unsigned
+sb_pcc_members(const struct sb_config *cfg, uint16_t *port, uint8_t *table)
+{
+	unsigned n = 0;
+
+	for (unsigned p = 0; p < cfg->n_ports && n < SB_PCC_MAX; p++) {
+		if (cfg->ports[p].pcc_weight == 0)
+			continue;
+		if (port != NULL)
+			port[n] = (uint16_t)p;
+		if (table != NULL)
+			table[n] = cfg->ports[p].pcc_table;
+		n++;
+	}
+	return n;
 }

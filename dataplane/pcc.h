@@ -48,4 +48,14 @@ uint32_t sb_pcc_hash(enum sb_pcc_classifier c, const struct sb_meta *md);
 void sb_pcc_build(const uint16_t *weight, const bool *up, unsigned n,
 		  uint8_t out[SB_PCC_BUCKETS]);
 
+struct sb_config;
+
+/**
+ * The PCC members of @cfg, in port order: the ports with a pcc_weight,
+ * at most SB_PCC_MAX. Member m leaves through port index @port[m] and
+ * routes in table @table[m] (either may be NULL). Returns how many. Any
+ * thread.
+ */
+unsigned sb_pcc_members(const struct sb_config *cfg, uint16_t *port, uint8_t *table);
+
 #endif

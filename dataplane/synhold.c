@@ -2,32 +2,23 @@
 #include <errno.h>
 #include <string.h>
 
-#include <rte_hash.h>
-#include <rte_hash_crc.h>
 #include <rte_malloc.h>
 #include <rte_cycles.h>
 #include <rte_errno.h>
 
 #include "synhold.h"
+#include "slots.h"
 
 struct sb_synhold *
 sb_synhold_create(const char *name, uint32_t cap, int socket, uint32_t timeout_ms)
 {
-	struct rte_hash_parameters hp = {
-		.name = name,
-		.entries = cap < 8 ? 8 : cap,
-		.key_len = sizeof(struct sb_ct_key),
-		.hash_func = rte_hash_crc,
-		.socket_id = socket,
-	};
 	struct sb_synhold *t = rte_zmalloc_socket("sb_synhold", sizeof(*t), 64, socket);
 
 	if (t == NULL)
 		goto fail;
-	t->h = rte_hash_create(&hp);
+	t->h = sb_slots_create(name, cap, sizeof(struct sb_ct_key), socket, 0, &t->cap);
 	if (t->h == NULL)
 		goto fail;
-	t->cap = (uint32_t)rte_hash_max_key_id(t->h) + 1;
 	t->tsc = rte_zmalloc_socket("sb_synhold_t", sizeof(*t->tsc) * t->cap, 64, socket);
 	if (t->tsc == NULL)
 		goto fail;
@@ -86,24 +77,11 @@ sb_synhold_take(struct sb_synhold *t, const struct sb_ct_key *k, uint64_t now)
 unsigned
 sb_synhold_sweep(struct sb_synhold *t, uint64_t now, unsigned budget)
 {
-	const void *key;
-	void *data;
-	unsigned n = 0;
+	unsigned n;
 
 	if (t->n == 0)
 		return 0;
-	while (budget--) {
-		int32_t pos = rte_hash_iterate(t->h, &key, &data, &t->iter);
-
-		if (pos < 0) {
-			t->iter = 0;
-			break;
-		}
-		if (now - t->tsc[pos] > t->timeout_tsc) {
-			rte_hash_del_key(t->h, key);
-			t->n--;
-			n++;
-		}
-	}
+	n = sb_slots_sweep(t->h, &t->iter, budget, t->tsc, sizeof(t->tsc[0]), now, t->timeout_tsc);
+	t->n -= n;
 	return n;
 }

@@ -4,6 +4,7 @@
 #ifndef SB_COUNTERS_H
 #define SB_COUNTERS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define SB_DROP_REASONS(X)                                              \
@@ -42,21 +43,7 @@ enum sb_drop {
 	SB_DROP_MAX
 };
 
-/* Per-stage cycle accounting in the worker (rdtsc per stage per burst). */
-#define SB_STAGES(X)                \
-	X(PARSE,     "parse")       \
-	X(CONNTRACK, "conntrack")   \
-	X(POLICY,    "policy")      \
-	X(FIB,       "fib")         \
-	X(NAT,       "nat_rewrite") \
-	X(TX,        "tx")
-
-enum sb_stage {
-#define SB_X_ENUM(e, s) SB_STAGE_##e,
-	SB_STAGES(SB_X_ENUM)
-#undef SB_X_ENUM
-	SB_STAGE_MAX
-};
+#include "sb_stages.h"
 
 struct sb_counters {
 	uint64_t rx, tx, forwarded, local_replies, punted, injected;
@@ -85,5 +72,9 @@ struct sb_counters {
 const char *sb_drop_name(unsigned r);
 /** Name of stage @s. Any thread. */
 const char *sb_stage_name(unsigned s);
+/** "name=cycles/packet ..." for the stages with at least
+ * SB_STAGE_MIN_PKTS packets, "name=- (N packets)" for the others, into
+ * @buf. Returns @buf. Any thread. */
+char *sb_stage_format(const struct sb_counters *k, char *buf, size_t len);
 
 #endif

@@ -232,7 +232,7 @@ test_nat_ttl_dec_keeps_ip_checksum(void **state)
 	(void)state;
 	build(&p, IPPROTO_TCP, 1, 2);
 	for (int i = 0; i < 63; i++) {
-		sb_ipv4_ttl_dec(p.b);
+		sb_nat_ttl_dec(p.b);
 		assert_int_equal(rte_raw_cksum(p.b, 20), 0xffff);
 	}
 	assert_int_equal(((struct rte_ipv4_hdr *)p.b)->time_to_live, 1);

@@ -5,11 +5,11 @@
  * key=value pairs RouterOS would hold, and applies the script's later
  * set/enable/disable/remove [find ...] to them, so a value is the one the
  * router ends up with. Translation then reads the items: ports from
- * addresses and PORTS.ini, routes one to one, masquerade per port, PCC
- * mangle chains to [pcc] and pcc_weight/pcc_table, netwatch to [wan]
- * monitors where the scripts take a WAN's routes out and back. Whatever a
- * rule means that switchback would not do alike is reported, not bent.
- * The INI is checked with switchback's own loader before it is printed. */
+ * addresses, DHCP clients and PORTS.ini, routes one to one, masquerade
+ * per port (here); PCC mangle chains (rsc_pcc.c) and netwatch entries
+ * (rsc_netwatch.c). Whatever a rule means that switchback would not do
+ * alike is reported, not bent. The INI is checked with switchback's own
+ * loader before it is printed. */
 #include "rsc_import.h"
 #include "rsc_script.h"
 
@@ -24,13 +24,7 @@
 #include <iniparser.h>
 
 #include "sb_config.h"
-
-#define MAX_KV 48
-#define MAX_IMP_PORTS 16
-#define MAX_HOPS 8
-
-enum kind { K_ADDR, K_LIST, K_MEMBER, K_TABLE, K_ROUTE, K_NAT, K_MANGLE, K_NETWATCH,
-	    K_DHCP, K_NONE };
+#include "rsc_import_priv.h"
 
 static const struct {
 	const char *menu;
@@ -43,89 +37,12 @@ static const struct {
 	{ "/ip/dhcp-client", K_DHCP },
 };
 
-struct kv {
-	char *k, *v;
-	int line;           /* where the value starts (scripts count from it) */
-};
-
-struct obj {
-	enum kind kind;
-	int line;
-	unsigned n;
-	struct kv kv[MAX_KV];
-	bool removed;
-	bool done;          /* translated (or reported) */
-};
-
-struct port {
-	char ifname[64];    /* RouterOS name */
-	char name[SB_NAME_LEN];
-	char device[SB_DEV_LEN];
-	uint32_t addr;
-	uint8_t len;
-	bool has_addr;
-	bool script_addr;   /* the address came from /ip address */
-	int role;           /* -1 not decided, 0 lan, 1 wan */
-	bool role_given;
-	bool masq;
-	unsigned weight;
-	char table[SB_NAME_LEN];
-	/* [wan] from netwatch */
-	bool wan;
-	unsigned n_mon;
-	uint32_t mon[SB_WAN_MAX_MONITORS];
-	uint32_t wan_gw;
-	uint32_t interval_ms, timeout_ms;
-};
-
-/* One [route] to be: a RouterOS route with N gateways is N of them. */
-struct rt {
-	struct obj *o;
-	char name[SB_NAME_LEN];
-	uint32_t dst;
-	uint8_t len;
-	uint32_t gw;
-	int gw_port;
-	unsigned distance, scope, tscope;
-	bool scope_set, tscope_set;
-	const char *check;
-	char table[SB_NAME_LEN];
-	bool disabled;
-	char comment[64];
-};
-
-struct buf {
-	char *p;
-	size_t n, cap;
-};
-
-struct imp {
-	const struct rsc_import_opts *o;
-	FILE *err;
-	const char *src;
-	unsigned errors, skips;
-	struct obj **objs;
-	unsigned n_objs, cap_objs;
-	char **strs;
-	unsigned n_strs, cap_strs;
-	struct port port[MAX_IMP_PORTS];
-	unsigned n_ports;
-	bool default_devices;
-	char ecmp[8];
-	struct rt *rt;
-	unsigned n_rt, cap_rt;
-	char tables[SB_MAX_TABLES][SB_NAME_LEN];
-	unsigned n_tables;
-	bool pcc;
-	char pcc_classifier[40];
-	bool any_check;
-	struct buf out;
-};
-
 /* ---- small helpers ---- */
 
-static void
-rep(struct imp *m, int line, enum rsc_diag kind, const char *fmt, ...)
+static void grow(void **p, unsigned *cap, unsigned need, size_t size);
+
+void
+ri_rep(struct imp *m, int line, enum rsc_diag kind, const char *fmt, ...)
 {
 	char msg[768];
 	va_list ap;
@@ -137,16 +54,49 @@ rep(struct imp *m, int line, enum rsc_diag kind, const char *fmt, ...)
 		m->errors++;
 	else if (kind == RSC_SKIP)
 		m->skips++;
-	if (line > 0)
-		fprintf(m->err, "%s:%d: %s: %s\n", m->src, line,
-			kind == RSC_ERROR ? "error" : kind == RSC_SKIP ? "skipped" : "note", msg);
-	else
-		fprintf(m->err, "%s: %s: %s\n", m->src,
-			kind == RSC_ERROR ? "error" : kind == RSC_SKIP ? "skipped" : "note", msg);
+	{
+		char text[1024];
+		const char *k = kind == RSC_ERROR ? "error" : kind == RSC_SKIP ? "skipped" : "note";
+
+		if (line > 0)
+			snprintf(text, sizeof(text), "%s:%d: %s: %s\n", m->src, line, k, msg);
+		else
+			snprintf(text, sizeof(text), "%s: %s: %s\n", m->src, k, msg);
+		grow((void **)&m->rep, &m->cap_rep, m->n_rep + 1, sizeof(*m->rep));
+		m->rep[m->n_rep].line = line > 0 ? line : 1 << 30;
+		m->rep[m->n_rep].seq = m->n_rep;
+		m->rep[m->n_rep].text = strdup(text);
+		m->n_rep++;
+	}
 }
 
-static void *
-xmalloc(size_t n)
+static int
+rep_cmp(const void *a, const void *b)
+{
+	const struct report *x = a, *y = b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static void
+rep_flush(struct imp *m)
+{
+	if (m->n_rep > 1)
+		qsort(m->rep, m->n_rep, sizeof(*m->rep), rep_cmp);
+	for (unsigned i = 0; i < m->n_rep; i++) {
+		if (m->rep[i].text != NULL)
+			fputs(m->rep[i].text, m->err);
+		free(m->rep[i].text);
+	}
+	free(m->rep);
+	m->rep = NULL;
+	m->n_rep = m->cap_rep = 0;
+}
+
+void *
+ri_xmalloc(size_t n)
 {
 	void *p = calloc(1, n);
 
@@ -213,8 +163,8 @@ out(struct imp *m, const char *fmt, ...)
 	}
 }
 
-static const char *
-get(const struct obj *o, const char *k)
+const char *
+ri_get(const struct obj *o, const char *k)
 {
 	for (unsigned i = 0; i < o->n; i++)
 		if (strcmp(o->kv[i].k, k) == 0)
@@ -232,7 +182,7 @@ put_at(struct imp *m, struct obj *o, const char *k, const char *v, int line)
 			return;
 		}
 	if (o->n == MAX_KV) {
-		rep(m, o->line, RSC_ERROR, "more than %d properties", MAX_KV);
+		ri_rep(m, o->line, RSC_ERROR, "more than %d properties", MAX_KV);
 		return;
 	}
 	o->kv[o->n].k = keep(m, k);
@@ -247,8 +197,8 @@ put(struct imp *m, struct obj *o, const char *k, const char *v)
 	put_at(m, o, k, v, o->line);
 }
 
-static int
-line_of(const struct obj *o, const char *k)
+int
+ri_line_of(const struct obj *o, const char *k)
 {
 	for (unsigned i = 0; i < o->n; i++)
 		if (strcmp(o->kv[i].k, k) == 0)
@@ -256,16 +206,16 @@ line_of(const struct obj *o, const char *k)
 	return o->line;
 }
 
-static bool
-yes(const char *v)
+bool
+ri_yes(const char *v)
 {
 	return v != NULL && (strcmp(v, "yes") == 0 || strcmp(v, "true") == 0);
 }
 
-static bool
-disabled(const struct obj *o)
+bool
+ri_disabled(const struct obj *o)
 {
-	return yes(get(o, "disabled"));
+	return ri_yes(ri_get(o, "disabled"));
 }
 
 /* "A.B.C.D[/LEN]", host bits allowed. */
@@ -275,14 +225,14 @@ parse_pfx(const char *s, uint32_t *a, uint8_t *len)
 	return s != NULL && sb_parse_prefix(s, a, len, false) == 0;
 }
 
-static uint32_t
-mask(uint8_t len)
+uint32_t
+ri_mask(uint8_t len)
 {
 	return len == 0 ? 0 : ~(uint32_t)0 << (32 - len);
 }
 
-static bool
-parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *v)
+bool
+ri_parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *v)
 {
 	char *end;
 	unsigned long x;
@@ -298,8 +248,8 @@ parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *v)
 }
 
 /* RouterOS time: "10s", "500ms", "1m", "1h", "1d", "00:00:10", "10". */
-static bool
-parse_time_ms(const char *s, uint32_t *ms)
+bool
+ri_parse_time_ms(const char *s, uint32_t *ms)
 {
 	unsigned h, mi, sec;
 	double total = 0;
@@ -350,23 +300,25 @@ parse_time_ms(const char *s, uint32_t *ms)
 	return true;
 }
 
-static const char *
-ipstr(uint32_t a, char *b)
+const char *
+ri_ipstr(uint32_t a, char *b)
 {
 	snprintf(b, 16, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
 	return b;
 }
 
-/* A switchback name from any text: letters, digits, _ and -. */
+/* A switchback name from any text: letters, digits, _ and -. Section
+ * names are lowercase once iniparser has read them: @lower makes them so
+ * here, so that a value naming one (gateway = A%PORT) still matches. */
 static void
-sanitize(const char *s, char *d, size_t n)
+sanitize(const char *s, char *d, size_t n, bool lower)
 {
 	size_t k = 0;
 	bool dash = false;
 
 	for (; *s && k + 1 < n; s++) {
 		if (isalnum((unsigned char)*s) || *s == '_' || *s == '-') {
-			d[k++] = *s;
+			d[k++] = lower ? (char)tolower((unsigned char)*s) : *s;
 			dash = false;
 		} else if (!dash && k > 0) {
 			d[k++] = '-';
@@ -380,8 +332,8 @@ sanitize(const char *s, char *d, size_t n)
 
 /* ---- ports ---- */
 
-static int
-port_of(const struct imp *m, const char *ifname)
+int
+ri_port_of(const struct imp *m, const char *ifname)
 {
 	if (ifname == NULL)
 		return -1;
@@ -397,7 +349,7 @@ port_new(struct imp *m, const char *ifname, int line)
 	struct port *p;
 
 	if (m->n_ports == SB_MAX_PORTS) {
-		rep(m, line, RSC_SKIP, "interface %s: switchback takes at most %d ports", ifname,
+		ri_rep(m, line, RSC_SKIP, "interface %s: switchback takes at most %d ports", ifname,
 		    SB_MAX_PORTS);
 		return NULL;
 	}
@@ -433,7 +385,7 @@ load_ports(struct imp *m)
 	for (int i = 0; i < n; i++) {
 		const char *sec = iniparser_getsecname(d, i);
 		int nk = iniparser_getsecnkeys(d, sec);
-		const char **keys = nk > 0 ? xmalloc(sizeof(char *) * (size_t)nk) : NULL;
+		const char **keys = nk > 0 ? ri_xmalloc(sizeof(char *) * (size_t)nk) : NULL;
 		char k[160];
 		const char *v;
 		struct port *p;
@@ -451,7 +403,7 @@ load_ports(struct imp *m)
 			}
 		}
 		free(keys);
-		if (port_of(m, sec) >= 0) {
+		if (ri_port_of(m, sec) >= 0) {
 			fprintf(m->err, "%s: [%s] given twice\n", m->o->ports_path, sec);
 			m->errors++;
 			continue;
@@ -495,8 +447,8 @@ load_ports(struct imp *m)
 		if (v != NULL) {
 			char s[SB_NAME_LEN];
 
-			sanitize(v, s, sizeof(s));
-			if (strcmp(s, v) != 0 || *s == '\0') {
+			sanitize(v, s, sizeof(s), true);
+			if (strcasecmp(s, v) != 0 || *s == '\0') {
 				fprintf(m->err, "%s: [%s] name: letters, digits, _ and -, at most %d\n",
 					m->o->ports_path, sec, SB_NAME_LEN - 1);
 				m->errors++;
@@ -553,8 +505,8 @@ why_not(const char *menu)
 	return "no switchback equivalent";
 }
 
-static bool
-noop_verb(const char *v)
+bool
+ri_noop_verb(const char *v)
 {
 	static const char *const n[] = { "print", "export", "find", "monitor", "get",
 					  "monitor-traffic", "ping", "resolve", "traceroute",
@@ -585,14 +537,14 @@ route_default(const char *k)
 static bool
 cond_eq(const struct obj *o, const char *k, const char *want)
 {
-	const char *v = get(o, k);
+	const char *v = ri_get(o, k);
 
 	if (strcmp(k, "disabled") == 0 || strcmp(k, "passthrough") == 0)
-		return yes(v) == yes(want);
+		return ri_yes(v) == ri_yes(want);
 	if (v == NULL && o->kind == K_ROUTE)
 		v = route_default(k);
 	if (v == NULL && o->kind == K_ROUTE && strcmp(k, "routing-table") == 0)
-		v = get(o, "routing-mark");
+		v = ri_get(o, "routing-mark");
 	if (v == NULL)
 		return *want == '\0';
 	if (strcmp(k, "dst-address") == 0 || strcmp(k, "address") == 0) {
@@ -605,8 +557,8 @@ cond_eq(const struct obj *o, const char *k, const char *want)
 	return strcmp(v, want) == 0;
 }
 
-static bool
-matches(const struct obj *o, const struct rsc_filter *f)
+bool
+ri_matches(const struct obj *o, const struct rsc_filter *f)
 {
 	if (o->removed)
 		return false;
@@ -614,7 +566,7 @@ matches(const struct obj *o, const struct rsc_filter *f)
 		const struct rsc_cond *c = &f->c[i];
 
 		if (c->op == '~') {
-			const char *v = get(c->key ? o : o, c->key);
+			const char *v = ri_get(o, c->key);
 			char pat[256];
 			size_t n;
 
@@ -643,7 +595,7 @@ select_objs(struct imp *m, enum kind kind, const struct rsc_filter *f, struct ob
 	unsigned n = 0;
 
 	for (unsigned i = 0; i < m->n_objs; i++)
-		if (m->objs[i]->kind == kind && matches(m->objs[i], f)) {
+		if (m->objs[i]->kind == kind && ri_matches(m->objs[i], f)) {
 			if (n < max)
 				sel[n] = m->objs[i];
 			n++;
@@ -658,16 +610,16 @@ settings(struct imp *m, const struct rsc_cmd *c)
 		const struct rsc_arg *a = &c->args[i];
 
 		if (a->name == NULL) {
-			rep(m, c->line, RSC_SKIP, "/ip settings set %s: not a setting switchback has",
+			ri_rep(m, c->line, RSC_SKIP, "/ip settings set %s: not a setting switchback has",
 			    a->value);
 		} else if (strcmp(a->name, "ecmp-hash-policy") == 0) {
 			if (strcmp(a->value, "l3") == 0 || strcmp(a->value, "l4") == 0)
 				snprintf(m->ecmp, sizeof(m->ecmp), "%s", a->value);
 			else
-				rep(m, a->line, RSC_SKIP, "ecmp-hash-policy=%s: switchback hashes l3 or "
+				ri_rep(m, a->line, RSC_SKIP, "ecmp-hash-policy=%s: switchback hashes l3 or "
 				    "l4 only (no inner headers)", a->value);
 		} else {
-			rep(m, a->line, RSC_SKIP, "/ip settings %s=%s: not a setting switchback has",
+			ri_rep(m, a->line, RSC_SKIP, "/ip settings %s=%s: not a setting switchback has",
 			    a->name, a->value);
 		}
 	}
@@ -678,10 +630,11 @@ on_cmd(void *ctx, const struct rsc_cmd *c)
 {
 	struct imp *m = ctx;
 	enum kind k = menu_kind(c->menu);
-	const char *menu = *c->menu ? c->menu : "/";
+	char disp[128];
+	const char *menu = rsc_menu_display(c->menu, disp, sizeof(disp));
 
-	if (noop_verb(c->verb)) {
-		rep(m, c->line, RSC_NOTE, "%s %s: no effect on the configuration", menu, c->verb);
+	if (ri_noop_verb(c->verb)) {
+		ri_rep(m, c->line, RSC_NOTE, "%s %s: no effect on the configuration", menu, c->verb);
 		return;
 	}
 	if (strcmp(c->menu, "/ip/settings") == 0 && strcmp(c->verb, "set") == 0) {
@@ -689,12 +642,12 @@ on_cmd(void *ctx, const struct rsc_cmd *c)
 		return;
 	}
 	if (k == K_NONE) {
-		rep(m, c->line, RSC_SKIP, "%s %s: not translated (%s)", menu, c->verb,
+		ri_rep(m, c->line, RSC_SKIP, "%s %s: not translated (%s)", menu, c->verb,
 		    why_not(c->menu));
 		return;
 	}
 	if (strcmp(c->verb, "add") == 0) {
-		struct obj *o = xmalloc(sizeof(*o));
+		struct obj *o = ri_xmalloc(sizeof(*o));
 
 		o->kind = k;
 		o->line = c->line;
@@ -702,7 +655,7 @@ on_cmd(void *ctx, const struct rsc_cmd *c)
 			const struct rsc_arg *a = &c->args[i];
 
 			if (a->filter != NULL) {
-				rep(m, c->line, RSC_ERROR, "%s add: a [find] selection is no value", menu);
+				ri_rep(m, c->line, RSC_ERROR, "%s add: a [find] selection is no value", menu);
 				free(o);
 				return;
 			}
@@ -717,32 +670,33 @@ on_cmd(void *ctx, const struct rsc_cmd *c)
 	if (strcmp(c->verb, "set") == 0 || strcmp(c->verb, "enable") == 0 ||
 	    strcmp(c->verb, "disable") == 0 || strcmp(c->verb, "remove") == 0) {
 		const struct rsc_filter *f = NULL;
-		struct obj *sel[4096];
+		struct obj **sel;
 		unsigned n;
 
 		for (unsigned i = 0; i < c->n_args; i++)
 			if (c->args[i].name == NULL) {
 				if (c->args[i].filter == NULL) {
-					rep(m, c->line, RSC_SKIP, "%s %s %s: item numbers refer to a print "
+					ri_rep(m, c->line, RSC_SKIP, "%s %s %s: item numbers refer to a print "
 					    "listing; use [find ...]", menu, c->verb, c->args[i].value);
 					return;
 				}
 				f = c->args[i].filter;
 			} else if (strcmp(c->args[i].name, "numbers") == 0) {
-				rep(m, c->line, RSC_SKIP, "%s %s numbers=: item numbers refer to a print "
+				ri_rep(m, c->line, RSC_SKIP, "%s %s numbers=: item numbers refer to a print "
 				    "listing; use [find ...]", menu, c->verb);
 				return;
 			}
 		if (f == NULL) {
-			rep(m, c->line, RSC_ERROR, "%s %s: which items? ([find ...] expected)", menu,
+			ri_rep(m, c->line, RSC_ERROR, "%s %s: which items? ([find ...] expected)", menu,
 			    c->verb);
 			return;
 		}
-		n = select_objs(m, k, f, sel, sizeof(sel) / sizeof(sel[0]));
+		sel = ri_xmalloc(sizeof(*sel) * (m->n_objs + 1));
+		n = select_objs(m, k, f, sel, m->n_objs);
 		if (n == 0)
-			rep(m, c->line, RSC_NOTE, "%s %s: the selection matches nothing here", menu,
+			ri_rep(m, c->line, RSC_NOTE, "%s %s: the selection matches nothing here", menu,
 			    c->verb);
-		for (unsigned j = 0; j < n && j < sizeof(sel) / sizeof(sel[0]); j++) {
+		for (unsigned j = 0; j < n; j++) {
 			if (strcmp(c->verb, "remove") == 0)
 				sel[j]->removed = true;
 			else if (strcmp(c->verb, "enable") == 0)
@@ -755,30 +709,31 @@ on_cmd(void *ctx, const struct rsc_cmd *c)
 						put_at(m, sel[j], c->args[i].name, c->args[i].value,
 						       c->args[i].line);
 		}
+		free(sel);
 		return;
 	}
-	rep(m, c->line, RSC_SKIP, "%s %s: this command is not translated", menu, c->verb);
+	ri_rep(m, c->line, RSC_SKIP, "%s %s: this command is not translated", menu, c->verb);
 }
 
 static void
 on_diag(void *ctx, int line, enum rsc_diag kind, const char *msg)
 {
-	rep(ctx, line, kind, "%s", msg);
+	ri_rep(ctx, line, kind, "%s", msg);
 }
 
 /* ---- translation: ports ---- */
 
-static bool
-in_list(const struct imp *m, const char *list, const char *ifname)
+bool
+ri_in_list(const struct imp *m, const char *list, const char *ifname)
 {
 	if (strcmp(list, "all") == 0)
 		return true;
 	for (unsigned i = 0; i < m->n_objs; i++) {
 		const struct obj *o = m->objs[i];
 
-		if (o->kind == K_MEMBER && !o->removed && !disabled(o) && get(o, "list") &&
-		    get(o, "interface") && strcmp(get(o, "list"), list) == 0 &&
-		    strcasecmp(get(o, "interface"), ifname) == 0)
+		if (o->kind == K_MEMBER && !o->removed && !ri_disabled(o) && ri_get(o, "list") &&
+		    ri_get(o, "interface") && strcmp(ri_get(o, "list"), list) == 0 &&
+		    strcasecmp(ri_get(o, "interface"), ifname) == 0)
 			return true;
 	}
 	return false;
@@ -790,8 +745,8 @@ list_exists(const struct imp *m, const char *list)
 	if (strcmp(list, "all") == 0 || strcmp(list, "none") == 0)
 		return true;
 	for (unsigned i = 0; i < m->n_objs; i++)
-		if (m->objs[i]->kind == K_LIST && !m->objs[i]->removed && get(m->objs[i], "name") &&
-		    strcmp(get(m->objs[i], "name"), list) == 0)
+		if (m->objs[i]->kind == K_LIST && !m->objs[i]->removed && ri_get(m->objs[i], "name") &&
+		    strcmp(ri_get(m->objs[i], "name"), list) == 0)
 			return true;
 	return false;
 }
@@ -812,19 +767,19 @@ do_lists(struct imp *m)
 			    strcmp(k, "interface") == 0 || strcmp(k, "comment") == 0 ||
 			    strcmp(k, "disabled") == 0)
 				continue;
-			rep(m, o->line, RSC_SKIP, "interface list %s=%s: not translated (lists hold "
+			ri_rep(m, o->line, RSC_SKIP, "interface list %s=%s: not translated (lists hold "
 			    "only their members here)", k, o->kv[j].v);
 		}
-		if (o->kind == K_LIST && get(o, "name") == NULL)
-			rep(m, o->line, RSC_ERROR, "/interface list add: name missing");
+		if (o->kind == K_LIST && ri_get(o, "name") == NULL)
+			ri_rep(m, o->line, RSC_ERROR, "/interface list add: name missing");
 		if (o->kind == K_MEMBER) {
-			const char *l = get(o, "list"), *ifn = get(o, "interface");
+			const char *l = ri_get(o, "list"), *ifn = ri_get(o, "interface");
 
 			if (l == NULL || ifn == NULL)
-				rep(m, o->line, RSC_ERROR, "/interface list member add: list and "
+				ri_rep(m, o->line, RSC_ERROR, "/interface list member add: list and "
 				    "interface are needed");
 			else if (!list_exists(m, l))
-				rep(m, o->line, RSC_NOTE, "interface list %s is not added in this script",
+				ri_rep(m, o->line, RSC_NOTE, "interface list %s is not added in this script",
 				    l);
 		}
 	}
@@ -835,7 +790,7 @@ do_addresses(struct imp *m)
 {
 	for (unsigned i = 0; i < m->n_objs; i++) {
 		struct obj *o = m->objs[i];
-		const char *a = get(o, "address"), *ifn = get(o, "interface");
+		const char *a = ri_get(o, "address"), *ifn = ri_get(o, "interface");
 		uint32_t addr, net;
 		uint8_t len, nlen;
 		int p;
@@ -843,35 +798,35 @@ do_addresses(struct imp *m)
 		if (o->kind != K_ADDR || o->removed)
 			continue;
 		o->done = true;
-		if (disabled(o)) {
-			rep(m, o->line, RSC_NOTE, "/ip address: disabled, not translated");
+		if (ri_disabled(o)) {
+			ri_rep(m, o->line, RSC_NOTE, "/ip address: disabled, not translated");
 			continue;
 		}
 		if (a == NULL || ifn == NULL) {
-			rep(m, o->line, RSC_ERROR, "/ip address add: address and interface are needed");
+			ri_rep(m, o->line, RSC_ERROR, "/ip address add: address and interface are needed");
 			continue;
 		}
 		if (!parse_pfx(a, &addr, &len) || strchr(a, '/') == NULL || len < 1 || len > 31) {
-			rep(m, o->line, RSC_SKIP, "/ip address %s: switchback needs A.B.C.D/LEN with "
+			ri_rep(m, o->line, RSC_SKIP, "/ip address %s: switchback needs A.B.C.D/LEN with "
 			    "LEN 1..31", a);
 			continue;
 		}
-		if (get(o, "network") && (!parse_pfx(get(o, "network"), &net, &nlen) ||
-					  net != (addr & mask(len))))
-			rep(m, o->line, RSC_NOTE, "/ip address network=%s: switchback derives the "
-			    "network from the address", get(o, "network"));
+		if (ri_get(o, "network") && (!parse_pfx(ri_get(o, "network"), &net, &nlen) ||
+					  net != (addr & ri_mask(len))))
+			ri_rep(m, o->line, RSC_NOTE, "/ip address network=%s: switchback derives the "
+			    "network from the address", ri_get(o, "network"));
 		for (unsigned j = 0; j < o->n; j++)
 			if (strcmp(o->kv[j].k, "address") && strcmp(o->kv[j].k, "interface") &&
 			    strcmp(o->kv[j].k, "network") && strcmp(o->kv[j].k, "comment") &&
 			    strcmp(o->kv[j].k, "disabled"))
-				rep(m, o->line, RSC_SKIP, "/ip address %s=%s: not translated",
+				ri_rep(m, o->line, RSC_SKIP, "/ip address %s=%s: not translated",
 				    o->kv[j].k, o->kv[j].v);
-		p = port_of(m, ifn);
+		p = ri_port_of(m, ifn);
 		if (p < 0) {
 			struct port *np;
 
 			if (!m->default_devices) {
-				rep(m, o->line, RSC_SKIP, "/ip address %s on %s: %s has no device in %s",
+				ri_rep(m, o->line, RSC_SKIP, "/ip address %s on %s: %s has no device in %s",
 				    a, ifn, ifn, m->o->ports_path);
 				continue;
 			}
@@ -881,12 +836,12 @@ do_addresses(struct imp *m)
 			p = (int)(np - m->port);
 		}
 		if (m->port[p].script_addr) {
-			rep(m, o->line, RSC_SKIP, "/ip address %s on %s: switchback takes one address "
+			ri_rep(m, o->line, RSC_SKIP, "/ip address %s on %s: switchback takes one address "
 			    "per port (the first one is kept)", a, ifn);
 			continue;
 		}
 		if (m->port[p].has_addr && (m->port[p].addr != addr || m->port[p].len != len))
-			rep(m, o->line, RSC_NOTE, "/ip address %s on %s: the script's address replaces "
+			ri_rep(m, o->line, RSC_NOTE, "/ip address %s on %s: the script's address replaces "
 			    "the one PORTS.ini gives", a, ifn);
 		m->port[p].addr = addr;
 		m->port[p].len = len;
@@ -905,7 +860,7 @@ table_known(struct imp *m, const char *t)
 		return true;
 	for (unsigned i = 0; i < m->n_objs; i++)
 		if (m->objs[i]->kind == K_TABLE && !m->objs[i]->removed &&
-		    get(m->objs[i], "name") && strcmp(get(m->objs[i], "name"), t) == 0)
+		    ri_get(m->objs[i], "name") && strcmp(ri_get(m->objs[i], "name"), t) == 0)
 			return true;
 	return false;
 }
@@ -927,7 +882,7 @@ name_route(struct imp *m, struct rt *r, const char *comment, unsigned k, unsigne
 	char base[SB_NAME_LEN] = "";
 
 	if (comment != NULL)
-		sanitize(comment, base, sizeof(base) - 4);
+		sanitize(comment, base, sizeof(base) - 4, true);
 	if (*base == '\0')
 		snprintf(base, sizeof(base), "l%d", r->o->line);
 	if (n_gw > 1) {
@@ -972,92 +927,92 @@ do_routes(struct imp *m)
 				continue;
 			if ((strcmp(key, "pref-src") == 0 && *val == '\0') ||
 			    (strcmp(key, "suppress-hw-offload") == 0) ||
-			    (strcmp(key, "blackhole") == 0 && !yes(val)) ||
+			    (strcmp(key, "blackhole") == 0 && !ri_yes(val)) ||
 			    (strcmp(key, "vrf-interface") == 0 && *val == '\0'))
 				continue;
 			if (strcmp(key, "blackhole") == 0 || strcmp(key, "type") == 0 ||
 			    strcmp(key, "vrf-interface") == 0) {
-				rep(m, o->line, RSC_SKIP, "/ip route %s=%s: switchback has no %s routes; "
+				ri_rep(m, o->line, RSC_SKIP, "/ip route %s=%s: switchback has no %s routes; "
 				    "route not translated", key, val, key);
 				bad = true;
 				break;
 			}
-			rep(m, o->line, RSC_SKIP, "/ip route %s=%s: not translated (the route is, "
+			ri_rep(m, o->line, RSC_SKIP, "/ip route %s=%s: not translated (the route is, "
 			    "without it)", key, val);
 		}
 		if (bad)
 			continue;
-		v = get(o, "dst-address");
+		v = ri_get(o, "dst-address");
 		if (v == NULL)
 			v = "0.0.0.0/0";
 		if (!parse_pfx(v, &base.dst, &base.len)) {
-			rep(m, o->line, RSC_ERROR, "/ip route dst-address=%s: not an IPv4 prefix", v);
+			ri_rep(m, o->line, RSC_ERROR, "/ip route dst-address=%s: not an IPv4 prefix", v);
 			continue;
 		}
-		if (base.dst & ~mask(base.len)) {
-			rep(m, o->line, RSC_ERROR, "/ip route dst-address=%s: host bits set", v);
+		if (base.dst & ~ri_mask(base.len)) {
+			ri_rep(m, o->line, RSC_ERROR, "/ip route dst-address=%s: host bits set", v);
 			continue;
 		}
 		base.distance = 1;
-		if ((v = get(o, "distance")) != NULL && !parse_uint(v, 1, 255, &base.distance)) {
-			rep(m, o->line, RSC_ERROR, "/ip route distance=%s: expected 1..255", v);
+		if ((v = ri_get(o, "distance")) != NULL && !ri_parse_uint(v, 1, 255, &base.distance)) {
+			ri_rep(m, o->line, RSC_ERROR, "/ip route distance=%s: expected 1..255", v);
 			continue;
 		}
 		base.scope = 30;
-		if ((v = get(o, "scope")) != NULL) {
-			if (!parse_uint(v, 0, 255, &base.scope)) {
-				rep(m, o->line, RSC_ERROR, "/ip route scope=%s: expected 0..255", v);
+		if ((v = ri_get(o, "scope")) != NULL) {
+			if (!ri_parse_uint(v, 0, 255, &base.scope)) {
+				ri_rep(m, o->line, RSC_ERROR, "/ip route scope=%s: expected 0..255", v);
 				continue;
 			}
 			base.scope_set = true;
 		}
 		base.tscope = 10;
-		if ((v = get(o, "target-scope")) != NULL) {
-			if (!parse_uint(v, 0, 255, &base.tscope)) {
-				rep(m, o->line, RSC_ERROR, "/ip route target-scope=%s: expected 0..255", v);
+		if ((v = ri_get(o, "target-scope")) != NULL) {
+			if (!ri_parse_uint(v, 0, 255, &base.tscope)) {
+				ri_rep(m, o->line, RSC_ERROR, "/ip route target-scope=%s: expected 0..255", v);
 				continue;
 			}
 			base.tscope_set = true;
 		}
-		v = get(o, "check-gateway");
+		v = ri_get(o, "check-gateway");
 		if (v != NULL && *v != '\0' && strcmp(v, "none") != 0) {
 			if (strcmp(v, "ping") == 0 || strcmp(v, "arp") == 0) {
 				base.check = strcmp(v, "ping") == 0 ? "ping" : "arp";
 				m->any_check = true;
 			} else {
-				rep(m, o->line, RSC_SKIP, "/ip route check-gateway=%s: switchback checks "
+				ri_rep(m, o->line, RSC_SKIP, "/ip route check-gateway=%s: switchback checks "
 				    "by ping or arp; the route is translated unchecked", v);
 			}
 		}
-		table = get(o, "routing-table");
+		table = ri_get(o, "routing-table");
 		if (table == NULL)
-			table = get(o, "routing-mark");
+			table = ri_get(o, "routing-mark");
 		if (table == NULL)
 			table = "main";
 		{
 			char t[SB_NAME_LEN];
 
-			sanitize(table, t, sizeof(t));
+			sanitize(table, t, sizeof(t), false);
 			if (strcmp(t, table) != 0) {
-				rep(m, o->line, RSC_SKIP, "/ip route routing-table=%s: table names are "
+				ri_rep(m, o->line, RSC_SKIP, "/ip route routing-table=%s: table names are "
 				    "letters, digits, _ and - here", table);
 				continue;
 			}
 		}
-		if (!table_known(m, table) && get(o, "routing-mark") == NULL)
-			rep(m, o->line, RSC_NOTE, "routing table %s is not added by /routing table "
+		if (!table_known(m, table) && ri_get(o, "routing-mark") == NULL)
+			ri_rep(m, o->line, RSC_NOTE, "routing table %s is not added by /routing table "
 			    "in this script", table);
 		snprintf(base.table, sizeof(base.table), "%s", table);
-		base.disabled = disabled(o);
-		if ((v = get(o, "comment")) != NULL) {
+		base.disabled = ri_disabled(o);
+		if ((v = ri_get(o, "comment")) != NULL) {
 			snprintf(base.comment, sizeof(base.comment), "%s", v);
 			if (strlen(v) >= sizeof(base.comment))
-				rep(m, o->line, RSC_NOTE, "comment cut to %zu characters",
+				ri_rep(m, o->line, RSC_NOTE, "comment cut to %zu characters",
 				    sizeof(base.comment) - 1);
 		}
-		gws = get(o, "gateway");
+		gws = ri_get(o, "gateway");
 		if (gws == NULL || *gws == '\0') {
-			rep(m, o->line, RSC_SKIP, "/ip route without a gateway: not translated");
+			ri_rep(m, o->line, RSC_SKIP, "/ip route without a gateway: not translated");
 			continue;
 		}
 		snprintf(gwbuf, sizeof(gwbuf), "%s", gws);
@@ -1072,9 +1027,9 @@ do_routes(struct imp *m)
 			r.gw_port = -1;
 			if (pct != NULL) {
 				*pct = '\0';
-				r.gw_port = port_of(m, pct + 1);
+				r.gw_port = ri_port_of(m, pct + 1);
 				if (r.gw_port < 0 || sb_parse_ipv4(tok, &a) != 0) {
-					rep(m, o->line, RSC_SKIP, "/ip route gateway=%s%%%s: %s", tok, pct + 1,
+					ri_rep(m, o->line, RSC_SKIP, "/ip route gateway=%s%%%s: %s", tok, pct + 1,
 					    r.gw_port < 0 ? "interface is not a port here" :
 					    "not an IPv4 address");
 					continue;
@@ -1083,16 +1038,16 @@ do_routes(struct imp *m)
 			} else if (sb_parse_ipv4(tok, &a) == 0) {
 				r.gw = a;
 			} else {
-				r.gw_port = port_of(m, tok);
+				r.gw_port = ri_port_of(m, tok);
 				if (r.gw_port < 0) {
-					rep(m, o->line, RSC_SKIP, "/ip route gateway=%s: no such address or "
+					ri_rep(m, o->line, RSC_SKIP, "/ip route gateway=%s: no such address or "
 					    "port (interfaces need an address to be ports)", tok);
 					continue;
 				}
 				r.gw = 0;
 			}
 			if (r.check && r.gw == 0) {
-				rep(m, o->line, RSC_SKIP, "check-gateway on an interface gateway: "
+				ri_rep(m, o->line, RSC_SKIP, "check-gateway on an interface gateway: "
 				    "translated unchecked");
 				r.check = NULL;
 			}
@@ -1103,13 +1058,13 @@ do_routes(struct imp *m)
 				if (e->dst == r.dst && e->len == r.len && e->gw == r.gw &&
 				    e->gw_port == r.gw_port && e->distance == r.distance &&
 				    strcmp(e->table, r.table) == 0) {
-					rep(m, o->line, RSC_SKIP, "/ip route: same destination, gateway, "
+					ri_rep(m, o->line, RSC_SKIP, "/ip route: same destination, gateway, "
 					    "distance and table as line %d", e->o->line);
 					goto next_gw;
 				}
 			}
 			grow((void **)&m->rt, &m->cap_rt, m->n_rt + 1, sizeof(*m->rt));
-			name_route(m, &r, get(o, "comment"), k, n_gw);
+			name_route(m, &r, ri_get(o, "comment"), k, n_gw);
 			m->rt[m->n_rt++] = r;
 next_gw:
 			;
@@ -1133,7 +1088,7 @@ egress_gw(const struct imp *m, uint32_t gw, int gw_port, unsigned tscope, int de
 	for (unsigned i = 0; i < m->n_ports; i++) {
 		const struct port *p = &m->port[i];
 
-		if (p->has_addr && ((gw ^ p->addr) & mask(p->len)) == 0) {
+		if (p->has_addr && ((gw ^ p->addr) & ri_mask(p->len)) == 0) {
 			*nh = gw;
 			return (int)i;
 		}
@@ -1144,7 +1099,7 @@ egress_gw(const struct imp *m, uint32_t gw, int gw_port, unsigned tscope, int de
 		const struct rt *r = &m->rt[i];
 
 		if (r->disabled || strcmp(r->table, "main") != 0 || r->scope > tscope ||
-		    ((gw ^ r->dst) & mask(r->len)) != 0)
+		    ((gw ^ r->dst) & ri_mask(r->len)) != 0)
 			continue;
 		if (best == NULL || r->len > best->len ||
 		    (r->len == best->len && r->distance < best->distance))
@@ -1155,8 +1110,8 @@ egress_gw(const struct imp *m, uint32_t gw, int gw_port, unsigned tscope, int de
 	return egress_gw(m, best->gw, best->gw_port, best->tscope, depth + 1, nh);
 }
 
-static int
-egress(const struct imp *m, const struct rt *r, uint32_t *nh)
+int
+ri_egress(const struct imp *m, const struct rt *r, uint32_t *nh)
 {
 	uint32_t dummy;
 
@@ -1170,21 +1125,21 @@ do_nat(struct imp *m)
 {
 	for (unsigned i = 0; i < m->n_objs; i++) {
 		struct obj *o = m->objs[i];
-		const char *ch = get(o, "chain"), *act = get(o, "action");
-		const char *oi = get(o, "out-interface"), *ol = get(o, "out-interface-list");
+		const char *ch = ri_get(o, "chain"), *act = ri_get(o, "action");
+		const char *oi = ri_get(o, "out-interface"), *ol = ri_get(o, "out-interface-list");
 		bool bad = false;
 		unsigned hits = 0;
 
 		if (o->kind != K_NAT || o->removed)
 			continue;
 		o->done = true;
-		if (disabled(o)) {
-			rep(m, o->line, RSC_NOTE, "/ip firewall nat: disabled rule, not translated");
+		if (ri_disabled(o)) {
+			ri_rep(m, o->line, RSC_NOTE, "/ip firewall nat: disabled rule, not translated");
 			continue;
 		}
 		if (ch == NULL || strcmp(ch, "srcnat") != 0 || act == NULL ||
 		    strcmp(act, "masquerade") != 0) {
-			rep(m, o->line, RSC_SKIP, "/ip firewall nat chain=%s action=%s: only srcnat "
+			ri_rep(m, o->line, RSC_SKIP, "/ip firewall nat chain=%s action=%s: only srcnat "
 			    "masquerade is translated", ch ? ch : "?", act ? act : "?");
 			continue;
 		}
@@ -1195,27 +1150,31 @@ do_nat(struct imp *m)
 			    !strcmp(k, "out-interface-list") || !strcmp(k, "comment") ||
 			    !strcmp(k, "disabled") || !strcmp(k, "src-address"))
 				continue;
-			rep(m, o->line, RSC_SKIP, "/ip firewall nat %s=%s: switchback masquerades every "
+			/* defconf's: everything but IPsec-encapsulated traffic,
+			 * which is all of it here (switchback has no IPsec). */
+			if (!strcmp(k, "ipsec-policy") && !strcmp(o->kv[j].v, "out,none"))
+				continue;
+			ri_rep(m, o->line, RSC_SKIP, "/ip firewall nat %s=%s: switchback masquerades every "
 			    "flow leaving the port; rule not translated", k, o->kv[j].v);
 			bad = true;
 		}
 		if (bad)
 			continue;
-		if (get(o, "src-address") != NULL) {
+		if (ri_get(o, "src-address") != NULL) {
 			uint32_t a;
 			uint8_t l;
-			const char *sa = get(o, "src-address");
+			const char *sa = ri_get(o, "src-address");
 
 			if (!parse_pfx(sa, &a, &l)) {
-				rep(m, o->line, RSC_SKIP, "/ip firewall nat src-address=%s: not "
+				ri_rep(m, o->line, RSC_SKIP, "/ip firewall nat src-address=%s: not "
 				    "translated", sa);
 				continue;
 			}
 			for (unsigned p = 0; p < m->n_ports; p++)
 				if (m->port[p].role == 0 && m->port[p].has_addr &&
 				    (m->port[p].len < l ||
-				     ((m->port[p].addr ^ a) & mask(l)) != 0)) {
-					rep(m, o->line, RSC_SKIP, "/ip firewall nat src-address=%s leaves "
+				     ((m->port[p].addr ^ a) & ri_mask(l)) != 0)) {
+					ri_rep(m, o->line, RSC_SKIP, "/ip firewall nat src-address=%s leaves "
 					    "LAN %s out; switchback masquerades every flow", sa,
 					    m->port[p].ifname);
 					bad = true;
@@ -1224,20 +1183,20 @@ do_nat(struct imp *m)
 				continue;
 		}
 		if ((oi == NULL) == (ol == NULL)) {
-			rep(m, o->line, RSC_SKIP, "/ip firewall nat masquerade: out-interface or "
+			ri_rep(m, o->line, RSC_SKIP, "/ip firewall nat masquerade: out-interface or "
 			    "out-interface-list (one of them) is needed here");
 			continue;
 		}
 		if ((oi && *oi == '!') || (ol && *ol == '!')) {
-			rep(m, o->line, RSC_SKIP, "/ip firewall nat: negated interfaces are not "
+			ri_rep(m, o->line, RSC_SKIP, "/ip firewall nat: negated interfaces are not "
 			    "translated");
 			continue;
 		}
 		for (unsigned p = 0; p < m->n_ports; p++)
 			if ((oi && strcasecmp(oi, m->port[p].ifname) == 0) ||
-			    (ol && in_list(m, ol, m->port[p].ifname))) {
+			    (ol && ri_in_list(m, ol, m->port[p].ifname))) {
 				if (m->port[p].role_given && m->port[p].role == 0) {
-					rep(m, o->line, RSC_SKIP, "masquerade on %s, which PORTS.ini makes a "
+					ri_rep(m, o->line, RSC_SKIP, "masquerade on %s, which PORTS.ini makes a "
 					    "LAN port", m->port[p].ifname);
 					continue;
 				}
@@ -1245,591 +1204,103 @@ do_nat(struct imp *m)
 				hits++;
 			}
 		if (hits == 0)
-			rep(m, o->line, RSC_SKIP, "/ip firewall nat masquerade on %s: no such port",
+			ri_rep(m, o->line, RSC_SKIP, "/ip firewall nat masquerade on %s: no such port",
 			    oi ? oi : ol);
 	}
 }
 
-/* ---- translation: PCC mangle ---- */
-
-static bool
-lan_side(struct imp *m, const struct obj *o)
-{
-	const char *ii = get(o, "in-interface"), *il = get(o, "in-interface-list");
-
-	if (ii != NULL) {
-		int p = port_of(m, ii);
-
-		return p >= 0 && m->port[p].role != 1;
-	}
-	if (il != NULL) {
-		unsigned n = 0;
-
-		for (unsigned p = 0; p < m->n_ports; p++)
-			if (in_list(m, il, m->port[p].ifname)) {
-				if (m->port[p].role == 1)
-					return false;
-				n++;
-			}
-		return n > 0;
-	}
-	return true;
-}
-
-static bool
-wan_side(struct imp *m, const struct obj *o)
-{
-	const char *ii = get(o, "in-interface"), *il = get(o, "in-interface-list");
-	int p = port_of(m, ii);
-
-	if (ii != NULL)
-		return p >= 0 && m->port[p].role == 1;
-	if (il != NULL) {
-		for (unsigned q = 0; q < m->n_ports; q++)
-			if (in_list(m, il, m->port[q].ifname) && m->port[q].role != 1)
-				return false;
-		return true;
-	}
-	return false;
-}
-
-/* Keys a PCC rule may carry; anything else narrows it and is reported. */
-static const char *
-pcc_extra(const struct obj *o, const char *const *ok)
-{
-	for (unsigned j = 0; j < o->n; j++) {
-		bool fine = false;
-
-		for (unsigned q = 0; ok[q]; q++)
-			fine |= strcmp(ok[q], o->kv[j].k) == 0;
-		if (!fine)
-			return o->kv[j].k;
-	}
-	return NULL;
-}
-
-/* The WAN port a routing table's default route leaves through. */
-static int
-table_wan(const struct imp *m, const char *table)
-{
-	const struct rt *best = NULL;
-
-	for (unsigned i = 0; i < m->n_rt; i++) {
-		const struct rt *r = &m->rt[i];
-
-		if (!r->disabled && r->len == 0 && strcmp(r->table, table) == 0 &&
-		    (best == NULL || r->distance < best->distance) && egress(m, r, NULL) >= 0)
-			best = r;
-	}
-	return best ? egress(m, best, NULL) : -1;
-}
-
-#define PCC_MAX_N 64
+/* ---- translation: DHCP clients ---- */
 
 static void
-do_mangle(struct imp *m)
+do_dhcp(struct imp *m)
 {
-	static const char *const mark_conn_ok[] = {
-		"chain", "action", "per-connection-classifier", "new-connection-mark",
-		"passthrough", "in-interface", "in-interface-list", "connection-state",
-		"connection-mark", "dst-address-type", "comment", "disabled", NULL,
-	};
-	static const char *const mark_route_ok[] = {
-		"chain", "action", "connection-mark", "new-routing-mark", "passthrough",
-		"in-interface", "in-interface-list", "comment", "disabled", NULL,
-	};
-	struct obj *pcc[PCC_MAX_N * 2], *route_rule[PCC_MAX_N * 2];
-	unsigned n_pcc = 0, n_route = 0, den = 0;
-	char classifier[40] = "";
-	struct obj *by_k[PCC_MAX_N] = { 0 };
-	const char *why = NULL;
-	int why_line = 0;
-
 	for (unsigned i = 0; i < m->n_objs; i++) {
 		struct obj *o = m->objs[i];
-		const char *ch = get(o, "chain"), *act = get(o, "action"), *x;
+		const char *ifn = ri_get(o, "interface");
+		struct port *pt;
+		int p;
 
-		if (o->kind != K_MANGLE || o->removed)
+		if (o->kind != K_DHCP || o->removed)
 			continue;
 		o->done = true;
-		if (disabled(o)) {
-			rep(m, o->line, RSC_NOTE, "/ip firewall mangle: disabled rule, not translated");
+		if (ri_disabled(o)) {
+			ri_rep(m, o->line, RSC_NOTE, "/ip dhcp-client: disabled, not translated");
 			continue;
 		}
-		if (ch == NULL || act == NULL) {
-			rep(m, o->line, RSC_ERROR, "/ip firewall mangle add: chain and action are "
-			    "needed");
+		if (ifn == NULL) {
+			ri_rep(m, o->line, RSC_ERROR, "/ip dhcp-client add: interface is needed");
 			continue;
 		}
-		if (strcmp(ch, "output") == 0) {
-			rep(m, o->line, RSC_SKIP, "/ip firewall mangle chain=output: switchback "
-			    "originates only its probes, which leave through their own WAN");
-			continue;
-		}
-		if (strcmp(ch, "prerouting") != 0) {
-			rep(m, o->line, RSC_SKIP, "/ip firewall mangle chain=%s: not translated", ch);
-			continue;
-		}
-		if (strcmp(act, "mark-connection") == 0 && get(o, "per-connection-classifier")) {
-			const char *v;
-
-			if ((x = pcc_extra(o, mark_conn_ok)) != NULL) {
-				rep(m, o->line, RSC_SKIP, "PCC rule with %s=%s: switchback classifies "
-				    "every new connection from the LAN alike; rule not translated", x,
-				    get(o, x));
+		p = ri_port_of(m, ifn);
+		if (p < 0 && m->default_devices) {
+			pt = port_new(m, ifn, o->line);
+			if (pt == NULL)
 				continue;
-			}
-			if (!lan_side(m, o)) {
-				rep(m, o->line, RSC_SKIP, "PCC rule on a WAN interface: not translated");
-				continue;
-			}
-			if ((v = get(o, "connection-state")) && strcmp(v, "new") != 0) {
-				rep(m, o->line, RSC_SKIP, "PCC rule connection-state=%s: not translated", v);
-				continue;
-			}
-			if ((v = get(o, "connection-mark")) && strcmp(v, "no-mark") != 0) {
-				rep(m, o->line, RSC_SKIP, "PCC rule connection-mark=%s: not translated", v);
-				continue;
-			}
-			if ((v = get(o, "dst-address-type")) && strcmp(v, "!local") != 0) {
-				rep(m, o->line, RSC_SKIP, "PCC rule dst-address-type=%s: not translated",
-				    v);
-				continue;
-			}
-			if (get(o, "new-connection-mark") == NULL) {
-				rep(m, o->line, RSC_ERROR, "mark-connection without new-connection-mark");
-				continue;
-			}
-			if (n_pcc < PCC_MAX_N * 2)
-				pcc[n_pcc++] = o;
+			p = (int)(pt - m->port);
+		} else if (p < 0) {
+			ri_rep(m, o->line, RSC_SKIP, "/ip dhcp-client on %s: %s has no device in %s", ifn,
+			    ifn, m->o->ports_path);
 			continue;
 		}
-		if (strcmp(act, "mark-routing") == 0 && get(o, "connection-mark") &&
-		    strcmp(get(o, "connection-mark"), "no-mark") != 0) {
-			if ((x = pcc_extra(o, mark_route_ok)) != NULL) {
-				rep(m, o->line, RSC_SKIP, "mark-routing with %s=%s: policy routing beyond "
-				    "PCC is not translated", x, get(o, x));
-				continue;
-			}
-			if (get(o, "new-routing-mark") == NULL) {
-				rep(m, o->line, RSC_ERROR, "mark-routing without new-routing-mark");
-				continue;
-			}
-			if (!lan_side(m, o)) {
-				rep(m, o->line, RSC_SKIP, "mark-routing on a WAN interface: not "
-				    "translated");
-				continue;
-			}
-			if (n_route < PCC_MAX_N * 2)
-				route_rule[n_route++] = o;
+		pt = &m->port[p];
+		if (pt->script_addr) {
+			ri_rep(m, o->line, RSC_SKIP, "/ip dhcp-client on %s: the port has a static address "
+			    "too; switchback takes one (the static one)", ifn);
 			continue;
 		}
-		if (strcmp(act, "mark-connection") == 0 && wan_side(m, o) &&
-		    (!get(o, "connection-mark") || strcmp(get(o, "connection-mark"), "no-mark") == 0) &&
-		    pcc_extra(o, mark_conn_ok) == NULL) {
-			rep(m, o->line, RSC_NOTE, "mark-connection on connections from a WAN: built in "
-			    "(a session that came in on a WAN always leaves through it)");
+		if (pt->has_addr) {
+			char a[16];
+
+			ri_rep(m, o->line, RSC_NOTE, "/ip dhcp-client on %s: PORTS.ini gives it %s/%u, "
+			    "used instead of DHCP", ifn, ri_ipstr(pt->addr, a), pt->len);
 			continue;
 		}
-		if (strcmp(act, "return") == 0 && get(o, "dst-address-type") &&
-		    strcmp(get(o, "dst-address-type"), "local") == 0 && o->n <= 5) {
-			rep(m, o->line, RSC_NOTE, "dst-address-type=local return: built in (traffic "
-			    "to the gateway's addresses is never balanced)");
+		if (pt->role_given && pt->role == 0) {
+			ri_rep(m, o->line, RSC_SKIP, "/ip dhcp-client on %s: PORTS.ini makes it a LAN "
+			    "port; switchback runs DHCP on WAN ports only", ifn);
 			continue;
 		}
-		rep(m, o->line, RSC_SKIP, "/ip firewall mangle action=%s: not translated (PCC "
-		    "bypasses only connected subnets)", act);
-	}
-	if (n_pcc == 0) {
-		for (unsigned i = 0; i < n_route; i++)
-			rep(m, route_rule[i]->line, RSC_SKIP, "mark-routing for connection mark %s, "
-			    "which no PCC rule sets: not translated",
-			    get(route_rule[i], "connection-mark"));
-		return;
-	}
-	/* One classifier and one denominator, every remainder once. */
-	for (unsigned i = 0; i < n_pcc && why == NULL; i++) {
-		const char *v = get(pcc[i], "per-connection-classifier");
-		const char *colon = strrchr(v, ':');
-		unsigned n, k;
-		char c[40];
-
-		if (colon == NULL || sscanf(colon + 1, "%u/%u", &n, &k) != 2 || n == 0 || k >= n ||
-		    (size_t)(colon - v) >= sizeof(c)) {
-			why = "per-connection-classifier is not CLASSIFIER:N/K";
-			why_line = pcc[i]->line;
-			break;
-		}
-		snprintf(c, sizeof(c), "%.*s", (int)(colon - v), v);
-		if (n > PCC_MAX_N) {
-			why = "more than 64 PCC remainders";
-			why_line = pcc[i]->line;
-		} else if (den != 0 && (n != den || strcmp(c, classifier) != 0)) {
-			why = "PCC rules with different classifiers or denominators (switchback has "
-			      "one classifier)";
-			why_line = pcc[i]->line;
-		} else if (by_k[k] != NULL) {
-			why = "two PCC rules for one remainder";
-			why_line = pcc[i]->line;
-		} else {
-			den = n;
-			snprintf(classifier, sizeof(classifier), "%s", c);
-			by_k[k] = pcc[i];
-		}
-	}
-	for (unsigned k = 0; why == NULL && k < den; k++)
-		if (by_k[k] == NULL) {
-			why = "some PCC remainders are not marked (RouterOS routes them by main; "
-			      "switchback gives every new connection a member)";
-			why_line = pcc[0]->line;
-		}
-	if (why == NULL) {
-		unsigned weight[MAX_IMP_PORTS] = { 0 };
-		const char *table[MAX_IMP_PORTS] = { 0 };
-
-		for (unsigned k = 0; k < den && why == NULL; k++) {
-			const char *mark = get(by_k[k], "new-connection-mark"), *t = NULL;
-			int p;
-
-			for (unsigned r = 0; r < n_route && t == NULL; r++)
-				if (strcmp(get(route_rule[r], "connection-mark"), mark) == 0)
-					t = get(route_rule[r], "new-routing-mark");
-			if (t == NULL) {
-				why = "a connection mark of PCC has no mark-routing rule";
-				why_line = by_k[k]->line;
-				break;
-			}
-			p = table_wan(m, t);
-			if (p < 0) {
-				why = "a PCC routing table has no default route through a port";
-				why_line = by_k[k]->line;
-				break;
-			}
-			if (table[p] != NULL && strcmp(table[p], t) != 0) {
-				why = "two PCC routing tables lead through one WAN";
-				why_line = by_k[k]->line;
-				break;
-			}
-			table[p] = t;
-			weight[p]++;
-		}
-		if (why == NULL) {
-			m->pcc = true;
-			snprintf(m->pcc_classifier, sizeof(m->pcc_classifier), "%s", classifier);
-			for (unsigned p = 0; p < m->n_ports; p++) {
-				if (weight[p] == 0)
-					continue;
-				m->port[p].weight = weight[p];
-				snprintf(m->port[p].table, sizeof(m->port[p].table), "%s", table[p]);
-				m->port[p].role = 1;
-			}
-			for (unsigned i = 0; i < n_pcc; i++)
-				if (!yes(get(pcc[i], "passthrough")) && get(pcc[i], "passthrough"))
-					rep(m, pcc[i]->line, RSC_NOTE, "passthrough=no on a PCC mark: "
-					    "RouterOS routes that first packet by main; switchback by the "
-					    "member's table");
-			for (unsigned r = 0; r < n_route; r++) {
-				bool used = false;
-
-				for (unsigned k = 0; k < den; k++)
-					used |= strcmp(get(route_rule[r], "connection-mark"),
-						       get(by_k[k], "new-connection-mark")) == 0;
-				if (!used)
-					rep(m, route_rule[r]->line, RSC_SKIP, "mark-routing for connection "
-					    "mark %s, which no PCC rule sets: not translated",
-					    get(route_rule[r], "connection-mark"));
-			}
-			return;
-		}
-	}
-	rep(m, why_line, RSC_SKIP, "PCC not translated: %s", why);
-	for (unsigned i = 0; i < n_pcc; i++)
-		if (pcc[i]->line != why_line)
-			rep(m, pcc[i]->line, RSC_SKIP, "PCC rule not translated (see line %d)", why_line);
-	for (unsigned i = 0; i < n_route; i++)
-		rep(m, route_rule[i]->line, RSC_SKIP, "mark-routing not translated (see line %d)",
-		    why_line);
-}
-
-/* ---- translation: netwatch ---- */
-
-enum { NW_NONE = 0, NW_ENABLE, NW_DISABLE, NW_DISTANCE };
-
-struct nw_rec {
-	struct imp *m;
-	int act[4096 / 8];      /* per route (rt index): NW_* */
-	unsigned dist[4096 / 8];
-	unsigned n_act;
-	bool bad;
-	char why[320];
-	int why_line;
-};
-
-static void
-nw_bad(struct nw_rec *r, int line, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (r->bad)
-		return;
-	r->bad = true;
-	r->why_line = line;
-	va_start(ap, fmt);
-	vsnprintf(r->why, sizeof(r->why), fmt, ap);
-	va_end(ap);
-}
-
-static void
-nw_cmd(void *ctx, const struct rsc_cmd *c)
-{
-	struct nw_rec *r = ctx;
-	struct imp *m = r->m;
-	const struct rsc_filter *f = NULL;
-	int act;
-	unsigned dist = 0, hits = 0;
-
-	if (noop_verb(c->verb))
-		return;
-	if (strcmp(c->menu, "/ip/firewall/connection") == 0) {
-		nw_bad(r, c->line, "it removes connections (switchback flushes a WAN's sessions "
-		       "itself when it goes down)");
-		return;
-	}
-	if (strcmp(c->menu, "/ip/route") != 0) {
-		nw_bad(r, c->line, "its script runs %s %s", *c->menu ? c->menu : "/", c->verb);
-		return;
-	}
-	if (strcmp(c->verb, "enable") == 0)
-		act = NW_ENABLE;
-	else if (strcmp(c->verb, "disable") == 0)
-		act = NW_DISABLE;
-	else if (strcmp(c->verb, "set") == 0)
-		act = NW_DISTANCE;
-	else {
-		nw_bad(r, c->line, "its script runs /ip route %s", c->verb);
-		return;
-	}
-	for (unsigned i = 0; i < c->n_args; i++) {
-		const struct rsc_arg *a = &c->args[i];
-
-		if (a->name == NULL && a->filter != NULL)
-			f = a->filter;
-		else if (act == NW_DISTANCE && a->name && strcmp(a->name, "distance") == 0 &&
-			 parse_uint(a->value, 1, 255, &dist))
-			;
-		else {
-			nw_bad(r, c->line, "its script sets %s%s%s on routes", a->name ? a->name : a->value,
-			       a->name ? "=" : "", a->name ? a->value : "");
-			return;
-		}
-	}
-	if (f == NULL || (act == NW_DISTANCE && dist == 0)) {
-		nw_bad(r, c->line, "its script changes routes without [find ...] or distance");
-		return;
-	}
-	for (unsigned i = 0; i < m->n_rt && i < sizeof(r->act) / sizeof(r->act[0]); i++)
-		if (matches(m->rt[i].o, f)) {
-			r->act[i] = act;
-			r->dist[i] = dist;
-			hits++;
-		}
-	if (hits == 0)
-		nw_bad(r, c->line, "its [find ...] matches no route");
-	r->n_act += hits;
-}
-
-static void
-nw_diag(void *ctx, int line, enum rsc_diag kind, const char *msg)
-{
-	if (kind != RSC_NOTE)
-		nw_bad(ctx, line, "%s", msg);
-}
-
-static void
-nw_script(struct imp *m, struct nw_rec *r, const struct obj *o, const char *key)
-{
-	const char *s = get(o, key);
-	struct rsc_ops ops = { .cmd = nw_cmd, .diag = nw_diag, .ctx = r };
-
-	memset(r, 0, sizeof(*r));
-	r->m = m;
-	if (s == NULL || *s == '\0') {
-		nw_bad(r, o->line, "it has no %s", key);
-		return;
-	}
-	/* The script's lines are counted from the netwatch's own. */
-	rsc_script_run(s, strlen(s), line_of(o, key), "", &ops);
-}
-
-static void
-do_netwatch(struct imp *m)
-{
-	static struct nw_rec up, down;
-	bool touched[MAX_IMP_PORTS][512] = { { false } };
-	int wline[MAX_IMP_PORTS] = { 0 };
-
-	for (unsigned i = 0; i < m->n_objs; i++) {
-		struct obj *o = m->objs[i];
-		const char *host = get(o, "host"), *v;
-		uint32_t h, interval = 10000, timeout = 1000;
-		int w = -1;
-		const char *why = NULL;
-		int why_line = o->line;
-
-		if (o->kind != K_NETWATCH || o->removed)
-			continue;
-		o->done = true;
-		if (disabled(o)) {
-			rep(m, o->line, RSC_NOTE, "/tool netwatch: disabled, not translated");
-			continue;
-		}
-		if (host == NULL || sb_parse_ipv4(host, &h) != 0) {
-			rep(m, o->line, RSC_SKIP, "/tool netwatch: host=%s is not an IPv4 address",
-			    host ? host : "(missing)");
-			continue;
-		}
-		if ((v = get(o, "interval")) && !parse_time_ms(v, &interval)) {
-			rep(m, o->line, RSC_ERROR, "/tool netwatch interval=%s: not a time", v);
-			continue;
-		}
-		if ((v = get(o, "timeout")) && !parse_time_ms(v, &timeout)) {
-			rep(m, o->line, RSC_ERROR, "/tool netwatch timeout=%s: not a time", v);
-			continue;
-		}
-		if ((v = get(o, "type")) && strcmp(v, "simple") != 0 && strcmp(v, "icmp") != 0) {
-			rep(m, o->line, RSC_SKIP, "/tool netwatch type=%s: switchback monitors ping",
-			    v);
-			continue;
-		}
+		pt->dhcp = true;
+		pt->dhcp_distance = 1;
+		pt->role = 1;
 		for (unsigned j = 0; j < o->n; j++) {
-			const char *k = o->kv[j].k;
+			const char *k = o->kv[j].k, *val = o->kv[j].v;
 
-			if (strcmp(k, "host") && strcmp(k, "interval") && strcmp(k, "timeout") &&
-			    strcmp(k, "type") && strcmp(k, "up-script") && strcmp(k, "down-script") &&
-			    strcmp(k, "comment") && strcmp(k, "disabled") && strcmp(k, "name"))
-				rep(m, o->line, RSC_SKIP, "/tool netwatch %s=%s: not translated", k,
-				    o->kv[j].v);
-		}
-		nw_script(m, &down, o, "down-script");
-		nw_script(m, &up, o, "up-script");
-		if (down.bad) {
-			why = down.why;
-			why_line = down.why_line;
-		} else if (up.bad) {
-			why = up.why;
-			why_line = up.why_line;
-		}
-		for (unsigned q = 0; why == NULL && q < m->n_rt && q < 512; q++) {
-			int p;
+			if (!strcmp(k, "interface") || !strcmp(k, "comment") || !strcmp(k, "disabled"))
+				continue;
+			if (!strcmp(k, "add-default-route")) {
+				if (!strcmp(val, "no"))
+					pt->dhcp_no_route = true;
+				else if (!strcmp(val, "special-classless"))
+					ri_rep(m, o->line, RSC_NOTE, "add-default-route=special-classless: "
+					    "switchback adds the default route and the classless routes");
+				else if (strcmp(val, "yes"))
+					ri_rep(m, o->line, RSC_ERROR, "add-default-route=%s: yes, no or "
+					    "special-classless", val);
+			} else if (!strcmp(k, "default-route-distance")) {
+				if (!ri_parse_uint(val, 1, 255, &pt->dhcp_distance))
+					ri_rep(m, o->line, RSC_ERROR, "default-route-distance=%s: 1..255", val);
+			} else if (!strcmp(k, "check-gateway")) {
+				if (!strcmp(val, "ping") || !strcmp(val, "arp"))
+					pt->dhcp_check = !strcmp(val, "ping") ? "ping" : "arp";
+				else if (strcmp(val, "none") && *val)
+					ri_rep(m, o->line, RSC_SKIP, "check-gateway=%s: ping or arp only", val);
+			} else if (!strcmp(k, "host-name")) {
+				size_t n = strspn(val, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+						  "0123456789-.");
 
-			if (down.act[q] == NW_NONE && up.act[q] == NW_NONE)
-				continue;
-			if ((down.act[q] == NW_DISABLE) != (up.act[q] == NW_ENABLE) ||
-			    (down.act[q] == NW_DISTANCE) != (up.act[q] == NW_DISTANCE) ||
-			    down.act[q] == NW_ENABLE) {
-				why = "its up and down scripts do not undo each other";
-				break;
-			}
-			if (down.act[q] == NW_DISTANCE && down.dist[q] <= up.dist[q]) {
-				why = "its down script does not raise the distance";
-				break;
-			}
-			p = egress(m, &m->rt[q], NULL);
-			if (p < 0 || (w >= 0 && p != w)) {
-				why = "the routes it changes do not all leave through one port";
-				break;
-			}
-			w = p;
-		}
-		if (why == NULL && w < 0)
-			why = "it changes no route";
-		if (why != NULL) {
-			rep(m, why_line, RSC_SKIP, "/tool netwatch host=%s: not translated: %s", host, why);
-			continue;
-		}
-		/* Same meaning: the WAN's routes leave while the host is down. */
-		for (unsigned q = 0; q < m->n_rt && q < 512; q++) {
-			if (up.act[q] == NW_NONE)
-				continue;
-			touched[w][q] = true;
-			if (up.act[q] == NW_DISTANCE && up.dist[q] != m->rt[q].distance) {
-				rep(m, o->line, RSC_NOTE, "route %s takes distance %u (what the up-script "
-				    "sets once %s answers)", m->rt[q].name, up.dist[q], host);
-				m->rt[q].distance = up.dist[q];
-			}
-			if (m->rt[q].disabled) {
-				rep(m, o->line, RSC_NOTE, "route %s enabled (what the up-script does once "
-				    "%s answers)", m->rt[q].name, host);
-				m->rt[q].disabled = false;
+				if (n == strlen(val) && n > 0 && n < sizeof(pt->dhcp_host))
+					snprintf(pt->dhcp_host, sizeof(pt->dhcp_host), "%s", val);
+				else
+					ri_rep(m, o->line, RSC_SKIP, "host-name=%s: not translated (letters, "
+					    "digits, - and . only)", val);
+			} else if (!strcmp(k, "use-peer-dns") || !strcmp(k, "use-peer-ntp")) {
+				ri_rep(m, o->line, RSC_NOTE, "%s=%s: switchback is no DNS resolver nor NTP "
+				    "client", k, val);
+			} else {
+				ri_rep(m, o->line, RSC_SKIP, "/ip dhcp-client %s=%s: not translated", k, val);
 			}
 		}
-		{
-			struct port *p = &m->port[w];
-			bool dup = false;
-
-			for (unsigned k = 0; k < p->n_mon; k++)
-				dup |= p->mon[k] == h;
-			if (dup)
-				continue;
-			if (p->n_mon == SB_WAN_MAX_MONITORS) {
-				rep(m, o->line, RSC_SKIP, "/tool netwatch host=%s: more than %d monitors "
-				    "for %s", host, SB_WAN_MAX_MONITORS, p->ifname);
-				continue;
-			}
-			if (p->n_mon > 0 && (p->interval_ms != interval || p->timeout_ms != timeout))
-				rep(m, o->line, RSC_NOTE, "/tool netwatch host=%s: %s's monitors share "
-				    "one interval and timeout (the first netwatch's)", host, p->ifname);
-			if (p->n_mon == 0) {
-				p->interval_ms = interval < 10 ? 10 : interval;
-				p->timeout_ms = timeout > p->interval_ms ? p->interval_ms : timeout;
-				if (timeout > p->interval_ms)
-					rep(m, o->line, RSC_NOTE, "netwatch timeout %s cut to the interval",
-					    get(o, "timeout"));
-				wline[w] = o->line;
-			}
-			p->mon[p->n_mon++] = h;
-			p->wan = true;
-			p->role = 1;
-		}
-	}
-	/* [wan] takes every route through the WAN out: say where a
-	 * netwatch leaves one alone (the monitors' own host routes aside,
-	 * which switchback does not need: it probes out of the WAN). */
-	for (unsigned p = 0; p < m->n_ports; p++) {
-		struct port *pt = &m->port[p];
-
-		if (!pt->wan)
-			continue;
-		if (pt->n_mon > 1)
-			rep(m, wline[p], RSC_NOTE, "%u netwatch hosts for %s: out of service while any "
-			    "is down (quorum %u); RouterOS lets the last netwatch event win",
-			    pt->n_mon, pt->ifname, pt->n_mon);
-		for (unsigned q = 0; q < m->n_rt && q < 512; q++) {
-			const struct rt *r = &m->rt[q];
-			bool mon = false;
-			uint32_t nh = 0;
-
-			if (touched[p][q] || r->disabled || egress(m, r, NULL) != (int)p)
-				continue;
-			for (unsigned k = 0; k < pt->n_mon; k++)
-				mon |= r->len == 32 && r->dst == pt->mon[k];
-			if (mon)
-				continue;
-			rep(m, r->o->line, RSC_NOTE, "route %s leaves through %s: switchback takes it "
-			    "out of service with %s's monitors too (the netwatch scripts do not touch "
-			    "it)", r->name, pt->ifname, pt->ifname);
-			(void)nh;
-		}
-		for (unsigned q = 0; q < m->n_rt && q < 512; q++)
-			if (touched[p][q]) {
-				uint32_t nh = 0;
-
-				egress(m, &m->rt[q], &nh);
-				if (nh != 0 && ((nh ^ pt->addr) & mask(pt->len)) == 0) {
-					pt->wan_gw = nh;
-					break;
-				}
-			}
 	}
 }
 
@@ -1844,23 +1315,18 @@ do_rest(struct imp *m)
 		if (o->removed)
 			continue;
 		if (o->kind == K_TABLE) {
-			const char *n = get(o, "name");
+			const char *n = ri_get(o, "name");
 
 			o->done = true;
 			if (n == NULL) {
-				rep(m, o->line, RSC_ERROR, "/routing table add: name missing");
+				ri_rep(m, o->line, RSC_ERROR, "/routing table add: name missing");
 				continue;
 			}
 			for (unsigned j = 0; j < o->n; j++)
 				if (strcmp(o->kv[j].k, "name") && strcmp(o->kv[j].k, "fib") &&
 				    strcmp(o->kv[j].k, "comment") && strcmp(o->kv[j].k, "disabled"))
-					rep(m, o->line, RSC_SKIP, "/routing table %s=%s: not translated",
+					ri_rep(m, o->line, RSC_SKIP, "/routing table %s=%s: not translated",
 					    o->kv[j].k, o->kv[j].v);
-		} else if (o->kind == K_DHCP) {
-			o->done = true;
-			rep(m, o->line, RSC_SKIP, "/ip dhcp-client on %s: switchback has no DHCP client "
-			    "yet; give the port a static address (PORTS.ini address=)",
-			    get(o, "interface") ? get(o, "interface") : "?");
 		}
 	}
 }
@@ -1875,7 +1341,7 @@ roles(struct imp *m)
 
 		if (pt->role_given)
 			continue;
-		if (pt->masq || in_list(m, "WAN", pt->ifname) || in_list(m, "wan", pt->ifname))
+		if (pt->masq || ri_in_list(m, "WAN", pt->ifname) || ri_in_list(m, "wan", pt->ifname))
 			pt->role = 1;
 	}
 	for (unsigned i = 0; i < m->n_rt; i++) {
@@ -1883,7 +1349,7 @@ roles(struct imp *m)
 
 		if (m->rt[i].len != 0 || m->rt[i].disabled)
 			continue;
-		p = egress(m, &m->rt[i], NULL);
+		p = ri_egress(m, &m->rt[i], NULL);
 		if (p >= 0 && !m->port[p].role_given)
 			m->port[p].role = 1;
 	}
@@ -1899,7 +1365,7 @@ name_ports(struct imp *m)
 		struct port *pt = &m->port[p];
 
 		if (*pt->name == '\0')
-			sanitize(pt->ifname, pt->name, sizeof(pt->name));
+			sanitize(pt->ifname, pt->name, sizeof(pt->name), true);
 		if (*pt->name == '\0')
 			snprintf(pt->name, sizeof(pt->name), "port%u", p);
 		for (unsigned q = 0; q < p; q++)
@@ -1953,8 +1419,20 @@ emit(struct imp *m)
 
 		out(m, "\n; RouterOS interface %s\n[port %s]\n", pt->ifname, pt->name);
 		emit_value(m, "device", pt->device);
-		out(m, "role = %s\naddress = %s/%u\n", pt->role == 1 ? "wan" : "lan",
-		    ipstr(pt->addr, a), pt->len);
+		out(m, "role = %s\n", pt->role == 1 ? "wan" : "lan");
+		if (pt->dhcp) {
+			out(m, "address = dhcp\n");
+			if (pt->dhcp_no_route)
+				out(m, "dhcp_default_route = no\n");
+			if (pt->dhcp_distance != 1)
+				out(m, "dhcp_default_route_distance = %u\n", pt->dhcp_distance);
+			if (pt->dhcp_check)
+				out(m, "dhcp_check_gateway = %s\n", pt->dhcp_check);
+			if (*pt->dhcp_host)
+				out(m, "dhcp_hostname = %s\n", pt->dhcp_host);
+		} else {
+			out(m, "address = %s/%u\n", ri_ipstr(pt->addr, a), pt->len);
+		}
 		if (pt->masq)
 			out(m, "masquerade = yes\n");
 		if (pt->weight) {
@@ -1971,10 +1449,10 @@ emit(struct imp *m)
 		out(m, "\n; /tool netwatch: the routes through %s leave while its hosts are down\n"
 		    "[wan %s]\nmonitors = ", pt->ifname, pt->name);
 		for (unsigned k = 0; k < pt->n_mon; k++)
-			out(m, "%s%s", k ? ", " : "", ipstr(pt->mon[k], a));
+			out(m, "%s%s", k ? ", " : "", ri_ipstr(pt->mon[k], a));
 		out(m, "\nmethod = icmp\n");
-		if (pt->wan_gw)
-			out(m, "gateway = %s\n", ipstr(pt->wan_gw, a));
+		if (pt->wan_gw && !pt->dhcp)
+			out(m, "gateway = %s\n", ri_ipstr(pt->wan_gw, a));
 		out(m, "interval_ms = %u\ntimeout_ms = %u\ndown_after = 1\nup_after = 1\n"
 		    "hold_down_ms = 0\nquorum = %u\n", pt->interval_ms, pt->timeout_ms, pt->n_mon);
 	}
@@ -1982,11 +1460,11 @@ emit(struct imp *m)
 		const struct rt *r = &m->rt[i];
 
 		out(m, "\n; line %d\n[route %s]\ndst = %s/%u\n", r->o->line, r->name,
-		    ipstr(r->dst, a), r->len);
+		    ri_ipstr(r->dst, a), r->len);
 		if (r->gw != 0 && r->gw_port >= 0)
-			out(m, "gateway = %s%%%s\n", ipstr(r->gw, a), m->port[r->gw_port].name);
+			out(m, "gateway = %s%%%s\n", ri_ipstr(r->gw, a), m->port[r->gw_port].name);
 		else if (r->gw != 0)
-			out(m, "gateway = %s\n", ipstr(r->gw, a));
+			out(m, "gateway = %s\n", ri_ipstr(r->gw, a));
 		else
 			out(m, "gateway = %s\n", m->port[r->gw_port].name);
 		out(m, "distance = %u\n", r->distance);
@@ -2018,7 +1496,7 @@ validate(struct imp *m)
 			close(fd);
 			unlink(path);
 		}
-		rep(m, 0, RSC_ERROR, "cannot write a temporary file to check the result: %s",
+		ri_rep(m, 0, RSC_ERROR, "cannot write a temporary file to check the result: %s",
 		    strerror(errno));
 		return -1;
 	}
@@ -2028,7 +1506,7 @@ validate(struct imp *m)
 	if (cfg == NULL) {
 		const char *msg = strstr(err, path) == err ? err + strlen(path) : err;
 
-		rep(m, 0, RSC_ERROR, "switchback refuses the result: %s", msg);
+		ri_rep(m, 0, RSC_ERROR, "switchback refuses the result: %s", msg);
 		return -1;
 	}
 	sb_config_free(cfg);
@@ -2039,7 +1517,7 @@ int
 rsc_import(const char *text, size_t len, const struct rsc_import_opts *opts, char **outp,
 	   FILE *err)
 {
-	struct imp *m = xmalloc(sizeof(*m));
+	struct imp *m = ri_xmalloc(sizeof(*m));
 	struct rsc_ops ops = { .cmd = on_cmd, .diag = on_diag, .ctx = m };
 	int rc;
 
@@ -2051,23 +1529,24 @@ rsc_import(const char *text, size_t len, const struct rsc_import_opts *opts, cha
 		rsc_script_run(text, len, 1, "", &ops);
 		do_lists(m);
 		do_addresses(m);
+		do_dhcp(m);
 		do_routes(m);
 		do_nat(m);
 		roles(m);
-		do_mangle(m);
-		do_netwatch(m);
+		rsc_pcc_translate(m);
+		rsc_netwatch_translate(m);
 		do_rest(m);
 		if (m->default_devices && m->n_ports > 0)
-			rep(m, 0, RSC_NOTE, "no --ports file: every interface is net_af_packet on the "
+			ri_rep(m, 0, RSC_NOTE, "no --ports file: every interface is net_af_packet on the "
 			    "Linux interface of the same name");
 		name_ports(m);
 		for (unsigned p = 0; p < m->n_ports; p++)
-			if (!m->port[p].has_addr) {
-				rep(m, 0, RSC_ERROR, "interface %s has no address (neither /ip address "
+			if (!m->port[p].has_addr && !m->port[p].dhcp) {
+				ri_rep(m, 0, RSC_ERROR, "interface %s has no address (neither /ip address "
 				    "nor PORTS.ini address=)", m->port[p].ifname);
 			}
 		if (m->n_ports == 0)
-			rep(m, 0, RSC_ERROR, "no interface with an address: give them in the script "
+			ri_rep(m, 0, RSC_ERROR, "no interface with an address: give them in the script "
 			    "(/ip address) or in PORTS.ini");
 		if (m->errors == 0) {
 			emit(m);
@@ -2078,6 +1557,7 @@ rsc_import(const char *text, size_t len, const struct rsc_import_opts *opts, cha
 		}
 	}
 	rc = m->errors ? RSC_FAILED : m->skips ? RSC_SKIPPED : RSC_OK;
+	rep_flush(m);
 	for (unsigned i = 0; i < m->n_objs; i++)
 		free(m->objs[i]);
 	free(m->objs);

@@ -45,7 +45,11 @@ struct run {
 	struct scope *globals;
 	int errors;
 	int depth;
+	unsigned rounds;    /* loop rounds so far: nested loops share a budget */
 };
+
+/* Loop rounds one run may take, all loops together. */
+#define MAX_ROUNDS 65536
 
 /* Scanner over one text (the script, or a block of it). */
 struct sc {
@@ -506,6 +510,14 @@ expr_primary(struct sc *s)
 		v = expr_or(s);
 		s->run->depth--;
 		expr_blank(s);
+		if (peek(s, 0) == ',' && !s->syntax) {
+			/* (1,2): an array, which no translated value is. */
+			s->i = pos;
+			s->line = line;
+			if (skip_balanced(s))
+				problem(s, RSC_SKIP, "arrays are not evaluated");
+			return "";
+		}
 		if (peek(s, 0) != ')') {
 			syntax(s, line, pos, "'(' is never closed");
 			return "";
@@ -831,6 +843,7 @@ parse_bracket(struct sc *s, const struct rsc_filter **filter)
 	if (s->syntax)
 		return "";
 	s->i = pos;
+	s->line = line;
 	if (skip_balanced(s))
 		problem(s, RSC_SKIP, "command substitution %.*s is not evaluated",
 			(int)(s->i - pos > 60 ? 60 : s->i - pos), s->s + pos);
@@ -945,7 +958,23 @@ static const char *const menus[] = {
 	"/tool/mac-server/mac-winbox", "/tool/mac-server/ping", "/tool/bandwidth-server",
 	"/tool/romon", "/tool/sniffer", "/tool/graphing", "/tool/graphing/interface",
 	"/tool/graphing/resource", "/tool/traffic-monitor", "/tool/sms", "/tool/traceroute",
-	"/tool/sms/inbox",
+	"/tool/sms/inbox", "/tool/traffic-generator", "/tool/dns-update", "/tool/user-manager",
+	"/routing/pimsm", "/routing/igmp-proxy", "/routing/gmp", "/routing/isis", "/routing/rpki",
+	"/routing/stats", "/routing/loopback-address",
+	"/interface/6to4", "/interface/dot1x", "/interface/l2tp-server", "/interface/ovpn-server",
+	"/interface/pptp-client", "/interface/pptp-server", "/interface/sstp-server",
+	"/interface/vpls", "/interface/w60g", "/interface/mesh", "/interface/traffic-eng",
+	"/interface/ppp-client", "/interface/ppp-server", "/interface/wifiwave2",
+	"/interface/l2tp-ether", "/interface/eoipv6", "/interface/gre6", "/interface/ipipv6",
+	"/interface/bridge/mdb", "/interface/bridge/host", "/interface/bridge/msti",
+	"/interface/ethernet/poe", "/interface/ethernet/switch/port", "/interface/vxlan/vteps",
+	"/interface/wireguard/peers", "/interface/ovpn-client", "/interface/wireless/access-list",
+	"/system/gps", "/system/hardware", "/system/ups", "/system/device-mode",
+	"/system/clock/manual", "/system/ntp/client/servers", "/system/logging/action",
+	"/ip/smb/shares", "/ip/smb/users", "/ip/cloud/advanced", "/ip/dns/forwarders",
+	"/ip/dns/adlist", "/ip/dhcp-server/matcher", "/ip/dhcp-server/alert",
+	"/ip/dhcp-server/option/sets", "/ip/nat-pmp/interfaces", "/ip/socks/users",
+	"/ip/firewall/connection/tracking", "/ip/hotspot/profile", "/ip/ipsec/mode-config",
 	NULL,
 };
 
@@ -966,7 +995,8 @@ static const char *const verbs[] = {
 	"ping", "fetch", "resolve", "flush", "safe-mode", "upgrade", "check-for-updates",
 	"install", "downgrade", "run", "make-static", "release", "renew", "blink",
 	"traceroute", "send", "torch", "bandwidth-test", "force-update", "sniff",
-	"reset-configuration", "setup", "backup", NULL,
+	"reset-configuration", "setup", "backup", "wol", "profile", "clear", "cancel", "renew-all",
+	"release-all", "make-supout", "check-installation", "unschedule", NULL,
 };
 
 static bool
@@ -978,11 +1008,33 @@ listed(const char *const *list, const char *w)
 	return false;
 }
 
+/* Menus the importer translates, and /ip firewall: a child of these that
+ * is not listed is a typo, not a menu of some newer RouterOS. */
+static const char *const strict[] = {
+	"/ip/route", "/ip/address", "/ip/firewall", "/ip/firewall/nat",
+	"/ip/firewall/mangle", "/ip/settings", "/ip/dhcp-client", "/routing/table",
+	"/interface/list", "/interface/list/member", "/tool/netwatch", NULL,
+};
+
 bool
 rsc_menu_known(const char *menu)
 {
+	const char *last = strrchr(menu, '/');
+
 	if (listed(menus, menu))
 		return true;
+	/* Below a listed menu of the second level or deeper (/ip smb
+	 * shares, /interface ethernet switch port), exports hold more menus
+	 * than any list keeps up with: take them, unless the parent is one
+	 * whose children are all known. */
+	if (last != NULL && last != menu) {
+		char parent[MENU_LEN];
+
+		snprintf(parent, sizeof(parent), "%.*s", (int)(last - menu), menu);
+		if (strchr(parent + 1, '/') != NULL && !listed(strict, parent) &&
+		    rsc_menu_known(parent))
+			return true;
+	}
 	for (unsigned i = 0; opaque[i] != NULL; i++) {
 		size_t n = strlen(opaque[i]);
 
@@ -990,6 +1042,16 @@ rsc_menu_known(const char *menu)
 			return true;
 	}
 	return false;
+}
+
+const char *
+rsc_menu_display(const char *menu, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s", *menu ? menu : "/");
+	for (char *p = buf + 1; *p; p++)
+		if (*p == '/')
+			*p = ' ';
+	return buf;
 }
 
 const char *
@@ -1005,7 +1067,7 @@ rsc_cmd_get(const struct rsc_cmd *cmd, const char *name)
 
 /* Scan the arguments of a command into @cmd, up to its end. */
 static void
-parse_args(struct sc *s, struct rsc_cmd *cmd, bool in_block)
+parse_args(struct sc *s, struct rsc_cmd *cmd)
 {
 	for (;;) {
 		struct rsc_arg a = { .line = s->line };
@@ -1014,7 +1076,7 @@ parse_args(struct sc *s, struct rsc_cmd *cmd, bool in_block)
 
 		skip_blank(s);
 		c = peek(s, 0);
-		if (is_end(c) || (in_block && c == '}') || s->syntax)
+		if (is_end(c) || s->syntax)
 			return;
 		if (c == '#' && (s->i == 0 || s->s[s->i - 1] == ' ' || s->s[s->i - 1] == '\t')) {
 			/* A comment after a command (seed 004 writes them). */
@@ -1065,7 +1127,10 @@ settle(struct sc *s, const struct rsc_cmd *cmd)
 		return true;
 	if (s->syntax)
 		return false; /* statements() reports it, and where to resume */
-	diag(s->run, s->prob_line, s->prob_kind, "%s%s%s%s: %s", cmd->menu,
+	char menu[MENU_LEN];
+
+	diag(s->run, s->prob_line, s->prob_kind, "%s%s%s%s: %s",
+	     *cmd->menu ? rsc_menu_display(cmd->menu, menu, sizeof(menu)) : "",
 	     *cmd->menu && *cmd->verb ? " " : "", cmd->verb,
 	     s->prob_kind == RSC_SKIP ? " skipped" : "", s->prob);
 	return false;
@@ -1093,13 +1158,59 @@ named(const struct rsc_cmd *cmd, const char *name)
 }
 
 static void
-builtin(struct sc *s, const char *w, int line, bool in_block)
+builtin(struct sc *s, const char *w, int line)
 {
 	struct rsc_cmd cmd = { .line = line, .menu = "", .verb = w };
+	size_t cond = 0, cond_end = 0;
+	int cond_line = line;
 
-	parse_args(s, &cmd, in_block);
+	/* :while re-reads its condition each round: keep where it is. */
+	if (strcmp(w, ":while") == 0) {
+		skip_blank(s);
+		if (peek(s, 0) == '(') {
+			struct sc t = *s;
+
+			cond = s->i;
+			cond_line = s->line;
+			if (skip_balanced(&t))
+				cond_end = t.i;
+		}
+	}
+	parse_args(s, &cmd);
 	if (!settle(s, &cmd))
 		return;
+	if (strcmp(w, ":while") == 0) {
+		const struct rsc_arg *body = named(&cmd, "do");
+		unsigned rounds = 0;
+
+		if (cond_end == 0 || body == NULL || !body->block) {
+			diag(s->run, line, RSC_ERROR, ":while: expected :while (CONDITION) do={ ... }");
+			return;
+		}
+		for (;;) {
+			struct sc t = { .run = s->run, .s = s->s + cond, .n = cond_end - cond,
+					.line = cond_line, .scope = s->scope };
+			bool empty;
+			const char *v = parse_value(&t, NULL, NULL, &empty);
+
+			if (t.has_prob || t.syntax) {
+				diag(s->run, cond_line, RSC_SKIP, ":while: condition not known (%s); "
+				     "the loop is not run further", t.prob);
+				return;
+			}
+			if (!truthy(v))
+				return;
+			if (++rounds > 4096 || ++s->run->rounds > MAX_ROUNDS ||
+			    s->run->depth >= MAX_DEPTH) {
+				diag(s->run, line, RSC_SKIP, ":while: stopped after %u rounds", rounds - 1);
+				return;
+			}
+			s->run->depth++;
+			run_text(s->run, s->scope, body->value, strlen(body->value), body->line,
+				 s->scope->menu, NULL, NULL);
+			s->run->depth--;
+		}
+	}
 	if (strcmp(w, ":local") == 0 || strcmp(w, ":global") == 0 || strcmp(w, ":set") == 0) {
 		struct scope *sc = s->scope;
 		const char *name = cmd.n_args > 0 ? cmd.args[0].value : NULL;
@@ -1179,8 +1290,8 @@ found:
 		if (step == NULL && b < a)
 			st = -1;
 		for (long long i = a; st > 0 ? i <= b : i >= b; i += st) {
-			if (++rounds > 4096) {
-				diag(s->run, line, RSC_SKIP, ":for: stopped after 4096 rounds");
+			if (++rounds > 4096 || ++s->run->rounds > MAX_ROUNDS) {
+				diag(s->run, line, RSC_SKIP, ":for: stopped after %u rounds", rounds - 1);
 				break;
 			}
 			if (s->run->depth >= MAX_DEPTH)
@@ -1203,7 +1314,7 @@ found:
 
 /* Walk menu words from @menu; returns the verb (or "" when none). */
 static const char *
-menu_walk(struct sc *s, char *menu, bool absolute, bool in_block, bool *bad)
+menu_walk(struct sc *s, char *menu, bool absolute, bool *bad)
 {
 	*bad = false;
 	for (;;) {
@@ -1212,7 +1323,7 @@ menu_walk(struct sc *s, char *menu, bool absolute, bool in_block, bool *bad)
 		char next[MENU_LEN];
 
 		skip_blank(s);
-		if (is_end(peek(s, 0)) || (in_block && peek(s, 0) == '}'))
+		if (is_end(peek(s, 0)))
 			return "";
 		if (peek(s, 0) == '/') {
 			if (!absolute) {
@@ -1247,7 +1358,9 @@ menu_walk(struct sc *s, char *menu, bool absolute, bool in_block, bool *bad)
 			continue;
 		}
 		snprintf(next, sizeof(next), "%s/%s", menu, w);
-		if (rsc_menu_known(next)) {
+		/* A listed menu, then a command, then a menu taken on trust
+		 * (rsc_menu_known): "set" below /ip smb shares is the command. */
+		if (listed(menus, next) || (!listed(verbs, w) && rsc_menu_known(next))) {
 			snprintf(menu, MENU_LEN, "%s", next);
 			continue;
 		}
@@ -1256,29 +1369,31 @@ menu_walk(struct sc *s, char *menu, bool absolute, bool in_block, bool *bad)
 				s->i++;
 			return w;
 		}
+		char disp[MENU_LEN];
+
 		problem(s, RSC_ERROR, "unknown menu or command \"%s\" in %s", w,
-			*menu ? menu : "/");
+			rsc_menu_display(menu, disp, sizeof(disp)));
 		*bad = true;
 		return w;
 	}
 }
 
 static void
-command(struct sc *s, bool in_block)
+command(struct sc *s)
 {
 	int line = s->line;
-	struct rsc_cmd *cmd = aalloc(s->run, sizeof(*cmd));
+	struct rsc_cmd cmdbuf, *cmd = &cmdbuf; /* the arena would keep it */
 	char menu[MENU_LEN];
 	bool absolute = peek(s, 0) == '/', bad;
 	const char *verb;
 
 	s->has_prob = false;
 	if (peek(s, 0) == ':') {
-		builtin(s, parse_bare(s, true), line, in_block);
+		builtin(s, parse_bare(s, true), line);
 		return;
 	}
 	snprintf(menu, sizeof(menu), "%s", absolute ? "" : s->scope->menu);
-	verb = menu_walk(s, menu, absolute, in_block, &bad);
+	verb = menu_walk(s, menu, absolute, &bad);
 	memset(cmd, 0, sizeof(*cmd));
 	cmd->line = line;
 	cmd->menu = adup(s->run, menu, strlen(menu));
@@ -1289,17 +1404,19 @@ command(struct sc *s, bool in_block)
 	}
 	if (!bad && *verb == '\0') {
 		/* A menu alone: the following commands are in it. */
-		if (!is_end(peek(s, 0)) && !(in_block && peek(s, 0) == '}')) {
+		if (!is_end(peek(s, 0))) {
+			char disp[MENU_LEN];
+
 			problem(s, RSC_ERROR, "a command (add, set, ...) is expected in %s",
-				*menu ? menu : "/");
-			parse_args(s, cmd, in_block);
+				rsc_menu_display(menu, disp, sizeof(disp)));
+			parse_args(s, cmd);
 			settle(s, cmd);
 			return;
 		}
 		snprintf(s->scope->menu, sizeof(s->scope->menu), "%s", menu);
 		return;
 	}
-	parse_args(s, cmd, in_block);
+	parse_args(s, cmd);
 	if (!settle(s, cmd) || bad)
 		return;
 	if (*menu == '\0' && strcmp(verb, "export") != 0 && strcmp(verb, "import") != 0 &&
@@ -1349,7 +1466,7 @@ statements(struct sc *s)
 		} else if (c == '}' || c == ']' || c == ')') {
 			syntax(s, s->line, s->i, "unexpected '%c'", c);
 		} else {
-			command(s, false);
+			command(s);
 		}
 		if (s->syntax) {
 			/* Resume on the line after the broken construct began. */

@@ -77,6 +77,10 @@ int rsc_script_run(const char *text, size_t len, int first_line, const char *men
 /** Whether @menu (as "/ip/route") is a RouterOS menu the reader knows. */
 bool rsc_menu_known(const char *menu);
 
+/** @menu ("/ip/firewall/nat") as RouterOS prints it ("/ip firewall nat")
+ * into @buf; returns @buf. */
+const char *rsc_menu_display(const char *menu, char *buf, size_t n);
+
 /** Value of argument @name in @cmd, or NULL. */
 const char *rsc_cmd_get(const struct rsc_cmd *cmd, const char *name);
 

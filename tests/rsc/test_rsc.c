@@ -352,6 +352,23 @@ test_rsc_001_netwatch_enable_disable(void **state)
 static void
 test_rsc_001_netwatch_not_same_meaning(void **state)
 {
+	/* A backup at distance 30: raising the primary to 20 keeps it in
+	 * use on RouterOS, where a [wan] would take it out. */
+	{
+		size_t len;
+		char *t = slurp(RSC_DIR "/001-netwatch-distance.rsc", &len), *p;
+		struct res r;
+
+		p = strstr(t, "gateway=198.51.100.1 distance=10");
+		assert_non_null(p);
+		memcpy(p + strlen("gateway=198.51.100.1 distance="), "30", 2);
+		r = import_text(t, PORTS, "nw", 0);
+		assert_int_equal(r.rc, RSC_SKIPPED);
+		assert_non_null(strstr(r.err, "raised distance leaves the route ahead"));
+		assert_false(r.cfg->wan[port(&r, "wan1")].enabled);
+		done(&r);
+		free(t);
+	}
 	struct res r = import_file("001-netwatch-flush.rsc", PORTS);
 
 	(void)state;
@@ -468,7 +485,7 @@ test_rsc_004_dual_wan_pcc(void **state)
 	/* Bridge, DHCP server, filter, DNS and e-mail are reported. */
 	assert_int_equal(r.rc, RSC_SKIPPED);
 	assert_int_equal(skipped_lines(&r), 11);
-	assert_non_null(strstr(r.err, "004-dual-wan-pcc.rsc:70: skipped: /interface/bridge/port"));
+	assert_non_null(strstr(r.err, "004-dual-wan-pcc.rsc:70: skipped: /interface bridge port"));
 	w1 = port(&r, "wan1");
 	w2 = port(&r, "wan2");
 	/* Addresses from the variables. */
@@ -524,6 +541,99 @@ test_rsc_004_variables_drive_the_result(void **state)
 	free(t);
 }
 
+/* A v7 /export: defconf's masquerade (ipsec-policy=out,none) on list WAN,
+ * a DHCP-client uplink given its address by PORTS.ini, export defaults. */
+static void
+test_rsc_v7_export(void **state)
+{
+	struct res r = import_file("export-v7.rsc", PORTS);
+	const struct sb_rib_result *b;
+
+	(void)state;
+	assert_int_equal(r.rc, RSC_SKIPPED);
+	assert_int_equal(skipped_lines(&r), 14);
+	/* PORTS.ini gives ether1 the lab's static address. */
+	assert_non_null(strstr(r.err, "export-v7.rsc:36: note: /ip dhcp-client on ether1: PORTS.ini"));
+	assert_false(r.cfg->ports[port(&r, "wan1")].dhcp.enabled);
+	assert_true(r.cfg->ports[port(&r, "wan1")].masquerade);
+	assert_true(r.cfg->ports[port(&r, "wan2")].masquerade);
+	assert_int_equal(r.cfg->ecmp_hash, SB_ECMP_L3);
+	assert_path(&r, "main", "0.0.0.0/0", "203.0.113.1", "wan1", "203.0.113.1");
+	b = sb_rib_result(r.rib, rt(&r, "backup", "0.0.0.0/0", "198.51.100.1"));
+	assert_false(b->active);
+	assert_string_equal(b->reason, "disabled");
+	check_failed(&r, "main", "0.0.0.0/0", "203.0.113.1", true);
+	assert_path(&r, "main", "0.0.0.0/0", "198.51.100.1", "wan2", "198.51.100.1");
+	done(&r);
+}
+
+/* /ip dhcp-client -> address = dhcp and its keys. */
+static void
+test_rsc_dhcp_client(void **state)
+{
+	const char *t = "/ip address add address=192.168.1.1/24 interface=bridge\n"
+			"/ip dhcp-client add interface=ether1 default-route-distance=5 "
+			"check-gateway=ping host-name=gw1 use-peer-dns=no\n"
+			"/ip dhcp-client add interface=ether2 add-default-route=no\n"
+			"/ip firewall nat add chain=srcnat action=masquerade out-interface=ether1\n";
+	struct res r = import_text(t, NULL, "d", 0);
+	const struct sb_port_conf *p1, *p2;
+
+	(void)state;
+	assert_int_equal(r.rc, RSC_OK);
+	p1 = &r.cfg->ports[port(&r, "ether1")];
+	p2 = &r.cfg->ports[port(&r, "ether2")];
+	assert_true(p1->dhcp.enabled && p2->dhcp.enabled);
+	assert_int_equal(p1->role, SB_ROLE_WAN);
+	assert_true(p1->masquerade);
+	assert_int_equal(p1->dhcp.distance, 5);
+	assert_int_equal(p1->dhcp.check, SB_CHECK_PING);
+	assert_string_equal(p1->dhcp.hostname, "gw1");
+	assert_true(p1->dhcp.default_route);
+	assert_false(p2->dhcp.default_route);
+	assert_int_equal(r.cfg->ports[port(&r, "bridge")].role, SB_ROLE_LAN);
+	done(&r);
+}
+
+/* :while with a counter, as PCC scripts deal remainders: 2 of 3 to ISP1. */
+static void
+test_rsc_while_loop(void **state)
+{
+	const char *t =
+		"/routing table add name=t1 fib\n/routing table add name=t2 fib\n"
+		"/ip route add gateway=203.0.113.1 routing-table=t1\n"
+		"/ip route add gateway=198.51.100.1 routing-table=t2\n"
+		":local r1 2\n:local r2 1\n:local total ($r1 + $r2)\n:local k 0\n"
+		"/ip firewall mangle\n"
+		":while ($k < $total) do={\n"
+		"    :local m \"c2\"\n"
+		"    :if ($k < $r1) do={ :set m \"c1\" }\n"
+		"    add chain=prerouting in-interface=bridge per-connection-classifier=(\"src-address:\" . $total . \"/\" . $k) \\\n"
+		"        action=mark-connection new-connection-mark=$m passthrough=yes\n"
+		"    :set k ($k + 1)\n"
+		"}\n"
+		"add chain=prerouting connection-mark=c1 action=mark-routing new-routing-mark=t1\n"
+		"add chain=prerouting connection-mark=c2 action=mark-routing new-routing-mark=t2\n"
+		":while (true) do={ :set k ($k + 1) }\n"
+		":while ($nothing) do={ :put x }\n";
+	struct res r = import_text(t, PORTS, "w", 0);
+
+	(void)state;
+	assert_int_equal(r.rc, RSC_SKIPPED); /* the endless and the unknown loop */
+	assert_non_null(strstr(r.err, "w:19: skipped: :while: stopped after 4096 rounds"));
+	assert_non_null(strstr(r.err, "w:20: skipped: :while skipped: variable $nothing"));
+	assert_int_equal(r.cfg->ports[port(&r, "wan1")].pcc_weight, 2);
+	assert_int_equal(r.cfg->ports[port(&r, "wan2")].pcc_weight, 1);
+	done(&r);
+	/* Nested endless loops share one budget: bounded, reported. */
+	r = import_text(":local k 0\n:while (true) do={ :while (true) do={ :while (true) do={ "
+			":set k ($k + 1) } } }\n/ip route add gateway=203.0.113.1\n", PORTS, "n", 0);
+	assert_int_equal(r.rc, RSC_SKIPPED);
+	assert_non_null(strstr(r.err, "n:2: skipped: :while: stopped after"));
+	assert_true(active(&r, "main", "0.0.0.0/0", "203.0.113.1"));
+	done(&r);
+}
+
 /* ---- the reader ---- */
 
 static void
@@ -577,14 +687,17 @@ test_rsc_unknown_lines_are_reported(void **state)
 	const char *t = "/system identity set name=gw\n"
 			"/ip firewall nat add chain=dstnat action=dst-nat to-addresses=192.168.1.5\n"
 			"/ip route add gateway=203.0.113.1 pref-src=203.0.113.2\n"
-			"/ip dhcp-client add interface=ether1\n"
+			"/ip firewall nat add chain=srcnat action=masquerade out-interface=ether1 "
+			"protocol=tcp\n"
 			"/ip settings set ecmp-hash-policy=l3-inner\n"
-			":while (true) do={ :put x }\n";
+			":foreach i in=(1,2) do={ :put $i }\n"
+			"/ip smb shares set [ find default=yes ] directory=/pub\n"
+			"/interface ethernet switch port set 0 vlan-mode=secure\n";
 	struct res r = import_text(t, PORTS, "u", 0);
 
 	(void)state;
 	assert_int_equal(r.rc, RSC_SKIPPED);
-	for (int l = 1; l <= 6; l++) {
+	for (int l = 1; l <= 8; l++) {
 		char want[32];
 
 		snprintf(want, sizeof(want), "u:%d: skipped: ", l);
@@ -619,7 +732,9 @@ test_rsc_malformed_input(void **state)
 	expect_error("/ip rout add gateway=1.2.3.4\n", "bad:1: error: /ip rout: unknown menu or command "
 		     "\"rout\"");
 	expect_error("/foo/bar add x=1\n", "bad:1: error:");
-	expect_error("/ip route\nadd gateway=\n", "bad:2: error: /ip/route add: gateway: value "
+	expect_error("/ip firewall mangel add chain=x\n", "bad:1: error: /ip firewall mangel: "
+		     "unknown menu or command \"mangel\" in /ip firewall");
+	expect_error("/ip route\nadd gateway=\n", "bad:2: error: /ip route add: gateway: value "
 		     "missing");
 	expect_error("/ip route\n\nadd gateway=203.0.113.1 distance=0\n", "bad:3: error: /ip route "
 		     "distance=0");
@@ -629,7 +744,7 @@ test_rsc_malformed_input(void **state)
 	expect_error("}\n", "bad:1: error: unexpected '}'");
 	expect_error("/ip route add dst-address=10.0.0.1/8 gateway=203.0.113.1\n",
 		     "bad:1: error: /ip route dst-address=10.0.0.1/8: host bits set");
-	expect_error("/ip route set distance=2\n", "bad:1: error: /ip/route set: which items?");
+	expect_error("/ip route set distance=2\n", "bad:1: error: /ip route set: which items?");
 	expect_error(":local\n", "bad:1: error: :local: a variable name is expected");
 	expect_error("add gateway=1.2.3.4\n", "bad:1: error: add outside any menu");
 	expect_error("/ip route add gateway=1.2.3.4 = x\n", "bad:1: error: '=' without a name");
@@ -673,6 +788,71 @@ test_rsc_ports_file_errors(void **state)
 	done(&r);
 }
 
+/* iniparser lowercases section names: generated names are lowercase so
+ * that values naming them (gateway = A%PORT) still match. */
+static void
+test_rsc_uppercase_names(void **state)
+{
+	const char *t = "/ip address add address=203.0.113.2/24 interface=WAN1\n"
+			"/ip address add address=192.168.1.1/24 interface=LAN\n"
+			"/ip route add gateway=203.0.113.1%WAN1 comment=\"Default Route\"\n";
+	struct res r = import_text(t, NULL, "u", 0);
+
+	(void)state;
+	assert_int_equal(r.rc, RSC_OK);
+	assert_int_equal(r.cfg->routes[0].gw_port, port(&r, "wan1"));
+	assert_true(sb_rib_find(r.rib, "default-route") >= 0);
+	assert_true(active(&r, "main", "0.0.0.0/0", "203.0.113.1"));
+	done(&r);
+}
+
+/* Every seed, cut and mutated at random: always an answer, never a crash
+ * (the ASan/UBSan build runs this too). */
+static void
+test_rsc_mutated_seeds_never_crash(void **state)
+{
+	static const char *const files[] = { "000-double-monitor.rsc", "001-anchor.rsc",
+					     "001-netwatch-enable.rsc", "001-pcc.rsc",
+					     "004-dual-wan-pcc.rsc" };
+	static const char junk[] = "\"\\[]{}()$=;#\n /:%!~.,";
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+
+	(void)state;
+	for (unsigned f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
+		char path[512];
+		size_t len;
+		char *orig;
+
+		snprintf(path, sizeof(path), "%s/%s", RSC_DIR, files[f]);
+		orig = slurp(path, &len);
+		for (unsigned round = 0; round < 60; round++) {
+			char *t = strdup(orig);
+			struct rsc_import_opts o = { .ports_path = f == 4 ? PORTS004 : PORTS,
+						     .src_name = "m" };
+			char *ini = NULL;
+			FILE *err = fopen("/dev/null", "w");
+			int rc;
+
+			assert_non_null(t);
+			for (unsigned k = 0; k < 1 + round % 8; k++) {
+				x ^= x << 13;
+				x ^= x >> 7;
+				x ^= x << 17;
+				t[x % len] = junk[(x >> 32) % (sizeof(junk) - 1)];
+			}
+			if (round % 5 == 0)
+				t[(x >> 16) % len] = '\0'; /* cut short */
+			rc = rsc_import(t, strlen(t), &o, &ini, err);
+			fclose(err);
+			assert_true(rc == RSC_OK || rc == RSC_SKIPPED || rc == RSC_FAILED);
+			assert_true((ini != NULL) == (rc != RSC_FAILED));
+			free(ini);
+			free(t);
+		}
+		free(orig);
+	}
+}
+
 int
 main(void)
 {
@@ -691,11 +871,16 @@ main(void)
 		cmocka_unit_test(test_rsc_001_pcc),
 		cmocka_unit_test(test_rsc_004_dual_wan_pcc),
 		cmocka_unit_test(test_rsc_004_variables_drive_the_result),
+		cmocka_unit_test(test_rsc_v7_export),
+		cmocka_unit_test(test_rsc_dhcp_client),
+		cmocka_unit_test(test_rsc_while_loop),
 		cmocka_unit_test(test_rsc_spellings_are_equal),
 		cmocka_unit_test(test_rsc_v6_routing_mark_and_gateway_list),
 		cmocka_unit_test(test_rsc_unknown_lines_are_reported),
 		cmocka_unit_test(test_rsc_malformed_input),
 		cmocka_unit_test(test_rsc_ports_file_errors),
+		cmocka_unit_test(test_rsc_uppercase_names),
+		cmocka_unit_test(test_rsc_mutated_seeds_never_crash),
 	};
 
 	return cmocka_run_group_tests_name("rsc", tests, NULL, NULL);

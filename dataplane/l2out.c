@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "l2out.h"
+
+void
+sb_l2out_park(struct sb_worker *w, unsigned out, uint32_t ip_host, struct rte_mbuf *m,
+	      uint64_t now)
+{
+	if (w->n_parked == SB_PARK_MAX) {
+		sb_wk_drop(w, m, SB_DROP_NEIGH_UNRESOLVED);
+		return;
+	}
+	w->parked[w->n_parked++] = (struct sb_parked){
+		.m = m, .tsc = now, .ip = ip_host, .port = (uint16_t)out,
+	};
+	w->cnt.parked++;
+}
+
+void
+sb_l2out_unpark(struct sb_worker *w, uint64_t now)
+{
+	unsigned keep = 0;
+
+	for (unsigned i = 0; i < w->n_parked; i++) {
+		struct sb_parked *p = &w->parked[i];
+		int32_t idx = sb_neigh_find(w->neigh, p->port, p->ip);
+		struct rte_ether_addr mac;
+
+		if (idx >= 0 && sb_neigh_mac(w->neigh, (uint32_t)idx, &mac)) {
+			w->cnt.parked_sent++;
+			sb_l2out_tx(w, p->port, p->m, &mac);
+		} else if (now - p->tsc > w->tsc_hz) {
+			sb_wk_drop(w, p->m, SB_DROP_NEIGH_UNRESOLVED);
+		} else {
+			w->parked[keep++] = *p;
+		}
+	}
+	w->n_parked = keep;
+}
+
+void
+sb_l2out_inject(struct sb_worker *w)
+{
+	struct rte_mbuf *m[SB_BURST];
+	unsigned n = rte_ring_dequeue_burst(w->inject, (void **)m, SB_BURST, NULL);
+
+	for (unsigned i = 0; i < n; i++) {
+		unsigned out = m[i]->hash.usr;
+		struct sb_wport *p;
+
+		if (out >= w->n_ports) {
+			rte_pktmbuf_free(m[i]);
+			continue;
+		}
+		p = &w->port[out];
+		if (p->vlan != 0) {
+			m[i]->vlan_tci = p->vlan;
+			if (rte_vlan_insert(&m[i]) != 0) {
+				sb_wk_drop(w, m[i], SB_DROP_NOMEM);
+				continue;
+			}
+		}
+		w->cnt.injected++;
+		rte_eth_tx_buffer(p->port_id, 0, p->txb, m[i]);
+	}
+}
+
+void
+sb_l2out_flush(struct sb_worker *w)
+{
+	for (unsigned p = 0; p < w->n_ports; p++) {
+		uint16_t sent = rte_eth_tx_buffer_flush(w->port[p].port_id, 0, w->port[p].txb);
+
+		w->cnt.tx += sent;
+	}
+}
+
+void
+sb_l2out_free_parked(struct sb_worker *w)
+{
+	for (unsigned i = 0; i < w->n_parked; i++)
+		rte_pktmbuf_free(w->parked[i].m);
+	w->n_parked = 0;
+}

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * switchback: L2 output. The next hop's MAC from the neighbour table
+ * (cached per session), VLAN tag per egress port, the per-port tx buffers;
+ * packets whose neighbour is not resolved yet wait (parked, at most
+ * SB_PARK_MAX, at most a second) while control asks ARP; frames control
+ * built come in through the inject ring. Worker lcore. */
+#ifndef SB_L2OUT_H
+#define SB_L2OUT_H
+
+#include <rte_ethdev.h>
+
+#include "worker_priv.h"
+#include "neigh.h"
+
+/** Ask control to resolve @ip_host on port @out. Best effort: control
+ * paces ARP requests itself. */
+static inline void
+sb_l2out_request(struct sb_worker *w, unsigned out, uint32_t ip_host)
+{
+	uint64_t v = ((uint64_t)out << 32) | ip_host;
+
+	(void)rte_ring_enqueue(w->resolve, (void *)(uintptr_t)v);
+}
+
+/** Send @m out of port index @out with Ethernet destination @dmac. */
+static inline void
+sb_l2out_tx(struct sb_worker *w, unsigned out, struct rte_mbuf *m,
+	    const struct rte_ether_addr *dmac)
+{
+	struct sb_wport *p = &w->port[out];
+	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+
+	eh->dst_addr = *dmac;
+	eh->src_addr = p->mac;
+	if (p->vlan != 0) {
+		m->vlan_tci = p->vlan;
+		if (rte_vlan_insert(&m) != 0) {
+			sb_wk_drop(w, m, SB_DROP_NOMEM);
+			return;
+		}
+	}
+	rte_eth_tx_buffer(p->port_id, 0, p->txb, m);
+}
+
+/** Neighbour MAC for @ip_host on port @out. *@cache holds a neighbour
+ * index when known (SB_NEIGH_NONE otherwise) and is filled on success;
+ * on failure control is asked to resolve it. */
+static inline bool
+sb_l2out_resolve(struct sb_worker *w, unsigned out, uint32_t ip_host, uint32_t *cache,
+		 struct rte_ether_addr *mac)
+{
+	if (*cache == SB_NEIGH_NONE) {
+		int32_t idx = sb_neigh_find(w->neigh, (uint16_t)out, ip_host);
+
+		if (idx < 0) {
+			sb_l2out_request(w, out, ip_host);
+			return false;
+		}
+		*cache = (uint32_t)idx;
+	}
+	if (!sb_neigh_mac(w->neigh, *cache, mac)) {
+		sb_l2out_request(w, out, ip_host);
+		return false;
+	}
+	return true;
+}
+
+/** The same for a session's 16-bit neighbour index (SB_CT_NB_NONE). */
+static inline bool
+sb_l2out_resolve_s(struct sb_worker *w, unsigned out, uint32_t ip_host, uint16_t *cache,
+		   struct rte_ether_addr *mac)
+{
+	uint32_t c = *cache == SB_CT_NB_NONE ? SB_NEIGH_NONE : *cache;
+	bool ok = sb_l2out_resolve(w, out, ip_host, &c, mac);
+
+	*cache = c == SB_NEIGH_NONE ? SB_CT_NB_NONE : (uint16_t)c;
+	return ok;
+}
+
+/** The egress of a packet going along session @s in direction @dir:
+ * port *@out and next hop MAC @mac (the original direction's next hop is
+ * the session's cached gateway, else the packet's destination @dst_be;
+ * the reply's is the LAN host). False when unresolved (asked for). */
+static inline bool
+sb_l2out_session_hop(struct sb_worker *w, struct sb_session *s, unsigned dir, uint32_t dst_be,
+		     unsigned *out, struct rte_ether_addr *mac)
+{
+	if (dir == SB_CT_DIR_ORIG) {
+		*out = s->out_port;
+		return sb_l2out_resolve_s(w, *out, rte_be_to_cpu_32(dst_be), &s->out_nb, mac);
+	}
+	*out = s->in_port;
+	return sb_l2out_resolve_s(w, *out, rte_be_to_cpu_32(s->lan_addr), &s->in_nb, mac);
+}
+
+/** Hold the fully rewritten @m until ARP answers for @ip_host on @out,
+ * as Linux does, instead of dropping it: a host's first connection does
+ * not have to wait for a retransmission. Bounded in count and time. */
+void sb_l2out_park(struct sb_worker *w, unsigned out, uint32_t ip_host, struct rte_mbuf *m,
+		   uint64_t now);
+
+/** Send the parked packets whose neighbour is now known; drop those that
+ * waited a second. */
+void sb_l2out_unpark(struct sb_worker *w, uint64_t now);
+
+/** Send the frames control queued on the inject ring. */
+void sb_l2out_inject(struct sb_worker *w);
+
+/** Flush every port's tx buffer. */
+void sb_l2out_flush(struct sb_worker *w);
+
+/** Give up parked packets (the worker is being freed). Main lcore. */
+void sb_l2out_free_parked(struct sb_worker *w);
+
+#endif

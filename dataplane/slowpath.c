@@ -1,0 +1,329 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <string.h>
+#include <netinet/in.h>
+
+#include <rte_hash_crc.h>
+#include <rte_icmp.h>
+#include <rte_ip.h>
+#include <rte_tcp.h>
+
+#include "slowpath.h"
+#include "hairpin.h"
+#include "l2out.h"
+#include "ecmp.h"
+#include "fib.h"
+#include "pcc.h"
+#include "synhold.h"
+
+static inline uint32_t
+ecmp_hash(const struct sb_worker *w, const struct sb_meta *md)
+{
+	uint32_t h = rte_hash_crc_4byte(md->src ^ md->dst, 0x5b);
+
+	if (w->ecmp == SB_ECMP_L4)
+		h = rte_hash_crc_4byte(((uint32_t)md->sport << 16 | md->dport) ^ md->proto, h);
+	return h;
+}
+
+/* The FIB table of a new flow: main, or the routing table of the WAN PCC
+ * gives it (a connected destination bypasses PCC). */
+static inline unsigned
+flow_table(const struct sb_worker *w, const struct sb_dp_state *st, const struct sb_meta *md)
+{
+	if (w->pcc_classifier >= 0 && !sb_wk_on_subnet(w, md->dst, -1)) {
+		uint32_t h = sb_pcc_hash((enum sb_pcc_classifier)w->pcc_classifier, md);
+		uint8_t m = st->pcc_bucket[h % SB_PCC_BUCKETS];
+
+		if (m != SB_PCC_NONE)
+			return w->pcc_table[m];
+	}
+	return 0;
+}
+
+/* Session @s's path died: route the flow of @md again, as a new flow
+ * would go (same table, same resilient bucket). When the new path is
+ * another gateway out of the same port the session just follows it: same
+ * WAN, same source address and mapping, so even TCP survives. Returns
+ * false when the flow must leave by another port (or has no route): the
+ * caller flushes the session. */
+static bool
+path_reroute(struct sb_worker *w, const struct sb_dp_state *st, const struct sb_meta *md,
+	     struct sb_session *s)
+{
+	const struct sb_path *p;
+	uint32_t g;
+
+	if (sb_fib_lookup(w->fib, flow_table(w, st, md), rte_be_to_cpu_32(md->dst), &g) != 0 ||
+	    g >= st->n_nhg || st->nhg[g].n_paths == 0)
+		return false;
+	p = &st->nhg[g].path[sb_ecmp_pick(&st->nhg[g], ecmp_hash(w, md))];
+	if (p->gw == 0 || p->port != s->out_port || p->nb >= SB_MAX_NEIGH)
+		return false;
+	s->out_nb = (uint16_t)p->nb;
+	w->cnt.ct_path_rerouted++;
+	return true;
+}
+
+/* A new flow from LAN port @in must come from a source the gateway would
+ * route back out of @in: its connected subnet, or a route through it
+ * (a routed LAN behind another router). */
+static inline bool
+lan_source_ok(const struct sb_worker *w, const struct sb_dp_state *st, unsigned in,
+	      uint32_t src_be)
+{
+	uint32_t s = rte_be_to_cpu_32(src_be);
+	uint32_t g;
+
+	if ((s & w->port[in].mask) == w->port[in].net)
+		return true;
+	if (sb_fib_lookup(w->fib, 0, s, &g) != 0 || g >= st->n_nhg)
+		return false;
+	for (unsigned k = 0; k < st->nhg[g].n_paths; k++)
+		if (st->nhg[g].path[k].port == in)
+			return true;
+	return false;
+}
+
+/* An inbound SYN (no ACK) with no session, to the external port of a live
+ * TCP mapping on masquerading WAN @in: one half of a simultaneous open. */
+static inline bool
+syn_to_mapping(const struct sb_worker *w, unsigned in, const struct sb_meta *d)
+{
+	return d->proto == IPPROTO_TCP &&
+	       (d->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG |
+				RTE_TCP_FIN_FLAG)) == RTE_TCP_SYN_FLAG &&
+	       w->port[in].masquerade && d->dst == w->port[in].addr_be &&
+	       sb_eim_ext_mapped(w->eim, in, SB_NAT_TCP, rte_be_to_cpu_16(d->dport));
+}
+
+int
+sb_slowpath_open(struct sb_worker *w, const struct sb_burst *b, struct sb_pkt *p,
+		 unsigned out, const struct sb_ct_key *reply, uint32_t nb, bool routed,
+		 uint8_t nat, unsigned nat_wan, const struct sb_eim_key *ek)
+{
+	const struct sb_meta *md = &p->md;
+	struct sb_session *s;
+	int64_t idx;
+
+	idx = sb_ct_insert(w->ct, &p->key, reply, nat, nat_wan, b->now);
+	if (idx < 0) {
+		if (ek != NULL)
+			sb_eim_put(w->eim, ek, sb_wk_now_s(w));
+		sb_wk_drop(w, p->m, idx == -ENOSPC ? SB_DROP_CT_FULL : SB_DROP_CT_CONFLICT);
+		return -1;
+	}
+	/* Simultaneous open (RFC 5382 REQ-2): the peer's SYN to this
+	 * mapping came first and was held; it stays dropped, silently, and
+	 * the connection proceeds with this SYN and the peer's SYN-ACK. */
+	if (nat == SB_CT_NAT_SRC && md->proto == IPPROTO_TCP &&
+	    (md->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) == RTE_TCP_SYN_FLAG &&
+	    sb_synhold_take(w->synhold, reply, b->now))
+		w->cnt.syn_hold_matched++;
+	s = sb_ct_session(w->ct, (uint32_t)idx);
+	s->out_port = (uint8_t)out;
+	s->in_port = (uint8_t)b->in;
+	s->out_nb = nb == SB_NEIGH_NONE ? SB_CT_NB_NONE : (uint16_t)nb;
+	s->routed = routed && s->out_nb != SB_CT_NB_NONE;
+	s->wan_gen = (uint16_t)b->st->wan[out].gen;
+	w->cnt.ct_created++;
+	w->cnt.ct_created_port[out & 7]++;
+	p->s = s;
+	p->dir = SB_CT_DIR_ORIG;
+	return 0;
+}
+
+/* A hit the fast path would not take. Returns true when the packet was
+ * handed on (re-routed, reset); false when it continues as a miss. */
+static bool
+unusual_hit(struct sb_worker *w, struct sb_burst *b, struct sb_pkt *p)
+{
+	struct sb_session *s = p->s;
+	unsigned dir = p->dir;
+	unsigned expect_in = dir == SB_CT_DIR_ORIG ? s->in_port : s->out_port;
+	/* Flushed by an earlier packet of this burst. */
+	bool gone = !s->in_use;
+	bool stale = gone || sb_wk_session_stale(w, b->st, s);
+
+	p->s = NULL;
+	if (expect_in == b->in && !stale) {
+		/* Its gateway went away (the only other reason a hit on its
+		 * own side is not clean). */
+		if (path_reroute(w, b->st, &p->md, s)) {
+			p->s = s;
+			sb_vec_add(&b->fwd, p);
+			return true;
+		}
+		/* The flow now leaves by another port: flushed like a WAN
+		 * going down (TCP reset below). */
+		w->cnt.ct_path_moved++;
+		stale = true;
+	}
+	if (stale) {
+		if (!gone) {
+			/* Lazy flush: its WAN changed state since the session
+			 * was made; re-classify the flow. */
+			sb_wk_release_nat(w, s);
+			sb_ct_delete(w->ct, sb_ct_index(w->ct, s));
+			w->cnt.ct_flushed++;
+		}
+		/* A TCP connection cannot survive the move (its address
+		 * changes): reset it towards the LAN host now rather than let
+		 * it hang. */
+		if (dir == SB_CT_DIR_ORIG && expect_in == b->in && p->md.proto == IPPROTO_TCP &&
+		    !(p->md.tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG))) {
+			sb_vec_add(&b->reset, p);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* No session, from a WAN: only ICMP for the gateway itself (echo, probe
+ * replies) is taken; the rest is unsolicited and dropped silently (no
+ * RST, no ICMP). */
+static void
+wan_miss(struct sb_worker *w, struct sb_burst *b, struct sb_pkt *p)
+{
+	const struct sb_meta *d = &p->md;
+	unsigned in = b->in;
+
+	if (d->proto == IPPROTO_ICMP && (d->dst == w->port[in].addr_be || sb_wk_is_local(w, d->dst))) {
+		sb_vec_add(&b->local, p);
+	} else if (unlikely(syn_to_mapping(w, in, d)) &&
+		   sb_synhold_add(w->synhold, &p->key, b->now) >= 0) {
+		/* Recorded for 6 s in case the LAN host's SYN to this peer
+		 * follows (RFC 5382 REQ-2); the packet itself is dropped
+		 * silently either way. */
+		sb_wk_drop(w, p->m, SB_DROP_TCP_SYN_HELD);
+	} else {
+		sb_wk_drop(w, p->m, SB_DROP_WAN_UNSOLICITED);
+	}
+}
+
+/* A new flow from the LAN: route it, pick a path, map it, create the
+ * session. */
+static void
+new_flow(struct sb_worker *w, struct sb_burst *b, struct sb_pkt *p)
+{
+	const struct sb_dp_state *st = b->st;
+	const struct sb_meta *md = &p->md;
+	struct rte_mbuf *m = p->m;
+	const struct sb_nhg *g;
+	const struct sb_path *path;
+	struct sb_ct_key reply;
+	uint32_t nat_addr = md->src;
+	uint16_t nat_port;
+	unsigned out;
+	uint32_t nb;
+	struct rte_ether_addr dmac;
+	struct sb_eim_key ek;
+	int np = -1;
+
+	if (unlikely(!lan_source_ok(w, st, b->in, md->src))) {
+		sb_wk_drop(w, m, SB_DROP_SPOOFED);
+		return;
+	}
+	if (unlikely(md->ttl <= 1)) {
+		w->cnt.drop[SB_DROP_TTL_EXCEEDED]++;
+		sb_wk_punt(w, m, SB_PUNT_TTL_EXCEEDED, b->in);
+		return;
+	}
+	if (unlikely(sb_hairpin_wan(w, md) >= 0)) {
+		sb_vec_add(&b->hairpin, p);
+		return;
+	}
+	if (p->nhg >= st->n_nhg || st->nhg[p->nhg].n_paths == 0) {
+		sb_wk_drop(w, m, SB_DROP_NO_ROUTE);
+		return;
+	}
+	g = &st->nhg[p->nhg];
+	/* Resilient buckets: a path going down moves only its own flows. */
+	path = &g->path[sb_ecmp_pick(g, ecmp_hash(w, md))];
+	out = path->port;
+
+	nb = path->gw != 0 ? path->nb : SB_NEIGH_NONE;
+	if (!sb_l2out_resolve(w, out, path->gw != 0 ? path->gw : rte_be_to_cpu_32(md->dst),
+			      &nb, &dmac)) {
+		sb_wk_drop(w, m, SB_DROP_NEIGH_UNRESOLVED);
+		return;
+	}
+
+	/* Sessions exist for TCP, UDP and ICMP echo; other ICMP has no
+	 * session of its own (errors are translated with their flow, in
+	 * icmperr.c) and other protocols cannot be masqueraded. */
+	if (md->proto == IPPROTO_ICMP && md->icmp_type != RTE_IP_ICMP_ECHO_REQUEST) {
+		sb_wk_drop(w, m, SB_DROP_ICMP_UNHANDLED);
+		return;
+	}
+	nat_port = md->sport; /* ICMP echo: the id */
+	if (w->port[out].masquerade) {
+		np = sb_nat_proto(md->proto);
+		if (np < 0) {
+			sb_wk_drop(w, m, SB_DROP_NAT_PROTO);
+			return;
+		}
+		ek = sb_eim_key(md->src, md->sport, md->proto, out);
+		int port = sb_eim_get(w->eim, &ek, (enum sb_nat_proto)np, sb_wk_rnd32(w),
+				      sb_wk_now_s(w));
+
+		if (port < 0) {
+			sb_wk_drop(w, m, (unsigned)-port);
+			return;
+		}
+		nat_port = rte_cpu_to_be_16((uint16_t)port);
+		nat_addr = w->port[out].addr_be;
+	}
+
+	memset(&reply, 0, sizeof(reply));
+	reply.src = md->dst;
+	reply.dst = nat_addr;
+	reply.sport = md->dport;
+	reply.dport = nat_port;
+	reply.proto = md->proto;
+	if (sb_slowpath_open(w, b, p, out, &reply, nb, path->gw != 0,
+			     np >= 0 ? SB_CT_NAT_SRC : SB_CT_NAT_NONE, out,
+			     np >= 0 ? &ek : NULL) == 0)
+		sb_vec_add(&b->fwd, p);
+}
+
+uint64_t
+sb_slowpath_run(struct sb_worker *w, struct sb_burst *b)
+{
+	const struct sb_dp_state *st = b->st;
+	struct sb_pkt_vec news = { .n = 0 };
+	uint8_t table[SB_BURST];
+	uint32_t dst[SB_BURST], nhg[SB_BURST];
+	uint64_t t0;
+
+	for (unsigned i = 0; i < b->slow.n; i++) {
+		struct sb_pkt *p = b->slow.p[i];
+
+		if (p->s != NULL && unusual_hit(w, b, p))
+			continue;
+		if (w->port[b->in].role == SB_ROLE_WAN) {
+			wan_miss(w, b, p);
+			continue;
+		}
+		table[news.n] = (uint8_t)flow_table(w, st, &p->md);
+		dst[news.n] = rte_be_to_cpu_32(p->md.dst);
+		sb_vec_add(&news, p);
+	}
+	if (news.n == 0)
+		return 0;
+	t0 = rte_rdtsc();
+	sb_fib_lookup_bulk(w->fib, table, dst, nhg, news.n);
+	t0 = rte_rdtsc() - t0;
+	w->cnt.stage_pkts[SB_STAGE_SLOW_FIB] += news.n;
+
+	for (unsigned i = 0; i < news.n; i++) {
+		struct sb_pkt *p = news.p[i];
+		if (sb_wk_made_in_burst(w, b, p)) {
+			sb_vec_add(&b->fwd, p);
+			continue;
+		}
+		p->nhg = nhg[i];
+		new_flow(w, b, p);
+	}
+	return t0;
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * switchback: the slow path (VPP's in2out slow node, pf's pf_test_rule).
+ * Everything the fast path would not take: hits on a flushed WAN (lazy
+ * flush, TCP reset), on a gateway that went away (re-route), on the wrong
+ * side; misses from a WAN (local delivery, simultaneous-open SYN hold,
+ * unsolicited drop); and new flows from the LAN: anti-spoofing, PCC, FIB
+ * lookups in bulk per table, ECMP, NAT mapping, session insert. It hands
+ * packets on through the burst's vectors (fwd, hairpin, local, reset),
+ * never by calling those stages. Worker lcore. */
+#ifndef SB_SLOWPATH_H
+#define SB_SLOWPATH_H
+
+#include "worker_priv.h"
+
+/** Take the packets of @b->slow (in order). Returns the cycles its bulk
+ * FIB lookups took (stage slow_path_fib, counted apart). */
+uint64_t sb_slowpath_run(struct sb_worker *w, struct sb_burst *b);
+
+/**
+ * Create the session of the new flow @p (original key: its own tuple;
+ * reply key @reply) from port @b->in leaving by @out towards neighbour
+ * @nb (SB_NEIGH_NONE: none yet), translated as @nat with the mapping on
+ * @nat_wan. On success p->s and p->dir are set and 0 is returned; when the
+ * table refuses, the mapping @ek took (if any) is given back, the packet
+ * dropped (counted) and -1 returned. Hairpin uses it too.
+ */
+int sb_slowpath_open(struct sb_worker *w, const struct sb_burst *b, struct sb_pkt *p,
+		     unsigned out, const struct sb_ct_key *reply, uint32_t nb, bool routed,
+		     uint8_t nat, unsigned nat_wan, const struct sb_eim_key *ek);
+
+#endif

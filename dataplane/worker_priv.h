@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * switchback: the worker context the stage files of a packet's path share
+ * (worker.c, fastpath.c, slowpath.c, hairpin.c, icmperr.c, fragfwd.c,
+ * local.c, l2out.c), a packet of a burst with what the stages learned
+ * about it, and the few helpers every stage needs: drop, punt, the clock.
+ * Private to dataplane/: control sees struct sb_worker only as a handle
+ * (worker.h). */
+#ifndef SB_WORKER_PRIV_H
+#define SB_WORKER_PRIV_H
+
+#include <stdint.h>
+#include <stdbool.h>
+
+#include <rte_byteorder.h>
+#include <rte_cycles.h>
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "worker.h"
+#include "parse.h"
+#include "conntrack.h"
+#include "eim.h"
+#include "frag.h"
+
+struct rte_eth_dev_tx_buffer;
+
+/* A port as the worker sees it. Fixed after start-up. */
+struct sb_wport {
+	uint16_t port_id;          /* DPDK port id */
+	uint8_t role;              /* enum sb_port_role */
+	uint8_t masquerade;
+	uint16_t vlan;
+	uint16_t pad;
+	uint32_t addr_be;          /* our address, network order */
+	uint32_t net, mask;        /* connected prefix, host order */
+	struct rte_ether_addr mac;
+	struct rte_eth_dev_tx_buffer *txb;
+};
+
+/* A packet waiting for its next hop's ARP answer (at most a second). */
+struct sb_parked {
+	struct rte_mbuf *m;
+	uint64_t tsc;
+	uint32_t ip;        /* next hop, host order */
+	uint16_t port;
+};
+
+#define SB_PARK_MAX 64
+
+struct sb_worker {
+	unsigned id;
+	unsigned n_ports;
+	struct sb_wport port[SB_MAX_PORTS];
+	struct sb_ct *ct;
+	struct sb_eim *eim;            /* endpoint-independent mappings, port pools */
+	struct sb_frag_table *frag;    /* datagrams in flight, by first fragment */
+	struct sb_meta frag_md[SB_FRAG_HOLD_MAX]; /* parsed held fragments, by slot */
+	struct sb_synhold *synhold;    /* unsolicited SYNs to live mappings (6 s) */
+	uint64_t tsc_hz;
+	struct sb_fib *fib;
+	struct sb_neigh *neigh;
+	struct sb_dp_state **state;    /* published by control */
+	struct rte_ring *punt;         /* to control: mbufs */
+	struct rte_ring *resolve;      /* to control: (port << 32 | ip) */
+	struct rte_ring *inject;       /* from control: mbufs, hash.usr = port */
+	struct rte_rcu_qsbr *qs;
+	enum sb_ecmp_hash ecmp;
+	/* PCC: classifier (-1 = off) and, per member, its port and table. */
+	int pcc_classifier;
+	unsigned pcc_n;
+	uint16_t pcc_port[SB_PCC_MAX];
+	uint8_t pcc_table[SB_PCC_MAX];
+	uint32_t running;              /* cleared by control to stop */
+	uint64_t rnd;
+	unsigned n_parked;
+	struct sb_parked parked[SB_PARK_MAX];
+	struct sb_counters cnt;
+};
+
+/*
+ * One packet of a burst and what the stages learned about it. Parsed once
+ * (md); its tuple (key) is the session lookup's argument; the session it
+ * belongs to (s, dir) is set by the lookup or by the slow path that made
+ * it. Laid out for a staged pipeline: each stage reads its own fields of
+ * packets i + N while it handles packet i.
+ */
+struct sb_pkt {
+	struct rte_mbuf *m;
+	struct sb_session *s;      /* NULL: no session (yet) */
+	uint32_t nhg;              /* slow path: nexthop group, SB_FIB_NONE */
+	uint8_t dir;               /* SB_CT_DIR_* of s */
+	uint8_t table;             /* slow path: routing table (PCC) */
+	uint8_t pad[2];
+	struct sb_ct_key key;
+	struct sb_meta md;
+};
+
+/* Packets handed from one stage to the next, in arrival order. */
+struct sb_pkt_vec {
+	unsigned n;
+	struct sb_pkt *p[SB_BURST];
+};
+
+static inline void
+sb_vec_add(struct sb_pkt_vec *v, struct sb_pkt *p)
+{
+	v->p[v->n++] = p;
+}
+
+/*
+ * One burst on its way through the stages. worker.c runs the stages in
+ * order; a stage never calls another, it adds the packet to the vector
+ * of the stage that takes it next:
+ *   parse -> lookup (forwardable), later (fragments), icmp_err, local
+ *   lookup -> fast path: clean hits forwarded; the rest -> slow
+ *   slow -> fwd (new or re-routed sessions), hairpin, local, reset
+ *   hairpin -> fwd
+ *   fwd -> the fast path's forwarding step
+ */
+struct sb_burst {
+	const struct sb_dp_state *st;
+	uint64_t now;                  /* TSC at the start of the burst */
+	unsigned in;                   /* ingress port index */
+	struct sb_pkt_vec lookup, slow, fwd, hairpin, local, reset, later, icmp_err;
+	/* Scratch of the bulk session lookup (arguments in lookup's order). */
+	const struct sb_ct_key *keys[SB_BURST];
+	uint64_t ct_data[SB_BURST];
+	struct sb_pkt pkt[SB_BURST];
+};
+
+/* A stage's work on one packet of a burst. */
+typedef void (*sb_stage_fn)(struct sb_worker *w, struct sb_burst *b, struct sb_pkt *p);
+
+/* Run @fn on each packet of @v, in order: the stages off the fast path
+ * (the fast path has its own loop, with prefetches). */
+static inline void
+sb_vec_each(struct sb_worker *w, struct sb_burst *b, const struct sb_pkt_vec *v, sb_stage_fn fn)
+{
+	for (unsigned i = 0; i < v->n; i++)
+		fn(w, b, v->p[i]);
+}
+
+static inline void
+sb_wk_drop(struct sb_worker *w, struct rte_mbuf *m, unsigned reason)
+{
+	w->cnt.drop[reason]++;
+	rte_pktmbuf_free(m);
+}
+
+/* Hand @m to control for @reason; dropped (counted) when the ring is full. */
+static inline void
+sb_wk_punt(struct sb_worker *w, struct rte_mbuf *m, unsigned reason, unsigned in)
+{
+	m->hash.usr = SB_PUNT_INFO(reason, in);
+	if (rte_ring_enqueue(w->punt, m) != 0) {
+		sb_wk_drop(w, m, SB_DROP_PUNT_FULL);
+		return;
+	}
+	w->cnt.punted++;
+}
+
+/* Seconds on the TSC (NAT port hold-back). */
+static inline uint32_t
+sb_wk_now_s(const struct sb_worker *w)
+{
+	return (uint32_t)(rte_rdtsc() / w->tsc_hz);
+}
+
+/* xorshift64*: NAT port choice only, not security. */
+static inline uint32_t
+sb_wk_rnd32(struct sb_worker *w)
+{
+	uint64_t x = w->rnd;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	w->rnd = x;
+	return (uint32_t)((x * 0x2545F4914F6CDD1Dull) >> 32);
+}
+
+/* Is @addr_be inside the subnet of a port (of @role, or of any role when
+ * @role is negative)? Anti-spoofing asks about LAN ports, the PCC bypass
+ * about all of them. */
+static inline bool
+sb_wk_on_subnet(const struct sb_worker *w, uint32_t addr_be, int role)
+{
+	uint32_t a = rte_be_to_cpu_32(addr_be);
+
+	for (unsigned i = 0; i < w->n_ports; i++)
+		if ((role < 0 || w->port[i].role == role) &&
+		    (a & w->port[i].mask) == w->port[i].net)
+			return true;
+	return false;
+}
+
+/* Is @dst_be one of the gateway's own addresses? */
+static inline bool
+sb_wk_is_local(const struct sb_worker *w, uint32_t dst_be)
+{
+	for (unsigned i = 0; i < w->n_ports; i++)
+		if (w->port[i].addr_be == dst_be)
+			return true;
+	return false;
+}
+
+/* Its WAN changed state since the session was made (lazy flush). */
+static inline bool
+sb_wk_session_stale(const struct sb_worker *w, const struct sb_dp_state *st,
+		    const struct sb_session *s)
+{
+	return w->port[s->out_port].role == SB_ROLE_WAN &&
+	       (uint16_t)st->wan[s->out_port].gen != s->wan_gen;
+}
+
+/* The gateway a routed session leaves by is in no nexthop group any more
+ * (a path went down while its WAN stays up): the session re-routes on its
+ * next outbound packet. Sessions on surviving paths never look further. */
+static inline bool
+sb_wk_path_dead(const struct sb_dp_state *st, const struct sb_session *s)
+{
+	return s->routed && st->nb_dead[s->out_nb];
+}
+
+/* A packet that missed at the bulk lookup whose flow has a session now,
+ * made by an earlier packet of this burst: take it (true). */
+static inline bool
+sb_wk_made_in_burst(struct sb_worker *w, const struct sb_burst *b, struct sb_pkt *p)
+{
+	int64_t v = sb_ct_lookup(w->ct, &p->key);
+	struct sb_session *s;
+
+	if (v < 0)
+		return false;
+	s = sb_ct_session(w->ct, SB_CT_IDX(v));
+	if ((SB_CT_DIR(v) == SB_CT_DIR_ORIG ? s->in_port : s->out_port) != b->in)
+		return false;
+	p->s = s;
+	p->dir = (uint8_t)SB_CT_DIR(v);
+	return true;
+}
+
+/* Drop one session's hold on its mapping (before the session goes). */
+static inline void
+sb_wk_release_nat(struct sb_worker *w, const struct sb_session *s)
+{
+	if (s->nat) {
+		struct sb_eim_key k = sb_eim_key(s->lan_addr, s->lan_port, s->proto, s->nat_wan);
+
+		sb_eim_put(w->eim, &k, sb_wk_now_s(w));
+	}
+}
+
+#endif

@@ -1,0 +1,665 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * The worker's packet path at unit level: sb_worker_process() on crafted
+ * bursts, two ring ports (rte_eth_from_rings: what the worker transmits
+ * is read back from the rings), no namespaces. A LAN port 192.168.1.1/24
+ * and a masquerading WAN port 203.0.113.2/24 with its gateway at
+ * 203.0.113.1; default route via the WAN, the LAN connected. Each test
+ * gets a fresh worker, session table and mappings. */
+#include "test_common.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+
+#include <rte_byteorder.h>
+#include <rte_cycles.h>
+#include <rte_eth_ring.h>
+#include <rte_ethdev.h>
+#include <rte_icmp.h>
+#include <rte_ip.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
+
+#include "worker.h"
+#include "conntrack.h"
+#include "eim.h"
+#include "fib.h"
+#include "neigh.h"
+
+#define LAN 0
+#define WAN 1
+#define LAN_ADDR 0xc0a80101u  /* 192.168.1.1 */
+#define WAN_ADDR 0xcb007102u  /* 203.0.113.2 */
+#define WAN_GW   0xcb007101u  /* 203.0.113.1 */
+#define HOST_A   0xc0a8010au  /* 192.168.1.10 */
+#define HOST_B   0xc0a8010bu  /* 192.168.1.11 */
+#define PEER     0xc6336407u  /* 198.51.100.7 */
+
+/* Shared by every test: EAL objects, ports and the routing tables. */
+static struct rte_mempool *pool;
+static struct rte_ring *rxr[2], *txr[2];
+static uint16_t port_id[2];
+static struct rte_ether_addr our_mac[2];
+static const struct rte_ether_addr gw_mac = { { 0x02, 0, 0, 0, 0xaa, 0x01 } };
+static const struct rte_ether_addr a_mac = { { 0x02, 0, 0, 0, 0x01, 0x0a } };
+static const struct rte_ether_addr b_mac = { { 0x02, 0, 0, 0, 0x01, 0x0b } };
+static struct sb_fib *fib;
+static struct sb_neigh *neigh;
+static struct rte_rcu_qsbr *qs;
+static struct rte_ring *punt, *resolve, *inject;
+static int32_t gw_nb;
+
+/* Per test. */
+static struct sb_dp_state *st;
+static struct sb_ct *ct;
+static struct sb_eim *eim;
+static struct sb_worker *w;
+
+static int
+group_setup(void **state)
+{
+	char name[32];
+
+	if (sb_test_eal_up(state, "worker") != 0)
+		return -1;
+	pool = rte_pktmbuf_pool_create("t_w_pool", 1024, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	if (pool == NULL)
+		return -1;
+	for (unsigned p = 0; p < 2; p++) {
+		struct rte_eth_conf conf;
+
+		snprintf(name, sizeof(name), "t_w_rx%u", p);
+		rxr[p] = rte_ring_create(name, 256, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+		snprintf(name, sizeof(name), "t_w_tx%u", p);
+		txr[p] = rte_ring_create(name, 256, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (rxr[p] == NULL || txr[p] == NULL)
+			return -1;
+		snprintf(name, sizeof(name), "net_ring_tw%u", p);
+		int id = rte_eth_from_rings(name, &rxr[p], 1, &txr[p], 1, 0);
+
+		if (id < 0)
+			return -1;
+		port_id[p] = (uint16_t)id;
+		memset(&conf, 0, sizeof(conf));
+		if (rte_eth_dev_configure(port_id[p], 1, 1, &conf) != 0 ||
+		    rte_eth_rx_queue_setup(port_id[p], 0, 64, 0, NULL, pool) != 0 ||
+		    rte_eth_tx_queue_setup(port_id[p], 0, 64, 0, NULL) != 0 ||
+		    rte_eth_dev_start(port_id[p]) != 0)
+			return -1;
+		rte_eth_macaddr_get(port_id[p], &our_mac[p]);
+	}
+	qs = rte_zmalloc("t_w_qs", rte_rcu_qsbr_get_memsize(1), RTE_CACHE_LINE_SIZE);
+	if (qs == NULL || rte_rcu_qsbr_init(qs, 1) != 0)
+		return -1;
+	fib = sb_fib_create("t_w_fib", 1, 64, qs);
+	neigh = sb_neigh_create("t_w_neigh", 64, 0);
+	punt = rte_ring_create("t_w_punt", 256, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	resolve = rte_ring_create("t_w_resolve", 256, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	inject = rte_ring_create("t_w_inject", 256, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (fib == NULL || neigh == NULL || punt == NULL || resolve == NULL || inject == NULL)
+		return -1;
+	/* Group 0: the default route via the WAN's gateway; group 1: the
+	 * LAN, on-link. */
+	if (sb_fib_set(fib, 0, 0, 0, 0) != 0 || sb_fib_set(fib, 0, 0xc0a80100, 24, 1) != 0 ||
+	    sb_fib_set(fib, 0, 0xcb007100, 24, 2) != 0)
+		return -1;
+	gw_nb = sb_neigh_get(neigh, WAN, WAN_GW);
+	int32_t a = sb_neigh_get(neigh, LAN, HOST_A), b = sb_neigh_get(neigh, LAN, HOST_B);
+
+	if (gw_nb < 0 || a < 0 || b < 0)
+		return -1;
+	sb_neigh_set_mac(neigh, (uint32_t)gw_nb, &gw_mac);
+	sb_neigh_set_mac(neigh, (uint32_t)a, &a_mac);
+	sb_neigh_set_mac(neigh, (uint32_t)b, &b_mac);
+	return 0;
+}
+
+static int
+group_teardown(void **state)
+{
+	for (unsigned p = 0; p < 2; p++) {
+		rte_eth_dev_stop(port_id[p]);
+		rte_eth_dev_close(port_id[p]);
+	}
+	sb_fib_free(fib);
+	sb_neigh_free(neigh);
+	rte_free(qs);
+	return sb_test_eal_down(state);
+}
+
+static int
+setup(void **state)
+{
+	struct sb_worker_conf c;
+
+	(void)state;
+	st = rte_zmalloc("t_w_st", sizeof(*st), 64);
+	if (st == NULL)
+		return -1;
+	st->n_nhg = 3;
+	st->nhg = rte_zmalloc("t_w_nhg", 3 * sizeof(*st->nhg), 64);
+	if (st->nhg == NULL)
+		return -1;
+	st->nhg[0].n_paths = 1;
+	st->nhg[0].path[0] = (struct sb_path){ .gw = WAN_GW, .nb = (uint32_t)gw_nb, .port = WAN };
+	st->nhg[1].n_paths = 1;
+	st->nhg[1].path[0] = (struct sb_path){ .gw = 0, .nb = SB_NEIGH_NONE, .port = LAN };
+	st->nhg[2].n_paths = 1;
+	st->nhg[2].path[0] = (struct sb_path){ .gw = 0, .nb = SB_NEIGH_NONE, .port = WAN };
+	for (unsigned p = 0; p < SB_MAX_PORTS; p++)
+		st->wan[p].up = 1;
+	ct = sb_ct_create("t_w_ct", 1024, 0, 0, 7440, 240, 300, 60);
+	eim = sb_eim_create("t_w_eim", 1u << WAN, 1024, 0);
+	if (ct == NULL || eim == NULL)
+		return -1;
+	memset(&c, 0, sizeof(c));
+	c.n_ports = 2;
+	c.port[LAN] = (struct sb_worker_port){ .port_id = port_id[LAN], .role = SB_ROLE_LAN,
+					       .prefix_len = 24, .addr = LAN_ADDR,
+					       .mac = our_mac[LAN] };
+	c.port[WAN] = (struct sb_worker_port){ .port_id = port_id[WAN], .role = SB_ROLE_WAN,
+					       .masquerade = true, .prefix_len = 24,
+					       .addr = WAN_ADDR, .mac = our_mac[WAN] };
+	c.ct = ct;
+	c.eim = eim;
+	c.fib = fib;
+	c.neigh = neigh;
+	c.state = &st;
+	c.qs = qs;
+	c.punt = punt;
+	c.resolve = resolve;
+	c.inject = inject;
+	c.fragments = 64;
+	c.ecmp = SB_ECMP_L3;
+	c.pcc_classifier = -1;
+	w = sb_worker_create(&c);
+	return w == NULL ? -1 : 0;
+}
+
+static void
+drain(struct rte_ring *r)
+{
+	void *m;
+
+	while (rte_ring_dequeue(r, &m) == 0)
+		rte_pktmbuf_free(m);
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	sb_worker_free(w);
+	sb_eim_free(eim);
+	sb_ct_free(ct);
+	rte_free(st->nhg);
+	rte_free(st);
+	for (unsigned p = 0; p < 2; p++)
+		drain(txr[p]);
+	drain(punt);
+	drain(resolve);
+	return 0;
+}
+
+/* --- packets ------------------------------------------------------------ */
+
+/* An Ethernet + IPv4 frame to port @to's MAC carrying @l4 (@l4len bytes);
+ * @frag is the IPv4 flags/offset field (host order). L4 checksums are
+ * filled for whole TCP/UDP datagrams and ICMP. */
+static struct rte_mbuf *
+mk(unsigned to, const struct rte_ether_addr *smac, uint32_t src, uint32_t dst, uint8_t proto,
+   uint8_t ttl, uint16_t id, uint16_t frag, const void *l4, uint16_t l4len)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+	struct rte_ether_hdr *eh;
+	struct rte_ipv4_hdr *ip;
+	uint8_t *p;
+
+	assert_non_null(m);
+	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m, sizeof(*eh) + sizeof(*ip) + l4len);
+	assert_non_null(eh);
+	eh->dst_addr = our_mac[to];
+	eh->src_addr = *smac;
+	eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	ip = (struct rte_ipv4_hdr *)(eh + 1);
+	memset(ip, 0, sizeof(*ip));
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + l4len));
+	ip->packet_id = rte_cpu_to_be_16(id);
+	ip->fragment_offset = rte_cpu_to_be_16(frag);
+	ip->time_to_live = ttl;
+	ip->next_proto_id = proto;
+	ip->src_addr = rte_cpu_to_be_32(src);
+	ip->dst_addr = rte_cpu_to_be_32(dst);
+	p = (uint8_t *)(ip + 1);
+	memcpy(p, l4, l4len);
+	if (frag == 0 && proto == IPPROTO_UDP) {
+		((struct rte_udp_hdr *)p)->dgram_cksum = 0;
+		((struct rte_udp_hdr *)p)->dgram_cksum = rte_ipv4_udptcp_cksum(ip, p);
+	} else if (frag == 0 && proto == IPPROTO_TCP) {
+		((struct rte_tcp_hdr *)p)->cksum = 0;
+		((struct rte_tcp_hdr *)p)->cksum = rte_ipv4_udptcp_cksum(ip, p);
+	} else if (proto == IPPROTO_ICMP) {
+		((struct rte_icmp_hdr *)p)->icmp_cksum = 0;
+		((struct rte_icmp_hdr *)p)->icmp_cksum = (uint16_t)~rte_raw_cksum(p, l4len);
+	}
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	return m;
+}
+
+/* UDP @src:@sport -> @dst:@dport with a 4-byte payload. */
+static struct rte_mbuf *
+udp(unsigned to, const struct rte_ether_addr *smac, uint32_t src, uint16_t sport, uint32_t dst,
+    uint16_t dport, uint8_t ttl)
+{
+	uint8_t b[12] = { 0 };
+	struct rte_udp_hdr *u = (struct rte_udp_hdr *)b;
+
+	u->src_port = rte_cpu_to_be_16(sport);
+	u->dst_port = rte_cpu_to_be_16(dport);
+	u->dgram_len = rte_cpu_to_be_16(sizeof(b));
+	memcpy(b + 8, "abcd", 4);
+	return mk(to, smac, src, dst, IPPROTO_UDP, ttl, 1, 0, b, sizeof(b));
+}
+
+static struct rte_mbuf *
+tcp(unsigned to, const struct rte_ether_addr *smac, uint32_t src, uint16_t sport, uint32_t dst,
+    uint16_t dport, uint8_t flags, uint32_t seq, uint32_t ack)
+{
+	struct rte_tcp_hdr t = {
+		.src_port = rte_cpu_to_be_16(sport), .dst_port = rte_cpu_to_be_16(dport),
+		.sent_seq = rte_cpu_to_be_32(seq), .recv_ack = rte_cpu_to_be_32(ack),
+		.data_off = 5 << 4, .tcp_flags = flags, .rx_win = rte_cpu_to_be_16(65535),
+	};
+	return mk(to, smac, src, dst, IPPROTO_TCP, 64, 2, 0, &t, sizeof(t));
+}
+
+/* Run one burst through the worker and flush its tx buffers. */
+static void
+run(unsigned in, struct rte_mbuf **m, unsigned n)
+{
+	sb_worker_process(w, in, m, n);
+	sb_worker_flush(w);
+}
+
+static void
+run1(unsigned in, struct rte_mbuf *m)
+{
+	run(in, &m, 1);
+}
+
+/* The next frame port @p sent, or NULL. */
+static struct rte_mbuf *
+sent(unsigned p)
+{
+	void *m;
+
+	return rte_ring_dequeue(txr[p], &m) == 0 ? m : NULL;
+}
+
+static struct rte_ipv4_hdr *
+ip_of(struct rte_mbuf *m)
+{
+	return rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
+}
+
+/* The frame is IPv4 @src -> @dst with every checksum right, sent to @dmac
+ * from port @p's MAC, with TTL @ttl. */
+static void
+check_ip(struct rte_mbuf *m, unsigned p, const struct rte_ether_addr *dmac, uint32_t src,
+	 uint32_t dst, uint8_t ttl)
+{
+	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct rte_ipv4_hdr *ip = ip_of(m);
+
+	assert_true(rte_is_same_ether_addr(&eh->dst_addr, dmac));
+	assert_true(rte_is_same_ether_addr(&eh->src_addr, &our_mac[p]));
+	assert_int_equal(rte_be_to_cpu_32(ip->src_addr), src);
+	assert_int_equal(rte_be_to_cpu_32(ip->dst_addr), dst);
+	assert_int_equal(ip->time_to_live, ttl);
+	assert_int_equal(rte_raw_cksum(ip, sizeof(*ip)), 0xffff);
+	if (ip->fragment_offset == 0 &&
+	    (ip->next_proto_id == IPPROTO_UDP || ip->next_proto_id == IPPROTO_TCP))
+		assert_int_equal(rte_ipv4_udptcp_cksum_verify(ip, ip + 1), 0);
+	if (ip->next_proto_id == IPPROTO_ICMP)
+		assert_int_equal(rte_raw_cksum(ip + 1, rte_be_to_cpu_16(ip->total_length) -
+					       sizeof(*ip)), 0xffff);
+}
+
+/* The next frame port @p sent, checked as check_ip() does. */
+static struct rte_mbuf *
+expect(unsigned p, const struct rte_ether_addr *dmac, uint32_t src, uint32_t dst, uint8_t ttl)
+{
+	struct rte_mbuf *m = sent(p);
+
+	assert_non_null(m);
+	check_ip(m, p, dmac, src, dst, ttl);
+	return m;
+}
+
+static uint16_t
+sport_of(struct rte_mbuf *m)
+{
+	return rte_be_to_cpu_16(((struct rte_udp_hdr *)(ip_of(m) + 1))->src_port);
+}
+
+static uint16_t
+dport_of(struct rte_mbuf *m)
+{
+	return rte_be_to_cpu_16(((struct rte_udp_hdr *)(ip_of(m) + 1))->dst_port);
+}
+
+static const struct sb_counters *
+cnt(void)
+{
+	return sb_worker_counters(w);
+}
+
+/* --- tests --------------------------------------------------------------- */
+
+/* A new flow takes the slow path (one session, its second packet in the
+ * same burst finds it), later packets the fast path; the reply is
+ * un-NATed. */
+static void
+test_worker_new_flow_slow_then_fast_path(void **state)
+{
+	struct rte_mbuf *b[2], *m;
+
+	(void)state;
+	b[0] = udp(LAN, &a_mac, HOST_A, 5000, PEER, 53, 64);
+	b[1] = udp(LAN, &a_mac, HOST_A, 5000, PEER, 53, 64);
+	run(LAN, b, 2);
+	assert_int_equal(cnt()->ct_created, 1);
+	assert_int_equal(cnt()->stage_pkts[SB_STAGE_SLOW_PATH], 2);
+	assert_int_equal(cnt()->stage_pkts[SB_STAGE_FAST_PATH], 0);
+	for (unsigned i = 0; i < 2; i++) {
+		m = expect(WAN, &gw_mac, WAN_ADDR, PEER, 63);
+		assert_int_equal(sport_of(m), 5000);      /* port preserved */
+		assert_memory_equal(rte_pktmbuf_mtod_offset(m, char *, 42), "abcd", 4);
+		rte_pktmbuf_free(m);
+	}
+	assert_null(sent(WAN));
+
+	b[0] = udp(LAN, &a_mac, HOST_A, 5000, PEER, 53, 64);
+	b[1] = udp(LAN, &a_mac, HOST_A, 5000, PEER, 53, 64);
+	run(LAN, b, 2);
+	assert_int_equal(cnt()->stage_pkts[SB_STAGE_FAST_PATH], 2);
+	assert_int_equal(cnt()->ct_created, 1);
+	for (unsigned i = 0; i < 2; i++) {
+		rte_pktmbuf_free(expect(WAN, &gw_mac, WAN_ADDR, PEER, 63));
+	}
+
+	run1(WAN, udp(WAN, &gw_mac, PEER, 53, WAN_ADDR, 5000, 50));
+	m = expect(LAN, &a_mac, PEER, HOST_A, 49);
+	assert_int_equal(dport_of(m), 5000);
+	rte_pktmbuf_free(m);
+	assert_int_equal(cnt()->stage_pkts[SB_STAGE_FAST_PATH], 3);
+	assert_int_equal(cnt()->nat_out, 4);
+	assert_int_equal(cnt()->nat_in, 1);
+	assert_int_equal(cnt()->forwarded, 5);
+}
+
+/* Endpoint-independent mapping: a second host's colliding port gets
+ * another external port; the first keeps its port to any destination. */
+static void
+test_worker_mapping_endpoint_independent(void **state)
+{
+	struct rte_mbuf *m;
+	uint16_t ext_b;
+
+	(void)state;
+	run1(LAN, udp(LAN, &a_mac, HOST_A, 5000, PEER, 53, 64));
+	run1(LAN, udp(LAN, &b_mac, HOST_B, 5000, PEER, 53, 64));
+	run1(LAN, udp(LAN, &a_mac, HOST_A, 5000, PEER + 1, 53, 64));
+	m = sent(WAN);
+	assert_int_equal(sport_of(m), 5000);
+	rte_pktmbuf_free(m);
+	m = sent(WAN);
+	ext_b = sport_of(m);
+	assert_int_not_equal(ext_b, 5000);
+	assert_true(ext_b >= SB_NAT_PORT_MIN);
+	rte_pktmbuf_free(m);
+	m = sent(WAN);
+	check_ip(m, WAN, &gw_mac, WAN_ADDR, PEER + 1, 63);
+	assert_int_equal(sport_of(m), 5000);
+	rte_pktmbuf_free(m);
+	assert_int_equal(cnt()->ct_created, 3);
+	/* Unsolicited from the WAN, to a mapped port but another peer port:
+	 * no session, dropped silently. */
+	run1(WAN, udp(WAN, &gw_mac, PEER, 54, WAN_ADDR, 5000, 64));
+	assert_null(sent(LAN));
+	assert_int_equal(cnt()->drop[SB_DROP_WAN_UNSOLICITED], 1);
+}
+
+/* A session whose WAN changed state is not a clean hit: the slow path
+ * flushes it and resets the TCP connection towards the LAN host. */
+static void
+test_worker_stale_session_flushed_and_reset(void **state)
+{
+	struct rte_mbuf *m;
+	struct rte_tcp_hdr *th;
+
+	(void)state;
+	run1(LAN, tcp(LAN, &a_mac, HOST_A, 40000, PEER, 80, RTE_TCP_SYN_FLAG, 1000, 0));
+	rte_pktmbuf_free(sent(WAN));
+	run1(WAN, tcp(WAN, &gw_mac, PEER, 80, WAN_ADDR, 40000,
+		      RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 7000, 1001));
+	rte_pktmbuf_free(sent(LAN));
+	assert_int_equal(cnt()->ct_created, 1);
+
+	st->wan[WAN].gen++;     /* the WAN went down and up: sessions stale */
+	run1(LAN, tcp(LAN, &a_mac, HOST_A, 40000, PEER, 80, RTE_TCP_ACK_FLAG, 1001, 7001));
+	assert_int_equal(cnt()->ct_flushed, 1);
+	assert_int_equal(cnt()->tcp_rst_sent, 1);
+	assert_null(sent(WAN));
+	m = expect(LAN, &a_mac, PEER, HOST_A, 64);
+	th = (struct rte_tcp_hdr *)(ip_of(m) + 1);
+	assert_int_equal(th->tcp_flags, RTE_TCP_RST_FLAG);
+	assert_int_equal(rte_be_to_cpu_32(th->sent_seq), 7001);
+	assert_int_equal(rte_be_to_cpu_16(th->src_port), 80);
+	assert_int_equal(rte_be_to_cpu_16(th->dst_port), 40000);
+	rte_pktmbuf_free(m);
+
+	/* UDP just re-classifies: a new session, forwarded. */
+	run1(LAN, udp(LAN, &a_mac, HOST_A, 5000, PEER, 53, 64));
+	rte_pktmbuf_free(sent(WAN));
+	st->wan[WAN].gen++;
+	run1(LAN, udp(LAN, &a_mac, HOST_A, 5000, PEER, 53, 64));
+	rte_pktmbuf_free(expect(WAN, &gw_mac, WAN_ADDR, PEER, 63));
+	assert_int_equal(cnt()->ct_flushed, 2);
+	assert_int_equal(cnt()->ct_created, 3);
+}
+
+/* Hairpin: host B reaches host A through A's external mapping and sees it
+ * from its own; A's answer in the same burst finds the new session. */
+static void
+test_worker_hairpin(void **state)
+{
+	struct rte_mbuf *b[2], *m;
+
+	(void)state;
+	run1(LAN, udp(LAN, &a_mac, HOST_A, 5000, PEER, 53, 64));
+	rte_pktmbuf_free(sent(WAN));
+	b[0] = udp(LAN, &b_mac, HOST_B, 6000, WAN_ADDR, 5000, 64);
+	b[1] = udp(LAN, &a_mac, HOST_A, 5000, WAN_ADDR, 6000, 64);
+	run(LAN, b, 2);
+	m = expect(LAN, &a_mac, WAN_ADDR, HOST_A, 63);
+	assert_int_equal(sport_of(m), 6000);
+	assert_int_equal(dport_of(m), 5000);
+	rte_pktmbuf_free(m);
+	m = expect(LAN, &b_mac, WAN_ADDR, HOST_B, 63);
+	assert_int_equal(sport_of(m), 5000);
+	assert_int_equal(dport_of(m), 6000);
+	rte_pktmbuf_free(m);
+	assert_null(sent(WAN));
+	assert_int_equal(cnt()->ct_created, 2);
+	assert_int_equal(cnt()->drop[SB_DROP_CT_CONFLICT], 0);
+	/* To an external port nobody holds: dropped. */
+	run1(LAN, udp(LAN, &b_mac, HOST_B, 6001, WAN_ADDR, 5999, 64));
+	assert_null(sent(LAN));
+	assert_int_equal(cnt()->drop[SB_DROP_LOCAL_UNHANDLED], 1);
+}
+
+/* An ICMP error from the WAN about a packet we sent reaches the LAN host
+ * with the quoted header restored. */
+static void
+test_worker_icmp_error_translated(void **state)
+{
+	uint8_t e[8 + 20 + 8];
+	struct rte_ipv4_hdr *q = (struct rte_ipv4_hdr *)(e + 8);
+	struct rte_udp_hdr *qu = (struct rte_udp_hdr *)(q + 1);
+	struct rte_mbuf *m;
+	struct rte_ipv4_hdr *qo;
+
+	(void)state;
+	run1(LAN, udp(LAN, &a_mac, HOST_A, 5000, PEER, 53, 64));
+	rte_pktmbuf_free(sent(WAN));
+	/* Port unreachable from the peer, quoting what it got. */
+	memset(e, 0, sizeof(e));
+	e[0] = 3;
+	e[1] = 3;
+	q->version_ihl = RTE_IPV4_VHL_DEF;
+	q->total_length = rte_cpu_to_be_16(32);
+	q->time_to_live = 60;
+	q->next_proto_id = IPPROTO_UDP;
+	q->src_addr = rte_cpu_to_be_32(WAN_ADDR);
+	q->dst_addr = rte_cpu_to_be_32(PEER);
+	q->hdr_checksum = rte_ipv4_cksum(q);
+	qu->src_port = rte_cpu_to_be_16(5000);
+	qu->dst_port = rte_cpu_to_be_16(53);
+	qu->dgram_len = rte_cpu_to_be_16(12);
+	run1(WAN, mk(WAN, &gw_mac, PEER, WAN_ADDR, IPPROTO_ICMP, 64, 9, 0, e, sizeof(e)));
+	m = expect(LAN, &a_mac, PEER, HOST_A, 63);
+	qo = (struct rte_ipv4_hdr *)((uint8_t *)(ip_of(m) + 1) + 8);
+	assert_int_equal(rte_be_to_cpu_32(qo->src_addr), HOST_A);
+	assert_int_equal(rte_be_to_cpu_32(qo->dst_addr), PEER);
+	assert_int_equal(rte_raw_cksum(qo, sizeof(*qo)), 0xffff);
+	assert_int_equal(rte_be_to_cpu_16(((struct rte_udp_hdr *)(qo + 1))->src_port), 5000);
+	rte_pktmbuf_free(m);
+	assert_int_equal(cnt()->icmp_errors, 1);
+	assert_int_equal(cnt()->ct_created, 1);
+	/* About a flow we never had: dropped. */
+	q->src_addr = rte_cpu_to_be_32(WAN_ADDR);
+	qu->src_port = rte_cpu_to_be_16(5001);
+	run1(WAN, mk(WAN, &gw_mac, PEER, WAN_ADDR, IPPROTO_ICMP, 64, 10, 0, e, sizeof(e)));
+	assert_null(sent(LAN));
+	assert_int_equal(cnt()->drop[SB_DROP_ICMP_NO_SESSION], 1);
+}
+
+/* Fragments: the later one follows its first with the same translation,
+ * also when it comes first (held, then released). */
+static void
+test_worker_fragments_follow_their_first(void **state)
+{
+	uint8_t first[16] = { 0 }, later[8];
+	struct rte_udp_hdr *u = (struct rte_udp_hdr *)first;
+	struct rte_mbuf *b[2], *m;
+
+	(void)state;
+	u->src_port = rte_cpu_to_be_16(5000);
+	u->dst_port = rte_cpu_to_be_16(53);
+	u->dgram_len = rte_cpu_to_be_16(8 + 8 + 8);
+	memset(later, 0x5a, sizeof(later));
+	/* In order, one burst. */
+	b[0] = mk(LAN, &a_mac, HOST_A, PEER, IPPROTO_UDP, 64, 77, RTE_IPV4_HDR_MF_FLAG, first, 16);
+	b[1] = mk(LAN, &a_mac, HOST_A, PEER, IPPROTO_UDP, 64, 77, 2, later, 8);
+	run(LAN, b, 2);
+	for (unsigned i = 0; i < 2; i++) {
+		rte_pktmbuf_free(expect(WAN, &gw_mac, WAN_ADDR, PEER, 63));
+	}
+	assert_int_equal(cnt()->frag_tracked, 1);
+	assert_int_equal(cnt()->frag_forwarded, 1);
+
+	/* Reordered: the later fragment waits for its first. */
+	run1(LAN, mk(LAN, &a_mac, HOST_A, PEER, IPPROTO_UDP, 64, 78, 2, later, 8));
+	assert_null(sent(WAN));
+	assert_int_equal(cnt()->frag_held, 1);
+	run1(LAN, mk(LAN, &a_mac, HOST_A, PEER, IPPROTO_UDP, 64, 78, RTE_IPV4_HDR_MF_FLAG, first,
+		     16));
+	for (unsigned i = 0; i < 2; i++) {
+		m = expect(WAN, &gw_mac, WAN_ADDR, PEER, 63);
+		assert_int_equal(rte_be_to_cpu_16(ip_of(m)->packet_id), 78);
+		rte_pktmbuf_free(m);
+	}
+	assert_int_equal(cnt()->frag_released, 1);
+	assert_int_equal(cnt()->frag_forwarded, 2);
+
+	/* A later fragment of a datagram nobody saw, when the worker stops
+	 * waiting for it: dropped. */
+	run1(LAN, mk(LAN, &a_mac, HOST_A, PEER, IPPROTO_UDP, 64, 79, 2, later, 8));
+	assert_int_equal(cnt()->frag_held, 2);
+	sb_worker_sweep(w, rte_rdtsc() + 2 * rte_get_tsc_hz());
+	assert_null(sent(WAN));
+	assert_int_equal(cnt()->drop[SB_DROP_FRAG_NO_FLOW], 1);
+}
+
+/* For the gateway itself: echo answered in place; TTL 1 handed to
+ * control for its time-exceeded; ARP punted. */
+static void
+test_worker_local_delivery_and_punts(void **state)
+{
+	uint8_t echo[12] = { RTE_IP_ICMP_ECHO_REQUEST, 0, 0, 0, 0x12, 0x34, 0, 1, 'p', 'i', 'n', 'g' };
+	struct rte_mbuf *m;
+	void *x = NULL;
+
+	(void)state;
+	run1(LAN, mk(LAN, &a_mac, HOST_A, LAN_ADDR, IPPROTO_ICMP, 64, 3, 0, echo, sizeof(echo)));
+	m = expect(LAN, &a_mac, LAN_ADDR, HOST_A, 64);
+	assert_int_equal(*((uint8_t *)(ip_of(m) + 1)), RTE_IP_ICMP_ECHO_REPLY);
+	rte_pktmbuf_free(m);
+	assert_int_equal(cnt()->local_replies, 1);
+
+	run1(LAN, udp(LAN, &a_mac, HOST_A, 5000, PEER, 53, 1));
+	assert_null(sent(WAN));
+	assert_int_equal(rte_ring_dequeue(punt, &x), 0);
+	assert_int_equal(SB_PUNT_REASON(((struct rte_mbuf *)x)->hash.usr), SB_PUNT_TTL_EXCEEDED);
+	assert_int_equal(SB_PUNT_PORT(((struct rte_mbuf *)x)->hash.usr), LAN);
+	rte_pktmbuf_free(x);
+	assert_int_equal(cnt()->drop[SB_DROP_TTL_EXCEEDED], 1);
+	assert_int_equal(cnt()->ct_created, 0);
+}
+
+/* The loop's accounting is honest: cycles per packet are printed only for
+ * stages that counted enough packets. */
+static void
+test_worker_stage_summary_needs_enough_packets(void **state)
+{
+	struct sb_counters k;
+	char buf[512];
+
+	(void)state;
+	memset(&k, 0, sizeof(k));
+	k.stage_cycles[SB_STAGE_TX] = 185002;
+	k.stage_pkts[SB_STAGE_TX] = 1;
+	k.stage_cycles[SB_STAGE_FAST_PATH] = 50ull * SB_STAGE_MIN_PKTS;
+	k.stage_pkts[SB_STAGE_FAST_PATH] = SB_STAGE_MIN_PKTS;
+	sb_stage_format(&k, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "fast_path=50.0"));
+	assert_non_null(strstr(buf, "tx_flush=- (1 packets)"));
+	assert_null(strstr(buf, "185002"));
+	assert_null(strstr(buf, "parse"));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_worker_new_flow_slow_then_fast_path, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_worker_mapping_endpoint_independent, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_worker_stale_session_flushed_and_reset, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_worker_hairpin, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_worker_icmp_error_translated, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_worker_fragments_follow_their_first, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_worker_local_delivery_and_punts, setup, teardown),
+		cmocka_unit_test(test_worker_stage_summary_needs_enough_packets),
+	};
+
+	return cmocka_run_group_tests_name("worker", tests, group_setup, group_teardown);
+}
