@@ -197,7 +197,7 @@ struct ct_count {
 static void
 ct_count(const struct sb_ctl *c, const struct ct_filter *f, struct ct_count *n)
 {
-	const struct sb_ct *ct = c->w->ct;
+	const struct sb_ct *ct = c->ct;
 	uint64_t now = rte_rdtsc();
 
 	memset(n, 0, sizeof(*n));
@@ -222,7 +222,7 @@ static void
 session_line(const struct sb_ctl *c, const struct ct_view *v, struct out *o, bool json,
 	     bool first)
 {
-	const struct sb_ct *ct = c->w->ct;
+	const struct sb_ct *ct = c->ct;
 	const struct sb_session *s = v->s;
 	char src[20], dst[20], ext[20];
 	int wan = session_wan(c, s);
@@ -283,7 +283,7 @@ filter_of(const struct sb_ctl *c, const struct sb_ctlcmd *cmd, struct ct_filter 
 static void
 conntrack_print(struct sb_ctl *c, const struct ct_filter *f, struct out *o, bool json)
 {
-	const struct sb_ct *ct = c->w->ct;
+	const struct sb_ct *ct = c->ct;
 	uint64_t now = rte_rdtsc();
 	unsigned shown = 0;
 	uint64_t matched = 0;
@@ -322,7 +322,7 @@ conntrack_count(struct sb_ctl *c, const struct ct_filter *f, struct out *o, bool
 	if (json) {
 		out(o, "{\"total\": %lu, \"capacity\": %u, \"tcp\": %lu, \"udp\": %lu, \"icmp\": %lu, "
 		    "\"other\": %lu, \"lan_only\": %lu, \"by_wan\": {", (unsigned long)n.total,
-		    c->w->ct->capacity, (unsigned long)n.by_proto[0], (unsigned long)n.by_proto[1],
+		    c->ct->capacity, (unsigned long)n.by_proto[0], (unsigned long)n.by_proto[1],
 		    (unsigned long)n.by_proto[2], (unsigned long)n.by_proto[3],
 		    (unsigned long)n.lan_only);
 		for (unsigned p = 0, k = 0; p < c->n_ports; p++)
@@ -333,7 +333,7 @@ conntrack_count(struct sb_ctl *c, const struct ct_filter *f, struct out *o, bool
 		return;
 	}
 	out(o, "sessions: %lu of %u (tcp %lu, udp %lu, icmp %lu)\n", (unsigned long)n.total,
-	    c->w->ct->capacity, (unsigned long)n.by_proto[0], (unsigned long)n.by_proto[1],
+	    c->ct->capacity, (unsigned long)n.by_proto[0], (unsigned long)n.by_proto[1],
 	    (unsigned long)n.by_proto[2]);
 	for (unsigned p = 0; p < c->n_ports; p++)
 		if (c->cfg->ports[p].role == SB_ROLE_WAN)
