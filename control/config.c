@@ -473,6 +473,26 @@ static const char *const keys_route[] = { "dst", "gateway", "distance", "scope",
 static const char *const keys_neigh[] = { "address", "mac", "port", NULL };
 static const char *const keys_metrics[] = { "listen", NULL };
 
+const char *const *
+sb_config_keys(const char *section)
+{
+	static const struct {
+		const char *sec;
+		const char *const *keys;
+	} all[] = {
+		{ "switchback", keys_switchback }, { "timeouts", keys_timeouts },
+		{ "check_gateway", keys_check }, { "notify", keys_notify },
+		{ "metrics", keys_metrics }, { "xdp", keys_xdp }, { "pcc", keys_pcc },
+		{ "port", keys_port },
+		{ "wan", keys_wan }, { "route", keys_route }, { "neighbor", keys_neigh },
+	};
+
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (strcmp(all[i].sec, section) == 0)
+			return all[i].keys;
+	return NULL;
+}
+
 static bool
 valid_name(const char *n)
 {
@@ -1197,6 +1217,69 @@ sb_config_mbufs_needed(const struct sb_config *cfg, struct sb_mbuf_need *n)
 	n->total = n->desc + n->rings + n->held + n->caches;
 }
 
+/* Recursive routes: can route @r's gateway be reached without coming
+ * back to a route already on the way (@on_path)? A gateway on a port's
+ * subnet is reached; else some route of the same table whose prefix holds
+ * it, within @r's target scope, must be reachable itself. */
+static bool
+gw_reachable(const struct sb_config *cfg, unsigned r, uint8_t *on_path, bool *loop)
+{
+	const struct sb_route_conf *rt = &cfg->routes[r];
+	bool ok = false;
+
+	if (rt->gw == 0)
+		return true;
+	for (unsigned p = 0; p < cfg->n_ports; p++)
+		if (cfg->ports[p].prefix_len != 0 && port_on_subnet(&cfg->ports[p], rt->gw) &&
+		    (rt->gw_port < 0 || rt->gw_port == (int)p))
+			return true;
+	on_path[r] = 1;
+	for (unsigned s = 0; s < cfg->n_routes && !ok; s++) {
+		const struct sb_route_conf *o = &cfg->routes[s];
+
+		if (o->table != rt->table || o->disabled || o->scope > rt->target_scope ||
+		    ((rt->gw ^ o->dst) & prefix_mask(o->prefix_len)) != 0)
+			continue;
+		if (on_path[s]) {
+			*loop = true;
+			continue;
+		}
+		ok = gw_reachable(cfg, s, on_path, loop);
+	}
+	on_path[r] = 0;
+	return ok;
+}
+
+/* A route whose gateway resolves only through itself, or through routes
+ * that resolve through it, can never be active: refuse the file. A
+ * gateway nothing holds at all only makes an inactive route (it may come
+ * with a DHCP lease), as in RouterOS. */
+static void
+check_route_loops(struct ctx *c)
+{
+	struct sb_config *cfg = c->cfg;
+	uint8_t *on_path = calloc(cfg->n_routes + 1, 1);
+
+	if (on_path == NULL || cfg->n_routes > 4096) {
+		free(on_path);
+		return;  /* (bounded: the depth-first search is per route) */
+	}
+	for (unsigned r = 0; r < cfg->n_routes; r++) {
+		bool loop = false;
+		char sec[64], gw[20];
+		uint32_t a = cfg->routes[r].gw;
+
+		if (cfg->routes[r].disabled || gw_reachable(cfg, r, on_path, &loop) || !loop)
+			continue;
+		snprintf(sec, sizeof(sec), "route %s", cfg->routes[r].name);
+		snprintf(gw, sizeof(gw), "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff,
+			 a & 0xff);
+		fail(c, sec, "gateway", "route loop: %s is reached only through routes that "
+		     "themselves need this one (recursive routes must end at a port's subnet)", gw);
+	}
+	free(on_path);
+}
+
 static void
 validate(struct ctx *c)
 {
@@ -1266,6 +1349,12 @@ validate(struct ctx *c)
 
 struct sb_config *
 sb_config_parse(const char *path, struct sb_config_errors *errs)
+{
+	return sb_config_parse_flags(path, errs, 0);
+}
+
+struct sb_config *
+sb_config_parse_flags(const char *path, struct sb_config_errors *errs, unsigned flags)
 {
 	struct ctx c = { .errs = errs };
 	struct sb_config *cfg;
@@ -1464,6 +1553,8 @@ sb_config_parse(const char *path, struct sb_config_errors *errs)
 		}
 	}
 	validate(&c);
+	if ((flags & SB_CONFIG_NO_LOOPS) && c.route_errors == 0 && c.bad_port == 0)
+		check_route_loops(&c);
 	if (c.failed)
 		goto fail;
 	iniparser_freedict(c.d);

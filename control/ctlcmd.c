@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 
 #include "ctlcmd.h"
 
@@ -10,8 +11,8 @@
 
 static const char usage[] =
 	"route print, route set NAME distance N, route enable|disable NAME, wan print, "
-	"wan down|up|auto NAME, stats, neighbor print, block print|add|del PREFIX; "
-	"add --json for route, wan and stats";
+	"wan down|up|auto NAME, stats, neighbor print, block print|add|del PREFIX, status, events, "
+	"conntrack print|count|flush [wan=NAME] [src=PREFIX] [limit N], reload; add --json";
 
 static int
 set_name(struct sb_ctlcmd *cmd, const char *name, char *err, size_t errlen)
@@ -21,6 +22,57 @@ set_name(struct sb_ctlcmd *cmd, const char *name, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	strcpy(cmd->name, name);
+	return 0;
+}
+
+/* conntrack's arguments: wan=NAME, src=A.B.C.D[/LEN], limit N. */
+static int
+ct_args(struct sb_ctlcmd *cmd, int argc, char **argv, int from, char *err, size_t errlen)
+{
+	cmd->limit = 100;
+	for (int i = from; i < argc; i++) {
+		if (strncmp(argv[i], "wan=", 4) == 0) {
+			if (set_name(cmd, argv[i] + 4, err, errlen) != 0)
+				return -EINVAL;
+		} else if (strncmp(argv[i], "src=", 4) == 0 && cmd->op != SB_CTLCMD_CT_FLUSH) {
+			char a[40], *slash, *end = NULL;
+			unsigned long len = 32;
+			struct in_addr in;
+
+			snprintf(a, sizeof(a), "%s", argv[i] + 4);
+			slash = strchr(a, '/');
+			if (slash != NULL) {
+				*slash = '\0';
+				errno = 0;
+				len = strtoul(slash + 1, &end, 10);
+			}
+			if (inet_pton(AF_INET, a, &in) != 1 || len > 32 ||
+			    (slash != NULL && (errno != 0 || end == slash + 1 || *end != '\0'))) {
+				snprintf(err, errlen, "src= expects A.B.C.D or A.B.C.D/LEN, got \"%.32s\"",
+					 argv[i] + 4);
+				return -EINVAL;
+			}
+			cmd->src_mask = len == 0 ? 0 : ~0u << (32 - len);
+			cmd->src = ntohl(in.s_addr) & cmd->src_mask;
+		} else if (strcmp(argv[i], "limit") == 0 && i + 1 < argc &&
+			   cmd->op == SB_CTLCMD_CT_PRINT) {
+			char *end;
+			unsigned long n;
+
+			errno = 0;
+			n = strtoul(argv[++i], &end, 10);
+			if (errno != 0 || end == argv[i] || *end != '\0' || n == 0 || n > 100000) {
+				snprintf(err, errlen, "limit expects 1 to 100000, got \"%.32s\"", argv[i]);
+				return -EINVAL;
+			}
+			cmd->limit = (uint32_t)n;
+		} else {
+			snprintf(err, errlen, "conntrack: unknown argument \"%.32s\" (%s)", argv[i],
+				 cmd->op == SB_CTLCMD_CT_PRINT ? "wan=NAME, src=PREFIX, limit N" :
+				 cmd->op == SB_CTLCMD_CT_COUNT ? "wan=NAME, src=PREFIX" : "wan=NAME");
+			return -EINVAL;
+		}
+	}
 	return 0;
 }
 
@@ -83,6 +135,17 @@ sb_ctlcmd_parse(const char *buf, size_t len, struct sb_ctlcmd *cmd, char *err, s
 	} else if (IS(0, "block") && argc == 3 && (IS(1, "add") || IS(1, "del"))) {
 		cmd->op = IS(1, "add") ? SB_CTLCMD_BLOCK_ADD : SB_CTLCMD_BLOCK_DEL;
 		return set_name(cmd, argv[2], err, errlen);
+	} else if (IS(0, "status") && argc == 1) {
+		cmd->op = SB_CTLCMD_STATUS;
+	} else if (IS(0, "events") && argc == 1) {
+		cmd->op = SB_CTLCMD_EVENTS;
+	} else if (IS(0, "reload") && argc == 1) {
+		cmd->op = SB_CTLCMD_RELOAD;
+	} else if (IS(0, "conntrack") && (argc == 1 || IS(1, "print") || IS(1, "count") ||
+					  IS(1, "flush"))) {
+		cmd->op = IS(1, "count") ? SB_CTLCMD_CT_COUNT : IS(1, "flush") ? SB_CTLCMD_CT_FLUSH :
+			  SB_CTLCMD_CT_PRINT;
+		return ct_args(cmd, argc, argv, 2, err, errlen);
 	} else {
 		snprintf(err, errlen, "unknown command \"%.64s\" (%s)", argc ? argv[0] : "", usage);
 		return -EINVAL;

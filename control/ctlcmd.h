@@ -23,6 +23,12 @@ enum sb_ctlcmd_op {
 	SB_CTLCMD_BLOCK_PRINT,      /* block [print] */
 	SB_CTLCMD_BLOCK_ADD,        /* block add PREFIX (in name) */
 	SB_CTLCMD_BLOCK_DEL,        /* block del PREFIX (in name) */
+	SB_CTLCMD_STATUS,           /* status */
+	SB_CTLCMD_EVENTS,           /* events */
+	SB_CTLCMD_CT_PRINT,         /* conntrack [print] [wan=NAME] [src=PREFIX] [limit N] */
+	SB_CTLCMD_CT_COUNT,         /* conntrack count [wan=NAME] [src=PREFIX] */
+	SB_CTLCMD_CT_FLUSH,         /* conntrack flush [wan=NAME] */
+	SB_CTLCMD_RELOAD,           /* reload */
 };
 
 struct sb_ctlcmd {
@@ -32,6 +38,10 @@ struct sb_ctlcmd {
 	int8_t force;               /* WAN_FORCE: -1 down, 1 up, 0 auto */
 	bool disable;               /* ROUTE_ENABLE: disable instead */
 	uint8_t distance;           /* ROUTE_DISTANCE: 1 .. 255 */
+	/* CT_*: name = the WAN of wan=NAME ("" = any); src=PREFIX in host
+	 * order (src_mask 0 = any); limit for CT_PRINT (default 100). */
+	uint32_t src, src_mask;
+	uint32_t limit;
 };
 
 /**

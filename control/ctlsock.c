@@ -25,6 +25,7 @@
 #include "ctlsock.h"
 #include "addr.h"
 #include "ctlcmd.h"
+#include "opscmd.h"
 #include "sb_log.h"
 #include "sb_counters.h"
 #include "neigh.h"
@@ -292,9 +293,12 @@ stats(struct sb_ctl *c, struct out *o, bool json)
 }
 
 static void
-neighbours(struct sb_ctl *c, struct out *o)
+neighbours(struct sb_ctl *c, struct out *o, bool json)
 {
-	out(o, "%-16s %-8s %-18s %s\n", "ADDRESS", "PORT", "MAC", "STATE");
+	if (json)
+		out(o, "[");
+	else
+		out(o, "%-16s %-8s %-18s %s\n", "ADDRESS", "PORT", "MAC", "STATE");
 	for (uint32_t i = 0; i < c->neigh->n; i++) {
 		const struct sb_neigh_entry *e = &c->neigh->e[i];
 		struct rte_ether_addr m;
@@ -302,12 +306,20 @@ neighbours(struct sb_ctl *c, struct out *o)
 
 		sb_addr_str(e->ip, a, sizeof(a));
 		bool ok = sb_neigh_mac(c->neigh, i, &m);
+		const char *state = sb_arp_is_static(&c->arp, i) ? "static" :
+				    ok ? "reachable" : "incomplete";
 
 		if (ok)
 			snprintf(mac, sizeof(mac), RTE_ETHER_ADDR_PRT_FMT, RTE_ETHER_ADDR_BYTES(&m));
-		out(o, "%-16s %-8s %-18s %s\n", a, c->cfg->ports[e->port].name, mac,
-		    sb_arp_is_static(&c->arp, i) ? "static" : ok ? "reachable" : "incomplete");
+		if (json)
+			out(o, "%s\n {\"address\": \"%s\", \"port\": \"%s\", \"mac\": %s%s%s, "
+			    "\"state\": \"%s\"}", i ? "," : "", a, c->cfg->ports[e->port].name,
+			    ok ? "\"" : "", ok ? mac : "null", ok ? "\"" : "", state);
+		else
+			out(o, "%-16s %-8s %-18s %s\n", a, c->cfg->ports[e->port].name, mac, state);
 	}
+	if (json)
+		out(o, "\n]\n");
 }
 
 static int
@@ -320,7 +332,14 @@ wan_port(struct sb_ctl *c, const char *name)
 
 /* What a client that changed state is answered once the loop has
  * published the change (sb_ctlsock_answer). */
-enum pending { ANSWER_NOW = 0, ANSWER_OK, ANSWER_WANS, ANSWER_WANS_JSON };
+enum pending {
+	ANSWER_NOW = 0,
+	ANSWER_OK,
+	ANSWER_OK_JSON,    /* ok and {"ok": true} */
+	ANSWER_WANS,
+	ANSWER_WANS_JSON,
+	ANSWER_HELD,       /* the whole answer is in the client's buffer already */
+};
 
 /* Run one command; the answer's first line is "ok" or "error: ...".
  * A command that changes state marks it and returns how to answer after
@@ -385,7 +404,7 @@ run(struct sb_ctl *c, const char *line, size_t len, struct out *o)
 		}
 		sb_rib_route_changed(c->rib, (unsigned)i);
 		c->dirty = true;
-		return ANSWER_OK;
+		return json ? ANSWER_OK_JSON : ANSWER_OK;
 	}
 	case SB_CTLCMD_STATS:
 		out(o, "ok\n");
@@ -393,7 +412,7 @@ run(struct sb_ctl *c, const char *line, size_t len, struct out *o)
 		break;
 	case SB_CTLCMD_NEIGH:
 		out(o, "ok\n");
-		neighbours(c, o);
+		neighbours(c, o, json);
 		break;
 	case SB_CTLCMD_BLOCK_PRINT: {
 		char buf[16384];
@@ -414,6 +433,23 @@ run(struct sb_ctl *c, const char *line, size_t len, struct out *o)
 	case SB_CTLCMD_BLOCK_DEL:
 		block_cmd(c, o, cmd.op == SB_CTLCMD_BLOCK_ADD, cmd.name);
 		break;
+	default: {
+		/* status, events, conntrack, reload (opscmd.c); a flush or an
+		 * applied reload is answered once published. */
+		bool was_dirty = c->dirty;
+		int n;
+
+		c->dirty = false;
+		n = sb_opscmd_run(c, &cmd, o->buf + o->len, OUT_MAX - o->len);
+		if (n < 0)
+			out(o, "error: command not served\n");
+		else
+			o->len += (size_t)n;
+		if (c->dirty)
+			return ANSWER_HELD;
+		c->dirty = was_dirty;
+		break;
+	}
 	}
 	return ANSWER_NOW;
 }
@@ -654,8 +690,11 @@ sb_ctlsock_answer(struct sb_ctl *c)
 
 		if (k->fd < 0 || k->pending == ANSWER_NOW)
 			continue;
-		out(&k->o, "ok\n");
-		if (k->pending != ANSWER_OK)
+		if (k->pending != ANSWER_HELD)
+			out(&k->o, "ok\n");
+		if (k->pending == ANSWER_OK_JSON)
+			out(&k->o, "{\"ok\": true}\n");
+		else if (k->pending == ANSWER_WANS || k->pending == ANSWER_WANS_JSON)
 			wans(c, &k->o, k->pending == ANSWER_WANS_JSON);
 		k->pending = ANSWER_NOW;
 		if (client_write(k))

@@ -22,6 +22,7 @@
 #include "ops.h"
 #include "port.h"
 #include "punt.h"
+#include "reload_run.h"
 #include "sb_log.h"
 #include "summary.h"
 #include "telemetry.h"
@@ -32,11 +33,15 @@
 /* Set by the signal handler only: the one piece of process-wide mutable
  * state, as a handler cannot be given a context. */
 static volatile sig_atomic_t quit_signal;
+static volatile sig_atomic_t reload_signal;  /* SIGHUP: reload the file */
 
 static void
 on_signal(int sig)
 {
-	quit_signal = sig;
+	if (sig == SIGHUP)
+		reload_signal = 1;
+	else
+		quit_signal = sig;
 }
 
 /* Free hugepages of the default size, from /proc/meminfo (-1: unknown). */
@@ -162,6 +167,14 @@ control_loop(struct sb_ctl *c)
 			link_at = now + LINK_CHECK_MS;
 		}
 		sb_ctlsock_poll(c);
+		if (reload_signal) {
+			char *answer = malloc(65536);
+
+			reload_signal = 0;
+			if (answer != NULL)
+				sb_reload_run(c, false, answer, 65536); /* (it logs what it did) */
+			free(answer);
+		}
 		/* ...and what changed is published once. */
 		if ((c->dirty || c->wans.dirty) && commit(c, now) != 0)
 			SB_WARN(MAIN, "out of memory: the forwarding state was not published "
@@ -263,6 +276,7 @@ main(int argc, char **argv)
 	sb_log_init();
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
 	c->start_ms = sb_now_ms();
 
 	if (sb_ctl_setup(c, err, sizeof(err)) != 0) {

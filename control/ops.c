@@ -4,20 +4,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_ethdev.h>
+
 #include "ctl.h"
 #include "metrics.h"
 #include "ops.h"
 #include "sb_log.h"
 
-static struct sb_ops *
-ops_start(struct sb_ctl *c, uint64_t now_ms)
+static void
+metrics_start(struct sb_ops *o, const struct sb_config *cfg)
 {
-	struct sb_ops *o = calloc(1, sizeof(*o));
-	const struct sb_config *cfg = c->cfg;
-
-	if (o == NULL)
-		return NULL;
-	sb_status_track(&o->track, c, now_ms);
 	if (cfg->metrics_port != 0) {
 		uint32_t a = cfg->metrics_addr;
 
@@ -30,7 +26,29 @@ ops_start(struct sb_ctl *c, uint64_t now_ms)
 			SB_INFO(CTL, "metrics at http://%u.%u.%u.%u:%u/metrics", a >> 24,
 				(a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff, sb_metrics_port(o->metrics));
 	}
+}
+
+static struct sb_ops *
+ops_start(struct sb_ctl *c, uint64_t now_ms)
+{
+	struct sb_ops *o = calloc(1, sizeof(*o));
+
+	if (o == NULL)
+		return NULL;
+	sb_status_track(&o->track, c, now_ms);
+	metrics_start(o, c->cfg);
 	return o;
+}
+
+void
+sb_ops_restart_metrics(struct sb_ctl *c)
+{
+	if (c->ops == NULL)
+		return;
+	sb_metrics_stop(c->ops->metrics);
+	c->ops->metrics = NULL;
+	c->ops->next_publish_ms = 0;
+	metrics_start(c->ops, c->cfg);
 }
 
 const struct sb_status *
@@ -44,6 +62,45 @@ sb_ops_status(struct sb_ctl *c, uint64_t now_ms)
 	return &c->ops->st;
 }
 
+static void
+sample(struct sb_ops *o, const struct sb_ctl *c, uint64_t now_ms)
+{
+	struct sb_ops_sample *s = &o->cur;
+
+	o->prev = o->cur;
+	s->ms = now_ms;
+	for (unsigned p = 0; p < c->n_ports; p++) {
+		struct rte_eth_stats e;
+
+		if (!c->port_open[p] || rte_eth_stats_get(c->port_id[p], &e) != 0)
+			continue;
+		s->rx_pkts[p] = e.ipackets;
+		s->tx_pkts[p] = e.opackets;
+		s->rx_bytes[p] = e.ibytes;
+		s->tx_bytes[p] = e.obytes;
+	}
+}
+
+void
+sb_ops_rate(const struct sb_ops *o, unsigned port, struct sb_ops_rate *r)
+{
+	const struct sb_ops_sample *a, *b;
+	double dt;
+
+	memset(r, 0, sizeof(*r));
+	if (o == NULL || port >= SB_MAX_PORTS)
+		return;
+	a = &o->prev;
+	b = &o->cur;
+	if (a->ms == 0 || b->ms <= a->ms)
+		return;
+	dt = (double)(b->ms - a->ms) / 1000.0;
+	r->rx_pps = (double)(b->rx_pkts[port] - a->rx_pkts[port]) / dt;
+	r->tx_pps = (double)(b->tx_pkts[port] - a->tx_pkts[port]) / dt;
+	r->rx_bps = (double)(b->rx_bytes[port] - a->rx_bytes[port]) * 8 / dt;
+	r->tx_bps = (double)(b->tx_bytes[port] - a->tx_bytes[port]) * 8 / dt;
+}
+
 void
 sb_ops_tick(struct sb_ctl *c, uint64_t now_ms)
 {
@@ -55,6 +112,8 @@ sb_ops_tick(struct sb_ctl *c, uint64_t now_ms)
 			return;
 	}
 	sb_status_track(&o->track, c, now_ms);
+	if (now_ms >= o->cur.ms + SB_OPS_RATE_MS)
+		sample(o, c, now_ms);
 	if (o->metrics == NULL || now_ms < o->next_publish_ms)
 		return;
 	o->next_publish_ms = now_ms + SB_OPS_PUBLISH_MS;

@@ -13,13 +13,31 @@ struct sb_ctl;
 struct sb_metrics;
 
 #define SB_OPS_PUBLISH_MS 250   /* metrics are at most this stale */
+#define SB_OPS_RATE_MS 1000     /* rates are taken over this period */
+
+/* Per-port counters at one moment, for rates. */
+struct sb_ops_sample {
+	uint64_t ms;
+	uint64_t rx_pkts[SB_MAX_PORTS], tx_pkts[SB_MAX_PORTS];
+	uint64_t rx_bytes[SB_MAX_PORTS], tx_bytes[SB_MAX_PORTS];
+};
+
+/* A port's rates over the last SB_OPS_RATE_MS. */
+struct sb_ops_rate {
+	double rx_pps, rx_bps, tx_pps, tx_bps;
+};
 
 struct sb_ops {
 	struct sb_status_track track;
 	struct sb_status st;          /* the last picture taken */
 	struct sb_metrics *metrics;   /* NULL unless [metrics] listen is set */
 	uint64_t next_publish_ms;
+	struct sb_ops_sample prev, cur; /* the last two rate samples */
 };
+
+/** The rates of port @port between the last two samples (zeros until
+ * there are two). Any thread holding @o. */
+void sb_ops_rate(const struct sb_ops *o, unsigned port, struct sb_ops_rate *r);
 
 /**
  * One control-loop round: note WAN changes (every call), and every
@@ -31,6 +49,10 @@ void sb_ops_tick(struct sb_ctl *c, uint64_t now_ms);
 
 /** A fresh picture in c->ops->st (for switchbackctl status). Control. */
 const struct sb_status *sb_ops_status(struct sb_ctl *c, uint64_t now_ms);
+
+/** Serve metrics where c->cfg's [metrics] says now (after a reload):
+ * the old server stops, a new one starts. Control thread. */
+void sb_ops_restart_metrics(struct sb_ctl *c);
 
 /** Stop the metrics server and free c->ops. Control thread. */
 void sb_ops_stop(struct sb_ctl *c);

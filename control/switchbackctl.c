@@ -7,6 +7,11 @@
  *   switchbackctl ... wan down|up|auto NAME
  *   switchbackctl ... stats [--json]
  *   switchbackctl ... neighbor print
+ *   switchbackctl ... status [--json]
+ *   switchbackctl ... events [--json]
+ *   switchbackctl ... conntrack print [wan=NAME] [src=PREFIX] [limit N] [--json]
+ *   switchbackctl ... conntrack count [wan=NAME] [src=PREFIX] [--json]
+ *   switchbackctl ... conntrack flush [wan=NAME] [--json]
  */
 #include <errno.h>
 #include <stdio.h>
@@ -31,6 +36,12 @@ usage(FILE *f)
 		"  neighbor print            the ARP table\n"
 		"  block print               the XDP blocklist (AF_XDP ports), hits per prefix\n"
 		"  block add|del PREFIX      drop a source prefix in XDP, or stop dropping it\n"
+		"  status [--json]           one screen: per WAN state, for how long, why, in\n"
+		"                            service, sessions, rates, monitors; ports' rates\n"
+		"  events [--json]           the last WAN state changes with their evidence\n"
+		"  conntrack print [wan=NAME] [src=PREFIX] [limit N]   sessions (100 by default)\n"
+		"  conntrack count [wan=NAME] [src=PREFIX]             sessions per WAN and protocol\n"
+		"  conntrack flush [wan=NAME]  flush sessions (of one WAN) as a WAN failure does\n"
 		"The socket defaults to /var/run/dpdk/<FILE_PREFIX>/switchback.sock, FILE_PREFIX\n"
 		"being switchback's --file-prefix (default rte).\n");
 }

@@ -85,6 +85,16 @@ struct sb_wans {
 int sb_wan_init(struct sb_wans *ws, const struct sb_config *cfg, struct sb_rib *rib,
 		const struct sb_wan_io *io, uint64_t now_ms, char *err, size_t errlen);
 
+/**
+ * A reload: @cfg (same ports) replaces the running config. Probes and
+ * monitors are made again for it, each keeping the history of the one it
+ * replaces (same route or WAN, same target, same method), so no WAN
+ * changes state for a reload. 0, or -EINVAL / -ENOMEM with @ws as it was.
+ * Control thread.
+ */
+int sb_wan_reload(struct sb_wans *ws, const struct sb_config *cfg, uint64_t now_ms, char *err,
+		  size_t errlen);
+
 /** Free what sb_wan_init allocated. */
 void sb_wan_fini(struct sb_wans *ws);
 

@@ -377,3 +377,85 @@ sb_wan_arp_reply(struct sb_wans *ws, unsigned port, uint32_t sip, uint64_t now_u
 		}
 	}
 }
+
+/* --- reload ------------------------------------------------------------------ */
+
+static const struct sb_probe *
+old_probe(const struct sb_probe *v, unsigned n, int wan, unsigned route, uint32_t target,
+	  enum sb_check method)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (v[i].wan == wan && v[i].target == target && v[i].method == method &&
+		    (wan >= 0 || v[i].route == route))
+			return &v[i];
+	return NULL;
+}
+
+/* A probe made again: the old one's history and counters, the new id and
+ * hop; one outstanding under the old id is forgotten (its answer is
+ * ignored), so the next round starts now. */
+static void
+carry(struct sb_probe *p, const struct sb_probe *o, uint64_t now)
+{
+	uint16_t id = p->id;
+	unsigned route = p->route;
+	uint32_t hop = p->hop;
+
+	if (o != NULL) {
+		*p = *o;
+		p->id = id;
+		p->route = route;
+		p->hop = hop;
+		p->outstanding = false;
+		p->next_ms = now;
+	}
+}
+
+int
+sb_wan_reload(struct sb_wans *ws, const struct sb_config *cfg, uint64_t now_ms, char *err,
+	      size_t errlen)
+{
+	struct sb_wans old = *ws;
+	int ret;
+
+	ws->cfg = cfg;
+	ws->probes = ws->mons = NULL;
+	ws->n_probes = ws->n_mons = 0;
+	for (unsigned p = 0; p < cfg->n_ports; p++) {
+		struct sb_wan *w = &ws->wan[p];
+
+		w->name = cfg->ports[p].name;
+		w->mon = NULL;
+		w->n_mon = 0;
+		if (!cfg->ports[p].dhcp.enabled)
+			w->gateway = cfg->wan[p].gateway;
+		if (!cfg->wan[p].enabled)
+			w->out = w->holding = false;
+	}
+	ret = sb_wan_probes_setup(ws, now_ms, err, errlen);
+	if (ret != 0) {
+		free(ws->probes);
+		free(ws->mons);
+		*ws = old;
+		return ret;
+	}
+	for (unsigned i = 0; i < ws->n_probes; i++) {
+		struct sb_probe *p = &ws->probes[i];
+
+		carry(p, old_probe(old.probes, old.n_probes, -1, p->route, p->target, p->method),
+		      now_ms);
+	}
+	for (unsigned i = 0; i < ws->n_mons; i++) {
+		struct sb_probe *m = &ws->mons[i];
+		const struct sb_probe *o = old_probe(old.mons, old.n_mons, m->wan, 0, m->target,
+						     m->method);
+		uint64_t next = m->next_ms;
+
+		carry(m, o, now_ms);
+		m->next_ms = next;
+	}
+	free(old.probes);
+	free(old.mons);
+	ws->dirty = true;
+	return 0;
+}

@@ -173,6 +173,15 @@ struct sb_config_errors {
  */
 struct sb_config *sb_config_parse(const char *path, struct sb_config_errors *errs);
 
+/* sb_config_parse_flags(): also refuse recursive routes that can only
+ * resolve through each other (reload: at start they are only inactive,
+ * as in RouterOS; a running gateway takes on no route that cannot work). */
+#define SB_CONFIG_NO_LOOPS 1u
+
+/** sb_config_parse() with SB_CONFIG_* @flags. */
+struct sb_config *sb_config_parse_flags(const char *path, struct sb_config_errors *errs,
+					unsigned flags);
+
 /**
  * sb_config_parse() with the errors as text in @err: one per line,
  * "FILE:LINE: [section] key: what was expected", after a line "N errors:"
@@ -201,6 +210,9 @@ struct sb_mbuf_need {
 
 /** Fill @n for @cfg. Any thread; pure. */
 void sb_config_mbufs_needed(const struct sb_config *cfg, struct sb_mbuf_need *n);
+/** The keys [@section] takes (its kind: "switchback", "port", "route",
+ * ...), NULL-terminated; NULL for a section kind it does not know. */
+const char *const *sb_config_keys(const char *section);
 
 /** Free a config from sb_config_load(). NULL is fine. */
 void sb_config_free(struct sb_config *cfg);

@@ -791,6 +791,58 @@ test_config_error_text_bounded(void **state)
 }
 
 
+/* With SB_CONFIG_NO_LOOPS (reload), recursive routes that can only
+ * resolve through each other are refused, each with its line; one that
+ * ends at a port's subnet is not, nor one whose gateway nothing holds
+ * (inactive until, say, a lease brings it). Without it (start-up) a loop
+ * is only inactive routes (test_rib_loop_is_inactive). */
+static struct sb_config_errors *
+loop_errors(const char *text)
+{
+	const char *path = sb_test_write_tmp(text);
+	struct sb_config_errors *es = malloc(sizeof(*es));
+	struct sb_config *cfg;
+
+	assert_non_null(path);
+	cfg = sb_config_parse(path, es);
+	assert_non_null(cfg);
+	sb_config_free(cfg);
+	cfg = sb_config_parse_flags(path, es, SB_CONFIG_NO_LOOPS);
+	unlink(path);
+	assert_null(cfg);
+	return es;
+}
+
+static void
+test_config_route_loop(void **state)
+{
+	const char *path;
+	struct sb_config *cfg;
+	struct sb_config_errors *es;
+
+	(void)state;
+	es = loop_errors(PORTS                                                 /* 1-7 */
+			"[route a]\ndst = 10.0.0.0/8\ngateway = 172.16.0.1\ntarget_scope = 30\n" /* 8 */
+			"[route b]\ndst = 172.16.0.0/12\ngateway = 10.0.0.1\ntarget_scope = 30\n" /* 12 */
+			"[route self]\ndst = 192.0.2.0/24\ngateway = 192.0.2.1\ntarget_scope = 30\n"); /* 16 */
+	assert_int_equal(es->n, 3);
+	expect_error(es, 0, 10, "route a", "gateway", "route loop: 172.16.0.1");
+	expect_error(es, 1, 14, "route b", "gateway", "route loop: 10.0.0.1");
+	expect_error(es, 2, 18, "route self", "gateway", "route loop: 192.0.2.1");
+	free(es);
+	path = sb_test_write_tmp(PORTS
+		"[route a]\ndst = 10.0.0.0/8\ngateway = 172.16.0.1\ntarget_scope = 30\n"
+		"[route b]\ndst = 172.16.0.0/12\ngateway = 203.0.113.1\n"
+		"[route c]\ndst = 198.18.0.0/15\ngateway = 100.64.0.1\n");
+	es = malloc(sizeof(*es));
+	cfg = sb_config_parse_flags(path, es, SB_CONFIG_NO_LOOPS);
+	unlink(path);
+	if (cfg == NULL)
+		fail_msg("refused: %s", es->e[0].msg);
+	sb_config_free(cfg);
+	free(es);
+}
+
 static void
 test_config_metrics_listen(void **state)
 {
@@ -845,6 +897,7 @@ main(void)
 		cmocka_unit_test(test_config_every_error_of_one_section),
 		cmocka_unit_test(test_config_error_text_bounded),
 		cmocka_unit_test(test_config_metrics_listen),
+		cmocka_unit_test(test_config_route_loop),
 		cmocka_unit_test(test_config_comment_chars_in_values),
 		cmocka_unit_test(test_config_mbufs_enough),
 	};

@@ -38,6 +38,57 @@ test_ctlcmd_commands(void **state)
 	assert_int_equal(cmd.op, SB_CTLCMD_STATS);
 	assert_int_equal(parse("arp", &cmd, err), 0);
 	assert_int_equal(cmd.op, SB_CTLCMD_NEIGH);
+	assert_int_equal(parse("status --json", &cmd, err), 0);
+	assert_int_equal(cmd.op, SB_CTLCMD_STATUS);
+	assert_true(cmd.json);
+	assert_int_equal(parse("events", &cmd, err), 0);
+	assert_int_equal(cmd.op, SB_CTLCMD_EVENTS);
+	assert_int_equal(parse("reload", &cmd, err), 0);
+	assert_int_equal(cmd.op, SB_CTLCMD_RELOAD);
+	assert_int_equal(parse("conntrack", &cmd, err), 0);
+	assert_int_equal(cmd.op, SB_CTLCMD_CT_PRINT);
+	assert_int_equal(cmd.limit, 100);
+	assert_string_equal(cmd.name, "");
+	assert_int_equal(cmd.src_mask, 0);
+	assert_int_equal(parse("conntrack print wan=wan2 src=192.168.1.77/24 limit 5 --json", &cmd,
+			       err), 0);
+	assert_int_equal(cmd.op, SB_CTLCMD_CT_PRINT);
+	assert_string_equal(cmd.name, "wan2");
+	assert_int_equal(cmd.src, 0xc0a80100);
+	assert_int_equal(cmd.src_mask, 0xffffff00);
+	assert_int_equal(cmd.limit, 5);
+	assert_true(cmd.json);
+	assert_int_equal(parse("conntrack count src=10.0.0.1", &cmd, err), 0);
+	assert_int_equal(cmd.op, SB_CTLCMD_CT_COUNT);
+	assert_int_equal(cmd.src, 0x0a000001);
+	assert_int_equal(cmd.src_mask, 0xffffffff);
+	assert_int_equal(parse("conntrack flush wan=wan1", &cmd, err), 0);
+	assert_int_equal(cmd.op, SB_CTLCMD_CT_FLUSH);
+	assert_string_equal(cmd.name, "wan1");
+}
+
+static void
+test_ctlcmd_conntrack_refuses(void **state)
+{
+	struct sb_ctlcmd cmd;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse("conntrack print src=10.0.0.300", &cmd, err), -EINVAL);
+	assert_non_null(strstr(err, "src= expects"));
+	assert_int_equal(parse("conntrack print src=10.0.0.0/33", &cmd, err), -EINVAL);
+	assert_int_equal(parse("conntrack print src=10.0.0.0/", &cmd, err), -EINVAL);
+	assert_int_equal(parse("conntrack print src=10.0.0.1x", &cmd, err), -EINVAL);
+	assert_int_equal(parse("conntrack print src=10.0.0.0/8x", &cmd, err), -EINVAL);
+	assert_int_equal(parse("conntrack print limit 0", &cmd, err), -EINVAL);
+	assert_non_null(strstr(err, "limit expects"));
+	assert_int_equal(parse("conntrack print limit", &cmd, err), -EINVAL);
+	assert_int_equal(parse("conntrack flush src=10.0.0.0/8", &cmd, err), -EINVAL);
+	assert_non_null(strstr(err, "wan=NAME"));
+	assert_int_equal(parse("conntrack count limit 5", &cmd, err), -EINVAL);
+	assert_int_equal(parse("conntrack print dst=1.2.3.4", &cmd, err), -EINVAL);
+	assert_int_equal(parse("status now", &cmd, err), -EINVAL);
+	assert_int_equal(parse("reload /etc/x.ini", &cmd, err), -EINVAL);
 }
 
 static void
@@ -77,6 +128,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ctlcmd_commands),
 		cmocka_unit_test(test_ctlcmd_refuses),
+		cmocka_unit_test(test_ctlcmd_conntrack_refuses),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# Lab test: every switchbackctl command against the running daemon, in
+# text and in JSON (conf/lab-wan.ini with [metrics]), and the metrics
+# scraped by a real Prometheus server (Debian's prometheus: its own temp
+# dir, listening on 127.0.0.1 inside sb-gw, bounded run) whose query
+# results move with traffic and with a failover (WAN1's gateway fails).
+# Usage: test_lab_ctl.sh SWITCHBACK_BINARY
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+bin=${1:-$top/build/switchback}
+. "$top/tests/lab/lablib.sh"
+prom_pid=
+trap '[ -n "$prom_pid" ] && kill $prom_pid 2>/dev/null; lab_cleanup' EXIT
+lab_require
+command -v prometheus >/dev/null || { echo "FAIL prometheus missing (scripts/install-deps.sh)"; exit 1; }
+
+cp "$top/conf/lab-wan.ini" "$work/c.ini"
+printf '\n[metrics]\nlisten = 127.0.0.1:9469\n' >>"$work/c.ini"
+lab_start "$work/c.ini"
+case "$line" in
+	"HELLO 203.0.113.2 "*) ok "up, through WAN1" ;;
+	*) bad "TCP through WAN1 (got '$line')"; lab_finish; exit 1 ;;
+esac
+for _ in 1 2 3; do connect >/dev/null; done
+ip netns exec sb-lan /usr/bin/python3 "$top/scripts/lab-client.py" stream --count 20 \
+	--interval 0.05 --sport 40200 >/dev/null
+
+# json CMD... -- PYTHON: the command's --json answer must parse and pass
+# the Python assertions on j.
+json() {
+	local args=() py out
+	while [ "$1" != "--" ]; do args+=("$1"); shift; done
+	shift
+	py=$1
+	out=$(ctl "${args[@]}" --json 2>&1)
+	if echo "$out" | /usr/bin/python3 -c "import json, sys; j = json.load(sys.stdin); $py" 2>"$work/py.err"; then
+		ok "${args[*]} --json"
+	else
+		bad "${args[*]} --json: $(cat "$work/py.err" | tail -1): $(echo "$out" | head -5)"
+	fi
+}
+# text CMD... -- REGEX: the text answer must match the extended REGEX.
+text() {
+	local args=() re out
+	while [ "$1" != "--" ]; do args+=("$1"); shift; done
+	shift
+	re=$1
+	out=$(ctl "${args[@]}" 2>&1)
+	if echo "$out" | grep -Eq -- "$re"; then ok "${args[*]}"; else bad "${args[*]}: $(echo "$out" | head -8)"; fi
+}
+
+text route print -- '^AS +default-wan1 '
+json route print -- 'r = {x["name"]: x for x in j}; assert r["default-wan1"]["active"]'
+text wan print -- '^wan1 +up '
+json wan print -- 'assert any(w["name"] == "wan1" for w in j["wans"]) if isinstance(j, dict) else any(w["name"] == "wan1" for w in j)'
+text stats -- 'sessions'
+json stats -- 'assert j'
+text neighbor print -- '^203\.0\.113\.1 +wan1 +[0-9A-Fa-f:]{17} +reachable'
+json neighbor print -- 'assert any(n["address"] == "203.0.113.1" and n["state"] == "reachable" for n in j)'
+text status -- '^wan1 +up +[0-9.hms]+ +yes '
+text status -- 'monitor 192\.0\.2\.53 +up +rtt'
+json status -- 'w = {x["name"]: x for x in j["wans"]}; assert w["wan1"]["in_service"] and w["wan1"]["state"] == "up" and len(w["wan1"]["monitors"]) == 2 and w["wan1"]["sessions"] >= 1 and j["sessions"]["active"] >= 1'
+text conntrack count -- '^sessions: [1-9][0-9]* of 65536'
+json conntrack count -- 'assert j["by_wan"]["wan1"] >= 1 and j["by_wan"]["wan2"] == 0 and j["udp"] >= 1'
+text conntrack print -- '^udp +192\.168\.1\.10:40200 +192\.0\.2\.80:8081 +203\.0\.113\.2:40200 +wan1 '
+json conntrack print wan=wan1 src=192.168.1.0/24 limit 2 -- 'assert j["shown"] == 2 and j["matched"] >= 2 and all(s["wan"] == "wan1" and s["src"] == "192.168.1.10" for s in j["sessions"])'
+json conntrack print src=10.0.0.0/8 -- 'assert j["shown"] == 0 and j["matched"] == 0'
+text events -- 'no WAN state change since start'
+json events -- 'assert j["events"] == [] and j["total"] == 0'
+text route set default-wan2 distance 5 -- '^$'
+json route set default-wan2 distance 2 -- 'assert j["ok"]'
+text route disable survivor-wan2 -- '^$'
+json route enable survivor-wan2 -- 'assert j["ok"]'
+text reload -- 'reloaded .*: 0 change'
+json reload -- 'assert j["applied"] and j["changes"] == []'
+
+# Prometheus, scraping every second from inside sb-gw.
+mkdir -p "$work/prom"
+cat >"$work/prom/prometheus.yml" <<YML
+global:
+  scrape_interval: 1s
+  evaluation_interval: 1s
+scrape_configs:
+  - job_name: switchback
+    static_configs:
+      - targets: ['127.0.0.1:9469']
+YML
+ip netns exec sb-gw timeout 120 prometheus --config.file="$work/prom/prometheus.yml" \
+	--storage.tsdb.path="$work/prom/data" --web.listen-address=127.0.0.1:9090 \
+	>"$work/prom/log" 2>&1 &
+prom_pid=$!
+# q EXPR: the first value of an instant query ("" when none).
+q() {
+	ip netns exec sb-gw curl -s --max-time 2 --data-urlencode "query=$1" \
+		http://127.0.0.1:9090/api/v1/query | /usr/bin/python3 -c '
+import json, sys
+r = json.load(sys.stdin)["data"]["result"]
+print(r[0]["value"][1] if r else "")' 2>/dev/null
+}
+# wait_q EXPR PYCOND SECONDS: until float(v) satisfies PYCOND (v is the value).
+wait_q() {
+	local v
+	for _ in $(seq $(( $3 * 4 ))); do
+		v=$(q "$1")
+		if [ -n "$v" ] && /usr/bin/python3 -c "import sys; v = float(sys.argv[1]); sys.exit(0 if ($2) else 1)" "$v"; then
+			echo "$v"; return 0
+		fi
+		sleep 0.25
+	done
+	echo "${v:-none}"; return 1
+}
+if v=$(wait_q 'up{job="switchback"}' 'v == 1' 30); then ok "prometheus scrapes switchback (up = $v)"
+else bad "prometheus: up = $v; $(tail -3 "$work/prom/log")"; fi
+wait_q 'switchback_wan_up{wan="wan1"}' 'v == 1' 10 >/dev/null && ok "prometheus: switchback_wan_up{wan=wan1} = 1" ||
+	bad "prometheus: wan1 not up"
+
+# Traffic moves the counters: 200 datagrams through WAN1.
+before=$(q 'switchback_port_transmit_packets_total{port="wan1"}')
+ip netns exec sb-lan /usr/bin/python3 "$top/scripts/lab-client.py" stream --count 200 \
+	--interval 0.01 --sport 40201 >/dev/null
+if after=$(wait_q 'switchback_port_transmit_packets_total{port="wan1"}' "v >= ${before:-0} + 200" 10); then
+	ok "prometheus: wan1 transmit packets moved with traffic (${before} -> ${after})"
+else
+	bad "prometheus: wan1 transmit packets ${before} -> ${after}"
+fi
+if r=$(wait_q 'rate(switchback_port_receive_bytes_total{port="lan"}[10s])' 'v > 0' 10); then
+	ok "prometheus: rate(lan receive bytes) = $r B/s"
+else
+	bad "prometheus: lan receive rate $r"
+fi
+
+# A failover: WAN1's gateway stops answering.
+changes=$(q 'switchback_wan_state_changes_total{wan="wan1"}')
+"$lab" fail-gw wan1 >>"$work/lab.log" 2>&1
+if v=$(wait_q 'switchback_wan_in_service{wan="wan1"}' 'v == 0' 15); then
+	ok "prometheus: wan1 out of service after its gateway failed"
+else
+	bad "prometheus: wan1 in service = $v"
+fi
+wait_q 'switchback_wan_up{wan="wan1"}' 'v == 0' 5 >/dev/null && ok "prometheus: switchback_wan_up{wan=wan1} = 0" ||
+	bad "prometheus: wan1 still up"
+# (it may pass through degraded on its way down: loss before timeouts)
+wait_q 'switchback_wan_state{wan="wan1",state="down"}' 'v == 1' 10 >/dev/null &&
+	ok "prometheus: switchback_wan_state{wan=wan1,state=down} = 1" || bad "prometheus: wan1 not down"
+if v=$(wait_q 'switchback_wan_state_changes_total{wan="wan1"}' "v >= ${changes:-0} + 1" 5); then
+	ok "prometheus: wan1 state changes ${changes} -> $v"
+else
+	bad "prometheus: state changes ${changes} -> $v"
+fi
+wait_q 'max(switchback_monitor_loss_ratio{wan="wan1"})' 'v > 0' 10 >/dev/null &&
+	ok "prometheus: wan1's monitors report loss" || bad "prometheus: no monitor loss"
+wait_via 198.51.100.2 && ok "traffic on WAN2" || bad "no failover: '$line'"
+text status -- '^wan1 +down +[0-9.hms]+ +NO '
+text events -- 'wan1 +up +-> (degraded|down) +\(out of service\)'
+json events -- 'e = [x for x in j["events"] if x["wan"] == "wan1"][-1]; assert e["new_state"] == "down" and not e["in_service"] and "192.0.2.53 timeout" in e["reason"]'
+text wan down wan2 -- 'wan2'
+json wan auto wan2 -- 'assert j'
+text conntrack flush wan=wan2 -- 'sessions flushed on wan2'
+json conntrack flush -- 'assert "flushed" in j'
+"$lab" restore wan1 >>"$work/lab.log" 2>&1
+if v=$(wait_q 'switchback_wan_in_service{wan="wan1"}' 'v == 1' 20); then
+	ok "prometheus: wan1 back in service"
+else
+	bad "prometheus: wan1 in service = $v after restore"
+fi
+text events -- 'wan1 +(down|degraded) +-> up +\(in service\)'
+
+kill "$prom_pid" 2>/dev/null; wait "$prom_pid" 2>/dev/null; prom_pid=
+lab_stop
+lab_finish

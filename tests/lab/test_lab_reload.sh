@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# Lab test: configuration reload on the running gateway (conf/lab-wan.ini).
+#  1. Ten kinds of bad file (unknown key, bad address, missing port, route
+#     loop, duplicate section, out-of-range value, a line that is not INI,
+#     several errors at once, a port removed, a new routing table): each
+#     reload is refused with all its errors (text and JSON), and the old
+#     configuration still forwards.
+#  2. A good file (a new route sending 192.0.2.80 through WAN2, a [wan]
+#     threshold, a start-up-only size) while a long TCP connection and a
+#     UDP stream to 192.0.2.80 run through WAN1: they lose nothing and keep
+#     their path; new connections take the new route; the log and the
+#     answer list the changes and what was left for a restart.
+#  3. SIGHUP reloads too: the route removed again, new connections back on
+#     WAN1.
+# Usage: test_lab_reload.sh SWITCHBACK_BINARY
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+bin=${1:-$top/build/switchback}
+. "$top/tests/lab/lablib.sh"
+trap 'kill $tcp_srv $tcp_cli $udp_pid 2>/dev/null; lab_cleanup' EXIT
+lab_require
+tcp_srv= tcp_cli= udp_pid=
+
+run=$work/run.ini            # the file switchback runs; reload reads it again
+orig=$work/orig.ini
+cp "$top/conf/lab-wan.ini" "$orig"
+printf '\n[metrics]\nlisten = 127.0.0.1:9469\n' >>"$orig"
+cp "$orig" "$run"
+lab_start "$run"
+case "$line" in
+	"HELLO 203.0.113.2 "*) ok "up, through WAN1" ;;
+	*) bad "TCP through WAN1 (got '$line')"; lab_finish; exit 1 ;;
+esac
+
+# The long flows, through WAN1: 12 s each.
+ip netns exec sb-inet /usr/bin/python3 "$top/tests/lab/labtcp.py" server --max-seconds 30 \
+	>"$work/tcp-server.txt" 2>&1 &
+tcp_srv=$!
+sleep 0.3
+ip netns exec sb-lan /usr/bin/python3 "$top/tests/lab/labtcp.py" client --count 240 \
+	--interval 0.05 >"$work/tcp-client.txt" 2>&1 &
+tcp_cli=$!
+ip netns exec sb-lan /usr/bin/python3 "$top/scripts/lab-client.py" stream --count 240 \
+	--interval 0.05 --sport 40123 >"$work/udp.txt" 2>&1 &
+udp_pid=$!
+sleep 1
+
+# --- 1. bad files ------------------------------------------------------------
+# bad_case NAME EXPECTED_ERRORS PATTERN...: $run holds the bad file; reload
+# must fail, list EXPECTED_ERRORS errors (0: a reason, no list) matching
+# each PATTERN, and WAN1 must still carry new connections.
+bad_case() {
+	local name=$1 want=$2 out js n
+	shift 2
+	if out=$(ctl reload 2>&1); then
+		bad "$name: reload accepted"
+	else
+		n=$(echo "$out" | grep -c ':[0-9]*: \[')
+		local miss=
+		for p in "$@"; do echo "$out" | grep -q -- "$p" || miss="$miss '$p'"; done
+		if [ "$n" -eq "$want" ] && [ -z "$miss" ] && echo "$out" | grep -q "running configuration stays"; then
+			if [ "$want" -eq 0 ]; then ok "$name: refused, with the reason"
+			else ok "$name: refused with its $want error(s)"; fi
+		else
+			bad "$name: refused, but $n error lines (want $want), missing:$miss: $out"
+		fi
+	fi
+	js=$(ctl reload --json 2>&1 | tail -n +2)
+	if echo "$js" | /usr/bin/python3 -c '
+import json, sys
+j = json.load(sys.stdin)
+assert j["applied"] is False and len(j["errors"]) == int(sys.argv[1]), j
+for e in j["errors"]:
+    assert e["line"] > 0 and e["message"], e' "$want"; then
+		ok "$name: reload --json says applied false, $want error(s) with their lines"
+	else
+		bad "$name: reload --json: $js"
+	fi
+	line=$(connect)
+	case "$line" in
+		"HELLO 203.0.113.2 "*) ok "$name: the old configuration still forwards (WAN1)" ;;
+		*) bad "$name: forwarding after the refused reload: '$line'" ;;
+	esac
+	cp "$orig" "$run"
+}
+
+{ cat "$orig"; printf '\n[route extra]\ndst = 198.18.5.0/24\ngateway = 203.0.113.1\nspeed = 10G\n'; } >"$run"
+bad_case "unknown key" 1 "\[route extra\] speed: unknown key"
+{ cat "$orig"; printf '\n[route extra]\ndst = 192.0.2.300/32\ngateway = 203.0.113.1\n'; } >"$run"
+bad_case "bad address" 1 "\[route extra\] dst: expected A.B.C.D/LEN"
+{ cat "$orig"; printf '\n[route extra]\ndst = 198.18.5.0/24\ngateway = 203.0.113.1%%wan9\n'; } >"$run"
+bad_case "missing port" 1 'no port named "wan9"'
+# (scope 20: the default routes, scope 30, cannot resolve them)
+{ cat "$orig"; printf '\n[route la]\ndst = 10.0.0.0/8\ngateway = 172.16.0.1\nscope = 20\ntarget_scope = 20\n[route lb]\ndst = 172.16.0.0/12\ngateway = 10.0.0.1\nscope = 20\ntarget_scope = 20\n'; } >"$run"
+bad_case "route loop" 2 "\[route la\] gateway: route loop" "\[route lb\] gateway: route loop"
+{ cat "$orig"; printf '\n[route default-wan2]\ndst = 0.0.0.0/0\ngateway = 198.51.100.1\ndistance = 3\n'; } >"$run"
+bad_case "duplicate section" 1 "\[route default-wan2\]: appears more than once"
+sed 's/^down_after = 3$/down_after = 0/' "$orig" >"$run"
+bad_case "out-of-range value" 1 "\[check_gateway\] down_after: expected a whole number from 1 to 100"
+{ cat "$orig"; printf '\nthis line is not INI\n'; } >"$run"
+bad_case "not an INI line" 1 'expected KEY = VALUE, got "this line is not INI"'
+{ cat "$orig"; printf '\n[firewall x]\nrule = 1\n[neighbor n]\naddress = 203.0.113.1\nmac = 02:00:00:00:01\nport = wan1\n[wan wan2]\nquorum = 9\n'; } >"$run"
+bad_case "several errors at once" 4 "\[firewall x\]: unknown section" "\[neighbor n\] mac" \
+	"\[wan wan2\]: appears more than once" "\[wan wan2\] quorum"
+awk '/^\[port wan2\]/{skip=1} /^\[/{if ($0 !~ /^\[port wan2\]/) skip=0} !skip' "$orig" |
+	awk '/^\[wan wan2\]/{skip=1;next} /^\[/{skip=0} !skip' |
+	sed '/^\[route default-wan2\]/,/^distance/d; /^\[route survivor-wan2\]/,/^gateway/d' >"$run"
+bad_case "a port removed" 0 "adding or removing a port needs a restart"
+{ cat "$orig"; printf '\n[route t]\ndst = 198.18.5.0/24\ngateway = 203.0.113.1\ntable = fresh\n'; } >"$run"
+bad_case "a new routing table" 0 'routing table "fresh" is new'
+
+# --- 2. a good file while the flows run --------------------------------------
+{
+	sed 's/^sessions = 65536$/sessions = 1000/; s/^window = 20$/window = 30/' "$orig"
+	printf '\n[route to-server-via-wan2]\ndst = 192.0.2.80/32\ngateway = 198.51.100.1\ndistance = 1\n'
+} >"$run"
+if out=$(ctl reload 2>&1); then
+	ok "good file: reload applied"
+	echo "$out" | sed 's/^/    /'
+else
+	bad "good file: reload refused: $out"
+fi
+echo "$out" | grep -q "route to-server-via-wan2 added: 192.0.2.80/32 via 198.51.100.1" &&
+	ok "the answer names the new route" || bad "the answer lacks the new route"
+echo "$out" | grep -q "\[wan wan1\] window: 20 -> 30" && ok "the answer names the [wan] change" ||
+	bad "the answer lacks [wan wan1] window"
+echo "$out" | grep -q "left unchanged until a restart:" &&
+	echo "$out" | grep -q "\[switchback\] sessions: 65536 -> 1000 (start-up only" &&
+	ok "the start-up-only change is reported as left unchanged" || bad "no 'left unchanged' for sessions"
+grep -q "reload: route to-server-via-wan2 added" "$log" && ok "the log says what changed" ||
+	bad "the log lacks the change"
+if wait_via 198.51.100.2; then ok "new connections take the new route (WAN2)"; else bad "new route not active: '$line'"; fi
+ctl route print | grep -Eq '^AS +to-server-via-wan2 ' && ok "route print: to-server-via-wan2 active" ||
+	bad "route print: $(ctl route print)"
+ctl status --json | /usr/bin/python3 -c '
+import json, sys
+j = json.load(sys.stdin)
+assert j["sessions"]["active"] >= 2, j["sessions"]' && ok "sessions kept (status --json)" ||
+	bad "status --json sessions"
+
+wait "$tcp_cli"; wait "$tcp_srv"; wait "$udp_pid"
+tcp_cli= tcp_srv= udp_pid=
+c=$(cat "$work/tcp-client.txt"); s=$(cat "$work/tcp-server.txt"); u=$(cat "$work/udp.txt")
+[ "$c" = "client sent 240 echoed 240" ] && [ "$s" = "server lines 240 in-order" ] &&
+	ok "the long TCP connection lost nothing across 11 reloads ($c; $s)" || bad "TCP: $c / $s"
+case "$u" in "sent 240 received 240 lost 0") ok "the UDP stream lost nothing ($u)" ;; *) bad "UDP: $u" ;; esac
+
+m=$("$lab" gw-exec curl -s 127.0.0.1:9469/metrics)
+echo "$m" | grep -q '^switchback_config_reloads_total 1$' &&
+	echo "$m" | grep -q '^switchback_config_reloads_refused_total 20$' &&
+	ok "metrics: 1 reload applied, 20 refused (10 files, text and JSON)" ||
+	bad "metrics: $(echo "$m" | grep reloads)"
+
+# --- 3. SIGHUP ---------------------------------------------------------------
+cp "$orig" "$run"
+kill -HUP "$(pgrep -f "file-prefix $prefix" | head -1)"
+if wait_via 203.0.113.2; then ok "SIGHUP: reloaded, the route gone, new connections on WAN1"; else bad "after SIGHUP: '$line'"; fi
+grep -q "reload: route to-server-via-wan2 removed" "$log" && ok "SIGHUP: the log says the route was removed" ||
+	bad "SIGHUP: no log line"
+kill -0 "$sb_pid" 2>/dev/null && ok "still running after SIGHUP" || bad "SIGHUP stopped switchback"
+
+lab_stop
+grep -E "reload" "$log" | head -60 >"$work/reload.log"
+lab_finish
