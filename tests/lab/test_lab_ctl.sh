@@ -8,10 +8,10 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${1:-$top/build/switchback}
-. "$top/tests/lab/lablib.sh"
+. "$top/scripts/lab-lib.sh"
 prom_pid=
+lab_test_init "$bin"
 trap '[ -n "$prom_pid" ] && kill $prom_pid 2>/dev/null; lab_cleanup' EXIT
-lab_require
 command -v prometheus >/dev/null || { echo "FAIL prometheus missing (scripts/install-deps.sh)"; exit 1; }
 
 cp "$top/conf/lab-wan.ini" "$work/c.ini"

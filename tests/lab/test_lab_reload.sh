@@ -16,10 +16,10 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${1:-$top/build/switchback}
-. "$top/tests/lab/lablib.sh"
-trap 'kill $tcp_srv $tcp_cli $udp_pid 2>/dev/null; lab_cleanup' EXIT
-lab_require
+. "$top/scripts/lab-lib.sh"
 tcp_srv= tcp_cli= udp_pid=
+lab_test_init "$bin"
+trap 'kill $tcp_srv $tcp_cli $udp_pid 2>/dev/null; lab_cleanup' EXIT
 
 run=$work/run.ini            # the file switchback runs; reload reads it again
 orig=$work/orig.ini
