@@ -58,6 +58,7 @@ struct sb_ctl {
 	/* Snapshot for the telemetry thread, under @snap_lock. */
 	pthread_mutex_t snap_lock;
 	char routes_text[8192];
+	char leases_text[2048];        /* DHCP ports' leases, as of the last publication */
 };
 
 /** Build the control context from @c->cfg: mbuf pool, ports, RCU, the
