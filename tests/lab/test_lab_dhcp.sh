@@ -21,7 +21,7 @@ hook_out=$work/hook.txt
 conf=$work/lab-dhcp.ini
 {
 	cat "$top/conf/lab-dhcp.ini"
-	printf '\n[notify]\nhook = env | grep ^SB_ | sort | tr "\\n" " " >>%s; echo >>%s\n' \
+	printf '\n[notify]\nhook = env | grep ^SB_ | sort | tr "\\n" " " >>%s && echo >>%s\n' \
 		"$hook_out" "$hook_out"
 } >"$conf"
 
