@@ -20,9 +20,11 @@
 static bool
 on_subnet(const struct sb_port_conf *p, uint32_t ip)
 {
-	uint32_t mask = ~0u << (32 - p->prefix_len);
+	/* A DHCP port without a lease has no subnet (prefix_len 0: a shift
+	 * by 32 would be undefined). */
+	uint32_t mask = p->prefix_len != 0 ? ~0u << (32 - p->prefix_len) : 0;
 
-	return ((ip ^ p->addr) & mask) == 0;
+	return p->addr != 0 && ((ip ^ p->addr) & mask) == 0;
 }
 
 void

@@ -20,6 +20,7 @@
 #include "notify.h"
 #include "publish.h"
 #include "wan.h"
+#include "lease.h"
 
 struct sb_ctl {
 	struct sb_config *cfg;
@@ -40,6 +41,7 @@ struct sb_ctl {
 	struct sb_publisher pub;       /* the one writer of what workers read */
 	struct sb_rib *rib;
 	struct sb_wans wans;           /* probes, monitors, WAN states */
+	struct sb_leases leases;       /* DHCP ports' clients and leases (dhcpio.h) */
 	struct sb_arp arp;
 	struct sb_notify notify;       /* hook and webhook */
 	bool dirty;                    /* routes changed (operator): publish */
@@ -56,6 +58,7 @@ struct sb_ctl {
 	/* Snapshot for the telemetry thread, under @snap_lock. */
 	pthread_mutex_t snap_lock;
 	char routes_text[8192];
+	char leases_text[2048];        /* DHCP ports' leases, as of the last publication */
 };
 
 /** Build the control context from @c->cfg: mbuf pool, ports, RCU, the

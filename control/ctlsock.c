@@ -188,12 +188,18 @@ wans(struct sb_ctl *c, struct out *o, bool json)
 				    pr->down ? "DOWN" : pr->degraded ? "DEGRADED" : "up");
 			pf = false;
 		}
+		/* A DHCP port's lease (address, gateway, DNS, time left). */
+		char lease[512];
+
 		if (json) {
-			out(o, "]");
+			sb_lease_json(&c->leases, p, sb_now_ms(), lease, sizeof(lease));
+			out(o, "], \"dhcp\": %s", lease);
 			monitors(c, p, o, json);
 			out(o, "}");
 		} else {
 			out(o, "\n");
+			if (sb_lease_describe(&c->leases, p, sb_now_ms(), lease, sizeof(lease)) > 0)
+				out(o, "         %s\n", lease);
 			monitors(c, p, o, json);
 		}
 	}

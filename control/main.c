@@ -16,9 +16,11 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_lcore.h>
+#include <rte_ring.h>
 
 #include "ctl.h"
 #include "ctlsock.h"
+#include "dhcpio.h"
 #include "ops.h"
 #include "port.h"
 #include "punt.h"
@@ -160,6 +162,7 @@ control_loop(struct sb_ctl *c)
 		/* Parts report what happened... */
 		sb_punt_drain(c);
 		sb_wan_tick(&c->wans, sb_now_us());
+		sb_dhcpio_tick(c);
 		if (now >= link_at) {
 			/* Carrier changes take effect at once (well, within
 			 * 50 ms of the port reporting them). */
@@ -321,6 +324,12 @@ main(int argc, char **argv)
 	control_loop(c);
 
 	SB_INFO(MAIN, "signal %d: stopping", (int)quit_signal);
+	/* RELEASE where configured: the worker sends it before it stops
+	 * (it drains the inject ring; a second at most). */
+	sb_lease_stop(&c->leases, sb_now_ms());
+	for (unsigned k = 0; k < 1000 && !rte_ring_empty(c->inject); k++)
+		usleep(1000);
+	usleep(2000);
 	sb_worker_stop(c->w);
 	rte_eal_wait_lcore(c->worker_lcore);
 	sb_summary_print(c);

@@ -9,6 +9,7 @@
 #include "punt.h"
 #include "arp.h"
 #include "clock.h"
+#include "dhcpio.h"
 #include "ctl.h"
 #include "neigh.h"
 #include "pkt.h"
@@ -65,6 +66,9 @@ sb_punt_drain(struct sb_ctl *c)
 				break;
 			case SB_PUNT_TTL_EXCEEDED:
 				ttl_exceeded(c, port, m[i]);
+				break;
+			case SB_PUNT_DHCP:
+				sb_dhcpio_punt(c, port, m[i]);
 				break;
 			default:
 				break;

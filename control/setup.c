@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_cycles.h>
 #include <rte_eal.h>
@@ -24,6 +25,7 @@
 #include "eim.h"
 #include "worker.h"
 #include "ctlsock.h"
+#include "dhcpio.h"
 #include "fib.h"
 #include "frag.h"
 #include "nat.h"
@@ -96,6 +98,7 @@ build_worker(struct sb_ctl *c, char *err, size_t errlen)
 			.port_id = c->port_id[p], .role = (uint8_t)pc->role,
 			.masquerade = pc->masquerade, .vlan = pc->vlan,
 			.prefix_len = (uint8_t)pc->prefix_len, .addr = pc->addr, .mac = c->mac[p],
+			.dhcp = pc->dhcp.enabled,
 		};
 	}
 	wc.pcc_n = sb_pcc_members(cfg, wc.pcc_port, wc.pcc_table);
@@ -220,6 +223,23 @@ sb_ctl_setup(struct sb_ctl *c, char *err, size_t errlen)
 	if (c->rib == NULL)
 		goto nomem;
 	{
+		/* Before the WANs: a lease kept on disk gives them their
+		 * address at once (INIT-REBOOT). */
+		const struct sb_lease_io lio = { .ctx = c, .send = sb_dhcpio_send };
+		uint8_t mac[SB_MAX_PORTS][6];
+
+		for (unsigned p = 0; p < c->n_ports; p++)
+			memcpy(mac[p], c->mac[p].addr_bytes, 6);
+		ret = sb_lease_init(&c->leases, cfg, c->rib, (const uint8_t (*)[6])mac, &lio,
+				    sb_now_ms(), sb_dhcpio_wall_s(), sb_now_us() ^ (uint64_t)getpid());
+		if (ret == -ENOMEM)
+			goto nomem;
+		if (ret != 0) {
+			snprintf(err, errlen, "cannot start the DHCP clients");
+			return ret;
+		}
+	}
+	{
 		const struct sb_wan_io io = { .ctx = c, .send = sb_punt_probe, .notify = notify_wan };
 
 		ret = sb_wan_init(&c->wans, cfg, c->rib, &io, sb_now_ms(), err, errlen);
@@ -267,6 +287,7 @@ sb_ctl_teardown(struct sb_ctl *c)
 	sb_neigh_free(c->neigh);
 	rte_free(c->qs);
 	sb_wan_fini(&c->wans);
+	sb_lease_fini(&c->leases);
 	sb_rib_free(c->rib);
 	rte_mempool_free(c->pool);
 }

@@ -100,6 +100,16 @@ tel_wans(const char *cmd __rte_unused, const char *params __rte_unused,
 	return 0;
 }
 
+static int
+tel_leases(const char *cmd __rte_unused, const char *params __rte_unused,
+	   struct rte_tel_data *d)
+{
+	pthread_mutex_lock(&tel_ctl->snap_lock);
+	rte_tel_data_string(d, tel_ctl->leases_text);
+	pthread_mutex_unlock(&tel_ctl->snap_lock);
+	return 0;
+}
+
 int
 sb_telemetry_init(struct sb_ctl *c)
 {
@@ -110,7 +120,9 @@ sb_telemetry_init(struct sb_ctl *c)
 				       "Worker counters and drop reasons") != 0 ||
 	    rte_telemetry_register_cmd("/switchback/routes", tel_routes,
 				       "Routes with flags, like RouterOS /ip route print") != 0 ||
-	    rte_telemetry_register_cmd("/switchback/wans", tel_wans, "WAN states") != 0)
+	    rte_telemetry_register_cmd("/switchback/wans", tel_wans, "WAN states") != 0 ||
+	    rte_telemetry_register_cmd("/switchback/leases", tel_leases,
+				       "DHCP leases of WAN ports (as of the last publication)") != 0)
 		return -1;
 	return 0;
 }
@@ -118,10 +130,19 @@ sb_telemetry_init(struct sb_ctl *c)
 void
 sb_telemetry_snapshot(struct sb_ctl *c)
 {
-	char buf[sizeof(c->routes_text)];
+	char buf[sizeof(c->routes_text)], lbuf[sizeof(c->leases_text)] = "";
+	size_t o = 0;
 
 	sb_rib_print(c->rib, c->cfg, buf, sizeof(buf));
+	for (unsigned p = 0; p < c->n_ports && o < sizeof(lbuf); p++) {
+		char desc[256];
+
+		if (sb_lease_describe(&c->leases, p, sb_now_ms(), desc, sizeof(desc)) > 0)
+			o += (size_t)snprintf(lbuf + o, sizeof(lbuf) - o, "%s: %s\n",
+					      c->cfg->ports[p].name, desc);
+	}
 	pthread_mutex_lock(&c->snap_lock);
 	memcpy(c->routes_text, buf, sizeof(buf));
+	memcpy(c->leases_text, lbuf, sizeof(lbuf));
 	pthread_mutex_unlock(&c->snap_lock);
 }

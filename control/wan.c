@@ -33,6 +33,7 @@ sb_wan_init(struct sb_wans *ws, const struct sb_config *cfg, struct sb_rib *rib,
 		ws->wan[p].addr = cfg->ports[p].addr;
 		ws->wan[p].prefix_len = cfg->ports[p].prefix_len;
 		ws->wan[p].gateway = cfg->wan[p].gateway;
+		snprintf(ws->wan[p].addr_why, sizeof(ws->wan[p].addr_why), "no lease");
 	}
 	return sb_wan_probes_setup(ws, now_ms, err, errlen);
 }
@@ -61,12 +62,18 @@ sb_wan_set_link(struct sb_wans *ws, unsigned port, bool down)
 
 void
 sb_wan_set_address(struct sb_wans *ws, unsigned port, uint32_t addr, uint8_t prefix_len,
-		   uint32_t gateway)
+		   uint32_t gateway, const char *why)
 {
 	struct sb_wan *w = &ws->wan[port];
 
-	if (port >= ws->n_ports ||
-	    (addr == w->addr && prefix_len == w->prefix_len && gateway == w->gateway))
+	if (port >= ws->n_ports)
+		return;
+	if (addr == 0) {
+		/* Also a new reason alone ("no lease" -> "lease lost (nak)"). */
+		snprintf(w->addr_why, sizeof(w->addr_why), "%s", why != NULL ? why : "no address");
+		ws->dirty = true;
+	}
+	if (addr == w->addr && prefix_len == w->prefix_len && gateway == w->gateway)
 		return;
 	/* Sessions NATed to the old address cannot come back: flushed. */
 	if (w->addr != 0 && addr != w->addr)
@@ -227,7 +234,7 @@ judge(struct sb_wans *ws, unsigned p, uint64_t now)
 		snprintf(why, sizeof(why), "link down");
 	} else if (w->addr == 0) {
 		down = true;
-		snprintf(why, sizeof(why), "no address (waiting for a DHCP lease)");
+		snprintf(why, sizeof(why), "%s", w->addr_why);
 	} else if (w->force > 0) {
 		down = false;
 		snprintf(why, sizeof(why), "forced up by the operator");
@@ -326,6 +333,8 @@ sb_wan_published(const struct sb_wans *ws, struct sb_wan_state out[SB_MAX_PORTS]
 	for (unsigned p = 0; p < SB_MAX_PORTS; p++) {
 		out[p].gen = ws->wan[p].gen;
 		out[p].up = !ws->wan[p].down;
+		out[p].addr = ws->wan[p].addr;
+		out[p].prefix_len = ws->wan[p].prefix_len;
 	}
 }
 

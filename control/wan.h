@@ -38,6 +38,7 @@ struct sb_wan {
 	uint32_t addr;            /* host order; 0 = none yet (address = dhcp) */
 	uint8_t prefix_len;
 	uint32_t gateway;         /* monitors' next hop when off-link, 0 = none */
+	char addr_why[64];        /* why @addr is 0: "no lease", "lease lost (nak)" */
 	/* [wan NAME] monitors: mon[0 .. n_mon) (in sb_wans.mons). */
 	struct sb_probe *mon;
 	unsigned n_mon;
@@ -121,11 +122,12 @@ void sb_wan_set_link(struct sb_wans *ws, unsigned port, bool down);
  * The address of WAN @port changed at run time (a DHCP lease came, moved
  * or went; @addr 0 = none): monitors' next hops follow @gateway, sessions
  * NATed to the old address are flushed (generation bump), and the WAN is
- * judged again at the next sb_wan_apply (down while it has no address).
- * Control thread.
+ * judged again at the next sb_wan_apply (down while it has no address,
+ * with @why as the reason, e.g. "no lease" or "lease lost (nak)"; NULL:
+ * "no address"). Control thread.
  */
 void sb_wan_set_address(struct sb_wans *ws, unsigned port, uint32_t addr, uint8_t prefix_len,
-			uint32_t gateway);
+			uint32_t gateway, const char *why);
 
 /** The operator's override of WAN @port: 1 up, -1 down, 0 automatic. */
 void sb_wan_force(struct sb_wans *ws, unsigned port, int force);

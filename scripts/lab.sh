@@ -29,6 +29,12 @@ usage: scripts/lab.sh COMMAND
                      leftovers first)
   down               remove every sb-* namespace and what the lab started
   status             namespaces, addresses and faults
+  dhcp-server WAN DIR FIRST LAST [LEASE_S [T1_S T2_S]]
+                     Debian's dnsmasq in the foreground in WAN's ISP namespace
+                     serving FIRST-LAST on WAN's link (router and DNS: the ISP's
+                     .1; lease 120 s by default, dnsmasq's least), authoritative
+                     (NAKs other addresses), no DNS; its files in DIR; stop it
+                     by killing it
   server start|stop  TCP server 192.0.2.80:8080 (answers "HELLO <peer-ip> <peer-port>"),
                      UDP echo on 192.0.2.80:8081, in sb-inet
   fail-gw WAN        ISP router stops answering and forwarding for us (link up)
@@ -247,6 +253,29 @@ cmd_server() {
 		;;
 	*) die "usage: lab.sh server start|stop" ;;
 	esac
+}
+
+# cmd_dhcp_server WAN DIR FIRST LAST [LEASE_S [T1_S T2_S]]: replaces this
+# shell with dnsmasq (so the caller's kill of its pid ends it).
+cmd_dhcp_server() {
+	[ $# -ge 4 ] && [ $# -le 7 ] ||
+		die "usage: lab.sh dhcp-server WAN DIR FIRST LAST [LEASE_S [T1_S T2_S]]"
+	local wan=$1 dir=$2 first=$3 last=$4 lease=${5:-120} t1=${6:-} t2=${7:-} ns ifc cust
+	wan_check "$wan"
+	need_lab
+	command -v dnsmasq >/dev/null || die "dnsmasq missing: run scripts/install-deps.sh"
+	[ -d "$dir" ] || die "no directory $dir"
+	read -r ns ifc <<<"$(wan_ns "$wan")"
+	read -r cust _ <<<"$(wan_net "${wan#wan}")"
+	local opts=(--conf-file=/dev/null --keep-in-foreground --log-facility=- --log-dhcp
+		--port=0 --user=root --bind-interfaces --interface="$ifc" --except-interface=lo
+		--dhcp-authoritative --dhcp-leasefile="$dir/dnsmasq.leases"
+		--pid-file="$dir/dnsmasq.pid"
+		--dhcp-range="$first,$last,255.255.255.0,$lease"
+		--dhcp-option=option:router,"$cust.1" --dhcp-option=option:dns-server,"$cust.1")
+	[ -n "$t1" ] && opts+=(--dhcp-option=option:T1,"$t1")
+	[ -n "$t2" ] && opts+=(--dhcp-option=option:T2,"$t2")
+	exec ip netns exec "$ns" dnsmasq "${opts[@]}"
 }
 
 wan_check() {
@@ -662,6 +691,7 @@ main() {
 	status) cmd_status ;;
 	check) cmd_check ;;
 	server) need_root; cmd_server "$@" ;;
+	dhcp-server) need_root; cmd_dhcp_server "$@" ;;
 	loss)
 		need_root
 		[ $# -eq 2 ] && [ "$2" -ge 1 ] 2>/dev/null && [ "$2" -le 100 ] || die "usage: lab.sh loss WAN PERCENT (1-100)"

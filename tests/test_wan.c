@@ -569,22 +569,22 @@ test_wan_address_from_a_lease(void **state)
 	run_ms(h, 500);
 	assert_int_equal(h->last_hop[WAN1], GW1);
 	/* The lease went: down at once, no monitor leaves without an address. */
-	sb_wan_set_address(&h->ws, WAN1, 0, 0, 0);
+	sb_wan_set_address(&h->ws, WAN1, 0, 0, 0, "lease lost (nak)");
 	run_ms(h, 1);
 	assert_true(h->ws.wan[WAN1].down);
-	assert_non_null(strstr(h->ws.wan[WAN1].reason, "no address"));
+	assert_non_null(strstr(h->ws.wan[WAN1].reason, "lease lost (nak)"));
 	sent = h->sent_on[WAN1];
 	run_ms(h, 500);
 	assert_int_equal(h->sent_on[WAN1], sent);
 	/* A new lease elsewhere: monitors go to its gateway, the WAN comes
 	 * back once they answer. */
 	gen = h->ws.wan[WAN1].gen;
-	sb_wan_set_address(&h->ws, WAN1, 0xc6120005u /* 198.18.0.5 */, 24, 0xc6120001u);
+	sb_wan_set_address(&h->ws, WAN1, 0xc6120005u /* 198.18.0.5 */, 24, 0xc6120001u, NULL);
 	assert_true(run_until_down(h, WAN1, false, 2000) >= 0);
 	assert_int_equal(h->last_hop[WAN1], 0xc6120001u);
 	assert_int_equal(h->ws.wan[WAN1].gen, gen);       /* no address before: nothing to flush */
 	/* Renumbered: the sessions on the old address are flushed. */
-	sb_wan_set_address(&h->ws, WAN1, 0xc6120009u, 24, 0xc6120001u);
+	sb_wan_set_address(&h->ws, WAN1, 0xc6120009u, 24, 0xc6120001u, NULL);
 	assert_int_equal(h->ws.wan[WAN1].gen, gen + 1);
 	assert_true(h->ws.dirty);
 	teardown_h(h);
