@@ -23,27 +23,9 @@
 #include "opscmd.h"
 #include "reload_run.h"
 #include "probe.h"
+#include "outbuf.h"
 #include "sb_log.h"
 
-struct out {
-	char *buf;
-	size_t cap, len;
-};
-
-static void __attribute__((format(printf, 2, 3)))
-out(struct out *o, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (o->len + 1 >= o->cap)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		o->len += (size_t)n < o->cap - o->len ? (size_t)n : o->cap - o->len - 1;
-}
 
 /* --- what this file reads of the control context ------------------------ */
 
