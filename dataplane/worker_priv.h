@@ -23,6 +23,7 @@
 #include "police.h"
 #include "eim.h"
 #include "frag.h"
+#include "fwdtab.h"
 
 struct rte_eth_dev_tx_buffer;
 
@@ -69,6 +70,7 @@ struct sb_worker {
 	struct sb_frag_table *frag;    /* datagrams in flight, by first fragment */
 	struct sb_meta frag_md[SB_FRAG_HOLD_MAX]; /* parsed held fragments, by slot */
 	struct sb_synhold *synhold;    /* unsolicited SYNs to live mappings (6 s) */
+	struct sb_fwdtab *fwd;         /* port forwards, one-to-one NAT (control's) */
 	uint64_t tsc_hz;
 	struct sb_fib *fib;
 	struct sb_neigh *neigh;
@@ -269,7 +271,7 @@ sb_wk_made_in_burst(struct sb_worker *w, const struct sb_burst *b, struct sb_pkt
 static inline void
 sb_wk_release_nat(struct sb_worker *w, const struct sb_session *s)
 {
-	if (s->nat) {
+	if (s->nat == SB_CT_NAT_SRC || s->nat == SB_CT_NAT_HAIRPIN) {
 		struct sb_eim_key k = sb_eim_key(s->lan_addr, s->lan_port, s->proto, s->nat_wan);
 
 		sb_eim_put(w->eim, &k, sb_wk_now_s(w));
