@@ -1,0 +1,205 @@
+#!/usr/bin/env bash
+# Lab test: inbound NAT (issue 15) through the real binary, kernel sockets
+# at both ends (tests/lab/labfwd.py: a server on the LAN host, clients in
+# sb-inet), tcpdump on both ISP links and scapy for ARP:
+#   - TCP and UDP forwards on each WAN; a range; a source restriction
+#   - a connection arriving on WAN2 while WAN1 is primary is answered
+#     through WAN2 with WAN2's address: nothing leaves WAN1
+#   - hairpin from the LAN to a WAN address's forwarded port
+#   - one-to-one NAT both ways, ARP answered for its address
+#   - a forward on WAN2 keeps working while WAN1 fails over and back
+#   - masquerade never hands out a forwarded port (a LAN host's source
+#     port 8022 is not preserved; the pool itself: tests/test_fwdtab.c)
+# Usage: test_lab_forward.sh SWITCHBACK_BINARY
+set -uo pipefail
+. "$(dirname "$0")/../../scripts/lab-lib.sh"
+lab_test_init "$@"
+
+fwd_py=$top/tests/lab/labfwd.py
+cp "$top/conf/lab.ini" "$work/fwd.ini"
+cat >>"$work/fwd.ini" <<'INI'
+
+[forward web]
+wan = all
+proto = both
+port = 8022
+to = 192.168.1.10
+to_port = 9022
+comment = the LAN host's server
+
+[forward rtp]
+wan = wan2
+proto = udp
+port = 7000-7004
+to = 192.168.1.10
+to_port = 9030-9034
+
+[forward admin]
+wan = wan1
+port = 8023
+to = 192.168.1.10
+to_port = 9022
+allow = 192.0.2.80/32
+
+[nat1to1 host11]
+wan = wan2
+external = 198.51.100.20
+internal = 192.168.1.11
+INI
+
+inet() { ip netns exec sb-inet /usr/bin/python3 "$fwd_py" "$@"; }
+lan() { ip netns exec sb-lan /usr/bin/python3 "$fwd_py" "$@"; }
+# expect WHAT PATTERN OUTPUT
+expect() {
+	case "$3" in $2) ok "$1 ($3)" ;; *) bad "$1: got '$3', want '$2'" ;; esac
+}
+
+lab_start "$work/fwd.ini"
+case "$line" in "HELLO 203.0.113.2 "*) ok "up, WAN1 primary ($line)" ;;
+*) bad "start (got '$line')" ;; esac
+ip netns exec sb-lan ip addr replace 192.168.1.11/24 dev lan0
+ip netns exec sb-lan /usr/bin/python3 "$fwd_py" server 9022 9030 9031 9032 9033 9034 \
+	>"$work/server.txt" 2>&1 &
+lab_track $!
+lab_wait_for "grep -q serving '$work/server.txt'" 5 >/dev/null || bad "LAN server did not start"
+
+# Both ISP links watched from here on.
+for k in 1 2; do
+	ip netns exec "sb-isp$k" tcpdump -i "isp$k-cust" -U -n -w "$work/isp$k.pcap" \
+		'ip and (tcp or udp) and not port 8080 and not port 8081' >/dev/null 2>&1 &
+	lab_track $!
+done
+sleep 1
+
+# --- forwards on each WAN --------------------------------------------------
+out=$(inet tcp 203.0.113.2 8022)
+expect "TCP forward on WAN1 reaches 192.168.1.10:9022 from the client's own address" \
+	"OK FROM 198.18.1.2 * TO 192.168.1.10 9022 LOCAL 198.18.1.2 *" "$out"
+out=$(inet udp 203.0.113.2 8022)
+expect "UDP forward on WAN1, answered from 203.0.113.2:8022" \
+	"OK FROM 198.18.1.2 * TO 192.168.1.10 9022 REPLY 203.0.113.2 8022" "$out"
+n1_before=$(tcpdump -r "$work/isp1.pcap" -n 2>/dev/null | wc -l)
+out=$(inet tcp 198.51.100.2 8022)
+expect "TCP forward on WAN2 (WAN1 primary) reaches the server" \
+	"OK FROM 198.18.2.2 * TO 192.168.1.10 9022 LOCAL 198.18.2.2 *" "$out"
+out=$(inet udp 198.51.100.2 8022)
+expect "UDP forward on WAN2 (WAN1 primary), answered from 198.51.100.2:8022" \
+	"OK FROM 198.18.2.2 * TO 192.168.1.10 9022 REPLY 198.51.100.2 8022" "$out"
+
+# --- a range ------------------------------------------------------------------
+for p in 7000 7003 7004; do
+	out=$(inet udp 198.51.100.2 "$p")
+	expect "range: UDP $p on WAN2 goes to 9030 + $((p - 7000))" \
+		"OK FROM 198.18.2.2 * TO 192.168.1.10 $((9030 + p - 7000)) REPLY 198.51.100.2 $p" "$out"
+done
+out=$(inet udp 203.0.113.2 7000 --timeout 1)
+expect "range: forwarded on WAN2 only (nothing on WAN1)" "FAIL *" "$out"
+out=$(inet udp 198.51.100.2 7005 --timeout 1)
+expect "range: 7005 is past its end" "FAIL *" "$out"
+
+# --- nothing of WAN2's forwards left by WAN1 -------------------------------
+sleep 0.5
+on1=$(tcpdump -r "$work/isp1.pcap" -n 2>/dev/null | tail -n +"$((n1_before + 1))" |
+	grep -c 'IP \(203.0.113.2\|198.51.100.2\)' || true)
+on2=$(tcpdump -r "$work/isp2.pcap" -n 2>/dev/null | grep -c 'IP 198.51.100.2\.\(8022\|700[0-4]\) > 198.18.2.2' || true)
+[ "$on1" -eq 0 ] && ok "WAN1's wire: nothing left by the gateway while WAN2's forwards were answered" ||
+	bad "WAN1's wire: $on1 packets from the gateway during WAN2's forwards"
+[ "$on2" -ge 8 ] && ok "WAN2's wire: the answers left there with 198.51.100.2 ($on2 packets)" ||
+	bad "WAN2's wire: $on2 answers from 198.51.100.2 (want >= 8)"
+bogus=$(tcpdump -r "$work/isp1.pcap" -n 2>/dev/null | grep -c '198.51.100.2' || true)
+[ "$bogus" -eq 0 ] && ok "WAN1's wire never carried WAN2's address" ||
+	bad "WAN1's wire carried 198.51.100.2 $bogus times"
+
+# --- source restriction -------------------------------------------------------
+out=$(inet tcp 203.0.113.2 8023 --src 192.0.2.80)
+expect "restricted forward: 192.0.2.80 is allowed" "OK FROM 192.0.2.80 * TO 192.168.1.10 9022 *" "$out"
+refused0=$(ctl stats --json | grep -o '"drop_forward_source_refused": [0-9]*' | grep -o '[0-9]*$')
+out=$(inet tcp 203.0.113.2 8023 --timeout 1.5)
+expect "restricted forward: 198.18.1.2 gets nothing (no RST: a timeout)" "FAIL *timed out*" "$out"
+refused1=$(ctl stats --json | grep -o '"drop_forward_source_refused": [0-9]*' | grep -o '[0-9]*$')
+[ "${refused1:-0}" -gt "${refused0:-0}" ] &&
+	ok "refused SYNs counted as forward_source_refused (${refused0:-?} -> $refused1)" ||
+	bad "forward_source_refused did not grow (${refused0:-?} -> ${refused1:-?})"
+
+# --- hairpin --------------------------------------------------------------------
+out=$(lan tcp 203.0.113.2 8022 --src 192.168.1.11)
+expect "hairpin: 192.168.1.11 to 203.0.113.2:8022 reaches the server, seen as the WAN address" \
+	"OK FROM 203.0.113.2 * TO 192.168.1.10 9022 LOCAL 192.168.1.11 *" "$out"
+out=$(lan udp 198.51.100.2 8022 --src 192.168.1.11)
+expect "hairpin: UDP through WAN2's address, answered from it" \
+	"OK FROM 198.51.100.2 * TO 192.168.1.10 9022 REPLY 198.51.100.2 8022" "$out"
+
+# --- masquerade never takes a forwarded port -------------------------------------
+out=$(lan tcp 192.0.2.80 8080 --src 192.168.1.10 --sport 8022)
+case "$out" in
+"OK HELLO 203.0.113.2 8022"*) bad "masquerade handed out forwarded port 8022 ($out)" ;;
+"OK HELLO 203.0.113.2 "*) ok "a LAN source port 8022 is mapped elsewhere, not onto the forward ($out)" ;;
+*) bad "LAN connection from port 8022: $out" ;;
+esac
+
+# --- one-to-one NAT ---------------------------------------------------------------
+arp=$(ip netns exec sb-isp2 /usr/bin/python3 -c '
+from scapy.all import Ether, ARP, srp1, conf
+conf.verb = 0
+r = srp1(Ether(dst="ff:ff:ff:ff:ff:ff")/ARP(pdst="198.51.100.20", psrc="198.51.100.1"),
+         iface="isp2-cust", timeout=2)
+print(r[ARP].psrc, r[ARP].hwsrc if r else "none") if r else print("none")' 2>&1)
+gwmac=$(ip netns exec sb-gw cat /sys/class/net/gw-wan2/address)
+expect "1:1: ARP for 198.51.100.20 answered on WAN2 with the gateway's MAC" "198.51.100.20 $gwmac" "$arp"
+out=$(inet tcp 198.51.100.20 9022)
+expect "1:1 inbound: 198.51.100.20:9022 reaches 192.168.1.11:9022" \
+	"OK FROM 198.18.2.2 * TO 192.168.1.11 9022 *" "$out"
+out=$(inet udp 198.51.100.20 9031)
+expect "1:1 inbound UDP, answered from 198.51.100.20" \
+	"OK FROM 198.18.2.2 * TO 192.168.1.11 9031 REPLY 198.51.100.20 9031" "$out"
+out=$(lan tcp 192.0.2.80 8080 --src 192.168.1.11 --sport 40111)
+expect "1:1 outbound: 192.168.1.11 leaves by WAN2 as 198.51.100.20, port kept (WAN1 primary)" \
+	"OK HELLO 198.51.100.20 40111*" "$out"
+out=$(lan tcp 192.0.2.80 8080 --src 192.168.1.10)
+expect "other LAN hosts still masquerade through WAN1" "OK HELLO 203.0.113.2 *" "$out"
+
+# --- the other WAN fails over and back ------------------------------------------
+inet hold 198.51.100.2 8022 12 >"$work/hold.txt" 2>&1 &
+hold_pid=$!
+lab_track $hold_pid
+sleep 1
+from=$(wc -l <"$log")
+"$lab" fail-gw wan1 >>"$work/lab.log" 2>&1
+wait_log "wan wan1 DOWN" "$from" 10000 && ok "WAN1 down" || bad "WAN1 did not go down"
+out=$(inet tcp 198.51.100.2 8022)
+expect "new connection to WAN2's forward while WAN1 is down" \
+	"OK FROM 198.18.2.2 * TO 192.168.1.10 9022 *" "$out"
+out=$(inet tcp 203.0.113.2 8022 --timeout 1)
+expect "WAN1's forward is unreachable while its ISP is failed" "FAIL *" "$out"
+from=$(wc -l <"$log")
+"$lab" restore wan1 >>"$work/lab.log" 2>&1
+wait_log "wan wan1 UP" "$from" 15000 && ok "WAN1 back up" || bad "WAN1 did not come back"
+wait "$hold_pid"
+held=$(grep '^HELD' "$work/hold.txt")
+case "$held" in
+"HELD "*" 0") ok "a TCP connection through WAN2's forward kept every echo across WAN1's failover and failback ($held)" ;;
+*) bad "the held connection lost echoes: $(tr '\n' ' ' <"$work/hold.txt")" ;;
+esac
+out=$(inet tcp 203.0.113.2 8022)
+expect "WAN1's forward works again" "OK FROM 198.18.1.2 * TO 192.168.1.10 9022 *" "$out"
+
+# --- the operator's view -------------------------------------------------------
+fp=$(ctl forward print)
+echo "$fp"
+echo "$fp" | grep -qE '^web +all +both +8022 +192\.168\.1\.10:9022 +[1-9]' &&
+	ok "forward print: web with its hits" || bad "forward print: no web line with hits"
+fj=$(ctl forward print --json)
+echo "$fj" | /usr/bin/python3 -c '
+import json, sys
+d = json.loads(sys.stdin.read().split("\n", 1)[1])
+f = {x["name"]: x for x in d["forwards"]}
+assert f["web"]["hits"] >= 6 and f["web"]["hairpin"] >= 2, f["web"]
+assert f["admin"]["refused"] >= 1 and f["admin"]["allow"] == ["192.0.2.80/32"], f["admin"]
+assert f["rtp"]["hits"] >= 3 and f["rtp"]["port"] == "7000-7004", f["rtp"]
+m = d["nat1to1"][0]
+assert m["in"] >= 2 and m["out"] >= 1, m
+' && ok "forward print --json: hits, refusals, hairpins, one-to-one counts" ||
+	bad "forward print --json: $fj"
+
+lab_stop
+lab_finish
