@@ -20,6 +20,7 @@ Every call is bounded; failures print "FAIL <why>" and exit 1.
 import argparse
 import select
 import socket
+import struct
 import sys
 import threading
 import time
@@ -52,19 +53,27 @@ def tcp_client(c, peer):
         c.close()
 
 
+IP_PKTINFO = 8  # Linux; not in Python's socket module
+
+
 def serve_udp(port):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    # The local address each datagram was sent to (IP_PKTINFO).
-    s.setsockopt(socket.IPPROTO_IP, socket.IP_PKTINFO, 1)
+    # The local address each datagram was sent to, and the answer sent
+    # from it (struct in_pktinfo: ifindex, spec_dst, addr).
+    s.setsockopt(socket.IPPROTO_IP, IP_PKTINFO, 1)
     s.bind(("0.0.0.0", port))
     while True:
         data, anc, _, peer = s.recvmsg(2048, 256)
-        local = "?"
+        local = None
         for level, typ, d in anc:
-            if level == socket.IPPROTO_IP and typ == socket.IP_PKTINFO:
-                local = socket.inet_ntoa(d[8:12])
-        s.sendto(("FROM %s %d TO %s %d\n" % (peer[0], peer[1], local, port)).encode(), peer)
+            if level == socket.IPPROTO_IP and typ == IP_PKTINFO:
+                local = d[8:12]
+        msg = ("FROM %s %d TO %s %d\n" % (peer[0], peer[1],
+               socket.inet_ntoa(local) if local else "?", port)).encode()
+        info = [(socket.IPPROTO_IP, IP_PKTINFO, struct.pack("I4s4s", 0, local, bytes(4)))] \
+            if local else []
+        s.sendmsg([msg], info, 0, peer)
 
 
 def server(ports):
