@@ -7,6 +7,7 @@
 
 #include "sb_config.h"
 #include "fwdtab.h"
+#include "nat.h"
 
 static const char *ports =
 	"[switchback]\n"
@@ -284,6 +285,47 @@ test_fwd_table_lookup(void **state)
 	free(t);
 }
 
+/* Masquerade never hands out a reserved (forwarded) port, even asked for
+ * it by port preservation and with the pool run dry. */
+static void
+test_fwd_reserved_ports_under_pressure(void **state)
+{
+	struct sb_nat_pool *pool = malloc(sizeof(*pool));
+	unsigned got = 0;
+	int port;
+
+	(void)state;
+	assert_non_null(pool);
+	sb_nat_pool_init(pool);
+	sb_nat_port_reserve(pool, SB_NAT_TCP, 8022);
+	for (unsigned p = 7000; p <= 7004; p++)
+		sb_nat_port_reserve(pool, SB_NAT_UDP, (uint16_t)p);
+	assert_true(sb_nat_port_used(pool, SB_NAT_TCP, 8022));
+	assert_false(sb_nat_port_used(pool, SB_NAT_UDP, 8022));
+	/* Asked for 8022 every time until the pool is empty. */
+	while ((port = sb_nat_port_alloc(pool, SB_NAT_TCP, 8022, got * 2654435761u, 1)) >= 0) {
+		assert_int_not_equal(port, 8022);
+		got++;
+	}
+	assert_int_equal(port, -ENOSPC);
+	/* every port of 1024-65535 but the reserved one */
+	assert_int_equal(got, 65536 - SB_NAT_PORT_MIN - 1);
+	/* UDP: the range is kept out the same way, 8022 is free there. */
+	assert_int_equal(sb_nat_port_alloc(pool, SB_NAT_UDP, 8022, 0, 1), 8022);
+	for (unsigned i = 0; i < 70000; i++) {
+		port = sb_nat_port_alloc(pool, SB_NAT_UDP, (uint16_t)(7000 + i % 5), i * 40503u, 1);
+		if (port < 0)
+			break;
+		assert_true(port < 7000 || port > 7004);
+	}
+	assert_int_equal(port, -ENOSPC);
+	/* a freed reserved port would still not be handed out: nobody frees
+	 * it, and a reservation twice counts once */
+	sb_nat_port_reserve(pool, SB_NAT_TCP, 8022);
+	assert_int_equal(pool->n_used[SB_NAT_TCP], 65536 - SB_NAT_PORT_MIN);
+	free(pool);
+}
+
 int
 main(void)
 {
@@ -292,6 +334,7 @@ main(void)
 		cmocka_unit_test(test_fwd_refusals),
 		cmocka_unit_test(test_fwd_nat1to1_duplicates),
 		cmocka_unit_test(test_fwd_table_lookup),
+		cmocka_unit_test(test_fwd_reserved_ports_under_pressure),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
