@@ -11,7 +11,7 @@
 
 static const char *const sections[] = { "switchback", "timeouts", "check_gateway", "notify",
 					"metrics", "xdp", "pcc", "port", "wan", "route", "neighbor",
-					NULL };
+					"forward", "nat1to1", NULL };
 
 /* Every key the parser takes has a class, and docs/config.md's reload
  * table gives it the same one. */
