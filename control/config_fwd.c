@@ -14,16 +14,10 @@ const char *const sb_cfg_keys_forward[] = { "wan", "proto", "port", "to", "to_po
 					    "comment", NULL };
 const char *const sb_cfg_keys_nat1to1[] = { "wan", "external", "internal", "comment", NULL };
 
-static uint32_t
-mask_of(uint8_t len)
-{
-	return len == 0 ? 0 : ~0u << (32 - len);
-}
-
 static bool
 on_subnet(const struct sb_port_conf *p, uint32_t ip)
 {
-	return p->prefix_len != 0 && ((ip ^ p->addr) & mask_of(p->prefix_len)) == 0;
+	return p->prefix_len != 0 && ((ip ^ p->addr) & sb_prefix_mask(p->prefix_len)) == 0;
 }
 
 /* The LAN port whose connected subnet holds @ip, or -1. */

@@ -97,51 +97,53 @@ sb_forward_wan_miss(struct sb_worker *w, struct sb_burst *b, struct sb_pkt *p)
 {
 	struct sb_fwdtab *t = w->fwd;
 	const struct sb_meta *d = &p->md;
-	unsigned in = b->in;
+	const struct sb_fwd_rule *rule = NULL;
+	unsigned in = b->in, lan, xaddr = 0;
+	uint64_t *made, *refused = NULL;
+	uint32_t to;
+	uint16_t to_port;
 	int r;
 
 	if (t == NULL || (d->proto != IPPROTO_TCP && d->proto != IPPROTO_UDP))
 		return false;
 	if (d->dst == w->port[in].addr_be) {
-		const struct sb_fwd_rule *rule;
+		/* A forwarded port of this WAN's address. */
 		uint16_t dport = rte_be_to_cpu_16(d->dport);
 
 		r = sb_fwdtab_match(t, in, d->proto, dport);
 		if (r < 0)
 			return false;
-		if (sb_wk_made_in_burst(w, b, p)) {
-			sb_vec_add(&b->fwd, p);
-			return true;
-		}
-		if (!tcp_opens(d))
-			return false;
 		rule = &t->r[r];
-		if (!sb_fwdtab_allowed(rule, rte_be_to_cpu_32(d->src))) {
-			/* Silently, as any unsolicited packet; counted. */
-			t->cnt[r].refused++;
-			sb_wk_drop(w, p->m, SB_DROP_FWD_REFUSED);
-			return true;
-		}
-		if (open_inbound(w, b, p, rte_cpu_to_be_32(rule->to),
-				 rte_cpu_to_be_16(sb_fwdtab_to_port(rule, dport)), rule->lan_port,
-				 0) == 0)
-			t->cnt[r].hits++;
-		return true;
+		to = rte_cpu_to_be_32(rule->to);
+		to_port = rte_cpu_to_be_16(sb_fwdtab_to_port(rule, dport));
+		lan = rule->lan_port;
+		made = &t->cnt[r].hits;
+		refused = &t->cnt[r].refused;
+	} else {
+		/* A one-to-one address of this WAN: any port, kept. */
+		r = t->n11 != 0 ? sb_fwdtab_11_ext(t, in, rte_be_to_cpu_32(d->dst)) : -1;
+		if (r < 0)
+			return false;
+		to = rte_cpu_to_be_32(t->m11[r].internal);
+		to_port = d->dport;
+		lan = t->m11[r].lan_port;
+		xaddr = 1u + (unsigned)r;
+		made = &t->cnt11[r].in;
 	}
-	if (t->n11 == 0)
-		return false;
-	r = sb_fwdtab_11_ext(t, in, rte_be_to_cpu_32(d->dst));
-	if (r < 0)
-		return false;
 	if (sb_wk_made_in_burst(w, b, p)) {
 		sb_vec_add(&b->fwd, p);
 		return true;
 	}
 	if (!tcp_opens(d))
 		return false;
-	if (open_inbound(w, b, p, rte_cpu_to_be_32(t->m11[r].internal), d->dport,
-			 t->m11[r].lan_port, 1u + (unsigned)r) == 0)
-		t->cnt11[r].in++;
+	if (rule != NULL && !sb_fwdtab_allowed(rule, rte_be_to_cpu_32(d->src))) {
+		/* Silently, as any unsolicited packet; counted. */
+		(*refused)++;
+		sb_wk_drop(w, p->m, SB_DROP_FWD_REFUSED);
+		return true;
+	}
+	if (open_inbound(w, b, p, to, to_port, lan, xaddr) == 0)
+		(*made)++;
 	return true;
 }
 

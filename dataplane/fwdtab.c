@@ -3,17 +3,11 @@
 
 #include "fwdtab.h"
 
-static uint32_t
-mask_of(uint8_t len)
-{
-	return len == 0 ? 0 : ~0u << (32 - len);
-}
-
 uint32_t
 sb_fwdtab_reply_gw(const struct sb_config *cfg, unsigned port)
 {
 	const struct sb_port_conf *pc = &cfg->ports[port];
-	uint32_t m = mask_of(pc->prefix_len), best = 0;
+	uint32_t m = sb_prefix_mask(pc->prefix_len), best = 0;
 	int best_rank = -1;
 
 	if (pc->prefix_len == 0)
@@ -55,7 +49,7 @@ sb_fwdtab_build(struct sb_fwdtab *t, const struct sb_config *cfg)
 		r->to = f->to;
 		r->n_allow = f->n_allow;
 		for (unsigned k = 0; k < f->n_allow; k++) {
-			r->allow_mask[k] = mask_of(f->allow[k].len);
+			r->allow_mask[k] = sb_prefix_mask(f->allow[k].len);
 			r->allow_net[k] = f->allow[k].addr & r->allow_mask[k];
 		}
 	}

@@ -260,6 +260,13 @@ void sb_config_free(struct sb_config *cfg);
 /** Name of @t: down, loss, latency or loss-or-latency. */
 const char *sb_trigger_name(enum sb_trigger t);
 
+/** The netmask of a /@len prefix, host order. */
+static inline uint32_t
+sb_prefix_mask(uint8_t len)
+{
+	return len == 0 ? 0 : ~0u << (32 - len);
+}
+
 /** Is @ip (host order) an extra address of port @port (a one-to-one
  * external address it answers ARP for)? */
 bool sb_config_extra_addr(const struct sb_config *cfg, unsigned port, uint32_t ip);
