@@ -45,6 +45,11 @@ test_ctlcmd_commands(void **state)
 	assert_int_equal(cmd.op, SB_CTLCMD_EVENTS);
 	assert_int_equal(parse("reload", &cmd, err), 0);
 	assert_int_equal(cmd.op, SB_CTLCMD_RELOAD);
+	assert_int_equal(parse("forward print --json", &cmd, err), 0);
+	assert_int_equal(cmd.op, SB_CTLCMD_FWD_PRINT);
+	assert_true(cmd.json);
+	assert_int_equal(parse("forward", &cmd, err), 0);
+	assert_int_equal(cmd.op, SB_CTLCMD_FWD_PRINT);
 	assert_int_equal(parse("conntrack", &cmd, err), 0);
 	assert_int_equal(cmd.op, SB_CTLCMD_CT_PRINT);
 	assert_int_equal(cmd.limit, 100);
@@ -89,6 +94,7 @@ test_ctlcmd_conntrack_refuses(void **state)
 	assert_int_equal(parse("conntrack print dst=1.2.3.4", &cmd, err), -EINVAL);
 	assert_int_equal(parse("status now", &cmd, err), -EINVAL);
 	assert_int_equal(parse("reload /etc/x.ini", &cmd, err), -EINVAL);
+	assert_int_equal(parse("forward add x", &cmd, err), -EINVAL);
 }
 
 static void
