@@ -13,6 +13,7 @@
 #include "eim.h"
 #include "webhook.h"
 #include "outbuf.h"
+#include "status.h"
 
 int
 sb_inbound_setup(struct sb_ctl *c)
@@ -180,6 +181,25 @@ print(const struct sb_inbound *in, struct out *o, bool json)
 		out(o, "]}\n");
 	else if (in->t.n == 0 && in->t.n11 == 0)
 		out(o, "no forwards, no one-to-one NAT\n");
+}
+
+void
+sb_inbound_status(const struct sb_inbound *in, struct sb_status *st)
+{
+	st->n_fwd = 0;
+	if (in == NULL)
+		return;
+	for (unsigned i = 0; i < in->t.n; i++)
+		st->fwd[st->n_fwd++] = (struct sb_status_fwd){
+			.sessions = in->t.cnt[i].hits, .refused = in->t.cnt[i].refused,
+			.hairpin = in->t.cnt[i].hairpin };
+	for (unsigned i = 0; i < in->t.n11; i++)
+		st->fwd[st->n_fwd++] = (struct sb_status_fwd){
+			.one_to_one = true, .sessions = in->t.cnt11[i].in,
+			.out = in->t.cnt11[i].out };
+	for (unsigned i = 0; i < st->n_fwd; i++)
+		snprintf(st->fwd[i].name, SB_NAME_LEN, "%s",
+			 i < in->t.n ? in->f[i].name : in->m[i - in->t.n].name);
 }
 
 void

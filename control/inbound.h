@@ -38,6 +38,11 @@ void sb_inbound_free(struct sb_ctl *c);
  * the length written. */
 size_t sb_inbound_print(const struct sb_inbound *in, bool json, char *buf, size_t cap);
 
+struct sb_status;
+/** Copy the forwards' and one-to-one mappings' counts into @st (NULL
+ * @in: none). */
+void sb_inbound_status(const struct sb_inbound *in, struct sb_status *st);
+
 /** /switchback/forwards: the counters as a dictionary. */
 void sb_inbound_telemetry(const struct sb_inbound *in, struct rte_tel_data *d);
 

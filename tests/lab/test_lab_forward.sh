@@ -45,6 +45,9 @@ allow = 192.0.2.80/32
 wan = wan2
 external = 198.51.100.20
 internal = 192.168.1.11
+
+[metrics]
+listen = 127.0.0.1:9469
 INI
 
 inet() { ip netns exec sb-inet /usr/bin/python3 "$fwd_py" "$@"; }
@@ -198,6 +201,18 @@ m = d["nat1to1"][0]
 assert m["in"] >= 2 and m["out"] >= 1, m
 ' && ok "forward print --json: hits, refusals, hairpins, one-to-one counts" ||
 	bad "forward print --json: $fj"
+
+# The same counts in the Prometheus endpoint (as of the last status picture).
+metric() { ip netns exec sb-gw curl -s --max-time 2 http://127.0.0.1:9469/metrics | grep "^$1 "; }
+if lab_wait_for "metric 'switchback_forward_refused_total{forward=\"admin\"}' | grep -qv ' 0$'" 5 \
+	>/dev/null; then
+	ok "metrics: $(metric 'switchback_forward_sessions_total{forward="web"}'), $(metric \
+		'switchback_forward_refused_total{forward="admin"}'), $(metric \
+		'switchback_nat1to1_in_sessions_total{mapping="host11"}')"
+else
+	bad "metrics: no forward counts ($(ip netns exec sb-gw curl -s --max-time 2 \
+		http://127.0.0.1:9469/metrics | grep -c forward) forward lines)"
+fi
 
 # The whole run: WAN1's wire never carried WAN2's or the one-to-one address,
 # nor anything towards WAN2's clients.
