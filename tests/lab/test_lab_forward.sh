@@ -9,7 +9,9 @@
 #   - one-to-one NAT both ways, ARP answered for its address
 #   - a forward on WAN2 keeps working while WAN1 fails over and back
 #   - masquerade never hands out a forwarded port (a LAN host's source
-#     port 8022 is not preserved; the pool itself: tests/test_fwdtab.c)
+#     port 8022 is not preserved, nor under 600 flows wanting the ports
+#     around it; the pool run dry: tests/test_fwdtab.c)
+#   - forward print (text, JSON) and the metrics endpoint
 # Usage: test_lab_forward.sh SWITCHBACK_BINARY
 set -uo pipefail
 . "$(dirname "$0")/../../scripts/lab-lib.sh"
@@ -137,6 +139,27 @@ case "$out" in
 "OK HELLO 203.0.113.2 "*) ok "a LAN source port 8022 is mapped elsewhere, not onto the forward ($out)" ;;
 *) bad "LAN connection from port 8022: $out" ;;
 esac
+
+# Under pressure: three LAN hosts, 200 source ports each around 8022, 600
+# new UDP flows at once through WAN1; on WAN1's wire none leaves from 8022.
+for a in 12 13; do ip netns exec sb-lan ip addr replace "192.168.1.$a/24" dev lan0; done
+ip netns exec sb-lan /usr/bin/python3 -c '
+import socket
+for a in ("192.168.1.10", "192.168.1.12", "192.168.1.13"):
+    for p in range(7950, 8150):
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind((a, p))
+        s.sendto(b"p", ("192.0.2.80", 9))
+        s.close()
+'
+sleep 1
+flows=$(tcpdump -r "$work/isp1.pcap" -n 'src host 203.0.113.2 and udp dst port 9' 2>/dev/null |
+	awk '{print $3}' | sort -u | wc -l)
+on8022=$(tcpdump -r "$work/isp1.pcap" -n 'src host 203.0.113.2 and src port 8022 and udp dst port 9' 2>/dev/null |
+	wc -l)
+[ "$flows" -ge 590 ] && [ "$on8022" -eq 0 ] &&
+	ok "600 LAN flows wanting ports 7950-8149: $flows mapped on WAN1, none to forwarded 8022" ||
+	bad "port pressure: $flows flows seen, $on8022 packets from 203.0.113.2:8022"
 
 # --- one-to-one NAT ---------------------------------------------------------------
 arp=$(ip netns exec sb-isp2 /usr/bin/python3 -c '
