@@ -119,7 +119,7 @@ print(const struct sb_inbound *in, struct out *o, bool json)
 	if (json)
 		out(o, "{\"forwards\": [");
 	else if (in->t.n != 0)
-		out(o, "%-16s %-12s %-5s %-11s %-21s %-9s %-9s %-9s %s\n", "NAME", "WAN", "PROTO",
+		out(o, "%-16s %-12s %-5s %-11s %-27s %-9s %-9s %-9s %s\n", "NAME", "WAN", "PROTO",
 		    "PORT", "TO", "HITS", "REFUSED", "HAIRPIN", "ALLOW");
 	for (unsigned i = 0; i < in->t.n; i++) {
 		const struct sb_forward_conf *f = &in->f[i];
@@ -146,7 +146,7 @@ print(const struct sb_inbound *in, struct out *o, bool json)
 			char dst[48];
 
 			snprintf(dst, sizeof(dst), "%s:%s", to, tp);
-			out(o, "%-16s %-12s %-5s %-11s %-21s %-9lu %-9lu %-9lu %s%s%s\n", f->name,
+			out(o, "%-16s %-12s %-5s %-11s %-27s %-9lu %-9lu %-9lu %s%s%s\n", f->name,
 			    f->all_wans ? "all" : w, protos(f->protos), ext, dst,
 			    (unsigned long)k->hits, (unsigned long)k->refused,
 			    (unsigned long)k->hairpin, f->n_allow ? al : "any",

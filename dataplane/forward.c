@@ -166,6 +166,10 @@ sb_forward_nat11_out(struct sb_worker *w, struct sb_burst *b, struct sb_pkt *p)
 	if (r < 0)
 		return false;
 	wan = t->m11[r].wan;
+	/* While its WAN is down its new flows are masqueraded like any
+	 * host's, through whatever WAN the routes give them. */
+	if (!b->st->wan[wan].up)
+		return false;
 	why = reply_hop(w, b->st, wan, d->dst, &nb);
 	if (why != 0) {
 		sb_wk_drop(w, p->m, why);

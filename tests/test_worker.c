@@ -829,6 +829,12 @@ test_worker_inbound(void **state)
 	rte_pktmbuf_free(m);
 	assert_int_equal(fwdt->cnt11[0].out, 1);
 	assert_int_equal(fwdt->cnt11[0].in, 1);
+	/* its WAN down: a new flow is masqueraded like any host's */
+	st->wan[WAN].up = 0;
+	run1(LAN, udp(LAN, &b_mac, HOST_B, 7001, PEER, 53, 64));
+	rte_pktmbuf_free(expect(WAN, &gw_mac, WAN_ADDR, PEER, 63));
+	assert_int_equal(fwdt->cnt11[0].out, 1);
+	st->wan[WAN].up = 1;
 	/* an unforwarded port of the WAN address stays unsolicited */
 	run1(WAN, udp(WAN, &gw_mac, PEER, 4000, WAN_ADDR, 8024, 64));
 	assert_null(sent(LAN));
