@@ -65,7 +65,7 @@ open_pinned(struct sb_worker *w, struct sb_burst *b, struct sb_pkt *p,
 	s->in_port = (uint8_t)lan;
 	s->out_nb = nb == SB_NEIGH_NONE ? SB_CT_NB_NONE : (uint16_t)nb;
 	s->routed = 0;   /* pinned: never re-routed, whatever the groups say */
-	s->wan_gen = (uint16_t)b->st->wan[wan].gen;
+	s->wan_gen = sb_wk_session_gen(b->st, wan, SB_CT_NAT_FWD);
 	w->cnt.ct_created++;
 	w->cnt.ct_created_port[wan & 7]++;
 	p->s = s;

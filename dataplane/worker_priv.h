@@ -231,13 +231,22 @@ sb_wk_is_local(const struct sb_worker *w, uint32_t dst_be)
 	return false;
 }
 
+/* The generation a session on WAN @p keeps: inbound sessions (pinned to
+ * their WAN, they cannot move) leave out the bumps of sessions_on_failback
+ * = move. */
+static inline uint16_t
+sb_wk_session_gen(const struct sb_dp_state *st, unsigned p, unsigned nat)
+{
+	return (uint16_t)(st->wan[p].gen - (nat == SB_CT_NAT_FWD ? st->wan[p].moves : 0));
+}
+
 /* Its WAN changed state since the session was made (lazy flush). */
 static inline bool
 sb_wk_session_stale(const struct sb_worker *w, const struct sb_dp_state *st,
 		    const struct sb_session *s)
 {
 	return w->port[s->out_port].role == SB_ROLE_WAN &&
-	       (uint16_t)st->wan[s->out_port].gen != s->wan_gen;
+	       sb_wk_session_gen(st, s->out_port, s->nat) != s->wan_gen;
 }
 
 /* The gateway a routed session leaves by is in no nexthop group any more

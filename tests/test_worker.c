@@ -762,6 +762,22 @@ test_worker_inbound(void **state)
 	assert_int_equal(sport_of(m), 8022);
 	assert_int_equal(dport_of(m), 4000);
 	rte_pktmbuf_free(m);
+	/* Another WAN's failback moving this WAN's sessions (failback =
+	 * move) leaves the pinned session alone ... */
+	st->wan[WAN].gen++;
+	st->wan[WAN].moves++;
+	run1(LAN, udp(LAN, &a_mac, HOST_A, 9022, PEER, 4000, 64));
+	m = expect(WAN, &gw_mac, WAN_ADDR, PEER, 63);
+	assert_int_equal(sport_of(m), 8022);
+	rte_pktmbuf_free(m);
+	assert_int_equal(cnt()->ct_flushed, 0);
+	/* ... its own WAN going down flushes it; the client's next packet
+	 * makes a new one */
+	st->wan[WAN].gen++;
+	run1(WAN, udp(WAN, &gw_mac, PEER, 4000, WAN_ADDR, 8022, 64));
+	rte_pktmbuf_free(expect(LAN, &a_mac, PEER, HOST_A, 63));
+	assert_int_equal(cnt()->ct_flushed, 1);
+	assert_int_equal(fwdt->cnt[0].hits, 2);
 	/* a plain LAN flow has no route here */
 	run1(LAN, udp(LAN, &a_mac, HOST_A, 9022, PEER2, 4000, 64));
 	assert_null(sent(WAN));
