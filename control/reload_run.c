@@ -95,7 +95,7 @@ apply_routes(struct sb_ctl *c, const struct sb_config *n)
 		struct sb_rib_route *r = &rib->r[i];
 		bool kept = false;
 
-		if (r->connected || r->name[0] == '~')
+		if (r->connected || r->name[0] == '~' || sb_lease_owns(&c->leases, i))
 			continue;
 		for (unsigned j = 0; j < n->n_routes && !kept; j++)
 			kept = strcmp(n->routes[j].name, r->name) == 0;
@@ -207,17 +207,16 @@ sb_reload_run(struct sb_ctl *c, bool json, char *buf, size_t cap)
 		ret = refuse(c, &o, json, es, NULL);
 		goto done;
 	}
+	/* A DHCP port's monitors go through its lease's router, which the
+	 * file cannot name: the running one stays (not a change). */
+	for (unsigned p = 0; p < n->n_ports && p < old->n_ports; p++)
+		if (n->ports[p].dhcp.enabled && old->ports[p].dhcp.enabled && n->wan[p].enabled)
+			n->wan[p].gateway = c->leases.port[p].bound ?
+					    c->leases.port[p].lease.router : 0;
 	if (sb_reload_plan(old, n, plan, err, sizeof(err)) != 0) {
 		ret = refuse(c, &o, json, NULL, err);
 		goto done;
 	}
-	for (unsigned p = 0; p < old->n_ports && plan->routes; p++)
-		if (old->ports[p].dhcp.enabled) {
-			ret = refuse(c, &o, json, NULL, "routes change while a port takes its address "
-				     "from DHCP: its lease's routes live in the same RIB (not yet "
-				     "supported: restart to apply)");
-			goto done;
-		}
 	{
 		unsigned probes = 0;
 
@@ -263,6 +262,9 @@ sb_reload_run(struct sb_ctl *c, bool json, char *buf, size_t cap)
 			SB_ERR(CONFIG, "reload: [notify] webhook: cannot start the notifier thread");
 	}
 	c->cfg = n;
+	/* The lease clients write the running configuration (a port's
+	 * address, its WAN's gateway): from now on, this one. */
+	c->leases.cfg = n;
 	sb_config_free(old);
 	old = NULL;
 	if (plan->metrics)

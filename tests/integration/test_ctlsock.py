@@ -26,6 +26,8 @@ import time
 from scapy.all import ARP, Ether, wrpcap  # noqa: E402
 
 import sbtest
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
+import sbtel  # noqa: E402
 
 SWITCHBACK = sys.argv[1] if len(sys.argv) > 1 else "build/switchback"
 check = sbtest.Checks()
@@ -109,6 +111,15 @@ def ask_as(path, uid, gid, groups=()):
     os.close(r)
     os.waitpid(pid, 0)
     return out.decode()
+
+
+def telemetry(prefix, cmd):
+    """@cmd's answer on the daemon's DPDK telemetry socket, None if none."""
+    try:
+        return sbtel.query(prefix, cmd)
+    except (OSError, ValueError) as e:
+        print(f"telemetry {cmd}: {e}")
+        return None
 
 
 def refused(a):
@@ -202,7 +213,34 @@ def main():
     finally:
         out = stop(proc, prefix)
 
-    # 3. A regular file at the configured path is not ours to remove.
+    # 3. The telemetry thread after a reload: its callbacks name ports;
+    # a reload frees the configuration they were read from (issue 14).
+    # Under ASan (build-asan) a read of the freed one aborts the daemon.
+    ini = sbtest.gw_ini(d, "02:00:00:00:01:01", switchback=f"ctl_socket = {sock}")
+    proc, prefix = start(ini, "sbctlr")
+    try:
+        if check(wait_sock(sock, proc), "the control socket answers (reload)"):
+            before = telemetry(prefix, "/switchback/wans")
+            check(before == {"wan1": "up"}, f"/switchback/wans before a reload: {before}")
+            with open(ini, "a") as f:
+                f.write("[notify]\nhook = true\n")
+            a = ask(sock, "reload")[0]
+            check(a.startswith("ok") and "[notify] hook" in a, f"reload applied: {a[:120]!r}")
+            # Let the freed configuration be reused, then ask again.
+            for _ in range(20):
+                ask(sock, "wan print")
+            wans = telemetry(prefix, "/switchback/wans")
+            stats = telemetry(prefix, "/switchback/stats") or {}
+            check(wans == {"wan1": "up"}, f"/switchback/wans after the reload: {wans}")
+            check("sessions_created_wan1" in stats and "sessions_created_lan" in stats,
+                  "/switchback/stats names the ports after the reload")
+            check(proc.poll() is None, "the daemon still runs after telemetry reads")
+    finally:
+        out = stop(proc, prefix)
+    check("AddressSanitizer" not in out, "no ASan report: " + out[-300:].replace("\n", " | ")
+          if "AddressSanitizer" in out else "no ASan report")
+
+    # 4. A regular file at the configured path is not ours to remove.
     with open(sock, "w") as f:
         f.write("precious\n")
     proc, prefix = start(ini, "sbctlf")
