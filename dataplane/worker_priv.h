@@ -181,6 +181,7 @@ sb_wk_punt(struct sb_worker *w, struct rte_mbuf *m, unsigned reason, unsigned in
 		return;
 	}
 	w->cnt.punted++;
+	w->cnt.punted_reason[reason < SB_PUNT_MAX ? reason : 0]++;
 }
 
 /* Seconds on the TSC (NAT port hold-back). */

@@ -10,8 +10,8 @@
 #  4. A failover between the DHCP WAN and the static one (fail-gw) works as
 #     between two static ones.
 #  5. A clean stop sends RELEASE.
-# Not here (yet): the server stopping -> rebinding fails -> WAN down; the
-# lease must expire first and dnsmasq's least is 120 s.
+# The server going silent until the lease expires, INIT-REBOOT and a NAK of
+# it: test_lab_dhcp_lease.sh (lab_dhcp_lease, about three minutes).
 # Usage: test_lab_dhcp.sh SWITCHBACK_BINARY
 set -uo pipefail
 . "$(dirname "$0")/../../scripts/lab-lib.sh"
