@@ -359,8 +359,9 @@ sb_reload_plan(const struct sb_config *o, const struct sb_config *n, struct sb_r
 		snprintf(sec, sizeof(sec), "port %s", a->name);
 		STR(p, true, sec, "device", a->device, b->device);
 		NUM(p, true, sec, "role", a->role, b->role);
-		if (a->addr != b->addr || a->prefix_len != b->prefix_len ||
-		    a->dhcp.enabled != b->dhcp.enabled) {
+		/* (A DHCP port's running address is its lease's.) */
+		if (a->dhcp.enabled != b->dhcp.enabled ||
+		    (!a->dhcp.enabled && (a->addr != b->addr || a->prefix_len != b->prefix_len))) {
 			char x[20], y[20];
 
 			ip4(a->addr, x, sizeof(x));

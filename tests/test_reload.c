@@ -207,11 +207,37 @@ test_reload_plan_refuses_what_needs_a_restart(void **state)
 	sb_config_free(o);
 }
 
+/* A DHCP port runs on its lease's address, the file says "dhcp": the same
+ * file again is no change, nothing is left for a restart. */
+static void
+test_reload_dhcp_port_address_is_the_lease(void **state)
+{
+	const char *text = "[port lan]\ndevice = d0\naddress = 192.168.1.1/24\n"
+			   "[port wan1]\ndevice = d1\nrole = wan\naddress = dhcp\n"
+			   "dhcp_lease_file = none\n";
+	struct sb_config *o = cfg_of(text), *n = cfg_of(text);
+	struct sb_reload_plan *p = malloc(sizeof(*p));
+	char err[256];
+
+	(void)state;
+	assert_non_null(p);
+	o->ports[1].addr = 0xcb00710a;       /* bound: 203.0.113.10/24 */
+	o->ports[1].prefix_len = 24;
+	assert_int_equal(sb_reload_plan(o, n, p, err, sizeof(err)), 0);
+	assert_int_equal(p->n_changes + p->n_kept, 0);
+	sb_reload_keep_startup(o, n);
+	assert_int_equal(n->ports[1].addr, 0xcb00710a);
+	free(p);
+	sb_config_free(o);
+	sb_config_free(n);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reload_every_key_classed_and_documented),
+		cmocka_unit_test(test_reload_dhcp_port_address_is_the_lease),
 		cmocka_unit_test(test_reload_plan_lists_changes),
 		cmocka_unit_test(test_reload_plan_refuses_what_needs_a_restart),
 	};
