@@ -144,12 +144,7 @@ for r in arp probe_reply; do
 		bad "prometheus: punts of $r = $v"
 	fi
 done
-ip netns exec sb-gw curl -s --max-time 2 http://127.0.0.1:9469/metrics >"$work/scrape.txt"
-if promtool check metrics <"$work/scrape.txt" >"$work/promtool.txt" 2>&1 && [ ! -s "$work/promtool.txt" ]; then
-	ok "promtool check metrics: the live scrape is clean ($(grep -vc '^#' "$work/scrape.txt") series)"
-else
-	bad "promtool: $(head -5 "$work/promtool.txt")"
-fi
+lab_promtool 127.0.0.1:9469 "the live scrape is clean"
 
 # A failover: WAN1's gateway stops answering.
 changes=$(q 'switchback_wan_state_changes_total{wan="wan1"}')
