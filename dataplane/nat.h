@@ -74,7 +74,7 @@ bool sb_nat_port_used(const struct sb_nat_pool *pool, enum sb_nat_proto p, uint1
  * packet (out of line they cost a call and a reload of every field). */
 /* Rewrite one address (@src_side selects which) and its port/id. Fields
  * are reached by offset: headers may sit at any alignment. */
-static inline void
+static inline __attribute__((always_inline)) void
 sb_nat_rewrite(uint8_t *l3, const struct sb_meta *md, bool src_side, uint32_t addr,
 	uint16_t port)
 {
