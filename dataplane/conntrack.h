@@ -94,6 +94,9 @@ struct sb_session {
 	uint8_t routed : 1;       /* out_nb is a gateway path (not on-link, not
 				   * hairpin): follows sb_dp_state.nb_dead */
 	uint8_t pad;
+	uint16_t ck_ip;           /* what the original direction's rewrite adds */
+	uint16_t ck_l4;           /* to the IP and TCP/UDP checksums; the reply
+				   * adds ~ (sb_nat_prepare, at creation) */
 };
 
 /*

@@ -12,6 +12,7 @@
 
 #include <string.h>
 #include <netinet/in.h>
+#include <rte_byteorder.h>
 #include <rte_icmp.h>
 
 enum sb_nat_proto { SB_NAT_TCP = 0, SB_NAT_UDP, SB_NAT_ICMP, SB_NAT_PROTO_MAX };
@@ -109,6 +110,75 @@ sb_nat_rewrite(uint8_t *l3, const struct sb_meta *md, bool src_side, uint32_t ad
 		break;
 	default:
 		break;
+	}
+}
+
+/* Rewrites prepared at session creation (issue 12). A session's
+ * translation is fixed: every packet of its original direction changes
+ * the same fields from the same values to the same values, so what that
+ * adds to the checksums (RFC 1624: ~m + m' for each 16-bit word) is one
+ * constant per checksum, and the reply direction adds its one's
+ * complement negation (~). Per packet: two adds and folds instead of a
+ * rewrite that reads and sums the old fields. TCP and UDP only; ICMP
+ * echo keeps the general rewrite. */
+
+/* ~old + new over the two halves of a 32-bit field (unfolded). */
+static inline uint32_t
+sb_nat_sum32(uint32_t old, uint32_t new)
+{
+	return (uint32_t)(uint16_t)~(old & 0xffff) + (uint16_t)~(old >> 16) +
+	       (new & 0xffff) + (new >> 16);
+}
+
+/**
+ * The checksum constants of a translation: source @osrc:@osp becomes
+ * @nsrc:@nsp and destination @odst:@odp becomes @ndst:@ndp (network
+ * order; a field that does not change has old == new). *@ck_ip for the
+ * IP header, *@ck_l4 for the TCP/UDP checksum (pseudo-header included).
+ */
+static inline void
+sb_nat_prepare(uint32_t osrc, uint32_t nsrc, uint16_t osp, uint16_t nsp, uint32_t odst,
+	       uint32_t ndst, uint16_t odp, uint16_t ndp, uint16_t *ck_ip, uint16_t *ck_l4)
+{
+	uint32_t ip = sb_nat_sum32(osrc, nsrc) + sb_nat_sum32(odst, ndst);
+	uint32_t l4 = ip + (uint16_t)~osp + nsp + (uint16_t)~odp + ndp;
+
+	*ck_ip = sb_csum_fold(ip);
+	*ck_l4 = sb_csum_fold(l4);
+}
+
+/**
+ * Apply a prepared translation to the TCP or UDP packet at @l3 and
+ * decrement its TTL: write @src:@sport and @dst:@dport (network order),
+ * add @ck_ip (and the TTL's change) to the IP checksum and @ck_l4 to the
+ * TCP/UDP one (a UDP checksum of 0, "none", stays 0). The packet's
+ * fields must hold the values the constants were prepared from (the
+ * session lookup guarantees it).
+ */
+static inline __attribute__((always_inline)) void
+sb_nat_apply(uint8_t *l3, const struct sb_meta *md, uint32_t src, uint32_t dst,
+	     uint16_t sport, uint16_t dport, uint16_t ck_ip, uint16_t ck_l4)
+{
+	uint8_t *l4 = l3 + md->l4_off;
+	uint16_t ttl = sb_ld16(l3 + 8);
+	uint16_t nttl = rte_cpu_to_be_16((uint16_t)(rte_be_to_cpu_16(ttl) - 0x0100));
+	uint32_t c;
+
+	memcpy(l3 + 12, &src, 4);
+	memcpy(l3 + 16, &dst, 4);
+	sb_st16(l3 + 8, nttl);
+	c = (uint16_t)~sb_ld16(l3 + 10) + (uint32_t)ck_ip + (uint16_t)~ttl + nttl;
+	sb_st16(l3 + 10, (uint16_t)~sb_csum_fold(c));
+	sb_st16(l4, sport);
+	sb_st16(l4 + 2, dport);
+	if (md->proto == IPPROTO_TCP) {
+		c = (uint16_t)~sb_ld16(l4 + 16) + (uint32_t)ck_l4;
+		sb_st16(l4 + 16, (uint16_t)~sb_csum_fold(c));
+	} else {
+		uint16_t old = sb_ld16(l4 + 6);
+
+		c = (uint16_t)~old + (uint32_t)ck_l4;
+		sb_st16(l4 + 6, sb_csum_udp_fix(old, (uint16_t)~sb_csum_fold(c)));
 	}
 }
 
