@@ -122,14 +122,7 @@ test_ctlcmd_refuses(void **state)
 	assert_int_equal(cmd.op, SB_CTLCMD_WAN_FORCE);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_ctlcmd_commands),
-		cmocka_unit_test(test_ctlcmd_refuses),
-		cmocka_unit_test(test_ctlcmd_conntrack_refuses),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+SB_TEST_MAIN("ctlcmd", NULL, NULL,
+	     cmocka_unit_test(test_ctlcmd_commands),
+	     cmocka_unit_test(test_ctlcmd_refuses),
+	     cmocka_unit_test(test_ctlcmd_conntrack_refuses))

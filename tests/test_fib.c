@@ -162,17 +162,10 @@ test_fib_bulk_agrees_with_single_lookups(void **state)
 	sb_fib_free(fib);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fib_longest_prefix_wins),
-		cmocka_unit_test(test_fib_table_falls_back_to_main),
-		cmocka_unit_test(test_fib_bulk_agrees_with_single_lookups),
-		cmocka_unit_test(test_fib_delete),
-		cmocka_unit_test(test_fib_neigh_incomplete_then_resolved),
-		cmocka_unit_test(test_fib_neigh_full),
-	};
-
-	return cmocka_run_group_tests_name("fib", tests, setup, sb_test_eal_down);
-}
+SB_TEST_MAIN("fib", setup, sb_test_eal_down,
+	     cmocka_unit_test(test_fib_longest_prefix_wins),
+	     cmocka_unit_test(test_fib_table_falls_back_to_main),
+	     cmocka_unit_test(test_fib_bulk_agrees_with_single_lookups),
+	     cmocka_unit_test(test_fib_delete),
+	     cmocka_unit_test(test_fib_neigh_incomplete_then_resolved),
+	     cmocka_unit_test(test_fib_neigh_full))

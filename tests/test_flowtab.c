@@ -156,15 +156,8 @@ test_flowtab_same_signature(void **state)
 	sb_ft_free(ft);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_flowtab_fills_to_its_size),
-		cmocka_unit_test(test_flowtab_delete_and_reuse),
-		cmocka_unit_test(test_flowtab_overfill_loses_nothing),
-		cmocka_unit_test(test_flowtab_same_signature),
-	};
-
-	return cmocka_run_group_tests(tests, setup, sb_test_eal_down);
-}
+SB_TEST_MAIN("flowtab", setup, sb_test_eal_down,
+	     cmocka_unit_test(test_flowtab_fills_to_its_size),
+	     cmocka_unit_test(test_flowtab_delete_and_reuse),
+	     cmocka_unit_test(test_flowtab_overfill_loses_nothing),
+	     cmocka_unit_test(test_flowtab_same_signature))

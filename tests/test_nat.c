@@ -402,23 +402,16 @@ test_nat_proto_map(void **state)
 	assert_int_equal(sb_nat_proto(47), -1);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_nat_port_preserved_when_free, reset),
-		cmocka_unit_test_setup(test_nat_port_collision_gets_another, reset),
-		cmocka_unit_test_setup(test_nat_port_held_120s_after_release, reset),
-		cmocka_unit_test_setup(test_nat_port_exhaustion, reset),
-		cmocka_unit_test_setup(test_nat_port_alloc_bounded_after_mass_expiry, reset),
-		cmocka_unit_test_setup(test_nat_icmp_never_gets_probe_ids, reset),
-		cmocka_unit_test(test_nat_rewrite_src_keeps_checksums_exact),
-		cmocka_unit_test(test_nat_rewrite_dst_keeps_checksums_exact),
-		cmocka_unit_test(test_nat_udp_zero_checksum_stays_zero),
-		cmocka_unit_test(test_nat_ttl_dec_keeps_ip_checksum),
-		cmocka_unit_test(test_nat_icmp_error_translated_both_ways),
-		cmocka_unit_test(test_nat_proto_map),
-	};
-
-	return cmocka_run_group_tests_name("nat", tests, NULL, NULL);
-}
+SB_TEST_MAIN("nat", NULL, NULL,
+	     cmocka_unit_test_setup(test_nat_port_preserved_when_free, reset),
+	     cmocka_unit_test_setup(test_nat_port_collision_gets_another, reset),
+	     cmocka_unit_test_setup(test_nat_port_held_120s_after_release, reset),
+	     cmocka_unit_test_setup(test_nat_port_exhaustion, reset),
+	     cmocka_unit_test_setup(test_nat_port_alloc_bounded_after_mass_expiry, reset),
+	     cmocka_unit_test_setup(test_nat_icmp_never_gets_probe_ids, reset),
+	     cmocka_unit_test(test_nat_rewrite_src_keeps_checksums_exact),
+	     cmocka_unit_test(test_nat_rewrite_dst_keeps_checksums_exact),
+	     cmocka_unit_test(test_nat_udp_zero_checksum_stays_zero),
+	     cmocka_unit_test(test_nat_ttl_dec_keeps_ip_checksum),
+	     cmocka_unit_test(test_nat_icmp_error_translated_both_ways),
+	     cmocka_unit_test(test_nat_proto_map))

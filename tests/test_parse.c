@@ -396,25 +396,18 @@ test_parse_drop_l4_truncated(void **state)
 	assert_int_equal(parse(m, &md), SB_DROP_L4_HEADER);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_tcp),
-		cmocka_unit_test(test_parse_udp_with_vlan),
-		cmocka_unit_test(test_parse_icmp_echo_ids),
-		cmocka_unit_test(test_parse_arp),
-		cmocka_unit_test(test_parse_drop_truncated),
-		cmocka_unit_test(test_parse_drop_ethertype),
-		cmocka_unit_test(test_parse_drop_bad_header),
-		cmocka_unit_test(test_parse_drop_bad_length),
-		cmocka_unit_test(test_parse_drop_bad_checksum),
-		cmocka_unit_test(test_parse_drop_martian),
-		cmocka_unit_test(test_parse_drop_martian_destination),
-		cmocka_unit_test(test_parse_ip_options),
-		cmocka_unit_test(test_parse_fragments),
-		cmocka_unit_test(test_parse_drop_l4_truncated),
-	};
-
-	return cmocka_run_group_tests_name("parse", tests, setup, teardown);
-}
+SB_TEST_MAIN("parse", setup, teardown,
+	     cmocka_unit_test(test_parse_tcp),
+	     cmocka_unit_test(test_parse_udp_with_vlan),
+	     cmocka_unit_test(test_parse_icmp_echo_ids),
+	     cmocka_unit_test(test_parse_arp),
+	     cmocka_unit_test(test_parse_drop_truncated),
+	     cmocka_unit_test(test_parse_drop_ethertype),
+	     cmocka_unit_test(test_parse_drop_bad_header),
+	     cmocka_unit_test(test_parse_drop_bad_length),
+	     cmocka_unit_test(test_parse_drop_bad_checksum),
+	     cmocka_unit_test(test_parse_drop_martian),
+	     cmocka_unit_test(test_parse_drop_martian_destination),
+	     cmocka_unit_test(test_parse_ip_options),
+	     cmocka_unit_test(test_parse_fragments),
+	     cmocka_unit_test(test_parse_drop_l4_truncated))

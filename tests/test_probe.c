@@ -203,19 +203,12 @@ test_probe_judge_tells_loss_from_latency(void **state)
 	assert_true(p.degraded);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_probe_down_after_n_failures_not_before),
-		cmocka_unit_test(test_probe_success_resets_failures),
-		cmocka_unit_test(test_probe_up_after_m_successes),
-		cmocka_unit_test(test_probe_loss_over_window),
-		cmocka_unit_test(test_probe_rtt_and_jitter),
-		cmocka_unit_test(test_probe_degraded_by_loss_or_latency),
-		cmocka_unit_test(test_probe_wan_quorum_and_trigger),
-		cmocka_unit_test(test_probe_judge_tells_loss_from_latency),
-	};
-
-	return cmocka_run_group_tests_name("probe", tests, NULL, NULL);
-}
+SB_TEST_MAIN("probe", NULL, NULL,
+	     cmocka_unit_test(test_probe_down_after_n_failures_not_before),
+	     cmocka_unit_test(test_probe_success_resets_failures),
+	     cmocka_unit_test(test_probe_up_after_m_successes),
+	     cmocka_unit_test(test_probe_loss_over_window),
+	     cmocka_unit_test(test_probe_rtt_and_jitter),
+	     cmocka_unit_test(test_probe_degraded_by_loss_or_latency),
+	     cmocka_unit_test(test_probe_wan_quorum_and_trigger),
+	     cmocka_unit_test(test_probe_judge_tells_loss_from_latency))

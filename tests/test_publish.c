@@ -374,14 +374,7 @@ test_publish_marks_exactly_the_dead_paths(void **state)
 	sb_config_free(cfg);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_publish_reader_never_sees_torn_or_freed_state),
-		cmocka_unit_test(test_publish_rib_failovers_under_a_reader),
-		cmocka_unit_test(test_publish_marks_exactly_the_dead_paths),
-	};
-
-	return cmocka_run_group_tests_name("publish", tests, setup, sb_test_eal_down);
-}
+SB_TEST_MAIN("publish", setup, sb_test_eal_down,
+	     cmocka_unit_test(test_publish_reader_never_sees_torn_or_freed_state),
+	     cmocka_unit_test(test_publish_rib_failovers_under_a_reader),
+	     cmocka_unit_test(test_publish_marks_exactly_the_dead_paths))

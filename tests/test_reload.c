@@ -193,14 +193,7 @@ test_reload_plan_refuses_what_needs_a_restart(void **state)
 	sb_config_free(o);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_reload_every_key_classed_and_documented),
-		cmocka_unit_test(test_reload_plan_lists_changes),
-		cmocka_unit_test(test_reload_plan_refuses_what_needs_a_restart),
-	};
-
-	return cmocka_run_group_tests_name("reload", tests, NULL, NULL);
-}
+SB_TEST_MAIN("reload", NULL, NULL,
+	     cmocka_unit_test(test_reload_every_key_classed_and_documented),
+	     cmocka_unit_test(test_reload_plan_lists_changes),
+	     cmocka_unit_test(test_reload_plan_refuses_what_needs_a_restart))

@@ -670,32 +670,25 @@ test_rib_connected_route_of_a_lease(void **state)
 	done(&f);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rib_connected_route_of_a_lease),
-		cmocka_unit_test(test_rib_connected_routes),
-		cmocka_unit_test(test_rib_lower_distance_wins),
-		cmocka_unit_test(test_rib_check_failed_moves_to_backup),
-		cmocka_unit_test(test_rib_equal_distance_is_ecmp),
-		cmocka_unit_test(test_rib_unreachable_gateway_inactive),
-		cmocka_unit_test(test_rib_recursive_seed000),
-		cmocka_unit_test(test_rib_recursive_needs_target_scope),
-		cmocka_unit_test(test_rib_anchor_routes_fail_over_together),
-		cmocka_unit_test(test_rib_chained_static_with_raised_target_scope),
-		cmocka_unit_test(test_rib_loop_is_inactive),
-		cmocka_unit_test(test_rib_disabled_route),
-		cmocka_unit_test(test_rib_port_down_takes_dependants),
-		cmocka_unit_test(test_rib_last_resort_when_all_checks_failed),
-		cmocka_unit_test(test_rib_many_prefixes_share_one_group),
-		cmocka_unit_test(test_rib_failover_rewrites_groups_not_prefixes),
-		cmocka_unit_test(test_rib_failover_leaves_other_classes_alone),
-		cmocka_unit_test(test_rib_wan_out_fails_its_routes),
-		cmocka_unit_test(test_rib_wan_out_recursive),
-		cmocka_unit_test(test_rib_class_prefix_turns_special_when_it_covers_a_gateway),
-		cmocka_unit_test(test_rib_changes_reports_each_route_once),
-	};
-
-	return cmocka_run_group_tests_name("rib", tests, NULL, NULL);
-}
+SB_TEST_MAIN("rib", NULL, NULL,
+	     cmocka_unit_test(test_rib_connected_route_of_a_lease),
+	     cmocka_unit_test(test_rib_connected_routes),
+	     cmocka_unit_test(test_rib_lower_distance_wins),
+	     cmocka_unit_test(test_rib_check_failed_moves_to_backup),
+	     cmocka_unit_test(test_rib_equal_distance_is_ecmp),
+	     cmocka_unit_test(test_rib_unreachable_gateway_inactive),
+	     cmocka_unit_test(test_rib_recursive_seed000),
+	     cmocka_unit_test(test_rib_recursive_needs_target_scope),
+	     cmocka_unit_test(test_rib_anchor_routes_fail_over_together),
+	     cmocka_unit_test(test_rib_chained_static_with_raised_target_scope),
+	     cmocka_unit_test(test_rib_loop_is_inactive),
+	     cmocka_unit_test(test_rib_disabled_route),
+	     cmocka_unit_test(test_rib_port_down_takes_dependants),
+	     cmocka_unit_test(test_rib_last_resort_when_all_checks_failed),
+	     cmocka_unit_test(test_rib_many_prefixes_share_one_group),
+	     cmocka_unit_test(test_rib_failover_rewrites_groups_not_prefixes),
+	     cmocka_unit_test(test_rib_failover_leaves_other_classes_alone),
+	     cmocka_unit_test(test_rib_wan_out_fails_its_routes),
+	     cmocka_unit_test(test_rib_wan_out_recursive),
+	     cmocka_unit_test(test_rib_class_prefix_turns_special_when_it_covers_a_gateway),
+	     cmocka_unit_test(test_rib_changes_reports_each_route_once))

@@ -613,27 +613,20 @@ test_wan_echo_reply_from_wrong_wan_ignored(void **state)
 	teardown_h(h);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_wan_starts_up_and_probes_every_interval),
-		cmocka_unit_test(test_wan_quorum_one_needs_every_monitor_to_fail),
-		cmocka_unit_test(test_wan_quorum_all_goes_down_with_one_monitor),
-		cmocka_unit_test(test_wan_loss_over_threshold_degrades),
-		cmocka_unit_test(test_wan_loss_trigger_takes_traffic_off),
-		cmocka_unit_test(test_wan_latency_trigger),
-		cmocka_unit_test(test_wan_hold_down_delays_failback),
-		cmocka_unit_test(test_wan_relapse_cancels_failback),
-		cmocka_unit_test(test_wan_flapping_link_goes_down_once),
-		cmocka_unit_test(test_wan_carrier_loss_is_immediate),
-		cmocka_unit_test(test_wan_operator_override),
-		cmocka_unit_test(test_wan_operator_up_overrides_failed_check),
-		cmocka_unit_test(test_wan_last_resort_keeps_sessions),
-		cmocka_unit_test(test_wan_alert_once_after_alert_after_s),
-		cmocka_unit_test(test_wan_address_from_a_lease),
-		cmocka_unit_test(test_wan_echo_reply_from_wrong_wan_ignored),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+SB_TEST_MAIN("wan", NULL, NULL,
+	     cmocka_unit_test(test_wan_starts_up_and_probes_every_interval),
+	     cmocka_unit_test(test_wan_quorum_one_needs_every_monitor_to_fail),
+	     cmocka_unit_test(test_wan_quorum_all_goes_down_with_one_monitor),
+	     cmocka_unit_test(test_wan_loss_over_threshold_degrades),
+	     cmocka_unit_test(test_wan_loss_trigger_takes_traffic_off),
+	     cmocka_unit_test(test_wan_latency_trigger),
+	     cmocka_unit_test(test_wan_hold_down_delays_failback),
+	     cmocka_unit_test(test_wan_relapse_cancels_failback),
+	     cmocka_unit_test(test_wan_flapping_link_goes_down_once),
+	     cmocka_unit_test(test_wan_carrier_loss_is_immediate),
+	     cmocka_unit_test(test_wan_operator_override),
+	     cmocka_unit_test(test_wan_operator_up_overrides_failed_check),
+	     cmocka_unit_test(test_wan_last_resort_keeps_sessions),
+	     cmocka_unit_test(test_wan_alert_once_after_alert_after_s),
+	     cmocka_unit_test(test_wan_address_from_a_lease),
+	     cmocka_unit_test(test_wan_echo_reply_from_wrong_wan_ignored))

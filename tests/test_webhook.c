@@ -280,16 +280,9 @@ test_webhook_json_escape(void **state)
 	assert_true(strlen(out) < 8);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_webhook_retry_then_delivered_in_order),
-		cmocka_unit_test(test_webhook_gives_up_after_retries),
-		cmocka_unit_test(test_webhook_bounded_queue_and_stop),
-		cmocka_unit_test(test_webhook_dns_hang_bounded_stop),
-		cmocka_unit_test(test_webhook_json_escape),
-	};
-
-	return cmocka_run_group_tests_name("webhook", tests, NULL, NULL);
-}
+SB_TEST_MAIN("webhook", NULL, NULL,
+	     cmocka_unit_test(test_webhook_retry_then_delivered_in_order),
+	     cmocka_unit_test(test_webhook_gives_up_after_retries),
+	     cmocka_unit_test(test_webhook_bounded_queue_and_stop),
+	     cmocka_unit_test(test_webhook_dns_hang_bounded_stop),
+	     cmocka_unit_test(test_webhook_json_escape))

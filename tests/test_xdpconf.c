@@ -114,14 +114,7 @@ test_xdpconf_refused_with_key(void **state)
 		"[xdp]\nqueues = 2\n", "[xdp] queues: unknown key");
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_xdpconf_device_forms),
-		cmocka_unit_test(test_xdpconf_management_and_block_parsed),
-		cmocka_unit_test(test_xdpconf_refused_with_key),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+SB_TEST_MAIN("xdpconf", NULL, NULL,
+	     cmocka_unit_test(test_xdpconf_device_forms),
+	     cmocka_unit_test(test_xdpconf_management_and_block_parsed),
+	     cmocka_unit_test(test_xdpconf_refused_with_key))
