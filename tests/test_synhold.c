@@ -89,7 +89,7 @@ test_synhold_bounded(void **state)
 		r = sb_synhold_add(t, &k, hz);
 	}
 	assert_int_equal(r, -ENOSPC);
-	assert_true(t->n >= 64 && t->n <= t->cap);
+	assert_true(t->n >= 64 && t->n <= t->slots.cap);
 	/* Expiry makes room again. */
 	while (sb_synhold_sweep(t, 10 * hz, 64) != 0)
 		;
