@@ -13,7 +13,7 @@ struct sb_frag_table *
 sb_frag_create(const char *name, uint32_t cap, int socket, uint32_t timeout_ms)
 {
 	struct sb_frag_table *t = sb_slots_table_create(name, sizeof(*t), sizeof(t->e[0]), cap,
-							sizeof(struct sb_frag_key), socket,
+							sizeof(struct sb_frag_key), socket, 0,
 							timeout_ms);
 
 	if (t != NULL)

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * switchback: an rte_hash whose key positions index arrays kept beside
  * it, for per-key data larger than rte_hash's data word, and the bounded
- * ageing sweep over such a table by a per-position timestamp. frag.c and
- * synhold.c are such tables in one block (struct sb_slots_table, their
- * fields, their entries); eim.c keeps its arrays beside its hash.
- * Positions can exceed the entry count (bucket slack): the arrays have
- * *n_slots entries. Tables owned by one worker. */
+ * ageing sweep over such a table by a per-position timestamp. frag.c,
+ * synhold.c and neigh.c are such tables in one block (struct
+ * sb_slots_table, their fields, their entries); eim.c keeps its arrays
+ * beside its hash. Positions can exceed the entry count (bucket slack):
+ * the arrays have *n_slots entries. Ageing tables are owned by one
+ * worker. */
 #ifndef SB_SLOTS_H
 #define SB_SLOTS_H
 
@@ -55,15 +56,16 @@ struct sb_slots_table {
  * A zeroed table on @socket: @size bytes of a struct that begins with
  * struct sb_slots_table and ends with a flexible array of @elem-byte
  * entries, one per position of its hash (sb_slots_create() of @entries
- * keys of @key_len bytes), entries aged out after @timeout_ms. NULL and
+ * keys of @key_len bytes, @flags), entries aged out after @timeout_ms
+ * (by sb_slots_sweep(); 0 for a table that does not age). NULL and
  * rte_errno on failure. Main lcore.
  */
 static inline void *
 sb_slots_table_create(const char *name, size_t size, size_t elem, uint32_t entries,
-		      uint32_t key_len, int socket, uint32_t timeout_ms)
+		      uint32_t key_len, int socket, uint8_t flags, uint32_t timeout_ms)
 {
 	uint32_t cap;
-	struct rte_hash *h = sb_slots_create(name, entries, key_len, socket, 0, &cap);
+	struct rte_hash *h = sb_slots_create(name, entries, key_len, socket, flags, &cap);
 	struct sb_slots_table *t;
 
 	if (h == NULL)

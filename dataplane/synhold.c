@@ -13,7 +13,7 @@ struct sb_synhold *
 sb_synhold_create(const char *name, uint32_t cap, int socket, uint32_t timeout_ms)
 {
 	return sb_slots_table_create(name, sizeof(struct sb_synhold), sizeof(uint64_t), cap,
-				     sizeof(struct sb_ct_key), socket, timeout_ms);
+				     sizeof(struct sb_ct_key), socket, 0, timeout_ms);
 }
 
 void
