@@ -89,6 +89,42 @@ lab_udp_echo() {
 	lab_client stream --count 1 --interval "${1:-1}" 2>/dev/null | grep -q '^sent 1 received 1 '
 }
 
+# A long-lived TCP connection from sb-lan to a sink on 192.0.2.80:9000 in
+# sb-inet: the client writes a byte every POLL s for SECONDS s and writes
+# "connected MS" to $work/client.txt, then "reset MS ERROR" if the
+# connection dies; its pid in $cpid. ok/bad on whether it connected
+# ("... through WHAT").
+lab_tcp_hold() { # SECONDS POLL WHAT
+	ip netns exec sb-inet timeout $(($1 + 60)) nc -lk 192.0.2.80 9000 >/dev/null 2>&1 &
+	lab_track $!
+	sleep 0.3
+	ip netns exec sb-lan timeout $(($1 + 10)) /usr/bin/python3 -c '
+import socket, sys, time
+secs, poll = float(sys.argv[1]), float(sys.argv[2])
+s = socket.create_connection(("192.0.2.80", 9000), timeout=2)
+print("connected", int(time.time() * 1000), flush=True)
+end = time.time() + secs
+try:
+    while time.time() < end:
+        s.send(b"x")
+        s.settimeout(poll)
+        try:
+            if s.recv(16) == b"":
+                raise ConnectionResetError("closed")
+        except socket.timeout:
+            pass
+except OSError as e:
+    print("reset", int(time.time() * 1000), type(e).__name__, flush=True)
+' "$1" "$2" >"$work/client.txt" 2>&1 &
+	cpid=$!
+	sleep 1
+	if grep -q connected "$work/client.txt"; then
+		ok "long-lived TCP connection open through $3"
+	else
+		bad "client: $(cat "$work/client.txt")"
+	fi
+}
+
 wait_via() {
 	line=
 	for _ in $(seq 50); do
