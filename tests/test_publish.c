@@ -4,7 +4,7 @@
  * state and changes FIB entries thousands of times. Every state the reader
  * sees must be whole (no torn reads) and never freed under it (freed
  * states are poisoned, so a late read shows). */
-#include "test_common.h"
+#include "test_config_load.h"
 
 #include <rte_lcore.h>
 #include <rte_launch.h>
@@ -223,17 +223,10 @@ test_publish_rib_failovers_under_a_reader(void **state)
 {
 	struct rib_shared *sh = rte_zmalloc("rsh", sizeof(*sh), 64);
 	unsigned lcore = rte_get_next_lcore(-1, 1, 0);
-	const char *path = sb_test_write_tmp(
-		"[port lan]\ndevice = d0\naddress = 192.168.1.1/24\n"
-		"[port wan1]\ndevice = d1\nrole = wan\naddress = 203.0.113.2/24\n"
-		"[port wan2]\ndevice = d2\nrole = wan\naddress = 198.51.100.2/24\n");
-	char err[256];
-	struct sb_config *cfg = sb_config_load(path, err, sizeof(err));
+	struct sb_config *cfg = sb_test_config(SB_TEST_PORTS);
 	struct sb_rib *rib;
 
 	(void)state;
-	unlink(path);
-	assert_non_null(cfg);
 	assert_non_null(sh);
 	rib = sb_rib_create(cfg);
 	assert_non_null(rib);
@@ -325,12 +318,7 @@ publish_dead(struct sb_rib *rib, uint8_t *was, bool wan1_up, const unsigned *dea
 static void
 test_publish_marks_exactly_the_dead_paths(void **state)
 {
-	const char *path = sb_test_write_tmp(
-		"[port lan]\ndevice = d0\naddress = 192.168.1.1/24\n"
-		"[port wan1]\ndevice = d1\nrole = wan\naddress = 203.0.113.2/24\n"
-		"[port wan2]\ndevice = d2\nrole = wan\naddress = 198.51.100.2/24\n");
-	char err[256];
-	struct sb_config *cfg = sb_config_load(path, err, sizeof(err));
+	struct sb_config *cfg = sb_test_config(SB_TEST_PORTS);
 	struct sb_route_conf rc = { .dst = 0, .prefix_len = 0, .gw_port = -1, .scope = 30,
 				    .target_scope = 10, .distance = 1 };
 	static uint8_t was[SB_MAX_NEIGH];
@@ -339,8 +327,6 @@ test_publish_marks_exactly_the_dead_paths(void **state)
 	int b;
 
 	(void)state;
-	unlink(path);
-	assert_non_null(cfg);
 	rib = sb_rib_create(cfg);
 	assert_non_null(rib);
 	snprintf(rc.name, sizeof(rc.name), "w1a");

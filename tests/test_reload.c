@@ -5,7 +5,7 @@
  * cannot be applied at run time is refused with its reason. */
 #include <errno.h>
 
-#include "test_common.h"
+#include "test_config_load.h"
 
 #include "reload.h"
 
@@ -67,16 +67,7 @@ test_reload_every_key_classed_and_documented(void **state)
 static struct sb_config *
 cfg_of(const char *text)
 {
-	char err[2048];
-	const char *path = sb_test_write_tmp(text);
-	struct sb_config *cfg;
-
-	assert_non_null(path);
-	cfg = sb_config_load(path, err, sizeof(err));
-	unlink(path);
-	if (cfg == NULL)
-		fail_msg("refused: %s", err);
-	return cfg;
+	return sb_test_config(text);
 }
 
 static bool

@@ -1,16 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * RIB: connected routes, distance, ECMP, check-gateway, recursive
  * resolution with scope/target-scope (seeds 000 and 001), loops. */
-#include "test_common.h"
+#include "test_config_load.h"
 
 #include "sb_config.h"
 #include "rib.h"
 
 #define IP(a, b, c, d) (((uint32_t)(a) << 24) | ((b) << 16) | ((c) << 8) | (d))
 
-#define PORTS "[port lan]\ndevice = d0\naddress = 192.168.1.1/24\n" \
-	      "[port wan1]\ndevice = d1\nrole = wan\naddress = 203.0.113.2/24\n" \
-	      "[port wan2]\ndevice = d2\nrole = wan\naddress = 198.51.100.2/24\n"
+#define PORTS SB_TEST_PORTS
 
 struct fixture {
 	struct sb_config *cfg;
@@ -21,13 +19,8 @@ static struct fixture
 make(const char *text)
 {
 	struct fixture f;
-	char err[512];
-	const char *path = sb_test_write_tmp(text);
 
-	f.cfg = sb_config_load(path, err, sizeof(err));
-	unlink(path);
-	if (f.cfg == NULL)
-		fail_msg("config refused: %s", err);
+	f.cfg = sb_test_config(text);
 	f.rib = sb_rib_create(f.cfg);
 	assert_non_null(f.rib);
 	sb_rib_resolve(f.rib);

@@ -4,7 +4,7 @@
  * loop is the daemon's (replies, tick, settle when dirty, alerts), and
  * the tests read the WAN states, generations, reasons, the RIB and the
  * notifications. No EAL, no packets. */
-#include "test_common.h"
+#include "test_config_load.h"
 
 #include <stdint.h>
 
@@ -124,18 +124,12 @@ setup_text(const char *extra)
 		"address = 198.51.100.2/24\n"
 		"masquerade = yes\n";
 	char text[4096], err[512];
-	const char *path;
 	struct h *h = calloc(1, sizeof(*h));
 	const struct sb_wan_io io = { .ctx = h, .send = fake_send, .notify = fake_notify };
 
 	assert_non_null(h);
 	snprintf(text, sizeof(text), "%s%s", base, extra);
-	path = sb_test_write_tmp(text);
-	assert_non_null(path);
-	h->cfg = sb_config_load(path, err, sizeof(err));
-	unlink(path);
-	if (h->cfg == NULL)
-		fail_msg("config refused: %s", err);
+	h->cfg = sb_test_config(text);
 	h->rib = sb_rib_create(h->cfg);
 	assert_non_null(h->rib);
 	h->now_us = 1000000;

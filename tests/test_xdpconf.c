@@ -5,20 +5,13 @@
 #include <errno.h>
 #include <netinet/in.h>
 
-#include "test_common.h"
-#include "sb_config.h"
+#include "test_config_load.h"
 #include "xdpconf.h"
 
 static struct sb_config *
 load(const char *text, char *err, size_t len)
 {
-	const char *path = sb_test_write_tmp(text);
-	struct sb_config *cfg;
-
-	assert_non_null(path);
-	cfg = sb_config_load(path, err, len);
-	unlink(path);
-	return cfg;
+	return sb_test_config_try(text, err, len);
 }
 
 static void
