@@ -218,6 +218,19 @@ ri_disabled(const struct obj *o)
 	return ri_yes(ri_get(o, "disabled"));
 }
 
+bool
+ri_take(struct imp *m, struct obj *o, enum kind k, const char *disabled)
+{
+	if (o->kind != k || o->removed)
+		return false;
+	o->done = true;
+	if (ri_disabled(o)) {
+		ri_rep(m, o->line, RSC_NOTE, "%s", disabled);
+		return false;
+	}
+	return true;
+}
+
 /* "A.B.C.D[/LEN]", host bits allowed. */
 static bool
 parse_pfx(const char *s, uint32_t *a, uint8_t *len)
@@ -795,13 +808,8 @@ do_addresses(struct imp *m)
 		uint8_t len, nlen;
 		int p;
 
-		if (o->kind != K_ADDR || o->removed)
+		if (!ri_take(m, o, K_ADDR, "/ip address: disabled, not translated"))
 			continue;
-		o->done = true;
-		if (ri_disabled(o)) {
-			ri_rep(m, o->line, RSC_NOTE, "/ip address: disabled, not translated");
-			continue;
-		}
 		if (a == NULL || ifn == NULL) {
 			ri_rep(m, o->line, RSC_ERROR, "/ip address add: address and interface are needed");
 			continue;
@@ -1130,13 +1138,8 @@ do_nat(struct imp *m)
 		bool bad = false;
 		unsigned hits = 0;
 
-		if (o->kind != K_NAT || o->removed)
+		if (!ri_take(m, o, K_NAT, "/ip firewall nat: disabled rule, not translated"))
 			continue;
-		o->done = true;
-		if (ri_disabled(o)) {
-			ri_rep(m, o->line, RSC_NOTE, "/ip firewall nat: disabled rule, not translated");
-			continue;
-		}
 		if (ch == NULL || strcmp(ch, "srcnat") != 0 || act == NULL ||
 		    strcmp(act, "masquerade") != 0) {
 			ri_rep(m, o->line, RSC_SKIP, "/ip firewall nat chain=%s action=%s: only srcnat "
@@ -1220,13 +1223,8 @@ do_dhcp(struct imp *m)
 		struct port *pt;
 		int p;
 
-		if (o->kind != K_DHCP || o->removed)
+		if (!ri_take(m, o, K_DHCP, "/ip dhcp-client: disabled, not translated"))
 			continue;
-		o->done = true;
-		if (ri_disabled(o)) {
-			ri_rep(m, o->line, RSC_NOTE, "/ip dhcp-client: disabled, not translated");
-			continue;
-		}
 		if (ifn == NULL) {
 			ri_rep(m, o->line, RSC_ERROR, "/ip dhcp-client add: interface is needed");
 			continue;
