@@ -10,6 +10,11 @@
 #                                       fault-WAN, restore-WAN, fault-monitor)
 #   lab_stamp_ms NAME                   the .at stamp (just before the command)
 #   lab_stamp_slack NAME                .after - .at: how long the command took
+#   lab_fault_detect NAME ERE TIMEOUT_MS
+#                                       after the fault stamped NAME, wait for a log
+#                                       line matching ERE: $det the ms from the stamp
+#                                       to it, $slack the command's own time; fails
+#                                       (det empty) when no such line came
 # The client (scripts/lab-client.py, run in sb-lan)
 #   connect [TIMEOUT_S] [SOURCE]        one TCP connection to 192.0.2.80:8080; prints
 #                                       "HELLO <src-ip> <src-port>" or fails
@@ -217,6 +222,13 @@ log_ms() {
 
 new_log_ms() {
 	lab_log_epoch "$(tail -n +"$(($2 + 1))" "$log" | grep -m1 -E "$1" | awk '{print $1}')"
+}
+
+lab_fault_detect() {
+	slack=$(lab_stamp_slack "$1")
+	det=
+	wait_log "$2" 0 "$3" || return 1
+	det=$(($(new_log_ms "$2" 0) - $(lab_stamp_ms "$1")))
 }
 
 wait_log() {
