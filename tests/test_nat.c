@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * Masquerade: port allocation and header rewrites. */
 #include "test_common.h"
+#include "test_pkt.h"
 
 #include <errno.h>
 #include <time.h>
@@ -160,13 +161,7 @@ build(struct pkt *p, uint8_t proto, uint16_t sport, uint16_t dport)
 	memset(p, 0, sizeof(*p));
 	for (int i = 0; i < l4len; i++)
 		l4[i] = (uint8_t)(i * 37 + proto);
-	ip->version_ihl = RTE_IPV4_VHL_DEF;
-	ip->total_length = rte_cpu_to_be_16(20 + l4len);
-	ip->time_to_live = 64;
-	ip->next_proto_id = proto;
-	ip->src_addr = rte_cpu_to_be_32(0xc0a8010a);
-	ip->dst_addr = rte_cpu_to_be_32(0xc0000250);
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	sb_test_ipv4(ip, proto, 20 + l4len, 64, 0xc0a8010a, 0xc0000250);
 	p->md.l4_off = 20;
 	p->md.proto = proto;
 	if (proto == IPPROTO_TCP) {
@@ -291,13 +286,7 @@ icmp_error_pkt(uint8_t *b, const struct pkt *quoted, uint32_t quote, uint32_t os
 	uint32_t len = 20 + 8 + quote;
 
 	memset(b, 0, len);
-	ip->version_ihl = RTE_IPV4_VHL_DEF;
-	ip->total_length = rte_cpu_to_be_16((uint16_t)len);
-	ip->time_to_live = 50;
-	ip->next_proto_id = IPPROTO_ICMP;
-	ip->src_addr = rte_cpu_to_be_32(osrc);
-	ip->dst_addr = rte_cpu_to_be_32(odst);
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	sb_test_ipv4(ip, IPPROTO_ICMP, (uint16_t)len, 50, osrc, odst);
 	ic[0] = 3;
 	ic[1] = 3;
 	memcpy(ic + 8, quoted->b, quote);
@@ -335,8 +324,7 @@ test_nat_icmp_error_translated_both_ways(void **state)
 	 * unreachable. Whole datagram quoted. */
 	build(&q, IPPROTO_UDP, 61000, 53);
 	memcpy(q.b + 12, &wan, 4);
-	((struct rte_ipv4_hdr *)q.b)->hdr_checksum = 0;
-	((struct rte_ipv4_hdr *)q.b)->hdr_checksum = rte_ipv4_cksum((struct rte_ipv4_hdr *)q.b);
+	sb_test_ipv4_recsum(q.b);
 	struct rte_udp_hdr *uh = (struct rte_udp_hdr *)(q.b + 20);
 
 	uh->dgram_cksum = 0;
@@ -361,8 +349,7 @@ test_nat_icmp_error_translated_both_ways(void **state)
 	build(&q, IPPROTO_UDP, 53, 5000);
 	memcpy(q.b + 16, &lan, 4);
 	((struct rte_ipv4_hdr *)q.b)->src_addr = rte_cpu_to_be_32(0xc0000250);
-	((struct rte_ipv4_hdr *)q.b)->hdr_checksum = 0;
-	((struct rte_ipv4_hdr *)q.b)->hdr_checksum = rte_ipv4_cksum((struct rte_ipv4_hdr *)q.b);
+	sb_test_ipv4_recsum(q.b);
 	uh->dgram_cksum = 0;
 	uh->dgram_cksum = rte_ipv4_udptcp_cksum((struct rte_ipv4_hdr *)q.b, uh);
 	len = icmp_error_pkt(b, &q, 60, 0xc0a8010a, 0xc0000250);
@@ -378,8 +365,7 @@ test_nat_icmp_error_translated_both_ways(void **state)
 	/* Quoted echo request with an 8-byte quote. */
 	build(&q, IPPROTO_ICMP, 777, 0);
 	memcpy(q.b + 12, &wan, 4);
-	((struct rte_ipv4_hdr *)q.b)->hdr_checksum = 0;
-	((struct rte_ipv4_hdr *)q.b)->hdr_checksum = rte_ipv4_cksum((struct rte_ipv4_hdr *)q.b);
+	sb_test_ipv4_recsum(q.b);
 	len = icmp_error_pkt(b, &q, 28, 0xc6120909, 0xcb007102);
 	assert_int_equal(sb_nat_icmp_err_key(b, len, &k, &off), SB_DROP_MAX);
 	assert_int_equal(k.dport, rte_cpu_to_be_16(777));

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * Parsing and validation of received frames. */
 #include "test_common.h"
+#include "test_pkt.h"
 
 #include <netinet/in.h>
 #include <rte_mbuf.h>
@@ -54,12 +55,7 @@ frame(uint8_t proto, bool vlan, uint8_t icmp_type)
 	} else {
 		eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
 	}
-	ip->version_ihl = RTE_IPV4_VHL_DEF;
-	ip->total_length = rte_cpu_to_be_16(20 + L4_LEN);
-	ip->time_to_live = 64;
-	ip->next_proto_id = proto;
-	ip->src_addr = rte_cpu_to_be_32(0xc0a8010a);
-	ip->dst_addr = rte_cpu_to_be_32(0xc0000250);
+	sb_test_ipv4(ip, proto, 20 + L4_LEN, 64, 0xc0a8010a, 0xc0000250);
 	if (proto == IPPROTO_TCP) {
 		struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)l4;
 
@@ -79,7 +75,6 @@ frame(uint8_t proto, bool vlan, uint8_t icmp_type)
 		ih->icmp_type = icmp_type;
 		ih->icmp_ident = rte_cpu_to_be_16(77);
 	}
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
 	return m;
 }
 
@@ -92,8 +87,7 @@ iph(struct rte_mbuf *m)
 static void
 refresh(struct rte_mbuf *m)
 {
-	iph(m)->hdr_checksum = 0;
-	iph(m)->hdr_checksum = rte_ipv4_cksum(iph(m));
+	sb_test_ipv4_recsum(iph(m));
 }
 
 static unsigned
