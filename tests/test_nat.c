@@ -278,6 +278,21 @@ test_nat_ttl_dec_keeps_ip_checksum(void **state)
 
 /* An ICMP error (type 3) from @outer_src to @outer_dst quoting the
  * datagram built by build(): 20 + 8 + 20 + quote bytes. */
+/* A UDP datagram @src:@sport -> @dst:@dport (addresses in network
+ * order), both checksums right. */
+static void
+build_udp(struct pkt *p, uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport)
+{
+	struct rte_udp_hdr *uh = (struct rte_udp_hdr *)(p->b + 20);
+
+	build(p, IPPROTO_UDP, sport, dport);
+	memcpy(p->b + 12, &src, 4);
+	memcpy(p->b + 16, &dst, 4);
+	sb_test_ipv4_recsum(p->b);
+	uh->dgram_cksum = 0;
+	uh->dgram_cksum = rte_ipv4_udptcp_cksum((struct rte_ipv4_hdr *)p->b, uh);
+}
+
 static uint32_t
 icmp_error_pkt(uint8_t *b, const struct pkt *quoted, uint32_t quote, uint32_t osrc, uint32_t odst)
 {
@@ -322,13 +337,7 @@ test_nat_icmp_error_translated_both_ways(void **state)
 	(void)state;
 	/* Inbound: we sent wan:61000 -> 192.0.2.80:53; the server says port
 	 * unreachable. Whole datagram quoted. */
-	build(&q, IPPROTO_UDP, 61000, 53);
-	memcpy(q.b + 12, &wan, 4);
-	sb_test_ipv4_recsum(q.b);
-	struct rte_udp_hdr *uh = (struct rte_udp_hdr *)(q.b + 20);
-
-	uh->dgram_cksum = 0;
-	uh->dgram_cksum = rte_ipv4_udptcp_cksum((struct rte_ipv4_hdr *)q.b, uh);
+	build_udp(&q, wan, rte_cpu_to_be_32(0xc0000250), 61000, 53);
 	uint32_t len = icmp_error_pkt(b, &q, 60, 0xc0000250, 0xcb007102);
 
 	assert_int_equal(sb_nat_icmp_err_key(b, len, &k, &off), SB_DROP_MAX);
@@ -346,12 +355,7 @@ test_nat_icmp_error_translated_both_ways(void **state)
 
 	/* Outbound: the LAN host got 192.0.2.80:53 -> lan:5000 and answers
 	 * port unreachable; it must leave quoting wan:61000. */
-	build(&q, IPPROTO_UDP, 53, 5000);
-	memcpy(q.b + 16, &lan, 4);
-	((struct rte_ipv4_hdr *)q.b)->src_addr = rte_cpu_to_be_32(0xc0000250);
-	sb_test_ipv4_recsum(q.b);
-	uh->dgram_cksum = 0;
-	uh->dgram_cksum = rte_ipv4_udptcp_cksum((struct rte_ipv4_hdr *)q.b, uh);
+	build_udp(&q, rte_cpu_to_be_32(0xc0000250), lan, 53, 5000);
 	len = icmp_error_pkt(b, &q, 60, 0xc0a8010a, 0xc0000250);
 	assert_int_equal(sb_nat_icmp_err_key(b, len, &k, &off), SB_DROP_MAX);
 	assert_int_equal(k.src, lan);                    /* the original key */
