@@ -24,8 +24,25 @@ struct shared {
 	struct rte_rcu_qsbr *qs;
 	struct sb_fib *fib;
 	uint32_t stop;
+	uint32_t ip;              /* the reader's pseudo-random address */
 	uint64_t reads, lookups, bad;
 };
+
+/* A reader lcore's life: thread 0 of @qs, online, running @read(@arg) and
+ * then reporting a quiescent state until *@stop is set. */
+static int
+rcu_reader(struct rte_rcu_qsbr *qs, const uint32_t *stop, void (*read)(void *), void *arg)
+{
+	rte_rcu_qsbr_thread_register(qs, 0);
+	rte_rcu_qsbr_thread_online(qs, 0);
+	while (!__atomic_load_n(stop, __ATOMIC_ACQUIRE)) {
+		read(arg);
+		rte_rcu_qsbr_quiescent(qs, 0);
+	}
+	rte_rcu_qsbr_thread_offline(qs, 0);
+	rte_rcu_qsbr_thread_unregister(qs, 0);
+	return 0;
+}
 
 static int
 setup(void **state)
@@ -58,40 +75,39 @@ make_state(uint64_t version)
 	return st;
 }
 
+static void
+read_state(void *arg)
+{
+	struct shared *sh = arg;
+	const struct sb_dp_state *st = __atomic_load_n(&sh->state, __ATOMIC_ACQUIRE);
+	uint32_t nh;
+
+	if (st->n_nhg != GROUPS)
+		sh->bad++;
+	for (unsigned g = 0; g < GROUPS && st->n_nhg == GROUPS; g++)
+		if (st->nhg[g].n_paths != 2 ||
+		    st->nhg[g].path[0].gw != (uint32_t)st->version ||
+		    st->nhg[g].path[1].gw != (uint32_t)st->version ||
+		    st->nhg[g].path[1].port != (st->version & 7))
+			sh->bad++;
+	/* FIB entries come and go under us; any answer must be a group that
+	 * exists. */
+	sh->ip = sh->ip * 1103515245u + 12345u;
+	if (sb_fib_lookup(sh->fib, 0, 0x0a000000 | (sh->ip & 0x00ffffff), &nh) == 0) {
+		sh->lookups++;
+		if (nh >= GROUPS)
+			sh->bad++;
+	}
+	sh->reads++;
+}
+
 static int
 reader(void *arg)
 {
 	struct shared *sh = arg;
-	uint32_t ip = 0x0a000001;
 
-	rte_rcu_qsbr_thread_register(sh->qs, 0);
-	rte_rcu_qsbr_thread_online(sh->qs, 0);
-	while (!__atomic_load_n(&sh->stop, __ATOMIC_ACQUIRE)) {
-		const struct sb_dp_state *st = __atomic_load_n(&sh->state, __ATOMIC_ACQUIRE);
-		uint32_t nh;
-
-		if (st->n_nhg != GROUPS)
-			sh->bad++;
-		for (unsigned g = 0; g < GROUPS && st->n_nhg == GROUPS; g++)
-			if (st->nhg[g].n_paths != 2 ||
-			    st->nhg[g].path[0].gw != (uint32_t)st->version ||
-			    st->nhg[g].path[1].gw != (uint32_t)st->version ||
-			    st->nhg[g].path[1].port != (st->version & 7))
-				sh->bad++;
-		/* FIB entries come and go under us; any answer must be a
-		 * group that exists. */
-		ip = ip * 1103515245u + 12345u;
-		if (sb_fib_lookup(sh->fib, 0, 0x0a000000 | (ip & 0x00ffffff), &nh) == 0) {
-			sh->lookups++;
-			if (nh >= GROUPS)
-				sh->bad++;
-		}
-		sh->reads++;
-		rte_rcu_qsbr_quiescent(sh->qs, 0);
-	}
-	rte_rcu_qsbr_thread_offline(sh->qs, 0);
-	rte_rcu_qsbr_thread_unregister(sh->qs, 0);
-	return 0;
+	sh->ip = 0x0a000001;
+	return rcu_reader(sh->qs, &sh->stop, read_state, sh);
 }
 
 static void
@@ -154,45 +170,45 @@ struct rib_shared {
 	struct rte_rcu_qsbr *qs;
 	struct sb_fib *fib;
 	uint32_t stop;
+	uint32_t i;               /* the reader's next prefix */
 	uint64_t reads, via_a, via_b, bad;
 };
+
+static void
+read_rib_state(void *arg)
+{
+	struct rib_shared *sh = arg;
+	const struct sb_dp_state *st = __atomic_load_n(&sh->state, __ATOMIC_ACQUIRE);
+
+	for (unsigned k = 0; k < 64; k++, sh->i = (sh->i + 7919) % PFX) {
+		uint32_t g;
+		const struct sb_nhg *n;
+
+		if (sb_fib_lookup(sh->fib, 0, 0x10000001u + (sh->i << 8), &g) != 0 ||
+		    g >= st->n_nhg) {
+			sh->bad++;
+			continue;
+		}
+		n = &st->nhg[g];
+		if (n->n_paths != 1)
+			sh->bad++;
+		else if (n->path[0].gw == GW_A && n->path[0].port == 1)
+			sh->via_a++;
+		else if (n->path[0].gw == GW_B && n->path[0].port == 2)
+			sh->via_b++;
+		else
+			sh->bad++;
+		sh->reads++;
+	}
+}
 
 static int
 rib_reader(void *arg)
 {
 	struct rib_shared *sh = arg;
-	uint32_t i = 0;
 
-	rte_rcu_qsbr_thread_register(sh->qs, 0);
-	rte_rcu_qsbr_thread_online(sh->qs, 0);
-	while (!__atomic_load_n(&sh->stop, __ATOMIC_ACQUIRE)) {
-		const struct sb_dp_state *st = __atomic_load_n(&sh->state, __ATOMIC_ACQUIRE);
-
-		for (unsigned k = 0; k < 64; k++, i = (i + 7919) % PFX) {
-			uint32_t g;
-			const struct sb_nhg *n;
-
-			if (sb_fib_lookup(sh->fib, 0, 0x10000001u + (i << 8), &g) != 0 ||
-			    g >= st->n_nhg) {
-				sh->bad++;
-				continue;
-			}
-			n = &st->nhg[g];
-			if (n->n_paths != 1)
-				sh->bad++;
-			else if (n->path[0].gw == GW_A && n->path[0].port == 1)
-				sh->via_a++;
-			else if (n->path[0].gw == GW_B && n->path[0].port == 2)
-				sh->via_b++;
-			else
-				sh->bad++;
-			sh->reads++;
-		}
-		rte_rcu_qsbr_quiescent(sh->qs, 0);
-	}
-	rte_rcu_qsbr_thread_offline(sh->qs, 0);
-	rte_rcu_qsbr_thread_unregister(sh->qs, 0);
-	return 0;
+	sh->i = 0;
+	return rcu_reader(sh->qs, &sh->stop, read_rib_state, sh);
 }
 
 static int32_t
