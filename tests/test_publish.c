@@ -19,28 +19,38 @@
 #define GROUPS 64
 #define ROUNDS 20000
 
-struct shared {
-	struct sb_dp_state *state;
+/* What a reader lcore runs on: its RCU variable, the flag that stops it
+ * and one round of its reads (given the struct this one begins). */
+struct reader {
 	struct rte_rcu_qsbr *qs;
-	struct sb_fib *fib;
 	uint32_t stop;
+	void (*read)(void *sh);
+};
+
+struct shared {
+	struct reader r;
+	struct sb_dp_state *state;
+	struct sb_fib *fib;
 	uint32_t ip;              /* the reader's pseudo-random address */
 	uint64_t reads, lookups, bad;
 };
 
-/* A reader lcore's life: thread 0 of @qs, online, running @read(@arg) and
- * then reporting a quiescent state until *@stop is set. */
+/* A reader lcore's life (@arg begins with its struct reader): thread 0
+ * of the RCU variable, online, one round of reads and then a quiescent
+ * state until stopped. */
 static int
-rcu_reader(struct rte_rcu_qsbr *qs, const uint32_t *stop, void (*read)(void *), void *arg)
+rcu_reader(void *arg)
 {
-	rte_rcu_qsbr_thread_register(qs, 0);
-	rte_rcu_qsbr_thread_online(qs, 0);
-	while (!__atomic_load_n(stop, __ATOMIC_ACQUIRE)) {
-		read(arg);
-		rte_rcu_qsbr_quiescent(qs, 0);
+	struct reader *r = arg;
+
+	rte_rcu_qsbr_thread_register(r->qs, 0);
+	rte_rcu_qsbr_thread_online(r->qs, 0);
+	while (!__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE)) {
+		r->read(arg);
+		rte_rcu_qsbr_quiescent(r->qs, 0);
 	}
-	rte_rcu_qsbr_thread_offline(qs, 0);
-	rte_rcu_qsbr_thread_unregister(qs, 0);
+	rte_rcu_qsbr_thread_offline(r->qs, 0);
+	rte_rcu_qsbr_thread_unregister(r->qs, 0);
 	return 0;
 }
 
@@ -101,15 +111,6 @@ read_state(void *arg)
 	sh->reads++;
 }
 
-static int
-reader(void *arg)
-{
-	struct shared *sh = arg;
-
-	sh->ip = 0x0a000001;
-	return rcu_reader(sh->qs, &sh->stop, read_state, sh);
-}
-
 static void
 test_publish_reader_never_sees_torn_or_freed_state(void **state)
 {
@@ -120,12 +121,14 @@ test_publish_reader_never_sees_torn_or_freed_state(void **state)
 	(void)state;
 	assert_non_null(sh);
 	assert_true(lcore < RTE_MAX_LCORE);
-	sh->qs = rte_zmalloc("qs", sz, RTE_CACHE_LINE_SIZE);
-	assert_int_equal(rte_rcu_qsbr_init(sh->qs, 1), 0);
-	sh->fib = sb_fib_create("t_pubfib", 1, 4096, sh->qs);
+	sh->r.qs = rte_zmalloc("qs", sz, RTE_CACHE_LINE_SIZE);
+	assert_int_equal(rte_rcu_qsbr_init(sh->r.qs, 1), 0);
+	sh->fib = sb_fib_create("t_pubfib", 1, 4096, sh->r.qs);
 	assert_non_null(sh->fib);
 	sh->state = make_state(1);
-	assert_int_equal(rte_eal_remote_launch(reader, sh, lcore), 0);
+	sh->r.read = read_state;
+	sh->ip = 0x0a000001;
+	assert_int_equal(rte_eal_remote_launch(rcu_reader, sh, lcore), 0);
 
 	for (uint64_t v = 2; v <= ROUNDS; v++) {
 		/* A route appears and an older one goes: tbl8 groups are
@@ -139,9 +142,9 @@ test_publish_reader_never_sees_torn_or_freed_state(void **state)
 			sb_fib_del(sh->fib, 0, 0x0a000000 | (uint32_t)((o % 256) << 16) |
 				   (uint32_t)((o % 7) << 8), 24);
 		}
-		sb_publish_state_retire(sb_publish_state_swap(&sh->state, make_state(v)), sh->qs);
+		sb_publish_state_retire(sb_publish_state_swap(&sh->state, make_state(v)), sh->r.qs);
 	}
-	__atomic_store_n(&sh->stop, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&sh->r.stop, 1, __ATOMIC_RELEASE);
 	rte_eal_wait_lcore(lcore);
 	print_message("reader: %lu reads, %lu FIB hits, %d publications\n",
 		      (unsigned long)sh->reads, (unsigned long)sh->lookups, ROUNDS - 1);
@@ -150,7 +153,7 @@ test_publish_reader_never_sees_torn_or_freed_state(void **state)
 	assert_int_equal(sh->bad, 0);
 	sb_publish_state_free(sh->state);
 	sb_fib_free(sh->fib);
-	rte_free(sh->qs);
+	rte_free(sh->r.qs);
 	rte_free(sh);
 }
 
@@ -165,11 +168,10 @@ test_publish_reader_never_sees_torn_or_freed_state(void **state)
 #define GW_B 0xc6336401u
 
 struct rib_shared {
+	struct reader r;
 	struct sb_dp_state *state;
 	struct sb_dp_state *spare;
-	struct rte_rcu_qsbr *qs;
 	struct sb_fib *fib;
-	uint32_t stop;
 	uint32_t i;               /* the reader's next prefix */
 	uint64_t reads, via_a, via_b, bad;
 };
@@ -202,15 +204,6 @@ read_rib_state(void *arg)
 	}
 }
 
-static int
-rib_reader(void *arg)
-{
-	struct rib_shared *sh = arg;
-
-	sh->i = 0;
-	return rcu_reader(sh->qs, &sh->stop, read_rib_state, sh);
-}
-
 static int32_t
 nb_any(void *ctx, uint16_t port, uint32_t gw)
 {
@@ -231,7 +224,7 @@ rib_publish(struct rib_shared *sh, struct sb_rib *rib)
 	sb_publish_state_fill(st, rib, nb_any, NULL);
 	st = sb_publish_state_swap(&sh->state, st);
 	assert_true(sb_publish_fib(rib, sh->fib) >= 0);
-	sb_publish_state_keep(st, sh->qs, &sh->spare);
+	sb_publish_state_keep(st, sh->r.qs, &sh->spare);
 }
 
 static void
@@ -246,9 +239,9 @@ test_publish_rib_failovers_under_a_reader(void **state)
 	assert_non_null(sh);
 	rib = sb_rib_create(cfg);
 	assert_non_null(rib);
-	sh->qs = rte_zmalloc("rqs", rte_rcu_qsbr_get_memsize(1), RTE_CACHE_LINE_SIZE);
-	assert_int_equal(rte_rcu_qsbr_init(sh->qs, 1), 0);
-	sh->fib = sb_fib_create("t_ribfib", 1, PFX + 64, sh->qs);
+	sh->r.qs = rte_zmalloc("rqs", rte_rcu_qsbr_get_memsize(1), RTE_CACHE_LINE_SIZE);
+	assert_int_equal(rte_rcu_qsbr_init(sh->r.qs, 1), 0);
+	sh->fib = sb_fib_create("t_ribfib", 1, PFX + 64, sh->r.qs);
 	assert_non_null(sh->fib);
 	for (uint32_t i = 0; i < PFX; i++) {
 		struct sb_route_conf rc = { .dst = 0x10000000u + (i << 8), .prefix_len = 24,
@@ -264,12 +257,13 @@ test_publish_rib_failovers_under_a_reader(void **state)
 		assert_true(sb_rib_add(rib, &rc) >= 0);
 	}
 	rib_publish(sh, rib);
-	assert_int_equal(rte_eal_remote_launch(rib_reader, sh, lcore), 0);
+	sh->r.read = read_rib_state;
+	assert_int_equal(rte_eal_remote_launch(rcu_reader, sh, lcore), 0);
 	for (unsigned f = 0; f < FAILOVERS; f++) {
 		rib->port_down[1] = !(f & 1);
 		rib_publish(sh, rib);
 	}
-	__atomic_store_n(&sh->stop, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&sh->r.stop, 1, __ATOMIC_RELEASE);
 	rte_eal_wait_lcore(lcore);
 	print_message("reader: %lu reads (%lu via A, %lu via B), %d failovers, %u groups\n",
 		      (unsigned long)sh->reads, (unsigned long)sh->via_a, (unsigned long)sh->via_b,
@@ -282,7 +276,7 @@ test_publish_rib_failovers_under_a_reader(void **state)
 	sb_fib_free(sh->fib);
 	sb_rib_free(rib);
 	sb_config_free(cfg);
-	rte_free(sh->qs);
+	rte_free(sh->r.qs);
 	rte_free(sh);
 }
 
