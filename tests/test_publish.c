@@ -15,17 +15,10 @@
 #include "fib.h"
 #include "rib.h"
 #include "sb_config.h"
+#include "test_rcu_reader.h"
 
 #define GROUPS 64
 #define ROUNDS 20000
-
-/* What a reader lcore runs on: its RCU variable, the flag that stops it
- * and one round of its reads (given the struct this one begins). */
-struct reader {
-	struct rte_rcu_qsbr *qs;
-	uint32_t stop;
-	void (*read)(void *sh);
-};
 
 struct shared {
 	struct reader r;
@@ -34,25 +27,6 @@ struct shared {
 	uint32_t ip;              /* the reader's pseudo-random address */
 	uint64_t reads, lookups, bad;
 };
-
-/* A reader lcore's life (@arg begins with its struct reader): thread 0
- * of the RCU variable, online, one round of reads and then a quiescent
- * state until stopped. */
-static int
-rcu_reader(void *arg)
-{
-	struct reader *r = arg;
-
-	rte_rcu_qsbr_thread_register(r->qs, 0);
-	rte_rcu_qsbr_thread_online(r->qs, 0);
-	while (!__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE)) {
-		r->read(arg);
-		rte_rcu_qsbr_quiescent(r->qs, 0);
-	}
-	rte_rcu_qsbr_thread_offline(r->qs, 0);
-	rte_rcu_qsbr_thread_unregister(r->qs, 0);
-	return 0;
-}
 
 static int
 setup(void **state)
