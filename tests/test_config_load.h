@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * switchback tests: a configuration given as text, loaded through a
- * temporary file as the daemon loads its own (sb_config_load). */
+ * temporary file as the daemon loads its own (sb_config_load), and the
+ * RIB made from it. */
 #ifndef SB_TEST_CONFIG_LOAD_H
 #define SB_TEST_CONFIG_LOAD_H
 
 #include "test_common.h"
 #include "sb_config.h"
+#include "rib.h"
 
 /* A LAN and two WANs, for configurations to start with. */
 #define SB_TEST_PORTS "[port lan]\ndevice = d0\naddress = 192.168.1.1/24\n" \
@@ -35,6 +37,27 @@ sb_test_config(const char *text)
 	if (cfg == NULL)
 		fail_msg("config refused: %s", err);
 	return cfg;
+}
+
+/* The RIB of @cfg; the test fails when it cannot be made. */
+static inline struct sb_rib *
+sb_test_rib(const struct sb_config *cfg)
+{
+	struct sb_rib *rib = sb_rib_create(cfg);
+
+	assert_non_null(rib);
+	return rib;
+}
+
+/* The index of the route named @name in @rib; the test fails without one. */
+static inline unsigned
+sb_test_route(const struct sb_rib *rib, const char *name)
+{
+	int i = sb_rib_find(rib, name);
+
+	if (i < 0)
+		fail_msg("no route %s", name);
+	return (unsigned)i;
 }
 
 #endif

@@ -66,8 +66,7 @@ setup_kept(struct fix *f, const char *extra, uint64_t now, const struct sb_dhcp_
 		 "[route def2]\ndst = 0.0.0.0/0\ngateway = 198.51.100.1\ndistance = 5\n"
 		 "[wan wan1]\nmonitors = 192.0.2.53\n", f->lease_path, extra);
 	f->cfg = sb_test_config(text);
-	f->rib = sb_rib_create(f->cfg);
-	assert_non_null(f->rib);
+	f->rib = sb_test_rib(f->cfg);
 	memset(&f->wire, 0, sizeof(f->wire));
 	if (kept != NULL)
 		assert_int_equal(sb_dhcp_lease_save(f->lease_path, kept, now - 1000,
@@ -97,11 +96,7 @@ teardown_fix(struct fix *f)
 static const struct sb_rib_result *
 route(const struct fix *f, const char *name)
 {
-	int i = sb_rib_find(f->rib, name);
-
-	if (i < 0)
-		fail_msg("no route %s", name);
-	return sb_rib_result(f->rib, (unsigned)i);
+	return sb_rib_result(f->rib, sb_test_route(f->rib, name));
 }
 
 static void

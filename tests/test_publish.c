@@ -211,8 +211,7 @@ test_publish_rib_failovers_under_a_reader(void **state)
 
 	(void)state;
 	assert_non_null(sh);
-	rib = sb_rib_create(cfg);
-	assert_non_null(rib);
+	rib = sb_test_rib(cfg);
 	sh->r.qs = rte_zmalloc("rqs", rte_rcu_qsbr_get_memsize(1), RTE_CACHE_LINE_SIZE);
 	assert_int_equal(rte_rcu_qsbr_init(sh->r.qs, 1), 0);
 	sh->fib = sb_fib_create("t_ribfib", 1, PFX + 64, sh->r.qs);
@@ -311,8 +310,7 @@ test_publish_marks_exactly_the_dead_paths(void **state)
 	int b;
 
 	(void)state;
-	rib = sb_rib_create(cfg);
-	assert_non_null(rib);
+	rib = sb_test_rib(cfg);
 	snprintf(rc.name, sizeof(rc.name), "w1a");
 	rc.gw = 0xcb007101u;
 	assert_true(sb_rib_add(rib, &rc) >= 0);

@@ -21,8 +21,7 @@ make(const char *text)
 	struct fixture f;
 
 	f.cfg = sb_test_config(text);
-	f.rib = sb_rib_create(f.cfg);
-	assert_non_null(f.rib);
+	f.rib = sb_test_rib(f.cfg);
 	sb_rib_resolve(f.rib);
 	return f;
 }
@@ -37,11 +36,7 @@ done(struct fixture *f)
 static const struct sb_rib_route *
 conf(const struct fixture *f, const char *name)
 {
-	int i = sb_rib_find(f->rib, name);
-
-	if (i < 0)
-		fail_msg("no route %s", name);
-	return &f->rib->r[i];
+	return &f->rib->r[sb_test_route(f->rib, name)];
 }
 
 /* What resolution says about the route named @name. */

@@ -130,8 +130,7 @@ setup_text(const char *extra)
 	assert_non_null(h);
 	snprintf(text, sizeof(text), "%s%s", base, extra);
 	h->cfg = sb_test_config(text);
-	h->rib = sb_rib_create(h->cfg);
-	assert_non_null(h->rib);
+	h->rib = sb_test_rib(h->cfg);
 	h->now_us = 1000000;
 	assert_int_equal(sb_wan_init(&h->ws, h->cfg, h->rib, &io, h->now_us / 1000, err,
 				     sizeof(err)), 0);
