@@ -32,6 +32,11 @@
 #   lab_wait_first_via FILE SINCE_MS N TIMEOUT_MS   the same, polling FILE
 #   lab_stream_start FILE ARGS...       background `lab-client.py stream ARGS` into FILE
 #   lab_stream_stop                     end it; $stream_res its line, $lost the count
+#   lab_tcp_hold SECONDS POLL WHAT      background: one TCP connection to a sink on
+#                                       192.0.2.80:9000 written to every POLL s for
+#                                       SECONDS s; $work/client.txt gets "connected MS"
+#                                       and "reset MS ERROR" if it dies; pid in $cpid;
+#                                       ok/bad on "... open through WHAT"
 # The gateway's log ($log; lines start with HH:MM:SS.mmm)
 #   log_ms PATTERN [SKIP]               epoch ms of the (SKIP+1)th line matching (grep)
 #   new_log_ms ERE FROM_LINE            epoch ms of the first match after line FROM_LINE
