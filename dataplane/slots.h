@@ -1,12 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause
- * switchback: an rte_hash whose key positions index arrays kept beside
+ * switchback: an rte_hash whose key positions index an array kept beside
  * it, for per-key data larger than rte_hash's data word, and the bounded
  * ageing sweep over such a table by a per-position timestamp. frag.c,
- * synhold.c and neigh.c are such tables in one block (struct
- * sb_slots_table, their fields, their entries); eim.c keeps its arrays
- * beside its hash. Positions can exceed the entry count (bucket slack):
- * the arrays have *n_slots entries. Ageing tables are owned by one
- * worker. */
+ * synhold.c, neigh.c and eim.c are such tables, each in one block (struct
+ * sb_slots_table, their fields, their entries). Positions can exceed the
+ * entry count (bucket slack): the array has *n_slots entries. Ageing
+ * tables are owned by one worker. */
 #ifndef SB_SLOTS_H
 #define SB_SLOTS_H
 
