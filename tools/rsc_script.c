@@ -932,13 +932,13 @@ static const char *const menus[] = {
 	"/interface/l2tp-ether", "/interface/eoipv6", "/interface/gre6", "/interface/ipipv6",
 	"/interface/bridge/mdb", "/interface/bridge/host", "/interface/bridge/msti",
 	"/interface/ethernet/poe", "/interface/ethernet/switch/port", "/interface/vxlan/vteps",
-	"/interface/wireguard/peers", "/interface/ovpn-client", "/interface/wireless/access-list",
+	"/interface/wireless/access-list",
 	"/system/gps", "/system/hardware", "/system/ups", "/system/device-mode",
-	"/system/clock/manual", "/system/ntp/client/servers", "/system/logging/action",
+	"/system/clock/manual",
 	"/ip/smb/shares", "/ip/smb/users", "/ip/cloud/advanced", "/ip/dns/forwarders",
 	"/ip/dns/adlist", "/ip/dhcp-server/matcher", "/ip/dhcp-server/alert",
 	"/ip/dhcp-server/option/sets", "/ip/nat-pmp/interfaces", "/ip/socks/users",
-	"/ip/firewall/connection/tracking", "/ip/hotspot/profile", "/ip/ipsec/mode-config",
+	"/ip/hotspot/profile", "/ip/ipsec/mode-config",
 	NULL,
 };
 
