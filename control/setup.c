@@ -88,8 +88,7 @@ build_worker(struct sb_ctl *c, char *err, size_t errlen)
 		.ct = c->ct, .eim = c->eim, .fib = c->fib, .neigh = c->neigh,
 		.state = &c->pub.state, .qs = c->qs,
 		.punt = c->punt, .resolve = c->resolve, .inject = c->inject,
-		.fragments = cfg->fragments, .ecmp = cfg->ecmp_hash,
-		.pcc_classifier = cfg->pcc_classifier,
+		.fragments = cfg->fragments,
 	};
 	for (unsigned p = 0; p < cfg->n_ports; p++) {
 		const struct sb_port_conf *pc = &cfg->ports[p];
@@ -101,7 +100,6 @@ build_worker(struct sb_ctl *c, char *err, size_t errlen)
 			.dhcp = pc->dhcp.enabled,
 		};
 	}
-	wc.pcc_n = sb_pcc_members(cfg, wc.pcc_port, wc.pcc_table);
 	c->w = sb_worker_create(&wc);
 	if (c->w == NULL)
 		goto nomem;

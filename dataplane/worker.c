@@ -43,7 +43,7 @@ sb_worker_create(const struct sb_worker_conf *conf)
 	struct sb_worker *w;
 	char name[RTE_HASH_NAMESIZE];
 
-	if (conf->n_ports > SB_MAX_PORTS || conf->pcc_n > SB_PCC_MAX) {
+	if (conf->n_ports > SB_MAX_PORTS) {
 		rte_errno = EINVAL;
 		return NULL;
 	}
@@ -63,13 +63,6 @@ sb_worker_create(const struct sb_worker_conf *conf)
 	w->punt = conf->punt;
 	w->resolve = conf->resolve;
 	w->inject = conf->inject;
-	w->ecmp = conf->ecmp;
-	w->pcc_classifier = conf->pcc_classifier;
-	w->pcc_n = conf->pcc_n;
-	for (unsigned m = 0; m < conf->pcc_n; m++) {
-		w->pcc_port[m] = conf->pcc_port[m];
-		w->pcc_table[m] = conf->pcc_table[m];
-	}
 	w->tsc_hz = rte_get_tsc_hz();
 	w->rnd = rte_rdtsc() | 1;
 	{

@@ -176,8 +176,6 @@ setup(void **state)
 	c.resolve = resolve;
 	c.inject = inject;
 	c.fragments = 64;
-	c.ecmp = SB_ECMP_L3;
-	c.pcc_classifier = -1;
 	w = sb_worker_create(&c);
 	return w == NULL ? -1 : 0;
 }
