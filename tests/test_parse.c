@@ -245,20 +245,29 @@ test_parse_drop_bad_checksum(void **state)
 	assert_int_equal(parse(m, &md), SB_DROP_IP_CHECKSUM);
 }
 
+/* parse()'s verdict on a UDP frame from (to, when @to) @addr. */
+static unsigned
+parse_addr(bool to, uint32_t addr)
+{
+	struct sb_meta md;
+	struct rte_mbuf *m = frame(IPPROTO_UDP, false, 0);
+
+	if (to)
+		iph(m)->dst_addr = rte_cpu_to_be_32(addr);
+	else
+		iph(m)->src_addr = rte_cpu_to_be_32(addr);
+	refresh(m);
+	return parse(m, &md);
+}
+
 static void
 test_parse_drop_martian(void **state)
 {
 	static const uint32_t bad[] = { 0x00000001, 0x7f000001, 0xe0000001, 0xffffffff };
-	struct sb_meta md;
 
 	(void)state;
-	for (unsigned i = 0; i < 4; i++) {
-		struct rte_mbuf *m = frame(IPPROTO_UDP, false, 0);
-
-		iph(m)->src_addr = rte_cpu_to_be_32(bad[i]);
-		refresh(m);
-		assert_int_equal(parse(m, &md), SB_DROP_IP_MARTIAN);
-	}
+	for (unsigned i = 0; i < 4; i++)
+		assert_int_equal(parse_addr(false, bad[i]), SB_DROP_IP_MARTIAN);
 }
 
 /* Destinations no packet may have (issue 11, finding 9): 0/8, 127/8,
@@ -268,23 +277,12 @@ test_parse_drop_martian_destination(void **state)
 {
 	static const uint32_t bad[] = { 0x00000001, 0x7f000001, 0xf0000001, 0xfffffffe };
 	static const uint32_t good[] = { 0xffffffff, 0xe00000fb, 0xc0000250 };
-	struct sb_meta md;
 
 	(void)state;
-	for (unsigned i = 0; i < 4; i++) {
-		struct rte_mbuf *m = frame(IPPROTO_UDP, false, 0);
-
-		iph(m)->dst_addr = rte_cpu_to_be_32(bad[i]);
-		refresh(m);
-		assert_int_equal(parse(m, &md), SB_DROP_IP_MARTIAN);
-	}
-	for (unsigned i = 0; i < 3; i++) {
-		struct rte_mbuf *m = frame(IPPROTO_UDP, false, 0);
-
-		iph(m)->dst_addr = rte_cpu_to_be_32(good[i]);
-		refresh(m);
-		assert_int_equal(parse(m, &md), SB_DROP_MAX);
-	}
+	for (unsigned i = 0; i < 4; i++)
+		assert_int_equal(parse_addr(true, bad[i]), SB_DROP_IP_MARTIAN);
+	for (unsigned i = 0; i < 3; i++)
+		assert_int_equal(parse_addr(true, good[i]), SB_DROP_MAX);
 }
 
 /* A frame with IP options @opt (@n bytes, a multiple of 4) before UDP. */
