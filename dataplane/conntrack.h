@@ -125,7 +125,6 @@ struct sb_session {
 
 struct sb_ct {
 	struct sb_ft *ft;         /* fingerprint -> index and direction */
-	struct sb_session *s;     /* capacity entries */
 	uint32_t free_head;       /* first free index (list through next_free) */
 	uint32_t n_free;
 	uint32_t capacity;
@@ -139,6 +138,7 @@ struct sb_ct {
 	uint32_t xaddr[SB_CT_XADDR_MAX]; /* one-to-one addresses (network order) */
 	uint32_t timeout_u[SB_CT_STATE_MAX][3];   /* in time units */
 	uint64_t timeout_tsc[SB_CT_STATE_MAX][3]; /* [state][tcp|udp|icmp] */
+	struct sb_session s[] __attribute__((aligned(64))); /* capacity, same block */
 };
 
 /**

@@ -12,41 +12,26 @@
 struct sb_frag_table *
 sb_frag_create(const char *name, uint32_t cap, int socket, uint32_t timeout_ms)
 {
-	struct sb_frag_table *t = rte_zmalloc_socket("sb_frag", sizeof(*t), 64, socket);
+	struct sb_frag_table *t = sb_slots_table_create(name, sizeof(*t), sizeof(t->e[0]), cap,
+							sizeof(struct sb_frag_key), socket, 0,
+							timeout_ms);
 
-	if (t == NULL)
-		goto fail;
-	t->h = sb_slots_create(name, cap, sizeof(struct sb_frag_key), socket, 0, &t->cap);
-	if (t->h == NULL)
-		goto fail;
-	t->e = rte_zmalloc_socket("sb_frag_e", sizeof(*t->e) * t->cap, 64, socket);
-	if (t->e == NULL)
-		goto fail;
-	t->timeout_tsc = rte_get_tsc_hz() / 1000 * timeout_ms;
-	t->hold_tsc = rte_get_tsc_hz() / 1000 * SB_FRAG_HOLD_MS;
+	if (t != NULL)
+		t->hold_tsc = rte_get_tsc_hz() / 1000 * SB_FRAG_HOLD_MS;
 	return t;
-fail:
-	if (rte_errno == 0)
-		rte_errno = ENOMEM;
-	sb_frag_free(t);
-	return NULL;
 }
 
 void
 sb_frag_free(struct sb_frag_table *t)
 {
-	if (t == NULL)
-		return;
-	rte_hash_free(t->h);
-	rte_free(t->e);
-	rte_free(t);
+	sb_slots_table_free(t);
 }
 
 int
 sb_frag_add(struct sb_frag_table *t, const struct sb_frag_key *k, uint32_t session,
 	    uint8_t dir, uint64_t now)
 {
-	int32_t pos = rte_hash_add_key(t->h, k);
+	int32_t pos = rte_hash_add_key(t->slots.h, k);
 
 	if (pos < 0)
 		return -ENOSPC;
@@ -60,12 +45,12 @@ int
 sb_frag_find(struct sb_frag_table *t, const struct sb_frag_key *k, uint64_t now,
 	     uint32_t *session, uint8_t *dir)
 {
-	int32_t pos = rte_hash_lookup(t->h, k);
+	int32_t pos = rte_hash_lookup(t->slots.h, k);
 
 	if (pos < 0)
 		return -ENOENT;
-	if (now - t->e[pos].tsc > t->timeout_tsc) {
-		rte_hash_del_key(t->h, k);
+	if (now - t->e[pos].tsc > t->slots.timeout_tsc) {
+		rte_hash_del_key(t->slots.h, k);
 		return -ENOENT;
 	}
 	*session = t->e[pos].session;
@@ -76,8 +61,7 @@ sb_frag_find(struct sb_frag_table *t, const struct sb_frag_key *k, uint64_t now,
 unsigned
 sb_frag_sweep(struct sb_frag_table *t, uint64_t now, unsigned budget)
 {
-	return sb_slots_sweep(t->h, &t->iter, budget, &t->e[0].tsc, sizeof(t->e[0]), now,
-			      t->timeout_tsc);
+	return sb_slots_sweep(&t->slots, budget, &t->e[0].tsc, sizeof(t->e[0]), now);
 }
 
 bool

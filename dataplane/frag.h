@@ -19,7 +19,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 
-struct rte_hash;
+#include "slots.h"
 
 struct sb_frag_key {
 	uint32_t src, dst;     /* as the fragments arrive, network order */
@@ -47,14 +47,11 @@ struct sb_frag_held {
 };
 
 struct sb_frag_table {
-	struct rte_hash *h;
-	struct sb_frag_entry *e;   /* by hash position */
-	uint32_t cap;
-	uint32_t iter;             /* sweep cursor */
-	uint64_t timeout_tsc;
+	struct sb_slots_table slots;
 	uint64_t hold_tsc;         /* SB_FRAG_HOLD_MS */
 	unsigned n_held;
 	struct sb_frag_held held[SB_FRAG_HOLD_MAX];
+	struct sb_frag_entry e[];  /* by hash position */
 };
 
 /** A table of @cap datagrams in flight, entries kept @timeout_ms. NULL

@@ -2,12 +2,11 @@
 #include <errno.h>
 #include <string.h>
 
-#include <rte_hash.h>
-#include <rte_hash_crc.h>
 #include <rte_malloc.h>
 #include <rte_errno.h>
 
 #include "neigh.h"
+#include "slots.h"
 
 struct neigh_key {
 	uint32_t ip;
@@ -18,42 +17,16 @@ struct neigh_key {
 struct sb_neigh *
 sb_neigh_create(const char *name, uint32_t cap, int socket)
 {
-	struct rte_hash_parameters hp = {
-		.name = name,
-		.entries = cap < 8 ? 8 : cap,
-		.key_len = sizeof(struct neigh_key),
-		.hash_func = rte_hash_crc,
-		.socket_id = socket,
-		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
-			      RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
-	};
-	struct sb_neigh *nb = rte_zmalloc_socket("sb_neigh", sizeof(*nb), 64, socket);
-
-	if (nb == NULL)
-		goto fail;
-	nb->cap = cap;
-	nb->e = rte_zmalloc_socket("sb_neigh_e", sizeof(*nb->e) * cap, 64, socket);
-	if (nb->e == NULL)
-		goto fail;
-	nb->h = rte_hash_create(&hp);
-	if (nb->h == NULL)
-		goto fail;
-	return nb;
-fail:
-	if (rte_errno == 0)
-		rte_errno = ENOMEM;
-	sb_neigh_free(nb);
-	return NULL;
+	return sb_slots_table_create(name, sizeof(struct sb_neigh), sizeof(struct sb_neigh_entry),
+				     cap, sizeof(struct neigh_key), socket,
+				     RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
+				     RTE_HASH_EXTRA_FLAGS_EXT_TABLE, 0);
 }
 
 void
 sb_neigh_free(struct sb_neigh *nb)
 {
-	if (nb == NULL)
-		return;
-	rte_hash_free(nb->h);
-	rte_free(nb->e);
-	rte_free(nb);
+	sb_slots_table_free(nb);
 }
 
 int32_t
@@ -62,7 +35,7 @@ sb_neigh_find(const struct sb_neigh *nb, uint16_t port, uint32_t ip)
 	struct neigh_key k = { .ip = ip, .port = port };
 	void *d;
 
-	if (rte_hash_lookup_data(nb->h, &k, &d) < 0)
+	if (rte_hash_lookup_data(nb->slots.h, &k, &d) < 0)
 		return -ENOENT;
 	return (int32_t)(uintptr_t)d;
 }
@@ -75,7 +48,7 @@ sb_neigh_get(struct sb_neigh *nb, uint16_t port, uint32_t ip)
 
 	if (idx >= 0)
 		return idx;
-	if (nb->n == nb->cap)
+	if (nb->n == nb->slots.cap)
 		return -ENOSPC;
 	idx = (int32_t)nb->n;
 	/* Fill the entry before the key becomes visible: the hash add
@@ -83,7 +56,7 @@ sb_neigh_get(struct sb_neigh *nb, uint16_t port, uint32_t ip)
 	nb->e[idx].ip = ip;
 	nb->e[idx].port = port;
 	nb->e[idx].mac_state = 0;
-	if (rte_hash_add_key_data(nb->h, &k, (void *)(uintptr_t)idx) < 0)
+	if (rte_hash_add_key_data(nb->slots.h, &k, (void *)(uintptr_t)idx) < 0)
 		return -ENOSPC;
 	nb->n++;
 	return idx;

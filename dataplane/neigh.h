@@ -12,6 +12,8 @@
 #include <rte_byteorder.h>
 #include <rte_ether.h>
 
+#include "slots.h"
+
 #define SB_NEIGH_VALID (1ull << 63)
 
 struct sb_neigh_entry {
@@ -25,9 +27,9 @@ struct sb_neigh_entry {
 };
 
 struct sb_neigh {
-	struct rte_hash *h;
-	struct sb_neigh_entry *e;
-	uint32_t n, cap;
+	struct sb_slots_table slots; /* the hash; its data word indexes e[] */
+	uint32_t n;                  /* entries used, e[0..n) */
+	struct sb_neigh_entry e[];   /* slots.cap of them */
 };
 
 /** Create a table of @cap entries. NULL + rte_errno on failure. Main lcore. */

@@ -15,10 +15,7 @@ static uint64_t hz;
 static int
 setup(void **state)
 {
-	if (sb_test_eal_up(state, "frag") != 0)
-		return -1;
-	hz = rte_get_tsc_hz();
-	return 0;
+	return sb_test_eal_up_hz(state, "frag", &hz);
 }
 
 static struct sb_frag_key
@@ -103,14 +100,7 @@ test_frag_hold_per_source_share(void **state)
 	sb_frag_free(t);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_frag_first_then_later_found_until_timeout),
-		cmocka_unit_test(test_frag_hold_and_unhold),
-		cmocka_unit_test(test_frag_hold_per_source_share),
-	};
-
-	return cmocka_run_group_tests_name("frag", tests, setup, sb_test_eal_down);
-}
+SB_TEST_MAIN("frag", setup, sb_test_eal_down,
+	     cmocka_unit_test(test_frag_first_then_later_found_until_timeout),
+	     cmocka_unit_test(test_frag_hold_and_unhold),
+	     cmocka_unit_test(test_frag_hold_per_source_share))

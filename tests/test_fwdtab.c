@@ -320,16 +320,9 @@ test_fwd_reserved_ports_under_pressure(void **state)
 	free(pool);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fwd_parse_values),
-		cmocka_unit_test(test_fwd_refusals),
-		cmocka_unit_test(test_fwd_nat1to1_duplicates),
-		cmocka_unit_test(test_fwd_table_lookup),
-		cmocka_unit_test(test_fwd_reserved_ports_under_pressure),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+SB_TEST_MAIN("fwdtab", NULL, NULL,
+	     cmocka_unit_test(test_fwd_parse_values),
+	     cmocka_unit_test(test_fwd_refusals),
+	     cmocka_unit_test(test_fwd_nat1to1_duplicates),
+	     cmocka_unit_test(test_fwd_table_lookup),
+	     cmocka_unit_test(test_fwd_reserved_ports_under_pressure))
