@@ -707,6 +707,20 @@ test_worker_stage_summary_needs_enough_packets(void **state)
 	assert_null(strstr(buf, "parse"));
 }
 
+/* expect(), then its TCP/UDP ports (0: not checked); the frame freed. */
+static void
+expect_ports(unsigned p, const struct rte_ether_addr *dmac, uint32_t src, uint32_t dst,
+	     uint8_t ttl, uint16_t sport, uint16_t dport)
+{
+	struct rte_mbuf *m = expect(p, dmac, src, dst, ttl);
+
+	if (sport != 0)
+		assert_int_equal(sport_of(m), sport);
+	if (dport != 0)
+		assert_int_equal(dport_of(m), dport);
+	rte_pktmbuf_free(m);
+}
+
 #define ONE2ONE 0xcb007114u  /* 203.0.113.20: HOST_B's one-to-one address */
 #define PEER2   0xc6336408u  /* 198.51.100.8 */
 
@@ -746,34 +760,24 @@ setup_fwd(void **state)
 static void
 test_worker_inbound(void **state)
 {
-	struct rte_mbuf *m;
-
 	(void)state;
 	run1(WAN, udp(WAN, &gw_mac, PEER, 4000, WAN_ADDR, 8022, 64));
-	m = expect(LAN, &a_mac, PEER, HOST_A, 63);
-	assert_int_equal(sport_of(m), 4000);
-	assert_int_equal(dport_of(m), 9022);
-	rte_pktmbuf_free(m);
+	expect_ports(LAN, &a_mac, PEER, HOST_A, 63, 4000, 9022);
 	assert_int_equal(fwdt->cnt[0].hits, 1);
 	run1(LAN, udp(LAN, &a_mac, HOST_A, 9022, PEER, 4000, 64));
-	m = expect(WAN, &gw_mac, WAN_ADDR, PEER, 63);
-	assert_int_equal(sport_of(m), 8022);
-	assert_int_equal(dport_of(m), 4000);
-	rte_pktmbuf_free(m);
+	expect_ports(WAN, &gw_mac, WAN_ADDR, PEER, 63, 8022, 4000);
 	/* Another WAN's failback moving this WAN's sessions (failback =
 	 * move) leaves the pinned session alone ... */
 	st->wan[WAN].gen++;
 	st->wan[WAN].moves++;
 	run1(LAN, udp(LAN, &a_mac, HOST_A, 9022, PEER, 4000, 64));
-	m = expect(WAN, &gw_mac, WAN_ADDR, PEER, 63);
-	assert_int_equal(sport_of(m), 8022);
-	rte_pktmbuf_free(m);
+	expect_ports(WAN, &gw_mac, WAN_ADDR, PEER, 63, 8022, 0);
 	assert_int_equal(cnt()->ct_flushed, 0);
 	/* ... its own WAN going down flushes it; the client's next packet
 	 * makes a new one */
 	st->wan[WAN].gen++;
 	run1(WAN, udp(WAN, &gw_mac, PEER, 4000, WAN_ADDR, 8022, 64));
-	rte_pktmbuf_free(expect(LAN, &a_mac, PEER, HOST_A, 63));
+	expect_ports(LAN, &a_mac, PEER, HOST_A, 63, 0, 0);
 	assert_int_equal(cnt()->ct_flushed, 1);
 	assert_int_equal(fwdt->cnt[0].hits, 2);
 	/* a plain LAN flow has no route here */
@@ -783,14 +787,10 @@ test_worker_inbound(void **state)
 
 	/* TCP: a SYN opens, the SYN-ACK leaves pinned; an ACK alone does not. */
 	run1(WAN, tcp(WAN, &gw_mac, PEER2, 4001, WAN_ADDR, 8022, RTE_TCP_SYN_FLAG, 100, 0));
-	m = expect(LAN, &a_mac, PEER2, HOST_A, 63);
-	assert_int_equal(dport_of(m), 9022);
-	rte_pktmbuf_free(m);
+	expect_ports(LAN, &a_mac, PEER2, HOST_A, 63, 0, 9022);
 	run1(LAN, tcp(LAN, &a_mac, HOST_A, 9022, PEER2, 4001,
 		      RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 500, 101));
-	m = expect(WAN, &gw_mac, WAN_ADDR, PEER2, 63);
-	assert_int_equal(sport_of(m), 8022);
-	rte_pktmbuf_free(m);
+	expect_ports(WAN, &gw_mac, WAN_ADDR, PEER2, 63, 8022, 0);
 	run1(WAN, tcp(WAN, &gw_mac, PEER2, 4002, WAN_ADDR, 8022, RTE_TCP_ACK_FLAG, 100, 1));
 	assert_null(sent(LAN));
 	assert_int_equal(cnt()->drop[SB_DROP_WAN_UNSOLICITED], 1);
@@ -802,51 +802,35 @@ test_worker_inbound(void **state)
 	assert_int_equal(cnt()->drop[SB_DROP_FWD_REFUSED], 1);
 	assert_int_equal(fwdt->cnt[1].refused, 1);
 	run1(WAN, tcp(WAN, &gw_mac, PEER, 4003, WAN_ADDR, 8023, RTE_TCP_SYN_FLAG, 100, 0));
-	m = expect(LAN, &a_mac, PEER, HOST_A, 63);
-	assert_int_equal(dport_of(m), 9023);
-	rte_pktmbuf_free(m);
+	expect_ports(LAN, &a_mac, PEER, HOST_A, 63, 0, 9023);
 	assert_int_equal(fwdt->cnt[1].hits, 1);
 
 	/* hairpin: HOST_B to WAN_ADDR:8022 reaches HOST_A:9022 from its own
 	 * mapping, and back */
 	run1(LAN, udp(LAN, &b_mac, HOST_B, 6000, WAN_ADDR, 8022, 64));
-	m = expect(LAN, &a_mac, WAN_ADDR, HOST_A, 63);
-	assert_int_equal(sport_of(m), 6000);
-	assert_int_equal(dport_of(m), 9022);
-	rte_pktmbuf_free(m);
+	expect_ports(LAN, &a_mac, WAN_ADDR, HOST_A, 63, 6000, 9022);
 	assert_int_equal(fwdt->cnt[0].hairpin, 1);
 	run1(LAN, udp(LAN, &a_mac, HOST_A, 9022, WAN_ADDR, 6000, 64));
-	m = expect(LAN, &b_mac, WAN_ADDR, HOST_B, 63);
-	assert_int_equal(sport_of(m), 8022);
-	assert_int_equal(dport_of(m), 6000);
-	rte_pktmbuf_free(m);
+	expect_ports(LAN, &b_mac, WAN_ADDR, HOST_B, 63, 8022, 6000);
 
 	/* one-to-one: HOST_B out as 203.0.113.20, ports kept (flows that
 	 * would leave by a WAN: the default route back) ... */
 	st->nhg[0].n_paths = 1;
 	run1(LAN, udp(LAN, &b_mac, HOST_B, 7000, PEER, 53, 64));
-	m = expect(WAN, &gw_mac, ONE2ONE, PEER, 63);
-	assert_int_equal(sport_of(m), 7000);
-	rte_pktmbuf_free(m);
+	expect_ports(WAN, &gw_mac, ONE2ONE, PEER, 63, 7000, 0);
 	run1(WAN, udp(WAN, &gw_mac, PEER, 53, ONE2ONE, 7000, 64));
-	m = expect(LAN, &b_mac, PEER, HOST_B, 63);
-	assert_int_equal(dport_of(m), 7000);
-	rte_pktmbuf_free(m);
+	expect_ports(LAN, &b_mac, PEER, HOST_B, 63, 0, 7000);
 	/* ... and in, any port */
 	run1(WAN, udp(WAN, &gw_mac, PEER2, 5, ONE2ONE, 80, 64));
-	m = expect(LAN, &b_mac, PEER2, HOST_B, 63);
-	assert_int_equal(dport_of(m), 80);
-	rte_pktmbuf_free(m);
+	expect_ports(LAN, &b_mac, PEER2, HOST_B, 63, 0, 80);
 	run1(LAN, udp(LAN, &b_mac, HOST_B, 80, PEER2, 5, 64));
-	m = expect(WAN, &gw_mac, ONE2ONE, PEER2, 63);
-	assert_int_equal(sport_of(m), 80);
-	rte_pktmbuf_free(m);
+	expect_ports(WAN, &gw_mac, ONE2ONE, PEER2, 63, 80, 0);
 	assert_int_equal(fwdt->cnt11[0].out, 1);
 	assert_int_equal(fwdt->cnt11[0].in, 1);
 	/* its WAN down: a new flow is masqueraded like any host's */
 	st->wan[WAN].up = 0;
 	run1(LAN, udp(LAN, &b_mac, HOST_B, 7001, PEER, 53, 64));
-	rte_pktmbuf_free(expect(WAN, &gw_mac, WAN_ADDR, PEER, 63));
+	expect_ports(WAN, &gw_mac, WAN_ADDR, PEER, 63, 0, 0);
 	assert_int_equal(fwdt->cnt11[0].out, 1);
 	st->wan[WAN].up = 1;
 	/* an unforwarded port of the WAN address stays unsolicited */
