@@ -58,6 +58,10 @@ lan() { ip netns exec sb-lan /usr/bin/python3 "$fwd_py" "$@"; }
 expect() {
 	case "$3" in $2) ok "$1 ($3)" ;; *) bad "$1: got '$3', want '$2'" ;; esac
 }
+# inet_expect / lan_expect WHAT PATTERN LABFWD-ARGS...: labfwd.py in sb-inet
+# (sb-lan) and its line checked against PATTERN.
+inet_expect() { expect "$1" "$2" "$(inet "${@:3}")"; }
+lan_expect() { expect "$1" "$2" "$(lan "${@:3}")"; }
 
 lab_start "$work/fwd.ini"
 case "$line" in "HELLO 203.0.113.2 "*) ok "up, WAN1 primary ($line)" ;;
@@ -77,29 +81,23 @@ done
 sleep 1
 
 # --- forwards on each WAN --------------------------------------------------
-out=$(inet tcp 203.0.113.2 8022)
-expect "TCP forward on WAN1 reaches 192.168.1.10:9022 from the client's own address" \
-	"OK FROM 198.18.1.2 * TO 192.168.1.10 9022 LOCAL 198.18.1.2 *" "$out"
-out=$(inet udp 203.0.113.2 8022)
-expect "UDP forward on WAN1, answered from 203.0.113.2:8022" \
-	"OK FROM 198.18.1.2 * TO 192.168.1.10 9022 REPLY 203.0.113.2 8022" "$out"
-out=$(inet tcp 198.51.100.2 8022)
-expect "TCP forward on WAN2 (WAN1 primary) reaches the server" \
-	"OK FROM 198.18.2.2 * TO 192.168.1.10 9022 LOCAL 198.18.2.2 *" "$out"
-out=$(inet udp 198.51.100.2 8022)
-expect "UDP forward on WAN2 (WAN1 primary), answered from 198.51.100.2:8022" \
-	"OK FROM 198.18.2.2 * TO 192.168.1.10 9022 REPLY 198.51.100.2 8022" "$out"
+inet_expect "TCP forward on WAN1 reaches 192.168.1.10:9022 from the client's own address" \
+	"OK FROM 198.18.1.2 * TO 192.168.1.10 9022 LOCAL 198.18.1.2 *" tcp 203.0.113.2 8022
+inet_expect "UDP forward on WAN1, answered from 203.0.113.2:8022" \
+	"OK FROM 198.18.1.2 * TO 192.168.1.10 9022 REPLY 203.0.113.2 8022" udp 203.0.113.2 8022
+inet_expect "TCP forward on WAN2 (WAN1 primary) reaches the server" \
+	"OK FROM 198.18.2.2 * TO 192.168.1.10 9022 LOCAL 198.18.2.2 *" tcp 198.51.100.2 8022
+inet_expect "UDP forward on WAN2 (WAN1 primary), answered from 198.51.100.2:8022" \
+	"OK FROM 198.18.2.2 * TO 192.168.1.10 9022 REPLY 198.51.100.2 8022" udp 198.51.100.2 8022
 
 # --- a range ------------------------------------------------------------------
 for p in 7000 7003 7004; do
-	out=$(inet udp 198.51.100.2 "$p")
-	expect "range: UDP $p on WAN2 goes to 9030 + $((p - 7000))" \
-		"OK FROM 198.18.2.2 * TO 192.168.1.10 $((9030 + p - 7000)) REPLY 198.51.100.2 $p" "$out"
+	inet_expect "range: UDP $p on WAN2 goes to 9030 + $((p - 7000))" \
+		"OK FROM 198.18.2.2 * TO 192.168.1.10 $((9030 + p - 7000)) REPLY 198.51.100.2 $p" \
+		udp 198.51.100.2 "$p"
 done
-out=$(inet udp 203.0.113.2 7000 --timeout 1)
-expect "range: forwarded on WAN2 only (nothing on WAN1)" "FAIL *" "$out"
-out=$(inet udp 198.51.100.2 7005 --timeout 1)
-expect "range: 7005 is past its end" "FAIL *" "$out"
+inet_expect "range: forwarded on WAN2 only (nothing on WAN1)" "FAIL *" udp 203.0.113.2 7000 --timeout 1
+inet_expect "range: 7005 is past its end" "FAIL *" udp 198.51.100.2 7005 --timeout 1
 
 # --- nothing of WAN2's forwards left by WAN1 -------------------------------
 sleep 0.5
@@ -114,23 +112,19 @@ on2=$(tcpdump -r "$work/isp2.pcap" -n 2>/dev/null | grep -c 'IP 198.51.100.2\.\(
 	bad "WAN2's wire: $on2 answers from 198.51.100.2 (want >= 6)"
 
 # --- source restriction -------------------------------------------------------
-out=$(inet tcp 203.0.113.2 8023 --src 192.0.2.80)
-expect "restricted forward: 192.0.2.80 is allowed" "OK FROM 192.0.2.80 * TO 192.168.1.10 9022 *" "$out"
+inet_expect "restricted forward: 192.0.2.80 is allowed" "OK FROM 192.0.2.80 * TO 192.168.1.10 9022 *" tcp 203.0.113.2 8023 --src 192.0.2.80
 refused0=$(ctl stats --json | grep -o '"forward_source_refused": [0-9]*' | grep -o '[0-9]*$')
-out=$(inet tcp 203.0.113.2 8023 --timeout 1.5)
-expect "restricted forward: 198.18.1.2 gets nothing (no RST: a timeout)" "FAIL *timed out*" "$out"
+inet_expect "restricted forward: 198.18.1.2 gets nothing (no RST: a timeout)" "FAIL *timed out*" tcp 203.0.113.2 8023 --timeout 1.5
 refused1=$(ctl stats --json | grep -o '"forward_source_refused": [0-9]*' | grep -o '[0-9]*$')
 [ "${refused1:-0}" -gt "${refused0:-0}" ] &&
 	ok "refused SYNs counted as forward_source_refused (${refused0:-?} -> $refused1)" ||
 	bad "forward_source_refused did not grow (${refused0:-?} -> ${refused1:-?})"
 
 # --- hairpin --------------------------------------------------------------------
-out=$(lan tcp 203.0.113.2 8022 --src 192.168.1.11)
-expect "hairpin: 192.168.1.11 to 203.0.113.2:8022 reaches the server, seen as the WAN address" \
-	"OK FROM 203.0.113.2 * TO 192.168.1.10 9022 LOCAL 192.168.1.11 *" "$out"
-out=$(lan udp 198.51.100.2 8022 --src 192.168.1.11)
-expect "hairpin: UDP through WAN2's address, answered from it" \
-	"OK FROM 198.51.100.2 * TO 192.168.1.10 9022 REPLY 198.51.100.2 8022" "$out"
+lan_expect "hairpin: 192.168.1.11 to 203.0.113.2:8022 reaches the server, seen as the WAN address" \
+	"OK FROM 203.0.113.2 * TO 192.168.1.10 9022 LOCAL 192.168.1.11 *" tcp 203.0.113.2 8022 --src 192.168.1.11
+lan_expect "hairpin: UDP through WAN2's address, answered from it" \
+	"OK FROM 198.51.100.2 * TO 192.168.1.10 9022 REPLY 198.51.100.2 8022" udp 198.51.100.2 8022 --src 192.168.1.11
 
 # --- masquerade never takes a forwarded port -------------------------------------
 out=$(lan tcp 192.0.2.80 8080 --src 192.168.1.10 --sport 8022)
@@ -170,17 +164,13 @@ r = srp1(Ether(dst="ff:ff:ff:ff:ff:ff")/ARP(pdst="198.51.100.20", psrc="198.51.1
 print(r[ARP].psrc, r[ARP].hwsrc if r else "none") if r else print("none")' 2>&1)
 gwmac=$(ip netns exec sb-gw cat /sys/class/net/gw-wan2/address)
 expect "1:1: ARP for 198.51.100.20 answered on WAN2 with the gateway's MAC" "198.51.100.20 $gwmac" "$arp"
-out=$(inet tcp 198.51.100.20 9022)
-expect "1:1 inbound: 198.51.100.20:9022 reaches 192.168.1.11:9022" \
-	"OK FROM 198.18.2.2 * TO 192.168.1.11 9022 *" "$out"
-out=$(inet udp 198.51.100.20 9031)
-expect "1:1 inbound UDP, answered from 198.51.100.20" \
-	"OK FROM 198.18.2.2 * TO 192.168.1.11 9031 REPLY 198.51.100.20 9031" "$out"
-out=$(lan tcp 192.0.2.80 8080 --src 192.168.1.11 --sport 40111)
-expect "1:1 outbound: 192.168.1.11 leaves by WAN2 as 198.51.100.20, port kept (WAN1 primary)" \
-	"OK HELLO 198.51.100.20 40111*" "$out"
-out=$(lan tcp 192.0.2.80 8080 --src 192.168.1.10)
-expect "other LAN hosts still masquerade through WAN1" "OK HELLO 203.0.113.2 *" "$out"
+inet_expect "1:1 inbound: 198.51.100.20:9022 reaches 192.168.1.11:9022" \
+	"OK FROM 198.18.2.2 * TO 192.168.1.11 9022 *" tcp 198.51.100.20 9022
+inet_expect "1:1 inbound UDP, answered from 198.51.100.20" \
+	"OK FROM 198.18.2.2 * TO 192.168.1.11 9031 REPLY 198.51.100.20 9031" udp 198.51.100.20 9031
+lan_expect "1:1 outbound: 192.168.1.11 leaves by WAN2 as 198.51.100.20, port kept (WAN1 primary)" \
+	"OK HELLO 198.51.100.20 40111*" tcp 192.0.2.80 8080 --src 192.168.1.11 --sport 40111
+lan_expect "other LAN hosts still masquerade through WAN1" "OK HELLO 203.0.113.2 *" tcp 192.0.2.80 8080 --src 192.168.1.10
 
 # --- the other WAN fails over and back ------------------------------------------
 inet hold 198.51.100.2 8022 12 >"$work/hold.txt" 2>&1 &
@@ -190,11 +180,9 @@ sleep 1
 from=$(wc -l <"$log")
 "$lab" fail-gw wan1 >>"$work/lab.log" 2>&1
 wait_log "wan wan1 DOWN" "$from" 10000 && ok "WAN1 down" || bad "WAN1 did not go down"
-out=$(inet tcp 198.51.100.2 8022)
-expect "new connection to WAN2's forward while WAN1 is down" \
-	"OK FROM 198.18.2.2 * TO 192.168.1.10 9022 *" "$out"
-out=$(inet tcp 203.0.113.2 8022 --timeout 1)
-expect "WAN1's forward is unreachable while its ISP is failed" "FAIL *" "$out"
+inet_expect "new connection to WAN2's forward while WAN1 is down" \
+	"OK FROM 198.18.2.2 * TO 192.168.1.10 9022 *" tcp 198.51.100.2 8022
+inet_expect "WAN1's forward is unreachable while its ISP is failed" "FAIL *" tcp 203.0.113.2 8022 --timeout 1
 from=$(wc -l <"$log")
 "$lab" restore wan1 >>"$work/lab.log" 2>&1
 wait_log "wan wan1 UP" "$from" 15000 && ok "WAN1 back up" || bad "WAN1 did not come back"
@@ -204,8 +192,7 @@ case "$held" in
 "HELD "*" 0") ok "a TCP connection through WAN2's forward kept every echo across WAN1's failover and failback ($held)" ;;
 *) bad "the held connection lost echoes: $(tr '\n' ' ' <"$work/hold.txt")" ;;
 esac
-out=$(inet tcp 203.0.113.2 8022)
-expect "WAN1's forward works again" "OK FROM 198.18.1.2 * TO 192.168.1.10 9022 *" "$out"
+inet_expect "WAN1's forward works again" "OK FROM 198.18.1.2 * TO 192.168.1.10 9022 *" tcp 203.0.113.2 8022
 
 # --- the operator's view -------------------------------------------------------
 fp=$(ctl forward print)
