@@ -76,54 +76,47 @@ sb_metrics_render(const struct sb_status *st, uint64_t now_ms, size_t *len)
 	fprintf(f, "switchback_state_version %lu\n", (unsigned long)st->state_version);
 
 	/* --- WANs --- */
-	family(f, "switchback_wan_up", "gauge", "1 when the WAN's state is up (not degraded or down).");
-	for (unsigned i = 0; i < st->n_wans; i++)
-		fprintf(f, "switchback_wan_up{wan=\"%s\"} %d\n", st->wan[i].name,
-			st->wan[i].state == SB_WAN_UP);
+#define WAN_FAMILY(nm, type, help, fmt, expr)                                        \
+	do {                                                                           \
+		family(f, nm, type, help);                                             \
+		for (unsigned i = 0; i < st->n_wans; i++) {                            \
+			const struct sb_status_wan *w = &st->wan[i];                   \
+			fprintf(f, "%s{wan=\"%s\"} " fmt "\n", nm, w->name, expr);      \
+		}                                                                      \
+	} while (0)
+	WAN_FAMILY("switchback_wan_up", "gauge",
+		   "1 when the WAN's state is up (not degraded or down).", "%d",
+		   w->state == SB_WAN_UP);
 	family(f, "switchback_wan_state", "gauge",
 	       "The WAN's state: 1 for the one it is in (up, degraded or down), 0 for the others.");
 	for (unsigned i = 0; i < st->n_wans; i++)
 		for (unsigned s = 0; s < 3; s++)
 			fprintf(f, "switchback_wan_state{wan=\"%s\",state=\"%s\"} %d\n", st->wan[i].name,
 				states[s], st->wan[i].state == s);
-	family(f, "switchback_wan_forced", "gauge",
-	       "Operator override: 1 forced up, -1 forced down, 0 judged by its health.");
-	for (unsigned i = 0; i < st->n_wans; i++)
-		fprintf(f, "switchback_wan_forced{wan=\"%s\"} %d\n", st->wan[i].name, st->wan[i].forced);
-	family(f, "switchback_wan_in_service", "gauge",
-	       "1 when routes and new sessions may use the WAN.");
-	for (unsigned i = 0; i < st->n_wans; i++)
-		fprintf(f, "switchback_wan_in_service{wan=\"%s\"} %d\n", st->wan[i].name,
-			st->wan[i].in_service);
-	family(f, "switchback_wan_link_up", "gauge", "1 when the WAN port reports carrier.");
-	for (unsigned i = 0; i < st->n_wans; i++)
-		fprintf(f, "switchback_wan_link_up{wan=\"%s\"} %d\n", st->wan[i].name, st->wan[i].link_up);
-	family(f, "switchback_wan_state_changes_total", "counter",
-	       "Changes of the WAN's state or service since start.");
-	for (unsigned i = 0; i < st->n_wans; i++)
-		fprintf(f, "switchback_wan_state_changes_total{wan=\"%s\"} %lu\n", st->wan[i].name,
-			(unsigned long)st->wan[i].changes);
-	family(f, "switchback_wan_state_seconds", "gauge",
-	       "Seconds since the WAN's last state change (or since start).");
-	for (unsigned i = 0; i < st->n_wans; i++)
-		fprintf(f, "switchback_wan_state_seconds{wan=\"%s\"} %.3f\n", st->wan[i].name,
-			secs(now_ms > st->wan[i].since_ms ? now_ms - st->wan[i].since_ms : 0));
-	family(f, "switchback_wan_last_change_timestamp_seconds", "gauge",
-	       "Time of the WAN's last state change (or of start) since the Unix epoch.");
-	for (unsigned i = 0; i < st->n_wans; i++)
-		fprintf(f, "switchback_wan_last_change_timestamp_seconds{wan=\"%s\"} %.3f\n",
-			st->wan[i].name, (double)st->wan[i].since_unix_ms / 1000.0);
-	family(f, "switchback_wan_sessions_created_total", "counter",
-	       "Sessions created leaving through the WAN.");
-	for (unsigned i = 0; i < st->n_wans; i++)
-		fprintf(f, "switchback_wan_sessions_created_total{wan=\"%s\"} %lu\n", st->wan[i].name,
-			(unsigned long)st->wan[i].sessions_created);
+	WAN_FAMILY("switchback_wan_forced", "gauge",
+		   "Operator override: 1 forced up, -1 forced down, 0 judged by its health.", "%d",
+		   w->forced);
+	WAN_FAMILY("switchback_wan_in_service", "gauge",
+		   "1 when routes and new sessions may use the WAN.", "%d", w->in_service);
+	WAN_FAMILY("switchback_wan_link_up", "gauge", "1 when the WAN port reports carrier.", "%d",
+		   w->link_up);
+	WAN_FAMILY("switchback_wan_state_changes_total", "counter",
+		   "Changes of the WAN's state or service since start.", "%lu",
+		   (unsigned long)w->changes);
+	WAN_FAMILY("switchback_wan_state_seconds", "gauge",
+		   "Seconds since the WAN's last state change (or since start).", "%.3f",
+		   secs(now_ms > w->since_ms ? now_ms - w->since_ms : 0));
+	WAN_FAMILY("switchback_wan_last_change_timestamp_seconds", "gauge",
+		   "Time of the WAN's last state change (or of start) since the Unix epoch.", "%.3f",
+		   (double)w->since_unix_ms / 1000.0);
+	WAN_FAMILY("switchback_wan_sessions_created_total", "counter",
+		   "Sessions created leaving through the WAN.", "%lu",
+		   (unsigned long)w->sessions_created);
 
-	family(f, "switchback_wan_sessions_active", "gauge",
-	       "Sessions leaving through the WAN, as of the last sweep of the session table.");
-	for (unsigned i = 0; i < st->n_wans; i++)
-		fprintf(f, "switchback_wan_sessions_active{wan=\"%s\"} %lu\n", st->wan[i].name,
-			(unsigned long)st->wan[i].sessions_active);
+	WAN_FAMILY("switchback_wan_sessions_active", "gauge",
+		   "Sessions leaving through the WAN, as of the last sweep of the session table.",
+		   "%lu", (unsigned long)w->sessions_active);
+#undef WAN_FAMILY
 	family(f, "switchback_wan_address_info", "gauge",
 	       "The WAN's address and gateway (labels; empty while it has none), from the file or "
 	       "its DHCP lease; always 1.");

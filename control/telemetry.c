@@ -82,14 +82,21 @@ tel_stats(const char *cmd __rte_unused, const char *params __rte_unused,
 	return 0;
 }
 
+/* One of the texts the control thread writes under snap_lock. */
+static int
+tel_snap_text(struct rte_tel_data *d, const char *text)
+{
+	pthread_mutex_lock(&tel_ctl->snap_lock);
+	rte_tel_data_string(d, text);
+	pthread_mutex_unlock(&tel_ctl->snap_lock);
+	return 0;
+}
+
 static int
 tel_routes(const char *cmd __rte_unused, const char *params __rte_unused,
 	   struct rte_tel_data *d)
 {
-	pthread_mutex_lock(&tel_ctl->snap_lock);
-	rte_tel_data_string(d, tel_ctl->routes_text);
-	pthread_mutex_unlock(&tel_ctl->snap_lock);
-	return 0;
+	return tel_snap_text(d, tel_ctl->routes_text);
 }
 
 static int
@@ -110,10 +117,7 @@ static int
 tel_leases(const char *cmd __rte_unused, const char *params __rte_unused,
 	   struct rte_tel_data *d)
 {
-	pthread_mutex_lock(&tel_ctl->snap_lock);
-	rte_tel_data_string(d, tel_ctl->leases_text);
-	pthread_mutex_unlock(&tel_ctl->snap_lock);
-	return 0;
+	return tel_snap_text(d, tel_ctl->leases_text);
 }
 
 int
