@@ -241,6 +241,11 @@ def main(d):
         if check(wait_sock(sock, proc), "the control socket answers (reload)"):
             before = telemetry(prefix, "/switchback/wans")
             check(before == {"wan1": "up"}, f"/switchback/wans before a reload: {before}")
+            routes = telemetry(prefix, "/switchback/routes")
+            check(isinstance(routes, str) and "0.0.0.0/0" in routes and "203.0.113.1" in routes,
+                  f"/switchback/routes is the route print: {str(routes)[:120]!r}")
+            leases = telemetry(prefix, "/switchback/leases")
+            check(leases == "", f"/switchback/leases: none without a DHCP port ({leases!r})")
             with open(ini, "a") as f:
                 f.write("[notify]\nhook = true\n")
             a = ask(sock, "reload")[0]
