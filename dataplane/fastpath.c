@@ -12,6 +12,23 @@
  * longer sits in L1). */
 #define PREFETCH_OFFSET 3
 
+/* The port (ICMP echo: the id) a general rewrite writes into a packet of
+ * session @s going in direction @dir: the translated source port going
+ * out, the LAN host's port coming back. An echo reply sent by the session's
+ * original side (an inbound echo session, one-to-one NAT: the internal
+ * host answers) carries its id as the destination "port" of the orig key,
+ * and an echo request coming back as the reply key's source: there the id
+ * is the other field of the pair (kept as it is by one-to-one NAT). */
+static inline uint16_t
+rewrite_port(const struct sb_meta *md, const struct sb_session *s, unsigned dir)
+{
+	if (dir == SB_CT_DIR_ORIG)
+		return md->proto == IPPROTO_ICMP && md->icmp_type == RTE_IP_ICMP_ECHO_REPLY ?
+		       s->rem_port : s->ext_port;
+	return md->proto == IPPROTO_ICMP && md->icmp_type == RTE_IP_ICMP_ECHO_REQUEST ?
+	       s->orig_dport : s->lan_port;
+}
+
 /* Forward packet @p along its session. */
 static inline void
 forward(struct sb_worker *w, const struct sb_burst *b, struct sb_pkt *p)
@@ -60,7 +77,8 @@ forward(struct sb_worker *w, const struct sb_burst *b, struct sb_pkt *p)
 				     s->ext_port, hp ? s->rem_port : md->dport, s->ck_ip, s->ck_l4);
 			w->cnt.nat_out++;
 		} else if (s->nat) {
-			sb_nat_rewrite_src(l3, md, sb_ct_ext_addr(w->ct, s), s->ext_port);
+			sb_nat_rewrite_src(l3, md, sb_ct_ext_addr(w->ct, s),
+					   rewrite_port(md, s, dir));
 			if (hp)
 				sb_nat_rewrite_dst(l3, md, s->rem_addr, s->rem_port);
 			w->cnt.nat_out++;
@@ -75,7 +93,7 @@ forward(struct sb_worker *w, const struct sb_burst *b, struct sb_pkt *p)
 				     (uint16_t)~s->ck_ip, (uint16_t)~s->ck_l4);
 			w->cnt.nat_in++;
 		} else if (s->nat) {
-			sb_nat_rewrite_dst(l3, md, s->lan_addr, s->lan_port);
+			sb_nat_rewrite_dst(l3, md, s->lan_addr, rewrite_port(md, s, dir));
 			if (hp)
 				sb_nat_rewrite_src(l3, md, sb_ct_orig_dst(w->ct, s), s->orig_dport);
 			w->cnt.nat_in++;

@@ -104,9 +104,15 @@ sb_forward_wan_miss(struct sb_worker *w, struct sb_burst *b, struct sb_pkt *p)
 	uint16_t to_port;
 	int r;
 
-	if (t == NULL || (d->proto != IPPROTO_TCP && d->proto != IPPROTO_UDP))
+	if (t == NULL)
+		return false;
+	if (d->proto != IPPROTO_TCP && d->proto != IPPROTO_UDP &&
+	    !(d->proto == IPPROTO_ICMP && d->icmp_type == RTE_IP_ICMP_ECHO_REQUEST))
 		return false;
 	if (d->dst == w->port[in].addr_be) {
+		/* Echo to the WAN's own address: the gateway answers. */
+		if (d->proto == IPPROTO_ICMP)
+			return false;
 		/* A forwarded port of this WAN's address. */
 		uint16_t dport = rte_be_to_cpu_16(d->dport);
 
@@ -120,7 +126,9 @@ sb_forward_wan_miss(struct sb_worker *w, struct sb_burst *b, struct sb_pkt *p)
 		made = &t->cnt[r].hits;
 		refused = &t->cnt[r].refused;
 	} else {
-		/* A one-to-one address of this WAN: any port, kept. */
+		/* A one-to-one address of this WAN: any port, kept; an echo
+		 * request's id too (the session's orig key is the internal
+		 * host's echo reply: id as destination "port"). */
 		r = t->n11 != 0 ? sb_fwdtab_11_ext(t, in, rte_be_to_cpu_32(d->dst)) : -1;
 		if (r < 0)
 			return false;
