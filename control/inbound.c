@@ -156,8 +156,8 @@ print(const struct sb_inbound *in, struct out *o, bool json)
 	if (json)
 		out(o, "], \"nat1to1\": [");
 	else if (in->t.n11 != 0)
-		out(o, "%s%-16s %-12s %-15s %-15s %-9s %s\n", in->t.n ? "\n" : "", "NAME", "WAN",
-		    "EXTERNAL", "INTERNAL", "IN", "OUT");
+		out(o, "%s%-16s %-12s %-15s %-15s %-9s %-9s %s\n", in->t.n ? "\n" : "", "NAME",
+		    "WAN", "EXTERNAL", "INTERNAL", "IN", "OUT", "HAIRPIN");
 	for (unsigned i = 0; i < in->t.n11; i++) {
 		const struct sb_nat1to1_conf *m = &in->m[i];
 		const struct sb_nat11_count *k = &in->t.cnt11[i];
@@ -168,13 +168,14 @@ print(const struct sb_inbound *in, struct out *o, bool json)
 		if (json) {
 			sb_webhook_json_escape(m->comment, cm, sizeof(cm));
 			out(o, "%s{\"name\": \"%s\", \"wan\": \"%s\", \"external\": \"%s\", "
-			    "\"internal\": \"%s\", \"comment\": \"%s\", \"in\": %lu, \"out\": %lu}",
+			    "\"internal\": \"%s\", \"comment\": \"%s\", \"in\": %lu, \"out\": %lu, "
+			    "\"hairpin\": %lu}",
 			    i ? ", " : "", m->name, in->wan_name[m->wan], e, a, cm,
-			    (unsigned long)k->in, (unsigned long)k->out);
+			    (unsigned long)k->in, (unsigned long)k->out, (unsigned long)k->hairpin);
 		} else {
-			out(o, "%-16s %-12s %-15s %-15s %-9lu %lu%s%s\n", m->name,
+			out(o, "%-16s %-12s %-15s %-15s %-9lu %-9lu %lu%s%s\n", m->name,
 			    in->wan_name[m->wan], e, a, (unsigned long)k->in, (unsigned long)k->out,
-			    m->comment[0] ? "  ; " : "", m->comment);
+			    (unsigned long)k->hairpin, m->comment[0] ? "  ; " : "", m->comment);
 		}
 	}
 	if (json)
@@ -196,7 +197,7 @@ sb_inbound_status(const struct sb_inbound *in, struct sb_status *st)
 	for (unsigned i = 0; i < in->t.n11; i++)
 		st->fwd[st->n_fwd++] = (struct sb_status_fwd){
 			.one_to_one = true, .sessions = in->t.cnt11[i].in,
-			.out = in->t.cnt11[i].out };
+			.out = in->t.cnt11[i].out, .hairpin = in->t.cnt11[i].hairpin };
 	for (unsigned i = 0; i < st->n_fwd; i++)
 		snprintf(st->fwd[i].name, SB_NAME_LEN, "%s",
 			 i < in->t.n ? in->f[i].name : in->m[i - in->t.n].name);
@@ -225,5 +226,6 @@ sb_inbound_telemetry(const struct sb_inbound *in, struct rte_tel_data *d)
 	for (unsigned i = 0; i < in->t.n11; i++) {
 		tel_u64(d, "nat1to1", in->m[i].name, "in", in->t.cnt11[i].in);
 		tel_u64(d, "nat1to1", in->m[i].name, "out", in->t.cnt11[i].out);
+		tel_u64(d, "nat1to1", in->m[i].name, "hairpin", in->t.cnt11[i].hairpin);
 	}
 }

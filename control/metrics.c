@@ -257,6 +257,9 @@ sb_metrics_render(const struct sb_status *st, uint64_t now_ms, size_t *len)
 	FWD_FAMILY("switchback_nat1to1_out_sessions_total",
 		   "Sessions a one-to-one mapping made for its internal host's connections out.",
 		   true, st->fwd[i].out);
+	FWD_FAMILY("switchback_nat1to1_hairpin_total",
+		   "Hairpin sessions from the LAN to a one-to-one address.", true,
+		   st->fwd[i].hairpin);
 #undef FWD_FAMILY
 
 	/* --- the worker --- */

@@ -263,7 +263,7 @@ sb_ct_insert_x(struct sb_ct *ct, const struct sb_ct_key *orig,
 	if (ct->n_free == 0)
 		return -ENOSPC;
 	if (nat > SB_CT_NAT_FWD || nat_wan >= SB_MAX_PORTS || xaddr >= SB_CT_XADDR_MAX ||
-	    (xaddr != 0 && nat != SB_CT_NAT_FWD))
+	    (xaddr != 0 && nat != SB_CT_NAT_FWD && nat != SB_CT_NAT_HAIRPIN))
 		return -EINVAL;
 	memset(&n, 0, sizeof(n));
 	n.lan_addr = orig->src;

@@ -103,7 +103,9 @@ struct sb_session {
 	uint8_t routed : 1;       /* out_nb is a gateway path (not on-link, not
 				   * hairpin): follows sb_dp_state.nb_dead */
 	uint8_t xaddr;            /* SB_CT_NAT_FWD: 0 = the address of port
-				   * nat_wan, else ct->xaddr[xaddr] */
+				   * nat_wan, else ct->xaddr[xaddr];
+				   * SB_CT_NAT_HAIRPIN: the same for the
+				   * original destination */
 	uint16_t ck_ip;           /* what the original direction's rewrite adds */
 	uint16_t ck_l4;           /* to the IP and TCP/UDP checksums; the reply
 				   * adds ~ (sb_nat_prepare, at creation) */
@@ -192,7 +194,10 @@ int64_t sb_ct_insert(struct sb_ct *ct, const struct sb_ct_key *orig,
 		     uint64_t now);
 
 /** sb_ct_insert() of an SB_CT_NAT_FWD session whose external address is
- * extra address @xaddr (sb_ct_set_xaddr), 0 = the port's. */
+ * extra address @xaddr (sb_ct_set_xaddr), 0 = the port's; or of an
+ * SB_CT_NAT_HAIRPIN session whose original destination is that address
+ * (hairpin to a one-to-one address; its external address stays the
+ * port's). */
 int64_t sb_ct_insert_x(struct sb_ct *ct, const struct sb_ct_key *orig,
 		       const struct sb_ct_key *reply, unsigned nat, unsigned nat_wan,
 		       unsigned xaddr, uint64_t now);
@@ -222,14 +227,18 @@ sb_ct_ext_addr(const struct sb_ct *ct, const struct sb_session *s)
 {
 	if (s->nat == SB_CT_NAT_NONE)
 		return s->lan_addr;
-	return __builtin_expect(s->xaddr != 0, 0) ? ct->xaddr[s->xaddr] : ct->addr[s->nat_wan];
+	return __builtin_expect(s->xaddr != 0, 0) && s->nat == SB_CT_NAT_FWD ?
+	       ct->xaddr[s->xaddr] : ct->addr[s->nat_wan];
 }
 
-/** The original destination address of @s (hairpin: the WAN address). */
+/** The original destination address of @s (hairpin: the WAN address, or
+ * the one-to-one address xaddr names). */
 static inline uint32_t
 sb_ct_orig_dst(const struct sb_ct *ct, const struct sb_session *s)
 {
-	return s->nat == SB_CT_NAT_HAIRPIN ? ct->addr[s->nat_wan] : s->rem_addr;
+	if (s->nat != SB_CT_NAT_HAIRPIN)
+		return s->rem_addr;
+	return __builtin_expect(s->xaddr != 0, 0) ? ct->xaddr[s->xaddr] : ct->addr[s->nat_wan];
 }
 
 /** Rebuild the original / reply key of @s. */

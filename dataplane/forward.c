@@ -203,7 +203,19 @@ sb_forward_hairpin(struct sb_worker *w, unsigned wan, const struct sb_meta *md,
 	const struct sb_fwd_rule *rule;
 	int r;
 
-	if (w->fwd == NULL || (r = sb_fwdtab_match(w->fwd, wan, md->proto, dport)) < 0)
+	if (w->fwd == NULL)
+		return -1;
+	if (md->dst != w->port[wan].addr_be) {
+		/* A one-to-one address of @wan: its internal host, port kept. */
+		r = sb_fwdtab_11_ext(w->fwd, wan, rte_be_to_cpu_32(md->dst));
+		if (r < 0)
+			return -1;
+		*k = sb_eim_key(rte_cpu_to_be_32(w->fwd->m11[r].internal), md->dport, md->proto,
+				wan);
+		w->fwd->cnt11[r].hairpin++;
+		return 1 + r;
+	}
+	if ((r = sb_fwdtab_match(w->fwd, wan, md->proto, dport)) < 0)
 		return -1;
 	rule = &w->fwd->r[r];
 	*k = sb_eim_key(rte_cpu_to_be_32(rule->to),

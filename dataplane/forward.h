@@ -26,7 +26,9 @@ bool sb_forward_nat11_out(struct sb_worker *w, struct sb_burst *b, struct sb_pkt
 
 /** Hairpin (RFC 4787 REQ-9) to a forwarded port: the internal server of
  * the forward of WAN @wan that @md's destination port hits, as the
- * endpoint key of a mapping on @wan: 0 and *@k, or -1. */
+ * endpoint key of a mapping on @wan: 0 and *@k; or to a one-to-one
+ * address of @wan: its internal host (port kept) in *@k and the session's
+ * xaddr (1 + the mapping's index); -1 when neither. */
 int sb_forward_hairpin(struct sb_worker *w, unsigned wan, const struct sb_meta *md,
 		       struct sb_eim_key *k);
 

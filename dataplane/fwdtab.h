@@ -37,6 +37,7 @@ struct sb_nat11 {
 
 struct sb_nat11_count {
 	uint64_t in, out;             /* sessions created inbound, outbound */
+	uint64_t hairpin;             /* hairpin sessions from the LAN */
 };
 
 struct sb_fwdtab {
@@ -104,6 +105,17 @@ sb_fwdtab_11_ext(const struct sb_fwdtab *t, unsigned port, uint32_t ext)
 {
 	for (unsigned i = 0; i < t->n11; i++)
 		if (t->m11[i].external == ext && t->m11[i].wan == port)
+			return (int)i;
+	return -1;
+}
+
+/** The one-to-one mapping whose external address is @ext (host order),
+ * on any WAN, or -1. */
+static inline int
+sb_fwdtab_11_ext_any(const struct sb_fwdtab *t, uint32_t ext)
+{
+	for (unsigned i = 0; i < t->n11; i++)
+		if (t->m11[i].external == ext)
 			return (int)i;
 	return -1;
 }

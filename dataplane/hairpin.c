@@ -19,10 +19,12 @@ hairpin(struct sb_worker *w, struct sb_burst *b, struct sb_pkt *p, unsigned wan)
 	struct rte_ether_addr dmac;
 	uint32_t g, nb = SB_NEIGH_NONE;
 	unsigned out;
-	int ext_a;
+	int ext_a, xaddr;
 
-	/* A forwarded port (its server), or another LAN host's mapping. */
-	if (sb_forward_hairpin(w, wan, md, &bk) != 0 &&
+	/* A forwarded port (its server), a one-to-one address (its internal
+	 * host), or another LAN host's mapping. */
+	xaddr = sb_forward_hairpin(w, wan, md, &bk);
+	if (xaddr < 0 &&
 	    sb_eim_find_ext(w->eim, wan, (enum sb_nat_proto)np, rte_be_to_cpu_16(md->dport),
 			    &bk) != 0) {
 		sb_wk_drop(w, m, SB_DROP_LOCAL_UNHANDLED);  /* no mapping there */
@@ -54,7 +56,8 @@ hairpin(struct sb_worker *w, struct sb_burst *b, struct sb_pkt *p, unsigned wan)
 	reply.sport = bk.sport;
 	reply.dport = rte_cpu_to_be_16((uint16_t)ext_a);
 	reply.proto = md->proto;
-	if (sb_slowpath_open(w, b, p, out, &reply, nb, false, SB_CT_NAT_HAIRPIN, wan, &ak) == 0)
+	if (sb_slowpath_open(w, b, p, out, &reply, nb, false, SB_CT_NAT_HAIRPIN, wan,
+			     xaddr > 0 ? (unsigned)xaddr : 0, &ak) == 0)
 		sb_vec_add(&b->fwd, p);
 }
 

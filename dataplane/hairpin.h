@@ -10,8 +10,9 @@
 
 #include "worker_priv.h"
 
-/** The masquerading WAN port whose address a TCP/UDP packet from the LAN
- * is sent to (a hairpin candidate), or -1. */
+/** The masquerading WAN port whose address, or one of whose one-to-one
+ * addresses, a TCP/UDP packet from the LAN is sent to (a hairpin
+ * candidate), or -1. */
 static inline int
 sb_hairpin_wan(const struct sb_worker *w, const struct sb_meta *md)
 {
@@ -20,6 +21,12 @@ sb_hairpin_wan(const struct sb_worker *w, const struct sb_meta *md)
 	for (unsigned i = 0; i < w->n_ports; i++)
 		if (w->port[i].masquerade && w->port[i].addr_be == md->dst)
 			return (int)i;
+	if (unlikely(w->fwd != NULL && w->fwd->n11 != 0)) {
+		int r = sb_fwdtab_11_ext_any(w->fwd, rte_be_to_cpu_32(md->dst));
+
+		if (r >= 0 && w->port[w->fwd->m11[r].wan].masquerade)
+			return w->fwd->m11[r].wan;
+	}
 	return -1;
 }
 

@@ -101,13 +101,13 @@ syn_to_mapping(const struct sb_worker *w, unsigned in, const struct sb_meta *d)
 int
 sb_slowpath_open(struct sb_worker *w, const struct sb_burst *b, struct sb_pkt *p,
 		 unsigned out, const struct sb_ct_key *reply, uint32_t nb, bool routed,
-		 uint8_t nat, unsigned nat_wan, const struct sb_eim_key *ek)
+		 uint8_t nat, unsigned nat_wan, unsigned xaddr, const struct sb_eim_key *ek)
 {
 	const struct sb_meta *md = &p->md;
 	struct sb_session *s;
 	int64_t idx;
 
-	idx = sb_ct_insert(w->ct, &p->key, reply, nat, nat_wan, b->now);
+	idx = sb_ct_insert_x(w->ct, &p->key, reply, nat, nat_wan, xaddr, b->now);
 	if (idx < 0) {
 		if (ek != NULL)
 			sb_eim_put(w->eim, ek, sb_wk_now_s(w));
@@ -290,7 +290,7 @@ new_flow(struct sb_worker *w, struct sb_burst *b, struct sb_pkt *p)
 	reply.dport = nat_port;
 	reply.proto = md->proto;
 	if (sb_slowpath_open(w, b, p, out, &reply, nb, path->gw != 0,
-			     np >= 0 ? SB_CT_NAT_SRC : SB_CT_NAT_NONE, out,
+			     np >= 0 ? SB_CT_NAT_SRC : SB_CT_NAT_NONE, out, 0,
 			     np >= 0 ? &ek : NULL) == 0)
 		sb_vec_add(&b->fwd, p);
 }
