@@ -839,6 +839,102 @@ test_worker_inbound(void **state)
 	assert_int_equal(cnt()->drop[SB_DROP_WAN_UNSOLICITED], 2);
 }
 
+/* ICMP echo @type with id @id and sequence 1, 8 bytes of data. */
+static struct rte_mbuf *
+echo(unsigned to, const struct rte_ether_addr *smac, uint32_t src, uint32_t dst, uint8_t type,
+     uint16_t id)
+{
+	uint8_t e[16] = { type, 0, 0, 0, (uint8_t)(id >> 8), (uint8_t)id, 0, 1,
+			  'p', 'i', 'n', 'g', 'd', 'a', 't', 'a' };
+
+	return mk(to, smac, src, dst, IPPROTO_ICMP, 64, 3, 0, e, sizeof(e));
+}
+
+/* The ICMP echo id of frame @m. */
+static uint16_t
+echo_id_of(struct rte_mbuf *m)
+{
+	return rte_be_to_cpu_16(((struct rte_icmp_hdr *)(ip_of(m) + 1))->icmp_ident);
+}
+
+/* An echo request from outside to a one-to-one address reaches its
+ * internal host (id kept, checksums right); the host's reply leaves by
+ * that WAN from the external address; an echo to the WAN's own address
+ * is still the gateway's. */
+static void
+test_worker_inbound_echo(void **state)
+{
+	struct rte_mbuf *m;
+
+	(void)state;
+	run1(WAN, echo(WAN, &gw_mac, PEER, ONE2ONE, RTE_IP_ICMP_ECHO_REQUEST, 0x1234));
+	m = expect(LAN, &b_mac, PEER, HOST_B, 63);
+	assert_int_equal(ip_of(m)->next_proto_id, IPPROTO_ICMP);
+	assert_int_equal(((struct rte_icmp_hdr *)(ip_of(m) + 1))->icmp_type,
+			 RTE_IP_ICMP_ECHO_REQUEST);
+	assert_int_equal(echo_id_of(m), 0x1234);
+	rte_pktmbuf_free(m);
+	assert_int_equal(fwdt->cnt11[0].in, 1);
+	run1(LAN, echo(LAN, &b_mac, HOST_B, PEER, RTE_IP_ICMP_ECHO_REPLY, 0x1234));
+	m = expect(WAN, &gw_mac, ONE2ONE, PEER, 63);
+	assert_int_equal(((struct rte_icmp_hdr *)(ip_of(m) + 1))->icmp_type,
+			 RTE_IP_ICMP_ECHO_REPLY);
+	assert_int_equal(echo_id_of(m), 0x1234);
+	rte_pktmbuf_free(m);
+	/* the next request takes the session (fast path), no new one */
+	run1(WAN, echo(WAN, &gw_mac, PEER, ONE2ONE, RTE_IP_ICMP_ECHO_REQUEST, 0x1234));
+	m = expect(LAN, &b_mac, PEER, HOST_B, 63);
+	assert_int_equal(echo_id_of(m), 0x1234);
+	rte_pktmbuf_free(m);
+	assert_int_equal(cnt()->ct_created, 1);
+	/* an echo reply nobody asked for stays unsolicited */
+	run1(WAN, echo(WAN, &gw_mac, PEER2, ONE2ONE, RTE_IP_ICMP_ECHO_REPLY, 0x99));
+	assert_null(sent(LAN));
+	assert_int_equal(cnt()->drop[SB_DROP_WAN_UNSOLICITED], 1);
+	/* to the WAN's own address: the gateway's, no session */
+	run1(WAN, echo(WAN, &gw_mac, PEER, WAN_ADDR, RTE_IP_ICMP_ECHO_REQUEST, 0x77));
+	assert_null(sent(LAN));
+	assert_int_equal(cnt()->ct_created, 1);
+	assert_int_equal(fwdt->cnt11[0].in, 1);
+}
+
+/* Hairpin to a one-to-one address: a LAN host reaches its internal host
+ * from its own mapping on that WAN, and the answer comes back from the
+ * one-to-one address; TCP too. */
+static void
+test_worker_hairpin_one2one(void **state)
+{
+	struct rte_mbuf *m;
+	uint16_t ext;
+
+	(void)state;
+	run1(LAN, udp(LAN, &a_mac, HOST_A, 6100, ONE2ONE, 80, 64));
+	m = expect(LAN, &b_mac, WAN_ADDR, HOST_B, 63);
+	assert_int_equal(dport_of(m), 80);
+	ext = sport_of(m);
+	rte_pktmbuf_free(m);
+	assert_null(sent(WAN));
+	assert_int_equal(fwdt->cnt11[0].hairpin, 1);
+	assert_int_equal(fwdt->cnt11[0].in, 0);
+	run1(LAN, udp(LAN, &b_mac, HOST_B, 80, WAN_ADDR, ext, 64));
+	expect_ports(LAN, &a_mac, ONE2ONE, HOST_A, 63, 80, 6100);
+	/* the next packet takes the session: no new one */
+	run1(LAN, udp(LAN, &a_mac, HOST_A, 6100, ONE2ONE, 80, 64));
+	expect_ports(LAN, &b_mac, WAN_ADDR, HOST_B, 63, ext, 80);
+	assert_int_equal(cnt()->ct_created, 1);
+
+	run1(LAN, tcp(LAN, &a_mac, HOST_A, 6101, ONE2ONE, 22, RTE_TCP_SYN_FLAG, 100, 0));
+	m = expect(LAN, &b_mac, WAN_ADDR, HOST_B, 63);
+	assert_int_equal(dport_of(m), 22);
+	ext = sport_of(m);
+	rte_pktmbuf_free(m);
+	run1(LAN, tcp(LAN, &b_mac, HOST_B, 22, WAN_ADDR, ext,
+		      RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 500, 101));
+	expect_ports(LAN, &a_mac, ONE2ONE, HOST_A, 63, 22, 6101);
+	assert_int_equal(fwdt->cnt11[0].hairpin, 2);
+	assert_null(sent(WAN));
+}
+
 int
 main(void)
 {
@@ -852,6 +948,8 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_worker_hairpin, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_worker_inbound, setup_fwd, teardown),
+		cmocka_unit_test_setup_teardown(test_worker_inbound_echo, setup_fwd, teardown),
+		cmocka_unit_test_setup_teardown(test_worker_hairpin_one2one, setup_fwd, teardown),
 		cmocka_unit_test_setup_teardown(test_worker_icmp_error_translated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_worker_fragments_follow_their_first, setup,
 						teardown),

@@ -5,8 +5,10 @@
 #   - TCP and UDP forwards on each WAN; a range; a source restriction
 #   - a connection arriving on WAN2 while WAN1 is primary is answered
 #     through WAN2 with WAN2's address: nothing leaves WAN1
-#   - hairpin from the LAN to a WAN address's forwarded port
-#   - one-to-one NAT both ways, ARP answered for its address
+#   - hairpin from the LAN to a WAN address's forwarded port, and to a
+#     one-to-one address
+#   - one-to-one NAT both ways, ARP answered for its address; ping from
+#     outside to it answered by the internal host from the 1:1 address
 #   - a forward on WAN2 keeps working while WAN1 fails over and back
 #   - masquerade never hands out a forwarded port (a LAN host's source
 #     port 8022 is not preserved, nor under 600 flows wanting the ports
@@ -172,6 +174,45 @@ lan_expect "1:1 outbound: 192.168.1.11 leaves by WAN2 as 198.51.100.20, port kep
 	"OK HELLO 198.51.100.20 40111*" tcp 192.0.2.80 8080 --src 192.168.1.11 --sport 40111
 lan_expect "other LAN hosts still masquerade through WAN1" "OK HELLO 203.0.113.2 *" tcp 192.0.2.80 8080 --src 192.168.1.10
 
+# ICMP echo from outside to the 1:1 address: answered by 192.168.1.11 itself
+# (seen on the LAN wire), the reply leaving WAN2 from 198.51.100.20.
+ip netns exec sb-isp2 tcpdump -i isp2-cust -U -n -w "$work/isp2-icmp.pcap" icmp >/dev/null 2>&1 &
+lab_track $!
+ip netns exec sb-lan tcpdump -i lan0 -U -n -w "$work/lan-icmp.pcap" icmp >/dev/null 2>&1 &
+lab_track $!
+sleep 1
+pg=$(ip netns exec sb-inet ping -n -c 3 -i 0.3 -W 2 198.51.100.20 2>&1)
+case "$pg" in
+*"3 received"*) ok "1:1: ping from the internet to 198.51.100.20 answered (3 of 3)" ;;
+*) bad "1:1: ping 198.51.100.20: $(echo "$pg" | tail -2 | tr '\n' ' ')" ;;
+esac
+sleep 0.5
+onlan=$(tcpdump -r "$work/lan-icmp.pcap" -n 2>/dev/null |
+	grep -c 'IP 198.18.2.2 > 192.168.1.11: ICMP echo request' || true)
+onlanr=$(tcpdump -r "$work/lan-icmp.pcap" -n 2>/dev/null |
+	grep -c 'IP 192.168.1.11 > 198.18.2.2: ICMP echo reply' || true)
+[ "$onlan" -ge 3 ] && [ "$onlanr" -ge 3 ] &&
+	ok "1:1: the requests reached 192.168.1.11 on the LAN, which answered ($onlan, $onlanr)" ||
+	bad "1:1: on the LAN wire $onlan requests to and $onlanr replies from 192.168.1.11 (want 3)"
+onisp=$(tcpdump -r "$work/isp2-icmp.pcap" -n 2>/dev/null |
+	grep -c 'IP 198.51.100.20 > 198.18.2.2: ICMP echo reply' || true)
+other=$(tcpdump -r "$work/isp2-icmp.pcap" -n 2>/dev/null | grep 'ICMP echo reply' |
+	grep -vc 'IP 198.51.100.20 > ' || true)
+[ "$onisp" -ge 3 ] && [ "$other" -eq 0 ] &&
+	ok "1:1: the echo replies left WAN2 from 198.51.100.20 ($onisp, none from another address)" ||
+	bad "1:1: on WAN2's wire $onisp replies from 198.51.100.20, $other from elsewhere"
+
+# Hairpin to the 1:1 address: another LAN host reaches 192.168.1.11 from its
+# own mapping on WAN2 and hears back from 198.51.100.20; nothing on the wire.
+lan_expect "hairpin to 1:1: 192.168.1.10 to 198.51.100.20:9022 (TCP) reaches 192.168.1.11, seen as WAN2's address" \
+	"OK FROM 198.51.100.2 * TO 192.168.1.11 9022 LOCAL 192.168.1.10 *" tcp 198.51.100.20 9022 --src 192.168.1.10
+lan_expect "hairpin to 1:1: UDP answered from 198.51.100.20" \
+	"OK FROM 198.51.100.2 * TO 192.168.1.11 9031 REPLY 198.51.100.20 9031" udp 198.51.100.20 9031 --src 192.168.1.10
+sleep 0.5
+hp2=$(tcpdump -r "$work/isp2.pcap" -n 'host 192.168.1.10 or (src host 198.51.100.2 and (dst port 9022 or dst port 9031))' 2>/dev/null | wc -l)
+[ "$hp2" -eq 0 ] && ok "hairpin to 1:1: nothing of it on WAN2's wire" ||
+	bad "hairpin to 1:1: $hp2 packets of it on WAN2's wire"
+
 # --- the other WAN fails over and back ------------------------------------------
 inet hold 198.51.100.2 8022 12 >"$work/hold.txt" 2>&1 &
 hold_pid=$!
@@ -208,7 +249,7 @@ assert f["web"]["hits"] >= 6 and f["web"]["hairpin"] >= 2, f["web"]
 assert f["admin"]["refused"] >= 1 and f["admin"]["allow"] == ["192.0.2.80/32"], f["admin"]
 assert f["rtp"]["hits"] >= 3 and f["rtp"]["port"] == "7000-7004", f["rtp"]
 m = d["nat1to1"][0]
-assert m["in"] >= 2 and m["out"] >= 1, m
+assert m["in"] >= 3 and m["out"] >= 1 and m["hairpin"] >= 2, m
 ' && ok "forward print --json: hits, refusals, hairpins, one-to-one counts" ||
 	bad "forward print --json: $fj"
 
