@@ -129,7 +129,7 @@ sb_forward_wan_miss(struct sb_worker *w, struct sb_burst *b, struct sb_pkt *p)
 		/* A one-to-one address of this WAN: any port, kept; an echo
 		 * request's id too (the session's orig key is the internal
 		 * host's echo reply: id as destination "port"). */
-		r = t->n11 != 0 ? sb_fwdtab_11_ext(t, in, rte_be_to_cpu_32(d->dst)) : -1;
+		r = t->n11 != 0 ? sb_fwdtab_11_ext(t, (int)in, rte_be_to_cpu_32(d->dst)) : -1;
 		if (r < 0)
 			return false;
 		to = rte_cpu_to_be_32(t->m11[r].internal);
@@ -207,7 +207,7 @@ sb_forward_hairpin(struct sb_worker *w, unsigned wan, const struct sb_meta *md,
 		return -1;
 	if (md->dst != w->port[wan].addr_be) {
 		/* A one-to-one address of @wan: its internal host, port kept. */
-		r = sb_fwdtab_11_ext(w->fwd, wan, rte_be_to_cpu_32(md->dst));
+		r = sb_fwdtab_11_ext(w->fwd, (int)wan, rte_be_to_cpu_32(md->dst));
 		if (r < 0)
 			return -1;
 		*k = sb_eim_key(rte_cpu_to_be_32(w->fwd->m11[r].internal), md->dport, md->proto,

@@ -99,23 +99,12 @@ sb_fwdtab_to_port(const struct sb_fwd_rule *r, uint16_t dport)
 }
 
 /** The one-to-one mapping whose external address is @ext (host order)
- * on WAN @port, or -1. */
+ * on WAN @port (-1: any WAN), or -1. */
 static inline int
-sb_fwdtab_11_ext(const struct sb_fwdtab *t, unsigned port, uint32_t ext)
+sb_fwdtab_11_ext(const struct sb_fwdtab *t, int port, uint32_t ext)
 {
 	for (unsigned i = 0; i < t->n11; i++)
-		if (t->m11[i].external == ext && t->m11[i].wan == port)
-			return (int)i;
-	return -1;
-}
-
-/** The one-to-one mapping whose external address is @ext (host order),
- * on any WAN, or -1. */
-static inline int
-sb_fwdtab_11_ext_any(const struct sb_fwdtab *t, uint32_t ext)
-{
-	for (unsigned i = 0; i < t->n11; i++)
-		if (t->m11[i].external == ext)
+		if (t->m11[i].external == ext && (port < 0 || t->m11[i].wan == port))
 			return (int)i;
 	return -1;
 }

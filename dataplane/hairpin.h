@@ -22,7 +22,7 @@ sb_hairpin_wan(const struct sb_worker *w, const struct sb_meta *md)
 		if (w->port[i].masquerade && w->port[i].addr_be == md->dst)
 			return (int)i;
 	if (unlikely(w->fwd != NULL && w->fwd->n11 != 0)) {
-		int r = sb_fwdtab_11_ext_any(w->fwd, rte_be_to_cpu_32(md->dst));
+		int r = sb_fwdtab_11_ext(w->fwd, -1, rte_be_to_cpu_32(md->dst));
 
 		if (r >= 0 && w->port[w->fwd->m11[r].wan].masquerade)
 			return w->fwd->m11[r].wan;

@@ -266,6 +266,7 @@ test_fwd_table_lookup(void **state)
 	/* one-to-one, both ways */
 	assert_int_equal(sb_fwdtab_11_ext(t, 2, 0xcb007114), 0);
 	assert_int_equal(sb_fwdtab_11_ext(t, 3, 0xcb007114), -1);
+	assert_int_equal(sb_fwdtab_11_ext(t, -1, 0xcb007114), 0);
 	assert_int_equal(sb_fwdtab_11_int(t, 0xc0a80114), 0);
 	assert_int_equal(sb_fwdtab_11_int(t, 0xc0a80115), -1);
 	/* reply gateways: wan1's on-subnet gateway (its default is recursive),
