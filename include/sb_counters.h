@@ -39,7 +39,8 @@
 	X(IP_SOURCE_ROUTE,  "ip_source_route")                          \
 	X(ARP_POLICED,      "arp_policed")                              \
 	X(ARP_SOURCE_POLICED, "arp_source_policed")                     \
-	X(ICMP_POLICED,     "ttl_exceeded_policed")
+	X(ICMP_POLICED,     "ttl_exceeded_policed")                     \
+	X(PROBE_INVALID,    "probe_reply_invalid")
 
 enum sb_drop {
 #define SB_X_ENUM(e, s) SB_DROP_##e,

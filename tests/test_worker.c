@@ -28,6 +28,7 @@
 #include "eim.h"
 #include "fib.h"
 #include "neigh.h"
+#include "sb_probe_expect.h"
 
 #define LAN 0
 #define WAN 1
@@ -51,6 +52,7 @@ static struct sb_neigh *neigh;
 static struct rte_rcu_qsbr *qs;
 static struct rte_ring *punt, *resolve, *inject;
 static int32_t gw_nb;
+static struct sb_probe_expect probes; /* probes in flight, as control publishes them */
 
 /* Per test. */
 static struct sb_dp_state *st;
@@ -153,6 +155,7 @@ setup(void **state)
 	st->nhg[2].path[0] = (struct sb_path){ .gw = 0, .nb = SB_NEIGH_NONE, .port = WAN };
 	for (unsigned p = 0; p < SB_MAX_PORTS; p++)
 		st->wan[p].up = 1;
+	sb_probe_expect_init(&probes);
 	ct = sb_ct_create("t_w_ct", 1024, 0, 0, 7440, 240, 300, 60);
 	eim = sb_eim_create("t_w_eim", 1u << WAN, 1024, 0);
 	if (ct == NULL || eim == NULL)
@@ -172,7 +175,9 @@ setup(void **state)
 	c.neigh = neigh;
 	c.state = &st;
 	c.qs = qs;
-	c.punt = punt;
+	for (unsigned r = 1; r < SB_PUNT_MAX; r++)
+		c.punt[r] = punt; /* one ring for all reasons: the tests read them in order */
+	c.expect = &probes;
 	c.resolve = resolve;
 	c.inject = inject;
 	c.fragments = 64;
@@ -625,6 +630,78 @@ test_worker_local_delivery_and_punts(void **state)
 	assert_int_equal(cnt()->ct_created, 0);
 }
 
+/* An echo reply in the probe id range (0xff00 + @idx) from @src to @dst
+ * on port @to, with @seq and @cookie as the first 8 data bytes. */
+static struct rte_mbuf *
+probe_reply(unsigned to, const struct rte_ether_addr *smac, uint32_t src, uint32_t dst,
+	    unsigned idx, uint16_t seq, uint64_t cookie)
+{
+	uint8_t b[8 + 16] = { RTE_IP_ICMP_ECHO_REPLY, 0 };
+	uint16_t id = rte_cpu_to_be_16((uint16_t)(SB_PROBE_ID_BASE + idx));
+
+	seq = rte_cpu_to_be_16(seq);
+	memcpy(b + 4, &id, 2);
+	memcpy(b + 6, &seq, 2);
+	memcpy(b + 8, &cookie, 8);
+	memcpy(b + 16, "sb-probe", 8);
+	return mk(to, smac, src, dst, IPPROTO_ICMP, 60, 9, 0, b, sizeof(b));
+}
+
+/* Issue 11, findings 1 and 2: a probe reply reaches control only when it
+ * answers the probe in flight (its target, the WAN port it left by, its
+ * sequence and cookie, before its deadline, once); forged ones, however
+ * many and whatever their id, and a LAN host answering a WAN's probe, are
+ * dropped in the worker and counted as probe_reply_invalid. */
+static void
+test_worker_probe_replies_validated(void **state)
+{
+	const uint32_t mon = 0xc0000235u; /* 192.0.2.53 */
+	const uint64_t cookie = 0x5eed5eed12345678ull, hz = rte_get_tsc_hz();
+	struct rte_mbuf *flood[32];
+	void *x = NULL;
+
+	(void)state;
+	/* Nothing in flight: a reply in the range answers nothing. */
+	run1(WAN, probe_reply(WAN, &gw_mac, mon, WAN_ADDR, 3, 7, cookie));
+	assert_int_equal(cnt()->drop[SB_DROP_PROBE_INVALID], 1);
+	assert_int_equal(rte_ring_count(punt), 0);
+
+	sb_probe_expect_set(&probes, 3, rte_cpu_to_be_32(mon), rte_cpu_to_be_16(7), WAN, cookie,
+			    rte_rdtsc() + hz);
+	/* A flood spoofed from the monitor with every probe id, the right
+	 * one included, and any sequence: not one passes. */
+	for (unsigned i = 0; i < 32; i++)
+		flood[i] = probe_reply(WAN, &gw_mac, mon, WAN_ADDR, i * 8 + 3, (uint16_t)i,
+				       cookie ^ i);
+	run(WAN, flood, 32);
+	assert_int_equal(cnt()->drop[SB_DROP_PROBE_INVALID], 33);
+	/* The right id, sequence and target with a wrong cookie; from
+	 * another address; a LAN host answering with everything right. */
+	run1(WAN, probe_reply(WAN, &gw_mac, mon, WAN_ADDR, 3, 7, cookie + 1));
+	run1(WAN, probe_reply(WAN, &gw_mac, mon + 1, WAN_ADDR, 3, 7, cookie));
+	run1(LAN, probe_reply(LAN, &a_mac, mon, LAN_ADDR, 3, 7, cookie));
+	assert_int_equal(cnt()->drop[SB_DROP_PROBE_INVALID], 36);
+	assert_int_equal(rte_ring_count(punt), 0);
+
+	/* The answer: to control, once. */
+	run1(WAN, probe_reply(WAN, &gw_mac, mon, WAN_ADDR, 3, 7, cookie));
+	assert_int_equal(rte_ring_dequeue(punt, &x), 0);
+	assert_int_equal(SB_PUNT_REASON(((struct rte_mbuf *)x)->hash.usr), SB_PUNT_PROBE_REPLY);
+	assert_int_equal(SB_PUNT_PORT(((struct rte_mbuf *)x)->hash.usr), WAN);
+	rte_pktmbuf_free(x);
+	run1(WAN, probe_reply(WAN, &gw_mac, mon, WAN_ADDR, 3, 7, cookie));
+	assert_int_equal(cnt()->drop[SB_DROP_PROBE_INVALID], 37);
+	assert_int_equal(rte_ring_count(punt), 0);
+
+	/* Past its deadline: too late. */
+	sb_probe_expect_set(&probes, 4, rte_cpu_to_be_32(mon), rte_cpu_to_be_16(1), WAN, cookie,
+			    rte_rdtsc() - 1);
+	run1(WAN, probe_reply(WAN, &gw_mac, mon, WAN_ADDR, 4, 1, cookie));
+	assert_int_equal(cnt()->drop[SB_DROP_PROBE_INVALID], 38);
+	assert_int_equal(rte_ring_count(punt), 0);
+	assert_int_equal(cnt()->punted, 1);
+}
+
 static int
 setup_dhcp(void **state)
 {
@@ -720,6 +797,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_worker_fragments_follow_their_first, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_worker_local_delivery_and_punts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_worker_probe_replies_validated, setup,
+						teardown),
 		cmocka_unit_test(test_worker_stage_summary_needs_enough_packets),
 	};
 
