@@ -17,6 +17,7 @@
 #include "pkt.h"
 #include "publish.h"
 #include "wan.h"
+#include "xdp.h"
 
 #define SB_ICMP_TIME_EXCEEDED 11
 
@@ -132,6 +133,10 @@ sb_punt_probe(void *ctx, unsigned port, uint32_t hop, const struct sb_probe *p)
 	cookie = rte_rand();
 	sb_publish_probe(&c->pub, (unsigned)(p->id - SB_PROBE_ID_BASE), p->target, p->seq, port,
 			 cookie, rte_rdtsc() + rte_get_tsc_hz() / 1000 * timeout);
+	/* On an AF_XDP port its program drops forged replies before they
+	 * reach the socket's ring (a failed update only loses that). */
+	(void)sb_xdp_probe(c->xdp, port, (unsigned)(p->id - SB_PROBE_ID_BASE), p->target, p->seq,
+			   cookie);
 	sb_pkt_inject(c->inject, port, sb_pkt_echo(c->pool, &c->mac[port], &dmac, src,
 						      p->target, p->id, p->seq, cookie));
 }
