@@ -185,7 +185,7 @@ control_loop(struct sb_ctl *c)
 				"(tried again next time)");
 		sb_ctlsock_answer(c);
 		sb_ops_tick(c, now);
-		sb_notify_reap();
+		sb_hooks_reap(&c->notify.hooks, sb_now_ms());
 		sb_wan_alerts(&c->wans, now);
 		/* Rest only when nothing was queued: punted work is drained
 		 * as fast as it comes (a flood is policed in the worker). */

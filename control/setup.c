@@ -265,6 +265,7 @@ sb_ctl_setup(struct sb_ctl *c, char *err, size_t errlen)
 			return ret;
 	}
 	c->notify.hook = cfg->hook;
+	sb_hooks_init(&c->notify.hooks, SB_HOOKS_RUNNING, SB_HOOKS_TIMEOUT_MS);
 	if (cfg->webhook[0] != '\0') {
 		c->notify.webhook = sb_webhook_start(cfg->webhook, cfg->webhook_retries,
 						      cfg->webhook_timeout_ms, cfg->webhook_backoff_ms);
