@@ -13,6 +13,7 @@
 #include <rte_byteorder.h>
 #include <rte_cycles.h>
 #include <rte_eth_ring.h>
+#include <rte_hash.h>
 #include <rte_ethdev.h>
 #include <rte_icmp.h>
 #include <rte_ip.h>
@@ -481,6 +482,41 @@ test_worker_stale_session_flushed_and_reset(void **state)
 	assert_int_equal(cnt()->ct_created, 3);
 }
 
+/* Issue 11, finding 6: two packets of one stale session in one burst. The
+ * first flushes it (releasing its hold on the mapping) and makes the new
+ * session; the second must neither flush nor release again through the
+ * freed session: the mapping, shared with a second flow of the same host
+ * and port, keeps one hold per live session. */
+static void
+test_worker_stale_session_twice_in_a_burst(void **state)
+{
+	const uint32_t peer2 = 0xc6336408u; /* 198.51.100.8 */
+	struct sb_eim_key k = sb_eim_key(rte_cpu_to_be_32(HOST_A), rte_cpu_to_be_16(5000),
+					 IPPROTO_UDP, WAN);
+	struct rte_mbuf *b[2];
+	int32_t pos;
+
+	(void)state;
+	run1(LAN, udp(LAN, &a_mac, HOST_A, 5000, PEER, 53, 64));
+	run1(LAN, udp(LAN, &a_mac, HOST_A, 5000, peer2, 53, 64));
+	rte_pktmbuf_free(sent(WAN));
+	rte_pktmbuf_free(sent(WAN));
+	pos = rte_hash_lookup(eim->h, &k);
+	assert_true(pos >= 0);
+	assert_int_equal(eim->slot[pos].ref, 2);
+
+	st->wan[WAN].gen++;     /* both sessions stale */
+	b[0] = udp(LAN, &a_mac, HOST_A, 5000, PEER, 53, 64);
+	b[1] = udp(LAN, &a_mac, HOST_A, 5000, PEER, 53, 64);
+	run(LAN, b, 2);
+	rte_pktmbuf_free(expect(WAN, &gw_mac, WAN_ADDR, PEER, 63));
+	rte_pktmbuf_free(expect(WAN, &gw_mac, WAN_ADDR, PEER, 63));
+	assert_int_equal(cnt()->ct_flushed, 1);
+	assert_int_equal(cnt()->ct_created, 3);
+	/* The new session of flow 1 and the stale one of flow 2 hold it. */
+	assert_int_equal(eim->slot[pos].ref, 2);
+}
+
 /* Hairpin: host B reaches host A through A's external mapping and sees it
  * from its own; A's answer in the same burst finds the new session. */
 static void
@@ -791,6 +827,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_worker_mapping_endpoint_independent, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_worker_stale_session_flushed_and_reset, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_worker_stale_session_twice_in_a_burst, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_worker_hairpin, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_worker_icmp_error_translated, setup, teardown),
