@@ -517,6 +517,25 @@ test_worker_stale_session_twice_in_a_burst(void **state)
 	assert_int_equal(eim->slot[pos].ref, 2);
 }
 
+/* Issue 11, finding 9: a LAN host's packets to multicast (224/4) or the
+ * limited broadcast, even sent to the gateway's MAC, are not routed nor
+ * translated out of the WAN: dropped, counted. */
+static void
+test_worker_lan_multicast_not_natted(void **state)
+{
+	(void)state;
+	run1(LAN, udp(LAN, &a_mac, HOST_A, 5353, 0xe00000fbu, 5353, 64));  /* 224.0.0.251 */
+	run1(LAN, udp(LAN, &a_mac, HOST_A, 5000, 0xefffff01u, 5000, 64));  /* 239.255.255.1 */
+	run1(LAN, udp(LAN, &a_mac, HOST_A, 68, 0xffffffffu, 67, 64));
+	assert_null(sent(WAN));
+	assert_int_equal(cnt()->drop[SB_DROP_LAN_MULTICAST], 3);
+	assert_int_equal(cnt()->ct_created, 0);
+	assert_int_equal(cnt()->nat_out, 0);
+	/* Unicast still goes. */
+	run1(LAN, udp(LAN, &a_mac, HOST_A, 5000, PEER, 53, 64));
+	rte_pktmbuf_free(expect(WAN, &gw_mac, WAN_ADDR, PEER, 63));
+}
+
 /* Hairpin: host B reaches host A through A's external mapping and sees it
  * from its own; A's answer in the same burst finds the new session. */
 static void
@@ -830,6 +849,7 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_worker_stale_session_twice_in_a_burst, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_worker_lan_multicast_not_natted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_worker_hairpin, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_worker_icmp_error_translated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_worker_fragments_follow_their_first, setup,

@@ -17,7 +17,7 @@
 # FLOOD_CLI_MS (default 100) every time, and drop counters (the worker's
 # and the XDP programs') name what the gateway dropped.
 # FLOOD_PPS caps each flood's rate (default 0: as fast as sb_flood goes).
-# The lab suite runs it with FLOOD_SECONDS=2, FLOOD_PPS=150000 and
+# The lab suite runs it with FLOOD_SECONDS=2, FLOOD_PPS=50000 and
 # FLOOD_CLI_MS=250 on the floods that pass at that rate: on the 2-CPU VM
 # the sender, the kernel and the worker share, the worker gets 250-300 kpps
 # and switchbackctl waits 110-270 ms for a CPU (docs/security.md, "Floods
