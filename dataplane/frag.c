@@ -44,7 +44,7 @@ sb_frag_free(struct sb_frag_table *t)
 
 int
 sb_frag_add(struct sb_frag_table *t, const struct sb_frag_key *k, uint32_t session,
-	    uint8_t dir, uint64_t now)
+	    uint32_t tag, uint8_t dir, uint64_t now)
 {
 	int32_t pos = rte_hash_add_key(t->h, k);
 
@@ -52,13 +52,14 @@ sb_frag_add(struct sb_frag_table *t, const struct sb_frag_key *k, uint32_t sessi
 		return -ENOSPC;
 	t->e[pos].tsc = now;
 	t->e[pos].session = session;
+	t->e[pos].tag = tag;
 	t->e[pos].dir = dir;
 	return 0;
 }
 
 int
 sb_frag_find(struct sb_frag_table *t, const struct sb_frag_key *k, uint64_t now,
-	     uint32_t *session, uint8_t *dir)
+	     uint32_t *session, uint32_t *tag, uint8_t *dir)
 {
 	int32_t pos = rte_hash_lookup(t->h, k);
 
@@ -69,6 +70,7 @@ sb_frag_find(struct sb_frag_table *t, const struct sb_frag_key *k, uint64_t now,
 		return -ENOENT;
 	}
 	*session = t->e[pos].session;
+	*tag = t->e[pos].tag;
 	*dir = t->e[pos].dir;
 	return 0;
 }
@@ -83,10 +85,10 @@ sb_frag_sweep(struct sb_frag_table *t, uint64_t now, unsigned budget)
 bool
 sb_frag_known(struct sb_frag_table *t, const struct sb_frag_key *k, uint64_t now)
 {
-	uint32_t session;
+	uint32_t session, tag;
 	uint8_t dir;
 
-	return sb_frag_find(t, k, now, &session, &dir) == 0;
+	return sb_frag_find(t, k, now, &session, &tag, &dir) == 0;
 }
 
 int

@@ -31,6 +31,9 @@ struct sb_frag_key {
 struct sb_frag_entry {
 	uint64_t tsc;          /* when the first fragment passed */
 	uint32_t session;      /* conntrack index */
+	uint32_t tag;          /* the session's flow when recorded (the caller's
+				* digest): a later fragment follows that flow
+				* only, not whatever reuses the index */
 	uint8_t dir;           /* SB_CT_DIR_* */
 };
 
@@ -63,15 +66,15 @@ struct sb_frag_table *sb_frag_create(const char *name, uint32_t cap, int socket,
 				     uint32_t timeout_ms);
 void sb_frag_free(struct sb_frag_table *t);
 
-/** Record the datagram @k of session @session going in @dir. 0, or
- * -ENOSPC when full. Owning worker. */
+/** Record the datagram @k of session @session (whose flow the caller
+ * digests as @tag) going in @dir. 0, or -ENOSPC when full. Owning worker. */
 int sb_frag_add(struct sb_frag_table *t, const struct sb_frag_key *k, uint32_t session,
-		uint8_t dir, uint64_t now);
+		uint32_t tag, uint8_t dir, uint64_t now);
 
-/** The session of datagram @k; 0, or -ENOENT (never seen, or expired:
- * then it is removed). Owning worker. */
+/** The session of datagram @k, its tag and direction; 0, or -ENOENT
+ * (never seen, or expired: then it is removed). Owning worker. */
 int sb_frag_find(struct sb_frag_table *t, const struct sb_frag_key *k, uint64_t now,
-		 uint32_t *session, uint8_t *dir);
+		 uint32_t *session, uint32_t *tag, uint8_t *dir);
 
 /** Is datagram @k known (its first fragment passed, not expired)? Owning
  * worker. */

@@ -14,6 +14,7 @@
 #include <rte_byteorder.h>
 #include <rte_cycles.h>
 #include <rte_ether.h>
+#include <rte_hash_crc.h>
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
@@ -265,6 +266,20 @@ sb_wk_made_in_burst(struct sb_worker *w, const struct sb_burst *b, struct sb_pkt
 	p->s = s;
 	p->dir = (uint8_t)SB_CT_DIR(v);
 	return true;
+}
+
+/* A digest of @s's flow (both tuples' endpoints) for the fragment table:
+ * a later fragment follows the session its first fragment passed with,
+ * not another flow that reuses the index meanwhile. */
+static inline uint32_t
+sb_wk_frag_tag(const struct sb_session *s)
+{
+	return rte_hash_crc_4byte(s->lan_addr,
+				  rte_hash_crc_4byte(s->rem_addr,
+						     rte_hash_crc_4byte((uint32_t)s->lan_port << 16 |
+									s->rem_port,
+									(uint32_t)s->ext_port << 8 |
+									s->proto)));
 }
 
 /* Drop one session's hold on its mapping (before the session goes). */

@@ -35,15 +35,16 @@ test_frag_first_then_later_found_until_timeout(void **state)
 {
 	struct sb_frag_table *t = sb_frag_create("t_frag_a", 16, 0, 5000);
 	struct sb_frag_key k = fkey(0xc0a8010a, 7);
-	uint32_t sess;
+	uint32_t sess, tag;
 	uint8_t dir;
 
 	(void)state;
 	assert_non_null(t);
 	assert_false(sb_frag_known(t, &k, hz));
-	assert_int_equal(sb_frag_add(t, &k, 42, 1, hz), 0);
+	assert_int_equal(sb_frag_add(t, &k, 42, 7, 1, hz), 0);
 	assert_true(sb_frag_known(t, &k, hz * 2));
-	assert_int_equal(sb_frag_find(t, &k, hz * 2, &sess, &dir), 0);
+	assert_int_equal(sb_frag_find(t, &k, hz * 2, &sess, &tag, &dir), 0);
+	assert_int_equal(tag, 7);
 	assert_int_equal(sess, 42);
 	assert_int_equal(dir, 1);
 	/* Five seconds later the datagram is forgotten. */

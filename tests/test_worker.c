@@ -536,6 +536,57 @@ test_worker_lan_multicast_not_natted(void **state)
 	rte_pktmbuf_free(expect(WAN, &gw_mac, WAN_ADDR, PEER, 63));
 }
 
+/* Issue 11, finding 4: a later fragment follows the session its first
+ * fragment passed with, not whatever session reuses that index after it
+ * was freed (LIFO): here host A's TCP session is flushed and host B's new
+ * one takes its index; the peer's later fragment of A's datagram must not
+ * be rewritten towards B. */
+static void
+test_worker_fragment_bound_to_its_session(void **state)
+{
+	struct rte_tcp_hdr t = {
+		.src_port = rte_cpu_to_be_16(80), .dst_port = rte_cpu_to_be_16(40000),
+		.sent_seq = rte_cpu_to_be_32(7001), .recv_ack = rte_cpu_to_be_32(1001),
+		.data_off = 5 << 4, .tcp_flags = RTE_TCP_ACK_FLAG, .rx_win = rte_cpu_to_be_16(512),
+	};
+	uint8_t later[8];
+	struct rte_mbuf *m;
+	void *x;
+
+	(void)state;
+	memset(later, 0x5a, sizeof(later));
+	run1(LAN, tcp(LAN, &a_mac, HOST_A, 40000, PEER, 80, RTE_TCP_SYN_FLAG, 1000, 0));
+	rte_pktmbuf_free(sent(WAN));
+	run1(WAN, tcp(WAN, &gw_mac, PEER, 80, WAN_ADDR, 40000,
+		      RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 7000, 1001));
+	rte_pktmbuf_free(sent(LAN));
+	/* The peer's first fragment (id 99) goes to A and is tracked. */
+	run1(WAN, mk(WAN, &gw_mac, PEER, WAN_ADDR, IPPROTO_TCP, 64, 99, RTE_IPV4_HDR_MF_FLAG, &t,
+		     sizeof(t)));
+	rte_pktmbuf_free(expect(LAN, &a_mac, PEER, HOST_A, 63));
+	assert_int_equal(cnt()->frag_tracked, 1);
+
+	/* A's session flushed (its WAN changed), B's new one takes the
+	 * freed index. */
+	st->wan[WAN].gen++;
+	run1(LAN, tcp(LAN, &a_mac, HOST_A, 40000, PEER, 80, RTE_TCP_ACK_FLAG, 1001, 7001));
+	assert_int_equal(cnt()->ct_flushed, 1);
+	while ((x = sent(LAN)) != NULL)
+		rte_pktmbuf_free(x);
+	run1(LAN, tcp(LAN, &b_mac, HOST_B, 40001, PEER, 80, RTE_TCP_SYN_FLAG, 5000, 0));
+	rte_pktmbuf_free(sent(WAN));
+	assert_int_equal(cnt()->ct_created, 2);
+
+	/* The rest of A's datagram: for nobody now. */
+	run1(WAN, mk(WAN, &gw_mac, PEER, WAN_ADDR, IPPROTO_TCP, 64, 99, 3, later, sizeof(later)));
+	m = sent(LAN);
+	if (m != NULL)
+		rte_pktmbuf_free(m);
+	assert_null(m);
+	assert_int_equal(cnt()->drop[SB_DROP_FRAG_NO_FLOW], 1);
+	assert_int_equal(cnt()->frag_forwarded, 0);
+}
+
 /* Hairpin: host B reaches host A through A's external mapping and sees it
  * from its own; A's answer in the same burst finds the new session. */
 static void
@@ -850,6 +901,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_worker_stale_session_twice_in_a_burst, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_worker_lan_multicast_not_natted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_worker_fragment_bound_to_its_session, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_worker_hairpin, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_worker_icmp_error_translated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_worker_fragments_follow_their_first, setup,
