@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * Fuzz target: the worker's whole packet path, stateful. One input is a
  * sequence of frames, each with the port it arrives on and a time step,
- * fed in bursts through sb_worker_process() on a fresh worker (a LAN port
- * 192.168.1.1/24 and a masquerading WAN 203.0.113.2/24 with its gateway,
- * ring ports as in tests/test_worker.c), so sessions, mappings, fragments,
+ * fed in bursts through sb_worker_process() on a fresh worker (the rig of
+ * tests/worker_rig.h: a LAN port and a masquerading WAN), so sessions, mappings, fragments,
  * held SYNs and parked packets carry from one frame to the next.
  *
  * Record: flags (bit 0: WAN port; bit 1: keep the frame's destination
@@ -37,15 +36,11 @@
 #include "frag.h"
 #include "neigh.h"
 #include "sb_probe_expect.h"
+#include "../tests/worker_rig.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define LAN 0
-#define WAN 1
-#define LAN_ADDR 0xc0a80101u
-#define WAN_ADDR 0xcb007102u
-#define WAN_GW   0xcb007101u
 #define SESSIONS 256
 #define POOL 2048
 
@@ -64,7 +59,7 @@ int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	static const struct rte_ether_addr gw_mac = { { 0x02, 0, 0, 0, 0xaa, 0x01 } };
-	char prefix[64], name[32];
+	char prefix[64];
 	char *eal[] = { "fuzz_worker", "--no-huge", "-m", "256", "--no-pci", "-l", "0",
 			"--file-prefix", prefix, "--log-level", "*:error", "--no-telemetry", NULL };
 
@@ -79,34 +74,15 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	inject = rte_ring_create("f_inject", 256, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
 	if (pool == NULL || punt == NULL || resolve == NULL || inject == NULL)
 		abort();
-	for (unsigned p = 0; p < 2; p++) {
-		struct rte_eth_conf conf;
-		int id;
-
-		snprintf(name, sizeof(name), "f_rx%u", p);
-		rxr[p] = rte_ring_create(name, 64, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-		snprintf(name, sizeof(name), "f_tx%u", p);
-		txr[p] = rte_ring_create(name, 4096, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-		snprintf(name, sizeof(name), "net_ring_fw%u", p);
-		if (rxr[p] == NULL || txr[p] == NULL ||
-		    (id = rte_eth_from_rings(name, &rxr[p], 1, &txr[p], 1, 0)) < 0)
+	for (unsigned p = 0; p < 2; p++)
+		if (sb_rig_port(pool, "fw", p, 4096, &rxr[p], &txr[p], &port_id[p], &mac[p]) != 0)
 			abort();
-		port_id[p] = (uint16_t)id;
-		memset(&conf, 0, sizeof(conf));
-		if (rte_eth_dev_configure(port_id[p], 1, 1, &conf) != 0 ||
-		    rte_eth_rx_queue_setup(port_id[p], 0, 64, 0, NULL, pool) != 0 ||
-		    rte_eth_tx_queue_setup(port_id[p], 0, 64, 0, NULL) != 0 ||
-		    rte_eth_dev_start(port_id[p]) != 0)
-			abort();
-		rte_eth_macaddr_get(port_id[p], &mac[p]);
-	}
 	qs = rte_zmalloc("f_qs", rte_rcu_qsbr_get_memsize(1), RTE_CACHE_LINE_SIZE);
 	if (qs == NULL || rte_rcu_qsbr_init(qs, 1) != 0)
 		abort();
 	fib = sb_fib_create("f_fib", 1, 64, qs);
 	neigh = sb_neigh_create("f_neigh", 64, 0);
-	if (fib == NULL || neigh == NULL || sb_fib_set(fib, 0, 0, 0, 0) != 0 ||
-	    sb_fib_set(fib, 0, 0xc0a80100, 24, 1) != 0 || sb_fib_set(fib, 0, 0xcb007100, 24, 2) != 0)
+	if (fib == NULL || neigh == NULL || sb_rig_routes(fib) != 0)
 		abort();
 	gw_nb = sb_neigh_get(neigh, WAN, WAN_GW);
 	if (gw_nb < 0)
@@ -122,21 +98,9 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 			abort();
 		sb_neigh_set_mac(neigh, (uint32_t)i, &hm);
 	}
-	st = rte_zmalloc("f_st", sizeof(*st), 64);
+	st = sb_rig_state(gw_nb);
 	if (st == NULL)
 		abort();
-	st->n_nhg = 3;
-	st->nhg = rte_zmalloc("f_nhg", 3 * sizeof(*st->nhg), 64);
-	if (st->nhg == NULL)
-		abort();
-	st->nhg[0].n_paths = 1;
-	st->nhg[0].path[0] = (struct sb_path){ .gw = WAN_GW, .nb = (uint32_t)gw_nb, .port = WAN };
-	st->nhg[1].n_paths = 1;
-	st->nhg[1].path[0] = (struct sb_path){ .gw = 0, .nb = SB_NEIGH_NONE, .port = LAN };
-	st->nhg[2].n_paths = 1;
-	st->nhg[2].path[0] = (struct sb_path){ .gw = 0, .nb = SB_NEIGH_NONE, .port = WAN };
-	for (unsigned p = 0; p < SB_MAX_PORTS; p++)
-		st->wan[p].up = 1;
 	sb_probe_expect_init(&probes);
 	return 0;
 }
@@ -236,27 +200,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	eim = sb_eim_create("f_eim", 1u << WAN, SESSIONS, 0);
 	if (ct == NULL || eim == NULL)
 		abort();
-	memset(&c, 0, sizeof(c));
-	c.n_ports = 2;
-	c.port[LAN] = (struct sb_worker_port){ .port_id = port_id[LAN], .role = SB_ROLE_LAN,
-					       .prefix_len = 24, .addr = LAN_ADDR, .mac = mac[LAN] };
-	c.port[WAN] = (struct sb_worker_port){ .port_id = port_id[WAN], .role = SB_ROLE_WAN,
-					       .masquerade = true, .prefix_len = 24,
-					       .addr = WAN_ADDR, .mac = mac[WAN] };
+	sb_rig_conf(&c, port_id, mac, false, punt, resolve, inject);
 	c.ct = ct;
 	c.eim = eim;
 	c.fib = fib;
 	c.neigh = neigh;
 	c.state = &st;
 	c.qs = qs;
-	for (unsigned r = 1; r < SB_PUNT_MAX; r++)
-		c.punt[r] = punt;
 	c.expect = &probes;
-	c.resolve = resolve;
-	c.inject = inject;
-	c.fragments = 64;
-	c.ecmp = SB_ECMP_L3;
-	c.pcc_classifier = -1;
 	w = sb_worker_create(&c);
 	if (w == NULL)
 		abort();

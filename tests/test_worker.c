@@ -30,12 +30,8 @@
 #include "fib.h"
 #include "neigh.h"
 #include "sb_probe_expect.h"
+#include "worker_rig.h"
 
-#define LAN 0
-#define WAN 1
-#define LAN_ADDR 0xc0a80101u  /* 192.168.1.1 */
-#define WAN_ADDR 0xcb007102u  /* 203.0.113.2 */
-#define WAN_GW   0xcb007101u  /* 203.0.113.1 */
 #define HOST_A   0xc0a8010au  /* 192.168.1.10 */
 #define HOST_B   0xc0a8010bu  /* 192.168.1.11 */
 #define PEER     0xc6336407u  /* 198.51.100.7 */
@@ -64,36 +60,14 @@ static struct sb_worker *w;
 static int
 group_setup(void **state)
 {
-	char name[32];
-
 	if (sb_test_eal_up(state, "worker") != 0)
 		return -1;
 	pool = rte_pktmbuf_pool_create("t_w_pool", 1024, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	if (pool == NULL)
 		return -1;
-	for (unsigned p = 0; p < 2; p++) {
-		struct rte_eth_conf conf;
-
-		snprintf(name, sizeof(name), "t_w_rx%u", p);
-		rxr[p] = rte_ring_create(name, 256, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-		snprintf(name, sizeof(name), "t_w_tx%u", p);
-		txr[p] = rte_ring_create(name, 256, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-		if (rxr[p] == NULL || txr[p] == NULL)
+	for (unsigned p = 0; p < 2; p++)
+		if (sb_rig_port(pool, "tw", p, 256, &rxr[p], &txr[p], &port_id[p], &our_mac[p]) != 0)
 			return -1;
-		snprintf(name, sizeof(name), "net_ring_tw%u", p);
-		int id = rte_eth_from_rings(name, &rxr[p], 1, &txr[p], 1, 0);
-
-		if (id < 0)
-			return -1;
-		port_id[p] = (uint16_t)id;
-		memset(&conf, 0, sizeof(conf));
-		if (rte_eth_dev_configure(port_id[p], 1, 1, &conf) != 0 ||
-		    rte_eth_rx_queue_setup(port_id[p], 0, 64, 0, NULL, pool) != 0 ||
-		    rte_eth_tx_queue_setup(port_id[p], 0, 64, 0, NULL) != 0 ||
-		    rte_eth_dev_start(port_id[p]) != 0)
-			return -1;
-		rte_eth_macaddr_get(port_id[p], &our_mac[p]);
-	}
 	qs = rte_zmalloc("t_w_qs", rte_rcu_qsbr_get_memsize(1), RTE_CACHE_LINE_SIZE);
 	if (qs == NULL || rte_rcu_qsbr_init(qs, 1) != 0)
 		return -1;
@@ -106,8 +80,7 @@ group_setup(void **state)
 		return -1;
 	/* Group 0: the default route via the WAN's gateway; group 1: the
 	 * LAN, on-link. */
-	if (sb_fib_set(fib, 0, 0, 0, 0) != 0 || sb_fib_set(fib, 0, 0xc0a80100, 24, 1) != 0 ||
-	    sb_fib_set(fib, 0, 0xcb007100, 24, 2) != 0)
+	if (sb_rig_routes(fib) != 0)
 		return -1;
 	gw_nb = sb_neigh_get(neigh, WAN, WAN_GW);
 	int32_t a = sb_neigh_get(neigh, LAN, HOST_A), b = sb_neigh_get(neigh, LAN, HOST_B);
@@ -141,49 +114,22 @@ setup(void **state)
 	struct sb_worker_conf c;
 
 	(void)state;
-	st = rte_zmalloc("t_w_st", sizeof(*st), 64);
+	st = sb_rig_state(gw_nb);
 	if (st == NULL)
 		return -1;
-	st->n_nhg = 3;
-	st->nhg = rte_zmalloc("t_w_nhg", 3 * sizeof(*st->nhg), 64);
-	if (st->nhg == NULL)
-		return -1;
-	st->nhg[0].n_paths = 1;
-	st->nhg[0].path[0] = (struct sb_path){ .gw = WAN_GW, .nb = (uint32_t)gw_nb, .port = WAN };
-	st->nhg[1].n_paths = 1;
-	st->nhg[1].path[0] = (struct sb_path){ .gw = 0, .nb = SB_NEIGH_NONE, .port = LAN };
-	st->nhg[2].n_paths = 1;
-	st->nhg[2].path[0] = (struct sb_path){ .gw = 0, .nb = SB_NEIGH_NONE, .port = WAN };
-	for (unsigned p = 0; p < SB_MAX_PORTS; p++)
-		st->wan[p].up = 1;
 	sb_probe_expect_init(&probes);
 	ct = sb_ct_create("t_w_ct", 1024, 0, 0, 7440, 240, 300, 60);
 	eim = sb_eim_create("t_w_eim", 1u << WAN, 1024, 0);
 	if (ct == NULL || eim == NULL)
 		return -1;
-	memset(&c, 0, sizeof(c));
-	c.n_ports = 2;
-	c.port[LAN] = (struct sb_worker_port){ .port_id = port_id[LAN], .role = SB_ROLE_LAN,
-					       .prefix_len = 24, .addr = LAN_ADDR,
-					       .mac = our_mac[LAN] };
-	c.port[WAN] = (struct sb_worker_port){ .port_id = port_id[WAN], .role = SB_ROLE_WAN,
-					       .masquerade = true, .prefix_len = 24,
-					       .addr = WAN_ADDR, .mac = our_mac[WAN],
-					       .dhcp = dhcp_wan };
+	sb_rig_conf(&c, port_id, our_mac, dhcp_wan, punt, resolve, inject);
 	c.ct = ct;
 	c.eim = eim;
 	c.fib = fib;
 	c.neigh = neigh;
 	c.state = &st;
 	c.qs = qs;
-	for (unsigned r = 1; r < SB_PUNT_MAX; r++)
-		c.punt[r] = punt; /* one ring for all reasons: the tests read them in order */
 	c.expect = &probes;
-	c.resolve = resolve;
-	c.inject = inject;
-	c.fragments = 64;
-	c.ecmp = SB_ECMP_L3;
-	c.pcc_classifier = -1;
 	w = sb_worker_create(&c);
 	return w == NULL ? -1 : 0;
 }
