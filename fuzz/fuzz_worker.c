@@ -196,19 +196,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint64_t hz = rte_get_tsc_hz(), skew = 0;
 	size_t at = 0;
 
-	ct = sb_ct_create("f_ct", SESSIONS, 0, 0, 7440, 240, 300, 60);
-	eim = sb_eim_create("f_eim", 1u << WAN, SESSIONS, 0);
-	if (ct == NULL || eim == NULL)
-		abort();
 	sb_rig_conf(&c, port_id, mac, false, punt, resolve, inject);
-	c.ct = ct;
-	c.eim = eim;
-	c.fib = fib;
-	c.neigh = neigh;
-	c.state = &st;
-	c.qs = qs;
-	c.expect = &probes;
-	w = sb_worker_create(&c);
+	w = sb_rig_worker(&c, "f", SESSIONS, &ct, &eim, fib, neigh, &st, qs, &probes);
 	if (w == NULL)
 		abort();
 

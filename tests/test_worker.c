@@ -118,19 +118,8 @@ setup(void **state)
 	if (st == NULL)
 		return -1;
 	sb_probe_expect_init(&probes);
-	ct = sb_ct_create("t_w_ct", 1024, 0, 0, 7440, 240, 300, 60);
-	eim = sb_eim_create("t_w_eim", 1u << WAN, 1024, 0);
-	if (ct == NULL || eim == NULL)
-		return -1;
 	sb_rig_conf(&c, port_id, our_mac, dhcp_wan, punt, resolve, inject);
-	c.ct = ct;
-	c.eim = eim;
-	c.fib = fib;
-	c.neigh = neigh;
-	c.state = &st;
-	c.qs = qs;
-	c.expect = &probes;
-	w = sb_worker_create(&c);
+	w = sb_rig_worker(&c, "t_w", 1024, &ct, &eim, fib, neigh, &st, qs, &probes);
 	return w == NULL ? -1 : 0;
 }
 

@@ -18,6 +18,8 @@
 
 #include "worker.h"
 #include "fib.h"
+#include "conntrack.h"
+#include "eim.h"
 
 #define LAN 0
 #define WAN 1
@@ -112,6 +114,33 @@ sb_rig_conf(struct sb_worker_conf *c, const uint16_t port_id[2],
 	c->fragments = 64;
 	c->ecmp = SB_ECMP_L3;
 	c->pcc_classifier = -1;
+}
+
+/* Complete @c (from sb_rig_conf) with a fresh session table and mappings
+ * for @sessions (*@ct, *@eim, named after @tag) and the shared tables,
+ * and build the worker. NULL when something could not be made. */
+static inline struct sb_worker *
+sb_rig_worker(struct sb_worker_conf *c, const char *tag, uint32_t sessions, struct sb_ct **ct,
+	      struct sb_eim **eim, struct sb_fib *fib, struct sb_neigh *neigh,
+	      struct sb_dp_state **st, struct rte_rcu_qsbr *qs,
+	      const struct sb_probe_expect *expect)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "%s_ct", tag);
+	*ct = sb_ct_create(name, sessions, 0, 0, 7440, 240, 300, 60);
+	snprintf(name, sizeof(name), "%s_eim", tag);
+	*eim = sb_eim_create(name, 1u << WAN, sessions, 0);
+	if (*ct == NULL || *eim == NULL)
+		return NULL;
+	c->ct = *ct;
+	c->eim = *eim;
+	c->fib = fib;
+	c->neigh = neigh;
+	c->state = st;
+	c->qs = qs;
+	c->expect = expect;
+	return sb_worker_create(c);
 }
 
 #endif
