@@ -12,7 +12,10 @@
  * sent on when the first one passes; those whose first never comes are
  * dropped (fragment_no_flow). One source address may hold no more than
  * SB_FRAG_HOLD_PER_SRC of them, so a source flooding bogus fragments
- * fills its own share, not everyone's. Owned by one worker. */
+ * fills its own share, not everyone's. Likewise the datagrams tracked:
+ * sources are hashed into SB_FRAG_SRC_SLOTS shares of at most an eighth
+ * of the table each (at least 4), so one peer of a session sending first
+ * fragments cannot take every entry. Owned by one worker. */
 #ifndef SB_FRAG_H
 #define SB_FRAG_H
 
@@ -40,6 +43,7 @@ struct sb_frag_entry {
 #define SB_FRAG_HOLD_MAX 64
 #define SB_FRAG_HOLD_PER_SRC 8
 #define SB_FRAG_HOLD_MS 1000
+#define SB_FRAG_SRC_SLOTS 256
 
 /* A later fragment waiting for its first. */
 struct sb_frag_held {
@@ -53,6 +57,8 @@ struct sb_frag_table {
 	struct rte_hash *h;
 	struct sb_frag_entry *e;   /* by hash position */
 	uint32_t cap;
+	uint32_t per_src;          /* datagrams one source share may track */
+	uint16_t src_n[SB_FRAG_SRC_SLOTS]; /* datagrams tracked, by source share */
 	uint32_t iter;             /* sweep cursor */
 	uint64_t timeout_tsc;
 	uint64_t hold_tsc;         /* SB_FRAG_HOLD_MS */
@@ -67,7 +73,8 @@ struct sb_frag_table *sb_frag_create(const char *name, uint32_t cap, int socket,
 void sb_frag_free(struct sb_frag_table *t);
 
 /** Record the datagram @k of session @session (whose flow the caller
- * digests as @tag) going in @dir. 0, or -ENOSPC when full. Owning worker. */
+ * digests as @tag) going in @dir. 0, -ENOSPC when full, or -EBUSY when
+ * its source's share is used. Owning worker. */
 int sb_frag_add(struct sb_frag_table *t, const struct sb_frag_key *k, uint32_t session,
 		uint32_t tag, uint8_t dir, uint64_t now);
 

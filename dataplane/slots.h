@@ -40,11 +40,13 @@ sb_slots_create(const char *name, uint32_t entries, uint32_t key_len, int socket
  * Look at no more than @budget keys of @h, from *@iter on (wrapping to 0
  * at the end), and delete those whose timestamp is more than @timeout
  * before @now; the timestamp of position p is the uint64_t at @tsc + p *
- * @stride bytes. Returns how many were deleted. Owning worker.
+ * @stride bytes; @gone (if not NULL) is told each key just before it goes.
+ * Returns how many were deleted. Owning worker.
  */
 static inline unsigned
 sb_slots_sweep(struct rte_hash *h, uint32_t *iter, unsigned budget, const void *tsc,
-	       size_t stride, uint64_t now, uint64_t timeout)
+	       size_t stride, uint64_t now, uint64_t timeout,
+	       void (*gone)(void *arg, const void *key), void *arg)
 {
 	const void *key;
 	void *data;
@@ -58,6 +60,8 @@ sb_slots_sweep(struct rte_hash *h, uint32_t *iter, unsigned budget, const void *
 			break;
 		}
 		if (now - *(const uint64_t *)((const uint8_t *)tsc + (size_t)pos * stride) > timeout) {
+			if (gone != NULL)
+				gone(arg, key);
 			rte_hash_del_key(h, key);
 			n++;
 		}

@@ -81,7 +81,8 @@ sb_synhold_sweep(struct sb_synhold *t, uint64_t now, unsigned budget)
 
 	if (t->n == 0)
 		return 0;
-	n = sb_slots_sweep(t->h, &t->iter, budget, t->tsc, sizeof(t->tsc[0]), now, t->timeout_tsc);
+	n = sb_slots_sweep(t->h, &t->iter, budget, t->tsc, sizeof(t->tsc[0]), now, t->timeout_tsc,
+			   NULL, NULL);
 	t->n -= n;
 	return n;
 }

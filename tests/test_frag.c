@@ -104,6 +104,48 @@ test_frag_hold_per_source_share(void **state)
 	sb_frag_free(t);
 }
 
+/* Issue 11, finding 4: one source (a session's peer sending first
+ * fragments) tracks at most an eighth of the table; others still get
+ * entries, and the share comes back as its entries expire (sweep or
+ * lookup). */
+static void
+test_frag_tracked_per_source_share(void **state)
+{
+	struct sb_frag_table *t = sb_frag_create("t_frag_src", 64, 0, 5000);
+	struct sb_frag_key k;
+	uint32_t sess, tag;
+	uint8_t dir;
+	unsigned ok = 0;
+
+	(void)state;
+	assert_non_null(t);
+	for (uint16_t id = 0; id < 64; id++) {
+		k = fkey(0xc6336407, id);
+		if (sb_frag_add(t, &k, 1, 1, 1, hz) == 0)
+			ok++;
+		else
+			assert_int_equal(sb_frag_add(t, &k, 1, 1, 1, hz), -EBUSY);
+	}
+	assert_int_equal(ok, t->per_src);
+	assert_true(t->per_src < t->cap);
+	/* The same datagram again takes its own entry over. */
+	k = fkey(0xc6336407, 0);
+	assert_int_equal(sb_frag_add(t, &k, 2, 2, 0, hz), 0);
+	/* Another peer is not held back. */
+	k = fkey(0xc6336408, 0);
+	assert_int_equal(sb_frag_add(t, &k, 3, 3, 1, hz), 0);
+	/* Expired: one by its lookup, the rest by the sweep; the share is
+	 * free again. */
+	k = fkey(0xc6336407, 1);
+	assert_int_equal(sb_frag_find(t, &k, hz * 10, &sess, &tag, &dir), -ENOENT);
+	sb_frag_sweep(t, hz * 10, 1024);
+	for (uint16_t id = 100; id < 100 + t->per_src; id++) {
+		k = fkey(0xc6336407, id);
+		assert_int_equal(sb_frag_add(t, &k, 1, 1, 1, hz * 10), 0);
+	}
+	sb_frag_free(t);
+}
+
 int
 main(void)
 {
@@ -111,6 +153,7 @@ main(void)
 		cmocka_unit_test(test_frag_first_then_later_found_until_timeout),
 		cmocka_unit_test(test_frag_hold_and_unhold),
 		cmocka_unit_test(test_frag_hold_per_source_share),
+		cmocka_unit_test(test_frag_tracked_per_source_share),
 	};
 
 	return cmocka_run_group_tests_name("frag", tests, setup, sb_test_eal_down);
