@@ -79,6 +79,14 @@ sb_local_deliver(struct sb_worker *w, struct sb_burst *b, struct sb_pkt *p)
 	ih->icmp_type = RTE_IP_ICMP_ECHO_REPLY;
 	memcpy(&new, ih, 2);
 	ih->icmp_cksum = sb_csum_update16(ih->icmp_cksum, old, new);
+	/* 0x0000 from the update is wrong when the rest sums to +0 (an
+	 * all-zero echo: id 0, sequence 0, no data; found by fuzz_worker):
+	 * then, and only then, sum it whole. */
+	if (unlikely(ih->icmp_cksum == 0)) {
+		uint16_t c = rte_raw_cksum(ih, md->l4_len);
+
+		ih->icmp_cksum = c == 0xffff ? 0 : (uint16_t)~c;
+	}
 	w->cnt.local_replies++;
 	sb_l2out_tx(w, b->in, m, &dmac);
 }

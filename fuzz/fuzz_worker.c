@@ -6,14 +6,15 @@
  * held SYNs and parked packets carry from one frame to the next.
  *
  * Record: flags (bit 0: WAN port; bit 1: keep the frame's destination
- * MAC, else the port's own; bit 2: keep its IPv4 checksum, else fixed;
+ * MAC, else the port's own; bit 2: keep its checksums, else all made
+ * right;
  * bit 3: same burst as the previous record; bits 4-7: time step before
  * it, in 500 ms units, as the sweep sees it), length (2 bytes, big
  * endian, at most 1514), the frame.
  *
  * Invariants besides the sanitizers: every IPv4 frame the worker sends
- * has a valid header checksum, a valid TCP/UDP checksum when whole (UDP 0
- * stays 0) and a valid ICMP checksum; what leaves the WAN comes from the
+ * has a valid header checksum and, when every frame fed in had valid
+ * ones, a valid TCP/UDP (UDP 0 stays 0) and ICMP checksum when whole; what leaves the WAN comes from the
  * WAN's address; the session table stays within its size, the held
  * fragments within theirs; every mbuf comes back (the pool is full again
  * once the worker is freed). */
@@ -116,7 +117,7 @@ drain(struct rte_ring *r)
 
 /* Every frame port @p sent: checked, then freed. */
 static void
-check_sent(unsigned p)
+check_sent(unsigned p, bool l4_ok)
 {
 	void *v;
 
@@ -148,8 +149,9 @@ check_sent(unsigned p)
 			FUZZ_CHECK(((uint32_t)ip[12] << 24 | ip[13] << 16 | ip[14] << 8 | ip[15]) ==
 				   WAN_ADDR, "a frame left the WAN from another address");
 		l4 = ip + ihl;
-		/* Whole datagrams only: not a fragment. */
-		if ((ip[6] & 0x3f) == 0 && ip[7] == 0) {
+		/* Whole datagrams only, not a fragment, and only when every
+		 * frame fed in had valid checksums. */
+		if (l4_ok && (ip[6] & 0x3f) == 0 && ip[7] == 0) {
 			if (ip[9] == IPPROTO_TCP && tot - ihl >= 20)
 				FUZZ_CHECK(fuzz_l4_cksum_ok(ip, l4, tot - ihl, IPPROTO_TCP),
 					   "TCP checksum, port %u", p);
@@ -158,30 +160,61 @@ check_sent(unsigned p)
 				FUZZ_CHECK(fuzz_l4_cksum_ok(ip, l4, tot - ihl, IPPROTO_UDP),
 					   "UDP checksum, port %u", p);
 			else if (ip[9] == IPPROTO_ICMP && tot - ihl >= 8)
-				FUZZ_CHECK(fuzz_cksum_ok(l4, tot - ihl), "ICMP checksum, port %u", p);
+				FUZZ_CHECK(fuzz_cksum_ok(l4, tot - ihl), "ICMP checksum, port %u, "
+					   "type %u code %u, %u bytes", p, l4[0], l4[1], tot - ihl);
 		}
 		rte_pktmbuf_free(m);
 	}
 }
 
-/* The IPv4 header checksum of the frame at @f (@len bytes), made right. */
+/* The checksums of the frame at @f (@len bytes) made right: the IPv4
+ * header's, and on a whole datagram its TCP, UDP (unless 0) or ICMP
+ * checksum, so that the worker meets valid packets and what it sends must
+ * be valid too (it updates checksums, it does not recompute them). */
 static void
-fix_ip_cksum(uint8_t *f, uint16_t len)
+fix_cksums(uint8_t *f, uint16_t len)
 {
-	unsigned off = 14, ihl;
+	unsigned off = 14, ihl, tot, l4len;
+	uint8_t *ip, *l4;
 	uint16_t c;
 
 	if (len >= 18 && f[12] == 0x81 && f[13] == 0x00)
 		off = 18;
 	if (len < off + 20 || f[off - 2] != 0x08 || f[off - 1] != 0x00)
 		return;
-	ihl = (f[off] & 0xf) * 4u;
+	ip = f + off;
+	ihl = (ip[0] & 0xf) * 4u;
 	if (ihl < 20 || off + ihl > len)
 		return;
-	f[off + 10] = f[off + 11] = 0;
-	c = (uint16_t)~fuzz_fold(fuzz_sum(f + off, ihl, 0));
-	f[off + 10] = (uint8_t)(c >> 8);
-	f[off + 11] = (uint8_t)c;
+	ip[10] = ip[11] = 0;
+	c = (uint16_t)~fuzz_fold(fuzz_sum(ip, ihl, 0));
+	ip[10] = (uint8_t)(c >> 8);
+	ip[11] = (uint8_t)c;
+	tot = (unsigned)(ip[2] << 8 | ip[3]);
+	if (tot < ihl || off + tot > len || (ip[6] & 0x3f) != 0 || ip[7] != 0)
+		return;
+	l4 = ip + ihl;
+	l4len = tot - ihl;
+	if (ip[9] == IPPROTO_TCP && l4len >= 20) {
+		l4[16] = l4[17] = 0;
+		c = (uint16_t)~fuzz_fold(fuzz_sum(l4, l4len, fuzz_sum(ip + 12, 8, 0) + IPPROTO_TCP +
+						  l4len));
+		l4[16] = (uint8_t)(c >> 8);
+		l4[17] = (uint8_t)c;
+	} else if (ip[9] == IPPROTO_UDP && l4len >= 8 && (l4[6] | l4[7]) != 0) {
+		l4[6] = l4[7] = 0;
+		c = (uint16_t)~fuzz_fold(fuzz_sum(l4, l4len, fuzz_sum(ip + 12, 8, 0) + IPPROTO_UDP +
+						  l4len));
+		if (c == 0)
+			c = 0xffff;
+		l4[6] = (uint8_t)(c >> 8);
+		l4[7] = (uint8_t)c;
+	} else if (ip[9] == IPPROTO_ICMP && l4len >= 8) {
+		l4[2] = l4[3] = 0;
+		c = (uint16_t)~fuzz_fold(fuzz_sum(l4, l4len, 0));
+		l4[2] = (uint8_t)(c >> 8);
+		l4[3] = (uint8_t)c;
+	}
 }
 
 int
@@ -194,6 +227,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct rte_mbuf *burst[SB_BURST];
 	unsigned n = 0, in = LAN;
 	uint64_t hz = rte_get_tsc_hz(), skew = 0;
+	bool kept_cksums = false;  /* a frame came with its own: no L4 check */
 	size_t at = 0;
 
 	sb_rig_conf(&c, port_id, mac, false, punt, resolve, inject);
@@ -237,26 +271,28 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!(fl & 2) && len >= 6)
 			memcpy(f, &mac[port], 6);
 		if (!(fl & 4))
-			fix_ip_cksum(f, len);
+			fix_cksums(f, len);
+		else
+			kept_cksums = true;
 		in = port;
 		burst[n++] = m;
-		check_sent(LAN);
-		check_sent(WAN);
+		check_sent(LAN, !kept_cksums);
+		check_sent(WAN, !kept_cksums);
 	}
 	if (n != 0) {
 		sb_worker_process(w, in, burst, n);
 		sb_worker_flush(w);
 	}
-	check_sent(LAN);
-	check_sent(WAN);
+	check_sent(LAN, !kept_cksums);
+	check_sent(WAN, !kept_cksums);
 	FUZZ_CHECK(sb_ct_count(ct) <= SESSIONS, "%u sessions", sb_ct_count(ct));
 	/* Every mbuf comes back: what the worker still holds (fragments,
 	 * packets parked for ARP) is freed with it. */
 	sb_worker_free(w);
 	drain(punt);
-	drain(resolve);
-	check_sent(LAN);
-	check_sent(WAN);
+	rte_ring_reset(resolve);    /* (port << 32 | address) words, not mbufs */
+	check_sent(LAN, !kept_cksums);
+	check_sent(WAN, !kept_cksums);
 	sb_eim_free(eim);
 	sb_ct_free(ct);
 	FUZZ_CHECK(rte_mempool_avail_count(pool) == POOL, "%u of %u mbufs back",
