@@ -52,9 +52,15 @@ later_fragment(struct sb_worker *w, const struct sb_dp_state *st, unsigned in,
 		sb_wk_drop(w, m, SB_DROP_NEIGH_UNRESOLVED);
 		return;
 	}
-	if (s->nat)
-		sb_nat_set_addr(l3, dir == SB_CT_DIR_ORIG,
-				dir == SB_CT_DIR_ORIG ? sb_ct_ext_addr(w->ct, s) : s->lan_addr);
+	if (s->nat) {
+		bool orig = dir == SB_CT_DIR_ORIG;
+
+		sb_nat_set_addr(l3, orig, orig ? sb_ct_ext_addr(w->ct, s) : s->lan_addr);
+		/* Hairpin: the other address too, as its first fragment had
+		 * (to the other host; from our external address). */
+		if (s->nat == SB_CT_NAT_HAIRPIN)
+			sb_nat_set_addr(l3, !orig, orig ? s->rem_addr : sb_ct_orig_dst(w->ct, s));
+	}
 	sb_nat_ttl_dec(l3);
 	w->cnt.frag_forwarded++;
 	w->cnt.forwarded++;

@@ -552,6 +552,33 @@ test_worker_hairpin(void **state)
 	assert_int_equal(cnt()->drop[SB_DROP_LOCAL_UNHANDLED], 1);
 }
 
+/* Issue 11, finding 7: a hairpinned datagram's later fragment gets both
+ * its addresses rewritten, as its first fragment did: host B to host A's
+ * external mapping arrives at A from the WAN address, both parts. */
+static void
+test_worker_hairpin_fragments(void **state)
+{
+	uint8_t first[16] = { 0 }, later[8];
+	struct rte_udp_hdr *u = (struct rte_udp_hdr *)first;
+	struct rte_mbuf *b[2];
+
+	(void)state;
+	run1(LAN, udp(LAN, &a_mac, HOST_A, 5000, PEER, 53, 64));
+	rte_pktmbuf_free(sent(WAN));
+	u->src_port = rte_cpu_to_be_16(6000);
+	u->dst_port = rte_cpu_to_be_16(5000);
+	u->dgram_len = rte_cpu_to_be_16(8 + 8 + 8);
+	memset(later, 0x5a, sizeof(later));
+	b[0] = mk(LAN, &b_mac, HOST_B, WAN_ADDR, IPPROTO_UDP, 64, 88, RTE_IPV4_HDR_MF_FLAG, first,
+		  16);
+	b[1] = mk(LAN, &b_mac, HOST_B, WAN_ADDR, IPPROTO_UDP, 64, 88, 2, later, 8);
+	run(LAN, b, 2);
+	for (unsigned i = 0; i < 2; i++)
+		rte_pktmbuf_free(expect(LAN, &a_mac, WAN_ADDR, HOST_A, 63));
+	assert_int_equal(cnt()->frag_forwarded, 1);
+	assert_null(sent(LAN));
+}
+
 /* An ICMP error from the WAN about a packet we sent reaches the LAN host
  * with the quoted header restored. */
 static void
@@ -845,6 +872,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_worker_fragment_bound_to_its_session, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_worker_hairpin, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_worker_hairpin_fragments, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_worker_icmp_error_translated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_worker_fragments_follow_their_first, setup,
 						teardown),
