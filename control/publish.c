@@ -176,7 +176,15 @@ sb_publish_fib(struct sb_rib *rib, struct sb_fib *fib)
 int32_t
 sb_publish_neigh(struct sb_publisher *pub, uint16_t port, uint32_t ip)
 {
-	return sb_neigh_get(pub->neigh, port, ip);
+	int32_t idx = sb_neigh_get(pub->neigh, port, ip);
+	uint64_t n = pub->neigh->refused;
+
+	/* Logged at the 1st, 2nd, 4th ... refusal: not a flood of lines. */
+	if (idx < 0 && (n & (n - 1)) == 0 && n != 0)
+		SB_WARN(NEIGH, "neighbour table: no entry for port %u: %s (%lu refused so far)",
+			port, pub->neigh->n == pub->neigh->cap ? "the table is full" :
+			"the port holds half the table", (unsigned long)n);
+	return idx;
 }
 
 void

@@ -32,6 +32,7 @@ sb_neigh_create(const char *name, uint32_t cap, int socket)
 	if (nb == NULL)
 		goto fail;
 	nb->cap = cap;
+	nb->port_max = cap / 2 < 1 ? 1 : cap / 2;
 	nb->e = rte_zmalloc_socket("sb_neigh_e", sizeof(*nb->e) * cap, 64, socket);
 	if (nb->e == NULL)
 		goto fail;
@@ -72,11 +73,14 @@ sb_neigh_get(struct sb_neigh *nb, uint16_t port, uint32_t ip)
 {
 	struct neigh_key k = { .ip = ip, .port = port };
 	int32_t idx = sb_neigh_find(nb, port, ip);
+	uint32_t *pn = &nb->port_n[port < SB_MAX_PORTS ? port : SB_MAX_PORTS - 1];
 
 	if (idx >= 0)
 		return idx;
-	if (nb->n == nb->cap)
+	if (nb->n == nb->cap || *pn >= nb->port_max) {
+		nb->refused++;
 		return -ENOSPC;
+	}
 	idx = (int32_t)nb->n;
 	/* Fill the entry before the key becomes visible: the hash add
 	 * publishes with release semantics. */
@@ -86,6 +90,7 @@ sb_neigh_get(struct sb_neigh *nb, uint16_t port, uint32_t ip)
 	if (rte_hash_add_key_data(nb->h, &k, (void *)(uintptr_t)idx) < 0)
 		return -ENOSPC;
 	nb->n++;
+	(*pn)++;
 	return idx;
 }
 

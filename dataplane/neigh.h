@@ -2,13 +2,18 @@
  * switchback: the neighbour (ARP) table. The control thread is its only
  * writer; workers read it without locks (rte_hash lock-free RW mode).
  * Entries are never deleted, so an index a worker cached stays valid; the
- * MAC and its valid bit live in one 64-bit word written atomically. */
+ * MAC and its valid bit live in one 64-bit word written atomically. As
+ * nothing ages them yet, no port may hold more than half the entries: a
+ * LAN whose hosts (or traffic to unresolved on-link addresses) fill its
+ * half leaves the other ports, the WAN gateways among them, theirs. */
 #ifndef SB_NEIGH_H
 #define SB_NEIGH_H
 
 #include <stdint.h>
 #include <stdbool.h>
 #include <rte_ether.h>
+
+#include "sb_common.h"
 
 #define SB_NEIGH_VALID (1ull << 63)
 
@@ -26,6 +31,9 @@ struct sb_neigh {
 	struct rte_hash *h;
 	struct sb_neigh_entry *e;
 	uint32_t n, cap;
+	uint32_t port_max;            /* entries one port may hold: cap / 2 */
+	uint32_t port_n[SB_MAX_PORTS];
+	uint64_t refused;             /* creations refused: the port's half used */
 };
 
 /** Create a table of @cap entries. NULL + rte_errno on failure. Main lcore. */
@@ -35,7 +43,9 @@ void sb_neigh_free(struct sb_neigh *nb);
 /** Index of (@port, @ip host order), or -ENOENT. Any thread, lock-free. */
 int32_t sb_neigh_find(const struct sb_neigh *nb, uint16_t port, uint32_t ip);
 
-/** Find or create an (incomplete) entry; index or -ENOSPC. Control only. */
+/** Find or create an (incomplete) entry; index, or -ENOSPC when the table
+ * or the port's half of it is full (counted in @nb->refused). Control
+ * only. */
 int32_t sb_neigh_get(struct sb_neigh *nb, uint16_t port, uint32_t ip);
 
 /** Set the MAC of entry @idx and mark it valid. Control only. */
