@@ -59,10 +59,13 @@ routes_json(struct sb_ctl *c, struct out *o)
 	const struct sb_rib *rib = c->rib;
 
 	out(o, "[");
-	for (unsigned i = 0; i < rib->n_routes && o->len < OUT_MAX; i++) {
+	for (unsigned i = 0, shown = 0; i < rib->n_routes && o->len < OUT_MAX; i++) {
 		const struct sb_rib_route *r = &rib->r[i];
 		const struct sb_rib_result *s = sb_rib_result(rib, i);
 		char dst[SB_ADDR_STRLEN], gw[SB_ADDR_STRLEN];
+
+		if (r->retired)
+			continue;   /* removed by a reload */
 
 		sb_addr_str(r->dst, dst, sizeof(dst));
 		sb_addr_str(r->gw, gw, sizeof(gw));
@@ -72,7 +75,7 @@ routes_json(struct sb_ctl *c, struct out *o)
 		    "\"active\": %s, \"last_resort\": %s, \"ecmp\": %s, \"check_gateway\": \"%s\", "
 		    "\"reason\": %s%s%s, "
 		    "\"nexthops\": [",
-		    i ? "," : "", r->name, dst, r->len, r->gw ? gw : "",
+		    shown++ ? "," : "", r->name, dst, r->len, r->gw ? gw : "",
 		    r->gw_port >= 0 ? "\"" : "", r->gw_port >= 0 ? c->cfg->ports[r->gw_port].name : "null",
 		    r->gw_port >= 0 ? "\"" : "", r->distance, r->scope, r->target_scope,
 		    c->cfg->tables[r->table], r->connected ? "true" : "false",

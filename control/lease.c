@@ -411,6 +411,16 @@ sb_lease_tick(struct sb_leases *ls, uint64_t now_ms, int64_t wall_s)
 }
 
 bool
+sb_lease_owns(const struct sb_leases *ls, unsigned idx)
+{
+	for (unsigned p = 0; p < SB_MAX_PORTS; p++)
+		for (unsigned i = 0; ls->port[p].client != NULL && i < ls->port[p].n_routes; i++)
+			if (ls->port[p].routes[i].idx == (int)idx)
+				return true;
+	return false;
+}
+
+bool
 sb_lease_usable(const struct sb_leases *ls, unsigned port)
 {
 	return port >= SB_MAX_PORTS || ls->port[port].client == NULL || ls->port[port].bound;

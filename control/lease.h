@@ -99,6 +99,10 @@ enum sb_dhcp_refuse sb_lease_rx(struct sb_leases *ls, unsigned port, const uint8
  * loop, every iteration (cheap when nothing is due). */
 void sb_lease_tick(struct sb_leases *ls, uint64_t now_ms, int64_t wall_s);
 
+/** True when RIB route @idx is one a lease made (connected, default or
+ * classless route of a DHCP port): a reload leaves it to the lease. */
+bool sb_lease_owns(const struct sb_leases *ls, unsigned idx);
+
 /** True for a port that is not a DHCP port, or holds a lease. */
 bool sb_lease_usable(const struct sb_leases *ls, unsigned port);
 

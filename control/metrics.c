@@ -34,6 +34,18 @@ family(FILE *f, const char *name, const char *type, const char *help)
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/* enum sb_punt_reason's label values. */
+static const char *
+punt_reason_name(unsigned r)
+{
+	static const char *const n[SB_PUNT_MAX] = {
+		[SB_PUNT_ARP] = "arp", [SB_PUNT_PROBE_REPLY] = "probe_reply",
+		[SB_PUNT_TTL_EXCEEDED] = "ttl_exceeded", [SB_PUNT_DHCP] = "dhcp",
+	};
+
+	return r < SB_PUNT_MAX && n[r] != NULL ? n[r] : "other";
+}
+
 static double
 secs(uint64_t ms)
 {
@@ -105,6 +117,56 @@ sb_metrics_render(const struct sb_status *st, uint64_t now_ms, size_t *len)
 	for (unsigned i = 0; i < st->n_wans; i++)
 		fprintf(f, "switchback_wan_sessions_created_total{wan=\"%s\"} %lu\n", st->wan[i].name,
 			(unsigned long)st->wan[i].sessions_created);
+
+	family(f, "switchback_wan_sessions_active", "gauge",
+	       "Sessions leaving through the WAN, as of the last sweep of the session table.");
+	for (unsigned i = 0; i < st->n_wans; i++)
+		fprintf(f, "switchback_wan_sessions_active{wan=\"%s\"} %lu\n", st->wan[i].name,
+			(unsigned long)st->wan[i].sessions_active);
+	family(f, "switchback_wan_address_info", "gauge",
+	       "The WAN's address and gateway (labels; empty while it has none), from the file or "
+	       "its DHCP lease; always 1.");
+	for (unsigned i = 0; i < st->n_wans; i++) {
+		char a[20] = "", g[20] = "";
+
+		if (st->wan[i].addr != 0)
+			snprintf(a, sizeof(a), "%u.%u.%u.%u/%u", st->wan[i].addr >> 24,
+				 (st->wan[i].addr >> 16) & 0xff, (st->wan[i].addr >> 8) & 0xff,
+				 st->wan[i].addr & 0xff, st->wan[i].prefix_len);
+		if (st->wan[i].gateway != 0)
+			sb_addr_str(st->wan[i].gateway, g, sizeof(g));
+		fprintf(f, "switchback_wan_address_info{wan=\"%s\",address=\"%s\",gateway=\"%s\","
+			"source=\"%s\"} 1\n", st->wan[i].name, a, g, st->wan[i].dhcp ? "dhcp" : "static");
+	}
+	/* --- DHCP WANs (address = dhcp) --- */
+#define DHCP_FAMILY(nm, type, help, fmt, expr)                                       \
+	do {                                                                           \
+		bool any_ = false;                                                     \
+		for (unsigned i = 0; i < st->n_wans; i++)                              \
+			any_ |= st->wan[i].dhcp;                                       \
+		if (any_)                                                              \
+			family(f, nm, type, help);                                     \
+		for (unsigned i = 0; i < st->n_wans; i++) {                            \
+			const struct sb_status_wan *w = &st->wan[i];                   \
+			if (w->dhcp)                                                   \
+				fprintf(f, "%s{wan=\"%s\"} " fmt "\n", nm, w->name, expr); \
+		}                                                                      \
+	} while (0)
+	DHCP_FAMILY("switchback_wan_dhcp_bound", "gauge",
+		    "1 while the DHCP WAN holds a lease (else it is down: no lease, lease lost).", "%d",
+		    (int)w->dhcp_bound);
+	DHCP_FAMILY("switchback_wan_dhcp_lease_seconds", "gauge",
+		    "Length of the lease held (0 without one, -1 infinite).", "%lld",
+		    !w->dhcp_bound ? 0LL : w->lease_s == UINT32_MAX ? -1LL : (long long)w->lease_s);
+	DHCP_FAMILY("switchback_wan_dhcp_lease_remaining_seconds", "gauge",
+		    "Seconds left on the lease held (0 without one, -1 infinite).", "%.3f",
+		    w->lease_remaining_ms == UINT64_MAX ? -1.0 : secs(w->lease_remaining_ms));
+	DHCP_FAMILY("switchback_wan_dhcp_leases_lost_total", "counter",
+		    "Leases lost: expired, NAKed, declined.", "%lu", (unsigned long)w->leases_lost);
+	DHCP_FAMILY("switchback_wan_dhcp_address_changes_total", "counter",
+		    "Leases bound on another address than the one held before.", "%lu",
+		    (unsigned long)w->address_changes);
+#undef DHCP_FAMILY
 
 	/* --- monitors of [wan] sections --- */
 #define MON_FAMILY(nm, type, help, fmt, expr)                                        \
@@ -211,6 +273,11 @@ sb_metrics_render(const struct sb_status *st, uint64_t now_ms, size_t *len)
 	COUNTER("switchback_punted_packets_total",
 		"Packets handed to the control thread (ARP, probe replies, TTL exceeded).",
 		st->punted);
+	family(f, "switchback_punts_total", "counter",
+	       "Packets handed to the control thread, by punt reason.");
+	for (unsigned r = 1; r < SB_PUNT_MAX; r++)
+		fprintf(f, "switchback_punts_total{reason=\"%s\"} %lu\n", punt_reason_name(r),
+			(unsigned long)st->punted_reason[r]);
 	COUNTER("switchback_injected_packets_total",
 		"Packets the control thread had the workers send (ARP, probes, ICMP errors).",
 		st->injected);

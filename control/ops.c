@@ -6,9 +6,11 @@
 
 #include <rte_ethdev.h>
 
+#include "conntrack.h"
 #include "ctl.h"
 #include "metrics.h"
 #include "ops.h"
+#include "opscmd.h"
 #include "sb_log.h"
 
 static void
@@ -101,6 +103,21 @@ sb_ops_rate(const struct sb_ops *o, unsigned port, struct sb_ops_rate *r)
 	r->tx_bps = (double)(b->tx_bytes[port] - a->tx_bytes[port]) * 8 / dt;
 }
 
+/* A step of the count of active sessions per WAN (SB_OPS_SWEEP_SLOTS). */
+static void
+sweep(struct sb_ops *o, const struct sb_ctl *c, uint64_t now_ms)
+{
+	o->next_sweep_ms = now_ms + SB_OPS_SWEEP_MS;
+	if (c->ct == NULL)
+		return;
+	o->sweep_pos = sb_opscmd_count_wans(c, o->sweep_pos, SB_OPS_SWEEP_SLOTS, o->sweep_acc);
+	if (o->sweep_pos < c->ct->capacity)
+		return;
+	memcpy(o->wan_active, o->sweep_acc, sizeof(o->wan_active));
+	memset(o->sweep_acc, 0, sizeof(o->sweep_acc));
+	o->sweep_pos = 0;
+}
+
 void
 sb_ops_tick(struct sb_ctl *c, uint64_t now_ms)
 {
@@ -112,6 +129,8 @@ sb_ops_tick(struct sb_ctl *c, uint64_t now_ms)
 			return;
 	}
 	sb_status_track(&o->track, c, now_ms);
+	if (now_ms >= o->next_sweep_ms)
+		sweep(o, c, now_ms);
 	if (now_ms >= o->cur.ms + SB_OPS_RATE_MS)
 		sample(o, c, now_ms);
 	if (o->metrics == NULL || now_ms < o->next_publish_ms)

@@ -14,6 +14,12 @@ struct sb_metrics;
 
 #define SB_OPS_PUBLISH_MS 250   /* metrics are at most this stale */
 #define SB_OPS_RATE_MS 1000     /* rates are taken over this period */
+/* Active sessions per WAN are counted by a sweep of the session table,
+ * this many slots every SB_OPS_SWEEP_MS (a few hundred microseconds of
+ * the control loop each time): a table of 64 Ki sessions is counted
+ * every 40 ms, one of 1 Mi every 640 ms. */
+#define SB_OPS_SWEEP_SLOTS 16384
+#define SB_OPS_SWEEP_MS 10
 
 /* Per-port counters at one moment, for rates. */
 struct sb_ops_sample {
@@ -33,6 +39,12 @@ struct sb_ops {
 	struct sb_metrics *metrics;   /* NULL unless [metrics] listen is set */
 	uint64_t next_publish_ms;
 	struct sb_ops_sample prev, cur; /* the last two rate samples */
+	/* The sweep: where it is, what it counted so far, and the counts of
+	 * its last full pass (what status and metrics show). */
+	uint64_t next_sweep_ms;
+	uint32_t sweep_pos;
+	uint64_t sweep_acc[SB_MAX_PORTS];
+	uint64_t wan_active[SB_MAX_PORTS];
 };
 
 /** The rates of port @port between the last two samples (zeros until

@@ -203,6 +203,24 @@ ct_count(const struct sb_ctl *c, const struct ct_filter *f, struct ct_count *n)
 	}
 }
 
+uint32_t
+sb_opscmd_count_wans(const struct sb_ctl *c, uint32_t from, uint32_t n, uint64_t *by_wan)
+{
+	const struct sb_ct *ct = c->ct;
+	uint64_t now = rte_rdtsc();
+	uint32_t end = from + n < from || from + n > ct->capacity ? ct->capacity : from + n;
+
+	for (uint32_t i = from; i < end; i++) {
+		const struct sb_session *s = &ct->s[i];
+		struct ct_view v;
+		int wan;
+
+		if (session_live(c, ct, s, now, &v) && (wan = session_wan(c, s)) >= 0)
+			by_wan[wan]++;
+	}
+	return end;
+}
+
 static void
 session_line(const struct sb_ctl *c, const struct ct_view *v, struct out *o, bool json,
 	     bool first)

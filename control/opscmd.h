@@ -19,4 +19,13 @@ struct sb_ctlcmd;
  */
 int sb_opscmd_run(struct sb_ctl *c, const struct sb_ctlcmd *cmd, char *buf, size_t cap);
 
+/**
+ * Add the live sessions (as `conntrack count` counts them) in slots
+ * [@from, @from + @n) of the session table to @by_wan, by the WAN port
+ * they leave by. Returns the slot after the last one looked at (the
+ * table's capacity at its end). Control thread.
+ */
+uint32_t sb_opscmd_count_wans(const struct sb_ctl *c, uint32_t from, uint32_t n,
+			      uint64_t *by_wan);
+
 #endif

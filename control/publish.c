@@ -199,25 +199,30 @@ gateway_neigh(void *ctx, uint16_t port, uint32_t gw)
 	return sb_publish_neigh(ctx, port, gw);
 }
 
-/* PCC buckets: members are the ports with a weight, in port order (as the
- * worker numbers them), left out while their WAN is down. */
+/* PCC: members are the ports with a weight, in port order, left out of
+ * the buckets while their WAN is down; the classifier, the members'
+ * tables and the ECMP hash go with the state, so a reload changes them
+ * in one publication. */
 static void
 fill_pcc(struct sb_dp_state *st, const struct sb_config *cfg)
 {
-	uint16_t weight[SB_PCC_MAX];
+	uint16_t port[SB_PCC_MAX], weight[SB_PCC_MAX];
 	bool up[SB_PCC_MAX];
-	unsigned n = 0;
+	unsigned n;
 
 	RTE_BUILD_BUG_ON(sizeof(st->pcc_bucket) != SB_PCC_BUCKETS);
-	for (unsigned p = 0; p < cfg->n_ports && n < SB_PCC_MAX; p++) {
-		if (cfg->ports[p].pcc_weight == 0)
-			continue;
-		weight[n] = cfg->ports[p].pcc_weight;
-		up[n] = st->wan[p].up;
-		n++;
+	RTE_BUILD_BUG_ON(RTE_DIM(st->pcc_table) != SB_PCC_MAX);
+	n = sb_pcc_members(cfg, port, st->pcc_table);
+	for (unsigned m = 0; m < n; m++) {
+		weight[m] = cfg->ports[port[m]].pcc_weight;
+		up[m] = st->wan[port[m]].up;
 	}
+	st->pcc_class = cfg->pcc_classifier >= 0 && n != 0 ? (uint8_t)(cfg->pcc_classifier + 1) : 0;
+	st->ecmp = (uint8_t)cfg->ecmp_hash;
 	if (n != 0)
 		sb_pcc_build(weight, up, n, st->pcc_bucket);
+	else
+		memset(st->pcc_bucket, SB_PCC_NONE, sizeof(st->pcc_bucket));
 }
 
 int

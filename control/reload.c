@@ -4,18 +4,21 @@
  * Start-up only are the keys whose values live in what the workers own or
  * what the EAL sized: devices and their rings, addresses and masquerade
  * (the port's NAT pool, the connected route the FIB was built with), the
- * table sizes, the ECMP hash, the PCC classifier and tables, the session
- * timeouts (in the worker's session table), the control socket, the
- * DHCP client, and the XDP program with its maps (management entries,
- * the [xdp] blocklist: `switchbackctl block add|del` changes that one). Everything the control thread owns can change: routes,
- * check-gateway and [wan] health, PCC weights, session policies on
- * failover, static neighbours, notifications, the metrics endpoint. */
+ * table sizes, the routing tables and each port's PCC table, the control
+ * socket, the DHCP client, and the XDP program with its maps (management
+ * entries, the [xdp] blocklist: `switchbackctl block add|del` changes
+ * that one). Everything else can change: what the control thread owns
+ * (routes, check-gateway and [wan] health, session policies on failover,
+ * static neighbours, notifications, the metrics endpoint), what goes with
+ * each published state (PCC weights, members and classifier, the ECMP
+ * hash) and the session table's idle timeouts (words the worker reads). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "reload.h"
+#include "pcc.h"
 
 static const struct {
 	const char *section, *key;
@@ -24,13 +27,13 @@ static const struct {
 	{ "switchback", "mbufs", false },
 	{ "switchback", "sessions", false },
 	{ "switchback", "fragments", false },
-	{ "switchback", "ecmp_hash", false },
+	{ "switchback", "ecmp_hash", true },
 	{ "switchback", "ctl_socket", false },
 	{ "switchback", "ctl_group", false },
-	{ "timeouts", "tcp_established", false },
-	{ "timeouts", "tcp_transitory", false },
-	{ "timeouts", "udp", false },
-	{ "timeouts", "icmp", false },
+	{ "timeouts", "tcp_established", true },
+	{ "timeouts", "tcp_transitory", true },
+	{ "timeouts", "udp", true },
+	{ "timeouts", "icmp", true },
 	{ "check_gateway", "interval_ms", true },
 	{ "check_gateway", "timeout_ms", true },
 	{ "check_gateway", "down_after", true },
@@ -46,7 +49,7 @@ static const struct {
 	{ "notify", "webhook_timeout_ms", true },
 	{ "notify", "webhook_backoff_ms", true },
 	{ "metrics", "listen", true },
-	{ "pcc", "classifier", false },
+	{ "pcc", "classifier", true },
 	{ "port", "device", false },
 	{ "port", "role", false },
 	{ "port", "address", false },
@@ -145,6 +148,14 @@ ip4(uint32_t a, char *buf, size_t len)
 			line(p, kept, "[%s] %s: \"%s\" -> \"%s\"%s", sec, key, a, b,   \
 			     kept ? " (" KEPT_NOTE ")" : "");                          \
 	} while (0)
+
+static const char *
+classifier_name(int c)
+{
+	const char *s = c >= 0 ? sb_pcc_classifier_name((unsigned)c) : NULL;
+
+	return s != NULL ? s : "off";
+}
 
 static int
 table_of(const struct sb_config *cfg, const char *name)
@@ -281,15 +292,8 @@ sb_reload_plan(const struct sb_config *o, const struct sb_config *n, struct sb_r
 	NUM(p, true, "switchback", "mbufs", o->mbufs, n->mbufs);
 	NUM(p, true, "switchback", "sessions", o->sessions, n->sessions);
 	NUM(p, true, "switchback", "fragments", o->fragments, n->fragments);
-	NUM(p, true, "switchback", "ecmp_hash", o->ecmp_hash, n->ecmp_hash);
 	STR(p, true, "switchback", "ctl_socket", o->ctl_socket, n->ctl_socket);
 	NUM(p, true, "switchback", "ctl_group", o->ctl_gid, n->ctl_gid);
-	NUM(p, true, "timeouts", "tcp_established", o->to_tcp_established, n->to_tcp_established);
-	NUM(p, true, "timeouts", "tcp_transitory", o->to_tcp_transitory, n->to_tcp_transitory);
-	NUM(p, true, "timeouts", "udp", o->to_udp, n->to_udp);
-	NUM(p, true, "timeouts", "icmp", o->to_icmp, n->to_icmp);
-	if (o->pcc_classifier != n->pcc_classifier)
-		line(p, true, "[pcc] classifier: changed (" KEPT_NOTE ")");
 	STR(p, true, "xdp", "program", o->xdp_program, n->xdp_program);
 	if (o->n_block != n->n_block ||
 	    memcmp(o->block, n->block, sizeof(o->block[0]) * o->n_block) != 0)
@@ -299,6 +303,22 @@ sb_reload_plan(const struct sb_config *o, const struct sb_config *n, struct sb_r
 	{
 		unsigned before = p->n_changes;
 
+		NUM(p, false, "timeouts", "tcp_established", o->to_tcp_established,
+		    n->to_tcp_established);
+		NUM(p, false, "timeouts", "tcp_transitory", o->to_tcp_transitory, n->to_tcp_transitory);
+		NUM(p, false, "timeouts", "udp", o->to_udp, n->to_udp);
+		NUM(p, false, "timeouts", "icmp", o->to_icmp, n->to_icmp);
+		p->timeouts = p->n_changes != before;
+		before = p->n_changes;
+		if (o->ecmp_hash != n->ecmp_hash)
+			line(p, false, "[switchback] ecmp_hash: %s -> %s",
+			     o->ecmp_hash == SB_ECMP_L4 ? "l4" : "l3",
+			     n->ecmp_hash == SB_ECMP_L4 ? "l4" : "l3");
+		if (o->pcc_classifier != n->pcc_classifier)
+			line(p, false, "[pcc] classifier: %s -> %s", classifier_name(o->pcc_classifier),
+			     classifier_name(n->pcc_classifier));
+		p->pcc |= p->n_changes != before;
+		before = p->n_changes;
 		NUM(p, false, "check_gateway", "interval_ms", o->probe_interval_ms, n->probe_interval_ms);
 		NUM(p, false, "check_gateway", "timeout_ms", o->probe_timeout_ms, n->probe_timeout_ms);
 		NUM(p, false, "check_gateway", "down_after", o->probe_down_after, n->probe_down_after);
@@ -339,8 +359,9 @@ sb_reload_plan(const struct sb_config *o, const struct sb_config *n, struct sb_r
 		snprintf(sec, sizeof(sec), "port %s", a->name);
 		STR(p, true, sec, "device", a->device, b->device);
 		NUM(p, true, sec, "role", a->role, b->role);
-		if (a->addr != b->addr || a->prefix_len != b->prefix_len ||
-		    a->dhcp.enabled != b->dhcp.enabled) {
+		/* (A DHCP port's running address is its lease's.) */
+		if (a->dhcp.enabled != b->dhcp.enabled ||
+		    (!a->dhcp.enabled && (a->addr != b->addr || a->prefix_len != b->prefix_len))) {
 			char x[20], y[20];
 
 			ip4(a->addr, x, sizeof(x));
@@ -363,7 +384,11 @@ sb_reload_plan(const struct sb_config *o, const struct sb_config *n, struct sb_r
 		    memcmp(a->mgmt, b->mgmt, sizeof(a->mgmt[0]) * a->n_mgmt) != 0)
 			line(p, true, "[%s] management: changed (" KEPT_NOTE ")", sec);
 		if (a->pcc_weight != b->pcc_weight) {
-			NUM(p, false, sec, "pcc_weight", a->pcc_weight, b->pcc_weight);
+			/* A weight from or to 0 is a WAN joining or leaving PCC:
+			 * members go with each published state too. */
+			line(p, false, "[%s] pcc_weight: %u -> %u%s", sec, a->pcc_weight, b->pcc_weight,
+			     a->pcc_weight == 0 ? " (joins PCC)" : b->pcc_weight == 0 ?
+			     " (leaves PCC)" : "");
 			p->pcc = true;
 		}
 		if (a->keep_sessions_on_down != b->keep_sessions_on_down) {
@@ -378,16 +403,6 @@ sb_reload_plan(const struct sb_config *o, const struct sb_config *n, struct sb_r
 		}
 		wan_changes(p, a->name, &o->wan[i], &n->wan[i]);
 	}
-	/* PCC membership decides the worker's PCC member list: a WAN joining
-	 * or leaving it is start-up only (a weight change is not). */
-	for (unsigned i = 0; i < o->n_ports; i++)
-		if ((o->ports[i].pcc_weight == 0) != (n->ports[i].pcc_weight == 0)) {
-			snprintf(err, errlen, "[port %s] pcc_weight: %u -> %u makes it %s PCC: PCC "
-				 "members are set at start-up, restart to change them (weights of "
-				 "members can change)", o->ports[i].name, o->ports[i].pcc_weight,
-				 n->ports[i].pcc_weight, n->ports[i].pcc_weight ? "join" : "leave");
-			return -EINVAL;
-		}
 
 	for (unsigned i = 0; i < n->n_routes; i++) {
 		const struct sb_route_conf *b = &n->routes[i], *a = route_named(o, b->name);
@@ -457,14 +472,8 @@ sb_reload_keep_startup(const struct sb_config *o, struct sb_config *n)
 	n->mbufs = o->mbufs;
 	n->sessions = o->sessions;
 	n->fragments = o->fragments;
-	n->ecmp_hash = o->ecmp_hash;
 	memcpy(n->ctl_socket, o->ctl_socket, sizeof(n->ctl_socket));
 	n->ctl_gid = o->ctl_gid;
-	n->to_tcp_established = o->to_tcp_established;
-	n->to_tcp_transitory = o->to_tcp_transitory;
-	n->to_udp = o->to_udp;
-	n->to_icmp = o->to_icmp;
-	n->pcc_classifier = o->pcc_classifier;
 	memcpy(n->xdp_program, o->xdp_program, sizeof(n->xdp_program));
 	n->n_block = o->n_block;
 	memcpy(n->block, o->block, sizeof(n->block));

@@ -26,7 +26,8 @@ struct sb_reload_plan {
 	bool neighbours;          /* static neighbours */
 	bool notify;              /* hook, alert, webhook */
 	bool webhook;             /* the webhook notifier itself (URL, retries, timeouts) */
-	bool pcc;                 /* PCC weights */
+	bool pcc;                 /* PCC weights, members, classifier; the ECMP hash */
+	bool timeouts;            /* [timeouts]: the session table's idle timeouts */
 	bool policy;              /* sessions_on_down / sessions_on_failback */
 	bool metrics;             /* [metrics] listen */
 };

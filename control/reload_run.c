@@ -3,9 +3,11 @@
  *
  * Routes change in place in the running RIB, as the operator's route
  * commands and DHCP leases change it: a changed route is updated, a new
- * one added, a removed one disabled and renamed "~NAME" (its index may
- * be held by a probe or a prefix until then), so nexthop groups keep
- * their ids and the FIB is written only where a prefix changes. Probes
+ * one added (into the slot of a removed one of the same prefix when there
+ * is one), a removed one retired: disabled and gone from every view and
+ * name lookup (its index stays: the prefix lists hold it), so nexthop
+ * groups keep their ids and the FIB is written only where a prefix
+ * changes. Routes a DHCP lease made are the lease's (lease.c). Probes
  * and monitors are made again for the new file, each keeping the history
  * of the one it replaces (same route or WAN, same target, same method),
  * so no WAN changes state for a reload. Then one publication. */
@@ -15,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conntrack.h"
 #include "ctl.h"
 #include "metrics.h"
 #include "neigh.h"
@@ -50,12 +53,41 @@ static void
 retire(struct sb_rib *rib, unsigned i)
 {
 	struct sb_rib_route *r = &rib->r[i];
-	char name[SB_NAME_LEN];
 
-	snprintf(name, sizeof(name), "~%s", r->name);
-	memcpy(r->name, name, sizeof(r->name));
+	r->retired = true;
 	r->disabled = true;
+	r->check_failed = false;
 	sb_rib_route_changed(rib, i);
+}
+
+/* Route @k (of @rc's prefix and table) takes @rc's name and values. */
+static void
+set_route(struct sb_rib *rib, unsigned k, const struct sb_route_conf *rc)
+{
+	struct sb_rib_route *r = &rib->r[k];
+
+	snprintf(r->name, sizeof(r->name), "%s", rc->name);
+	r->retired = false;
+	r->gw = rc->gw;
+	r->gw_port = rc->gw_port;
+	r->distance = rc->distance;
+	r->scope = rc->scope;
+	r->target_scope = rc->target_scope;
+	r->check = rc->check;
+	r->disabled = rc->disabled;
+	if (rc->check == SB_CHECK_NONE)
+		r->check_failed = false;
+	sb_rib_route_changed(rib, k);
+}
+
+/* A retired route of @rc's prefix and table, or -1. */
+static int
+retired_slot(const struct sb_rib *rib, const struct sb_route_conf *rc)
+{
+	for (unsigned i = 0; i < rib->n_routes; i++)
+		if (rib->r[i].retired && same_prefix(&rib->r[i], rc))
+			return (int)i;
+	return -1;
 }
 
 static int
@@ -68,26 +100,18 @@ apply_routes(struct sb_ctl *c, const struct sb_config *n)
 		const struct sb_route_conf *rc = &n->routes[i];
 		int k = sb_rib_find(rib, rc->name);
 
-		if (k >= 0 && rib->r[k].connected)
+		if (k >= 0 && (rib->r[k].connected || sb_lease_owns(&c->leases, (unsigned)k)))
 			k = -1;
 		if (k >= 0 && same_prefix(&rib->r[k], rc)) {
-			struct sb_rib_route *r = &rib->r[k];
-
-			r->gw = rc->gw;
-			r->gw_port = rc->gw_port;
-			r->distance = rc->distance;
-			r->scope = rc->scope;
-			r->target_scope = rc->target_scope;
-			r->check = rc->check;
-			r->disabled = rc->disabled;
-			if (rc->check == SB_CHECK_NONE)
-				r->check_failed = false;
-			sb_rib_route_changed(rib, (unsigned)k);
+			set_route(rib, (unsigned)k, rc);
 			continue;
 		}
 		if (k >= 0)
 			retire(rib, (unsigned)k);
-		if (sb_rib_add(rib, rc) < 0)
+		k = retired_slot(rib, rc);
+		if (k >= 0)
+			set_route(rib, (unsigned)k, rc);
+		else if (sb_rib_add(rib, rc) < 0)
 			return -ENOMEM;
 	}
 	/* Static routes the file no longer has. */
@@ -95,7 +119,7 @@ apply_routes(struct sb_ctl *c, const struct sb_config *n)
 		struct sb_rib_route *r = &rib->r[i];
 		bool kept = false;
 
-		if (r->connected || r->name[0] == '~')
+		if (r->connected || r->retired || sb_lease_owns(&c->leases, i))
 			continue;
 		for (unsigned j = 0; j < n->n_routes && !kept; j++)
 			kept = strcmp(n->routes[j].name, r->name) == 0;
@@ -207,17 +231,16 @@ sb_reload_run(struct sb_ctl *c, bool json, char *buf, size_t cap)
 		ret = refuse(c, &o, json, es, NULL);
 		goto done;
 	}
+	/* A DHCP port's monitors go through its lease's router, which the
+	 * file cannot name: the running one stays (not a change). */
+	for (unsigned p = 0; p < n->n_ports && p < old->n_ports; p++)
+		if (n->ports[p].dhcp.enabled && old->ports[p].dhcp.enabled && n->wan[p].enabled)
+			n->wan[p].gateway = c->leases.port[p].bound ?
+					    c->leases.port[p].lease.router : 0;
 	if (sb_reload_plan(old, n, plan, err, sizeof(err)) != 0) {
 		ret = refuse(c, &o, json, NULL, err);
 		goto done;
 	}
-	for (unsigned p = 0; p < old->n_ports && plan->routes; p++)
-		if (old->ports[p].dhcp.enabled) {
-			ret = refuse(c, &o, json, NULL, "routes change while a port takes its address "
-				     "from DHCP: its lease's routes live in the same RIB (not yet "
-				     "supported: restart to apply)");
-			goto done;
-		}
 	{
 		unsigned probes = 0;
 
@@ -253,6 +276,10 @@ sb_reload_run(struct sb_ctl *c, bool json, char *buf, size_t cap)
 	c->arp.cfg = n;
 	if (plan->neighbours && apply_neighbours(c, old, n) != 0)
 		SB_ERR(CONFIG, "reload: [neighbor]: the neighbour table is full");
+	if (plan->timeouts)
+		sb_ct_set_timeouts(c->ct, n->to_tcp_established, n->to_tcp_transitory, n->to_udp,
+				   n->to_icmp);
+	/* PCC and the ECMP hash go with the next published state (fill_pcc). */
 	c->notify.hook = n->hook;
 	if (plan->webhook) {
 		sb_webhook_stop(c->notify.webhook, 0);
@@ -263,6 +290,9 @@ sb_reload_run(struct sb_ctl *c, bool json, char *buf, size_t cap)
 			SB_ERR(CONFIG, "reload: [notify] webhook: cannot start the notifier thread");
 	}
 	c->cfg = n;
+	/* The lease clients write the running configuration (a port's
+	 * address, its WAN's gateway): from now on, this one. */
+	c->leases.cfg = n;
 	sb_config_free(old);
 	old = NULL;
 	if (plan->metrics)

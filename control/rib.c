@@ -316,7 +316,7 @@ int
 sb_rib_find(const struct sb_rib *rib, const char *name)
 {
 	for (unsigned i = 0; i < rib->n_routes; i++)
-		if (strcmp(rib->r[i].name, name) == 0)
+		if (!rib->r[i].retired && strcmp(rib->r[i].name, name) == 0)
 			return (int)i;
 	return -1;
 }
@@ -1044,6 +1044,8 @@ sb_rib_print(const struct sb_rib *rib, const struct sb_config *cfg, char *buf, s
 		char flags[8], dst[24], gw[64], a[20];
 		int f = 0;
 
+		if (r->retired)
+			continue;
 		if (r->disabled)
 			flags[f++] = 'X';
 		if (s->active)

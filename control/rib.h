@@ -50,6 +50,9 @@ struct sb_rib_route {
 	uint8_t len;
 	uint8_t distance, scope, target_scope, table;
 	bool connected, disabled;
+	bool retired;           /* removed by a reload: disabled, not shown or found
+				 * by name; its slot is reused by the next route of
+				 * the same prefix and table (reload_run.c) */
 	bool check_failed;      /* set by the prober (routes with a check only) */
 	uint32_t gw;
 	int gw_port;

@@ -102,8 +102,7 @@ build_worker(struct sb_ctl *c, char *err, size_t errlen)
 		.ct = c->ct, .eim = c->eim, .fib = c->fib, .neigh = c->neigh,
 		.state = &c->pub.state, .qs = c->qs,
 		.resolve = c->resolve, .inject = c->inject, .expect = c->pub.expect,
-		.fragments = cfg->fragments, .ecmp = cfg->ecmp_hash,
-		.pcc_classifier = cfg->pcc_classifier,
+		.fragments = cfg->fragments,
 	};
 	for (unsigned p = 0; p < cfg->n_ports; p++) {
 		const struct sb_port_conf *pc = &cfg->ports[p];
@@ -116,7 +115,6 @@ build_worker(struct sb_ctl *c, char *err, size_t errlen)
 		};
 	}
 	memcpy(wc.punt, c->punt, sizeof(wc.punt));
-	wc.pcc_n = sb_pcc_members(cfg, wc.pcc_port, wc.pcc_table);
 	c->w = sb_worker_create(&wc);
 	if (c->w == NULL)
 		goto nomem;

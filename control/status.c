@@ -6,6 +6,7 @@
 #include <rte_ethdev.h>
 
 #include "ctl.h"
+#include "ops.h"
 #include "status.h"
 #include "xdp.h"
 
@@ -61,7 +62,7 @@ sb_status_track(struct sb_status_track *t, const struct sb_ctl *c, uint64_t now_
 
 static void
 fill_wan(struct sb_status_wan *w, const struct sb_status_track *t, const struct sb_ctl *c,
-	 unsigned p)
+	 unsigned p, uint64_t now_ms)
 {
 	const struct sb_wan_conf *wc = &c->cfg->wan[p];
 	const struct sb_counters *wk = sb_worker_counters(c->w);
@@ -78,6 +79,22 @@ fill_wan(struct sb_status_wan *w, const struct sb_status_track *t, const struct 
 	w->since_unix_ms = t->wan[p].since_unix_ms;
 	snprintf(w->reason, sizeof(w->reason), "%s", c->wans.wan[p].reason);
 	w->sessions_created = p < RTE_DIM(wk->ct_created_port) ? wk->ct_created_port[p] : 0;
+	w->sessions_active = c->ops != NULL ? c->ops->wan_active[p] : 0;
+	w->addr = c->wans.wan[p].addr;
+	w->prefix_len = c->wans.wan[p].prefix_len;
+	w->gateway = c->wans.wan[p].gateway;
+	if (c->leases.port[p].client != NULL) {
+		const struct sb_lease_port *lp = &c->leases.port[p];
+
+		w->dhcp = true;
+		w->dhcp_bound = lp->bound;
+		snprintf(w->dhcp_state, sizeof(w->dhcp_state), "%s",
+			 sb_dhcp_state_name(sb_dhcp_state(lp->client)));
+		w->lease_s = lp->bound ? lp->lease.lease_s : 0;
+		w->lease_remaining_ms = sb_dhcp_remaining_ms(lp->client, now_ms);
+		w->leases_lost = lp->n_lost;
+		w->address_changes = lp->n_changed;
+	}
 	w->n_mons = 0;
 	if (!wc->enabled)
 		return;
@@ -135,7 +152,7 @@ sb_status_fill(struct sb_status *st, const struct sb_status_track *t, const stru
 			}
 		}
 		if (sp->wan)
-			fill_wan(&st->wan[st->n_wans++], t, c, p);
+			fill_wan(&st->wan[st->n_wans++], t, c, p, now_ms);
 	}
 	st->wan_changes = c->wans.changes;
 	st->rx = k->rx;
@@ -143,6 +160,7 @@ sb_status_fill(struct sb_status *st, const struct sb_status_track *t, const stru
 	st->forwarded = k->forwarded;
 	st->local_replies = k->local_replies;
 	st->punted = k->punted;
+	memcpy(st->punted_reason, k->punted_reason, sizeof(st->punted_reason));
 	st->injected = k->injected;
 	st->sessions_active = k->ct_active;
 	st->sessions_created = k->ct_created;

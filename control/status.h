@@ -38,6 +38,17 @@ struct sb_status_wan {
 	int64_t since_unix_ms;    /* the same on the wall clock */
 	char reason[512];         /* why it is in its state, with the evidence */
 	uint64_t sessions_created;
+	uint64_t sessions_active;  /* live sessions leaving by it, as of the last
+				    * full sweep of the table (sb_ops_tick) */
+	/* Its address: the configured one, or its DHCP lease's. */
+	uint32_t addr, gateway;   /* host order, 0 = none */
+	uint8_t prefix_len;
+	bool dhcp;                /* address = dhcp */
+	bool dhcp_bound;          /* holds a lease */
+	char dhcp_state[16];      /* the client's RFC 2131 state */
+	uint32_t lease_s;         /* the lease's length, UINT32_MAX = infinite */
+	uint64_t lease_remaining_ms; /* UINT64_MAX = infinite, 0 unbound */
+	uint64_t leases_lost, address_changes;
 	unsigned n_mons;
 	struct sb_status_mon mon[SB_WAN_MAX_MONITORS];
 };
@@ -75,6 +86,7 @@ struct sb_status {
 	struct sb_status_wan wan[SB_MAX_PORTS];
 	uint64_t wan_changes;
 	uint64_t rx, tx, forwarded, local_replies, punted, injected;
+	uint64_t punted_reason[SB_PUNT_MAX];
 	uint64_t sessions_active, sessions_created, sessions_expired, sessions_flushed;
 	uint64_t sessions_capacity;
 	uint64_t tcp_rst_sent;

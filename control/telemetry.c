@@ -18,6 +18,12 @@
 /* The 22.11 telemetry API passes no user pointer to callbacks: this is the
  * one pointer they read, set once before the socket can call them. */
 static struct sb_ctl *tel_ctl;
+/* The ports' names and roles, copied at init: the callbacks run on DPDK's
+ * telemetry thread and must not read tel_ctl->cfg, which a reload frees
+ * (sb_reload_run) while they may run. Names and roles are start-up only
+ * (a reload that renames or reorders ports is refused). */
+static char tel_port[SB_MAX_PORTS][SB_NAME_LEN];
+static bool tel_wan[SB_MAX_PORTS];
 
 static int
 tel_stats(const char *cmd __rte_unused, const char *params __rte_unused,
@@ -40,7 +46,7 @@ tel_stats(const char *cmd __rte_unused, const char *params __rte_unused,
 	for (unsigned p = 0; p < tel_ctl->n_ports && p < 8; p++) {
 		char n[64];
 
-		snprintf(n, sizeof(n), "sessions_created_%s", tel_ctl->cfg->ports[p].name);
+		snprintf(n, sizeof(n), "sessions_created_%s", tel_port[p]);
 		U64(n, k->ct_created_port[p]);
 	}
 	for (unsigned r = 0; r < SB_DROP_MAX; r++) {
@@ -59,7 +65,7 @@ tel_stats(const char *cmd __rte_unused, const char *params __rte_unused,
 		for (unsigned r = 0; r < SB_XDP_REASON_MAX; r++) {
 			char n[64];
 
-			snprintf(n, sizeof(n), "xdp_%s_%s_%s", tel_ctl->cfg->ports[p].name,
+			snprintf(n, sizeof(n), "xdp_%s_%s_%s", tel_port[p],
 				 sb_xdp_reason_verdict(r), sb_xdp_reason_name(r));
 			U64(n, x[r].packets);
 		}
@@ -92,10 +98,10 @@ tel_wans(const char *cmd __rte_unused, const char *params __rte_unused,
 {
 	rte_tel_data_start_dict(d);
 	for (unsigned p = 0; p < tel_ctl->n_ports; p++)
-		if (tel_ctl->cfg->ports[p].role == SB_ROLE_WAN)
+		if (tel_wan[p])
 			/* up, degraded or down (monitored WANs can be degraded
 			 * in or out of service; a word read is never torn). */
-			rte_tel_data_add_dict_string(d, tel_ctl->cfg->ports[p].name,
+			rte_tel_data_add_dict_string(d, tel_port[p],
 						     sb_wstate_name(tel_ctl->wans.wan[p].state));
 	return 0;
 }
@@ -113,6 +119,10 @@ tel_leases(const char *cmd __rte_unused, const char *params __rte_unused,
 int
 sb_telemetry_init(struct sb_ctl *c)
 {
+	for (unsigned p = 0; p < c->n_ports && p < SB_MAX_PORTS; p++) {
+		snprintf(tel_port[p], sizeof(tel_port[p]), "%s", c->cfg->ports[p].name);
+		tel_wan[p] = c->cfg->ports[p].role == SB_ROLE_WAN;
+	}
 	tel_ctl = c;
 	pthread_mutex_init(&c->snap_lock, NULL);
 	sb_telemetry_snapshot(c);

@@ -80,6 +80,28 @@ verify(const struct sb_ct *ct, const struct sb_ct_key *k, uint64_t v)
 	       k->dst == sb_ct_ext_addr(ct, s);
 }
 
+void
+sb_ct_set_timeouts(struct sb_ct *ct, uint32_t tcp_est_s, uint32_t tcp_trans_s, uint32_t udp_s,
+		   uint32_t icmp_s)
+{
+	uint64_t hz = rte_get_tsc_hz();
+
+	for (unsigned c = 0; c < 3; c++) {
+		uint64_t est = c == 0 ? tcp_est_s : c == 1 ? udp_s : icmp_s;
+		uint64_t trans = c == 0 ? tcp_trans_s : est;
+
+		/* RFC 5382: partially open or closing: >= 4 min. Each word
+		 * is stored whole: the worker reads them while this runs. */
+		for (unsigned st = 0; st < SB_CT_STATE_MAX; st++) {
+			uint64_t t = (st == SB_CT_ESTABLISHED ? est : trans) * hz;
+
+			__atomic_store_n(&ct->timeout_tsc[st][c], t, __ATOMIC_RELAXED);
+			__atomic_store_n(&ct->timeout_u[st][c], (uint32_t)(t >> ct->tshift),
+					 __ATOMIC_RELAXED);
+		}
+	}
+}
+
 struct sb_ct *
 sb_ct_create(const char *name, uint32_t capacity, int socket, unsigned owner,
 	     uint32_t tcp_est_s, uint32_t tcp_trans_s, uint32_t udp_s,
@@ -117,17 +139,7 @@ sb_ct_create(const char *name, uint32_t capacity, int socket, unsigned owner,
 	ct->tshift = 0;
 	while ((2ull << ct->tshift) <= hz / 64)
 		ct->tshift++;
-	for (unsigned c = 0; c < 3; c++) {
-		uint64_t est = c == 0 ? tcp_est_s : c == 1 ? udp_s : icmp_s;
-		uint64_t trans = c == 0 ? tcp_trans_s : est;
-
-		/* RFC 5382: partially open or closing: >= 4 min. */
-		for (unsigned st = 0; st < SB_CT_STATE_MAX; st++)
-			ct->timeout_tsc[st][c] = trans * hz;
-		ct->timeout_tsc[SB_CT_ESTABLISHED][c] = est * hz;
-		for (unsigned st = 0; st < SB_CT_STATE_MAX; st++)
-			ct->timeout_u[st][c] = (uint32_t)(ct->timeout_tsc[st][c] >> ct->tshift);
-	}
+	sb_ct_set_timeouts(ct, tcp_est_s, tcp_trans_s, udp_s, icmp_s);
 	return ct;
 fail:
 	if (rte_errno == 0)
@@ -287,7 +299,7 @@ sb_ct_delete(struct sb_ct *ct, uint32_t idx)
 uint64_t
 sb_ct_timeout(const struct sb_ct *ct, const struct sb_session *s)
 {
-	return ct->timeout_tsc[s->state][proto_class(s->proto)];
+	return __atomic_load_n(&ct->timeout_tsc[s->state][proto_class(s->proto)], __ATOMIC_RELAXED);
 }
 
 void
@@ -354,7 +366,8 @@ sb_ct_sweep(struct sb_ct *ct, uint64_t now, unsigned budget,
 		struct sb_session *s = &ct->s[i];
 
 		if (s->in_use &&
-		    nu - s->last > ct->timeout_u[s->state][proto_class(s->proto)]) {
+		    nu - s->last > __atomic_load_n(&ct->timeout_u[s->state][proto_class(s->proto)],
+						   __ATOMIC_RELAXED)) {
 			if (fn != NULL)
 				fn(arg, s);
 			sb_ct_delete(ct, i);

@@ -139,6 +139,16 @@ struct sb_ct *sb_ct_create(const char *name, uint32_t capacity, int socket, unsi
 /** Free the table. NULL is fine. */
 void sb_ct_free(struct sb_ct *ct);
 
+/**
+ * Set the idle timeouts (seconds) of @ct: established TCP, transitory TCP
+ * (opening, closing), UDP, ICMP. Sessions already in the table take them
+ * from their next check on. At creation, and from the control thread
+ * while the worker runs (a reload): each timeout is one word, stored
+ * whole.
+ */
+void sb_ct_set_timeouts(struct sb_ct *ct, uint32_t tcp_est_s, uint32_t tcp_trans_s,
+			uint32_t udp_s, uint32_t icmp_s);
+
 /** Set the address (network order) of port index @port, the external
  * address of the mappings on it. Main lcore, before the worker starts. */
 void sb_ct_set_port_addr(struct sb_ct *ct, unsigned port, uint32_t addr);

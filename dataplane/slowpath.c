@@ -17,11 +17,11 @@
 #include "synhold.h"
 
 static inline uint32_t
-ecmp_hash(const struct sb_worker *w, const struct sb_meta *md)
+ecmp_hash(const struct sb_dp_state *st, const struct sb_meta *md)
 {
 	uint32_t h = rte_hash_crc_4byte(md->src ^ md->dst, 0x5b);
 
-	if (w->ecmp == SB_ECMP_L4)
+	if (st->ecmp == SB_ECMP_L4)
 		h = rte_hash_crc_4byte(((uint32_t)md->sport << 16 | md->dport) ^ md->proto, h);
 	return h;
 }
@@ -31,12 +31,12 @@ ecmp_hash(const struct sb_worker *w, const struct sb_meta *md)
 static inline unsigned
 flow_table(const struct sb_worker *w, const struct sb_dp_state *st, const struct sb_meta *md)
 {
-	if (w->pcc_classifier >= 0 && !sb_wk_on_subnet(w, md->dst, -1)) {
-		uint32_t h = sb_pcc_hash((enum sb_pcc_classifier)w->pcc_classifier, md);
+	if (st->pcc_class != 0 && !sb_wk_on_subnet(w, md->dst, -1)) {
+		uint32_t h = sb_pcc_hash((enum sb_pcc_classifier)(st->pcc_class - 1), md);
 		uint8_t m = st->pcc_bucket[h % SB_PCC_BUCKETS];
 
-		if (m != SB_PCC_NONE)
-			return w->pcc_table[m];
+		if (m < SB_PCC_MAX)
+			return st->pcc_table[m];
 	}
 	return 0;
 }
@@ -57,7 +57,7 @@ path_reroute(struct sb_worker *w, const struct sb_dp_state *st, const struct sb_
 	if (sb_fib_lookup(w->fib, flow_table(w, st, md), rte_be_to_cpu_32(md->dst), &g) != 0 ||
 	    g >= st->n_nhg || st->nhg[g].n_paths == 0)
 		return false;
-	p = &st->nhg[g].path[sb_ecmp_pick(&st->nhg[g], ecmp_hash(w, md))];
+	p = &st->nhg[g].path[sb_ecmp_pick(&st->nhg[g], ecmp_hash(st, md))];
 	if (p->gw == 0 || p->port != s->out_port || p->nb >= SB_MAX_NEIGH)
 		return false;
 	s->out_nb = (uint16_t)p->nb;
@@ -247,7 +247,7 @@ new_flow(struct sb_worker *w, struct sb_burst *b, struct sb_pkt *p)
 	}
 	g = &st->nhg[p->nhg];
 	/* Resilient buckets: a path going down moves only its own flows. */
-	path = &g->path[sb_ecmp_pick(g, ecmp_hash(w, md))];
+	path = &g->path[sb_ecmp_pick(g, ecmp_hash(st, md))];
 	out = path->port;
 
 	nb = path->gw != 0 ? path->nb : SB_NEIGH_NONE;

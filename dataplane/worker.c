@@ -47,7 +47,7 @@ sb_worker_create(const struct sb_worker_conf *conf)
 
 	for (unsigned r = 1; r < SB_PUNT_MAX; r++)
 		rings &= conf->punt[r] != NULL;
-	if (conf->n_ports > SB_MAX_PORTS || conf->pcc_n > SB_PCC_MAX || !rings) {
+	if (conf->n_ports > SB_MAX_PORTS || !rings) {
 		rte_errno = EINVAL;
 		return NULL;
 	}
@@ -69,13 +69,6 @@ sb_worker_create(const struct sb_worker_conf *conf)
 	w->expect = conf->expect;
 	w->resolve = conf->resolve;
 	w->inject = conf->inject;
-	w->ecmp = conf->ecmp;
-	w->pcc_classifier = conf->pcc_classifier;
-	w->pcc_n = conf->pcc_n;
-	for (unsigned m = 0; m < conf->pcc_n; m++) {
-		w->pcc_port[m] = conf->pcc_port[m];
-		w->pcc_table[m] = conf->pcc_table[m];
-	}
 	w->tsc_hz = rte_get_tsc_hz();
 	w->rnd = rte_rdtsc() | 1;
 	{

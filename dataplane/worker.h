@@ -61,11 +61,8 @@ struct sb_worker_conf {
 	struct rte_ring *resolve;  /* to control: (port << 32 | ip) to resolve */
 	struct rte_ring *inject;   /* from control: mbufs to send, hash.usr = port */
 	uint32_t fragments;        /* datagrams in flight tracked */
-	enum sb_ecmp_hash ecmp;
-	int pcc_classifier;        /* -1 = off */
-	unsigned pcc_n;            /* PCC members (sb_pcc_members) */
-	uint16_t pcc_port[SB_PCC_MAX];
-	uint8_t pcc_table[SB_PCC_MAX];
+	/* (The ECMP hash and PCC come with each published state, so that a
+	 * reload can change them: struct sb_dp_state.) */
 };
 
 /* Punt metadata in mbuf->hash.usr: reason | port index << 8. */

@@ -81,12 +81,6 @@ struct sb_worker {
 	struct rte_ring *resolve;      /* to control: (port << 32 | ip) */
 	struct rte_ring *inject;       /* from control: mbufs, hash.usr = port */
 	struct rte_rcu_qsbr *qs;
-	enum sb_ecmp_hash ecmp;
-	/* PCC: classifier (-1 = off) and, per member, its port and table. */
-	int pcc_classifier;
-	unsigned pcc_n;
-	uint16_t pcc_port[SB_PCC_MAX];
-	uint8_t pcc_table[SB_PCC_MAX];
 	uint32_t running;              /* cleared by control to stop */
 	uint64_t rnd;
 	struct sb_police police;    /* punt rates per reason, ARP per sender */
@@ -184,6 +178,7 @@ sb_wk_punt(struct sb_worker *w, struct rte_mbuf *m, unsigned reason, unsigned in
 		return;
 	}
 	w->cnt.punted++;
+	w->cnt.punted_reason[reason < SB_PUNT_MAX ? reason : 0]++;
 }
 
 /* Seconds on the TSC (NAT port hold-back). */

@@ -50,6 +50,7 @@ enum sb_drop {
 	SB_DROP_MAX
 };
 
+#include "sb_common.h"
 #include "sb_stages.h"
 
 /*
@@ -111,6 +112,7 @@ struct sb_counters {
 #undef SB_X_FIELD
 #undef SB_X_NONE
 	uint64_t ct_created_port[8];   /* sessions created, by egress port */
+	uint64_t punted_reason[SB_PUNT_MAX]; /* punted, by enum sb_punt_reason */
 	uint64_t drop[SB_DROP_MAX];
 	uint64_t stage_cycles[SB_STAGE_MAX];
 	uint64_t stage_pkts[SB_STAGE_MAX];

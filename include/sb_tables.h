@@ -46,6 +46,12 @@ struct sb_dp_state {
 	struct sb_nhg *nhg;                    /* indexed by FIB next hop */
 	struct sb_wan_state wan[SB_MAX_PORTS]; /* indexed by port */
 	uint8_t pcc_bucket[1024];              /* PCC member per bucket (pcc.h) */
+	/* Forwarding policy a reload can change (control/publish.c fill_pcc):
+	 * the PCC classifier plus one (0 = PCC off), each member's routing
+	 * table (pcc_bucket's values index it), the ECMP hash. */
+	uint8_t pcc_class;
+	uint8_t pcc_table[8];                  /* SB_PCC_MAX */
+	uint8_t ecmp;                          /* enum sb_ecmp_hash */
 	/* Per neighbour index: 1 when it was a gateway path of some group and
 	 * is in no group's paths now, while its port's WAN is up. A routed
 	 * session whose out_nb is dead re-routes on its next outbound packet

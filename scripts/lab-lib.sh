@@ -41,6 +41,8 @@
 #   lab_track PID...                    processes the cleanup kills
 #   lab_start CONFIG / lab_stop / lab_finish / ctl ARGS / nat_hosts /
 #   nat_scenarios NAME... / xdp_config IN OUT
+#   lab_promtool ADDR:PORT WHAT         scrape the gateway's /metrics (from sb-gw) and
+#                                       pass it through `promtool check metrics`
 # Every wait is bounded; nothing is left running.
 
 LAB_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -285,6 +287,16 @@ lab_finish() {
 # Scapy scenarios of tests/lab/labnat.py against the running switchback
 # (after lab_start): `nat_hosts` adds the lab's NAT test hosts, then
 # `nat_scenarios NAME...` runs them; their ok/FAIL lines count here.
+lab_promtool() {
+	local s=$work/scrape.txt r=$work/promtool.txt
+	ip netns exec sb-gw curl -s --max-time 2 "http://$1/metrics" >"$s"
+	if [ -s "$s" ] && promtool check metrics <"$s" >"$r" 2>&1 && [ ! -s "$r" ]; then
+		ok "promtool check metrics: $2 ($(grep -vc '^#' "$s") series)"
+	else
+		bad "promtool check metrics ($2): $(head -5 "$r")"
+	fi
+}
+
 nat_hosts() {
 	"$LAB" nat-hosts >>"$work/lab.log" 2>&1 || bad "lab.sh nat-hosts"
 }

@@ -43,6 +43,16 @@ sample(struct sb_status *st)
 	st->wan[0].since_ms = 87500;          /* 12.5 s before taken_ms */
 	st->wan[0].since_unix_ms = 1764662387500;
 	st->wan[0].sessions_created = 41;
+	st->wan[0].sessions_active = 6;
+	st->wan[0].addr = 0xcb00710a;         /* 203.0.113.10/24 from a lease */
+	st->wan[0].prefix_len = 24;
+	st->wan[0].gateway = 0xcb007101;
+	st->wan[0].dhcp = true;
+	st->wan[0].dhcp_bound = true;
+	st->wan[0].lease_s = 120;
+	st->wan[0].lease_remaining_ms = 73250;
+	st->wan[0].leases_lost = 1;
+	st->wan[0].address_changes = 2;
 	st->wan[0].n_mons = 2;
 	st->wan[0].mon[0] = (struct sb_status_mon){ .addr = 0xc0000235, .up = true,
 		.rtt_us = 12345, .jitter_us = 250, .loss_pct = 10, .sent = 100, .answered = 90 };
@@ -52,11 +62,15 @@ sample(struct sb_status *st)
 	st->wan[1].state = SB_WAN_DOWN;
 	st->wan[1].forced = -1;
 	st->wan[1].since_ms = 99000;
+	st->wan[1].addr = 0xc6336402;         /* 198.51.100.2/24, static */
+	st->wan[1].prefix_len = 24;
 	st->drop[SB_DROP_NO_ROUTE] = 5;
 	st->sessions_active = 17;
 	st->sessions_created = 41;
 	st->sessions_capacity = 65536;
 	st->punted = 12;
+	st->punted_reason[SB_PUNT_ARP] = 9;
+	st->punted_reason[SB_PUNT_DHCP] = 3;
 }
 
 /* promtool check metrics reads the exposition on stdin; 0 = no problem. */
@@ -153,6 +167,23 @@ test_metrics_render_values(void **state)
 	has(text, "switchback_drops_total{reason=\"tx_full\"} 0");
 	has(text, "switchback_sessions_active 17");
 	has(text, "switchback_punted_packets_total 12");
+	has(text, "switchback_punts_total{reason=\"arp\"} 9");
+	has(text, "switchback_punts_total{reason=\"dhcp\"} 3");
+	has(text, "switchback_punts_total{reason=\"ttl_exceeded\"} 0");
+	has(text, "switchback_punts_total{reason=\"probe_reply\"} 0");
+	has(text, "switchback_wan_sessions_active{wan=\"wan1\"} 6");
+	has(text, "switchback_wan_sessions_active{wan=\"wan2\"} 0");
+	has(text, "switchback_wan_address_info{wan=\"wan1\",address=\"203.0.113.10/24\","
+		  "gateway=\"203.0.113.1\",source=\"dhcp\"} 1");
+	has(text, "switchback_wan_address_info{wan=\"wan2\",address=\"198.51.100.2/24\","
+		  "gateway=\"\",source=\"static\"} 1");
+	has(text, "switchback_wan_dhcp_bound{wan=\"wan1\"} 1");
+	has(text, "switchback_wan_dhcp_lease_seconds{wan=\"wan1\"} 120");
+	has(text, "switchback_wan_dhcp_lease_remaining_seconds{wan=\"wan1\"} 73.250");
+	has(text, "switchback_wan_dhcp_leases_lost_total{wan=\"wan1\"} 1");
+	has(text, "switchback_wan_dhcp_address_changes_total{wan=\"wan1\"} 2");
+	/* wan2 is static: no DHCP series. */
+	assert_null(strstr(text, "switchback_wan_dhcp_bound{wan=\"wan2\""));
 	has(text, "switchback_status_age_seconds 0.500");
 	/* wan2 has no monitors: no series of its own. */
 	assert_null(strstr(text, "monitor{wan=\"wan2\""));

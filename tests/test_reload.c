@@ -8,6 +8,7 @@
 #include "test_common.h"
 
 #include "reload.h"
+#include "pcc.h"
 
 static const char *const sections[] = { "switchback", "timeouts", "check_gateway", "notify",
 					"metrics", "xdp", "pcc", "port", "wan", "route", "neighbor",
@@ -99,8 +100,9 @@ test_reload_plan_lists_changes(void **state)
 		"[neighbor n1]\naddress = 203.0.113.1\nmac = 02:00:00:00:00:01\nport = wan1\n");
 	/* Routes: d1 changed, d2 unchanged (its table now first named by
 	 * another route), old removed, new added; [wan] quorum and monitors;
-	 * a weight; the hook; and start-up-only keys: sessions, a timeout,
-	 * a port's vlan and address. */
+	 * a weight; the hook; a timeout, the ECMP hash and the PCC
+	 * classifier (applied); and start-up-only keys: sessions, a port's
+	 * vlan. */
 	struct sb_config *n = cfg_of(BASE
 		"[route new]\ndst = 172.16.0.0/12\ngateway = 198.51.100.1\ntable = t2\n"
 		"[route d1]\ndst = 0.0.0.0/0\ngateway = 203.0.113.1\ndistance = 3\n"
@@ -110,6 +112,7 @@ test_reload_plan_lists_changes(void **state)
 		"[notify]\nhook = true\n"
 		"[timeouts]\nudp = 60\n");
 	struct sb_reload_plan *p = malloc(sizeof(*p));
+	int classifier = n->pcc_classifier;
 	char err[256];
 
 	(void)state;
@@ -117,6 +120,8 @@ test_reload_plan_lists_changes(void **state)
 	n->ports[2].pcc_weight = 3;
 	n->ports[1].vlan = 7;
 	n->sessions = 5000;
+	n->ecmp_hash = SB_ECMP_L3;
+	n->pcc_classifier = classifier = SB_PCC_BOTH_PORTS;
 	assert_int_equal(sb_reload_plan(o, n, p, err, sizeof(err)), 0);
 	assert_true(listed(p->changes, p->n_changes, "route d1 changed: now 0.0.0.0/0 via 203.0.113.1 "
 			   "distance 3"));
@@ -129,17 +134,21 @@ test_reload_plan_lists_changes(void **state)
 	assert_true(listed(p->changes, p->n_changes, "[notify] hook: \"\" -> \"true\""));
 	assert_false(listed(p->changes, p->n_changes, "neighbor"));
 	assert_true(listed(p->kept, p->n_kept, "[switchback] sessions: 1000 -> 5000 (start-up only"));
-	assert_true(listed(p->kept, p->n_kept, "[timeouts] udp: 300 -> 60 (start-up only"));
+	assert_true(listed(p->changes, p->n_changes, "[timeouts] udp: 300 -> 60"));
+	assert_true(listed(p->changes, p->n_changes, "[switchback] ecmp_hash: l4 -> l3"));
+	assert_true(listed(p->changes, p->n_changes, "[pcc] classifier: src-address -> both-ports"));
 	assert_true(listed(p->kept, p->n_kept, "[port wan1] vlan: 0 -> 7"));
-	assert_int_equal(p->n_kept, 3);
-	assert_true(p->routes && p->wans && p->pcc && p->notify);
+	assert_int_equal(p->n_kept, 2);
+	assert_true(p->routes && p->wans && p->pcc && p->notify && p->timeouts);
 	assert_false(p->neighbours || p->webhook || p->metrics || p->policy);
 
 	/* What runs: the old start-up-only values, the old table indices. */
 	assert_string_equal(n->tables[1], "t2");       /* (new's own order too) */
 	sb_reload_keep_startup(o, n);
 	assert_int_equal(n->sessions, 1000);
-	assert_int_equal(n->to_udp, 300);
+	assert_int_equal(n->to_udp, 60);                  /* applied */
+	assert_int_equal(n->ecmp_hash, SB_ECMP_L3);        /* applied */
+	assert_int_equal(n->pcc_classifier, classifier);   /* applied */
 	assert_int_equal(n->ports[1].vlan, 0);
 	assert_int_equal(n->ports[2].pcc_weight, 3);   /* applied */
 	assert_int_equal(n->routes[0].table, 1);       /* "new" in t2 = old index 1 */
@@ -177,11 +186,16 @@ test_reload_plan_refuses_what_needs_a_restart(void **state)
 	assert_int_equal(sb_reload_plan(o, n, p, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "renaming or reordering"));
 	sb_config_free(n);
-	/* A WAN leaving PCC. */
+	/* A WAN leaving PCC, another joining: applied (members go with each
+	 * published state). */
 	n = cfg_of(BASE "[route d1]\ndst = 0.0.0.0/0\ngateway = 203.0.113.1\n");
 	n->ports[2].pcc_weight = 0;
-	assert_int_equal(sb_reload_plan(o, n, p, err, sizeof(err)), -EINVAL);
-	assert_non_null(strstr(err, "leave PCC"));
+	assert_int_equal(sb_reload_plan(o, n, p, err, sizeof(err)), 0);
+	assert_true(listed(p->changes, p->n_changes, "[port wan2] pcc_weight: 1 -> 0 (leaves PCC)"));
+	assert_true(p->pcc && p->n_kept == 0);
+	assert_int_equal(sb_reload_plan(n, o, p, err, sizeof(err)), 0);
+	assert_true(listed(p->changes, p->n_changes, "[port wan2] pcc_weight: 0 -> 1 (joins PCC)"));
+	assert_true(p->pcc && p->n_kept == 0);
 	sb_config_free(n);
 	/* The same file: nothing to do. */
 	n = cfg_of(BASE "[route d1]\ndst = 0.0.0.0/0\ngateway = 203.0.113.1\n");
@@ -193,11 +207,37 @@ test_reload_plan_refuses_what_needs_a_restart(void **state)
 	sb_config_free(o);
 }
 
+/* A DHCP port runs on its lease's address, the file says "dhcp": the same
+ * file again is no change, nothing is left for a restart. */
+static void
+test_reload_dhcp_port_address_is_the_lease(void **state)
+{
+	const char *text = "[port lan]\ndevice = d0\naddress = 192.168.1.1/24\n"
+			   "[port wan1]\ndevice = d1\nrole = wan\naddress = dhcp\n"
+			   "dhcp_lease_file = none\n";
+	struct sb_config *o = cfg_of(text), *n = cfg_of(text);
+	struct sb_reload_plan *p = malloc(sizeof(*p));
+	char err[256];
+
+	(void)state;
+	assert_non_null(p);
+	o->ports[1].addr = 0xcb00710a;       /* bound: 203.0.113.10/24 */
+	o->ports[1].prefix_len = 24;
+	assert_int_equal(sb_reload_plan(o, n, p, err, sizeof(err)), 0);
+	assert_int_equal(p->n_changes + p->n_kept, 0);
+	sb_reload_keep_startup(o, n);
+	assert_int_equal(n->ports[1].addr, 0xcb00710a);
+	free(p);
+	sb_config_free(o);
+	sb_config_free(n);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reload_every_key_classed_and_documented),
+		cmocka_unit_test(test_reload_dhcp_port_address_is_the_lease),
 		cmocka_unit_test(test_reload_plan_lists_changes),
 		cmocka_unit_test(test_reload_plan_refuses_what_needs_a_restart),
 	};

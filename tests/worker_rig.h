@@ -93,7 +93,7 @@ sb_rig_state(int32_t gw_nb)
 
 /* The worker's configuration on the rig: the two ports (@dhcp_wan: the
  * WAN takes its address from the published state), one punt ring for
- * every reason (read in order), 64 fragments, L3 ECMP, no PCC. The
+ * every reason (read in order), 64 fragments. The
  * tables and rings are the caller's. */
 static inline void
 sb_rig_conf(struct sb_worker_conf *c, const uint16_t port_id[2],
@@ -112,8 +112,6 @@ sb_rig_conf(struct sb_worker_conf *c, const uint16_t port_id[2],
 	c->resolve = resolve;
 	c->inject = inject;
 	c->fragments = 64;
-	c->ecmp = SB_ECMP_L3;
-	c->pcc_classifier = -1;
 }
 
 /* Complete @c (from sb_rig_conf) with a fresh session table and mappings

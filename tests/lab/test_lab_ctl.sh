@@ -129,6 +129,23 @@ else
 	bad "prometheus: lan receive rate $r"
 fi
 
+# Sessions per WAN and punts per reason (issue 14); the raw scrape passes promtool.
+if v=$(wait_q 'switchback_wan_sessions_active{wan="wan1"}' 'v >= 2' 10); then
+	ok "prometheus: switchback_wan_sessions_active{wan=wan1} = $v"
+else
+	bad "prometheus: wan1 active sessions = $v"
+fi
+wait_q 'switchback_wan_sessions_active{wan="wan2"}' 'v == 0' 5 >/dev/null &&
+	ok "prometheus: no active session on wan2" || bad "prometheus: sessions on wan2"
+for r in arp probe_reply; do
+	if v=$(wait_q "switchback_punts_total{reason=\"$r\"}" 'v >= 1' 5); then
+		ok "prometheus: switchback_punts_total{reason=$r} = $v"
+	else
+		bad "prometheus: punts of $r = $v"
+	fi
+done
+lab_promtool 127.0.0.1:9469 "the live scrape is clean"
+
 # A failover: WAN1's gateway stops answering.
 changes=$(q 'switchback_wan_state_changes_total{wan="wan1"}')
 "$lab" fail-gw wan1 >>"$work/lab.log" 2>&1

@@ -4,14 +4,15 @@
 # here (scripts/lab.sh dhcp-server), its lease file and pid in $work.
 #  1. The gateway gets a lease within a few seconds and NATs with it.
 #  2. The lease is renewed (T1 = 5 s).
+#  2b. A reload (a route added) leaves the lease, its routes and NAT alone.
 #  3. The server hands out another address (the old one NAKed at renewal):
 #     new connections use the new address; a TCP connection on the old one
 #     is reset toward the LAN host; the hook is told old -> new.
 #  4. A failover between the DHCP WAN and the static one (fail-gw) works as
 #     between two static ones.
 #  5. A clean stop sends RELEASE.
-# Not here (yet): the server stopping -> rebinding fails -> WAN down; the
-# lease must expire first and dnsmasq's least is 120 s.
+# The server going silent until the lease expires, INIT-REBOOT and a NAK of
+# it: test_lab_dhcp_lease.sh (lab_dhcp_lease, about three minutes).
 # Usage: test_lab_dhcp.sh SWITCHBACK_BINARY
 set -uo pipefail
 . "$(dirname "$0")/../../scripts/lab-lib.sh"
@@ -70,6 +71,23 @@ else
 fi
 case "$(connect)" in "HELLO 203.0.113.10 "*) ok "still through 203.0.113.10 after renewal" ;;
 	*) bad "connection after renewal" ;; esac
+
+# A reload beside the DHCP WAN: a route added (routes may change now), the
+# lease and its routes stay; the address change below then shows that the
+# lease client follows the new configuration.
+printf '\n[route bench-net]\ndst = 198.18.0.0/15\ngateway = 198.51.100.1\n' >>"$conf"
+out=$(ctl reload 2>&1)
+case "$out" in
+	*"left unchanged"*) bad "reload beside the DHCP WAN: something left for a restart: $out" ;;
+	*"route bench-net added"*) ok "reload beside the DHCP WAN applied: $(echo "$out" | grep -m1 'route bench-net')" ;;
+	*) bad "reload beside the DHCP WAN: $out" ;;
+esac
+ctl route print | grep -Eq '^AS +dhcp-default-wan1 ' && ok "the lease's default route stays active" ||
+	bad "route print after the reload: $(ctl route print)"
+case "$(ctl wan print)" in *"dhcp bound 203.0.113.10/24 gateway 203.0.113.1"*) ok "the lease stays bound" ;;
+	*) bad "wan print after the reload: $(ctl wan print)" ;; esac
+case "$(connect)" in "HELLO 203.0.113.10 "*) ok "still through 203.0.113.10 after the reload" ;;
+	*) bad "connection after the reload" ;; esac
 
 # 3. Another address: the server only has .20 now; the renewal of .10 is NAKed.
 ip netns exec sb-inet timeout 90 nc -lk 192.0.2.80 9000 >/dev/null 2>&1 &

@@ -13,6 +13,8 @@
 #  3. "route disable gw1a": no WAN1 path left; every UDP flow moves to WAN2
 #     (flushed and re-classified: another port), every TCP connection is
 #     reset towards the LAN host (its address would change).
+#  4. Both gateways back, a reload to ecmp_hash = l3: 32 new flows of one
+#     host to one server all take the same gateway.
 # Usage: test_lab_ecmp_paths.sh SWITCHBACK_BINARY
 set -uo pipefail
 . "$(dirname "$0")/../../scripts/lab-lib.sh"
@@ -226,6 +228,30 @@ else
 fi
 grep -q "^round 3 reset $T$" "$work/tcp.txt" && ok "phase 3: all $T TCP connections reset towards the LAN host" \
 	|| bad "phase 3 TCP: $(tr '\n' ' ' <"$work/tcp.txt")"
+
+# 4. A reload to ecmp_hash = l3 (issue 14): new flows from one host to one
+# server (other source ports) all take one gateway of WAN1.
+ctl route enable gw1a >/dev/null && ctl route enable gw1b >/dev/null || bad "route enable"
+sed -i 's/^ecmp_hash = l4$/ecmp_hash = l3/' "$work/paths.ini"
+out=$(ctl reload 2>&1)
+case "$out" in
+	*"left unchanged"*) bad "phase 4: reload left something for a restart: $out" ;;
+	*"[switchback] ecmp_hash: l4 -> l3"*) ok "phase 4: reload applies ecmp_hash = l3" ;;
+	*) bad "phase 4: reload: $out" ;;
+esac
+sleep 0.3
+SPORT0=44000
+capture 4
+send_flows
+capture_end 4
+n4=$(wc -l <"$work/flows-4.txt")
+na=$(grep -c "^$mac_a " "$work/flows-4.txt")
+nb=$(grep -c "^$mac_b " "$work/flows-4.txt")
+if [ "$n4" -eq "$N" ] && { [ "$na" -eq "$N" ] || [ "$nb" -eq "$N" ]; }; then
+	ok "phase 4: with l3 the $N new flows of one host take one gateway ($na via .1, $nb via .3)"
+else
+	bad "phase 4: $n4 flows seen, $na via .1, $nb via .3"
+fi
 
 lab_stop
 lab_finish

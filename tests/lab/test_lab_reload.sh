@@ -12,6 +12,13 @@
 #     answer list the changes and what was left for a restart.
 #  3. SIGHUP reloads too: the route removed again, new connections back on
 #     WAN1.
+#  4. The removed route is gone from route print (text, JSON) and name
+#     lookups; added again, it is listed once and carries traffic.
+#  5. [timeouts] udp and ecmp_hash are applied, not left for a restart: UDP
+#     sessions idle longer than the new timeout leave the table.
+#  6. PCC (conf/pcc.ini, restarted): a WAN leaves PCC (all new connections
+#     on the other), joins again with another classifier (src-address: one
+#     host, one WAN), and back to the split.
 # Usage: test_lab_reload.sh SWITCHBACK_BINARY
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -158,6 +165,101 @@ if wait_via 203.0.113.2; then ok "SIGHUP: reloaded, the route gone, new connecti
 grep -q "reload: route to-server-via-wan2 removed" "$log" && ok "SIGHUP: the log says the route was removed" ||
 	bad "SIGHUP: no log line"
 kill -0 "$sb_pid" 2>/dev/null && ok "still running after SIGHUP" || bad "SIGHUP stopped switchback"
+
+# --- 4. a removed route is gone; added again, it takes its old slot ----------
+rp=$(ctl route print)
+if ! echo "$rp" | grep -q 'to-server-via-wan2' && ! echo "$rp" | grep -q '~'; then
+	ok "route print: the removed route is gone (no ~NAME left behind)"
+else
+	bad "route print after the removal: $rp"
+fi
+ctl route print --json | /usr/bin/python3 -c '
+import json, sys
+n = [r["name"] for r in json.load(sys.stdin)]
+sys.exit(0 if "to-server-via-wan2" not in n and not any(x.startswith("~") for x in n) else 1)' &&
+	ok "route print --json: the removed route is gone" || bad "route print --json lists it"
+ctl route enable to-server-via-wan2 >/dev/null 2>&1 && bad "route enable found the removed route" ||
+	ok "route enable: no route of that name any more"
+n_routes=$(ctl route print | grep -c '^[A-Z]* ')
+{ cat "$orig"; printf '
+[route to-server-via-wan2]
+dst = 192.0.2.80/32
+gateway = 198.51.100.1
+distance = 1
+'; } >"$run"
+ctl reload >/dev/null 2>&1 || bad "reload adding the route again"
+if wait_via 198.51.100.2; then ok "the route added again carries new connections (WAN2)"; else bad "route added again not active: '$line'"; fi
+[ "$(ctl route print | grep -c '^[A-Z]* ')" -eq $((n_routes + 1)) ] &&
+	[ "$(ctl route print | grep -c 'to-server-via-wan2')" -eq 1 ] &&
+	ok "route print lists it once" || bad "route print: $(ctl route print)"
+cp "$orig" "$run"
+ctl reload >/dev/null 2>&1
+wait_via 203.0.113.2 && ok "removed again: new connections on WAN1" || bad "after the second removal: '$line'"
+
+# --- 5. [timeouts] and ecmp_hash are applied ---------------------------------
+lab_udp_echo 1 || bad "a UDP exchange before the timeout change"
+udp_count() { ctl conntrack count --json | /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["udp"])'; }
+before=$(udp_count)
+[ "${before:-0}" -ge 1 ] && ok "UDP sessions in the table: $before" || bad "no UDP session before: $before"
+{ sed 's/^\[switchback\]$/[switchback]\necmp_hash = l3/' "$orig"; printf '
+[timeouts]
+udp = 2
+'; } >"$run"
+out=$(ctl reload 2>&1)
+if echo "$out" | grep -q '\[timeouts\] udp: [0-9]* -> 2$' && echo "$out" | grep -q '\[switchback\] ecmp_hash: l4 -> l3$' &&
+	! echo "$out" | grep -q 'start-up only'; then
+	ok "reload applies [timeouts] udp and ecmp_hash (not left for a restart)"
+else
+	bad "reload answer: $out"
+fi
+if lab_wait_for "[ \$(udp_count) -eq 0 ]" 6 >/dev/null; then
+	ok "UDP sessions idle for 2 s are gone with the new timeout ($before -> 0)"
+else
+	bad "UDP sessions still there: $(udp_count) ($(ctl conntrack print | head -5))"
+fi
+lab_udp_echo 1 && ok "a new UDP exchange works" || bad "UDP after the timeout change"
+cp "$orig" "$run"
+ctl reload >/dev/null 2>&1
+
+# --- 6. PCC: a WAN leaves and joins, the classifier changes ------------------
+lab_stop
+pcc=$work/pcc.ini
+cp "$top/conf/pcc.ini" "$pcc"
+cp "$pcc" "$run"
+lab_gw_start "$run"
+lab_gw_wait
+# split N: "W1 W2" counts of N new connections through WAN1 and WAN2.
+split() {
+	local a=0 b=0 l
+	for _ in $(seq "$1"); do
+		l=$(connect)
+		case "$l" in "HELLO 203.0.113.2 "*) a=$((a + 1)) ;; "HELLO 198.51.100.2 "*) b=$((b + 1)) ;; esac
+	done
+	echo "$a $b"
+}
+read -r a b <<<"$(split 24)"
+[ "$a" -ge 1 ] && [ "$b" -ge 1 ] && ok "PCC (3:1, both-addresses-and-ports): $a via WAN1, $b via WAN2" ||
+	bad "PCC split at start: $a / $b"
+sed '/^\[port wan2\]/,/^\[/ s/^pcc_weight = 1$/pcc_weight = 0/' "$pcc" >"$run"
+out=$(ctl reload 2>&1)
+echo "$out" | grep -q '\[port wan2\] pcc_weight: 1 -> 0 (leaves PCC)' && ok "reload: wan2 leaves PCC" ||
+	bad "reload (wan2 leaves PCC): $out"
+read -r a b <<<"$(split 16)"
+[ "$a" -eq 16 ] && [ "$b" -eq 0 ] && ok "wan2 out of PCC: 16 of 16 new connections via WAN1" ||
+	bad "after wan2 left PCC: $a via WAN1, $b via WAN2"
+sed 's/^classifier = both-addresses-and-ports$/classifier = src-address/' "$pcc" >"$run"
+out=$(ctl reload 2>&1)
+echo "$out" | grep -q '\[pcc\] classifier: both-addresses-and-ports -> src-address' &&
+	echo "$out" | grep -q '\[port wan2\] pcc_weight: 0 -> 1 (joins PCC)' &&
+	ok "reload: wan2 joins PCC again, classifier src-address" || bad "reload (classifier): $out"
+read -r a b <<<"$(split 16)"
+[ "$a" -eq 16 ] || [ "$b" -eq 16 ] && ok "classifier src-address: one LAN host, one WAN ($a / $b)" ||
+	bad "classifier src-address split one host: $a / $b"
+cp "$pcc" "$run"
+ctl reload >/dev/null 2>&1
+read -r a b <<<"$(split 24)"
+[ "$a" -ge 1 ] && [ "$b" -ge 1 ] && ok "back to both-addresses-and-ports: $a via WAN1, $b via WAN2" ||
+	bad "PCC split after the last reload: $a / $b"
 
 lab_stop
 grep -E "reload" "$log" | head -60 >"$work/reload.log"
