@@ -4,6 +4,23 @@
 #define SB_CKSUM_H
 
 #include <stdint.h>
+#include <string.h>
+
+/** 16-bit load and store at any alignment, bytes as they lie. */
+static inline uint16_t
+sb_ld16(const uint8_t *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, 2);
+	return v;
+}
+
+static inline void
+sb_st16(uint8_t *p, uint16_t v)
+{
+	memcpy(p, &v, 2);
+}
 
 static inline uint16_t
 sb_csum_fold(uint32_t s)

@@ -13,8 +13,9 @@
 
 #include "conntrack.h"
 #include "flowtab.h"
+#include "nat.h"
 
-_Static_assert(sizeof(struct sb_session) == 40, "a session is 40 bytes");
+_Static_assert(sizeof(struct sb_session) == 44, "a session is 44 bytes");
 _Static_assert(SB_MAX_NEIGH < SB_CT_NB_NONE, "neighbour indices fit a session's 16 bits");
 _Static_assert(SB_MAX_PORTS <= 256, "port indices fit a byte");
 
@@ -100,6 +101,24 @@ sb_ct_set_timeouts(struct sb_ct *ct, uint32_t tcp_est_s, uint32_t tcp_trans_s, u
 					 __ATOMIC_RELAXED);
 		}
 	}
+}
+
+/* The checksum constants of @s's translation (nat.h, sb_nat_prepare):
+ * source LAN host -> external address and port; a hairpin also changes
+ * the destination from the WAN address to the other host. */
+static void
+prepare(const struct sb_ct *ct, struct sb_session *s)
+{
+	bool hp = s->nat == SB_CT_NAT_HAIRPIN;
+	uint32_t odst = hp ? sb_ct_orig_dst(ct, s) : 0, ndst = hp ? s->rem_addr : 0;
+	uint16_t odp = hp ? s->orig_dport : 0, ndp = hp ? s->rem_port : 0;
+
+	if (s->nat == SB_CT_NAT_NONE) {
+		s->ck_ip = s->ck_l4 = 0;
+		return;
+	}
+	sb_nat_prepare(s->lan_addr, sb_ct_ext_addr(ct, s), s->lan_port, s->ext_port,
+		       odst, ndst, odp, ndp, &s->ck_ip, &s->ck_l4);
 }
 
 struct sb_ct *
@@ -271,6 +290,7 @@ sb_ct_insert(struct sb_ct *ct, const struct sb_ct_key *orig,
 	ct->free_head = s->next_free;
 	ct->n_free--;
 	*s = n;
+	prepare(ct, s);
 	sb_ct_touch(ct, s, now);
 	s->in_nb = SB_CT_NB_NONE;
 	s->out_nb = SB_CT_NB_NONE;
@@ -409,5 +429,10 @@ sb_ct_port_readdress(struct sb_ct *ct, unsigned port, uint32_t addr, sb_ct_expir
 		sb_ft_del(ct->ft, fingerprint(ct, &k), i << 1 | SB_CT_DIR_REPLY);
 	}
 	ct->addr[port] = addr;
+	/* Sessions left on the port translate to the new address until they
+	 * are flushed: their prepared checksums must say so. */
+	for (uint32_t i = 0; i < ct->capacity && n != 0 && ct->n_free < ct->capacity; i++)
+		if (ct->s[i].in_use && ct->s[i].nat != SB_CT_NAT_NONE && ct->s[i].nat_wan == port)
+			prepare(ct, &ct->s[i]);
 	return n;
 }

@@ -11,7 +11,7 @@
  * tuples (the WAN address comes from the port index) and every candidate
  * is checked against it, so a signature collision can never send a packet
  * down the wrong session. Fingerprints are keyed by a random seed, so an
- * outsider cannot aim for a bucket. 40-byte session + 2 x 8.9 = ~58 bytes
+ * outsider cannot aim for a bucket. 44-byte session + 2 x 8.9 = ~62 bytes
  * per session (scripts/bench newflows prints it).
  */
 #ifndef SB_CONNTRACK_H
@@ -60,7 +60,7 @@ enum { SB_CT_NAT_NONE = 0, SB_CT_NAT_SRC = 1, SB_CT_NAT_HAIRPIN = 2 };
 #define SB_CT_NB_NONE 0xffffu
 
 /*
- * 40 bytes. The two tuples, rebuilt (sb_ct_orig_key, sb_ct_reply_key):
+ * 44 bytes. The two tuples, rebuilt (sb_ct_orig_key, sb_ct_reply_key):
  *   original: lan_addr:lan_port -> (hairpin ? WAN address : rem_addr):orig_dport
  *   reply:    rem_addr:rem_port -> (nat ? WAN address : lan_addr):ext_port
  * where the WAN address is that of port nat_wan.
@@ -94,6 +94,9 @@ struct sb_session {
 	uint8_t routed : 1;       /* out_nb is a gateway path (not on-link, not
 				   * hairpin): follows sb_dp_state.nb_dead */
 	uint8_t pad;
+	uint16_t ck_ip;           /* what the original direction's rewrite adds */
+	uint16_t ck_l4;           /* to the IP and TCP/UDP checksums; the reply
+				   * adds ~ (sb_nat_prepare, at creation) */
 };
 
 /*

@@ -44,14 +44,24 @@ forward(struct sb_worker *w, const struct sb_burst *b, struct sb_pkt *p)
 			return;
 		}
 	}
+	/* TCP and UDP through a translating session: the rewrite prepared at
+	 * its creation, TTL included; ICMP echo and untranslated sessions:
+	 * the general rewrite, TTL below. */
+	bool prepared = s->nat != SB_CT_NAT_NONE && md->proto != IPPROTO_ICMP;
+	bool hp = s->nat == SB_CT_NAT_HAIRPIN;
+
 	if (dir == SB_CT_DIR_ORIG) {
 		out = s->out_port;
 		hop = s->out_nb != SB_CT_NB_NONE ? w->neigh->e[s->out_nb].ip :
-		      rte_be_to_cpu_32(s->nat == SB_CT_NAT_HAIRPIN ? s->rem_addr : md->dst);
+		      rte_be_to_cpu_32(hp ? s->rem_addr : md->dst);
 		ok = sb_l2out_resolve_s(w, out, hop, &s->out_nb, &dmac);
-		if (s->nat) {
+		if (likely(prepared)) {
+			sb_nat_apply(l3, md, sb_ct_ext_addr(w->ct, s), hp ? s->rem_addr : md->dst,
+				     s->ext_port, hp ? s->rem_port : md->dport, s->ck_ip, s->ck_l4);
+			w->cnt.nat_out++;
+		} else if (s->nat) {
 			sb_nat_rewrite_src(l3, md, sb_ct_ext_addr(w->ct, s), s->ext_port);
-			if (s->nat == SB_CT_NAT_HAIRPIN)
+			if (hp)
 				sb_nat_rewrite_dst(l3, md, s->rem_addr, s->rem_port);
 			w->cnt.nat_out++;
 		}
@@ -59,9 +69,14 @@ forward(struct sb_worker *w, const struct sb_burst *b, struct sb_pkt *p)
 		out = s->in_port;
 		hop = rte_be_to_cpu_32(s->lan_addr);
 		ok = sb_l2out_resolve_s(w, out, hop, &s->in_nb, &dmac);
-		if (s->nat) {
+		if (likely(prepared)) {
+			sb_nat_apply(l3, md, hp ? sb_ct_orig_dst(w->ct, s) : md->src, s->lan_addr,
+				     hp ? s->orig_dport : md->sport, s->lan_port,
+				     (uint16_t)~s->ck_ip, (uint16_t)~s->ck_l4);
+			w->cnt.nat_in++;
+		} else if (s->nat) {
 			sb_nat_rewrite_dst(l3, md, s->lan_addr, s->lan_port);
-			if (s->nat == SB_CT_NAT_HAIRPIN)
+			if (hp)
 				sb_nat_rewrite_src(l3, md, sb_ct_orig_dst(w->ct, s), s->orig_dport);
 			w->cnt.nat_in++;
 		}
@@ -81,7 +96,8 @@ forward(struct sb_worker *w, const struct sb_burst *b, struct sb_pkt *p)
 		else
 			w->cnt.frag_table_full++;
 	}
-	sb_nat_ttl_dec(l3);
+	if (!prepared)
+		sb_nat_ttl_dec(l3);
 	/* Outbound refresh only: an outside host cannot keep a mapping open
 	 * by sending to it (RFC 4787 REQ-6 makes inbound refresh optional). */
 	if (dir == SB_CT_DIR_ORIG)

@@ -30,6 +30,9 @@
 
 #include <rte_prefetch.h>
 #include <rte_branch_prediction.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #define SB_FT_SLOTS 8
 #define SB_FT_VAL_MAX 0x7fffffffu
@@ -94,6 +97,28 @@ sb_ft_prefetch(const struct sb_ft *ft, const struct sb_ft_pos *p)
 	rte_prefetch0(&ft->b[p->b2]);
 }
 
+/* Bit i set when slot i of @b holds signature @sig: two 4-lane compares
+ * where SSE2 exists (a scalar scan of both buckets was a quarter of the
+ * lookup's cycles). */
+static inline uint32_t
+sb_ft_match(const struct sb_ft_bucket *b, uint32_t sig)
+{
+#if defined(__SSE2__)
+	__m128i s = _mm_set1_epi32((int)sig);
+	__m128i lo = _mm_cmpeq_epi32(_mm_load_si128((const __m128i *)(const void *)&b->sig[0]), s);
+	__m128i hi = _mm_cmpeq_epi32(_mm_load_si128((const __m128i *)(const void *)&b->sig[4]), s);
+
+	return (uint32_t)_mm_movemask_ps(_mm_castsi128_ps(lo)) |
+	       (uint32_t)_mm_movemask_ps(_mm_castsi128_ps(hi)) << 4;
+#else
+	uint32_t m = 0;
+
+	for (unsigned i = 0; i < SB_FT_SLOTS; i++)
+		m |= (uint32_t)(b->sig[i] == sig) << i;
+	return m;
+#endif
+}
+
 /**
  * The values stored under signature @p->sig, first bucket first: up to
  * @max of them in @out; returns how many. Candidates only: signatures can
@@ -102,16 +127,14 @@ sb_ft_prefetch(const struct sb_ft *ft, const struct sb_ft_pos *p)
 static inline unsigned
 sb_ft_find(const struct sb_ft *ft, const struct sb_ft_pos *p, uint32_t *out, unsigned max)
 {
-	const struct sb_ft_bucket *b = &ft->b[p->b1];
+	const struct sb_ft_bucket *b1 = &ft->b[p->b1], *b2 = &ft->b[p->b2];
+	uint32_t m1 = sb_ft_match(b1, p->sig), m2 = sb_ft_match(b2, p->sig);
 	unsigned k = 0;
 
-	for (unsigned i = 0; i < SB_FT_SLOTS; i++)
-		if (b->sig[i] == p->sig && k < max)
-			out[k++] = b->val[i] & SB_FT_VAL_MAX;
-	b = &ft->b[p->b2];
-	for (unsigned i = 0; i < SB_FT_SLOTS; i++)
-		if (b->sig[i] == p->sig && k < max)
-			out[k++] = b->val[i] & SB_FT_VAL_MAX;
+	for (; m1 != 0 && k < max; m1 &= m1 - 1)
+		out[k++] = b1->val[__builtin_ctz(m1)] & SB_FT_VAL_MAX;
+	for (; m2 != 0 && k < max; m2 &= m2 - 1)
+		out[k++] = b2->val[__builtin_ctz(m2)] & SB_FT_VAL_MAX;
 	return k;
 }
 

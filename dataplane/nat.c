@@ -160,61 +160,6 @@ sb_nat_port_free(struct sb_nat_pool *pool, enum sb_nat_proto p, uint16_t port,
 	pool->hold_n[p]++;
 }
 
-static inline uint16_t
-ld16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, 2);
-	return v;
-}
-
-static inline void
-st16(uint8_t *p, uint16_t v)
-{
-	memcpy(p, &v, 2);
-}
-
-/* Rewrite one address (@src_side selects which) and its port/id. Fields
- * are reached by offset: headers may sit at any alignment. */
-static void
-rewrite(uint8_t *l3, const struct sb_meta *md, bool src_side, uint32_t addr,
-	uint16_t port)
-{
-	uint8_t *l4 = l3 + md->l4_off;
-	uint8_t *a = l3 + (src_side ? 12 : 16);        /* saddr / daddr */
-	uint32_t old_a;
-	uint16_t c, old_p;
-
-	memcpy(&old_a, a, 4);
-	memcpy(a, &addr, 4);
-	st16(l3 + 10, sb_csum_update32(ld16(l3 + 10), old_a, addr));
-
-	switch (md->proto) {
-	case IPPROTO_TCP: /* ports at 0/2, checksum at 16 */
-		old_p = ld16(l4 + (src_side ? 0 : 2));
-		c = sb_csum_update32(ld16(l4 + 16), old_a, addr);
-		st16(l4 + 16, sb_csum_update16(c, old_p, port));
-		st16(l4 + (src_side ? 0 : 2), port);
-		break;
-	case IPPROTO_UDP: /* ports at 0/2, checksum at 6 */
-		old_p = ld16(l4 + (src_side ? 0 : 2));
-		c = sb_csum_update32(ld16(l4 + 6), old_a, addr);
-		c = sb_csum_update16(c, old_p, port);
-		st16(l4 + 6, sb_csum_udp_fix(ld16(l4 + 6), c));
-		st16(l4 + (src_side ? 0 : 2), port);
-		break;
-	case IPPROTO_ICMP: /* type 0, checksum 2, id 4; no pseudo-header */
-		if (l4[0] == RTE_IP_ICMP_ECHO_REQUEST || l4[0] == RTE_IP_ICMP_ECHO_REPLY) {
-			st16(l4 + 2, sb_csum_update16(ld16(l4 + 2), ld16(l4 + 4), port));
-			st16(l4 + 4, port);
-		}
-		break;
-	default:
-		break;
-	}
-}
-
 int
 sb_nat_icmp_err_key(const uint8_t *l3, uint32_t l3_len, struct sb_ct_key *key, uint16_t *emb_off)
 {
@@ -238,14 +183,14 @@ sb_nat_icmp_err_key(const uint8_t *l3, uint32_t l3_len, struct sb_ct_key *key, u
 	switch (e[9]) {
 	case IPPROTO_TCP:
 	case IPPROTO_UDP:
-		key->sport = ld16(el4 + 2);
-		key->dport = ld16(el4);
+		key->sport = sb_ld16(el4 + 2);
+		key->dport = sb_ld16(el4);
 		break;
 	case IPPROTO_ICMP:
 		if (el4[0] == RTE_IP_ICMP_ECHO_REQUEST)
-			key->dport = ld16(el4 + 4);   /* reverse of (id, 0) */
+			key->dport = sb_ld16(el4 + 4);   /* reverse of (id, 0) */
 		else if (el4[0] == RTE_IP_ICMP_ECHO_REPLY)
-			key->sport = ld16(el4 + 4);
+			key->sport = sb_ld16(el4 + 4);
 		else
 			return SB_DROP_ICMP_UNHANDLED;  /* errors about errors */
 		break;
@@ -261,8 +206,8 @@ sb_nat_icmp_err_key(const uint8_t *l3, uint32_t l3_len, struct sb_ct_key *key, u
 static inline void
 icmp_set16(uint8_t *p, uint16_t v, uint8_t *icsum)
 {
-	st16(icsum, sb_csum_update16(ld16(icsum), ld16(p), v));
-	st16(p, v);
+	sb_st16(icsum, sb_csum_update16(sb_ld16(icsum), sb_ld16(p), v));
+	sb_st16(p, v);
 }
 
 void
@@ -284,26 +229,26 @@ sb_nat_icmp_err_rewrite(uint8_t *l3, uint32_t l3_len, uint16_t emb_off, bool out
 
 	memcpy(&oa, outer, 4);
 	memcpy(outer, &addr, 4);
-	st16(l3 + 10, sb_csum_update32(ld16(l3 + 10), oa, addr));
+	sb_st16(l3 + 10, sb_csum_update32(sb_ld16(l3 + 10), oa, addr));
 
 	/* Embedded address and its header checksum, each word also changing
 	 * the ICMP checksum. */
 	memcpy(&old_a, ea, 4);
 	icmp_set16(ea, (uint16_t)(addr & 0xffff), icsum);
 	icmp_set16(ea + 2, (uint16_t)(addr >> 16), icsum);
-	icmp_set16(e + 10, sb_csum_update32(ld16(e + 10), old_a, addr), icsum);
+	icmp_set16(e + 10, sb_csum_update32(sb_ld16(e + 10), old_a, addr), icsum);
 
 	switch (e[9]) {
 	case IPPROTO_UDP:
 	case IPPROTO_TCP: {
 		uint32_t coff = e[9] == IPPROTO_UDP ? 6 : 16;
 
-		old_p = ld16(ep);
+		old_p = sb_ld16(ep);
 		icmp_set16(ep, port, icsum);
 		/* The embedded L4 checksum, when it was quoted (UDP: always
 		 * within the 8 bytes; TCP: only with a longer quote). */
 		if (avail >= coff + 2) {
-			uint16_t c = ld16(el4 + coff);
+			uint16_t c = sb_ld16(el4 + coff);
 
 			if (e[9] == IPPROTO_UDP && c == 0)
 				break;
@@ -317,25 +262,13 @@ sb_nat_icmp_err_rewrite(uint8_t *l3, uint32_t l3_len, uint16_t emb_off, bool out
 	}
 	case IPPROTO_ICMP:
 		/* Embedded echo: the id, and the embedded ICMP checksum. */
-		old_p = ld16(el4 + 4);
+		old_p = sb_ld16(el4 + 4);
 		icmp_set16(el4 + 4, port, icsum);
-		icmp_set16(el4 + 2, sb_csum_update16(ld16(el4 + 2), old_p, port), icsum);
+		icmp_set16(el4 + 2, sb_csum_update16(sb_ld16(el4 + 2), old_p, port), icsum);
 		break;
 	default:
 		break;
 	}
-}
-
-void
-sb_nat_rewrite_src(uint8_t *l3, const struct sb_meta *md, uint32_t addr, uint16_t port)
-{
-	rewrite(l3, md, true, addr, port);
-}
-
-void
-sb_nat_rewrite_dst(uint8_t *l3, const struct sb_meta *md, uint32_t addr, uint16_t port)
-{
-	rewrite(l3, md, false, addr, port);
 }
 
 void
@@ -346,19 +279,5 @@ sb_nat_set_addr(uint8_t *l3, bool src, uint32_t addr)
 
 	memcpy(&old, a, 4);
 	memcpy(a, &addr, 4);
-	st16(l3 + 10, sb_csum_update32(ld16(l3 + 10), old, addr));
-}
-
-void
-sb_nat_ttl_dec(uint8_t *l3)
-{
-	/* TTL and protocol share one 16-bit word. Load it once and store it
-	 * once: writing the TTL byte and reading the word back stalls on
-	 * store forwarding (it showed as 11% of the worker in perf). */
-	uint16_t old, new;
-
-	memcpy(&old, l3 + 8, 2);
-	new = rte_cpu_to_be_16((uint16_t)(rte_be_to_cpu_16(old) - 0x0100));
-	memcpy(l3 + 8, &new, 2);
-	st16(l3 + 10, sb_csum_update16(ld16(l3 + 10), old, new));
+	sb_st16(l3 + 10, sb_csum_update32(sb_ld16(l3 + 10), old, addr));
 }

@@ -52,6 +52,11 @@ sb_slots_sweep(struct rte_hash *h, uint32_t *iter, unsigned budget, const void *
 	void *data;
 	unsigned n = 0;
 
+	/* rte_hash_iterate walks every empty position looking for a key: on
+	 * an empty table one call reads the whole table (7% of the worker at
+	 * 1024 flows, when the sweep ran every 100 us over idle tables). */
+	if (rte_hash_count(h) <= 0)
+		return 0;
 	while (budget--) {
 		int32_t pos = rte_hash_iterate(h, &key, &data, iter);
 

@@ -89,7 +89,7 @@ static void
 test_fib_neigh_incomplete_then_resolved(void **state)
 {
 	struct sb_neigh *nb = sb_neigh_create("t_nb", 16, 0);
-	struct rte_ether_addr mac = {{ 2, 0, 0, 0, 1, 1 }}, got;
+	struct rte_ether_addr mac = {{ 2, 0, 0, 0, 1, 1 }}, got = {{ 0 }};
 
 	(void)state;
 	assert_non_null(nb);

@@ -281,6 +281,76 @@ test_nat_ttl_dec_keeps_ip_checksum(void **state)
 	assert_int_equal(((struct rte_ipv4_hdr *)p.b)->time_to_live, 1);
 }
 
+/* Swap the addresses and the ports of @p: its answer, checksums intact. */
+static void
+swap_ends(struct pkt *p)
+{
+	uint8_t t[4];
+
+	memcpy(t, p->b + 12, 4);
+	memcpy(p->b + 12, p->b + 16, 4);
+	memcpy(p->b + 16, t, 4);
+	memcpy(t, p->b + 20, 2);
+	memcpy(p->b + 20, p->b + 22, 2);
+	memcpy(p->b + 22, t, 2);
+}
+
+/* The prepared rewrite (sb_nat_prepare at creation, sb_nat_apply per
+ * packet) gives the same bytes as the general rewrite plus the TTL
+ * decrement, both ways and for hairpin, TCP and UDP (a UDP checksum of 0
+ * included), and the reply's complement undoes the original's. */
+static void
+test_nat_prepared_rewrite_matches_general(void **state)
+{
+	static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP };
+
+	(void)state;
+	for (unsigned k = 0; k < 2; k++) {
+		for (uint32_t i = 0; i < 3000; i++) {
+			struct pkt g, q;
+			bool hp = i % 3 == 0;
+			const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)q.b;
+			uint32_t lan = rte_cpu_to_be_32(0xc0a8010a), ext = rte_cpu_to_be_32(0xcb007100 + i);
+			uint32_t odst = rte_cpu_to_be_32(0xc0000250), ndst = rte_cpu_to_be_32(0xc0a80100 + (i & 0xff));
+			uint16_t lport = rte_cpu_to_be_16((uint16_t)(5000 + i));
+			uint16_t eport = rte_cpu_to_be_16((uint16_t)(i * 131));
+			uint16_t odp = rte_cpu_to_be_16(53), ndp = rte_cpu_to_be_16((uint16_t)(i * 7));
+			uint16_t ck_ip, ck_l4;
+
+			build(&g, protos[k], (uint16_t)(5000 + i), 53);
+			if (protos[k] == IPPROTO_UDP && i % 5 == 0)
+				g.b[26] = g.b[27] = 0;   /* no UDP checksum */
+			q = g;
+			sb_nat_prepare(lan, ext, lport, eport, hp ? odst : 0, hp ? ndst : 0,
+				       hp ? odp : 0, hp ? ndp : 0, &ck_ip, &ck_l4);
+			/* Original direction. */
+			sb_nat_rewrite_src(g.b, &g.md, ext, eport);
+			if (hp)
+				sb_nat_rewrite_dst(g.b, &g.md, ndst, ndp);
+			sb_nat_ttl_dec(g.b);
+			sb_nat_apply(q.b, &q.md, ext, hp ? ndst : ip->dst_addr, eport,
+				     hp ? ndp : sb_ld16(q.b + 22), ck_ip, ck_l4);
+			assert_memory_equal(g.b, q.b, 60);
+			if (!(protos[k] == IPPROTO_UDP && i % 5 == 0))
+				assert_valid(&q);
+			assert_int_equal(rte_raw_cksum(q.b, 20), 0xffff);
+			/* The reply: the translated packet turned around (a
+			 * swap keeps every checksum), then translated back by
+			 * the complement of the same constants. */
+			swap_ends(&g);
+			swap_ends(&q);
+			sb_nat_rewrite_dst(g.b, &g.md, lan, lport);
+			if (hp)
+				sb_nat_rewrite_src(g.b, &g.md, odst, odp);
+			sb_nat_ttl_dec(g.b);
+			sb_nat_apply(q.b, &q.md, hp ? odst : ip->src_addr, lan, hp ? odp : sb_ld16(q.b + 20),
+				     lport, (uint16_t)~ck_ip, (uint16_t)~ck_l4);
+			assert_memory_equal(g.b, q.b, 60);
+			assert_int_equal(rte_raw_cksum(q.b, 20), 0xffff);
+		}
+	}
+}
+
 /* An ICMP error (type 3) from @outer_src to @outer_dst quoting the
  * datagram built by build(): 20 + 8 + 20 + quote bytes. */
 static uint32_t
@@ -416,6 +486,7 @@ main(void)
 		cmocka_unit_test(test_nat_rewrite_dst_keeps_checksums_exact),
 		cmocka_unit_test(test_nat_udp_zero_checksum_stays_zero),
 		cmocka_unit_test(test_nat_ttl_dec_keeps_ip_checksum),
+		cmocka_unit_test(test_nat_prepared_rewrite_matches_general),
 		cmocka_unit_test(test_nat_icmp_error_translated_both_ways),
 		cmocka_unit_test(test_nat_proto_map),
 	};
