@@ -17,6 +17,7 @@
 #include "addr.h"
 #include "clock.h"
 #include "probe.h"
+#include "xdp.h"
 
 struct sb_metrics {
 	struct MHD_Daemon *d;
@@ -227,16 +228,6 @@ sb_metrics_render(const struct sb_status *st, uint64_t now_ms, size_t *len)
 #undef PORT_FAMILY
 	/* --- the XDP program on af_xdp: ports (docs/afxdp.md) --- */
 	{
-		static const char *const xv[] = {
-#define SB_X(e, v, n) v,
-			SB_XDP_REASONS(SB_X)
-#undef SB_X
-		};
-		static const char *const xn[] = {
-#define SB_X(e, v, n) n,
-			SB_XDP_REASONS(SB_X)
-#undef SB_X
-		};
 		bool any = false;
 
 		for (unsigned p = 0; p < st->n_ports; p++)
@@ -247,7 +238,8 @@ sb_metrics_render(const struct sb_status *st, uint64_t now_ms, size_t *len)
 		for (unsigned p = 0; p < st->n_ports; p++)
 			for (unsigned r = 0; any && st->port[p].xdp && r < SB_XDP_REASON_MAX; r++)
 				fprintf(f, "switchback_xdp_packets_total{port=\"%s\",verdict=\"%s\","
-					"reason=\"%s\"} %lu\n", st->port[p].name, xv[r], xn[r],
+					"reason=\"%s\"} %lu\n", st->port[p].name, sb_xdp_reason_verdict(r),
+					sb_xdp_reason_name(r),
 					(unsigned long)st->port[p].xdp_pkts[r]);
 	}
 	family(f, "switchback_port_link_up", "gauge", "1 when the port reports carrier.");

@@ -182,7 +182,7 @@ sb_publish_neigh(struct sb_publisher *pub, uint16_t port, uint32_t ip)
 	/* Logged at the 1st, 2nd, 4th ... refusal: not a flood of lines. */
 	if (idx < 0 && (n & (n - 1)) == 0 && n != 0)
 		SB_WARN(NEIGH, "neighbour table: no entry for port %u: %s (%lu refused so far)",
-			port, pub->neigh->n == pub->neigh->cap ? "the table is full" :
+			port, pub->neigh->n == pub->neigh->slots.cap ? "the table is full" :
 			"the port holds half the table", (unsigned long)n);
 	return idx;
 }

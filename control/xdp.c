@@ -53,29 +53,6 @@ struct sb_xdp {
 	struct xport port[SB_MAX_PORTS];
 };
 
-static const char *const reason_name[] = {
-#define SB_X(e, v, s) s,
-	SB_XDP_REASONS(SB_X)
-#undef SB_X
-};
-static const char *const reason_verdict[] = {
-#define SB_X(e, v, s) v,
-	SB_XDP_REASONS(SB_X)
-#undef SB_X
-};
-
-const char *
-sb_xdp_reason_name(unsigned r)
-{
-	return r < SB_XDP_REASON_MAX ? reason_name[r] : "?";
-}
-
-const char *
-sb_xdp_reason_verdict(unsigned r)
-{
-	return r < SB_XDP_REASON_MAX ? reason_verdict[r] : "?";
-}
-
 static long
 sys_long(const char *ifname, const char *what)
 {

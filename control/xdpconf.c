@@ -8,6 +8,13 @@
 #include <netinet/in.h>
 
 #include "xdpconf.h"
+#include "xdp.h"
+#include "sb_names.h"
+
+/* Here rather than in xdp.c, which needs libbpf: the metrics (in the
+ * library) name the reasons too. */
+SB_NAMES_FN(sb_xdp_reason_name, SB_XDP_REASONS, SB_NAME_3OF3)
+SB_NAMES_FN(sb_xdp_reason_verdict, SB_XDP_REASONS, SB_NAME_2OF3)
 
 int
 sb_xdpconf_device(const char *device, enum sb_devkind *kind, char *ifname, char *why,

@@ -44,26 +44,24 @@ key_eq(const struct sb_ct_key *a, const struct sb_ct_key *b)
 	       a->dport == b->dport && a->proto == b->proto;
 }
 
+static void
+set_key(struct sb_ct_key *k, uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport,
+	uint8_t proto)
+{
+	*k = (struct sb_ct_key){ .src = src, .dst = dst, .sport = sport, .dport = dport,
+				 .proto = proto };
+}
+
 void
 sb_ct_orig_key(const struct sb_ct *ct, const struct sb_session *s, struct sb_ct_key *k)
 {
-	memset(k, 0, sizeof(*k));
-	k->src = s->lan_addr;
-	k->dst = sb_ct_orig_dst(ct, s);
-	k->sport = s->lan_port;
-	k->dport = s->orig_dport;
-	k->proto = s->proto;
+	set_key(k, s->lan_addr, sb_ct_orig_dst(ct, s), s->lan_port, s->orig_dport, s->proto);
 }
 
 void
 sb_ct_reply_key(const struct sb_ct *ct, const struct sb_session *s, struct sb_ct_key *k)
 {
-	memset(k, 0, sizeof(*k));
-	k->src = s->rem_addr;
-	k->dst = sb_ct_ext_addr(ct, s);
-	k->sport = s->rem_port;
-	k->dport = s->ext_port;
-	k->proto = s->proto;
+	set_key(k, s->rem_addr, sb_ct_ext_addr(ct, s), s->rem_port, s->ext_port, s->proto);
 }
 
 /* Does @k, found with data word @v, belong to the session it points at? */
@@ -133,15 +131,12 @@ sb_ct_create(const char *name, uint32_t capacity, int socket, unsigned owner,
 		rte_errno = EINVAL;
 		return NULL;
 	}
-	ct = rte_zmalloc_socket("sb_ct", sizeof(*ct), 64, socket);
+	ct = rte_zmalloc_socket("sb_ct", sizeof(*ct) + sizeof(ct->s[0]) * capacity, 64, socket);
 	if (ct == NULL)
 		goto fail;
 	ct->capacity = capacity;
 	ct->owner = (uint64_t)owner << SB_CT_OWNER_SHIFT;
 	ct->seed = rte_rand();
-	ct->s = rte_zmalloc_socket("sb_ct_s", sizeof(*ct->s) * capacity, 64, socket);
-	if (ct->s == NULL)
-		goto fail;
 	ct->ft = sb_ft_create(name, capacity * 2, socket);
 	if (ct->ft == NULL)
 		goto fail;
@@ -170,10 +165,8 @@ fail:
 void
 sb_ct_free(struct sb_ct *ct)
 {
-	if (ct == NULL)
-		return;
-	sb_ft_free(ct->ft);
-	rte_free(ct->s);
+	if (ct != NULL)
+		sb_ft_free(ct->ft);
 	rte_free(ct);
 }
 

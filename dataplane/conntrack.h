@@ -115,7 +115,6 @@ struct sb_session {
 
 struct sb_ct {
 	struct sb_ft *ft;         /* fingerprint -> index and direction */
-	struct sb_session *s;     /* capacity entries */
 	uint32_t free_head;       /* first free index (list through next_free) */
 	uint32_t n_free;
 	uint32_t capacity;
@@ -128,6 +127,7 @@ struct sb_ct {
 				      * external address of a mapping */
 	uint32_t timeout_u[SB_CT_STATE_MAX][3];   /* in time units */
 	uint64_t timeout_tsc[SB_CT_STATE_MAX][3]; /* [state][tcp|udp|icmp] */
+	struct sb_session s[] __attribute__((aligned(64))); /* capacity, same block */
 };
 
 /**

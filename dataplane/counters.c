@@ -2,30 +2,10 @@
 #include <stdio.h>
 
 #include "sb_counters.h"
+#include "sb_names.h"
 
-static const char *const drop_names[] = {
-#define SB_X_STR(e, s) s,
-	SB_DROP_REASONS(SB_X_STR)
-#undef SB_X_STR
-};
-
-static const char *const stage_names[] = {
-#define SB_X_STR(e, s) s,
-	SB_STAGES(SB_X_STR)
-#undef SB_X_STR
-};
-
-const char *
-sb_drop_name(unsigned r)
-{
-	return r < SB_DROP_MAX ? drop_names[r] : "?";
-}
-
-const char *
-sb_stage_name(unsigned s)
-{
-	return s < SB_STAGE_MAX ? stage_names[s] : "?";
-}
+SB_NAMES_FN(sb_drop_name, SB_DROP_REASONS, SB_NAME_2OF2)
+SB_NAMES_FN(sb_stage_name, SB_STAGES, SB_NAME_2OF2)
 
 char *
 sb_stage_format(const struct sb_counters *k, char *buf, size_t len)
@@ -37,12 +17,12 @@ sb_stage_format(const struct sb_counters *k, char *buf, size_t len)
 		if (k->stage_pkts[s] == 0)
 			continue;
 		if (k->stage_pkts[s] >= SB_STAGE_MIN_PKTS)
-			off += (size_t)snprintf(buf + off, len - off, " %s=%.1f", stage_names[s],
+			off += (size_t)snprintf(buf + off, len - off, " %s=%.1f", sb_stage_name(s),
 						(double)k->stage_cycles[s] /
 						(double)k->stage_pkts[s]);
 		else
 			off += (size_t)snprintf(buf + off, len - off, " %s=- (%lu packets)",
-						stage_names[s], (unsigned long)k->stage_pkts[s]);
+						sb_stage_name(s), (unsigned long)k->stage_pkts[s]);
 	}
 	return buf;
 }

@@ -13,26 +13,19 @@
 void
 sb_eim_free(struct sb_eim *m)
 {
-	if (m == NULL)
-		return;
-	rte_free(m->slot);
-	rte_hash_free(m->h);
-	for (unsigned p = 0; p < SB_MAX_PORTS; p++) {
+	for (unsigned p = 0; m != NULL && p < SB_MAX_PORTS; p++) {
 		rte_free(m->pool[p]);
 		rte_free(m->by_ext[p]);
 	}
-	rte_free(m);
+	sb_slots_table_free(m);
 }
 
 struct sb_eim *
 sb_eim_create(const char *name, uint32_t masq_ports, uint32_t sessions, int socket)
 {
-	struct sb_eim *m = rte_zmalloc_socket("sb_eim", sizeof(*m), 64, socket);
 	uint64_t n_map = 0;
-	uint32_t slots;
+	struct sb_eim *m;
 
-	if (m == NULL)
-		goto fail;
 	for (unsigned p = 0; p < SB_MAX_PORTS; p++)
 		if (masq_ports >> p & 1)
 			n_map += (uint64_t)SB_NAT_PROTO_MAX * 65536;
@@ -40,15 +33,12 @@ sb_eim_create(const char *name, uint32_t masq_ports, uint32_t sessions, int sock
 		n_map = sessions;
 	if (n_map < 64)
 		n_map = 64;
+	m = sb_slots_table_create(name, sizeof(*m), sizeof(m->slot[0]), (uint32_t)n_map,
+				  sizeof(struct sb_eim_key), socket, RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
+				  0);
+	if (m == NULL)
+		return NULL;
 	m->n_map = (uint32_t)n_map;
-
-	m->h = sb_slots_create(name, m->n_map, sizeof(struct sb_eim_key), socket,
-			       RTE_HASH_EXTRA_FLAGS_EXT_TABLE, &slots);
-	if (m->h == NULL)
-		goto fail;
-	m->slot = rte_zmalloc_socket("sb_eim_slot", sizeof(*m->slot) * slots, 64, socket);
-	if (m->slot == NULL)
-		goto fail;
 	for (unsigned p = 0; p < SB_MAX_PORTS; p++) {
 		if (!(masq_ports >> p & 1))
 			continue;
@@ -56,16 +46,14 @@ sb_eim_create(const char *name, uint32_t masq_ports, uint32_t sessions, int sock
 		m->by_ext[p] = rte_zmalloc_socket("sb_eim_by_ext",
 						  sizeof(uint32_t) * SB_NAT_PROTO_MAX * 65536, 64,
 						  socket);
-		if (m->pool[p] == NULL || m->by_ext[p] == NULL)
-			goto fail;
+		if (m->pool[p] == NULL || m->by_ext[p] == NULL) {
+			sb_eim_free(m);
+			rte_errno = ENOMEM;
+			return NULL;
+		}
 		sb_nat_pool_init(m->pool[p]);
 	}
 	return m;
-fail:
-	/* rte_hash_create says why it failed; the allocations do not. */
-	sb_eim_free(m);
-	rte_errno = rte_errno != 0 ? rte_errno : ENOMEM;
-	return NULL;
 }
 
 int
@@ -73,7 +61,7 @@ sb_eim_get(struct sb_eim *m, const struct sb_eim_key *k, enum sb_nat_proto np, u
 	   uint32_t now_s)
 {
 	struct sb_nat_pool *pool = m->pool[k->port];
-	int32_t pos = rte_hash_lookup(m->h, k);
+	int32_t pos = rte_hash_lookup(m->slots.h, k);
 	int port;
 
 	if (pos >= 0) {
@@ -83,7 +71,7 @@ sb_eim_get(struct sb_eim *m, const struct sb_eim_key *k, enum sb_nat_proto np, u
 	port = sb_nat_port_alloc(pool, np, rte_be_to_cpu_16(k->sport), rnd, now_s);
 	if (port < 0)
 		return -SB_DROP_NAT_EXHAUSTED;
-	pos = rte_hash_add_key(m->h, k);
+	pos = rte_hash_add_key(m->slots.h, k);
 	if (pos < 0) {
 		/* Never used by a session: no need to hold it back. */
 		sb_nat_port_free(pool, np, (uint16_t)port, 0);
@@ -99,7 +87,7 @@ sb_eim_get(struct sb_eim *m, const struct sb_eim_key *k, enum sb_nat_proto np, u
 void
 sb_eim_put(struct sb_eim *m, const struct sb_eim_key *k, uint32_t now_s)
 {
-	int32_t pos = rte_hash_lookup(m->h, k);
+	int32_t pos = rte_hash_lookup(m->slots.h, k);
 	int p = sb_nat_proto(k->proto);
 
 	if (pos < 0 || p < 0)
@@ -108,7 +96,7 @@ sb_eim_put(struct sb_eim *m, const struct sb_eim_key *k, uint32_t now_s)
 		return;
 	sb_nat_port_free(m->pool[k->port], (enum sb_nat_proto)p, m->slot[pos].ext, now_s);
 	m->by_ext[k->port][(uint32_t)p * 65536 + m->slot[pos].ext] = 0;
-	rte_hash_del_key(m->h, k);
+	rte_hash_del_key(m->slots.h, k);
 }
 
 int
@@ -118,7 +106,7 @@ sb_eim_find_ext(const struct sb_eim *m, unsigned port, enum sb_nat_proto np, uin
 	uint32_t slot = m->by_ext[port] != NULL ? m->by_ext[port][(uint32_t)np * 65536u + ext] : 0;
 	void *key;
 
-	if (slot == 0 || rte_hash_get_key_with_position(m->h, (int32_t)slot - 1, &key) != 0)
+	if (slot == 0 || rte_hash_get_key_with_position(m->slots.h, (int32_t)slot - 1, &key) != 0)
 		return -ENOENT;
 	*k = *(const struct sb_eim_key *)key;
 	return 0;

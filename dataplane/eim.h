@@ -17,7 +17,7 @@
 #include "sb_common.h"
 #include "nat.h"
 
-struct rte_hash;
+#include "slots.h"
 
 /* The internal endpoint of a mapping on one WAN. */
 struct sb_eim_key {
@@ -28,15 +28,15 @@ struct sb_eim_key {
 };
 
 struct sb_eim {
-	struct rte_hash *h;            /* sb_eim_key -> slot */
+	struct sb_slots_table slots;   /* sb_eim_key -> slot[] position */
 	uint32_t n_map;                /* mappings the table was sized for */
-	struct sb_eim_slot {           /* by hash position */
-		uint32_t ref;          /* sessions using the mapping */
-		uint16_t ext;          /* its external port, host order */
-	} *slot;
 	struct sb_nat_pool *pool[SB_MAX_PORTS];  /* masquerading WANs only */
 	uint32_t *by_ext[SB_MAX_PORTS];          /* [proto * 65536 + external
 						  * port] -> slot + 1 */
+	struct sb_eim_slot {           /* by hash position */
+		uint32_t ref;          /* sessions using the mapping */
+		uint16_t ext;          /* its external port, host order */
+	} slot[];
 };
 
 /**

@@ -29,7 +29,7 @@ sb_ft_create(const char *name, uint32_t keys, int socket)
 	}
 	if (nb < 2)
 		nb = 2;
-	ft = rte_zmalloc_socket(name, sizeof(*ft), 64, socket);
+	ft = rte_zmalloc_socket(name, sizeof(*ft) + nb * sizeof(ft->b[0]), 64, socket);
 	if (ft == NULL) {
 		rte_errno = ENOMEM;
 		return NULL;
@@ -37,21 +37,12 @@ sb_ft_create(const char *name, uint32_t keys, int socket)
 	ft->nb = (uint32_t)nb;
 	ft->max_kicks = MAX_KICKS;
 	ft->rnd = (uint32_t)rte_rand() | 1;
-	ft->b = rte_zmalloc_socket(name, nb * sizeof(*ft->b), 64, socket);
-	if (ft->b == NULL) {
-		rte_free(ft);
-		rte_errno = ENOMEM;
-		return NULL;
-	}
 	return ft;
 }
 
 void
 sb_ft_free(struct sb_ft *ft)
 {
-	if (ft == NULL)
-		return;
-	rte_free(ft->b);
 	rte_free(ft);
 }
 

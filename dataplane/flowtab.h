@@ -44,13 +44,13 @@ struct sb_ft_bucket {
 } __attribute__((aligned(64)));
 
 struct sb_ft {
-	struct sb_ft_bucket *b;
 	uint32_t nb;          /* buckets */
 	uint32_t n;           /* keys stored */
 	uint32_t max_kicks;   /* bound on cuckoo moves per add */
 	uint32_t rnd;         /* xorshift state for the walk */
 	uint64_t kicks;       /* moves made, all adds (statistics) */
 	uint64_t add_fail;    /* adds refused: both buckets' walks failed */
+	struct sb_ft_bucket b[]; /* nb of them, in the same block */
 };
 
 /* Where a fingerprint lives: its two buckets and its signature. */

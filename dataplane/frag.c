@@ -13,35 +13,21 @@
 struct sb_frag_table *
 sb_frag_create(const char *name, uint32_t cap, int socket, uint32_t timeout_ms)
 {
-	struct sb_frag_table *t = rte_zmalloc_socket("sb_frag", sizeof(*t), 64, socket);
+	struct sb_frag_table *t = sb_slots_table_create(name, sizeof(*t), sizeof(t->e[0]), cap,
+							sizeof(struct sb_frag_key), socket, 0,
+							timeout_ms);
 
-	if (t == NULL)
-		goto fail;
-	t->h = sb_slots_create(name, cap, sizeof(struct sb_frag_key), socket, 0, &t->cap);
-	if (t->h == NULL)
-		goto fail;
-	t->e = rte_zmalloc_socket("sb_frag_e", sizeof(*t->e) * t->cap, 64, socket);
-	if (t->e == NULL)
-		goto fail;
-	t->per_src = cap / 8 < 4 ? 4 : cap / 8;
-	t->timeout_tsc = rte_get_tsc_hz() / 1000 * timeout_ms;
-	t->hold_tsc = rte_get_tsc_hz() / 1000 * SB_FRAG_HOLD_MS;
+	if (t != NULL) {
+		t->hold_tsc = rte_get_tsc_hz() / 1000 * SB_FRAG_HOLD_MS;
+		t->per_src = cap / 8 < 4 ? 4 : cap / 8;
+	}
 	return t;
-fail:
-	if (rte_errno == 0)
-		rte_errno = ENOMEM;
-	sb_frag_free(t);
-	return NULL;
 }
 
 void
 sb_frag_free(struct sb_frag_table *t)
 {
-	if (t == NULL)
-		return;
-	rte_hash_free(t->h);
-	rte_free(t->e);
-	rte_free(t);
+	sb_slots_table_free(t);
 }
 
 /* The share of source @src (network order). */
@@ -65,14 +51,14 @@ sb_frag_add(struct sb_frag_table *t, const struct sb_frag_key *k, uint32_t sessi
 	    uint32_t tag, uint8_t dir, uint64_t now)
 {
 	uint16_t *n = src_share(t, k->src);
-	int32_t pos = rte_hash_lookup(t->h, k);
+	int32_t pos = rte_hash_lookup(t->slots.h, k);
 
 	/* A new datagram within its source's share (the same one again,
 	 * an IP id reused, just takes the entry over). */
 	if (pos < 0) {
 		if (*n >= t->per_src)
 			return -EBUSY;
-		pos = rte_hash_add_key(t->h, k);
+		pos = rte_hash_add_key(t->slots.h, k);
 		if (pos < 0)
 			return -ENOSPC;
 		(*n)++;
@@ -88,13 +74,13 @@ int
 sb_frag_find(struct sb_frag_table *t, const struct sb_frag_key *k, uint64_t now,
 	     uint32_t *session, uint32_t *tag, uint8_t *dir)
 {
-	int32_t pos = rte_hash_lookup(t->h, k);
+	int32_t pos = rte_hash_lookup(t->slots.h, k);
 
 	if (pos < 0)
 		return -ENOENT;
-	if (now - t->e[pos].tsc > t->timeout_tsc) {
+	if (now - t->e[pos].tsc > t->slots.timeout_tsc) {
 		gone(t, k);
-		rte_hash_del_key(t->h, k);
+		rte_hash_del_key(t->slots.h, k);
 		return -ENOENT;
 	}
 	*session = t->e[pos].session;
@@ -106,8 +92,7 @@ sb_frag_find(struct sb_frag_table *t, const struct sb_frag_key *k, uint64_t now,
 unsigned
 sb_frag_sweep(struct sb_frag_table *t, uint64_t now, unsigned budget)
 {
-	return sb_slots_sweep(t->h, &t->iter, budget, &t->e[0].tsc, sizeof(t->e[0]), now,
-			      t->timeout_tsc, gone, t);
+	return sb_slots_sweep(&t->slots, budget, &t->e[0].tsc, sizeof(t->e[0]), now, gone, t);
 }
 
 bool

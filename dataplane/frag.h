@@ -22,7 +22,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 
-struct rte_hash;
+#include "slots.h"
 
 struct sb_frag_key {
 	uint32_t src, dst;     /* as the fragments arrive, network order */
@@ -54,16 +54,13 @@ struct sb_frag_held {
 };
 
 struct sb_frag_table {
-	struct rte_hash *h;
-	struct sb_frag_entry *e;   /* by hash position */
-	uint32_t cap;
+	struct sb_slots_table slots;
+	uint64_t hold_tsc;         /* SB_FRAG_HOLD_MS */
 	uint32_t per_src;          /* datagrams one source share may track */
 	uint16_t src_n[SB_FRAG_SRC_SLOTS]; /* datagrams tracked, by source share */
-	uint32_t iter;             /* sweep cursor */
-	uint64_t timeout_tsc;
-	uint64_t hold_tsc;         /* SB_FRAG_HOLD_MS */
 	unsigned n_held;
 	struct sb_frag_held held[SB_FRAG_HOLD_MAX];
+	struct sb_frag_entry e[];  /* by hash position */
 };
 
 /** A table of @cap datagrams in flight, entries kept @timeout_ms. NULL

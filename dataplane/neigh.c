@@ -2,12 +2,11 @@
 #include <errno.h>
 #include <string.h>
 
-#include <rte_hash.h>
-#include <rte_hash_crc.h>
 #include <rte_malloc.h>
 #include <rte_errno.h>
 
 #include "neigh.h"
+#include "slots.h"
 
 struct neigh_key {
 	uint32_t ip;
@@ -18,43 +17,21 @@ struct neigh_key {
 struct sb_neigh *
 sb_neigh_create(const char *name, uint32_t cap, int socket)
 {
-	struct rte_hash_parameters hp = {
-		.name = name,
-		.entries = cap < 8 ? 8 : cap,
-		.key_len = sizeof(struct neigh_key),
-		.hash_func = rte_hash_crc,
-		.socket_id = socket,
-		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
-			      RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
-	};
-	struct sb_neigh *nb = rte_zmalloc_socket("sb_neigh", sizeof(*nb), 64, socket);
+	struct sb_neigh *nb = sb_slots_table_create(name, sizeof(struct sb_neigh),
+						    sizeof(struct sb_neigh_entry), cap,
+						    sizeof(struct neigh_key), socket,
+						    RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
+						    RTE_HASH_EXTRA_FLAGS_EXT_TABLE, 0);
 
-	if (nb == NULL)
-		goto fail;
-	nb->cap = cap;
-	nb->port_max = cap / 2 < 1 ? 1 : cap / 2;
-	nb->e = rte_zmalloc_socket("sb_neigh_e", sizeof(*nb->e) * cap, 64, socket);
-	if (nb->e == NULL)
-		goto fail;
-	nb->h = rte_hash_create(&hp);
-	if (nb->h == NULL)
-		goto fail;
+	if (nb != NULL)
+		nb->port_max = nb->slots.cap / 2 < 1 ? 1 : nb->slots.cap / 2;
 	return nb;
-fail:
-	if (rte_errno == 0)
-		rte_errno = ENOMEM;
-	sb_neigh_free(nb);
-	return NULL;
 }
 
 void
 sb_neigh_free(struct sb_neigh *nb)
 {
-	if (nb == NULL)
-		return;
-	rte_hash_free(nb->h);
-	rte_free(nb->e);
-	rte_free(nb);
+	sb_slots_table_free(nb);
 }
 
 int32_t
@@ -63,7 +40,7 @@ sb_neigh_find(const struct sb_neigh *nb, uint16_t port, uint32_t ip)
 	struct neigh_key k = { .ip = ip, .port = port };
 	void *d;
 
-	if (rte_hash_lookup_data(nb->h, &k, &d) < 0)
+	if (rte_hash_lookup_data(nb->slots.h, &k, &d) < 0)
 		return -ENOENT;
 	return (int32_t)(uintptr_t)d;
 }
@@ -77,7 +54,7 @@ sb_neigh_get(struct sb_neigh *nb, uint16_t port, uint32_t ip)
 
 	if (idx >= 0)
 		return idx;
-	if (nb->n == nb->cap || *pn >= nb->port_max) {
+	if (nb->n == nb->slots.cap || *pn >= nb->port_max) {
 		nb->refused++;
 		return -ENOSPC;
 	}
@@ -87,7 +64,7 @@ sb_neigh_get(struct sb_neigh *nb, uint16_t port, uint32_t ip)
 	nb->e[idx].ip = ip;
 	nb->e[idx].port = port;
 	nb->e[idx].mac_state = 0;
-	if (rte_hash_add_key_data(nb->h, &k, (void *)(uintptr_t)idx) < 0)
+	if (rte_hash_add_key_data(nb->slots.h, &k, (void *)(uintptr_t)idx) < 0)
 		return -ENOSPC;
 	nb->n++;
 	(*pn)++;

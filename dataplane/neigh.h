@@ -16,6 +16,7 @@
 #include <rte_ether.h>
 
 #include "sb_common.h"
+#include "slots.h"
 
 #define SB_NEIGH_VALID (1ull << 63)
 
@@ -30,12 +31,12 @@ struct sb_neigh_entry {
 };
 
 struct sb_neigh {
-	struct rte_hash *h;
-	struct sb_neigh_entry *e;
-	uint32_t n, cap;
-	uint32_t port_max;            /* entries one port may hold: cap / 2 */
+	struct sb_slots_table slots; /* the hash; its data word indexes e[] */
+	uint32_t n;                  /* entries used, e[0..n) */
+	uint32_t port_max;           /* entries one port may hold: half of them */
 	uint32_t port_n[SB_MAX_PORTS];
-	uint64_t refused;             /* creations refused: the port's half used */
+	uint64_t refused;            /* creations refused: the port's half used */
+	struct sb_neigh_entry e[];   /* slots.cap of them */
 };
 
 /** Create a table of @cap entries. NULL + rte_errno on failure. Main lcore. */

@@ -23,17 +23,14 @@
 
 #include "conntrack.h"
 
-struct rte_hash;
+#include "slots.h"
 
 #define SB_SYNHOLD_MS 6000
 
 struct sb_synhold {
-	struct rte_hash *h;
-	uint64_t *tsc;            /* by hash position: when the SYN came */
-	uint32_t cap;
+	struct sb_slots_table slots;
 	uint32_t n;               /* records held */
-	uint32_t iter;            /* sweep cursor */
-	uint64_t timeout_tsc;
+	uint64_t tsc[];           /* by hash position: when the SYN came */
 };
 
 /** A table of @cap records kept @timeout_ms. NULL and rte_errno on

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_byteorder.h>
+#include <rte_ip.h>
 #include <rte_mbuf.h>
 
 #define FUZZ_CHECK(cond, ...)                                               \
@@ -22,41 +24,24 @@
 		}                                                           \
 	} while (0)
 
-/* One's complement sum, byte by byte (any alignment, any length). */
-static inline uint32_t
-fuzz_sum(const uint8_t *p, size_t n, uint32_t s)
-{
-	for (size_t i = 0; i + 1 < n; i += 2)
-		s += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (n & 1)
-		s += (uint32_t)p[n - 1] << 8;
-	return s;
-}
-
-static inline uint16_t
-fuzz_fold(uint32_t s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)s;
-}
-
-/* True when the block at @p (its checksum field included) sums to 0xffff. */
+/* True when the block at @p (its checksum field included) sums to 0xffff
+ * (DPDK's one's complement sum: any alignment, any length). */
 static inline int
 fuzz_cksum_ok(const uint8_t *p, size_t n)
 {
-	return fuzz_fold(fuzz_sum(p, n, 0)) == 0xffff;
+	return rte_raw_cksum(p, n) == 0xffff;
 }
 
-/* TCP/UDP over IPv4: pseudo-header + @l4_len bytes of segment. */
+/* TCP/UDP over IPv4: pseudo-header + @l4_len bytes of segment. The sum
+ * is in host order, so are the pseudo-header's protocol and length. */
 static inline int
 fuzz_l4_cksum_ok(const uint8_t *ip, const uint8_t *l4, size_t l4_len, uint8_t proto)
 {
-	uint32_t s = fuzz_sum(ip + 12, 8, 0);
+	uint32_t s = __rte_raw_cksum(ip + 12, 8, 0);
 
-	s += proto;
-	s += (uint32_t)l4_len;
-	return fuzz_fold(fuzz_sum(l4, l4_len, s)) == 0xffff;
+	s += rte_cpu_to_be_16(proto);
+	s += rte_cpu_to_be_16((uint16_t)l4_len);
+	return __rte_raw_cksum_reduce(__rte_raw_cksum(l4, l4_len, s)) == 0xffff;
 }
 
 /* A bare mbuf around @buf (no EAL, no pool): what sb_parse() reads. */

@@ -36,27 +36,45 @@ l4_ok(const uint8_t *ip, const uint8_t *l4, size_t len, uint8_t proto)
 	return fuzz_l4_cksum_ok(ip, l4, len, proto);
 }
 
-static void
-fuzz_rewrite(const uint8_t *data, size_t size)
+/* Modes 0 and 1 read a direction bit (the mode byte's low bit), an
+ * address and a port as the bytes stand, then a frame: copied into a heap
+ * block of its size (returned, for free(); NULL when the input is too
+ * short) and parsed into @md; *@whole when it is an IPv4 packet that
+ * parsed clean and is not a fragment. */
+static uint8_t *
+take_frame(const uint8_t *data, size_t size, bool *bit, uint32_t *addr, uint16_t *port,
+	   struct sb_meta *md, bool *whole)
 {
 	struct rte_mbuf m;
-	struct sb_meta md;
-	uint32_t addr;
-	uint16_t port;
-	bool src = data[0] & 1;
 	uint8_t *buf;
 
 	if (size < 7)
-		return;
-	memcpy(&addr, data + 1, 4);
-	memcpy(&port, data + 5, 2);
+		return NULL;
+	*bit = data[0] & 1;
+	memcpy(addr, data + 1, 4);
+	memcpy(port, data + 5, 2);
 	data += 7;
 	size -= 7;
 	buf = malloc(size ? size : 1);
 	memcpy(buf, data, size);
 	fuzz_mbuf(&m, buf, (uint16_t)size);
-	if (sb_parse(&m, &md) == SB_DROP_MAX && md.kind == SB_PKT_IPV4 &&
-	    md.frag == SB_FRAG_NONE && sb_nat_proto(md.proto) >= 0) {
+	*whole = sb_parse(&m, md) == SB_DROP_MAX && md->kind == SB_PKT_IPV4 &&
+		 md->frag == SB_FRAG_NONE;
+	return buf;
+}
+
+static void
+fuzz_rewrite(const uint8_t *data, size_t size)
+{
+	struct sb_meta md;
+	uint32_t addr;
+	uint16_t port;
+	bool src, whole;
+	uint8_t *buf = take_frame(data, size, &src, &addr, &port, &md, &whole);
+
+	if (buf == NULL)
+		return;
+	if (whole && sb_nat_proto(md.proto) >= 0) {
 		uint8_t *ip = buf + md.l3_off, *l4 = ip + md.l4_off;
 		size_t len = md.l4_len;
 		int udp_none = md.proto == IPPROTO_UDP && rd16(l4 + 6) == 0;
@@ -83,26 +101,16 @@ fuzz_rewrite(const uint8_t *data, size_t size)
 static void
 fuzz_icmp_err(const uint8_t *data, size_t size)
 {
-	struct rte_mbuf m;
 	struct sb_meta md;
 	struct sb_ct_key key;
 	uint32_t addr;
 	uint16_t port, emb_off;
-	bool outbound = data[0] & 1;
-	uint8_t *buf;
+	bool outbound, whole;
+	uint8_t *buf = take_frame(data, size, &outbound, &addr, &port, &md, &whole);
 
-	if (size < 7)
+	if (buf == NULL)
 		return;
-	memcpy(&addr, data + 1, 4);
-	memcpy(&port, data + 5, 2);
-	data += 7;
-	size -= 7;
-	buf = malloc(size ? size : 1);
-	memcpy(buf, data, size);
-	fuzz_mbuf(&m, buf, (uint16_t)size);
-	if (sb_parse(&m, &md) == SB_DROP_MAX && md.kind == SB_PKT_IPV4 &&
-	    md.frag == SB_FRAG_NONE && md.proto == IPPROTO_ICMP &&
-	    sb_nat_icmp_is_error(md.icmp_type)) {
+	if (whole && md.proto == IPPROTO_ICMP && sb_nat_icmp_is_error(md.icmp_type)) {
 		uint8_t *ip = buf + md.l3_off, *l4 = ip + md.l4_off;
 		uint32_t tot = md.l4_off + md.l4_len;
 

@@ -10,6 +10,11 @@
 #                                       fault-WAN, restore-WAN, fault-monitor)
 #   lab_stamp_ms NAME                   the .at stamp (just before the command)
 #   lab_stamp_slack NAME                .after - .at: how long the command took
+#   lab_fault_detect NAME ERE TIMEOUT_MS
+#                                       after the fault stamped NAME, wait for a log
+#                                       line matching ERE: $det the ms from the stamp
+#                                       to it, $slack the command's own time; fails
+#                                       (det empty) when no such line came
 # The client (scripts/lab-client.py, run in sb-lan)
 #   connect [TIMEOUT_S] [SOURCE]        one TCP connection to 192.0.2.80:8080; prints
 #                                       "HELLO <src-ip> <src-port>" or fails
@@ -27,6 +32,11 @@
 #   lab_wait_first_via FILE SINCE_MS N TIMEOUT_MS   the same, polling FILE
 #   lab_stream_start FILE ARGS...       background `lab-client.py stream ARGS` into FILE
 #   lab_stream_stop                     end it; $stream_res its line, $lost the count
+#   lab_tcp_hold SECONDS POLL WHAT      background: one TCP connection to a sink on
+#                                       192.0.2.80:9000 written to every POLL s for
+#                                       SECONDS s; $work/client.txt gets "connected MS"
+#                                       and "reset MS ERROR" if it dies; pid in $cpid;
+#                                       ok/bad on "... open through WHAT"
 # The gateway's log ($log; lines start with HH:MM:SS.mmm)
 #   log_ms PATTERN [SKIP]               epoch ms of the (SKIP+1)th line matching (grep)
 #   new_log_ms ERE FROM_LINE            epoch ms of the first match after line FROM_LINE
@@ -89,6 +99,42 @@ connect() { lab_client once --timeout "${1:-1}" ${2:+--source "$2"}; }
 
 lab_udp_echo() {
 	lab_client stream --count 1 --interval "${1:-1}" 2>/dev/null | grep -q '^sent 1 received 1 '
+}
+
+# A long-lived TCP connection from sb-lan to a sink on 192.0.2.80:9000 in
+# sb-inet: the client writes a byte every POLL s for SECONDS s and writes
+# "connected MS" to $work/client.txt, then "reset MS ERROR" if the
+# connection dies; its pid in $cpid. ok/bad on whether it connected
+# ("... through WHAT").
+lab_tcp_hold() { # SECONDS POLL WHAT
+	ip netns exec sb-inet timeout $(($1 + 60)) nc -lk 192.0.2.80 9000 >/dev/null 2>&1 &
+	lab_track $!
+	sleep 0.3
+	ip netns exec sb-lan timeout $(($1 + 10)) /usr/bin/python3 -c '
+import socket, sys, time
+secs, poll = float(sys.argv[1]), float(sys.argv[2])
+s = socket.create_connection(("192.0.2.80", 9000), timeout=2)
+print("connected", int(time.time() * 1000), flush=True)
+end = time.time() + secs
+try:
+    while time.time() < end:
+        s.send(b"x")
+        s.settimeout(poll)
+        try:
+            if s.recv(16) == b"":
+                raise ConnectionResetError("closed")
+        except socket.timeout:
+            pass
+except OSError as e:
+    print("reset", int(time.time() * 1000), type(e).__name__, flush=True)
+' "$1" "$2" >"$work/client.txt" 2>&1 &
+	cpid=$!
+	sleep 1
+	if grep -q connected "$work/client.txt"; then
+		ok "long-lived TCP connection open through $3"
+	else
+		bad "client: $(cat "$work/client.txt")"
+	fi
 }
 
 wait_via() {
@@ -183,6 +229,13 @@ log_ms() {
 
 new_log_ms() {
 	lab_log_epoch "$(tail -n +"$(($2 + 1))" "$log" | grep -m1 -E "$1" | awk '{print $1}')"
+}
+
+lab_fault_detect() {
+	slack=$(lab_stamp_slack "$1")
+	det=
+	wait_log "$2" 0 "$3" || return 1
+	det=$(($(new_log_ms "$2" 0) - $(lab_stamp_ms "$1")))
 }
 
 wait_log() {

@@ -81,14 +81,7 @@ test_checksum_udp_zero_rules(void **state)
 	assert_int_equal(sb_csum_udp_fix(0x5555, 0x1234), 0x1234);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_checksum_update32_matches_full),
-		cmocka_unit_test(test_checksum_update16_matches_full),
-		cmocka_unit_test(test_checksum_udp_zero_rules),
-	};
-
-	return cmocka_run_group_tests_name("checksum", tests, NULL, NULL);
-}
+SB_TEST_MAIN("checksum", NULL, NULL,
+	     cmocka_unit_test(test_checksum_update32_matches_full),
+	     cmocka_unit_test(test_checksum_update16_matches_full),
+	     cmocka_unit_test(test_checksum_udp_zero_rules))

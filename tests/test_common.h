@@ -14,7 +14,18 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include <rte_cycles.h>
 #include <rte_eal.h>
+
+/* The main() of a test binary: the tests listed after @teardown
+ * (cmocka_unit_test(...), ...) as the group @group, with @setup and
+ * @teardown around them (NULL: none). */
+#define SB_TEST_MAIN(group, setup, teardown, ...)                                 \
+	int main(void)                                                             \
+	{                                                                          \
+		const struct CMUnitTest tests[] = { __VA_ARGS__ };                 \
+		return cmocka_run_group_tests_name(group, tests, setup, teardown); \
+	}
 
 /* The EAL's runtime directory, removed again at teardown. */
 static char sb_test_prefix[64];
@@ -30,6 +41,16 @@ sb_test_eal_up(void **state, const char *name)
 	(void)state;
 	snprintf(prefix, sizeof(sb_test_prefix), "sbtest_%s_%d", name, (int)getpid());
 	return rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])) - 1, argv) < 0 ? -1 : 0;
+}
+
+/* sb_test_eal_up(), then the TSC's ticks per second into *@hz. */
+static inline int
+sb_test_eal_up_hz(void **state, const char *name, uint64_t *hz)
+{
+	if (sb_test_eal_up(state, name) != 0)
+		return -1;
+	*hz = rte_get_tsc_hz();
+	return 0;
 }
 
 static inline int

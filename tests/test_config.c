@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * Configuration: values, defaults, and errors that name file:line,
  * [section] and key. */
-#include "test_common.h"
+#include "test_config_load.h"
 
 #include "sb_config.h"
 
@@ -49,13 +49,7 @@ static const char *good =
 static struct sb_config *
 load(const char *text, char *err, size_t len)
 {
-	const char *path = sb_test_write_tmp(text);
-	struct sb_config *cfg;
-
-	assert_non_null(path);
-	cfg = sb_config_load(path, err, len);
-	unlink(path);
-	return cfg;
+	return sb_test_config_try(text, err, len);
 }
 
 static void

@@ -21,10 +21,7 @@ static uint64_t hz;
 static int
 setup(void **state)
 {
-	if (sb_test_eal_up(state, "conntrack") != 0)
-		return -1;
-	hz = rte_get_tsc_hz();
-	return 0;
+	return sb_test_eal_up_hz(state, "conntrack", &hz);
 }
 
 static struct sb_ct_key
@@ -503,25 +500,18 @@ test_conntrack_port_readdress(void **state)
 	sb_ct_free(ct);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_conntrack_insert_lookup_both_keys),
-		cmocka_unit_test(test_conntrack_port_readdress),
-		cmocka_unit_test(test_conntrack_bulk_lookup_hit_mask),
-		cmocka_unit_test(test_conntrack_duplicate_key_refused),
-		cmocka_unit_test(test_conntrack_full_table_keeps_sessions),
-		cmocka_unit_test(test_conntrack_sweep_expires_only_idle),
-		cmocka_unit_test(test_conntrack_sweep_budget_bounds_work),
-		cmocka_unit_test(test_conntrack_tcp_states_and_timeouts),
-		cmocka_unit_test(test_conntrack_rst_out_of_window_ignored),
-		cmocka_unit_test(test_conntrack_hairpin_and_plain_keys_rebuilt),
-		cmocka_unit_test(test_conntrack_keys_must_fit_translation),
-		cmocka_unit_test(test_conntrack_hit_checked_against_full_tuple),
-		cmocka_unit_test(test_conntrack_owner_in_data_word),
-		cmocka_unit_test(test_conntrack_bytes_per_session_at_1m),
-	};
-
-	return cmocka_run_group_tests_name("conntrack", tests, setup, sb_test_eal_down);
-}
+SB_TEST_MAIN("conntrack", setup, sb_test_eal_down,
+	     cmocka_unit_test(test_conntrack_insert_lookup_both_keys),
+	     cmocka_unit_test(test_conntrack_port_readdress),
+	     cmocka_unit_test(test_conntrack_bulk_lookup_hit_mask),
+	     cmocka_unit_test(test_conntrack_duplicate_key_refused),
+	     cmocka_unit_test(test_conntrack_full_table_keeps_sessions),
+	     cmocka_unit_test(test_conntrack_sweep_expires_only_idle),
+	     cmocka_unit_test(test_conntrack_sweep_budget_bounds_work),
+	     cmocka_unit_test(test_conntrack_tcp_states_and_timeouts),
+	     cmocka_unit_test(test_conntrack_rst_out_of_window_ignored),
+	     cmocka_unit_test(test_conntrack_hairpin_and_plain_keys_rebuilt),
+	     cmocka_unit_test(test_conntrack_keys_must_fit_translation),
+	     cmocka_unit_test(test_conntrack_hit_checked_against_full_tuple),
+	     cmocka_unit_test(test_conntrack_owner_in_data_word),
+	     cmocka_unit_test(test_conntrack_bytes_per_session_at_1m))

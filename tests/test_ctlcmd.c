@@ -12,6 +12,30 @@ parse(const char *s, struct sb_ctlcmd *cmd, char *err)
 	return sb_ctlcmd_parse(s, strlen(s), cmd, err, 256);
 }
 
+/* @s refused, the error naming @why (when not NULL). */
+static void
+refused(const char *s, const char *why)
+{
+	struct sb_ctlcmd cmd;
+	char err[256];
+
+	assert_int_equal(parse(s, &cmd, err), -EINVAL);
+	if (why != NULL && strstr(err, why) == NULL)
+		fail_msg("error \"%s\" lacks \"%s\"", err, why);
+}
+
+/* @s parsed as a command of @op. */
+static struct sb_ctlcmd
+parsed(const char *s, enum sb_ctlcmd_op op)
+{
+	struct sb_ctlcmd cmd;
+	char err[256];
+
+	assert_int_equal(parse(s, &cmd, err), 0);
+	assert_int_equal(cmd.op, op);
+	return cmd;
+}
+
 static void
 test_ctlcmd_commands(void **state)
 {
@@ -19,76 +43,58 @@ test_ctlcmd_commands(void **state)
 	char err[256];
 
 	(void)state;
-	assert_int_equal(parse("route print --json\n", &cmd, err), 0);
-	assert_int_equal(cmd.op, SB_CTLCMD_ROUTE_PRINT);
+	cmd = parsed("route print --json\n", SB_CTLCMD_ROUTE_PRINT);
 	assert_true(cmd.json);
-	assert_int_equal(parse("wan down wan1", &cmd, err), 0);
-	assert_int_equal(cmd.op, SB_CTLCMD_WAN_FORCE);
+	cmd = parsed("wan down wan1", SB_CTLCMD_WAN_FORCE);
 	assert_int_equal(cmd.force, -1);
 	assert_string_equal(cmd.name, "wan1");
 	assert_int_equal(parse("wan auto wan2\r\n", &cmd, err), 0);
 	assert_int_equal(cmd.force, 0);
 	assert_string_equal(cmd.name, "wan2");
-	assert_int_equal(parse("route set default1 distance 7", &cmd, err), 0);
-	assert_int_equal(cmd.op, SB_CTLCMD_ROUTE_DISTANCE);
+	cmd = parsed("route set default1 distance 7", SB_CTLCMD_ROUTE_DISTANCE);
 	assert_int_equal(cmd.distance, 7);
 	assert_int_equal(parse("route disable r", &cmd, err), 0);
 	assert_true(cmd.disable);
-	assert_int_equal(parse("stats --json", &cmd, err), 0);
-	assert_int_equal(cmd.op, SB_CTLCMD_STATS);
-	assert_int_equal(parse("arp", &cmd, err), 0);
-	assert_int_equal(cmd.op, SB_CTLCMD_NEIGH);
-	assert_int_equal(parse("status --json", &cmd, err), 0);
-	assert_int_equal(cmd.op, SB_CTLCMD_STATUS);
+	parsed("stats --json", SB_CTLCMD_STATS);
+	parsed("arp", SB_CTLCMD_NEIGH);
+	cmd = parsed("status --json", SB_CTLCMD_STATUS);
 	assert_true(cmd.json);
-	assert_int_equal(parse("events", &cmd, err), 0);
-	assert_int_equal(cmd.op, SB_CTLCMD_EVENTS);
-	assert_int_equal(parse("reload", &cmd, err), 0);
-	assert_int_equal(cmd.op, SB_CTLCMD_RELOAD);
-	assert_int_equal(parse("conntrack", &cmd, err), 0);
-	assert_int_equal(cmd.op, SB_CTLCMD_CT_PRINT);
+	parsed("events", SB_CTLCMD_EVENTS);
+	parsed("reload", SB_CTLCMD_RELOAD);
+	cmd = parsed("conntrack", SB_CTLCMD_CT_PRINT);
 	assert_int_equal(cmd.limit, 100);
 	assert_string_equal(cmd.name, "");
 	assert_int_equal(cmd.src_mask, 0);
-	assert_int_equal(parse("conntrack print wan=wan2 src=192.168.1.77/24 limit 5 --json", &cmd,
-			       err), 0);
-	assert_int_equal(cmd.op, SB_CTLCMD_CT_PRINT);
+	cmd = parsed("conntrack print wan=wan2 src=192.168.1.77/24 limit 5 --json",
+		     SB_CTLCMD_CT_PRINT);
 	assert_string_equal(cmd.name, "wan2");
 	assert_int_equal(cmd.src, 0xc0a80100);
 	assert_int_equal(cmd.src_mask, 0xffffff00);
 	assert_int_equal(cmd.limit, 5);
 	assert_true(cmd.json);
-	assert_int_equal(parse("conntrack count src=10.0.0.1", &cmd, err), 0);
-	assert_int_equal(cmd.op, SB_CTLCMD_CT_COUNT);
+	cmd = parsed("conntrack count src=10.0.0.1", SB_CTLCMD_CT_COUNT);
 	assert_int_equal(cmd.src, 0x0a000001);
 	assert_int_equal(cmd.src_mask, 0xffffffff);
-	assert_int_equal(parse("conntrack flush wan=wan1", &cmd, err), 0);
-	assert_int_equal(cmd.op, SB_CTLCMD_CT_FLUSH);
+	cmd = parsed("conntrack flush wan=wan1", SB_CTLCMD_CT_FLUSH);
 	assert_string_equal(cmd.name, "wan1");
 }
 
 static void
 test_ctlcmd_conntrack_refuses(void **state)
 {
-	struct sb_ctlcmd cmd;
-	char err[256];
-
 	(void)state;
-	assert_int_equal(parse("conntrack print src=10.0.0.300", &cmd, err), -EINVAL);
-	assert_non_null(strstr(err, "src= expects"));
-	assert_int_equal(parse("conntrack print src=10.0.0.0/33", &cmd, err), -EINVAL);
-	assert_int_equal(parse("conntrack print src=10.0.0.0/", &cmd, err), -EINVAL);
-	assert_int_equal(parse("conntrack print src=10.0.0.1x", &cmd, err), -EINVAL);
-	assert_int_equal(parse("conntrack print src=10.0.0.0/8x", &cmd, err), -EINVAL);
-	assert_int_equal(parse("conntrack print limit 0", &cmd, err), -EINVAL);
-	assert_non_null(strstr(err, "limit expects"));
-	assert_int_equal(parse("conntrack print limit", &cmd, err), -EINVAL);
-	assert_int_equal(parse("conntrack flush src=10.0.0.0/8", &cmd, err), -EINVAL);
-	assert_non_null(strstr(err, "wan=NAME"));
-	assert_int_equal(parse("conntrack count limit 5", &cmd, err), -EINVAL);
-	assert_int_equal(parse("conntrack print dst=1.2.3.4", &cmd, err), -EINVAL);
-	assert_int_equal(parse("status now", &cmd, err), -EINVAL);
-	assert_int_equal(parse("reload /etc/x.ini", &cmd, err), -EINVAL);
+	refused("conntrack print src=10.0.0.300", "src= expects");
+	refused("conntrack print src=10.0.0.0/33", NULL);
+	refused("conntrack print src=10.0.0.0/", NULL);
+	refused("conntrack print src=10.0.0.1x", NULL);
+	refused("conntrack print src=10.0.0.0/8x", NULL);
+	refused("conntrack print limit 0", "limit expects");
+	refused("conntrack print limit", NULL);
+	refused("conntrack flush src=10.0.0.0/8", "wan=NAME");
+	refused("conntrack count limit 5", NULL);
+	refused("conntrack print dst=1.2.3.4", NULL);
+	refused("status now", NULL);
+	refused("reload /etc/x.ini", NULL);
 }
 
 static void
@@ -98,22 +104,19 @@ test_ctlcmd_refuses(void **state)
 	char err[256], longname[200];
 
 	(void)state;
-	assert_int_equal(parse("route set r distance 0", &cmd, err), -EINVAL);
-	assert_non_null(strstr(err, "distance must be 1 to 255"));
-	assert_int_equal(parse("route set r distance 256", &cmd, err), -EINVAL);
-	assert_int_equal(parse("route set r distance 9x", &cmd, err), -EINVAL);
-	assert_int_equal(parse("route set r distance 99999999999999999999", &cmd, err), -EINVAL);
-	assert_int_equal(parse("reboot", &cmd, err), -EINVAL);
-	assert_non_null(strstr(err, "unknown command \"reboot\""));
-	assert_int_equal(parse("", &cmd, err), -EINVAL);
+	refused("route set r distance 0", "distance must be 1 to 255");
+	refused("route set r distance 256", NULL);
+	refused("route set r distance 9x", NULL);
+	refused("route set r distance 99999999999999999999", NULL);
+	refused("reboot", "unknown command \"reboot\"");
+	refused("", NULL);
 	memset(longname, 'a', sizeof(longname) - 1);
 	longname[sizeof(longname) - 1] = '\0';
 	{
 		char line[300];
 
 		snprintf(line, sizeof(line), "wan down %s", longname);
-		assert_int_equal(parse(line, &cmd, err), -EINVAL);
-		assert_non_null(strstr(err, "name longer than"));
+		refused(line, "name longer than");
 	}
 	/* Not NUL-terminated, and the line ends at the first newline. */
 	assert_int_equal(sb_ctlcmd_parse("stats\nwan down wan1", 5, &cmd, err, sizeof(err)), 0);
@@ -122,14 +125,7 @@ test_ctlcmd_refuses(void **state)
 	assert_int_equal(cmd.op, SB_CTLCMD_WAN_FORCE);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_ctlcmd_commands),
-		cmocka_unit_test(test_ctlcmd_refuses),
-		cmocka_unit_test(test_ctlcmd_conntrack_refuses),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+SB_TEST_MAIN("ctlcmd", NULL, NULL,
+	     cmocka_unit_test(test_ctlcmd_commands),
+	     cmocka_unit_test(test_ctlcmd_refuses),
+	     cmocka_unit_test(test_ctlcmd_conntrack_refuses))

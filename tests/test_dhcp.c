@@ -25,23 +25,70 @@ client(void)
 	return d;
 }
 
+/* Start at T0, take an OFFER of @addr from SRV at @t (for @lease_s
+ * seconds, or the usual 120 if 0) and read the REQUEST sent into *@s. */
+static struct sb_dhcp *
+requesting_client(uint32_t addr, uint64_t t, uint32_t lease_s, struct sb_dhcp_out *out,
+		  struct sent *s)
+{
+	struct sb_dhcp *d = client();
+	struct reply r;
+
+	sb_dhcp_start(d, T0, NULL, out);
+	read_sent(out, s);
+	r = std_reply(SB_DHCP_OFFER, s->xid, addr, SRV);
+	if (lease_s != 0)
+		r.lease_s = lease_s;
+	assert_int_equal(deliver(d, t, &r, out), SB_DHCP_OK);
+	read_sent(out, s);
+	return d;
+}
+
 /* Start at T0 and go through DISCOVER, OFFER, REQUEST, ACK on @addr from SRV. */
 static struct sb_dhcp *
 bound_client(uint32_t addr, struct sb_dhcp_out *out)
 {
-	struct sb_dhcp *d = client();
 	struct sent s;
+	struct sb_dhcp *d = requesting_client(addr, T0 + 10, 0, out, &s);
 	struct reply r;
 
-	sb_dhcp_start(d, T0, NULL, out);
-	read_sent(out, &s);
-	r = std_reply(SB_DHCP_OFFER, s.xid, addr, SRV);
-	assert_int_equal(deliver(d, T0 + 10, &r, out), SB_DHCP_OK);
-	read_sent(out, &s);
 	r = std_reply(SB_DHCP_ACK, s.xid, addr, SRV);
 	assert_int_equal(deliver(d, T0 + 20, &r, out), SB_DHCP_OK);
 	assert_int_equal(sb_dhcp_state(d), SB_DHCP_BOUND);
 	return d;
+}
+
+/* A client bound to ADDR and gone RENEWING at T1 (*@t1): its REQUEST in *@s. */
+static struct sb_dhcp *
+renewing_client(struct sb_dhcp_out *out, struct sent *s, uint64_t *t1)
+{
+	struct sb_dhcp *d = bound_client(ADDR, out);
+
+	*t1 = out->ev[0].lease.start_ms + 60000;
+	sb_dhcp_tick(d, *t1, out);
+	assert_int_equal(sb_dhcp_state(d), SB_DHCP_RENEWING);
+	read_sent(out, s);
+	return d;
+}
+
+/* A NAK from @server: no lease time, mask or router. */
+static struct reply
+nak_reply(uint32_t xid, uint32_t server)
+{
+	struct reply r = std_reply(SB_DHCP_NAK, xid, 0, server);
+
+	r.lease_s = r.mask = r.router = 0;
+	return r;
+}
+
+/* @s is unicast from ADDR to the server that gave the lease. */
+static void
+assert_unicast_to_server(const struct sent *s)
+{
+	assert_int_equal(s->ciaddr, ADDR);
+	assert_int_equal(s->src_ip, ADDR);
+	assert_int_equal(s->dst_ip, SRV);
+	assert_memory_equal(s->dst_mac, SRV_MAC, 6);
 }
 
 /* --- the state machine ----------------------------------------------------- */
@@ -143,10 +190,7 @@ test_dhcp_renew_at_t1(void **state)
 	read_sent(&out, &s);
 	/* Unicast to the server that gave the lease, from the address. */
 	assert_int_equal(s.type, SB_DHCP_REQUEST);
-	assert_int_equal(s.ciaddr, ADDR);
-	assert_int_equal(s.src_ip, ADDR);
-	assert_int_equal(s.dst_ip, SRV);
-	assert_memory_equal(s.dst_mac, SRV_MAC, 6);
+	assert_unicast_to_server(&s);
 	assert_int_equal(s.req_ip, 0);
 	assert_int_equal(s.server_id, 0);
 	assert_int_equal(out.n_ev, 0);
@@ -275,17 +319,14 @@ static void
 test_dhcp_nak_in_renewing_loses_the_lease(void **state)
 {
 	struct sb_dhcp_out out;
-	struct sb_dhcp *d = bound_client(ADDR, &out);
-	uint64_t t1 = out.ev[0].lease.start_ms + 60000;
 	struct sent s;
+	uint64_t t1;
+	struct sb_dhcp *d = renewing_client(&out, &s, &t1);
 	struct reply r;
 
 	(void)state;
-	sb_dhcp_tick(d, t1, &out);
-	read_sent(&out, &s);
 	/* A NAK from another server than the lease's is not believed. */
-	r = std_reply(SB_DHCP_NAK, s.xid, 0, SRV2);
-	r.lease_s = r.mask = r.router = 0;
+	r = nak_reply(s.xid, SRV2);
 	assert_int_equal(deliver(d, t1 + 1, &r, &out), SB_DHCP_R_WRONG_SERVER);
 	assert_int_equal(sb_dhcp_state(d), SB_DHCP_RENEWING);
 	/* Nor one without a server identifier. */
@@ -313,8 +354,7 @@ test_dhcp_nak_in_renewing_loses_the_lease(void **state)
 	r = std_reply(SB_DHCP_OFFER, s.xid, ADDR, SRV);
 	assert_int_equal(deliver(d, t1 + 3, &r, &out), SB_DHCP_OK);
 	read_sent(&out, &s);
-	r = std_reply(SB_DHCP_NAK, s.xid, 0, SRV);
-	r.lease_s = r.mask = r.router = 0;
+	r = nak_reply(s.xid, SRV);
 	assert_int_equal(deliver(d, t1 + 4, &r, &out), SB_DHCP_OK);
 	assert_int_equal(out.n_ev, 0); /* nothing was in use */
 	assert_int_equal(out.frame_len, 0);
@@ -332,20 +372,17 @@ static void
 test_dhcp_address_change_is_reported_old_to_new(void **state)
 {
 	struct sb_dhcp_out out;
-	struct sb_dhcp *d = bound_client(ADDR, &out);
-	uint64_t t1 = out.ev[0].lease.start_ms + 60000;
 	struct sent s;
+	uint64_t t1;
+	struct sb_dhcp *d = renewing_client(&out, &s, &t1);
 	struct reply r;
 
 	(void)state;
-	sb_dhcp_tick(d, t1, &out);
-	read_sent(&out, &s);
 	/* An ACK for another address than the one renewed is refused. */
 	r = std_reply(SB_DHCP_ACK, s.xid, ADDR2, SRV);
 	assert_int_equal(deliver(d, t1 + 1, &r, &out), SB_DHCP_R_WRONG_ADDRESS);
 	/* The server NAKs and hands out a new address. */
-	r = std_reply(SB_DHCP_NAK, s.xid, 0, SRV);
-	r.lease_s = r.mask = r.router = 0;
+	r = nak_reply(s.xid, SRV);
 	assert_int_equal(deliver(d, t1 + 2, &r, &out), SB_DHCP_OK);
 	assert_int_equal(out.ev[0].kind, SB_DHCP_EV_LOST);
 	read_sent(&out, &s);
@@ -414,8 +451,7 @@ test_dhcp_init_reboot_nak_or_silence_falls_back_to_discover(void **state)
 	/* NAK (from any server): DISCOVER at once, no loss reported. */
 	sb_dhcp_start(d, T0, &kept, &out);
 	read_sent(&out, &s);
-	r = std_reply(SB_DHCP_NAK, s.xid, 0, SRV2);
-	r.lease_s = r.mask = r.router = 0;
+	r = nak_reply(s.xid, SRV2);
 	assert_int_equal(deliver(d, T0 + 5, &r, &out), SB_DHCP_OK);
 	assert_int_equal(out.n_ev, 0);
 	read_sent(&out, &s);
@@ -540,10 +576,7 @@ test_dhcp_release_on_stop(void **state)
 	sb_dhcp_stop(d, T0 + 5000, true, &out);
 	read_sent(&out, &s);
 	assert_int_equal(s.type, SB_DHCP_RELEASE);
-	assert_int_equal(s.ciaddr, ADDR);
-	assert_int_equal(s.src_ip, ADDR);
-	assert_int_equal(s.dst_ip, SRV);
-	assert_memory_equal(s.dst_mac, SRV_MAC, 6);
+	assert_unicast_to_server(&s);
 	assert_int_equal(s.server_id, SRV);
 	assert_int_equal(s.secs, 0);
 	assert_int_equal(out.n_ev, 1);
@@ -685,18 +718,12 @@ test_dhcp_configured_client_id_and_no_hostname(void **state)
 static void
 test_dhcp_infinite_lease_never_renews(void **state)
 {
-	struct sb_dhcp *d = client();
 	struct sb_dhcp_out out;
 	struct sent s;
+	struct sb_dhcp *d = requesting_client(ADDR, T0 + 1, SB_DHCP_INFINITE, &out, &s);
 	struct reply r;
 
 	(void)state;
-	sb_dhcp_start(d, T0, NULL, &out);
-	read_sent(&out, &s);
-	r = std_reply(SB_DHCP_OFFER, s.xid, ADDR, SRV);
-	r.lease_s = SB_DHCP_INFINITE;
-	deliver(d, T0 + 1, &r, &out);
-	read_sent(&out, &s);
 	r = std_reply(SB_DHCP_ACK, s.xid, ADDR, SRV);
 	r.lease_s = SB_DHCP_INFINITE;
 	assert_int_equal(deliver(d, T0 + 2, &r, &out), SB_DHCP_OK);
@@ -711,17 +738,12 @@ test_dhcp_infinite_lease_never_renews(void **state)
 static void
 test_dhcp_server_t1_t2_taken_only_in_order(void **state)
 {
-	struct sb_dhcp *d = client();
 	struct sb_dhcp_out out;
 	struct sent s;
+	struct sb_dhcp *d = requesting_client(ADDR, T0, 0, &out, &s);
 	struct reply r;
 
 	(void)state;
-	sb_dhcp_start(d, T0, NULL, &out);
-	read_sent(&out, &s);
-	r = std_reply(SB_DHCP_OFFER, s.xid, ADDR, SRV);
-	deliver(d, T0, &r, &out);
-	read_sent(&out, &s);
 	r = std_reply(SB_DHCP_ACK, s.xid, ADDR, SRV);
 	r.lease_s = 1000;
 	r.t1_s = 300;
@@ -731,12 +753,7 @@ test_dhcp_server_t1_t2_taken_only_in_order(void **state)
 	assert_int_equal(out.ev[0].lease.t2_s, 600);
 	sb_dhcp_free(d);
 
-	d = client();
-	sb_dhcp_start(d, T0, NULL, &out);
-	read_sent(&out, &s);
-	r = std_reply(SB_DHCP_OFFER, s.xid, ADDR, SRV);
-	deliver(d, T0, &r, &out);
-	read_sent(&out, &s);
+	d = requesting_client(ADDR, T0, 0, &out, &s);
 	r = std_reply(SB_DHCP_ACK, s.xid, ADDR, SRV);
 	r.lease_s = 1000;
 	r.t1_s = 900;
@@ -795,16 +812,11 @@ test_dhcp_parse_options(void **state)
 	assert_string_equal(m.message, "hel?o");
 
 	/* Through the client: the 0/0 route is the gateway, option 3 ignored. */
-	struct sb_dhcp *d = client();
 	struct sb_dhcp_out out;
 	struct sent s;
+	struct sb_dhcp *d = requesting_client(ADDR, T0, 0, &out, &s);
 	struct reply r;
 
-	sb_dhcp_start(d, T0, NULL, &out);
-	read_sent(&out, &s);
-	r = std_reply(SB_DHCP_OFFER, s.xid, ADDR, SRV);
-	deliver(d, T0, &r, &out);
-	read_sent(&out, &s);
 	r = std_reply(SB_DHCP_ACK, s.xid, ADDR, SRV);
 	r.extra = ex;
 	r.extra_len = sizeof(ex);
@@ -941,14 +953,14 @@ test_dhcp_parse_refuses_malformed_headers(void **state)
 	MUTATE(F[14] = 0x44, SB_DHCP_R_BAD_IP);                 /* ihl 4 */
 	MUTATE(F[14 + 10] ^= 1, SB_DHCP_R_BAD_IP);              /* ip checksum */
 	MUTATE((F[14 + 6] = 0x20, F[14 + 10] = 0, F[14 + 11] = 0,
-		wr16(F + 24, (uint16_t)~sum16(0, F + 14, 20))), SB_DHCP_R_BAD_IP); /* MF */
+		put16(F + 24, (uint16_t)~sum16(0, F + 14, 20))), SB_DHCP_R_BAD_IP); /* MF */
 	MUTATE((F[14 + 9] = 6, F[24] = 0, F[25] = 0,
-		wr16(F + 24, (uint16_t)~sum16(0, F + 14, 20))), SB_DHCP_R_NOT_UDP);
+		put16(F + 24, (uint16_t)~sum16(0, F + 14, 20))), SB_DHCP_R_NOT_UDP);
 	MUTATE(F[34 + 1] = 53, SB_DHCP_R_WRONG_PORTS);
 	MUTATE(F[34 + 3] = 67, SB_DHCP_R_WRONG_PORTS);
 	MUTATE(F[34 + 7] ^= 0x10, SB_DHCP_R_BAD_UDP);           /* udp checksum */
-	MUTATE(wr16(F + 34 + 4, 4), SB_DHCP_R_BAD_UDP);         /* udp len < 8 */
-	MUTATE(wr16(F + 34 + 4, 1400), SB_DHCP_R_BAD_UDP);      /* udp len > ip */
+	MUTATE(put16(F + 34 + 4, 4), SB_DHCP_R_BAD_UDP);         /* udp len < 8 */
+	MUTATE(put16(F + 34 + 4, 1400), SB_DHCP_R_BAD_UDP);      /* udp len > ip */
 	MUTATE((F[42] = 1, F[40] = F[41] = 0), SB_DHCP_R_NOT_REPLY);
 	MUTATE((F[43] = 6, F[40] = F[41] = 0), SB_DHCP_R_BAD_HW);
 	MUTATE((F[44] = 16, F[40] = F[41] = 0), SB_DHCP_R_BAD_HW);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "dhcp.h"
+#include "dhcp_priv.h"
 
 #define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
 
@@ -23,30 +24,11 @@ static const uint64_t T0 = 100000000; /* the fake clock starts here, in ms */
 
 /* --- reading the client's frames ---------------------------------------- */
 
-static inline uint32_t
-rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static inline uint16_t
-rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
+/* The client's own byte order and RFC 1071 sum (dhcp_priv.h), folded. */
 static inline uint16_t
 sum16(uint32_t s, const uint8_t *p, size_t len)
 {
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		s += rd16(p + i);
-	if (i < len)
-		s += (uint32_t)p[i] << 8;
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)s;
+	return csum_fold(csum_add(s, p, len));
 }
 
 struct sent {
@@ -73,29 +55,29 @@ read_sent(const struct sb_dhcp_out *out, struct sent *s)
 
 	memset(s, 0, sizeof(*s));
 	assert_true(out->frame_len >= 14 + 20 + 8 + 300);
-	assert_int_equal(rd16(f + 12), 0x0800);
+	assert_int_equal(get16(f + 12), 0x0800);
 	memcpy(s->dst_mac, f, 6);
 	memcpy(s->src_mac, f + 6, 6);
 	assert_int_equal(ip[0], 0x45);
-	assert_int_equal(rd16(ip + 2), out->frame_len - 14);
+	assert_int_equal(get16(ip + 2), out->frame_len - 14);
 	assert_int_equal(ip[9], 17);
 	assert_int_equal(sum16(0, ip, 20), 0xffff);
-	s->src_ip = rd32(ip + 12);
-	s->dst_ip = rd32(ip + 16);
-	assert_int_equal(rd16(udp), 68);
-	assert_int_equal(rd16(udp + 2), 67);
-	ulen = rd16(udp + 4);
+	s->src_ip = get32(ip + 12);
+	s->dst_ip = get32(ip + 16);
+	assert_int_equal(get16(udp), 68);
+	assert_int_equal(get16(udp + 2), 67);
+	ulen = get16(udp + 4);
 	assert_int_equal(ulen, out->frame_len - 14 - 20);
-	assert_int_not_equal(rd16(udp + 6), 0);
+	assert_int_not_equal(get16(udp + 6), 0);
 	assert_int_equal(sum16(sum16(17 + (uint32_t)ulen, ip + 12, 8), udp, ulen), 0xffff);
 	assert_int_equal(b[0], 1);
 	assert_int_equal(b[1], 1);
 	assert_int_equal(b[2], 6);
-	s->xid = rd32(b + 4);
-	s->secs = rd16(b + 8);
-	s->ciaddr = rd32(b + 12);
+	s->xid = get32(b + 4);
+	s->secs = get16(b + 8);
+	s->ciaddr = get32(b + 12);
 	assert_memory_equal(b + 28, MAC, 6);
-	assert_int_equal(rd32(b + 236), 0x63825363u);
+	assert_int_equal(get32(b + 236), 0x63825363u);
 	size_t i = 240, blen = ulen - 8;
 	bool end = false;
 
@@ -118,8 +100,8 @@ read_sent(const struct sb_dhcp_out *out, struct sent *s)
 
 		switch (code) {
 		case 53: assert_int_equal(l, 1); s->type = v[0]; break;
-		case 50: assert_int_equal(l, 4); s->req_ip = rd32(v); break;
-		case 54: assert_int_equal(l, 4); s->server_id = rd32(v); break;
+		case 50: assert_int_equal(l, 4); s->req_ip = get32(v); break;
+		case 54: assert_int_equal(l, 4); s->server_id = get32(v); break;
 		case 61: memcpy(s->client_id, v, l); s->client_id_len = l; break;
 		case 12: memcpy(s->hostname, v, l); s->hostname[l] = '\0'; break;
 		case 55: s->has_prl = true; break;
@@ -149,25 +131,8 @@ opt4(uint8_t *o, uint8_t code, uint32_t v)
 {
 	o[0] = code;
 	o[1] = 4;
-	o[2] = (uint8_t)(v >> 24);
-	o[3] = (uint8_t)(v >> 16);
-	o[4] = (uint8_t)(v >> 8);
-	o[5] = (uint8_t)v;
+	put32(o + 2, v);
 	return 6;
-}
-
-static inline void
-wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static inline void
-wr32(uint8_t *p, uint32_t v)
-{
-	wr16(p, (uint16_t)(v >> 16));
-	wr16(p + 2, (uint16_t)v);
 }
 
 /* A complete frame from the server to the client, checksums right. */
@@ -180,29 +145,25 @@ mk_reply(uint8_t *f, const struct reply *r)
 	memset(f, 0, 1500);
 	memcpy(f, MAC, 6);
 	memcpy(f + 6, SRV_MAC, 6);
-	wr16(f + 12, 0x0800);
+	put16(f + 12, 0x0800);
 	b[0] = 2;
 	b[1] = 1;
 	b[2] = 6;
-	wr32(b + 4, r->xid);
-	wr32(b + 16, r->yiaddr);
+	put32(b + 4, r->xid);
+	put32(b + 16, r->yiaddr);
 	memcpy(b + 28, r->chaddr != NULL ? r->chaddr : MAC, 6);
-	wr32(b + 236, 0x63825363u);
+	put32(b + 236, 0x63825363u);
 	*o++ = 53;
 	*o++ = 1;
 	*o++ = r->type;
-	if (r->server_id != 0)
-		o += opt4(o, 54, r->server_id);
-	if (r->lease_s != 0)
-		o += opt4(o, 51, r->lease_s);
-	if (r->mask != 0)
-		o += opt4(o, 1, r->mask);
-	if (r->router != 0)
-		o += opt4(o, 3, r->router);
-	if (r->t1_s != 0)
-		o += opt4(o, 58, r->t1_s);
-	if (r->t2_s != 0)
-		o += opt4(o, 59, r->t2_s);
+	/* Options 54, 51, 1, 3, 58, 59 in this order, each when not 0. */
+	const struct { uint8_t code; uint32_t v; } o4[] = {
+		{ 54, r->server_id }, { 51, r->lease_s }, { 1, r->mask },
+		{ 3, r->router }, { 58, r->t1_s }, { 59, r->t2_s },
+	};
+	for (size_t i = 0; i < sizeof(o4) / sizeof(o4[0]); i++)
+		if (o4[i].v != 0)
+			o += opt4(o, o4[i].code, o4[i].v);
 	if (r->extra_len > 0) {
 		memcpy(o, r->extra, r->extra_len);
 		o += r->extra_len;
@@ -212,17 +173,17 @@ mk_reply(uint8_t *f, const struct reply *r)
 	if (blen < 300)
 		blen = 300;
 	ulen = 8 + blen;
-	wr16(udp, 67);
-	wr16(udp + 2, 68);
-	wr16(udp + 4, (uint16_t)ulen);
+	put16(udp, 67);
+	put16(udp + 2, 68);
+	put16(udp + 4, (uint16_t)ulen);
 	ip[0] = 0x45;
-	wr16(ip + 2, (uint16_t)(20 + ulen));
+	put16(ip + 2, (uint16_t)(20 + ulen));
 	ip[8] = 64;
 	ip[9] = 17;
-	wr32(ip + 12, r->src_ip != 0 ? r->src_ip : r->server_id);
-	wr32(ip + 16, r->yiaddr);
-	wr16(ip + 10, (uint16_t)~sum16(0, ip, 20));
-	wr16(udp + 6, (uint16_t)~sum16(sum16(17 + (uint32_t)ulen, ip + 12, 8), udp, ulen));
+	put32(ip + 12, r->src_ip != 0 ? r->src_ip : r->server_id);
+	put32(ip + 16, r->yiaddr);
+	put16(ip + 10, (uint16_t)~sum16(0, ip, 20));
+	put16(udp + 6, (uint16_t)~sum16(sum16(17 + (uint32_t)ulen, ip + 12, 8), udp, ulen));
 	return 14 + 20 + ulen;
 }
 

@@ -110,15 +110,8 @@ test_ecmp_single_path_and_undealt_group(void **state)
 		assert_true(sb_ecmp_pick(&g, flow_hash(i)) < 2);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_ecmp_spreads_over_all_paths),
-		cmocka_unit_test(test_ecmp_path_down_moves_only_its_flows),
-		cmocka_unit_test(test_ecmp_path_back_gets_its_flows_back),
-		cmocka_unit_test(test_ecmp_single_path_and_undealt_group),
-	};
-
-	return cmocka_run_group_tests_name("ecmp", tests, NULL, NULL);
-}
+SB_TEST_MAIN("ecmp", NULL, NULL,
+	     cmocka_unit_test(test_ecmp_spreads_over_all_paths),
+	     cmocka_unit_test(test_ecmp_path_down_moves_only_its_flows),
+	     cmocka_unit_test(test_ecmp_path_back_gets_its_flows_back),
+	     cmocka_unit_test(test_ecmp_single_path_and_undealt_group))

@@ -16,6 +16,16 @@ setup(void **state)
 
 #define IP(a, b, c, d) (((uint32_t)(a) << 24) | ((b) << 16) | ((c) << 8) | (d))
 
+/* Table @table looks @addr up to nexthop group @want. */
+static void
+assert_nh(struct sb_fib *fib, unsigned table, uint32_t addr, uint32_t want)
+{
+	uint32_t nh;
+
+	assert_int_equal(sb_fib_lookup(fib, table, addr, &nh), 0);
+	assert_int_equal(nh, want);
+}
+
 static void
 test_fib_longest_prefix_wins(void **state)
 {
@@ -29,18 +39,13 @@ test_fib_longest_prefix_wins(void **state)
 	assert_int_equal(sb_fib_set(fib, 0, IP(192, 0, 2, 0), 24, 2), 0);
 	assert_int_equal(sb_fib_set(fib, 0, IP(192, 0, 2, 128), 25, 3), 0);
 	assert_int_equal(sb_fib_set(fib, 0, IP(192, 0, 2, 200), 32, 4), 0);
-	assert_int_equal(sb_fib_lookup(fib, 0, IP(198, 51, 100, 1), &nh), 0);
-	assert_int_equal(nh, 1);
-	assert_int_equal(sb_fib_lookup(fib, 0, IP(192, 0, 2, 1), &nh), 0);
-	assert_int_equal(nh, 2);
-	assert_int_equal(sb_fib_lookup(fib, 0, IP(192, 0, 2, 129), &nh), 0);
-	assert_int_equal(nh, 3);
-	assert_int_equal(sb_fib_lookup(fib, 0, IP(192, 0, 2, 200), &nh), 0);
-	assert_int_equal(nh, 4);
+	assert_nh(fib, 0, IP(198, 51, 100, 1), 1);
+	assert_nh(fib, 0, IP(192, 0, 2, 1), 2);
+	assert_nh(fib, 0, IP(192, 0, 2, 129), 3);
+	assert_nh(fib, 0, IP(192, 0, 2, 200), 4);
 	/* Replace keeps the prefix, changes the group. */
 	assert_int_equal(sb_fib_set(fib, 0, IP(192, 0, 2, 0), 24, 9), 0);
-	assert_int_equal(sb_fib_lookup(fib, 0, IP(192, 0, 2, 1), &nh), 0);
-	assert_int_equal(nh, 9);
+	assert_nh(fib, 0, IP(192, 0, 2, 1), 9);
 	sb_fib_free(fib);
 }
 
@@ -48,21 +53,17 @@ static void
 test_fib_table_falls_back_to_main(void **state)
 {
 	struct sb_fib *fib = sb_fib_create("t_fib2", 2, 64, NULL);
-	uint32_t nh;
 
 	(void)state;
 	assert_non_null(fib);
 	assert_int_equal(sb_fib_set(fib, 0, 0, 0, 1), 0);
 	assert_int_equal(sb_fib_set(fib, 1, IP(203, 0, 113, 0), 24, 5), 0);
-	assert_int_equal(sb_fib_lookup(fib, 1, IP(203, 0, 113, 9), &nh), 0);
-	assert_int_equal(nh, 5);
+	assert_nh(fib, 1, IP(203, 0, 113, 9), 5);
 	/* No route in table 1 for this one: main's default answers. */
-	assert_int_equal(sb_fib_lookup(fib, 1, IP(198, 51, 100, 9), &nh), 0);
-	assert_int_equal(nh, 1);
+	assert_nh(fib, 1, IP(198, 51, 100, 9), 1);
 	/* A default in table 1 stops the fallback. */
 	assert_int_equal(sb_fib_set(fib, 1, 0, 0, 7), 0);
-	assert_int_equal(sb_fib_lookup(fib, 1, IP(198, 51, 100, 9), &nh), 0);
-	assert_int_equal(nh, 7);
+	assert_nh(fib, 1, IP(198, 51, 100, 9), 7);
 	assert_int_equal(sb_fib_set(fib, 5, 0, 0, 7), -EINVAL);
 	sb_fib_free(fib);
 }
@@ -78,8 +79,7 @@ test_fib_delete(void **state)
 	assert_int_equal(sb_fib_set(fib, 0, 0, 0, 1), 0);
 	assert_int_equal(sb_fib_set(fib, 0, IP(10, 0, 0, 0), 8, 2), 0);
 	assert_int_equal(sb_fib_del(fib, 0, IP(10, 0, 0, 0), 8), 0);
-	assert_int_equal(sb_fib_lookup(fib, 0, IP(10, 1, 1, 1), &nh), 0);
-	assert_int_equal(nh, 1);
+	assert_nh(fib, 0, IP(10, 1, 1, 1), 1);
 	assert_int_equal(sb_fib_del(fib, 0, 0, 0), 0);
 	assert_int_equal(sb_fib_lookup(fib, 0, IP(10, 1, 1, 1), &nh), -ENOENT);
 	sb_fib_free(fib);
@@ -164,17 +164,10 @@ test_fib_bulk_agrees_with_single_lookups(void **state)
 	sb_fib_free(fib);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fib_longest_prefix_wins),
-		cmocka_unit_test(test_fib_table_falls_back_to_main),
-		cmocka_unit_test(test_fib_bulk_agrees_with_single_lookups),
-		cmocka_unit_test(test_fib_delete),
-		cmocka_unit_test(test_fib_neigh_incomplete_then_resolved),
-		cmocka_unit_test(test_fib_neigh_full),
-	};
-
-	return cmocka_run_group_tests_name("fib", tests, setup, sb_test_eal_down);
-}
+SB_TEST_MAIN("fib", setup, sb_test_eal_down,
+	     cmocka_unit_test(test_fib_longest_prefix_wins),
+	     cmocka_unit_test(test_fib_table_falls_back_to_main),
+	     cmocka_unit_test(test_fib_bulk_agrees_with_single_lookups),
+	     cmocka_unit_test(test_fib_delete),
+	     cmocka_unit_test(test_fib_neigh_incomplete_then_resolved),
+	     cmocka_unit_test(test_fib_neigh_full))

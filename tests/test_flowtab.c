@@ -57,18 +57,27 @@ check_layout(const struct sb_ft *ft)
 	assert_int_equal(used, ft->n);
 }
 
+/* A table @name sized for @keys keys, all of them added (fp_of(i) -> i). */
+static struct sb_ft *
+full_table(const char *name, uint32_t keys)
+{
+	struct sb_ft *ft = sb_ft_create(name, keys, 0);
+
+	assert_non_null(ft);
+	for (uint32_t i = 0; i < keys; i++)
+		assert_int_equal(sb_ft_add(ft, fp_of(i), i), 0);
+	return ft;
+}
+
 static void
 test_flowtab_fills_to_its_size(void **state)
 {
 	const uint32_t keys = 200000;
-	struct sb_ft *ft = sb_ft_create("t_ft_fill", keys, 0);
+	struct sb_ft *ft = full_table("t_ft_fill", keys);
 
 	(void)state;
-	assert_non_null(ft);
 	/* 90% load: 200000 keys in ceil(200000 / 7.2) buckets. */
 	assert_int_equal(ft->nb, 27778);
-	for (uint32_t i = 0; i < keys; i++)
-		assert_int_equal(sb_ft_add(ft, fp_of(i), i), 0);
 	assert_int_equal(ft->n, keys);
 	assert_true(ft->kicks > 0);    /* the walks were exercised */
 	for (uint32_t i = 0; i < keys; i++)
@@ -84,12 +93,9 @@ static void
 test_flowtab_delete_and_reuse(void **state)
 {
 	const uint32_t keys = 50000;
-	struct sb_ft *ft = sb_ft_create("t_ft_del", keys, 0);
+	struct sb_ft *ft = full_table("t_ft_del", keys);
 
 	(void)state;
-	assert_non_null(ft);
-	for (uint32_t i = 0; i < keys; i++)
-		assert_int_equal(sb_ft_add(ft, fp_of(i), i), 0);
 	for (uint32_t i = 0; i < keys; i += 2)
 		assert_int_equal(sb_ft_del(ft, fp_of(i), i), 0);
 	/* Gone, and only they: wrong value or absent key is -ENOENT. */
@@ -156,15 +162,8 @@ test_flowtab_same_signature(void **state)
 	sb_ft_free(ft);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_flowtab_fills_to_its_size),
-		cmocka_unit_test(test_flowtab_delete_and_reuse),
-		cmocka_unit_test(test_flowtab_overfill_loses_nothing),
-		cmocka_unit_test(test_flowtab_same_signature),
-	};
-
-	return cmocka_run_group_tests(tests, setup, sb_test_eal_down);
-}
+SB_TEST_MAIN("flowtab", setup, sb_test_eal_down,
+	     cmocka_unit_test(test_flowtab_fills_to_its_size),
+	     cmocka_unit_test(test_flowtab_delete_and_reuse),
+	     cmocka_unit_test(test_flowtab_overfill_loses_nothing),
+	     cmocka_unit_test(test_flowtab_same_signature))

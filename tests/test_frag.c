@@ -15,10 +15,7 @@ static uint64_t hz;
 static int
 setup(void **state)
 {
-	if (sb_test_eal_up(state, "frag") != 0)
-		return -1;
-	hz = rte_get_tsc_hz();
-	return 0;
+	return sb_test_eal_up_hz(state, "frag", &hz);
 }
 
 static struct sb_frag_key
@@ -127,7 +124,7 @@ test_frag_tracked_per_source_share(void **state)
 			assert_int_equal(sb_frag_add(t, &k, 1, 1, 1, hz), -EBUSY);
 	}
 	assert_int_equal(ok, t->per_src);
-	assert_true(t->per_src < t->cap);
+	assert_true(t->per_src < t->slots.cap);
 	/* The same datagram again takes its own entry over. */
 	k = fkey(0xc6336407, 0);
 	assert_int_equal(sb_frag_add(t, &k, 2, 2, 0, hz), 0);
@@ -146,15 +143,8 @@ test_frag_tracked_per_source_share(void **state)
 	sb_frag_free(t);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_frag_first_then_later_found_until_timeout),
-		cmocka_unit_test(test_frag_hold_and_unhold),
-		cmocka_unit_test(test_frag_hold_per_source_share),
-		cmocka_unit_test(test_frag_tracked_per_source_share),
-	};
-
-	return cmocka_run_group_tests_name("frag", tests, setup, sb_test_eal_down);
-}
+SB_TEST_MAIN("frag", setup, sb_test_eal_down,
+	     cmocka_unit_test(test_frag_first_then_later_found_until_timeout),
+	     cmocka_unit_test(test_frag_hold_and_unhold),
+	     cmocka_unit_test(test_frag_hold_per_source_share),
+	     cmocka_unit_test(test_frag_tracked_per_source_share))

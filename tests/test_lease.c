@@ -3,7 +3,7 @@
  * its connected, default and classless routes in a real RIB, the
  * monitors' gateway, the kept lease file, RELEASE on stop. A test server
  * answers the client's frames; the clock is fake. Pure: no EAL. */
-#include "test_common.h"
+#include "test_config_load.h"
 
 #include <errno.h>
 
@@ -50,8 +50,7 @@ static const uint8_t macs[SB_MAX_PORTS][6] = {
 static void
 setup_kept(struct fix *f, const char *extra, uint64_t now, const struct sb_dhcp_lease *kept)
 {
-	char text[2048], err[512];
-	const char *path;
+	char text[2048];
 	int fd;
 
 	snprintf(f->lease_path, sizeof(f->lease_path), "/tmp/sbtest-lease-XXXXXX");
@@ -66,13 +65,8 @@ setup_kept(struct fix *f, const char *extra, uint64_t now, const struct sb_dhcp_
 		 "[port wan2]\ndevice = d2\nrole = wan\naddress = 198.51.100.2/24\n"
 		 "[route def2]\ndst = 0.0.0.0/0\ngateway = 198.51.100.1\ndistance = 5\n"
 		 "[wan wan1]\nmonitors = 192.0.2.53\n", f->lease_path, extra);
-	path = sb_test_write_tmp(text);
-	f->cfg = sb_config_load(path, err, sizeof(err));
-	unlink(path);
-	if (f->cfg == NULL)
-		fail_msg("config refused: %s", err);
-	f->rib = sb_rib_create(f->cfg);
-	assert_non_null(f->rib);
+	f->cfg = sb_test_config(text);
+	f->rib = sb_test_rib(f->cfg);
 	memset(&f->wire, 0, sizeof(f->wire));
 	if (kept != NULL)
 		assert_int_equal(sb_dhcp_lease_save(f->lease_path, kept, now - 1000,
@@ -102,11 +96,7 @@ teardown_fix(struct fix *f)
 static const struct sb_rib_result *
 route(const struct fix *f, const char *name)
 {
-	int i = sb_rib_find(f->rib, name);
-
-	if (i < 0)
-		fail_msg("no route %s", name);
-	return sb_rib_result(f->rib, (unsigned)i);
+	return sb_rib_result(f->rib, sb_test_route(f->rib, name));
 }
 
 static void

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * Masquerade: port allocation and header rewrites. */
 #include "test_common.h"
+#include "test_pkt.h"
 
 #include <errno.h>
 #include <time.h>
@@ -160,13 +161,7 @@ build(struct pkt *p, uint8_t proto, uint16_t sport, uint16_t dport)
 	memset(p, 0, sizeof(*p));
 	for (int i = 0; i < l4len; i++)
 		l4[i] = (uint8_t)(i * 37 + proto);
-	ip->version_ihl = RTE_IPV4_VHL_DEF;
-	ip->total_length = rte_cpu_to_be_16(20 + l4len);
-	ip->time_to_live = 64;
-	ip->next_proto_id = proto;
-	ip->src_addr = rte_cpu_to_be_32(0xc0a8010a);
-	ip->dst_addr = rte_cpu_to_be_32(0xc0000250);
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	sb_test_ipv4(ip, proto, 20 + l4len, 64, 0xc0a8010a, 0xc0000250);
 	p->md.l4_off = 20;
 	p->md.proto = proto;
 	if (proto == IPPROTO_TCP) {
@@ -353,6 +348,21 @@ test_nat_prepared_rewrite_matches_general(void **state)
 
 /* An ICMP error (type 3) from @outer_src to @outer_dst quoting the
  * datagram built by build(): 20 + 8 + 20 + quote bytes. */
+/* A UDP datagram @src:@sport -> @dst:@dport (addresses in network
+ * order), both checksums right. */
+static void
+build_udp(struct pkt *p, uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport)
+{
+	struct rte_udp_hdr *uh = (struct rte_udp_hdr *)(p->b + 20);
+
+	build(p, IPPROTO_UDP, sport, dport);
+	memcpy(p->b + 12, &src, 4);
+	memcpy(p->b + 16, &dst, 4);
+	sb_test_ipv4_recsum(p->b);
+	uh->dgram_cksum = 0;
+	uh->dgram_cksum = rte_ipv4_udptcp_cksum((struct rte_ipv4_hdr *)p->b, uh);
+}
+
 static uint32_t
 icmp_error_pkt(uint8_t *b, const struct pkt *quoted, uint32_t quote, uint32_t osrc, uint32_t odst)
 {
@@ -361,13 +371,7 @@ icmp_error_pkt(uint8_t *b, const struct pkt *quoted, uint32_t quote, uint32_t os
 	uint32_t len = 20 + 8 + quote;
 
 	memset(b, 0, len);
-	ip->version_ihl = RTE_IPV4_VHL_DEF;
-	ip->total_length = rte_cpu_to_be_16((uint16_t)len);
-	ip->time_to_live = 50;
-	ip->next_proto_id = IPPROTO_ICMP;
-	ip->src_addr = rte_cpu_to_be_32(osrc);
-	ip->dst_addr = rte_cpu_to_be_32(odst);
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	sb_test_ipv4(ip, IPPROTO_ICMP, (uint16_t)len, 50, osrc, odst);
 	ic[0] = 3;
 	ic[1] = 3;
 	memcpy(ic + 8, quoted->b, quote);
@@ -390,6 +394,21 @@ assert_icmp_error_valid(const uint8_t *b, uint32_t len, bool full_udp)
 		assert_int_equal(rte_ipv4_udptcp_cksum_verify((const struct rte_ipv4_hdr *)e, e + 20), 0);
 }
 
+/* Rewrite the ICMP error @b quoting a whole UDP datagram (20-byte
+ * header) to @addr:@port, and check where they went: outbound the outer
+ * source and the quoted destination, inbound the outer destination and
+ * the quoted source; every checksum still right. */
+static void
+rewrite_quoted_udp(uint8_t *b, uint32_t len, uint16_t off, bool outbound, uint32_t addr,
+		   uint16_t port)
+{
+	sb_nat_icmp_err_rewrite(b, len, off, outbound, addr, port);
+	assert_memory_equal(b + (outbound ? 12 : 16), &addr, 4);
+	assert_memory_equal(b + 28 + (outbound ? 16 : 12), &addr, 4);
+	assert_memory_equal(b + 28 + 20 + (outbound ? 2 : 0), &port, 2);
+	assert_icmp_error_valid(b, len, true);
+}
+
 static void
 test_nat_icmp_error_translated_both_ways(void **state)
 {
@@ -403,14 +422,7 @@ test_nat_icmp_error_translated_both_ways(void **state)
 	(void)state;
 	/* Inbound: we sent wan:61000 -> 192.0.2.80:53; the server says port
 	 * unreachable. Whole datagram quoted. */
-	build(&q, IPPROTO_UDP, 61000, 53);
-	memcpy(q.b + 12, &wan, 4);
-	((struct rte_ipv4_hdr *)q.b)->hdr_checksum = 0;
-	((struct rte_ipv4_hdr *)q.b)->hdr_checksum = rte_ipv4_cksum((struct rte_ipv4_hdr *)q.b);
-	struct rte_udp_hdr *uh = (struct rte_udp_hdr *)(q.b + 20);
-
-	uh->dgram_cksum = 0;
-	uh->dgram_cksum = rte_ipv4_udptcp_cksum((struct rte_ipv4_hdr *)q.b, uh);
+	build_udp(&q, wan, rte_cpu_to_be_32(0xc0000250), 61000, 53);
 	uint32_t len = icmp_error_pkt(b, &q, 60, 0xc0000250, 0xcb007102);
 
 	assert_int_equal(sb_nat_icmp_err_key(b, len, &k, &off), SB_DROP_MAX);
@@ -420,36 +432,21 @@ test_nat_icmp_error_translated_both_ways(void **state)
 	assert_int_equal(k.dst, wan);
 	assert_int_equal(k.sport, rte_cpu_to_be_16(53));
 	assert_int_equal(k.dport, eport);
-	sb_nat_icmp_err_rewrite(b, len, off, false, lan, lport);
-	assert_memory_equal(b + 16, &lan, 4);            /* outer dst */
-	assert_memory_equal(b + 28 + 12, &lan, 4);       /* quoted src */
-	assert_memory_equal(b + 48, &lport, 2);          /* quoted sport */
-	assert_icmp_error_valid(b, len, true);
+	rewrite_quoted_udp(b, len, off, false, lan, lport);
 
 	/* Outbound: the LAN host got 192.0.2.80:53 -> lan:5000 and answers
 	 * port unreachable; it must leave quoting wan:61000. */
-	build(&q, IPPROTO_UDP, 53, 5000);
-	memcpy(q.b + 16, &lan, 4);
-	((struct rte_ipv4_hdr *)q.b)->src_addr = rte_cpu_to_be_32(0xc0000250);
-	((struct rte_ipv4_hdr *)q.b)->hdr_checksum = 0;
-	((struct rte_ipv4_hdr *)q.b)->hdr_checksum = rte_ipv4_cksum((struct rte_ipv4_hdr *)q.b);
-	uh->dgram_cksum = 0;
-	uh->dgram_cksum = rte_ipv4_udptcp_cksum((struct rte_ipv4_hdr *)q.b, uh);
+	build_udp(&q, rte_cpu_to_be_32(0xc0000250), lan, 53, 5000);
 	len = icmp_error_pkt(b, &q, 60, 0xc0a8010a, 0xc0000250);
 	assert_int_equal(sb_nat_icmp_err_key(b, len, &k, &off), SB_DROP_MAX);
 	assert_int_equal(k.src, lan);                    /* the original key */
 	assert_int_equal(k.sport, lport);
-	sb_nat_icmp_err_rewrite(b, len, off, true, wan, eport);
-	assert_memory_equal(b + 12, &wan, 4);            /* outer src */
-	assert_memory_equal(b + 28 + 16, &wan, 4);       /* quoted dst */
-	assert_memory_equal(b + 50, &eport, 2);          /* quoted dport */
-	assert_icmp_error_valid(b, len, true);
+	rewrite_quoted_udp(b, len, off, true, wan, eport);
 
 	/* Quoted echo request with an 8-byte quote. */
 	build(&q, IPPROTO_ICMP, 777, 0);
 	memcpy(q.b + 12, &wan, 4);
-	((struct rte_ipv4_hdr *)q.b)->hdr_checksum = 0;
-	((struct rte_ipv4_hdr *)q.b)->hdr_checksum = rte_ipv4_cksum((struct rte_ipv4_hdr *)q.b);
+	sb_test_ipv4_recsum(q.b);
 	len = icmp_error_pkt(b, &q, 28, 0xc6120909, 0xcb007102);
 	assert_int_equal(sb_nat_icmp_err_key(b, len, &k, &off), SB_DROP_MAX);
 	assert_int_equal(k.dport, rte_cpu_to_be_16(777));
@@ -472,24 +469,17 @@ test_nat_proto_map(void **state)
 	assert_int_equal(sb_nat_proto(47), -1);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_nat_port_preserved_when_free, reset),
-		cmocka_unit_test_setup(test_nat_port_collision_gets_another, reset),
-		cmocka_unit_test_setup(test_nat_port_held_120s_after_release, reset),
-		cmocka_unit_test_setup(test_nat_port_exhaustion, reset),
-		cmocka_unit_test_setup(test_nat_port_alloc_bounded_after_mass_expiry, reset),
-		cmocka_unit_test_setup(test_nat_icmp_never_gets_probe_ids, reset),
-		cmocka_unit_test(test_nat_rewrite_src_keeps_checksums_exact),
-		cmocka_unit_test(test_nat_rewrite_dst_keeps_checksums_exact),
-		cmocka_unit_test(test_nat_udp_zero_checksum_stays_zero),
-		cmocka_unit_test(test_nat_ttl_dec_keeps_ip_checksum),
-		cmocka_unit_test(test_nat_prepared_rewrite_matches_general),
-		cmocka_unit_test(test_nat_icmp_error_translated_both_ways),
-		cmocka_unit_test(test_nat_proto_map),
-	};
-
-	return cmocka_run_group_tests_name("nat", tests, NULL, NULL);
-}
+SB_TEST_MAIN("nat", NULL, NULL,
+	     cmocka_unit_test_setup(test_nat_port_preserved_when_free, reset),
+	     cmocka_unit_test_setup(test_nat_port_collision_gets_another, reset),
+	     cmocka_unit_test_setup(test_nat_port_held_120s_after_release, reset),
+	     cmocka_unit_test_setup(test_nat_port_exhaustion, reset),
+	     cmocka_unit_test_setup(test_nat_port_alloc_bounded_after_mass_expiry, reset),
+	     cmocka_unit_test_setup(test_nat_icmp_never_gets_probe_ids, reset),
+	     cmocka_unit_test(test_nat_rewrite_src_keeps_checksums_exact),
+	     cmocka_unit_test(test_nat_rewrite_dst_keeps_checksums_exact),
+	     cmocka_unit_test(test_nat_udp_zero_checksum_stays_zero),
+	     cmocka_unit_test(test_nat_ttl_dec_keeps_ip_checksum),
+	     cmocka_unit_test(test_nat_prepared_rewrite_matches_general),
+	     cmocka_unit_test(test_nat_icmp_error_translated_both_ways),
+	     cmocka_unit_test(test_nat_proto_map))

@@ -39,12 +39,5 @@ test_neigh_port_holds_half(void **state)
 	sb_neigh_free(nb);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_neigh_port_holds_half),
-	};
-
-	return cmocka_run_group_tests(tests, setup, sb_test_eal_down);
-}
+SB_TEST_MAIN("neigh", setup, sb_test_eal_down,
+	     cmocka_unit_test(test_neigh_port_holds_half))

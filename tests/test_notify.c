@@ -106,13 +106,6 @@ test_notify_hooks_bounded(void **state)
 	unlink(pidf);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_notify_hooks_inherit_no_fd),
-		cmocka_unit_test(test_notify_hooks_bounded),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+SB_TEST_MAIN("notify", NULL, NULL,
+	     cmocka_unit_test(test_notify_hooks_inherit_no_fd),
+	     cmocka_unit_test(test_notify_hooks_bounded))

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * Parsing and validation of received frames. */
 #include "test_common.h"
+#include "test_pkt.h"
 
 #include <netinet/in.h>
 #include <rte_mbuf.h>
@@ -54,12 +55,7 @@ frame(uint8_t proto, bool vlan, uint8_t icmp_type)
 	} else {
 		eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
 	}
-	ip->version_ihl = RTE_IPV4_VHL_DEF;
-	ip->total_length = rte_cpu_to_be_16(20 + L4_LEN);
-	ip->time_to_live = 64;
-	ip->next_proto_id = proto;
-	ip->src_addr = rte_cpu_to_be_32(0xc0a8010a);
-	ip->dst_addr = rte_cpu_to_be_32(0xc0000250);
+	sb_test_ipv4(ip, proto, 20 + L4_LEN, 64, 0xc0a8010a, 0xc0000250);
 	if (proto == IPPROTO_TCP) {
 		struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)l4;
 
@@ -79,7 +75,6 @@ frame(uint8_t proto, bool vlan, uint8_t icmp_type)
 		ih->icmp_type = icmp_type;
 		ih->icmp_ident = rte_cpu_to_be_16(77);
 	}
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
 	return m;
 }
 
@@ -92,8 +87,7 @@ iph(struct rte_mbuf *m)
 static void
 refresh(struct rte_mbuf *m)
 {
-	iph(m)->hdr_checksum = 0;
-	iph(m)->hdr_checksum = rte_ipv4_cksum(iph(m));
+	sb_test_ipv4_recsum(iph(m));
 }
 
 static unsigned
@@ -251,20 +245,29 @@ test_parse_drop_bad_checksum(void **state)
 	assert_int_equal(parse(m, &md), SB_DROP_IP_CHECKSUM);
 }
 
+/* parse()'s verdict on a UDP frame from (to, when @to) @addr. */
+static unsigned
+parse_addr(bool to, uint32_t addr)
+{
+	struct sb_meta md;
+	struct rte_mbuf *m = frame(IPPROTO_UDP, false, 0);
+
+	if (to)
+		iph(m)->dst_addr = rte_cpu_to_be_32(addr);
+	else
+		iph(m)->src_addr = rte_cpu_to_be_32(addr);
+	refresh(m);
+	return parse(m, &md);
+}
+
 static void
 test_parse_drop_martian(void **state)
 {
 	static const uint32_t bad[] = { 0x00000001, 0x7f000001, 0xe0000001, 0xffffffff };
-	struct sb_meta md;
 
 	(void)state;
-	for (unsigned i = 0; i < 4; i++) {
-		struct rte_mbuf *m = frame(IPPROTO_UDP, false, 0);
-
-		iph(m)->src_addr = rte_cpu_to_be_32(bad[i]);
-		refresh(m);
-		assert_int_equal(parse(m, &md), SB_DROP_IP_MARTIAN);
-	}
+	for (unsigned i = 0; i < 4; i++)
+		assert_int_equal(parse_addr(false, bad[i]), SB_DROP_IP_MARTIAN);
 }
 
 /* Destinations no packet may have (issue 11, finding 9): 0/8, 127/8,
@@ -274,23 +277,12 @@ test_parse_drop_martian_destination(void **state)
 {
 	static const uint32_t bad[] = { 0x00000001, 0x7f000001, 0xf0000001, 0xfffffffe };
 	static const uint32_t good[] = { 0xffffffff, 0xe00000fb, 0xc0000250 };
-	struct sb_meta md;
 
 	(void)state;
-	for (unsigned i = 0; i < 4; i++) {
-		struct rte_mbuf *m = frame(IPPROTO_UDP, false, 0);
-
-		iph(m)->dst_addr = rte_cpu_to_be_32(bad[i]);
-		refresh(m);
-		assert_int_equal(parse(m, &md), SB_DROP_IP_MARTIAN);
-	}
-	for (unsigned i = 0; i < 3; i++) {
-		struct rte_mbuf *m = frame(IPPROTO_UDP, false, 0);
-
-		iph(m)->dst_addr = rte_cpu_to_be_32(good[i]);
-		refresh(m);
-		assert_int_equal(parse(m, &md), SB_DROP_MAX);
-	}
+	for (unsigned i = 0; i < 4; i++)
+		assert_int_equal(parse_addr(true, bad[i]), SB_DROP_IP_MARTIAN);
+	for (unsigned i = 0; i < 3; i++)
+		assert_int_equal(parse_addr(true, good[i]), SB_DROP_MAX);
 }
 
 /* A frame with IP options @opt (@n bytes, a multiple of 4) before UDP. */
@@ -396,25 +388,18 @@ test_parse_drop_l4_truncated(void **state)
 	assert_int_equal(parse(m, &md), SB_DROP_L4_HEADER);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_tcp),
-		cmocka_unit_test(test_parse_udp_with_vlan),
-		cmocka_unit_test(test_parse_icmp_echo_ids),
-		cmocka_unit_test(test_parse_arp),
-		cmocka_unit_test(test_parse_drop_truncated),
-		cmocka_unit_test(test_parse_drop_ethertype),
-		cmocka_unit_test(test_parse_drop_bad_header),
-		cmocka_unit_test(test_parse_drop_bad_length),
-		cmocka_unit_test(test_parse_drop_bad_checksum),
-		cmocka_unit_test(test_parse_drop_martian),
-		cmocka_unit_test(test_parse_drop_martian_destination),
-		cmocka_unit_test(test_parse_ip_options),
-		cmocka_unit_test(test_parse_fragments),
-		cmocka_unit_test(test_parse_drop_l4_truncated),
-	};
-
-	return cmocka_run_group_tests_name("parse", tests, setup, teardown);
-}
+SB_TEST_MAIN("parse", setup, teardown,
+	     cmocka_unit_test(test_parse_tcp),
+	     cmocka_unit_test(test_parse_udp_with_vlan),
+	     cmocka_unit_test(test_parse_icmp_echo_ids),
+	     cmocka_unit_test(test_parse_arp),
+	     cmocka_unit_test(test_parse_drop_truncated),
+	     cmocka_unit_test(test_parse_drop_ethertype),
+	     cmocka_unit_test(test_parse_drop_bad_header),
+	     cmocka_unit_test(test_parse_drop_bad_length),
+	     cmocka_unit_test(test_parse_drop_bad_checksum),
+	     cmocka_unit_test(test_parse_drop_martian),
+	     cmocka_unit_test(test_parse_drop_martian_destination),
+	     cmocka_unit_test(test_parse_ip_options),
+	     cmocka_unit_test(test_parse_fragments),
+	     cmocka_unit_test(test_parse_drop_l4_truncated))

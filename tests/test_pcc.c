@@ -143,16 +143,9 @@ test_pcc_classifier_fields(void **state)
 	assert_int_equal(sb_pcc_classifier_parse("both-address"), -1);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_pcc_weights_3_to_1),
-		cmocka_unit_test(test_pcc_down_member_moves_only_its_buckets),
-		cmocka_unit_test(test_pcc_all_down_and_zero_weight),
-		cmocka_unit_test(test_pcc_10k_flows_within_5_percent),
-		cmocka_unit_test(test_pcc_classifier_fields),
-	};
-
-	return cmocka_run_group_tests_name("pcc", tests, NULL, NULL);
-}
+SB_TEST_MAIN("pcc", NULL, NULL,
+	     cmocka_unit_test(test_pcc_weights_3_to_1),
+	     cmocka_unit_test(test_pcc_down_member_moves_only_its_buckets),
+	     cmocka_unit_test(test_pcc_all_down_and_zero_weight),
+	     cmocka_unit_test(test_pcc_10k_flows_within_5_percent),
+	     cmocka_unit_test(test_pcc_classifier_fields))

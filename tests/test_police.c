@@ -90,14 +90,7 @@ test_police_per_source(void **state)
 	assert_int_equal(p.src_dropped, 10000 - loud);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_police_rate_and_burst),
-		cmocka_unit_test(test_police_reasons_apart),
-		cmocka_unit_test(test_police_per_source),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+SB_TEST_MAIN("police", NULL, NULL,
+	     cmocka_unit_test(test_police_rate_and_burst),
+	     cmocka_unit_test(test_police_reasons_apart),
+	     cmocka_unit_test(test_police_per_source))

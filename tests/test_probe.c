@@ -119,6 +119,17 @@ test_probe_degraded_by_loss_or_latency(void **state)
 	assert_false(p.degraded);
 }
 
+/* Judge the three monitors @m: the WAN is then in @state, and out of use
+ * or not (@out). */
+static void
+judge(const struct sb_probe *m, const struct sb_wan_conf *wc, struct sb_wan_health *h,
+      enum sb_wstate state, bool out)
+{
+	sb_wan_judge(m, 3, wc, h);
+	assert_int_equal(h->state, state);
+	assert_int_equal(h->out, out);
+}
+
 /* WAN-level judgement: quorum and trigger levels. */
 static void
 test_probe_wan_quorum_and_trigger(void **state)
@@ -129,39 +140,27 @@ test_probe_wan_quorum_and_trigger(void **state)
 
 	(void)state;
 	memset(m, 0, sizeof(m));
-	sb_wan_judge(m, 3, &wc, &h);
-	assert_int_equal(h.state, SB_WAN_UP);
-	assert_false(h.out);
+	judge(m, &wc, &h, SB_WAN_UP, false);
 	assert_int_equal(h.answering, 3);
 	/* Quorum 1 (the default): down only when every monitor fails. */
 	m[0].down = m[1].down = true;
-	sb_wan_judge(m, 3, &wc, &h);
-	assert_int_equal(h.state, SB_WAN_UP);
-	assert_false(h.out);
+	judge(m, &wc, &h, SB_WAN_UP, false);
 	m[2].down = true;
-	sb_wan_judge(m, 3, &wc, &h);
-	assert_int_equal(h.state, SB_WAN_DOWN);
-	assert_true(h.out);
+	judge(m, &wc, &h, SB_WAN_DOWN, true);
 	assert_int_equal(h.answering, 0);
 	/* Quorum 2: down when fewer than two answer. */
 	wc.quorum = 2;
 	m[0].down = false;
-	sb_wan_judge(m, 3, &wc, &h);
-	assert_int_equal(h.state, SB_WAN_DOWN);
-	assert_true(h.out);
+	judge(m, &wc, &h, SB_WAN_DOWN, true);
 	m[1].down = false;
 	sb_wan_judge(m, 3, &wc, &h);
 	assert_int_equal(h.state, SB_WAN_UP);
 	/* Thresholds crossed: DEGRADED. Trigger "down": traffic stays. */
 	m[0].loss_bad = true;
-	sb_wan_judge(m, 3, &wc, &h);
-	assert_int_equal(h.state, SB_WAN_DEGRADED);
-	assert_false(h.out);
+	judge(m, &wc, &h, SB_WAN_DEGRADED, false);
 	/* Trigger "latency" ignores loss... */
 	wc.trigger = SB_TRIGGER_LATENCY;
-	sb_wan_judge(m, 3, &wc, &h);
-	assert_int_equal(h.state, SB_WAN_DEGRADED);
-	assert_false(h.out);
+	judge(m, &wc, &h, SB_WAN_DEGRADED, false);
 	/* ...trigger "loss" takes the traffic away. */
 	wc.trigger = SB_TRIGGER_LOSS;
 	sb_wan_judge(m, 3, &wc, &h);
@@ -170,9 +169,7 @@ test_probe_wan_quorum_and_trigger(void **state)
 	/* Latency over on the other: only loss-or-latency and latency act. */
 	m[0].loss_bad = false;
 	m[1].lat_bad = true;
-	sb_wan_judge(m, 3, &wc, &h);
-	assert_int_equal(h.state, SB_WAN_DEGRADED);
-	assert_false(h.out);
+	judge(m, &wc, &h, SB_WAN_DEGRADED, false);
 	wc.trigger = SB_TRIGGER_LOSS_OR_LATENCY;
 	sb_wan_judge(m, 3, &wc, &h);
 	assert_true(h.out);
@@ -203,19 +200,12 @@ test_probe_judge_tells_loss_from_latency(void **state)
 	assert_true(p.degraded);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_probe_down_after_n_failures_not_before),
-		cmocka_unit_test(test_probe_success_resets_failures),
-		cmocka_unit_test(test_probe_up_after_m_successes),
-		cmocka_unit_test(test_probe_loss_over_window),
-		cmocka_unit_test(test_probe_rtt_and_jitter),
-		cmocka_unit_test(test_probe_degraded_by_loss_or_latency),
-		cmocka_unit_test(test_probe_wan_quorum_and_trigger),
-		cmocka_unit_test(test_probe_judge_tells_loss_from_latency),
-	};
-
-	return cmocka_run_group_tests_name("probe", tests, NULL, NULL);
-}
+SB_TEST_MAIN("probe", NULL, NULL,
+	     cmocka_unit_test(test_probe_down_after_n_failures_not_before),
+	     cmocka_unit_test(test_probe_success_resets_failures),
+	     cmocka_unit_test(test_probe_up_after_m_successes),
+	     cmocka_unit_test(test_probe_loss_over_window),
+	     cmocka_unit_test(test_probe_rtt_and_jitter),
+	     cmocka_unit_test(test_probe_degraded_by_loss_or_latency),
+	     cmocka_unit_test(test_probe_wan_quorum_and_trigger),
+	     cmocka_unit_test(test_probe_judge_tells_loss_from_latency))

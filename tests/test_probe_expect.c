@@ -45,12 +45,5 @@ test_probe_expect_only_the_answer(void **state)
 					   2500));
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_probe_expect_only_the_answer),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+SB_TEST_MAIN("probe_expect", NULL, NULL,
+	     cmocka_unit_test(test_probe_expect_only_the_answer))

@@ -4,7 +4,7 @@
  * state and changes FIB entries thousands of times. Every state the reader
  * sees must be whole (no torn reads) and never freed under it (freed
  * states are poisoned, so a late read shows). */
-#include "test_common.h"
+#include "test_config_load.h"
 
 #include <rte_lcore.h>
 #include <rte_launch.h>
@@ -15,15 +15,16 @@
 #include "fib.h"
 #include "rib.h"
 #include "sb_config.h"
+#include "test_rcu_reader.h"
 
 #define GROUPS 64
 #define ROUNDS 20000
 
 struct shared {
+	struct reader r;
 	struct sb_dp_state *state;
-	struct rte_rcu_qsbr *qs;
 	struct sb_fib *fib;
-	uint32_t stop;
+	uint32_t ip;              /* the reader's pseudo-random address */
 	uint64_t reads, lookups, bad;
 };
 
@@ -58,40 +59,30 @@ make_state(uint64_t version)
 	return st;
 }
 
-static int
-reader(void *arg)
+static void
+read_state(void *arg)
 {
 	struct shared *sh = arg;
-	uint32_t ip = 0x0a000001;
+	const struct sb_dp_state *st = __atomic_load_n(&sh->state, __ATOMIC_ACQUIRE);
+	uint32_t nh;
 
-	rte_rcu_qsbr_thread_register(sh->qs, 0);
-	rte_rcu_qsbr_thread_online(sh->qs, 0);
-	while (!__atomic_load_n(&sh->stop, __ATOMIC_ACQUIRE)) {
-		const struct sb_dp_state *st = __atomic_load_n(&sh->state, __ATOMIC_ACQUIRE);
-		uint32_t nh;
-
-		if (st->n_nhg != GROUPS)
+	if (st->n_nhg != GROUPS)
+		sh->bad++;
+	for (unsigned g = 0; g < GROUPS && st->n_nhg == GROUPS; g++)
+		if (st->nhg[g].n_paths != 2 ||
+		    st->nhg[g].path[0].gw != (uint32_t)st->version ||
+		    st->nhg[g].path[1].gw != (uint32_t)st->version ||
+		    st->nhg[g].path[1].port != (st->version & 7))
 			sh->bad++;
-		for (unsigned g = 0; g < GROUPS && st->n_nhg == GROUPS; g++)
-			if (st->nhg[g].n_paths != 2 ||
-			    st->nhg[g].path[0].gw != (uint32_t)st->version ||
-			    st->nhg[g].path[1].gw != (uint32_t)st->version ||
-			    st->nhg[g].path[1].port != (st->version & 7))
-				sh->bad++;
-		/* FIB entries come and go under us; any answer must be a
-		 * group that exists. */
-		ip = ip * 1103515245u + 12345u;
-		if (sb_fib_lookup(sh->fib, 0, 0x0a000000 | (ip & 0x00ffffff), &nh) == 0) {
-			sh->lookups++;
-			if (nh >= GROUPS)
-				sh->bad++;
-		}
-		sh->reads++;
-		rte_rcu_qsbr_quiescent(sh->qs, 0);
+	/* FIB entries come and go under us; any answer must be a group that
+	 * exists. */
+	sh->ip = sh->ip * 1103515245u + 12345u;
+	if (sb_fib_lookup(sh->fib, 0, 0x0a000000 | (sh->ip & 0x00ffffff), &nh) == 0) {
+		sh->lookups++;
+		if (nh >= GROUPS)
+			sh->bad++;
 	}
-	rte_rcu_qsbr_thread_offline(sh->qs, 0);
-	rte_rcu_qsbr_thread_unregister(sh->qs, 0);
-	return 0;
+	sh->reads++;
 }
 
 static void
@@ -104,12 +95,14 @@ test_publish_reader_never_sees_torn_or_freed_state(void **state)
 	(void)state;
 	assert_non_null(sh);
 	assert_true(lcore < RTE_MAX_LCORE);
-	sh->qs = rte_zmalloc("qs", sz, RTE_CACHE_LINE_SIZE);
-	assert_int_equal(rte_rcu_qsbr_init(sh->qs, 1), 0);
-	sh->fib = sb_fib_create("t_pubfib", 1, 4096, sh->qs);
+	sh->r.qs = rte_zmalloc("qs", sz, RTE_CACHE_LINE_SIZE);
+	assert_int_equal(rte_rcu_qsbr_init(sh->r.qs, 1), 0);
+	sh->fib = sb_fib_create("t_pubfib", 1, 4096, sh->r.qs);
 	assert_non_null(sh->fib);
 	sh->state = make_state(1);
-	assert_int_equal(rte_eal_remote_launch(reader, sh, lcore), 0);
+	sh->r.read = read_state;
+	sh->ip = 0x0a000001;
+	assert_int_equal(rte_eal_remote_launch(rcu_reader, sh, lcore), 0);
 
 	for (uint64_t v = 2; v <= ROUNDS; v++) {
 		/* A route appears and an older one goes: tbl8 groups are
@@ -123,9 +116,9 @@ test_publish_reader_never_sees_torn_or_freed_state(void **state)
 			sb_fib_del(sh->fib, 0, 0x0a000000 | (uint32_t)((o % 256) << 16) |
 				   (uint32_t)((o % 7) << 8), 24);
 		}
-		sb_publish_state_retire(sb_publish_state_swap(&sh->state, make_state(v)), sh->qs);
+		sb_publish_state_retire(sb_publish_state_swap(&sh->state, make_state(v)), sh->r.qs);
 	}
-	__atomic_store_n(&sh->stop, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&sh->r.stop, 1, __ATOMIC_RELEASE);
 	rte_eal_wait_lcore(lcore);
 	print_message("reader: %lu reads, %lu FIB hits, %d publications\n",
 		      (unsigned long)sh->reads, (unsigned long)sh->lookups, ROUNDS - 1);
@@ -134,7 +127,7 @@ test_publish_reader_never_sees_torn_or_freed_state(void **state)
 	assert_int_equal(sh->bad, 0);
 	sb_publish_state_free(sh->state);
 	sb_fib_free(sh->fib);
-	rte_free(sh->qs);
+	rte_free(sh->r.qs);
 	rte_free(sh);
 }
 
@@ -149,50 +142,40 @@ test_publish_reader_never_sees_torn_or_freed_state(void **state)
 #define GW_B 0xc6336401u
 
 struct rib_shared {
+	struct reader r;
 	struct sb_dp_state *state;
 	struct sb_dp_state *spare;
-	struct rte_rcu_qsbr *qs;
 	struct sb_fib *fib;
-	uint32_t stop;
+	uint32_t i;               /* the reader's next prefix */
 	uint64_t reads, via_a, via_b, bad;
 };
 
-static int
-rib_reader(void *arg)
+static void
+read_rib_state(void *arg)
 {
 	struct rib_shared *sh = arg;
-	uint32_t i = 0;
+	const struct sb_dp_state *st = __atomic_load_n(&sh->state, __ATOMIC_ACQUIRE);
 
-	rte_rcu_qsbr_thread_register(sh->qs, 0);
-	rte_rcu_qsbr_thread_online(sh->qs, 0);
-	while (!__atomic_load_n(&sh->stop, __ATOMIC_ACQUIRE)) {
-		const struct sb_dp_state *st = __atomic_load_n(&sh->state, __ATOMIC_ACQUIRE);
+	for (unsigned k = 0; k < 64; k++, sh->i = (sh->i + 7919) % PFX) {
+		uint32_t g;
+		const struct sb_nhg *n;
 
-		for (unsigned k = 0; k < 64; k++, i = (i + 7919) % PFX) {
-			uint32_t g;
-			const struct sb_nhg *n;
-
-			if (sb_fib_lookup(sh->fib, 0, 0x10000001u + (i << 8), &g) != 0 ||
-			    g >= st->n_nhg) {
-				sh->bad++;
-				continue;
-			}
-			n = &st->nhg[g];
-			if (n->n_paths != 1)
-				sh->bad++;
-			else if (n->path[0].gw == GW_A && n->path[0].port == 1)
-				sh->via_a++;
-			else if (n->path[0].gw == GW_B && n->path[0].port == 2)
-				sh->via_b++;
-			else
-				sh->bad++;
-			sh->reads++;
+		if (sb_fib_lookup(sh->fib, 0, 0x10000001u + (sh->i << 8), &g) != 0 ||
+		    g >= st->n_nhg) {
+			sh->bad++;
+			continue;
 		}
-		rte_rcu_qsbr_quiescent(sh->qs, 0);
+		n = &st->nhg[g];
+		if (n->n_paths != 1)
+			sh->bad++;
+		else if (n->path[0].gw == GW_A && n->path[0].port == 1)
+			sh->via_a++;
+		else if (n->path[0].gw == GW_B && n->path[0].port == 2)
+			sh->via_b++;
+		else
+			sh->bad++;
+		sh->reads++;
 	}
-	rte_rcu_qsbr_thread_offline(sh->qs, 0);
-	rte_rcu_qsbr_thread_unregister(sh->qs, 0);
-	return 0;
 }
 
 static int32_t
@@ -215,7 +198,7 @@ rib_publish(struct rib_shared *sh, struct sb_rib *rib)
 	sb_publish_state_fill(st, rib, nb_any, NULL);
 	st = sb_publish_state_swap(&sh->state, st);
 	assert_true(sb_publish_fib(rib, sh->fib) >= 0);
-	sb_publish_state_keep(st, sh->qs, &sh->spare);
+	sb_publish_state_keep(st, sh->r.qs, &sh->spare);
 }
 
 static void
@@ -223,23 +206,15 @@ test_publish_rib_failovers_under_a_reader(void **state)
 {
 	struct rib_shared *sh = rte_zmalloc("rsh", sizeof(*sh), 64);
 	unsigned lcore = rte_get_next_lcore(-1, 1, 0);
-	const char *path = sb_test_write_tmp(
-		"[port lan]\ndevice = d0\naddress = 192.168.1.1/24\n"
-		"[port wan1]\ndevice = d1\nrole = wan\naddress = 203.0.113.2/24\n"
-		"[port wan2]\ndevice = d2\nrole = wan\naddress = 198.51.100.2/24\n");
-	char err[256];
-	struct sb_config *cfg = sb_config_load(path, err, sizeof(err));
+	struct sb_config *cfg = sb_test_config(SB_TEST_PORTS);
 	struct sb_rib *rib;
 
 	(void)state;
-	unlink(path);
-	assert_non_null(cfg);
 	assert_non_null(sh);
-	rib = sb_rib_create(cfg);
-	assert_non_null(rib);
-	sh->qs = rte_zmalloc("rqs", rte_rcu_qsbr_get_memsize(1), RTE_CACHE_LINE_SIZE);
-	assert_int_equal(rte_rcu_qsbr_init(sh->qs, 1), 0);
-	sh->fib = sb_fib_create("t_ribfib", 1, PFX + 64, sh->qs);
+	rib = sb_test_rib(cfg);
+	sh->r.qs = rte_zmalloc("rqs", rte_rcu_qsbr_get_memsize(1), RTE_CACHE_LINE_SIZE);
+	assert_int_equal(rte_rcu_qsbr_init(sh->r.qs, 1), 0);
+	sh->fib = sb_fib_create("t_ribfib", 1, PFX + 64, sh->r.qs);
 	assert_non_null(sh->fib);
 	for (uint32_t i = 0; i < PFX; i++) {
 		struct sb_route_conf rc = { .dst = 0x10000000u + (i << 8), .prefix_len = 24,
@@ -255,12 +230,13 @@ test_publish_rib_failovers_under_a_reader(void **state)
 		assert_true(sb_rib_add(rib, &rc) >= 0);
 	}
 	rib_publish(sh, rib);
-	assert_int_equal(rte_eal_remote_launch(rib_reader, sh, lcore), 0);
+	sh->r.read = read_rib_state;
+	assert_int_equal(rte_eal_remote_launch(rcu_reader, sh, lcore), 0);
 	for (unsigned f = 0; f < FAILOVERS; f++) {
 		rib->port_down[1] = !(f & 1);
 		rib_publish(sh, rib);
 	}
-	__atomic_store_n(&sh->stop, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&sh->r.stop, 1, __ATOMIC_RELEASE);
 	rte_eal_wait_lcore(lcore);
 	print_message("reader: %lu reads (%lu via A, %lu via B), %d failovers, %u groups\n",
 		      (unsigned long)sh->reads, (unsigned long)sh->via_a, (unsigned long)sh->via_b,
@@ -273,7 +249,7 @@ test_publish_rib_failovers_under_a_reader(void **state)
 	sb_fib_free(sh->fib);
 	sb_rib_free(rib);
 	sb_config_free(cfg);
-	rte_free(sh->qs);
+	rte_free(sh->r.qs);
 	rte_free(sh);
 }
 
@@ -325,12 +301,7 @@ publish_dead(struct sb_rib *rib, uint8_t *was, bool wan1_up, const unsigned *dea
 static void
 test_publish_marks_exactly_the_dead_paths(void **state)
 {
-	const char *path = sb_test_write_tmp(
-		"[port lan]\ndevice = d0\naddress = 192.168.1.1/24\n"
-		"[port wan1]\ndevice = d1\nrole = wan\naddress = 203.0.113.2/24\n"
-		"[port wan2]\ndevice = d2\nrole = wan\naddress = 198.51.100.2/24\n");
-	char err[256];
-	struct sb_config *cfg = sb_config_load(path, err, sizeof(err));
+	struct sb_config *cfg = sb_test_config(SB_TEST_PORTS);
 	struct sb_route_conf rc = { .dst = 0, .prefix_len = 0, .gw_port = -1, .scope = 30,
 				    .target_scope = 10, .distance = 1 };
 	static uint8_t was[SB_MAX_NEIGH];
@@ -339,10 +310,7 @@ test_publish_marks_exactly_the_dead_paths(void **state)
 	int b;
 
 	(void)state;
-	unlink(path);
-	assert_non_null(cfg);
-	rib = sb_rib_create(cfg);
-	assert_non_null(rib);
+	rib = sb_test_rib(cfg);
 	snprintf(rc.name, sizeof(rc.name), "w1a");
 	rc.gw = 0xcb007101u;
 	assert_true(sb_rib_add(rib, &rc) >= 0);
@@ -374,14 +342,7 @@ test_publish_marks_exactly_the_dead_paths(void **state)
 	sb_config_free(cfg);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_publish_reader_never_sees_torn_or_freed_state),
-		cmocka_unit_test(test_publish_rib_failovers_under_a_reader),
-		cmocka_unit_test(test_publish_marks_exactly_the_dead_paths),
-	};
-
-	return cmocka_run_group_tests_name("publish", tests, setup, sb_test_eal_down);
-}
+SB_TEST_MAIN("publish", setup, sb_test_eal_down,
+	     cmocka_unit_test(test_publish_reader_never_sees_torn_or_freed_state),
+	     cmocka_unit_test(test_publish_rib_failovers_under_a_reader),
+	     cmocka_unit_test(test_publish_marks_exactly_the_dead_paths))

@@ -5,7 +5,7 @@
  * cannot be applied at run time is refused with its reason. */
 #include <errno.h>
 
-#include "test_common.h"
+#include "test_config_load.h"
 
 #include "reload.h"
 #include "pcc.h"
@@ -68,16 +68,7 @@ test_reload_every_key_classed_and_documented(void **state)
 static struct sb_config *
 cfg_of(const char *text)
 {
-	char err[2048];
-	const char *path = sb_test_write_tmp(text);
-	struct sb_config *cfg;
-
-	assert_non_null(path);
-	cfg = sb_config_load(path, err, sizeof(err));
-	unlink(path);
-	if (cfg == NULL)
-		fail_msg("refused: %s", err);
-	return cfg;
+	return sb_test_config(text);
 }
 
 static bool
@@ -232,15 +223,8 @@ test_reload_dhcp_port_address_is_the_lease(void **state)
 	sb_config_free(n);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_reload_every_key_classed_and_documented),
-		cmocka_unit_test(test_reload_dhcp_port_address_is_the_lease),
-		cmocka_unit_test(test_reload_plan_lists_changes),
-		cmocka_unit_test(test_reload_plan_refuses_what_needs_a_restart),
-	};
-
-	return cmocka_run_group_tests_name("reload", tests, NULL, NULL);
-}
+SB_TEST_MAIN("reload", NULL, NULL,
+	     cmocka_unit_test(test_reload_every_key_classed_and_documented),
+	     cmocka_unit_test(test_reload_dhcp_port_address_is_the_lease),
+	     cmocka_unit_test(test_reload_plan_lists_changes),
+	     cmocka_unit_test(test_reload_plan_refuses_what_needs_a_restart))

@@ -1,16 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * RIB: connected routes, distance, ECMP, check-gateway, recursive
  * resolution with scope/target-scope (seeds 000 and 001), loops. */
-#include "test_common.h"
+#include "test_config_load.h"
 
 #include "sb_config.h"
 #include "rib.h"
 
 #define IP(a, b, c, d) (((uint32_t)(a) << 24) | ((b) << 16) | ((c) << 8) | (d))
 
-#define PORTS "[port lan]\ndevice = d0\naddress = 192.168.1.1/24\n" \
-	      "[port wan1]\ndevice = d1\nrole = wan\naddress = 203.0.113.2/24\n" \
-	      "[port wan2]\ndevice = d2\nrole = wan\naddress = 198.51.100.2/24\n"
+#define PORTS SB_TEST_PORTS
 
 struct fixture {
 	struct sb_config *cfg;
@@ -21,15 +19,9 @@ static struct fixture
 make(const char *text)
 {
 	struct fixture f;
-	char err[512];
-	const char *path = sb_test_write_tmp(text);
 
-	f.cfg = sb_config_load(path, err, sizeof(err));
-	unlink(path);
-	if (f.cfg == NULL)
-		fail_msg("config refused: %s", err);
-	f.rib = sb_rib_create(f.cfg);
-	assert_non_null(f.rib);
+	f.cfg = sb_test_config(text);
+	f.rib = sb_test_rib(f.cfg);
 	sb_rib_resolve(f.rib);
 	return f;
 }
@@ -44,11 +36,7 @@ done(struct fixture *f)
 static const struct sb_rib_route *
 conf(const struct fixture *f, const char *name)
 {
-	int i = sb_rib_find(f->rib, name);
-
-	if (i < 0)
-		fail_msg("no route %s", name);
-	return &f->rib->r[i];
+	return &f->rib->r[sb_test_route(f->rib, name)];
 }
 
 /* What resolution says about the route named @name. */
@@ -56,6 +44,14 @@ static const struct sb_rib_result *
 route(const struct fixture *f, const char *name)
 {
 	return sb_rib_result(f->rib, (unsigned)(conf(f, name) - f->rib->r));
+}
+
+/* The route named @name is inactive, for @reason. */
+static void
+assert_inactive(const struct fixture *f, const char *name, const char *reason)
+{
+	assert_false(route(f, name)->active);
+	assert_string_equal(route(f, name)->reason, reason);
 }
 
 static const struct sb_rib_group *
@@ -90,8 +86,7 @@ test_rib_lower_distance_wins(void **state)
 
 	(void)state;
 	assert_true(route(&f, "a")->active);
-	assert_false(route(&f, "b")->active);
-	assert_string_equal(route(&f, "b")->reason, "higher distance");
+	assert_inactive(&f, "b", "higher distance");
 	const struct sb_rib_group *g = group_of(&f, "a");
 
 	assert_int_equal(g->n_nh, 1);
@@ -111,8 +106,7 @@ test_rib_check_failed_moves_to_backup(void **state)
 	(void)state;
 	f.rib->r[a].check_failed = true;
 	assert_int_equal(sb_rib_resolve(f.rib), 1); /* one group changed */
-	assert_false(route(&f, "a")->active);
-	assert_string_equal(route(&f, "a")->reason, "check-gateway failed");
+	assert_inactive(&f, "a", "check-gateway failed");
 	/* Its path is still known, for the probes. */
 	assert_true(route(&f, "a")->resolved);
 	assert_true(route(&f, "b")->active);
@@ -149,8 +143,7 @@ test_rib_unreachable_gateway_inactive(void **state)
 		"[route a]\ndst = 10.0.0.0/8\ngateway = 192.0.2.1\n");
 
 	(void)state;
-	assert_false(route(&f, "a")->active);
-	assert_string_equal(route(&f, "a")->reason, "gateway unreachable");
+	assert_inactive(&f, "a", "gateway unreachable");
 	assert_int_equal(group_of(&f, "a")->n_nh, 0);
 	done(&f);
 }
@@ -200,8 +193,7 @@ test_rib_recursive_needs_target_scope(void **state)
 
 	(void)state;
 	assert_true(route(&f, "host1")->active);
-	assert_false(route(&f, "def1")->active);
-	assert_string_equal(route(&f, "def1")->reason, "gateway unreachable");
+	assert_inactive(&f, "def1", "gateway unreachable");
 	done(&f);
 }
 
@@ -293,8 +285,7 @@ test_rib_disabled_route(void **state)
 	char buf[4096];
 
 	(void)state;
-	assert_false(route(&f, "a")->active);
-	assert_string_equal(route(&f, "a")->reason, "disabled");
+	assert_inactive(&f, "a", "disabled");
 	assert_true(route(&f, "b")->active);
 	sb_rib_print(f.rib, f.cfg, buf, sizeof(buf));
 	assert_non_null(strstr(buf, "XS    a "));
@@ -310,8 +301,7 @@ test_rib_port_down_takes_dependants(void **state)
 	(void)state;
 	f.rib->port_down[1] = true;   /* wan1 */
 	sb_rib_resolve(f.rib);
-	assert_false(route(&f, "connected-wan1")->active);
-	assert_string_equal(route(&f, "connected-wan1")->reason, "port down");
+	assert_inactive(&f, "connected-wan1", "port down");
 	/* Through it: the monitor host route, then the default over it. */
 	assert_false(route(&f, "host1")->active);
 	assert_false(route(&f, "def1")->active);
@@ -395,16 +385,25 @@ add_many(struct sb_rib *rib, unsigned n, uint32_t base)
 	}
 }
 
+/* The ports, MANY prefixes of add_many() from 16.0.0.0, resolved. */
+static struct fixture
+make_many(void)
+{
+	struct fixture f = make(PORTS);
+
+	add_many(f.rib, MANY, IP(16, 0, 0, 0));
+	sb_rib_resolve(f.rib);
+	return f;
+}
+
 static void
 test_rib_many_prefixes_share_one_group(void **state)
 {
-	struct fixture f = make(PORTS);
+	struct fixture f = make_many();
 	struct fib_count fc = { 0 };
 	uint32_t g;
 
 	(void)state;
-	add_many(f.rib, MANY, IP(16, 0, 0, 0));
-	sb_rib_resolve(f.rib);
 	/* Every prefix points at one shared group; the connected prefixes
 	 * have their own. Not one group per prefix. */
 	g = conf(&f, "p0-a")->group;
@@ -418,8 +417,7 @@ test_rib_many_prefixes_share_one_group(void **state)
 	assert_int_equal(f.rib->g[g].nh[0].gw, IP(203, 0, 113, 1));
 	/* Per-route state is still there for every route. */
 	assert_true(route(&f, "p123456-a")->active);
-	assert_false(route(&f, "p123456-b")->active);
-	assert_string_equal(route(&f, "p123456-b")->reason, "higher distance");
+	assert_inactive(&f, "p123456-b", "higher distance");
 	/* First sync installs every prefix once; the next has nothing to do. */
 	assert_int_equal(sb_rib_fib_sync(f.rib, count_set, count_del, &fc), MANY + 3);
 	assert_int_equal(fc.sets, MANY + 3);
@@ -430,13 +428,11 @@ test_rib_many_prefixes_share_one_group(void **state)
 static void
 test_rib_failover_rewrites_groups_not_prefixes(void **state)
 {
-	struct fixture f = make(PORTS);
+	struct fixture f = make_many();
 	struct fib_count fc = { 0 };
 	uint32_t g;
 
 	(void)state;
-	add_many(f.rib, MANY, IP(16, 0, 0, 0));
-	sb_rib_resolve(f.rib);
 	sb_rib_fib_sync(f.rib, count_set, count_del, &fc);
 	g = conf(&f, "p0-a")->group;
 	/* wan1 goes down: wan1's connected group and the shared group change,
@@ -452,8 +448,7 @@ test_rib_failover_rewrites_groups_not_prefixes(void **state)
 	assert_int_equal(f.rib->g[g].n_nh, 1);
 	assert_int_equal(f.rib->g[g].nh[0].gw, IP(198, 51, 100, 1));
 	assert_int_equal(f.rib->g[g].nh[0].port, 2);
-	assert_false(route(&f, "p777-a")->active);
-	assert_string_equal(route(&f, "p777-a")->reason, "gateway unreachable");
+	assert_inactive(&f, "p777-a", "gateway unreachable");
 	assert_true(route(&f, "p777-b")->active);
 	/* And back. */
 	f.rib->port_down[1] = false;
@@ -491,11 +486,9 @@ test_rib_wan_out_fails_its_routes(void **state)
 	assert_int_equal(sb_rib_fib_sync(f.rib, count_set, count_del, &fc), 0);
 	assert_int_equal(f.rib->g[g].n_nh, 1);
 	assert_int_equal(f.rib->g[g].nh[0].port, 2);
-	assert_false(route(&f, "p500-a")->active);
-	assert_string_equal(route(&f, "p500-a")->reason, "WAN out of service (its monitors)");
+	assert_inactive(&f, "p500-a", "WAN out of service (its monitors)");
 	assert_true(route(&f, "p500-b")->active);
-	assert_false(route(&f, "default-wan1")->active);
-	assert_string_equal(route(&f, "default-wan1")->reason, "WAN out of service (its monitors)");
+	assert_inactive(&f, "default-wan1", "WAN out of service (its monitors)");
 	assert_true(route(&f, "default-wan2")->active);
 	assert_true(route(&f, "connected-wan1")->active);
 	/* Every WAN out: the preferred default is the last resort. */
@@ -531,8 +524,7 @@ test_rib_wan_out_recursive(void **state)
 	f.rib->port_out[1] = true;
 	sb_rib_resolve(f.rib);
 	assert_false(route(&f, "monitor1")->active);
-	assert_false(route(&f, "default-wan1")->active);
-	assert_string_equal(route(&f, "default-wan1")->reason, "WAN out of service (its monitors)");
+	assert_inactive(&f, "default-wan1", "WAN out of service (its monitors)");
 	assert_true(route(&f, "default-wan2")->active);
 	f.rib->port_out[2] = true;
 	sb_rib_resolve(f.rib);
@@ -624,6 +616,18 @@ test_rib_changes_reports_each_route_once(void **state)
 	done(&f);
 }
 
+/* The lease's routes @ci and @di disabled (or enabled again), resolved:
+ * what control/lease.c does when a lease goes (or comes back). */
+static void
+lease_routes(struct fixture *f, int ci, int di, bool disabled)
+{
+	f->rib->r[ci].disabled = disabled;
+	sb_rib_route_changed(f->rib, (unsigned)ci);
+	f->rib->r[di].disabled = disabled;
+	sb_rib_route_changed(f->rib, (unsigned)di);
+	sb_rib_resolve(f->rib);
+}
+
 /* A DHCP port has no connected route until its lease adds one; a route
  * over it resolves while that route is enabled and fails when the lease
  * goes (control/lease.c disables it). */
@@ -651,51 +655,36 @@ test_rib_connected_route_of_a_lease(void **state)
 	assert_true(route(&f, "dhcp-default-wan1")->active);
 	assert_false(route(&f, "b")->active);
 	/* The lease goes: both disabled, the static WAN carries the default. */
-	f.rib->r[ci].disabled = true;
-	sb_rib_route_changed(f.rib, (unsigned)ci);
-	f.rib->r[di].disabled = true;
-	sb_rib_route_changed(f.rib, (unsigned)di);
-	sb_rib_resolve(f.rib);
+	lease_routes(&f, ci, di, true);
 	assert_false(route(&f, "dhcp-connected-wan1")->active);
 	assert_false(route(&f, "dhcp-default-wan1")->active);
 	assert_true(route(&f, "b")->active);
 	/* Back again (the same lease renewed after a loss). */
-	f.rib->r[ci].disabled = false;
-	sb_rib_route_changed(f.rib, (unsigned)ci);
-	f.rib->r[di].disabled = false;
-	sb_rib_route_changed(f.rib, (unsigned)di);
-	sb_rib_resolve(f.rib);
+	lease_routes(&f, ci, di, false);
 	assert_true(route(&f, "dhcp-default-wan1")->active);
 	assert_false(route(&f, "b")->active);
 	done(&f);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rib_connected_route_of_a_lease),
-		cmocka_unit_test(test_rib_connected_routes),
-		cmocka_unit_test(test_rib_lower_distance_wins),
-		cmocka_unit_test(test_rib_check_failed_moves_to_backup),
-		cmocka_unit_test(test_rib_equal_distance_is_ecmp),
-		cmocka_unit_test(test_rib_unreachable_gateway_inactive),
-		cmocka_unit_test(test_rib_recursive_seed000),
-		cmocka_unit_test(test_rib_recursive_needs_target_scope),
-		cmocka_unit_test(test_rib_anchor_routes_fail_over_together),
-		cmocka_unit_test(test_rib_chained_static_with_raised_target_scope),
-		cmocka_unit_test(test_rib_loop_is_inactive),
-		cmocka_unit_test(test_rib_disabled_route),
-		cmocka_unit_test(test_rib_port_down_takes_dependants),
-		cmocka_unit_test(test_rib_last_resort_when_all_checks_failed),
-		cmocka_unit_test(test_rib_many_prefixes_share_one_group),
-		cmocka_unit_test(test_rib_failover_rewrites_groups_not_prefixes),
-		cmocka_unit_test(test_rib_failover_leaves_other_classes_alone),
-		cmocka_unit_test(test_rib_wan_out_fails_its_routes),
-		cmocka_unit_test(test_rib_wan_out_recursive),
-		cmocka_unit_test(test_rib_class_prefix_turns_special_when_it_covers_a_gateway),
-		cmocka_unit_test(test_rib_changes_reports_each_route_once),
-	};
-
-	return cmocka_run_group_tests_name("rib", tests, NULL, NULL);
-}
+SB_TEST_MAIN("rib", NULL, NULL,
+	     cmocka_unit_test(test_rib_connected_route_of_a_lease),
+	     cmocka_unit_test(test_rib_connected_routes),
+	     cmocka_unit_test(test_rib_lower_distance_wins),
+	     cmocka_unit_test(test_rib_check_failed_moves_to_backup),
+	     cmocka_unit_test(test_rib_equal_distance_is_ecmp),
+	     cmocka_unit_test(test_rib_unreachable_gateway_inactive),
+	     cmocka_unit_test(test_rib_recursive_seed000),
+	     cmocka_unit_test(test_rib_recursive_needs_target_scope),
+	     cmocka_unit_test(test_rib_anchor_routes_fail_over_together),
+	     cmocka_unit_test(test_rib_chained_static_with_raised_target_scope),
+	     cmocka_unit_test(test_rib_loop_is_inactive),
+	     cmocka_unit_test(test_rib_disabled_route),
+	     cmocka_unit_test(test_rib_port_down_takes_dependants),
+	     cmocka_unit_test(test_rib_last_resort_when_all_checks_failed),
+	     cmocka_unit_test(test_rib_many_prefixes_share_one_group),
+	     cmocka_unit_test(test_rib_failover_rewrites_groups_not_prefixes),
+	     cmocka_unit_test(test_rib_failover_leaves_other_classes_alone),
+	     cmocka_unit_test(test_rib_wan_out_fails_its_routes),
+	     cmocka_unit_test(test_rib_wan_out_recursive),
+	     cmocka_unit_test(test_rib_class_prefix_turns_special_when_it_covers_a_gateway),
+	     cmocka_unit_test(test_rib_changes_reports_each_route_once))

@@ -15,10 +15,7 @@ static uint64_t hz;
 static int
 setup(void **state)
 {
-	if (sb_test_eal_up(state, "synhold") != 0)
-		return -1;
-	hz = rte_get_tsc_hz();
-	return 0;
+	return sb_test_eal_up_hz(state, "synhold", &hz);
 }
 
 /* The reply key of a session to peer @peer:@pport from external port @ext. */
@@ -92,7 +89,7 @@ test_synhold_bounded(void **state)
 		r = sb_synhold_add(t, &k, hz);
 	}
 	assert_int_equal(r, -ENOSPC);
-	assert_true(t->n >= 64 && t->n <= t->cap);
+	assert_true(t->n >= 64 && t->n <= t->slots.cap);
 	/* Expiry makes room again. */
 	while (sb_synhold_sweep(t, 10 * hz, 64) != 0)
 		;
@@ -103,14 +100,7 @@ test_synhold_bounded(void **state)
 	sb_synhold_free(t);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_synhold_taken_by_matching_syn_within_6s),
-		cmocka_unit_test(test_synhold_expires_after_6s),
-		cmocka_unit_test(test_synhold_bounded),
-	};
-
-	return cmocka_run_group_tests_name("synhold", tests, setup, sb_test_eal_down);
-}
+SB_TEST_MAIN("synhold", setup, sb_test_eal_down,
+	     cmocka_unit_test(test_synhold_taken_by_matching_syn_within_6s),
+	     cmocka_unit_test(test_synhold_expires_after_6s),
+	     cmocka_unit_test(test_synhold_bounded))

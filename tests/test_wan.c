@@ -4,7 +4,7 @@
  * loop is the daemon's (replies, tick, settle when dirty, alerts), and
  * the tests read the WAN states, generations, reasons, the RIB and the
  * notifications. No EAL, no packets. */
-#include "test_common.h"
+#include "test_config_load.h"
 
 #include <stdint.h>
 
@@ -124,20 +124,13 @@ setup_text(const char *extra)
 		"address = 198.51.100.2/24\n"
 		"masquerade = yes\n";
 	char text[4096], err[512];
-	const char *path;
 	struct h *h = calloc(1, sizeof(*h));
 	const struct sb_wan_io io = { .ctx = h, .send = fake_send, .notify = fake_notify };
 
 	assert_non_null(h);
 	snprintf(text, sizeof(text), "%s%s", base, extra);
-	path = sb_test_write_tmp(text);
-	assert_non_null(path);
-	h->cfg = sb_config_load(path, err, sizeof(err));
-	unlink(path);
-	if (h->cfg == NULL)
-		fail_msg("config refused: %s", err);
-	h->rib = sb_rib_create(h->cfg);
-	assert_non_null(h->rib);
+	h->cfg = sb_test_config(text);
+	h->rib = sb_test_rib(h->cfg);
 	h->now_us = 1000000;
 	assert_int_equal(sb_wan_init(&h->ws, h->cfg, h->rib, &io, h->now_us / 1000, err,
 				     sizeof(err)), 0);
@@ -613,27 +606,20 @@ test_wan_echo_reply_from_wrong_wan_ignored(void **state)
 	teardown_h(h);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_wan_starts_up_and_probes_every_interval),
-		cmocka_unit_test(test_wan_quorum_one_needs_every_monitor_to_fail),
-		cmocka_unit_test(test_wan_quorum_all_goes_down_with_one_monitor),
-		cmocka_unit_test(test_wan_loss_over_threshold_degrades),
-		cmocka_unit_test(test_wan_loss_trigger_takes_traffic_off),
-		cmocka_unit_test(test_wan_latency_trigger),
-		cmocka_unit_test(test_wan_hold_down_delays_failback),
-		cmocka_unit_test(test_wan_relapse_cancels_failback),
-		cmocka_unit_test(test_wan_flapping_link_goes_down_once),
-		cmocka_unit_test(test_wan_carrier_loss_is_immediate),
-		cmocka_unit_test(test_wan_operator_override),
-		cmocka_unit_test(test_wan_operator_up_overrides_failed_check),
-		cmocka_unit_test(test_wan_last_resort_keeps_sessions),
-		cmocka_unit_test(test_wan_alert_once_after_alert_after_s),
-		cmocka_unit_test(test_wan_address_from_a_lease),
-		cmocka_unit_test(test_wan_echo_reply_from_wrong_wan_ignored),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+SB_TEST_MAIN("wan", NULL, NULL,
+	     cmocka_unit_test(test_wan_starts_up_and_probes_every_interval),
+	     cmocka_unit_test(test_wan_quorum_one_needs_every_monitor_to_fail),
+	     cmocka_unit_test(test_wan_quorum_all_goes_down_with_one_monitor),
+	     cmocka_unit_test(test_wan_loss_over_threshold_degrades),
+	     cmocka_unit_test(test_wan_loss_trigger_takes_traffic_off),
+	     cmocka_unit_test(test_wan_latency_trigger),
+	     cmocka_unit_test(test_wan_hold_down_delays_failback),
+	     cmocka_unit_test(test_wan_relapse_cancels_failback),
+	     cmocka_unit_test(test_wan_flapping_link_goes_down_once),
+	     cmocka_unit_test(test_wan_carrier_loss_is_immediate),
+	     cmocka_unit_test(test_wan_operator_override),
+	     cmocka_unit_test(test_wan_operator_up_overrides_failed_check),
+	     cmocka_unit_test(test_wan_last_resort_keeps_sessions),
+	     cmocka_unit_test(test_wan_alert_once_after_alert_after_s),
+	     cmocka_unit_test(test_wan_address_from_a_lease),
+	     cmocka_unit_test(test_wan_echo_reply_from_wrong_wan_ignored))

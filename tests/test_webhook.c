@@ -122,19 +122,30 @@ wait_delivered(struct sb_webhook *n, uint64_t want, unsigned timeout_ms)
 	} while (sb_now_ms() < end);
 }
 
+/* A test server answering by @plan (srv_start), and a webhook to it with
+ * @retries, @timeout_ms and @backoff_ms. */
+static struct sb_webhook *
+hook_to(struct srv *s, const char *plan, unsigned retries, unsigned timeout_ms,
+	unsigned backoff_ms)
+{
+	char url[64];
+	struct sb_webhook *n;
+
+	srv_start(s, plan);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u/hook", s->port);
+	n = sb_webhook_start(url, retries, timeout_ms, backoff_ms);
+	assert_non_null(n);
+	return n;
+}
+
 static void
 test_webhook_retry_then_delivered_in_order(void **state)
 {
 	struct srv s;
-	struct sb_webhook *n;
+	struct sb_webhook *n = hook_to(&s, "ffo", 3, 1000, 20);
 	struct sb_webhook_stats st;
-	char url[64];
 
 	(void)state;
-	srv_start(&s, "ffo");
-	snprintf(url, sizeof(url), "http://127.0.0.1:%u/hook", s.port);
-	n = sb_webhook_start(url, 3, 1000, 20);
-	assert_non_null(n);
 	assert_int_equal(sb_webhook_post(n, "{\"seq\": 1}"), 0);
 	assert_int_equal(sb_webhook_post(n, "{\"seq\": 2, \"r\": \"a \\\"b\\\"\"}"), 0);
 	wait_delivered(n, 2, 5000);
@@ -155,15 +166,10 @@ static void
 test_webhook_gives_up_after_retries(void **state)
 {
 	struct srv s;
-	struct sb_webhook *n;
+	struct sb_webhook *n = hook_to(&s, "f", 2, 1000, 10);
 	struct sb_webhook_stats st;
-	char url[64];
 
 	(void)state;
-	srv_start(&s, "f");
-	snprintf(url, sizeof(url), "http://127.0.0.1:%u/hook", s.port);
-	n = sb_webhook_start(url, 2, 1000, 10);
-	assert_non_null(n);
 	sb_webhook_post(n, "{}");
 	wait_delivered(n, 1, 5000);
 	sb_webhook_stats_get(n, &st);
@@ -180,17 +186,12 @@ static void
 test_webhook_bounded_queue_and_stop(void **state)
 {
 	struct srv s;
-	struct sb_webhook *n;
+	struct sb_webhook *n = hook_to(&s, "h", 5, 300, 1000);
 	struct sb_webhook_stats st;
-	char url[64];
 	unsigned refused = 0;
 	uint64_t t0;
 
 	(void)state;
-	srv_start(&s, "h");
-	snprintf(url, sizeof(url), "http://127.0.0.1:%u/hook", s.port);
-	n = sb_webhook_start(url, 5, 300, 1000);
-	assert_non_null(n);
 	for (int i = 0; i < 100; i++)
 		refused += sb_webhook_post(n, "{\"x\": 1}") == -ENOBUFS;
 	sb_webhook_stats_get(n, &st);
@@ -280,16 +281,9 @@ test_webhook_json_escape(void **state)
 	assert_true(strlen(out) < 8);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_webhook_retry_then_delivered_in_order),
-		cmocka_unit_test(test_webhook_gives_up_after_retries),
-		cmocka_unit_test(test_webhook_bounded_queue_and_stop),
-		cmocka_unit_test(test_webhook_dns_hang_bounded_stop),
-		cmocka_unit_test(test_webhook_json_escape),
-	};
-
-	return cmocka_run_group_tests_name("webhook", tests, NULL, NULL);
-}
+SB_TEST_MAIN("webhook", NULL, NULL,
+	     cmocka_unit_test(test_webhook_retry_then_delivered_in_order),
+	     cmocka_unit_test(test_webhook_gives_up_after_retries),
+	     cmocka_unit_test(test_webhook_bounded_queue_and_stop),
+	     cmocka_unit_test(test_webhook_dns_hang_bounded_stop),
+	     cmocka_unit_test(test_webhook_json_escape))

@@ -436,7 +436,7 @@ test_worker_stale_session_twice_in_a_burst(void **state)
 	run1(LAN, udp(LAN, &a_mac, HOST_A, 5000, peer2, 53, 64));
 	rte_pktmbuf_free(sent(WAN));
 	rte_pktmbuf_free(sent(WAN));
-	pos = rte_hash_lookup(eim->h, &k);
+	pos = rte_hash_lookup(eim->slots.h, &k);
 	assert_true(pos >= 0);
 	assert_int_equal(eim->slot[pos].ref, 2);
 

@@ -220,6 +220,28 @@ block_add(struct fix *f, const char *addr, __u32 len)
 	assert_int_equal(bpf_map_update_elem(f->block, &k, &v, 0), 0);
 }
 
+/* An IPv4 packet (ipv4()) and what the program makes of it. */
+struct case4 {
+	const char *src, *dst;
+	uint8_t proto;
+	uint16_t sport, dport, frag;
+	enum sb_xdp_reason reason;
+	int verdict;
+};
+
+/* Run each of @n cases on rx queue 0: its verdict and its reason. */
+static void
+expect4(struct fix *f, const struct case4 *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint8_t p[128];
+		size_t len = ipv4(p, c[i].src, c[i].dst, c[i].proto, c[i].sport, c[i].dport,
+				  c[i].frag);
+
+		assert_int_equal(run(f, p, len, 0, c[i].reason), c[i].verdict);
+	}
+}
+
 /* --- cases --------------------------------------------------------------- */
 
 static void
@@ -254,6 +276,22 @@ test_xdp_prog_no_socket_drops(void **state)
 static void
 test_xdp_prog_management_passes(void **state)
 {
+	static const struct case4 mgmt_cases[] = {
+		{ "192.168.1.10", "192.168.1.2", IPPROTO_TCP, 40000, 22, 0, SB_XDP_MGMT, XDP_PASS },
+		/* Another port of the same address and protocol is switchback's. */
+		{ "192.168.1.10", "192.168.1.2", IPPROTO_TCP, 40000, 23, 0, SB_XDP_REDIRECT,
+		  XDP_REDIRECT },
+		/* So is port 22 over UDP, or to another address. */
+		{ "192.168.1.10", "192.168.1.2", IPPROTO_UDP, 40000, 22, 0, SB_XDP_REDIRECT,
+		  XDP_REDIRECT },
+		{ "192.168.1.10", "192.168.1.1", IPPROTO_TCP, 40000, 22, 0, SB_XDP_REDIRECT,
+		  XDP_REDIRECT },
+		/* A later fragment of TCP to the address has no port: it passes. */
+		{ "192.168.1.10", "192.168.1.2", IPPROTO_TCP, 0, 0, 185, SB_XDP_MGMT, XDP_PASS },
+		/* A whole protocol, and a whole address. */
+		{ "192.168.1.10", "192.168.1.2", IPPROTO_ICMP, 0x0800, 0, 0, SB_XDP_MGMT, XDP_PASS },
+		{ "192.168.1.10", "192.168.1.3", IPPROTO_UDP, 40000, 9999, 0, SB_XDP_MGMT, XDP_PASS },
+	};
 	struct fix *f = *state;
 	uint8_t p[128];
 	size_t n;
@@ -264,24 +302,7 @@ test_xdp_prog_management_passes(void **state)
 	mgmt_add(f, "192.168.1.3", 0, 0, SB_XDP_MGMT_MATCH);
 	mgmt_add(f, "192.168.1.2", SB_XDP_PROTO_ARP, 0, SB_XDP_MGMT_MATCH);
 
-	n = ipv4(p, "192.168.1.10", "192.168.1.2", IPPROTO_TCP, 40000, 22, 0);
-	assert_int_equal(run(f, p, n, 0, SB_XDP_MGMT), XDP_PASS);
-	/* Another port of the same address and protocol is switchback's. */
-	n = ipv4(p, "192.168.1.10", "192.168.1.2", IPPROTO_TCP, 40000, 23, 0);
-	assert_int_equal(run(f, p, n, 0, SB_XDP_REDIRECT), XDP_REDIRECT);
-	/* So is port 22 over UDP, or to another address. */
-	n = ipv4(p, "192.168.1.10", "192.168.1.2", IPPROTO_UDP, 40000, 22, 0);
-	assert_int_equal(run(f, p, n, 0, SB_XDP_REDIRECT), XDP_REDIRECT);
-	n = ipv4(p, "192.168.1.10", "192.168.1.1", IPPROTO_TCP, 40000, 22, 0);
-	assert_int_equal(run(f, p, n, 0, SB_XDP_REDIRECT), XDP_REDIRECT);
-	/* A later fragment of TCP to the address has no port: it passes. */
-	n = ipv4(p, "192.168.1.10", "192.168.1.2", IPPROTO_TCP, 0, 0, 185);
-	assert_int_equal(run(f, p, n, 0, SB_XDP_MGMT), XDP_PASS);
-	/* A whole protocol, and a whole address. */
-	n = ipv4(p, "192.168.1.10", "192.168.1.2", IPPROTO_ICMP, 0x0800, 0, 0);
-	assert_int_equal(run(f, p, n, 0, SB_XDP_MGMT), XDP_PASS);
-	n = ipv4(p, "192.168.1.10", "192.168.1.3", IPPROTO_UDP, 40000, 9999, 0);
-	assert_int_equal(run(f, p, n, 0, SB_XDP_MGMT), XDP_PASS);
+	expect4(f, mgmt_cases, sizeof(mgmt_cases) / sizeof(mgmt_cases[0]));
 	/* ARP for the management address goes to the kernel, ARP for
 	 * switchback's own address (192.168.1.1) to switchback. */
 	n = arp(p, "192.168.1.2");
@@ -301,6 +322,15 @@ test_xdp_prog_management_passes(void **state)
 static void
 test_xdp_prog_blocklist_drops(void **state)
 {
+	static const struct case4 blocked[] = {
+		{ "198.51.100.99", "203.0.113.2", IPPROTO_UDP, 53, 40000, 0, SB_XDP_BLOCKED, XDP_DROP },
+		{ "203.0.113.7", "203.0.113.2", IPPROTO_TCP, 1234, 80, 0, SB_XDP_BLOCKED, XDP_DROP },
+		/* Its neighbour is not blocked. */
+		{ "203.0.113.8", "203.0.113.2", IPPROTO_TCP, 1234, 80, 0, SB_XDP_REDIRECT,
+		  XDP_REDIRECT },
+		/* (after a management entry for the address) */
+		{ "198.51.100.1", "203.0.113.2", IPPROTO_TCP, 1234, 22, 0, SB_XDP_BLOCKED, XDP_DROP },
+	};
 	struct fix *f = *state;
 	struct sb_xdp_block_key k = { .prefixlen = 24 };
 	struct sb_xdp_block_val v;
@@ -309,17 +339,10 @@ test_xdp_prog_blocklist_drops(void **state)
 
 	block_add(f, "198.51.100.0", 24);
 	block_add(f, "203.0.113.7", 32);
-	n = ipv4(p, "198.51.100.99", "203.0.113.2", IPPROTO_UDP, 53, 40000, 0);
-	assert_int_equal(run(f, p, n, 0, SB_XDP_BLOCKED), XDP_DROP);
-	n = ipv4(p, "203.0.113.7", "203.0.113.2", IPPROTO_TCP, 1234, 80, 0);
-	assert_int_equal(run(f, p, n, 0, SB_XDP_BLOCKED), XDP_DROP);
-	/* Its neighbour is not blocked. */
-	n = ipv4(p, "203.0.113.8", "203.0.113.2", IPPROTO_TCP, 1234, 80, 0);
-	assert_int_equal(run(f, p, n, 0, SB_XDP_REDIRECT), XDP_REDIRECT);
+	expect4(f, blocked, 3);
 	/* Blocked before management: a blocked source reaches nothing. */
 	mgmt_add(f, "203.0.113.2", IPPROTO_TCP, 22, SB_XDP_MGMT_MATCH);
-	n = ipv4(p, "198.51.100.1", "203.0.113.2", IPPROTO_TCP, 1234, 22, 0);
-	assert_int_equal(run(f, p, n, 0, SB_XDP_BLOCKED), XDP_DROP);
+	expect4(f, blocked + 3, 1);
 	/* The entry counts its hits. */
 	inet_pton(AF_INET, "198.51.100.0", &k.addr);
 	assert_int_equal(bpf_map_lookup_elem(f->block, &k, &v), 0);

@@ -5,20 +5,13 @@
 #include <errno.h>
 #include <netinet/in.h>
 
-#include "test_common.h"
-#include "sb_config.h"
+#include "test_config_load.h"
 #include "xdpconf.h"
 
 static struct sb_config *
 load(const char *text, char *err, size_t len)
 {
-	const char *path = sb_test_write_tmp(text);
-	struct sb_config *cfg;
-
-	assert_non_null(path);
-	cfg = sb_config_load(path, err, len);
-	unlink(path);
-	return cfg;
+	return sb_test_config_try(text, err, len);
 }
 
 static void
@@ -114,14 +107,7 @@ test_xdpconf_refused_with_key(void **state)
 		"[xdp]\nqueues = 2\n", "[xdp] queues: unknown key");
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_xdpconf_device_forms),
-		cmocka_unit_test(test_xdpconf_management_and_block_parsed),
-		cmocka_unit_test(test_xdpconf_refused_with_key),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+SB_TEST_MAIN("xdpconf", NULL, NULL,
+	     cmocka_unit_test(test_xdpconf_device_forms),
+	     cmocka_unit_test(test_xdpconf_management_and_block_parsed),
+	     cmocka_unit_test(test_xdpconf_refused_with_key))

@@ -218,6 +218,19 @@ ri_disabled(const struct obj *o)
 	return ri_yes(ri_get(o, "disabled"));
 }
 
+bool
+ri_take(struct imp *m, struct obj *o, enum kind k, const char *disabled)
+{
+	if (o->kind != k || o->removed)
+		return false;
+	o->done = true;
+	if (ri_disabled(o)) {
+		ri_rep(m, o->line, RSC_NOTE, "%s", disabled);
+		return false;
+	}
+	return true;
+}
+
 /* "A.B.C.D[/LEN]", host bits allowed. */
 static bool
 parse_pfx(const char *s, uint32_t *a, uint8_t *len)
@@ -251,8 +264,14 @@ ri_parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *v)
 bool
 ri_parse_time_ms(const char *s, uint32_t *ms)
 {
+	/* "ms" before "m": the first unit that prefixes the rest is it. */
+	static const struct { const char *name; double ms; } units[] = {
+		{ "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 },
+		{ "d", 86400000 }, { "w", 604800000 },
+	};
 	unsigned h, mi, sec;
 	double total = 0;
+	size_t u;
 	char c;
 
 	if (s == NULL || *s == '\0')
@@ -269,26 +288,15 @@ ri_parse_time_ms(const char *s, uint32_t *ms)
 		v = strtod(s, &end);
 		if (end == s || errno != 0 || v < 0)
 			return false;
-		if (strncmp(end, "ms", 2) == 0) {
-			total += v;
-			end += 2;
-		} else if (*end == 's') {
-			total += v * 1000;
-			end++;
-		} else if (*end == 'm') {
-			total += v * 60000;
-			end++;
-		} else if (*end == 'h') {
-			total += v * 3600000;
-			end++;
-		} else if (*end == 'd') {
-			total += v * 86400000;
-			end++;
-		} else if (*end == 'w') {
-			total += v * 604800000;
-			end++;
+		u = 0;
+		while (u < sizeof(units) / sizeof(units[0]) &&
+		       strncmp(end, units[u].name, strlen(units[u].name)) != 0)
+			u++;
+		if (u < sizeof(units) / sizeof(units[0])) {
+			total += v * units[u].ms;
+			end += strlen(units[u].name);
 		} else if (*end == '\0') {
-			total += v * 1000;
+			total += v * 1000;   /* a bare number: seconds */
 		} else {
 			return false;
 		}
@@ -795,13 +803,8 @@ do_addresses(struct imp *m)
 		uint8_t len, nlen;
 		int p;
 
-		if (o->kind != K_ADDR || o->removed)
+		if (!ri_take(m, o, K_ADDR, "/ip address: disabled, not translated"))
 			continue;
-		o->done = true;
-		if (ri_disabled(o)) {
-			ri_rep(m, o->line, RSC_NOTE, "/ip address: disabled, not translated");
-			continue;
-		}
 		if (a == NULL || ifn == NULL) {
 			ri_rep(m, o->line, RSC_ERROR, "/ip address add: address and interface are needed");
 			continue;
@@ -852,6 +855,24 @@ do_addresses(struct imp *m)
 }
 
 /* ---- translation: routes ---- */
+
+/* Route @o's property @k (a scope, 0..255) into *@v, @dflt when it is
+ * absent; *@set tells whether it was given. False, reported, when it is
+ * not a number in range. */
+static bool
+route_scope(struct imp *m, const struct obj *o, const char *k, unsigned dflt, unsigned *v,
+	    bool *set)
+{
+	const char *s = ri_get(o, k);
+
+	*v = dflt;
+	*set = s != NULL;
+	if (s != NULL && !ri_parse_uint(s, 0, 255, v)) {
+		ri_rep(m, o->line, RSC_ERROR, "/ip route %s=%s: expected 0..255", k, s);
+		return false;
+	}
+	return true;
+}
 
 static bool
 table_known(struct imp *m, const char *t)
@@ -958,22 +979,9 @@ do_routes(struct imp *m)
 			ri_rep(m, o->line, RSC_ERROR, "/ip route distance=%s: expected 1..255", v);
 			continue;
 		}
-		base.scope = 30;
-		if ((v = ri_get(o, "scope")) != NULL) {
-			if (!ri_parse_uint(v, 0, 255, &base.scope)) {
-				ri_rep(m, o->line, RSC_ERROR, "/ip route scope=%s: expected 0..255", v);
-				continue;
-			}
-			base.scope_set = true;
-		}
-		base.tscope = 10;
-		if ((v = ri_get(o, "target-scope")) != NULL) {
-			if (!ri_parse_uint(v, 0, 255, &base.tscope)) {
-				ri_rep(m, o->line, RSC_ERROR, "/ip route target-scope=%s: expected 0..255", v);
-				continue;
-			}
-			base.tscope_set = true;
-		}
+		if (!route_scope(m, o, "scope", 30, &base.scope, &base.scope_set) ||
+		    !route_scope(m, o, "target-scope", 10, &base.tscope, &base.tscope_set))
+			continue;
 		v = ri_get(o, "check-gateway");
 		if (v != NULL && *v != '\0' && strcmp(v, "none") != 0) {
 			if (strcmp(v, "ping") == 0 || strcmp(v, "arp") == 0) {
@@ -1130,13 +1138,8 @@ do_nat(struct imp *m)
 		bool bad = false;
 		unsigned hits = 0;
 
-		if (o->kind != K_NAT || o->removed)
+		if (!ri_take(m, o, K_NAT, "/ip firewall nat: disabled rule, not translated"))
 			continue;
-		o->done = true;
-		if (ri_disabled(o)) {
-			ri_rep(m, o->line, RSC_NOTE, "/ip firewall nat: disabled rule, not translated");
-			continue;
-		}
 		if (ch == NULL || strcmp(ch, "srcnat") != 0 || act == NULL ||
 		    strcmp(act, "masquerade") != 0) {
 			ri_rep(m, o->line, RSC_SKIP, "/ip firewall nat chain=%s action=%s: only srcnat "
@@ -1220,13 +1223,8 @@ do_dhcp(struct imp *m)
 		struct port *pt;
 		int p;
 
-		if (o->kind != K_DHCP || o->removed)
+		if (!ri_take(m, o, K_DHCP, "/ip dhcp-client: disabled, not translated"))
 			continue;
-		o->done = true;
-		if (ri_disabled(o)) {
-			ri_rep(m, o->line, RSC_NOTE, "/ip dhcp-client: disabled, not translated");
-			continue;
-		}
 		if (ifn == NULL) {
 			ri_rep(m, o->line, RSC_ERROR, "/ip dhcp-client add: interface is needed");
 			continue;

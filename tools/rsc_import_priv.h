@@ -124,6 +124,10 @@ void *ri_xmalloc(size_t n);
 const char *ri_get(const struct obj *o, const char *k);
 bool ri_yes(const char *v);
 bool ri_disabled(const struct obj *o);
+/* Whether @o is a live object of kind @k to translate: such an object is
+ * marked done; a disabled one is reported with the note @disabled and is
+ * not translated. */
+bool ri_take(struct imp *m, struct obj *o, enum kind k, const char *disabled);
 /* The line where property @k's value began (the item's when unknown). */
 int ri_line_of(const struct obj *o, const char *k);
 /* Whether the item matches a [find ...] selection. */

@@ -157,13 +157,8 @@ rsc_netwatch_translate(struct imp *m)
 		const char *why = NULL;
 		int why_line = o->line;
 
-		if (o->kind != K_NETWATCH || o->removed)
+		if (!ri_take(m, o, K_NETWATCH, "/tool netwatch: disabled, not translated"))
 			continue;
-		o->done = true;
-		if (ri_disabled(o)) {
-			ri_rep(m, o->line, RSC_NOTE, "/tool netwatch: disabled, not translated");
-			continue;
-		}
 		if (host == NULL || sb_config_parse_ipv4(host, &h) != 0) {
 			ri_rep(m, o->line, RSC_SKIP, "/tool netwatch: host=%s is not an IPv4 address",
 			    host ? host : "(missing)");

@@ -107,13 +107,8 @@ rsc_pcc_translate(struct imp *m)
 		struct obj *o = m->objs[i];
 		const char *ch = ri_get(o, "chain"), *act = ri_get(o, "action"), *x;
 
-		if (o->kind != K_MANGLE || o->removed)
+		if (!ri_take(m, o, K_MANGLE, "/ip firewall mangle: disabled rule, not translated"))
 			continue;
-		o->done = true;
-		if (ri_disabled(o)) {
-			ri_rep(m, o->line, RSC_NOTE, "/ip firewall mangle: disabled rule, not translated");
-			continue;
-		}
 		if (ch == NULL || act == NULL) {
 			ri_rep(m, o->line, RSC_ERROR, "/ip firewall mangle add: chain and action are "
 			    "needed");

@@ -286,7 +286,7 @@ skip_line(struct sc *s)
 /* ---- values ---- */
 
 static const char *parse_piece(struct sc *s, bool *is_block, const struct rsc_filter **filter);
-static const char *expr_or(struct sc *s);
+static const char *expr_logic(struct sc *s, bool any);
 static void run_text(struct run *r, struct scope *up, const char *text, size_t len,
 		     int line, const char *menu, const char *var, const char *value);
 
@@ -507,7 +507,7 @@ expr_primary(struct sc *s)
 			syntax(s, line, pos, "expression nested too deep");
 			return "";
 		}
-		v = expr_or(s);
+		v = expr_logic(s, true);
 		s->run->depth--;
 		expr_blank(s);
 		if (peek(s, 0) == ',' && !s->syntax) {
@@ -579,47 +579,25 @@ expr_unary(struct sc *s)
 	return expr_primary(s);
 }
 
+/* A left-associative arithmetic level: '*' and '/' over unary terms
+ * (@sum false), or '+', '-' and '.' (concatenation) over products (@sum
+ * true). An operand that is not a number makes the result "". */
 static const char *
-expr_mul(struct sc *s)
+expr_arith(struct sc *s, bool sum)
 {
-	const char *a = expr_unary(s);
+	const char *a = sum ? expr_arith(s, false) : expr_unary(s);
 
 	for (;;) {
-		long long x, y;
-		char op;
+		long long x, y, r;
+		int op;
 		const char *b;
 
 		expr_blank(s);
-		op = (char)peek(s, 0);
-		if (op != '*' && op != '/')
+		op = peek(s, 0);
+		if (op == -1 || strchr(sum ? "+-." : "*/", op) == NULL)
 			return a;
 		s->i++;
-		b = expr_unary(s);
-		if (!is_num(a, &x) || !is_num(b, &y) || (op == '/' && y == 0)) {
-			problem(s, RSC_SKIP, "cannot compute \"%s\" %c \"%s\"", a, op, b);
-			a = "";
-			continue;
-		}
-		a = num_str(s, op == '*' ? x * y : x / y);
-	}
-}
-
-static const char *
-expr_add(struct sc *s)
-{
-	const char *a = expr_mul(s);
-
-	for (;;) {
-		long long x, y;
-		char op;
-		const char *b;
-
-		expr_blank(s);
-		op = (char)peek(s, 0);
-		if (op != '+' && op != '-' && op != '.')
-			return a;
-		s->i++;
-		b = expr_mul(s);
+		b = sum ? expr_arith(s, false) : expr_unary(s);
 		if (op == '.') {
 			struct sbuf buf = { 0 };
 
@@ -628,19 +606,20 @@ expr_add(struct sc *s)
 			a = sb_done(s->run, &buf);
 			continue;
 		}
-		if (!is_num(a, &x) || !is_num(b, &y)) {
+		if (!is_num(a, &x) || !is_num(b, &y) || (op == '/' && y == 0)) {
 			problem(s, RSC_SKIP, "cannot compute \"%s\" %c \"%s\"", a, op, b);
 			a = "";
 			continue;
 		}
-		a = num_str(s, op == '+' ? x + y : x - y);
+		r = op == '*' ? x * y : op == '/' ? x / y : op == '+' ? x + y : x - y;
+		a = num_str(s, r);
 	}
 }
 
 static const char *
 expr_cmp(struct sc *s)
 {
-	const char *a = expr_add(s), *b;
+	const char *a = expr_arith(s, true), *b;
 	char op[3] = { 0 };
 	long long x, y;
 	int r;
@@ -657,7 +636,7 @@ expr_cmp(struct sc *s)
 		return a;
 	}
 	s->i += strlen(op);
-	b = expr_add(s);
+	b = expr_arith(s, true);
 	if (is_num(a, &x) && is_num(b, &y))
 		r = x < y ? -1 : x > y;
 	else
@@ -687,33 +666,25 @@ word_op(struct sc *s, const char *w)
 	return false;
 }
 
+/* A left-associative logical level: "&&"/"and" over comparisons (@any
+ * false), or "||"/"or" over those (@any true). Both sides are evaluated. */
 static const char *
-expr_and(struct sc *s)
+expr_logic(struct sc *s, bool any)
 {
-	const char *a = expr_cmp(s);
+	const char *a = any ? expr_logic(s, false) : expr_cmp(s);
+	int sym = any ? '|' : '&';
 
 	for (;;) {
-		expr_blank(s);
-		if (peek(s, 0) == '&' && peek(s, 1) == '&')
-			s->i += 2;
-		else if (!word_op(s, "and"))
-			return a;
-		a = (truthy(a) & truthy(expr_cmp(s))) ? "true" : "false";
-	}
-}
+		bool x, y;
 
-static const char *
-expr_or(struct sc *s)
-{
-	const char *a = expr_and(s);
-
-	for (;;) {
 		expr_blank(s);
-		if (peek(s, 0) == '|' && peek(s, 1) == '|')
+		if (peek(s, 0) == sym && peek(s, 1) == sym)
 			s->i += 2;
-		else if (!word_op(s, "or"))
+		else if (!word_op(s, any ? "or" : "and"))
 			return a;
-		a = (truthy(a) | truthy(expr_and(s))) ? "true" : "false";
+		x = truthy(a);
+		y = truthy(any ? expr_logic(s, false) : expr_cmp(s));
+		a = (any ? x | y : x & y) ? "true" : "false";
 	}
 }
 
@@ -857,17 +828,10 @@ parse_piece(struct sc *s, bool *is_block, const struct rsc_filter **filter)
 {
 	int c = peek(s, 0);
 
-	if (c == '"')
-		return parse_string(s);
-	if (c == '$')
-		return parse_var(s);
 	if (c == '[')
 		return parse_bracket(s, filter);
-	if (c == '(') {
-		const char *v = expr_primary(s);
-
-		return v;
-	}
+	if (c == '"' || c == '$' || c == '(')
+		return expr_primary(s);
 	if (c == '{') {
 		size_t st = s->i;
 
@@ -968,13 +932,13 @@ static const char *const menus[] = {
 	"/interface/l2tp-ether", "/interface/eoipv6", "/interface/gre6", "/interface/ipipv6",
 	"/interface/bridge/mdb", "/interface/bridge/host", "/interface/bridge/msti",
 	"/interface/ethernet/poe", "/interface/ethernet/switch/port", "/interface/vxlan/vteps",
-	"/interface/wireguard/peers", "/interface/ovpn-client", "/interface/wireless/access-list",
+	"/interface/wireless/access-list",
 	"/system/gps", "/system/hardware", "/system/ups", "/system/device-mode",
-	"/system/clock/manual", "/system/ntp/client/servers", "/system/logging/action",
+	"/system/clock/manual",
 	"/ip/smb/shares", "/ip/smb/users", "/ip/cloud/advanced", "/ip/dns/forwarders",
 	"/ip/dns/adlist", "/ip/dhcp-server/matcher", "/ip/dhcp-server/alert",
 	"/ip/dhcp-server/option/sets", "/ip/nat-pmp/interfaces", "/ip/socks/users",
-	"/ip/firewall/connection/tracking", "/ip/hotspot/profile", "/ip/ipsec/mode-config",
+	"/ip/hotspot/profile", "/ip/ipsec/mode-config",
 	NULL,
 };
 

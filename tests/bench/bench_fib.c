@@ -41,6 +41,7 @@
 #include "rib.h"
 #include "fib.h"
 #include "publish.h"
+#include "../test_rcu_reader.h"
 
 #define GW_A 0xcb007101u /* 203.0.113.1, wan1's router */
 #define GW_B 0xc6336401u /* 198.51.100.1, wan2's router */
@@ -48,15 +49,14 @@
 #define CYCLES 5         /* failovers (and failbacks) per run */
 
 struct shared {
+	struct reader r;
 	struct sb_dp_state *state;
 	struct sb_dp_state *spare;  /* control only: the last retired state */
-	struct rte_rcu_qsbr *qs;
 	struct sb_fib *fib;
 	uint32_t n_samples;
 	uint32_t *ip;           /* sampled destinations */
 	uint64_t *seen;         /* TSC when the reader first saw @want, 0 = not yet */
 	uint32_t want;          /* the gateway samples must move to */
-	uint32_t stop;
 	uint64_t passes, lost, bad, back;
 };
 
@@ -68,49 +68,41 @@ prefix_of(uint32_t i)
 	return 0x10000000u + (i << 8);
 }
 
-static int
-reader(void *arg)
+/* One reader pass. */
+static void
+read_pass(void *arg)
 {
 	struct shared *sh = arg;
+	const struct sb_dp_state *st = __atomic_load_n(&sh->state, __ATOMIC_ACQUIRE);
 
-	rte_rcu_qsbr_thread_register(sh->qs, 0);
-	rte_rcu_qsbr_thread_online(sh->qs, 0);
-	while (!__atomic_load_n(&sh->stop, __ATOMIC_ACQUIRE)) {
-		const struct sb_dp_state *st = __atomic_load_n(&sh->state, __ATOMIC_ACQUIRE);
+	/* One pass = LOOKUPS lookups whatever the table size, so that the
+	 * reader's loop (and its quiescent reports) keeps the same pace for 1
+	 * and 1M prefixes. */
+	for (uint32_t l = 0; l < LOOKUPS; l++) {
+		uint32_t s = l % sh->n_samples, g, gw, want;
 
-		/* One pass = LOOKUPS lookups whatever the table size, so that
-		 * the reader's loop (and its quiescent reports) keeps the same
-		 * pace for 1 and 1M prefixes. */
-		for (uint32_t l = 0; l < LOOKUPS; l++) {
-			uint32_t s = l % sh->n_samples, g, gw, want;
-
-			if (sb_fib_lookup(sh->fib, 0, sh->ip[s], &g) != 0 || g >= st->n_nhg ||
-			    st->nhg[g].n_paths == 0) {
-				sh->lost++;
-				continue;
-			}
-			gw = st->nhg[g].path[0].gw;
-			want = __atomic_load_n(&sh->want, __ATOMIC_ACQUIRE);
-			if (want == 0) {
-				/* Between rounds: only the path's sanity counts. */
-				if (gw != GW_A && gw != GW_B)
-					sh->bad++;
-			} else if (gw == want) {
-				if (sh->seen[s] == 0)
-					__atomic_store_n(&sh->seen[s], rte_rdtsc(), __ATOMIC_RELEASE);
-			} else if (gw == GW_A || gw == GW_B) {
-				if (sh->seen[s] != 0)
-					sh->back++; /* moved, then moved back */
-			} else {
-				sh->bad++;
-			}
+		if (sb_fib_lookup(sh->fib, 0, sh->ip[s], &g) != 0 || g >= st->n_nhg ||
+		    st->nhg[g].n_paths == 0) {
+			sh->lost++;
+			continue;
 		}
-		__atomic_store_n(&sh->passes, sh->passes + 1, __ATOMIC_RELEASE);
-		rte_rcu_qsbr_quiescent(sh->qs, 0);
+		gw = st->nhg[g].path[0].gw;
+		want = __atomic_load_n(&sh->want, __ATOMIC_ACQUIRE);
+		if (want == 0) {
+			/* Between rounds: only the path's sanity counts. */
+			if (gw != GW_A && gw != GW_B)
+				sh->bad++;
+		} else if (gw == want) {
+			if (sh->seen[s] == 0)
+				__atomic_store_n(&sh->seen[s], rte_rdtsc(), __ATOMIC_RELEASE);
+		} else if (gw == GW_A || gw == GW_B) {
+			if (sh->seen[s] != 0)
+				sh->back++; /* moved, then moved back */
+		} else {
+			sh->bad++;
+		}
 	}
-	rte_rcu_qsbr_thread_offline(sh->qs, 0);
-	rte_rcu_qsbr_thread_unregister(sh->qs, 0);
-	return 0;
+	__atomic_store_n(&sh->passes, sh->passes + 1, __ATOMIC_RELEASE);
 }
 
 static void
@@ -178,7 +170,7 @@ publish(struct shared *sh, struct sb_rib *rib, uint64_t *swapped, uint64_t *recl
 	sb_publish_state_swap(&sh->state, st);
 	*swapped = rte_rdtsc();
 	writes = sb_publish_fib(rib, sh->fib);
-	sb_publish_state_keep(old, sh->qs, &sh->spare);
+	sb_publish_state_keep(old, sh->r.qs, &sh->spare);
 	*reclaimed = rte_rdtsc();
 	return writes;
 }
@@ -269,11 +261,11 @@ main(int argc, char **argv)
 
 	if (sh == NULL || cfg == NULL)
 		goto out;
-	sh->qs = rte_zmalloc("bench_qs", rte_rcu_qsbr_get_memsize(1), RTE_CACHE_LINE_SIZE);
+	sh->r.qs = rte_zmalloc("bench_qs", rte_rcu_qsbr_get_memsize(1), RTE_CACHE_LINE_SIZE);
 	sh->ip = rte_zmalloc("bench_ip", sizeof(*sh->ip) * n_samples, 64);
 	sh->seen = rte_zmalloc("bench_seen", sizeof(*sh->seen) * n_samples, 64);
-	if (sh->qs == NULL || sh->ip == NULL || sh->seen == NULL ||
-	    rte_rcu_qsbr_init(sh->qs, 1) != 0)
+	if (sh->r.qs == NULL || sh->ip == NULL || sh->seen == NULL ||
+	    rte_rcu_qsbr_init(sh->r.qs, 1) != 0)
 		goto out;
 	sh->n_samples = n_samples;
 	for (uint32_t s = 0; s < n_samples; s++)
@@ -283,7 +275,7 @@ main(int argc, char **argv)
 	uint64_t t_load0 = rte_rdtsc(), t_rib, t_sw, t_rec;
 	unsigned changed;
 
-	sh->fib = sb_fib_create("bench_fib", 1, n + 64, sh->qs);
+	sh->fib = sb_fib_create("bench_fib", 1, n + 64, sh->r.qs);
 	struct sb_rib *rib = sb_rib_create(cfg);
 
 	if (sh->fib == NULL || rib == NULL) {
@@ -331,7 +323,8 @@ main(int argc, char **argv)
 	unsigned changed_first = 0;
 
 	sh->want = GW_A;
-	if (rte_eal_remote_launch(reader, sh, lcore) != 0)
+	sh->r.read = read_pass;
+	if (rte_eal_remote_launch(rcu_reader, sh, lcore) != 0)
 		goto out;
 	while (__atomic_load_n(&sh->passes, __ATOMIC_ACQUIRE) < 100)
 		rte_pause();
@@ -382,7 +375,7 @@ main(int argc, char **argv)
 	}
 	uint64_t passes_after = __atomic_load_n(&sh->passes, __ATOMIC_ACQUIRE);
 
-	__atomic_store_n(&sh->stop, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&sh->r.stop, 1, __ATOMIC_RELEASE);
 	rte_eal_wait_lcore(lcore);
 
 	double switch_us = median(sw, CYCLES), publish_us = median(pub, CYCLES);

@@ -66,13 +66,9 @@ def wait_sock(path, proc, secs=30):
     return False
 
 
-def ask(path, line, timeout=3.0):
-    """Send @line, return (answer, seconds it took)."""
-    t0 = time.monotonic()
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+def read_all(s, timeout):
+    """What @s sends until it closes or is silent for @timeout seconds."""
     s.settimeout(timeout)
-    s.connect(path)
-    s.sendall(line.encode() + b"\n")
     buf = b""
     try:
         while True:
@@ -82,6 +78,17 @@ def ask(path, line, timeout=3.0):
             buf += b
     except socket.timeout:
         pass
+    return buf
+
+
+def ask(path, line, timeout=3.0):
+    """Send @line, return (answer, seconds it took)."""
+    t0 = time.monotonic()
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(timeout)
+    s.connect(path)
+    s.sendall(line.encode() + b"\n")
+    buf = read_all(s, timeout)
     s.close()
     return buf.decode(errors="replace"), time.monotonic() - t0
 
@@ -187,16 +194,7 @@ def main():
         check(worst < 0.1, f"10 clients answered within 100 ms each beside a silent one "
               f"(worst {worst * 1000:.1f} ms)")
         drib.send(b"s\n")
-        drib.settimeout(3)
-        got = b""
-        try:
-            while True:
-                b = drib.recv(4096)
-                if not b:
-                    break
-                got += b
-        except socket.timeout:
-            pass
+        got = read_all(drib, 3)
         check(got.startswith(b"ok"), "the dribbling client is served once its line is in")
         silent.settimeout(5)
         t0 = time.monotonic()

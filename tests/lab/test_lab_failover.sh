@@ -83,10 +83,7 @@ fi
 # Failback, after the configured hold-down.
 "$lab" restore wan1 >>"$work/lab.log" 2>&1 || bad "restore: $(tail -3 "$work/lab.log")"
 t0=$(now_ms)
-for _ in $(seq 100); do
-	grep -q "wan wan1 UP" "$log" && break
-	sleep 0.1
-done
+wait_log "wan wan1 UP" 0 10000
 t1=$(now_ms)
 if grep -q "wan wan1 UP" "$log"; then
 	ok "WAN1 back up $((t1 - t0)) ms after the fault was removed"

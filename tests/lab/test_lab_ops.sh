@@ -95,14 +95,10 @@ ups=$(grep -c "wan wan1 UP" "$log")
 "$lab" link-down wan1 >>"$work/lab.log" 2>&1 || bad "link-down"
 # lab.sh stamps the fault just before and after its command: time from
 # the first and allow for the command's own run time (a loaded machine).
-t0=$(lab_stamp_ms fault-wan1)
-cmd_ms=$(lab_stamp_slack fault-wan1)
-for _ in $(seq 50); do grep -q "wan wan1 DOWN: link down" "$log" && break; sleep 0.02; done
-t_down=$(log_ms "wan wan1 DOWN: link down")
-if [ -n "$t_down" ] && [ $((t_down - t0 - cmd_ms)) -le 300 ]; then
-	ok "carrier loss: wan1 DOWN $((t_down - t0)) ms after the link went (bound 300 ms + the $cmd_ms ms the command took; probes would need 600)"
+if lab_fault_detect fault-wan1 "wan wan1 DOWN: link down" 1000 && [ $((det - slack)) -le 300 ]; then
+	ok "carrier loss: wan1 DOWN $det ms after the link went (bound 300 ms + the $slack ms the command took; probes would need 600)"
 else
-	bad "carrier loss not seen within 300 ms (+ the $cmd_ms ms the command took)"
+	bad "carrier loss not seen within 300 ms (+ the $slack ms the command took)"
 fi
 if wait_via 198.51.100.2; then ok "link down: new connections through WAN2"; else bad "link down (got '$line')"; fi
 "$lab" restore wan1 >>"$work/lab.log" 2>&1

@@ -9,30 +9,8 @@ lab_test_init "$@"
 
 lab_start "$top/conf/lab.ini"
 case "$line" in "HELLO 203.0.113.2 "*) ok "up, through WAN1" ;; *) bad "start (got '$line')" ;; esac
-# A sink that keeps connections open (ends with the namespace).
-ip netns exec sb-inet timeout 60 nc -lk 192.0.2.80 9000 >/dev/null 2>&1 &
-sleep 0.3
 # The client writes a byte every 50 ms and notes when the connection dies.
-ip netns exec sb-lan timeout 20 /usr/bin/python3 -c '
-import socket, time
-s = socket.create_connection(("192.0.2.80", 9000), timeout=2)
-print("connected", int(time.time() * 1000), flush=True)
-end = time.time() + 10
-try:
-    while time.time() < end:
-        s.send(b"x")
-        s.settimeout(0.05)
-        try:
-            if s.recv(16) == b"":
-                raise ConnectionResetError("closed")
-        except socket.timeout:
-            pass
-except OSError as e:
-    print("reset", int(time.time() * 1000), type(e).__name__, flush=True)
-' >"$work/client.txt" 2>&1 &
-cpid=$!
-sleep 1
-grep -q connected "$work/client.txt" && ok "long-lived TCP connection open through WAN1" || bad "client: $(cat "$work/client.txt")"
+lab_tcp_hold 10 0.05 WAN1
 "$lab" fail-gw wan1 >>"$work/lab.log" 2>&1
 wait "$cpid"
 t_down=$(log_ms "wan wan1 DOWN")

@@ -853,35 +853,28 @@ test_rsc_mutated_seeds_never_crash(void **state)
 	}
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rsc_000_basic_failover),
-		cmocka_unit_test(test_rsc_000_double_monitor),
-		cmocka_unit_test(test_rsc_001_recursive_scopes),
-		cmocka_unit_test(test_rsc_001_recursive_without_fix_is_inactive),
-		cmocka_unit_test(test_rsc_001_anchor_routes),
-		cmocka_unit_test(test_rsc_001_check_gateway),
-		cmocka_unit_test(test_rsc_001_netwatch_distance),
-		cmocka_unit_test(test_rsc_001_netwatch_enable_disable),
-		cmocka_unit_test(test_rsc_001_netwatch_not_same_meaning),
-		cmocka_unit_test(test_rsc_001_masquerade_list),
-		cmocka_unit_test(test_rsc_001_ecmp),
-		cmocka_unit_test(test_rsc_001_pcc),
-		cmocka_unit_test(test_rsc_004_dual_wan_pcc),
-		cmocka_unit_test(test_rsc_004_variables_drive_the_result),
-		cmocka_unit_test(test_rsc_v7_export),
-		cmocka_unit_test(test_rsc_dhcp_client),
-		cmocka_unit_test(test_rsc_while_loop),
-		cmocka_unit_test(test_rsc_spellings_are_equal),
-		cmocka_unit_test(test_rsc_v6_routing_mark_and_gateway_list),
-		cmocka_unit_test(test_rsc_unknown_lines_are_reported),
-		cmocka_unit_test(test_rsc_malformed_input),
-		cmocka_unit_test(test_rsc_ports_file_errors),
-		cmocka_unit_test(test_rsc_uppercase_names),
-		cmocka_unit_test(test_rsc_mutated_seeds_never_crash),
-	};
-
-	return cmocka_run_group_tests_name("rsc", tests, NULL, NULL);
-}
+SB_TEST_MAIN("rsc", NULL, NULL,
+	     cmocka_unit_test(test_rsc_000_basic_failover),
+	     cmocka_unit_test(test_rsc_000_double_monitor),
+	     cmocka_unit_test(test_rsc_001_recursive_scopes),
+	     cmocka_unit_test(test_rsc_001_recursive_without_fix_is_inactive),
+	     cmocka_unit_test(test_rsc_001_anchor_routes),
+	     cmocka_unit_test(test_rsc_001_check_gateway),
+	     cmocka_unit_test(test_rsc_001_netwatch_distance),
+	     cmocka_unit_test(test_rsc_001_netwatch_enable_disable),
+	     cmocka_unit_test(test_rsc_001_netwatch_not_same_meaning),
+	     cmocka_unit_test(test_rsc_001_masquerade_list),
+	     cmocka_unit_test(test_rsc_001_ecmp),
+	     cmocka_unit_test(test_rsc_001_pcc),
+	     cmocka_unit_test(test_rsc_004_dual_wan_pcc),
+	     cmocka_unit_test(test_rsc_004_variables_drive_the_result),
+	     cmocka_unit_test(test_rsc_v7_export),
+	     cmocka_unit_test(test_rsc_dhcp_client),
+	     cmocka_unit_test(test_rsc_while_loop),
+	     cmocka_unit_test(test_rsc_spellings_are_equal),
+	     cmocka_unit_test(test_rsc_v6_routing_mark_and_gateway_list),
+	     cmocka_unit_test(test_rsc_unknown_lines_are_reported),
+	     cmocka_unit_test(test_rsc_malformed_input),
+	     cmocka_unit_test(test_rsc_ports_file_errors),
+	     cmocka_unit_test(test_rsc_uppercase_names),
+	     cmocka_unit_test(test_rsc_mutated_seeds_never_crash))

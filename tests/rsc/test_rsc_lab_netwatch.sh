@@ -13,11 +13,9 @@
 # Usage: test_rsc_lab_netwatch.sh SWITCHBACK_BINARY IMPORT_BINARY
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
-bin=$1
 imp=$2
-. "$top/scripts/lab-lib.sh"
-lab_test_init "$bin"
+. "$here/../../scripts/lab-lib.sh"
+lab_test_init "$1"
 
 cat "$here/001-netwatch-enable.rsc" "$here/001-masquerade-list.rsc" |
 	"$imp" --ports "$here/lab-ports.ini" - >"$work/nw.ini" 2>"$work/import.txt"
@@ -36,10 +34,7 @@ esac
 
 "$lab" blackhole wan1 >>"$work/lab.log" 2>&1 || bad "blackhole wan1"
 t0=$(now_ms)
-for _ in $(seq 200); do
-	grep -q "wan wan1 DOWN" "$log" && break
-	sleep 0.1
-done
+wait_log "wan wan1 DOWN" 0 20000
 t1=$(now_ms)
 # Bound: one 10 s interval of phase, then the 3 s timeout, + 2 s slack.
 if grep -q "wan wan1 DOWN" "$log" && [ $((t1 - t0)) -le 15000 ]; then
@@ -54,10 +49,7 @@ else
 fi
 
 "$lab" restore wan1 >>"$work/lab.log" 2>&1 || bad "restore wan1"
-for _ in $(seq 200); do
-	grep -q "wan wan1 UP" "$log" && break
-	sleep 0.1
-done
+wait_log "wan wan1 UP" 0 20000
 if grep -q "wan wan1 UP" "$log"; then
 	ok "WAN1 back at the host's next answer"
 else

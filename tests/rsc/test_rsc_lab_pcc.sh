@@ -14,11 +14,9 @@
 # Usage: test_rsc_lab_pcc.sh SWITCHBACK_BINARY IMPORT_BINARY
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
-bin=$1
 imp=$2
-. "$top/scripts/lab-lib.sh"
-lab_test_init "$bin"
+. "$here/../../scripts/lab-lib.sh"
+lab_test_init "$1"
 
 "$imp" --ports "$here/lab-ports-004.ini" --check-interval 200 "$here/004-dual-wan-pcc.rsc" \
 	>"$work/004.ini" 2>"$work/import.txt"
@@ -33,19 +31,10 @@ fi
 
 # Attempts from the LAN host: N new connections, "<ms> <1|2|x>" each.
 spread() {
-	ip netns exec sb-lan /usr/bin/python3 "$top/scripts/lab-client.py" loop --interval 0.05 \
-		--timeout 1 --count "$1" >"$work/spread.txt" 2>/dev/null
+	lab_client loop --interval 0.05 --timeout 1 --count "$1" >"$work/spread.txt" 2>/dev/null
 	n1=$(awk '$2 == 1' "$work/spread.txt" | wc -l)
 	n2=$(awk '$2 == 2' "$work/spread.txt" | wc -l)
 	nx=$(awk '$2 == "x"' "$work/spread.txt" | wc -l)
-}
-
-wait_log() { # wait_log PATTERN SECONDS
-	for _ in $(seq $(($2 * 10))); do
-		grep -q "$1" "$log" && return 0
-		sleep 0.1
-	done
-	return 1
 }
 
 lab_start "$work/004.ini"
@@ -83,7 +72,7 @@ else
 fi
 
 "$lab" blackhole wan1 >>"$work/lab.log" 2>&1 || bad "blackhole wan1"
-if wait_log "wan wan1 DOWN" 5; then
+if wait_log "wan wan1 DOWN" 0 5000; then
 	ok "ISP1 blackholed: $(grep -m1 'wan wan1 DOWN' "$log" | sed 's/^.*wan: //')"
 else
 	bad "WAN1 not down 5 s after its blackhole"
@@ -97,7 +86,7 @@ fi
 
 "$lab" restore wan1 >>"$work/lab.log" 2>&1 || bad "restore wan1"
 "$lab" restore-monitor 192.0.2.53 >>"$work/lab.log" 2>&1 || bad "restore-monitor"
-if wait_log "wan wan1 UP" 5; then
+if wait_log "wan wan1 UP" 0 5000; then
 	ok "WAN1 back up"
 else
 	bad "WAN1 did not come back"
