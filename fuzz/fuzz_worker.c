@@ -22,6 +22,9 @@
 #include <unistd.h>
 
 #include <rte_eal.h>
+#include <rte_icmp.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
 #include <rte_eth_ring.h>
 #include <rte_ethdev.h>
 #include <rte_malloc.h>
@@ -175,45 +178,34 @@ static void
 fix_cksums(uint8_t *f, uint16_t len)
 {
 	unsigned off = 14, ihl, tot, l4len;
-	uint8_t *ip, *l4;
-	uint16_t c;
+	struct rte_ipv4_hdr *ip;
+	uint8_t *l4;
 
 	if (len >= 18 && f[12] == 0x81 && f[13] == 0x00)
 		off = 18;
 	if (len < off + 20 || f[off - 2] != 0x08 || f[off - 1] != 0x00)
 		return;
-	ip = f + off;
-	ihl = (ip[0] & 0xf) * 4u;
+	ip = (struct rte_ipv4_hdr *)(f + off);
+	ihl = (ip->version_ihl & 0xf) * 4u;
 	if (ihl < 20 || off + ihl > len)
 		return;
-	ip[10] = ip[11] = 0;
-	c = (uint16_t)~fuzz_fold(fuzz_sum(ip, ihl, 0));
-	ip[10] = (uint8_t)(c >> 8);
-	ip[11] = (uint8_t)c;
-	tot = (unsigned)(ip[2] << 8 | ip[3]);
-	if (tot < ihl || off + tot > len || (ip[6] & 0x3f) != 0 || ip[7] != 0)
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	tot = rte_be_to_cpu_16(ip->total_length);
+	if (tot < ihl || off + tot > len || (ip->fragment_offset & RTE_BE16(0x3fff)) != 0)
 		return;
-	l4 = ip + ihl;
+	l4 = (uint8_t *)ip + ihl;
 	l4len = tot - ihl;
-	if (ip[9] == IPPROTO_TCP && l4len >= 20) {
-		l4[16] = l4[17] = 0;
-		c = (uint16_t)~fuzz_fold(fuzz_sum(l4, l4len, fuzz_sum(ip + 12, 8, 0) + IPPROTO_TCP +
-						  l4len));
-		l4[16] = (uint8_t)(c >> 8);
-		l4[17] = (uint8_t)c;
-	} else if (ip[9] == IPPROTO_UDP && l4len >= 8 && (l4[6] | l4[7]) != 0) {
-		l4[6] = l4[7] = 0;
-		c = (uint16_t)~fuzz_fold(fuzz_sum(l4, l4len, fuzz_sum(ip + 12, 8, 0) + IPPROTO_UDP +
-						  l4len));
-		if (c == 0)
-			c = 0xffff;
-		l4[6] = (uint8_t)(c >> 8);
-		l4[7] = (uint8_t)c;
-	} else if (ip[9] == IPPROTO_ICMP && l4len >= 8) {
-		l4[2] = l4[3] = 0;
-		c = (uint16_t)~fuzz_fold(fuzz_sum(l4, l4len, 0));
-		l4[2] = (uint8_t)(c >> 8);
-		l4[3] = (uint8_t)c;
+	if (ip->next_proto_id == IPPROTO_TCP && l4len >= 20) {
+		((struct rte_tcp_hdr *)l4)->cksum = 0;
+		((struct rte_tcp_hdr *)l4)->cksum = rte_ipv4_udptcp_cksum(ip, l4);
+	} else if (ip->next_proto_id == IPPROTO_UDP && l4len >= 8 &&
+		   ((struct rte_udp_hdr *)l4)->dgram_cksum != 0) {
+		((struct rte_udp_hdr *)l4)->dgram_cksum = 0;
+		((struct rte_udp_hdr *)l4)->dgram_cksum = rte_ipv4_udptcp_cksum(ip, l4);
+	} else if (ip->next_proto_id == IPPROTO_ICMP && l4len >= 8) {
+		((struct rte_icmp_hdr *)l4)->icmp_cksum = 0;
+		((struct rte_icmp_hdr *)l4)->icmp_cksum = (uint16_t)~rte_raw_cksum(l4, l4len);
 	}
 }
 
