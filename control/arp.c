@@ -56,6 +56,7 @@ sb_arp_input(struct sb_arp *arp, unsigned port, const struct rte_mbuf *m, uint64
 	uint32_t sip, tip;
 	uint16_t op;
 	int32_t idx;
+	bool ours;
 
 	if (rte_pktmbuf_data_len(m) < sizeof(struct rte_ether_hdr) + sizeof(*ah))
 		return false;
@@ -64,11 +65,13 @@ sb_arp_input(struct sb_arp *arp, unsigned port, const struct rte_mbuf *m, uint64
 	tip = rte_be_to_cpu_32(ah->arp_data.arp_tip);
 	op = rte_be_to_cpu_16(ah->arp_opcode);
 	sha = ah->arp_data.arp_sha;
+	/* Ours: the port's address, or a one-to-one address it carries. */
+	ours = tip == pc->addr || sb_config_extra_addr(arp->cfg, port, tip);
 	/* Learn like Linux: create an entry when the ARP is for us, update
 	 * one we already have from any ARP. */
 	if (on_subnet(pc, sip) && sip != pc->addr && !rte_is_zero_ether_addr(&sha) &&
 	    !rte_is_multicast_ether_addr(&sha)) {
-		idx = tip == pc->addr ? sb_publish_neigh(arp->pub, (uint16_t)port, sip) :
+		idx = ours ? sb_publish_neigh(arp->pub, (uint16_t)port, sip) :
 					sb_neigh_find(arp->neigh, (uint16_t)port, sip);
 		if (idx >= 0 && !arp->e[idx].is_static) {
 			struct rte_ether_addr cur;
@@ -85,9 +88,9 @@ sb_arp_input(struct sb_arp *arp, unsigned port, const struct rte_mbuf *m, uint64
 			arp->e[idx].confirmed_ms = now;
 		}
 	}
-	if (op == RTE_ARP_OP_REQUEST && tip == pc->addr)
+	if (op == RTE_ARP_OP_REQUEST && ours)
 		sb_pkt_inject(arp->inject, port, sb_pkt_arp(arp->pool, RTE_ARP_OP_REPLY,
-							    &arp->mac[port], pc->addr, &sha, sip));
+							    &arp->mac[port], tip, &sha, sip));
 	*sipp = sip;
 	return op == RTE_ARP_OP_REPLY;
 }

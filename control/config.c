@@ -15,6 +15,7 @@
 #include <iniparser.h>
 
 #include "sb_config.h"
+#include "config_priv.h"
 #include "pcc.h"
 #include "xdpconf.h"
 
@@ -485,6 +486,7 @@ sb_config_keys(const char *section)
 		{ "metrics", keys_metrics }, { "xdp", keys_xdp }, { "pcc", keys_pcc },
 		{ "port", keys_port },
 		{ "wan", keys_wan }, { "route", keys_route }, { "neighbor", keys_neigh },
+		{ "forward", sb_cfg_keys_forward }, { "nat1to1", sb_cfg_keys_nat1to1 },
 	};
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
@@ -1540,6 +1542,20 @@ sb_config_parse_flags(const char *path, struct sb_config_errors *errs, unsigned 
 				}
 				check_keys(&c, sec, keys_route);
 				parse_route(&c, sec, name);
+			} else if (split_sec(sec, "forward", &name) ||
+				   split_sec(sec, "nat1to1", &name)) {
+				bool fwd = sec[0] == 'f';
+
+				if (!valid_name(name)) {
+					fail(&c, sec, NULL, "bad name \"%s\" (letters, digits, _ and -, "
+					     "at most %d)", name, SB_NAME_LEN - 1);
+					continue;
+				}
+				check_keys(&c, sec, fwd ? sb_cfg_keys_forward : sb_cfg_keys_nat1to1);
+				if (fwd)
+					sb_cfg_parse_forward(&c, cfg, sec, name);
+				else
+					sb_cfg_parse_nat1to1(&c, cfg, sec, name);
 			} else if (split_sec(sec, "neighbor", &name) ||
 				   split_sec(sec, "neighbour", &name)) {
 				check_keys(&c, sec, keys_neigh);
@@ -1547,12 +1563,13 @@ sb_config_parse_flags(const char *path, struct sb_config_errors *errs, unsigned 
 			} else {
 				fail(&c, sec, NULL, "unknown section (expected [switchback], [timeouts], "
 				     "[check_gateway], [pcc], [notify], [metrics], [xdp], [port NAME], [wan NAME], "
-				     "[route NAME] or "
+				     "[route NAME], [forward NAME], [nat1to1 NAME] or "
 				     "[neighbor NAME])");
 			}
 		}
 	}
 	validate(&c);
+	sb_cfg_check_forwards(&c, cfg);
 	if ((flags & SB_CONFIG_NO_LOOPS) && c.route_errors == 0 && c.bad_port == 0)
 		check_route_loops(&c);
 	if (c.failed)
@@ -1596,6 +1613,31 @@ sb_config_load(const char *path, char *err, size_t errlen)
 }
 
 
+
+/* For the section parsers in other files (config_priv.h). */
+const char *
+sb_cfg_get(struct ctx *c, const char *sec, const char *key)
+{
+	return get(c, sec, key);
+}
+
+void
+sb_cfg_fail(struct ctx *c, const char *sec, const char *key, const char *fmt, ...)
+{
+	char msg[sizeof(((struct sb_config_error *)0)->msg)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fail(c, sec, key, "%s", msg);
+}
+
+bool
+sb_cfg_get_name(struct ctx *c, const char *sec, const char *key, char *out, size_t len)
+{
+	return get_name(c, sec, key, out, len);
+}
 
 void
 sb_config_free(struct sb_config *cfg)

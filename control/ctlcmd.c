@@ -12,7 +12,8 @@
 static const char usage[] =
 	"route print, route set NAME distance N, route enable|disable NAME, wan print, "
 	"wan down|up|auto NAME, stats, neighbor print, block print|add|del PREFIX, status, events, "
-	"conntrack print|count|flush [wan=NAME] [src=PREFIX] [limit N], reload; add --json";
+	"conntrack print|count|flush [wan=NAME] [src=PREFIX] [limit N], reload, forward print; "
+	"add --json";
 
 static int
 set_name(struct sb_ctlcmd *cmd, const char *name, char *err, size_t errlen)
@@ -135,6 +136,8 @@ sb_ctlcmd_parse(const char *buf, size_t len, struct sb_ctlcmd *cmd, char *err, s
 	} else if (IS(0, "block") && argc == 3 && (IS(1, "add") || IS(1, "del"))) {
 		cmd->op = IS(1, "add") ? SB_CTLCMD_BLOCK_ADD : SB_CTLCMD_BLOCK_DEL;
 		return set_name(cmd, argv[2], err, errlen);
+	} else if (IS(0, "forward") && (argc == 1 || (argc == 2 && IS(1, "print")))) {
+		cmd->op = SB_CTLCMD_FWD_PRINT;
 	} else if (IS(0, "status") && argc == 1) {
 		cmd->op = SB_CTLCMD_STATUS;
 	} else if (IS(0, "events") && argc == 1) {

@@ -29,6 +29,7 @@ enum sb_ctlcmd_op {
 	SB_CTLCMD_CT_COUNT,         /* conntrack count [wan=NAME] [src=PREFIX] */
 	SB_CTLCMD_CT_FLUSH,         /* conntrack flush [wan=NAME] */
 	SB_CTLCMD_RELOAD,           /* reload */
+	SB_CTLCMD_FWD_PRINT,        /* forward [print] */
 };
 
 struct sb_ctlcmd {

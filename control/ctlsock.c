@@ -26,6 +26,7 @@
 #include "addr.h"
 #include "ctlcmd.h"
 #include "opscmd.h"
+#include "inbound.h"
 #include "sb_log.h"
 #include "sb_counters.h"
 #include "neigh.h"
@@ -438,6 +439,10 @@ run(struct sb_ctl *c, const char *line, size_t len, struct out *o)
 		out(o, "%s", buf);
 		break;
 	}
+	case SB_CTLCMD_FWD_PRINT:
+		out(o, "ok\n");
+		o->len += sb_inbound_print(c->inbound, json, o->buf + o->len, OUT_MAX - o->len);
+		break;
 	case SB_CTLCMD_BLOCK_ADD:
 	case SB_CTLCMD_BLOCK_DEL:
 		block_cmd(c, o, cmd.op == SB_CTLCMD_BLOCK_ADD, cmd.name);

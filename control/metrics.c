@@ -247,6 +247,32 @@ sb_metrics_render(const struct sb_status *st, uint64_t now_ms, size_t *len)
 		fprintf(f, "switchback_port_link_up{port=\"%s\",role=\"%s\"} %d\n", st->port[p].name,
 			st->port[p].wan ? "wan" : "lan", st->port[p].link_up);
 
+	/* --- port forwards and one-to-one NAT (docs/nat.md, "Inbound") --- */
+#define FWD_FAMILY(nm, help, one, expr)                                                \
+	do {                                                                           \
+		family(f, nm, "counter", help);                                        \
+		for (unsigned i = 0; i < st->n_fwd; i++)                               \
+			if (st->fwd[i].one_to_one == (one))                            \
+				fprintf(f, "%s{%s=\"%s\"} %lu\n", nm,                   \
+					(one) ? "mapping" : "forward", st->fwd[i].name, \
+					(unsigned long)(expr));                        \
+	} while (0)
+	FWD_FAMILY("switchback_forward_sessions_total",
+		   "Sessions a port forward made for connections from a WAN.", false,
+		   st->fwd[i].sessions);
+	FWD_FAMILY("switchback_forward_refused_total",
+		   "First packets a port forward refused (source not in its allow list).", false,
+		   st->fwd[i].refused);
+	FWD_FAMILY("switchback_forward_hairpin_total",
+		   "Hairpin sessions from the LAN to a port forward.", false, st->fwd[i].hairpin);
+	FWD_FAMILY("switchback_nat1to1_in_sessions_total",
+		   "Sessions a one-to-one mapping made for connections from its WAN.", true,
+		   st->fwd[i].sessions);
+	FWD_FAMILY("switchback_nat1to1_out_sessions_total",
+		   "Sessions a one-to-one mapping made for its internal host's connections out.",
+		   true, st->fwd[i].out);
+#undef FWD_FAMILY
+
 	/* --- the worker --- */
 	family(f, "switchback_drops_total", "counter", "Packets dropped, by reason.");
 	for (unsigned r = 0; r < SB_DROP_MAX; r++)

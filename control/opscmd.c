@@ -152,7 +152,9 @@ session_live(const struct sb_ctl *c, const struct sb_ct *ct, const struct sb_ses
 	if (!s->in_use)
 		return false;
 	wan = session_wan(c, s);
-	if (wan >= 0 && (uint16_t)wan_gen(c, (unsigned)wan) != s->wan_gen)
+	/* Inbound sessions leave out the moves of failback (worker_priv.h). */
+	if (wan >= 0 && (uint16_t)(wan_gen(c, (unsigned)wan) -
+				   (s->nat == SB_CT_NAT_FWD ? c->wans.wan[wan].moves : 0)) != s->wan_gen)
 		return false;
 	idle_tsc = (uint64_t)(uint32_t)(now_u - s->last) << ct->tshift;
 	to = sb_ct_timeout(ct, s);

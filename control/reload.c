@@ -97,6 +97,18 @@ static const struct {
 	{ "neighbor", "address", true },
 	{ "neighbor", "mac", true },
 	{ "neighbor", "port", true },
+	/* Inbound NAT lives in the worker's table and pools (inbound.h). */
+	{ "forward", "wan", false },
+	{ "forward", "proto", false },
+	{ "forward", "port", false },
+	{ "forward", "to", false },
+	{ "forward", "to_port", false },
+	{ "forward", "allow", false },
+	{ "forward", "comment", false },
+	{ "nat1to1", "wan", false },
+	{ "nat1to1", "external", false },
+	{ "nat1to1", "internal", false },
+	{ "nat1to1", "comment", false },
 };
 
 bool
@@ -449,6 +461,12 @@ sb_reload_plan(const struct sb_config *o, const struct sb_config *n, struct sb_r
 		}
 		p->neighbours = true;
 	}
+	if (o->n_forwards != n->n_forwards ||
+	    memcmp(o->forwards, n->forwards, sizeof(o->forwards[0]) * o->n_forwards) != 0)
+		line(p, true, "[forward] sections changed (" KEPT_NOTE ")");
+	if (o->n_nat1to1 != n->n_nat1to1 ||
+	    memcmp(o->nat1to1, n->nat1to1, sizeof(o->nat1to1[0]) * o->n_nat1to1) != 0)
+		line(p, true, "[nat1to1] sections changed (" KEPT_NOTE ")");
 	return 0;
 }
 
@@ -477,6 +495,10 @@ sb_reload_keep_startup(const struct sb_config *o, struct sb_config *n)
 	memcpy(n->xdp_program, o->xdp_program, sizeof(n->xdp_program));
 	n->n_block = o->n_block;
 	memcpy(n->block, o->block, sizeof(n->block));
+	n->n_forwards = o->n_forwards;
+	memcpy(n->forwards, o->forwards, sizeof(n->forwards));
+	n->n_nat1to1 = o->n_nat1to1;
+	memcpy(n->nat1to1, o->nat1to1, sizeof(n->nat1to1));
 	for (unsigned i = 0; i < n->n_ports; i++) {
 		struct sb_port_conf *b = &n->ports[i];
 		const struct sb_port_conf *a = &o->ports[i];

@@ -38,6 +38,7 @@
 #include "synhold.h"
 #include "webhook.h"
 #include "xdp.h"
+#include "inbound.h"
 
 #define RING_SIZE 4096
 
@@ -97,9 +98,11 @@ build_worker(struct sb_ctl *c, char *err, size_t errlen)
 			 rte_strerror(rte_errno));
 		return -ENOMEM;
 	}
+	if (sb_inbound_setup(c) < 0)
+		goto nomem;
 	wc = (struct sb_worker_conf){
 		.id = 0, .socket = socket, .n_ports = cfg->n_ports,
-		.ct = c->ct, .eim = c->eim, .fib = c->fib, .neigh = c->neigh,
+		.ct = c->ct, .eim = c->eim, .fwd = &c->inbound->t, .fib = c->fib, .neigh = c->neigh,
 		.state = &c->pub.state, .qs = c->qs,
 		.resolve = c->resolve, .inject = c->inject, .expect = c->pub.expect,
 		.fragments = cfg->fragments,
@@ -130,6 +133,7 @@ free_worker(struct sb_ctl *c)
 	sb_worker_free(c->w);
 	c->w = NULL;
 	sb_eim_free(c->eim);
+	sb_inbound_free(c);
 	sb_ct_free(c->ct);
 	for (unsigned r = 0; r < SB_PUNT_MAX; r++)
 		rte_ring_free(c->punt[r]);

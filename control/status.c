@@ -9,6 +9,7 @@
 #include "ops.h"
 #include "status.h"
 #include "xdp.h"
+#include "inbound.h"
 
 int64_t
 sb_status_unix_ms(void)
@@ -171,4 +172,5 @@ sb_status_fill(struct sb_status *st, const struct sb_status_track *t, const stru
 	memcpy(st->drop, k->drop, sizeof(st->drop));
 	st->reloads = t->reloads;
 	st->reloads_refused = t->reloads_refused;
+	sb_inbound_status(c->inbound, st);
 }

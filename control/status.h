@@ -75,6 +75,13 @@ struct sb_status_event {
 
 #define SB_STATUS_EVENTS 64
 
+/* A port forward or one-to-one mapping and its counts (inbound.h). */
+struct sb_status_fwd {
+	char name[SB_NAME_LEN];
+	bool one_to_one;          /* [nat1to1]: sessions in, @out */
+	uint64_t sessions, refused, hairpin, out;
+};
+
 struct sb_status {
 	uint64_t taken_ms;        /* monotonic ms when taken */
 	int64_t taken_unix_ms;
@@ -92,6 +99,8 @@ struct sb_status {
 	uint64_t tcp_rst_sent;
 	uint64_t drop[SB_DROP_MAX];
 	uint64_t reloads, reloads_refused;
+	unsigned n_fwd;
+	struct sb_status_fwd fwd[SB_MAX_FORWARDS + SB_MAX_NAT1TO1];
 };
 
 /* What the status keeps between two pictures: the last state seen per

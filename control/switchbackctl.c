@@ -42,6 +42,7 @@ usage(FILE *f)
 		"  conntrack print [wan=NAME] [src=PREFIX] [limit N]   sessions (100 by default)\n"
 		"  conntrack count [wan=NAME] [src=PREFIX]             sessions per WAN and protocol\n"
 		"  conntrack flush [wan=NAME]  flush sessions (of one WAN) as a WAN failure does\n"
+		"  forward print [--json]    port forwards and one-to-one NAT with hit counts\n"
 		"The socket defaults to /var/run/dpdk/<FILE_PREFIX>/switchback.sock, FILE_PREFIX\n"
 		"being switchback's --file-prefix (default rte).\n");
 }

@@ -14,6 +14,7 @@
 #include "telemetry.h"
 #include "sb_counters.h"
 #include "xdp.h"
+#include "inbound.h"
 
 /* The 22.11 telemetry API passes no user pointer to callbacks: this is the
  * one pointer they read, set once before the socket can call them. */
@@ -116,6 +117,14 @@ tel_leases(const char *cmd __rte_unused, const char *params __rte_unused,
 	return 0;
 }
 
+static int
+tel_forwards(const char *cmd __rte_unused, const char *params __rte_unused,
+	     struct rte_tel_data *d)
+{
+	sb_inbound_telemetry(tel_ctl->inbound, d);
+	return 0;
+}
+
 int
 sb_telemetry_init(struct sb_ctl *c)
 {
@@ -131,6 +140,8 @@ sb_telemetry_init(struct sb_ctl *c)
 	    rte_telemetry_register_cmd("/switchback/routes", tel_routes,
 				       "Routes with flags, like RouterOS /ip route print") != 0 ||
 	    rte_telemetry_register_cmd("/switchback/wans", tel_wans, "WAN states") != 0 ||
+	    rte_telemetry_register_cmd("/switchback/forwards", tel_forwards,
+				       "Port forwards and one-to-one NAT: hit counts") != 0 ||
 	    rte_telemetry_register_cmd("/switchback/leases", tel_leases,
 				       "DHCP leases of WAN ports (as of the last publication)") != 0)
 		return -1;

@@ -297,6 +297,7 @@ judge(struct sb_wans *ws, unsigned p, uint64_t now)
 			    ws->wan[q].down)
 				continue;
 			ws->wan[q].gen++;
+			ws->wan[q].moves++;
 			SB_INFO(WAN, "wan %s: sessions move back now that %s is up",
 				ws->wan[q].name, w->name);
 		}
@@ -332,6 +333,7 @@ sb_wan_published(const struct sb_wans *ws, struct sb_wan_state out[SB_MAX_PORTS]
 	memset(out, 0, sizeof(*out) * SB_MAX_PORTS);
 	for (unsigned p = 0; p < SB_MAX_PORTS; p++) {
 		out[p].gen = ws->wan[p].gen;
+		out[p].moves = (uint16_t)ws->wan[p].moves;
 		out[p].up = !ws->wan[p].down;
 		out[p].addr = ws->wan[p].addr;
 		out[p].prefix_len = ws->wan[p].prefix_len;

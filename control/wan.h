@@ -29,6 +29,7 @@ struct sb_wan {
 	bool down;                /* out of service: traffic avoids it */
 	enum sb_wstate state;     /* shown: up, degraded or down */
 	uint32_t gen;             /* session generation: a bump flushes its sessions */
+	uint32_t moves;           /* of its bumps, those of sessions_on_failback = move */
 	int8_t force;             /* operator: 0 auto, 1 forced up, -1 forced down */
 	char reason[512];         /* why it is in its state, with the evidence */
 	uint64_t down_since_ms;   /* last change, for alert_after_s */

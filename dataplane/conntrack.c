@@ -235,9 +235,24 @@ sb_ct_lookup(struct sb_ct *ct, const struct sb_ct_key *key)
 	return pick(ct, key, cand, nc);
 }
 
+void
+sb_ct_set_xaddr(struct sb_ct *ct, unsigned i, uint32_t addr)
+{
+	if (i > 0 && i < SB_CT_XADDR_MAX)
+		ct->xaddr[i] = addr;
+}
+
 int64_t
 sb_ct_insert(struct sb_ct *ct, const struct sb_ct_key *orig,
 	     const struct sb_ct_key *reply, unsigned nat, unsigned nat_wan, uint64_t now)
+{
+	return sb_ct_insert_x(ct, orig, reply, nat, nat_wan, 0, now);
+}
+
+int64_t
+sb_ct_insert_x(struct sb_ct *ct, const struct sb_ct_key *orig,
+	       const struct sb_ct_key *reply, unsigned nat, unsigned nat_wan, unsigned xaddr,
+	       uint64_t now)
 {
 	struct sb_session n, *s;
 	struct sb_ct_key ko, kr;
@@ -247,7 +262,8 @@ sb_ct_insert(struct sb_ct *ct, const struct sb_ct_key *orig,
 
 	if (ct->n_free == 0)
 		return -ENOSPC;
-	if (nat > SB_CT_NAT_HAIRPIN || nat_wan >= SB_MAX_PORTS)
+	if (nat > SB_CT_NAT_FWD || nat_wan >= SB_MAX_PORTS || xaddr >= SB_CT_XADDR_MAX ||
+	    (xaddr != 0 && nat != SB_CT_NAT_FWD))
 		return -EINVAL;
 	memset(&n, 0, sizeof(n));
 	n.lan_addr = orig->src;
@@ -259,6 +275,7 @@ sb_ct_insert(struct sb_ct *ct, const struct sb_ct_key *orig,
 	n.proto = orig->proto;
 	n.nat = nat & 3;
 	n.nat_wan = (uint8_t)nat_wan;
+	n.xaddr = (uint8_t)xaddr;
 	/* The session must give both keys back exactly. */
 	sb_ct_orig_key(ct, &n, &ko);
 	sb_ct_reply_key(ct, &n, &kr);
@@ -322,10 +339,12 @@ sb_ct_tcp_update(struct sb_session *s, uint8_t flags, unsigned dir)
 		s->state = SB_CT_CLOSED;
 		return;
 	}
-	/* A new SYN from the original side reopens a closed connection
-	 * (the same 4-tuple reused after TIME_WAIT). */
+	/* A new SYN from the original side (an inbound session's: from the
+	 * client) reopens a closed connection (the same 4-tuple reused after
+	 * TIME_WAIT). */
 	if ((flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) == RTE_TCP_SYN_FLAG &&
-	    dir == SB_CT_DIR_ORIG && (s->state == SB_CT_TIME_WAIT || s->state == SB_CT_CLOSED)) {
+	    (dir == SB_CT_DIR_ORIG || s->nat == SB_CT_NAT_FWD) &&
+	    (s->state == SB_CT_TIME_WAIT || s->state == SB_CT_CLOSED)) {
 		s->state = SB_CT_NEW;
 		s->tcp_end[0] = s->tcp_end[1] = 0;
 		return;

@@ -54,7 +54,16 @@ enum sb_ct_state {
 /* How a session translates. Hairpin (RFC 4787 REQ-9): a LAN host reaching
  * another LAN host's external mapping; both addresses are translated, each
  * host seeing the other's external address and port. */
-enum { SB_CT_NAT_NONE = 0, SB_CT_NAT_SRC = 1, SB_CT_NAT_HAIRPIN = 2 };
+enum { SB_CT_NAT_NONE = 0, SB_CT_NAT_SRC = 1, SB_CT_NAT_HAIRPIN = 2,
+/* Inbound (a port forward or one-to-one NAT, dataplane/forward.c): made
+ * by the first packet from the WAN, laid out as if the internal server
+ * had opened it (original = server -> client); no mapping of its own,
+ * and its external address is the port's, or xaddr's when xaddr != 0. */
+       SB_CT_NAT_FWD = 3 };
+
+/* Extra external addresses (one-to-one NAT) sessions can name by index
+ * (sb_session.xaddr, 1-based). */
+#define SB_CT_XADDR_MAX 64
 
 /* No neighbour index cached (session fields are 16-bit). */
 #define SB_CT_NB_NONE 0xffffu
@@ -93,7 +102,8 @@ struct sb_session {
 	uint8_t in_use : 1;
 	uint8_t routed : 1;       /* out_nb is a gateway path (not on-link, not
 				   * hairpin): follows sb_dp_state.nb_dead */
-	uint8_t pad;
+	uint8_t xaddr;            /* SB_CT_NAT_FWD: 0 = the address of port
+				   * nat_wan, else ct->xaddr[xaddr] */
 	uint16_t ck_ip;           /* what the original direction's rewrite adds */
 	uint16_t ck_l4;           /* to the IP and TCP/UDP checksums; the reply
 				   * adds ~ (sb_nat_prepare, at creation) */
@@ -125,6 +135,7 @@ struct sb_ct {
 	unsigned tshift;          /* table time unit: TSC >> tshift (~1/64 s) */
 	uint32_t addr[SB_MAX_PORTS]; /* port addresses (network order): the
 				      * external address of a mapping */
+	uint32_t xaddr[SB_CT_XADDR_MAX]; /* one-to-one addresses (network order) */
 	uint32_t timeout_u[SB_CT_STATE_MAX][3];   /* in time units */
 	uint64_t timeout_tsc[SB_CT_STATE_MAX][3]; /* [state][tcp|udp|icmp] */
 	struct sb_session s[] __attribute__((aligned(64))); /* capacity, same block */
@@ -180,6 +191,16 @@ int64_t sb_ct_insert(struct sb_ct *ct, const struct sb_ct_key *orig,
 		     const struct sb_ct_key *reply, unsigned nat, unsigned nat_wan,
 		     uint64_t now);
 
+/** sb_ct_insert() of an SB_CT_NAT_FWD session whose external address is
+ * extra address @xaddr (sb_ct_set_xaddr), 0 = the port's. */
+int64_t sb_ct_insert_x(struct sb_ct *ct, const struct sb_ct_key *orig,
+		       const struct sb_ct_key *reply, unsigned nat, unsigned nat_wan,
+		       unsigned xaddr, uint64_t now);
+
+/** Set extra address @i (1 to SB_CT_XADDR_MAX - 1, network order). Main
+ * lcore, before the worker starts. */
+void sb_ct_set_xaddr(struct sb_ct *ct, unsigned i, uint32_t addr);
+
 /** Remove session @idx and both its keys. Owning worker only. */
 void sb_ct_delete(struct sb_ct *ct, uint32_t idx);
 
@@ -199,7 +220,9 @@ sb_ct_index(const struct sb_ct *ct, const struct sb_session *s)
 static inline uint32_t
 sb_ct_ext_addr(const struct sb_ct *ct, const struct sb_session *s)
 {
-	return s->nat != SB_CT_NAT_NONE ? ct->addr[s->nat_wan] : s->lan_addr;
+	if (s->nat == SB_CT_NAT_NONE)
+		return s->lan_addr;
+	return __builtin_expect(s->xaddr != 0, 0) ? ct->xaddr[s->xaddr] : ct->addr[s->nat_wan];
 }
 
 /** The original destination address of @s (hairpin: the WAN address). */

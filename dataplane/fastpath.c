@@ -99,8 +99,9 @@ forward(struct sb_worker *w, const struct sb_burst *b, struct sb_pkt *p)
 	if (!prepared)
 		sb_nat_ttl_dec(l3);
 	/* Outbound refresh only: an outside host cannot keep a mapping open
-	 * by sending to it (RFC 4787 REQ-6 makes inbound refresh optional). */
-	if (dir == SB_CT_DIR_ORIG)
+	 * by sending to it (RFC 4787 REQ-6 makes inbound refresh optional).
+	 * Inbound sessions (forwards) are the outside's to keep: both ways. */
+	if (dir == SB_CT_DIR_ORIG || s->nat == SB_CT_NAT_FWD)
 		sb_ct_touch(w->ct, s, b->now);
 	w->cnt.forwarded++;
 	if (likely(ok))

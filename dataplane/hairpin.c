@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "hairpin.h"
+#include "forward.h"
 #include "slowpath.h"
 #include "l2out.h"
 #include "fib.h"
@@ -20,7 +21,9 @@ hairpin(struct sb_worker *w, struct sb_burst *b, struct sb_pkt *p, unsigned wan)
 	unsigned out;
 	int ext_a;
 
-	if (sb_eim_find_ext(w->eim, wan, (enum sb_nat_proto)np, rte_be_to_cpu_16(md->dport),
+	/* A forwarded port (its server), or another LAN host's mapping. */
+	if (sb_forward_hairpin(w, wan, md, &bk) != 0 &&
+	    sb_eim_find_ext(w->eim, wan, (enum sb_nat_proto)np, rte_be_to_cpu_16(md->dport),
 			    &bk) != 0) {
 		sb_wk_drop(w, m, SB_DROP_LOCAL_UNHANDLED);  /* no mapping there */
 		return;

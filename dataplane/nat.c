@@ -74,6 +74,13 @@ take(struct sb_nat_pool *pool, enum sb_nat_proto p, uint16_t port)
 	pool->n_used[p]++;
 }
 
+void
+sb_nat_port_reserve(struct sb_nat_pool *pool, enum sb_nat_proto p, uint16_t port)
+{
+	if (!sb_nat_port_used(pool, p, port))
+		take(pool, p, port);
+}
+
 /* End the hold-downs that are over, oldest first, at most @budget. */
 static void
 expire(struct sb_nat_pool *pool, enum sb_nat_proto p, uint32_t now_s, unsigned budget)

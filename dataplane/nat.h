@@ -68,6 +68,10 @@ int sb_nat_port_alloc(struct sb_nat_pool *pool, enum sb_nat_proto p,
 void sb_nat_port_free(struct sb_nat_pool *pool, enum sb_nat_proto p, uint16_t port,
 		      uint32_t now_s);
 
+/** Take @port (host order) for good: masquerade never hands it out (a
+ * forwarded port). Main lcore, before the worker starts. */
+void sb_nat_port_reserve(struct sb_nat_pool *pool, enum sb_nat_proto p, uint16_t port);
+
 /** True when @port is taken. */
 bool sb_nat_port_used(const struct sb_nat_pool *pool, enum sb_nat_proto p, uint16_t port);
 

@@ -10,6 +10,7 @@
 
 #include "slowpath.h"
 #include "hairpin.h"
+#include "forward.h"
 #include "l2out.h"
 #include "ecmp.h"
 #include "fib.h"
@@ -188,7 +189,10 @@ wan_miss(struct sb_worker *w, struct sb_burst *b, struct sb_pkt *p)
 	const struct sb_meta *d = &p->md;
 	unsigned in = b->in;
 
-	if (d->proto == IPPROTO_ICMP && (d->dst == w->port[in].addr_be || sb_wk_is_local(w, d->dst))) {
+	if (sb_forward_wan_miss(w, b, p)) {
+		/* A port forward or one-to-one NAT took it (forward.c). */
+	} else if (d->proto == IPPROTO_ICMP &&
+		   (d->dst == w->port[in].addr_be || sb_wk_is_local(w, d->dst))) {
 		sb_vec_add(&b->local, p);
 	} else if (unlikely(syn_to_mapping(w, in, d)) &&
 		   sb_synhold_add(w->synhold, &p->key, b->now) >= 0) {
@@ -249,6 +253,10 @@ new_flow(struct sb_worker *w, struct sb_burst *b, struct sb_pkt *p)
 	/* Resilient buckets: a path going down moves only its own flows. */
 	path = &g->path[sb_ecmp_pick(g, ecmp_hash(st, md))];
 	out = path->port;
+	/* A one-to-one host leaves by its own WAN, as its own address. */
+	if (unlikely(w->fwd != NULL && w->fwd->n11 != 0) && w->port[out].role == SB_ROLE_WAN &&
+	    sb_forward_nat11_out(w, b, p))
+		return;
 
 	nb = path->gw != 0 ? path->nb : SB_NEIGH_NONE;
 	if (!sb_l2out_resolve(w, out, path->gw != 0 ? path->gw : rte_be_to_cpu_32(md->dst),

@@ -60,6 +60,7 @@ sb_worker_create(const struct sb_worker_conf *conf)
 	w->n_ports = conf->n_ports;
 	w->ct = conf->ct;
 	w->eim = conf->eim;
+	w->fwd = conf->fwd;
 	w->fib = conf->fib;
 	w->neigh = conf->neigh;
 	w->state = conf->state;

@@ -22,6 +22,7 @@ struct rte_ring;
 struct rte_rcu_qsbr;
 struct sb_ct;
 struct sb_eim;
+struct sb_fwdtab;
 struct sb_fib;
 struct sb_neigh;
 struct sb_worker;
@@ -48,6 +49,7 @@ struct sb_worker_conf {
 	struct sb_worker_port port[SB_MAX_PORTS];
 	struct sb_ct *ct;          /* this worker's sessions */
 	struct sb_eim *eim;        /* its mappings and port pools */
+	struct sb_fwdtab *fwd;     /* port forwards, one-to-one NAT; NULL = none */
 	struct sb_fib *fib;        /* read only */
 	struct sb_neigh *neigh;    /* read only */
 	struct sb_dp_state **state; /* the published pointer */

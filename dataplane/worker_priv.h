@@ -25,6 +25,7 @@
 #include "eim.h"
 #include "frag.h"
 #include "sb_probe_expect.h"
+#include "fwdtab.h"
 
 struct rte_eth_dev_tx_buffer;
 
@@ -71,6 +72,7 @@ struct sb_worker {
 	struct sb_frag_table *frag;    /* datagrams in flight, by first fragment */
 	struct sb_meta frag_md[SB_FRAG_HOLD_MAX]; /* parsed held fragments, by slot */
 	struct sb_synhold *synhold;    /* unsolicited SYNs to live mappings (6 s) */
+	struct sb_fwdtab *fwd;         /* port forwards, one-to-one NAT (control's) */
 	uint64_t tsc_hz;
 	struct sb_fib *fib;
 	struct sb_neigh *neigh;
@@ -227,13 +229,22 @@ sb_wk_is_local(const struct sb_worker *w, uint32_t dst_be)
 	return false;
 }
 
+/* The generation a session on WAN @p keeps: inbound sessions (pinned to
+ * their WAN, they cannot move) leave out the bumps of sessions_on_failback
+ * = move. */
+static inline uint16_t
+sb_wk_session_gen(const struct sb_dp_state *st, unsigned p, unsigned nat)
+{
+	return (uint16_t)(st->wan[p].gen - (nat == SB_CT_NAT_FWD ? st->wan[p].moves : 0));
+}
+
 /* Its WAN changed state since the session was made (lazy flush). */
 static inline bool
 sb_wk_session_stale(const struct sb_worker *w, const struct sb_dp_state *st,
 		    const struct sb_session *s)
 {
 	return w->port[s->out_port].role == SB_ROLE_WAN &&
-	       (uint16_t)st->wan[s->out_port].gen != s->wan_gen;
+	       sb_wk_session_gen(st, s->out_port, s->nat) != s->wan_gen;
 }
 
 /* The gateway a routed session leaves by is in no nexthop group any more
@@ -281,7 +292,7 @@ sb_wk_frag_tag(const struct sb_session *s)
 static inline void
 sb_wk_release_nat(struct sb_worker *w, const struct sb_session *s)
 {
-	if (s->nat) {
+	if (s->nat == SB_CT_NAT_SRC || s->nat == SB_CT_NAT_HAIRPIN) {
 		struct sb_eim_key k = sb_eim_key(s->lan_addr, s->lan_port, s->proto, s->nat_wan);
 
 		sb_eim_put(w->eim, &k, sb_wk_now_s(w));

@@ -20,7 +20,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (sb_ctlcmd_parse(buf, size, &cmd, err, sizeof(err)) == 0) {
 		size_t nl = strnlen(cmd.name, sizeof(cmd.name));
 
-		FUZZ_CHECK(cmd.op <= SB_CTLCMD_RELOAD, "op %d", (int)cmd.op);
+		FUZZ_CHECK(cmd.op <= SB_CTLCMD_FWD_PRINT, "op %d", (int)cmd.op);
 		FUZZ_CHECK(nl < sizeof(cmd.name), "name not terminated");
 		switch (cmd.op) {
 		case SB_CTLCMD_WAN_FORCE:

@@ -103,6 +103,41 @@ struct sb_neigh_conf {
 	int port;
 };
 
+/* [forward NAME]: an inbound port forward (docs/config.md, "Port
+ * forwards"). External ports ext_lo..ext_hi of the WANs in @wans go to
+ * @to, ports to_lo.. (a range maps to a range of the same length). */
+#define SB_MAX_FORWARDS 64
+#define SB_FWD_MAX_ALLOW 16
+#define SB_FWD_TCP 1u
+#define SB_FWD_UDP 2u
+
+struct sb_forward_conf {
+	char name[SB_NAME_LEN];
+	uint32_t wans;            /* bit per port index */
+	bool all_wans;            /* wan = all */
+	uint8_t protos;           /* SB_FWD_TCP | SB_FWD_UDP */
+	uint16_t ext_lo, ext_hi;  /* host order, inclusive */
+	uint32_t to;              /* host order */
+	uint16_t to_lo;           /* host order: ext_lo goes here */
+	uint8_t lan_port;         /* port index of the LAN @to is on */
+	unsigned n_allow;         /* 0 = from anywhere */
+	struct sb_prefix allow[SB_FWD_MAX_ALLOW];
+	char comment[64];
+};
+
+/* [nat1to1 NAME]: internal address @internal is @external on WAN port
+ * @wan, both ways (docs/config.md, "One-to-one NAT"). */
+#define SB_MAX_NAT1TO1 32
+
+struct sb_nat1to1_conf {
+	char name[SB_NAME_LEN];
+	uint8_t wan;              /* port index */
+	uint8_t lan_port;         /* port index of the LAN @internal is on */
+	uint32_t external;        /* host order, on @wan's subnet */
+	uint32_t internal;        /* host order */
+	char comment[64];
+};
+
 struct sb_config {
 	char path[256];
 	/* [switchback] */
@@ -145,6 +180,11 @@ struct sb_config {
 	char xdp_program[256];    /* "" = the one built with switchback */
 	unsigned n_block;
 	struct sb_prefix block[SB_MAX_BLOCK];
+	/* [forward NAME], [nat1to1 NAME] (control/config_fwd.c) */
+	unsigned n_forwards;
+	struct sb_forward_conf forwards[SB_MAX_FORWARDS];
+	unsigned n_nat1to1;
+	struct sb_nat1to1_conf nat1to1[SB_MAX_NAT1TO1];
 };
 
 #define SB_CONFIG_MAX_ERRORS 64
@@ -219,6 +259,17 @@ void sb_config_free(struct sb_config *cfg);
 
 /** Name of @t: down, loss, latency or loss-or-latency. */
 const char *sb_trigger_name(enum sb_trigger t);
+
+/** The netmask of a /@len prefix, host order. */
+static inline uint32_t
+sb_prefix_mask(uint8_t len)
+{
+	return len == 0 ? 0 : ~0u << (32 - len);
+}
+
+/** Is @ip (host order) an extra address of port @port (a one-to-one
+ * external address it answers ARP for)? */
+bool sb_config_extra_addr(const struct sb_config *cfg, unsigned port, uint32_t ip);
 
 /** Index of the port named @name, or -1. */
 int sb_config_port_index(const struct sb_config *cfg, const char *name);

@@ -41,7 +41,8 @@
 	X(ARP_SOURCE_POLICED, "arp_source_policed")                     \
 	X(ICMP_POLICED,     "ttl_exceeded_policed")                     \
 	X(PROBE_INVALID,    "probe_reply_invalid")                      \
-	X(LAN_MULTICAST,    "lan_multicast_broadcast")
+	X(LAN_MULTICAST,    "lan_multicast_broadcast")                  \
+	X(FWD_REFUSED,      "forward_source_refused")
 
 enum sb_drop {
 #define SB_X_ENUM(e, s) SB_DROP_##e,

@@ -35,7 +35,8 @@ struct sb_wan_state {
 	uint32_t gen;
 	uint8_t up;
 	uint8_t prefix_len;     /* with @addr: a DHCP port's address (its lease) */
-	uint8_t pad[2];
+	uint16_t moves;         /* bumps of @gen by sessions_on_failback = move:
+				 * inbound sessions (pinned) ignore them */
 	uint32_t addr;          /* host order; 0 = none yet. Read for DHCP ports only */
 };
 

@@ -61,6 +61,9 @@ test_ctlcmd_commands(void **state)
 	assert_true(cmd.json);
 	parsed("events", SB_CTLCMD_EVENTS);
 	parsed("reload", SB_CTLCMD_RELOAD);
+	cmd = parsed("forward print --json", SB_CTLCMD_FWD_PRINT);
+	assert_true(cmd.json);
+	parsed("forward", SB_CTLCMD_FWD_PRINT);
 	cmd = parsed("conntrack", SB_CTLCMD_CT_PRINT);
 	assert_int_equal(cmd.limit, 100);
 	assert_string_equal(cmd.name, "");
@@ -95,6 +98,7 @@ test_ctlcmd_conntrack_refuses(void **state)
 	refused("conntrack print dst=1.2.3.4", NULL);
 	refused("status now", NULL);
 	refused("reload /etc/x.ini", NULL);
+	refused("forward add x", NULL);
 }
 
 static void

@@ -12,7 +12,7 @@
 
 static const char *const sections[] = { "switchback", "timeouts", "check_gateway", "notify",
 					"metrics", "xdp", "pcc", "port", "wan", "route", "neighbor",
-					NULL };
+					"forward", "nat1to1", NULL };
 
 /* Every key the parser takes has a class, and docs/config.md's reload
  * table gives it the same one. */
@@ -223,8 +223,38 @@ test_reload_dhcp_port_address_is_the_lease(void **state)
 	sb_config_free(n);
 }
 
+/* Forwards and one-to-one mappings are start-up only: a change is listed
+ * as kept, and what runs stays in the new config. */
+static void
+test_reload_forwards_kept(void **state)
+{
+	struct sb_config *o = cfg_of(BASE
+		"[forward web]\nwan = wan1\nport = 80\nto = 192.168.1.10\n");
+	struct sb_config *n = cfg_of(BASE
+		"[forward web]\nwan = wan1\nport = 8080\nto = 192.168.1.10\n"
+		"[nat1to1 cam]\nwan = wan1\nexternal = 203.0.113.9\ninternal = 192.168.1.9\n");
+	struct sb_reload_plan *p = malloc(sizeof(*p));
+	char err[256];
+
+	(void)state;
+	assert_non_null(p);
+	assert_int_equal(sb_reload_plan(o, n, p, err, sizeof(err)), 0);
+	assert_true(listed(p->kept, p->n_kept, "[forward] sections changed (start-up only"));
+	assert_true(listed(p->kept, p->n_kept, "[nat1to1] sections changed (start-up only"));
+	sb_reload_keep_startup(o, n);
+	assert_int_equal(n->n_forwards, 1);
+	assert_int_equal(n->forwards[0].ext_lo, 80);
+	assert_int_equal(n->n_nat1to1, 0);
+	assert_int_equal(sb_reload_plan(o, n, p, err, sizeof(err)), 0);
+	assert_false(listed(p->kept, p->n_kept, "[forward]"));
+	free(p);
+	sb_config_free(o);
+	sb_config_free(n);
+}
+
 SB_TEST_MAIN("reload", NULL, NULL,
 	     cmocka_unit_test(test_reload_every_key_classed_and_documented),
 	     cmocka_unit_test(test_reload_dhcp_port_address_is_the_lease),
 	     cmocka_unit_test(test_reload_plan_lists_changes),
+	     cmocka_unit_test(test_reload_forwards_kept),
 	     cmocka_unit_test(test_reload_plan_refuses_what_needs_a_restart))

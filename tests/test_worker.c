@@ -31,6 +31,7 @@
 #include "neigh.h"
 #include "sb_probe_expect.h"
 #include "worker_rig.h"
+#include "fwdtab.h"
 
 #define HOST_A   0xc0a8010au  /* 192.168.1.10 */
 #define HOST_B   0xc0a8010bu  /* 192.168.1.11 */
@@ -107,6 +108,7 @@ group_teardown(void **state)
 }
 
 static bool dhcp_wan;  /* setup_dhcp: WAN has address = dhcp */
+static struct sb_fwdtab *fwdt;  /* setup_fwd: forwards and one-to-one NAT */
 
 static int
 setup(void **state)
@@ -119,6 +121,7 @@ setup(void **state)
 		return -1;
 	sb_probe_expect_init(&probes);
 	sb_rig_conf(&c, port_id, our_mac, dhcp_wan, punt, resolve, inject);
+	c.fwd = fwdt;
 	w = sb_rig_worker(&c, "t_w", 1024, &ct, &eim, fib, neigh, &st, qs, &probes);
 	return w == NULL ? -1 : 0;
 }
@@ -139,6 +142,8 @@ teardown(void **state)
 	sb_worker_free(w);
 	sb_eim_free(eim);
 	sb_ct_free(ct);
+	free(fwdt);
+	fwdt = NULL;
 	rte_free(st->nhg);
 	rte_free(st);
 	for (unsigned p = 0; p < 2; p++)
@@ -855,6 +860,138 @@ test_worker_stage_summary_needs_enough_packets(void **state)
 	assert_null(strstr(buf, "parse"));
 }
 
+/* expect(), then its TCP/UDP ports (0: not checked); the frame freed. */
+static void
+expect_ports(unsigned p, const struct rte_ether_addr *dmac, uint32_t src, uint32_t dst,
+	     uint8_t ttl, uint16_t sport, uint16_t dport)
+{
+	struct rte_mbuf *m = expect(p, dmac, src, dst, ttl);
+
+	if (sport != 0)
+		assert_int_equal(sport_of(m), sport);
+	if (dport != 0)
+		assert_int_equal(dport_of(m), dport);
+	rte_pktmbuf_free(m);
+}
+
+#define ONE2ONE 0xcb007114u  /* 203.0.113.20: HOST_B's one-to-one address */
+#define PEER2   0xc6336408u  /* 198.51.100.8 */
+
+/* UDP 8022 (tcp and udp) -> HOST_A:9022; TCP 8023 -> HOST_A:9023 from PEER
+ * only; HOST_B is 203.0.113.20 one-to-one; replies through WAN_GW. */
+static int
+setup_fwd(void **state)
+{
+	fwdt = calloc(1, sizeof(*fwdt));
+	if (fwdt == NULL)
+		return -1;
+	fwdt->n = 2;
+	fwdt->r[0] = (struct sb_fwd_rule){ .wans = 1u << WAN, .protos = SB_FWD_TCP | SB_FWD_UDP,
+					   .lan_port = LAN, .ext_lo = 8022, .ext_hi = 8022,
+					   .to_lo = 9022, .to = HOST_A };
+	fwdt->r[1] = (struct sb_fwd_rule){ .wans = 1u << WAN, .protos = SB_FWD_TCP,
+					   .lan_port = LAN, .ext_lo = 8023, .ext_hi = 8023,
+					   .to_lo = 9023, .to = HOST_A, .n_allow = 1,
+					   .allow_net = { PEER }, .allow_mask = { ~0u } };
+	fwdt->reply_gw[WAN] = WAN_GW;
+	fwdt->n11 = 1;
+	fwdt->m11[0] = (struct sb_nat11){ .external = ONE2ONE, .internal = HOST_B, .wan = WAN,
+					  .lan_port = LAN };
+	if (setup(state) != 0)
+		return -1;
+	sb_ct_set_xaddr(ct, 1, rte_cpu_to_be_32(ONE2ONE));
+	/* No route at all: what the inbound sessions send is pinned to
+	 * their WAN, whatever the routes say. */
+	st->nhg[0].n_paths = 0;
+	return 0;
+}
+
+/* Port forwards: the first packet from the WAN makes the session, the
+ * server's answer leaves through the WAN it came in on (no route needed)
+ * from WAN address:forwarded port; other sources refused and counted;
+ * only a SYN opens TCP; hairpin from the LAN; one-to-one both ways. */
+static void
+test_worker_inbound(void **state)
+{
+	(void)state;
+	run1(WAN, udp(WAN, &gw_mac, PEER, 4000, WAN_ADDR, 8022, 64));
+	expect_ports(LAN, &a_mac, PEER, HOST_A, 63, 4000, 9022);
+	assert_int_equal(fwdt->cnt[0].hits, 1);
+	run1(LAN, udp(LAN, &a_mac, HOST_A, 9022, PEER, 4000, 64));
+	expect_ports(WAN, &gw_mac, WAN_ADDR, PEER, 63, 8022, 4000);
+	/* Another WAN's failback moving this WAN's sessions (failback =
+	 * move) leaves the pinned session alone ... */
+	st->wan[WAN].gen++;
+	st->wan[WAN].moves++;
+	run1(LAN, udp(LAN, &a_mac, HOST_A, 9022, PEER, 4000, 64));
+	expect_ports(WAN, &gw_mac, WAN_ADDR, PEER, 63, 8022, 0);
+	assert_int_equal(cnt()->ct_flushed, 0);
+	/* ... its own WAN going down flushes it; the client's next packet
+	 * makes a new one */
+	st->wan[WAN].gen++;
+	run1(WAN, udp(WAN, &gw_mac, PEER, 4000, WAN_ADDR, 8022, 64));
+	expect_ports(LAN, &a_mac, PEER, HOST_A, 63, 0, 0);
+	assert_int_equal(cnt()->ct_flushed, 1);
+	assert_int_equal(fwdt->cnt[0].hits, 2);
+	/* a plain LAN flow has no route here */
+	run1(LAN, udp(LAN, &a_mac, HOST_A, 9022, PEER2, 4000, 64));
+	assert_null(sent(WAN));
+	assert_int_equal(cnt()->drop[SB_DROP_NO_ROUTE], 1);
+
+	/* TCP: a SYN opens, the SYN-ACK leaves pinned; an ACK alone does not. */
+	run1(WAN, tcp(WAN, &gw_mac, PEER2, 4001, WAN_ADDR, 8022, RTE_TCP_SYN_FLAG, 100, 0));
+	expect_ports(LAN, &a_mac, PEER2, HOST_A, 63, 0, 9022);
+	run1(LAN, tcp(LAN, &a_mac, HOST_A, 9022, PEER2, 4001,
+		      RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 500, 101));
+	expect_ports(WAN, &gw_mac, WAN_ADDR, PEER2, 63, 8022, 0);
+	run1(WAN, tcp(WAN, &gw_mac, PEER2, 4002, WAN_ADDR, 8022, RTE_TCP_ACK_FLAG, 100, 1));
+	assert_null(sent(LAN));
+	assert_int_equal(cnt()->drop[SB_DROP_WAN_UNSOLICITED], 1);
+
+	/* allow: PEER only */
+	run1(WAN, tcp(WAN, &gw_mac, PEER2, 4003, WAN_ADDR, 8023, RTE_TCP_SYN_FLAG, 100, 0));
+	assert_null(sent(LAN));
+	assert_null(sent(WAN));
+	assert_int_equal(cnt()->drop[SB_DROP_FWD_REFUSED], 1);
+	assert_int_equal(fwdt->cnt[1].refused, 1);
+	run1(WAN, tcp(WAN, &gw_mac, PEER, 4003, WAN_ADDR, 8023, RTE_TCP_SYN_FLAG, 100, 0));
+	expect_ports(LAN, &a_mac, PEER, HOST_A, 63, 0, 9023);
+	assert_int_equal(fwdt->cnt[1].hits, 1);
+
+	/* hairpin: HOST_B to WAN_ADDR:8022 reaches HOST_A:9022 from its own
+	 * mapping, and back */
+	run1(LAN, udp(LAN, &b_mac, HOST_B, 6000, WAN_ADDR, 8022, 64));
+	expect_ports(LAN, &a_mac, WAN_ADDR, HOST_A, 63, 6000, 9022);
+	assert_int_equal(fwdt->cnt[0].hairpin, 1);
+	run1(LAN, udp(LAN, &a_mac, HOST_A, 9022, WAN_ADDR, 6000, 64));
+	expect_ports(LAN, &b_mac, WAN_ADDR, HOST_B, 63, 8022, 6000);
+
+	/* one-to-one: HOST_B out as 203.0.113.20, ports kept (flows that
+	 * would leave by a WAN: the default route back) ... */
+	st->nhg[0].n_paths = 1;
+	run1(LAN, udp(LAN, &b_mac, HOST_B, 7000, PEER, 53, 64));
+	expect_ports(WAN, &gw_mac, ONE2ONE, PEER, 63, 7000, 0);
+	run1(WAN, udp(WAN, &gw_mac, PEER, 53, ONE2ONE, 7000, 64));
+	expect_ports(LAN, &b_mac, PEER, HOST_B, 63, 0, 7000);
+	/* ... and in, any port */
+	run1(WAN, udp(WAN, &gw_mac, PEER2, 5, ONE2ONE, 80, 64));
+	expect_ports(LAN, &b_mac, PEER2, HOST_B, 63, 0, 80);
+	run1(LAN, udp(LAN, &b_mac, HOST_B, 80, PEER2, 5, 64));
+	expect_ports(WAN, &gw_mac, ONE2ONE, PEER2, 63, 80, 0);
+	assert_int_equal(fwdt->cnt11[0].out, 1);
+	assert_int_equal(fwdt->cnt11[0].in, 1);
+	/* its WAN down: a new flow is masqueraded like any host's */
+	st->wan[WAN].up = 0;
+	run1(LAN, udp(LAN, &b_mac, HOST_B, 7001, PEER, 53, 64));
+	expect_ports(WAN, &gw_mac, WAN_ADDR, PEER, 63, 0, 0);
+	assert_int_equal(fwdt->cnt11[0].out, 1);
+	st->wan[WAN].up = 1;
+	/* an unforwarded port of the WAN address stays unsolicited */
+	run1(WAN, udp(WAN, &gw_mac, PEER, 4000, WAN_ADDR, 8024, 64));
+	assert_null(sent(LAN));
+	assert_int_equal(cnt()->drop[SB_DROP_WAN_UNSOLICITED], 2);
+}
+
 int
 main(void)
 {
@@ -873,6 +1010,7 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_worker_hairpin, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_worker_hairpin_fragments, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_worker_inbound, setup_fwd, teardown),
 		cmocka_unit_test_setup_teardown(test_worker_icmp_error_translated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_worker_fragments_follow_their_first, setup,
 						teardown),
