@@ -106,28 +106,17 @@ sb_dhcp_type_name(unsigned type)
 
 /* --- the state machine --------------------------------------------------- */
 
-struct tx {
-	uint8_t type;
-	uint32_t ciaddr;        /* also the IP source */
-	uint32_t req_ip;        /* option 50, 0 = none */
-	uint32_t server_id;     /* option 54, 0 = none */
-	uint32_t dst_ip;        /* 0xffffffff = broadcast */
-	const uint8_t *dst_mac; /* NULL = broadcast */
-	bool params;            /* hostname, parameter request list and max size */
-};
-
+/* Callers fill in what the message says (struct sb_dhcp_tx less conf, xid
+ * and secs); send_msg() adds the exchange's own fields. */
 static void
-send_msg(struct sb_dhcp *d, uint64_t now, const struct tx *t, struct sb_dhcp_out *out)
+send_msg(struct sb_dhcp *d, uint64_t now, struct sb_dhcp_tx *t, struct sb_dhcp_out *out)
 {
 	uint64_t secs = (now - d->acq_start_ms) / 1000;
-	struct sb_dhcp_tx bt = {
-		.conf = &d->conf, .type = t->type, .xid = d->xid,
-		.secs = (uint16_t)(secs > 0xffff ? 0xffff : secs),
-		.ciaddr = t->ciaddr, .req_ip = t->req_ip, .server_id = t->server_id,
-		.dst_ip = t->dst_ip, .dst_mac = t->dst_mac, .params = t->params,
-	};
 
-	out->frame_len = sb_dhcp_build(&bt, out->frame);
+	t->conf = &d->conf;
+	t->xid = d->xid;
+	t->secs = (uint16_t)(secs > 0xffff ? 0xffff : secs);
+	out->frame_len = sb_dhcp_build(t, out->frame);
 	d->st.sent[t->type]++;
 	d->tries++;
 }
@@ -173,7 +162,7 @@ new_exchange(struct sb_dhcp *d, uint64_t now)
 static void
 send_discover(struct sb_dhcp *d, uint64_t now, struct sb_dhcp_out *out)
 {
-	struct tx t = { .type = SB_DHCP_DISCOVER, .req_ip = d->requested,
+	struct sb_dhcp_tx t = { .type = SB_DHCP_DISCOVER, .req_ip = d->requested,
 			.dst_ip = 0xffffffffu, .params = true };
 
 	d->state = SB_DHCP_SELECTING;
@@ -185,7 +174,7 @@ send_discover(struct sb_dhcp *d, uint64_t now, struct sb_dhcp_out *out)
 static void
 send_request_for(struct sb_dhcp *d, uint64_t now, struct sb_dhcp_out *out)
 {
-	struct tx t = { .type = SB_DHCP_REQUEST, .req_ip = d->requested,
+	struct sb_dhcp_tx t = { .type = SB_DHCP_REQUEST, .req_ip = d->requested,
 			.server_id = d->state == SB_DHCP_REQUESTING ? d->offer.server : 0,
 			.dst_ip = 0xffffffffu, .params = true };
 
@@ -221,7 +210,7 @@ send_renewal(struct sb_dhcp *d, uint64_t now, struct sb_dhcp_out *out)
 {
 	static const uint8_t zero[6];
 	bool uni = d->state == SB_DHCP_RENEWING;
-	struct tx t = { .type = SB_DHCP_REQUEST, .ciaddr = d->lease.addr,
+	struct sb_dhcp_tx t = { .type = SB_DHCP_REQUEST, .ciaddr = d->lease.addr,
 			.dst_ip = uni ? d->lease.server : 0xffffffffu,
 			.dst_mac = uni && memcmp(d->lease.server_mac, zero, 6) != 0 ?
 				   d->lease.server_mac : NULL,
@@ -601,7 +590,7 @@ sb_dhcp_stop(struct sb_dhcp *d, uint64_t now, bool release, struct sb_dhcp_out *
 	if (d->have_lease) {
 		if (release) {
 			static const uint8_t zero[6];
-			struct tx t = { .type = SB_DHCP_RELEASE, .ciaddr = d->lease.addr,
+			struct sb_dhcp_tx t = { .type = SB_DHCP_RELEASE, .ciaddr = d->lease.addr,
 					.server_id = d->lease.server, .dst_ip = d->lease.server,
 					.dst_mac = memcmp(d->lease.server_mac, zero, 6) != 0 ?
 						   d->lease.server_mac : NULL };
@@ -621,7 +610,7 @@ sb_dhcp_decline(struct sb_dhcp *d, uint64_t now, struct sb_dhcp_out *out)
 	out_clear(out);
 	if (d->state != SB_DHCP_BOUND || !d->have_lease)
 		return -EINVAL;
-	struct tx t = { .type = SB_DHCP_DECLINE, .req_ip = d->lease.addr,
+	struct sb_dhcp_tx t = { .type = SB_DHCP_DECLINE, .req_ip = d->lease.addr,
 			.server_id = d->lease.server, .dst_ip = 0xffffffffu };
 
 	d->xid = (uint32_t)rng_next(d);

@@ -202,26 +202,28 @@ sb_inbound_status(const struct sb_inbound *in, struct sb_status *st)
 			 i < in->t.n ? in->f[i].name : in->m[i - in->t.n].name);
 }
 
+/* @d's counter KIND_NAME_WHAT = @v. */
+static void
+tel_u64(struct rte_tel_data *d, const char *kind, const char *name, const char *what,
+	uint64_t v)
+{
+	char n[80];
+
+	snprintf(n, sizeof(n), "%s_%s_%s", kind, name, what);
+	rte_tel_data_add_dict_u64(d, n, v);
+}
+
 void
 sb_inbound_telemetry(const struct sb_inbound *in, struct rte_tel_data *d)
 {
 	rte_tel_data_start_dict(d);
 	for (unsigned i = 0; i < in->t.n; i++) {
-		char n[80];
-
-		snprintf(n, sizeof(n), "forward_%s_hits", in->f[i].name);
-		rte_tel_data_add_dict_u64(d, n, in->t.cnt[i].hits);
-		snprintf(n, sizeof(n), "forward_%s_refused", in->f[i].name);
-		rte_tel_data_add_dict_u64(d, n, in->t.cnt[i].refused);
-		snprintf(n, sizeof(n), "forward_%s_hairpin", in->f[i].name);
-		rte_tel_data_add_dict_u64(d, n, in->t.cnt[i].hairpin);
+		tel_u64(d, "forward", in->f[i].name, "hits", in->t.cnt[i].hits);
+		tel_u64(d, "forward", in->f[i].name, "refused", in->t.cnt[i].refused);
+		tel_u64(d, "forward", in->f[i].name, "hairpin", in->t.cnt[i].hairpin);
 	}
 	for (unsigned i = 0; i < in->t.n11; i++) {
-		char n[80];
-
-		snprintf(n, sizeof(n), "nat1to1_%s_in", in->m[i].name);
-		rte_tel_data_add_dict_u64(d, n, in->t.cnt11[i].in);
-		snprintf(n, sizeof(n), "nat1to1_%s_out", in->m[i].name);
-		rte_tel_data_add_dict_u64(d, n, in->t.cnt11[i].out);
+		tel_u64(d, "nat1to1", in->m[i].name, "in", in->t.cnt11[i].in);
+		tel_u64(d, "nat1to1", in->m[i].name, "out", in->t.cnt11[i].out);
 	}
 }

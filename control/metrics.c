@@ -75,55 +75,54 @@ sb_metrics_render(const struct sb_status *st, uint64_t now_ms, size_t *len)
 	       "Version of the forwarding state last published to the workers.");
 	fprintf(f, "switchback_state_version %lu\n", (unsigned long)st->state_version);
 
+/* One series per WAN, or per DHCP WAN (@only_dhcp; the family is left out
+ * when there is none), of value @expr (of const struct sb_status_wan *w). */
+#define WAN_FAMILY(only_dhcp, nm, type, help, fmt, expr)                             \
+	do {                                                                           \
+		bool any_ = !(only_dhcp);                                              \
+		for (unsigned i = 0; i < st->n_wans; i++)                              \
+			any_ |= st->wan[i].dhcp;                                       \
+		if (any_)                                                              \
+			family(f, nm, type, help);                                     \
+		for (unsigned i = 0; i < st->n_wans; i++) {                            \
+			const struct sb_status_wan *w = &st->wan[i];                   \
+			if (!(only_dhcp) || w->dhcp)                                   \
+				fprintf(f, "%s{wan=\"%s\"} " fmt "\n", nm, w->name, expr); \
+		}                                                                      \
+	} while (0)
 	/* --- WANs --- */
-	family(f, "switchback_wan_up", "gauge", "1 when the WAN's state is up (not degraded or down).");
-	for (unsigned i = 0; i < st->n_wans; i++)
-		fprintf(f, "switchback_wan_up{wan=\"%s\"} %d\n", st->wan[i].name,
-			st->wan[i].state == SB_WAN_UP);
+	WAN_FAMILY(false, "switchback_wan_up", "gauge",
+		   "1 when the WAN's state is up (not degraded or down).", "%d",
+		   w->state == SB_WAN_UP);
 	family(f, "switchback_wan_state", "gauge",
 	       "The WAN's state: 1 for the one it is in (up, degraded or down), 0 for the others.");
 	for (unsigned i = 0; i < st->n_wans; i++)
 		for (unsigned s = 0; s < 3; s++)
 			fprintf(f, "switchback_wan_state{wan=\"%s\",state=\"%s\"} %d\n", st->wan[i].name,
 				states[s], st->wan[i].state == s);
-	family(f, "switchback_wan_forced", "gauge",
-	       "Operator override: 1 forced up, -1 forced down, 0 judged by its health.");
-	for (unsigned i = 0; i < st->n_wans; i++)
-		fprintf(f, "switchback_wan_forced{wan=\"%s\"} %d\n", st->wan[i].name, st->wan[i].forced);
-	family(f, "switchback_wan_in_service", "gauge",
-	       "1 when routes and new sessions may use the WAN.");
-	for (unsigned i = 0; i < st->n_wans; i++)
-		fprintf(f, "switchback_wan_in_service{wan=\"%s\"} %d\n", st->wan[i].name,
-			st->wan[i].in_service);
-	family(f, "switchback_wan_link_up", "gauge", "1 when the WAN port reports carrier.");
-	for (unsigned i = 0; i < st->n_wans; i++)
-		fprintf(f, "switchback_wan_link_up{wan=\"%s\"} %d\n", st->wan[i].name, st->wan[i].link_up);
-	family(f, "switchback_wan_state_changes_total", "counter",
-	       "Changes of the WAN's state or service since start.");
-	for (unsigned i = 0; i < st->n_wans; i++)
-		fprintf(f, "switchback_wan_state_changes_total{wan=\"%s\"} %lu\n", st->wan[i].name,
-			(unsigned long)st->wan[i].changes);
-	family(f, "switchback_wan_state_seconds", "gauge",
-	       "Seconds since the WAN's last state change (or since start).");
-	for (unsigned i = 0; i < st->n_wans; i++)
-		fprintf(f, "switchback_wan_state_seconds{wan=\"%s\"} %.3f\n", st->wan[i].name,
-			secs(now_ms > st->wan[i].since_ms ? now_ms - st->wan[i].since_ms : 0));
-	family(f, "switchback_wan_last_change_timestamp_seconds", "gauge",
-	       "Time of the WAN's last state change (or of start) since the Unix epoch.");
-	for (unsigned i = 0; i < st->n_wans; i++)
-		fprintf(f, "switchback_wan_last_change_timestamp_seconds{wan=\"%s\"} %.3f\n",
-			st->wan[i].name, (double)st->wan[i].since_unix_ms / 1000.0);
-	family(f, "switchback_wan_sessions_created_total", "counter",
-	       "Sessions created leaving through the WAN.");
-	for (unsigned i = 0; i < st->n_wans; i++)
-		fprintf(f, "switchback_wan_sessions_created_total{wan=\"%s\"} %lu\n", st->wan[i].name,
-			(unsigned long)st->wan[i].sessions_created);
+	WAN_FAMILY(false, "switchback_wan_forced", "gauge",
+		   "Operator override: 1 forced up, -1 forced down, 0 judged by its health.", "%d",
+		   w->forced);
+	WAN_FAMILY(false, "switchback_wan_in_service", "gauge",
+		   "1 when routes and new sessions may use the WAN.", "%d", w->in_service);
+	WAN_FAMILY(false, "switchback_wan_link_up", "gauge", "1 when the WAN port reports carrier.",
+		   "%d", w->link_up);
+	WAN_FAMILY(false, "switchback_wan_state_changes_total", "counter",
+		   "Changes of the WAN's state or service since start.", "%lu",
+		   (unsigned long)w->changes);
+	WAN_FAMILY(false, "switchback_wan_state_seconds", "gauge",
+		   "Seconds since the WAN's last state change (or since start).", "%.3f",
+		   secs(now_ms > w->since_ms ? now_ms - w->since_ms : 0));
+	WAN_FAMILY(false, "switchback_wan_last_change_timestamp_seconds", "gauge",
+		   "Time of the WAN's last state change (or of start) since the Unix epoch.", "%.3f",
+		   (double)w->since_unix_ms / 1000.0);
+	WAN_FAMILY(false, "switchback_wan_sessions_created_total", "counter",
+		   "Sessions created leaving through the WAN.", "%lu",
+		   (unsigned long)w->sessions_created);
 
-	family(f, "switchback_wan_sessions_active", "gauge",
-	       "Sessions leaving through the WAN, as of the last sweep of the session table.");
-	for (unsigned i = 0; i < st->n_wans; i++)
-		fprintf(f, "switchback_wan_sessions_active{wan=\"%s\"} %lu\n", st->wan[i].name,
-			(unsigned long)st->wan[i].sessions_active);
+	WAN_FAMILY(false, "switchback_wan_sessions_active", "gauge",
+		   "Sessions leaving through the WAN, as of the last sweep of the session table.",
+		   "%lu", (unsigned long)w->sessions_active);
 	family(f, "switchback_wan_address_info", "gauge",
 	       "The WAN's address and gateway (labels; empty while it has none), from the file or "
 	       "its DHCP lease; always 1.");
@@ -140,34 +139,21 @@ sb_metrics_render(const struct sb_status *st, uint64_t now_ms, size_t *len)
 			"source=\"%s\"} 1\n", st->wan[i].name, a, g, st->wan[i].dhcp ? "dhcp" : "static");
 	}
 	/* --- DHCP WANs (address = dhcp) --- */
-#define DHCP_FAMILY(nm, type, help, fmt, expr)                                       \
-	do {                                                                           \
-		bool any_ = false;                                                     \
-		for (unsigned i = 0; i < st->n_wans; i++)                              \
-			any_ |= st->wan[i].dhcp;                                       \
-		if (any_)                                                              \
-			family(f, nm, type, help);                                     \
-		for (unsigned i = 0; i < st->n_wans; i++) {                            \
-			const struct sb_status_wan *w = &st->wan[i];                   \
-			if (w->dhcp)                                                   \
-				fprintf(f, "%s{wan=\"%s\"} " fmt "\n", nm, w->name, expr); \
-		}                                                                      \
-	} while (0)
-	DHCP_FAMILY("switchback_wan_dhcp_bound", "gauge",
-		    "1 while the DHCP WAN holds a lease (else it is down: no lease, lease lost).", "%d",
-		    (int)w->dhcp_bound);
-	DHCP_FAMILY("switchback_wan_dhcp_lease_seconds", "gauge",
-		    "Length of the lease held (0 without one, -1 infinite).", "%lld",
-		    !w->dhcp_bound ? 0LL : w->lease_s == UINT32_MAX ? -1LL : (long long)w->lease_s);
-	DHCP_FAMILY("switchback_wan_dhcp_lease_remaining_seconds", "gauge",
-		    "Seconds left on the lease held (0 without one, -1 infinite).", "%.3f",
-		    w->lease_remaining_ms == UINT64_MAX ? -1.0 : secs(w->lease_remaining_ms));
-	DHCP_FAMILY("switchback_wan_dhcp_leases_lost_total", "counter",
-		    "Leases lost: expired, NAKed, declined.", "%lu", (unsigned long)w->leases_lost);
-	DHCP_FAMILY("switchback_wan_dhcp_address_changes_total", "counter",
-		    "Leases bound on another address than the one held before.", "%lu",
-		    (unsigned long)w->address_changes);
-#undef DHCP_FAMILY
+	WAN_FAMILY(true, "switchback_wan_dhcp_bound", "gauge",
+		   "1 while the DHCP WAN holds a lease (else it is down: no lease, lease lost).", "%d",
+		   (int)w->dhcp_bound);
+	WAN_FAMILY(true, "switchback_wan_dhcp_lease_seconds", "gauge",
+		   "Length of the lease held (0 without one, -1 infinite).", "%lld",
+		   !w->dhcp_bound ? 0LL : w->lease_s == UINT32_MAX ? -1LL : (long long)w->lease_s);
+	WAN_FAMILY(true, "switchback_wan_dhcp_lease_remaining_seconds", "gauge",
+		   "Seconds left on the lease held (0 without one, -1 infinite).", "%.3f",
+		   w->lease_remaining_ms == UINT64_MAX ? -1.0 : secs(w->lease_remaining_ms));
+	WAN_FAMILY(true, "switchback_wan_dhcp_leases_lost_total", "counter",
+		   "Leases lost: expired, NAKed, declined.", "%lu", (unsigned long)w->leases_lost);
+	WAN_FAMILY(true, "switchback_wan_dhcp_address_changes_total", "counter",
+		   "Leases bound on another address than the one held before.", "%lu",
+		   (unsigned long)w->address_changes);
+#undef WAN_FAMILY
 
 	/* --- monitors of [wan] sections --- */
 #define MON_FAMILY(nm, type, help, fmt, expr)                                        \
@@ -213,18 +199,18 @@ sb_metrics_render(const struct sb_status *st, uint64_t now_ms, size_t *len)
 				(unsigned long)st->port[p].field);                     \
 	} while (0)
 	PORT_FAMILY("switchback_port_receive_packets_total", "Packets received on the port.",
-		    rx_pkts);
+		   rx_pkts);
 	PORT_FAMILY("switchback_port_transmit_packets_total", "Packets sent on the port.", tx_pkts);
 	PORT_FAMILY("switchback_port_receive_bytes_total", "Bytes received on the port.", rx_bytes);
 	PORT_FAMILY("switchback_port_transmit_bytes_total", "Bytes sent on the port.", tx_bytes);
 	PORT_FAMILY("switchback_port_receive_missed_total",
-		    "Packets the port dropped because its receive queue was full.", rx_missed);
+		   "Packets the port dropped because its receive queue was full.", rx_missed);
 	PORT_FAMILY("switchback_port_receive_errors_total", "Erroneous packets received.",
-		    rx_errors);
+		   rx_errors);
 	PORT_FAMILY("switchback_port_transmit_errors_total", "Packets the port failed to send.",
-		    tx_errors);
+		   tx_errors);
 	PORT_FAMILY("switchback_port_receive_nombuf_total",
-		    "Receive failures for want of a packet buffer.", rx_nombuf);
+		   "Receive failures for want of a packet buffer.", rx_nombuf);
 #undef PORT_FAMILY
 	/* --- the XDP program on af_xdp: ports (docs/afxdp.md) --- */
 	{

@@ -66,15 +66,8 @@ set_route(struct sb_rib *rib, unsigned k, const struct sb_route_conf *rc)
 {
 	struct sb_rib_route *r = &rib->r[k];
 
-	snprintf(r->name, sizeof(r->name), "%s", rc->name);
 	r->retired = false;
-	r->gw = rc->gw;
-	r->gw_port = rc->gw_port;
-	r->distance = rc->distance;
-	r->scope = rc->scope;
-	r->target_scope = rc->target_scope;
-	r->check = rc->check;
-	r->disabled = rc->disabled;
+	sb_rib_route_values(r, rc);
 	if (rc->check == SB_CHECK_NONE)
 		r->check_failed = false;
 	sb_rib_route_changed(rib, k);

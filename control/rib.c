@@ -240,18 +240,24 @@ sb_rib_add(struct sb_rib *rib, const struct sb_route_conf *c)
 	    (c->gw_port >= 0 && c->gw_port >= SB_MAX_PORTS))
 		return -EINVAL;
 	memset(&r, 0, sizeof(r));
-	snprintf(r.name, sizeof(r.name), "%s", c->name);
 	r.dst = c->dst & mask(c->prefix_len);
 	r.len = c->prefix_len;
-	r.gw = c->gw;
-	r.gw_port = c->gw_port;
-	r.distance = c->distance;
-	r.scope = c->scope;
-	r.target_scope = c->target_scope;
 	r.table = c->table;
-	r.check = c->check;
-	r.disabled = c->disabled;
+	sb_rib_route_values(&r, c);
 	return add_route(rib, &r);
+}
+
+void
+sb_rib_route_values(struct sb_rib_route *r, const struct sb_route_conf *c)
+{
+	snprintf(r->name, sizeof(r->name), "%s", c->name);
+	r->gw = c->gw;
+	r->gw_port = c->gw_port;
+	r->distance = c->distance;
+	r->scope = c->scope;
+	r->target_scope = c->target_scope;
+	r->check = c->check;
+	r->disabled = c->disabled;
 }
 
 void

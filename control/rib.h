@@ -118,6 +118,8 @@ void sb_rib_free(struct sb_rib *rib);
  * SB_MAX_ROUTES limit does not apply. Returns its index, or -ENOMEM /
  * -EINVAL. Takes effect at the next sb_rib_resolve(). */
 int sb_rib_add(struct sb_rib *rib, const struct sb_route_conf *c);
+/* Route @r takes @c's name and values (all but its prefix and table). */
+void sb_rib_route_values(struct sb_rib_route *r, const struct sb_route_conf *c);
 
 /** Add the connected route of port @port for @addr/@len (scope 10), named
  * @name. sb_rib_create() adds one per port with a static address; a DHCP

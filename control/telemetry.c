@@ -83,15 +83,21 @@ tel_stats(const char *cmd __rte_unused, const char *params __rte_unused,
 	return 0;
 }
 
-static int
-tel_routes(const char *cmd __rte_unused, const char *params __rte_unused,
-	   struct rte_tel_data *d)
-{
-	pthread_mutex_lock(&tel_ctl->snap_lock);
-	rte_tel_data_string(d, tel_ctl->routes_text);
-	pthread_mutex_unlock(&tel_ctl->snap_lock);
-	return 0;
-}
+/* The handler @fn answers with the text tel_ctl->@text, which the control
+ * thread writes under snap_lock (sb_telemetry_snapshot). A macro: the
+ * 22.11 callbacks get no argument to tell the texts apart. */
+#define TEL_SNAP_TEXT(fn, text)                                                      \
+	static int fn(const char *cmd __rte_unused, const char *params __rte_unused, \
+		      struct rte_tel_data *d)                                        \
+	{                                                                            \
+		pthread_mutex_lock(&tel_ctl->snap_lock);                             \
+		rte_tel_data_string(d, tel_ctl->text);                               \
+		pthread_mutex_unlock(&tel_ctl->snap_lock);                           \
+		return 0;                                                            \
+	}
+TEL_SNAP_TEXT(tel_routes, routes_text)
+TEL_SNAP_TEXT(tel_leases, leases_text)
+#undef TEL_SNAP_TEXT
 
 static int
 tel_wans(const char *cmd __rte_unused, const char *params __rte_unused,
@@ -104,16 +110,6 @@ tel_wans(const char *cmd __rte_unused, const char *params __rte_unused,
 			 * in or out of service; a word read is never torn). */
 			rte_tel_data_add_dict_string(d, tel_port[p],
 						     sb_wstate_name(tel_ctl->wans.wan[p].state));
-	return 0;
-}
-
-static int
-tel_leases(const char *cmd __rte_unused, const char *params __rte_unused,
-	   struct rte_tel_data *d)
-{
-	pthread_mutex_lock(&tel_ctl->snap_lock);
-	rte_tel_data_string(d, tel_ctl->leases_text);
-	pthread_mutex_unlock(&tel_ctl->snap_lock);
 	return 0;
 }
 

@@ -69,57 +69,78 @@ next_item(const char **s, char *buf, size_t len)
 	return true;
 }
 
-int
-sb_xdpconf_mgmt(const char *v, struct sb_mgmt_conf *out, unsigned max, char *why,
-		size_t whylen)
+/* Each comma-separated item of @v parsed by @one into the next of @max
+ * elements of @size bytes at @out; returns how many, or -EINVAL with @why. */
+static int
+parse_list(const char *v, void *out, size_t size, unsigned max, const char *what,
+	   int (*one)(const char *item, void *elem, char *why, size_t whylen), char *why,
+	   size_t whylen)
 {
 	char item[96];
 	int n = 0;
 
 	while (next_item(&v, item, sizeof(item))) {
-		char a[32] = "", p[16] = "", port[16] = "", extra[2] = "";
-		struct sb_mgmt_conf m = { 0 };
-		int f = sscanf(item, "%31s %15s %15s %1s", a, p, port, extra);
-
 		if ((unsigned)n == max) {
-			snprintf(why, whylen, "at most %u entries", max);
+			snprintf(why, whylen, "at most %u %s", max, what);
 			return -EINVAL;
 		}
-		if (f < 1 || f > 3 || sb_config_parse_ipv4(a, &m.addr) != 0 || m.addr == 0) {
-			snprintf(why, whylen, "expected \"ADDR [tcp|udp|icmp|any [PORT]]\", got \"%s\"",
+		if (one(item, (char *)out + (size_t)n * size, why, whylen) != 0)
+			return -EINVAL;
+		n++;
+	}
+	return n;
+}
+
+static int
+mgmt_item(const char *item, void *elem, char *why, size_t whylen)
+{
+	char a[32] = "", p[16] = "", port[16] = "", extra[2] = "";
+	struct sb_mgmt_conf m = { 0 };
+	int f = sscanf(item, "%31s %15s %15s %1s", a, p, port, extra);
+
+	if (f < 1 || f > 3 || sb_config_parse_ipv4(a, &m.addr) != 0 || m.addr == 0) {
+		snprintf(why, whylen, "expected \"ADDR [tcp|udp|icmp|any [PORT]]\", got \"%s\"",
+			 item);
+		return -EINVAL;
+	}
+	if (f >= 2) {
+		if (strcmp(p, "tcp") == 0)
+			m.proto = IPPROTO_TCP;
+		else if (strcmp(p, "udp") == 0)
+			m.proto = IPPROTO_UDP;
+		else if (strcmp(p, "icmp") == 0)
+			m.proto = IPPROTO_ICMP;
+		else if (strcmp(p, "any") != 0) {
+			snprintf(why, whylen, "protocol must be tcp, udp, icmp or any, got "
+				 "\"%s\" in \"%s\"", p, item);
+			return -EINVAL;
+		}
+	}
+	if (f == 3) {
+		char *end;
+		long x = strtol(port, &end, 10);
+
+		if (m.proto != IPPROTO_TCP && m.proto != IPPROTO_UDP) {
+			snprintf(why, whylen, "a port needs tcp or udp, in \"%s\"", item);
+			return -EINVAL;
+		}
+		if (*end != '\0' || x < 1 || x > 65535) {
+			snprintf(why, whylen, "port must be 1-65535, got \"%s\" in \"%s\"", port,
 				 item);
 			return -EINVAL;
 		}
-		if (f >= 2) {
-			if (strcmp(p, "tcp") == 0)
-				m.proto = IPPROTO_TCP;
-			else if (strcmp(p, "udp") == 0)
-				m.proto = IPPROTO_UDP;
-			else if (strcmp(p, "icmp") == 0)
-				m.proto = IPPROTO_ICMP;
-			else if (strcmp(p, "any") != 0) {
-				snprintf(why, whylen, "protocol must be tcp, udp, icmp or any, got "
-					 "\"%s\" in \"%s\"", p, item);
-				return -EINVAL;
-			}
-		}
-		if (f == 3) {
-			char *end;
-			long x = strtol(port, &end, 10);
-
-			if (m.proto != IPPROTO_TCP && m.proto != IPPROTO_UDP) {
-				snprintf(why, whylen, "a port needs tcp or udp, in \"%s\"", item);
-				return -EINVAL;
-			}
-			if (*end != '\0' || x < 1 || x > 65535) {
-				snprintf(why, whylen, "port must be 1-65535, got \"%s\" in \"%s\"",
-					 port, item);
-				return -EINVAL;
-			}
-			m.port = (uint16_t)x;
-		}
-		out[n++] = m;
+		m.port = (uint16_t)x;
 	}
+	*(struct sb_mgmt_conf *)elem = m;
+	return 0;
+}
+
+int
+sb_xdpconf_mgmt(const char *v, struct sb_mgmt_conf *out, unsigned max, char *why,
+		size_t whylen)
+{
+	int n = parse_list(v, out, sizeof(*out), max, "entries", mgmt_item, why, whylen);
+
 	if (n == 0) {
 		snprintf(why, whylen, "empty: expected \"ADDR [tcp|udp|icmp|any [PORT]], ...\"");
 		return -EINVAL;
@@ -127,29 +148,26 @@ sb_xdpconf_mgmt(const char *v, struct sb_mgmt_conf *out, unsigned max, char *why
 	return n;
 }
 
+static int
+prefix_item(const char *item, void *elem, char *why, size_t whylen)
+{
+	struct sb_prefix p;
+
+	if (sb_config_parse_prefix(item, &p.addr, &p.len, false) != 0) {
+		snprintf(why, whylen, "expected A.B.C.D[/LEN], got \"%s\"", item);
+		return -EINVAL;
+	}
+	if (p.len < 32 && (p.addr & (0xffffffffu >> p.len)) != 0) {
+		snprintf(why, whylen, "\"%s\" has host bits set beyond /%u", item, p.len);
+		return -EINVAL;
+	}
+	*(struct sb_prefix *)elem = p;
+	return 0;
+}
+
 int
 sb_xdpconf_prefixes(const char *v, struct sb_prefix *out, unsigned max, char *why,
 		    size_t whylen)
 {
-	char item[64];
-	int n = 0;
-
-	while (next_item(&v, item, sizeof(item))) {
-		struct sb_prefix p;
-
-		if ((unsigned)n == max) {
-			snprintf(why, whylen, "at most %u prefixes", max);
-			return -EINVAL;
-		}
-		if (sb_config_parse_prefix(item, &p.addr, &p.len, false) != 0) {
-			snprintf(why, whylen, "expected A.B.C.D[/LEN], got \"%s\"", item);
-			return -EINVAL;
-		}
-		if (p.len < 32 && (p.addr & (0xffffffffu >> p.len)) != 0) {
-			snprintf(why, whylen, "\"%s\" has host bits set beyond /%u", item, p.len);
-			return -EINVAL;
-		}
-		out[n++] = p;
-	}
-	return n;
+	return parse_list(v, out, sizeof(*out), max, "prefixes", prefix_item, why, whylen);
 }

@@ -107,7 +107,38 @@ test_xdpconf_refused_with_key(void **state)
 		"[xdp]\nqueues = 2\n", "[xdp] queues: unknown key");
 }
 
+/* The lists' own bounds, straight from the parsers: more items than room
+ * and an empty management list are refused, an empty block list is none. */
+static void
+test_xdpconf_list_bounds(void **state)
+{
+	struct sb_mgmt_conf m[2];
+	struct sb_prefix p[2];
+	char why[256];
+
+	(void)state;
+	assert_int_equal(sb_xdpconf_mgmt("192.168.1.2, 192.168.1.3 udp 53", m, 2, why,
+					 sizeof(why)), 2);
+	assert_int_equal(m[1].addr, 0xc0a80103);
+	assert_int_equal(m[1].proto, IPPROTO_UDP);
+	assert_int_equal(m[1].port, 53);
+	assert_int_equal(sb_xdpconf_mgmt("192.168.1.2, 192.168.1.3, 192.168.1.4", m, 2, why,
+					 sizeof(why)), -EINVAL);
+	assert_string_equal(why, "at most 2 entries");
+	assert_int_equal(sb_xdpconf_mgmt(" ", m, 2, why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "empty: expected"));
+	assert_int_equal(sb_xdpconf_prefixes("198.51.100.0/24,203.0.113.7", p, 2, why,
+					     sizeof(why)), 2);
+	assert_int_equal(p[1].addr, 0xcb007107);
+	assert_int_equal(p[1].len, 32);
+	assert_int_equal(sb_xdpconf_prefixes("192.0.2.1, 192.0.2.2, 192.0.2.3", p, 2, why,
+					     sizeof(why)), -EINVAL);
+	assert_string_equal(why, "at most 2 prefixes");
+	assert_int_equal(sb_xdpconf_prefixes("", p, 2, why, sizeof(why)), 0);
+}
+
 SB_TEST_MAIN("xdpconf", NULL, NULL,
+	     cmocka_unit_test(test_xdpconf_list_bounds),
 	     cmocka_unit_test(test_xdpconf_device_forms),
 	     cmocka_unit_test(test_xdpconf_management_and_block_parsed),
 	     cmocka_unit_test(test_xdpconf_refused_with_key))

@@ -27,6 +27,19 @@ class Checks:
         return 1 if self.failures else 0
 
 
+def main(body, prefix, check):
+    """The tests' entry point: @body(d) in a new temporary directory named
+    @prefix..., removed afterwards whatever happens; exits with @check's
+    status (finish())."""
+    import sys
+    d = tempfile.mkdtemp(prefix=prefix)
+    try:
+        body(d)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+    sys.exit(check.finish())
+
+
 def gw_ini(d, isp_mac, host_mac=None, switchback="", wan_rx="wan.pcap"):
     """Write {d}/gw.ini, the gateway most integration tests run: LAN
     192.168.1.1/24 (static neighbour 192.168.1.10 = @host_mac when given),

@@ -20,7 +20,6 @@ import socket
 import stat
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 
@@ -155,8 +154,7 @@ def refused(a):
     return not a.startswith("ok") and ("permission denied" in a or a in ("oserror 104", "oserror 32"))
 
 
-def main():
-    d = tempfile.mkdtemp(prefix="sb-ctl-")
+def main(d):
     os.chmod(d, 0o755)   # nobody must reach the socket's directory
     idle = [Ether(dst="ff:ff:ff:ff:ff:ff") / ARP(pdst="192.0.2.1")]
     wrpcap(f"{d}/lan.pcap", idle)
@@ -243,6 +241,11 @@ def main():
         if check(wait_sock(sock, proc), "the control socket answers (reload)"):
             before = telemetry(prefix, "/switchback/wans")
             check(before == {"wan1": "up"}, f"/switchback/wans before a reload: {before}")
+            routes = telemetry(prefix, "/switchback/routes")
+            check(isinstance(routes, str) and "0.0.0.0/0" in routes and "203.0.113.1" in routes,
+                  f"/switchback/routes is the route print: {str(routes)[:120]!r}")
+            leases = telemetry(prefix, "/switchback/leases")
+            check(leases == "", f"/switchback/leases: none without a DHCP port ({leases!r})")
             with open(ini, "a") as f:
                 f.write("[notify]\nhook = true\n")
             a = ask(sock, "reload")[0]
@@ -280,9 +283,7 @@ def main():
     check(os.path.isfile(sock) and open(sock).read() == "precious\n",
           "a regular file at ctl_socket survives start and stop")
     check("File exists" in out, "the daemon says why it has no control socket")
-    shutil.rmtree(d, ignore_errors=True)
-    return check.finish()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sbtest.main(main, "sb-ctl-", check)

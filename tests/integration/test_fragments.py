@@ -10,9 +10,7 @@
   and so are bogus later fragments from the WAN.
 """
 import re
-import shutil
 import sys
-import tempfile
 
 from scapy.all import IP, UDP, Ether, Raw, fragment, defragment, rdpcap, wrpcap  # noqa: E402
 
@@ -24,8 +22,7 @@ HOST_MAC, ISP_MAC = "02:00:00:00:00:10", "02:00:00:00:01:01"
 check = sbtest.Checks()
 
 
-def main():
-    d = tempfile.mkdtemp(prefix="sb-frag-")
+def main(d):
     data = bytes((i * 7) & 0xFF for i in range(3000))
     out_dgram = IP(src="192.168.1.10", dst="192.0.2.80", id=0x1111, ttl=64) / UDP(sport=5000, dport=53) / Raw(data)
     lan_in = [Ether(src=HOST_MAC, dst=LAN_MAC) / f for f in fragment(out_dgram, fragsize=1200)]
@@ -74,9 +71,7 @@ def main():
     check(sbtest.drops(out).get("fragment_no_flow") == 1 + len(bogus), "orphans counted as fragment_no_flow")
     m = re.search(r"datagrams tracked (\d+), later fragments forwarded (\d+)", out)
     check(m is not None and m.group(1) == "2" and m.group(2) == "4", "2 datagrams tracked, 4 later fragments forwarded")
-    shutil.rmtree(d, ignore_errors=True)
-    return check.finish()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sbtest.main(main, "sb-frag-", check)

@@ -18,10 +18,8 @@ a burst (32 packets) per pcap per round; each step below is padded to 32
 frames with frames for another MAC (dropped as l2_not_for_us).
 """
 import re
-import shutil
 import struct
 import sys
-import tempfile
 
 from scapy.all import IP, UDP, Ether, Raw, defragment, fragment, rdpcap, wrpcap  # noqa: E402
 
@@ -53,8 +51,7 @@ def whole(frags):
     return IP(bytes(w[0][IP])) if w else None
 
 
-def main():
-    d = tempfile.mkdtemp(prefix="sb-fragro-")
+def main(d):
     data = bytes((i * 13) & 0xFF for i in range(3000))
     out_f = fragment(IP(src="192.168.1.10", dst="192.0.2.80", id=0x5151, ttl=64) /
                      UDP(sport=5000, dport=53) / Raw(data), fragsize=1200)
@@ -102,9 +99,7 @@ def main():
           "held 12 (2 + 2 reordered, 8 of the flood), sent on 4, 12 of the flood not held"
           f" (got {m.groups() if m else None})")
     check(sbtest.drops(out).get("fragment_no_flow") == 20, "the 20 bogus fragments dropped as fragment_no_flow")
-    shutil.rmtree(d, ignore_errors=True)
-    return check.finish()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sbtest.main(main, "sb-fragro-", check)

@@ -9,9 +9,7 @@ unreachable may be translated to the LAN host: a redirect from outside has
 no business steering a LAN host, and source quench is dead. The two are
 dropped and counted.
 """
-import shutil
 import sys
-import tempfile
 
 from scapy.all import ICMP, IP, UDP, Ether, rdpcap, wrpcap  # noqa: E402
 
@@ -24,8 +22,7 @@ SERVER, WAN_IP = "192.0.2.80", "203.0.113.2"
 check = sbtest.Checks()
 
 
-def main():
-    d = tempfile.mkdtemp(prefix="sb-icmpin-")
+def main(d):
     wrpcap(f"{d}/lan.pcap", [Ether(src=HOST_MAC, dst=LAN_MAC) /
                              IP(src="192.168.1.10", dst=SERVER, id=1) /
                              UDP(sport=5000, dport=53) / (b"q" * 16)])
@@ -46,9 +43,7 @@ def main():
     drops = sbtest.drops(out)
     n = sum(int(drops.get(r, 0)) for r in ("icmp_unhandled", "wan_unsolicited"))
     check(n >= 2, f"both dropped and counted (icmp_unhandled + wan_unsolicited = {n}: {drops})")
-    shutil.rmtree(d, ignore_errors=True)
-    return check.finish()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sbtest.main(main, "sb-icmpin-", check)

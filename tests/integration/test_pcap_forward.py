@@ -11,10 +11,8 @@ file: WAN replies always find the sessions the LAN packets created.
 """
 import os
 import re
-import shutil
 import struct
 import sys
-import tempfile
 
 from scapy.all import ICMP, IP, TCP, UDP, Ether, Raw, rdpcap, wrpcap  # noqa: E402
 
@@ -70,8 +68,7 @@ def wan(ip, l4):
     return Ether(src=ISP_MAC, dst=WAN_MAC) / ip / l4
 
 
-def main():
-    d = tempfile.mkdtemp(prefix="sb-pcap-")
+def main(d):
     payload = Raw(b"switchback-test!")
     lan_in = [
         # 0: UDP, source port free -> preserved
@@ -295,9 +292,7 @@ def main():
           "6 sessions created (UDP x2 hosts, TCP, ICMP, UDP to a second destination, hairpin)")
     check(find(lan_ip, lambda p: p[IP].id == 105) is None, "WAN packet with a LAN source not forwarded")
 
-    shutil.rmtree(d, ignore_errors=True)
-    return check.finish()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sbtest.main(main, "sb-pcap-", check)

@@ -9,10 +9,8 @@ keeps its WAN (both packets leave by the same WAN, with that WAN's
 address), and traffic to a connected subnet bypasses PCC.
 """
 import re
-import shutil
 import struct
 import sys
-import tempfile
 
 from scapy.all import IP, UDP, Ether, rdpcap, wrpcap, ARP  # noqa: E402
 
@@ -35,8 +33,7 @@ def frame(src, sport, dst, dport):
         struct.pack("!HHHH", sport, dport, 16, 0) + bytes(8)
 
 
-def main():
-    d = tempfile.mkdtemp(prefix="sb-pcc-")
+def main(d):
     flows = [(0xC0A80100 + 10 + (i % 200), 1024 + i, 0xC6120000 + (i * 7919) % 65536, 443)
              for i in range(N)]
     frames = [frame(*f) for f in flows] * 2
@@ -116,9 +113,7 @@ port = wan2
     m = re.search(r"sessions created by egress port: lan=\d+ wan1=(\d+) wan2=(\d+)", out)
     check(m is not None and int(m.group(1)) + int(m.group(2)) == N + 1,
           "sessions created by egress port reported in the summary")
-    shutil.rmtree(d, ignore_errors=True)
-    return check.finish()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sbtest.main(main, "sb-pcc-", check)

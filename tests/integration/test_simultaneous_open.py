@@ -23,10 +23,8 @@ frames with frames for another MAC (dropped as l2_not_for_us), so step k of
 the LAN file is handled before step k of the WAN file, and that before
 step k+1 of the LAN file.
 """
-import shutil
 import struct
 import sys
-import tempfile
 
 from scapy.all import ICMP, IP, TCP, Ether, rdpcap, wrpcap  # noqa: E402
 
@@ -47,8 +45,7 @@ def step(frames, mac_to, mac_from):
     return frames + [pad] * (BURST - len(frames))
 
 
-def main():
-    d = tempfile.mkdtemp(prefix="sb-simopen-")
+def main(d):
 
     def lan(ip, tcp):
         return Ether(src=HOST_MAC, dst=LAN_MAC) / ip / tcp
@@ -105,9 +102,7 @@ def main():
     check("simultaneous open: inbound SYNs held 2, met by the LAN host's SYN 1, expired 1" in out,
           "one held SYN met by the host's SYN, the other expired after 6 s")
     check("sessions: active 2 created 2" in out, "two sessions: to 192.0.2.80 and to the peer")
-    shutil.rmtree(d, ignore_errors=True)
-    return check.finish()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sbtest.main(main, "sb-simopen-", check)

@@ -7,9 +7,7 @@ counted as session_table_full, the 16 established flows keep working on
 their second packets (nothing evicted), and nothing else is dropped.
 """
 import re
-import shutil
 import sys
-import tempfile
 
 from scapy.all import IP, UDP, Ether, ARP, rdpcap, wrpcap  # noqa: E402
 
@@ -19,8 +17,7 @@ SWITCHBACK = sys.argv[1] if len(sys.argv) > 1 else "build/switchback"
 check = sbtest.Checks()
 
 
-def main():
-    d = tempfile.mkdtemp(prefix="sb-full-")
+def main(d):
     first = [Ether(src="02:00:00:00:00:10", dst="02:70:63:61:70:00") /
              IP(src="192.168.1.10", dst="192.0.2.80", id=i) / UDP(sport=2000 + i, dport=53) / (b"x" * 8)
              for i in range(24)]
@@ -41,9 +38,7 @@ def main():
           "refused flows stay refused while the table is full")
     check(sbtest.drops(out).get("session_table_full") == 16, "refusals counted (8 first + 8 second packets)")
     check(re.search(r"sessions: active 16 created 16", out) is not None, "16 sessions, none evicted")
-    shutil.rmtree(d, ignore_errors=True)
-    return check.finish()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sbtest.main(main, "sb-full-", check)

@@ -109,63 +109,44 @@ wait_q() {
 	done
 	echo "${v:-none}"; return 1
 }
+# expect_q EXPR PYCOND SECONDS WHAT: ok when EXPR satisfies PYCOND in time, else bad;
+# both name WHAT and the value (the one that failed for bad).
+expect_q() {
+	local v
+	if v=$(wait_q "$1" "$2" "$3"); then ok "prometheus: $4 ($v)"; else bad "prometheus: $4 ($v, wanted $2)"; fi
+}
 if v=$(wait_q 'up{job="switchback"}' 'v == 1' 30); then ok "prometheus scrapes switchback (up = $v)"
 else bad "prometheus: up = $v; $(tail -3 "$work/prom/log")"; fi
-wait_q 'switchback_wan_up{wan="wan1"}' 'v == 1' 10 >/dev/null && ok "prometheus: switchback_wan_up{wan=wan1} = 1" ||
-	bad "prometheus: wan1 not up"
+expect_q 'switchback_wan_up{wan="wan1"}' 'v == 1' 10 "switchback_wan_up{wan=wan1} = 1"
 
 # Traffic moves the counters: 200 datagrams through WAN1.
 before=$(q 'switchback_port_transmit_packets_total{port="wan1"}')
 ip netns exec sb-lan /usr/bin/python3 "$top/scripts/lab-client.py" stream --count 200 \
 	--interval 0.01 --sport 40201 >/dev/null
-if after=$(wait_q 'switchback_port_transmit_packets_total{port="wan1"}' "v >= ${before:-0} + 200" 10); then
-	ok "prometheus: wan1 transmit packets moved with traffic (${before} -> ${after})"
-else
-	bad "prometheus: wan1 transmit packets ${before} -> ${after}"
-fi
-if r=$(wait_q 'rate(switchback_port_receive_bytes_total{port="lan"}[10s])' 'v > 0' 10); then
-	ok "prometheus: rate(lan receive bytes) = $r B/s"
-else
-	bad "prometheus: lan receive rate $r"
-fi
+expect_q 'switchback_port_transmit_packets_total{port="wan1"}' "v >= ${before:-0} + 200" 10 \
+	"wan1 transmit packets moved with traffic from ${before}"
+expect_q 'rate(switchback_port_receive_bytes_total{port="lan"}[10s])' 'v > 0' 10 \
+	"rate(lan receive bytes) in B/s"
 
 # Sessions per WAN and punts per reason (issue 14); the raw scrape passes promtool.
-if v=$(wait_q 'switchback_wan_sessions_active{wan="wan1"}' 'v >= 2' 10); then
-	ok "prometheus: switchback_wan_sessions_active{wan=wan1} = $v"
-else
-	bad "prometheus: wan1 active sessions = $v"
-fi
-wait_q 'switchback_wan_sessions_active{wan="wan2"}' 'v == 0' 5 >/dev/null &&
-	ok "prometheus: no active session on wan2" || bad "prometheus: sessions on wan2"
+expect_q 'switchback_wan_sessions_active{wan="wan1"}' 'v >= 2' 10 "switchback_wan_sessions_active{wan=wan1}"
+expect_q 'switchback_wan_sessions_active{wan="wan2"}' 'v == 0' 5 "no active session on wan2"
 for r in arp probe_reply; do
-	if v=$(wait_q "switchback_punts_total{reason=\"$r\"}" 'v >= 1' 5); then
-		ok "prometheus: switchback_punts_total{reason=$r} = $v"
-	else
-		bad "prometheus: punts of $r = $v"
-	fi
+	expect_q "switchback_punts_total{reason=\"$r\"}" 'v >= 1' 5 "switchback_punts_total{reason=$r}"
 done
 lab_promtool 127.0.0.1:9469 "the live scrape is clean"
 
 # A failover: WAN1's gateway stops answering.
 changes=$(q 'switchback_wan_state_changes_total{wan="wan1"}')
 "$lab" fail-gw wan1 >>"$work/lab.log" 2>&1
-if v=$(wait_q 'switchback_wan_in_service{wan="wan1"}' 'v == 0' 15); then
-	ok "prometheus: wan1 out of service after its gateway failed"
-else
-	bad "prometheus: wan1 in service = $v"
-fi
-wait_q 'switchback_wan_up{wan="wan1"}' 'v == 0' 5 >/dev/null && ok "prometheus: switchback_wan_up{wan=wan1} = 0" ||
-	bad "prometheus: wan1 still up"
+expect_q 'switchback_wan_in_service{wan="wan1"}' 'v == 0' 15 "wan1 out of service after its gateway failed"
+expect_q 'switchback_wan_up{wan="wan1"}' 'v == 0' 5 "switchback_wan_up{wan=wan1} = 0"
 # (it may pass through degraded on its way down: loss before timeouts)
-wait_q 'switchback_wan_state{wan="wan1",state="down"}' 'v == 1' 10 >/dev/null &&
-	ok "prometheus: switchback_wan_state{wan=wan1,state=down} = 1" || bad "prometheus: wan1 not down"
-if v=$(wait_q 'switchback_wan_state_changes_total{wan="wan1"}' "v >= ${changes:-0} + 1" 5); then
-	ok "prometheus: wan1 state changes ${changes} -> $v"
-else
-	bad "prometheus: state changes ${changes} -> $v"
-fi
-wait_q 'max(switchback_monitor_loss_ratio{wan="wan1"})' 'v > 0' 10 >/dev/null &&
-	ok "prometheus: wan1's monitors report loss" || bad "prometheus: no monitor loss"
+expect_q 'switchback_wan_state{wan="wan1",state="down"}' 'v == 1' 10 \
+	"switchback_wan_state{wan=wan1,state=down} = 1"
+expect_q 'switchback_wan_state_changes_total{wan="wan1"}' "v >= ${changes:-0} + 1" 5 \
+	"wan1 state changes from ${changes}"
+expect_q 'max(switchback_monitor_loss_ratio{wan="wan1"})' 'v > 0' 10 "wan1's monitors report loss"
 wait_via 198.51.100.2 && ok "traffic on WAN2" || bad "no failover: '$line'"
 text status -- '^wan1 +down +[0-9.hms]+ +NO '
 text events -- 'wan1 +up +-> (degraded|down) +\(out of service\)'
@@ -175,11 +156,7 @@ json wan auto wan2 -- 'assert j'
 text conntrack flush wan=wan2 -- 'sessions flushed on wan2'
 json conntrack flush -- 'assert "flushed" in j'
 "$lab" restore wan1 >>"$work/lab.log" 2>&1
-if v=$(wait_q 'switchback_wan_in_service{wan="wan1"}' 'v == 1' 20); then
-	ok "prometheus: wan1 back in service"
-else
-	bad "prometheus: wan1 in service = $v after restore"
-fi
+expect_q 'switchback_wan_in_service{wan="wan1"}' 'v == 1' 20 "wan1 back in service"
 text events -- 'wan1 +(down|degraded) +-> up +\(in service\)'
 
 kill "$prom_pid" 2>/dev/null; wait "$prom_pid" 2>/dev/null; prom_pid=

@@ -237,21 +237,30 @@ split() {
 	done
 	echo "$a $b"
 }
+# pcc_reload SED_SCRIPT WHAT PATTERN...: the running file becomes $pcc edited by
+# SED_SCRIPT and is reloaded; ok when the reload names every PATTERN (grep's).
+pcc_reload() {
+	local script=$1 what=$2 out p
+	shift 2
+	sed "$script" "$pcc" >"$run"
+	out=$(ctl reload 2>&1)
+	for p; do
+		echo "$out" | grep -q -- "$p" || { bad "reload ($what): $out"; return; }
+	done
+	ok "reload: $what"
+}
 read -r a b <<<"$(split 24)"
 [ "$a" -ge 1 ] && [ "$b" -ge 1 ] && ok "PCC (3:1, both-addresses-and-ports): $a via WAN1, $b via WAN2" ||
 	bad "PCC split at start: $a / $b"
-sed '/^\[port wan2\]/,/^\[/ s/^pcc_weight = 1$/pcc_weight = 0/' "$pcc" >"$run"
-out=$(ctl reload 2>&1)
-echo "$out" | grep -q '\[port wan2\] pcc_weight: 1 -> 0 (leaves PCC)' && ok "reload: wan2 leaves PCC" ||
-	bad "reload (wan2 leaves PCC): $out"
+pcc_reload '/^\[port wan2\]/,/^\[/ s/^pcc_weight = 1$/pcc_weight = 0/' "wan2 leaves PCC" \
+	'\[port wan2\] pcc_weight: 1 -> 0 (leaves PCC)'
 read -r a b <<<"$(split 16)"
 [ "$a" -eq 16 ] && [ "$b" -eq 0 ] && ok "wan2 out of PCC: 16 of 16 new connections via WAN1" ||
 	bad "after wan2 left PCC: $a via WAN1, $b via WAN2"
-sed 's/^classifier = both-addresses-and-ports$/classifier = src-address/' "$pcc" >"$run"
-out=$(ctl reload 2>&1)
-echo "$out" | grep -q '\[pcc\] classifier: both-addresses-and-ports -> src-address' &&
-	echo "$out" | grep -q '\[port wan2\] pcc_weight: 0 -> 1 (joins PCC)' &&
-	ok "reload: wan2 joins PCC again, classifier src-address" || bad "reload (classifier): $out"
+pcc_reload 's/^classifier = both-addresses-and-ports$/classifier = src-address/' \
+	"wan2 joins PCC again, classifier src-address" \
+	'\[pcc\] classifier: both-addresses-and-ports -> src-address' \
+	'\[port wan2\] pcc_weight: 0 -> 1 (joins PCC)'
 read -r a b <<<"$(split 16)"
 [ "$a" -eq 16 ] || [ "$b" -eq 16 ] && ok "classifier src-address: one LAN host, one WAN ($a / $b)" ||
 	bad "classifier src-address split one host: $a / $b"

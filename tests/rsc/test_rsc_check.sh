@@ -14,40 +14,32 @@ pass=0 fail=0
 ok()  { echo "ok   $*"; pass=$((pass + 1)); }
 bad() { echo "FAIL $*"; fail=$((fail + 1)); }
 
-# file, ports file, expected exit status (1: some lines reported as skipped)
+# ports file, expected exit status (1: some lines reported as skipped), the files
 cases="
-000-basic-failover.rsc lab-ports.ini 0
-000-double-monitor.rsc lab-ports.ini 0
-001-recursive.rsc lab-ports.ini 0
-001-anchor.rsc lab-ports.ini 0
-001-check-gateway.rsc lab-ports.ini 0
-001-netwatch-distance.rsc lab-ports.ini 0
-001-netwatch-enable.rsc lab-ports.ini 0
-001-masquerade-list.rsc lab-ports.ini 0
-001-ecmp.rsc lab-ports.ini 0
-001-pcc.rsc lab-ports.ini 1
-001-netwatch-flush.rsc lab-ports.ini 1
-001-netwatch-confirm.rsc lab-ports.ini 1
-004-dual-wan-pcc.rsc lab-ports-004.ini 1
-export-v7.rsc lab-ports.ini 1
+lab-ports.ini 0 000-basic-failover.rsc 000-double-monitor.rsc 001-recursive.rsc 001-anchor.rsc
+lab-ports.ini 0 001-check-gateway.rsc 001-netwatch-distance.rsc 001-netwatch-enable.rsc
+lab-ports.ini 0 001-masquerade-list.rsc 001-ecmp.rsc
+lab-ports.ini 1 001-pcc.rsc 001-netwatch-flush.rsc 001-netwatch-confirm.rsc export-v7.rsc
+lab-ports-004.ini 1 004-dual-wan-pcc.rsc
 "
 n=0
-while read -r f ports want; do
-	[ -n "$f" ] || continue
-	n=$((n + 1))
-	"$imp" --ports "$here/$ports" "$here/$f" >"$work/out.ini" 2>"$work/err.txt"
-	rc=$?
-	if [ "$rc" -ne "$want" ]; then
-		bad "$f: exit $rc, expected $want"; cat "$work/err.txt"; continue
-	fi
-	if [ "$want" -eq 1 ] && ! grep -q "^$here/$f:[0-9]*: skipped: " "$work/err.txt"; then
-		bad "$f: exit 1 without a line-numbered skip"; continue
-	fi
-	if out=$("$sb" -- -c "$work/out.ini" --check 2>&1); then
-		ok "$f (exit $rc): $out"
-	else
-		bad "$f: switchback --check refuses the INI: $out"
-	fi
+while read -r ports want files; do
+	for f in $files; do
+		n=$((n + 1))
+		"$imp" --ports "$here/$ports" "$here/$f" >"$work/out.ini" 2>"$work/err.txt"
+		rc=$?
+		if [ "$rc" -ne "$want" ]; then
+			bad "$f: exit $rc, expected $want"; cat "$work/err.txt"; continue
+		fi
+		if [ "$want" -eq 1 ] && ! grep -q "^$here/$f:[0-9]*: skipped: " "$work/err.txt"; then
+			bad "$f: exit 1 without a line-numbered skip"; continue
+		fi
+		if out=$("$sb" -- -c "$work/out.ini" --check 2>&1); then
+			ok "$f (exit $rc): $out"
+		else
+			bad "$f: switchback --check refuses the INI: $out"
+		fi
+	done
 done <<<"$cases"
 [ "$(ls "$here"/*.rsc | wc -l)" -eq "$n" ] && ok "every .rsc here is checked ($n)" ||
 	bad "some .rsc files here are not in this test's list"
