@@ -34,7 +34,8 @@ struct sb_ctl {
 	struct sb_ct *ct;              /* the worker's sessions */
 	struct sb_eim *eim;            /* its mappings and port pools */
 	struct sb_inbound *inbound;    /* port forwards, one-to-one NAT (inbound.h) */
-	struct rte_ring *punt, *resolve, *inject; /* worker <-> control */
+	struct rte_ring *punt[SB_PUNT_MAX]; /* worker -> control, a ring per reason */
+	struct rte_ring *resolve, *inject;  /* worker <-> control */
 	unsigned worker_lcore;
 	struct sb_neigh *neigh;
 	struct sb_fib *fib;

@@ -158,9 +158,10 @@ control_loop(struct sb_ctl *c)
 
 	while (!quit_signal) {
 		uint64_t now = sb_now_ms();
+		unsigned busy;
 
 		/* Parts report what happened... */
-		sb_punt_drain(c);
+		busy = sb_punt_drain(c);
 		sb_wan_tick(&c->wans, sb_now_us());
 		sb_dhcpio_tick(c);
 		if (now >= link_at) {
@@ -184,9 +185,12 @@ control_loop(struct sb_ctl *c)
 				"(tried again next time)");
 		sb_ctlsock_answer(c);
 		sb_ops_tick(c, now);
-		sb_notify_reap();
+		sb_hooks_reap(&c->notify.hooks, sb_now_ms());
 		sb_wan_alerts(&c->wans, now);
-		usleep(200);
+		/* Rest only when nothing was queued: punted work is drained
+		 * as fast as it comes (a flood is policed in the worker). */
+		if (busy == 0)
+			usleep(200);
 	}
 }
 

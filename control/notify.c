@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "notify.h"
+#include "clock.h"
 #include "webhook.h"
 #include "sb_log.h"
 
@@ -161,13 +162,14 @@ sb_notify_reap(void)
 }
 
 void
-sb_notify_wan(const struct sb_notify *n, const char *event, const char *wan,
+sb_notify_wan(struct sb_notify *n, const char *event, const char *wan,
 	      const char *old_state, const char *new_state, const char *reason, bool in_service)
 {
 	char body[1024], esc[640];
 
 	if (n->hook != NULL && n->hook[0] != '\0')
-		sb_notify_run(n->hook, event, wan, old_state, new_state, reason);
+		(void)sb_hooks_run(&n->hooks, sb_now_ms(), n->hook, event, wan, old_state,
+				   new_state, reason);
 	if (n->webhook == NULL)
 		return;
 	sb_webhook_json_escape(reason, esc, sizeof(esc));

@@ -13,25 +13,6 @@
 
 struct sb_webhook;
 
-/* Who is told about WAN changes: the [notify] hook command and the
- * webhook's notifier thread (either may be absent). */
-struct sb_notify {
-	const char *hook;               /* "" or NULL = none */
-	struct sb_webhook *webhook;    /* NULL = none */
-};
-
-/**
- * Run @hook (through /bin/sh -c) with SB_EVENT=@event (change | alert),
- * SB_WAN, SB_OLD_STATE, SB_NEW_STATE, SB_REASON and SB_TIME (Unix seconds)
- * in its environment. Returns 0 when started, -errno otherwise. Control
- * thread; does not block.
- */
-int sb_notify_run(const char *hook, const char *event, const char *wan, const char *old_state,
-		  const char *new_state, const char *reason);
-
-/** Reap finished hooks without waiting. Returns how many ended. */
-unsigned sb_notify_reap(void);
-
 /* Hooks with bounds: at most @max run at once (a change while that many
  * still run is not told to the hook: counted in @skipped and logged), and
  * one that runs longer than @timeout_ms is killed with its process group.
@@ -45,6 +26,32 @@ struct sb_hooks {
 	uint32_t killed;                /* bit i: pid[i] was sent SIGKILL */
 	uint64_t started, skipped, timed_out;
 };
+
+/* What the daemon's hooks are held to: at most 4 at once, each killed
+ * with what it started after 30 s (docs/config.md, hook). */
+#define SB_HOOKS_RUNNING 4
+#define SB_HOOKS_TIMEOUT_MS 30000
+
+/* Who is told about WAN changes: the [notify] hook command and the
+ * webhook's notifier thread (either may be absent). */
+struct sb_notify {
+	const char *hook;               /* "" or NULL = none */
+	struct sb_webhook *webhook;    /* NULL = none */
+	struct sb_hooks hooks;         /* the hook's processes (sb_hooks_init before use) */
+};
+
+/**
+ * Run @hook (through /bin/sh -c) with SB_EVENT=@event (change | alert),
+ * SB_WAN, SB_OLD_STATE, SB_NEW_STATE, SB_REASON and SB_TIME (Unix seconds)
+ * in its environment. Returns 0 when started, -errno otherwise. Control
+ * thread; does not block.
+ */
+int sb_notify_run(const char *hook, const char *event, const char *wan, const char *old_state,
+		  const char *new_state, const char *reason);
+
+/** Reap any finished child without waiting (tests, and processes with
+ * no struct sb_hooks). Returns how many ended. */
+unsigned sb_notify_reap(void);
 
 /** Empty @h: at most @max hooks at once (1 .. SB_HOOKS_MAX), each killed
  * after @timeout_ms (0 = never). */
@@ -64,12 +71,13 @@ int sb_hooks_run(struct sb_hooks *h, uint64_t now_ms, const char *hook, const ch
 unsigned sb_hooks_reap(struct sb_hooks *h, uint64_t now_ms);
 
 /**
- * Tell about WAN @wan: run the hook (as sb_notify_run) and queue the
+ * Tell about WAN @wan: run the hook within @n->hooks' bounds
+ * (sb_hooks_run: skipped while too many still run) and queue the
  * webhook's JSON body ({"event", "wan", "old_state", "new_state",
  * "reason", "time", "in_service"}). @event is "change" or "alert".
  * Control thread; does not block.
  */
-void sb_notify_wan(const struct sb_notify *n, const char *event, const char *wan,
+void sb_notify_wan(struct sb_notify *n, const char *event, const char *wan,
 		   const char *old_state, const char *new_state, const char *reason,
 		   bool in_service);
 

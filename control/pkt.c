@@ -82,7 +82,7 @@ icmp_cksum(const void *p, uint32_t len)
 struct rte_mbuf *
 sb_pkt_echo(struct rte_mempool *mp, const struct rte_ether_addr *smac,
 	    const struct rte_ether_addr *dmac, uint32_t sip, uint32_t dip,
-	    uint16_t id, uint16_t seq)
+	    uint16_t id, uint16_t seq, uint64_t cookie)
 {
 	const uint32_t payload = 16;
 	uint32_t l3len = sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_icmp_hdr) + payload;
@@ -98,7 +98,10 @@ sb_pkt_echo(struct rte_mempool *mp, const struct rte_ether_addr *smac,
 	ih->icmp_type = RTE_IP_ICMP_ECHO_REQUEST;
 	ih->icmp_ident = rte_cpu_to_be_16(id);
 	ih->icmp_seq_nb = rte_cpu_to_be_16(seq);
-	memcpy(ih + 1, "switchback-probe", payload);
+	/* The cookie first (the worker reads it back from the reply with
+	 * memcpy: the same bytes), then a marker for whoever captures it. */
+	memcpy(ih + 1, &cookie, sizeof(cookie));
+	memcpy((uint8_t *)(ih + 1) + sizeof(cookie), "sb-probe", payload - sizeof(cookie));
 	ih->icmp_cksum = 0;
 	ih->icmp_cksum = icmp_cksum(ih, sizeof(*ih) + payload);
 	return m;

@@ -15,9 +15,11 @@ struct rte_mbuf *sb_pkt_arp(struct rte_mempool *mp, uint16_t op,
 			    const struct rte_ether_addr *smac, uint32_t sip,
 			    const struct rte_ether_addr *tmac, uint32_t tip);
 
+/** ICMP echo request @id/@seq whose data starts with the 8 bytes of
+ * @cookie (as memcpy lays them out), 16 bytes in all. */
 struct rte_mbuf *sb_pkt_echo(struct rte_mempool *mp, const struct rte_ether_addr *smac,
 			     const struct rte_ether_addr *dmac, uint32_t sip, uint32_t dip,
-			     uint16_t id, uint16_t seq);
+			     uint16_t id, uint16_t seq, uint64_t cookie);
 
 /** ICMP error (@type, @code) about the IPv4 packet at @l3 (@l3_len bytes
  * available), sent from @sip to the packet's source. */

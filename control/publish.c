@@ -13,6 +13,7 @@
 #include "pcc.h"
 #include "sb_config.h"
 #include "sb_log.h"
+#include "sb_probe_expect.h"
 
 struct sb_dp_state *
 sb_publish_state_alloc(uint32_t n_nhg)
@@ -175,7 +176,15 @@ sb_publish_fib(struct sb_rib *rib, struct sb_fib *fib)
 int32_t
 sb_publish_neigh(struct sb_publisher *pub, uint16_t port, uint32_t ip)
 {
-	return sb_neigh_get(pub->neigh, port, ip);
+	int32_t idx = sb_neigh_get(pub->neigh, port, ip);
+	uint64_t n = pub->neigh->refused;
+
+	/* Logged at the 1st, 2nd, 4th ... refusal: not a flood of lines. */
+	if (idx < 0 && (n & (n - 1)) == 0 && n != 0)
+		SB_WARN(NEIGH, "neighbour table: no entry for port %u: %s (%lu refused so far)",
+			port, pub->neigh->n == pub->neigh->slots.cap ? "the table is full" :
+			"the port holds half the table", (unsigned long)n);
+	return idx;
 }
 
 void
@@ -248,4 +257,26 @@ sb_publish_fini(struct sb_publisher *pub)
 	sb_publish_state_free(pub->state);
 	sb_publish_state_free(pub->spare);
 	pub->state = pub->spare = NULL;
+	rte_free(pub->expect);
+	pub->expect = NULL;
+}
+
+int
+sb_publish_probes_init(struct sb_publisher *pub, int socket)
+{
+	pub->expect = rte_zmalloc_socket("sb_probe_expect", sizeof(*pub->expect),
+					 RTE_CACHE_LINE_SIZE, socket);
+	if (pub->expect == NULL)
+		return -ENOMEM;
+	sb_probe_expect_init(pub->expect);
+	return 0;
+}
+
+void
+sb_publish_probe(struct sb_publisher *pub, unsigned idx, uint32_t target, uint16_t seq,
+		 unsigned port, uint64_t cookie, uint64_t deadline)
+{
+	if (pub->expect != NULL)
+		sb_probe_expect_set(pub->expect, idx, rte_cpu_to_be_32(target),
+				    rte_cpu_to_be_16(seq), port, cookie, deadline);
 }

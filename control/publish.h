@@ -18,6 +18,7 @@ struct sb_rib;
 struct sb_fib;
 struct sb_neigh;
 struct sb_config;
+struct sb_probe_expect;
 
 /* What control publishes to, and what it keeps between publications. */
 struct sb_publisher {
@@ -27,6 +28,7 @@ struct sb_publisher {
 	struct sb_fib *fib;
 	struct sb_neigh *neigh;
 	uint8_t was_path[SB_MAX_NEIGH]; /* neighbour ever a gateway path: port + 1 */
+	struct sb_probe_expect *expect; /* the probes in flight, as workers check replies */
 };
 
 /**
@@ -49,7 +51,20 @@ int32_t sb_publish_neigh(struct sb_publisher *pub, uint16_t port, uint32_t ip);
  * Control thread. */
 void sb_publish_neigh_mac(struct sb_publisher *pub, uint32_t idx, const struct rte_ether_addr *mac);
 
-/** Free the published and the spare state (workers stopped). */
+/** Make the table of probes in flight (empty) on @socket: 0 or -ENOMEM.
+ * Before the workers are built (they are given @pub->expect). */
+int sb_publish_probes_init(struct sb_publisher *pub, int socket);
+
+/** Tell workers that an echo reply to probe @idx (id SB_PROBE_ID_BASE +
+ * @idx) is expected from @target (host order), on port index @port, with
+ * sequence @seq and the echo data's first 8 bytes @cookie, until TSC
+ * @deadline; the previous probe of that id is no longer answered.
+ * Control thread, before the probe is sent. */
+void sb_publish_probe(struct sb_publisher *pub, unsigned idx, uint32_t target, uint16_t seq,
+		      unsigned port, uint64_t cookie, uint64_t deadline);
+
+/** Free the published and the spare state and the probe table (workers
+ * stopped). */
 void sb_publish_fini(struct sb_publisher *pub);
 
 /** A zeroed state with room for @n_nhg nexthop groups, or NULL. */

@@ -4,7 +4,9 @@
 #include <rte_icmp.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_random.h>
 #include <rte_ring.h>
+#include <rte_cycles.h>
 
 #include "punt.h"
 #include "arp.h"
@@ -15,6 +17,7 @@
 #include "pkt.h"
 #include "publish.h"
 #include "wan.h"
+#include "xdp.h"
 
 #define SB_ICMP_TIME_EXCEEDED 11
 
@@ -43,38 +46,55 @@ ttl_exceeded(struct sb_ctl *c, unsigned port, struct rte_mbuf *m)
 					SB_ICMP_TIME_EXCEEDED, 0));
 }
 
-void
+/* One punted frame of @reason from port @port. */
+static void
+punted(struct sb_ctl *c, unsigned reason, unsigned port, struct rte_mbuf *m, uint64_t now)
+{
+	uint32_t sip;
+
+	switch (reason) {
+	case SB_PUNT_ARP:
+		if (sb_arp_input(&c->arp, port, m, now, &sip))
+			sb_wan_arp_reply(&c->wans, port, sip, sb_now_us());
+		break;
+	case SB_PUNT_PROBE_REPLY:
+		probe_reply(c, port, m, sb_now_us());
+		break;
+	case SB_PUNT_TTL_EXCEEDED:
+		ttl_exceeded(c, port, m);
+		break;
+	case SB_PUNT_DHCP:
+		sb_dhcpio_punt(c, port, m);
+		break;
+	default:
+		break;
+	}
+}
+
+unsigned
 sb_punt_drain(struct sb_ctl *c)
 {
 	struct rte_mbuf *m[SB_BURST];
 	void *v[SB_BURST];
-	uint64_t now_us = sb_now_us(), now = now_us / 1000;
-	unsigned n = rte_ring_dequeue_burst(c->punt, (void **)m, SB_BURST, NULL);
+	uint64_t now = sb_now_ms();
+	unsigned n, done = 0;
 
-	for (unsigned i = 0; i < n; i++) {
-		unsigned port = SB_PUNT_PORT(m[i]->hash.usr);
-		uint32_t sip;
+	/* Probe replies first: their RTT is measured here. */
+	static const uint8_t order[] = { SB_PUNT_PROBE_REPLY, SB_PUNT_ARP, SB_PUNT_DHCP,
+					 SB_PUNT_TTL_EXCEEDED };
 
-		if (port < c->n_ports) {
-			switch (SB_PUNT_REASON(m[i]->hash.usr)) {
-			case SB_PUNT_ARP:
-				if (sb_arp_input(&c->arp, port, m[i], now, &sip))
-					sb_wan_arp_reply(&c->wans, port, sip, sb_now_us());
-				break;
-			case SB_PUNT_PROBE_REPLY:
-				probe_reply(c, port, m[i], sb_now_us());
-				break;
-			case SB_PUNT_TTL_EXCEEDED:
-				ttl_exceeded(c, port, m[i]);
-				break;
-			case SB_PUNT_DHCP:
-				sb_dhcpio_punt(c, port, m[i]);
-				break;
-			default:
-				break;
-			}
+	for (unsigned k = 0; k < sizeof(order); k++) {
+		unsigned r = order[k];
+
+		n = rte_ring_dequeue_burst(c->punt[r], (void **)m, SB_BURST, NULL);
+		for (unsigned i = 0; i < n; i++) {
+			unsigned port = SB_PUNT_PORT(m[i]->hash.usr);
+
+			if (port < c->n_ports)
+				punted(c, r, port, m[i], now);
+			rte_pktmbuf_free(m[i]);
 		}
-		rte_pktmbuf_free(m[i]);
+		done += n;
 	}
 	n = rte_ring_dequeue_burst(c->resolve, v, SB_BURST, NULL);
 	for (unsigned i = 0; i < n; i++) {
@@ -84,6 +104,7 @@ sb_punt_drain(struct sb_ctl *c)
 		if (port < c->n_ports)
 			sb_arp_request(&c->arp, port, (uint32_t)x, now);
 	}
+	return done + n;
 }
 
 void
@@ -92,6 +113,8 @@ sb_punt_probe(void *ctx, unsigned port, uint32_t hop, const struct sb_probe *p)
 	struct sb_ctl *c = ctx;
 	uint32_t src = c->wans.wan[port].addr;   /* the WAN's, a lease's included */
 	struct rte_ether_addr dmac;
+	uint64_t cookie;
+	uint32_t timeout;
 	int32_t idx;
 
 	if (p->method == SB_CHECK_ARP) {
@@ -104,6 +127,16 @@ sb_punt_probe(void *ctx, unsigned port, uint32_t hop, const struct sb_probe *p)
 		sb_arp_request(&c->arp, port, hop, p->sent_ms);
 		return;
 	}
+	/* The worker passes the reply only if it answers this probe
+	 * (include/sb_probe_expect.h): expected before it is sent. */
+	timeout = p->wan >= 0 ? c->cfg->wan[p->wan].timeout_ms : c->cfg->probe_timeout_ms;
+	cookie = rte_rand();
+	sb_publish_probe(&c->pub, (unsigned)(p->id - SB_PROBE_ID_BASE), p->target, p->seq, port,
+			 cookie, rte_rdtsc() + rte_get_tsc_hz() / 1000 * timeout);
+	/* On an AF_XDP port its program drops forged replies before they
+	 * reach the socket's ring (a failed update only loses that). */
+	(void)sb_xdp_probe(c->xdp, port, (unsigned)(p->id - SB_PROBE_ID_BASE), p->target, p->seq,
+			   cookie);
 	sb_pkt_inject(c->inject, port, sb_pkt_echo(c->pool, &c->mac[port], &dmac, src,
-						      p->target, p->id, p->seq));
+						      p->target, p->id, p->seq, cookie));
 }

@@ -11,12 +11,16 @@
 struct sb_ctl;
 struct sb_probe;
 
-/** Drain the punt and resolve rings (a burst each). Control loop. */
-void sb_punt_drain(struct sb_ctl *c);
+/** Drain the punt rings (one per reason, probe replies first) and the
+ * resolve ring, a burst each. Returns how many it took: the control loop
+ * sleeps only when it took none. Control loop. */
+unsigned sb_punt_drain(struct sb_ctl *c);
 
 /** Send probe @p out of @port towards @hop: an ARP request for its
  * target, or an ICMP echo to the hop's MAC (asking for it first when
- * unknown). The send hook of struct sb_wan_io; @ctx is the sb_ctl. */
+ * unknown). An echo's reply is expected first (sb_publish_probe: its
+ * port, target, sequence, a random cookie in its data, its timeout), so
+ * that the worker passes that reply alone. The send hook of struct sb_wan_io; @ctx is the sb_ctl. */
 void sb_punt_probe(void *ctx, unsigned port, uint32_t hop, const struct sb_probe *p);
 
 #endif

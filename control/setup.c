@@ -75,10 +75,24 @@ build_worker(struct sb_ctl *c, char *err, size_t errlen)
 	rte_malloc_get_socket_stats(socket, &after);
 	SB_INFO(MAIN, "nat: %lu mappings in %lu bytes", (unsigned long)c->eim->n_map,
 		(unsigned long)(after.heap_allocsz_bytes - before.heap_allocsz_bytes));
-	c->punt = rte_ring_create("sb_punt", RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	bool rings = true;
+
+	for (unsigned r = 1; r < SB_PUNT_MAX; r++) {
+		static const unsigned size[SB_PUNT_MAX] = {
+			[SB_PUNT_ARP] = SB_PUNT_RING_ARP, [SB_PUNT_PROBE_REPLY] = SB_PUNT_RING_PROBE,
+			[SB_PUNT_TTL_EXCEEDED] = SB_PUNT_RING_TTL, [SB_PUNT_DHCP] = SB_PUNT_RING_DHCP,
+		};
+		char name[RTE_RING_NAMESIZE];
+
+		snprintf(name, sizeof(name), "sb_punt%u", r);
+		c->punt[r] = rte_ring_create(name, size[r], socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+		rings &= c->punt[r] != NULL;
+	}
 	c->resolve = rte_ring_create("sb_resolve", RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
 	c->inject = rte_ring_create("sb_inject", RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
-	if (c->ct == NULL || c->punt == NULL || c->resolve == NULL || c->inject == NULL) {
+	if (sb_publish_probes_init(&c->pub, socket) != 0)
+		rings = false;
+	if (c->ct == NULL || !rings || c->resolve == NULL || c->inject == NULL) {
 		snprintf(err, errlen, "cannot create tables (sessions = %u): %s (give the EAL "
 			 "more memory with -m, or lower [switchback] sessions)", cfg->sessions,
 			 rte_strerror(rte_errno));
@@ -90,7 +104,7 @@ build_worker(struct sb_ctl *c, char *err, size_t errlen)
 		.id = 0, .socket = socket, .n_ports = cfg->n_ports,
 		.ct = c->ct, .eim = c->eim, .fwd = &c->inbound->t, .fib = c->fib, .neigh = c->neigh,
 		.state = &c->pub.state, .qs = c->qs,
-		.punt = c->punt, .resolve = c->resolve, .inject = c->inject,
+		.resolve = c->resolve, .inject = c->inject, .expect = c->pub.expect,
 		.fragments = cfg->fragments,
 	};
 	for (unsigned p = 0; p < cfg->n_ports; p++) {
@@ -103,6 +117,7 @@ build_worker(struct sb_ctl *c, char *err, size_t errlen)
 			.dhcp = pc->dhcp.enabled,
 		};
 	}
+	memcpy(wc.punt, c->punt, sizeof(wc.punt));
 	c->w = sb_worker_create(&wc);
 	if (c->w == NULL)
 		goto nomem;
@@ -120,7 +135,8 @@ free_worker(struct sb_ctl *c)
 	sb_eim_free(c->eim);
 	sb_inbound_free(c);
 	sb_ct_free(c->ct);
-	rte_ring_free(c->punt);
+	for (unsigned r = 0; r < SB_PUNT_MAX; r++)
+		rte_ring_free(c->punt[r]);
 	rte_ring_free(c->resolve);
 	rte_ring_free(c->inject);
 }
@@ -251,6 +267,7 @@ sb_ctl_setup(struct sb_ctl *c, char *err, size_t errlen)
 			return ret;
 	}
 	c->notify.hook = cfg->hook;
+	sb_hooks_init(&c->notify.hooks, SB_HOOKS_RUNNING, SB_HOOKS_TIMEOUT_MS);
 	if (cfg->webhook[0] != '\0') {
 		c->notify.webhook = sb_webhook_start(cfg->webhook, cfg->webhook_retries,
 						      cfg->webhook_timeout_ms, cfg->webhook_backoff_ms);

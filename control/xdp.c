@@ -44,7 +44,7 @@ struct xport {
 	char ifname[IF_NAMESIZE];
 	uint32_t prog_id;
 	bool native;
-	int mgmt_fd, block_fd, stats_fd;
+	int mgmt_fd, block_fd, stats_fd, probes_fd;
 };
 
 struct sb_xdp {
@@ -289,7 +289,7 @@ open_port(struct sb_xdp *x, unsigned p, const struct sb_port_conf *pc, const cha
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
 	char name[BPF_OBJ_NAME_LEN];
 
-	xp->mgmt_fd = xp->block_fd = xp->stats_fd = -1;
+	xp->mgmt_fd = xp->block_fd = xp->stats_fd = xp->probes_fd = -1;
 	snprintf(xp->ifname, sizeof(xp->ifname), "%s", ifname);
 	xp->ifindex = (int)if_nametoindex(ifname);
 	if (xp->ifindex == 0 || bpf_xdp_query(xp->ifindex, 0, &q) != 0 || q.prog_id == 0) {
@@ -303,10 +303,11 @@ open_port(struct sb_xdp *x, unsigned p, const struct sb_port_conf *pc, const cha
 	xp->mgmt_fd = map_by_name(q.prog_id, SB_XDP_MAP_MGMT);
 	xp->block_fd = map_by_name(q.prog_id, SB_XDP_MAP_BLOCK);
 	xp->stats_fd = map_by_name(q.prog_id, SB_XDP_MAP_STATS);
-	if (xp->mgmt_fd < 0 || xp->block_fd < 0 || xp->stats_fd < 0) {
+	xp->probes_fd = map_by_name(q.prog_id, SB_XDP_MAP_PROBES);
+	if (xp->mgmt_fd < 0 || xp->block_fd < 0 || xp->stats_fd < 0 || xp->probes_fd < 0) {
 		snprintf(err, errlen, "[port %s] device: the XDP program on %s (id %u, %s) is not "
-			 "switchback's: no %s, %s and %s maps", pc->name, ifname, q.prog_id, name,
-			 SB_XDP_MAP_MGMT, SB_XDP_MAP_BLOCK, SB_XDP_MAP_STATS);
+			 "switchback's: no %s, %s, %s and %s maps", pc->name, ifname, q.prog_id, name,
+			 SB_XDP_MAP_MGMT, SB_XDP_MAP_BLOCK, SB_XDP_MAP_STATS, SB_XDP_MAP_PROBES);
 		return -EINVAL;
 	}
 	xp->on = true;
@@ -341,6 +342,7 @@ sb_xdp_open(const struct sb_config *cfg, char *err, size_t errlen)
 		enum sb_devkind kind;
 
 		x->port[p].mgmt_fd = x->port[p].block_fd = x->port[p].stats_fd = -1;
+		x->port[p].probes_fd = -1;
 		if (sb_xdpconf_device(cfg->ports[p].device, &kind, ifname, why, sizeof(why)) != 0 ||
 		    kind != SB_DEV_AF_XDP)
 			continue;
@@ -376,6 +378,8 @@ sb_xdp_close(struct sb_xdp *x)
 			close(x->port[p].block_fd);
 		if (x->port[p].stats_fd >= 0)
 			close(x->port[p].stats_fd);
+		if (x->port[p].probes_fd >= 0)
+			close(x->port[p].probes_fd);
 	}
 	free(x);
 }
@@ -390,6 +394,19 @@ const char *
 sb_xdp_mode(const struct sb_xdp *x, unsigned p)
 {
 	return !sb_xdp_port(x, p) ? "-" : x->port[p].native ? "native" : "generic";
+}
+
+int
+sb_xdp_probe(struct sb_xdp *x, unsigned p, unsigned idx, uint32_t target, uint16_t seq,
+	     uint64_t cookie)
+{
+	struct sb_xdp_probe v = { .target = htonl(target), .seq = htons(seq), .live = 1,
+				  .cookie = cookie };
+	uint32_t k = idx % SB_XDP_PROBES;
+
+	if (!sb_xdp_port(x, p))
+		return 0;
+	return bpf_map_update_elem(x->port[p].probes_fd, &k, &v, BPF_ANY) == 0 ? 0 : -errno;
 }
 
 int

@@ -52,6 +52,18 @@ bool sb_xdp_port(const struct sb_xdp *x, unsigned p);
 const char *sb_xdp_mode(const struct sb_xdp *x, unsigned p);
 
 /**
+ * Echo probe @idx (id 0xff00 + @idx) leaves AF_XDP port @p for @target
+ * (host order) with sequence @seq and @cookie first in its data: from now
+ * on the port's program drops echo replies with that id that do not carry
+ * them (sb_xdp_probe in sb_xdp_abi.h), so a flood of forged replies cannot
+ * fill the socket's ring before the worker sees the real one. 0 (also
+ * when @p is not an AF_XDP port) or a negative errno. Control thread,
+ * before the probe is sent.
+ */
+int sb_xdp_probe(struct sb_xdp *x, unsigned p, unsigned idx, uint32_t target, uint16_t seq,
+		 uint64_t cookie);
+
+/**
  * Add (@add) or remove a source prefix on every AF_XDP port's blocklist.
  * Returns 0, -ENOENT (removing what is not there), -ENODEV (no AF_XDP
  * port) or another negative errno.

@@ -108,7 +108,8 @@ forward(struct sb_worker *w, const struct sb_burst *b, struct sb_pkt *p)
 		struct sb_frag_key fk = { .src = md->src, .dst = md->dst, .id = md->ip_id,
 					  .proto = md->proto };
 
-		if (sb_frag_add(w->frag, &fk, sb_ct_index(w->ct, s), (uint8_t)dir, b->now) == 0)
+		if (sb_frag_add(w->frag, &fk, sb_ct_index(w->ct, s), sb_wk_frag_tag(s),
+				(uint8_t)dir, b->now) == 0)
 			w->cnt.frag_tracked++;
 		else
 			w->cnt.frag_table_full++;

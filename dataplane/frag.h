@@ -12,7 +12,10 @@
  * sent on when the first one passes; those whose first never comes are
  * dropped (fragment_no_flow). One source address may hold no more than
  * SB_FRAG_HOLD_PER_SRC of them, so a source flooding bogus fragments
- * fills its own share, not everyone's. Owned by one worker. */
+ * fills its own share, not everyone's. Likewise the datagrams tracked:
+ * sources are hashed into SB_FRAG_SRC_SLOTS shares of at most an eighth
+ * of the table each (at least 4), so one peer of a session sending first
+ * fragments cannot take every entry. Owned by one worker. */
 #ifndef SB_FRAG_H
 #define SB_FRAG_H
 
@@ -31,12 +34,16 @@ struct sb_frag_key {
 struct sb_frag_entry {
 	uint64_t tsc;          /* when the first fragment passed */
 	uint32_t session;      /* conntrack index */
+	uint32_t tag;          /* the session's flow when recorded (the caller's
+				* digest): a later fragment follows that flow
+				* only, not whatever reuses the index */
 	uint8_t dir;           /* SB_CT_DIR_* */
 };
 
 #define SB_FRAG_HOLD_MAX 64
 #define SB_FRAG_HOLD_PER_SRC 8
 #define SB_FRAG_HOLD_MS 1000
+#define SB_FRAG_SRC_SLOTS 256
 
 /* A later fragment waiting for its first. */
 struct sb_frag_held {
@@ -49,6 +56,8 @@ struct sb_frag_held {
 struct sb_frag_table {
 	struct sb_slots_table slots;
 	uint64_t hold_tsc;         /* SB_FRAG_HOLD_MS */
+	uint32_t per_src;          /* datagrams one source share may track */
+	uint16_t src_n[SB_FRAG_SRC_SLOTS]; /* datagrams tracked, by source share */
 	unsigned n_held;
 	struct sb_frag_held held[SB_FRAG_HOLD_MAX];
 	struct sb_frag_entry e[];  /* by hash position */
@@ -60,15 +69,16 @@ struct sb_frag_table *sb_frag_create(const char *name, uint32_t cap, int socket,
 				     uint32_t timeout_ms);
 void sb_frag_free(struct sb_frag_table *t);
 
-/** Record the datagram @k of session @session going in @dir. 0, or
- * -ENOSPC when full. Owning worker. */
+/** Record the datagram @k of session @session (whose flow the caller
+ * digests as @tag) going in @dir. 0, -ENOSPC when full, or -EBUSY when
+ * its source's share is used. Owning worker. */
 int sb_frag_add(struct sb_frag_table *t, const struct sb_frag_key *k, uint32_t session,
-		uint8_t dir, uint64_t now);
+		uint32_t tag, uint8_t dir, uint64_t now);
 
-/** The session of datagram @k; 0, or -ENOENT (never seen, or expired:
- * then it is removed). Owning worker. */
+/** The session of datagram @k, its tag and direction; 0, or -ENOENT
+ * (never seen, or expired: then it is removed). Owning worker. */
 int sb_frag_find(struct sb_frag_table *t, const struct sb_frag_key *k, uint64_t now,
-		 uint32_t *session, uint8_t *dir);
+		 uint32_t *session, uint32_t *tag, uint8_t *dir);
 
 /** Is datagram @k known (its first fragment passed, not expired)? Owning
  * worker. */

@@ -14,11 +14,11 @@ later_fragment(struct sb_worker *w, const struct sb_dp_state *st, unsigned in,
 				  .proto = md->proto };
 	struct rte_ether_addr dmac;
 	struct sb_session *s;
-	uint32_t idx;
+	uint32_t idx, tag;
 	uint8_t dir;
 	unsigned out;
 
-	if (sb_frag_find(w->frag, &fk, now, &idx, &dir) != 0) {
+	if (sb_frag_find(w->frag, &fk, now, &idx, &tag, &dir) != 0) {
 		/* Its first fragment may still be on the way: wait for it. */
 		int slot = may_hold ? sb_frag_hold(w->frag, &fk, m, (uint16_t)in, now) : -ENOENT;
 
@@ -33,7 +33,13 @@ later_fragment(struct sb_worker *w, const struct sb_dp_state *st, unsigned in,
 		return;
 	}
 	s = sb_ct_session(w->ct, idx);
-	if (!s->in_use || (dir == SB_CT_DIR_ORIG ? s->in_port : s->out_port) != in ||
+	/* Bound to the session its first fragment passed with (the index
+	 * may have been freed and reused since, LIFO) and to that flow's
+	 * addresses in its direction. */
+	if (!s->in_use || sb_wk_frag_tag(s) != tag || s->proto != md->proto ||
+	    (dir == SB_CT_DIR_ORIG ? md->src != s->lan_addr || md->dst != sb_ct_orig_dst(w->ct, s) :
+	     md->src != s->rem_addr || md->dst != sb_ct_ext_addr(w->ct, s)) ||
+	    (dir == SB_CT_DIR_ORIG ? s->in_port : s->out_port) != in ||
 	    sb_wk_session_stale(w, st, s)) {
 		sb_wk_drop(w, m, SB_DROP_FRAG_NO_FLOW);
 		return;
@@ -46,9 +52,15 @@ later_fragment(struct sb_worker *w, const struct sb_dp_state *st, unsigned in,
 		sb_wk_drop(w, m, SB_DROP_NEIGH_UNRESOLVED);
 		return;
 	}
-	if (s->nat)
-		sb_nat_set_addr(l3, dir == SB_CT_DIR_ORIG,
-				dir == SB_CT_DIR_ORIG ? sb_ct_ext_addr(w->ct, s) : s->lan_addr);
+	if (s->nat) {
+		bool orig = dir == SB_CT_DIR_ORIG;
+
+		sb_nat_set_addr(l3, orig, orig ? sb_ct_ext_addr(w->ct, s) : s->lan_addr);
+		/* Hairpin: the other address too, as its first fragment had
+		 * (to the other host; from our external address). */
+		if (s->nat == SB_CT_NAT_HAIRPIN)
+			sb_nat_set_addr(l3, !orig, orig ? s->rem_addr : sb_ct_orig_dst(w->ct, s));
+	}
 	sb_nat_ttl_dec(l3);
 	w->cnt.frag_forwarded++;
 	w->cnt.forwarded++;

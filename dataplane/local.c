@@ -23,6 +23,30 @@ turn_around(struct rte_mbuf *m, struct rte_ipv4_hdr *ip)
 	return rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->src_addr;
 }
 
+/* An echo reply in the probe id range: to control only when it answers
+ * the probe in flight with that id (from its target, on the port it left
+ * by, its sequence and cookie, before its deadline, once); anything else
+ * is dropped here, so no forged reply reaches the monitors' judgement
+ * (docs/security.md). */
+static void
+probe_reply(struct sb_worker *w, struct sb_burst *b, struct sb_pkt *p,
+	    const struct rte_icmp_hdr *ih)
+{
+	uint64_t cookie = 0;
+
+	if (p->md.l4_len < sizeof(*ih) + sizeof(cookie) || w->expect == NULL) {
+		sb_wk_drop(w, p->m, SB_DROP_PROBE_INVALID);
+		return;
+	}
+	memcpy(&cookie, ih + 1, sizeof(cookie));
+	if (!sb_probe_expect_match(w->expect, w->probe_seen, ih->icmp_ident, p->md.src,
+				   ih->icmp_seq_nb, cookie, b->in, b->now)) {
+		sb_wk_drop(w, p->m, SB_DROP_PROBE_INVALID);
+		return;
+	}
+	sb_wk_punt(w, p->m, SB_PUNT_PROBE_REPLY, b->in);
+}
+
 void
 sb_local_deliver(struct sb_worker *w, struct sb_burst *b, struct sb_pkt *p)
 {
@@ -38,7 +62,7 @@ sb_local_deliver(struct sb_worker *w, struct sb_burst *b, struct sb_pkt *p)
 	}
 	if (md->icmp_type == RTE_IP_ICMP_ECHO_REPLY &&
 	    (rte_be_to_cpu_16(ih->icmp_ident) & SB_PROBE_ID_MASK) == SB_PROBE_ID_BASE) {
-		sb_wk_punt(w, m, SB_PUNT_PROBE_REPLY, b->in);
+		probe_reply(w, b, p, ih);
 		return;
 	}
 	if (md->icmp_type != RTE_IP_ICMP_ECHO_REQUEST) {
@@ -55,6 +79,14 @@ sb_local_deliver(struct sb_worker *w, struct sb_burst *b, struct sb_pkt *p)
 	ih->icmp_type = RTE_IP_ICMP_ECHO_REPLY;
 	memcpy(&new, ih, 2);
 	ih->icmp_cksum = sb_csum_update16(ih->icmp_cksum, old, new);
+	/* 0x0000 from the update is wrong when the rest sums to +0 (an
+	 * all-zero echo: id 0, sequence 0, no data; found by fuzz_worker):
+	 * then, and only then, sum it whole. */
+	if (unlikely(ih->icmp_cksum == 0)) {
+		uint16_t c = rte_raw_cksum(ih, md->l4_len);
+
+		ih->icmp_cksum = c == 0xffff ? 0 : (uint16_t)~c;
+	}
 	w->cnt.local_replies++;
 	sb_l2out_tx(w, b->in, m, &dmac);
 }

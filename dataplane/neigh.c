@@ -17,10 +17,15 @@ struct neigh_key {
 struct sb_neigh *
 sb_neigh_create(const char *name, uint32_t cap, int socket)
 {
-	return sb_slots_table_create(name, sizeof(struct sb_neigh), sizeof(struct sb_neigh_entry),
-				     cap, sizeof(struct neigh_key), socket,
-				     RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
-				     RTE_HASH_EXTRA_FLAGS_EXT_TABLE, 0);
+	struct sb_neigh *nb = sb_slots_table_create(name, sizeof(struct sb_neigh),
+						    sizeof(struct sb_neigh_entry), cap,
+						    sizeof(struct neigh_key), socket,
+						    RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
+						    RTE_HASH_EXTRA_FLAGS_EXT_TABLE, 0);
+
+	if (nb != NULL)
+		nb->port_max = nb->slots.cap / 2 < 1 ? 1 : nb->slots.cap / 2;
+	return nb;
 }
 
 void
@@ -45,11 +50,14 @@ sb_neigh_get(struct sb_neigh *nb, uint16_t port, uint32_t ip)
 {
 	struct neigh_key k = { .ip = ip, .port = port };
 	int32_t idx = sb_neigh_find(nb, port, ip);
+	uint32_t *pn = &nb->port_n[port < SB_MAX_PORTS ? port : SB_MAX_PORTS - 1];
 
 	if (idx >= 0)
 		return idx;
-	if (nb->n == nb->slots.cap)
+	if (nb->n == nb->slots.cap || *pn >= nb->port_max) {
+		nb->refused++;
 		return -ENOSPC;
+	}
 	idx = (int32_t)nb->n;
 	/* Fill the entry before the key becomes visible: the hash add
 	 * publishes with release semantics. */
@@ -59,6 +67,7 @@ sb_neigh_get(struct sb_neigh *nb, uint16_t port, uint32_t ip)
 	if (rte_hash_add_key_data(nb->slots.h, &k, (void *)(uintptr_t)idx) < 0)
 		return -ENOSPC;
 	nb->n++;
+	(*pn)++;
 	return idx;
 }
 

@@ -2,7 +2,10 @@
  * switchback: the neighbour (ARP) table. The control thread is its only
  * writer; workers read it without locks (rte_hash lock-free RW mode).
  * Entries are never deleted, so an index a worker cached stays valid; the
- * MAC and its valid bit live in one 64-bit word written atomically. */
+ * MAC and its valid bit live in one 64-bit word written atomically. As
+ * nothing ages them yet, no port may hold more than half the entries: a
+ * LAN whose hosts (or traffic to unresolved on-link addresses) fill its
+ * half leaves the other ports, the WAN gateways among them, theirs. */
 #ifndef SB_NEIGH_H
 #define SB_NEIGH_H
 
@@ -12,6 +15,7 @@
 #include <rte_byteorder.h>
 #include <rte_ether.h>
 
+#include "sb_common.h"
 #include "slots.h"
 
 #define SB_NEIGH_VALID (1ull << 63)
@@ -29,6 +33,9 @@ struct sb_neigh_entry {
 struct sb_neigh {
 	struct sb_slots_table slots; /* the hash; its data word indexes e[] */
 	uint32_t n;                  /* entries used, e[0..n) */
+	uint32_t port_max;           /* entries one port may hold: half of them */
+	uint32_t port_n[SB_MAX_PORTS];
+	uint64_t refused;            /* creations refused: the port's half used */
 	struct sb_neigh_entry e[];   /* slots.cap of them */
 };
 
@@ -39,7 +46,9 @@ void sb_neigh_free(struct sb_neigh *nb);
 /** Index of (@port, @ip host order), or -ENOENT. Any thread, lock-free. */
 int32_t sb_neigh_find(const struct sb_neigh *nb, uint16_t port, uint32_t ip);
 
-/** Find or create an (incomplete) entry; index or -ENOSPC. Control only. */
+/** Find or create an (incomplete) entry; index, or -ENOSPC when the table
+ * or the port's half of it is full (counted in @nb->refused). Control
+ * only. */
 int32_t sb_neigh_get(struct sb_neigh *nb, uint16_t port, uint32_t ip);
 
 /** Set the MAC of entry @idx and mark it valid. Control only. */

@@ -96,11 +96,12 @@ sb_slots_table_free(void *table)
  * Look at no more than @budget keys of @t, from its cursor on (wrapping to
  * 0 at the end), and delete those whose timestamp is more than its timeout
  * before @now; the timestamp of position p is the uint64_t at @tsc + p *
- * @stride bytes. Returns how many were deleted. Owning worker.
+ * @stride bytes; @gone (if not NULL) is told each key just before it goes.
+ * Returns how many were deleted. Owning worker.
  */
 static inline unsigned
 sb_slots_sweep(struct sb_slots_table *t, unsigned budget, const void *tsc, size_t stride,
-	       uint64_t now)
+	       uint64_t now, void (*gone)(void *arg, const void *key), void *arg)
 {
 	const void *key;
 	void *data;
@@ -120,6 +121,8 @@ sb_slots_sweep(struct sb_slots_table *t, unsigned budget, const void *tsc, size_
 		}
 		if (now - *(const uint64_t *)((const uint8_t *)tsc + (size_t)pos * stride) >
 		    t->timeout_tsc) {
+			if (gone != NULL)
+				gone(arg, key);
 			rte_hash_del_key(t->h, key);
 			n++;
 		}

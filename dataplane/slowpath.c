@@ -228,6 +228,14 @@ new_flow(struct sb_worker *w, struct sb_burst *b, struct sb_pkt *p)
 		sb_wk_drop(w, m, SB_DROP_SPOOFED);
 		return;
 	}
+	/* Multicast (224/4) and the limited broadcast stay on their link
+	 * (RFC 1812 5.3.5, and no multicast routing here): never routed,
+	 * never translated out of a WAN. */
+	if (unlikely((md->dst & RTE_BE32(0xf0000000)) == RTE_BE32(0xe0000000) ||
+		     md->dst == RTE_BE32(0xffffffff))) {
+		sb_wk_drop(w, m, SB_DROP_LAN_MULTICAST);
+		return;
+	}
 	if (unlikely(md->ttl <= 1)) {
 		w->cnt.drop[SB_DROP_TTL_EXCEEDED]++;
 		sb_wk_punt(w, m, SB_PUNT_TTL_EXCEEDED, b->in);

@@ -62,7 +62,7 @@ sb_synhold_sweep(struct sb_synhold *t, uint64_t now, unsigned budget)
 
 	if (t->n == 0)
 		return 0;
-	n = sb_slots_sweep(&t->slots, budget, t->tsc, sizeof(t->tsc[0]), now);
+	n = sb_slots_sweep(&t->slots, budget, t->tsc, sizeof(t->tsc[0]), now, NULL, NULL);
 	t->n -= n;
 	return n;
 }

@@ -43,7 +43,11 @@ sb_worker_create(const struct sb_worker_conf *conf)
 	struct sb_worker *w;
 	char name[RTE_HASH_NAMESIZE];
 
-	if (conf->n_ports > SB_MAX_PORTS) {
+	bool rings = true;
+
+	for (unsigned r = 1; r < SB_PUNT_MAX; r++)
+		rings &= conf->punt[r] != NULL;
+	if (conf->n_ports > SB_MAX_PORTS || !rings) {
 		rte_errno = EINVAL;
 		return NULL;
 	}
@@ -61,7 +65,9 @@ sb_worker_create(const struct sb_worker_conf *conf)
 	w->neigh = conf->neigh;
 	w->state = conf->state;
 	w->qs = conf->qs;
-	w->punt = conf->punt;
+	for (unsigned r = 0; r < SB_PUNT_MAX; r++)
+		w->punt[r] = conf->punt[r];
+	w->expect = conf->expect;
 	w->resolve = conf->resolve;
 	w->inject = conf->inject;
 	w->tsc_hz = rte_get_tsc_hz();

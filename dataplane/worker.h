@@ -26,6 +26,7 @@ struct sb_fwdtab;
 struct sb_fib;
 struct sb_neigh;
 struct sb_worker;
+struct sb_probe_expect;
 
 /* A port as control opens it. */
 struct sb_worker_port {
@@ -53,7 +54,12 @@ struct sb_worker_conf {
 	struct sb_neigh *neigh;    /* read only */
 	struct sb_dp_state **state; /* the published pointer */
 	struct rte_rcu_qsbr *qs;
-	struct rte_ring *punt;     /* to control: mbufs (SB_PUNT_INFO in hash.usr) */
+	/* to control: mbufs (SB_PUNT_INFO in hash.usr), one ring per reason
+	 * (index: enum sb_punt_reason; 0 unused) */
+	struct rte_ring *punt[SB_PUNT_MAX];
+	/* the probes control has in flight: probe replies that answer none
+	 * are dropped here (NULL: none is expected) */
+	const struct sb_probe_expect *expect;
 	struct rte_ring *resolve;  /* to control: (port << 32 | ip) to resolve */
 	struct rte_ring *inject;   /* from control: mbufs to send, hash.usr = port */
 	uint32_t fragments;        /* datagrams in flight tracked */

@@ -14,6 +14,7 @@
 #include <rte_byteorder.h>
 #include <rte_cycles.h>
 #include <rte_ether.h>
+#include <rte_hash_crc.h>
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
@@ -23,6 +24,7 @@
 #include "police.h"
 #include "eim.h"
 #include "frag.h"
+#include "sb_probe_expect.h"
 #include "fwdtab.h"
 
 struct rte_eth_dev_tx_buffer;
@@ -75,7 +77,9 @@ struct sb_worker {
 	struct sb_fib *fib;
 	struct sb_neigh *neigh;
 	struct sb_dp_state **state;    /* published by control */
-	struct rte_ring *punt;         /* to control: mbufs */
+	struct rte_ring *punt[SB_PUNT_MAX]; /* to control: mbufs, a ring per reason */
+	const struct sb_probe_expect *expect; /* probes in flight (control's) */
+	uint32_t probe_seen[SB_PROBE_IDS];  /* replies accepted (sb_probe_expect_match) */
 	struct rte_ring *resolve;      /* to control: (port << 32 | ip) */
 	struct rte_ring *inject;       /* from control: mbufs, hash.usr = port */
 	struct rte_rcu_qsbr *qs;
@@ -157,22 +161,21 @@ sb_wk_drop(struct sb_worker *w, struct rte_mbuf *m, unsigned reason)
 	rte_pktmbuf_free(m);
 }
 
-/* Hand @m to control for @reason; dropped (counted) when its reason is
- * over its rate (police.c) or the ring is full. Probe replies are not
- * policed until they are validated here (issue 11): a forged flood would
- * take their tokens from the real ones. */
+/* Hand @m to control for @reason on that reason's own ring; dropped
+ * (counted) when its reason is over its rate (police.c) or its ring is
+ * full. Probe replies are not policed: only validated ones come here, at
+ * most one per probe sent (local.c); DHCP replies have their own per-port
+ * bucket (worker.c dhcp_punt). */
 static inline void
 sb_wk_punt(struct sb_worker *w, struct rte_mbuf *m, unsigned reason, unsigned in)
 {
-	/* Probe replies are checked against what was sent; DHCP replies
-	 * have their own per-port bucket (worker.c dhcp_punt). */
 	if (reason != SB_PUNT_PROBE_REPLY && reason != SB_PUNT_DHCP &&
 	    !sb_police_take(&w->police, reason, rte_rdtsc())) {
 		sb_wk_drop(w, m, reason == SB_PUNT_ARP ? SB_DROP_ARP_POLICED : SB_DROP_ICMP_POLICED);
 		return;
 	}
 	m->hash.usr = SB_PUNT_INFO(reason, in);
-	if (rte_ring_enqueue(w->punt, m) != 0) {
+	if (rte_ring_enqueue(w->punt[reason], m) != 0) {
 		sb_wk_drop(w, m, SB_DROP_PUNT_FULL);
 		return;
 	}
@@ -269,6 +272,20 @@ sb_wk_made_in_burst(struct sb_worker *w, const struct sb_burst *b, struct sb_pkt
 	p->s = s;
 	p->dir = (uint8_t)SB_CT_DIR(v);
 	return true;
+}
+
+/* A digest of @s's flow (both tuples' endpoints) for the fragment table:
+ * a later fragment follows the session its first fragment passed with,
+ * not another flow that reuses the index meanwhile. */
+static inline uint32_t
+sb_wk_frag_tag(const struct sb_session *s)
+{
+	return rte_hash_crc_4byte(s->lan_addr,
+				  rte_hash_crc_4byte(s->rem_addr,
+						     rte_hash_crc_4byte((uint32_t)s->lan_port << 16 |
+									s->rem_port,
+									(uint32_t)s->ext_port << 8 |
+									s->proto)));
 }
 
 /* Drop one session's hold on its mapping (before the session goes). */

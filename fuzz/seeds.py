@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Write the seed corpus of one fuzz target into a directory, generated
 here (frames by scapy) rather than kept as binary files:
-    fuzz/seeds.py TARGET OUTDIR      (TARGET: parse, nat, config, ctlcmd, dhcp)
+    fuzz/seeds.py TARGET OUTDIR      (TARGET: parse, nat, config, ctlcmd, dhcp, worker)
 Only documentation and private address ranges appear in the frames."""
 import glob
 import hashlib
@@ -99,6 +99,44 @@ def dhcp_frames():
     return frames
 
 
+def worker_seeds():
+    """Conversations for fuzz_worker: records of flags (bit 0 WAN port,
+    bit 3 same burst, bits 4-7 time step), a 2-byte length, the frame."""
+    from scapy.all import ICMP, IP, TCP, UDP, Ether, Raw, fragment
+    from scapy.config import conf
+    conf.verb = 0
+    lan, wan, far = "192.168.1.10", "203.0.113.2", "198.51.100.7"
+    e = Ether(src="02:00:00:00:01:0a", dst="02:00:00:00:00:01")
+    g = Ether(src="02:00:00:00:aa:01", dst="02:00:00:00:00:02")
+
+    def rec(flags, f):
+        b = bytes(f)
+        return bytes([flags]) + struct.pack("!H", len(b)) + b
+
+    tcp = (rec(0, e / IP(src=lan, dst=far) / TCP(sport=40000, dport=443, flags="S", seq=1000))
+           + rec(1, g / IP(src=far, dst=wan) / TCP(sport=443, dport=40000, flags="SA", seq=7000,
+                                                   ack=1001))
+           + rec(0, e / IP(src=lan, dst=far) / TCP(sport=40000, dport=443, flags="A", seq=1001,
+                                                   ack=7001) / Raw(b"x" * 20))
+           + rec(0x11, g / IP(src=far, dst=wan) / TCP(sport=443, dport=40000, flags="FA"))
+           + rec(0x10, e / IP(src=lan, dst=far) / TCP(sport=40000, dport=443, flags="A")))
+    udp = (rec(0, e / IP(src=lan, dst=far) / UDP(sport=5000, dport=53) / Raw(b"q" * 12))
+           + rec(9, e / IP(src="192.168.1.11", dst=wan) / UDP(sport=5001, dport=5000))
+           + rec(1, g / IP(src=far, dst=wan) / UDP(sport=53, dport=5000) / Raw(b"a" * 30))
+           + rec(0xf0, e / IP(src=lan, dst=far) / UDP(sport=5000, dport=53)))
+    frags = rec(0, e / IP(src=lan, dst=far) / UDP(sport=5000, dport=53)) + b"".join(
+        rec(1, g / f) for f in reversed(fragment(IP(src=far, dst=wan) / UDP(sport=53, dport=5000)
+                                                 / Raw(b"z" * 1200), fragsize=400)))
+    icmp = (rec(0, e / IP(src=lan, dst=far) / ICMP(type=8, id=77, seq=1))
+            + rec(1, g / IP(src=far, dst=wan) / ICMP(type=0, id=77, seq=1))
+            + rec(1, g / IP(src="192.0.2.1", dst=wan) / ICMP(type=3, code=4) /
+                  IP(src=wan, dst=far) / UDP(sport=5000, dport=53))
+            + rec(0, e / IP(src=lan, dst="192.168.1.1") / ICMP(type=8, id=1, seq=2))
+            + rec(1, g / IP(src="192.0.2.53", dst=wan) / ICMP(type=0, id=0xff03, seq=7) /
+                  Raw(b"\0" * 16)))
+    return [tcp, udp, frags, icmp, tcp + udp + icmp]
+
+
 def seeds(target):
     if target == "parse":
         return frames()
@@ -138,6 +176,8 @@ def seeds(target):
             "block del 198.51.100.7", "nonsense", "")]
     if target == "dhcp":
         return dhcp_frames()
+    if target == "worker":
+        return worker_seeds()
     raise SystemExit(f"seeds.py: unknown target {target}")
 
 

@@ -52,11 +52,17 @@ enum sb_punt_reason {
 	SB_PUNT_MAX
 };
 
-/* Rings between the worker and control, in slots (control/main.c's
- * RING_SIZE today: one punt ring shared by every reason). Every slot of
- * the punt and inject rings may hold an mbuf: [switchback] mbufs is
- * checked against them. */
-#define SB_PUNT_RING        4096
+/* Rings between the worker and control, in slots: one punt ring per
+ * reason (a flood of one kind cannot crowd out another; each reason is
+ * policed in the worker before it is queued), sized for what control
+ * must see of it. Every slot of the punt and inject rings may hold an
+ * mbuf: [switchback] mbufs is checked against them. */
+#define SB_PUNT_RING_ARP    1024
+#define SB_PUNT_RING_PROBE  256   /* validated probe replies: one per probe in flight */
+#define SB_PUNT_RING_TTL    256
+#define SB_PUNT_RING_DHCP   64
+#define SB_PUNT_RING        (SB_PUNT_RING_ARP + SB_PUNT_RING_PROBE + SB_PUNT_RING_TTL + \
+			     SB_PUNT_RING_DHCP)
 #define SB_INJECT_RING      4096
 /* mbufs a worker may keep besides its rings: held fragments and packets
  * parked for ARP (frag.h SB_FRAG_HOLD_MAX, worker SB_PARK_MAX). */

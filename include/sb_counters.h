@@ -40,6 +40,8 @@
 	X(ARP_POLICED,      "arp_policed")                              \
 	X(ARP_SOURCE_POLICED, "arp_source_policed")                     \
 	X(ICMP_POLICED,     "ttl_exceeded_policed")                     \
+	X(PROBE_INVALID,    "probe_reply_invalid")                      \
+	X(LAN_MULTICAST,    "lan_multicast_broadcast")                  \
 	X(FWD_REFUSED,      "forward_source_refused")
 
 enum sb_drop {

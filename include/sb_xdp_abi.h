@@ -14,6 +14,7 @@
 #define SB_XDP_MAP_MGMT     "sb_mgmt"      /* hash: management traffic -> XDP_PASS */
 #define SB_XDP_MAP_BLOCK    "sb_block"     /* LPM trie: source prefixes -> XDP_DROP */
 #define SB_XDP_MAP_STATS    "sb_xdp_stats" /* per-CPU array: counters by reason */
+#define SB_XDP_MAP_PROBES   "sb_probes"    /* array: probe index -> its reply's fields */
 
 #define SB_XDP_MAX_QUEUES   64
 #define SB_XDP_MAX_MGMT     1024
@@ -37,6 +38,21 @@ struct sb_xdp_mgmt_key {
 				* of proto to addr pass (a port rule exists,
 				* and only first fragments carry ports) */
 
+/* sb_probes value, at index id - 0xff00 of an echo probe the daemon sent
+ * from this port: what its reply must carry (network order; cookie: the
+ * echo data's first 8 bytes as sent). An echo reply with an id in
+ * 0xff00-0xffff that does not match its entry is dropped here, before it
+ * can crowd the socket's ring (the worker checks the rest: deadline,
+ * once). */
+#define SB_XDP_PROBES 256
+struct sb_xdp_probe {
+	__u32 target;
+	__u16 seq;
+	__u8 live;
+	__u8 pad;
+	__u64 cookie;
+};
+
 /* sb_block key (LPM trie): prefixlen then the address, network order. */
 struct sb_xdp_block_key {
 	__u32 prefixlen;
@@ -56,7 +72,8 @@ struct sb_xdp_block_val {
 	X(MGMT_ARP,  "pass",      "management_arp") /* ARP for a mgmt address */ \
 	X(BLOCKED,   "drop",      "blocklist")    /* source in sb_block */     \
 	X(MALFORMED, "drop",      "malformed")    /* too short for its headers */ \
-	X(NO_SOCKET, "drop",      "no_socket")    /* no socket on this queue */
+	X(NO_SOCKET, "drop",      "no_socket")    /* no socket on this queue */ \
+	X(PROBE_FORGED, "drop",   "probe_forged") /* echo reply, probe id, no probe's */
 
 enum sb_xdp_reason {
 #define SB_XDP_X_ENUM(e, v, s) SB_XDP_##e,

@@ -440,7 +440,7 @@ test_config_comment_chars_in_values(void **state)
 
 /* [switchback] mbufs against what the gateway can hold at once (issue 11,
  * finding 11): two ports of 1024 + 1024 descriptors take 4096 mbufs, the
- * punt and inject rings 8192 more; with 8192 mbufs a punt flood could
+ * punt and inject rings 5696 more; with 8192 mbufs a punt flood could
  * leave the rx rings with none. */
 static void
 test_config_mbufs_enough(void **state)
@@ -457,7 +457,7 @@ test_config_mbufs_enough(void **state)
 	cfg = load(text, err, sizeof(err));
 	assert_null(cfg);
 	assert_non_null(strstr(err, "[switchback] mbufs: 8192 is fewer than the gateway can hold "
-				    "at once: 4096 in the ports' rx and tx descriptors, 8192 in the "
+				    "at once: 4096 in the ports' rx and tx descriptors, 5696 in the "
 				    "rings to and from control"));
 	snprintf(text, sizeof(text), "[switchback]\nmbufs = 16384\n%s", ports);
 	cfg = load(text, err, sizeof(err));

@@ -114,9 +114,11 @@ test_fib_neigh_full(void **state)
 	struct sb_neigh *nb = sb_neigh_create("t_nb2", 8, 0);
 
 	(void)state;
+	/* Two ports' halves (one port holds at most half: test_neigh). */
 	for (uint32_t i = 0; i < 8; i++)
-		assert_true(sb_neigh_get(nb, 0, IP(192, 168, 1, 10 + i)) >= 0);
+		assert_true(sb_neigh_get(nb, (uint16_t)(i & 1), IP(192, 168, 1, 10 + i)) >= 0);
 	assert_int_equal(sb_neigh_get(nb, 0, IP(192, 168, 1, 99)), -ENOSPC);
+	assert_int_equal(sb_neigh_get(nb, 2, IP(192, 168, 1, 99)), -ENOSPC);
 	sb_neigh_free(nb);
 }
 

@@ -13,6 +13,7 @@
 #include <rte_byteorder.h>
 #include <rte_cycles.h>
 #include <rte_eth_ring.h>
+#include <rte_hash.h>
 #include <rte_ethdev.h>
 #include <rte_icmp.h>
 #include <rte_ip.h>
@@ -28,13 +29,10 @@
 #include "eim.h"
 #include "fib.h"
 #include "neigh.h"
+#include "sb_probe_expect.h"
+#include "worker_rig.h"
 #include "fwdtab.h"
 
-#define LAN 0
-#define WAN 1
-#define LAN_ADDR 0xc0a80101u  /* 192.168.1.1 */
-#define WAN_ADDR 0xcb007102u  /* 203.0.113.2 */
-#define WAN_GW   0xcb007101u  /* 203.0.113.1 */
 #define HOST_A   0xc0a8010au  /* 192.168.1.10 */
 #define HOST_B   0xc0a8010bu  /* 192.168.1.11 */
 #define PEER     0xc6336407u  /* 198.51.100.7 */
@@ -52,6 +50,7 @@ static struct sb_neigh *neigh;
 static struct rte_rcu_qsbr *qs;
 static struct rte_ring *punt, *resolve, *inject;
 static int32_t gw_nb;
+static struct sb_probe_expect probes; /* probes in flight, as control publishes them */
 
 /* Per test. */
 static struct sb_dp_state *st;
@@ -62,36 +61,14 @@ static struct sb_worker *w;
 static int
 group_setup(void **state)
 {
-	char name[32];
-
 	if (sb_test_eal_up(state, "worker") != 0)
 		return -1;
 	pool = rte_pktmbuf_pool_create("t_w_pool", 1024, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	if (pool == NULL)
 		return -1;
-	for (unsigned p = 0; p < 2; p++) {
-		struct rte_eth_conf conf;
-
-		snprintf(name, sizeof(name), "t_w_rx%u", p);
-		rxr[p] = rte_ring_create(name, 256, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-		snprintf(name, sizeof(name), "t_w_tx%u", p);
-		txr[p] = rte_ring_create(name, 256, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-		if (rxr[p] == NULL || txr[p] == NULL)
+	for (unsigned p = 0; p < 2; p++)
+		if (sb_rig_port(pool, "tw", p, 256, &rxr[p], &txr[p], &port_id[p], &our_mac[p]) != 0)
 			return -1;
-		snprintf(name, sizeof(name), "net_ring_tw%u", p);
-		int id = rte_eth_from_rings(name, &rxr[p], 1, &txr[p], 1, 0);
-
-		if (id < 0)
-			return -1;
-		port_id[p] = (uint16_t)id;
-		memset(&conf, 0, sizeof(conf));
-		if (rte_eth_dev_configure(port_id[p], 1, 1, &conf) != 0 ||
-		    rte_eth_rx_queue_setup(port_id[p], 0, 64, 0, NULL, pool) != 0 ||
-		    rte_eth_tx_queue_setup(port_id[p], 0, 64, 0, NULL) != 0 ||
-		    rte_eth_dev_start(port_id[p]) != 0)
-			return -1;
-		rte_eth_macaddr_get(port_id[p], &our_mac[p]);
-	}
 	qs = rte_zmalloc("t_w_qs", rte_rcu_qsbr_get_memsize(1), RTE_CACHE_LINE_SIZE);
 	if (qs == NULL || rte_rcu_qsbr_init(qs, 1) != 0)
 		return -1;
@@ -104,8 +81,7 @@ group_setup(void **state)
 		return -1;
 	/* Group 0: the default route via the WAN's gateway; group 1: the
 	 * LAN, on-link. */
-	if (sb_fib_set(fib, 0, 0, 0, 0) != 0 || sb_fib_set(fib, 0, 0xc0a80100, 24, 1) != 0 ||
-	    sb_fib_set(fib, 0, 0xcb007100, 24, 2) != 0)
+	if (sb_rig_routes(fib) != 0)
 		return -1;
 	gw_nb = sb_neigh_get(neigh, WAN, WAN_GW);
 	int32_t a = sb_neigh_get(neigh, LAN, HOST_A), b = sb_neigh_get(neigh, LAN, HOST_B);
@@ -140,46 +116,13 @@ setup(void **state)
 	struct sb_worker_conf c;
 
 	(void)state;
-	st = rte_zmalloc("t_w_st", sizeof(*st), 64);
+	st = sb_rig_state(gw_nb);
 	if (st == NULL)
 		return -1;
-	st->n_nhg = 3;
-	st->nhg = rte_zmalloc("t_w_nhg", 3 * sizeof(*st->nhg), 64);
-	if (st->nhg == NULL)
-		return -1;
-	st->nhg[0].n_paths = 1;
-	st->nhg[0].path[0] = (struct sb_path){ .gw = WAN_GW, .nb = (uint32_t)gw_nb, .port = WAN };
-	st->nhg[1].n_paths = 1;
-	st->nhg[1].path[0] = (struct sb_path){ .gw = 0, .nb = SB_NEIGH_NONE, .port = LAN };
-	st->nhg[2].n_paths = 1;
-	st->nhg[2].path[0] = (struct sb_path){ .gw = 0, .nb = SB_NEIGH_NONE, .port = WAN };
-	for (unsigned p = 0; p < SB_MAX_PORTS; p++)
-		st->wan[p].up = 1;
-	ct = sb_ct_create("t_w_ct", 1024, 0, 0, 7440, 240, 300, 60);
-	eim = sb_eim_create("t_w_eim", 1u << WAN, 1024, 0);
-	if (ct == NULL || eim == NULL)
-		return -1;
-	memset(&c, 0, sizeof(c));
-	c.n_ports = 2;
-	c.port[LAN] = (struct sb_worker_port){ .port_id = port_id[LAN], .role = SB_ROLE_LAN,
-					       .prefix_len = 24, .addr = LAN_ADDR,
-					       .mac = our_mac[LAN] };
-	c.port[WAN] = (struct sb_worker_port){ .port_id = port_id[WAN], .role = SB_ROLE_WAN,
-					       .masquerade = true, .prefix_len = 24,
-					       .addr = WAN_ADDR, .mac = our_mac[WAN],
-					       .dhcp = dhcp_wan };
-	c.ct = ct;
-	c.eim = eim;
+	sb_probe_expect_init(&probes);
+	sb_rig_conf(&c, port_id, our_mac, dhcp_wan, punt, resolve, inject);
 	c.fwd = fwdt;
-	c.fib = fib;
-	c.neigh = neigh;
-	c.state = &st;
-	c.qs = qs;
-	c.punt = punt;
-	c.resolve = resolve;
-	c.inject = inject;
-	c.fragments = 64;
-	w = sb_worker_create(&c);
+	w = sb_rig_worker(&c, "t_w", 1024, &ct, &eim, fib, neigh, &st, qs, &probes);
 	return w == NULL ? -1 : 0;
 }
 
@@ -479,6 +422,111 @@ test_worker_stale_session_flushed_and_reset(void **state)
 	assert_int_equal(cnt()->ct_created, 3);
 }
 
+/* Issue 11, finding 6: two packets of one stale session in one burst. The
+ * first flushes it (releasing its hold on the mapping) and makes the new
+ * session; the second must neither flush nor release again through the
+ * freed session: the mapping, shared with a second flow of the same host
+ * and port, keeps one hold per live session. */
+static void
+test_worker_stale_session_twice_in_a_burst(void **state)
+{
+	const uint32_t peer2 = 0xc6336408u; /* 198.51.100.8 */
+	struct sb_eim_key k = sb_eim_key(rte_cpu_to_be_32(HOST_A), rte_cpu_to_be_16(5000),
+					 IPPROTO_UDP, WAN);
+	struct rte_mbuf *b[2];
+	int32_t pos;
+
+	(void)state;
+	run1(LAN, udp(LAN, &a_mac, HOST_A, 5000, PEER, 53, 64));
+	run1(LAN, udp(LAN, &a_mac, HOST_A, 5000, peer2, 53, 64));
+	rte_pktmbuf_free(sent(WAN));
+	rte_pktmbuf_free(sent(WAN));
+	pos = rte_hash_lookup(eim->slots.h, &k);
+	assert_true(pos >= 0);
+	assert_int_equal(eim->slot[pos].ref, 2);
+
+	st->wan[WAN].gen++;     /* both sessions stale */
+	b[0] = udp(LAN, &a_mac, HOST_A, 5000, PEER, 53, 64);
+	b[1] = udp(LAN, &a_mac, HOST_A, 5000, PEER, 53, 64);
+	run(LAN, b, 2);
+	rte_pktmbuf_free(expect(WAN, &gw_mac, WAN_ADDR, PEER, 63));
+	rte_pktmbuf_free(expect(WAN, &gw_mac, WAN_ADDR, PEER, 63));
+	assert_int_equal(cnt()->ct_flushed, 1);
+	assert_int_equal(cnt()->ct_created, 3);
+	/* The new session of flow 1 and the stale one of flow 2 hold it. */
+	assert_int_equal(eim->slot[pos].ref, 2);
+}
+
+/* Issue 11, finding 9: a LAN host's packets to multicast (224/4) or the
+ * limited broadcast, even sent to the gateway's MAC, are not routed nor
+ * translated out of the WAN: dropped, counted. */
+static void
+test_worker_lan_multicast_not_natted(void **state)
+{
+	(void)state;
+	run1(LAN, udp(LAN, &a_mac, HOST_A, 5353, 0xe00000fbu, 5353, 64));  /* 224.0.0.251 */
+	run1(LAN, udp(LAN, &a_mac, HOST_A, 5000, 0xefffff01u, 5000, 64));  /* 239.255.255.1 */
+	run1(LAN, udp(LAN, &a_mac, HOST_A, 68, 0xffffffffu, 67, 64));
+	assert_null(sent(WAN));
+	assert_int_equal(cnt()->drop[SB_DROP_LAN_MULTICAST], 3);
+	assert_int_equal(cnt()->ct_created, 0);
+	assert_int_equal(cnt()->nat_out, 0);
+	/* Unicast still goes. */
+	run1(LAN, udp(LAN, &a_mac, HOST_A, 5000, PEER, 53, 64));
+	rte_pktmbuf_free(expect(WAN, &gw_mac, WAN_ADDR, PEER, 63));
+}
+
+/* Issue 11, finding 4: a later fragment follows the session its first
+ * fragment passed with, not whatever session reuses that index after it
+ * was freed (LIFO): here host A's TCP session is flushed and host B's new
+ * one takes its index; the peer's later fragment of A's datagram must not
+ * be rewritten towards B. */
+static void
+test_worker_fragment_bound_to_its_session(void **state)
+{
+	struct rte_tcp_hdr t = {
+		.src_port = rte_cpu_to_be_16(80), .dst_port = rte_cpu_to_be_16(40000),
+		.sent_seq = rte_cpu_to_be_32(7001), .recv_ack = rte_cpu_to_be_32(1001),
+		.data_off = 5 << 4, .tcp_flags = RTE_TCP_ACK_FLAG, .rx_win = rte_cpu_to_be_16(512),
+	};
+	uint8_t later[8];
+	struct rte_mbuf *m;
+	void *x;
+
+	(void)state;
+	memset(later, 0x5a, sizeof(later));
+	run1(LAN, tcp(LAN, &a_mac, HOST_A, 40000, PEER, 80, RTE_TCP_SYN_FLAG, 1000, 0));
+	rte_pktmbuf_free(sent(WAN));
+	run1(WAN, tcp(WAN, &gw_mac, PEER, 80, WAN_ADDR, 40000,
+		      RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 7000, 1001));
+	rte_pktmbuf_free(sent(LAN));
+	/* The peer's first fragment (id 99) goes to A and is tracked. */
+	run1(WAN, mk(WAN, &gw_mac, PEER, WAN_ADDR, IPPROTO_TCP, 64, 99, RTE_IPV4_HDR_MF_FLAG, &t,
+		     sizeof(t)));
+	rte_pktmbuf_free(expect(LAN, &a_mac, PEER, HOST_A, 63));
+	assert_int_equal(cnt()->frag_tracked, 1);
+
+	/* A's session flushed (its WAN changed), B's new one takes the
+	 * freed index. */
+	st->wan[WAN].gen++;
+	run1(LAN, tcp(LAN, &a_mac, HOST_A, 40000, PEER, 80, RTE_TCP_ACK_FLAG, 1001, 7001));
+	assert_int_equal(cnt()->ct_flushed, 1);
+	while ((x = sent(LAN)) != NULL)
+		rte_pktmbuf_free(x);
+	run1(LAN, tcp(LAN, &b_mac, HOST_B, 40001, PEER, 80, RTE_TCP_SYN_FLAG, 5000, 0));
+	rte_pktmbuf_free(sent(WAN));
+	assert_int_equal(cnt()->ct_created, 2);
+
+	/* The rest of A's datagram: for nobody now. */
+	run1(WAN, mk(WAN, &gw_mac, PEER, WAN_ADDR, IPPROTO_TCP, 64, 99, 3, later, sizeof(later)));
+	m = sent(LAN);
+	if (m != NULL)
+		rte_pktmbuf_free(m);
+	assert_null(m);
+	assert_int_equal(cnt()->drop[SB_DROP_FRAG_NO_FLOW], 1);
+	assert_int_equal(cnt()->frag_forwarded, 0);
+}
+
 /* Hairpin: host B reaches host A through A's external mapping and sees it
  * from its own; A's answer in the same burst finds the new session. */
 static void
@@ -507,6 +555,33 @@ test_worker_hairpin(void **state)
 	run1(LAN, udp(LAN, &b_mac, HOST_B, 6001, WAN_ADDR, 5999, 64));
 	assert_null(sent(LAN));
 	assert_int_equal(cnt()->drop[SB_DROP_LOCAL_UNHANDLED], 1);
+}
+
+/* Issue 11, finding 7: a hairpinned datagram's later fragment gets both
+ * its addresses rewritten, as its first fragment did: host B to host A's
+ * external mapping arrives at A from the WAN address, both parts. */
+static void
+test_worker_hairpin_fragments(void **state)
+{
+	uint8_t first[16] = { 0 }, later[8];
+	struct rte_udp_hdr *u = (struct rte_udp_hdr *)first;
+	struct rte_mbuf *b[2];
+
+	(void)state;
+	run1(LAN, udp(LAN, &a_mac, HOST_A, 5000, PEER, 53, 64));
+	rte_pktmbuf_free(sent(WAN));
+	u->src_port = rte_cpu_to_be_16(6000);
+	u->dst_port = rte_cpu_to_be_16(5000);
+	u->dgram_len = rte_cpu_to_be_16(8 + 8 + 8);
+	memset(later, 0x5a, sizeof(later));
+	b[0] = mk(LAN, &b_mac, HOST_B, WAN_ADDR, IPPROTO_UDP, 64, 88, RTE_IPV4_HDR_MF_FLAG, first,
+		  16);
+	b[1] = mk(LAN, &b_mac, HOST_B, WAN_ADDR, IPPROTO_UDP, 64, 88, 2, later, 8);
+	run(LAN, b, 2);
+	for (unsigned i = 0; i < 2; i++)
+		rte_pktmbuf_free(expect(LAN, &a_mac, WAN_ADDR, HOST_A, 63));
+	assert_int_equal(cnt()->frag_forwarded, 1);
+	assert_null(sent(LAN));
 }
 
 /* An ICMP error from the WAN about a packet we sent reaches the LAN host
@@ -617,6 +692,12 @@ test_worker_local_delivery_and_punts(void **state)
 	assert_int_equal(*((uint8_t *)(ip_of(m) + 1)), RTE_IP_ICMP_ECHO_REPLY);
 	rte_pktmbuf_free(m);
 	assert_int_equal(cnt()->local_replies, 1);
+	/* An all-zero echo (id 0, sequence 0, no data): its reply's
+	 * checksum is 0xffff, not the 0x0000 an incremental update gives
+	 * (found by fuzz_worker). */
+	memset(echo + 1, 0, sizeof(echo) - 1);
+	run1(LAN, mk(LAN, &a_mac, HOST_A, LAN_ADDR, IPPROTO_ICMP, 64, 4, 0, echo, 8));
+	rte_pktmbuf_free(expect(LAN, &a_mac, LAN_ADDR, HOST_A, 64));
 
 	run1(LAN, udp(LAN, &a_mac, HOST_A, 5000, PEER, 53, 1));
 	assert_null(sent(WAN));
@@ -626,6 +707,78 @@ test_worker_local_delivery_and_punts(void **state)
 	rte_pktmbuf_free(x);
 	assert_int_equal(cnt()->drop[SB_DROP_TTL_EXCEEDED], 1);
 	assert_int_equal(cnt()->ct_created, 0);
+}
+
+/* An echo reply in the probe id range (0xff00 + @idx) from @src to @dst
+ * on port @to, with @seq and @cookie as the first 8 data bytes. */
+static struct rte_mbuf *
+probe_reply(unsigned to, const struct rte_ether_addr *smac, uint32_t src, uint32_t dst,
+	    unsigned idx, uint16_t seq, uint64_t cookie)
+{
+	uint8_t b[8 + 16] = { RTE_IP_ICMP_ECHO_REPLY, 0 };
+	uint16_t id = rte_cpu_to_be_16((uint16_t)(SB_PROBE_ID_BASE + idx));
+
+	seq = rte_cpu_to_be_16(seq);
+	memcpy(b + 4, &id, 2);
+	memcpy(b + 6, &seq, 2);
+	memcpy(b + 8, &cookie, 8);
+	memcpy(b + 16, "sb-probe", 8);
+	return mk(to, smac, src, dst, IPPROTO_ICMP, 60, 9, 0, b, sizeof(b));
+}
+
+/* Issue 11, findings 1 and 2: a probe reply reaches control only when it
+ * answers the probe in flight (its target, the WAN port it left by, its
+ * sequence and cookie, before its deadline, once); forged ones, however
+ * many and whatever their id, and a LAN host answering a WAN's probe, are
+ * dropped in the worker and counted as probe_reply_invalid. */
+static void
+test_worker_probe_replies_validated(void **state)
+{
+	const uint32_t mon = 0xc0000235u; /* 192.0.2.53 */
+	const uint64_t cookie = 0x5eed5eed12345678ull, hz = rte_get_tsc_hz();
+	struct rte_mbuf *flood[32];
+	void *x = NULL;
+
+	(void)state;
+	/* Nothing in flight: a reply in the range answers nothing. */
+	run1(WAN, probe_reply(WAN, &gw_mac, mon, WAN_ADDR, 3, 7, cookie));
+	assert_int_equal(cnt()->drop[SB_DROP_PROBE_INVALID], 1);
+	assert_int_equal(rte_ring_count(punt), 0);
+
+	sb_probe_expect_set(&probes, 3, rte_cpu_to_be_32(mon), rte_cpu_to_be_16(7), WAN, cookie,
+			    rte_rdtsc() + hz);
+	/* A flood spoofed from the monitor with every probe id, the right
+	 * one included, and any sequence: not one passes. */
+	for (unsigned i = 0; i < 32; i++)
+		flood[i] = probe_reply(WAN, &gw_mac, mon, WAN_ADDR, i * 8 + 3, (uint16_t)i,
+				       cookie ^ i);
+	run(WAN, flood, 32);
+	assert_int_equal(cnt()->drop[SB_DROP_PROBE_INVALID], 33);
+	/* The right id, sequence and target with a wrong cookie; from
+	 * another address; a LAN host answering with everything right. */
+	run1(WAN, probe_reply(WAN, &gw_mac, mon, WAN_ADDR, 3, 7, cookie + 1));
+	run1(WAN, probe_reply(WAN, &gw_mac, mon + 1, WAN_ADDR, 3, 7, cookie));
+	run1(LAN, probe_reply(LAN, &a_mac, mon, LAN_ADDR, 3, 7, cookie));
+	assert_int_equal(cnt()->drop[SB_DROP_PROBE_INVALID], 36);
+	assert_int_equal(rte_ring_count(punt), 0);
+
+	/* The answer: to control, once. */
+	run1(WAN, probe_reply(WAN, &gw_mac, mon, WAN_ADDR, 3, 7, cookie));
+	assert_int_equal(rte_ring_dequeue(punt, &x), 0);
+	assert_int_equal(SB_PUNT_REASON(((struct rte_mbuf *)x)->hash.usr), SB_PUNT_PROBE_REPLY);
+	assert_int_equal(SB_PUNT_PORT(((struct rte_mbuf *)x)->hash.usr), WAN);
+	rte_pktmbuf_free(x);
+	run1(WAN, probe_reply(WAN, &gw_mac, mon, WAN_ADDR, 3, 7, cookie));
+	assert_int_equal(cnt()->drop[SB_DROP_PROBE_INVALID], 37);
+	assert_int_equal(rte_ring_count(punt), 0);
+
+	/* Past its deadline: too late. */
+	sb_probe_expect_set(&probes, 4, rte_cpu_to_be_32(mon), rte_cpu_to_be_16(1), WAN, cookie,
+			    rte_rdtsc() - 1);
+	run1(WAN, probe_reply(WAN, &gw_mac, mon, WAN_ADDR, 4, 1, cookie));
+	assert_int_equal(cnt()->drop[SB_DROP_PROBE_INVALID], 38);
+	assert_int_equal(rte_ring_count(punt), 0);
+	assert_int_equal(cnt()->punted, 1);
 }
 
 static int
@@ -946,7 +1099,13 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_worker_stale_session_flushed_and_reset, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_worker_stale_session_twice_in_a_burst, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_worker_lan_multicast_not_natted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_worker_fragment_bound_to_its_session, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_worker_hairpin, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_worker_hairpin_fragments, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_worker_inbound, setup_fwd, teardown),
 		cmocka_unit_test_setup_teardown(test_worker_inbound_echo, setup_fwd, teardown),
 		cmocka_unit_test_setup_teardown(test_worker_hairpin_one2one, setup_fwd, teardown),
@@ -954,6 +1113,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_worker_fragments_follow_their_first, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_worker_local_delivery_and_punts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_worker_probe_replies_validated, setup,
+						teardown),
 		cmocka_unit_test(test_worker_stage_summary_needs_enough_packets),
 	};
 

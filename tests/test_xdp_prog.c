@@ -24,7 +24,7 @@ static const char *obj_path;
 
 struct fix {
 	struct bpf_object *obj;
-	int prog, xsks, mgmt, block, stats;
+	int prog, xsks, mgmt, block, stats, probes;
 	int ncpu;
 	/* the socket on lo, queue 0 */
 	void *umem_area;
@@ -71,8 +71,10 @@ setup(void **state)
 	f->mgmt = map_fd(f->obj, SB_XDP_MAP_MGMT);
 	f->block = map_fd(f->obj, SB_XDP_MAP_BLOCK);
 	f->stats = map_fd(f->obj, SB_XDP_MAP_STATS);
+	f->probes = map_fd(f->obj, SB_XDP_MAP_PROBES);
 	f->ncpu = libbpf_num_possible_cpus();
-	if (f->prog < 0 || f->xsks < 0 || f->mgmt < 0 || f->block < 0 || f->stats < 0)
+	if (f->prog < 0 || f->xsks < 0 || f->mgmt < 0 || f->block < 0 || f->stats < 0 ||
+	    f->probes < 0)
 		return -1;
 	f->umem_area = mmap(NULL, UMEM_FRAMES * FRAME, PROT_READ | PROT_WRITE,
 			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -383,6 +385,53 @@ test_xdp_prog_malformed_drops(void **state)
 	assert_int_equal(run(f, p, n - 1, 0, SB_XDP_MALFORMED), XDP_DROP);
 }
 
+/* An echo reply from the internet with a probe id (0xff00-0xffff) goes
+ * to switchback only when it carries what the probe of that id sent:
+ * source, sequence and cookie (issue 11); other echo replies go as ever. */
+static void
+test_xdp_prog_forged_probe_replies_drop(void **state)
+{
+	struct fix *f = *state;
+	struct sb_xdp_probe e = { .seq = htons(7), .live = 1, .cookie = 0x1122334455667788ull };
+	__u32 k = 3;
+	uint8_t p[128];
+	size_t n;
+
+	inet_pton(AF_INET, "192.0.2.53", &e.target);
+	/* ICMP echo reply id 0xff03 seq 7, then the cookie: 8 more bytes
+	 * after the 8 ipv4() writes. */
+	n = ipv4(p, "192.0.2.53", "203.0.113.2", IPPROTO_ICMP, 0x0000, 0x0000, 0);
+	p[38] = 0xff;
+	p[39] = 0x03;
+	p[40] = 0;
+	p[41] = 7;
+	memcpy(p + n, &e.cookie, 8);
+	n += 8;
+	p[17] = 36;
+	/* Nothing in flight: dropped. */
+	assert_int_equal(run(f, p, n, 0, SB_XDP_PROBE_FORGED), XDP_DROP);
+	assert_int_equal(bpf_map_update_elem(f->probes, &k, &e, 0), 0);
+	/* The reply: to switchback. */
+	assert_int_equal(run(f, p, n, 0, SB_XDP_REDIRECT), XDP_REDIRECT);
+	/* A wrong cookie, sequence, source; too short to carry a cookie. */
+	p[n - 1] ^= 1;
+	assert_int_equal(run(f, p, n, 0, SB_XDP_PROBE_FORGED), XDP_DROP);
+	p[n - 1] ^= 1;
+	p[41] = 8;
+	assert_int_equal(run(f, p, n, 0, SB_XDP_PROBE_FORGED), XDP_DROP);
+	p[41] = 7;
+	p[14 + 15] ^= 1;
+	assert_int_equal(run(f, p, n, 0, SB_XDP_PROBE_FORGED), XDP_DROP);
+	p[14 + 15] ^= 1;
+	assert_int_equal(run(f, p, n - 1, 0, SB_XDP_PROBE_FORGED), XDP_DROP);
+	/* Another id, an echo request with a probe id: not ours to judge. */
+	p[38] = 0x12;
+	assert_int_equal(run(f, p, n, 0, SB_XDP_REDIRECT), XDP_REDIRECT);
+	p[38] = 0xff;
+	p[34] = 8;
+	assert_int_equal(run(f, p, n, 0, SB_XDP_REDIRECT), XDP_REDIRECT);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -392,6 +441,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_xdp_prog_management_passes),
 		cmocka_unit_test(test_xdp_prog_blocklist_drops),
 		cmocka_unit_test(test_xdp_prog_malformed_drops),
+		cmocka_unit_test(test_xdp_prog_forged_probe_replies_drop),
 	};
 
 	if (argc < 2) {

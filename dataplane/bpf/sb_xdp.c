@@ -3,6 +3,8 @@
  * every AF_XDP port. Per frame, in this order:
  *   too short for its Ethernet/VLAN/ARP/IPv4 headers  -> XDP_DROP (malformed)
  *   IPv4 source in sb_block (LPM trie)                -> XDP_DROP (blocklist)
+ *   echo reply with a probe id (0xff00-0xffff) that is
+ *     not the reply its sb_probes entry expects        -> XDP_DROP (probe_forged)
  *   management traffic named in sb_mgmt               -> XDP_PASS (the kernel)
  *   anything else                                     -> the AF_XDP socket of
  *     its rx queue (xsks_map), or XDP_DROP when that queue has no socket
@@ -47,6 +49,13 @@ struct {
 	__type(key, __u32);
 	__type(value, struct sb_xdp_count);
 } sb_xdp_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SB_XDP_PROBES);
+	__type(key, __u32);
+	__type(value, struct sb_xdp_probe);
+} sb_probes SEC(".maps");
 
 /* 802.1Q / 802.1ad tag, as on the wire. */
 struct vlan_tag {
@@ -98,6 +107,31 @@ mgmt_match(__u32 addr, __u8 proto, __u16 port, int later_fragment)
 	k.proto = 0;
 	v = bpf_map_lookup_elem(&sb_mgmt, &k);
 	return v != NULL && (*v & SB_XDP_MGMT_MATCH);
+}
+
+/* False for an echo reply with a probe id that does not answer the probe
+ * of that id in flight (source, sequence, cookie), or is too short to
+ * tell; true for anything else. */
+static __always_inline int
+probe_reply_ok(struct iphdr *ip, __u32 ihl, void *end)
+{
+	__u8 *icmp = (__u8 *)ip + ihl;
+	struct sb_xdp_probe *e;
+	__u32 idx;
+	__u16 seq;
+	__u64 cookie;
+
+	if ((void *)(icmp + 6) > end || icmp[0] != 0 || icmp[4] != 0xff)
+		return 1;                  /* not an echo reply with a probe id */
+	if ((void *)(icmp + 16) > end)
+		return 0;
+	idx = icmp[5];
+	e = bpf_map_lookup_elem(&sb_probes, &idx);
+	if (e == NULL || !e->live)
+		return 0;
+	__builtin_memcpy(&seq, icmp + 6, 2);
+	__builtin_memcpy(&cookie, icmp + 8, 8);
+	return e->target == ip->saddr && e->seq == seq && e->cookie == cookie;
 }
 
 SEC("xdp")
@@ -157,6 +191,8 @@ sb_xdp(struct xdp_md *ctx)
 		}
 
 		frag = bpf_ntohs(ip->frag_off) & 0x1fff;   /* offset, in 8 bytes */
+		if (frag == 0 && ip->protocol == IPPROTO_ICMP && !probe_reply_ok(ip, ihl, end))
+			return count(ctx, SB_XDP_PROBE_FORGED, XDP_DROP);
 		if (frag == 0 && (ip->protocol == IPPROTO_TCP || ip->protocol == IPPROTO_UDP)) {
 			/* Both headers start with the source then the
 			 * destination port. */
