@@ -27,16 +27,6 @@ proto_class(uint8_t proto)
 	return proto == IPPROTO_TCP ? 0 : proto == IPPROTO_UDP ? 1 : 2;
 }
 
-/* The table key of a tuple: 64 bits, keyed by the table's seed. */
-static inline uint64_t
-fingerprint(const struct sb_ct *ct, const struct sb_ct_key *k)
-{
-	uint64_t a = (uint64_t)k->src << 32 | k->dst;
-	uint64_t b = (uint64_t)k->sport << 32 | (uint64_t)k->dport << 16 | k->proto;
-
-	return sb_mix64(sb_mix64(a ^ ct->seed) ^ b);
-}
-
 static inline bool
 key_eq(const struct sb_ct_key *a, const struct sb_ct_key *b)
 {
@@ -62,21 +52,6 @@ void
 sb_ct_reply_key(const struct sb_ct *ct, const struct sb_session *s, struct sb_ct_key *k)
 {
 	set_key(k, s->rem_addr, sb_ct_ext_addr(ct, s), s->rem_port, s->ext_port, s->proto);
-}
-
-/* Does @k, found with data word @v, belong to the session it points at? */
-static inline bool
-verify(const struct sb_ct *ct, const struct sb_ct_key *k, uint64_t v)
-{
-	const struct sb_session *s = &ct->s[SB_CT_IDX(v)];
-
-	if (unlikely(!s->in_use) || k->proto != s->proto)
-		return false;
-	if (SB_CT_DIR(v) == SB_CT_DIR_ORIG)
-		return k->src == s->lan_addr && k->sport == s->lan_port &&
-		       k->dport == s->orig_dport && k->dst == sb_ct_orig_dst(ct, s);
-	return k->src == s->rem_addr && k->sport == s->rem_port && k->dport == s->ext_port &&
-	       k->dst == sb_ct_ext_addr(ct, s);
 }
 
 void
@@ -177,27 +152,12 @@ sb_ct_set_port_addr(struct sb_ct *ct, unsigned port, uint32_t addr)
 		ct->addr[port] = addr;
 }
 
-/* Candidates per key: more than one only when signatures collide. */
-#define MAX_CAND 4
-
-/* The first candidate of @cand that is @k's session, or -ENOENT. */
-static inline int64_t
-pick(struct sb_ct *ct, const struct sb_ct_key *k, const uint32_t *cand, unsigned nc)
-{
-	for (unsigned c = 0; c < nc; c++) {
-		if (likely(verify(ct, k, cand[c])))
-			return (int64_t)(ct->owner | cand[c]);
-		ct->fp_mismatch++;
-	}
-	return -ENOENT;
-}
-
 uint64_t
 sb_ct_lookup_bulk(struct sb_ct *ct, const struct sb_ct_key **keys, unsigned n,
 		  uint64_t *data)
 {
 	struct sb_ft_pos pos[SB_CT_BULK_MAX];
-	uint32_t cand[SB_CT_BULK_MAX][MAX_CAND];
+	uint32_t cand[SB_CT_BULK_MAX][SB_CT_MAX_CAND];
 	unsigned nc[SB_CT_BULK_MAX];
 	uint64_t hits = 0;
 
@@ -206,16 +166,16 @@ sb_ct_lookup_bulk(struct sb_ct *ct, const struct sb_ct_key **keys, unsigned n,
 	/* Three stages across the burst, so the misses overlap: buckets,
 	 * then the sessions they point at, then the checks. */
 	for (unsigned i = 0; i < n; i++) {
-		pos[i] = sb_ft_pos(ct->ft, fingerprint(ct, keys[i]));
+		pos[i] = sb_ft_pos(ct->ft, sb_ct_fingerprint(ct, keys[i]));
 		sb_ft_prefetch(ct->ft, &pos[i]);
 	}
 	for (unsigned i = 0; i < n; i++) {
-		nc[i] = sb_ft_find(ct->ft, &pos[i], cand[i], MAX_CAND);
+		nc[i] = sb_ft_find(ct->ft, &pos[i], cand[i], SB_CT_MAX_CAND);
 		if (nc[i] > 0)
 			rte_prefetch0(&ct->s[SB_CT_IDX(cand[i][0])]);
 	}
 	for (unsigned i = 0; i < n; i++) {
-		int64_t v = pick(ct, keys[i], cand[i], nc[i]);
+		int64_t v = sb_ct_pick(ct, keys[i], cand[i], nc[i]);
 
 		if (v >= 0) {
 			data[i] = (uint64_t)v;
@@ -228,11 +188,11 @@ sb_ct_lookup_bulk(struct sb_ct *ct, const struct sb_ct_key **keys, unsigned n,
 int64_t
 sb_ct_lookup(struct sb_ct *ct, const struct sb_ct_key *key)
 {
-	struct sb_ft_pos pos = sb_ft_pos(ct->ft, fingerprint(ct, key));
-	uint32_t cand[MAX_CAND];
-	unsigned nc = sb_ft_find(ct->ft, &pos, cand, MAX_CAND);
+	struct sb_ft_pos pos = sb_ft_pos(ct->ft, sb_ct_fingerprint(ct, key));
+	uint32_t cand[SB_CT_MAX_CAND];
+	unsigned nc = sb_ft_find(ct->ft, &pos, cand, SB_CT_MAX_CAND);
 
-	return pick(ct, key, cand, nc);
+	return sb_ct_pick(ct, key, cand, nc);
 }
 
 void
@@ -281,8 +241,8 @@ sb_ct_insert_x(struct sb_ct *ct, const struct sb_ct_key *orig,
 	sb_ct_reply_key(ct, &n, &kr);
 	if (!key_eq(&ko, orig) || !key_eq(&kr, reply) || reply->proto != orig->proto)
 		return -EINVAL;
-	fo = fingerprint(ct, orig);
-	fr = fingerprint(ct, reply);
+	fo = sb_ct_fingerprint(ct, orig);
+	fr = sb_ct_fingerprint(ct, reply);
 	if (fo == fr)
 		return -EEXIST;
 	if (sb_ct_lookup(ct, orig) >= 0 || sb_ct_lookup(ct, reply) >= 0)
@@ -317,9 +277,9 @@ sb_ct_delete(struct sb_ct *ct, uint32_t idx)
 	if (!s->in_use)
 		return;
 	sb_ct_orig_key(ct, s, &k);
-	sb_ft_del(ct->ft, fingerprint(ct, &k), idx << 1 | SB_CT_DIR_ORIG);
+	sb_ft_del(ct->ft, sb_ct_fingerprint(ct, &k), idx << 1 | SB_CT_DIR_ORIG);
 	sb_ct_reply_key(ct, s, &k);
-	sb_ft_del(ct->ft, fingerprint(ct, &k), idx << 1 | SB_CT_DIR_REPLY);
+	sb_ft_del(ct->ft, sb_ct_fingerprint(ct, &k), idx << 1 | SB_CT_DIR_REPLY);
 	s->in_use = 0;
 	s->next_free = ct->free_head;
 	ct->free_head = idx;
@@ -438,7 +398,7 @@ sb_ct_port_readdress(struct sb_ct *ct, unsigned port, uint32_t addr, sb_ct_expir
 		 * it removes nothing of anyone else's (sb_ft_del matches the
 		 * value too). */
 		sb_ct_reply_key(ct, s, &k);
-		sb_ft_del(ct->ft, fingerprint(ct, &k), i << 1 | SB_CT_DIR_REPLY);
+		sb_ft_del(ct->ft, sb_ct_fingerprint(ct, &k), i << 1 | SB_CT_DIR_REPLY);
 	}
 	ct->addr[port] = addr;
 	/* Sessions left on the port translate to the new address until they

@@ -17,6 +17,7 @@
 #ifndef SB_CONNTRACK_H
 #define SB_CONNTRACK_H
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdbool.h>
 
@@ -239,6 +240,50 @@ sb_ct_orig_dst(const struct sb_ct *ct, const struct sb_session *s)
 	if (s->nat != SB_CT_NAT_HAIRPIN)
 		return s->rem_addr;
 	return __builtin_expect(s->xaddr != 0, 0) ? ct->xaddr[s->xaddr] : ct->addr[s->nat_wan];
+}
+
+/* The staged lookup's parts (sb_ct_lookup_bulk, and the fused fast path
+ * that runs them inside its own pass: fastpath.c). */
+
+/** The flow-table key of a tuple: 64 bits, keyed by the table's seed. */
+static inline uint64_t
+sb_ct_fingerprint(const struct sb_ct *ct, const struct sb_ct_key *k)
+{
+	uint64_t a = (uint64_t)k->src << 32 | k->dst;
+	uint64_t b = (uint64_t)k->sport << 32 | (uint64_t)k->dport << 16 | k->proto;
+
+	return sb_mix64(sb_mix64(a ^ ct->seed) ^ b);
+}
+
+/** Does @k, found with data word @v, belong to the session it points at? */
+static inline bool
+sb_ct_verify(const struct sb_ct *ct, const struct sb_ct_key *k, uint64_t v)
+{
+	const struct sb_session *s = &ct->s[SB_CT_IDX(v)];
+
+	if (__builtin_expect(!s->in_use, 0) || k->proto != s->proto)
+		return false;
+	if (SB_CT_DIR(v) == SB_CT_DIR_ORIG)
+		return k->src == s->lan_addr && k->sport == s->lan_port &&
+		       k->dport == s->orig_dport && k->dst == sb_ct_orig_dst(ct, s);
+	return k->src == s->rem_addr && k->sport == s->rem_port && k->dport == s->ext_port &&
+	       k->dst == sb_ct_ext_addr(ct, s);
+}
+
+/* Candidates per key: more than one only when signatures collide. */
+#define SB_CT_MAX_CAND 4
+
+/** The first of the @nc flow-table candidates @cand (sb_ft_find) that is
+ * @k's session: its data word, or -ENOENT. */
+static inline int64_t
+sb_ct_pick(struct sb_ct *ct, const struct sb_ct_key *k, const uint32_t *cand, unsigned nc)
+{
+	for (unsigned c = 0; c < nc; c++) {
+		if (__builtin_expect(sb_ct_verify(ct, k, cand[c]), 1))
+			return (int64_t)(ct->owner | cand[c]);
+		ct->fp_mismatch++;
+	}
+	return -ENOENT;
 }
 
 /** Rebuild the original / reply key of @s. */

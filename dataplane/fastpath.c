@@ -29,6 +29,77 @@ rewrite_port(const struct sb_meta *md, const struct sb_session *s, unsigned dir)
 	       s->orig_dport : s->lan_port;
 }
 
+/* TCP: track the segment of @p; false when it is a blind RST far from
+ * the sender's sequence (dropped, counted). */
+static inline bool
+tcp_track(struct sb_worker *w, const struct sb_pkt *p, const uint8_t *l3)
+{
+	const struct sb_meta *md = &p->md;
+	const uint8_t *th = l3 + md->l4_off;
+	uint32_t seq;
+
+	memcpy(&seq, th + 4, 4);
+	if (!sb_ct_tcp_segment(p->s, rte_be_to_cpu_32(seq),
+			       md->l4_len - (uint32_t)(th[12] >> 4) * 4u, md->tcp_flags, p->dir)) {
+		sb_wk_drop(w, p->m, SB_DROP_TCP_RST_WINDOW);
+		return false;
+	}
+	return true;
+}
+
+/* Rewrite @p (IPv4 header at @l3) along its session and account for it:
+ * addresses, ports, TTL and checksums, the session's state and age, the
+ * counters. Its L2 header and transmission are the caller's. */
+static inline __attribute__((always_inline)) void
+translate(struct sb_worker *w, uint64_t now, const struct sb_pkt *p, uint8_t *l3)
+{
+	const struct sb_meta *md = &p->md;
+	struct sb_session *s = p->s;
+	/* TCP and UDP through a translating session: the rewrite prepared at
+	 * its creation, TTL included; ICMP echo and untranslated sessions:
+	 * the general rewrite, TTL below. */
+	bool prepared = s->nat != SB_CT_NAT_NONE && md->proto != IPPROTO_ICMP;
+	bool hp = s->nat == SB_CT_NAT_HAIRPIN;
+
+	if (p->dir == SB_CT_DIR_ORIG) {
+		if (likely(prepared)) {
+			sb_nat_apply(l3, md, sb_ct_ext_addr(w->ct, s), hp ? s->rem_addr : md->dst,
+				     s->ext_port, hp ? s->rem_port : md->dport, s->ck_ip, s->ck_l4);
+			w->cnt.nat_out++;
+		} else if (s->nat) {
+			sb_nat_rewrite_src(l3, md, sb_ct_ext_addr(w->ct, s),
+					   rewrite_port(md, s, p->dir));
+			if (hp)
+				sb_nat_rewrite_dst(l3, md, s->rem_addr, s->rem_port);
+			w->cnt.nat_out++;
+		}
+	} else {
+		if (likely(prepared)) {
+			sb_nat_apply(l3, md, hp ? sb_ct_orig_dst(w->ct, s) : md->src, s->lan_addr,
+				     hp ? s->orig_dport : md->sport, s->lan_port,
+				     (uint16_t)~s->ck_ip, (uint16_t)~s->ck_l4);
+			w->cnt.nat_in++;
+		} else if (s->nat) {
+			sb_nat_rewrite_dst(l3, md, s->lan_addr, rewrite_port(md, s, p->dir));
+			if (hp)
+				sb_nat_rewrite_src(l3, md, sb_ct_orig_dst(w->ct, s), s->orig_dport);
+			w->cnt.nat_in++;
+		}
+		if (s->state == SB_CT_NEW && md->proto != IPPROTO_TCP)
+			s->state = SB_CT_ESTABLISHED;
+	}
+	if (md->proto == IPPROTO_TCP)
+		sb_ct_tcp_update(s, md->tcp_flags, p->dir);
+	if (!prepared)
+		sb_nat_ttl_dec(l3);
+	/* Outbound refresh only: an outside host cannot keep a mapping open
+	 * by sending to it (RFC 4787 REQ-6 makes inbound refresh optional).
+	 * Inbound sessions (forwards) are the outside's to keep: both ways. */
+	if (p->dir == SB_CT_DIR_ORIG || s->nat == SB_CT_NAT_FWD)
+		sb_ct_touch(w->ct, s, now);
+	w->cnt.forwarded++;
+}
+
 /* Forward packet @p along its session. */
 static inline void
 forward(struct sb_worker *w, const struct sb_burst *b, struct sb_pkt *p)
@@ -49,60 +120,19 @@ forward(struct sb_worker *w, const struct sb_burst *b, struct sb_pkt *p)
 			   dir == SB_CT_DIR_ORIG ? s->in_port : s->out_port);
 		return;
 	}
-	if (md->proto == IPPROTO_TCP) {
-		/* Blind RSTs far from the sender's sequence are ignored. */
-		const uint8_t *th = l3 + md->l4_off;
-		uint32_t seq;
-
-		memcpy(&seq, th + 4, 4);
-		if (!sb_ct_tcp_segment(s, rte_be_to_cpu_32(seq),
-				       md->l4_len - (uint32_t)(th[12] >> 4) * 4u, md->tcp_flags, dir)) {
-			sb_wk_drop(w, m, SB_DROP_TCP_RST_WINDOW);
-			return;
-		}
-	}
-	/* TCP and UDP through a translating session: the rewrite prepared at
-	 * its creation, TTL included; ICMP echo and untranslated sessions:
-	 * the general rewrite, TTL below. */
-	bool prepared = s->nat != SB_CT_NAT_NONE && md->proto != IPPROTO_ICMP;
-	bool hp = s->nat == SB_CT_NAT_HAIRPIN;
-
+	if (md->proto == IPPROTO_TCP && !tcp_track(w, p, l3))
+		return;
 	if (dir == SB_CT_DIR_ORIG) {
 		out = s->out_port;
 		hop = s->out_nb != SB_CT_NB_NONE ? w->neigh->e[s->out_nb].ip :
-		      rte_be_to_cpu_32(hp ? s->rem_addr : md->dst);
+		      rte_be_to_cpu_32(s->nat == SB_CT_NAT_HAIRPIN ? s->rem_addr : md->dst);
 		ok = sb_l2out_resolve_s(w, out, hop, &s->out_nb, &dmac);
-		if (likely(prepared)) {
-			sb_nat_apply(l3, md, sb_ct_ext_addr(w->ct, s), hp ? s->rem_addr : md->dst,
-				     s->ext_port, hp ? s->rem_port : md->dport, s->ck_ip, s->ck_l4);
-			w->cnt.nat_out++;
-		} else if (s->nat) {
-			sb_nat_rewrite_src(l3, md, sb_ct_ext_addr(w->ct, s),
-					   rewrite_port(md, s, dir));
-			if (hp)
-				sb_nat_rewrite_dst(l3, md, s->rem_addr, s->rem_port);
-			w->cnt.nat_out++;
-		}
 	} else {
 		out = s->in_port;
 		hop = rte_be_to_cpu_32(s->lan_addr);
 		ok = sb_l2out_resolve_s(w, out, hop, &s->in_nb, &dmac);
-		if (likely(prepared)) {
-			sb_nat_apply(l3, md, hp ? sb_ct_orig_dst(w->ct, s) : md->src, s->lan_addr,
-				     hp ? s->orig_dport : md->sport, s->lan_port,
-				     (uint16_t)~s->ck_ip, (uint16_t)~s->ck_l4);
-			w->cnt.nat_in++;
-		} else if (s->nat) {
-			sb_nat_rewrite_dst(l3, md, s->lan_addr, rewrite_port(md, s, dir));
-			if (hp)
-				sb_nat_rewrite_src(l3, md, sb_ct_orig_dst(w->ct, s), s->orig_dport);
-			w->cnt.nat_in++;
-		}
-		if (s->state == SB_CT_NEW && md->proto != IPPROTO_TCP)
-			s->state = SB_CT_ESTABLISHED;
 	}
-	if (md->proto == IPPROTO_TCP)
-		sb_ct_tcp_update(s, md->tcp_flags, dir);
+	translate(w, b->now, p, l3);
 	if (unlikely(md->frag == SB_FRAG_FIRST)) {
 		/* Later fragments follow this session (shallow reassembly). */
 		struct sb_frag_key fk = { .src = md->src, .dst = md->dst, .id = md->ip_id,
@@ -114,18 +144,22 @@ forward(struct sb_worker *w, const struct sb_burst *b, struct sb_pkt *p)
 		else
 			w->cnt.frag_table_full++;
 	}
-	if (!prepared)
-		sb_nat_ttl_dec(l3);
-	/* Outbound refresh only: an outside host cannot keep a mapping open
-	 * by sending to it (RFC 4787 REQ-6 makes inbound refresh optional).
-	 * Inbound sessions (forwards) are the outside's to keep: both ways. */
-	if (dir == SB_CT_DIR_ORIG || s->nat == SB_CT_NAT_FWD)
-		sb_ct_touch(w->ct, s, b->now);
-	w->cnt.forwarded++;
 	if (likely(ok))
 		sb_l2out_tx(w, out, m, &dmac);
 	else
 		sb_l2out_park(w, out, hop, m, b->now);
+}
+
+/* A hit the fast path takes: it came in on its session's own side, its
+ * WAN has not changed state since, and (outbound) its gateway is still in
+ * a nexthop group. */
+static inline bool
+clean_hit(const struct sb_worker *w, const struct sb_dp_state *st, unsigned in,
+	  const struct sb_session *s, unsigned dir)
+{
+	return likely((dir == SB_CT_DIR_ORIG ? s->in_port : s->out_port) == in) &&
+	       likely(!sb_wk_session_stale(w, st, s)) &&
+	       likely(dir != SB_CT_DIR_ORIG || !sb_wk_path_dead(st, s));
 }
 
 unsigned
@@ -143,10 +177,7 @@ sb_fastpath_hits(struct sb_worker *w, struct sb_burst *b, const struct sb_pkt_ve
 
 		if (i + PREFETCH_OFFSET < v->n && v->p[i + PREFETCH_OFFSET]->s != NULL)
 			rte_prefetch0(v->p[i + PREFETCH_OFFSET]->s);
-		if (likely(s != NULL) &&
-		    likely((p->dir == SB_CT_DIR_ORIG ? s->in_port : s->out_port) == in) &&
-		    likely(!sb_wk_session_stale(w, st, s)) &&
-		    likely(p->dir != SB_CT_DIR_ORIG || !sb_wk_path_dead(st, s))) {
+		if (likely(s != NULL) && clean_hit(w, st, in, s, p->dir)) {
 			forward(w, b, p);
 			done++;
 			continue;

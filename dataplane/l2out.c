@@ -52,25 +52,39 @@ sb_l2out_inject(struct sb_worker *w)
 			continue;
 		}
 		p = &w->port[out];
-		if (p->vlan != 0) {
-			m[i]->vlan_tci = p->vlan;
-			if (rte_vlan_insert(&m[i]) != 0) {
-				sb_wk_drop(w, m[i], SB_DROP_NOMEM);
-				continue;
-			}
-		}
+		if (!sb_l2out_tag(w, p, &m[i]))
+			continue;
 		w->cnt.injected++;
 		rte_eth_tx_buffer(p->port_id, 0, p->txb, m[i]);
 	}
 }
 
+static void
+flush_port(struct sb_worker *w, unsigned p)
+{
+	w->cnt.tx += rte_eth_tx_buffer_flush(w->port[p].port_id, 0, w->port[p].txb);
+}
+
 void
 sb_l2out_flush(struct sb_worker *w)
 {
-	for (unsigned p = 0; p < w->n_ports; p++) {
-		uint16_t sent = rte_eth_tx_buffer_flush(w->port[p].port_id, 0, w->port[p].txb);
+	for (unsigned p = 0; p < w->n_ports; p++)
+		flush_port(w, p);
+}
 
-		w->cnt.tx += sent;
+void
+sb_l2out_send(struct sb_worker *w, unsigned out, struct rte_mbuf **m, unsigned n)
+{
+	const struct sb_wport *p = &w->port[out];
+	uint16_t sent;
+
+	if (unlikely(p->txb->length != 0))
+		flush_port(w, out);
+	sent = rte_eth_tx_burst(p->port_id, 0, m, (uint16_t)n);
+	w->cnt.tx += sent;
+	if (unlikely(sent < n)) {
+		w->cnt.drop[SB_DROP_TX_FULL] += n - sent;
+		rte_pktmbuf_free_bulk(m + sent, n - sent);
 	}
 }
 

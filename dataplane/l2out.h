@@ -22,6 +22,21 @@ sb_l2out_request(struct sb_worker *w, unsigned out, uint32_t ip_host)
 	(void)rte_ring_enqueue(w->resolve, (void *)(uintptr_t)v);
 }
 
+/** Tag *@m with egress port @p's VLAN, if it has one (the mbuf may be
+ * replaced). False when that failed: dropped, counted. */
+static inline bool
+sb_l2out_tag(struct sb_worker *w, const struct sb_wport *p, struct rte_mbuf **m)
+{
+	if (p->vlan != 0) {
+		(*m)->vlan_tci = p->vlan;
+		if (rte_vlan_insert(m) != 0) {
+			sb_wk_drop(w, *m, SB_DROP_NOMEM);
+			return false;
+		}
+	}
+	return true;
+}
+
 /** Send @m out of port index @out with Ethernet destination @dmac. */
 static inline void
 sb_l2out_tx(struct sb_worker *w, unsigned out, struct rte_mbuf *m,
@@ -32,15 +47,14 @@ sb_l2out_tx(struct sb_worker *w, unsigned out, struct rte_mbuf *m,
 
 	eh->dst_addr = *dmac;
 	eh->src_addr = p->mac;
-	if (p->vlan != 0) {
-		m->vlan_tci = p->vlan;
-		if (rte_vlan_insert(&m) != 0) {
-			sb_wk_drop(w, m, SB_DROP_NOMEM);
-			return;
-		}
-	}
-	rte_eth_tx_buffer(p->port_id, 0, p->txb, m);
+	if (sb_l2out_tag(w, p, &m))
+		rte_eth_tx_buffer(p->port_id, 0, p->txb, m);
 }
+
+/** Send the @n ready frames @m out of port index @out in one tx burst,
+ * after what its tx buffer holds (output keeps the order of processing);
+ * the frames the TX ring has no room for are dropped (tx_full). */
+void sb_l2out_send(struct sb_worker *w, unsigned out, struct rte_mbuf **m, unsigned n);
 
 /** Neighbour MAC for @ip_host on port @out. *@cache holds a neighbour
  * index when known (SB_NEIGH_NONE otherwise) and is filled on success;

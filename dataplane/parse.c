@@ -10,50 +10,6 @@
 
 #include "parse.h"
 
-/* One's complement sum of an IPv4 header is 0xffff when it is intact.
- * The common 20-byte header is summed as five 32-bit words. */
-static inline bool
-ipv4_cksum_ok(const void *h, uint32_t ihl)
-{
-	if (likely(ihl == 20)) {
-		const uint8_t *p = h;
-		uint32_t w[5];
-		uint64_t s;
-
-		memcpy(w, p, 20);
-		s = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
-		s = (s & 0xffffffff) + (s >> 32);
-		s = (s & 0xffffffff) + (s >> 32);
-		s = (s & 0xffff) + (s >> 16);
-		s = (s & 0xffff) + (s >> 16);
-		return s == 0xffff;
-	}
-	return rte_raw_cksum(h, ihl) == 0xffff;
-}
-
-static inline bool
-martian(uint32_t a_be)
-{
-	uint32_t a = rte_be_to_cpu_32(a_be);
-	uint8_t top = a >> 24;
-
-	/* 0/8, 127/8, multicast and class E, limited broadcast. */
-	return top == 0 || top == 127 || top >= 224;
-}
-
-/* No packet may be addressed to 0/8, 127/8 or 240/4 (but for the limited
- * broadcast 255.255.255.255, which the gateway itself may receive): such
- * a destination is never forwarded nor translated (RFC 1812 5.3.7).
- * Multicast and the limited broadcast are for the worker to keep local. */
-static inline bool
-martian_dst(uint32_t a_be)
-{
-	uint32_t a = rte_be_to_cpu_32(a_be);
-	uint8_t top = a >> 24;
-
-	return top == 0 || top == 127 || (top >= 240 && a != 0xffffffffu);
-}
-
 /* IP options, walked within the header: a source route (loose or strict,
  * RFC 7126 4.3/4.4: drop) is its own reason; a malformed option list is a
  * bad header; other options pass. */
@@ -137,9 +93,9 @@ sb_parse(const struct rte_mbuf *m, struct sb_meta *md)
 	if (unlikely(tot < ihl || off + tot > len || off + ihl > len))
 		return SB_DROP_IP_LENGTH;
 	if (!(m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_GOOD) &&
-	    unlikely(!ipv4_cksum_ok(ip, ihl)))
+	    unlikely(!sb_ipv4_cksum_ok(ip, ihl)))
 		return SB_DROP_IP_CHECKSUM;
-	if (unlikely(martian(ip->src_addr) || martian_dst(ip->dst_addr)))
+	if (unlikely(sb_martian_src(ip->src_addr) || sb_martian_dst(ip->dst_addr)))
 		return SB_DROP_IP_MARTIAN;
 	if (unlikely(ihl > 20)) {
 		unsigned r = check_options((const uint8_t *)ip + 20, ihl - 20);

@@ -5,6 +5,10 @@
 #define SB_PARSE_H
 
 #include <stdint.h>
+#include <stdbool.h>
+#include <string.h>
+#include <rte_byteorder.h>
+#include <rte_ip.h>
 #include <rte_mbuf.h>
 #include "sb_counters.h"
 
@@ -32,6 +36,51 @@ enum sb_frag {
 	SB_FRAG_FIRST,          /* offset 0, more fragments: has the L4 header */
 	SB_FRAG_LATER,          /* offset > 0: no L4 header, sport = dport = 0 */
 };
+
+/* The checks of sb_parse that the fused fast path (fastpath.c) makes too.
+ * One's complement sum of an IPv4 header is 0xffff when it is intact.
+ * The common 20-byte header is summed as five 32-bit words. */
+static inline bool
+sb_ipv4_cksum_ok(const void *h, uint32_t ihl)
+{
+	if (likely(ihl == 20)) {
+		const uint8_t *p = h;
+		uint32_t w[5];
+		uint64_t s;
+
+		memcpy(w, p, 20);
+		s = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
+		s = (s & 0xffffffff) + (s >> 32);
+		s = (s & 0xffffffff) + (s >> 32);
+		s = (s & 0xffff) + (s >> 16);
+		s = (s & 0xffff) + (s >> 16);
+		return s == 0xffff;
+	}
+	return rte_raw_cksum(h, ihl) == 0xffff;
+}
+
+static inline bool
+sb_martian_src(uint32_t a_be)
+{
+	uint32_t a = rte_be_to_cpu_32(a_be);
+	uint8_t top = a >> 24;
+
+	/* 0/8, 127/8, multicast and class E, limited broadcast. */
+	return top == 0 || top == 127 || top >= 224;
+}
+
+/* No packet may be addressed to 0/8, 127/8 or 240/4 (but for the limited
+ * broadcast 255.255.255.255, which the gateway itself may receive): such
+ * a destination is never forwarded nor translated (RFC 1812 5.3.7).
+ * Multicast and the limited broadcast are for the worker to keep local. */
+static inline bool
+sb_martian_dst(uint32_t a_be)
+{
+	uint32_t a = rte_be_to_cpu_32(a_be);
+	uint8_t top = a >> 24;
+
+	return top == 0 || top == 127 || (top >= 240 && a != 0xffffffffu);
+}
 
 /**
  * Parse @m (Ethernet, one 802.1Q tag, ARP, IPv4, TCP/UDP/ICMP) into @md and
