@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 #include <netinet/in.h>
 
@@ -18,6 +19,10 @@
 _Static_assert(sizeof(struct sb_session) == 44, "a session is 44 bytes");
 _Static_assert(SB_MAX_NEIGH < SB_CT_NB_NONE, "neighbour indices fit a session's 16 bits");
 _Static_assert(SB_MAX_PORTS <= 256, "port indices fit a byte");
+_Static_assert(offsetof(struct sb_session, orig_dport) == offsetof(struct sb_session, lan_port) + 2 &&
+	       offsetof(struct sb_session, ext_port) == offsetof(struct sb_session, rem_port) + 2 &&
+	       offsetof(struct sb_ct_key, dport) == offsetof(struct sb_ct_key, sport) + 2,
+	       "each direction's ports are one 32-bit word, in the session as in the key");
 
 #define NO_FREE UINT32_MAX
 
@@ -111,7 +116,9 @@ sb_ct_create(const char *name, uint32_t capacity, int socket, unsigned owner,
 		goto fail;
 	ct->capacity = capacity;
 	ct->owner = (uint64_t)owner << SB_CT_OWNER_SHIFT;
-	ct->seed = rte_rand();
+	ct->seed[0] = rte_rand();
+	ct->seed[1] = rte_rand() | 1ull << 63;
+	ct->seed[2] = rte_rand() | 1ull << 63;
 	ct->ft = sb_ft_create(name, capacity * 2, socket);
 	if (ct->ft == NULL)
 		goto fail;

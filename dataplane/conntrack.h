@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdbool.h>
+#include <string.h>
 
 #include "sb_common.h"
 
@@ -81,10 +82,12 @@ struct sb_session {
 		uint32_t next_free;   /* while free: the next free index */
 	};
 	uint32_t rem_addr;        /* the peer: the reply's source */
+	/* Each direction's ports side by side, as in its key (one 32-bit
+	 * compare when a hit is checked). */
 	uint16_t lan_port;        /* original source port / ICMP id */
-	uint16_t rem_port;        /* reply source port */
 	uint16_t orig_dport;      /* original destination port (hairpin: the
 				   * other host's external port) */
+	uint16_t rem_port;        /* reply source port */
 	uint16_t ext_port;        /* reply destination port: the external port
 				   * (lan_port without NAT) */
 	uint32_t last;            /* last packet from the original side, in
@@ -132,7 +135,7 @@ struct sb_ct {
 	uint32_t n_free;
 	uint32_t capacity;
 	uint32_t sweep_cursor;
-	uint64_t seed;            /* fingerprint key, random per table */
+	uint64_t seed[3];         /* fingerprint key, random per table */
 	uint64_t owner;           /* SB_CT_OWNER bits of every data word */
 	uint64_t fp_mismatch;     /* hits whose tuple differed (fingerprint collision) */
 	unsigned tshift;          /* table time unit: TSC >> tshift (~1/64 s) */
@@ -245,14 +248,26 @@ sb_ct_orig_dst(const struct sb_ct *ct, const struct sb_session *s)
 /* The staged lookup's parts (sb_ct_lookup_bulk, and the fused fast path
  * that runs them inside its own pass: fastpath.c). */
 
-/** The flow-table key of a tuple: 64 bits, keyed by the table's seed. */
+/* The 128-bit product of @x and @y, its halves folded (wyhash's mix). */
+static inline uint64_t
+sb_ct_mum(uint64_t x, uint64_t y)
+{
+	unsigned __int128 r = (unsigned __int128)x * y;
+
+	return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+
+/** The flow-table key of a tuple: 64 bits, keyed by the table's seed
+ * (three random words; the last two have their top bit set, so no tuple
+ * can zero a factor: an outsider who does not know them cannot aim for a
+ * bucket or a signature). Two multiplications: it runs for every packet. */
 static inline uint64_t
 sb_ct_fingerprint(const struct sb_ct *ct, const struct sb_ct_key *k)
 {
 	uint64_t a = (uint64_t)k->src << 32 | k->dst;
 	uint64_t b = (uint64_t)k->sport << 32 | (uint64_t)k->dport << 16 | k->proto;
 
-	return sb_mix64(sb_mix64(a ^ ct->seed) ^ b);
+	return sb_ct_mum(sb_ct_mum(a ^ ct->seed[0], b ^ ct->seed[1]), ct->seed[2]);
 }
 
 /** Does @k, found with data word @v, belong to the session it points at? */
@@ -261,13 +276,17 @@ sb_ct_verify(const struct sb_ct *ct, const struct sb_ct_key *k, uint64_t v)
 {
 	const struct sb_session *s = &ct->s[SB_CT_IDX(v)];
 
+	uint32_t kp, sp;
+
 	if (__builtin_expect(!s->in_use, 0) || k->proto != s->proto)
 		return false;
-	if (SB_CT_DIR(v) == SB_CT_DIR_ORIG)
-		return k->src == s->lan_addr && k->sport == s->lan_port &&
-		       k->dport == s->orig_dport && k->dst == sb_ct_orig_dst(ct, s);
-	return k->src == s->rem_addr && k->sport == s->rem_port && k->dport == s->ext_port &&
-	       k->dst == sb_ct_ext_addr(ct, s);
+	memcpy(&kp, &k->sport, 4);
+	if (SB_CT_DIR(v) == SB_CT_DIR_ORIG) {
+		memcpy(&sp, &s->lan_port, 4);
+		return kp == sp && k->src == s->lan_addr && k->dst == sb_ct_orig_dst(ct, s);
+	}
+	memcpy(&sp, &s->rem_port, 4);
+	return kp == sp && k->src == s->rem_addr && k->dst == sb_ct_ext_addr(ct, s);
 }
 
 /* Candidates per key: more than one only when signatures collide. */

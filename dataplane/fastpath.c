@@ -5,6 +5,7 @@
 #include <rte_prefetch.h>
 
 #include "fastpath.h"
+#include "flowtab.h"
 #include "l2out.h"
 #include "nat.h"
 
@@ -29,73 +30,82 @@ rewrite_port(const struct sb_meta *md, const struct sb_session *s, unsigned dir)
 	       s->orig_dport : s->lan_port;
 }
 
-/* TCP: track the segment of @p; false when it is a blind RST far from
- * the sender's sequence (dropped, counted). */
+/* TCP: track the segment (@md, IPv4 header at @l3) of @m going along @s
+ * in @dir; false when it is a blind RST far from the sender's sequence
+ * (dropped, counted). */
 static inline bool
-tcp_track(struct sb_worker *w, const struct sb_pkt *p, const uint8_t *l3)
+tcp_track(struct sb_worker *w, struct rte_mbuf *m, struct sb_session *s, unsigned dir,
+	  const struct sb_meta *md, const uint8_t *l3)
 {
-	const struct sb_meta *md = &p->md;
 	const uint8_t *th = l3 + md->l4_off;
 	uint32_t seq;
 
 	memcpy(&seq, th + 4, 4);
-	if (!sb_ct_tcp_segment(p->s, rte_be_to_cpu_32(seq),
-			       md->l4_len - (uint32_t)(th[12] >> 4) * 4u, md->tcp_flags, p->dir)) {
-		sb_wk_drop(w, p->m, SB_DROP_TCP_RST_WINDOW);
+	if (!sb_ct_tcp_segment(s, rte_be_to_cpu_32(seq),
+			       md->l4_len - (uint32_t)(th[12] >> 4) * 4u, md->tcp_flags, dir)) {
+		sb_wk_drop(w, m, SB_DROP_TCP_RST_WINDOW);
 		return false;
 	}
 	return true;
 }
 
-/* Rewrite @p (IPv4 header at @l3) along its session and account for it:
- * addresses, ports, TTL and checksums, the session's state and age, the
- * counters. Its L2 header and transmission are the caller's. */
+/* Rewrite the packet (@md, IPv4 header at @l3) going along @s in @dir and
+ * account for it: addresses, ports, TTL and checksums, the session's
+ * state and age, the counters. Its L2 header and transmission are the
+ * caller's. */
 static inline __attribute__((always_inline)) void
-translate(struct sb_worker *w, uint64_t now, const struct sb_pkt *p, uint8_t *l3)
+translate(struct sb_worker *w, uint64_t now, struct sb_session *s, unsigned dir,
+	  const struct sb_meta *md, uint8_t *l3)
 {
-	const struct sb_meta *md = &p->md;
-	struct sb_session *s = p->s;
 	/* TCP and UDP through a translating session: the rewrite prepared at
 	 * its creation, TTL included; ICMP echo and untranslated sessions:
 	 * the general rewrite, TTL below. */
 	bool prepared = s->nat != SB_CT_NAT_NONE && md->proto != IPPROTO_ICMP;
 	bool hp = s->nat == SB_CT_NAT_HAIRPIN;
 
-	if (p->dir == SB_CT_DIR_ORIG) {
-		if (likely(prepared)) {
-			sb_nat_apply(l3, md, sb_ct_ext_addr(w->ct, s), hp ? s->rem_addr : md->dst,
-				     s->ext_port, hp ? s->rem_port : md->dport, s->ck_ip, s->ck_l4);
-			w->cnt.nat_out++;
-		} else if (s->nat) {
-			sb_nat_rewrite_src(l3, md, sb_ct_ext_addr(w->ct, s),
-					   rewrite_port(md, s, p->dir));
-			if (hp)
-				sb_nat_rewrite_dst(l3, md, s->rem_addr, s->rem_port);
-			w->cnt.nat_out++;
+	if (likely(prepared)) {
+		/* What the packet's fields become: the prepared constants
+		 * one way, their negation the other. */
+		uint32_t src = sb_ct_ext_addr(w->ct, s), dst = md->dst;
+		uint16_t sport = s->ext_port, dport = md->dport, ck_ip = s->ck_ip, ck_l4 = s->ck_l4;
+
+		if (dir == SB_CT_DIR_ORIG) {
+			if (hp) {
+				dst = s->rem_addr;
+				dport = s->rem_port;
+			}
+		} else {
+			src = hp ? sb_ct_orig_dst(w->ct, s) : md->src;
+			sport = hp ? s->orig_dport : md->sport;
+			dst = s->lan_addr;
+			dport = s->lan_port;
+			ck_ip = (uint16_t)~ck_ip;
+			ck_l4 = (uint16_t)~ck_l4;
 		}
-	} else {
-		if (likely(prepared)) {
-			sb_nat_apply(l3, md, hp ? sb_ct_orig_dst(w->ct, s) : md->src, s->lan_addr,
-				     hp ? s->orig_dport : md->sport, s->lan_port,
-				     (uint16_t)~s->ck_ip, (uint16_t)~s->ck_l4);
-			w->cnt.nat_in++;
-		} else if (s->nat) {
-			sb_nat_rewrite_dst(l3, md, s->lan_addr, rewrite_port(md, s, p->dir));
-			if (hp)
-				sb_nat_rewrite_src(l3, md, sb_ct_orig_dst(w->ct, s), s->orig_dport);
-			w->cnt.nat_in++;
-		}
-		if (s->state == SB_CT_NEW && md->proto != IPPROTO_TCP)
-			s->state = SB_CT_ESTABLISHED;
+		sb_nat_apply(l3, md, src, dst, sport, dport, ck_ip, ck_l4);
+	} else if (s->nat && dir == SB_CT_DIR_ORIG) {
+		sb_nat_rewrite_src(l3, md, sb_ct_ext_addr(w->ct, s), rewrite_port(md, s, dir));
+		if (hp)
+			sb_nat_rewrite_dst(l3, md, s->rem_addr, s->rem_port);
+	} else if (s->nat) {
+		sb_nat_rewrite_dst(l3, md, s->lan_addr, rewrite_port(md, s, dir));
+		if (hp)
+			sb_nat_rewrite_src(l3, md, sb_ct_orig_dst(w->ct, s), s->orig_dport);
 	}
+	if (s->nat) {
+		w->cnt.nat_out += dir == SB_CT_DIR_ORIG;
+		w->cnt.nat_in += dir != SB_CT_DIR_ORIG;
+	}
+	if (dir != SB_CT_DIR_ORIG && s->state == SB_CT_NEW && md->proto != IPPROTO_TCP)
+		s->state = SB_CT_ESTABLISHED;
 	if (md->proto == IPPROTO_TCP)
-		sb_ct_tcp_update(s, md->tcp_flags, p->dir);
+		sb_ct_tcp_update(s, md->tcp_flags, dir);
 	if (!prepared)
 		sb_nat_ttl_dec(l3);
 	/* Outbound refresh only: an outside host cannot keep a mapping open
 	 * by sending to it (RFC 4787 REQ-6 makes inbound refresh optional).
 	 * Inbound sessions (forwards) are the outside's to keep: both ways. */
-	if (p->dir == SB_CT_DIR_ORIG || s->nat == SB_CT_NAT_FWD)
+	if (dir == SB_CT_DIR_ORIG || s->nat == SB_CT_NAT_FWD)
 		sb_ct_touch(w->ct, s, now);
 	w->cnt.forwarded++;
 }
@@ -120,7 +130,7 @@ forward(struct sb_worker *w, const struct sb_burst *b, struct sb_pkt *p)
 			   dir == SB_CT_DIR_ORIG ? s->in_port : s->out_port);
 		return;
 	}
-	if (md->proto == IPPROTO_TCP && !tcp_track(w, p, l3))
+	if (md->proto == IPPROTO_TCP && !tcp_track(w, m, s, dir, md, l3))
 		return;
 	if (dir == SB_CT_DIR_ORIG) {
 		out = s->out_port;
@@ -132,7 +142,7 @@ forward(struct sb_worker *w, const struct sb_burst *b, struct sb_pkt *p)
 		hop = rte_be_to_cpu_32(s->lan_addr);
 		ok = sb_l2out_resolve_s(w, out, hop, &s->in_nb, &dmac);
 	}
-	translate(w, b->now, p, l3);
+	translate(w, b->now, s, dir, md, l3);
 	if (unlikely(md->frag == SB_FRAG_FIRST)) {
 		/* Later fragments follow this session (shallow reassembly). */
 		struct sb_frag_key fk = { .src = md->src, .dst = md->dst, .id = md->ip_id,
@@ -192,4 +202,275 @@ sb_fastpath_forward(struct sb_worker *w, struct sb_burst *b, const struct sb_pkt
 {
 	for (unsigned i = 0; i < v->n; i++)
 		forward(w, b, v->p[i]);
+}
+
+/* --- The fused pass (issue 12) ------------------------------------------ */
+
+/* What the fused pass keeps of a packet between its loops. */
+struct fz {
+	struct rte_mbuf *m;
+	uint8_t *l3;
+	struct sb_ct_key key;
+	struct sb_ft_pos pos;
+	uint32_t v;                /* first candidate, SB_FT_NONE: a miss */
+	uint32_t poison;           /* not ok: its address pair's bit (0: unknown) */
+	bool ok;                   /* the common case: looked up */
+};
+
+/* What the pass needs of the ingress port, read once a burst. */
+struct fz_in {
+	const struct sb_wport *port;
+	uint64_t mac;              /* its MAC in the low 48 bits */
+	uint64_t local;            /* LAN port: local_bit() of every gateway address */
+	uint32_t l3_off;           /* 14, or 18 on a port with a VLAN */
+	uint16_t vlan_be;
+};
+
+/* A bit of the address pair @src, @dst: a packet handed on for what it
+ * is (options, a fragment, ...) marks it, and the burst's later packets
+ * between the same two hosts are handed on too, so the general path sees
+ * a flow's packets in their order. */
+static inline uint32_t
+pair_bit(uint32_t src, uint32_t dst)
+{
+	return 1u << (((src ^ dst) * 0x9e3779b1u) >> 27);
+}
+
+/* A bit of address @a in a 64-bit filter of the gateway's addresses: a
+ * destination whose bit is clear is none of them. */
+static inline uint64_t
+local_bit(uint32_t a)
+{
+	return 1ull << (((uint64_t)a * 0x9e3779b97f4a7c15ull) >> 58);
+}
+
+/* The common case, as sb_parse and parse_burst would pass it on to the
+ * lookup: the frame on the ingress port's VLAN (or untagged) and to its
+ * MAC, IPv4 with a 20-byte header and a valid checksum, no fragment, TTL
+ * above 1, no martian, TCP or UDP with sane lengths, not a DHCP reply,
+ * not from a LAN subnet when it comes from a WAN, not to the gateway
+ * itself when it comes from a LAN. Fills f->l3 and f->key; otherwise
+ * returns false (with f->poison set once the addresses were read). */
+static inline bool
+common_case(const struct sb_worker *w, const struct fz_in *c, struct fz *f)
+{
+	const struct sb_wport *ip = c->port;
+	struct rte_mbuf *m = f->m;
+	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *), *l3 = d + c->l3_off, *l4;
+	uint32_t len = rte_pktmbuf_data_len(m), src, dst, tot, pw;
+	uint64_t dm, w0, w1;
+	uint8_t proto;
+
+	if (unlikely(len < c->l3_off + 28))
+		return false;
+	memcpy(&dm, d, 8);
+	if (unlikely(((dm ^ c->mac) << 16) != 0))
+		return false;
+	if (likely(c->l3_off == sizeof(struct rte_ether_hdr))) {
+		if (unlikely(sb_ld16(d + 12) != RTE_BE16(RTE_ETHER_TYPE_IPV4)))
+			return false;
+	} else if (sb_ld16(d + 12) != RTE_BE16(RTE_ETHER_TYPE_VLAN) ||
+		   (sb_ld16(d + 14) & RTE_BE16(0xfff)) != c->vlan_be ||
+		   sb_ld16(d + 16) != RTE_BE16(RTE_ETHER_TYPE_IPV4)) {
+		return false;
+	}
+	/* Version/IHL, length, fragment bits; TTL, protocol, source;
+	 * destination. */
+	memcpy(&w0, l3, 8);
+	memcpy(&w1, l3 + 8, 8);
+	memcpy(&dst, l3 + 16, 4);
+	src = (uint32_t)(w1 >> 32);
+	tot = rte_be_to_cpu_16((uint16_t)(w0 >> 16));
+	proto = (uint8_t)(w1 >> 8);
+	/* Version 4 and IHL 5 (byte 0), no fragment bits (bytes 6-7 but DF),
+	 * in one compare of the first word. */
+	if (unlikely((w0 & (0xffull | (uint64_t)RTE_BE16(RTE_IPV4_HDR_MF_FLAG |
+							  RTE_IPV4_HDR_OFFSET_MASK) << 48)) != 0x45 ||
+		     (uint8_t)w1 <= 1 || tot < 28 || c->l3_off + tot > len))
+		goto pair;
+	if (!(m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_GOOD) && unlikely(!sb_ipv4_cksum20_ok(w0, w1, dst)))
+		goto pair;
+	if (unlikely(sb_martian_src(src) || sb_martian_dst(dst)))
+		goto pair;
+	l4 = l3 + 20;
+	memcpy(&pw, l4, 4);
+	if (likely(proto == IPPROTO_UDP)) {
+		uint16_t dl = rte_be_to_cpu_16(sb_ld16(l4 + 4));
+
+		if (unlikely(dl < 8 || dl > tot - 20))
+			goto pair;
+		if (unlikely(ip->dhcp) && sb_ld16(l4) == RTE_BE16(67) && sb_ld16(l4 + 2) == RTE_BE16(68))
+			goto pair;
+	} else if (proto == IPPROTO_TCP) {
+		uint32_t doff = (uint32_t)(l4[12] >> 4) * 4u;
+
+		if (unlikely(tot < 40 || doff < 20 || doff > tot - 20))
+			goto pair;
+	} else {
+		goto pair;
+	}
+	if (ip->role == SB_ROLE_WAN) {
+		if (unlikely(sb_wk_on_subnet(w, src, SB_ROLE_LAN)))
+			goto pair;
+	} else if (unlikely(c->local & local_bit(dst)) &&
+		   (dst == ip->addr_be || sb_wk_is_local(w, dst))) {
+		goto pair;
+	}
+	f->l3 = l3;
+	f->key.src = src;
+	f->key.dst = dst;
+	memcpy(&f->key.sport, &pw, 4);
+	f->key.proto = proto;
+	f->key.pad[0] = f->key.pad[1] = f->key.pad[2] = 0;
+	return true;
+pair:
+	f->poison = pair_bit(src, dst);
+	return false;
+}
+
+/* Frames the pass sends, by egress port. */
+struct fz_tx {
+	uint32_t used;             /* a bit per port with frames */
+	unsigned n[SB_MAX_PORTS];
+	struct rte_mbuf *m[SB_MAX_PORTS][SB_BURST];
+};
+
+/* Take @f, a hit on @s in @dir, when the hit is clean and its next hop
+ * known: rewrite, L2 header, into @tx. False when it is left to the
+ * general path (nothing changed). */
+static inline bool
+take(struct sb_worker *w, const struct sb_dp_state *st, const struct fz_in *c, unsigned in,
+     uint64_t now, struct fz *f, struct sb_session *s, unsigned dir, struct fz_tx *tx)
+{
+	unsigned out = dir == SB_CT_DIR_ORIG ? s->out_port : s->in_port;
+	uint16_t nb = dir == SB_CT_DIR_ORIG ? s->out_nb : s->in_nb;
+	uint8_t *l3 = f->l3;
+	struct rte_mbuf *m = f->m;
+	struct sb_meta md = {
+		.src = f->key.src, .dst = f->key.dst, .sport = f->key.sport,
+		.dport = f->key.dport, .proto = f->key.proto, .l4_off = 20,
+	};
+	uint64_t mac;
+
+	if (unlikely(!clean_hit(w, st, in, s, dir)) || unlikely(nb == SB_CT_NB_NONE))
+		return false;
+	mac = __atomic_load_n(&w->neigh->e[nb].mac_state, __ATOMIC_ACQUIRE);
+	if (unlikely(!(mac & SB_NEIGH_VALID)))
+		return false;
+	if (md.proto == IPPROTO_TCP) {
+		md.l4_len = (uint16_t)(rte_be_to_cpu_16(sb_ld16(l3 + 2)) - 20);
+		md.tcp_flags = l3[20 + 13];
+		if (!tcp_track(w, m, s, dir, &md, l3))
+			return true;
+	}
+	translate(w, now, s, dir, &md, l3);
+	if (unlikely(c->l3_off != sizeof(struct rte_ether_hdr)) && rte_vlan_strip(m) != 0) {
+		sb_wk_drop(w, m, SB_DROP_TRUNCATED);
+		return true;
+	}
+	/* The neighbour's word (MAC in bytes 0-5) over the destination, then
+	 * the port's MAC over its tail: two stores, the EtherType as it is. */
+	mac = rte_cpu_to_le_64(mac);
+	memcpy(l3 - sizeof(struct rte_ether_hdr), &mac, 8);
+	memcpy(l3 - sizeof(struct rte_ether_hdr) + RTE_ETHER_ADDR_LEN, &w->port[out].mac,
+	       RTE_ETHER_ADDR_LEN);
+	if (unlikely(!sb_l2out_tag(w, &w->port[out], &m)))
+		return true;
+	tx->m[out][tx->n[out]++] = m;
+	tx->used |= 1u << out;
+	return true;
+}
+
+unsigned
+sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in, uint64_t now,
+		  struct rte_mbuf **pkts, unsigned n, struct rte_mbuf **left)
+{
+	struct sb_ct *ct = w->ct;
+	const struct sb_ft *ft = ct->ft;
+	struct fz z[SB_BURST];
+	struct fz_tx tx;
+	struct fz_in c = { .port = &w->port[in] };
+	unsigned nl = 0, keys = 0, taken = 0;
+	uint32_t poisoned = 0;
+	uint64_t t0 = now, t1;
+
+	memcpy(&c.mac, &c.port->mac, RTE_ETHER_ADDR_LEN);
+	c.l3_off = sizeof(struct rte_ether_hdr) + (c.port->vlan != 0 ? sizeof(struct rte_vlan_hdr) : 0);
+	c.vlan_be = rte_cpu_to_be_16(c.port->vlan);
+	if (c.port->role == SB_ROLE_LAN)
+		for (unsigned p = 0; p < w->n_ports; p++)
+			c.local |= local_bit(w->port[p].addr_be);
+
+	/* Parse, key, hash; both buckets prefetched for the next loop. */
+	for (unsigned i = 0; i < n && i < PREFETCH_OFFSET; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	for (unsigned i = 0; i < n; i++) {
+		struct fz *f = &z[i];
+
+		if (i + PREFETCH_OFFSET < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_OFFSET], void *));
+		f->m = pkts[i];
+		f->poison = 0;
+		f->ok = common_case(w, &c, f);
+		if (f->ok) {
+			f->pos = sb_ft_pos(ft, sb_ct_fingerprint(ct, &f->key));
+			sb_ft_prefetch(ft, &f->pos);
+			keys++;
+		}
+	}
+	t1 = rte_rdtsc();
+	w->cnt.stage_cycles[SB_STAGE_PARSE] += t1 - t0;
+	w->cnt.stage_pkts[SB_STAGE_PARSE] += n;
+
+	/* Each key's first candidate; its session prefetched. */
+	for (unsigned i = 0; i < n; i++) {
+		struct fz *f = &z[i];
+
+		if (!f->ok)
+			continue;
+		f->v = sb_ft_find_first(ft, &f->pos);
+		if (f->v != SB_FT_NONE)
+			rte_prefetch0(sb_ct_session(ct, SB_CT_IDX(f->v)));
+	}
+	t0 = rte_rdtsc();
+	w->cnt.stage_cycles[SB_STAGE_SESSION_LOOKUP] += t0 - t1;
+	w->cnt.stage_pkts[SB_STAGE_SESSION_LOOKUP] += keys;
+
+	/* In order: the tuple checked against the session, the clean hits
+	 * taken, everything else left to the general path. */
+	tx.used = 0;
+	memset(tx.n, 0, sizeof(tx.n));
+	for (unsigned i = 0; i < n; i++) {
+		struct fz *f = &z[i];
+		uint32_t cand[SB_CT_MAX_CAND];
+		int64_t v = f->v;
+
+		if (!f->ok) {
+			poisoned |= f->poison;
+			left[nl++] = f->m;
+			continue;
+		}
+		if (unlikely(poisoned != 0) && (poisoned & pair_bit(f->key.src, f->key.dst))) {
+			left[nl++] = f->m;
+			continue;
+		}
+		/* The first candidate is the session, or all of them are
+		 * checked in the order sb_ct_lookup_bulk does. */
+		if (unlikely(f->v == SB_FT_NONE || !sb_ct_verify(ct, &f->key, f->v)))
+			v = sb_ct_pick(ct, &f->key, cand, sb_ft_find(ft, &f->pos, cand, SB_CT_MAX_CAND));
+		if (v >= 0 && take(w, st, &c, in, now, f, sb_ct_session(ct, SB_CT_IDX(v)),
+				   SB_CT_DIR(v), &tx)) {
+			taken++;
+			continue;
+		}
+		left[nl++] = f->m;
+	}
+	for (uint32_t u = tx.used; u != 0; u &= u - 1) {
+		unsigned out = (unsigned)__builtin_ctz(u);
+
+		sb_l2out_send(w, out, tx.m[out], tx.n[out]);
+	}
+	w->cnt.stage_cycles[SB_STAGE_FAST_PATH] += rte_rdtsc() - t0;
+	w->cnt.stage_pkts[SB_STAGE_FAST_PATH] += taken;
+	return nl;
 }

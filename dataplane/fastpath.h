@@ -17,6 +17,24 @@
 
 #include "worker_priv.h"
 
+/**
+ * The fused fast path: one pass over the @n (<= SB_BURST) packets received
+ * on port index @in, in three loops across the burst (parse, key and hash
+ * with both flow-table buckets prefetched; the buckets' candidates with
+ * their sessions prefetched; the tuple check and, for a clean hit of the
+ * common case, the prepared rewrite, the L2 header and one tx burst per
+ * egress port). It takes only hits in this worker's own table whose
+ * neighbour is known, and only packets of the common case (common_case()
+ * in fastpath.c): every other packet, and every later packet of the burst
+ * between the same two hosts as one of those, is copied to @left, in
+ * order and untouched, for the general path (sb_worker_process). @st is
+ * the burst's published state, @now its TSC. Returns how many are in
+ * @left. Stage accounting: the three loops are the parse, session_lookup
+ * and fast_path stages of the packets they see.
+ */
+unsigned sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in,
+			   uint64_t now, struct rte_mbuf **pkts, unsigned n, struct rte_mbuf **left);
+
 /** Forward the clean hits of @v; add every other packet (misses, hits
  * that are not clean) to @b->slow, in order. Returns how many were
  * forwarded here. */

@@ -139,6 +139,26 @@ sb_ft_find(const struct sb_ft *ft, const struct sb_ft_pos *p, uint32_t *out, uns
 }
 
 /**
+ * The first value sb_ft_find would give for @p (the second bucket is
+ * read only when the first has none), SB_FT_NONE when there is none.
+ * When it is not the key's, the others are sb_ft_find's. Owner only.
+ */
+#define SB_FT_NONE UINT32_MAX
+
+static inline uint32_t
+sb_ft_find_first(const struct sb_ft *ft, const struct sb_ft_pos *p)
+{
+	const struct sb_ft_bucket *b1 = &ft->b[p->b1], *b2;
+	uint32_t m = sb_ft_match(b1, p->sig);
+
+	if (likely(m != 0))
+		return b1->val[__builtin_ctz(m)] & SB_FT_VAL_MAX;
+	b2 = &ft->b[p->b2];
+	m = sb_ft_match(b2, p->sig);
+	return m != 0 ? b2->val[__builtin_ctz(m)] & SB_FT_VAL_MAX : SB_FT_NONE;
+}
+
+/**
  * A table for @keys keys at 90% slot load, on NUMA @socket. Returns NULL
  * and sets rte_errno on failure. Main lcore, after EAL init.
  */

@@ -38,35 +38,59 @@ enum sb_frag {
 };
 
 /* The checks of sb_parse that the fused fast path (fastpath.c) makes too.
- * One's complement sum of an IPv4 header is 0xffff when it is intact.
- * The common 20-byte header is summed as five 32-bit words. */
+ * A 20-byte IPv4 header as three words (bytes 0-7, 8-15, 16-19, as they
+ * lie) is intact when its one's complement sum is 0xffff: two 64-bit
+ * adds with end-around carry, then folded. */
+static inline bool
+sb_ipv4_cksum20_ok(uint64_t w0, uint64_t w1, uint32_t w2)
+{
+	uint64_t s = w0 + w1;
+	uint32_t v;
+
+	s += s < w0;
+	s += w2;
+	s += s < w2;
+	/* Adding a word to itself rotated by half its width leaves the
+	 * halves' end-around sum in its top half. */
+	s += s << 32 | s >> 32;
+	v = (uint32_t)(s >> 32);
+	v += v << 16 | v >> 16;
+	return v >> 16 == 0xffff;
+}
+
 static inline bool
 sb_ipv4_cksum_ok(const void *h, uint32_t ihl)
 {
 	if (likely(ihl == 20)) {
-		const uint8_t *p = h;
-		uint32_t w[5];
-		uint64_t s;
+		uint64_t w0, w1;
+		uint32_t w2;
 
-		memcpy(w, p, 20);
-		s = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
-		s = (s & 0xffffffff) + (s >> 32);
-		s = (s & 0xffffffff) + (s >> 32);
-		s = (s & 0xffff) + (s >> 16);
-		s = (s & 0xffff) + (s >> 16);
-		return s == 0xffff;
+		memcpy(&w0, h, 8);
+		memcpy(&w1, (const uint8_t *)h + 8, 8);
+		memcpy(&w2, (const uint8_t *)h + 16, 4);
+		return sb_ipv4_cksum20_ok(w0, w1, w2);
 	}
 	return rte_raw_cksum(h, ihl) == 0xffff;
+}
+
+/* The first octet of an address in network order. */
+static inline uint8_t
+sb_addr_top(uint32_t a_be)
+{
+	uint8_t top;
+
+	memcpy(&top, &a_be, 1);
+	return top;
 }
 
 static inline bool
 sb_martian_src(uint32_t a_be)
 {
-	uint32_t a = rte_be_to_cpu_32(a_be);
-	uint8_t top = a >> 24;
+	uint8_t top = sb_addr_top(a_be);
 
-	/* 0/8, 127/8, multicast and class E, limited broadcast. */
-	return top == 0 || top == 127 || top >= 224;
+	/* 0/8, 127/8, multicast and class E, limited broadcast: 224-255
+	 * and 0 are the 33 values of top + 32 from 0 to 32. */
+	return (uint8_t)(top + 32) <= 32 || top == 127;
 }
 
 /* No packet may be addressed to 0/8, 127/8 or 240/4 (but for the limited
@@ -76,10 +100,10 @@ sb_martian_src(uint32_t a_be)
 static inline bool
 sb_martian_dst(uint32_t a_be)
 {
-	uint32_t a = rte_be_to_cpu_32(a_be);
-	uint8_t top = a >> 24;
+	uint8_t top = sb_addr_top(a_be);
 
-	return top == 0 || top == 127 || (top >= 240 && a != 0xffffffffu);
+	/* 240-255 and 0: top + 16 from 0 to 16. */
+	return ((uint8_t)(top + 16) <= 16 && a_be != 0xffffffffu) || top == 127;
 }
 
 /**

@@ -328,6 +328,7 @@ stage(struct sb_worker *w, enum sb_stage s, uint64_t cycles, unsigned pkts)
 void
 sb_worker_process(struct sb_worker *w, unsigned in, struct rte_mbuf **pkts, unsigned n)
 {
+	struct rte_mbuf *left[SB_BURST];
 	struct sb_burst b;
 	uint64_t t0, t1, tracked = w->cnt.frag_tracked;
 	unsigned fast, local;
@@ -335,13 +336,19 @@ sb_worker_process(struct sb_worker *w, unsigned in, struct rte_mbuf **pkts, unsi
 	b.st = __atomic_load_n(w->state, __ATOMIC_ACQUIRE);
 	if (unlikely(b.st->version != w->addr_version))
 		dhcp_addresses(w, b.st);
+	w->cnt.rx += n;
+	b.now = rte_rdtsc();
+	/* The common case's clean hits in one pass (fastpath.c); the rest,
+	 * untouched, through the stages below. */
+	n = sb_fastpath_fused(w, b.st, in, b.now, pkts, n, left);
+	if (n == 0)
+		return;
 	b.in = in;
 	b.lookup.n = b.slow.n = b.fwd.n = b.hairpin.n = 0;
 	b.local.n = b.reset.n = b.later.n = b.icmp_err.n = 0;
-	w->cnt.rx += n;
-	t0 = b.now = rte_rdtsc();
+	t0 = rte_rdtsc();
 
-	parse_burst(w, &b, pkts, n);
+	parse_burst(w, &b, left, n);
 	local = b.local.n;
 	t1 = rte_rdtsc();
 	stage(w, SB_STAGE_PARSE, t1 - t0, n);
