@@ -33,7 +33,7 @@ rewrite_port(const struct sb_meta *md, const struct sb_session *s, unsigned dir)
 /* TCP: track the segment (@md, IPv4 header at @l3) of @m going along @s
  * in @dir; false when it is a blind RST far from the sender's sequence
  * (dropped, counted). */
-static inline bool
+static inline __attribute__((always_inline)) bool
 tcp_track(struct sb_worker *w, struct rte_mbuf *m, struct sb_session *s, unsigned dir,
 	  const struct sb_meta *md, const uint8_t *l3)
 {
@@ -92,10 +92,10 @@ translate(struct sb_worker *w, uint64_t now, struct sb_session *s, unsigned dir,
 		if (hp)
 			sb_nat_rewrite_src(l3, md, sb_ct_orig_dst(w->ct, s), s->orig_dport);
 	}
-	if (s->nat) {
-		w->cnt.nat_out += dir == SB_CT_DIR_ORIG;
-		w->cnt.nat_in += dir != SB_CT_DIR_ORIG;
-	}
+	if (s->nat && dir == SB_CT_DIR_ORIG)
+		w->cnt.nat_out++;
+	else if (s->nat)
+		w->cnt.nat_in++;
 	if (dir != SB_CT_DIR_ORIG && s->state == SB_CT_NEW && md->proto != IPPROTO_TCP)
 		s->state = SB_CT_ESTABLISHED;
 	if (md->proto == IPPROTO_TCP)
@@ -213,7 +213,7 @@ struct fz {
 	struct sb_ct_key key;
 	struct sb_ft_pos pos;
 	uint32_t v;                /* first candidate, SB_FT_NONE: a miss */
-	uint32_t poison;           /* not ok: its address pair's bit (0: unknown) */
+	uint32_t poison;           /* not ok: addr_bit(src ^ dst), 0: unknown */
 	bool ok;                   /* the common case: looked up */
 };
 
@@ -221,27 +221,21 @@ struct fz {
 struct fz_in {
 	const struct sb_wport *port;
 	uint64_t mac;              /* its MAC in the low 48 bits */
-	uint64_t local;            /* LAN port: local_bit() of every gateway address */
+	uint32_t local;            /* LAN port: addr_bit() of every gateway address */
 	uint32_t l3_off;           /* 14, or 18 on a port with a VLAN */
 	uint16_t vlan_be;
 };
 
-/* A bit of the address pair @src, @dst: a packet handed on for what it
- * is (options, a fragment, ...) marks it, and the burst's later packets
- * between the same two hosts are handed on too, so the general path sees
- * a flow's packets in their order. */
+/* One bit of 32 for address @a (a multiplicative hash's top five bits).
+ * As a filter of the gateway's addresses: a destination whose bit is
+ * clear is none of them. Of an address pair (src ^ dst): a packet handed
+ * on for what it is (options, a fragment, ...) marks it, and the burst's
+ * later packets between the same two hosts are handed on too, so the
+ * general path sees a flow's packets in their order. */
 static inline uint32_t
-pair_bit(uint32_t src, uint32_t dst)
+addr_bit(uint32_t a)
 {
-	return 1u << (((src ^ dst) * 0x9e3779b1u) >> 27);
-}
-
-/* A bit of address @a in a 64-bit filter of the gateway's addresses: a
- * destination whose bit is clear is none of them. */
-static inline uint64_t
-local_bit(uint32_t a)
-{
-	return 1ull << (((uint64_t)a * 0x9e3779b97f4a7c15ull) >> 58);
+	return 1u << ((a * 0x9e3779b1u) >> 27);
 }
 
 /* The common case, as sb_parse and parse_burst would pass it on to the
@@ -312,7 +306,7 @@ common_case(const struct sb_worker *w, const struct fz_in *c, struct fz *f)
 	if (ip->role == SB_ROLE_WAN) {
 		if (unlikely(sb_wk_on_subnet(w, src, SB_ROLE_LAN)))
 			goto pair;
-	} else if (unlikely(c->local & local_bit(dst)) &&
+	} else if (unlikely(c->local & addr_bit(dst)) &&
 		   (dst == ip->addr_be || sb_wk_is_local(w, dst))) {
 		goto pair;
 	}
@@ -324,7 +318,7 @@ common_case(const struct sb_worker *w, const struct fz_in *c, struct fz *f)
 	f->key.pad[0] = f->key.pad[1] = f->key.pad[2] = 0;
 	return true;
 pair:
-	f->poison = pair_bit(src, dst);
+	f->poison = addr_bit(src ^ dst);
 	return false;
 }
 
@@ -399,7 +393,7 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 	c.vlan_be = rte_cpu_to_be_16(c.port->vlan);
 	if (c.port->role == SB_ROLE_LAN)
 		for (unsigned p = 0; p < w->n_ports; p++)
-			c.local |= local_bit(w->port[p].addr_be);
+			c.local |= addr_bit(w->port[p].addr_be);
 
 	/* Parse, key, hash; both buckets prefetched for the next loop. */
 	for (unsigned i = 0; i < n && i < PREFETCH_OFFSET; i++)
@@ -450,7 +444,7 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 			left[nl++] = f->m;
 			continue;
 		}
-		if (unlikely(poisoned != 0) && (poisoned & pair_bit(f->key.src, f->key.dst))) {
+		if (unlikely(poisoned != 0) && (poisoned & addr_bit(f->key.src ^ f->key.dst))) {
 			left[nl++] = f->m;
 			continue;
 		}

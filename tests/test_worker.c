@@ -351,6 +351,80 @@ test_worker_new_flow_slow_then_fast_path(void **state)
 	assert_int_equal(cnt()->forwarded, 5);
 }
 
+/* The fused pass (fastpath.c) hands a packet it does not take (here a
+ * first fragment, which the general path forwards and tracks) to the
+ * general path, and with it every later packet of the burst between the
+ * same two hosts: the flow leaves in the order it came. Another host's
+ * packets in the same burst are not held back. */
+static void
+test_worker_fused_keeps_flow_order(void **state)
+{
+	uint8_t u[12] = { 0 };
+	struct rte_udp_hdr *uh = (struct rte_udp_hdr *)u;
+	struct rte_mbuf *b[3], *m;
+
+	(void)state;
+	run1(LAN, udp(LAN, &a_mac, HOST_A, 5000, PEER, 53, 64));
+	run1(LAN, udp(LAN, &b_mac, HOST_B, 5000, PEER, 53, 64));
+	rte_pktmbuf_free(expect(WAN, &gw_mac, WAN_ADDR, PEER, 63));
+	m = expect(WAN, &gw_mac, WAN_ADDR, PEER, 63);
+	rte_pktmbuf_free(m);
+	assert_null(sent(WAN));
+
+	uh->src_port = rte_cpu_to_be_16(5000);
+	uh->dst_port = rte_cpu_to_be_16(53);
+	uh->dgram_len = rte_cpu_to_be_16(40);
+	b[0] = mk(LAN, &a_mac, HOST_A, PEER, IPPROTO_UDP, 64, 7, RTE_IPV4_HDR_MF_FLAG, u, sizeof(u));
+	uh->dgram_len = rte_cpu_to_be_16(sizeof(u));
+	b[1] = mk(LAN, &a_mac, HOST_A, PEER, IPPROTO_UDP, 64, 8, 0, u, sizeof(u));
+	b[2] = udp(LAN, &b_mac, HOST_B, 5000, PEER, 53, 64);
+	run(LAN, b, 3);
+	/* HOST_B's packet went first, in the fused pass's own tx burst. */
+	m = expect(WAN, &gw_mac, WAN_ADDR, PEER, 63);
+	assert_int_equal(rte_be_to_cpu_16(ip_of(m)->packet_id), 1);
+	rte_pktmbuf_free(m);
+	m = expect(WAN, &gw_mac, WAN_ADDR, PEER, 63);
+	assert_int_equal(rte_be_to_cpu_16(ip_of(m)->packet_id), 7);
+	rte_pktmbuf_free(m);
+	m = expect(WAN, &gw_mac, WAN_ADDR, PEER, 63);
+	assert_int_equal(rte_be_to_cpu_16(ip_of(m)->packet_id), 8);
+	rte_pktmbuf_free(m);
+	assert_null(sent(WAN));
+	assert_int_equal(cnt()->frag_tracked, 1);
+	assert_int_equal(cnt()->forwarded, 5);
+}
+
+/* The fused pass sends one tx burst per egress port; what the TX ring has
+ * no room for is dropped and counted (tx_full), as the tx buffer's
+ * callback counts it on the general path. */
+static void
+test_worker_fused_tx_full_counted(void **state)
+{
+	struct rte_mbuf *b[3];
+	unsigned filled = 0;
+
+	(void)state;
+	run1(LAN, udp(LAN, &a_mac, HOST_A, 5000, PEER, 53, 64));
+	rte_pktmbuf_free(expect(WAN, &gw_mac, WAN_ADDR, PEER, 63));
+	while (rte_ring_free_count(txr[WAN]) > 1) {
+		struct rte_mbuf *f = rte_pktmbuf_alloc(pool);
+
+		assert_non_null(f);
+		assert_int_equal(rte_ring_enqueue(txr[WAN], f), 0);
+		filled++;
+	}
+	for (unsigned i = 0; i < 3; i++)
+		b[i] = udp(LAN, &a_mac, HOST_A, 5000, PEER, 53, 64);
+	run(LAN, b, 3);
+	assert_int_equal(cnt()->drop[SB_DROP_TX_FULL], 2);
+	assert_int_equal(cnt()->forwarded, 4);
+	assert_int_equal(cnt()->stage_pkts[SB_STAGE_FAST_PATH], 3);
+	for (unsigned i = 0; i < filled; i++)
+		rte_pktmbuf_free(sent(WAN));
+	rte_pktmbuf_free(expect(WAN, &gw_mac, WAN_ADDR, PEER, 63));
+	assert_null(sent(WAN));
+}
+
 /* Endpoint-independent mapping: a second host's colliding port gets
  * another external port; the first keeps its port to any destination. */
 static void
@@ -1093,6 +1167,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_worker_dhcp_port, setup_dhcp, teardown),
+		cmocka_unit_test_setup_teardown(test_worker_fused_keeps_flow_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_worker_fused_tx_full_counted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_worker_new_flow_slow_then_fast_path, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_worker_mapping_endpoint_independent, setup,
