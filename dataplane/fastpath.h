@@ -6,12 +6,12 @@
  * incremental checksums, cached neighbour) and sent. Anything else, a
  * miss or an unusual hit, goes to the slow path. Worker lcore.
  *
- * The loop over the vector is where a staged prefetch pipeline goes
- * (issue 12): with a burst's packets in one array of struct sb_pkt, stage
- * k of packet i + k * N (mbuf data, bucket, session, neighbour) is
- * fetched while packet i is rewritten; and the burst's vectors let a
- * worker hand the packets it does not own to another (issue 13) the way
- * the slow path gets its own. */
+ * The fused pass (issue 12) comes first: the common case's clean hits
+ * are parsed, looked up, rewritten and sent in one pass over the burst
+ * (three loops, each prefetching for the next), before the general path
+ * (parse_burst and the stages) sees the rest. It takes hits in this
+ * worker's own table only: a packet another worker owns is always a miss
+ * here, so ownership (issue 13) stays the general path's. */
 #ifndef SB_FASTPATH_H
 #define SB_FASTPATH_H
 

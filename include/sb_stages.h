@@ -6,12 +6,18 @@
 #ifndef SB_STAGES_H
 #define SB_STAGES_H
 
+/* The fused pass (fastpath.c, sb_fastpath_fused) runs before the stages
+ * and counts its three loops in the first three: parse (every packet of
+ * the burst it looked at: parse, key, hash, bucket prefetch), session
+ * lookup (its keys: bucket scan, session prefetch) and fast path (what it
+ * took: tuple check, rewrite, L2 header, and its tx bursts). A packet it
+ * hands on is parsed, looked up and counted again by the stages. */
 #define SB_STAGES(X)                                                          \
 	/* parse and validate, sort each packet to the stage it needs */     \
 	X(PARSE,          "parse")                                            \
 	/* bulk session lookup of the forwardable packets */                  \
 	X(SESSION_LOOKUP, "session_lookup")                                   \
-	/* clean session hits: rewrite, into the tx buffer */                 \
+	/* clean session hits: rewrite, into the tx buffer (fused: tx burst) */ \
 	X(FAST_PATH,      "fast_path")                                        \
 	/* misses and unusual hits: bulk FIB lookups of new flows */          \
 	X(SLOW_FIB,       "slow_path_fib")                                    \
