@@ -109,6 +109,7 @@ group_teardown(void **state)
 
 static bool dhcp_wan;  /* setup_dhcp: WAN has address = dhcp */
 static struct sb_fwdtab *fwdt;  /* setup_fwd: forwards and one-to-one NAT */
+static uint16_t lan_vlan;       /* setup_vlan: the LAN port's VLAN */
 
 static int
 setup(void **state)
@@ -122,6 +123,7 @@ setup(void **state)
 	sb_probe_expect_init(&probes);
 	sb_rig_conf(&c, port_id, our_mac, dhcp_wan, punt, resolve, inject);
 	c.fwd = fwdt;
+	c.port[LAN].vlan = lan_vlan;
 	w = sb_rig_worker(&c, "t_w", 1024, &ct, &eim, fib, neigh, &st, qs, &probes);
 	return w == NULL ? -1 : 0;
 }
@@ -423,6 +425,70 @@ test_worker_fused_tx_full_counted(void **state)
 		rte_pktmbuf_free(sent(WAN));
 	rte_pktmbuf_free(expect(WAN, &gw_mac, WAN_ADDR, PEER, 63));
 	assert_null(sent(WAN));
+}
+
+static int
+setup_vlan(void **state)
+{
+	int r;
+
+	lan_vlan = 10;
+	r = setup(state);
+	lan_vlan = 0;
+	return r;
+}
+
+/* @m tagged with VLAN @vid. */
+static struct rte_mbuf *
+tagged(struct rte_mbuf *m, uint16_t vid)
+{
+	m->vlan_tci = vid;
+	assert_int_equal(rte_vlan_insert(&m), 0);
+	return m;
+}
+
+/* A LAN port on VLAN 10: its established flows take the fused pass too
+ * (parsed once: the stage counts one parse per packet), tag stripped on
+ * the way in and put back on the way out; a frame of another VLAN or
+ * untagged is dropped as before. */
+static void
+test_worker_vlan_port_fused(void **state)
+{
+	struct rte_mbuf *m;
+	uint64_t parsed;
+
+	(void)state;
+	run1(LAN, tagged(udp(LAN, &a_mac, HOST_A, 5000, PEER, 53, 64), 10));
+	rte_pktmbuf_free(expect(WAN, &gw_mac, WAN_ADDR, PEER, 63));
+	parsed = cnt()->stage_pkts[SB_STAGE_PARSE];
+	run1(LAN, tagged(udp(LAN, &a_mac, HOST_A, 5000, PEER, 53, 64), 10));
+	m = expect(WAN, &gw_mac, WAN_ADDR, PEER, 63);
+	assert_int_equal(sport_of(m), 5000);
+	rte_pktmbuf_free(m);
+	assert_int_equal(cnt()->stage_pkts[SB_STAGE_PARSE], parsed + 1);
+
+	run1(WAN, udp(WAN, &gw_mac, PEER, 53, WAN_ADDR, 5000, 50));
+	run1(WAN, udp(WAN, &gw_mac, PEER, 53, WAN_ADDR, 5000, 50));
+	for (unsigned i = 0; i < 2; i++) {
+		uint8_t *f;
+
+		m = sent(LAN);
+		assert_non_null(m);
+		f = rte_pktmbuf_mtod(m, uint8_t *);
+		assert_int_equal(f[12] << 8 | f[13], RTE_ETHER_TYPE_VLAN);
+		assert_int_equal((f[14] << 8 | f[15]) & 0xfff, 10);
+		assert_int_equal(rte_vlan_strip(m), 0);
+		check_ip(m, LAN, &a_mac, PEER, HOST_A, 49);
+		assert_int_equal(dport_of(m), 5000);
+		rte_pktmbuf_free(m);
+	}
+	assert_null(sent(LAN));
+
+	run1(LAN, tagged(udp(LAN, &a_mac, HOST_A, 5000, PEER, 53, 64), 11));
+	run1(LAN, udp(LAN, &a_mac, HOST_A, 5000, PEER, 53, 64));
+	assert_null(sent(WAN));
+	assert_int_equal(cnt()->drop[SB_DROP_VLAN_MISMATCH], 2);
+	assert_int_equal(cnt()->forwarded, 4);
 }
 
 /* Endpoint-independent mapping: a second host's colliding port gets
@@ -1169,6 +1235,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_worker_dhcp_port, setup_dhcp, teardown),
 		cmocka_unit_test_setup_teardown(test_worker_fused_keeps_flow_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_worker_fused_tx_full_counted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_worker_vlan_port_fused, setup_vlan, teardown),
 		cmocka_unit_test_setup_teardown(test_worker_new_flow_slow_then_fast_path, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_worker_mapping_endpoint_independent, setup,
