@@ -66,7 +66,10 @@ fill_wan(struct sb_status_wan *w, const struct sb_status_track *t, const struct 
 	 unsigned p, uint64_t now_ms)
 {
 	const struct sb_wan_conf *wc = &c->cfg->wan[p];
-	const struct sb_counters *wk = sb_worker_counters(c->w);
+	struct sb_counters wk_sum;
+	const struct sb_counters *wk = &wk_sum;
+
+	sb_ctl_counters(c, &wk_sum);
 
 	snprintf(w->name, sizeof(w->name), "%s", c->cfg->ports[p].name);
 	w->port = (uint8_t)p;
@@ -118,7 +121,10 @@ void
 sb_status_fill(struct sb_status *st, const struct sb_status_track *t, const struct sb_ctl *c,
 	       uint64_t now_ms)
 {
-	const struct sb_counters *k = sb_worker_counters(c->w);
+	struct sb_counters k_sum;
+	const struct sb_counters *k = &k_sum;
+
+	sb_ctl_counters(c, &k_sum);
 
 	memset(st, 0, sizeof(*st));
 	st->taken_ms = now_ms;

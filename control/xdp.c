@@ -117,8 +117,8 @@ prog_name(uint32_t id, char *name, size_t len)
 }
 
 static int
-check_af_xdp(const struct sb_port_conf *pc, const char *ifname, const char *prog, char *err,
-	     size_t errlen)
+check_af_xdp(const struct sb_port_conf *pc, const char *ifname, const char *prog,
+	     unsigned queues, char *err, size_t errlen)
 {
 	int ifindex = (int)if_nametoindex(ifname);
 	uint32_t id = 0;
@@ -156,11 +156,13 @@ check_af_xdp(const struct sb_port_conf *pc, const char *ifname, const char *prog
 		return -EBUSY;
 	}
 	nq = rx_queues(ifname);
-	if (nq > 1) {
-		snprintf(err, errlen, "[port %s] device: %s has %d rx queues and switchback takes "
-			 "queue 0 only: what the NIC spreads to the others would be dropped "
-			 "(counted no_socket); give it one: ethtool -L %s combined 1",
-			 pc->name, ifname, nq, ifname);
+	if (nq >= 0 && (unsigned)nq != queues) {
+		snprintf(err, errlen, "[port %s] device: %s has %d rx queues and switchback's %u "
+			 "worker(s) take %u: what the NIC spread to others would be dropped "
+			 "(counted no_socket), and it cannot spread to queues it lacks; give it %u: "
+			 "ethtool -L %s combined %u (a veth: create it with numrxqueues %u "
+			 "numtxqueues %u)", pc->name, ifname, nq, queues, queues, queues, ifname,
+			 queues, queues, queues);
 		return -EINVAL;
 	}
 	/* The PMD loads our object with libbpf and does not pin it: bpffs is
@@ -172,8 +174,8 @@ check_af_xdp(const struct sb_port_conf *pc, const char *ifname, const char *prog
 }
 
 int
-sb_xdp_devargs(const struct sb_config *cfg, unsigned idx, char *out, size_t outlen,
-	       char *err, size_t errlen)
+sb_xdp_devargs(const struct sb_config *cfg, unsigned idx, unsigned queues, char *out,
+	       size_t outlen, char *err, size_t errlen)
 {
 	const struct sb_port_conf *pc = &cfg->ports[idx];
 	char ifname[IF_NAMESIZE], why[256];
@@ -187,15 +189,18 @@ sb_xdp_devargs(const struct sb_config *cfg, unsigned idx, char *out, size_t outl
 	}
 	switch (kind) {
 	case SB_DEV_AF_PACKET:
-		snprintf(out, outlen, "net_af_packet_%s,iface=%s,qpairs=1", pc->name, ifname);
+		/* Several queues: PACKET_FANOUT (hash) spreads flows over them. */
+		snprintf(out, outlen, "net_af_packet_%s,iface=%s,qpairs=%u", pc->name, ifname,
+			 queues);
 		return 0;
 	case SB_DEV_AF_XDP:
 		prog = program_path(cfg);
-		ret = check_af_xdp(pc, ifname, prog, err, errlen);
+		ret = check_af_xdp(pc, ifname, prog, queues, err, errlen);
 		if (ret != 0)
 			return ret;
 		if ((size_t)snprintf(out, outlen, "net_af_xdp_%s,iface=%s,start_queue=0,"
-				     "queue_count=1,xdp_prog=%s", pc->name, ifname, prog) >= outlen) {
+				     "queue_count=%u,xdp_prog=%s", pc->name, ifname, queues,
+				     prog) >= outlen) {
 			snprintf(err, errlen, "[port %s] device: devargs too long (the XDP "
 				 "program's path %s)", pc->name, prog);
 			return -ENAMETOOLONG;

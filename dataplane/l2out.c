@@ -60,7 +60,7 @@ sb_l2out_inject(struct sb_worker *w)
 			}
 		}
 		w->cnt.injected++;
-		rte_eth_tx_buffer(p->port_id, 0, p->txb, m[i]);
+		rte_eth_tx_buffer(p->port_id, (uint16_t)w->id, p->txb, m[i]);
 	}
 }
 
@@ -68,7 +68,8 @@ void
 sb_l2out_flush(struct sb_worker *w)
 {
 	for (unsigned p = 0; p < w->n_ports; p++) {
-		uint16_t sent = rte_eth_tx_buffer_flush(w->port[p].port_id, 0, w->port[p].txb);
+		uint16_t sent = rte_eth_tx_buffer_flush(w->port[p].port_id, (uint16_t)w->id,
+							 w->port[p].txb);
 
 		w->cnt.tx += sent;
 	}
