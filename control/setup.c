@@ -90,6 +90,10 @@ build_workers(struct sb_ctl *c, char *err, size_t errlen)
 	SB_INFO(MAIN, "nat: %lu mappings in %lu bytes", (unsigned long)c->eim[0]->n_map * nw,
 		(unsigned long)eim_bytes);
 	bool rings = true;
+	/* Every worker punts: several producers, in the relaxed-tail mode
+	 * that does not stall the others while one is preempted (worker
+	 * lcores may share a CPU). */
+	unsigned mp_enq = nw == 1 ? RING_F_SP_ENQ : RING_F_MP_RTS_ENQ;
 
 	for (unsigned r = 1; r < SB_PUNT_MAX; r++) {
 		static const unsigned size[SB_PUNT_MAX] = {
@@ -97,14 +101,11 @@ build_workers(struct sb_ctl *c, char *err, size_t errlen)
 			[SB_PUNT_TTL_EXCEEDED] = SB_PUNT_RING_TTL, [SB_PUNT_DHCP] = SB_PUNT_RING_DHCP,
 		};
 
-		/* Every worker punts: multi-producer when there are several. */
 		snprintf(name, sizeof(name), "sb_punt%u", r);
-		c->punt[r] = rte_ring_create(name, size[r], socket,
-					     (nw == 1 ? RING_F_SP_ENQ : 0) | RING_F_SC_DEQ);
+		c->punt[r] = rte_ring_create(name, size[r], socket, mp_enq | RING_F_SC_DEQ);
 		rings &= c->punt[r] != NULL;
 	}
-	c->resolve = rte_ring_create("sb_resolve", RING_SIZE, socket,
-				     (nw == 1 ? RING_F_SP_ENQ : 0) | RING_F_SC_DEQ);
+	c->resolve = rte_ring_create("sb_resolve", RING_SIZE, socket, mp_enq | RING_F_SC_DEQ);
 	c->inject = rte_ring_create("sb_inject", RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
 	for (unsigned a = 0; a < nw && nw > 1; a++)
 		for (unsigned b = 0; b < nw; b++) {
