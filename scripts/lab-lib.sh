@@ -306,7 +306,7 @@ lab_lcores() {
 # spreads flows over their queues; it also reassembles fragments: the
 # fragment scenarios need one worker on AF_XDP).
 lab_workers_config() {
-	sed -e 's/^device = af_xdp:/device = af_packet:/' "$1" >"$2"
+	sed -e 's/^device = af_xdp:/device = af_packet:/' "$1" >"$2.tmp" && mv "$2.tmp" "$2"
 }
 
 # Run switchback on CONFIG in sb-gw (the lab and its server up already),
@@ -314,7 +314,11 @@ lab_workers_config() {
 lab_gw_start() {
 	local conf=$1
 	if [ "${SB_WORKERS:-1}" -gt 1 ]; then
-		lab_workers_config "$1" "$1.workers" && conf=$1.workers
+		# In place when it is the test's own copy (a reload reads it again).
+		case "$1" in
+		"$work"/*) lab_workers_config "$1" "$1" ;;
+		*) conf=$work/$(basename "$1"); lab_workers_config "$1" "$conf" ;;
+		esac
 	fi
 	# shellcheck disable=SC2046
 	"$LAB" gw-exec "$bin" $(lab_lcores) --no-huge -m 512 --no-pci --file-prefix "$prefix" \

@@ -162,40 +162,10 @@ static struct rte_mbuf *
 mk(unsigned to, const struct rte_ether_addr *smac, uint32_t src, uint32_t dst, uint8_t proto,
    uint8_t ttl, uint16_t id, uint16_t frag, const void *l4, uint16_t l4len)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
-	struct rte_ether_hdr *eh;
-	struct rte_ipv4_hdr *ip;
-	uint8_t *p;
+	struct rte_mbuf *m = sb_rig_frame(pool, &our_mac[to], smac, src, dst, proto, ttl, id,
+					  frag, l4, l4len);
 
 	assert_non_null(m);
-	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m, sizeof(*eh) + sizeof(*ip) + l4len);
-	assert_non_null(eh);
-	eh->dst_addr = our_mac[to];
-	eh->src_addr = *smac;
-	eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-	ip = (struct rte_ipv4_hdr *)(eh + 1);
-	memset(ip, 0, sizeof(*ip));
-	ip->version_ihl = RTE_IPV4_VHL_DEF;
-	ip->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + l4len));
-	ip->packet_id = rte_cpu_to_be_16(id);
-	ip->fragment_offset = rte_cpu_to_be_16(frag);
-	ip->time_to_live = ttl;
-	ip->next_proto_id = proto;
-	ip->src_addr = rte_cpu_to_be_32(src);
-	ip->dst_addr = rte_cpu_to_be_32(dst);
-	p = (uint8_t *)(ip + 1);
-	memcpy(p, l4, l4len);
-	if (frag == 0 && proto == IPPROTO_UDP) {
-		((struct rte_udp_hdr *)p)->dgram_cksum = 0;
-		((struct rte_udp_hdr *)p)->dgram_cksum = rte_ipv4_udptcp_cksum(ip, p);
-	} else if (frag == 0 && proto == IPPROTO_TCP) {
-		((struct rte_tcp_hdr *)p)->cksum = 0;
-		((struct rte_tcp_hdr *)p)->cksum = rte_ipv4_udptcp_cksum(ip, p);
-	} else if (proto == IPPROTO_ICMP) {
-		((struct rte_icmp_hdr *)p)->icmp_cksum = 0;
-		((struct rte_icmp_hdr *)p)->icmp_cksum = (uint16_t)~rte_raw_cksum(p, l4len);
-	}
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
 	return m;
 }
 
