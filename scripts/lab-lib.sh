@@ -304,9 +304,11 @@ lab_lcores() {
 # for DPDK 22.11's PMD (it counts combined channels, and a veth has none),
 # so several workers take the lab's ports as af_packet (PACKET_FANOUT
 # spreads flows over their queues; it also reassembles fragments: the
-# fragment scenarios need one worker on AF_XDP).
+# fragment scenarios need one worker on AF_XDP). A given mbufs is left
+# out: the daemon then sizes the pool for its workers.
 lab_workers_config() {
-	sed -e 's/^device = af_xdp:/device = af_packet:/' "$1" >"$2.tmp" && mv "$2.tmp" "$2"
+	sed -e 's/^device = af_xdp:/device = af_packet:/' -e '/^mbufs = /d' "$1" >"$2.tmp" &&
+		mv "$2.tmp" "$2"
 }
 
 # Run switchback on CONFIG in sb-gw (the lab and its server up already),
