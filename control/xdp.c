@@ -9,6 +9,10 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <linux/if_link.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/statfs.h>
 #include <linux/magic.h>
 
@@ -68,6 +72,27 @@ sys_long(const char *ifname, const char *what)
 		v = -1;
 	fclose(f);
 	return v;
+}
+
+/* The combined channels @ifname has (ETHTOOL_GCHANNELS), what DPDK's
+ * AF_XDP PMD counts queues by: 1 when it has none (a veth). */
+static unsigned
+combined_channels(const char *ifname)
+{
+	struct ethtool_channels ch = { .cmd = ETHTOOL_GCHANNELS };
+	struct ifreq ifr;
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	unsigned n = 1;
+
+	if (fd < 0)
+		return 1;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	ifr.ifr_data = (void *)&ch;
+	if (ioctl(fd, SIOCETHTOOL, &ifr) == 0 && ch.max_combined != 0)
+		n = ch.max_combined;
+	close(fd);
+	return n;
 }
 
 /* Real rx queues of @ifname (the rx-N folders sysfs shows). */
@@ -154,6 +179,15 @@ check_af_xdp(const struct sb_port_conf *pc, const char *ifname, const char *prog
 			 "(id %u, %s): another switchback, or one that crashed, left it; detach "
 			 "it with: ip link set dev %s xdp off", pc->name, ifname, id, name, ifname);
 		return -EBUSY;
+	}
+	if (queues > 1 && combined_channels(ifname) < queues) {
+		snprintf(err, errlen, "[port %s] device: %u workers need %u AF_XDP queues and %s has "
+			 "%u combined channel(s), which is what DPDK's AF_XDP driver counts (a veth "
+			 "has none, whatever its rx queues): give it %u (ethtool -L %s combined %u), "
+			 "use af_packet:%s (the kernel's fanout spreads flows over the workers' "
+			 "queues), or lower [switchback] workers", pc->name, queues, queues, ifname,
+			 combined_channels(ifname), queues, ifname, queues, ifname);
+		return -EINVAL;
 	}
 	nq = rx_queues(ifname);
 	if (nq >= 0 && (unsigned)nq != queues) {
