@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include <rte_ethdev.h>
+#include <rte_flow.h>
 #include <rte_dev.h>
 #include <rte_mempool.h>
 
@@ -126,6 +127,71 @@ fail:
 		 strcmp(info.driver_name, "net_af_xdp") == 0 ?
 		 " (net_af_xdp: its log lines above say which step failed)" : "");
 	return ret < 0 ? ret : -ret;
+}
+
+/* The rule of protocol @proto (item type) for slice @k of @n: ETH / IPV4
+ * dst @addr / TCP or UDP dst port & (n - 1) == k -> queue k. */
+static int
+steer_rule(uint16_t port_id, uint32_t addr, enum rte_flow_item_type proto, unsigned k,
+	   unsigned n, bool create, struct rte_flow_error *e)
+{
+	struct rte_flow_attr attr = { .ingress = 1 };
+	struct rte_flow_item_ipv4 ip = { .hdr.dst_addr = rte_cpu_to_be_32(addr) };
+	struct rte_flow_item_ipv4 ip_m = { .hdr.dst_addr = RTE_BE32(0xffffffff) };
+	struct rte_flow_item_udp udp = { .hdr.dst_port = rte_cpu_to_be_16((uint16_t)k) };
+	struct rte_flow_item_udp udp_m = { .hdr.dst_port = rte_cpu_to_be_16((uint16_t)(n - 1)) };
+	struct rte_flow_item_tcp tcp = { .hdr.dst_port = rte_cpu_to_be_16((uint16_t)k) };
+	struct rte_flow_item_tcp tcp_m = { .hdr.dst_port = rte_cpu_to_be_16((uint16_t)(n - 1)) };
+	bool is_udp = proto == RTE_FLOW_ITEM_TYPE_UDP;
+	struct rte_flow_item pat[] = {
+		{ .type = RTE_FLOW_ITEM_TYPE_ETH },
+		{ .type = RTE_FLOW_ITEM_TYPE_IPV4, .spec = &ip, .mask = &ip_m },
+		{ .type = proto, .spec = is_udp ? (const void *)&udp : (const void *)&tcp,
+		  .mask = is_udp ? (const void *)&udp_m : (const void *)&tcp_m },
+		{ .type = RTE_FLOW_ITEM_TYPE_END },
+	};
+	struct rte_flow_action_queue q = { .index = (uint16_t)k };
+	struct rte_flow_action act[] = {
+		{ .type = RTE_FLOW_ACTION_TYPE_QUEUE, .conf = &q },
+		{ .type = RTE_FLOW_ACTION_TYPE_END },
+	};
+
+	if (!create)
+		return rte_flow_validate(port_id, &attr, pat, act, e);
+	return rte_flow_create(port_id, &attr, pat, act, e) != NULL ? 0 : -1;
+}
+
+unsigned
+sb_port_steer(const struct sb_port_conf *pc, uint16_t port_id, uint32_t addr, unsigned queues)
+{
+	static const enum rte_flow_item_type protos[] = { RTE_FLOW_ITEM_TYPE_UDP,
+							   RTE_FLOW_ITEM_TYPE_TCP };
+	struct rte_flow_error e = { .message = NULL };
+	unsigned made = 0;
+
+	if (queues < 2)
+		return 0;
+	if ((queues & (queues - 1)) != 0 || addr == 0) {
+		SB_INFO(PORT, "port %s: replies handed to their worker in software (%s)", pc->name,
+			addr == 0 ? "a DHCP address: no rte_flow rule" :
+			"rte_flow rules need a power-of-two number of workers");
+		return 0;
+	}
+	for (unsigned k = 0; k < queues; k++)
+		for (unsigned i = 0; i < 2; i++)
+			if (steer_rule(port_id, addr, protos[i], k, queues, false, &e) != 0) {
+				SB_INFO(PORT, "port %s: replies handed to their worker in software "
+					"(the device takes no rte_flow rule on the destination port: "
+					"%s)", pc->name, e.message != NULL ? e.message : "not supported");
+				return 0;
+			}
+	for (unsigned k = 0; k < queues; k++)
+		for (unsigned i = 0; i < 2; i++)
+			made += steer_rule(port_id, addr, protos[i], k, queues, true, &e) == 0;
+	SB_INFO(PORT, "port %s: replies steered by rte_flow: TCP and UDP to its address, "
+		"destination port & %u -> queue of that worker (%u rules)", pc->name, queues - 1,
+		made);
+	return made;
 }
 
 void

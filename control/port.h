@@ -31,6 +31,18 @@ int sb_port_open(const struct sb_port_conf *pc, struct rte_mempool *mp,
 		 uint16_t port_id, unsigned queues, struct rte_ether_addr *mac, char *err,
 		 size_t errlen);
 
+/**
+ * Steer what comes back to WAN address @addr (host order) of started
+ * @port_id to the worker that owns it (docs/threading.md): one rte_flow
+ * rule per worker and protocol, destination port masked with @queues - 1
+ * to queue k. Only when @queues is a power of two above 1 and the device
+ * validates every rule (rte_flow_validate); otherwise nothing is
+ * installed and replies are handed over in software. Logs the mode.
+ * Returns the number of rules installed. Main lcore.
+ */
+unsigned sb_port_steer(const struct sb_port_conf *pc, uint16_t port_id, uint32_t addr,
+		       unsigned queues);
+
 /** Stop and close @port_id. */
 void sb_port_close(uint16_t port_id);
 

@@ -325,6 +325,11 @@ sb_ctl_setup(struct sb_ctl *c, char *err, size_t errlen)
 		if (ret != 0)
 			return ret;
 	}
+	/* WAN replies straight to their worker where the NIC can. */
+	for (unsigned p = 0; p < cfg->n_ports; p++)
+		if (cfg->ports[p].role == SB_ROLE_WAN && cfg->ports[p].masquerade)
+			sb_port_steer(&cfg->ports[p], c->port_id[p],
+				      cfg->ports[p].dhcp.enabled ? 0 : cfg->ports[p].addr, c->n_workers);
 	c->xdp = sb_xdp_open(cfg, err, errlen);
 	if (c->xdp == NULL)
 		return -EINVAL;

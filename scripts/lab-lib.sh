@@ -362,6 +362,22 @@ lab_stop() {
 	else
 		bad "shutdown (rc $rc)"
 	fi
+	lab_workers_check
+}
+
+# With SB_WORKERS > 1: the workers ran, the steering mode of every
+# masquerading WAN was logged, and packets were handed to their owner.
+lab_workers_check() {
+	local n=${SB_WORKERS:-1} h
+	[ "$n" -gt 1 ] || return 0
+	grep -q "workers on lcores" "$log" && ok "$n workers ran ($(grep -o 'workers on lcores [0-9,]*' "$log"))" ||
+		bad "no 'workers on lcores' line: did $n workers run?"
+	grep -Eq "replies (steered by rte_flow|handed to their worker in software)" "$log" &&
+		ok "steering mode logged: $(grep -Eo 'replies (steered by rte_flow|handed to their worker in software)' "$log" | sort -u | tr '\n' ' ')" ||
+		bad "no steering mode in the log"
+	h=$(sed -n 's/.*handed to their owner \([0-9]*\).*/\1/p' "$log" | tail -1)
+	[ "${h:-0}" -gt 0 ] && ok "packets handed to their owning worker: $h" ||
+		bad "no packet handed to its owner (handoff counters: $(grep '^workers:' "$log"))"
 }
 
 lab_finish() {
