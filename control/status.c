@@ -169,11 +169,15 @@ sb_status_fill(struct sb_status *st, const struct sb_status_track *t, const stru
 	st->punted = k->punted;
 	memcpy(st->punted_reason, k->punted_reason, sizeof(st->punted_reason));
 	st->injected = k->injected;
+	st->workers = c->n_workers;
+	st->handoff_same = k->handoff_same;
+	st->handoff_out = k->handoff_out;
+	st->handoff_in = k->handoff_in;
 	st->sessions_active = k->ct_active;
 	st->sessions_created = k->ct_created;
 	st->sessions_expired = k->ct_expired;
 	st->sessions_flushed = k->ct_flushed;
-	st->sessions_capacity = c->cfg->sessions;
+	st->sessions_capacity = sb_ctl_ct_capacity(c);
 	st->tcp_rst_sent = k->tcp_rst_sent;
 	memcpy(st->drop, k->drop, sizeof(st->drop));
 	st->reloads = t->reloads;
