@@ -60,7 +60,19 @@ sb_l2out_inject(struct sb_worker *w)
 			}
 		}
 		w->cnt.injected++;
-		rte_eth_tx_buffer(p->port_id, (uint16_t)w->id, p->txb, m[i]);
+		/* Control's frames (probes, ARP) go before the buffered data
+		 * and get a few tries at a full tx ring: a burst of traffic
+		 * must not cost a WAN its probes. */
+		w->cnt.tx += rte_eth_tx_buffer_flush(p->port_id, (uint16_t)w->id, p->txb);
+		for (unsigned t = 0; t < 4; t++) {
+			if (rte_eth_tx_burst(p->port_id, (uint16_t)w->id, &m[i], 1) == 1) {
+				w->cnt.tx++;
+				m[i] = NULL;
+				break;
+			}
+		}
+		if (m[i] != NULL)
+			sb_wk_drop(w, m[i], SB_DROP_TX_FULL);
 	}
 }
 
