@@ -223,9 +223,12 @@ sb_xdp_devargs(const struct sb_config *cfg, unsigned idx, unsigned queues, char 
 	}
 	switch (kind) {
 	case SB_DEV_AF_PACKET:
-		/* Several queues: PACKET_FANOUT (hash) spreads flows over them. */
-		snprintf(out, outlen, "net_af_packet_%s,iface=%s,qpairs=%u", pc->name, ifname,
-			 queues);
+		/* Several queues: PACKET_FANOUT (hash) spreads flows over them.
+		 * 2048 frames a ring (the PMD's default is 512): the kernel
+		 * fills it while a worker is descheduled, and what does not
+		 * fit is lost uncounted. */
+		snprintf(out, outlen, "net_af_packet_%s,iface=%s,qpairs=%u,framecnt=2048", pc->name,
+			 ifname, queues);
 		return 0;
 	case SB_DEV_AF_XDP:
 		prog = program_path(cfg);
