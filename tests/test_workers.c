@@ -80,8 +80,6 @@ open_port(unsigned p)
 static int
 group_setup(void **state)
 {
-	int32_t a;
-
 	if (sb_test_eal_up(state, "workers") != 0)
 		return -1;
 	pool = rte_pktmbuf_pool_create("tws_pool", 4096, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
@@ -98,25 +96,14 @@ group_setup(void **state)
 	if (fib == NULL || neigh == NULL || punt == NULL || resolve == NULL || inject == NULL ||
 	    sb_rig_routes(fib) != 0)
 		return -1;
-	gw_nb = sb_neigh_get(neigh, WAN, WAN_GW);
-	a = sb_neigh_get(neigh, LAN, HOST_A);
-	if (gw_nb < 0 || a < 0)
-		return -1;
-	sb_neigh_set_mac(neigh, (uint32_t)gw_nb, &gw_mac);
-	sb_neigh_set_mac(neigh, (uint32_t)a, &a_mac);
-	return 0;
+	gw_nb = sb_rig_neigh(neigh, WAN, WAN_GW, &gw_mac);
+	return gw_nb < 0 || sb_rig_neigh(neigh, LAN, HOST_A, &a_mac) < 0 ? -1 : 0;
 }
 
 static int
 group_teardown(void **state)
 {
-	for (unsigned p = 0; p < 2; p++) {
-		rte_eth_dev_stop(port_id[p]);
-		rte_eth_dev_close(port_id[p]);
-	}
-	sb_fib_free(fib);
-	sb_neigh_free(neigh);
-	rte_free(qs);
+	sb_rig_close(port_id, fib, neigh, qs);
 	return sb_test_eal_down(state);
 }
 

@@ -26,6 +26,7 @@
 #include "fib.h"
 #include "conntrack.h"
 #include "eim.h"
+#include "neigh.h"
 
 #define LAN 0
 #define WAN 1
@@ -110,6 +111,30 @@ sb_rig_frame(struct rte_mempool *pool, const struct rte_ether_addr *dmac,
 	}
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 	return m;
+}
+
+/* A resolved neighbour @ip on @port at @mac: its index, or -1. */
+static inline int32_t
+sb_rig_neigh(struct sb_neigh *nb, unsigned port, uint32_t ip, const struct rte_ether_addr *mac)
+{
+	int32_t i = sb_neigh_get(nb, (uint16_t)port, ip);
+
+	if (i >= 0)
+		sb_neigh_set_mac(nb, (uint32_t)i, mac);
+	return i;
+}
+
+/* Stop and close the two ports, free the shared tables. */
+static inline void
+sb_rig_close(const uint16_t port_id[2], struct sb_fib *fib, struct sb_neigh *neigh, void *qs)
+{
+	for (unsigned p = 0; p < 2; p++) {
+		rte_eth_dev_stop(port_id[p]);
+		rte_eth_dev_close(port_id[p]);
+	}
+	sb_fib_free(fib);
+	sb_neigh_free(neigh);
+	rte_free(qs);
 }
 
 /* The routes: group 0 the default via the WAN's gateway, group 1 the
