@@ -450,8 +450,8 @@ check_keys(struct ctx *c, const char *sec, const char *const *known)
 	free(keys);
 }
 
-static const char *const keys_switchback[] = { "mbufs", "sessions", "fragments", "ecmp_hash",
-					       "ctl_socket", "ctl_group", NULL };
+static const char *const keys_switchback[] = { "mbufs", "sessions", "fragments", "workers",
+					       "ecmp_hash", "ctl_socket", "ctl_group", NULL };
 static const char *const keys_timeouts[] = { "tcp_established", "tcp_transitory", "udp", "icmp", NULL };
 static const char *const keys_check[] = { "interval_ms", "timeout_ms", "down_after", "up_after",
 					  "hold_down_ms", "loss_pct", "latency_ms", "window", NULL };
@@ -1206,16 +1206,18 @@ split_sec(const char *sec, const char *kind, const char **name)
 }
 
 void
-sb_config_mbufs_needed(const struct sb_config *cfg, struct sb_mbuf_need *n)
+sb_config_mbufs_needed(const struct sb_config *cfg, unsigned workers, struct sb_mbuf_need *n)
 {
 	memset(n, 0, sizeof(*n));
+	if (workers == 0)
+		workers = 1;
 	for (unsigned i = 0; i < cfg->n_ports; i++)
-		n->desc += (uint32_t)cfg->ports[i].rx_desc + cfg->ports[i].tx_desc;
-	n->rings = SB_PUNT_RING + SB_INJECT_RING;
-	n->held = SB_WORKER_HELD_MBUFS;
-	/* Two lcores' mempool caches (256, up to 1.5 times that each), and a
-	 * burst per port in rx, in tx buffers and in the handoff. */
-	n->caches = 2 * 384 + SB_BURST * (3 * cfg->n_ports + 2);
+		n->desc += ((uint32_t)cfg->ports[i].rx_desc + cfg->ports[i].tx_desc) * workers;
+	n->rings = SB_PUNT_RING + SB_INJECT_RING + workers * (workers - 1) * SB_HANDOFF_RING;
+	n->held = SB_WORKER_HELD_MBUFS * workers;
+	/* Each lcore's mempool cache (256, up to 1.5 times that), and per
+	 * worker a burst per port in rx, in tx buffers and in the handoff. */
+	n->caches = (workers + 1) * 384 + SB_BURST * (3 * cfg->n_ports + 2) * workers;
 	n->total = n->desc + n->rings + n->held + n->caches;
 }
 
@@ -1322,13 +1324,15 @@ validate(struct ctx *c)
 	if (c->bad_port == 0 && cfg->n_ports != 0) {
 		struct sb_mbuf_need n;
 
-		sb_config_mbufs_needed(cfg, &n);
-		if (cfg->mbufs < n.total)
+		sb_config_mbufs_needed(cfg, cfg->workers, &n);
+		if (cfg->mbufs_set && cfg->mbufs < n.total)
 			fail(c, "switchback", "mbufs", "%u is fewer than the gateway can hold at once: "
 			     "%u in the ports' rx and tx descriptors, %u in the rings to and from "
-			     "control, %u held by the worker, %u in mempool caches and bursts; give at "
-			     "least %u (or fewer rx_desc/tx_desc)", cfg->mbufs, n.desc, n.rings,
-			     n.held, n.caches, n.total);
+			     "control (and between workers), %u held by the workers, %u in mempool "
+			     "caches and bursts, with %u worker(s); give at least %u (or fewer "
+			     "rx_desc/tx_desc, or leave mbufs out: it is then sized for the "
+			     "workers)", cfg->mbufs, n.desc, n.rings, n.held, n.caches,
+			     cfg->workers ? cfg->workers : 1, n.total);
 	}
 	for (unsigned i = 0; i < cfg->n_routes; i++) {
 		struct sb_route_conf *r = &cfg->routes[i];
@@ -1450,7 +1454,9 @@ sb_config_parse_flags(const char *path, struct sb_config_errors *errs, unsigned 
 				const char *v;
 
 				check_keys(&c, sec, keys_switchback);
+				cfg->mbufs_set = get(&c, sec, "mbufs") != NULL;
 				get_uint(&c, sec, "mbufs", 1024, 1u << 24, &cfg->mbufs);
+				get_uint(&c, sec, "workers", 1, SB_MAX_WORKERS, &cfg->workers);
 				get_uint(&c, sec, "sessions", 16, 1u << 27, &cfg->sessions);
 				get_uint(&c, sec, "fragments", 16, 1u << 20, &cfg->fragments);
 				get_name(&c, sec, "ctl_socket", cfg->ctl_socket, sizeof(cfg->ctl_socket));

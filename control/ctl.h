@@ -25,18 +25,23 @@
 struct sb_ctl {
 	struct sb_config *cfg;
 	struct rte_mempool *pool;
+	uint32_t mbufs;                /* in the pool: [switchback] mbufs, or sized for the workers */
 	unsigned n_ports;
 	uint16_t port_id[SB_MAX_PORTS];
 	bool port_open[SB_MAX_PORTS];
 	struct rte_ether_addr mac[SB_MAX_PORTS];
 	struct sb_xdp *xdp;            /* AF_XDP ports' program and maps */
-	struct sb_worker *w;
-	struct sb_ct *ct;              /* the worker's sessions */
-	struct sb_eim *eim;            /* its mappings and port pools */
+	/* The workers (dataplane/handoff.h): each with its own sessions, and
+	 * its mappings and slice of every WAN's ports. */
+	unsigned n_workers;
+	struct sb_worker *w[SB_MAX_WORKERS];
+	struct sb_ct *ct[SB_MAX_WORKERS];
+	struct sb_eim *eim[SB_MAX_WORKERS];
+	struct rte_ring *ho[SB_MAX_WORKERS][SB_MAX_WORKERS]; /* [from][to] */
+	unsigned worker_lcore[SB_MAX_WORKERS];
 	struct sb_inbound *inbound;    /* port forwards, one-to-one NAT (inbound.h) */
 	struct rte_ring *punt[SB_PUNT_MAX]; /* worker -> control, a ring per reason */
-	struct rte_ring *resolve, *inject;  /* worker <-> control */
-	unsigned worker_lcore;
+	struct rte_ring *resolve, *inject;  /* workers <-> control (inject: worker 0) */
 	struct sb_neigh *neigh;
 	struct sb_fib *fib;
 	struct rte_rcu_qsbr *qs;
@@ -67,6 +72,13 @@ struct sb_ctl {
  * neighbour table, FIB, worker, RIB, probes and monitors, notifier. 0, or
  * -errno with the reason in @err. Main lcore, after EAL init. */
 int sb_ctl_setup(struct sb_ctl *c, char *err, size_t errlen);
+
+/** The sum of every worker's counters into @sum. Any thread (the
+ * workers' counters are a little late). */
+void sb_ctl_counters(const struct sb_ctl *c, struct sb_counters *sum);
+
+/** The sessions every worker's table can hold. */
+uint64_t sb_ctl_ct_capacity(const struct sb_ctl *c);
 
 /** Undo sb_ctl_setup (also after a partial one). Workers stopped. */
 void sb_ctl_teardown(struct sb_ctl *c);

@@ -273,7 +273,10 @@ block_cmd(struct sb_ctl *c, struct out *o, bool add, const char *arg)
 static void
 stats(struct sb_ctl *c, struct out *o, bool json)
 {
-	const struct sb_counters *k = sb_worker_counters(c->w);
+	struct sb_counters k_sum;
+	const struct sb_counters *k = &k_sum;
+
+	sb_ctl_counters(c, &k_sum);
 	const char *sep = "";
 
 	if (json)

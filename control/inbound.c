@@ -28,25 +28,28 @@ sb_inbound_setup(struct sb_ctl *c)
 	memcpy(in->m, cfg->nat1to1, sizeof(in->m[0]) * in->t.n11);
 	for (unsigned p = 0; p < cfg->n_ports; p++)
 		snprintf(in->wan_name[p], SB_NAME_LEN, "%s", cfg->ports[p].name);
-	/* Masquerade never hands out a forwarded port of that WAN's address. */
-	for (unsigned i = 0; i < in->t.n; i++) {
-		const struct sb_fwd_rule *r = &in->t.r[i];
+	/* Masquerade never hands out a forwarded port of that WAN's address
+	 * (in no worker's slice). */
+	for (unsigned k = 0; k < c->n_workers; k++)
+		for (unsigned i = 0; i < in->t.n; i++) {
+			const struct sb_fwd_rule *r = &in->t.r[i];
 
-		for (unsigned p = 0; p < SB_MAX_PORTS; p++) {
-			if (!(r->wans >> p & 1) || c->eim->pool[p] == NULL)
-				continue;
-			for (uint32_t port = r->ext_lo; port <= r->ext_hi; port++) {
-				if (r->protos & SB_FWD_TCP)
-					sb_nat_port_reserve(c->eim->pool[p], SB_NAT_TCP,
-							    (uint16_t)port);
-				if (r->protos & SB_FWD_UDP)
-					sb_nat_port_reserve(c->eim->pool[p], SB_NAT_UDP,
-							    (uint16_t)port);
+			for (unsigned p = 0; p < SB_MAX_PORTS; p++) {
+				struct sb_nat_pool *pool = c->eim[k]->pool[p];
+
+				if (!(r->wans >> p & 1) || pool == NULL)
+					continue;
+				for (uint32_t port = r->ext_lo; port <= r->ext_hi; port++) {
+					if (r->protos & SB_FWD_TCP)
+						sb_nat_port_reserve(pool, SB_NAT_TCP, (uint16_t)port);
+					if (r->protos & SB_FWD_UDP)
+						sb_nat_port_reserve(pool, SB_NAT_UDP, (uint16_t)port);
+				}
 			}
 		}
-	}
-	for (unsigned i = 0; i < in->t.n11; i++)
-		sb_ct_set_xaddr(c->ct, 1 + i, rte_cpu_to_be_32(in->t.m11[i].external));
+	for (unsigned k = 0; k < c->n_workers; k++)
+		for (unsigned i = 0; i < in->t.n11; i++)
+			sb_ct_set_xaddr(c->ct[k], 1 + i, rte_cpu_to_be_32(in->t.m11[i].external));
 	c->inbound = in;
 	return 0;
 }

@@ -225,6 +225,16 @@ app_args(int argc, char **argv, const char **config, bool *check)
 	return 0;
 }
 
+/* Stop the first @n workers and wait for their lcores. */
+static void
+stop_workers(struct sb_ctl *c, unsigned n)
+{
+	for (unsigned k = 0; k < n; k++)
+		sb_worker_stop(c->w[k]);
+	for (unsigned k = 0; k < n; k++)
+		rte_eal_wait_lcore(c->worker_lcore[k]);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -316,13 +326,22 @@ main(int argc, char **argv)
 		goto out;
 	}
 
-	ret = rte_eal_remote_launch(sb_worker_main, c->w, c->worker_lcore);
-	if (ret != 0) {
-		fprintf(stderr, "switchback: cannot launch the worker on lcore %u\n", c->worker_lcore);
-		goto out;
+	char lcores[64] = "";
+
+	for (unsigned k = 0; k < c->n_workers; k++) {
+		ret = rte_eal_remote_launch(sb_worker_main, c->w[k], c->worker_lcore[k]);
+		if (ret != 0) {
+			fprintf(stderr, "switchback: cannot launch worker %u on lcore %u\n", k,
+				c->worker_lcore[k]);
+			stop_workers(c, k);
+			goto out;
+		}
+		snprintf(lcores + strlen(lcores), sizeof(lcores) - strlen(lcores), "%s%u",
+			 k ? "," : "", c->worker_lcore[k]);
 	}
-	SB_INFO(MAIN, "switchback running: %u ports, %u routes, %u probes, worker on lcore %u, "
-		"control on lcore %u", c->n_ports, c->rib->n_routes, c->wans.n_probes, c->worker_lcore,
+	SB_INFO(MAIN, "switchback running: %u ports, %u routes, %u probes, %s on lcore%s %s, "
+		"control on lcore %u", c->n_ports, c->rib->n_routes, c->wans.n_probes,
+		c->n_workers == 1 ? "worker" : "workers", c->n_workers == 1 ? "" : "s", lcores,
 		rte_get_main_lcore());
 
 	control_loop(c);
@@ -334,8 +353,7 @@ main(int argc, char **argv)
 	for (unsigned k = 0; k < 1000 && !rte_ring_empty(c->inject); k++)
 		usleep(1000);
 	usleep(2000);
-	sb_worker_stop(c->w);
-	rte_eal_wait_lcore(c->worker_lcore);
+	stop_workers(c, c->n_workers);
 	sb_summary_print(c);
 	rc = 0;
 out:

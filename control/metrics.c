@@ -285,6 +285,17 @@ sb_metrics_render(const struct sb_status *st, uint64_t now_ms, size_t *len)
 	for (unsigned r = 1; r < SB_PUNT_MAX; r++)
 		fprintf(f, "switchback_punts_total{reason=\"%s\"} %lu\n", punt_reason_name(r),
 			(unsigned long)st->punted_reason[r]);
+	family(f, "switchback_workers", "gauge", "Worker lcores forwarding.");
+	fprintf(f, "switchback_workers %u\n", st->workers);
+	family(f, "switchback_handoff_packets_total", "counter",
+	       "Packets by where their owning worker was: owned by the worker that received "
+	       "them (same), handed to their owner (out), taken from another worker (in).");
+	fprintf(f, "switchback_handoff_packets_total{kind=\"same\"} %lu\n",
+		(unsigned long)st->handoff_same);
+	fprintf(f, "switchback_handoff_packets_total{kind=\"out\"} %lu\n",
+		(unsigned long)st->handoff_out);
+	fprintf(f, "switchback_handoff_packets_total{kind=\"in\"} %lu\n",
+		(unsigned long)st->handoff_in);
 	COUNTER("switchback_injected_packets_total",
 		"Packets the control thread had the workers send (ARP, probes, ICMP errors).",
 		st->injected);

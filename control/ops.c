@@ -108,10 +108,10 @@ static void
 sweep(struct sb_ops *o, const struct sb_ctl *c, uint64_t now_ms)
 {
 	o->next_sweep_ms = now_ms + SB_OPS_SWEEP_MS;
-	if (c->ct == NULL)
+	if (c->ct[0] == NULL)
 		return;
 	o->sweep_pos = sb_opscmd_count_wans(c, o->sweep_pos, SB_OPS_SWEEP_SLOTS, o->sweep_acc);
-	if (o->sweep_pos < c->ct->capacity)
+	if (o->sweep_pos < sb_ctl_ct_capacity(c))
 		return;
 	memcpy(o->wan_active, o->sweep_acc, sizeof(o->wan_active));
 	memset(o->sweep_acc, 0, sizeof(o->sweep_acc));

@@ -167,6 +167,23 @@ session_live(const struct sb_ctl *c, const struct sb_ct *ct, const struct sb_ses
 	return true;
 }
 
+/* Every worker's sessions, numbered worker by worker (the ids shown). */
+static uint32_t
+ct_total(const struct sb_ctl *c)
+{
+	return (uint32_t)sb_ctl_ct_capacity(c);
+}
+
+/* Session @i of that numbering, and the table (*@ct) it lies in. */
+static const struct sb_session *
+ct_at(const struct sb_ctl *c, uint32_t i, const struct sb_ct **ct)
+{
+	uint32_t per = c->ct[0]->capacity;
+
+	*ct = c->ct[i / per];
+	return &(*ct)->s[i % per];
+}
+
 static bool
 match(const struct sb_ctl *c, const struct ct_filter *f, const struct sb_session *s)
 {
@@ -184,12 +201,13 @@ struct ct_count {
 static void
 ct_count(const struct sb_ctl *c, const struct ct_filter *f, struct ct_count *n)
 {
-	const struct sb_ct *ct = c->ct;
 	uint64_t now = rte_rdtsc();
+	uint32_t total = ct_total(c);
 
 	memset(n, 0, sizeof(*n));
-	for (uint32_t i = 0; i < ct->capacity; i++) {
-		const struct sb_session *s = &ct->s[i];
+	for (uint32_t i = 0; i < total; i++) {
+		const struct sb_ct *ct;
+		const struct sb_session *s = ct_at(c, i, &ct);
 		struct ct_view v;
 		int wan;
 
@@ -208,12 +226,13 @@ ct_count(const struct sb_ctl *c, const struct ct_filter *f, struct ct_count *n)
 uint32_t
 sb_opscmd_count_wans(const struct sb_ctl *c, uint32_t from, uint32_t n, uint64_t *by_wan)
 {
-	const struct sb_ct *ct = c->ct;
 	uint64_t now = rte_rdtsc();
-	uint32_t end = from + n < from || from + n > ct->capacity ? ct->capacity : from + n;
+	uint32_t total = ct_total(c);
+	uint32_t end = from + n < from || from + n > total ? total : from + n;
 
 	for (uint32_t i = from; i < end; i++) {
-		const struct sb_session *s = &ct->s[i];
+		const struct sb_ct *ct;
+		const struct sb_session *s = ct_at(c, i, &ct);
 		struct ct_view v;
 		int wan;
 
@@ -224,10 +243,9 @@ sb_opscmd_count_wans(const struct sb_ctl *c, uint32_t from, uint32_t n, uint64_t
 }
 
 static void
-session_line(const struct sb_ctl *c, const struct ct_view *v, struct out *o, bool json,
-	     bool first)
+session_line(const struct sb_ctl *c, const struct sb_ct *ct, const struct ct_view *v,
+	     struct out *o, bool json, bool first)
 {
-	const struct sb_ct *ct = c->ct;
 	const struct sb_session *s = v->s;
 	char src[20], dst[20], ext[20];
 	int wan = session_wan(c, s);
@@ -288,8 +306,8 @@ filter_of(const struct sb_ctl *c, const struct sb_ctlcmd *cmd, struct ct_filter 
 static void
 conntrack_print(struct sb_ctl *c, const struct ct_filter *f, struct out *o, bool json)
 {
-	const struct sb_ct *ct = c->ct;
 	uint64_t now = rte_rdtsc();
+	uint32_t total = ct_total(c);
 	unsigned shown = 0;
 	uint64_t matched = 0;
 
@@ -299,15 +317,17 @@ conntrack_print(struct sb_ctl *c, const struct ct_filter *f, struct out *o, bool
 	else
 		out(o, "%-5s %-21s %-21s %-21s %-6s %-11s %s\n", "proto", "source", "destination",
 		    "translated", "wan", "state", "idle/timeout");
-	for (uint32_t i = 0; i < ct->capacity; i++) {
-		const struct sb_session *s = &ct->s[i];
+	for (uint32_t i = 0; i < total; i++) {
+		const struct sb_ct *ct;
+		const struct sb_session *s = ct_at(c, i, &ct);
 		struct ct_view v;
 
 		if (!session_live(c, ct, s, now, &v) || !match(c, f, s))
 			continue;
+		v.idx = i;
 		matched++;
 		if (shown < f->limit && o->len + 512 < o->cap) {
-			session_line(c, &v, o, json, shown == 0);
+			session_line(c, ct, &v, o, json, shown == 0);
 			shown++;
 		}
 	}
@@ -327,7 +347,7 @@ conntrack_count(struct sb_ctl *c, const struct ct_filter *f, struct out *o, bool
 	if (json) {
 		out(o, "{\"total\": %lu, \"capacity\": %u, \"tcp\": %lu, \"udp\": %lu, \"icmp\": %lu, "
 		    "\"other\": %lu, \"lan_only\": %lu, \"by_wan\": {", (unsigned long)n.total,
-		    c->ct->capacity, (unsigned long)n.by_proto[0], (unsigned long)n.by_proto[1],
+		    ct_total(c), (unsigned long)n.by_proto[0], (unsigned long)n.by_proto[1],
 		    (unsigned long)n.by_proto[2], (unsigned long)n.by_proto[3],
 		    (unsigned long)n.lan_only);
 		for (unsigned p = 0, k = 0; p < c->n_ports; p++)
@@ -338,7 +358,7 @@ conntrack_count(struct sb_ctl *c, const struct ct_filter *f, struct out *o, bool
 		return;
 	}
 	out(o, "sessions: %lu of %u (tcp %lu, udp %lu, icmp %lu)\n", (unsigned long)n.total,
-	    c->ct->capacity, (unsigned long)n.by_proto[0], (unsigned long)n.by_proto[1],
+	    ct_total(c), (unsigned long)n.by_proto[0], (unsigned long)n.by_proto[1],
 	    (unsigned long)n.by_proto[2]);
 	for (unsigned p = 0; p < c->n_ports; p++)
 		if (c->cfg->ports[p].role == SB_ROLE_WAN)

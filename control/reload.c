@@ -27,6 +27,7 @@ static const struct {
 	{ "switchback", "mbufs", false },
 	{ "switchback", "sessions", false },
 	{ "switchback", "fragments", false },
+	{ "switchback", "workers", false },
 	{ "switchback", "ecmp_hash", true },
 	{ "switchback", "ctl_socket", false },
 	{ "switchback", "ctl_group", false },
@@ -304,6 +305,7 @@ sb_reload_plan(const struct sb_config *o, const struct sb_config *n, struct sb_r
 	NUM(p, true, "switchback", "mbufs", o->mbufs, n->mbufs);
 	NUM(p, true, "switchback", "sessions", o->sessions, n->sessions);
 	NUM(p, true, "switchback", "fragments", o->fragments, n->fragments);
+	NUM(p, true, "switchback", "workers", o->workers, n->workers);
 	STR(p, true, "switchback", "ctl_socket", o->ctl_socket, n->ctl_socket);
 	NUM(p, true, "switchback", "ctl_group", o->ctl_gid, n->ctl_gid);
 	STR(p, true, "xdp", "program", o->xdp_program, n->xdp_program);
@@ -488,6 +490,8 @@ sb_reload_keep_startup(const struct sb_config *o, struct sb_config *n)
 	memcpy(n->tables, o->tables, sizeof(n->tables));
 
 	n->mbufs = o->mbufs;
+	n->mbufs_set = o->mbufs_set;
+	n->workers = o->workers;
 	n->sessions = o->sessions;
 	n->fragments = o->fragments;
 	memcpy(n->ctl_socket, o->ctl_socket, sizeof(n->ctl_socket));

@@ -42,103 +42,212 @@
 
 #define RING_SIZE 4096
 
-/* The worker and its NAT internals, from the configuration: the session
- * table, the mappings and the rings are control's (created and freed
- * here), the worker gets them through a struct sb_worker_conf. */
+/* The workers and their NAT internals, from the configuration: each
+ * worker's session table (its share of [switchback] sessions), mappings
+ * and slice of every masquerading WAN's ports, the rings between workers
+ * and to control are control's (created and freed here); a worker gets
+ * them through a struct sb_worker_conf. */
 static int
-build_worker(struct sb_ctl *c, char *err, size_t errlen)
+build_workers(struct sb_ctl *c, char *err, size_t errlen)
 {
 	struct sb_config *cfg = c->cfg;
-	struct sb_worker_conf wc;
 	int socket = (int)rte_socket_id();
-	uint32_t masq = 0;
-	/* Measure what the session table and the mappings really take from
+	unsigned nw = c->n_workers;
+	uint32_t masq = 0, per = cfg->sessions / nw;
+	/* Measure what the session tables and the mappings really take from
 	 * the heap. */
 	struct rte_malloc_socket_stats before, after;
+	uint64_t eim_bytes = 0;
+	char name[RTE_RING_NAMESIZE];
 
-	rte_malloc_get_socket_stats(socket, &before);
-	c->ct = sb_ct_create("sb_ct", cfg->sessions, socket, 0 /* worker 0 */,
-			     cfg->to_tcp_established, cfg->to_tcp_transitory, cfg->to_udp,
-			     cfg->to_icmp);
-	rte_malloc_get_socket_stats(socket, &after);
-	c->ct_bytes = after.heap_allocsz_bytes - before.heap_allocsz_bytes;
-	if (c->ct != NULL)
-		SB_INFO(MAIN, "conntrack: %u sessions in %lu bytes (%.1f bytes/session)",
-			cfg->sessions, (unsigned long)c->ct_bytes,
-			(double)c->ct_bytes / cfg->sessions);
 	for (unsigned p = 0; p < cfg->n_ports; p++)
 		masq |= (uint32_t)cfg->ports[p].masquerade << p;
-	rte_malloc_get_socket_stats(socket, &before);
-	c->eim = sb_eim_create("sb_eim", masq, cfg->sessions, socket);
-	if (c->eim == NULL)
-		goto nomem;
-	rte_malloc_get_socket_stats(socket, &after);
-	SB_INFO(MAIN, "nat: %lu mappings in %lu bytes", (unsigned long)c->eim->n_map,
-		(unsigned long)(after.heap_allocsz_bytes - before.heap_allocsz_bytes));
+	c->ct_bytes = 0;
+	for (unsigned k = 0; k < nw; k++) {
+		snprintf(name, sizeof(name), "sb_ct%u", k);
+		rte_malloc_get_socket_stats(socket, &before);
+		c->ct[k] = sb_ct_create(name, per, socket, k, cfg->to_tcp_established,
+					cfg->to_tcp_transitory, cfg->to_udp, cfg->to_icmp);
+		rte_malloc_get_socket_stats(socket, &after);
+		if (c->ct[k] == NULL)
+			goto tables;
+		c->ct_bytes += after.heap_allocsz_bytes - before.heap_allocsz_bytes;
+		snprintf(name, sizeof(name), "sb_eim%u", k);
+		rte_malloc_get_socket_stats(socket, &before);
+		c->eim[k] = sb_eim_create(name, masq, per, socket);
+		if (c->eim[k] == NULL)
+			goto nomem;
+		sb_eim_slice(c->eim[k], k, nw);
+		rte_malloc_get_socket_stats(socket, &after);
+		eim_bytes += after.heap_allocsz_bytes - before.heap_allocsz_bytes;
+	}
+	SB_INFO(MAIN, "conntrack: %u sessions in %lu bytes (%.1f bytes/session)",
+		per * nw, (unsigned long)c->ct_bytes, (double)c->ct_bytes / (per * nw));
+	if (nw > 1)
+		SB_INFO(MAIN, "workers: %u, each with %u sessions and the ports of every "
+			"masquerading WAN whose number mod %u is its index (its slice: %u of "
+			"65536 each)", nw, per, nw, 65536 / nw);
+	SB_INFO(MAIN, "nat: %lu mappings in %lu bytes", (unsigned long)c->eim[0]->n_map * nw,
+		(unsigned long)eim_bytes);
 	bool rings = true;
+	/* Every worker punts: several producers, in the relaxed-tail mode
+	 * that does not stall the others while one is preempted (worker
+	 * lcores may share a CPU). */
+	unsigned mp_enq = nw == 1 ? RING_F_SP_ENQ : RING_F_MP_RTS_ENQ;
 
 	for (unsigned r = 1; r < SB_PUNT_MAX; r++) {
 		static const unsigned size[SB_PUNT_MAX] = {
 			[SB_PUNT_ARP] = SB_PUNT_RING_ARP, [SB_PUNT_PROBE_REPLY] = SB_PUNT_RING_PROBE,
 			[SB_PUNT_TTL_EXCEEDED] = SB_PUNT_RING_TTL, [SB_PUNT_DHCP] = SB_PUNT_RING_DHCP,
 		};
-		char name[RTE_RING_NAMESIZE];
 
 		snprintf(name, sizeof(name), "sb_punt%u", r);
-		c->punt[r] = rte_ring_create(name, size[r], socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+		c->punt[r] = rte_ring_create(name, size[r], socket, mp_enq | RING_F_SC_DEQ);
 		rings &= c->punt[r] != NULL;
 	}
-	c->resolve = rte_ring_create("sb_resolve", RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	c->resolve = rte_ring_create("sb_resolve", RING_SIZE, socket, mp_enq | RING_F_SC_DEQ);
 	c->inject = rte_ring_create("sb_inject", RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	for (unsigned a = 0; a < nw && nw > 1; a++)
+		for (unsigned b = 0; b < nw; b++) {
+			if (a == b)
+				continue;
+			snprintf(name, sizeof(name), "sb_ho%u_%u", a, b);
+			c->ho[a][b] = rte_ring_create(name, SB_HANDOFF_RING, socket,
+						      RING_F_SP_ENQ | RING_F_SC_DEQ);
+			rings &= c->ho[a][b] != NULL;
+		}
 	if (sb_publish_probes_init(&c->pub, socket) != 0)
 		rings = false;
-	if (c->ct == NULL || !rings || c->resolve == NULL || c->inject == NULL) {
-		snprintf(err, errlen, "cannot create tables (sessions = %u): %s (give the EAL "
-			 "more memory with -m, or lower [switchback] sessions)", cfg->sessions,
-			 rte_strerror(rte_errno));
-		return -ENOMEM;
-	}
+	if (!rings || c->resolve == NULL || c->inject == NULL)
+		goto tables;
 	if (sb_inbound_setup(c) < 0)
 		goto nomem;
-	wc = (struct sb_worker_conf){
-		.id = 0, .socket = socket, .n_ports = cfg->n_ports,
-		.ct = c->ct, .eim = c->eim, .fwd = &c->inbound->t, .fib = c->fib, .neigh = c->neigh,
-		.state = &c->pub.state, .qs = c->qs,
-		.resolve = c->resolve, .inject = c->inject, .expect = c->pub.expect,
-		.fragments = cfg->fragments,
-	};
-	for (unsigned p = 0; p < cfg->n_ports; p++) {
-		const struct sb_port_conf *pc = &cfg->ports[p];
-
-		wc.port[p] = (struct sb_worker_port){
-			.port_id = c->port_id[p], .role = (uint8_t)pc->role,
-			.masquerade = pc->masquerade, .vlan = pc->vlan,
-			.prefix_len = (uint8_t)pc->prefix_len, .addr = pc->addr, .mac = c->mac[p],
-			.dhcp = pc->dhcp.enabled,
+	for (unsigned k = 0; k < nw; k++) {
+		struct sb_worker_conf wc = {
+			.id = k, .n_workers = nw, .socket = socket, .n_ports = cfg->n_ports,
+			.ct = c->ct[k], .eim = c->eim[k], .fwd = &c->inbound->t, .fib = c->fib,
+			.neigh = c->neigh, .state = &c->pub.state, .qs = c->qs,
+			.resolve = c->resolve, .inject = k == 0 ? c->inject : NULL,
+			.expect = c->pub.expect, .fragments = cfg->fragments / nw,
 		};
+
+		for (unsigned j = 0; j < nw && nw > 1; j++) {
+			wc.ho_out[j] = c->ho[k][j];
+			wc.ho_in[j] = c->ho[j][k];
+		}
+		for (unsigned p = 0; p < cfg->n_ports; p++) {
+			const struct sb_port_conf *pc = &cfg->ports[p];
+
+			wc.port[p] = (struct sb_worker_port){
+				.port_id = c->port_id[p], .role = (uint8_t)pc->role,
+				.masquerade = pc->masquerade, .vlan = pc->vlan,
+				.prefix_len = (uint8_t)pc->prefix_len, .addr = pc->addr,
+				.mac = c->mac[p], .dhcp = pc->dhcp.enabled,
+			};
+		}
+		memcpy(wc.punt, c->punt, sizeof(wc.punt));
+		c->w[k] = sb_worker_create(&wc);
+		if (c->w[k] == NULL)
+			goto nomem;
 	}
-	memcpy(wc.punt, c->punt, sizeof(wc.punt));
-	c->w = sb_worker_create(&wc);
-	if (c->w == NULL)
-		goto nomem;
 	return 0;
+tables:
+	snprintf(err, errlen, "cannot create tables (sessions = %u): %s (give the EAL "
+		 "more memory with -m, or lower [switchback] sessions)", cfg->sessions,
+		 rte_strerror(rte_errno));
+	return -ENOMEM;
 nomem:
 	snprintf(err, errlen, "out of memory during set-up (give the EAL more memory with -m)");
 	return -ENOMEM;
 }
 
 static void
-free_worker(struct sb_ctl *c)
+free_workers(struct sb_ctl *c)
 {
-	sb_worker_free(c->w);
-	c->w = NULL;
-	sb_eim_free(c->eim);
+	for (unsigned k = 0; k < SB_MAX_WORKERS; k++) {
+		sb_worker_free(c->w[k]);
+		c->w[k] = NULL;
+		sb_eim_free(c->eim[k]);
+		c->eim[k] = NULL;
+	}
+	/* Packets still in the rings between workers go back to the pool. */
+	for (unsigned a = 0; a < SB_MAX_WORKERS; a++)
+		for (unsigned b = 0; b < SB_MAX_WORKERS; b++) {
+			struct rte_mbuf *m;
+
+			while (c->ho[a][b] != NULL && rte_ring_dequeue(c->ho[a][b], (void **)&m) == 0)
+				rte_pktmbuf_free(m);
+			rte_ring_free(c->ho[a][b]);
+			c->ho[a][b] = NULL;
+		}
 	sb_inbound_free(c);
-	sb_ct_free(c->ct);
+	for (unsigned k = 0; k < SB_MAX_WORKERS; k++) {
+		sb_ct_free(c->ct[k]);
+		c->ct[k] = NULL;
+	}
 	for (unsigned r = 0; r < SB_PUNT_MAX; r++)
 		rte_ring_free(c->punt[r]);
 	rte_ring_free(c->resolve);
 	rte_ring_free(c->inject);
+}
+
+void
+sb_ctl_counters(const struct sb_ctl *c, struct sb_counters *sum)
+{
+	uint64_t *d = (uint64_t *)sum;
+
+	_Static_assert(sizeof(*sum) % sizeof(uint64_t) == 0, "counters are 64-bit words");
+	memset(sum, 0, sizeof(*sum));
+	for (unsigned k = 0; k < c->n_workers; k++) {
+		const uint64_t *s;
+
+		if (c->w[k] == NULL)
+			continue;
+		s = (const uint64_t *)sb_worker_counters(c->w[k]);
+		for (size_t i = 0; i < sizeof(*sum) / sizeof(uint64_t); i++)
+			d[i] += __atomic_load_n(&s[i], __ATOMIC_RELAXED);
+	}
+}
+
+uint64_t
+sb_ctl_ct_capacity(const struct sb_ctl *c)
+{
+	uint64_t n = 0;
+
+	for (unsigned k = 0; k < c->n_workers; k++)
+		n += c->ct[k] != NULL ? c->ct[k]->capacity : 0;
+	return n;
+}
+
+/* How many workers, on which lcores: [switchback] workers, or one per
+ * worker lcore the EAL was given. The control thread is never on a
+ * worker lcore. */
+static int
+pick_workers(struct sb_ctl *c, char *err, size_t errlen)
+{
+	unsigned avail = rte_lcore_count() - 1, want = c->cfg->workers;
+	unsigned lc = rte_get_next_lcore(-1, 1, 0);
+
+	if (avail == 0) {
+		snprintf(err, errlen, "switchback needs two lcores (for example -l 0,1): the main "
+			 "lcore runs control, the next one the worker");
+		return -EINVAL;
+	}
+	if (want == 0)
+		want = avail > SB_MAX_WORKERS ? SB_MAX_WORKERS : avail;
+	if (want > avail) {
+		snprintf(err, errlen, "[switchback] workers = %u needs %u worker lcores besides the "
+			 "main one, and the EAL was given %u: start it with %u lcores (for example "
+			 "-l 0-%u, or --lcores on fewer CPUs), or lower workers", want, want, avail,
+			 want + 1, want);
+		return -EINVAL;
+	}
+	c->n_workers = want;
+	for (unsigned k = 0; k < want; k++) {
+		c->worker_lcore[k] = lc;
+		lc = rte_get_next_lcore(lc, 1, 0);
+	}
+	return 0;
 }
 
 /* WAN changes told to the hook and the webhook (struct sb_wan_io). */
@@ -160,12 +269,9 @@ sb_ctl_setup(struct sb_ctl *c, char *err, size_t errlen)
 	int ret;
 
 	c->ctl_fd = -1;
-	c->worker_lcore = rte_get_next_lcore(-1, 1, 0);
-	if (c->worker_lcore >= RTE_MAX_LCORE) {
-		snprintf(err, errlen, "switchback needs two lcores (for example -l 0,1): the main "
-			 "lcore runs control, the next one the worker");
-		return -EINVAL;
-	}
+	ret = pick_workers(c, err, errlen);
+	if (ret != 0)
+		return ret;
 	/* Probe first: AF_XDP ports keep mbufs of the pool in their rings,
 	 * and the pool is sized for those on top of [switchback] mbufs. */
 	uint32_t held = 0;
@@ -173,19 +279,36 @@ sb_ctl_setup(struct sb_ctl *c, char *err, size_t errlen)
 	for (unsigned p = 0; p < cfg->n_ports; p++) {
 		uint32_t h;
 
-		ret = sb_port_probe(cfg, p, &c->port_id[p], &h, err, errlen);
+		ret = sb_port_probe(cfg, p, c->n_workers, &c->port_id[p], &h, err, errlen);
 		if (ret != 0)
 			return ret;
 		c->port_open[p] = true;
 		c->n_ports = p + 1;
 		held += h;
 	}
-	c->pool = rte_pktmbuf_pool_create("sb_mbufs", cfg->mbufs + held, 256, 0,
+	/* mbufs against what the workers hold (the config checked it for the
+	 * workers it names; workers = auto is known only now); left out, it
+	 * grows to what they need. */
+	uint32_t mbufs = cfg->mbufs;
+	struct sb_mbuf_need need;
+
+	sb_config_mbufs_needed(cfg, c->n_workers, &need);
+	if (mbufs < need.total && cfg->mbufs_set) {
+		snprintf(err, errlen, "[switchback] mbufs: %u is fewer than %u workers can hold at "
+			 "once (%u in the ports' rx and tx descriptors, %u in rings, %u held, %u in "
+			 "caches and bursts): give at least %u, or leave mbufs out", mbufs,
+			 c->n_workers, need.desc, need.rings, need.held, need.caches, need.total);
+		return -EINVAL;
+	}
+	if (mbufs < need.total)
+		mbufs = need.total + need.total / 4;
+	c->mbufs = mbufs + held;
+	c->pool = rte_pktmbuf_pool_create("sb_mbufs", mbufs + held, 256, 0,
 					  RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
 	if (c->pool == NULL) {
 		snprintf(err, errlen, "[switchback] mbufs: cannot create a pool of %u mbufs (%u "
 			 "and %u the AF_XDP rings hold): %s (give the EAL more memory with -m, or "
-			 "lower mbufs)", cfg->mbufs + held, cfg->mbufs, held, rte_strerror(rte_errno));
+			 "lower mbufs)", mbufs + held, mbufs, held, rte_strerror(rte_errno));
 		return -ENOMEM;
 	}
 	if (held != 0) {
@@ -193,21 +316,27 @@ sb_ctl_setup(struct sb_ctl *c, char *err, size_t errlen)
 		if (ret != 0)
 			return ret;
 		SB_INFO(MAIN, "mbuf pool: %u mbufs, %u of them for the AF_XDP fill and tx rings",
-			cfg->mbufs + held, held);
+			mbufs + held, held);
 	}
 	for (unsigned p = 0; p < cfg->n_ports; p++) {
-		int ret = sb_port_open(&cfg->ports[p], c->pool, c->port_id[p], &c->mac[p],
-				       err, errlen);
+		int ret = sb_port_open(&cfg->ports[p], c->pool, c->port_id[p], c->n_workers,
+				       &c->mac[p], err, errlen);
 
 		if (ret != 0)
 			return ret;
 	}
+	/* WAN replies straight to their worker where the NIC can. */
+	for (unsigned p = 0; p < cfg->n_ports; p++)
+		if (cfg->ports[p].role == SB_ROLE_WAN && cfg->ports[p].masquerade)
+			sb_port_steer(&cfg->ports[p], c->port_id[p],
+				      cfg->ports[p].dhcp.enabled ? 0 : cfg->ports[p].addr, c->n_workers);
 	c->xdp = sb_xdp_open(cfg, err, errlen);
 	if (c->xdp == NULL)
 		return -EINVAL;
-	qs_size = rte_rcu_qsbr_get_memsize(1);
+	/* One RCU domain for every worker. */
+	qs_size = rte_rcu_qsbr_get_memsize(c->n_workers);
 	c->qs = rte_zmalloc("sb_qsbr", qs_size, RTE_CACHE_LINE_SIZE);
-	if (c->qs == NULL || rte_rcu_qsbr_init(c->qs, 1) != 0)
+	if (c->qs == NULL || rte_rcu_qsbr_init(c->qs, c->n_workers) != 0)
 		goto nomem;
 	c->neigh = sb_neigh_create("sb_neigh", SB_MAX_NEIGH, (int)rte_socket_id());
 	c->fib = sb_fib_create("sb_fib", cfg->n_tables, cfg->n_routes + cfg->n_ports + 64, c->qs);
@@ -226,7 +355,7 @@ sb_ctl_setup(struct sb_ctl *c, char *err, size_t errlen)
 	c->pub.qs = c->qs;
 	c->pub.fib = c->fib;
 	c->pub.neigh = c->neigh;
-	ret = build_worker(c, err, errlen);
+	ret = build_workers(c, err, errlen);
 	if (ret != 0)
 		return ret;
 	c->arp.cfg = cfg;
@@ -300,7 +429,7 @@ sb_ctl_teardown(struct sb_ctl *c)
 	for (unsigned p = 0; p < c->n_ports; p++)
 		if (c->port_open[p])
 			sb_port_close(c->port_id[p]);
-	free_worker(c);
+	free_workers(c);
 	sb_publish_fini(&c->pub);
 	sb_fib_free(c->fib);
 	sb_neigh_free(c->neigh);

@@ -66,7 +66,10 @@ fill_wan(struct sb_status_wan *w, const struct sb_status_track *t, const struct 
 	 unsigned p, uint64_t now_ms)
 {
 	const struct sb_wan_conf *wc = &c->cfg->wan[p];
-	const struct sb_counters *wk = sb_worker_counters(c->w);
+	struct sb_counters wk_sum;
+	const struct sb_counters *wk = &wk_sum;
+
+	sb_ctl_counters(c, &wk_sum);
 
 	snprintf(w->name, sizeof(w->name), "%s", c->cfg->ports[p].name);
 	w->port = (uint8_t)p;
@@ -118,7 +121,10 @@ void
 sb_status_fill(struct sb_status *st, const struct sb_status_track *t, const struct sb_ctl *c,
 	       uint64_t now_ms)
 {
-	const struct sb_counters *k = sb_worker_counters(c->w);
+	struct sb_counters k_sum;
+	const struct sb_counters *k = &k_sum;
+
+	sb_ctl_counters(c, &k_sum);
 
 	memset(st, 0, sizeof(*st));
 	st->taken_ms = now_ms;
@@ -163,11 +169,15 @@ sb_status_fill(struct sb_status *st, const struct sb_status_track *t, const stru
 	st->punted = k->punted;
 	memcpy(st->punted_reason, k->punted_reason, sizeof(st->punted_reason));
 	st->injected = k->injected;
+	st->workers = c->n_workers;
+	st->handoff_same = k->handoff_same;
+	st->handoff_out = k->handoff_out;
+	st->handoff_in = k->handoff_in;
 	st->sessions_active = k->ct_active;
 	st->sessions_created = k->ct_created;
 	st->sessions_expired = k->ct_expired;
 	st->sessions_flushed = k->ct_flushed;
-	st->sessions_capacity = c->cfg->sessions;
+	st->sessions_capacity = sb_ctl_ct_capacity(c);
 	st->tcp_rst_sent = k->tcp_rst_sent;
 	memcpy(st->drop, k->drop, sizeof(st->drop));
 	st->reloads = t->reloads;

@@ -93,6 +93,8 @@ struct sb_status {
 	struct sb_status_wan wan[SB_MAX_PORTS];
 	uint64_t wan_changes;
 	uint64_t rx, tx, forwarded, local_replies, punted, injected;
+	unsigned workers;
+	uint64_t handoff_same, handoff_out, handoff_in;  /* docs/threading.md */
 	uint64_t punted_reason[SB_PUNT_MAX];
 	uint64_t sessions_active, sessions_created, sessions_expired, sessions_flushed;
 	uint64_t sessions_capacity;

@@ -22,7 +22,10 @@ fragment(const char *fmt, uint64_t v)
 void
 sb_summary_print(struct sb_ctl *c)
 {
-	const struct sb_counters *k = sb_worker_counters(c->w);
+	struct sb_counters k_sum;
+	const struct sb_counters *k = &k_sum;
+
+	sb_ctl_counters(c, &k_sum);
 	uint64_t up_ms = sb_now_ms() - c->start_ms;
 
 	printf("\n=== switchback summary (up %lu.%03lu s) ===\n", (unsigned long)(up_ms / 1000),

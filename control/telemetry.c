@@ -30,7 +30,10 @@ static int
 tel_stats(const char *cmd __rte_unused, const char *params __rte_unused,
 	  struct rte_tel_data *d)
 {
-	const struct sb_counters *k = sb_worker_counters(tel_ctl->w);
+	struct sb_counters k_sum;
+	const struct sb_counters *k = &k_sum;
+
+	sb_ctl_counters(tel_ctl, &k_sum);
 
 	rte_tel_data_start_dict(d);
 #define U64(n, v) rte_tel_data_add_dict_u64(d, n, v)
@@ -41,7 +44,7 @@ tel_stats(const char *cmd __rte_unused, const char *params __rte_unused,
 #undef SB_X_DROP
 	U64("wan_changes", tel_ctl->wans.changes);
 	U64("tsc_hz", rte_get_tsc_hz());
-	U64("sessions_capacity", tel_ctl->ct->capacity);
+	U64("sessions_capacity", sb_ctl_ct_capacity(tel_ctl));
 	U64("sessions_bytes", tel_ctl->ct_bytes);
 	U64("last_publish_us", tel_ctl->last_publish_us);
 	for (unsigned p = 0; p < tel_ctl->n_ports && p < 8; p++) {

@@ -9,6 +9,10 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <linux/if_link.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/statfs.h>
 #include <linux/magic.h>
 
@@ -70,6 +74,27 @@ sys_long(const char *ifname, const char *what)
 	return v;
 }
 
+/* The combined channels @ifname has (ETHTOOL_GCHANNELS), what DPDK's
+ * AF_XDP PMD counts queues by: 1 when it has none (a veth). */
+static unsigned
+combined_channels(const char *ifname)
+{
+	struct ethtool_channels ch = { .cmd = ETHTOOL_GCHANNELS };
+	struct ifreq ifr;
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	unsigned n = 1;
+
+	if (fd < 0)
+		return 1;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	ifr.ifr_data = (void *)&ch;
+	if (ioctl(fd, SIOCETHTOOL, &ifr) == 0 && ch.max_combined != 0)
+		n = ch.max_combined;
+	close(fd);
+	return n;
+}
+
 /* Real rx queues of @ifname (the rx-N folders sysfs shows). */
 static int
 rx_queues(const char *ifname)
@@ -117,8 +142,8 @@ prog_name(uint32_t id, char *name, size_t len)
 }
 
 static int
-check_af_xdp(const struct sb_port_conf *pc, const char *ifname, const char *prog, char *err,
-	     size_t errlen)
+check_af_xdp(const struct sb_port_conf *pc, const char *ifname, const char *prog,
+	     unsigned queues, char *err, size_t errlen)
 {
 	int ifindex = (int)if_nametoindex(ifname);
 	uint32_t id = 0;
@@ -155,12 +180,23 @@ check_af_xdp(const struct sb_port_conf *pc, const char *ifname, const char *prog
 			 "it with: ip link set dev %s xdp off", pc->name, ifname, id, name, ifname);
 		return -EBUSY;
 	}
+	if (queues > 1 && combined_channels(ifname) < queues) {
+		snprintf(err, errlen, "[port %s] device: %u workers need %u AF_XDP queues and %s has "
+			 "%u combined channel(s), which is what DPDK's AF_XDP driver counts (a veth "
+			 "has none, whatever its rx queues): give it %u (ethtool -L %s combined %u), "
+			 "use af_packet:%s (the kernel's fanout spreads flows over the workers' "
+			 "queues), or lower [switchback] workers", pc->name, queues, queues, ifname,
+			 combined_channels(ifname), queues, ifname, queues, ifname);
+		return -EINVAL;
+	}
 	nq = rx_queues(ifname);
-	if (nq > 1) {
-		snprintf(err, errlen, "[port %s] device: %s has %d rx queues and switchback takes "
-			 "queue 0 only: what the NIC spreads to the others would be dropped "
-			 "(counted no_socket); give it one: ethtool -L %s combined 1",
-			 pc->name, ifname, nq, ifname);
+	if (nq >= 0 && (unsigned)nq != queues) {
+		snprintf(err, errlen, "[port %s] device: %s has %d rx queues and switchback's %u "
+			 "worker(s) take %u: what the NIC spread to others would be dropped "
+			 "(counted no_socket), and it cannot spread to queues it lacks; give it %u: "
+			 "ethtool -L %s combined %u (a veth: create it with numrxqueues %u "
+			 "numtxqueues %u)", pc->name, ifname, nq, queues, queues, queues, ifname,
+			 queues, queues, queues);
 		return -EINVAL;
 	}
 	/* The PMD loads our object with libbpf and does not pin it: bpffs is
@@ -172,8 +208,8 @@ check_af_xdp(const struct sb_port_conf *pc, const char *ifname, const char *prog
 }
 
 int
-sb_xdp_devargs(const struct sb_config *cfg, unsigned idx, char *out, size_t outlen,
-	       char *err, size_t errlen)
+sb_xdp_devargs(const struct sb_config *cfg, unsigned idx, unsigned queues, char *out,
+	       size_t outlen, char *err, size_t errlen)
 {
 	const struct sb_port_conf *pc = &cfg->ports[idx];
 	char ifname[IF_NAMESIZE], why[256];
@@ -187,15 +223,21 @@ sb_xdp_devargs(const struct sb_config *cfg, unsigned idx, char *out, size_t outl
 	}
 	switch (kind) {
 	case SB_DEV_AF_PACKET:
-		snprintf(out, outlen, "net_af_packet_%s,iface=%s,qpairs=1", pc->name, ifname);
+		/* Several queues: PACKET_FANOUT (hash) spreads flows over them.
+		 * 2048 frames a ring (the PMD's default is 512): the kernel
+		 * fills it while a worker is descheduled, and what does not
+		 * fit is lost uncounted. */
+		snprintf(out, outlen, "net_af_packet_%s,iface=%s,qpairs=%u,framecnt=2048", pc->name,
+			 ifname, queues);
 		return 0;
 	case SB_DEV_AF_XDP:
 		prog = program_path(cfg);
-		ret = check_af_xdp(pc, ifname, prog, err, errlen);
+		ret = check_af_xdp(pc, ifname, prog, queues, err, errlen);
 		if (ret != 0)
 			return ret;
 		if ((size_t)snprintf(out, outlen, "net_af_xdp_%s,iface=%s,start_queue=0,"
-				     "queue_count=1,xdp_prog=%s", pc->name, ifname, prog) >= outlen) {
+				     "queue_count=%u,xdp_prog=%s", pc->name, ifname, queues,
+				     prog) >= outlen) {
 			snprintf(err, errlen, "[port %s] device: devargs too long (the XDP "
 				 "program's path %s)", pc->name, prog);
 			return -ENAMETOOLONG;

@@ -20,13 +20,14 @@ struct rte_mempool;
 
 /**
  * The DPDK devargs for port @idx of @cfg: af_xdp:IF becomes net_af_xdp with
- * switchback's program, one queue from 0 (after checking the interface:
- * there, MTU within an mbuf, no XDP program already attached, one rx
- * queue); af_packet:IF becomes net_af_packet; any other device is copied.
+ * switchback's program, @queues queues from 0, one per worker (after
+ * checking the interface: there, MTU within an mbuf, no XDP program
+ * already attached, exactly @queues rx queues); af_packet:IF becomes
+ * net_af_packet with @queues queue pairs; any other device is copied.
  * Returns 0, or a negative errno with the cause named in @err.
  */
-int sb_xdp_devargs(const struct sb_config *cfg, unsigned idx, char *out, size_t outlen,
-		   char *err, size_t errlen);
+int sb_xdp_devargs(const struct sb_config *cfg, unsigned idx, unsigned queues, char *out,
+		   size_t outlen, char *err, size_t errlen);
 
 /**
  * Check that @mp can back AF_XDP sockets: the PMD registers the pool's

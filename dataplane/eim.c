@@ -56,6 +56,14 @@ sb_eim_create(const char *name, uint32_t masq_ports, uint32_t sessions, int sock
 	return m;
 }
 
+void
+sb_eim_slice(struct sb_eim *m, unsigned k, unsigned n)
+{
+	for (unsigned p = 0; p < SB_MAX_PORTS; p++)
+		if (m->pool[p] != NULL)
+			sb_nat_pool_slice(m->pool[p], k, n);
+}
+
 int
 sb_eim_get(struct sb_eim *m, const struct sb_eim_key *k, enum sb_nat_proto np, uint32_t rnd,
 	   uint32_t now_s)

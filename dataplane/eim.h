@@ -48,6 +48,10 @@ struct sb_eim {
 struct sb_eim *sb_eim_create(const char *name, uint32_t masq_ports, uint32_t sessions,
 			     int socket);
 
+/** Keep @m's pools to worker @k's slice of the ports of @n workers
+ * (sb_nat_pool_slice). Main lcore, before the worker starts. */
+void sb_eim_slice(struct sb_eim *m, unsigned k, unsigned n);
+
 /** Free @m (NULL is fine). Main lcore, once the worker has stopped. */
 void sb_eim_free(struct sb_eim *m);
 

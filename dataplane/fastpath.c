@@ -8,6 +8,7 @@
 #include "flowtab.h"
 #include "l2out.h"
 #include "nat.h"
+#include "handoff.h"
 
 /* Sessions are fetched this many packets ahead (a table of 64k flows no
  * longer sits in L1). */
@@ -149,9 +150,11 @@ forward(struct sb_worker *w, const struct sb_burst *b, struct sb_pkt *p)
 					  .proto = md->proto };
 
 		if (sb_frag_add(w->frag, &fk, sb_ct_index(w->ct, s), sb_wk_frag_tag(s),
-				(uint8_t)dir, b->now) == 0)
+				(uint8_t)dir, b->now) == 0) {
 			w->cnt.frag_tracked++;
-		else
+			if (w->ho.n > 1)
+				sb_ho_notify_fragment(w, &fk, m->pool);
+		} else
 			w->cnt.frag_table_full++;
 	}
 	if (likely(ok))

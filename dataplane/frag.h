@@ -40,6 +40,10 @@ struct sb_frag_entry {
 	uint8_t dir;           /* SB_CT_DIR_* */
 };
 
+/* dir of an entry that names another worker (handoff.h): the first
+ * fragment went there; session is that worker's index. */
+#define SB_FRAG_FOREIGN 0xff
+
 #define SB_FRAG_HOLD_MAX 64
 #define SB_FRAG_HOLD_PER_SRC 8
 #define SB_FRAG_HOLD_MS 1000

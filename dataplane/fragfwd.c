@@ -4,6 +4,7 @@
 #include "fragfwd.h"
 #include "l2out.h"
 #include "nat.h"
+#include "handoff.h"
 
 static void
 later_fragment(struct sb_worker *w, const struct sb_dp_state *st, unsigned in,
@@ -30,6 +31,11 @@ later_fragment(struct sb_worker *w, const struct sb_dp_state *st, unsigned in,
 		if (may_hold)
 			w->cnt.frag_hold_refused++;
 		sb_wk_drop(w, m, SB_DROP_FRAG_NO_FLOW);
+		return;
+	}
+	if (unlikely(dir == SB_FRAG_FOREIGN)) {
+		/* Its first fragment went to another worker. */
+		sb_ho_give(w, idx, m, in);
 		return;
 	}
 	s = sb_ct_session(w->ct, idx);

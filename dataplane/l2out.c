@@ -1,6 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "l2out.h"
 
+/* Send what port @p's tx buffer holds. */
+static void
+flush_port(struct sb_worker *w, unsigned p)
+{
+	w->cnt.tx += rte_eth_tx_buffer_flush(w->port[p].port_id, (uint16_t)w->id, w->port[p].txb);
+}
+
 void
 sb_l2out_park(struct sb_worker *w, unsigned out, uint32_t ip_host, struct rte_mbuf *m,
 	      uint64_t now)
@@ -55,14 +62,20 @@ sb_l2out_inject(struct sb_worker *w)
 		if (!sb_l2out_tag(w, p, &m[i]))
 			continue;
 		w->cnt.injected++;
-		rte_eth_tx_buffer(p->port_id, 0, p->txb, m[i]);
+		/* Control's frames (probes, ARP) go before the buffered data
+		 * and get a few tries at a full tx ring: a burst of traffic
+		 * must not cost a WAN its probes. */
+		flush_port(w, out);
+		for (unsigned t = 0; t < 4; t++) {
+			if (rte_eth_tx_burst(p->port_id, (uint16_t)w->id, &m[i], 1) == 1) {
+				w->cnt.tx++;
+				m[i] = NULL;
+				break;
+			}
+		}
+		if (m[i] != NULL)
+			sb_wk_drop(w, m[i], SB_DROP_TX_FULL);
 	}
-}
-
-static void
-flush_port(struct sb_worker *w, unsigned p)
-{
-	w->cnt.tx += rte_eth_tx_buffer_flush(w->port[p].port_id, 0, w->port[p].txb);
 }
 
 void
@@ -80,7 +93,7 @@ sb_l2out_send(struct sb_worker *w, unsigned out, struct rte_mbuf **m, unsigned n
 
 	if (unlikely(p->txb->length != 0))
 		flush_port(w, out);
-	sent = rte_eth_tx_burst(p->port_id, 0, m, (uint16_t)n);
+	sent = rte_eth_tx_burst(p->port_id, (uint16_t)w->id, m, (uint16_t)n);
 	w->cnt.tx += sent;
 	if (unlikely(sent < n)) {
 		w->cnt.drop[SB_DROP_TX_FULL] += n - sent;

@@ -60,6 +60,17 @@ sb_nat_pool_init(struct sb_nat_pool *pool)
 		set_busy(pool, SB_NAT_ICMP, (uint16_t)id);
 }
 
+void
+sb_nat_pool_slice(struct sb_nat_pool *pool, unsigned k, unsigned n)
+{
+	for (unsigned p = 0; p < SB_NAT_PROTO_MAX && n > 1; p++)
+		for (unsigned port = 0; port < 65536; port++)
+			if (port % n != k) {
+				pool->used[p][port >> 6] |= 1ull << (port & 63);
+				set_busy(pool, p, (uint16_t)port);
+			}
+}
+
 bool
 sb_nat_port_used(const struct sb_nat_pool *pool, enum sb_nat_proto p, uint16_t port)
 {

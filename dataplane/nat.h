@@ -68,6 +68,12 @@ int sb_nat_port_alloc(struct sb_nat_pool *pool, enum sb_nat_proto p,
 void sb_nat_port_free(struct sb_nat_pool *pool, enum sb_nat_proto p, uint16_t port,
 		      uint32_t now_s);
 
+/** Keep @pool to the ports of slice @k of @n: those whose number mod @n
+ * is @k (the ports of worker @k: dataplane/handoff.h). The others are
+ * taken for good, so they are neither preserved nor searched. Main
+ * lcore, before the worker starts. */
+void sb_nat_pool_slice(struct sb_nat_pool *pool, unsigned k, unsigned n);
+
 /** Take @port (host order) for good: masquerade never hands it out (a
  * forwarded port). Main lcore, before the worker starts. */
 void sb_nat_port_reserve(struct sb_nat_pool *pool, enum sb_nat_proto p, uint16_t port);

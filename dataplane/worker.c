@@ -24,6 +24,7 @@
 #include "l2out.h"
 #include "nat.h"
 #include "synhold.h"
+#include "handoff.h"
 
 #define PREFETCH_OFFSET 3
 #define SWEEP_BUDGET 64
@@ -47,7 +48,11 @@ sb_worker_create(const struct sb_worker_conf *conf)
 
 	for (unsigned r = 1; r < SB_PUNT_MAX; r++)
 		rings &= conf->punt[r] != NULL;
-	if (conf->n_ports > SB_MAX_PORTS || !rings) {
+	unsigned nw = conf->n_workers != 0 ? conf->n_workers : 1;
+
+	for (unsigned j = 0; j < nw && nw > 1; j++)
+		rings &= j == conf->id || (conf->ho_out[j] != NULL && conf->ho_in[j] != NULL);
+	if (conf->n_ports > SB_MAX_PORTS || !rings || nw > SB_MAX_WORKERS || conf->id >= nw) {
 		rte_errno = EINVAL;
 		return NULL;
 	}
@@ -70,6 +75,12 @@ sb_worker_create(const struct sb_worker_conf *conf)
 	w->expect = conf->expect;
 	w->resolve = conf->resolve;
 	w->inject = conf->inject;
+	w->ho.n = nw;
+	w->ho.mask = (nw & (nw - 1)) == 0 ? nw - 1 : 0;
+	for (unsigned j = 0; j < nw; j++) {
+		w->ho.out[j] = conf->ho_out[j];
+		w->ho.in[j] = conf->ho_in[j];
+	}
 	w->tsc_hz = rte_get_tsc_hz();
 	w->rnd = rte_rdtsc() | 1;
 	{
@@ -137,6 +148,8 @@ sb_worker_free(struct sb_worker *w)
 {
 	if (w == NULL)
 		return;
+	for (unsigned j = 0; j < w->ho.n; j++)
+		rte_pktmbuf_free_bulk(w->ho.q[j].m, w->ho.q[j].n);
 	if (w->frag != NULL)
 		sb_frag_scan(w->frag, 0, true, free_held, NULL);
 	sb_frag_free(w->frag);
@@ -233,6 +246,17 @@ parse_burst(struct sb_worker *w, struct sb_burst *b, struct rte_mbuf **pkts, uns
 			sb_wk_drop(w, m, SB_DROP_VLAN_MISMATCH);
 			continue;
 		}
+		if (w->ho.n > 1 && !b->handed && d->kind == SB_PKT_IPV4) {
+			/* Another worker's session or mapping: to it, as
+			 * received (handoff.h). */
+			unsigned o = sb_ho_owner(w, b->in, m, d);
+
+			if (o != w->id) {
+				sb_ho_give(w, o, m, b->in);
+				continue;
+			}
+			w->cnt.handoff_same++;
+		}
 		if (d->vlan != 0) {
 			/* Work untagged; tx tags again per egress port. */
 			if (rte_vlan_strip(m) != 0) {
@@ -325,13 +349,13 @@ stage(struct sb_worker *w, enum sb_stage s, uint64_t cycles, unsigned pkts)
 	w->cnt.stage_pkts[s] += pkts;
 }
 
-void
-sb_worker_process(struct sb_worker *w, unsigned in, struct rte_mbuf **pkts, unsigned n)
+static void
+process(struct sb_worker *w, unsigned in, struct rte_mbuf **pkts, unsigned n, bool handed)
 {
 	struct rte_mbuf *left[SB_BURST];
 	struct sb_burst b;
 	uint64_t t0, t1, tracked = w->cnt.frag_tracked;
-	unsigned fast, local;
+	unsigned fast, local, seen = n;
 
 	b.st = __atomic_load_n(w->state, __ATOMIC_ACQUIRE);
 	if (unlikely(b.st->version != w->addr_version))
@@ -341,9 +365,13 @@ sb_worker_process(struct sb_worker *w, unsigned in, struct rte_mbuf **pkts, unsi
 	/* The common case's clean hits in one pass (fastpath.c); the rest,
 	 * untouched, through the stages below. */
 	n = sb_fastpath_fused(w, b.st, in, b.now, pkts, n, left);
+	/* What it took hit this worker's own table: owned where received. */
+	if (w->ho.n > 1 && !handed)
+		w->cnt.handoff_same += seen - n;
 	if (n == 0)
 		return;
 	b.in = in;
+	b.handed = handed;
 	b.lookup.n = b.slow.n = b.fwd.n = b.hairpin.n = 0;
 	b.local.n = b.reset.n = b.later.n = b.icmp_err.n = 0;
 	t0 = rte_rdtsc();
@@ -387,8 +415,21 @@ sb_worker_process(struct sb_worker *w, unsigned in, struct rte_mbuf **pkts, unsi
 }
 
 void
+sb_worker_process(struct sb_worker *w, unsigned in, struct rte_mbuf **pkts, unsigned n)
+{
+	process(w, in, pkts, n, false);
+}
+
+void
+sb_worker_process_handed(struct sb_worker *w, unsigned in, struct rte_mbuf **pkts, unsigned n)
+{
+	process(w, in, pkts, n, true);
+}
+
+void
 sb_worker_flush(struct sb_worker *w)
 {
+	sb_ho_flush(w);
 	sb_l2out_flush(w);
 }
 
@@ -425,14 +466,20 @@ sb_worker_main(void *arg)
 		unsigned got = 0;
 
 		for (unsigned p = 0; p < w->n_ports; p++) {
-			uint16_t n = rte_eth_rx_burst(w->port[p].port_id, 0, pkts, SB_BURST);
+			uint16_t n = rte_eth_rx_burst(w->port[p].port_id, (uint16_t)w->id, pkts,
+						      SB_BURST);
 
 			if (n != 0) {
 				sb_worker_process(w, p, pkts, n);
 				got += n;
 			}
 		}
-		sb_l2out_inject(w);
+		if (w->ho.n > 1) {
+			got += sb_ho_receive(w);
+			sb_ho_flush(w);
+		}
+		if (w->inject != NULL)
+			sb_l2out_inject(w);
 		uint64_t t = rte_rdtsc();
 
 		if (unlikely(w->n_parked != 0))

@@ -43,7 +43,11 @@ struct sb_worker_port {
 /* What a worker is made of. The tables and rings are control's: it
  * creates them before and frees them after the worker. */
 struct sb_worker_conf {
-	unsigned id;               /* worker index: RCU thread id, session owner */
+	unsigned id;               /* worker index: RCU thread id, rx/tx queue, port slice */
+	unsigned n_workers;        /* 1 .. SB_MAX_WORKERS (0: 1) */
+	/* n_workers > 1: the single-producer, single-consumer rings to and
+	 * from each other worker ([id] unused) */
+	struct rte_ring *ho_out[SB_MAX_WORKERS], *ho_in[SB_MAX_WORKERS];
 	int socket;
 	unsigned n_ports;
 	struct sb_worker_port port[SB_MAX_PORTS];
@@ -61,7 +65,8 @@ struct sb_worker_conf {
 	 * are dropped here (NULL: none is expected) */
 	const struct sb_probe_expect *expect;
 	struct rte_ring *resolve;  /* to control: (port << 32 | ip) to resolve */
-	struct rte_ring *inject;   /* from control: mbufs to send, hash.usr = port */
+	struct rte_ring *inject;   /* from control: mbufs to send, hash.usr = port
+				    * (worker 0 only: NULL for the others) */
 	uint32_t fragments;        /* datagrams in flight tracked */
 	/* (The ECMP hash and PCC come with each published state, so that a
 	 * reload can change them: struct sb_dp_state.) */
@@ -90,6 +95,11 @@ void sb_worker_free(struct sb_worker *w);
  */
 void sb_worker_process(struct sb_worker *w, unsigned in, struct rte_mbuf **pkts,
 		       unsigned n);
+
+/** Process @n packets another worker received on port index @in and
+ * handed to this one, their owner (handoff.h). Owning worker lcore. */
+void sb_worker_process_handed(struct sb_worker *w, unsigned in, struct rte_mbuf **pkts,
+			      unsigned n);
 
 /** Flush every port's tx buffer, and send parked packets whose neighbour
  * is now known. Owning worker lcore only. */

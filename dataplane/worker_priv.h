@@ -62,8 +62,23 @@ struct sb_parked {
 
 #define SB_PARK_MAX 64
 
+/* Packets for another worker, sent once a loop (handoff.h). */
+struct sb_ho_queue {
+	unsigned n;
+	struct rte_mbuf *m[SB_BURST];
+};
+
+/* This worker among N: the rings to and from each other one. */
+struct sb_ho {
+	unsigned n;                        /* workers; 1: no handoff */
+	unsigned mask;                     /* n - 1 when n is a power of two, else 0 */
+	struct rte_ring *out[SB_MAX_WORKERS]; /* to worker j (SP/SC) */
+	struct rte_ring *in[SB_MAX_WORKERS];  /* from worker j (SP/SC) */
+	struct sb_ho_queue q[SB_MAX_WORKERS];
+};
+
 struct sb_worker {
-	unsigned id;
+	unsigned id;                   /* its index: RCU thread id, rx/tx queue, slice */
 	unsigned n_ports;
 	uint64_t addr_version;         /* state version DHCP ports' addresses were read from */
 	struct sb_wport port[SB_MAX_PORTS];
@@ -88,6 +103,7 @@ struct sb_worker {
 	struct sb_police police;    /* punt rates per reason, ARP per sender */
 	unsigned n_parked;
 	struct sb_parked parked[SB_PARK_MAX];
+	struct sb_ho ho;               /* the other workers */
 	struct sb_counters cnt;
 };
 
@@ -135,6 +151,7 @@ struct sb_burst {
 	const struct sb_dp_state *st;
 	uint64_t now;                  /* TSC at the start of the burst */
 	unsigned in;                   /* ingress port index */
+	bool handed;                   /* from another worker: owned here */
 	struct sb_pkt_vec lookup, slow, fwd, hairpin, local, reset, later, icmp_err;
 	/* Scratch of the bulk session lookup (arguments in lookup's order). */
 	const struct sb_ct_key *keys[SB_BURST];

@@ -61,8 +61,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	{
 		struct sb_mbuf_need n;
 
-		sb_config_mbufs_needed(cfg, &n);
-		FUZZ_CHECK(cfg->mbufs >= n.total, "mbufs %u below %u", cfg->mbufs, n.total);
+		sb_config_mbufs_needed(cfg, cfg->workers, &n);
+		FUZZ_CHECK(!cfg->mbufs_set || cfg->mbufs >= n.total, "mbufs %u below %u",
+			   cfg->mbufs, n.total);
 	}
 	for (unsigned i = 0; i < cfg->n_routes; i++) {
 		const struct sb_route_conf *r = &cfg->routes[i];

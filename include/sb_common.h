@@ -14,6 +14,10 @@
 #define SB_NAME_LEN       32
 #define SB_DEV_LEN        256
 #define SB_BURST          32
+#define SB_MAX_WORKERS    8    /* worker lcores (workers = N) */
+/* Slots of each single-producer, single-consumer ring between two
+ * workers (a packet handed to its owner: dataplane/handoff.h). */
+#define SB_HANDOFF_RING   512
 
 /* ICMP echo identifiers 0xff00-0xffff are reserved for the gateway's own
  * probes, so probe replies can never be mistaken for a NATed session. */

@@ -144,6 +144,8 @@ struct sb_config {
 	uint32_t mbufs;
 	uint32_t sessions;
 	uint32_t fragments;       /* datagrams in flight tracked for reassembly */
+	uint32_t workers;         /* worker lcores; 0 = one per worker lcore of the EAL */
+	bool mbufs_set;           /* mbufs given (else sized for the workers: setup.c) */
 	enum sb_ecmp_hash ecmp_hash;
 	char ctl_socket[108];
 	int64_t ctl_gid;          /* ctl_group's gid: may use the socket; -1 = none */
@@ -242,14 +244,17 @@ size_t sb_config_errors_format(const struct sb_config_errors *errs, char *buf, s
  * [switchback] mbufs (AF_XDP ports' own rings come on top, main.c). */
 struct sb_mbuf_need {
 	uint32_t desc;    /* rx_desc + tx_desc of every port */
-	uint32_t rings;   /* punt rings and the inject ring */
+	uint32_t rings;   /* punt rings, the inject ring, the workers' handoff rings */
 	uint32_t held;    /* held fragments, packets parked for ARP */
 	uint32_t caches;  /* mempool caches, bursts in flight */
 	uint32_t total;
 };
 
-/** Fill @n for @cfg. Any thread; pure. */
-void sb_config_mbufs_needed(const struct sb_config *cfg, struct sb_mbuf_need *n);
+/** Fill @n for @cfg run by @workers workers (each has its own queue on
+ * every port, its own held packets, and a handoff ring to every other).
+ * Any thread; pure. */
+void sb_config_mbufs_needed(const struct sb_config *cfg, unsigned workers,
+			    struct sb_mbuf_need *n);
 /** The keys [@section] takes (its kind: "switchback", "port", "route",
  * ...), NULL-terminated; NULL for a section kind it does not know. */
 const char *const *sb_config_keys(const char *section);

@@ -42,7 +42,8 @@
 	X(ICMP_POLICED,     "ttl_exceeded_policed")                     \
 	X(PROBE_INVALID,    "probe_reply_invalid")                      \
 	X(LAN_MULTICAST,    "lan_multicast_broadcast")                  \
-	X(FWD_REFUSED,      "forward_source_refused")
+	X(FWD_REFUSED,      "forward_source_refused")                   \
+	X(HANDOFF_FULL,     "handoff_ring_full")
 
 enum sb_drop {
 #define SB_X_ENUM(e, s) SB_DROP_##e,
@@ -103,6 +104,12 @@ enum sb_drop {
 	/* held inbound SYNs met by the LAN host's SYN; never met (6 s) */          \
 	C(syn_hold_matched,  "syn_hold_matched",       ", met by the LAN host's SYN %lu") \
 	C(syn_hold_expired,  "syn_hold_expired",       ", expired %lu\n")               \
+	/* workers = N: packets received by their owner; handed to another */ \
+	/* worker; taken from another; first fragments told to the others */     \
+	C(handoff_same,      "handoff_same_worker",    "workers: owned where received %lu") \
+	C(handoff_out,       "handoff_out",            ", handed to their owner %lu")   \
+	C(handoff_in,        "handoff_in",             ", taken from another worker %lu") \
+	C(frag_notices_sent, "fragment_notices_sent",  ", fragment notices %lu\n")      \
 	C(loops,             "loops",                  "")                              \
 	C(busy_loops,        "busy_loops",             "")
 

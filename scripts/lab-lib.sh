@@ -287,10 +287,44 @@ lab_cleanup() {
 
 ctl() { "$(dirname "$bin")/switchbackctl" -f "$prefix" "$@"; }
 
-# Run switchback on CONFIG in sb-gw (the lab and its server up already).
+# The EAL's lcores for SB_WORKERS workers (default 1): "-l 0,1", or with
+# several, control alone on CPU 0 and the workers on the other CPUs (on a
+# 2-CPU VM they share CPU 1: lcores are threads, not CPUs).
+lab_lcores() {
+	local n=${SB_WORKERS:-1} ncpu k s="0@0"
+	if [ "$n" -le 1 ]; then echo "-l 0,1"; return; fi
+	ncpu=$(nproc)
+	for k in $(seq 1 "$n"); do
+		if [ "$ncpu" -gt 1 ]; then s="$s,$k@$((1 + (k - 1) % (ncpu - 1)))"; else s="$s,$k@0"; fi
+	done
+	echo "--lcores $s"
+}
+
+# CONFIG for SB_WORKERS workers into FILE: a veth's AF_XDP has one queue
+# for DPDK 22.11's PMD (it counts combined channels, and a veth has none),
+# so several workers take the lab's ports as af_packet (PACKET_FANOUT
+# spreads flows over their queues; it also reassembles fragments: the
+# fragment scenarios need one worker on AF_XDP). A given mbufs is left
+# out: the daemon then sizes the pool for its workers.
+lab_workers_config() {
+	sed -e 's/^device = af_xdp:/device = af_packet:/' -e '/^mbufs = /d' "$1" >"$2.tmp" &&
+		mv "$2.tmp" "$2"
+}
+
+# Run switchback on CONFIG in sb-gw (the lab and its server up already),
+# with SB_WORKERS workers (lab_lcores, lab_workers_config).
 lab_gw_start() {
-	"$LAB" gw-exec "$bin" -l 0,1 --no-huge -m 512 --no-pci --file-prefix "$prefix" \
-		--log-level 'pmd.*:error' -- -c "$1" >"$log" 2>&1 &
+	local conf=$1
+	if [ "${SB_WORKERS:-1}" -gt 1 ]; then
+		# In place when it is the test's own copy (a reload reads it again).
+		case "$1" in
+		"$work"/*) lab_workers_config "$1" "$1" ;;
+		*) conf=$work/$(basename "$1"); lab_workers_config "$1" "$conf" ;;
+		esac
+	fi
+	# shellcheck disable=SC2046
+	"$LAB" gw-exec "$bin" $(lab_lcores) --no-huge -m 512 --no-pci --file-prefix "$prefix" \
+		--log-level 'pmd.*:error' -- -c "$conf" >"$log" 2>&1 &
 	sb_pid=$!
 }
 
@@ -328,6 +362,22 @@ lab_stop() {
 	else
 		bad "shutdown (rc $rc)"
 	fi
+	lab_workers_check
+}
+
+# With SB_WORKERS > 1: the workers ran, the steering mode of every
+# masquerading WAN was logged, and packets were handed to their owner.
+lab_workers_check() {
+	local n=${SB_WORKERS:-1} h
+	[ "$n" -gt 1 ] || return 0
+	grep -q "workers on lcores" "$log" && ok "$n workers ran ($(grep -o 'workers on lcores [0-9,]*' "$log"))" ||
+		bad "no 'workers on lcores' line: did $n workers run?"
+	grep -Eq "replies (steered by rte_flow|handed to their worker in software)" "$log" &&
+		ok "steering mode logged: $(grep -Eo 'replies (steered by rte_flow|handed to their worker in software)' "$log" | sort -u | tr '\n' ' ')" ||
+		bad "no steering mode in the log"
+	h=$(sed -n 's/.*handed to their owner \([0-9]*\).*/\1/p' "$log" | tail -1)
+	[ "${h:-0}" -gt 0 ] && ok "packets handed to their owning worker: $h" ||
+		bad "no packet handed to its owner (handoff counters: $(grep '^workers:' "$log"))"
 }
 
 lab_finish() {

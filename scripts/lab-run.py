@@ -195,7 +195,9 @@ class Run:
             self.spawn(["ip", "netns", "exec", "sb-inet", PY, os.path.join(TOP, "scripts", "lab-server.py"),
                         "--addr", d, "--log", self.path(f"server-{d}.txt"),
                         "--max-seconds", str(int(s["duration_s"] + s["settle_s"] + 120))], os.devnull)
-        self.gw = self.spawn([LAB, "gw-exec", self.bin, "-l", "0,1", "--no-huge", "-m", "512",
+        lcores = subprocess.run(["bash", "-c", f". {os.path.join(TOP, 'scripts', 'lab-lib.sh')}; lab_lcores"],
+                                capture_output=True, text=True).stdout.split()
+        self.gw = self.spawn([LAB, "gw-exec", self.bin] + lcores + ["--no-huge", "-m", "512",
                               "--no-pci", "--file-prefix", self.prefix, "--log-level", "pmd.*:error",
                               "--", "-c", s["config"]], self.path("log"))
         end = time.time() + 20

@@ -126,7 +126,11 @@ quiet_iface() {
 }
 
 veth() { # veth NS_A IF_A NS_B IF_B
-	ip link add "$2" netns "$1" type veth peer name "$4" netns "$3"
+	# SB_WORKERS > 1: as many queues as workers (an AF_XDP port takes one
+	# per worker; the kernel spreads what it sends over them by flow).
+	local q=${SB_WORKERS:-1}
+	ip link add "$2" numtxqueues "$q" numrxqueues "$q" netns "$1" type veth \
+		peer name "$4" numtxqueues "$q" numrxqueues "$q" netns "$3"
 	quiet_iface "$1" "$2"
 	quiet_iface "$3" "$4"
 }

@@ -462,7 +462,7 @@ test_config_mbufs_enough(void **state)
 	snprintf(text, sizeof(text), "[switchback]\nmbufs = 16384\n%s", ports);
 	cfg = load(text, err, sizeof(err));
 	assert_non_null(cfg);
-	sb_config_mbufs_needed(cfg, &n);
+	sb_config_mbufs_needed(cfg, 1, &n);
 	assert_int_equal(n.desc, 4096);
 	assert_int_equal(n.rings, SB_PUNT_RING + SB_INJECT_RING);
 	assert_true(n.total <= 16384 && n.total > n.desc + n.rings + n.held);

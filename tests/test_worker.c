@@ -83,27 +83,15 @@ group_setup(void **state)
 	 * LAN, on-link. */
 	if (sb_rig_routes(fib) != 0)
 		return -1;
-	gw_nb = sb_neigh_get(neigh, WAN, WAN_GW);
-	int32_t a = sb_neigh_get(neigh, LAN, HOST_A), b = sb_neigh_get(neigh, LAN, HOST_B);
-
-	if (gw_nb < 0 || a < 0 || b < 0)
-		return -1;
-	sb_neigh_set_mac(neigh, (uint32_t)gw_nb, &gw_mac);
-	sb_neigh_set_mac(neigh, (uint32_t)a, &a_mac);
-	sb_neigh_set_mac(neigh, (uint32_t)b, &b_mac);
-	return 0;
+	gw_nb = sb_rig_neigh(neigh, WAN, WAN_GW, &gw_mac);
+	return gw_nb < 0 || sb_rig_neigh(neigh, LAN, HOST_A, &a_mac) < 0 ||
+	       sb_rig_neigh(neigh, LAN, HOST_B, &b_mac) < 0 ? -1 : 0;
 }
 
 static int
 group_teardown(void **state)
 {
-	for (unsigned p = 0; p < 2; p++) {
-		rte_eth_dev_stop(port_id[p]);
-		rte_eth_dev_close(port_id[p]);
-	}
-	sb_fib_free(fib);
-	sb_neigh_free(neigh);
-	rte_free(qs);
+	sb_rig_close(port_id, fib, neigh, qs);
 	return sb_test_eal_down(state);
 }
 
@@ -164,40 +152,10 @@ static struct rte_mbuf *
 mk(unsigned to, const struct rte_ether_addr *smac, uint32_t src, uint32_t dst, uint8_t proto,
    uint8_t ttl, uint16_t id, uint16_t frag, const void *l4, uint16_t l4len)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
-	struct rte_ether_hdr *eh;
-	struct rte_ipv4_hdr *ip;
-	uint8_t *p;
+	struct rte_mbuf *m = sb_rig_frame(pool, &our_mac[to], smac, src, dst, proto, ttl, id,
+					  frag, l4, l4len);
 
 	assert_non_null(m);
-	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m, sizeof(*eh) + sizeof(*ip) + l4len);
-	assert_non_null(eh);
-	eh->dst_addr = our_mac[to];
-	eh->src_addr = *smac;
-	eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-	ip = (struct rte_ipv4_hdr *)(eh + 1);
-	memset(ip, 0, sizeof(*ip));
-	ip->version_ihl = RTE_IPV4_VHL_DEF;
-	ip->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + l4len));
-	ip->packet_id = rte_cpu_to_be_16(id);
-	ip->fragment_offset = rte_cpu_to_be_16(frag);
-	ip->time_to_live = ttl;
-	ip->next_proto_id = proto;
-	ip->src_addr = rte_cpu_to_be_32(src);
-	ip->dst_addr = rte_cpu_to_be_32(dst);
-	p = (uint8_t *)(ip + 1);
-	memcpy(p, l4, l4len);
-	if (frag == 0 && proto == IPPROTO_UDP) {
-		((struct rte_udp_hdr *)p)->dgram_cksum = 0;
-		((struct rte_udp_hdr *)p)->dgram_cksum = rte_ipv4_udptcp_cksum(ip, p);
-	} else if (frag == 0 && proto == IPPROTO_TCP) {
-		((struct rte_tcp_hdr *)p)->cksum = 0;
-		((struct rte_tcp_hdr *)p)->cksum = rte_ipv4_udptcp_cksum(ip, p);
-	} else if (proto == IPPROTO_ICMP) {
-		((struct rte_icmp_hdr *)p)->icmp_cksum = 0;
-		((struct rte_icmp_hdr *)p)->icmp_cksum = (uint16_t)~rte_raw_cksum(p, l4len);
-	}
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
 	return m;
 }
 

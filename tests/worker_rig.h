@@ -11,7 +11,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <netinet/in.h>
+
 #include <rte_eth_ring.h>
+#include <rte_icmp.h>
+#include <rte_ip.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
 #include <rte_ethdev.h>
 #include <rte_malloc.h>
 #include <rte_ring.h>
@@ -20,6 +26,7 @@
 #include "fib.h"
 #include "conntrack.h"
 #include "eim.h"
+#include "neigh.h"
 
 #define LAN 0
 #define WAN 1
@@ -54,6 +61,80 @@ sb_rig_port(struct rte_mempool *pool, const char *tag, unsigned p, unsigned tx_s
 	    rte_eth_tx_queue_setup(*id, 0, 64, 0, NULL) != 0 || rte_eth_dev_start(*id) != 0)
 		return -1;
 	return rte_eth_macaddr_get(*id, mac) == 0 ? 0 : -1;
+}
+
+/* An Ethernet + IPv4 frame from @smac to @dmac carrying @l4 (@l4len
+ * bytes); @frag is the IPv4 flags/offset field (host order). L4 checksums
+ * are filled for whole TCP/UDP datagrams and ICMP. NULL when @pool is
+ * empty. */
+static inline struct rte_mbuf *
+sb_rig_frame(struct rte_mempool *pool, const struct rte_ether_addr *dmac,
+	     const struct rte_ether_addr *smac, uint32_t src, uint32_t dst, uint8_t proto,
+	     uint8_t ttl, uint16_t id, uint16_t frag, const void *l4, uint16_t l4len)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+	struct rte_ether_hdr *eh;
+	struct rte_ipv4_hdr *ip;
+	uint8_t *p;
+
+	if (m == NULL)
+		return NULL;
+	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m, sizeof(*eh) + sizeof(*ip) + l4len);
+	if (eh == NULL) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	eh->dst_addr = *dmac;
+	eh->src_addr = *smac;
+	eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	ip = (struct rte_ipv4_hdr *)(eh + 1);
+	memset(ip, 0, sizeof(*ip));
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + l4len));
+	ip->packet_id = rte_cpu_to_be_16(id);
+	ip->fragment_offset = rte_cpu_to_be_16(frag);
+	ip->time_to_live = ttl;
+	ip->next_proto_id = proto;
+	ip->src_addr = rte_cpu_to_be_32(src);
+	ip->dst_addr = rte_cpu_to_be_32(dst);
+	p = (uint8_t *)(ip + 1);
+	memcpy(p, l4, l4len);
+	if (frag == 0 && proto == IPPROTO_UDP) {
+		((struct rte_udp_hdr *)p)->dgram_cksum = 0;
+		((struct rte_udp_hdr *)p)->dgram_cksum = rte_ipv4_udptcp_cksum(ip, p);
+	} else if (frag == 0 && proto == IPPROTO_TCP) {
+		((struct rte_tcp_hdr *)p)->cksum = 0;
+		((struct rte_tcp_hdr *)p)->cksum = rte_ipv4_udptcp_cksum(ip, p);
+	} else if (proto == IPPROTO_ICMP) {
+		((struct rte_icmp_hdr *)p)->icmp_cksum = 0;
+		((struct rte_icmp_hdr *)p)->icmp_cksum = (uint16_t)~rte_raw_cksum(p, l4len);
+	}
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	return m;
+}
+
+/* A resolved neighbour @ip on @port at @mac: its index, or -1. */
+static inline int32_t
+sb_rig_neigh(struct sb_neigh *nb, unsigned port, uint32_t ip, const struct rte_ether_addr *mac)
+{
+	int32_t i = sb_neigh_get(nb, (uint16_t)port, ip);
+
+	if (i >= 0)
+		sb_neigh_set_mac(nb, (uint32_t)i, mac);
+	return i;
+}
+
+/* Stop and close the two ports, free the shared tables. */
+static inline void
+sb_rig_close(const uint16_t port_id[2], struct sb_fib *fib, struct sb_neigh *neigh, void *qs)
+{
+	for (unsigned p = 0; p < 2; p++) {
+		rte_eth_dev_stop(port_id[p]);
+		rte_eth_dev_close(port_id[p]);
+	}
+	sb_fib_free(fib);
+	sb_neigh_free(neigh);
+	rte_free(qs);
 }
 
 /* The routes: group 0 the default via the WAN's gateway, group 1 the

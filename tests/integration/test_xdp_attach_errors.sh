@@ -2,7 +2,7 @@
 # switchback refuses an af_xdp:IFNAME port it cannot attach, naming the
 # cause (control/xdp.c, docs/afxdp.md): no such interface, an MTU larger
 # than an mbuf takes, an XDP program already attached, more than one rx
-# queue. A veth pair in a namespace of this test's own (no traffic).
+# queue per worker, fewer combined channels than workers. A veth pair in a namespace of this test's own (no traffic).
 # Usage: test_xdp_attach_errors.sh SWITCHBACK_BINARY SB_XDP_OBJECT
 set -uo pipefail
 bin=$1
@@ -33,10 +33,11 @@ role = wan
 address = 203.0.113.2/24
 INI
 }
-# expect WHAT MESSAGE-PART: switchback must exit non-zero saying it
+# expect WHAT MESSAGE-PART [LCORE ARGS]: switchback must exit non-zero saying it
 expect() {
-	local out
-	out=$(timeout 60 ip netns exec "$ns" "$bin" -l 0,1 --no-huge -m 256 --no-pci \
+	local out lc=${3:--l 0,1}
+	# shellcheck disable=SC2086
+	out=$(timeout 60 ip netns exec "$ns" "$bin" $lc --no-huge -m 256 --no-pci \
 		--file-prefix "xdpchk$$" --log-level 'pmd.*:error' -- -c "$work/c.ini" 2>&1)
 	local rc=$?
 	if [ "$rc" -ne 0 ] && grep -qF -- "$2" <<<"$out"; then
@@ -56,11 +57,15 @@ ip -n "$ns" link set xa mtu 1500
 
 # Two real rx queues on xa (veth takes ethtool -L).
 if ip netns exec "$ns" ethtool -L xa rx 2 2>/dev/null; then
-	expect "two rx queues" 'xa has 2 rx queues and switchback takes queue 0 only'
+	expect "two rx queues" "xa has 2 rx queues and switchback's 1 worker(s) take 1"
 	ip netns exec "$ns" ethtool -L xa rx 1
 else
 	echo "skip two rx queues: this kernel's veth takes no ethtool -L"
 fi
+
+# Two workers: a veth has no combined channels, the AF_XDP driver's count.
+expect "two workers on a veth" "2 workers need 2 AF_XDP queues and xa has 1 combined channel(s)" \
+	"--lcores 0@0,1@0,2@0"
 
 ip -n "$ns" link set dev xa xdpgeneric obj "$obj" sec xdp 2>"$work/ip.err" ||
 	bad "could not attach a program for the test: $(cat "$work/ip.err")"

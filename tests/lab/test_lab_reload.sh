@@ -32,6 +32,8 @@ run=$work/run.ini            # the file switchback runs; reload reads it again
 orig=$work/orig.ini
 cp "$top/conf/lab-wan.ini" "$orig"
 printf '\n[metrics]\nlisten = 127.0.0.1:9469\n' >>"$orig"
+# Several workers: the ports as lab_gw_start gives them (lab-lib.sh).
+[ "${SB_WORKERS:-1}" -le 1 ] || lab_workers_config "$orig" "$orig"
 cp "$orig" "$run"
 lab_start "$run"
 case "$line" in

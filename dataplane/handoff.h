@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * switchback: N workers, each the only writer of its own sessions,
+ * mappings and fragment table (docs/threading.md, "Worker cores").
+ *
+ * Ownership is computable from any packet, so both directions of a
+ * session meet on one worker without locks:
+ *   - the inside endpoint's port (or ICMP id) picks the worker: port mod N
+ *     (its slice). A worker maps only to external ports of its own slice,
+ *     so a reply's destination port names the same worker, and an inside
+ *     port keeps its number when it is free (port preservation);
+ *   - a packet from a WAN: the slice of its destination port (a port
+ *     forward: of the inside port it goes to);
+ *   - a packet from the LAN to one of the gateway's addresses (hairpin):
+ *     the slice of that destination port;
+ *   - LAN to LAN (both ends on connected LAN subnets): the slice of the
+ *     smaller of the two ports, the same both ways;
+ *   - an ICMP error: the owner of the packet it quotes;
+ *   - a later fragment: the worker its first fragment went to (each
+ *     owner tells the others when a first fragment passes: a notice);
+ *   - other protocols (no ports): worker 0; ARP, DHCP and what is for the
+ *     gateway itself: the worker that received it.
+ * A packet received by another worker is handed to its owner over a
+ * single-producer, single-consumer ring of that pair, in bursts; a full
+ * ring drops (handoff_ring_full), never waits. Worker lcore.
+ */
+#ifndef SB_HANDOFF_H
+#define SB_HANDOFF_H
+
+#include <stdint.h>
+#include <netinet/in.h>
+
+#include "worker_priv.h"
+#include "nat.h"
+
+/* mbuf->hash.usr of a handed packet: its ingress port index, and this bit
+ * on a notice (an mbuf carrying a struct sb_ho_notice, not a packet). */
+#define SB_HO_NOTICE (1u << 31)
+
+/* A first fragment passed worker @owner: later fragments of datagram
+ * @k (as they arrive) go there. */
+struct sb_ho_notice {
+	struct sb_frag_key k;
+	uint32_t owner;
+};
+
+static inline unsigned
+sb_ho_slice(const struct sb_worker *w, uint16_t port_be)
+{
+	unsigned p = rte_be_to_cpu_16(port_be);
+
+	return w->ho.mask != 0 ? p & w->ho.mask : p % w->ho.n;
+}
+
+/* The port that names a session's inside or external endpoint: the
+ * port, or an ICMP echo's id (in sport for a request, dport for a reply:
+ * parse.h). */
+static inline uint16_t
+sb_ho_port(uint8_t proto, uint16_t port_be, uint16_t sport_be, uint16_t dport_be)
+{
+	return proto == IPPROTO_ICMP ? (uint16_t)(sport_be | dport_be) : port_be;
+}
+
+/* Owner of a packet from WAN port @in to @dst:@port (network order). */
+static inline unsigned
+sb_ho_external(const struct sb_worker *w, unsigned in, uint8_t proto, uint32_t dst,
+	       uint16_t port)
+{
+	if (unlikely(w->fwd != NULL && w->fwd->n != 0) && dst == w->port[in].addr_be &&
+	    (proto == IPPROTO_TCP || proto == IPPROTO_UDP)) {
+		int r = sb_fwdtab_match(w->fwd, in, proto, rte_be_to_cpu_16(port));
+
+		if (r >= 0)
+			return sb_ho_slice(w, rte_cpu_to_be_16(sb_fwdtab_to_port(
+				&w->fwd->r[r], rte_be_to_cpu_16(port))));
+	}
+	return sb_ho_slice(w, port);
+}
+
+/* Both ends on connected LAN subnets: the same worker both ways. */
+static inline unsigned
+sb_ho_lan_pair(const struct sb_worker *w, uint16_t a_be, uint16_t b_be)
+{
+	uint16_t a = rte_be_to_cpu_16(a_be), b = rte_be_to_cpu_16(b_be);
+
+	return sb_ho_slice(w, rte_cpu_to_be_16(a < b ? a : b));
+}
+
+/* Owner of a TCP, UDP or ICMP echo packet @src:@sport -> @dst:@dport
+ * (network order) received on port index @in. */
+static inline unsigned
+sb_ho_tuple_owner(const struct sb_worker *w, unsigned in, uint8_t proto, uint32_t dst,
+		  uint16_t sport, uint16_t dport)
+{
+	if (w->port[in].role == SB_ROLE_LAN) {
+		if (unlikely(sb_wk_is_local(w, dst)))
+			return proto == IPPROTO_ICMP ? w->id : sb_ho_slice(w, dport);
+		if (unlikely(sb_wk_on_subnet(w, dst, SB_ROLE_LAN)) && proto != IPPROTO_ICMP)
+			return sb_ho_lan_pair(w, sport, dport);
+		/* (To a one-to-one address: its ports are the inside host's.) */
+		return sb_ho_slice(w, sb_ho_port(proto, sport, sport, dport));
+	}
+	return sb_ho_external(w, in, proto, dst, sb_ho_port(proto, dport, sport, dport));
+}
+
+unsigned sb_ho_owner_slow(struct sb_worker *w, unsigned in, struct rte_mbuf *m,
+			  const struct sb_meta *d);
+
+/* The worker that owns the packet @m (parsed: @d) received on port index
+ * @in. */
+static inline unsigned
+sb_ho_owner(struct sb_worker *w, unsigned in, struct rte_mbuf *m, const struct sb_meta *d)
+{
+	if (unlikely(d->frag == SB_FRAG_LATER) ||
+	    unlikely(d->proto == IPPROTO_ICMP && sb_nat_icmp_is_error(d->icmp_type)) ||
+	    unlikely(d->proto != IPPROTO_TCP && d->proto != IPPROTO_UDP && d->proto != IPPROTO_ICMP))
+		return sb_ho_owner_slow(w, in, m, d);
+	return sb_ho_tuple_owner(w, in, d->proto, d->dst, d->sport, d->dport);
+}
+
+void sb_ho_flush_one(struct sb_worker *w, unsigned to);
+
+/* Queue @m (received on port index @in) for worker @to; the loop sends
+ * the queue (sb_ho_flush). */
+static inline void
+sb_ho_give(struct sb_worker *w, unsigned to, struct rte_mbuf *m, unsigned in)
+{
+	struct sb_ho_queue *q = &w->ho.q[to];
+
+	m->hash.usr = in;
+	q->m[q->n++] = m;
+	w->cnt.handoff_out++;
+	if (q->n == SB_BURST)
+		sb_ho_flush_one(w, to);
+}
+
+/* Tell every other worker that later fragments of datagram @k go to this
+ * one. */
+void sb_ho_notify_fragment(struct sb_worker *w, const struct sb_frag_key *k,
+			   struct rte_mempool *mp);
+
+/* Send every queue. Worker lcore, once a loop. */
+void sb_ho_flush(struct sb_worker *w);
+
+/* Take what other workers handed to this one and process it (notices:
+ * record them, release the fragments held for them). Returns the packets
+ * taken. */
+unsigned sb_ho_receive(struct sb_worker *w);
+
+#endif
