@@ -16,7 +16,7 @@
 #include "nat.h"
 
 _Static_assert(sizeof(struct sb_session) == 44, "a session is 44 bytes");
-_Static_assert(SB_MAX_NEIGH < SB_CT_NB_NONE, "neighbour indices fit a session's 16 bits");
+_Static_assert(SB_MAX_NEIGH <= SB_CT_NB_BY_ADDR, "neighbour indices fit a session's 15 bits");
 _Static_assert(SB_MAX_PORTS <= 256, "port indices fit a byte");
 
 #define NO_FREE UINT32_MAX

@@ -67,6 +67,9 @@ enum { SB_CT_NAT_NONE = 0, SB_CT_NAT_SRC = 1, SB_CT_NAT_HAIRPIN = 2,
 
 /* No neighbour index cached (session fields are 16-bit). */
 #define SB_CT_NB_NONE 0xffffu
+/* With an index: found by the neighbour's address, checked against it
+ * on every use (dataplane/l2out.h sb_l2out_resolve_s). */
+#define SB_CT_NB_BY_ADDR 0x8000u
 
 /*
  * 44 bytes. The two tuples, rebuilt (sb_ct_orig_key, sb_ct_reply_key):

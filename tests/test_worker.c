@@ -1088,6 +1088,46 @@ test_worker_hairpin_one2one(void **state)
 	assert_null(sent(WAN));
 }
 
+/* A session keeps its LAN host's neighbour index (in_nb). Control ages
+ * the host's entry out, and after the grace period its index goes to
+ * another host: the session's replies must still go to its own host's
+ * MAC (the index is checked against the address and looked up again),
+ * never to the new owner's (issue 11, finding 3). */
+static void
+test_worker_neigh_index_reused(void **state)
+{
+	const struct rte_ether_addr c_mac = { { 0x02, 0, 0, 0, 0x01, 0x0c } };
+	struct rte_mbuf *m;
+	uint16_t ext;
+	int32_t a = sb_neigh_find(neigh, LAN, HOST_A), c, a2;
+
+	(void)state;
+	assert_true(a >= 0);
+	run1(LAN, udp(LAN, &a_mac, HOST_A, 5100, PEER, 53, 64));
+	m = expect(WAN, &gw_mac, WAN_ADDR, PEER, 63);
+	ext = sport_of(m);
+	rte_pktmbuf_free(m);
+	run1(WAN, udp(WAN, &gw_mac, PEER, 53, WAN_ADDR, ext, 64));
+	rte_pktmbuf_free(expect(LAN, &a_mac, PEER, HOST_A, 63));
+
+	sb_neigh_del(neigh, (uint32_t)a, NULL);
+	assert_int_equal(sb_neigh_reclaim(neigh, NULL), 1);
+	c = sb_neigh_get(neigh, LAN, 0xc0a8010cu);    /* 192.168.1.12 */
+	assert_int_equal(c, a);
+	sb_neigh_set_mac(neigh, (uint32_t)c, &c_mac);
+	/* Host A asked again (after its reply): an entry elsewhere. */
+	run1(WAN, udp(WAN, &gw_mac, PEER, 53, WAN_ADDR, ext, 64));
+	assert_null(sent(LAN));   /* held for ARP, not sent to C */
+	a2 = sb_neigh_get(neigh, LAN, HOST_A);
+	assert_true(a2 >= 0 && a2 != a);
+	sb_neigh_set_mac(neigh, (uint32_t)a2, &a_mac);
+	run1(WAN, udp(WAN, &gw_mac, PEER, 53, WAN_ADDR, ext, 64));
+	rte_pktmbuf_free(expect(LAN, &a_mac, PEER, HOST_A, 63));
+	assert_null(sent(LAN));
+	for (void *v; rte_ring_dequeue(resolve, &v) == 0;)
+		;   /* the worker's requests for host A: not mbufs */
+}
+
 int
 main(void)
 {
@@ -1095,6 +1135,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_worker_dhcp_port, setup_dhcp, teardown),
 		cmocka_unit_test_setup_teardown(test_worker_new_flow_slow_then_fast_path, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_worker_neigh_index_reused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_worker_mapping_endpoint_independent, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_worker_stale_session_flushed_and_reset, setup,
