@@ -61,6 +61,8 @@ build_worker(struct sb_ctl *c, char *err, size_t errlen)
 			     cfg->to_tcp_established, cfg->to_tcp_transitory, cfg->to_udp,
 			     cfg->to_icmp);
 	rte_malloc_get_socket_stats(socket, &after);
+	if (c->ct != NULL)
+		sb_ct_set_host_max(c->ct, sb_config_host_max(cfg, cfg->sessions));
 	c->ct_bytes = after.heap_allocsz_bytes - before.heap_allocsz_bytes;
 	if (c->ct != NULL)
 		SB_INFO(MAIN, "conntrack: %u sessions in %lu bytes (%.1f bytes/session)",

@@ -107,13 +107,18 @@ sb_slowpath_open(struct sb_worker *w, const struct sb_burst *b, struct sb_pkt *p
 	struct sb_session *s;
 	int64_t idx;
 
-	idx = sb_ct_insert_x(w->ct, &p->key, reply, nat, nat_wan, xaddr, b->now);
+	/* One LAN host may not fill the table ([switchback]
+	 * sessions_per_host): its new flows are refused, counted. */
+	idx = sb_ct_host_admit(w->ct, p->key.src) ?
+	      sb_ct_insert_x(w->ct, &p->key, reply, nat, nat_wan, xaddr, b->now) : -EDQUOT;
 	if (idx < 0) {
 		if (ek != NULL)
 			sb_eim_put(w->eim, ek, sb_wk_now_s(w));
-		sb_wk_drop(w, p->m, idx == -ENOSPC ? SB_DROP_CT_FULL : SB_DROP_CT_CONFLICT);
+		sb_wk_drop(w, p->m, idx == -ENOSPC ? SB_DROP_CT_FULL :
+				    idx == -EDQUOT ? SB_DROP_CT_HOST_LIMIT : SB_DROP_CT_CONFLICT);
 		return -1;
 	}
+	sb_ct_host_count(w->ct, (uint32_t)idx);
 	/* Simultaneous open (RFC 5382 REQ-2): the peer's SYN to this
 	 * mapping came first and was held; it stays dropped, silently, and
 	 * the connection proceeds with this SYN and the peer's SYN-ACK. */

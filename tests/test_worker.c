@@ -1128,6 +1128,34 @@ test_worker_neigh_index_reused(void **state)
 		;   /* the worker's requests for host A: not mbufs */
 }
 
+/* One LAN host cannot fill the session table ([switchback]
+ * sessions_per_host, the LAN SYN flood of issue 11): its new flows past
+ * the limit are dropped and counted, another host's still open, and its
+ * established flows keep passing. */
+static void
+test_worker_sessions_per_host(void **state)
+{
+	struct rte_mbuf *m;
+
+	(void)state;
+	sb_ct_set_host_max(ct, 3);
+	for (uint16_t i = 0; i < 3; i++) {
+		run1(LAN, udp(LAN, &a_mac, HOST_A, (uint16_t)(6000 + i), PEER, 53, 64));
+		rte_pktmbuf_free(expect(WAN, &gw_mac, WAN_ADDR, PEER, 63));
+	}
+	run1(LAN, tcp(LAN, &a_mac, HOST_A, 6100, PEER, 80, RTE_TCP_SYN_FLAG, 1, 0));
+	assert_null(sent(WAN));
+	assert_int_equal(cnt()->drop[SB_DROP_CT_HOST_LIMIT], 1);
+	assert_int_equal(cnt()->ct_created, 3);
+	run1(LAN, udp(LAN, &b_mac, HOST_B, 6000, PEER, 53, 64));
+	rte_pktmbuf_free(expect(WAN, &gw_mac, WAN_ADDR, PEER, 63));
+	run1(LAN, udp(LAN, &a_mac, HOST_A, 6001, PEER, 53, 64));
+	m = expect(WAN, &gw_mac, WAN_ADDR, PEER, 63);
+	rte_pktmbuf_free(m);
+	assert_int_equal(cnt()->drop[SB_DROP_CT_HOST_LIMIT], 1);
+	assert_int_equal(sb_ct_host_sessions(ct, rte_cpu_to_be_32(HOST_A)), 3);
+}
+
 int
 main(void)
 {
@@ -1136,6 +1164,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_worker_new_flow_slow_then_fast_path, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_worker_neigh_index_reused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_worker_sessions_per_host, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_worker_mapping_endpoint_independent, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_worker_stale_session_flushed_and_reset, setup,
