@@ -246,6 +246,14 @@ new_flow(struct sb_worker *w, struct sb_burst *b, struct sb_pkt *p)
 		sb_wk_punt(w, m, SB_PUNT_TTL_EXCEEDED, b->in);
 		return;
 	}
+	/* A host at its session limit: refused before a NAT port is taken
+	 * (a refused flow's port would sit out its hold-down, and the
+	 * host's flood would drain the WAN's ports for everyone).
+	 * sb_slowpath_open checks again, exactly, within a burst. */
+	if (unlikely(!sb_ct_host_admit(w->ct, md->src))) {
+		sb_wk_drop(w, m, SB_DROP_CT_HOST_LIMIT);
+		return;
+	}
 	if (unlikely(sb_hairpin_wan(w, md) >= 0)) {
 		sb_vec_add(&b->hairpin, p);
 		return;

@@ -1143,9 +1143,14 @@ test_worker_sessions_per_host(void **state)
 		run1(LAN, udp(LAN, &a_mac, HOST_A, (uint16_t)(6000 + i), PEER, 53, 64));
 		rte_pktmbuf_free(expect(WAN, &gw_mac, WAN_ADDR, PEER, 63));
 	}
+	uint32_t held = eim->pool[WAN]->hold_n[SB_NAT_TCP];
+
 	run1(LAN, tcp(LAN, &a_mac, HOST_A, 6100, PEER, 80, RTE_TCP_SYN_FLAG, 1, 0));
 	assert_null(sent(WAN));
 	assert_int_equal(cnt()->drop[SB_DROP_CT_HOST_LIMIT], 1);
+	/* Refused before a NAT port was taken (it would sit out a hold-down:
+	 * a host's flood would drain the WAN's ports). */
+	assert_int_equal(eim->pool[WAN]->hold_n[SB_NAT_TCP], held);
 	assert_int_equal(cnt()->ct_created, 3);
 	run1(LAN, udp(LAN, &b_mac, HOST_B, 6000, PEER, 53, 64));
 	rte_pktmbuf_free(expect(WAN, &gw_mac, WAN_ADDR, PEER, 63));
