@@ -277,6 +277,10 @@ new_flow(struct sb_worker *w, struct sb_burst *b, struct sb_pkt *p)
 		sb_wk_drop(w, m, SB_DROP_NEIGH_UNRESOLVED);
 		return;
 	}
+	/* An on-link destination's entry may age out: the session keeps its
+	 * index checked by address (a gateway's is pinned). */
+	if (path->gw == 0)
+		nb |= SB_CT_NB_BY_ADDR;
 
 	/* Sessions exist for TCP, UDP and ICMP echo; other ICMP has no
 	 * session of its own (errors are translated with their flow, in

@@ -1128,6 +1128,40 @@ test_worker_neigh_index_reused(void **state)
 		;   /* the worker's requests for host A: not mbufs */
 }
 
+/* The same for a session's next hop when it is an on-link destination
+ * (out_nb found by its address, not a pinned gateway's): host A's flow
+ * to host B on the LAN keeps going to B when B's entry is aged out and
+ * its index goes to another host. */
+static void
+test_worker_neigh_onlink_index_reused(void **state)
+{
+	const struct rte_ether_addr d_mac = { { 0x02, 0, 0, 0, 0x01, 0x0d } };
+	int32_t b = sb_neigh_find(neigh, LAN, HOST_B), d, b2;
+
+	(void)state;
+	assert_true(b >= 0);
+	run1(LAN, udp(LAN, &a_mac, HOST_A, 5200, HOST_B, 53, 64));
+	rte_pktmbuf_free(expect(LAN, &b_mac, HOST_A, HOST_B, 63));
+	run1(LAN, udp(LAN, &a_mac, HOST_A, 5200, HOST_B, 53, 64));
+	rte_pktmbuf_free(expect(LAN, &b_mac, HOST_A, HOST_B, 63));
+
+	sb_neigh_del(neigh, (uint32_t)b, NULL);
+	assert_int_equal(sb_neigh_reclaim(neigh, NULL), 1);
+	d = sb_neigh_get(neigh, LAN, 0xc0a8010du);    /* 192.168.1.13 */
+	assert_int_equal(d, b);
+	sb_neigh_set_mac(neigh, (uint32_t)d, &d_mac);
+	run1(LAN, udp(LAN, &a_mac, HOST_A, 5200, HOST_B, 53, 64));
+	assert_null(sent(LAN));   /* held for ARP, not sent to D */
+	b2 = sb_neigh_get(neigh, LAN, HOST_B);
+	assert_true(b2 >= 0 && b2 != b);
+	sb_neigh_set_mac(neigh, (uint32_t)b2, &b_mac);
+	run1(LAN, udp(LAN, &a_mac, HOST_A, 5200, HOST_B, 53, 64));
+	rte_pktmbuf_free(expect(LAN, &b_mac, HOST_A, HOST_B, 63));
+	assert_null(sent(LAN));
+	for (void *v; rte_ring_dequeue(resolve, &v) == 0;)
+		;
+}
+
 /* One LAN host cannot fill the session table ([switchback]
  * sessions_per_host, the LAN SYN flood of issue 11): its new flows past
  * the limit are dropped and counted, another host's still open, and its
@@ -1169,6 +1203,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_worker_new_flow_slow_then_fast_path, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_worker_neigh_index_reused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_worker_neigh_onlink_index_reused, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_worker_sessions_per_host, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_worker_mapping_endpoint_independent, setup,
 						teardown),
