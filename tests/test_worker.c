@@ -1088,6 +1088,31 @@ test_worker_hairpin_one2one(void **state)
 	assert_null(sent(WAN));
 }
 
+/* Control ages LAN host @host's entry out and, after the grace period,
+ * gives its index to @other (MAC @other_mac). Returns the index. */
+static int32_t
+age_out_and_reuse(uint32_t host, uint32_t other, const struct rte_ether_addr *other_mac)
+{
+	int32_t old = sb_neigh_find(neigh, LAN, host);
+
+	assert_true(old >= 0);
+	sb_neigh_del(neigh, (uint32_t)old, NULL);
+	assert_int_equal(sb_neigh_reclaim(neigh, NULL), 1);
+	assert_int_equal(sb_neigh_get(neigh, LAN, other), old);
+	sb_neigh_set_mac(neigh, (uint32_t)old, other_mac);
+	return old;
+}
+
+/* @host answers ARP again: an entry at another index than @old. */
+static void
+relearn(uint32_t host, int32_t old, const struct rte_ether_addr *mac)
+{
+	int32_t idx = sb_neigh_get(neigh, LAN, host);
+
+	assert_true(idx >= 0 && idx != old);
+	sb_neigh_set_mac(neigh, (uint32_t)idx, mac);
+}
+
 /* A session keeps its LAN host's neighbour index (in_nb). Control ages
  * the host's entry out, and after the grace period its index goes to
  * another host: the session's replies must still go to its own host's
@@ -1099,10 +1124,9 @@ test_worker_neigh_index_reused(void **state)
 	const struct rte_ether_addr c_mac = { { 0x02, 0, 0, 0, 0x01, 0x0c } };
 	struct rte_mbuf *m;
 	uint16_t ext;
-	int32_t a = sb_neigh_find(neigh, LAN, HOST_A), c, a2;
+	int32_t a;
 
 	(void)state;
-	assert_true(a >= 0);
 	run1(LAN, udp(LAN, &a_mac, HOST_A, 5100, PEER, 53, 64));
 	m = expect(WAN, &gw_mac, WAN_ADDR, PEER, 63);
 	ext = sport_of(m);
@@ -1110,17 +1134,10 @@ test_worker_neigh_index_reused(void **state)
 	run1(WAN, udp(WAN, &gw_mac, PEER, 53, WAN_ADDR, ext, 64));
 	rte_pktmbuf_free(expect(LAN, &a_mac, PEER, HOST_A, 63));
 
-	sb_neigh_del(neigh, (uint32_t)a, NULL);
-	assert_int_equal(sb_neigh_reclaim(neigh, NULL), 1);
-	c = sb_neigh_get(neigh, LAN, 0xc0a8010cu);    /* 192.168.1.12 */
-	assert_int_equal(c, a);
-	sb_neigh_set_mac(neigh, (uint32_t)c, &c_mac);
-	/* Host A asked again (after its reply): an entry elsewhere. */
+	a = age_out_and_reuse(HOST_A, 0xc0a8010cu, &c_mac);    /* to 192.168.1.12 */
 	run1(WAN, udp(WAN, &gw_mac, PEER, 53, WAN_ADDR, ext, 64));
 	assert_null(sent(LAN));   /* held for ARP, not sent to C */
-	a2 = sb_neigh_get(neigh, LAN, HOST_A);
-	assert_true(a2 >= 0 && a2 != a);
-	sb_neigh_set_mac(neigh, (uint32_t)a2, &a_mac);
+	relearn(HOST_A, a, &a_mac);
 	run1(WAN, udp(WAN, &gw_mac, PEER, 53, WAN_ADDR, ext, 64));
 	rte_pktmbuf_free(expect(LAN, &a_mac, PEER, HOST_A, 63));
 	assert_null(sent(LAN));
@@ -1136,25 +1153,17 @@ static void
 test_worker_neigh_onlink_index_reused(void **state)
 {
 	const struct rte_ether_addr d_mac = { { 0x02, 0, 0, 0, 0x01, 0x0d } };
-	int32_t b = sb_neigh_find(neigh, LAN, HOST_B), d, b2;
+	int32_t b;
 
 	(void)state;
-	assert_true(b >= 0);
-	run1(LAN, udp(LAN, &a_mac, HOST_A, 5200, HOST_B, 53, 64));
-	rte_pktmbuf_free(expect(LAN, &b_mac, HOST_A, HOST_B, 63));
-	run1(LAN, udp(LAN, &a_mac, HOST_A, 5200, HOST_B, 53, 64));
-	rte_pktmbuf_free(expect(LAN, &b_mac, HOST_A, HOST_B, 63));
-
-	sb_neigh_del(neigh, (uint32_t)b, NULL);
-	assert_int_equal(sb_neigh_reclaim(neigh, NULL), 1);
-	d = sb_neigh_get(neigh, LAN, 0xc0a8010du);    /* 192.168.1.13 */
-	assert_int_equal(d, b);
-	sb_neigh_set_mac(neigh, (uint32_t)d, &d_mac);
+	for (unsigned i = 0; i < 2; i++) {
+		run1(LAN, udp(LAN, &a_mac, HOST_A, 5200, HOST_B, 53, 64));
+		rte_pktmbuf_free(expect(LAN, &b_mac, HOST_A, HOST_B, 63));
+	}
+	b = age_out_and_reuse(HOST_B, 0xc0a8010du, &d_mac);    /* to 192.168.1.13 */
 	run1(LAN, udp(LAN, &a_mac, HOST_A, 5200, HOST_B, 53, 64));
 	assert_null(sent(LAN));   /* held for ARP, not sent to D */
-	b2 = sb_neigh_get(neigh, LAN, HOST_B);
-	assert_true(b2 >= 0 && b2 != b);
-	sb_neigh_set_mac(neigh, (uint32_t)b2, &b_mac);
+	relearn(HOST_B, b, &b_mac);
 	run1(LAN, udp(LAN, &a_mac, HOST_A, 5200, HOST_B, 53, 64));
 	rte_pktmbuf_free(expect(LAN, &b_mac, HOST_A, HOST_B, 63));
 	assert_null(sent(LAN));
