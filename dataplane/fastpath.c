@@ -70,8 +70,7 @@ forward(struct sb_worker *w, const struct sb_burst *b, struct sb_pkt *p)
 
 	if (dir == SB_CT_DIR_ORIG) {
 		out = s->out_port;
-		hop = s->out_nb != SB_CT_NB_NONE ? w->neigh->e[s->out_nb].ip :
-		      rte_be_to_cpu_32(hp ? s->rem_addr : md->dst);
+		hop = sb_l2out_orig_hop(w, s, rte_be_to_cpu_32(hp ? s->rem_addr : md->dst));
 		ok = sb_l2out_resolve_s(w, out, hop, &s->out_nb, &dmac);
 		if (likely(prepared)) {
 			sb_nat_apply(l3, md, sb_ct_ext_addr(w->ct, s), hp ? s->rem_addr : md->dst,

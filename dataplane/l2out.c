@@ -79,6 +79,9 @@ sb_l2out_inject(struct sb_worker *w)
 void
 sb_l2out_flush(struct sb_worker *w)
 {
+	/* Once a burst and once a loop: the second neighbours are marked
+	 * used in (sb_l2out_resolve), without a division per packet. */
+	w->now_s = (uint32_t)(rte_rdtsc() / w->tsc_hz);
 	for (unsigned p = 0; p < w->n_ports; p++) {
 		uint16_t sent = rte_eth_tx_buffer_flush(w->port[p].port_id, (uint16_t)w->id,
 							 w->port[p].txb);
