@@ -185,9 +185,11 @@ unusual_hit(struct sb_worker *w, struct sb_burst *b, struct sb_pkt *p)
 	return false;
 }
 
-/* No session, from a WAN: only ICMP for the gateway itself (echo, probe
- * replies) is taken; the rest is unsolicited and dropped silently (no
- * RST, no ICMP). */
+/* No session, from a WAN: only ICMP to this WAN port's own address (echo,
+ * probe replies) is taken; the rest is unsolicited and dropped silently
+ * (no RST, no ICMP). The gateway's other addresses (its LAN address,
+ * another WAN's) are not answered from here: the reply would leave this
+ * WAN from an address that is not its own (found by fuzz_worker). */
 static void
 wan_miss(struct sb_worker *w, struct sb_burst *b, struct sb_pkt *p)
 {
@@ -196,8 +198,7 @@ wan_miss(struct sb_worker *w, struct sb_burst *b, struct sb_pkt *p)
 
 	if (sb_forward_wan_miss(w, b, p)) {
 		/* A port forward or one-to-one NAT took it (forward.c). */
-	} else if (d->proto == IPPROTO_ICMP &&
-		   (d->dst == w->port[in].addr_be || sb_wk_is_local(w, d->dst))) {
+	} else if (d->proto == IPPROTO_ICMP && d->dst == w->port[in].addr_be) {
 		sb_vec_add(&b->local, p);
 	} else if (unlikely(syn_to_mapping(w, in, d)) &&
 		   sb_synhold_add(w->synhold, &p->key, b->now) >= 0) {

@@ -968,6 +968,26 @@ echo_id_of(struct rte_mbuf *m)
 	return rte_be_to_cpu_16(((struct rte_icmp_hdr *)(ip_of(m) + 1))->icmp_ident);
 }
 
+/* From a WAN, only the WAN's own address answers a ping: an echo to the
+ * LAN address is dropped, not answered out of the WAN from 192.168.1.1
+ * (found by fuzz_worker). */
+static void
+test_worker_wan_ping_to_lan_address_dropped(void **state)
+{
+	struct rte_mbuf *m;
+
+	(void)state;
+	run1(WAN, echo(WAN, &gw_mac, PEER, LAN_ADDR, RTE_IP_ICMP_ECHO_REQUEST, 77));
+	assert_null(sent(WAN));
+	assert_null(sent(LAN));
+	assert_int_equal(cnt()->local_replies, 0);
+	assert_int_equal(cnt()->drop[SB_DROP_WAN_UNSOLICITED], 1);
+	run1(WAN, echo(WAN, &gw_mac, PEER, WAN_ADDR, RTE_IP_ICMP_ECHO_REQUEST, 78));
+	m = expect(WAN, &gw_mac, WAN_ADDR, PEER, 64);
+	rte_pktmbuf_free(m);
+	assert_int_equal(cnt()->local_replies, 1);
+}
+
 /* An echo request from outside to a one-to-one address reaches its
  * internal host (id kept, checksums right); the host's reply leaves by
  * that WAN from the external address; an echo to the WAN's own address
@@ -1191,6 +1211,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_worker_fragments_follow_their_first, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_worker_local_delivery_and_punts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_worker_wan_ping_to_lan_address_dropped, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_worker_probe_replies_validated, setup,
 						teardown),
 		cmocka_unit_test(test_worker_stage_summary_needs_enough_packets),
