@@ -450,8 +450,9 @@ check_keys(struct ctx *c, const char *sec, const char *const *known)
 	free(keys);
 }
 
-static const char *const keys_switchback[] = { "mbufs", "sessions", "fragments", "workers",
-					       "ecmp_hash", "ctl_socket", "ctl_group", NULL };
+static const char *const keys_switchback[] = { "mbufs", "sessions", "sessions_per_host",
+					       "fragments", "workers", "ecmp_hash", "ctl_socket",
+					       "ctl_group", NULL };
 static const char *const keys_timeouts[] = { "tcp_established", "tcp_transitory", "udp", "icmp", NULL };
 static const char *const keys_check[] = { "interval_ms", "timeout_ms", "down_after", "up_after",
 					  "hold_down_ms", "loss_pct", "latency_ms", "window", NULL };
@@ -1385,6 +1386,7 @@ sb_config_parse_flags(const char *path, struct sb_config_errors *errs, unsigned 
 	cfg->mbufs = 16384;
 	cfg->ctl_gid = -1;
 	cfg->sessions = 65536;
+	cfg->sessions_per_host = SB_SESSIONS_PER_HOST_DEFAULT;  /* a quarter of sessions */
 	cfg->fragments = 4096;
 	cfg->ecmp_hash = SB_ECMP_L4;
 	cfg->pcc_classifier = -1;
@@ -1458,6 +1460,8 @@ sb_config_parse_flags(const char *path, struct sb_config_errors *errs, unsigned 
 				get_uint(&c, sec, "mbufs", 1024, 1u << 24, &cfg->mbufs);
 				get_uint(&c, sec, "workers", 1, SB_MAX_WORKERS, &cfg->workers);
 				get_uint(&c, sec, "sessions", 16, 1u << 27, &cfg->sessions);
+				get_uint(&c, sec, "sessions_per_host", 0, 1u << 27,
+					 &cfg->sessions_per_host);
 				get_uint(&c, sec, "fragments", 16, 1u << 20, &cfg->fragments);
 				get_name(&c, sec, "ctl_socket", cfg->ctl_socket, sizeof(cfg->ctl_socket));
 				parse_ctl_group(&c, sec);
@@ -1574,6 +1578,11 @@ sb_config_parse_flags(const char *path, struct sb_config_errors *errs, unsigned 
 			}
 		}
 	}
+	if (cfg->sessions_per_host != SB_SESSIONS_PER_HOST_DEFAULT &&
+	    cfg->sessions_per_host > cfg->sessions)
+		fail(&c, "switchback", "sessions_per_host",
+		     "%u is more than the table holds (sessions = %u): 0 for no limit",
+		     cfg->sessions_per_host, cfg->sessions);
 	validate(&c);
 	sb_cfg_check_forwards(&c, cfg);
 	if ((flags & SB_CONFIG_NO_LOOPS) && c.route_errors == 0 && c.bad_port == 0)

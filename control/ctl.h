@@ -77,6 +77,10 @@ int sb_ctl_setup(struct sb_ctl *c, char *err, size_t errlen);
  * workers' counters are a little late). */
 void sb_ctl_counters(const struct sb_ctl *c, struct sb_counters *sum);
 
+/** Set every worker's limit of sessions per LAN host from @cfg
+ * (`sessions_per_host`, shared out among the workers). Main lcore. */
+void sb_ctl_host_max(struct sb_ctl *c, const struct sb_config *cfg);
+
 /** The sessions every worker's table can hold. */
 uint64_t sb_ctl_ct_capacity(const struct sb_ctl *c);
 

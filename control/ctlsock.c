@@ -290,6 +290,16 @@ stats(struct sb_ctl *c, struct out *o, bool json)
 #undef SB_X_DROP
 	out(o, json ? "%s\"%s\": %lu" : "%s%-26s %lu\n", sep, "wan_changes",
 	    (unsigned long)c->wans.changes);
+	/* The neighbour table (control's): entries, deleted by ageing, refused. */
+	const struct { const char *name; uint64_t v; } nb[] = {
+		{ "neighbours", c->neigh->live },
+		{ "neighbours_evicted", c->arp.evicted },
+		{ "neighbours_failed", c->arp.failed },
+		{ "neighbours_refused", c->neigh->refused },
+	};
+
+	for (unsigned i = 0; i < RTE_DIM(nb); i++)
+		out(o, json ? ", \"%s\": %lu" : "%-26s %lu\n", nb[i].name, (unsigned long)nb[i].v);
 	if (json) {
 		out(o, ", \"drops\": {");
 		for (unsigned r = 0; r < SB_DROP_MAX; r++)
@@ -312,24 +322,31 @@ neighbours(struct sb_ctl *c, struct out *o, bool json)
 		out(o, "[");
 	else
 		out(o, "%-16s %-8s %-18s %s\n", "ADDRESS", "PORT", "MAC", "STATE");
+	uint64_t now = sb_now_ms();
+	uint32_t now_s = (uint32_t)(rte_rdtsc() / rte_get_tsc_hz());
+	bool first = true;
+
 	for (uint32_t i = 0; i < c->neigh->n; i++) {
 		const struct sb_neigh_entry *e = &c->neigh->e[i];
 		struct rte_ether_addr m;
 		char a[SB_ADDR_STRLEN], mac[24] = "-";
+		enum sb_arp_state st = sb_arp_state(&c->arp, i, now, now_s);
 
+		if (st == SB_ARP_FREE)
+			continue;
 		sb_addr_str(e->ip, a, sizeof(a));
 		bool ok = sb_neigh_mac(c->neigh, i, &m);
-		const char *state = sb_arp_is_static(&c->arp, i) ? "static" :
-				    ok ? "reachable" : "incomplete";
+		const char *state = sb_arp_state_name(st);
 
 		if (ok)
 			snprintf(mac, sizeof(mac), RTE_ETHER_ADDR_PRT_FMT, RTE_ETHER_ADDR_BYTES(&m));
 		if (json)
 			out(o, "%s\n {\"address\": \"%s\", \"port\": \"%s\", \"mac\": %s%s%s, "
-			    "\"state\": \"%s\"}", i ? "," : "", a, c->cfg->ports[e->port].name,
+			    "\"state\": \"%s\"}", first ? "" : ",", a, c->cfg->ports[e->port].name,
 			    ok ? "\"" : "", ok ? mac : "null", ok ? "\"" : "", state);
 		else
 			out(o, "%-16s %-8s %-18s %s\n", a, c->cfg->ports[e->port].name, mac, state);
+		first = false;
 	}
 	if (json)
 		out(o, "\n]\n");

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <rte_eal.h>
+#include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_lcore.h>
 #include <rte_ring.h>
@@ -31,6 +32,7 @@
 
 #define ROUTE_LOG_MAX 256 /* route change lines per publication */
 #define LINK_CHECK_MS 50
+#define NEIGH_AGE_MS 100 /* a slice of the neighbour table aged this often */
 
 /* Set by the signal handler only: the one piece of process-wide mutable
  * state, as a handler cannot be given a context. */
@@ -154,7 +156,7 @@ check_links(struct sb_ctl *c)
 static void
 control_loop(struct sb_ctl *c)
 {
-	uint64_t link_at = 0;
+	uint64_t link_at = 0, age_at = 0;
 
 	while (!quit_signal) {
 		uint64_t now = sb_now_ms();
@@ -169,6 +171,10 @@ control_loop(struct sb_ctl *c)
 			 * 50 ms of the port reporting them). */
 			check_links(c);
 			link_at = now + LINK_CHECK_MS;
+		}
+		if (now >= age_at) {
+			sb_arp_age(&c->arp, now, (uint32_t)(rte_rdtsc() / rte_get_tsc_hz()));
+			age_at = now + NEIGH_AGE_MS;
 		}
 		sb_ctlsock_poll(c);
 		if (reload_signal) {

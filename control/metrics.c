@@ -311,7 +311,18 @@ sb_metrics_render(const struct sb_status *st, uint64_t now_ms, size_t *len)
 	COUNTER("switchback_config_reloads_refused_total",
 		"Configuration reloads refused (the running configuration stayed).",
 		st->reloads_refused);
+	COUNTER("switchback_neighbours_refused_total",
+		"Neighbour entries refused: the table, or the port's half of it, full.",
+		st->neighbours_refused);
 #undef COUNTER
+	family(f, "switchback_neighbours_deleted_total", "counter",
+	       "Neighbour entries deleted by ageing: stale and unused, or unanswered.");
+	fprintf(f, "switchback_neighbours_deleted_total{reason=\"stale\"} %lu\n",
+		(unsigned long)st->neighbours_evicted);
+	fprintf(f, "switchback_neighbours_deleted_total{reason=\"failed\"} %lu\n",
+		(unsigned long)st->neighbours_failed);
+	family(f, "switchback_neighbours", "gauge", "Entries in the neighbour (ARP) table.");
+	fprintf(f, "switchback_neighbours %lu\n", (unsigned long)st->neighbours);
 	family(f, "switchback_sessions_active", "gauge", "Sessions in the connection table.");
 	fprintf(f, "switchback_sessions_active %lu\n", (unsigned long)st->sessions_active);
 	family(f, "switchback_sessions_capacity", "gauge", "Size of the connection table.");

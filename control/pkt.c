@@ -39,7 +39,7 @@ sb_pkt_arp(struct rte_mempool *mp, uint16_t op, const struct rte_ether_addr *sma
 	/* Pad to the Ethernet minimum (60 bytes without FCS). */
 	struct rte_mbuf *m = alloc_frame(mp, 60 - sizeof(struct rte_ether_hdr),
 					 RTE_ETHER_TYPE_ARP, smac,
-					 op == RTE_ARP_OP_REQUEST ? &bcast : tmac);
+					 op == RTE_ARP_OP_REQUEST && tmac == NULL ? &bcast : tmac);
 	struct rte_arp_hdr *ah;
 
 	if (m == NULL)

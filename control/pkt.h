@@ -11,6 +11,9 @@
 struct rte_mempool;
 struct rte_mbuf;
 
+/** ARP @op from @smac/@sip about @tip: a reply goes to @tmac (also its
+ * target hardware address); a request is broadcast when @tmac is NULL,
+ * else sent to @tmac alone (a unicast probe, RFC 1122 2.3.2.1). */
 struct rte_mbuf *sb_pkt_arp(struct rte_mempool *mp, uint16_t op,
 			    const struct rte_ether_addr *smac, uint32_t sip,
 			    const struct rte_ether_addr *tmac, uint32_t tip);

@@ -182,8 +182,18 @@ sb_publish_neigh(struct sb_publisher *pub, uint16_t port, uint32_t ip)
 	/* Logged at the 1st, 2nd, 4th ... refusal: not a flood of lines. */
 	if (idx < 0 && (n & (n - 1)) == 0 && n != 0)
 		SB_WARN(NEIGH, "neighbour table: no entry for port %u: %s (%lu refused so far)",
-			port, pub->neigh->n == pub->neigh->slots.cap ? "the table is full" :
+			port, pub->neigh->live >= pub->neigh->max ? "the table is full" :
 			"the port holds half the table", (unsigned long)n);
+	return idx;
+}
+
+int32_t
+sb_publish_gateway(struct sb_publisher *pub, uint16_t port, uint32_t ip)
+{
+	int32_t idx = sb_publish_neigh(pub, port, ip);
+
+	if (idx >= 0)
+		pub->neigh->e[idx].pinned = 1;
 	return idx;
 }
 
@@ -193,10 +203,23 @@ sb_publish_neigh_mac(struct sb_publisher *pub, uint32_t idx, const struct rte_et
 	sb_neigh_set_mac(pub->neigh, idx, mac);
 }
 
+void
+sb_publish_neigh_del(struct sb_publisher *pub, uint32_t idx)
+{
+	sb_neigh_del(pub->neigh, idx, pub->qs);
+}
+
+unsigned
+sb_publish_neigh_reclaim(struct sb_publisher *pub)
+{
+	return sb_neigh_reclaim(pub->neigh, pub->qs);
+}
+
 static int32_t
 gateway_neigh(void *ctx, uint16_t port, uint32_t gw)
 {
-	return sb_publish_neigh(ctx, port, gw);
+	/* Sessions keep a path's index without checking it: pinned. */
+	return sb_publish_gateway(ctx, port, gw);
 }
 
 /* PCC: members are the ports with a weight, in port order, left out of

@@ -47,6 +47,19 @@ int sb_publish(struct sb_publisher *pub, struct sb_rib *rib, const struct sb_con
  * new: its index, or < 0 when the table is full. Control thread. */
 int32_t sb_publish_neigh(struct sb_publisher *pub, uint16_t port, uint32_t ip);
 
+/** The same for a gateway's entry, and pin it: never deleted, so that
+ * workers may keep its index unchecked (published paths, reply and
+ * monitor gateways; dataplane/neigh.h). Control thread. */
+int32_t sb_publish_gateway(struct sb_publisher *pub, uint16_t port, uint32_t ip);
+
+/** Delete neighbour entry @idx (not a pinned one): invalid for workers at
+ * once, its index reusable after a grace period. Control thread. */
+void sb_publish_neigh_del(struct sb_publisher *pub, uint32_t idx);
+
+/** Make the indices of entries deleted before a grace period reusable;
+ * how many. Control thread. */
+unsigned sb_publish_neigh_reclaim(struct sb_publisher *pub);
+
 /** Give neighbour entry @idx its MAC (valid from now on for workers).
  * Control thread. */
 void sb_publish_neigh_mac(struct sb_publisher *pub, uint32_t idx, const struct rte_ether_addr *mac);

@@ -122,7 +122,7 @@ sb_punt_probe(void *ctx, unsigned port, uint32_t hop, const struct sb_probe *p)
 							     &c->mac[port], src, NULL, p->target));
 		return;
 	}
-	idx = sb_publish_neigh(&c->pub, (uint16_t)port, hop);
+	idx = sb_publish_gateway(&c->pub, (uint16_t)port, hop);  /* never aged out */
 	if (idx < 0 || !sb_neigh_mac(c->neigh, (uint32_t)idx, &dmac)) {
 		sb_arp_request(&c->arp, port, hop, p->sent_ms);
 		return;

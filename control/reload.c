@@ -26,6 +26,7 @@ static const struct {
 } keys[] = {
 	{ "switchback", "mbufs", false },
 	{ "switchback", "sessions", false },
+	{ "switchback", "sessions_per_host", true },
 	{ "switchback", "fragments", false },
 	{ "switchback", "workers", false },
 	{ "switchback", "ecmp_hash", true },
@@ -322,6 +323,9 @@ sb_reload_plan(const struct sb_config *o, const struct sb_config *n, struct sb_r
 		NUM(p, false, "timeouts", "tcp_transitory", o->to_tcp_transitory, n->to_tcp_transitory);
 		NUM(p, false, "timeouts", "udp", o->to_udp, n->to_udp);
 		NUM(p, false, "timeouts", "icmp", o->to_icmp, n->to_icmp);
+		if (sb_config_host_max(o, o->sessions) != sb_config_host_max(n, o->sessions))
+			line(p, false, "[switchback] sessions_per_host: %u -> %u", /* of the running table */
+			     sb_config_host_max(o, o->sessions), sb_config_host_max(n, o->sessions));
 		p->timeouts = p->n_changes != before;
 		before = p->n_changes;
 		if (o->ecmp_hash != n->ecmp_hash)

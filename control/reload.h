@@ -27,7 +27,8 @@ struct sb_reload_plan {
 	bool notify;              /* hook, alert, webhook */
 	bool webhook;             /* the webhook notifier itself (URL, retries, timeouts) */
 	bool pcc;                 /* PCC weights, members, classifier; the ECMP hash */
-	bool timeouts;            /* [timeouts]: the session table's idle timeouts */
+	bool timeouts;            /* [timeouts]: the session table's idle timeouts, and
+				   * [switchback] sessions_per_host (words the worker reads) */
 	bool policy;              /* sessions_on_down / sessions_on_failback */
 	bool metrics;             /* [metrics] listen */
 };

@@ -269,10 +269,12 @@ sb_reload_run(struct sb_ctl *c, bool json, char *buf, size_t cap)
 	c->arp.cfg = n;
 	if (plan->neighbours && apply_neighbours(c, old, n) != 0)
 		SB_ERR(CONFIG, "reload: [neighbor]: the neighbour table is full");
-	if (plan->timeouts)
+	if (plan->timeouts) {
 		for (unsigned k = 0; k < c->n_workers; k++)
 			sb_ct_set_timeouts(c->ct[k], n->to_tcp_established, n->to_tcp_transitory,
 					   n->to_udp, n->to_icmp);
+		sb_ctl_host_max(c, n);
+	}
 	/* PCC and the ECMP hash go with the next published state (fill_pcc). */
 	c->notify.hook = n->hook;
 	if (plan->webhook) {

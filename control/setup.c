@@ -81,6 +81,7 @@ build_workers(struct sb_ctl *c, char *err, size_t errlen)
 		rte_malloc_get_socket_stats(socket, &after);
 		eim_bytes += after.heap_allocsz_bytes - before.heap_allocsz_bytes;
 	}
+	sb_ctl_host_max(c, cfg);
 	SB_INFO(MAIN, "conntrack: %u sessions in %lu bytes (%.1f bytes/session)",
 		per * nw, (unsigned long)c->ct_bytes, (double)c->ct_bytes / (per * nw));
 	if (nw > 1)
@@ -207,6 +208,17 @@ sb_ctl_counters(const struct sb_ctl *c, struct sb_counters *sum)
 		for (size_t i = 0; i < sizeof(*sum) / sizeof(uint64_t); i++)
 			d[i] += __atomic_load_n(&s[i], __ATOMIC_RELAXED);
 	}
+}
+
+void
+sb_ctl_host_max(struct sb_ctl *c, const struct sb_config *cfg)
+{
+	uint32_t max = sb_config_host_max(cfg, (uint32_t)sb_ctl_ct_capacity(c));
+
+	/* A host's sessions spread over the workers with their ports: each
+	 * table takes its share (rounded up). */
+	for (unsigned k = 0; k < c->n_workers; k++)
+		sb_ct_set_host_max(c->ct[k], max == 0 ? 0 : (max + c->n_workers - 1) / c->n_workers);
 }
 
 uint64_t

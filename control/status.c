@@ -10,6 +10,7 @@
 #include "status.h"
 #include "xdp.h"
 #include "inbound.h"
+#include "neigh.h"
 
 int64_t
 sb_status_unix_ms(void)
@@ -182,5 +183,9 @@ sb_status_fill(struct sb_status *st, const struct sb_status_track *t, const stru
 	memcpy(st->drop, k->drop, sizeof(st->drop));
 	st->reloads = t->reloads;
 	st->reloads_refused = t->reloads_refused;
+	st->neighbours = c->neigh->live;
+	st->neighbours_evicted = c->arp.evicted;
+	st->neighbours_failed = c->arp.failed;
+	st->neighbours_refused = c->neigh->refused;
 	sb_inbound_status(c->inbound, st);
 }

@@ -101,6 +101,9 @@ struct sb_status {
 	uint64_t tcp_rst_sent;
 	uint64_t drop[SB_DROP_MAX];
 	uint64_t reloads, reloads_refused;
+	/* The neighbour table: entries; deleted stale and unused, deleted
+	 * unanswered (incomplete or probed); creations refused (full). */
+	uint64_t neighbours, neighbours_evicted, neighbours_failed, neighbours_refused;
 	unsigned n_fwd;
 	struct sb_status_fwd fwd[SB_MAX_FORWARDS + SB_MAX_NAT1TO1];
 };

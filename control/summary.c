@@ -9,6 +9,7 @@
 #include "addr.h"
 #include "ctl.h"
 #include "sb_counters.h"
+#include "neigh.h"
 #include "webhook.h"
 
 /* One counter's part of the summary: @fmt holds one %lu, or is "". */
@@ -54,6 +55,9 @@ sb_summary_print(struct sb_ctl *c)
 		printf(" %s=%lu", c->cfg->ports[p].name, (unsigned long)k->ct_created_port[p]);
 	printf("\n");
 	printf("wan state changes: %lu\n", (unsigned long)c->wans.changes);
+	printf("neighbours: %u entries, deleted stale %lu, failed %lu; refused %lu\n",
+	       c->neigh->live, (unsigned long)c->arp.evicted, (unsigned long)c->arp.failed,
+	       (unsigned long)c->neigh->refused);
 	printf("drops:");
 	uint64_t total = 0;
 

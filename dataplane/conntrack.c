@@ -11,13 +11,14 @@
 #include <rte_prefetch.h>
 #include <rte_branch_prediction.h>
 #include <rte_tcp.h>
+#include <rte_hash_crc.h>
 
 #include "conntrack.h"
 #include "flowtab.h"
 #include "nat.h"
 
 _Static_assert(sizeof(struct sb_session) == 44, "a session is 44 bytes");
-_Static_assert(SB_MAX_NEIGH < SB_CT_NB_NONE, "neighbour indices fit a session's 16 bits");
+_Static_assert(SB_MAX_NEIGH <= SB_CT_NB_BY_ADDR, "neighbour indices fit a session's 15 bits");
 _Static_assert(SB_MAX_PORTS <= 256, "port indices fit a byte");
 _Static_assert(offsetof(struct sb_session, orig_dport) == offsetof(struct sb_session, lan_port) + 2 &&
 	       offsetof(struct sb_session, ext_port) == offsetof(struct sb_session, rem_port) + 2 &&
@@ -99,6 +100,85 @@ prepare(const struct sb_ct *ct, struct sb_session *s)
 		       odst, ndst, odp, ndp, &s->ck_ip, &s->ck_l4);
 }
 
+/* --- sessions per LAN host ------------------------------------------------ */
+
+#define HOSTS_MAX 65536u  /* hosts tracked at most; the table has twice the slots */
+
+static inline uint32_t
+host_slot(const struct sb_ct *ct, uint32_t addr)
+{
+	uint32_t i = rte_hash_crc_4byte(addr, (uint32_t)ct->seed[0]) & ct->host_mask;
+
+	while (ct->host[i].addr != 0 && ct->host[i].addr != addr)
+		i = (i + 1) & ct->host_mask;
+	return i;
+}
+
+void
+sb_ct_set_host_max(struct sb_ct *ct, uint32_t n)
+{
+	__atomic_store_n(&ct->host_max, n, __ATOMIC_RELAXED);
+}
+
+uint32_t
+sb_ct_host_sessions(const struct sb_ct *ct, uint32_t addr)
+{
+	return addr == 0 ? 0 : ct->host[host_slot(ct, addr)].n;
+}
+
+bool
+sb_ct_host_admit(const struct sb_ct *ct, uint32_t addr)
+{
+	uint32_t max = __atomic_load_n(&ct->host_max, __ATOMIC_RELAXED);
+
+	return max == 0 || sb_ct_host_sessions(ct, addr) < max;
+}
+
+void
+sb_ct_host_count(struct sb_ct *ct, uint32_t idx)
+{
+	struct sb_session *s = &ct->s[idx];
+	uint32_t i;
+
+	if (s->lan_addr == 0 || s->host_counted)
+		return;
+	i = host_slot(ct, s->lan_addr);
+	if (ct->host[i].addr == 0) {
+		if (ct->n_hosts >= (ct->host_mask + 1) / 2)
+			return;   /* at most half full: probes stay short */
+		ct->host[i].addr = s->lan_addr;
+		ct->n_hosts++;
+	}
+	ct->host[i].n++;
+	s->host_counted = 1;
+}
+
+/* Session @s leaves: its host's count goes down; a host with none left
+ * leaves the table (backward-shift deletion keeps every probe chain
+ * whole). */
+static void
+host_uncount(struct sb_ct *ct, struct sb_session *s)
+{
+	uint32_t i = host_slot(ct, s->lan_addr), j;
+
+	s->host_counted = 0;
+	if (ct->host[i].addr == 0 || --ct->host[i].n != 0)
+		return;
+	ct->n_hosts--;
+	for (j = (i + 1) & ct->host_mask; ct->host[j].addr != 0; j = (j + 1) & ct->host_mask) {
+		uint32_t home = rte_hash_crc_4byte(ct->host[j].addr, (uint32_t)ct->seed[0]) &
+				ct->host_mask;
+
+		/* Entry j may move to the hole at i when its home is not in
+		 * the cyclic range (i, j]. */
+		if (((j - home) & ct->host_mask) >= ((j - i) & ct->host_mask)) {
+			ct->host[i] = ct->host[j];
+			i = j;
+		}
+	}
+	ct->host[i] = (struct sb_ct_host){ 0, 0 };
+}
+
 struct sb_ct *
 sb_ct_create(const char *name, uint32_t capacity, int socket, unsigned owner,
 	     uint32_t tcp_est_s, uint32_t tcp_trans_s, uint32_t udp_s,
@@ -121,6 +201,13 @@ sb_ct_create(const char *name, uint32_t capacity, int socket, unsigned owner,
 	ct->seed[2] = rte_rand() | 1ull << 63;
 	ct->ft = sb_ft_create(name, capacity * 2, socket);
 	if (ct->ft == NULL)
+		goto fail;
+	ct->host_mask = 1;
+	while (ct->host_mask + 1 < 2 * RTE_MIN(capacity, HOSTS_MAX))
+		ct->host_mask = ct->host_mask << 1 | 1;
+	ct->host = rte_zmalloc_socket("sb_ct_host", sizeof(*ct->host) * (ct->host_mask + 1), 64,
+				      socket);
+	if (ct->host == NULL)
 		goto fail;
 	/* Hand out low indices first: better locality while the table is
 	 * far from full. */
@@ -147,8 +234,10 @@ fail:
 void
 sb_ct_free(struct sb_ct *ct)
 {
-	if (ct != NULL)
+	if (ct != NULL) {
 		sb_ft_free(ct->ft);
+		rte_free(ct->host);
+	}
 	rte_free(ct);
 }
 
@@ -287,6 +376,8 @@ sb_ct_delete(struct sb_ct *ct, uint32_t idx)
 	sb_ft_del(ct->ft, sb_ct_fingerprint(ct, &k), idx << 1 | SB_CT_DIR_ORIG);
 	sb_ct_reply_key(ct, s, &k);
 	sb_ft_del(ct->ft, sb_ct_fingerprint(ct, &k), idx << 1 | SB_CT_DIR_REPLY);
+	if (s->host_counted)
+		host_uncount(ct, s);
 	s->in_use = 0;
 	s->next_free = ct->free_head;
 	ct->free_head = idx;

@@ -69,6 +69,9 @@ enum { SB_CT_NAT_NONE = 0, SB_CT_NAT_SRC = 1, SB_CT_NAT_HAIRPIN = 2,
 
 /* No neighbour index cached (session fields are 16-bit). */
 #define SB_CT_NB_NONE 0xffffu
+/* With an index: found by the neighbour's address, checked against it
+ * on every use (dataplane/l2out.h sb_l2out_resolve_s). */
+#define SB_CT_NB_BY_ADDR 0x8000u
 
 /*
  * 44 bytes. The two tuples, rebuilt (sb_ct_orig_key, sb_ct_reply_key):
@@ -106,10 +109,12 @@ struct sb_session {
 	uint8_t in_use : 1;
 	uint8_t routed : 1;       /* out_nb is a gateway path (not on-link, not
 				   * hairpin): follows sb_dp_state.nb_dead */
-	uint8_t xaddr;            /* SB_CT_NAT_FWD: 0 = the address of port
+	uint8_t xaddr : 7;        /* SB_CT_NAT_FWD: 0 = the address of port
 				   * nat_wan, else ct->xaddr[xaddr];
 				   * SB_CT_NAT_HAIRPIN: the same for the
 				   * original destination */
+	uint8_t host_counted : 1; /* counted in its LAN host's sessions
+				   * (sb_ct_host_admit) */
 	uint16_t ck_ip;           /* what the original direction's rewrite adds */
 	uint16_t ck_l4;           /* to the IP and TCP/UDP checksums; the reply
 				   * adds ~ (sb_nat_prepare, at creation) */
@@ -129,8 +134,20 @@ struct sb_session {
 #define SB_CT_IDX(v)   ((uint32_t)(((v) >> 1) & 0x7fffffffu))
 #define SB_CT_OWNER(v) ((unsigned)((uint64_t)(v) >> SB_CT_OWNER_SHIFT))
 
+/* Sessions per LAN host (sb_ct_host_*): an open-addressing table of
+ * (address, count), linear probing, at most half full. */
+struct sb_ct_host {
+	uint32_t addr;            /* network order; 0 = empty */
+	uint32_t n;
+};
+
 struct sb_ct {
 	struct sb_ft *ft;         /* fingerprint -> index and direction */
+	struct sb_ct_host *host;  /* host_mask + 1 slots */
+	uint32_t host_mask;
+	uint32_t n_hosts;         /* hosts with a counted session */
+	uint32_t host_max;        /* sessions a LAN host may open, 0 = any number
+				   * (one word: control sets it on a reload) */
 	uint32_t free_head;       /* first free index (list through next_free) */
 	uint32_t n_free;
 	uint32_t capacity;
@@ -158,6 +175,26 @@ struct sb_ct *sb_ct_create(const char *name, uint32_t capacity, int socket, unsi
 
 /** Free the table. NULL is fine. */
 void sb_ct_free(struct sb_ct *ct);
+
+/** Let each LAN host have at most @n sessions that it opened (0: no
+ * limit). At creation, and from the control thread while the worker
+ * runs (a reload): one word, stored whole; sessions over a lowered limit
+ * stay until they end. */
+void sb_ct_set_host_max(struct sb_ct *ct, uint32_t n);
+
+/** May LAN host @addr (network order) open another session? False when
+ * it holds host_max already. Owning worker. */
+bool sb_ct_host_admit(const struct sb_ct *ct, uint32_t addr);
+
+/** Count session @idx (just inserted; opened by its LAN host, lan_addr)
+ * in its host's sessions until it is deleted. When more hosts than the
+ * table tracks (min(capacity, 65536)) have sessions, a new host's are
+ * not counted. Owning worker. */
+void sb_ct_host_count(struct sb_ct *ct, uint32_t idx);
+
+/** Sessions LAN host @addr opened that are in the table. Any thread
+ * (tests, stats). */
+uint32_t sb_ct_host_sessions(const struct sb_ct *ct, uint32_t addr);
 
 /**
  * Set the idle timeouts (seconds) of @ct: established TCP, transitory TCP

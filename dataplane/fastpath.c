@@ -135,8 +135,8 @@ forward(struct sb_worker *w, const struct sb_burst *b, struct sb_pkt *p)
 		return;
 	if (dir == SB_CT_DIR_ORIG) {
 		out = s->out_port;
-		hop = s->out_nb != SB_CT_NB_NONE ? w->neigh->e[s->out_nb].ip :
-		      rte_be_to_cpu_32(s->nat == SB_CT_NAT_HAIRPIN ? s->rem_addr : md->dst);
+		hop = sb_l2out_orig_hop(w, s, rte_be_to_cpu_32(s->nat == SB_CT_NAT_HAIRPIN ?
+							      s->rem_addr : md->dst));
 		ok = sb_l2out_resolve_s(w, out, hop, &s->out_nb, &dmac);
 	} else {
 		out = s->in_port;
@@ -347,13 +347,24 @@ take(struct sb_worker *w, const struct sb_dp_state *st, const struct fz_in *c, u
 		.src = f->key.src, .dst = f->key.dst, .sport = f->key.sport,
 		.dport = f->key.dport, .proto = f->key.proto, .l4_off = 20,
 	};
+	uint32_t idx = nb & ~SB_CT_NB_BY_ADDR;
 	uint64_t mac;
 
 	if (unlikely(!clean_hit(w, st, in, s, dir)) || unlikely(nb == SB_CT_NB_NONE))
 		return false;
-	mac = __atomic_load_n(&w->neigh->e[nb].mac_state, __ATOMIC_ACQUIRE);
+	mac = __atomic_load_n(&w->neigh->e[idx].mac_state, __ATOMIC_ACQUIRE);
 	if (unlikely(!(mac & SB_NEIGH_VALID)))
 		return false;
+	/* An index found by address holds while the entry is still that
+	 * address's (sb_l2out_resolve_s); otherwise the general path finds
+	 * the neighbour again. */
+	if ((nb & SB_CT_NB_BY_ADDR) &&
+	    (w->neigh->e[idx].port != out ||
+	     w->neigh->e[idx].ip != rte_be_to_cpu_32(dir != SB_CT_DIR_ORIG ? s->lan_addr :
+						     s->nat == SB_CT_NAT_HAIRPIN ? s->rem_addr :
+						     md.dst)))
+		return false;
+	sb_neigh_touch(w->neigh, idx, w->now_s);
 	if (md.proto == IPPROTO_TCP) {
 		md.l4_len = (uint16_t)(rte_be_to_cpu_16(sb_ld16(l3 + 2)) - 20);
 		md.tcp_flags = l3[20 + 13];

@@ -44,6 +44,8 @@ hairpin(struct sb_worker *w, struct sb_burst *b, struct sb_pkt *p, unsigned wan)
 		sb_wk_drop(w, m, SB_DROP_NEIGH_UNRESOLVED);
 		return;
 	}
+	if (st->nhg[g].path[0].gw == 0)
+		nb |= SB_CT_NB_BY_ADDR;  /* B on-link: checked by address (l2out.h) */
 	ak = sb_eim_key(md->src, md->sport, md->proto, wan);
 	ext_a = sb_eim_get(w->eim, &ak, (enum sb_nat_proto)np, sb_wk_rnd32(w), sb_wk_now_s(w));
 	if (ext_a < 0) {

@@ -81,6 +81,9 @@ sb_l2out_inject(struct sb_worker *w)
 void
 sb_l2out_flush(struct sb_worker *w)
 {
+	/* Once a burst and once a loop: the second neighbours are marked
+	 * used in (sb_l2out_resolve), without a division per packet. */
+	w->now_s = (uint32_t)(rte_rdtsc() / w->tsc_hz);
 	for (unsigned p = 0; p < w->n_ports; p++)
 		flush_port(w, p);
 }

@@ -58,7 +58,9 @@ void sb_l2out_send(struct sb_worker *w, unsigned out, struct rte_mbuf **m, unsig
 
 /** Neighbour MAC for @ip_host on port @out. *@cache holds a neighbour
  * index when known (SB_NEIGH_NONE otherwise) and is filled on success;
- * on failure control is asked to resolve it. */
+ * on failure control is asked to resolve it. An index given in *@cache
+ * is trusted: a pinned gateway's, or one found within this worker loop
+ * (neigh.h). The entry is marked used (ageing). */
 static inline bool
 sb_l2out_resolve(struct sb_worker *w, unsigned out, uint32_t ip_host, uint32_t *cache,
 		 struct rte_ether_addr *mac)
@@ -76,19 +78,51 @@ sb_l2out_resolve(struct sb_worker *w, unsigned out, uint32_t ip_host, uint32_t *
 		sb_l2out_request(w, out, ip_host);
 		return false;
 	}
+	sb_neigh_touch(w->neigh, *cache, w->now_s);
 	return true;
 }
 
-/** The same for a session's 16-bit neighbour index (SB_CT_NB_NONE). */
+/** The same for a session's 16-bit neighbour index (SB_CT_NB_NONE). An
+ * index the session found by address is kept with SB_CT_NB_BY_ADDR and
+ * checked against (@out, @ip_host) on every use: the entry may have aged
+ * out and its index gone to another neighbour since (neigh.h); then, or
+ * when it is unresolved, it is looked up again. An index without the
+ * flag (a gateway's, given at the session's creation) is a pinned
+ * entry's and is trusted. */
 static inline bool
 sb_l2out_resolve_s(struct sb_worker *w, unsigned out, uint32_t ip_host, uint16_t *cache,
 		   struct rte_ether_addr *mac)
 {
-	uint32_t c = *cache == SB_CT_NB_NONE ? SB_NEIGH_NONE : *cache;
-	bool ok = sb_l2out_resolve(w, out, ip_host, &c, mac);
+	uint32_t c;
+	bool ok;
 
-	*cache = c == SB_NEIGH_NONE ? SB_CT_NB_NONE : (uint16_t)c;
+	if (*cache != SB_CT_NB_NONE && (*cache & SB_CT_NB_BY_ADDR)) {
+		c = *cache & ~SB_CT_NB_BY_ADDR;
+		if (sb_neigh_mac_of(w->neigh, c, (uint16_t)out, ip_host, mac)) {
+			sb_neigh_touch(w->neigh, c, w->now_s);
+			return true;
+		}
+		*cache = SB_CT_NB_NONE;
+	}
+	if (*cache != SB_CT_NB_NONE) {
+		c = *cache;
+		return sb_l2out_resolve(w, out, ip_host, &c, mac);
+	}
+	c = SB_NEIGH_NONE;
+	ok = sb_l2out_resolve(w, out, ip_host, &c, mac);
+	if (c != SB_NEIGH_NONE)
+		*cache = (uint16_t)(c | SB_CT_NB_BY_ADDR);
 	return ok;
+}
+
+/** The next hop of session @s's original direction for a packet to
+ * @dst_host (host order): its gateway (the pinned entry of an index
+ * cached without SB_CT_NB_BY_ADDR), else @dst_host itself, on-link. */
+static inline uint32_t
+sb_l2out_orig_hop(const struct sb_worker *w, const struct sb_session *s, uint32_t dst_host)
+{
+	return s->out_nb != SB_CT_NB_NONE && !(s->out_nb & SB_CT_NB_BY_ADDR) ?
+	       w->neigh->e[s->out_nb].ip : dst_host;
 }
 
 /** The egress of a packet going along session @s in direction @dir:
@@ -101,7 +135,11 @@ sb_l2out_session_hop(struct sb_worker *w, struct sb_session *s, unsigned dir, ui
 {
 	if (dir == SB_CT_DIR_ORIG) {
 		*out = s->out_port;
-		return sb_l2out_resolve_s(w, *out, rte_be_to_cpu_32(dst_be), &s->out_nb, mac);
+		/* A hairpinned packet goes to the other host (rem_addr). */
+		if (s->nat == SB_CT_NAT_HAIRPIN)
+			dst_be = s->rem_addr;
+		return sb_l2out_resolve_s(w, *out, sb_l2out_orig_hop(w, s, rte_be_to_cpu_32(dst_be)),
+					  &s->out_nb, mac);
 	}
 	*out = s->in_port;
 	return sb_l2out_resolve_s(w, *out, rte_be_to_cpu_32(s->lan_addr), &s->in_nb, mac);

@@ -107,13 +107,18 @@ sb_slowpath_open(struct sb_worker *w, const struct sb_burst *b, struct sb_pkt *p
 	struct sb_session *s;
 	int64_t idx;
 
-	idx = sb_ct_insert_x(w->ct, &p->key, reply, nat, nat_wan, xaddr, b->now);
+	/* One LAN host may not fill the table ([switchback]
+	 * sessions_per_host): its new flows are refused, counted. */
+	idx = sb_ct_host_admit(w->ct, p->key.src) ?
+	      sb_ct_insert_x(w->ct, &p->key, reply, nat, nat_wan, xaddr, b->now) : -EDQUOT;
 	if (idx < 0) {
 		if (ek != NULL)
 			sb_eim_put(w->eim, ek, sb_wk_now_s(w));
-		sb_wk_drop(w, p->m, idx == -ENOSPC ? SB_DROP_CT_FULL : SB_DROP_CT_CONFLICT);
+		sb_wk_drop(w, p->m, idx == -ENOSPC ? SB_DROP_CT_FULL :
+				    idx == -EDQUOT ? SB_DROP_CT_HOST_LIMIT : SB_DROP_CT_CONFLICT);
 		return -1;
 	}
+	sb_ct_host_count(w->ct, (uint32_t)idx);
 	/* Simultaneous open (RFC 5382 REQ-2): the peer's SYN to this
 	 * mapping came first and was held; it stays dropped, silently, and
 	 * the connection proceeds with this SYN and the peer's SYN-ACK. */
@@ -180,9 +185,11 @@ unusual_hit(struct sb_worker *w, struct sb_burst *b, struct sb_pkt *p)
 	return false;
 }
 
-/* No session, from a WAN: only ICMP for the gateway itself (echo, probe
- * replies) is taken; the rest is unsolicited and dropped silently (no
- * RST, no ICMP). */
+/* No session, from a WAN: only ICMP to this WAN port's own address (echo,
+ * probe replies) is taken; the rest is unsolicited and dropped silently
+ * (no RST, no ICMP). The gateway's other addresses (its LAN address,
+ * another WAN's) are not answered from here: the reply would leave this
+ * WAN from an address that is not its own (found by fuzz_worker). */
 static void
 wan_miss(struct sb_worker *w, struct sb_burst *b, struct sb_pkt *p)
 {
@@ -191,8 +198,7 @@ wan_miss(struct sb_worker *w, struct sb_burst *b, struct sb_pkt *p)
 
 	if (sb_forward_wan_miss(w, b, p)) {
 		/* A port forward or one-to-one NAT took it (forward.c). */
-	} else if (d->proto == IPPROTO_ICMP &&
-		   (d->dst == w->port[in].addr_be || sb_wk_is_local(w, d->dst))) {
+	} else if (d->proto == IPPROTO_ICMP && d->dst == w->port[in].addr_be) {
 		sb_vec_add(&b->local, p);
 	} else if (unlikely(syn_to_mapping(w, in, d)) &&
 		   sb_synhold_add(w->synhold, &p->key, b->now) >= 0) {
@@ -241,6 +247,14 @@ new_flow(struct sb_worker *w, struct sb_burst *b, struct sb_pkt *p)
 		sb_wk_punt(w, m, SB_PUNT_TTL_EXCEEDED, b->in);
 		return;
 	}
+	/* A host at its session limit: refused before a NAT port is taken
+	 * (a refused flow's port would sit out its hold-down, and the
+	 * host's flood would drain the WAN's ports for everyone).
+	 * sb_slowpath_open checks again, exactly, within a burst. */
+	if (unlikely(!sb_ct_host_admit(w->ct, md->src))) {
+		sb_wk_drop(w, m, SB_DROP_CT_HOST_LIMIT);
+		return;
+	}
 	if (unlikely(sb_hairpin_wan(w, md) >= 0)) {
 		sb_vec_add(&b->hairpin, p);
 		return;
@@ -264,6 +278,10 @@ new_flow(struct sb_worker *w, struct sb_burst *b, struct sb_pkt *p)
 		sb_wk_drop(w, m, SB_DROP_NEIGH_UNRESOLVED);
 		return;
 	}
+	/* An on-link destination's entry may age out: the session keeps its
+	 * index checked by address (a gateway's is pinned). */
+	if (path->gw == 0)
+		nb |= SB_CT_NB_BY_ADDR;
 
 	/* Sessions exist for TCP, UDP and ICMP echo; other ICMP has no
 	 * session of its own (errors are translated with their flow, in

@@ -19,11 +19,14 @@ uint64_t sb_slowpath_run(struct sb_worker *w, struct sb_burst *b);
 /**
  * Create the session of the new flow @p (original key: its own tuple;
  * reply key @reply) from port @b->in leaving by @out towards neighbour
- * @nb (SB_NEIGH_NONE: none yet), translated as @nat with the mapping on
+ * @nb (SB_NEIGH_NONE: none yet; with SB_CT_NB_BY_ADDR when it was found
+ * by an on-link destination's address, not a pinned gateway's), translated as @nat with the mapping on
  * @nat_wan (and extra address @xaddr, sb_ct_insert_x). On success p->s
  * and p->dir are set and 0 is returned; when the table refuses, the
  * mapping @ek took (if any) is given back, the packet dropped (counted)
- * and -1 returned. Hairpin uses it too.
+ * and -1 returned; so when the LAN host (@p's source: both callers
+ * open sessions for LAN hosts' flows) holds sessions_per_host sessions
+ * already (session_host_limit). Hairpin uses it too.
  */
 int sb_slowpath_open(struct sb_worker *w, const struct sb_burst *b, struct sb_pkt *p,
 		     unsigned out, const struct sb_ct_key *reply, uint32_t nb, bool routed,

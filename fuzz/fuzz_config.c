@@ -42,6 +42,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(cfg->n_tables >= 1 && cfg->n_tables <= SB_MAX_TABLES, "%u tables",
 		   cfg->n_tables);
 	FUZZ_CHECK(cfg->n_routes <= SB_MAX_ROUTES, "%u routes", cfg->n_routes);
+	FUZZ_CHECK(sb_config_host_max(cfg, cfg->sessions) <= cfg->sessions,
+		   "sessions_per_host %u over sessions %u", sb_config_host_max(cfg, cfg->sessions),
+		   cfg->sessions);
 	for (unsigned i = 0; i < cfg->n_ports; i++) {
 		const struct sb_port_conf *p = &cfg->ports[i];
 		const struct sb_wan_conf *w = &cfg->wan[i];

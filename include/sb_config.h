@@ -143,6 +143,9 @@ struct sb_config {
 	/* [switchback] */
 	uint32_t mbufs;
 	uint32_t sessions;
+	uint32_t sessions_per_host;  /* sessions one LAN host may open, 0 = any,
+				      * SB_SESSIONS_PER_HOST_DEFAULT: not given
+				      * (sb_config_host_max) */
 	uint32_t fragments;       /* datagrams in flight tracked for reassembly */
 	uint32_t workers;         /* worker lcores; 0 = one per worker lcore of the EAL */
 	bool mbufs_set;           /* mbufs given (else sized for the workers: setup.c) */
@@ -287,5 +290,17 @@ int sb_config_parse_ipv4(const char *s, uint32_t *out);
 
 /** Parse "A.B.C.D/len" (len optional when @need_len is false: /32). */
 int sb_config_parse_prefix(const char *s, uint32_t *addr, uint8_t *len, bool need_len);
+
+/* [switchback] sessions_per_host not given: a quarter of the table. */
+#define SB_SESSIONS_PER_HOST_DEFAULT UINT32_MAX
+
+/** The sessions one LAN host may open in a table of @capacity sessions
+ * (the running one: `sessions` is start-up only), 0 = no limit. */
+static inline uint32_t
+sb_config_host_max(const struct sb_config *cfg, uint32_t capacity)
+{
+	return cfg->sessions_per_host == SB_SESSIONS_PER_HOST_DEFAULT ? capacity / 4 :
+	       cfg->sessions_per_host;
+}
 
 #endif

@@ -22,6 +22,7 @@
 	X(NO_ROUTE,         "no_route")                                 \
 	X(NEIGH_UNRESOLVED, "neighbour_unresolved")                     \
 	X(CT_FULL,          "session_table_full")                       \
+	X(CT_HOST_LIMIT,    "session_host_limit")                       \
 	X(CT_CONFLICT,      "session_key_conflict")                     \
 	X(NAT_EXHAUSTED,    "nat_ports_exhausted")                      \
 	X(NAT_PROTO,        "nat_protocol_unsupported")                 \

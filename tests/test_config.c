@@ -63,6 +63,7 @@ test_config_values(void **state)
 		fail_msg("refused: %s", err);
 	assert_int_equal(cfg->mbufs, 16384);
 	assert_int_equal(cfg->sessions, 1000);
+	assert_int_equal(sb_config_host_max(cfg, cfg->sessions), 250);   /* a quarter */
 	assert_int_equal(cfg->ecmp_hash, SB_ECMP_L3);
 	assert_int_equal(cfg->probe_interval_ms, 200);
 	assert_int_equal(cfg->probe_timeout_ms, 200); /* follows the interval */
@@ -114,6 +115,7 @@ test_config_defaults(void **state)
 	assert_int_equal(cfg->to_udp, 300);
 	assert_int_equal(cfg->to_icmp, 60);
 	assert_int_equal(cfg->sessions, 65536);
+	assert_int_equal(sb_config_host_max(cfg, cfg->sessions), 16384);
 	assert_int_equal(cfg->ecmp_hash, SB_ECMP_L4);
 	assert_int_equal(cfg->probe_interval_ms, 1000);
 	assert_int_equal(cfg->probe_down_after, 3);
@@ -212,6 +214,30 @@ test_config_bad_numbers(void **state)
 		"[route r] distance", NULL);
 	refused(PORTS "[check_gateway]\ninterval_ms = 100\ntimeout_ms = 200\n",
 		"[check_gateway] timeout_ms", "must not exceed", NULL);
+	/* sessions_per_host: 0 (no limit) .. sessions. */
+	refused("[switchback]\nsessions = 1000\nsessions_per_host = 1001\n" PORTS,
+		":3: [switchback] sessions_per_host", "more than the table holds", NULL);
+	refused("[switchback]\nsessions_per_host = -1\n" PORTS,
+		":2: [switchback] sessions_per_host", "0 to", NULL);
+}
+
+static void
+test_config_sessions_per_host(void **state)
+{
+	char err[512];
+	struct sb_config *cfg = load("[switchback]\nsessions = 1000\nsessions_per_host = 0\n" PORTS,
+				     err, sizeof(err));
+
+	(void)state;
+	if (cfg == NULL)
+		fail_msg("refused: %s", err);
+	assert_int_equal(sb_config_host_max(cfg, cfg->sessions), 0);
+	sb_config_free(cfg);
+	cfg = load("[switchback]\nsessions_per_host = 100\n" PORTS, err, sizeof(err));
+	if (cfg == NULL)
+		fail_msg("refused: %s", err);
+	assert_int_equal(sb_config_host_max(cfg, cfg->sessions), 100);
+	sb_config_free(cfg);
 }
 
 static void
@@ -875,6 +901,7 @@ main(void)
 		cmocka_unit_test(test_config_masquerade_only_on_wan),
 		cmocka_unit_test(test_config_unknown_port_in_gateway),
 		cmocka_unit_test(test_config_bad_numbers),
+		cmocka_unit_test(test_config_sessions_per_host),
 		cmocka_unit_test(test_config_bad_check_gateway),
 		cmocka_unit_test(test_config_bad_neighbor),
 		cmocka_unit_test(test_config_overlapping_ports),

@@ -500,8 +500,71 @@ test_conntrack_port_readdress(void **state)
 	sb_ct_free(ct);
 }
 
+/* Sessions per LAN host ([switchback] sessions_per_host): a host at
+ * its limit is refused, the others are not; its count falls as its
+ * sessions end, and hosts leaving the (open-addressing) count table
+ * leave every other host's count intact. */
+static void
+test_conntrack_sessions_per_host(void **state)
+{
+	struct sb_ct *ct = table(4096);
+	struct sb_ct_key o, r;
+	int64_t idx[2560];
+	uint32_t h5 = rte_cpu_to_be_32(0xc0a80105), h6 = rte_cpu_to_be_32(0xc0a80106);
+
+	(void)state;
+	assert_non_null(ct);
+	sb_ct_set_host_max(ct, 10);
+	/* Session i belongs to host i % 256: 300 sessions, hosts 0-43 two. */
+	for (uint32_t i = 0; i < 300; i++) {
+		pair(i, &o, &r);
+		assert_true(sb_ct_host_admit(ct, o.src));
+		idx[i] = ins(ct, &o, &r, 0);
+		assert_true(idx[i] >= 0);
+		sb_ct_host_count(ct, (uint32_t)idx[i]);
+	}
+	assert_int_equal(ct->n_hosts, 256);
+	assert_int_equal(sb_ct_host_sessions(ct, h5), 2);
+	assert_int_equal(sb_ct_host_sessions(ct, rte_cpu_to_be_32(0xc0a801ff)), 1);
+	/* Host 5 up to its 10. */
+	for (uint32_t i = 300 + 5 + 212; i < 2560; i += 256) {
+		pair(i, &o, &r);
+		assert_int_equal(o.src, h5);
+		if (sb_ct_host_sessions(ct, h5) == 10) {
+			assert_false(sb_ct_host_admit(ct, h5));
+			break;
+		}
+		idx[i] = ins(ct, &o, &r, 0);
+		assert_true(idx[i] >= 0);
+		sb_ct_host_count(ct, (uint32_t)idx[i]);
+	}
+	assert_int_equal(sb_ct_host_sessions(ct, h5), 10);
+	assert_false(sb_ct_host_admit(ct, h5));
+	assert_true(sb_ct_host_admit(ct, h6));
+	/* Hosts 64-191 end every session: out of the count table; the
+	 * others keep theirs. */
+	for (uint32_t i = 0; i < 300; i++)
+		if ((i & 0xff) >= 64 && (i & 0xff) < 192)
+			sb_ct_delete(ct, (uint32_t)idx[i]);
+	assert_int_equal(ct->n_hosts, 128);
+	for (uint32_t h = 0; h < 256; h++) {
+		uint32_t a = rte_cpu_to_be_32(0xc0a80100 + h);
+		uint32_t want = h >= 64 && h < 192 ? 0 : h == 5 ? 10 : h < 44 ? 2 : 1;
+
+		assert_int_equal(sb_ct_host_sessions(ct, a), want);
+	}
+	/* One of host 5's sessions ends: it may open one more. */
+	sb_ct_delete(ct, (uint32_t)idx[5]);
+	assert_true(sb_ct_host_admit(ct, h5));
+	/* 0: no limit. */
+	sb_ct_set_host_max(ct, 0);
+	assert_true(sb_ct_host_admit(ct, h5));
+	sb_ct_free(ct);
+}
+
 SB_TEST_MAIN("conntrack", setup, sb_test_eal_down,
 	     cmocka_unit_test(test_conntrack_insert_lookup_both_keys),
+	     cmocka_unit_test(test_conntrack_sessions_per_host),
 	     cmocka_unit_test(test_conntrack_port_readdress),
 	     cmocka_unit_test(test_conntrack_bulk_lookup_hit_mask),
 	     cmocka_unit_test(test_conntrack_duplicate_key_refused),

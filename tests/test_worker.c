@@ -1108,6 +1108,26 @@ echo_id_of(struct rte_mbuf *m)
 	return rte_be_to_cpu_16(((struct rte_icmp_hdr *)(ip_of(m) + 1))->icmp_ident);
 }
 
+/* From a WAN, only the WAN's own address answers a ping: an echo to the
+ * LAN address is dropped, not answered out of the WAN from 192.168.1.1
+ * (found by fuzz_worker). */
+static void
+test_worker_wan_ping_to_lan_address_dropped(void **state)
+{
+	struct rte_mbuf *m;
+
+	(void)state;
+	run1(WAN, echo(WAN, &gw_mac, PEER, LAN_ADDR, RTE_IP_ICMP_ECHO_REQUEST, 77));
+	assert_null(sent(WAN));
+	assert_null(sent(LAN));
+	assert_int_equal(cnt()->local_replies, 0);
+	assert_int_equal(cnt()->drop[SB_DROP_WAN_UNSOLICITED], 1);
+	run1(WAN, echo(WAN, &gw_mac, PEER, WAN_ADDR, RTE_IP_ICMP_ECHO_REQUEST, 78));
+	m = expect(WAN, &gw_mac, WAN_ADDR, PEER, 64);
+	rte_pktmbuf_free(m);
+	assert_int_equal(cnt()->local_replies, 1);
+}
+
 /* An echo request from outside to a one-to-one address reaches its
  * internal host (id kept, checksums right); the host's reply leaves by
  * that WAN from the external address; an echo to the WAN's own address
@@ -1186,6 +1206,122 @@ test_worker_hairpin_one2one(void **state)
 	assert_null(sent(WAN));
 }
 
+/* Control ages LAN host @host's entry out and, after the grace period,
+ * gives its index to @other (MAC @other_mac). Returns the index. */
+static int32_t
+age_out_and_reuse(uint32_t host, uint32_t other, const struct rte_ether_addr *other_mac)
+{
+	int32_t old = sb_neigh_find(neigh, LAN, host);
+
+	assert_true(old >= 0);
+	sb_neigh_del(neigh, (uint32_t)old, NULL);
+	assert_int_equal(sb_neigh_reclaim(neigh, NULL), 1);
+	assert_int_equal(sb_neigh_get(neigh, LAN, other), old);
+	sb_neigh_set_mac(neigh, (uint32_t)old, other_mac);
+	return old;
+}
+
+/* @host answers ARP again: an entry at another index than @old. */
+static void
+relearn(uint32_t host, int32_t old, const struct rte_ether_addr *mac)
+{
+	int32_t idx = sb_neigh_get(neigh, LAN, host);
+
+	assert_true(idx >= 0 && idx != old);
+	sb_neigh_set_mac(neigh, (uint32_t)idx, mac);
+}
+
+/* A session keeps its LAN host's neighbour index (in_nb). Control ages
+ * the host's entry out, and after the grace period its index goes to
+ * another host: the session's replies must still go to its own host's
+ * MAC (the index is checked against the address and looked up again),
+ * never to the new owner's (issue 11, finding 3). */
+static void
+test_worker_neigh_index_reused(void **state)
+{
+	const struct rte_ether_addr c_mac = { { 0x02, 0, 0, 0, 0x01, 0x0c } };
+	struct rte_mbuf *m;
+	uint16_t ext;
+	int32_t a;
+
+	(void)state;
+	run1(LAN, udp(LAN, &a_mac, HOST_A, 5100, PEER, 53, 64));
+	m = expect(WAN, &gw_mac, WAN_ADDR, PEER, 63);
+	ext = sport_of(m);
+	rte_pktmbuf_free(m);
+	run1(WAN, udp(WAN, &gw_mac, PEER, 53, WAN_ADDR, ext, 64));
+	rte_pktmbuf_free(expect(LAN, &a_mac, PEER, HOST_A, 63));
+
+	a = age_out_and_reuse(HOST_A, 0xc0a8010cu, &c_mac);    /* to 192.168.1.12 */
+	run1(WAN, udp(WAN, &gw_mac, PEER, 53, WAN_ADDR, ext, 64));
+	assert_null(sent(LAN));   /* held for ARP, not sent to C */
+	relearn(HOST_A, a, &a_mac);
+	run1(WAN, udp(WAN, &gw_mac, PEER, 53, WAN_ADDR, ext, 64));
+	rte_pktmbuf_free(expect(LAN, &a_mac, PEER, HOST_A, 63));
+	assert_null(sent(LAN));
+	for (void *v; rte_ring_dequeue(resolve, &v) == 0;)
+		;   /* the worker's requests for host A: not mbufs */
+}
+
+/* The same for a session's next hop when it is an on-link destination
+ * (out_nb found by its address, not a pinned gateway's): host A's flow
+ * to host B on the LAN keeps going to B when B's entry is aged out and
+ * its index goes to another host. */
+static void
+test_worker_neigh_onlink_index_reused(void **state)
+{
+	const struct rte_ether_addr d_mac = { { 0x02, 0, 0, 0, 0x01, 0x0d } };
+	int32_t b;
+
+	(void)state;
+	for (unsigned i = 0; i < 2; i++) {
+		run1(LAN, udp(LAN, &a_mac, HOST_A, 5200, HOST_B, 53, 64));
+		rte_pktmbuf_free(expect(LAN, &b_mac, HOST_A, HOST_B, 63));
+	}
+	b = age_out_and_reuse(HOST_B, 0xc0a8010du, &d_mac);    /* to 192.168.1.13 */
+	run1(LAN, udp(LAN, &a_mac, HOST_A, 5200, HOST_B, 53, 64));
+	assert_null(sent(LAN));   /* held for ARP, not sent to D */
+	relearn(HOST_B, b, &b_mac);
+	run1(LAN, udp(LAN, &a_mac, HOST_A, 5200, HOST_B, 53, 64));
+	rte_pktmbuf_free(expect(LAN, &b_mac, HOST_A, HOST_B, 63));
+	assert_null(sent(LAN));
+	for (void *v; rte_ring_dequeue(resolve, &v) == 0;)
+		;
+}
+
+/* One LAN host cannot fill the session table ([switchback]
+ * sessions_per_host, the LAN SYN flood of issue 11): its new flows past
+ * the limit are dropped and counted, another host's still open, and its
+ * established flows keep passing. */
+static void
+test_worker_sessions_per_host(void **state)
+{
+	struct rte_mbuf *m;
+
+	(void)state;
+	sb_ct_set_host_max(ct, 3);
+	for (uint16_t i = 0; i < 3; i++) {
+		run1(LAN, udp(LAN, &a_mac, HOST_A, (uint16_t)(6000 + i), PEER, 53, 64));
+		rte_pktmbuf_free(expect(WAN, &gw_mac, WAN_ADDR, PEER, 63));
+	}
+	uint32_t held = eim->pool[WAN]->hold_n[SB_NAT_TCP];
+
+	run1(LAN, tcp(LAN, &a_mac, HOST_A, 6100, PEER, 80, RTE_TCP_SYN_FLAG, 1, 0));
+	assert_null(sent(WAN));
+	assert_int_equal(cnt()->drop[SB_DROP_CT_HOST_LIMIT], 1);
+	/* Refused before a NAT port was taken (it would sit out a hold-down:
+	 * a host's flood would drain the WAN's ports). */
+	assert_int_equal(eim->pool[WAN]->hold_n[SB_NAT_TCP], held);
+	assert_int_equal(cnt()->ct_created, 3);
+	run1(LAN, udp(LAN, &b_mac, HOST_B, 6000, PEER, 53, 64));
+	rte_pktmbuf_free(expect(WAN, &gw_mac, WAN_ADDR, PEER, 63));
+	run1(LAN, udp(LAN, &a_mac, HOST_A, 6001, PEER, 53, 64));
+	m = expect(WAN, &gw_mac, WAN_ADDR, PEER, 63);
+	rte_pktmbuf_free(m);
+	assert_int_equal(cnt()->drop[SB_DROP_CT_HOST_LIMIT], 1);
+	assert_int_equal(sb_ct_host_sessions(ct, rte_cpu_to_be_32(HOST_A)), 3);
+}
+
 int
 main(void)
 {
@@ -1196,6 +1332,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_worker_vlan_port_fused, setup_vlan, teardown),
 		cmocka_unit_test_setup_teardown(test_worker_new_flow_slow_then_fast_path, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_worker_neigh_index_reused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_worker_neigh_onlink_index_reused, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_worker_sessions_per_host, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_worker_mapping_endpoint_independent, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_worker_stale_session_flushed_and_reset, setup,
@@ -1214,6 +1354,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_worker_fragments_follow_their_first, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_worker_local_delivery_and_punts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_worker_wan_ping_to_lan_address_dropped, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_worker_probe_replies_validated, setup,
 						teardown),
 		cmocka_unit_test(test_worker_stage_summary_needs_enough_packets),

@@ -27,7 +27,7 @@ def main(d):
     # Two bursts: the first packets, then the second ones (32 per burst).
     wrpcap(f"{d}/lan.pcap", first + again)
     wrpcap(f"{d}/idle.pcap", [Ether(dst="ff:ff:ff:ff:ff:ff") / ARP(pdst="192.0.2.1")])
-    ini = sbtest.gw_ini(d, "02:00:00:00:01:01", switchback="sessions = 16", wan_rx="idle.pcap")
+    ini = sbtest.gw_ini(d, "02:00:00:00:01:01", switchback="sessions = 16\nsessions_per_host = 0", wan_rx="idle.pcap")
     out = sbtest.run_checked(SWITCHBACK, ini, "sbfull", check)
     sent = [p for p in rdpcap(f"{d}/wan-out.pcap") if IP in p]
     ids = {p[IP].id for p in sent}

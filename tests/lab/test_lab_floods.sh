@@ -11,11 +11,18 @@
 #   syn_inbound     TCP SYNs to WAN1's address, random sources and ports
 #   frag            fragments of nothing to WAN1's address
 #   arp_lan         ARP requests for the LAN address from random senders
+#                   (192.168.1.128/25: not the lab's hosts, whose entries
+#                   any LAN host can overwrite, as with Linux: ARP has no
+#                   authentication)
 #   syn_outbound    TCP SYNs from the LAN host to the internet (new flows)
 # Each asserts: no WAN state change (wan_changes and the log), the flow
 # keeps passing (loss <= 2%, p99 RTT < 50 ms), the CLI answers within
 # FLOOD_CLI_MS (default 100) every time, and drop counters (the worker's
-# and the XDP programs') name what the gateway dropped.
+# and the XDP programs') name what the gateway dropped. arp_lan also: the
+# neighbour table holds at most half its entries (2048) on the LAN and
+# both WAN gateways keep their MAC; syn_outbound also: the LAN host holds
+# no more sessions than sessions_per_host (a quarter of the table), the
+# rest of its SYNs counted as session_host_limit.
 # FLOOD_PPS caps each flood's rate (default 0: as fast as sb_flood goes).
 # The lab suite runs it with FLOOD_SECONDS=2, FLOOD_PPS=50000 and
 # FLOOD_CLI_MS=250 on the floods that pass at that rate: on the 2-CPU VM
@@ -157,6 +164,48 @@ PY
 	else
 		bad "$name: the drops are not counted by name"
 	fi
+	case $name in
+	arp_lan) neighbours_bounded ;;
+	syn_outbound) host_sessions_bounded "$work/$name.before" "$work/$name.after" ;;
+	esac
+}
+
+# After the LAN's ARP flood: the LAN holds at most half the neighbour
+# table, the WAN gateways are there with their MAC.
+neighbours_bounded() {
+	if ctl neighbor print --json 2>/dev/null | $py -c '
+import json, sys
+j = json.load(sys.stdin)
+lan = sum(1 for n in j if n["port"] == "lan")
+gws = {n["address"]: n for n in j if n["port"] in ("wan1", "wan2")}
+print(f"#   neighbours: {len(j)} ({lan} on the LAN); gateways " +
+      ", ".join(a + " " + str(n["mac"]) + " " + n["state"] for a, n in sorted(gws.items())))
+ok = lan <= 2048 and all(gws.get(a, {}).get("mac") for a in ("203.0.113.1", "198.51.100.1"))
+sys.exit(0 if ok else 1)'; then
+		ok "arp_lan: the neighbour table stayed bounded, the WAN gateways kept their entries"
+	else
+		bad "arp_lan: the neighbour table overflowed or lost a WAN gateway"
+	fi
+}
+
+# After the LAN host's SYN flood: its sessions stopped at the per-host
+# limit (16384 of the default 65536), the rest refused by name.
+host_sessions_bounded() {
+	if $py - "$1" "$2" <<'PY'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+made = b["sessions_created"] - a["sessions_created"]
+refused = b["drops"]["session_host_limit"] - a["drops"].get("session_host_limit", 0)
+print(f"#   syn_outbound: {made} sessions made, {refused} SYNs refused as session_host_limit, "
+      f"{b['drops']['session_table_full'] - a['drops']['session_table_full']} as session_table_full")
+sys.exit(0 if made <= 16384 and refused > 0 and
+         b["drops"]["session_table_full"] == a["drops"]["session_table_full"] else 1)
+PY
+	then
+		ok "syn_outbound: the LAN host stopped at its session limit, the table never filled"
+	else
+		bad "syn_outbound: the LAN host's sessions were not bounded"
+	fi
 }
 
 for f in $floods; do
@@ -166,7 +215,7 @@ for f in $floods; do
 	udp_scan)       one "$f" inet udp --src 198.18.200.0/24 --dst 203.0.113.2 --ports 1-65535 ;;
 	syn_inbound)    one "$f" inet syn --src 198.18.200.0/24 --dst 203.0.113.2 --ports 1-65535 ;;
 	frag)           one "$f" inet frag --src 198.18.200.0/24 --dst 203.0.113.2 ;;
-	arp_lan)        one "$f" lan arp --src 192.168.1.0/24 --dst 192.168.1.1 --iface lan0 ;;
+	arp_lan)        one "$f" lan arp --src 192.168.1.128/25 --dst 192.168.1.1 --iface lan0 ;;
 	syn_outbound)   one "$f" lan syn --src 192.168.1.10 --dst 192.0.2.80 --ports 1-65535 ;;
 	*) bad "unknown flood $f" ;;
 	esac

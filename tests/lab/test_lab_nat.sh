@@ -29,7 +29,7 @@ shift
 
 cp "$conf" "$work/nat.ini"
 if [ "$table16" = 1 ]; then
-	sed -i -e 's/^sessions = 65536$/sessions = 16/' "$work/nat.ini"
+	sed -i -e 's/^sessions = 65536$/sessions = 16\nsessions_per_host = 0/' "$work/nat.ini"
 	printf '\n[timeouts]\ntcp_transitory = 2\nudp = 5\nicmp = 2\n' >>"$work/nat.ini"
 	grep -q '^sessions = 16$' "$work/nat.ini" || { echo "FAIL could not derive the test config"; exit 1; }
 fi
