@@ -2,7 +2,8 @@
 # switchback refuses an af_xdp:IFNAME port it cannot attach, naming the
 # cause (control/xdp.c, docs/afxdp.md): no such interface, an MTU larger
 # than an mbuf takes, an XDP program already attached, more than one rx
-# queue per worker, fewer combined channels than workers. A veth pair in a namespace of this test's own (no traffic).
+# queue per worker, fewer combined channels than workers; and more
+# workers than worker lcores. A veth pair in a namespace of this test's own (no traffic).
 # Usage: test_xdp_attach_errors.sh SWITCHBACK_BINARY SB_XDP_OBJECT
 set -uo pipefail
 bin=$1
@@ -62,6 +63,12 @@ if ip netns exec "$ns" ethtool -L xa rx 2 2>/dev/null; then
 else
 	echo "skip two rx queues: this kernel's veth takes no ethtool -L"
 fi
+
+# workers = 2 with one worker lcore: refused, saying what to give the EAL.
+conf "af_packet:xa"
+printf '[switchback]\nworkers = 2\n' >>"$work/c.ini"
+expect "workers beyond the lcores" "[switchback] workers = 2 needs 2 worker lcores besides the main one, and the EAL was given 1"
+conf "af_xdp:xa"
 
 # Two workers: a veth has no combined channels, the AF_XDP driver's count.
 expect "two workers on a veth" "2 workers need 2 AF_XDP queues and xa has 1 combined channel(s)" \
