@@ -25,7 +25,6 @@
 struct sb_ctl {
 	struct sb_config *cfg;
 	struct rte_mempool *pool;
-	uint32_t mbufs;                /* in the pool: [switchback] mbufs, or sized for the workers */
 	unsigned n_ports;
 	uint16_t port_id[SB_MAX_PORTS];
 	bool port_open[SB_MAX_PORTS];

@@ -314,7 +314,6 @@ sb_ctl_setup(struct sb_ctl *c, char *err, size_t errlen)
 	}
 	if (mbufs < need.total)
 		mbufs = need.total + need.total / 4;
-	c->mbufs = mbufs + held;
 	c->pool = rte_pktmbuf_pool_create("sb_mbufs", mbufs + held, 256, 0,
 					  RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
 	if (c->pool == NULL) {

@@ -43,12 +43,17 @@ struct sb_ho_notice {
 	uint32_t owner;
 };
 
+/* The slice of port @p (host order). */
+static inline unsigned
+sb_ho_slice_h(const struct sb_worker *w, unsigned p)
+{
+	return w->ho.mask != 0 ? p & w->ho.mask : p % w->ho.n;
+}
+
 static inline unsigned
 sb_ho_slice(const struct sb_worker *w, uint16_t port_be)
 {
-	unsigned p = rte_be_to_cpu_16(port_be);
-
-	return w->ho.mask != 0 ? p & w->ho.mask : p % w->ho.n;
+	return sb_ho_slice_h(w, rte_be_to_cpu_16(port_be));
 }
 
 /* The port that names a session's inside or external endpoint: the
@@ -70,8 +75,8 @@ sb_ho_external(const struct sb_worker *w, unsigned in, uint8_t proto, uint32_t d
 		int r = sb_fwdtab_match(w->fwd, in, proto, rte_be_to_cpu_16(port));
 
 		if (r >= 0)
-			return sb_ho_slice(w, rte_cpu_to_be_16(sb_fwdtab_to_port(
-				&w->fwd->r[r], rte_be_to_cpu_16(port))));
+			return sb_ho_slice_h(w, sb_fwdtab_to_port(&w->fwd->r[r],
+								 rte_be_to_cpu_16(port)));
 	}
 	return sb_ho_slice(w, port);
 }
@@ -82,7 +87,7 @@ sb_ho_lan_pair(const struct sb_worker *w, uint16_t a_be, uint16_t b_be)
 {
 	uint16_t a = rte_be_to_cpu_16(a_be), b = rte_be_to_cpu_16(b_be);
 
-	return sb_ho_slice(w, rte_cpu_to_be_16(a < b ? a : b));
+	return sb_ho_slice_h(w, a < b ? a : b);
 }
 
 /* Owner of a TCP, UDP or ICMP echo packet @src:@sport -> @dst:@dport
