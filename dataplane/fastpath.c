@@ -111,6 +111,25 @@ translate(struct sb_worker *w, uint64_t now, struct sb_session *s, unsigned dir,
 	w->cnt.forwarded++;
 }
 
+/* First fragment @m (parsed: @md, its addresses as they came in) passed
+ * along @s in @dir: its later fragments follow this session (shallow
+ * reassembly). */
+static void
+track_first_fragment(struct sb_worker *w, const struct sb_burst *b, struct sb_session *s,
+		     unsigned dir, const struct sb_meta *md, struct rte_mbuf *m)
+{
+	struct sb_frag_key fk = { .src = md->src, .dst = md->dst, .id = md->ip_id,
+				  .proto = md->proto };
+
+	if (sb_frag_add(w->frag, &fk, sb_ct_index(w->ct, s), sb_wk_frag_tag(s), (uint8_t)dir,
+			b->now) == 0) {
+		w->cnt.frag_tracked++;
+		if (w->ho.n > 1)
+			sb_ho_notify_fragment(w, &fk, m->pool);
+	} else
+		w->cnt.frag_table_full++;
+}
+
 /* Forward packet @p along its session. */
 static inline void
 forward(struct sb_worker *w, const struct sb_burst *b, struct sb_pkt *p)
@@ -133,6 +152,16 @@ forward(struct sb_worker *w, const struct sb_burst *b, struct sb_pkt *p)
 	}
 	if (md->proto == IPPROTO_TCP && !tcp_track(w, m, s, dir, md, l3))
 		return;
+	if (unlikely(sb_ho_loops(w, s, dir, dir == SB_CT_DIR_ORIG ? s->out_port : s->in_port))) {
+		/* One side of a hairpin across workers: to the other side's
+		 * worker, not out of the WAN (hairpin.c). */
+		out = dir == SB_CT_DIR_ORIG ? s->out_port : s->in_port;
+		translate(w, b->now, s, dir, md, l3);
+		if (unlikely(md->frag == SB_FRAG_FIRST))
+			track_first_fragment(w, b, s, dir, md, m);
+		sb_ho_loop(w, out, m, s, dir);
+		return;
+	}
 	if (dir == SB_CT_DIR_ORIG) {
 		out = s->out_port;
 		hop = sb_l2out_orig_hop(w, s, rte_be_to_cpu_32(s->nat == SB_CT_NAT_HAIRPIN ?
@@ -144,19 +173,8 @@ forward(struct sb_worker *w, const struct sb_burst *b, struct sb_pkt *p)
 		ok = sb_l2out_resolve_s(w, out, hop, &s->in_nb, &dmac);
 	}
 	translate(w, b->now, s, dir, md, l3);
-	if (unlikely(md->frag == SB_FRAG_FIRST)) {
-		/* Later fragments follow this session (shallow reassembly). */
-		struct sb_frag_key fk = { .src = md->src, .dst = md->dst, .id = md->ip_id,
-					  .proto = md->proto };
-
-		if (sb_frag_add(w->frag, &fk, sb_ct_index(w->ct, s), sb_wk_frag_tag(s),
-				(uint8_t)dir, b->now) == 0) {
-			w->cnt.frag_tracked++;
-			if (w->ho.n > 1)
-				sb_ho_notify_fragment(w, &fk, m->pool);
-		} else
-			w->cnt.frag_table_full++;
-	}
+	if (unlikely(md->frag == SB_FRAG_FIRST))
+		track_first_fragment(w, b, s, dir, md, m);
 	if (likely(ok))
 		sb_l2out_tx(w, out, m, &dmac);
 	else
@@ -224,7 +242,8 @@ struct fz {
 struct fz_in {
 	const struct sb_wport *port;
 	uint64_t mac;              /* its MAC in the low 48 bits */
-	uint32_t local;            /* LAN port: addr_bit() of every gateway address */
+	uint32_t local;            /* LAN port: addr_bit() of every gateway address;
+				    * WAN port: and of every one-to-one address */
 	uint32_t l3_off;           /* 14, or 18 on a port with a VLAN */
 	uint16_t vlan_be;
 };
@@ -307,7 +326,9 @@ common_case(const struct sb_worker *w, const struct fz_in *c, struct fz *f)
 		goto pair;
 	}
 	if (ip->role == SB_ROLE_WAN) {
-		if (unlikely(sb_wk_on_subnet(w, src, SB_ROLE_LAN)))
+		/* (From the gateway's own address: only looped, never here.) */
+		if (unlikely(sb_wk_on_subnet(w, src, SB_ROLE_LAN)) ||
+		    (unlikely(c->local & addr_bit(src)) && sb_wk_is_own(w, src)))
 			goto pair;
 	} else if (unlikely(c->local & addr_bit(dst)) &&
 		   (dst == ip->addr_be || sb_wk_is_local(w, dst))) {
@@ -405,9 +426,11 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 	memcpy(&c.mac, &c.port->mac, RTE_ETHER_ADDR_LEN);
 	c.l3_off = sizeof(struct rte_ether_hdr) + (c.port->vlan != 0 ? sizeof(struct rte_vlan_hdr) : 0);
 	c.vlan_be = rte_cpu_to_be_16(c.port->vlan);
-	if (c.port->role == SB_ROLE_LAN)
-		for (unsigned p = 0; p < w->n_ports; p++)
-			c.local |= addr_bit(w->port[p].addr_be);
+	for (unsigned p = 0; p < w->n_ports; p++)
+		c.local |= addr_bit(w->port[p].addr_be);
+	if (c.port->role == SB_ROLE_WAN && unlikely(w->fwd != NULL))
+		for (unsigned r = 0; r < w->fwd->n11; r++)
+			c.local |= addr_bit(rte_cpu_to_be_32(w->fwd->m11[r].external));
 
 	/* Parse, key, hash; both buckets prefetched for the next loop. */
 	for (unsigned i = 0; i < n && i < PREFETCH_OFFSET; i++)

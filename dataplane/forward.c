@@ -123,7 +123,7 @@ sb_forward_wan_miss(struct sb_worker *w, struct sb_burst *b, struct sb_pkt *p)
 		to = rte_cpu_to_be_32(rule->to);
 		to_port = rte_cpu_to_be_16(sb_fwdtab_to_port(rule, dport));
 		lan = rule->lan_port;
-		made = &t->cnt[r].hits;
+		made = b->looped ? &t->cnt[r].hairpin : &t->cnt[r].hits;
 		refused = &t->cnt[r].refused;
 	} else {
 		/* A one-to-one address of this WAN: any port, kept; an echo
@@ -136,7 +136,7 @@ sb_forward_wan_miss(struct sb_worker *w, struct sb_burst *b, struct sb_pkt *p)
 		to_port = d->dport;
 		lan = t->m11[r].lan_port;
 		xaddr = 1u + (unsigned)r;
-		made = &t->cnt11[r].in;
+		made = b->looped ? &t->cnt11[r].hairpin : &t->cnt11[r].in;
 	}
 	if (sb_wk_made_in_burst(w, b, p)) {
 		sb_vec_add(&b->fwd, p);
@@ -144,7 +144,10 @@ sb_forward_wan_miss(struct sb_worker *w, struct sb_burst *b, struct sb_pkt *p)
 	}
 	if (!tcp_opens(d))
 		return false;
-	if (rule != NULL && !sb_fwdtab_allowed(rule, rte_be_to_cpu_32(d->src))) {
+	/* (A hairpin looped from another worker, from the gateway's own
+	 * address: a LAN host's, which `allow` does not restrict, as with
+	 * one worker, sb_forward_hairpin.) */
+	if (rule != NULL && !b->looped && !sb_fwdtab_allowed(rule, rte_be_to_cpu_32(d->src))) {
 		/* Silently, as any unsolicited packet; counted. */
 		(*refused)++;
 		sb_wk_drop(w, p->m, SB_DROP_FWD_REFUSED);

@@ -54,7 +54,12 @@ later_fragment(struct sb_worker *w, const struct sb_dp_state *st, unsigned in,
 		sb_wk_drop(w, m, SB_DROP_TTL_EXCEEDED);
 		return;
 	}
-	if (!sb_l2out_session_hop(w, s, dir, md->dst, &out, &dmac)) {
+	/* One side of a hairpin across workers loops it to the other's
+	 * worker, as its first fragment went (fastpath.c). */
+	out = dir == SB_CT_DIR_ORIG ? s->out_port : s->in_port;
+	bool loop = sb_ho_loops(w, s, dir, out);
+
+	if (!loop && !sb_l2out_session_hop(w, s, dir, md->dst, &out, &dmac)) {
 		sb_wk_drop(w, m, SB_DROP_NEIGH_UNRESOLVED);
 		return;
 	}
@@ -70,7 +75,10 @@ later_fragment(struct sb_worker *w, const struct sb_dp_state *st, unsigned in,
 	sb_nat_ttl_dec(l3);
 	w->cnt.frag_forwarded++;
 	w->cnt.forwarded++;
-	sb_l2out_tx(w, out, m, &dmac);
+	if (unlikely(loop))
+		sb_ho_loop(w, out, m, s, dir);
+	else
+		sb_l2out_tx(w, out, m, &dmac);
 }
 
 void

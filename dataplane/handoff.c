@@ -6,6 +6,7 @@
 
 #include "handoff.h"
 #include "fragfwd.h"
+#include "l2out.h"
 
 unsigned
 sb_ho_owner_slow(struct sb_worker *w, unsigned in, struct rte_mbuf *m, const struct sb_meta *d)
@@ -59,6 +60,28 @@ sb_ho_flush(struct sb_worker *w)
 	for (unsigned j = 0; j < w->ho.n; j++)
 		if (w->ho.q[j].n != 0)
 			sb_ho_flush_one(w, j);
+}
+
+void
+sb_ho_loop(struct sb_worker *w, unsigned wan, struct rte_mbuf *m, const struct sb_session *s,
+	   unsigned dir)
+{
+	struct sb_wport *wp = &w->port[wan];
+	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	unsigned to = dir == SB_CT_DIR_ORIG ?
+		sb_ho_external(w, wan, s->proto, s->rem_addr, s->rem_port) :
+		sb_ho_external(w, wan, s->proto, s->lan_addr, s->lan_port);
+
+	if (unlikely(to == w->id || w->ho.n < 2)) {
+		sb_wk_drop(w, m, SB_DROP_LOCAL_UNHANDLED);
+		return;
+	}
+	eh->dst_addr = wp->mac;
+	eh->src_addr = wp->mac;
+	if (!sb_l2out_tag(w, wp, &m))
+		return;
+	w->cnt.hairpin_looped++;
+	sb_ho_give(w, to, m, wan | SB_HO_LOOP);
 }
 
 void

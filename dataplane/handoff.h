@@ -11,7 +11,12 @@
  *   - a packet from a WAN: the slice of its destination port (a port
  *     forward: of the inside port it goes to);
  *   - a packet from the LAN to one of the gateway's addresses (hairpin):
- *     the slice of that destination port;
+ *     the slice of its source port, like any of its sender's packets; when
+ *     what it is aimed at (another LAN host's mapping, a port forward, a
+ *     one-to-one address) lives with another worker, the sender's worker
+ *     translates its source (the sender's own mapping, RFC 4787 REQ-9) and
+ *     loops it to that worker as if it came in from the WAN
+ *     (sb_ho_loop, hairpin.c): two sessions, one per side;
  *   - LAN to LAN (both ends on connected LAN subnets): the slice of the
  *     smaller of the two ports, the same both ways;
  *   - an ICMP error: the owner of the packet it quotes;
@@ -35,6 +40,10 @@
 /* mbuf->hash.usr of a handed packet: its ingress port index, and this bit
  * on a notice (an mbuf carrying a struct sb_ho_notice, not a packet). */
 #define SB_HO_NOTICE (1u << 31)
+/* ... and this bit on a packet looped back in from a WAN port by another
+ * worker (a hairpin across workers): from one of the gateway's own
+ * addresses, on purpose. */
+#define SB_HO_LOOP (1u << 30)
 
 /* A first fragment passed worker @owner: later fragments of datagram
  * @k (as they arrive) go there. */
@@ -98,7 +107,7 @@ sb_ho_tuple_owner(const struct sb_worker *w, unsigned in, uint8_t proto, uint32_
 {
 	if (w->port[in].role == SB_ROLE_LAN) {
 		if (unlikely(sb_wk_is_local(w, dst)))
-			return proto == IPPROTO_ICMP ? w->id : sb_ho_slice(w, dport);
+			return proto == IPPROTO_ICMP ? w->id : sb_ho_slice(w, sport);
 		if (unlikely(sb_wk_on_subnet(w, dst, SB_ROLE_LAN)) && proto != IPPROTO_ICMP)
 			return sb_ho_lan_pair(w, sport, dport);
 		/* (To a one-to-one address: its ports are the inside host's.) */
@@ -137,6 +146,30 @@ sb_ho_give(struct sb_worker *w, unsigned to, struct rte_mbuf *m, unsigned in)
 	if (q->n == SB_BURST)
 		sb_ho_flush_one(w, to);
 }
+
+/* Does direction @dir of session @s, leaving by port index @out, end at
+ * one of the gateway's own addresses on that WAN (its address, or one of
+ * its one-to-one addresses)? Only one side of a hairpin across workers
+ * does (hairpin.c): such a packet is looped, never sent. */
+static inline bool
+sb_ho_loops(const struct sb_worker *w, const struct sb_session *s, unsigned dir, unsigned out)
+{
+	uint32_t dst = dir == SB_CT_DIR_ORIG ? s->rem_addr : s->lan_addr;
+
+	if (w->port[out].role != SB_ROLE_WAN)
+		return false;
+	return dst == w->port[out].addr_be ||
+	       (unlikely(w->fwd != NULL && w->fwd->n11 != 0) &&
+		sb_fwdtab_11_ext(w->fwd, (int)out, rte_be_to_cpu_32(dst)) >= 0);
+}
+
+/* Loop @m, translated along @s in @dir to one of WAN port @wan's own
+ * addresses, to the worker a packet from that WAN to there belongs to,
+ * as if received on @wan (its frame addressed to the port, tagged with
+ * its VLAN). Dropped (counted) when that is this worker: cannot happen
+ * while ownership is as handoff.h says. */
+void sb_ho_loop(struct sb_worker *w, unsigned wan, struct rte_mbuf *m,
+		const struct sb_session *s, unsigned dir);
 
 /* Tell every other worker that later fragments of datagram @k go to this
  * one. */

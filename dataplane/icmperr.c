@@ -2,6 +2,7 @@
 #include "icmperr.h"
 #include "l2out.h"
 #include "nat.h"
+#include "handoff.h"
 
 void
 sb_icmperr_translate(struct sb_worker *w, struct sb_burst *b, struct sb_pkt *p)
@@ -34,6 +35,12 @@ sb_icmperr_translate(struct sb_worker *w, struct sb_burst *b, struct sb_pkt *p)
 	 * LAN host), or from the LAN host about one it got from the WAN. */
 	if (in != (dir == SB_CT_DIR_ORIG ? s->in_port : s->out_port) ||
 	    (dir == SB_CT_DIR_REPLY && sb_wk_session_stale(w, b->st, s))) {
+		sb_wk_drop(w, m, SB_DROP_ICMP_NO_SESSION);
+		return;
+	}
+	/* About one side of a hairpin across workers (hairpin.c): not
+	 * translated through the loop; dropped, counted. */
+	if (unlikely(sb_ho_loops(w, s, dir, dir == SB_CT_DIR_ORIG ? s->out_port : s->in_port))) {
 		sb_wk_drop(w, m, SB_DROP_ICMP_NO_SESSION);
 		return;
 	}

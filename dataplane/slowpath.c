@@ -109,7 +109,7 @@ sb_slowpath_open(struct sb_worker *w, const struct sb_burst *b, struct sb_pkt *p
 
 	/* One LAN host may not fill the table ([switchback]
 	 * sessions_per_host): its new flows are refused, counted. */
-	idx = sb_ct_host_admit(w->ct, p->key.src) ?
+	idx = b->looped || sb_ct_host_admit(w->ct, p->key.src) ?
 	      sb_ct_insert_x(w->ct, &p->key, reply, nat, nat_wan, xaddr, b->now) : -EDQUOT;
 	if (idx < 0) {
 		if (ek != NULL)
@@ -118,7 +118,10 @@ sb_slowpath_open(struct sb_worker *w, const struct sb_burst *b, struct sb_pkt *p
 				    idx == -EDQUOT ? SB_DROP_CT_HOST_LIMIT : SB_DROP_CT_CONFLICT);
 		return -1;
 	}
-	sb_ct_host_count(w->ct, (uint32_t)idx);
+	/* (A hairpin's side looped from another worker comes from the
+	 * gateway's own address: its LAN host is counted there.) */
+	if (!b->looped)
+		sb_ct_host_count(w->ct, (uint32_t)idx);
 	/* Simultaneous open (RFC 5382 REQ-2): the peer's SYN to this
 	 * mapping came first and was held; it stays dropped, silently, and
 	 * the connection proceeds with this SYN and the peer's SYN-ACK. */
@@ -198,6 +201,10 @@ wan_miss(struct sb_worker *w, struct sb_burst *b, struct sb_pkt *p)
 
 	if (sb_forward_wan_miss(w, b, p)) {
 		/* A port forward or one-to-one NAT took it (forward.c). */
+	} else if (unlikely(b->looped)) {
+		/* A hairpin's first side, from another worker: its other
+		 * side, to a LAN host's mapping here (hairpin.c). */
+		sb_vec_add(&b->hairpin, p);
 	} else if (d->proto == IPPROTO_ICMP && d->dst == w->port[in].addr_be) {
 		sb_vec_add(&b->local, p);
 	} else if (unlikely(syn_to_mapping(w, in, d)) &&

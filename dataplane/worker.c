@@ -291,7 +291,12 @@ parse_burst(struct sb_worker *w, struct sb_burst *b, struct rte_mbuf **pkts, uns
 			sb_wk_drop(w, m, SB_DROP_L2_NOT_FOR_US);
 			continue;
 		}
-		if (ip->role == SB_ROLE_WAN && unlikely(sb_wk_on_subnet(w, d->src, SB_ROLE_LAN))) {
+		/* From a WAN: not from a LAN subnet, nor from one of the
+		 * gateway's own addresses (RFC 1812 5.3.7), unless another
+		 * worker looped it (a hairpin, handoff.h). */
+		if (ip->role == SB_ROLE_WAN &&
+		    unlikely(sb_wk_on_subnet(w, d->src, SB_ROLE_LAN) ||
+			     (sb_wk_is_own(w, d->src) && !b->looped))) {
 			sb_wk_drop(w, m, SB_DROP_SPOOFED);
 			continue;
 		}
@@ -356,6 +361,9 @@ process(struct sb_worker *w, unsigned in, struct rte_mbuf **pkts, unsigned n, bo
 	struct sb_burst b;
 	uint64_t t0, t1, tracked = w->cnt.frag_tracked;
 	unsigned fast, local, seen = n;
+	bool looped = (in & SB_HO_LOOP) != 0;
+
+	in &= ~SB_HO_LOOP;
 
 	b.st = __atomic_load_n(w->state, __ATOMIC_ACQUIRE);
 	if (unlikely(b.st->version != w->addr_version))
@@ -364,7 +372,10 @@ process(struct sb_worker *w, unsigned in, struct rte_mbuf **pkts, unsigned n, bo
 	b.now = rte_rdtsc();
 	/* The common case's clean hits in one pass (fastpath.c); the rest,
 	 * untouched, through the stages below. */
-	n = sb_fastpath_fused(w, b.st, in, b.now, pkts, n, left);
+	if (likely(!looped))
+		n = sb_fastpath_fused(w, b.st, in, b.now, pkts, n, left);
+	else
+		memcpy(left, pkts, n * sizeof(*pkts));
 	/* What it took hit this worker's own table: owned where received. */
 	if (w->ho.n > 1 && !handed)
 		w->cnt.handoff_same += seen - n;
@@ -372,6 +383,7 @@ process(struct sb_worker *w, unsigned in, struct rte_mbuf **pkts, unsigned n, bo
 		return;
 	b.in = in;
 	b.handed = handed;
+	b.looped = looped;
 	b.lookup.n = b.slow.n = b.fwd.n = b.hairpin.n = 0;
 	b.local.n = b.reset.n = b.later.n = b.icmp_err.n = 0;
 	t0 = rte_rdtsc();

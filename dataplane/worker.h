@@ -97,7 +97,9 @@ void sb_worker_process(struct sb_worker *w, unsigned in, struct rte_mbuf **pkts,
 		       unsigned n);
 
 /** Process @n packets another worker received on port index @in and
- * handed to this one, their owner (handoff.h). Owning worker lcore. */
+ * handed to this one, their owner (handoff.h); @in with SB_HO_LOOP: it
+ * looped them in from that WAN port (a hairpin across workers). Owning
+ * worker lcore. */
 void sb_worker_process_handed(struct sb_worker *w, unsigned in, struct rte_mbuf **pkts,
 			      unsigned n);
 

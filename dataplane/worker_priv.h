@@ -153,6 +153,8 @@ struct sb_burst {
 	uint64_t now;                  /* TSC at the start of the burst */
 	unsigned in;                   /* ingress port index */
 	bool handed;                   /* from another worker: owned here */
+	bool looped;                   /* ... looped in from WAN port @in: one
+					* side of a hairpin (handoff.h) */
 	struct sb_pkt_vec lookup, slow, fwd, hairpin, local, reset, later, icmp_err;
 	/* Scratch of the bulk session lookup (arguments in lookup's order). */
 	const struct sb_ct_key *keys[SB_BURST];
@@ -245,6 +247,16 @@ sb_wk_is_local(const struct sb_worker *w, uint32_t dst_be)
 		if (w->port[i].addr_be == dst_be)
 			return true;
 	return false;
+}
+
+/* One of the gateway's own addresses: a port's, or a one-to-one NAT's
+ * external address. */
+static inline bool
+sb_wk_is_own(const struct sb_worker *w, uint32_t a_be)
+{
+	return sb_wk_is_local(w, a_be) ||
+	       (unlikely(w->fwd != NULL && w->fwd->n11 != 0) &&
+		sb_fwdtab_11_ext(w->fwd, -1, rte_be_to_cpu_32(a_be)) >= 0);
 }
 
 /* The generation a session on WAN @p keeps: inbound sessions (pinned to

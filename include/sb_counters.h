@@ -106,11 +106,13 @@ enum sb_drop {
 	C(syn_hold_matched,  "syn_hold_matched",       ", met by the LAN host's SYN %lu") \
 	C(syn_hold_expired,  "syn_hold_expired",       ", expired %lu\n")               \
 	/* workers = N: packets received by their owner; handed to another */ \
-	/* worker; taken from another; first fragments told to the others */     \
+	/* worker; taken from another; first fragments told to the others; */    \
+	/* hairpin packets looped to the worker of their other side */          \
 	C(handoff_same,      "handoff_same_worker",    "workers: owned where received %lu") \
 	C(handoff_out,       "handoff_out",            ", handed to their owner %lu")   \
 	C(handoff_in,        "handoff_in",             ", taken from another worker %lu") \
-	C(frag_notices_sent, "fragment_notices_sent",  ", fragment notices %lu\n")      \
+	C(frag_notices_sent, "fragment_notices_sent",  ", fragment notices %lu")        \
+	C(hairpin_looped,    "hairpin_looped",         ", hairpins looped %lu\n")      \
 	C(loops,             "loops",                  "")                              \
 	C(busy_loops,        "busy_loops",             "")
 

@@ -23,6 +23,7 @@
 
 #define NW 2
 #define HOST_A 0xc0a8010au  /* 192.168.1.10 */
+#define HOST_B 0xc0a8010bu  /* 192.168.1.11 */
 #define PEER   0xc6336407u  /* 198.51.100.7 */
 #define PEER2  0xc6336408u  /* 198.51.100.8 */
 
@@ -32,6 +33,7 @@ static uint16_t port_id[2];
 static struct rte_ether_addr our_mac[2];
 static const struct rte_ether_addr gw_mac = { { 0x02, 0, 0, 0, 0xaa, 0x01 } };
 static const struct rte_ether_addr a_mac = { { 0x02, 0, 0, 0, 0x01, 0x0a } };
+static const struct rte_ether_addr b_mac = { { 0x02, 0, 0, 0, 0x01, 0x0b } };
 static struct sb_fib *fib;
 static struct sb_neigh *neigh;
 static struct rte_rcu_qsbr *qs;
@@ -97,7 +99,8 @@ group_setup(void **state)
 	    sb_rig_routes(fib) != 0)
 		return -1;
 	gw_nb = sb_rig_neigh(neigh, WAN, WAN_GW, &gw_mac);
-	return gw_nb < 0 || sb_rig_neigh(neigh, LAN, HOST_A, &a_mac) < 0 ? -1 : 0;
+	return gw_nb < 0 || sb_rig_neigh(neigh, LAN, HOST_A, &a_mac) < 0 ||
+	       sb_rig_neigh(neigh, LAN, HOST_B, &b_mac) < 0 ? -1 : 0;
 }
 
 static int
@@ -419,6 +422,70 @@ test_workers_icmp_error_to_owner(void **state)
 
 /* A handoff ring that is full drops (counted where the packet was), and
  * never blocks the worker. */
+/* RFC 4787 REQ-9 across workers: A (port 7000, worker 0) sends to B's
+ * mapping (7001, worker 1). A's side is made by worker 0 with A's own
+ * mapping (so B sees 203.0.113.2:7000, as the internet does), looped to
+ * worker 1, which makes B's side; B's answer goes the same way back.
+ * Nothing leaves by the WAN; each worker keeps only its own host's side.
+ * A packet from the internet forged from the gateway's own address, aimed
+ * at A's side, is dropped as spoofed. */
+static void
+test_workers_hairpin_across_workers(void **state)
+{
+	struct rte_mbuf *m, *x[4];
+	unsigned q[4];
+
+	(void)state;
+	/* Their mappings, from flows to the internet. */
+	deliver(1, LAN, udp(LAN, &b_mac, HOST_B, 7001, PEER, 53, 1, 0));
+	rte_pktmbuf_free(one_sent(WAN, 1));
+	deliver(0, LAN, udp(LAN, &a_mac, HOST_A, 7000, PEER, 53, 2, 0));
+	rte_pktmbuf_free(one_sent(WAN, 0));
+
+	for (unsigned round = 0; round < 2; round++) {
+		/* A to B's mapping, received by the worker that is not A's. */
+		deliver(1, LAN, udp(LAN, &a_mac, HOST_A, 7000, WAN_ADDR, 7001, 3, 0));
+		assert_int_equal(sent(WAN, x, q, 4), 0);
+		m = one_sent(LAN, 1);
+		assert_int_equal(rte_be_to_cpu_32(ip_of(m)->src_addr), WAN_ADDR);
+		assert_int_equal(rte_be_to_cpu_16(udp_of(m)->src_port), 7000);
+		assert_int_equal(rte_be_to_cpu_32(ip_of(m)->dst_addr), HOST_B);
+		assert_int_equal(rte_be_to_cpu_16(udp_of(m)->dst_port), 7001);
+		assert_memory_equal(&rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr, &b_mac,
+				    RTE_ETHER_ADDR_LEN);
+		assert_memory_equal(udp_of(m) + 1, "abcdefgh", 8);
+		rte_pktmbuf_free(m);
+
+		/* B answers A's mapping, received by the worker that is not B's. */
+		deliver(0, LAN, udp(LAN, &b_mac, HOST_B, 7001, WAN_ADDR, 7000, 4, 0));
+		assert_int_equal(sent(WAN, x, q, 4), 0);
+		m = one_sent(LAN, 0);
+		assert_int_equal(rte_be_to_cpu_32(ip_of(m)->src_addr), WAN_ADDR);
+		assert_int_equal(rte_be_to_cpu_16(udp_of(m)->src_port), 7001);
+		assert_int_equal(rte_be_to_cpu_32(ip_of(m)->dst_addr), HOST_A);
+		assert_int_equal(rte_be_to_cpu_16(udp_of(m)->dst_port), 7000);
+		assert_memory_equal(&rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr, &a_mac,
+				    RTE_ETHER_ADDR_LEN);
+		rte_pktmbuf_free(m);
+	}
+	assert_int_equal(cnt(0)->hairpin_looped, 2);
+	assert_int_equal(cnt(1)->hairpin_looped, 2);
+	/* Each: its host's flow to the internet and its side of the hairpin;
+	 * the looped side is not counted against a host's share. */
+	assert_int_equal(sb_ct_count(ct[0]), 2);
+	assert_int_equal(sb_ct_count(ct[1]), 2);
+
+	/* Forged from the internet: 203.0.113.2:7001 -> 203.0.113.2:7000
+	 * (A's side's reply key), to A's worker and to the other. */
+	uint64_t spoofed = cnt(0)->drop[SB_DROP_SPOOFED] + cnt(1)->drop[SB_DROP_SPOOFED];
+
+	deliver(0, WAN, udp(WAN, &gw_mac, WAN_ADDR, 7001, WAN_ADDR, 7000, 5, 0));
+	deliver(1, WAN, udp(WAN, &gw_mac, WAN_ADDR, 7001, WAN_ADDR, 7000, 6, 0));
+	assert_int_equal(sent(LAN, x, q, 4), 0);
+	assert_int_equal(cnt(0)->drop[SB_DROP_SPOOFED] + cnt(1)->drop[SB_DROP_SPOOFED],
+			 spoofed + 2);
+}
+
 static void
 test_workers_full_ring_drops(void **state)
 {
@@ -450,6 +517,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_workers_later_fragment_follows_its_first,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_workers_icmp_error_to_owner, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_workers_hairpin_across_workers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_workers_full_ring_drops, setup_small_ring,
 						teardown),
 	};
