@@ -188,6 +188,17 @@ sb_port_steer(const struct sb_port_conf *pc, uint16_t port_id, uint32_t addr, un
 	for (unsigned k = 0; k < queues; k++)
 		for (unsigned i = 0; i < 2; i++)
 			made += steer_rule(port_id, addr, protos[i], k, queues, true, &e) == 0;
+	if (made != 2 * queues) {
+		/* Validated, not all made (net_tap here): none, then, so the
+		 * log says what the port does. */
+		struct rte_flow_error fe;
+
+		(void)rte_flow_flush(port_id, &fe);
+		SB_INFO(PORT, "port %s: replies handed to their worker in software (the device "
+			"validated the rte_flow rules but made %u of %u: %s)", pc->name, made,
+			2 * queues, e.message != NULL ? e.message : "no reason given");
+		return 0;
+	}
 	SB_INFO(PORT, "port %s: replies steered by rte_flow: TCP and UDP to its address, "
 		"destination port & %u -> queue of that worker (%u rules)", pc->name, queues - 1,
 		made);

@@ -306,9 +306,17 @@ lab_lcores() {
 # spreads flows over their queues; it also reassembles fragments: the
 # fragment scenarios need one worker on AF_XDP). A given mbufs is left
 # out: the daemon then sizes the pool for its workers.
+# With SB_LAB_DEVICE=tap the ports are net_tap instead (multi-queue taps
+# bridged to the lab's veths by `lab.sh tap-bridge`): the kernel spreads
+# what it sends over their queues by flow and reassembles nothing, so the
+# fragment scenarios run with several workers too.
 lab_workers_config() {
-	sed -e 's/^device = af_xdp:/device = af_packet:/' -e '/^mbufs = /d' "$1" >"$2.tmp" &&
-		mv "$2.tmp" "$2"
+	if [ "${SB_LAB_DEVICE:-}" = tap ]; then
+		sed -E -e 's/^device = af_(xdp|packet):gw-(.*)$/device = net_tap_\2,iface=sbt-\2/' \
+			-e '/^mbufs = /d' "$1" >"$2.tmp"
+	else
+		sed -e 's/^device = af_xdp:/device = af_packet:/' -e '/^mbufs = /d' "$1" >"$2.tmp"
+	fi && mv "$2.tmp" "$2"
 }
 
 # Run switchback on CONFIG in sb-gw (the lab and its server up already),
@@ -326,6 +334,20 @@ lab_gw_start() {
 	"$LAB" gw-exec "$bin" $(lab_lcores) --no-huge -m 512 --no-pci --file-prefix "$prefix" \
 		--log-level 'pmd.*:error' -- -c "$conf" >"$log" 2>&1 &
 	sb_pid=$!
+	if [ "${SB_WORKERS:-1}" -gt 1 ] && [ "${SB_LAB_DEVICE:-}" = tap ]; then
+		# Once its ports are up: the tap PMD sets its taps' MAC after
+		# making them, and tap-bridge changes the kernel side's.
+		for _ in $(seq 200); do
+			grep -q "switchback running" "$log" 2>/dev/null && break
+			kill -0 "$sb_pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		"$LAB" tap-bridge 20 >>"$work/lab.log" 2>&1 || { tail -5 "$work/lab.log"; echo "FAIL tap-bridge"; }
+		# The ports' MACs are the taps' (not the veths'): for labnat.py.
+		SB_GW_MACS=$(sed -n 's/.* port \([a-z0-9]*\): .* mac \([0-9A-Fa-f:]*\) .*/\1=\2/p' "$log" |
+			tr '\n' ' ')
+		export SB_GW_MACS
+	fi
 }
 
 # Returns when a first connection gets through (ARP, probes and routes

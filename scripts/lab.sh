@@ -55,6 +55,11 @@ usage: scripts/lab.sh COMMAND
   restore-monitor IP it answers again
   exec NS CMD...     run CMD in sb-NS (lan, gw, isp1, isp2, inet)
   gw-exec CMD...     run CMD in sb-gw with bpffs mounted (for switchback)
+  tap-bridge [SECONDS]
+                     for a switchback on net_tap ports (device = net_tap_X,iface=sbt-X,
+                     X = lan, wan1 ...): wait for its sbt-X taps in sb-gw (10 s), then
+                     bridge each to gw-X, so the lab's wires reach it through
+                     multi-queue taps (several workers with fragments: docs/lab.md)
   nat-hosts          hosts for the NAT tests: a second LAN host 192.168.1.11, and
                      "silent" hosts scapy plays (192.168.1.20 on the LAN,
                      192.0.2.90-92 in sb-inet: ARP answered, nothing sent by the kernel)
@@ -226,6 +231,36 @@ cmd_up() {
 	nsx sb-inet sysctl -qw net.ipv4.ip_forward=1
 	wait_links_up
 	echo "lab up: $(ns_all)"
+}
+
+# The taps switchback's net_tap ports made in sb-gw (sbt-lan, sbt-wanK),
+# each bridged to its veth gw-X. A tap's kernel side starts with the MAC
+# the DPDK port answers ARP with; the bridge would take frames to that MAC
+# for itself, so the kernel side gets another (locally administered).
+cmd_tap_bridge() {
+	local wait=$1 ifc x i missing=1
+	for i in $(seq $((wait * 10))); do
+		missing=0
+		for ifc in $(nsx sb-gw ls /sys/class/net); do
+			case "$ifc" in gw-*) nsx sb-gw test -e "/sys/class/net/sbt-${ifc#gw-}" || missing=1 ;; esac
+		done
+		[ "$missing" = 0 ] && break
+		sleep 0.1
+	done
+	[ "$missing" = 0 ] || die "tap-bridge: no sbt-X tap for every gw-X in sb-gw after ${wait} s (is switchback running with net_tap ports?)"
+	i=0
+	for ifc in $(nsx sb-gw ls /sys/class/net); do
+		case "$ifc" in sbt-*) ;; *) continue ;; esac
+		x=${ifc#sbt-}
+		i=$((i + 1))
+		nsx sb-gw ip link set "$ifc" address "02:00:00:00:fe:$(printf %02x "$i")"
+		nsx sb-gw ip link add "br-$x" type bridge
+		nsx sb-gw ip link set "gw-$x" master "br-$x"
+		nsx sb-gw ip link set "$ifc" master "br-$x"
+		nsx sb-gw ip link set "$ifc" up
+		nsx sb-gw ip link set "br-$x" up
+	done
+	echo "tap-bridge: $i tap(s) bridged in sb-gw"
 }
 
 cmd_server() {
@@ -723,6 +758,8 @@ main() {
 		local ns=${1#sb-}; shift
 		ns_exists "sb-$ns" || die "namespace sb-$ns missing (NS: lan gw isp1 ... ispN inet; is the lab up?)"
 		exec ip netns exec "sb-$ns" "$@" ;;
+	tap-bridge) need_root; ns_exists sb-gw || die "namespace sb-gw missing: run 'lab.sh up' first"
+		cmd_tap_bridge "${1:-10}" ;;
 	gw-exec)
 		[ $# -ge 1 ] || die "usage: lab.sh gw-exec CMD..."
 		ns_exists sb-gw || die "namespace sb-gw missing: run 'lab.sh up' first"

@@ -106,6 +106,11 @@ class Tap:
         self.s.bind((ifc, 0))
         self.name = f"{ns}/{ifc}"
         self.mac, self.peer = ifmac(ns, ifc), ifmac(peer_ns, peer_ifc)
+        # On net_tap ports (SB_LAB_DEVICE=tap, lab-lib.sh) the gateway's
+        # MAC is its tap port's, not the veth's: lab-lib gives them.
+        macs = dict(x.split("=", 1) for x in os.environ.get("SB_GW_MACS", "").split() if "=" in x)
+        if peer_ifc.startswith("gw-") and peer_ifc[3:] in macs:
+            self.peer = macs[peer_ifc[3:]].lower()
         self.frames = []          # (time, incoming, bytes)
         self.stop = False
         self.t = threading.Thread(target=self._run, daemon=True)
