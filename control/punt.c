@@ -33,6 +33,18 @@ probe_reply(struct sb_ctl *c, unsigned port, const struct rte_mbuf *m, uint64_t 
 			  rte_be_to_cpu_16(ih->icmp_ident), rte_be_to_cpu_16(ih->icmp_seq_nb), now_us);
 }
 
+/* A probe reply an AF_XDP port's program passed to the kernel, from its
+ * packet socket (sb_xdp_probe_replies): the program matched it to the
+ * probe in flight (source, sequence, cookie). */
+static void
+probe_reply_kernel(void *arg, unsigned port, uint32_t src, uint16_t id, uint16_t seq)
+{
+	struct sb_ctl *c = arg;
+
+	if (port < c->n_ports)
+		sb_wan_echo_reply(&c->wans, port, src, id, seq, sb_now_us());
+}
+
 static void
 ttl_exceeded(struct sb_ctl *c, unsigned port, struct rte_mbuf *m)
 {
@@ -77,9 +89,10 @@ sb_punt_drain(struct sb_ctl *c)
 	struct rte_mbuf *m[SB_BURST];
 	void *v[SB_BURST];
 	uint64_t now = sb_now_ms();
-	unsigned n, done = 0;
+	unsigned n, done;
 
 	/* Probe replies first: their RTT is measured here. */
+	done = sb_xdp_probe_replies(c->xdp, probe_reply_kernel, c);
 	static const uint8_t order[] = { SB_PUNT_PROBE_REPLY, SB_PUNT_ARP, SB_PUNT_DHCP,
 					 SB_PUNT_TTL_EXCEEDED };
 

@@ -15,6 +15,9 @@
 #include <sys/socket.h>
 #include <sys/statfs.h>
 #include <linux/magic.h>
+#include <linux/filter.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -49,6 +52,7 @@ struct xport {
 	uint32_t prog_id;
 	bool native;
 	int mgmt_fd, block_fd, stats_fd, probes_fd;
+	int probe_sock;            /* the probe replies passed to the kernel, or -1 */
 };
 
 struct sb_xdp {
@@ -323,6 +327,47 @@ fill_mgmt(struct xport *xp, const struct sb_port_conf *pc)
 	return ret;
 }
 
+/* A packet socket on @xp's interface taking only the frames the program
+ * marked as probe replies for the kernel (Ethernet destination
+ * SB_XDP_PROBE_MAC), never what the port sends; non-blocking. -1 (and
+ * the program keeps giving the replies to the socket's ring) when it
+ * cannot be made. */
+static int
+probe_socket(const struct xport *xp, const char *name)
+{
+	static const uint8_t mark[ETH_ALEN] = SB_XDP_PROBE_MAC;
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+			 (uint32_t)mark[0] << 24 | (uint32_t)mark[1] << 16 | (uint32_t)mark[2] << 8 |
+			 mark[3], 0, 3),
+		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 4),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)mark[4] << 8 | mark[5], 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, 256),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+	};
+	struct sock_fprog prog = { .len = sizeof(code) / sizeof(code[0]), .filter = code };
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP),
+				   .sll_ifindex = xp->ifindex };
+	int one = 1, fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_IP));
+	char junk[64];
+
+	if (fd < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) != 0 ||
+	    setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one)) != 0 ||
+	    bind(fd, (struct sockaddr *)&sll, sizeof(sll)) != 0) {
+		SB_WARN(PORT, "port %s: no packet socket for probe replies on %s (%s): they share "
+			"the AF_XDP socket's ring with the traffic", name, xp->ifname, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	/* What came before the filter (on any interface, before bind). */
+	while (recv(fd, junk, sizeof(junk), MSG_DONTWAIT) > 0)
+		;
+	return fd;
+}
+
 static int
 open_port(struct sb_xdp *x, unsigned p, const struct sb_port_conf *pc, const char *ifname,
 	  char *err, size_t errlen)
@@ -353,6 +398,8 @@ open_port(struct sb_xdp *x, unsigned p, const struct sb_port_conf *pc, const cha
 		return -EINVAL;
 	}
 	xp->on = true;
+	if (pc->role == SB_ROLE_WAN)
+		xp->probe_sock = probe_socket(xp, pc->name);
 	if (fill_mgmt(xp, pc) != 0) {
 		snprintf(err, errlen, "[port %s] management: cannot fill %s: %s", pc->name,
 			 SB_XDP_MAP_MGMT, strerror(errno));
@@ -384,7 +431,7 @@ sb_xdp_open(const struct sb_config *cfg, char *err, size_t errlen)
 		enum sb_devkind kind;
 
 		x->port[p].mgmt_fd = x->port[p].block_fd = x->port[p].stats_fd = -1;
-		x->port[p].probes_fd = -1;
+		x->port[p].probes_fd = x->port[p].probe_sock = -1;
 		if (sb_xdpconf_device(cfg->ports[p].device, &kind, ifname, why, sizeof(why)) != 0 ||
 		    kind != SB_DEV_AF_XDP)
 			continue;
@@ -422,6 +469,8 @@ sb_xdp_close(struct sb_xdp *x)
 			close(x->port[p].stats_fd);
 		if (x->port[p].probes_fd >= 0)
 			close(x->port[p].probes_fd);
+		if (x->port[p].probe_sock >= 0)
+			close(x->port[p].probe_sock);
 	}
 	free(x);
 }
@@ -442,13 +491,53 @@ int
 sb_xdp_probe(struct sb_xdp *x, unsigned p, unsigned idx, uint32_t target, uint16_t seq,
 	     uint64_t cookie)
 {
-	struct sb_xdp_probe v = { .target = htonl(target), .seq = htons(seq), .live = 1,
-				  .cookie = cookie };
+	struct sb_xdp_probe v = { .target = htonl(target), .seq = htons(seq),
+				  .live = SB_XDP_PROBE_TO_SOCKET, .cookie = cookie };
 	uint32_t k = idx % SB_XDP_PROBES;
 
 	if (!sb_xdp_port(x, p))
 		return 0;
+	if (x->port[p].probe_sock >= 0)
+		v.live = SB_XDP_PROBE_TO_KERNEL;
 	return bpf_map_update_elem(x->port[p].probes_fd, &k, &v, BPF_ANY) == 0 ? 0 : -errno;
+}
+
+unsigned
+sb_xdp_probe_replies(struct sb_xdp *x,
+		     void (*fn)(void *arg, unsigned port, uint32_t src, uint16_t id, uint16_t seq),
+		     void *arg)
+{
+	unsigned got = 0;
+
+	if (x == NULL)
+		return 0;
+	for (unsigned p = 0; p < x->n_ports && p < SB_MAX_PORTS; p++) {
+		int fd = x->port[p].probe_sock;
+
+		for (unsigned i = 0; fd >= 0 && i < 64; i++) {
+			uint8_t f[256];
+			ssize_t n = recv(fd, f, sizeof(f), MSG_DONTWAIT);
+			const uint8_t *ip = f + ETH_HLEN, *ic;
+			uint16_t id, seq;
+			uint32_t src;
+
+			if (n < 0)
+				break;
+			/* The program checked it whole; its shape again here. */
+			if ((size_t)n < ETH_HLEN + 20 + 8 || (ip[0] >> 4) != 4 ||
+			    (size_t)n < ETH_HLEN + (ip[0] & 15u) * 4u + 8 || ip[9] != IPPROTO_ICMP)
+				continue;
+			ic = ip + (ip[0] & 15u) * 4u;
+			if (ic[0] != 0 || ic[4] != 0xff)
+				continue;
+			memcpy(&src, ip + 12, 4);
+			id = (uint16_t)(ic[4] << 8 | ic[5]);
+			seq = (uint16_t)(ic[6] << 8 | ic[7]);
+			fn(arg, p, ntohl(src), id, seq);
+			got++;
+		}
+	}
+	return got;
 }
 
 int

@@ -65,6 +65,18 @@ int sb_xdp_probe(struct sb_xdp *x, unsigned p, unsigned idx, uint32_t target, ui
 		 uint64_t cookie);
 
 /**
+ * The echo replies the ports' programs passed to the kernel (each AF_XDP
+ * port has a packet socket taking only those: SB_XDP_PROBE_MAC, see
+ * sb_xdp_abi.h): at most 64 a port, each given to @fn with its port
+ * index, source (host order), id and sequence. Returns how many. Control
+ * thread, every loop.
+ */
+unsigned sb_xdp_probe_replies(struct sb_xdp *x,
+			      void (*fn)(void *arg, unsigned port, uint32_t src, uint16_t id,
+					 uint16_t seq),
+			      void *arg);
+
+/**
  * Add (@add) or remove a source prefix on every AF_XDP port's blocklist.
  * Returns 0, -ENOENT (removing what is not there), -ENODEV (no AF_XDP
  * port) or another negative errno.

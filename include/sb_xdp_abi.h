@@ -45,6 +45,16 @@ struct sb_xdp_mgmt_key {
  * can crowd the socket's ring (the worker checks the rest: deadline,
  * once). */
 #define SB_XDP_PROBES 256
+
+/* sb_probes value's live: 0 = no probe in flight; 1 = its reply goes to
+ * the socket like everything else; 2 = to the kernel instead (XDP_PASS,
+ * Ethernet destination rewritten to SB_XDP_PROBE_MAC so the kernel's IP
+ * layer drops it as another host's), where control reads it from a
+ * packet socket on the interface: a flood that fills the socket's ring
+ * cannot take the monitors' replies with it (docs/security.md). */
+#define SB_XDP_PROBE_TO_SOCKET 1
+#define SB_XDP_PROBE_TO_KERNEL 2
+#define SB_XDP_PROBE_MAC { 0x02, 0x73, 0x62, 0x70, 0x72, 0x62 }  /* 02:"sbprb" */
 struct sb_xdp_probe {
 	__u32 target;
 	__u16 seq;
@@ -73,7 +83,8 @@ struct sb_xdp_block_val {
 	X(BLOCKED,   "drop",      "blocklist")    /* source in sb_block */     \
 	X(MALFORMED, "drop",      "malformed")    /* too short for its headers */ \
 	X(NO_SOCKET, "drop",      "no_socket")    /* no socket on this queue */ \
-	X(PROBE_FORGED, "drop",   "probe_forged") /* echo reply, probe id, no probe's */
+	X(PROBE_FORGED, "drop",   "probe_forged") /* echo reply, probe id, no probe's */ \
+	X(PROBE_KERNEL, "pass",   "probe_reply")  /* a probe's reply, to control's socket */
 
 enum sb_xdp_reason {
 #define SB_XDP_X_ENUM(e, v, s) SB_XDP_##e,

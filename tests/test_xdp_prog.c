@@ -430,6 +430,26 @@ test_xdp_prog_forged_probe_replies_drop(void **state)
 	p[38] = 0xff;
 	p[34] = 8;
 	assert_int_equal(run(f, p, n, 0, SB_XDP_REDIRECT), XDP_REDIRECT);
+	p[34] = 0;
+
+	/* Replies to the kernel (control's packet socket has the port): the
+	 * reply passes, addressed to SB_XDP_PROBE_MAC (so the kernel's IP
+	 * layer takes it for another host's); forged ones still drop. */
+	static const uint8_t mark[6] = SB_XDP_PROBE_MAC;
+	uint8_t out[128];
+	DECLARE_LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = p, .data_size_in = (__u32)n,
+			    .data_out = out, .data_size_out = sizeof(out), .repeat = 1);
+
+	e.live = SB_XDP_PROBE_TO_KERNEL;
+	assert_int_equal(bpf_map_update_elem(f->probes, &k, &e, 0), 0);
+	assert_int_equal(run(f, p, n, 0, SB_XDP_PROBE_KERNEL), XDP_PASS);
+	assert_int_equal(bpf_prog_test_run_opts(f->prog, &o), 0);
+	assert_int_equal(o.retval, XDP_PASS);
+	assert_int_equal(o.data_size_out, n);
+	assert_memory_equal(out, mark, 6);
+	assert_memory_equal(out + 6, p + 6, n - 6);
+	p[41] = 8;
+	assert_int_equal(run(f, p, n, 0, SB_XDP_PROBE_FORGED), XDP_DROP);
 }
 
 int

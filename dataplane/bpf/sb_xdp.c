@@ -5,6 +5,8 @@
  *   IPv4 source in sb_block (LPM trie)                -> XDP_DROP (blocklist)
  *   echo reply with a probe id (0xff00-0xffff) that is
  *     not the reply its sb_probes entry expects        -> XDP_DROP (probe_forged)
+ *     the reply, its entry's replies to the kernel     -> XDP_PASS (probe_reply),
+ *       to control's packet socket (sb_xdp_abi.h)
  *   management traffic named in sb_mgmt               -> XDP_PASS (the kernel)
  *   anything else                                     -> the AF_XDP socket of
  *     its rx queue (xsks_map), or XDP_DROP when that queue has no socket
@@ -109,9 +111,10 @@ mgmt_match(__u32 addr, __u8 proto, __u16 port, int later_fragment)
 	return v != NULL && (*v & SB_XDP_MGMT_MATCH);
 }
 
-/* False for an echo reply with a probe id that does not answer the probe
- * of that id in flight (source, sequence, cookie), or is too short to
- * tell; true for anything else. */
+/* 0 for an echo reply with a probe id that does not answer the probe of
+ * that id in flight (source, sequence, cookie), or is too short to tell;
+ * SB_XDP_PROBE_TO_KERNEL for the reply of a probe whose replies go to the
+ * kernel (control's packet socket); 1 for anything else. */
 static __always_inline int
 probe_reply_ok(struct iphdr *ip, __u32 ihl, void *end)
 {
@@ -131,7 +134,9 @@ probe_reply_ok(struct iphdr *ip, __u32 ihl, void *end)
 		return 0;
 	__builtin_memcpy(&seq, icmp + 6, 2);
 	__builtin_memcpy(&cookie, icmp + 8, 8);
-	return e->target == ip->saddr && e->seq == seq && e->cookie == cookie;
+	if (e->target != ip->saddr || e->seq != seq || e->cookie != cookie)
+		return 0;
+	return e->live == SB_XDP_PROBE_TO_KERNEL ? SB_XDP_PROBE_TO_KERNEL : 1;
 }
 
 SEC("xdp")
@@ -191,8 +196,21 @@ sb_xdp(struct xdp_md *ctx)
 		}
 
 		frag = bpf_ntohs(ip->frag_off) & 0x1fff;   /* offset, in 8 bytes */
-		if (frag == 0 && ip->protocol == IPPROTO_ICMP && !probe_reply_ok(ip, ihl, end))
-			return count(ctx, SB_XDP_PROBE_FORGED, XDP_DROP);
+		if (frag == 0 && ip->protocol == IPPROTO_ICMP) {
+			int pr = probe_reply_ok(ip, ihl, end);
+
+			if (pr == 0)
+				return count(ctx, SB_XDP_PROBE_FORGED, XDP_DROP);
+			if (pr == SB_XDP_PROBE_TO_KERNEL) {
+				/* Another host's frame to the kernel's IP layer
+				 * (dropped there, never routed); control's
+				 * packet socket takes it by this address. */
+				static const __u8 mark[ETH_ALEN] = SB_XDP_PROBE_MAC;
+
+				__builtin_memcpy(eth->h_dest, mark, ETH_ALEN);
+				return count(ctx, SB_XDP_PROBE_KERNEL, XDP_PASS);
+			}
+		}
 		if (frag == 0 && (ip->protocol == IPPROTO_TCP || ip->protocol == IPPROTO_UDP)) {
 			/* Both headers start with the source then the
 			 * destination port. */
