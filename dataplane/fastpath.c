@@ -169,7 +169,7 @@ forward(struct sb_worker *w, const struct sb_burst *b, struct sb_pkt *p)
 		ok = sb_l2out_resolve_s(w, out, hop, &s->out_nb, &dmac);
 	} else {
 		out = s->in_port;
-		hop = rte_be_to_cpu_32(s->lan_addr);
+		hop = sb_l2out_reply_hop(w, s);
 		ok = sb_l2out_resolve_s(w, out, hop, &s->in_nb, &dmac);
 	}
 	translate(w, b->now, s, dir, md, l3);
@@ -182,15 +182,17 @@ forward(struct sb_worker *w, const struct sb_burst *b, struct sb_pkt *p)
 }
 
 /* A hit the fast path takes: it came in on its session's own side, its
- * WAN has not changed state since, and (outbound) its gateway is still in
- * a nexthop group. */
+ * WAN has not changed state since, and its gateway (outbound), or the
+ * router its LAN host is behind (replies to a routed LAN), is still in a
+ * nexthop group. */
 static inline bool
 clean_hit(const struct sb_worker *w, const struct sb_dp_state *st, unsigned in,
 	  const struct sb_session *s, unsigned dir)
 {
 	return likely((dir == SB_CT_DIR_ORIG ? s->in_port : s->out_port) == in) &&
 	       likely(!sb_wk_session_stale(w, st, s)) &&
-	       likely(dir != SB_CT_DIR_ORIG || !sb_wk_path_dead(st, s));
+	       likely(dir == SB_CT_DIR_ORIG ? !sb_wk_path_dead(st, s) :
+		      !sb_wk_reply_hop_dead(st, s));
 }
 
 unsigned

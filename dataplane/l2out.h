@@ -125,10 +125,22 @@ sb_l2out_orig_hop(const struct sb_worker *w, const struct sb_session *s, uint32_
 	       w->neigh->e[s->out_nb].ip : dst_host;
 }
 
+/** The next hop of session @s's reply direction: the router its LAN host
+ * is behind (a routed LAN: the pinned entry of an index cached without
+ * SB_CT_NB_BY_ADDR, given at the session's creation), else the LAN host
+ * itself, on-link. */
+static inline uint32_t
+sb_l2out_reply_hop(const struct sb_worker *w, const struct sb_session *s)
+{
+	return s->in_nb != SB_CT_NB_NONE && !(s->in_nb & SB_CT_NB_BY_ADDR) ?
+	       w->neigh->e[s->in_nb].ip : rte_be_to_cpu_32(s->lan_addr);
+}
+
 /** The egress of a packet going along session @s in direction @dir:
  * port *@out and next hop MAC @mac (the original direction's next hop is
  * the session's cached gateway, else the packet's destination @dst_be;
- * the reply's is the LAN host). False when unresolved (asked for). */
+ * the reply's is the LAN host's router, else the LAN host). False when
+ * unresolved (asked for). */
 static inline bool
 sb_l2out_session_hop(struct sb_worker *w, struct sb_session *s, unsigned dir, uint32_t dst_be,
 		     unsigned *out, struct rte_ether_addr *mac)
@@ -142,7 +154,7 @@ sb_l2out_session_hop(struct sb_worker *w, struct sb_session *s, unsigned dir, ui
 					  &s->out_nb, mac);
 	}
 	*out = s->in_port;
-	return sb_l2out_resolve_s(w, *out, rte_be_to_cpu_32(s->lan_addr), &s->in_nb, mac);
+	return sb_l2out_resolve_s(w, *out, sb_l2out_reply_hop(w, s), &s->in_nb, mac);
 }
 
 /** Hold the fully rewritten @m until ARP answers for @ip_host on @out,

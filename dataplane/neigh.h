@@ -7,12 +7,13 @@
  *  - a deleted entry's MAC is invalidated at once; its index (and its
  *    hash key position) is reused only after an rte_rcu_qsbr grace
  *    period, so within one worker loop an index never changes owner;
- *  - an index kept longer (a session's in_nb, or its out_nb towards an
+ *  - an index kept longer (a session's in_nb or out_nb towards an
  *    on-link host) was found by address and is checked against that
  *    address on every use (sb_neigh_mac_of; dataplane/l2out.h marks such
  *    cached indices with SB_NEIGH_BY_ADDR): once reused for another
  *    neighbour it no longer matches and is looked up again;
- *  - indices handed out as gateways (published paths, reply gateways,
+ *  - indices handed out as gateways (published paths, among them the
+ *    routers of routed LANs a session's in_nb names, reply gateways,
  *    monitor next hops) are pinned by control and never deleted, so they
  *    are cached unchecked.
  * No port may hold more than half the entries: a LAN whose hosts (or

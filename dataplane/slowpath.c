@@ -86,6 +86,32 @@ lan_source_ok(const struct sb_worker *w, const struct sb_dp_state *st, unsigned 
 	return false;
 }
 
+/* The neighbour a session's replies go to on LAN port @in for its LAN
+ * host @host_be: SB_CT_NB_NONE when the host is on @in's connected subnet
+ * (or on-link through a route on @in without a gateway): found by address
+ * on the first reply; else the gateway index (pinned by control) of the
+ * route through @in that lan_source_ok admitted the host by: a routed LAN
+ * behind another router, whose hosts answer no ARP of ours. */
+static uint16_t
+lan_reply_nb(const struct sb_worker *w, const struct sb_dp_state *st, unsigned in,
+	     uint32_t host_be)
+{
+	uint32_t h = rte_be_to_cpu_32(host_be);
+	uint32_t g;
+
+	if ((h & w->port[in].mask) == w->port[in].net ||
+	    sb_fib_lookup(w->fib, 0, h, &g) != 0 || g >= st->n_nhg)
+		return SB_CT_NB_NONE;
+	for (unsigned k = 0; k < st->nhg[g].n_paths; k++) {
+		const struct sb_path *p = &st->nhg[g].path[k];
+
+		if (p->port == in)
+			return p->gw != 0 && p->nb < SB_MAX_NEIGH ? (uint16_t)p->nb :
+			       SB_CT_NB_NONE;
+	}
+	return SB_CT_NB_NONE;
+}
+
 /* An inbound SYN (no ACK) with no session, to the external port of a live
  * TCP mapping on masquerading WAN @in: one half of a simultaneous open. */
 static inline bool
@@ -133,6 +159,7 @@ sb_slowpath_open(struct sb_worker *w, const struct sb_burst *b, struct sb_pkt *p
 	s->out_port = (uint8_t)out;
 	s->in_port = (uint8_t)b->in;
 	s->out_nb = nb == SB_NEIGH_NONE ? SB_CT_NB_NONE : (uint16_t)nb;
+	s->in_nb = lan_reply_nb(w, b->st, b->in, p->key.src);
 	s->routed = routed && s->out_nb != SB_CT_NB_NONE;
 	s->wan_gen = (uint16_t)b->st->wan[out].gen;
 	w->cnt.ct_created++;
@@ -155,6 +182,14 @@ unusual_hit(struct sb_worker *w, struct sb_burst *b, struct sb_pkt *p)
 	bool stale = gone || sb_wk_session_stale(w, b->st, s);
 
 	p->s = NULL;
+	if (expect_in == b->in && !stale && dir != SB_CT_DIR_ORIG) {
+		/* A reply whose LAN host's router went away: the host's
+		 * route now (another router, or on-link). */
+		s->in_nb = lan_reply_nb(w, b->st, s->in_port, s->lan_addr);
+		p->s = s;
+		sb_vec_add(&b->fwd, p);
+		return true;
+	}
 	if (expect_in == b->in && !stale) {
 		/* Its gateway went away (the only other reason a hit on its
 		 * own side is not clean). */

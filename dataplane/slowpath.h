@@ -20,7 +20,9 @@ uint64_t sb_slowpath_run(struct sb_worker *w, struct sb_burst *b);
  * Create the session of the new flow @p (original key: its own tuple;
  * reply key @reply) from port @b->in leaving by @out towards neighbour
  * @nb (SB_NEIGH_NONE: none yet; with SB_CT_NB_BY_ADDR when it was found
- * by an on-link destination's address, not a pinned gateway's), translated as @nat with the mapping on
+ * by an on-link destination's address, not a pinned gateway's); its
+ * replies go back out of @b->in to the LAN host, or to the router of the
+ * route through @b->in it is behind (a routed LAN); translated as @nat with the mapping on
  * @nat_wan (and extra address @xaddr, sb_ct_insert_x). On success p->s
  * and p->dir are set and 0 is returned; when the table refuses, the
  * mapping @ek took (if any) is given back, the packet dropped (counted)

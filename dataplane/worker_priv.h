@@ -286,6 +286,16 @@ sb_wk_path_dead(const struct sb_dp_state *st, const struct sb_session *s)
 	return s->routed && st->nb_dead[s->out_nb];
 }
 
+/* The router a routed LAN host's replies go to (its session's in_nb
+ * without SB_CT_NB_BY_ADDR: a pinned gateway) is in no nexthop group any
+ * more (its route changed): the session looks it up again on its next
+ * reply (slowpath.c). On-link hosts' sessions never look further. */
+static inline bool
+sb_wk_reply_hop_dead(const struct sb_dp_state *st, const struct sb_session *s)
+{
+	return !(s->in_nb & SB_CT_NB_BY_ADDR) && st->nb_dead[s->in_nb];
+}
+
 /* A packet that missed at the bulk lookup whose flow has a session now,
  * made by an earlier packet of this burst: take it (true). */
 static inline bool

@@ -36,6 +36,10 @@
 #define HOST_A   0xc0a8010au  /* 192.168.1.10 */
 #define HOST_B   0xc0a8010bu  /* 192.168.1.11 */
 #define PEER     0xc6336407u  /* 198.51.100.7 */
+/* A routed LAN: 192.168.2.0/24 behind a router on the LAN (group 3). */
+#define ROUTER   0xc0a801feu  /* 192.168.1.254 */
+#define ROUTER2  0xc0a801fdu  /* 192.168.1.253: the route's next gateway */
+#define R_HOST   0xc0a80205u  /* 192.168.2.5, behind the router */
 
 /* Shared by every test: EAL objects, ports and the routing tables. */
 static struct rte_mempool *pool;
@@ -45,11 +49,14 @@ static struct rte_ether_addr our_mac[2];
 static const struct rte_ether_addr gw_mac = { { 0x02, 0, 0, 0, 0xaa, 0x01 } };
 static const struct rte_ether_addr a_mac = { { 0x02, 0, 0, 0, 0x01, 0x0a } };
 static const struct rte_ether_addr b_mac = { { 0x02, 0, 0, 0, 0x01, 0x0b } };
+static const struct rte_ether_addr r_mac = { { 0x02, 0, 0, 0, 0x01, 0xfe } };
+static const struct rte_ether_addr r2_mac = { { 0x02, 0, 0, 0, 0x01, 0xfd } };
 static struct sb_fib *fib;
 static struct sb_neigh *neigh;
 static struct rte_rcu_qsbr *qs;
 static struct rte_ring *punt, *resolve, *inject;
 static int32_t gw_nb;
+static int32_t router_nb, router2_nb;  /* the routed LAN's gateways, pinned */
 static struct sb_probe_expect probes; /* probes in flight, as control publishes them */
 
 /* Per test. */
@@ -84,8 +91,19 @@ group_setup(void **state)
 	if (sb_rig_routes(fib) != 0)
 		return -1;
 	gw_nb = sb_rig_neigh(neigh, WAN, WAN_GW, &gw_mac);
-	return gw_nb < 0 || sb_rig_neigh(neigh, LAN, HOST_A, &a_mac) < 0 ||
-	       sb_rig_neigh(neigh, LAN, HOST_B, &b_mac) < 0 ? -1 : 0;
+	if (gw_nb < 0 || sb_rig_neigh(neigh, LAN, HOST_A, &a_mac) < 0 ||
+	    sb_rig_neigh(neigh, LAN, HOST_B, &b_mac) < 0)
+		return -1;
+	/* Group 3: a routed LAN's prefix, in the groups of the tests that
+	 * publish it (routed_lan); its routers are gateways, pinned as
+	 * control pins them. */
+	router_nb = sb_rig_neigh(neigh, LAN, ROUTER, &r_mac);
+	router2_nb = sb_rig_neigh(neigh, LAN, ROUTER2, &r2_mac);
+	if (router_nb < 0 || router2_nb < 0 || sb_fib_set(fib, 0, 0xc0a80200, 24, 3) != 0)
+		return -1;
+	neigh->e[router_nb].pinned = 1;
+	neigh->e[router2_nb].pinned = 1;
+	return 0;
 }
 
 static int
@@ -139,7 +157,10 @@ teardown(void **state)
 	for (unsigned p = 0; p < 2; p++)
 		drain(txr[p]);
 	drain(punt);
-	drain(resolve);
+	/* The worker's resolve requests are (port, address) words, not
+	 * mbufs: emptied, not freed. */
+	for (void *v; rte_ring_dequeue(resolve, &v) == 0;)
+		;
 	return 0;
 }
 
@@ -726,6 +747,116 @@ test_worker_icmp_error_translated(void **state)
 	run1(WAN, mk(WAN, &gw_mac, PEER, WAN_ADDR, IPPROTO_ICMP, 64, 10, 0, e, sizeof(e)));
 	assert_null(sent(LAN));
 	assert_int_equal(cnt()->drop[SB_DROP_ICMP_NO_SESSION], 1);
+}
+
+/* Publish group 3: the routed LAN 192.168.2.0/24 via the router at @gw
+ * (neighbour @nb) on the LAN. */
+static void
+routed_lan(uint32_t gw, int32_t nb)
+{
+	if (st->n_nhg < 4) {
+		struct sb_nhg *g = rte_zmalloc("t_w_nhg4", 4 * sizeof(*g), 64);
+
+		assert_non_null(g);
+		memcpy(g, st->nhg, st->n_nhg * sizeof(*g));
+		rte_free(st->nhg);
+		st->nhg = g;
+		st->n_nhg = 4;
+	}
+	st->nhg[3].n_paths = 1;
+	st->nhg[3].path[0] = (struct sb_path){ .gw = gw, .nb = (uint32_t)nb, .port = LAN };
+}
+
+/* Issue 11, finding 7: a host of a routed LAN (behind a router on the
+ * LAN port, not on its subnet) gets its replies through that router: to
+ * the router's MAC, never held waiting for an ARP answer from the host
+ * itself (nobody answers it: the host is not on the link). The same for
+ * an ICMP error about its flow, and when the route moves to another
+ * router its sessions' replies follow. */
+static void
+test_worker_routed_lan_replies(void **state)
+{
+	uint8_t e[8 + 20 + 8];
+	struct rte_ipv4_hdr *q = (struct rte_ipv4_hdr *)(e + 8);
+	struct rte_udp_hdr *qu = (struct rte_udp_hdr *)(q + 1);
+	struct rte_mbuf *m;
+	uint16_t ext;
+
+	(void)state;
+	routed_lan(ROUTER, router_nb);
+	run1(LAN, udp(LAN, &r_mac, R_HOST, 5300, PEER, 53, 64));
+	m = expect(WAN, &gw_mac, WAN_ADDR, PEER, 63);
+	ext = sport_of(m);
+	rte_pktmbuf_free(m);
+	/* The first reply (general path) and the next (fused pass). */
+	for (unsigned i = 0; i < 2; i++) {
+		run1(WAN, udp(WAN, &gw_mac, PEER, 53, WAN_ADDR, ext, 64));
+		m = expect(LAN, &r_mac, PEER, R_HOST, 63);
+		assert_int_equal(dport_of(m), 5300);
+		rte_pktmbuf_free(m);
+	}
+	assert_int_equal(cnt()->parked, 0);
+	assert_int_equal(cnt()->drop[SB_DROP_NEIGH_UNRESOLVED], 0);
+	assert_int_equal(rte_ring_count(resolve), 0);   /* no ARP asked for the host */
+
+	/* Port unreachable from the peer about the flow. */
+	memset(e, 0, sizeof(e));
+	e[0] = 3;
+	e[1] = 3;
+	q->version_ihl = RTE_IPV4_VHL_DEF;
+	q->total_length = rte_cpu_to_be_16(32);
+	q->time_to_live = 60;
+	q->next_proto_id = IPPROTO_UDP;
+	q->src_addr = rte_cpu_to_be_32(WAN_ADDR);
+	q->dst_addr = rte_cpu_to_be_32(PEER);
+	q->hdr_checksum = rte_ipv4_cksum(q);
+	qu->src_port = rte_cpu_to_be_16(ext);
+	qu->dst_port = rte_cpu_to_be_16(53);
+	qu->dgram_len = rte_cpu_to_be_16(12);
+	run1(WAN, mk(WAN, &gw_mac, PEER, WAN_ADDR, IPPROTO_ICMP, 64, 9, 0, e, sizeof(e)));
+	rte_pktmbuf_free(expect(LAN, &r_mac, PEER, R_HOST, 63));
+	assert_int_equal(cnt()->icmp_errors, 1);
+
+	/* A reload moves the route to another router: the first router is
+	 * in no group any more (control marks it dead); the session's
+	 * replies go to the new one, first reply and later ones. */
+	routed_lan(ROUTER2, router2_nb);
+	st->nb_dead[router_nb] = 1;
+	for (unsigned i = 0; i < 2; i++) {
+		run1(WAN, udp(WAN, &gw_mac, PEER, 53, WAN_ADDR, ext, 64));
+		rte_pktmbuf_free(expect(LAN, &r2_mac, PEER, R_HOST, 63));
+	}
+	assert_null(sent(LAN));
+	assert_int_equal(cnt()->parked, 0);
+	assert_int_equal(rte_ring_count(resolve), 0);
+}
+
+/* Hairpin from a routed LAN's host to another LAN host's mapping: the
+ * answer goes back through the router too. */
+static void
+test_worker_routed_lan_hairpin(void **state)
+{
+	struct rte_mbuf *m;
+	uint16_t ext;
+
+	(void)state;
+	routed_lan(ROUTER, router_nb);
+	run1(LAN, udp(LAN, &a_mac, HOST_A, 5000, PEER, 53, 64));
+	rte_pktmbuf_free(sent(WAN));
+	run1(LAN, udp(LAN, &r_mac, R_HOST, 6000, WAN_ADDR, 5000, 64));
+	m = expect(LAN, &a_mac, WAN_ADDR, HOST_A, 63);
+	ext = sport_of(m);
+	rte_pktmbuf_free(m);
+	for (unsigned i = 0; i < 2; i++) {
+		run1(LAN, udp(LAN, &a_mac, HOST_A, 5000, WAN_ADDR, ext, 64));
+		m = expect(LAN, &r_mac, WAN_ADDR, R_HOST, 63);
+		assert_int_equal(sport_of(m), 5000);
+		assert_int_equal(dport_of(m), 6000);
+		rte_pktmbuf_free(m);
+	}
+	assert_null(sent(LAN));
+	assert_int_equal(cnt()->parked, 0);
+	assert_int_equal(rte_ring_count(resolve), 0);
 }
 
 /* Fragments: the later one follows its first with the same translation,
@@ -1351,6 +1482,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_worker_inbound_echo, setup_fwd, teardown),
 		cmocka_unit_test_setup_teardown(test_worker_hairpin_one2one, setup_fwd, teardown),
 		cmocka_unit_test_setup_teardown(test_worker_icmp_error_translated, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_worker_routed_lan_replies, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_worker_routed_lan_hairpin, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_worker_fragments_follow_their_first, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_worker_local_delivery_and_punts, setup, teardown),
