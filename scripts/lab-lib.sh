@@ -315,7 +315,9 @@ lab_workers_config() {
 		sed -E -e 's/^device = af_(xdp|packet):gw-(.*)$/device = net_tap_\2,iface=sbt-\2/' \
 			-e '/^mbufs = /d' "$1" >"$2.tmp"
 	else
-		sed -e 's/^device = af_xdp:/device = af_packet:/' -e '/^mbufs = /d' "$1" >"$2.tmp"
+		sed -e 's/^device = af_xdp:/device = af_packet:/' \
+			-e 's/^device = net_af_packet[0-9]*,iface=\([^,]*\)$/device = af_packet:\1/' \
+			-e '/^mbufs = /d' "$1" >"$2.tmp"
 	fi && mv "$2.tmp" "$2"
 }
 
