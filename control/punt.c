@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * switchback: the worker's rings on the control side (punt.h). */
+#include <string.h>
+#include <netinet/in.h>
+
 #include <rte_arp.h>
 #include <rte_icmp.h>
 #include <rte_ip.h>
@@ -33,16 +36,45 @@ probe_reply(struct sb_ctl *c, unsigned port, const struct rte_mbuf *m, uint64_t 
 			  rte_be_to_cpu_16(ih->icmp_ident), rte_be_to_cpu_16(ih->icmp_seq_nb), now_us);
 }
 
+static void punted(struct sb_ctl *c, unsigned reason, unsigned port, struct rte_mbuf *m,
+		   uint64_t now);
+
 /* A probe reply an AF_XDP port's program passed to the kernel, from its
- * packet socket (sb_xdp_probe_replies): the program matched it to the
- * probe in flight (source, sequence, cookie). */
+ * packet socket (sb_xdp_probe_replies): an echo reply it matched to the
+ * probe in flight (source, sequence, cookie), or an ARP monitor target's
+ * ARP reply, which takes the punted ARP's way (neighbour, monitor). */
 static void
-probe_reply_kernel(void *arg, unsigned port, uint32_t src, uint16_t id, uint16_t seq)
+probe_reply_kernel(void *arg, unsigned port, const uint8_t *f, unsigned len)
 {
 	struct sb_ctl *c = arg;
+	const uint8_t *ip = f + RTE_ETHER_HDR_LEN, *ic;
+	uint16_t type;
 
-	if (port < c->n_ports)
-		sb_wan_echo_reply(&c->wans, port, src, id, seq, sb_now_us());
+	if (port >= c->n_ports || len < RTE_ETHER_HDR_LEN + 28)
+		return;
+	type = (uint16_t)(f[12] << 8 | f[13]);
+	if (type == RTE_ETHER_TYPE_ARP) {
+		struct rte_mbuf *m = rte_pktmbuf_alloc(c->pool);
+
+		if (m == NULL)
+			return;
+		if (rte_pktmbuf_append(m, (uint16_t)len) != NULL) {
+			memcpy(rte_pktmbuf_mtod(m, void *), f, len);
+			punted(c, SB_PUNT_ARP, port, m, sb_now_ms());
+		}
+		rte_pktmbuf_free(m);
+		return;
+	}
+	/* The program checked it whole; its shape again here. */
+	if (type != RTE_ETHER_TYPE_IPV4 || (ip[0] >> 4) != 4 ||
+	    len < RTE_ETHER_HDR_LEN + (ip[0] & 15u) * 4u + 8 || ip[9] != IPPROTO_ICMP)
+		return;
+	ic = ip + (ip[0] & 15u) * 4u;
+	if (ic[0] != RTE_IP_ICMP_ECHO_REPLY || ic[4] != 0xff)
+		return;
+	sb_wan_echo_reply(&c->wans, port, (uint32_t)ip[12] << 24 | (uint32_t)ip[13] << 16 |
+			  (uint32_t)ip[14] << 8 | ip[15], (uint16_t)(ic[4] << 8 | ic[5]),
+			  (uint16_t)(ic[6] << 8 | ic[7]), sb_now_us());
 }
 
 static void
@@ -131,6 +163,7 @@ sb_punt_probe(void *ctx, unsigned port, uint32_t hop, const struct sb_probe *p)
 	int32_t idx;
 
 	if (p->method == SB_CHECK_ARP) {
+		(void)sb_xdp_arp_probe(c->xdp, port, p->target);
 		sb_pkt_inject(c->inject, port, sb_pkt_arp(c->pool, RTE_ARP_OP_REQUEST,
 							     &c->mac[port], src, NULL, p->target));
 		return;

@@ -347,9 +347,9 @@ probe_socket(const struct xport *xp, const char *name)
 		BPF_STMT(BPF_RET | BPF_K, 0),
 	};
 	struct sock_fprog prog = { .len = sizeof(code) / sizeof(code[0]), .filter = code };
-	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP),
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL),
 				   .sll_ifindex = xp->ifindex };
-	int one = 1, fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_IP));
+	int one = 1, fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_ALL));
 	char junk[64];
 
 	if (fd < 0 ||
@@ -504,7 +504,7 @@ sb_xdp_probe(struct sb_xdp *x, unsigned p, unsigned idx, uint32_t target, uint16
 
 unsigned
 sb_xdp_probe_replies(struct sb_xdp *x,
-		     void (*fn)(void *arg, unsigned port, uint32_t src, uint16_t id, uint16_t seq),
+		     void (*fn)(void *arg, unsigned port, const uint8_t *frame, unsigned len),
 		     void *arg)
 {
 	unsigned got = 0;
@@ -517,27 +517,23 @@ sb_xdp_probe_replies(struct sb_xdp *x,
 		for (unsigned i = 0; fd >= 0 && i < 64; i++) {
 			uint8_t f[256];
 			ssize_t n = recv(fd, f, sizeof(f), MSG_DONTWAIT);
-			const uint8_t *ip = f + ETH_HLEN, *ic;
-			uint16_t id, seq;
-			uint32_t src;
 
 			if (n < 0)
 				break;
-			/* The program checked it whole; its shape again here. */
-			if ((size_t)n < ETH_HLEN + 20 + 8 || (ip[0] >> 4) != 4 ||
-			    (size_t)n < ETH_HLEN + (ip[0] & 15u) * 4u + 8 || ip[9] != IPPROTO_ICMP)
-				continue;
-			ic = ip + (ip[0] & 15u) * 4u;
-			if (ic[0] != 0 || ic[4] != 0xff)
-				continue;
-			memcpy(&src, ip + 12, 4);
-			id = (uint16_t)(ic[4] << 8 | ic[5]);
-			seq = (uint16_t)(ic[6] << 8 | ic[7]);
-			fn(arg, p, ntohl(src), id, seq);
+			fn(arg, p, f, (unsigned)n);
 			got++;
 		}
 	}
 	return got;
+}
+
+int
+sb_xdp_arp_probe(struct sb_xdp *x, unsigned p, uint32_t target)
+{
+	if (!sb_xdp_port(x, p) || x->port[p].probe_sock < 0)
+		return 0;
+	return mgmt_put(&x->port[p], target, SB_XDP_PROTO_ARP_PROBE, 0, SB_XDP_MGMT_MATCH) == 0 ?
+	       0 : -errno;
 }
 
 int

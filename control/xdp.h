@@ -65,16 +65,23 @@ int sb_xdp_probe(struct sb_xdp *x, unsigned p, unsigned idx, uint32_t target, ui
 		 uint64_t cookie);
 
 /**
- * The echo replies the ports' programs passed to the kernel (each AF_XDP
- * port has a packet socket taking only those: SB_XDP_PROBE_MAC, see
- * sb_xdp_abi.h): at most 64 a port, each given to @fn with its port
- * index, source (host order), id and sequence. Returns how many. Control
- * thread, every loop.
+ * The probe replies the ports' programs passed to the kernel (each AF_XDP
+ * WAN port has a packet socket taking only those: SB_XDP_PROBE_MAC, see
+ * sb_xdp_abi.h), echo replies and ARP monitors' answers: at most 64 a
+ * port, each frame (at most its first 256 bytes) given to @fn with its
+ * port index. Returns how many. Control thread, every loop.
  */
 unsigned sb_xdp_probe_replies(struct sb_xdp *x,
-			      void (*fn)(void *arg, unsigned port, uint32_t src, uint16_t id,
-					 uint16_t seq),
+			      void (*fn)(void *arg, unsigned port, const uint8_t *frame,
+					 unsigned len),
 			      void *arg);
+
+/**
+ * ARP replies from @target (host order) on AF_XDP port @p go to control's
+ * packet socket from now on, like echo probes' replies (an ARP monitor's
+ * target). 0 (also when @p has no such socket) or a negative errno.
+ */
+int sb_xdp_arp_probe(struct sb_xdp *x, unsigned p, uint32_t target);
 
 /**
  * Add (@add) or remove a source prefix on every AF_XDP port's blocklist.

@@ -31,6 +31,10 @@ struct sb_xdp_mgmt_key {
 };
 
 #define SB_XDP_PROTO_ARP 255
+/* proto SB_XDP_PROTO_ARP_PROBE: an ARP reply *from* addr (an ARP
+ * monitor's target) goes to the kernel, marked for control's packet
+ * socket like an echo probe's reply (SB_XDP_PROBE_MAC below). */
+#define SB_XDP_PROTO_ARP_PROBE 254
 
 /* sb_mgmt value: bits. */
 #define SB_XDP_MGMT_MATCH 1u   /* this key passes what it names */

@@ -309,6 +309,29 @@ test_xdp_prog_management_passes(void **state)
 	assert_int_equal(run(f, p, n, 0, SB_XDP_MGMT_ARP), XDP_PASS);
 	n = arp(p, "192.168.1.1");
 	assert_int_equal(run(f, p, n, 0, SB_XDP_REDIRECT), XDP_REDIRECT);
+	/* An ARP monitor's target (SB_XDP_PROTO_ARP_PROBE): its replies go
+	 * to the kernel marked for control's socket; its requests, and
+	 * replies from anyone else, to switchback. */
+	{
+		static const uint8_t mark[6] = SB_XDP_PROBE_MAC;
+		uint32_t spa;
+		uint8_t out[128];
+		size_t m;
+
+		mgmt_add(f, "203.0.113.1", SB_XDP_PROTO_ARP_PROBE, 0, SB_XDP_MGMT_MATCH);
+		m = arp(p, "203.0.113.2");
+		inet_pton(AF_INET, "203.0.113.1", &spa);
+		memcpy(p + 14 + 14, &spa, 4);
+		assert_int_equal(run(f, p, m, 0, SB_XDP_REDIRECT), XDP_REDIRECT);  /* request */
+		p[14 + 7] = 2;                                                     /* reply */
+		assert_int_equal(run(f, p, m, 0, SB_XDP_PROBE_KERNEL), XDP_PASS);
+		DECLARE_LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = p, .data_size_in = (__u32)m,
+				    .data_out = out, .data_size_out = sizeof(out), .repeat = 1);
+		assert_int_equal(bpf_prog_test_run_opts(f->prog, &o), 0);
+		assert_memory_equal(out, mark, 6);
+		p[14 + 14 + 3] ^= 1;                                               /* another */
+		assert_int_equal(run(f, p, m, 0, SB_XDP_REDIRECT), XDP_REDIRECT);
+	}
 	/* Behind one VLAN tag too. */
 	n = ipv4(p + 4, "192.168.1.10", "192.168.1.2", IPPROTO_TCP, 40000, 22, 0);
 	eth(p, 0x8100);

@@ -6,7 +6,8 @@
  *   echo reply with a probe id (0xff00-0xffff) that is
  *     not the reply its sb_probes entry expects        -> XDP_DROP (probe_forged)
  *     the reply, its entry's replies to the kernel     -> XDP_PASS (probe_reply),
- *       to control's packet socket (sb_xdp_abi.h)
+ *       to control's packet socket (sb_xdp_abi.h); so is an ARP reply from
+ *       an ARP monitor's target (sb_mgmt, SB_XDP_PROTO_ARP_PROBE)
  *   management traffic named in sb_mgmt               -> XDP_PASS (the kernel)
  *   anything else                                     -> the AF_XDP socket of
  *     its rx queue (xsks_map), or XDP_DROP when that queue has no socket
@@ -174,6 +175,17 @@ sb_xdp(struct xdp_md *ctx)
 		v = bpf_map_lookup_elem(&sb_mgmt, &k);
 		if (v != NULL && (*v & SB_XDP_MGMT_MATCH))
 			return count(ctx, SB_XDP_MGMT_ARP, XDP_PASS);
+		/* An ARP monitor's answer: past the socket's ring, as an echo
+		 * probe's (below). */
+		k.proto = SB_XDP_PROTO_ARP_PROBE;
+		__builtin_memcpy(&k.addr, arp->spa, 4);
+		v = bpf_map_lookup_elem(&sb_mgmt, &k);
+		if (v != NULL && (*v & SB_XDP_MGMT_MATCH) && arp->oper == bpf_htons(2)) {
+			static const __u8 mark[ETH_ALEN] = SB_XDP_PROBE_MAC;
+
+			__builtin_memcpy(eth->h_dest, mark, ETH_ALEN);
+			return count(ctx, SB_XDP_PROBE_KERNEL, XDP_PASS);
+		}
 	} else if (type == bpf_htons(ETH_P_IP)) {
 		struct iphdr *ip = l3;
 		struct sb_xdp_block_key bk;
