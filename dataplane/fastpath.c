@@ -246,10 +246,11 @@ addr_bit(uint32_t a)
  * MAC, IPv4 with a 20-byte header and a valid checksum, no fragment, TTL
  * above 1, no martian, TCP or UDP with sane lengths, not a DHCP reply,
  * not from a LAN subnet when it comes from a WAN, not to the gateway
- * itself when it comes from a LAN. Fills f->l3 and f->key; otherwise
+ * itself when it comes from a LAN. Fills f->l3, f->key and f->pos (the
+ * first bucket prefetched); otherwise
  * returns false (with f->poison set once the addresses were read). */
 static inline bool
-common_case(const struct sb_worker *w, const struct fz_in *c, struct fz *f)
+common_case(const struct sb_worker *w, const struct fz_in *c, const struct sb_ft *ft, struct fz *f)
 {
 	const struct sb_wport *ip = c->port;
 	struct rte_mbuf *m = f->m;
@@ -317,8 +318,13 @@ common_case(const struct sb_worker *w, const struct fz_in *c, struct fz *f)
 	f->key.src = src;
 	f->key.dst = dst;
 	memcpy(&f->key.sport, &pw, 4);
-	f->key.proto = proto;
-	f->key.pad[0] = f->key.pad[1] = f->key.pad[2] = 0;
+	/* The protocol and the three pad bytes in one store. */
+	tot = rte_cpu_to_le_32(proto);
+	memcpy(&f->key.proto, &tot, 4);
+	/* The fingerprint from the registers, the key's first bucket
+	 * prefetched. */
+	f->pos = sb_ft_pos_first(ft, sb_ct_fingerprint_of(w->ct, src, dst, pw, proto));
+	rte_prefetch0(&ft->b[f->pos.b1]);
 	return true;
 pair:
 	f->poison = addr_bit(src ^ dst);
@@ -350,6 +356,9 @@ take(struct sb_worker *w, const struct sb_dp_state *st, const struct fz_in *c, u
 	uint32_t idx = nb & ~SB_CT_NB_BY_ADDR;
 	uint64_t mac;
 
+	/* common_case passes TCP and UDP alone: translate's ICMP cases go. */
+	if (md.proto != IPPROTO_TCP && md.proto != IPPROTO_UDP)
+		__builtin_unreachable();
 	if (unlikely(!clean_hit(w, st, in, s, dir)) || unlikely(nb == SB_CT_NB_NONE))
 		return false;
 	mac = __atomic_load_n(&w->neigh->e[idx].mac_state, __ATOMIC_ACQUIRE);
@@ -409,7 +418,7 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 		for (unsigned p = 0; p < w->n_ports; p++)
 			c.local |= addr_bit(w->port[p].addr_be);
 
-	/* Parse, key, hash; both buckets prefetched for the next loop. */
+	/* Parse, key, hash; the first bucket prefetched for the next loop. */
 	for (unsigned i = 0; i < n && i < PREFETCH_OFFSET; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	for (unsigned i = 0; i < n; i++) {
@@ -419,26 +428,33 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_OFFSET], void *));
 		f->m = pkts[i];
 		f->poison = 0;
-		f->ok = common_case(w, &c, f);
-		if (f->ok) {
-			f->pos = sb_ft_pos(ft, sb_ct_fingerprint(ct, &f->key));
-			sb_ft_prefetch(ft, &f->pos);
-			keys++;
-		}
+		f->ok = common_case(w, &c, ft, f);
+		keys += f->ok;
 	}
 	t1 = rte_rdtsc();
 	w->cnt.stage_cycles[SB_STAGE_PARSE] += t1 - t0;
 	w->cnt.stage_pkts[SB_STAGE_PARSE] += n;
 
-	/* Each key's first candidate; its session prefetched. */
+	/* Each key's first candidate in its first bucket, its session
+	 * prefetched; a key with none there has its second bucket
+	 * prefetched for the full search below. */
 	for (unsigned i = 0; i < n; i++) {
 		struct fz *f = &z[i];
+		const struct sb_ft_bucket *b1;
+		uint32_t m;
 
 		if (!f->ok)
 			continue;
-		f->v = sb_ft_find_first(ft, &f->pos);
-		if (f->v != SB_FT_NONE)
+		b1 = &ft->b[f->pos.b1];
+		m = sb_ft_match(b1, f->pos.sig);
+		if (likely(m != 0)) {
+			f->v = b1->val[__builtin_ctz(m)] & SB_FT_VAL_MAX;
 			rte_prefetch0(sb_ct_session(ct, SB_CT_IDX(f->v)));
+		} else {
+			f->v = SB_FT_NONE;
+			sb_ft_pos_alt(ft, &f->pos);
+			rte_prefetch0(&ft->b[f->pos.b2]);
+		}
 	}
 	t0 = rte_rdtsc();
 	w->cnt.stage_cycles[SB_STAGE_SESSION_LOOKUP] += t0 - t1;
@@ -464,8 +480,10 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 		}
 		/* The first candidate is the session, or all of them are
 		 * checked in the order sb_ct_lookup_bulk does. */
-		if (unlikely(f->v == SB_FT_NONE || !sb_ct_verify(ct, &f->key, f->v)))
+		if (unlikely(f->v == SB_FT_NONE || !sb_ct_verify(ct, &f->key, f->v))) {
+			sb_ft_pos_alt(ft, &f->pos);
 			v = sb_ct_pick(ct, &f->key, cand, sb_ft_find(ft, &f->pos, cand, SB_CT_MAX_CAND));
+		}
 		if (v >= 0 && take(w, st, &c, in, now, f, sb_ct_session(ct, SB_CT_IDX(v)),
 				   SB_CT_DIR(v), &tx)) {
 			taken++;
