@@ -50,13 +50,20 @@ tcp_track(struct sb_worker *w, struct rte_mbuf *m, struct sb_session *s, unsigne
 	return true;
 }
 
+/* What translate counts, added to the worker's counters by its caller
+ * (the fused pass once a burst: kept out of memory the packet stores
+ * could alias). */
+struct tr_cnt {
+	uint64_t forwarded, nat_out, nat_in;
+};
+
 /* Rewrite the packet (@md, IPv4 header at @l3) going along @s in @dir and
  * account for it: addresses, ports, TTL and checksums, the session's
- * state and age, the counters. Its L2 header and transmission are the
- * caller's. */
+ * state and age (@now_u: the time in table units, sb_ct_touch), the
+ * counters (in @k). Its L2 header and transmission are the caller's. */
 static inline __attribute__((always_inline)) void
-translate(struct sb_worker *w, uint64_t now, struct sb_session *s, unsigned dir,
-	  const struct sb_meta *md, uint8_t *l3)
+translate(struct sb_worker *w, uint32_t now_u, struct sb_session *s, unsigned dir,
+	  const struct sb_meta *md, uint8_t *l3, struct tr_cnt *k)
 {
 	/* TCP and UDP through a translating session: the rewrite prepared at
 	 * its creation, TTL included; ICMP echo and untranslated sessions:
@@ -94,9 +101,9 @@ translate(struct sb_worker *w, uint64_t now, struct sb_session *s, unsigned dir,
 			sb_nat_rewrite_src(l3, md, sb_ct_orig_dst(w->ct, s), s->orig_dport);
 	}
 	if (s->nat && dir == SB_CT_DIR_ORIG)
-		w->cnt.nat_out++;
+		k->nat_out++;
 	else if (s->nat)
-		w->cnt.nat_in++;
+		k->nat_in++;
 	if (dir != SB_CT_DIR_ORIG && s->state == SB_CT_NEW && md->proto != IPPROTO_TCP)
 		s->state = SB_CT_ESTABLISHED;
 	if (md->proto == IPPROTO_TCP)
@@ -107,8 +114,8 @@ translate(struct sb_worker *w, uint64_t now, struct sb_session *s, unsigned dir,
 	 * by sending to it (RFC 4787 REQ-6 makes inbound refresh optional).
 	 * Inbound sessions (forwards) are the outside's to keep: both ways. */
 	if (dir == SB_CT_DIR_ORIG || s->nat == SB_CT_NAT_FWD)
-		sb_ct_touch(w->ct, s, now);
-	w->cnt.forwarded++;
+		s->last = now_u;
+	k->forwarded++;
 }
 
 /* Forward packet @p along its session. */
@@ -143,7 +150,12 @@ forward(struct sb_worker *w, const struct sb_burst *b, struct sb_pkt *p)
 		hop = rte_be_to_cpu_32(s->lan_addr);
 		ok = sb_l2out_resolve_s(w, out, hop, &s->in_nb, &dmac);
 	}
-	translate(w, b->now, s, dir, md, l3);
+	struct tr_cnt k = { 0, 0, 0 };
+
+	translate(w, (uint32_t)(b->now >> w->ct->tshift), s, dir, md, l3, &k);
+	w->cnt.forwarded += k.forwarded;
+	w->cnt.nat_out += k.nat_out;
+	w->cnt.nat_in += k.nat_in;
 	if (unlikely(md->frag == SB_FRAG_FIRST)) {
 		/* Later fragments follow this session (shallow reassembly). */
 		struct sb_frag_key fk = { .src = md->src, .dst = md->dst, .id = md->ip_id,
@@ -227,6 +239,12 @@ struct fz_in {
 	uint32_t local;            /* LAN port: addr_bit() of every gateway address */
 	uint32_t l3_off;           /* 14, or 18 on a port with a VLAN */
 	uint16_t vlan_be;
+	uint32_t now_u;            /* the burst's time in table units (sb_ct_touch) */
+	uint32_t wan;              /* a bit per WAN port */
+	/* The generation a session on WAN port p keeps (sb_wk_session_gen):
+	 * [p][0] translated or routed out, [p][1] inbound (SB_CT_NAT_FWD). */
+	uint16_t gen[SB_MAX_PORTS][2];
+	struct tr_cnt k;           /* translate's counts, added once a burst */
 };
 
 /* One bit of 32 for address @a (a multiplicative hash's top five bits).
@@ -342,8 +360,8 @@ struct fz_tx {
  * known: rewrite, L2 header, into @tx. False when it is left to the
  * general path (nothing changed). */
 static inline bool
-take(struct sb_worker *w, const struct sb_dp_state *st, const struct fz_in *c, unsigned in,
-     uint64_t now, struct fz *f, struct sb_session *s, unsigned dir, struct fz_tx *tx)
+take(struct sb_worker *w, const struct sb_dp_state *st, struct fz_in *c, unsigned in,
+     struct fz *f, struct sb_session *s, unsigned dir, struct fz_tx *tx)
 {
 	unsigned out = dir == SB_CT_DIR_ORIG ? s->out_port : s->in_port;
 	uint16_t nb = dir == SB_CT_DIR_ORIG ? s->out_nb : s->in_nb;
@@ -359,7 +377,13 @@ take(struct sb_worker *w, const struct sb_dp_state *st, const struct fz_in *c, u
 	/* common_case passes TCP and UDP alone: translate's ICMP cases go. */
 	if (md.proto != IPPROTO_TCP && md.proto != IPPROTO_UDP)
 		__builtin_unreachable();
-	if (unlikely(!clean_hit(w, st, in, s, dir)) || unlikely(nb == SB_CT_NB_NONE))
+	/* clean_hit, with the WAN generations of the burst (the state does
+	 * not change under it). */
+	if (unlikely((dir == SB_CT_DIR_ORIG ? s->in_port : s->out_port) != in) ||
+	    unlikely(((c->wan >> s->out_port) & 1) &&
+		     c->gen[s->out_port][s->nat == SB_CT_NAT_FWD] != s->wan_gen) ||
+	    unlikely(dir == SB_CT_DIR_ORIG && sb_wk_path_dead(st, s)) ||
+	    unlikely(nb == SB_CT_NB_NONE))
 		return false;
 	mac = __atomic_load_n(&w->neigh->e[idx].mac_state, __ATOMIC_ACQUIRE);
 	if (unlikely(!(mac & SB_NEIGH_VALID)))
@@ -380,7 +404,7 @@ take(struct sb_worker *w, const struct sb_dp_state *st, const struct fz_in *c, u
 		if (!tcp_track(w, m, s, dir, &md, l3))
 			return true;
 	}
-	translate(w, now, s, dir, &md, l3);
+	translate(w, c->now_u, s, dir, &md, l3, &c->k);
 	if (unlikely(c->l3_off != sizeof(struct rte_ether_hdr)) && rte_vlan_strip(m) != 0) {
 		sb_wk_drop(w, m, SB_DROP_TRUNCATED);
 		return true;
@@ -417,6 +441,13 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 	if (c.port->role == SB_ROLE_LAN)
 		for (unsigned p = 0; p < w->n_ports; p++)
 			c.local |= addr_bit(w->port[p].addr_be);
+	c.now_u = (uint32_t)(now >> ct->tshift);
+	for (unsigned p = 0; p < w->n_ports; p++)
+		if (w->port[p].role == SB_ROLE_WAN) {
+			c.wan |= 1u << p;
+			c.gen[p][0] = sb_wk_session_gen(st, p, SB_CT_NAT_SRC);
+			c.gen[p][1] = sb_wk_session_gen(st, p, SB_CT_NAT_FWD);
+		}
 
 	/* Parse, key, hash; the first bucket prefetched for the next loop. */
 	for (unsigned i = 0; i < n && i < PREFETCH_OFFSET; i++)
@@ -448,8 +479,14 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 		b1 = &ft->b[f->pos.b1];
 		m = sb_ft_match(b1, f->pos.sig);
 		if (likely(m != 0)) {
+			const struct sb_session *s;
+
 			f->v = b1->val[__builtin_ctz(m)] & SB_FT_VAL_MAX;
-			rte_prefetch0(sb_ct_session(ct, SB_CT_IDX(f->v)));
+			/* Both its lines: a 44-byte session spans two
+			 * in 10 of its 16 places in a line. */
+			s = sb_ct_session(ct, SB_CT_IDX(f->v));
+			rte_prefetch0(s);
+			rte_prefetch0((const uint8_t *)s + sizeof(*s) - 1);
 		} else {
 			f->v = SB_FT_NONE;
 			sb_ft_pos_alt(ft, &f->pos);
@@ -484,7 +521,7 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 			sb_ft_pos_alt(ft, &f->pos);
 			v = sb_ct_pick(ct, &f->key, cand, sb_ft_find(ft, &f->pos, cand, SB_CT_MAX_CAND));
 		}
-		if (v >= 0 && take(w, st, &c, in, now, f, sb_ct_session(ct, SB_CT_IDX(v)),
+		if (v >= 0 && take(w, st, &c, in, f, sb_ct_session(ct, SB_CT_IDX(v)),
 				   SB_CT_DIR(v), &tx)) {
 			taken++;
 			continue;
@@ -496,6 +533,9 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 
 		sb_l2out_send(w, out, tx.m[out], tx.n[out]);
 	}
+	w->cnt.forwarded += c.k.forwarded;
+	w->cnt.nat_out += c.k.nat_out;
+	w->cnt.nat_in += c.k.nat_in;
 	w->cnt.stage_cycles[SB_STAGE_FAST_PATH] += rte_rdtsc() - t0;
 	w->cnt.stage_pkts[SB_STAGE_FAST_PATH] += taken;
 	return nl;
