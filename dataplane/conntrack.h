@@ -302,12 +302,24 @@ sb_ct_mum(uint64_t x, uint64_t y)
  * can zero a factor: an outsider who does not know them cannot aim for a
  * bucket or a signature). Two multiplications: it runs for every packet. */
 static inline uint64_t
-sb_ct_fingerprint(const struct sb_ct *ct, const struct sb_ct_key *k)
+sb_ct_fingerprint_of(const struct sb_ct *ct, uint32_t src, uint32_t dst, uint32_t ports,
+		     uint8_t proto)
 {
-	uint64_t a = (uint64_t)k->src << 32 | k->dst;
-	uint64_t b = (uint64_t)k->sport << 32 | (uint64_t)k->dport << 16 | k->proto;
+	uint64_t a = (uint64_t)src << 32 | dst;
+	uint64_t b = (uint64_t)ports << 8 | proto;
 
 	return sb_ct_mum(sb_ct_mum(a ^ ct->seed[0], b ^ ct->seed[1]), ct->seed[2]);
+}
+
+/* The same of key @k (its two ports as the one word they lie in: the
+ * fast path hashes what it loaded from the packet, without the key). */
+static inline uint64_t
+sb_ct_fingerprint(const struct sb_ct *ct, const struct sb_ct_key *k)
+{
+	uint32_t ports;
+
+	memcpy(&ports, &k->sport, 4);
+	return sb_ct_fingerprint_of(ct, k->src, k->dst, ports, k->proto);
 }
 
 /** Does @k, found with data word @v, belong to the session it points at? */

@@ -50,13 +50,20 @@ tcp_track(struct sb_worker *w, struct rte_mbuf *m, struct sb_session *s, unsigne
 	return true;
 }
 
+/* What translate counts, added to the worker's counters by its caller
+ * (the fused pass once a burst: kept out of memory the packet stores
+ * could alias). */
+struct tr_cnt {
+	uint64_t forwarded, nat_out, nat_in;
+};
+
 /* Rewrite the packet (@md, IPv4 header at @l3) going along @s in @dir and
  * account for it: addresses, ports, TTL and checksums, the session's
- * state and age, the counters. Its L2 header and transmission are the
- * caller's. */
+ * state and age (@now_u: the time in table units, sb_ct_touch), the
+ * counters (in @k). Its L2 header and transmission are the caller's. */
 static inline __attribute__((always_inline)) void
-translate(struct sb_worker *w, uint64_t now, struct sb_session *s, unsigned dir,
-	  const struct sb_meta *md, uint8_t *l3)
+translate(struct sb_worker *w, uint32_t now_u, struct sb_session *s, unsigned dir,
+	  const struct sb_meta *md, uint8_t *l3, struct tr_cnt *k)
 {
 	/* TCP and UDP through a translating session: the rewrite prepared at
 	 * its creation, TTL included; ICMP echo and untranslated sessions:
@@ -94,9 +101,9 @@ translate(struct sb_worker *w, uint64_t now, struct sb_session *s, unsigned dir,
 			sb_nat_rewrite_src(l3, md, sb_ct_orig_dst(w->ct, s), s->orig_dport);
 	}
 	if (s->nat && dir == SB_CT_DIR_ORIG)
-		w->cnt.nat_out++;
+		k->nat_out++;
 	else if (s->nat)
-		w->cnt.nat_in++;
+		k->nat_in++;
 	if (dir != SB_CT_DIR_ORIG && s->state == SB_CT_NEW && md->proto != IPPROTO_TCP)
 		s->state = SB_CT_ESTABLISHED;
 	if (md->proto == IPPROTO_TCP)
@@ -107,8 +114,8 @@ translate(struct sb_worker *w, uint64_t now, struct sb_session *s, unsigned dir,
 	 * by sending to it (RFC 4787 REQ-6 makes inbound refresh optional).
 	 * Inbound sessions (forwards) are the outside's to keep: both ways. */
 	if (dir == SB_CT_DIR_ORIG || s->nat == SB_CT_NAT_FWD)
-		sb_ct_touch(w->ct, s, now);
-	w->cnt.forwarded++;
+		s->last = now_u;
+	k->forwarded++;
 }
 
 /* First fragment @m (parsed: @md, its addresses as they came in) passed
@@ -155,8 +162,13 @@ forward(struct sb_worker *w, const struct sb_burst *b, struct sb_pkt *p)
 	if (unlikely(sb_ho_loops(w, s, dir, dir == SB_CT_DIR_ORIG ? s->out_port : s->in_port))) {
 		/* One side of a hairpin across workers: to the other side's
 		 * worker, not out of the WAN (hairpin.c). */
+		struct tr_cnt k = { 0, 0, 0 };
+
 		out = dir == SB_CT_DIR_ORIG ? s->out_port : s->in_port;
-		translate(w, b->now, s, dir, md, l3);
+		translate(w, (uint32_t)(b->now >> w->ct->tshift), s, dir, md, l3, &k);
+		w->cnt.forwarded += k.forwarded;
+		w->cnt.nat_out += k.nat_out;
+		w->cnt.nat_in += k.nat_in;
 		if (unlikely(md->frag == SB_FRAG_FIRST))
 			track_first_fragment(w, b, s, dir, md, m);
 		sb_ho_loop(w, out, m, s, dir);
@@ -172,7 +184,12 @@ forward(struct sb_worker *w, const struct sb_burst *b, struct sb_pkt *p)
 		hop = sb_l2out_reply_hop(w, s);
 		ok = sb_l2out_resolve_s(w, out, hop, &s->in_nb, &dmac);
 	}
-	translate(w, b->now, s, dir, md, l3);
+	struct tr_cnt k = { 0, 0, 0 };
+
+	translate(w, (uint32_t)(b->now >> w->ct->tshift), s, dir, md, l3, &k);
+	w->cnt.forwarded += k.forwarded;
+	w->cnt.nat_out += k.nat_out;
+	w->cnt.nat_in += k.nat_in;
 	if (unlikely(md->frag == SB_FRAG_FIRST))
 		track_first_fragment(w, b, s, dir, md, m);
 	if (likely(ok))
@@ -248,6 +265,12 @@ struct fz_in {
 				    * WAN port: and of every one-to-one address */
 	uint32_t l3_off;           /* 14, or 18 on a port with a VLAN */
 	uint16_t vlan_be;
+	uint32_t now_u;            /* the burst's time in table units (sb_ct_touch) */
+	uint32_t wan;              /* a bit per WAN port */
+	/* The generation a session on WAN port p keeps (sb_wk_session_gen):
+	 * [p][0] translated or routed out, [p][1] inbound (SB_CT_NAT_FWD). */
+	uint16_t gen[SB_MAX_PORTS][2];
+	struct tr_cnt k;           /* translate's counts, added once a burst */
 };
 
 /* One bit of 32 for address @a (a multiplicative hash's top five bits).
@@ -267,10 +290,11 @@ addr_bit(uint32_t a)
  * MAC, IPv4 with a 20-byte header and a valid checksum, no fragment, TTL
  * above 1, no martian, TCP or UDP with sane lengths, not a DHCP reply,
  * not from a LAN subnet when it comes from a WAN, not to the gateway
- * itself when it comes from a LAN. Fills f->l3 and f->key; otherwise
+ * itself when it comes from a LAN. Fills f->l3, f->key and f->pos (the
+ * first bucket prefetched); otherwise
  * returns false (with f->poison set once the addresses were read). */
 static inline bool
-common_case(const struct sb_worker *w, const struct fz_in *c, struct fz *f)
+common_case(const struct sb_worker *w, const struct fz_in *c, const struct sb_ft *ft, struct fz *f)
 {
 	const struct sb_wport *ip = c->port;
 	struct rte_mbuf *m = f->m;
@@ -340,8 +364,13 @@ common_case(const struct sb_worker *w, const struct fz_in *c, struct fz *f)
 	f->key.src = src;
 	f->key.dst = dst;
 	memcpy(&f->key.sport, &pw, 4);
-	f->key.proto = proto;
-	f->key.pad[0] = f->key.pad[1] = f->key.pad[2] = 0;
+	/* The protocol and the three pad bytes in one store. */
+	tot = rte_cpu_to_le_32(proto);
+	memcpy(&f->key.proto, &tot, 4);
+	/* The fingerprint from the registers, the key's first bucket
+	 * prefetched. */
+	f->pos = sb_ft_pos_first(ft, sb_ct_fingerprint_of(w->ct, src, dst, pw, proto));
+	rte_prefetch0(&ft->b[f->pos.b1]);
 	return true;
 pair:
 	f->poison = addr_bit(src ^ dst);
@@ -359,8 +388,8 @@ struct fz_tx {
  * known: rewrite, L2 header, into @tx. False when it is left to the
  * general path (nothing changed). */
 static inline bool
-take(struct sb_worker *w, const struct sb_dp_state *st, const struct fz_in *c, unsigned in,
-     uint64_t now, struct fz *f, struct sb_session *s, unsigned dir, struct fz_tx *tx)
+take(struct sb_worker *w, const struct sb_dp_state *st, struct fz_in *c, unsigned in,
+     struct fz *f, struct sb_session *s, unsigned dir, struct fz_tx *tx)
 {
 	unsigned out = dir == SB_CT_DIR_ORIG ? s->out_port : s->in_port;
 	uint16_t nb = dir == SB_CT_DIR_ORIG ? s->out_nb : s->in_nb;
@@ -373,7 +402,17 @@ take(struct sb_worker *w, const struct sb_dp_state *st, const struct fz_in *c, u
 	uint32_t idx = nb & ~SB_CT_NB_BY_ADDR;
 	uint64_t mac;
 
-	if (unlikely(!clean_hit(w, st, in, s, dir)) || unlikely(nb == SB_CT_NB_NONE))
+	/* common_case passes TCP and UDP alone: translate's ICMP cases go. */
+	if (md.proto != IPPROTO_TCP && md.proto != IPPROTO_UDP)
+		__builtin_unreachable();
+	/* clean_hit, with the WAN generations of the burst (the state does
+	 * not change under it). */
+	if (unlikely((dir == SB_CT_DIR_ORIG ? s->in_port : s->out_port) != in) ||
+	    unlikely(((c->wan >> s->out_port) & 1) &&
+		     c->gen[s->out_port][s->nat == SB_CT_NAT_FWD] != s->wan_gen) ||
+	    unlikely(dir == SB_CT_DIR_ORIG ? sb_wk_path_dead(st, s) :
+		     sb_wk_reply_hop_dead(st, s)) ||
+	    unlikely(nb == SB_CT_NB_NONE))
 		return false;
 	mac = __atomic_load_n(&w->neigh->e[idx].mac_state, __ATOMIC_ACQUIRE);
 	if (unlikely(!(mac & SB_NEIGH_VALID)))
@@ -394,7 +433,7 @@ take(struct sb_worker *w, const struct sb_dp_state *st, const struct fz_in *c, u
 		if (!tcp_track(w, m, s, dir, &md, l3))
 			return true;
 	}
-	translate(w, now, s, dir, &md, l3);
+	translate(w, c->now_u, s, dir, &md, l3, &c->k);
 	if (unlikely(c->l3_off != sizeof(struct rte_ether_hdr)) && rte_vlan_strip(m) != 0) {
 		sb_wk_drop(w, m, SB_DROP_TRUNCATED);
 		return true;
@@ -433,8 +472,15 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 	if (c.port->role == SB_ROLE_WAN && unlikely(w->fwd != NULL))
 		for (unsigned r = 0; r < w->fwd->n11; r++)
 			c.local |= addr_bit(rte_cpu_to_be_32(w->fwd->m11[r].external));
+	c.now_u = (uint32_t)(now >> ct->tshift);
+	for (unsigned p = 0; p < w->n_ports; p++)
+		if (w->port[p].role == SB_ROLE_WAN) {
+			c.wan |= 1u << p;
+			c.gen[p][0] = sb_wk_session_gen(st, p, SB_CT_NAT_SRC);
+			c.gen[p][1] = sb_wk_session_gen(st, p, SB_CT_NAT_FWD);
+		}
 
-	/* Parse, key, hash; both buckets prefetched for the next loop. */
+	/* Parse, key, hash; the first bucket prefetched for the next loop. */
 	for (unsigned i = 0; i < n && i < PREFETCH_OFFSET; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	for (unsigned i = 0; i < n; i++) {
@@ -444,26 +490,39 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_OFFSET], void *));
 		f->m = pkts[i];
 		f->poison = 0;
-		f->ok = common_case(w, &c, f);
-		if (f->ok) {
-			f->pos = sb_ft_pos(ft, sb_ct_fingerprint(ct, &f->key));
-			sb_ft_prefetch(ft, &f->pos);
-			keys++;
-		}
+		f->ok = common_case(w, &c, ft, f);
+		keys += f->ok;
 	}
 	t1 = rte_rdtsc();
 	w->cnt.stage_cycles[SB_STAGE_PARSE] += t1 - t0;
 	w->cnt.stage_pkts[SB_STAGE_PARSE] += n;
 
-	/* Each key's first candidate; its session prefetched. */
+	/* Each key's first candidate in its first bucket, its session
+	 * prefetched; a key with none there has its second bucket
+	 * prefetched for the full search below. */
 	for (unsigned i = 0; i < n; i++) {
 		struct fz *f = &z[i];
+		const struct sb_ft_bucket *b1;
+		uint32_t m;
 
 		if (!f->ok)
 			continue;
-		f->v = sb_ft_find_first(ft, &f->pos);
-		if (f->v != SB_FT_NONE)
-			rte_prefetch0(sb_ct_session(ct, SB_CT_IDX(f->v)));
+		b1 = &ft->b[f->pos.b1];
+		m = sb_ft_match(b1, f->pos.sig);
+		if (likely(m != 0)) {
+			const struct sb_session *s;
+
+			f->v = b1->val[__builtin_ctz(m)] & SB_FT_VAL_MAX;
+			/* Both its lines: a 44-byte session spans two
+			 * in 10 of its 16 places in a line. */
+			s = sb_ct_session(ct, SB_CT_IDX(f->v));
+			rte_prefetch0(s);
+			rte_prefetch0((const uint8_t *)s + sizeof(*s) - 1);
+		} else {
+			f->v = SB_FT_NONE;
+			sb_ft_pos_alt(ft, &f->pos);
+			rte_prefetch0(&ft->b[f->pos.b2]);
+		}
 	}
 	t0 = rte_rdtsc();
 	w->cnt.stage_cycles[SB_STAGE_SESSION_LOOKUP] += t0 - t1;
@@ -489,9 +548,11 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 		}
 		/* The first candidate is the session, or all of them are
 		 * checked in the order sb_ct_lookup_bulk does. */
-		if (unlikely(f->v == SB_FT_NONE || !sb_ct_verify(ct, &f->key, f->v)))
+		if (unlikely(f->v == SB_FT_NONE || !sb_ct_verify(ct, &f->key, f->v))) {
+			sb_ft_pos_alt(ft, &f->pos);
 			v = sb_ct_pick(ct, &f->key, cand, sb_ft_find(ft, &f->pos, cand, SB_CT_MAX_CAND));
-		if (v >= 0 && take(w, st, &c, in, now, f, sb_ct_session(ct, SB_CT_IDX(v)),
+		}
+		if (v >= 0 && take(w, st, &c, in, f, sb_ct_session(ct, SB_CT_IDX(v)),
 				   SB_CT_DIR(v), &tx)) {
 			taken++;
 			continue;
@@ -503,6 +564,9 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 
 		sb_l2out_send(w, out, tx.m[out], tx.n[out]);
 	}
+	w->cnt.forwarded += c.k.forwarded;
+	w->cnt.nat_out += c.k.nat_out;
+	w->cnt.nat_in += c.k.nat_in;
 	w->cnt.stage_cycles[SB_STAGE_FAST_PATH] += rte_rdtsc() - t0;
 	w->cnt.stage_pkts[SB_STAGE_FAST_PATH] += taken;
 	return nl;

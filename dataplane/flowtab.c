@@ -149,7 +149,9 @@ sb_ft_add(struct sb_ft *ft, uint64_t fp, uint32_t val)
 
 	if (val > SB_FT_VAL_MAX)
 		return -EINVAL;
-	/* The emptier of the two buckets: walks stay rare and short. */
+	/* The first bucket while it has room, then the second (lookups
+	 * read the second only when the first has no match); walks stay rare
+	 * and short. */
 	s = free_slot(&ft->b[p.b1]);
 	if (s >= 0) {
 		put(&ft->b[p.b1], (unsigned)s, p.sig, val);

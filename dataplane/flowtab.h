@@ -89,6 +89,30 @@ sb_ft_pos(const struct sb_ft *ft, uint64_t fp)
 	return p;
 }
 
+/* The first bucket and the signature of @fp only (sb_ft_pos_alt adds the
+ * second): a lookup reads the second bucket only when the first holds no
+ * slot with the signature, and keys go to their first bucket while it has
+ * room (sb_ft_add), so the fused fast path prefetches the first alone. */
+static inline struct sb_ft_pos
+sb_ft_pos_first(const struct sb_ft *ft, uint64_t fp)
+{
+	struct sb_ft_pos p;
+
+	p.sig = (uint32_t)(fp >> 32);
+	if (unlikely(p.sig == 0))
+		p.sig = 1;
+	p.b1 = sb_ft_reduce((uint32_t)fp, ft->nb);
+	p.b2 = 0;
+	return p;
+}
+
+/* Complete @p of sb_ft_pos_first with its second bucket. */
+static inline void
+sb_ft_pos_alt(const struct sb_ft *ft, struct sb_ft_pos *p)
+{
+	p->b2 = sb_ft_other(ft, p->b1, p->sig, false);
+}
+
 /** Prefetch both buckets of @p (the first stage of a pipelined lookup). */
 static inline void
 sb_ft_prefetch(const struct sb_ft *ft, const struct sb_ft_pos *p)
