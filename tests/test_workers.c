@@ -21,7 +21,13 @@
 #include "sb_probe_expect.h"
 #include "worker_rig.h"
 
+/* Workers in this build: 2 (every case), or 3 and 4 (the cases written
+ * for any number: meson builds it with -DSB_TEST_NW=3 and 4). */
+#ifdef SB_TEST_NW
+#define NW SB_TEST_NW
+#else
 #define NW 2
+#endif
 #define HOST_A 0xc0a8010au  /* 192.168.1.10 */
 #define HOST_B 0xc0a8010bu  /* 192.168.1.11 */
 #define PEER   0xc6336407u  /* 198.51.100.7 */
@@ -486,6 +492,62 @@ test_workers_hairpin_across_workers(void **state)
 			 spoofed + 2);
 }
 
+/* Any number of workers: flows of every slice, each first packet and its
+ * reply received by workers that do not own them, are translated and
+ * sent once, by their owner (source port mod NW), which alone keeps the
+ * session; a hairpin between hosts of two workers, received by a third
+ * (NW >= 3), reaches B from A's mapping and B's answer comes back. */
+static void
+test_workers_any_number(void **state)
+{
+	unsigned per[NW] = { 0 };
+	struct rte_mbuf *m, *x[4];
+	unsigned q[4];
+
+	(void)state;
+	for (unsigned i = 0; i < 2 * NW; i++) {
+		uint16_t sport = (uint16_t)(6000 + i);
+		unsigned owner = sport % NW, r1 = (owner + 1) % NW, r2 = (owner + NW - 1) % NW;
+
+		deliver(r1, LAN, udp(LAN, &a_mac, HOST_A, sport, PEER, 53, (uint16_t)i, 0));
+		m = one_sent(WAN, owner);
+		assert_int_equal(rte_be_to_cpu_32(ip_of(m)->src_addr), WAN_ADDR);
+		assert_int_equal(rte_be_to_cpu_16(udp_of(m)->src_port), sport);
+		rte_pktmbuf_free(m);
+		deliver(r2, WAN, udp(WAN, &gw_mac, PEER, 53, WAN_ADDR, sport, (uint16_t)(100 + i), 0));
+		m = one_sent(LAN, owner);
+		assert_int_equal(rte_be_to_cpu_32(ip_of(m)->dst_addr), HOST_A);
+		assert_int_equal(rte_be_to_cpu_16(udp_of(m)->dst_port), sport);
+		rte_pktmbuf_free(m);
+		per[owner]++;
+	}
+	for (unsigned k = 0; k < NW; k++)
+		assert_int_equal(sb_ct_count(ct[k]), per[k]);
+
+	/* Hairpin: A on port 7000 (worker 7000 % NW), B on 7001. */
+	uint16_t pa = 7000, pb = 7001;
+	unsigned wa = pa % NW, wb = pb % NW, wc = (wb + 1) % NW;
+
+	deliver(wb, LAN, udp(LAN, &b_mac, HOST_B, pb, PEER, 53, 200, 0));
+	rte_pktmbuf_free(one_sent(WAN, wb));
+	deliver(wa, LAN, udp(LAN, &a_mac, HOST_A, pa, PEER, 53, 201, 0));
+	rte_pktmbuf_free(one_sent(WAN, wa));
+	deliver(wc, LAN, udp(LAN, &a_mac, HOST_A, pa, WAN_ADDR, pb, 202, 0));
+	assert_int_equal(sent(WAN, x, q, 4), 0);
+	m = one_sent(LAN, wb);
+	assert_int_equal(rte_be_to_cpu_32(ip_of(m)->src_addr), WAN_ADDR);
+	assert_int_equal(rte_be_to_cpu_16(udp_of(m)->src_port), pa);
+	assert_int_equal(rte_be_to_cpu_32(ip_of(m)->dst_addr), HOST_B);
+	rte_pktmbuf_free(m);
+	deliver(wc, LAN, udp(LAN, &b_mac, HOST_B, pb, WAN_ADDR, pa, 203, 0));
+	assert_int_equal(sent(WAN, x, q, 4), 0);
+	m = one_sent(LAN, wa);
+	assert_int_equal(rte_be_to_cpu_16(udp_of(m)->src_port), pb);
+	assert_int_equal(rte_be_to_cpu_32(ip_of(m)->dst_addr), HOST_A);
+	assert_int_equal(rte_be_to_cpu_16(udp_of(m)->dst_port), pa);
+	rte_pktmbuf_free(m);
+}
+
 static void
 test_workers_full_ring_drops(void **state)
 {
@@ -510,7 +572,13 @@ test_workers_full_ring_drops(void **state)
 int
 main(void)
 {
+#if NW != 2
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_workers_any_number, setup, teardown),
+	};
+#else
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_workers_any_number, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_workers_reply_on_wrong_worker_handed_to_owner,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_workers_port_slices, setup, teardown),
@@ -521,6 +589,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_workers_full_ring_drops, setup_small_ring,
 						teardown),
 	};
+#endif
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
