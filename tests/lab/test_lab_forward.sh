@@ -170,6 +170,11 @@ r = srp1(Ether(dst="ff:ff:ff:ff:ff:ff")/ARP(pdst="198.51.100.20", psrc="198.51.1
          iface="isp2-cust", timeout=2)
 print(r[ARP].psrc, r[ARP].hwsrc if r else "none") if r else print("none")' 2>&1)
 gwmac=$(ip netns exec sb-gw cat /sys/class/net/gw-wan2/address)
+# (On net_tap ports, SB_LAB_DEVICE=tap, the port's MAC is its tap's:
+# lab-lib.sh gives the ports' MACs.)
+for pm in ${SB_GW_MACS:-}; do
+	case "$pm" in wan2=*) gwmac=$(echo "${pm#wan2=}" | tr 'A-F' 'a-f') ;; esac
+done
 expect "1:1: ARP for 198.51.100.20 answered on WAN2 with the gateway's MAC" "198.51.100.20 $gwmac" "$arp"
 inet_expect "1:1 inbound: 198.51.100.20:9022 reaches 192.168.1.11:9022" \
 	"OK FROM 198.18.2.2 * TO 192.168.1.11 9022 *" tcp 198.51.100.20 9022
