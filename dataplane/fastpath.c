@@ -137,6 +137,22 @@ track_first_fragment(struct sb_worker *w, const struct sb_burst *b, struct sb_se
 		w->cnt.frag_table_full++;
 }
 
+/* translate() one packet of the general path (@m, parsed: @md) and count
+ * it; a first fragment leaves its entry for the later ones. */
+static inline void
+translate_one(struct sb_worker *w, const struct sb_burst *b, struct sb_session *s,
+	      unsigned dir, const struct sb_meta *md, uint8_t *l3, struct rte_mbuf *m)
+{
+	struct tr_cnt k = { 0, 0, 0 };
+
+	translate(w, (uint32_t)(b->now >> w->ct->tshift), s, dir, md, l3, &k);
+	w->cnt.forwarded += k.forwarded;
+	w->cnt.nat_out += k.nat_out;
+	w->cnt.nat_in += k.nat_in;
+	if (unlikely(md->frag == SB_FRAG_FIRST))
+		track_first_fragment(w, b, s, dir, md, m);
+}
+
 /* Forward packet @p along its session. */
 static inline void
 forward(struct sb_worker *w, const struct sb_burst *b, struct sb_pkt *p)
@@ -162,15 +178,8 @@ forward(struct sb_worker *w, const struct sb_burst *b, struct sb_pkt *p)
 	if (unlikely(sb_ho_loops(w, s, dir, dir == SB_CT_DIR_ORIG ? s->out_port : s->in_port))) {
 		/* One side of a hairpin across workers: to the other side's
 		 * worker, not out of the WAN (hairpin.c). */
-		struct tr_cnt k = { 0, 0, 0 };
-
 		out = dir == SB_CT_DIR_ORIG ? s->out_port : s->in_port;
-		translate(w, (uint32_t)(b->now >> w->ct->tshift), s, dir, md, l3, &k);
-		w->cnt.forwarded += k.forwarded;
-		w->cnt.nat_out += k.nat_out;
-		w->cnt.nat_in += k.nat_in;
-		if (unlikely(md->frag == SB_FRAG_FIRST))
-			track_first_fragment(w, b, s, dir, md, m);
+		translate_one(w, b, s, dir, md, l3, m);
 		sb_ho_loop(w, out, m, s, dir);
 		return;
 	}
@@ -184,14 +193,7 @@ forward(struct sb_worker *w, const struct sb_burst *b, struct sb_pkt *p)
 		hop = sb_l2out_reply_hop(w, s);
 		ok = sb_l2out_resolve_s(w, out, hop, &s->in_nb, &dmac);
 	}
-	struct tr_cnt k = { 0, 0, 0 };
-
-	translate(w, (uint32_t)(b->now >> w->ct->tshift), s, dir, md, l3, &k);
-	w->cnt.forwarded += k.forwarded;
-	w->cnt.nat_out += k.nat_out;
-	w->cnt.nat_in += k.nat_in;
-	if (unlikely(md->frag == SB_FRAG_FIRST))
-		track_first_fragment(w, b, s, dir, md, m);
+	translate_one(w, b, s, dir, md, l3, m);
 	if (likely(ok))
 		sb_l2out_tx(w, out, m, &dmac);
 	else
