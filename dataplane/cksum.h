@@ -22,6 +22,19 @@ sb_st16(uint8_t *p, uint16_t v)
 	memcpy(p, &v, 2);
 }
 
+/** A 16-bit field in network order to host order (and back). DPDK's
+ * rte_be_to_cpu_16 is an inline asm xchg on x86 that the compiler cannot
+ * fold or schedule; the builtin can. */
+static inline uint16_t
+sb_be16(uint16_t v)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return __builtin_bswap16(v);
+#else
+	return v;
+#endif
+}
+
 static inline uint16_t
 sb_csum_fold(uint32_t s)
 {

@@ -324,7 +324,7 @@ common_case(const struct sb_worker *w, const struct fz_in *c, const struct sb_ft
 	memcpy(&w1, l3 + 8, 8);
 	memcpy(&dst, l3 + 16, 4);
 	src = (uint32_t)(w1 >> 32);
-	tot = rte_be_to_cpu_16((uint16_t)(w0 >> 16));
+	tot = sb_be16((uint16_t)(w0 >> 16));
 	proto = (uint8_t)(w1 >> 8);
 	/* Version 4 and IHL 5 (byte 0), no fragment bits (bytes 6-7 but DF),
 	 * in one compare of the first word. */
@@ -339,7 +339,7 @@ common_case(const struct sb_worker *w, const struct fz_in *c, const struct sb_ft
 	l4 = l3 + 20;
 	memcpy(&pw, l4, 4);
 	if (likely(proto == IPPROTO_UDP)) {
-		uint16_t dl = rte_be_to_cpu_16(sb_ld16(l4 + 4));
+		uint16_t dl = sb_be16(sb_ld16(l4 + 4));
 
 		if (unlikely(dl < 8 || dl > tot - 20))
 			goto pair;
@@ -430,7 +430,7 @@ take(struct sb_worker *w, const struct sb_dp_state *st, struct fz_in *c, unsigne
 		return false;
 	sb_neigh_touch(w->neigh, idx, w->now_s);
 	if (md.proto == IPPROTO_TCP) {
-		md.l4_len = (uint16_t)(rte_be_to_cpu_16(sb_ld16(l3 + 2)) - 20);
+		md.l4_len = (uint16_t)(sb_be16(sb_ld16(l3 + 2)) - 20);
 		md.tcp_flags = l3[20 + 13];
 		if (!tcp_track(w, m, s, dir, &md, l3))
 			return true;

@@ -170,14 +170,15 @@ sb_nat_apply(uint8_t *l3, const struct sb_meta *md, uint32_t src, uint32_t dst,
 	     uint16_t sport, uint16_t dport, uint16_t ck_ip, uint16_t ck_l4)
 {
 	uint8_t *l4 = l3 + md->l4_off;
-	uint16_t ttl = sb_ld16(l3 + 8);
-	uint16_t nttl = rte_cpu_to_be_16((uint16_t)(rte_be_to_cpu_16(ttl) - 0x0100));
 	uint32_t c;
 
 	memcpy(l3 + 12, &src, 4);
 	memcpy(l3 + 16, &dst, 4);
-	sb_st16(l3 + 8, nttl);
-	c = (uint16_t)~sb_ld16(l3 + 10) + (uint32_t)ck_ip + (uint16_t)~ttl + nttl;
+	/* TTL - 1 (it is above 1 here: no borrow into the protocol byte);
+	 * its checksum change is a constant: ~ttl_word + (ttl_word - 0x0100)
+	 * is 0xffff - 0x0100 in the word's byte order. */
+	l3[8]--;
+	c = (uint16_t)~sb_ld16(l3 + 10) + (uint32_t)ck_ip + (uint16_t)~RTE_BE16(0x0100);
 	sb_st16(l3 + 10, (uint16_t)~sb_csum_fold(c));
 	sb_st16(l4, sport);
 	sb_st16(l4 + 2, dport);
