@@ -57,6 +57,33 @@ sb_arp_request(struct sb_arp *arp, unsigned port, uint32_t ip, uint64_t now)
 						    pc->addr, NULL, ip));
 }
 
+/* Log that @sip on @pc is @sha now, at most SB_ARP_LOG_PER_S lines a
+ * second; what a second leaves out is summed up at the next change after
+ * it (docs/security.md: an ARP flood from random senders). */
+static void
+log_change(struct sb_arp *arp, const struct sb_port_conf *pc, uint32_t sip,
+	   const struct rte_ether_addr *sha, uint64_t now)
+{
+	char a[SB_ADDR_STRLEN];
+
+	if (now - arp->log_window_ms >= 1000) {
+		if (arp->log_unlogged != 0)
+			SB_WARN(NEIGH, "%u more neighbour changes in the last second were not "
+				"logged (an ARP flood? switchbackctl stats: arp_policed, "
+				"arp_source_policed)", arp->log_unlogged);
+		arp->log_window_ms = now;
+		arp->log_lines = arp->log_unlogged = 0;
+	}
+	if (arp->log_lines >= SB_ARP_LOG_PER_S) {
+		arp->log_unlogged++;
+		return;
+	}
+	arp->log_lines++;
+	sb_addr_str(sip, a, sizeof(a));
+	SB_INFO(NEIGH, "neighbour %s on %s is " RTE_ETHER_ADDR_PRT_FMT, a, pc->name,
+		RTE_ETHER_ADDR_BYTES(sha));
+}
+
 bool
 sb_arp_input(struct sb_arp *arp, unsigned port, const struct rte_mbuf *m, uint64_t now,
 	     uint32_t *sipp)
@@ -88,13 +115,8 @@ sb_arp_input(struct sb_arp *arp, unsigned port, const struct rte_mbuf *m, uint64
 			struct rte_ether_addr cur;
 			bool had = sb_neigh_mac(arp->neigh, (uint32_t)idx, &cur);
 
-			if (!had || !rte_is_same_ether_addr(&cur, &sha)) {
-				char a[SB_ADDR_STRLEN];
-
-				sb_addr_str(sip, a, sizeof(a));
-				SB_INFO(NEIGH, "neighbour %s on %s is " RTE_ETHER_ADDR_PRT_FMT, a,
-					pc->name, RTE_ETHER_ADDR_BYTES(&sha));
-			}
+			if (!had || !rte_is_same_ether_addr(&cur, &sha))
+				log_change(arp, pc, sip, &sha, now);
 			sb_publish_neigh_mac(arp->pub, (uint32_t)idx, &sha);
 			arp->e[idx].confirmed_ms = now;
 			arp->e[idx].probes = 0;

@@ -41,6 +41,8 @@ enum sb_arp_state {
 	SB_ARP_FAILED,       /* a pinned entry whose probes went unanswered */
 };
 
+#define SB_ARP_LOG_PER_S 20
+
 struct sb_arp {
 	const struct sb_config *cfg;
 	struct rte_mempool *pool;
@@ -51,6 +53,11 @@ struct sb_arp {
 	uint32_t age_cursor;                /* next index sb_arp_age() looks at */
 	uint64_t evicted;                   /* deleted: stale and unused for gc_stale */
 	uint64_t failed;                    /* deleted: unanswered (incomplete, probe) */
+	/* "neighbour ... is MAC" lines: at most SB_ARP_LOG_PER_S a second
+	 * (an ARP flood must not flood the log); the rest counted and
+	 * summed up in one line when the second is over. */
+	uint64_t log_window_ms;
+	uint32_t log_lines, log_unlogged;
 	struct {
 		uint64_t last_request_ms;   /* pacing: one request per second */
 		uint64_t confirmed_ms;      /* last ARP from it */

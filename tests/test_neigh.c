@@ -9,6 +9,8 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+#include <stdio.h>
 
 #include <rte_arp.h>
 #include <rte_malloc.h>
@@ -355,7 +357,50 @@ test_neigh_arp_flood_bounded(void **state)
 	rig_down(&r);
 }
 
+/* Count the lines of @buf (@len bytes) that contain @what. */
+static unsigned
+lines_with(const char *buf, size_t len, const char *what)
+{
+	unsigned n = 0;
+
+	for (const char *p = buf; p < buf + len && (p = strstr(p, what)) != NULL; p++)
+		n++;
+	return n;
+}
+
+/* An ARP flood from new senders logs at most SB_ARP_LOG_PER_S neighbour
+ * lines a second, and the rest in one summary line after it (before: a
+ * line per sender, thousands a second in the lab's ARP flood). */
+static void
+test_neigh_arp_log_bounded(void **state)
+{
+	struct rig r;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len), *old = rte_log_get_stream();
+	uint64_t t = 1000000;
+
+	(void)state;
+	assert_non_null(mem);
+	rig_up(&r);
+	rte_openlog_stream(mem);
+	for (unsigned n = 2; n < 2 + SB_ARP_LOG_PER_S + 10; n++)
+		arp_from(&r, n, RTE_ARP_OP_REQUEST, t);
+	fflush(mem);
+	assert_int_equal(lines_with(buf, len, "neighbour 192.168.1."), SB_ARP_LOG_PER_S);
+	assert_int_equal(lines_with(buf, len, "not logged"), 0);
+	arp_from(&r, 100, RTE_ARP_OP_REQUEST, t + 1000);
+	fflush(mem);
+	assert_int_equal(lines_with(buf, len, "10 more neighbour changes in the last second were not logged"), 1);
+	assert_int_equal(lines_with(buf, len, "neighbour 192.168.1.116 on"), 1);
+	rte_openlog_stream(old);
+	fclose(mem);
+	free(buf);
+	rig_down(&r);
+}
+
 SB_TEST_MAIN("neigh", setup, sb_test_eal_down,
+	     cmocka_unit_test(test_neigh_arp_log_bounded),
 	     cmocka_unit_test(test_neigh_port_holds_half),
 	     cmocka_unit_test(test_neigh_index_reused_after_grace_period),
 	     cmocka_unit_test(test_neigh_ages_like_linux),
