@@ -67,6 +67,19 @@ struct sb_xdp_probe {
 	__u64 cookie;
 };
 
+/* sb_arp_src (per CPU): ARP senders (their address hashed into
+ * SB_XDP_ARP_BUCKETS shares) each pass at most SB_XDP_ARP_PER_S frames a
+ * second to switchback; the rest are dropped in XDP (arp_flood), so an
+ * ARP flood cannot fill the socket's ring ahead of traffic. The worker
+ * polices what passes more finely (docs/security.md). */
+#define SB_XDP_ARP_BUCKETS 1024
+#define SB_XDP_ARP_PER_S 100
+struct sb_xdp_arp_window {
+	__u64 start_ns;            /* this second's start */
+	__u32 n;                   /* frames in it */
+	__u32 pad;
+};
+
 /* sb_block key (LPM trie): prefixlen then the address, network order. */
 struct sb_xdp_block_key {
 	__u32 prefixlen;
@@ -88,7 +101,8 @@ struct sb_xdp_block_val {
 	X(MALFORMED, "drop",      "malformed")    /* too short for its headers */ \
 	X(NO_SOCKET, "drop",      "no_socket")    /* no socket on this queue */ \
 	X(PROBE_FORGED, "drop",   "probe_forged") /* echo reply, probe id, no probe's */ \
-	X(PROBE_KERNEL, "pass",   "probe_reply")  /* a probe's reply, to control's socket */
+	X(PROBE_KERNEL, "pass",   "probe_reply")  /* a probe's reply, to control's socket */ \
+	X(ARP_FLOOD, "drop",      "arp_flood")    /* ARP over its sender's share */
 
 enum sb_xdp_reason {
 #define SB_XDP_X_ENUM(e, v, s) SB_XDP_##e,

@@ -6,7 +6,11 @@
  * socket in xsks_map: one is bound to lo (copy mode, no program attached).
  * Needs root (CAP_BPF, CAP_NET_RAW); skips, saying so, otherwise.
  * Usage: test_xdp_prog PATH/sb_xdp.o */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
+#include <unistd.h>
+#include <stdio.h>
 #include <net/if.h>
 #include <arpa/inet.h>
 #include <sys/mman.h>
@@ -242,6 +246,13 @@ expect4(struct fix *f, const struct case4 *c, size_t n)
 	}
 }
 
+/* The ARP sender @spa's share of sb_arp_src (the program's hash). */
+static __u32
+arp_share(__u32 spa_be)
+{
+	return (spa_be * 0x9e3779b1u) >> 22;
+}
+
 /* --- cases --------------------------------------------------------------- */
 
 static void
@@ -475,6 +486,50 @@ test_xdp_prog_forged_probe_replies_drop(void **state)
 	assert_int_equal(run(f, p, n, 0, SB_XDP_PROBE_FORGED), XDP_DROP);
 }
 
+/* ARP from one sender passes SB_XDP_ARP_PER_S frames a second, the rest
+ * of that second is dropped in XDP (arp_flood); another sender's share
+ * is untouched, and the next second the sender passes again. Before: a
+ * LAN host's ARP flood filled the socket's ring and the LAN's traffic
+ * was lost with it (docs/security.md). */
+static void
+test_xdp_prog_arp_flood_drops(void **state)
+{
+	struct fix *f = *state;
+	uint8_t p[128];
+	size_t n = arp(p, "192.168.1.1");
+	__u32 a, b, other = 0;
+	cpu_set_t one, saved;
+
+	/* One CPU for the whole test: the windows are per CPU. */
+	assert_int_equal(sched_getaffinity(0, sizeof(saved), &saved), 0);
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu(), &one);
+	assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);
+	inet_pton(AF_INET, "192.168.1.77", &a);
+	memcpy(p + 14 + 14, &a, 4);
+	for (unsigned i = 0; i < SB_XDP_ARP_PER_S; i++)
+		assert_int_equal(run(f, p, n, 0, SB_XDP_REDIRECT), XDP_REDIRECT);
+	assert_int_equal(run(f, p, n, 0, SB_XDP_ARP_FLOOD), XDP_DROP);
+	assert_int_equal(run(f, p, n, 0, SB_XDP_ARP_FLOOD), XDP_DROP);
+	/* A sender of another share. */
+	for (__u32 h = 78; h < 255 && other == 0; h++) {
+		char s[32];
+
+		snprintf(s, sizeof(s), "192.168.1.%u", h);
+		inet_pton(AF_INET, s, &b);
+		if (arp_share(b) != arp_share(a))
+			other = b;
+	}
+	assert_true(other != 0);
+	memcpy(p + 14 + 14, &other, 4);
+	assert_int_equal(run(f, p, n, 0, SB_XDP_REDIRECT), XDP_REDIRECT);
+	/* The next second. */
+	usleep(1000 * 1000 + 10000);
+	memcpy(p + 14 + 14, &a, 4);
+	assert_int_equal(run(f, p, n, 0, SB_XDP_REDIRECT), XDP_REDIRECT);
+	assert_int_equal(sched_setaffinity(0, sizeof(saved), &saved), 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -485,6 +540,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_xdp_prog_blocklist_drops),
 		cmocka_unit_test(test_xdp_prog_malformed_drops),
 		cmocka_unit_test(test_xdp_prog_forged_probe_replies_drop),
+		cmocka_unit_test(test_xdp_prog_arp_flood_drops),
 	};
 
 	if (argc < 2) {

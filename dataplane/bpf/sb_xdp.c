@@ -9,6 +9,8 @@
  *       to control's packet socket (sb_xdp_abi.h); so is an ARP reply from
  *       an ARP monitor's target (sb_mgmt, SB_XDP_PROTO_ARP_PROBE)
  *   management traffic named in sb_mgmt               -> XDP_PASS (the kernel)
+ *   ARP beyond SB_XDP_ARP_PER_S a second from its
+ *     sender's share (sb_arp_src, per CPU)             -> XDP_DROP (arp_flood)
  *   anything else                                     -> the AF_XDP socket of
  *     its rx queue (xsks_map), or XDP_DROP when that queue has no socket
  * Each outcome counts in sb_xdp_stats (per CPU, packets and bytes).
@@ -52,6 +54,13 @@ struct {
 	__type(key, __u32);
 	__type(value, struct sb_xdp_count);
 } sb_xdp_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SB_XDP_ARP_BUCKETS);
+	__type(key, __u32);
+	__type(value, struct sb_xdp_arp_window);
+} sb_arp_src SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -140,6 +149,29 @@ probe_reply_ok(struct iphdr *ip, __u32 ihl, void *end)
 	return e->live == SB_XDP_PROBE_TO_KERNEL ? SB_XDP_PROBE_TO_KERNEL : 1;
 }
 
+/* 1 when @arp's sender (its address hashed into one of
+ * SB_XDP_ARP_BUCKETS shares) has passed SB_XDP_ARP_PER_S frames in this
+ * second already, on this CPU. */
+static __always_inline int
+arp_over_share(const struct arp_ipv4 *arp)
+{
+	struct sb_xdp_arp_window *w;
+	__u32 spa, b;
+	__u64 now;
+
+	__builtin_memcpy(&spa, arp->spa, 4);
+	b = (spa * 0x9e3779b1u) >> 22;     /* 10 bits: SB_XDP_ARP_BUCKETS */
+	w = bpf_map_lookup_elem(&sb_arp_src, &b);
+	if (w == NULL)
+		return 0;
+	now = bpf_ktime_get_ns();
+	if (now - w->start_ns >= 1000000000ull) {
+		w->start_ns = now;
+		w->n = 0;
+	}
+	return ++w->n > SB_XDP_ARP_PER_S;
+}
+
 SEC("xdp")
 int
 sb_xdp(struct xdp_md *ctx)
@@ -186,6 +218,8 @@ sb_xdp(struct xdp_md *ctx)
 			__builtin_memcpy(eth->h_dest, mark, ETH_ALEN);
 			return count(ctx, SB_XDP_PROBE_KERNEL, XDP_PASS);
 		}
+		if (arp_over_share(arp))
+			return count(ctx, SB_XDP_ARP_FLOOD, XDP_DROP);
 	} else if (type == bpf_htons(ETH_P_IP)) {
 		struct iphdr *ip = l3;
 		struct sb_xdp_block_key bk;
