@@ -463,7 +463,7 @@ static const char *const keys_port[] = { "device", "role", "address", "masquerad
 					 "dhcp_default_route_distance", "dhcp_check_gateway",
 					 "dhcp_classless_routes", "dhcp_release", "dhcp_lease_file",
 					 "management", NULL };
-static const char *const keys_xdp[] = { "program", "block", NULL };
+static const char *const keys_xdp[] = { "program", "block", "busy_poll", NULL };
 static const char *const keys_pcc[] = { "classifier", NULL };
 static const char *const keys_notify[] = { "hook", "alert_after_s", "webhook", "webhook_retries",
 					   "webhook_timeout_ms", "webhook_backoff_ms", NULL };
@@ -1389,6 +1389,7 @@ sb_config_parse_flags(const char *path, struct sb_config_errors *errs, unsigned 
 	cfg->sessions_per_host = SB_SESSIONS_PER_HOST_DEFAULT;  /* a quarter of sessions */
 	cfg->fragments = 4096;
 	cfg->ecmp_hash = SB_ECMP_L4;
+	cfg->xdp_busy_poll = true;
 	cfg->pcc_classifier = -1;
 	cfg->to_tcp_established = 7440;
 	cfg->to_tcp_transitory = 240;
@@ -1481,6 +1482,7 @@ sb_config_parse_flags(const char *path, struct sb_config_errors *errs, unsigned 
 
 				check_keys(&c, sec, keys_xdp);
 				get_name(&c, sec, "program", cfg->xdp_program, sizeof(cfg->xdp_program));
+				(void)get_bool(&c, sec, "busy_poll", &cfg->xdp_busy_poll);
 				v = get(&c, sec, "block");
 				if (v != NULL && !c.failed) {
 					n = sb_xdpconf_prefixes(v, cfg->block, SB_MAX_BLOCK, why, sizeof(why));

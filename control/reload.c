@@ -310,6 +310,7 @@ sb_reload_plan(const struct sb_config *o, const struct sb_config *n, struct sb_r
 	STR(p, true, "switchback", "ctl_socket", o->ctl_socket, n->ctl_socket);
 	NUM(p, true, "switchback", "ctl_group", o->ctl_gid, n->ctl_gid);
 	STR(p, true, "xdp", "program", o->xdp_program, n->xdp_program);
+	NUM(p, true, "xdp", "busy_poll", o->xdp_busy_poll, n->xdp_busy_poll);
 	if (o->n_block != n->n_block ||
 	    memcmp(o->block, n->block, sizeof(o->block[0]) * o->n_block) != 0)
 		line(p, true, "[xdp] block: changed (" KEPT_NOTE "; switchbackctl block add|del "
@@ -501,6 +502,7 @@ sb_reload_keep_startup(const struct sb_config *o, struct sb_config *n)
 	memcpy(n->ctl_socket, o->ctl_socket, sizeof(n->ctl_socket));
 	n->ctl_gid = o->ctl_gid;
 	memcpy(n->xdp_program, o->xdp_program, sizeof(n->xdp_program));
+	n->xdp_busy_poll = o->xdp_busy_poll;
 	n->n_block = o->n_block;
 	memcpy(n->block, o->block, sizeof(n->block));
 	n->n_forwards = o->n_forwards;

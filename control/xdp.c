@@ -239,9 +239,12 @@ sb_xdp_devargs(const struct sb_config *cfg, unsigned idx, unsigned queues, char 
 		ret = check_af_xdp(pc, ifname, prog, queues, err, errlen);
 		if (ret != 0)
 			return ret;
+		/* busy_budget=0: no preferred busy polling (the PMD's default
+		 * is 64: each empty poll a recvfrom() in which the kernel runs
+		 * the interface's receive on the worker's CPU). */
 		if ((size_t)snprintf(out, outlen, "net_af_xdp_%s,iface=%s,start_queue=0,"
-				     "queue_count=%u,xdp_prog=%s", pc->name, ifname, queues,
-				     prog) >= outlen) {
+				     "queue_count=%u,xdp_prog=%s%s", pc->name, ifname, queues,
+				     prog, cfg->xdp_busy_poll ? "" : ",busy_budget=0") >= outlen) {
 			snprintf(err, errlen, "[port %s] device: devargs too long (the XDP "
 				 "program's path %s)", pc->name, prog);
 			return -ENAMETOOLONG;

@@ -183,6 +183,7 @@ struct sb_config {
 	uint16_t metrics_port;
 	/* [xdp] */
 	char xdp_program[256];    /* "" = the one built with switchback */
+	bool xdp_busy_poll;       /* the PMD's preferred busy polling (busy_budget) */
 	unsigned n_block;
 	struct sb_prefix block[SB_MAX_BLOCK];
 	/* [forward NAME], [nat1to1 NAME] (control/config_fwd.c) */

@@ -117,6 +117,7 @@ test_config_defaults(void **state)
 	assert_int_equal(cfg->sessions, 65536);
 	assert_int_equal(sb_config_host_max(cfg, cfg->sessions), 16384);
 	assert_int_equal(cfg->ecmp_hash, SB_ECMP_L4);
+	assert_true(cfg->xdp_busy_poll);
 	assert_int_equal(cfg->probe_interval_ms, 1000);
 	assert_int_equal(cfg->probe_down_after, 3);
 	assert_int_equal(cfg->ports[0].role, SB_ROLE_LAN);
@@ -154,6 +155,22 @@ test_config_unknown_key_named_with_line(void **state)
 	(void)state;
 	refused("[port lan]\ndevice = d0\naddress = 192.168.1.1/24\nspeed = 10G\n",
 		":4: [port lan] speed: unknown key", "device, role", NULL);
+}
+
+/* [xdp] busy_poll: yes (the default) or no, anything else named. */
+static void
+test_config_xdp_busy_poll(void **state)
+{
+	char err[512];
+	struct sb_config *cfg = load(PORTS "[xdp]\nbusy_poll = no\n", err, sizeof(err));
+
+	(void)state;
+	if (cfg == NULL)
+		fail_msg("refused: %s", err);
+	assert_false(cfg->xdp_busy_poll);
+	sb_config_free(cfg);
+	refused(PORTS "[xdp]\nbusy_poll = sometimes\n", "[xdp] busy_poll",
+		"expected yes or no", NULL);
 }
 
 static void
@@ -895,7 +912,8 @@ main(void)
 		cmocka_unit_test(test_config_values),
 		cmocka_unit_test(test_config_defaults),
 		cmocka_unit_test(test_config_unknown_key_named_with_line),
-		cmocka_unit_test(test_config_unknown_section),
+		cmocka_unit_test(test_config_xdp_busy_poll),
+	     cmocka_unit_test(test_config_unknown_section),
 		cmocka_unit_test(test_config_bad_address),
 		cmocka_unit_test(test_config_missing_device),
 		cmocka_unit_test(test_config_masquerade_only_on_wan),
