@@ -74,6 +74,7 @@ static const struct {
 	{ "port", "management", false },
 	{ "xdp", "program", false },
 	{ "xdp", "block", false },
+	{ "xdp", "busy_poll", false },
 	{ "wan", "monitors", true },
 	{ "wan", "method", true },
 	{ "wan", "gateway", true },
