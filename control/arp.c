@@ -57,9 +57,21 @@ sb_arp_request(struct sb_arp *arp, unsigned port, uint32_t ip, uint64_t now)
 						    pc->addr, NULL, ip));
 }
 
+/* Close the log's second: sum up what it left out. */
+static void
+log_window_end(struct sb_arp *arp)
+{
+	if (arp->log_unlogged != 0)
+		SB_WARN(NEIGH, "%u more neighbour changes in the last second were not "
+			"logged (an ARP flood? switchbackctl stats: arp_policed, "
+			"arp_source_policed)", arp->log_unlogged);
+	arp->log_lines = arp->log_unlogged = 0;
+}
+
 /* Log that @sip on @pc is @sha now, at most SB_ARP_LOG_PER_S lines a
- * second; what a second leaves out is summed up at the next change after
- * it (docs/security.md: an ARP flood from random senders). */
+ * second; what a second leaves out is summed up once it is over (at the
+ * next change, or sb_arp_age's next round; docs/security.md: an ARP flood
+ * from random senders). */
 static void
 log_change(struct sb_arp *arp, const struct sb_port_conf *pc, uint32_t sip,
 	   const struct rte_ether_addr *sha, uint64_t now)
@@ -67,12 +79,8 @@ log_change(struct sb_arp *arp, const struct sb_port_conf *pc, uint32_t sip,
 	char a[SB_ADDR_STRLEN];
 
 	if (now - arp->log_window_ms >= 1000) {
-		if (arp->log_unlogged != 0)
-			SB_WARN(NEIGH, "%u more neighbour changes in the last second were not "
-				"logged (an ARP flood? switchbackctl stats: arp_policed, "
-				"arp_source_policed)", arp->log_unlogged);
+		log_window_end(arp);
 		arp->log_window_ms = now;
-		arp->log_lines = arp->log_unlogged = 0;
 	}
 	if (arp->log_lines >= SB_ARP_LOG_PER_S) {
 		arp->log_unlogged++;
@@ -295,6 +303,9 @@ sb_arp_age(struct sb_arp *arp, uint64_t now, uint32_t now_s)
 	unsigned gone = 0;
 
 	(void)sb_publish_neigh_reclaim(arp->pub);
+	/* A flood's summary line without waiting for the next change. */
+	if (arp->log_unlogged != 0 && now - arp->log_window_ms >= 1000)
+		log_window_end(arp);
 	for (unsigned k = 0; k < SB_ARP_AGE_BUDGET && k < n; k++) {
 		uint32_t idx = arp->age_cursor++ % n;
 

@@ -389,6 +389,13 @@ test_neigh_arp_log_bounded(void **state)
 	fflush(mem);
 	assert_int_equal(lines_with(buf, len, "neighbour 192.168.1."), SB_ARP_LOG_PER_S);
 	assert_int_equal(lines_with(buf, len, "not logged"), 0);
+	/* The summary once the second is over, with no change to wait for. */
+	(void)age(&r, t + 999, 1000);
+	fflush(mem);
+	assert_int_equal(lines_with(buf, len, "not logged"), 0);
+	(void)age(&r, t + 1000, 1001);
+	fflush(mem);
+	assert_int_equal(lines_with(buf, len, "10 more neighbour changes in the last second were not logged"), 1);
 	arp_from(&r, 100, RTE_ARP_OP_REQUEST, t + 1000);
 	fflush(mem);
 	assert_int_equal(lines_with(buf, len, "10 more neighbour changes in the last second were not logged"), 1);
