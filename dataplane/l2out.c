@@ -82,8 +82,15 @@ void
 sb_l2out_flush(struct sb_worker *w)
 {
 	/* Once a burst and once a loop: the second neighbours are marked
-	 * used in (sb_l2out_resolve), without a division per packet. */
-	w->now_s = (uint32_t)(rte_rdtsc() / w->tsc_hz);
+	 * used in (sb_l2out_resolve), without a division per packet, and
+	 * one a second only (a 64-bit division per loop was most of an
+	 * idle worker's loop). */
+	uint64_t t = rte_rdtsc();
+
+	if (unlikely(t >= w->now_s_next)) {
+		w->now_s = (uint32_t)(t / w->tsc_hz);
+		w->now_s_next = ((uint64_t)w->now_s + 1) * w->tsc_hz;
+	}
 	for (unsigned p = 0; p < w->n_ports; p++)
 		flush_port(w, p);
 }

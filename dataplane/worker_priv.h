@@ -90,6 +90,7 @@ struct sb_worker {
 	struct sb_fwdtab *fwd;         /* port forwards, one-to-one NAT (control's) */
 	uint64_t tsc_hz;
 	uint32_t now_s;                /* TSC seconds at the last flush (neighbour use) */
+	uint64_t now_s_next;           /* the TSC at which now_s next changes */
 	struct sb_fib *fib;
 	struct sb_neigh *neigh;
 	struct sb_dp_state **state;    /* published by control */
