@@ -71,6 +71,27 @@ translate(struct sb_worker *w, uint32_t now_u, struct sb_session *s, unsigned di
 	bool prepared = s->nat != SB_CT_NAT_NONE && md->proto != IPPROTO_ICMP;
 	bool hp = s->nat == SB_CT_NAT_HAIRPIN;
 
+	if (likely(s->nat == SB_CT_NAT_SRC && md->proto != IPPROTO_ICMP)) {
+		/* Masquerade, the common case, straight through: the prepared
+		 * rewrite below without the other kinds' cases. */
+		if (dir == SB_CT_DIR_ORIG) {
+			sb_nat_apply(l3, md, w->ct->addr[s->nat_wan], md->dst, s->ext_port,
+				     md->dport, s->ck_ip, s->ck_l4);
+			k->nat_out++;
+			s->last = now_u;
+		} else {
+			sb_nat_apply(l3, md, md->src, s->lan_addr, md->sport, s->lan_port,
+				     (uint16_t)~s->ck_ip, (uint16_t)~s->ck_l4);
+			k->nat_in++;
+			if (s->state == SB_CT_NEW && md->proto != IPPROTO_TCP)
+				s->state = SB_CT_ESTABLISHED;
+		}
+		k->forwarded++;
+		if (md->proto == IPPROTO_TCP)
+			sb_ct_tcp_update(s, md->tcp_flags, dir);
+		return;
+	}
+
 	if (likely(prepared)) {
 		/* What the packet's fields become: the prepared constants
 		 * one way, their negation the other. */
@@ -273,7 +294,6 @@ struct fz_in {
 	 * [p][0] translated or routed out, [p][1] inbound (SB_CT_NAT_FWD). */
 	uint16_t gen[SB_MAX_PORTS][2];
 	struct tr_cnt k;           /* translate's counts, added once a burst */
-	const uint32_t *ct_addr;   /* the WAN addresses by port (sb_ct_ext_addr) */
 };
 
 /* One bit of 32 for address @a (a multiplicative hash's top five bits).
@@ -436,27 +456,7 @@ take(struct sb_worker *w, const struct sb_dp_state *st, struct fz_in *c, unsigne
 		if (!tcp_track(w, m, s, dir, &md, l3))
 			return true;
 	}
-	if (likely(s->nat == SB_CT_NAT_SRC)) {
-		/* Masquerade, the common case, straight through: what
-		 * translate() does for it, without its other cases. */
-		if (dir == SB_CT_DIR_ORIG) {
-			sb_nat_apply(l3, &md, c->ct_addr[s->nat_wan], md.dst, s->ext_port,
-				     md.dport, s->ck_ip, s->ck_l4);
-			c->k.nat_out++;
-			s->last = c->now_u;
-		} else {
-			sb_nat_apply(l3, &md, md.src, s->lan_addr, md.sport, s->lan_port,
-				     (uint16_t)~s->ck_ip, (uint16_t)~s->ck_l4);
-			c->k.nat_in++;
-			if (s->state == SB_CT_NEW && md.proto != IPPROTO_TCP)
-				s->state = SB_CT_ESTABLISHED;
-		}
-		c->k.forwarded++;
-		if (md.proto == IPPROTO_TCP)
-			sb_ct_tcp_update(s, md.tcp_flags, dir);
-	} else {
-		translate(w, c->now_u, s, dir, &md, l3, &c->k);
-	}
+	translate(w, c->now_u, s, dir, &md, l3, &c->k);
 	if (unlikely(c->l3_off != sizeof(struct rte_ether_hdr)) && rte_vlan_strip(m) != 0) {
 		sb_wk_drop(w, m, SB_DROP_TRUNCATED);
 		return true;
@@ -496,7 +496,6 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 		for (unsigned r = 0; r < w->fwd->n11; r++)
 			c.local |= addr_bit(rte_cpu_to_be_32(w->fwd->m11[r].external));
 	c.now_u = (uint32_t)(now >> ct->tshift);
-	c.ct_addr = ct->addr;
 	for (unsigned p = 0; p < w->n_ports; p++)
 		if (w->port[p].role == SB_ROLE_WAN) {
 			c.wan |= 1u << p;
