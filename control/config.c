@@ -463,7 +463,8 @@ static const char *const keys_port[] = { "device", "role", "address", "masquerad
 					 "dhcp_default_route_distance", "dhcp_check_gateway",
 					 "dhcp_classless_routes", "dhcp_release", "dhcp_lease_file",
 					 "management", NULL };
-static const char *const keys_xdp[] = { "program", "block", "busy_poll", NULL };
+static const char *const keys_xdp[] = { "program", "block", "busy_poll", "syn_per_source",
+					NULL };
 static const char *const keys_pcc[] = { "classifier", NULL };
 static const char *const keys_notify[] = { "hook", "alert_after_s", "webhook", "webhook_retries",
 					   "webhook_timeout_ms", "webhook_backoff_ms", NULL };
@@ -1390,6 +1391,7 @@ sb_config_parse_flags(const char *path, struct sb_config_errors *errs, unsigned 
 	cfg->fragments = 4096;
 	cfg->ecmp_hash = SB_ECMP_L4;
 	cfg->xdp_busy_poll = true;
+	cfg->xdp_syn_per_source = SB_XDP_SYN_PER_SOURCE_DEFAULT;
 	cfg->pcc_classifier = -1;
 	cfg->to_tcp_established = 7440;
 	cfg->to_tcp_transitory = 240;
@@ -1483,6 +1485,8 @@ sb_config_parse_flags(const char *path, struct sb_config_errors *errs, unsigned 
 				check_keys(&c, sec, keys_xdp);
 				get_name(&c, sec, "program", cfg->xdp_program, sizeof(cfg->xdp_program));
 				(void)get_bool(&c, sec, "busy_poll", &cfg->xdp_busy_poll);
+				get_uint(&c, sec, "syn_per_source", 0, 100000000,
+					 &cfg->xdp_syn_per_source);
 				v = get(&c, sec, "block");
 				if (v != NULL && !c.failed) {
 					n = sb_xdpconf_prefixes(v, cfg->block, SB_MAX_BLOCK, why, sizeof(why));

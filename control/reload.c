@@ -75,6 +75,7 @@ static const struct {
 	{ "xdp", "program", false },
 	{ "xdp", "block", false },
 	{ "xdp", "busy_poll", false },
+	{ "xdp", "syn_per_source", false },
 	{ "wan", "monitors", true },
 	{ "wan", "method", true },
 	{ "wan", "gateway", true },
@@ -312,6 +313,7 @@ sb_reload_plan(const struct sb_config *o, const struct sb_config *n, struct sb_r
 	NUM(p, true, "switchback", "ctl_group", o->ctl_gid, n->ctl_gid);
 	STR(p, true, "xdp", "program", o->xdp_program, n->xdp_program);
 	NUM(p, true, "xdp", "busy_poll", o->xdp_busy_poll, n->xdp_busy_poll);
+	NUM(p, true, "xdp", "syn_per_source", o->xdp_syn_per_source, n->xdp_syn_per_source);
 	if (o->n_block != n->n_block ||
 	    memcmp(o->block, n->block, sizeof(o->block[0]) * o->n_block) != 0)
 		line(p, true, "[xdp] block: changed (" KEPT_NOTE "; switchbackctl block add|del "
@@ -504,6 +506,7 @@ sb_reload_keep_startup(const struct sb_config *o, struct sb_config *n)
 	n->ctl_gid = o->ctl_gid;
 	memcpy(n->xdp_program, o->xdp_program, sizeof(n->xdp_program));
 	n->xdp_busy_poll = o->xdp_busy_poll;
+	n->xdp_syn_per_source = o->xdp_syn_per_source;
 	n->n_block = o->n_block;
 	memcpy(n->block, o->block, sizeof(n->block));
 	n->n_forwards = o->n_forwards;

@@ -371,13 +371,30 @@ probe_socket(const struct xport *xp, const char *name)
 	return fd;
 }
 
+/* Write the program's settings (sb_xdp_conf) from @cfg. */
 static int
-open_port(struct sb_xdp *x, unsigned p, const struct sb_port_conf *pc, const char *ifname,
+write_conf(uint32_t prog_id, const struct sb_config *cfg)
+{
+	struct sb_xdp_conf v = { .syn_per_s = cfg->xdp_syn_per_source };
+	uint32_t zero = 0;
+	int fd = map_by_name(prog_id, SB_XDP_MAP_CONF), ret;
+
+	if (fd < 0)
+		return -ENOENT;
+	ret = bpf_map_update_elem(fd, &zero, &v, BPF_ANY) != 0 ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+static int
+open_port(struct sb_xdp *x, unsigned p, const struct sb_config *cfg, const char *ifname,
 	  char *err, size_t errlen)
 {
+	const struct sb_port_conf *pc = &cfg->ports[p];
 	struct xport *xp = &x->port[p];
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
 	char name[BPF_OBJ_NAME_LEN];
+	int ret;
 
 	xp->mgmt_fd = xp->block_fd = xp->stats_fd = xp->probes_fd = -1;
 	snprintf(xp->ifname, sizeof(xp->ifname), "%s", ifname);
@@ -400,6 +417,14 @@ open_port(struct sb_xdp *x, unsigned p, const struct sb_port_conf *pc, const cha
 			 SB_XDP_MAP_MGMT, SB_XDP_MAP_BLOCK, SB_XDP_MAP_STATS, SB_XDP_MAP_PROBES);
 		return -EINVAL;
 	}
+	ret = write_conf(q.prog_id, cfg);
+	if (ret != 0) {
+		snprintf(err, errlen, "[xdp] syn_per_source: cannot set it in the XDP program on %s "
+			 "(id %u, %s): %s%s", ifname, q.prog_id, name, strerror(-ret),
+			 ret == -ENOENT ? " (no " SB_XDP_MAP_CONF " map: an older sb_xdp.o? "
+			 "[xdp] program names the object)" : "");
+		return ret;
+	}
 	xp->on = true;
 	if (pc->role == SB_ROLE_WAN)
 		xp->probe_sock = probe_socket(xp, pc->name);
@@ -413,8 +438,10 @@ open_port(struct sb_xdp *x, unsigned p, const struct sb_port_conf *pc, const cha
 			"no native XDP, every frame costs an skb before the program sees it",
 			pc->name, ifname);
 	SB_INFO(PORT, "port %s: XDP program %s (id %u) on %s in %s mode, %u management "
-		"entr%s", pc->name, name, q.prog_id, ifname, xp->native ? "native" : "generic",
-		pc->n_mgmt, pc->n_mgmt == 1 ? "y" : "ies");
+		"entr%s, TCP SYNs at most %u a second per source share%s", pc->name, name,
+		q.prog_id, ifname, xp->native ? "native" : "generic", pc->n_mgmt,
+		pc->n_mgmt == 1 ? "y" : "ies", cfg->xdp_syn_per_source,
+		cfg->xdp_syn_per_source == 0 ? " (0: not policed)" : "");
 	return 0;
 }
 
@@ -438,7 +465,7 @@ sb_xdp_open(const struct sb_config *cfg, char *err, size_t errlen)
 		if (sb_xdpconf_device(cfg->ports[p].device, &kind, ifname, why, sizeof(why)) != 0 ||
 		    kind != SB_DEV_AF_XDP)
 			continue;
-		if (open_port(x, p, &cfg->ports[p], ifname, err, errlen) != 0)
+		if (open_port(x, p, cfg, ifname, err, errlen) != 0)
 			goto fail;
 	}
 	for (unsigned i = 0; i < cfg->n_block; i++) {

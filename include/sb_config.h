@@ -62,6 +62,7 @@ struct sb_prefix {
 
 #define SB_MAX_MGMT  16           /* management entries per port */
 #define SB_MAX_BLOCK 256          /* [xdp] block prefixes in the file */
+#define SB_XDP_SYN_PER_SOURCE_DEFAULT 4000 /* [xdp] syn_per_source */
 
 struct sb_port_conf {
 	char name[SB_NAME_LEN];
@@ -184,6 +185,7 @@ struct sb_config {
 	/* [xdp] */
 	char xdp_program[256];    /* "" = the one built with switchback */
 	bool xdp_busy_poll;       /* the PMD's preferred busy polling (busy_budget) */
+	uint32_t xdp_syn_per_source; /* TCP SYNs a second per source share, 0 = all */
 	unsigned n_block;
 	struct sb_prefix block[SB_MAX_BLOCK];
 	/* [forward NAME], [nat1to1 NAME] (control/config_fwd.c) */

@@ -15,6 +15,7 @@
 #define SB_XDP_MAP_BLOCK    "sb_block"     /* LPM trie: source prefixes -> XDP_DROP */
 #define SB_XDP_MAP_STATS    "sb_xdp_stats" /* per-CPU array: counters by reason */
 #define SB_XDP_MAP_PROBES   "sb_probes"    /* array: probe index -> its reply's fields */
+#define SB_XDP_MAP_CONF     "sb_xdp_conf"  /* array, 1 entry: settings control writes */
 
 #define SB_XDP_MAX_QUEUES   64
 #define SB_XDP_MAX_MGMT     1024
@@ -74,9 +75,24 @@ struct sb_xdp_probe {
  * polices what passes more finely (docs/security.md). */
 #define SB_XDP_ARP_BUCKETS 1024
 #define SB_XDP_ARP_PER_S 100
-struct sb_xdp_arp_window {
+struct sb_xdp_window {
 	__u64 start_ns;            /* this second's start */
 	__u32 n;                   /* frames in it */
+	__u32 pad;
+};
+
+/* sb_syn_src (per CPU): TCP SYNs (SYN without ACK) by their source
+ * address, hashed into SB_XDP_SYN_BUCKETS shares; each share passes at
+ * most sb_xdp_conf.syn_per_s a second to switchback, the rest are
+ * dropped in XDP (syn_flood): a host's SYN flood cannot fill the socket's
+ * ring ahead of its own and its neighbours' traffic ([xdp]
+ * syn_per_source, docs/config.md). */
+#define SB_XDP_SYN_BUCKETS 4096
+
+/* sb_xdp_conf's one value (index 0): what control sets from the config
+ * after the PMD loaded the program. syn_per_s 0 = SYNs not policed. */
+struct sb_xdp_conf {
+	__u32 syn_per_s;
 	__u32 pad;
 };
 
@@ -102,7 +118,8 @@ struct sb_xdp_block_val {
 	X(NO_SOCKET, "drop",      "no_socket")    /* no socket on this queue */ \
 	X(PROBE_FORGED, "drop",   "probe_forged") /* echo reply, probe id, no probe's */ \
 	X(PROBE_KERNEL, "pass",   "probe_reply")  /* a probe's reply, to control's socket */ \
-	X(ARP_FLOOD, "drop",      "arp_flood")    /* ARP over its sender's share */
+	X(ARP_FLOOD, "drop",      "arp_flood")    /* ARP over its sender's share */ \
+	X(SYN_FLOOD, "drop",      "syn_flood")    /* TCP SYN over its source's share */
 
 enum sb_xdp_reason {
 #define SB_XDP_X_ENUM(e, v, s) SB_XDP_##e,

@@ -118,6 +118,7 @@ test_config_defaults(void **state)
 	assert_int_equal(sb_config_host_max(cfg, cfg->sessions), 16384);
 	assert_int_equal(cfg->ecmp_hash, SB_ECMP_L4);
 	assert_true(cfg->xdp_busy_poll);
+	assert_int_equal(cfg->xdp_syn_per_source, 4000);
 	assert_int_equal(cfg->probe_interval_ms, 1000);
 	assert_int_equal(cfg->probe_down_after, 3);
 	assert_int_equal(cfg->ports[0].role, SB_ROLE_LAN);
@@ -171,6 +172,29 @@ test_config_xdp_busy_poll(void **state)
 	sb_config_free(cfg);
 	refused(PORTS "[xdp]\nbusy_poll = sometimes\n", "[xdp] busy_poll",
 		"expected yes or no", NULL);
+}
+
+/* [xdp] syn_per_source: 0 (off) .. 100000000, default 4000; anything
+ * else named. */
+static void
+test_config_xdp_syn_per_source(void **state)
+{
+	char err[512];
+	struct sb_config *cfg = load(PORTS "[xdp]\nsyn_per_source = 0\n", err, sizeof(err));
+
+	(void)state;
+	if (cfg == NULL)
+		fail_msg("refused: %s", err);
+	assert_int_equal(cfg->xdp_syn_per_source, 0);
+	sb_config_free(cfg);
+	cfg = load(PORTS "[xdp]\nsyn_per_source = 250\n", err, sizeof(err));
+	if (cfg == NULL)
+		fail_msg("refused: %s", err);
+	assert_int_equal(cfg->xdp_syn_per_source, 250);
+	sb_config_free(cfg);
+	refused(PORTS "[xdp]\nsyn_per_source = -1\n", "[xdp] syn_per_source", NULL);
+	refused(PORTS "[xdp]\nsyn_per_source = 100000001\n", "[xdp] syn_per_source", NULL);
+	refused(PORTS "[xdp]\nsyn_per_source = lots\n", "[xdp] syn_per_source", NULL);
 }
 
 static void
@@ -913,6 +937,7 @@ main(void)
 		cmocka_unit_test(test_config_defaults),
 		cmocka_unit_test(test_config_unknown_key_named_with_line),
 		cmocka_unit_test(test_config_xdp_busy_poll),
+		cmocka_unit_test(test_config_xdp_syn_per_source),
 	     cmocka_unit_test(test_config_unknown_section),
 		cmocka_unit_test(test_config_bad_address),
 		cmocka_unit_test(test_config_missing_device),

@@ -11,6 +11,8 @@
  *   management traffic named in sb_mgmt               -> XDP_PASS (the kernel)
  *   ARP beyond SB_XDP_ARP_PER_S a second from its
  *     sender's share (sb_arp_src, per CPU)             -> XDP_DROP (arp_flood)
+ *   a TCP SYN (no ACK) beyond sb_xdp_conf's syn_per_s a
+ *     second from its source's share (sb_syn_src, per CPU) -> XDP_DROP (syn_flood)
  *   anything else                                     -> the AF_XDP socket of
  *     its rx queue (xsks_map), or XDP_DROP when that queue has no socket
  * Each outcome counts in sb_xdp_stats (per CPU, packets and bytes).
@@ -59,8 +61,22 @@ struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, SB_XDP_ARP_BUCKETS);
 	__type(key, __u32);
-	__type(value, struct sb_xdp_arp_window);
+	__type(value, struct sb_xdp_window);
 } sb_arp_src SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SB_XDP_SYN_BUCKETS);
+	__type(key, __u32);
+	__type(value, struct sb_xdp_window);
+} sb_syn_src SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sb_xdp_conf);
+} sb_xdp_conf SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -149,19 +165,13 @@ probe_reply_ok(struct iphdr *ip, __u32 ihl, void *end)
 	return e->live == SB_XDP_PROBE_TO_KERNEL ? SB_XDP_PROBE_TO_KERNEL : 1;
 }
 
-/* 1 when @arp's sender (its address hashed into one of
- * SB_XDP_ARP_BUCKETS shares) has passed SB_XDP_ARP_PER_S frames in this
- * second already, on this CPU. */
+/* 1 when window @w (a share of a per-CPU array, or NULL) has passed
+ * @limit frames in this second already; counts this one. */
 static __always_inline int
-arp_over_share(const struct arp_ipv4 *arp)
+over_window(struct sb_xdp_window *w, __u32 limit)
 {
-	struct sb_xdp_arp_window *w;
-	__u32 spa, b;
 	__u64 now;
 
-	__builtin_memcpy(&spa, arp->spa, 4);
-	b = (spa * 0x9e3779b1u) >> 22;     /* 10 bits: SB_XDP_ARP_BUCKETS */
-	w = bpf_map_lookup_elem(&sb_arp_src, &b);
 	if (w == NULL)
 		return 0;
 	now = bpf_ktime_get_ns();
@@ -169,7 +179,36 @@ arp_over_share(const struct arp_ipv4 *arp)
 		w->start_ns = now;
 		w->n = 0;
 	}
-	return ++w->n > SB_XDP_ARP_PER_S;
+	return ++w->n > limit;
+}
+
+/* 1 when @arp's sender (its address hashed into one of
+ * SB_XDP_ARP_BUCKETS shares) has passed SB_XDP_ARP_PER_S frames in this
+ * second already, on this CPU. */
+static __always_inline int
+arp_over_share(const struct arp_ipv4 *arp)
+{
+	__u32 spa, b;
+
+	__builtin_memcpy(&spa, arp->spa, 4);
+	b = (spa * 0x9e3779b1u) >> 22;     /* 10 bits: SB_XDP_ARP_BUCKETS */
+	return over_window(bpf_map_lookup_elem(&sb_arp_src, &b), SB_XDP_ARP_PER_S);
+}
+
+/* 1 when a TCP SYN from @saddr is over its share's syn_per_s in this
+ * second (sources hashed into SB_XDP_SYN_BUCKETS shares, per CPU); 0
+ * when SYNs are not policed (syn_per_s 0, or no settings). */
+static __always_inline int
+syn_over_share(__u32 saddr)
+{
+	struct sb_xdp_conf *conf;
+	__u32 zero = 0, b;
+
+	conf = bpf_map_lookup_elem(&sb_xdp_conf, &zero);
+	if (conf == NULL || conf->syn_per_s == 0)
+		return 0;
+	b = (saddr * 0x9e3779b1u) >> 20;   /* 12 bits: SB_XDP_SYN_BUCKETS */
+	return over_window(bpf_map_lookup_elem(&sb_syn_src, &b), conf->syn_per_s);
 }
 
 SEC("xdp")
@@ -268,6 +307,15 @@ sb_xdp(struct xdp_md *ctx)
 		}
 		if (mgmt_match(ip->daddr, ip->protocol, dport, frag != 0))
 			return count(ctx, SB_XDP_MGMT, XDP_PASS);
+		if (frag == 0 && ip->protocol == IPPROTO_TCP) {
+			/* A connection's first packet: SYN set, ACK clear (a
+			 * header too short to tell is the worker's to drop). */
+			__u8 *tcp = (__u8 *)ip + ihl;
+
+			if ((void *)(tcp + 14) <= end && (tcp[13] & 0x12) == 0x02 &&
+			    syn_over_share(ip->saddr))
+				return count(ctx, SB_XDP_SYN_FLOOD, XDP_DROP);
+		}
 	}
 
 	/* Everything else is switchback's, IPv4 or not (it counts what it
