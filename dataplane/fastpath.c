@@ -476,7 +476,7 @@ take(struct sb_worker *w, const struct sb_dp_state *st, struct fz_in *c, unsigne
 
 unsigned
 sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in, uint64_t now,
-		  struct rte_mbuf **pkts, unsigned n, struct rte_mbuf **left)
+		  bool timed, struct rte_mbuf **pkts, unsigned n, struct rte_mbuf **left)
 {
 	struct sb_ct *ct = w->ct;
 	const struct sb_ft *ft = ct->ft;
@@ -485,7 +485,7 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 	struct fz_in c = { .port = &w->port[in] };
 	unsigned nl = 0, keys = 0, taken = 0;
 	uint32_t poisoned = 0;
-	uint64_t t0 = now, t1;
+	uint64_t t0 = now, t1 = now;
 
 	memcpy(&c.mac, &c.port->mac, RTE_ETHER_ADDR_LEN);
 	c.l3_off = sizeof(struct rte_ether_hdr) + (c.port->vlan != 0 ? sizeof(struct rte_vlan_hdr) : 0);
@@ -516,8 +516,11 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 		f->ok = common_case(w, &c, ft, f);
 		keys += f->ok;
 	}
-	t1 = rte_rdtsc();
-	w->cnt.stage_cycles[SB_STAGE_PARSE] += t1 - t0;
+	/* Stage times on a timed burst only (SB_STAGE_SAMPLE). */
+	if (unlikely(timed)) {
+		t1 = rte_rdtsc();
+		w->cnt.stage_cycles[SB_STAGE_PARSE] += (t1 - t0) * SB_STAGE_SAMPLE;
+	}
 	w->cnt.stage_pkts[SB_STAGE_PARSE] += n;
 
 	/* Each key's first candidate in its first bucket, its session
@@ -547,8 +550,10 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 			rte_prefetch0(&ft->b[f->pos.b2]);
 		}
 	}
-	t0 = rte_rdtsc();
-	w->cnt.stage_cycles[SB_STAGE_SESSION_LOOKUP] += t0 - t1;
+	if (unlikely(timed)) {
+		t0 = rte_rdtsc();
+		w->cnt.stage_cycles[SB_STAGE_SESSION_LOOKUP] += (t0 - t1) * SB_STAGE_SAMPLE;
+	}
 	w->cnt.stage_pkts[SB_STAGE_SESSION_LOOKUP] += keys;
 
 	/* In order: the tuple checked against the session, the clean hits
@@ -590,7 +595,8 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 	w->cnt.forwarded += c.k.forwarded;
 	w->cnt.nat_out += c.k.nat_out;
 	w->cnt.nat_in += c.k.nat_in;
-	w->cnt.stage_cycles[SB_STAGE_FAST_PATH] += rte_rdtsc() - t0;
+	if (unlikely(timed))
+		w->cnt.stage_cycles[SB_STAGE_FAST_PATH] += (rte_rdtsc() - t0) * SB_STAGE_SAMPLE;
 	w->cnt.stage_pkts[SB_STAGE_FAST_PATH] += taken;
 	return nl;
 }

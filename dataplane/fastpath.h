@@ -30,10 +30,12 @@
  * order and untouched, for the general path (sb_worker_process). @st is
  * the burst's published state, @now its TSC. Returns how many are in
  * @left. Stage accounting: the three loops are the parse, session_lookup
- * and fast_path stages of the packets they see.
+ * and fast_path stages of the packets they see, their cycles timed when
+ * @timed (SB_STAGE_SAMPLE).
  */
 unsigned sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in,
-			   uint64_t now, struct rte_mbuf **pkts, unsigned n, struct rte_mbuf **left);
+			   uint64_t now, bool timed, struct rte_mbuf **pkts, unsigned n,
+			   struct rte_mbuf **left);
 
 /** Forward the clean hits of @v; add every other packet (misses, hits
  * that are not clean) to @b->slow, in order. Returns how many were

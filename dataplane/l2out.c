@@ -81,12 +81,16 @@ sb_l2out_inject(struct sb_worker *w)
 void
 sb_l2out_flush(struct sb_worker *w)
 {
-	/* Once a burst and once a loop: the second neighbours are marked
-	 * used in (sb_l2out_resolve), without a division per packet, and
-	 * one a second only (a 64-bit division per loop was most of an
-	 * idle worker's loop). */
-	uint64_t t = rte_rdtsc();
+	sb_l2out_flush_at(w, rte_rdtsc());
+}
 
+void
+sb_l2out_flush_at(struct sb_worker *w, uint64_t t)
+{
+	/* Once a loop: the second neighbours are marked used in
+	 * (sb_l2out_resolve), without a division per packet, and one a
+	 * second only (a 64-bit division per loop was most of an idle
+	 * worker's loop). */
 	if (unlikely(t >= w->now_s_next)) {
 		w->now_s = (uint32_t)(t / w->tsc_hz);
 		w->now_s_next = ((uint64_t)w->now_s + 1) * w->tsc_hz;

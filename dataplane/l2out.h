@@ -173,6 +173,9 @@ void sb_l2out_inject(struct sb_worker *w);
 /** Flush every port's tx buffer. */
 void sb_l2out_flush(struct sb_worker *w);
 
+/** The same with the loop's TSC @t (one rdtsc a loop). */
+void sb_l2out_flush_at(struct sb_worker *w, uint64_t t);
+
 /** Give up parked packets (the worker is being freed). Main lcore. */
 void sb_l2out_free_parked(struct sb_worker *w);
 

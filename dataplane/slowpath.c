@@ -387,9 +387,9 @@ sb_slowpath_run(struct sb_worker *w, struct sb_burst *b)
 	}
 	if (news.n == 0)
 		return 0;
-	t0 = rte_rdtsc();
+	t0 = b->timed ? rte_rdtsc() : 0;
 	sb_fib_lookup_bulk(w->fib, table, dst, nhg, news.n);
-	t0 = rte_rdtsc() - t0;
+	t0 = b->timed ? rte_rdtsc() - t0 : 0;
 	w->cnt.stage_pkts[SB_STAGE_SLOW_FIB] += news.n;
 
 	for (unsigned i = 0; i < news.n; i++) {

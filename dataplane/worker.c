@@ -347,10 +347,20 @@ lookup_burst(struct sb_worker *w, struct sb_burst *b)
 	}
 }
 
+/* A stage boundary's TSC, read on timed bursts only (0 on the others,
+ * whose stages then add no cycles). */
+static inline uint64_t
+stamp(bool timed)
+{
+	return timed ? rte_rdtsc() : 0;
+}
+
+/* @pkts went through stage @s in @cycles (0 when the burst is not timed;
+ * a timed one stands for SB_STAGE_SAMPLE). */
 static inline void
 stage(struct sb_worker *w, enum sb_stage s, uint64_t cycles, unsigned pkts)
 {
-	w->cnt.stage_cycles[s] += cycles;
+	w->cnt.stage_cycles[s] += cycles * SB_STAGE_SAMPLE;
 	w->cnt.stage_pkts[s] += pkts;
 }
 
@@ -370,10 +380,11 @@ process(struct sb_worker *w, unsigned in, struct rte_mbuf **pkts, unsigned n, bo
 		dhcp_addresses(w, b.st);
 	w->cnt.rx += n;
 	b.now = rte_rdtsc();
+	b.timed = (++w->stage_tick & (SB_STAGE_SAMPLE - 1)) == 0;
 	/* The common case's clean hits in one pass (fastpath.c); the rest,
 	 * untouched, through the stages below. */
 	if (likely(!looped))
-		n = sb_fastpath_fused(w, b.st, in, b.now, pkts, n, left);
+		n = sb_fastpath_fused(w, b.st, in, b.now, b.timed, pkts, n, left);
 	else
 		memcpy(left, pkts, n * sizeof(*pkts));
 	/* What it took hit this worker's own table: owned where received. */
@@ -386,19 +397,19 @@ process(struct sb_worker *w, unsigned in, struct rte_mbuf **pkts, unsigned n, bo
 	b.looped = looped;
 	b.lookup.n = b.slow.n = b.fwd.n = b.hairpin.n = 0;
 	b.local.n = b.reset.n = b.later.n = b.icmp_err.n = 0;
-	t0 = rte_rdtsc();
+	t0 = stamp(b.timed);
 
 	parse_burst(w, &b, left, n);
 	local = b.local.n;
-	t1 = rte_rdtsc();
+	t1 = stamp(b.timed);
 	stage(w, SB_STAGE_PARSE, t1 - t0, n);
 
 	lookup_burst(w, &b);
-	t0 = rte_rdtsc();
+	t0 = stamp(b.timed);
 	stage(w, SB_STAGE_SESSION_LOOKUP, t0 - t1, b.lookup.n);
 
 	fast = sb_fastpath_hits(w, &b, &b.lookup);
-	t1 = rte_rdtsc();
+	t1 = stamp(b.timed);
 	stage(w, SB_STAGE_FAST_PATH, t1 - t0, fast);
 
 	if (b.slow.n != 0 || b.local.n != 0) {
@@ -408,8 +419,8 @@ process(struct sb_worker *w, unsigned in, struct rte_mbuf **pkts, unsigned n, bo
 		sb_fastpath_forward(w, &b, &b.fwd);
 		sb_vec_each(w, &b, &b.reset, sb_local_reset);
 		sb_vec_each(w, &b, &b.local, sb_local_deliver);
-		t0 = rte_rdtsc();
-		w->cnt.stage_cycles[SB_STAGE_SLOW_FIB] += fib;
+		t0 = stamp(b.timed);
+		w->cnt.stage_cycles[SB_STAGE_SLOW_FIB] += fib * SB_STAGE_SAMPLE;
 		stage(w, SB_STAGE_SLOW_PATH, t0 - t1 - fib, b.slow.n + local);
 		t1 = t0;
 	}
@@ -422,7 +433,7 @@ process(struct sb_worker *w, unsigned in, struct rte_mbuf **pkts, unsigned n, bo
 		if (w->cnt.frag_tracked != tracked)
 			sb_fragfwd_release(w, b.st, b.now, false);
 		sb_vec_each(w, &b, &b.icmp_err, sb_icmperr_translate);
-		stage(w, SB_STAGE_FRAG_ICMP_ERR, rte_rdtsc() - t1, b.later.n + b.icmp_err.n);
+		stage(w, SB_STAGE_FRAG_ICMP_ERR, stamp(b.timed) - t1, b.later.n + b.icmp_err.n);
 	}
 }
 
@@ -492,13 +503,15 @@ sb_worker_main(void *arg)
 		}
 		if (w->inject != NULL)
 			sb_l2out_inject(w);
+		/* The loop's one TSC read (and a second on a timed loop). */
 		uint64_t t = rte_rdtsc();
+		bool timed = got != 0 && (w->cnt.busy_loops & (SB_STAGE_SAMPLE - 1)) == 0;
 
 		if (unlikely(w->n_parked != 0))
 			sb_l2out_unpark(w, t);
-		sb_l2out_flush(w);
+		sb_l2out_flush_at(w, t);
 		if (got != 0)
-			stage(w, SB_STAGE_TX, rte_rdtsc() - t, got);
+			stage(w, SB_STAGE_TX, timed ? rte_rdtsc() - t : 0, got);
 
 		/* Age a bounded slice of the table, about every 100 us, so a
 		 * sweep never stalls forwarding. */

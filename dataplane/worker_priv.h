@@ -91,6 +91,7 @@ struct sb_worker {
 	uint64_t tsc_hz;
 	uint32_t now_s;                /* TSC seconds at the last flush (neighbour use) */
 	uint64_t now_s_next;           /* the TSC at which now_s next changes */
+	uint32_t stage_tick;           /* bursts, for SB_STAGE_SAMPLE */
 	struct sb_fib *fib;
 	struct sb_neigh *neigh;
 	struct sb_dp_state **state;    /* published by control */
@@ -152,6 +153,7 @@ sb_vec_add(struct sb_pkt_vec *v, struct sb_pkt *p)
 struct sb_burst {
 	const struct sb_dp_state *st;
 	uint64_t now;                  /* TSC at the start of the burst */
+	bool timed;                    /* stage cycles timed (SB_STAGE_SAMPLE) */
 	unsigned in;                   /* ingress port index */
 	bool handed;                   /* from another worker: owned here */
 	bool looped;                   /* ... looped in from WAN port @in: one

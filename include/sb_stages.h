@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause
- * switchback: the worker's stages, for per-stage cycle accounting (one
- * rdtsc per stage per burst). Each name says what its cycles pay for;
- * cycles / packets is a per-packet figure only where enough packets were
- * counted (SB_STAGE_MIN_PKTS). */
+ * switchback: the worker's stages, for per-stage cycle accounting. Every
+ * packet is counted in the stages it goes through; the cycles are timed
+ * (one rdtsc per stage) on one burst in SB_STAGE_SAMPLE and counted
+ * SB_STAGE_SAMPLE times, an estimate of the whole. Each name says what
+ * its cycles pay for; cycles / packets is a per-packet figure only where
+ * enough packets were counted (SB_STAGE_MIN_PKTS). */
 #ifndef SB_STAGES_H
 #define SB_STAGES_H
 
@@ -41,5 +43,12 @@ enum sb_stage {
  * about the loop than the stage (a tx flush of one packet a loop costs a
  * whole tx_burst): no per-packet figure is printed for it. */
 #define SB_STAGE_MIN_PKTS 10000u
+
+/* Stage cycles are timed on one burst (and one worker loop, for tx_flush)
+ * in this many: rdtsc is not free (20-25 cycles on bare metal, 48 on a
+ * 2-vCPU EPYC VM here, where timing every burst's stages took 5 rdtsc a
+ * burst, ~7 cycles a packet at 1 flow: docs/benchmarks.md). A power of
+ * two. */
+#define SB_STAGE_SAMPLE 16u
 
 #endif
