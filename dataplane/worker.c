@@ -364,8 +364,11 @@ stage(struct sb_worker *w, enum sb_stage s, uint64_t cycles, unsigned pkts)
 	w->cnt.stage_pkts[s] += pkts;
 }
 
+/* The burst @pkts of @n received on port @in at TSC @now (handed: from
+ * another worker). */
 static void
-process(struct sb_worker *w, unsigned in, struct rte_mbuf **pkts, unsigned n, bool handed)
+process(struct sb_worker *w, unsigned in, struct rte_mbuf **pkts, unsigned n, bool handed,
+	uint64_t now)
 {
 	struct rte_mbuf *left[SB_BURST];
 	struct sb_burst b;
@@ -379,7 +382,7 @@ process(struct sb_worker *w, unsigned in, struct rte_mbuf **pkts, unsigned n, bo
 	if (unlikely(b.st->version != w->addr_version))
 		dhcp_addresses(w, b.st);
 	w->cnt.rx += n;
-	b.now = rte_rdtsc();
+	b.now = now;
 	b.timed = (++w->stage_tick & (SB_STAGE_SAMPLE - 1)) == 0;
 	/* The common case's clean hits in one pass (fastpath.c); the rest,
 	 * untouched, through the stages below. */
@@ -440,13 +443,13 @@ process(struct sb_worker *w, unsigned in, struct rte_mbuf **pkts, unsigned n, bo
 void
 sb_worker_process(struct sb_worker *w, unsigned in, struct rte_mbuf **pkts, unsigned n)
 {
-	process(w, in, pkts, n, false);
+	process(w, in, pkts, n, false, rte_rdtsc());
 }
 
 void
 sb_worker_process_handed(struct sb_worker *w, unsigned in, struct rte_mbuf **pkts, unsigned n)
 {
-	process(w, in, pkts, n, true);
+	process(w, in, pkts, n, true, rte_rdtsc());
 }
 
 void
@@ -486,6 +489,9 @@ sb_worker_main(void *arg)
 	rte_rcu_qsbr_thread_online(w->qs, w->id);
 
 	while (__atomic_load_n(&w->running, __ATOMIC_RELAXED)) {
+		/* The loop's one TSC read (and two more on a timed loop):
+		 * its bursts' time, the flush's and the sweep's. */
+		uint64_t t = rte_rdtsc();
 		unsigned got = 0;
 
 		for (unsigned p = 0; p < w->n_ports; p++) {
@@ -493,7 +499,7 @@ sb_worker_main(void *arg)
 						      SB_BURST);
 
 			if (n != 0) {
-				sb_worker_process(w, p, pkts, n);
+				process(w, p, pkts, n, false, t);
 				got += n;
 			}
 		}
@@ -503,15 +509,14 @@ sb_worker_main(void *arg)
 		}
 		if (w->inject != NULL)
 			sb_l2out_inject(w);
-		/* The loop's one TSC read (and a second on a timed loop). */
-		uint64_t t = rte_rdtsc();
 		bool timed = got != 0 && (w->cnt.busy_loops & (SB_STAGE_SAMPLE - 1)) == 0;
+		uint64_t tx0 = timed ? rte_rdtsc() : 0;
 
 		if (unlikely(w->n_parked != 0))
 			sb_l2out_unpark(w, t);
 		sb_l2out_flush_at(w, t);
 		if (got != 0)
-			stage(w, SB_STAGE_TX, timed ? rte_rdtsc() - t : 0, got);
+			stage(w, SB_STAGE_TX, timed ? rte_rdtsc() - tx0 : 0, got);
 
 		/* Age a bounded slice of the table, about every 100 us, so a
 		 * sweep never stalls forwarding. */
