@@ -15,12 +15,14 @@
 #                   any LAN host can overwrite, as with Linux: ARP has no
 #                   authentication)
 #   syn_outbound    TCP SYNs from the LAN host to the internet (new flows)
+#   udp_outbound    UDP from the LAN host to every port of an internet host
+#                   (new flows; not in the CI run: docs/security.md)
 # Each asserts: no WAN state change (wan_changes and the log), the flow
 # keeps passing (loss <= 2%, p99 RTT < 50 ms), the CLI answers within
 # FLOOD_CLI_MS (default 100) every time, and drop counters (the worker's
 # and the XDP programs') name what the gateway dropped. arp_lan also: the
 # neighbour table holds at most half its entries (2048) on the LAN and
-# both WAN gateways keep their MAC; syn_outbound also: the LAN host holds
+# both WAN gateways keep their MAC; syn_outbound and udp_outbound also: the LAN host holds
 # no more sessions than sessions_per_host (a quarter of the table), the
 # rest of its SYNs counted as XDP syn_flood ([xdp] syn_per_source) or
 # session_host_limit.
@@ -29,7 +31,7 @@
 # the sender on CPU 0 at SCHED_IDLE, the lab kernel's side of the
 # gateway's links on CPU 0 (RPS), the CLI and the flow's client on CPU 0;
 # the worker has CPU 1 (docs/security.md, "Floods in the lab").
-# The lab suite runs all seven at full rate for FLOOD_SECONDS=2.
+# The lab suite runs all but udp_outbound at full rate for FLOOD_SECONDS=2.
 # Usage: test_lab_floods.sh SWITCHBACK_BINARY SB_FLOOD_BINARY [FLOOD...]
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -195,7 +197,7 @@ PY
 	fi
 	case $name in
 	arp_lan) neighbours_bounded ;;
-	syn_outbound) host_sessions_bounded "$work/$name.before" "$work/$name.after" ;;
+	syn_outbound|udp_outbound) host_sessions_bounded "$work/$name.before" "$work/$name.after" ;;
 	esac
 }
 
@@ -261,6 +263,7 @@ for f in $floods; do
 	frag)           one "$f" inet frag --src 198.18.200.0/24 --dst 203.0.113.2 ;;
 	arp_lan)        one "$f" lan arp --src 192.168.1.128/25 --dst 192.168.1.1 --iface lan0 ;;
 	syn_outbound)   one "$f" lan syn --src 192.168.1.10 --dst 192.0.2.80 --ports 1-65535 ;;
+	udp_outbound)   one "$f" lan udp --src 192.168.1.10 --dst 192.0.2.80 --ports 1-65535 ;;
 	*) bad "unknown flood $f" ;;
 	esac
 	sleep 1
