@@ -400,6 +400,31 @@ pair:
 	return false;
 }
 
+/* A miss @f from a LAN host at its [switchback] sessions_per_host limit:
+ * dropped here (session_host_limit), as new_flow (slowpath.c) would drop
+ * it after parsing and looking it up a second time, so that a host's
+ * flood of new flows costs the worker one lookup each and leaves the
+ * ring to its established ones (docs/security.md, udp_outbound). Only
+ * where the general path would come to that check first: one worker
+ * (with several, a miss may be another worker's session: handoff.h), a
+ * source on the port's subnet (another is the spoofing check's, or a
+ * routed LAN's), a destination that is not multicast or broadcast
+ * (dropped as such first). True when dropped. */
+static inline bool
+refused_at_host_limit(struct sb_worker *w, const struct fz_in *c, const struct fz *f)
+{
+	const struct sb_wport *ip = c->port;
+	uint32_t dst = f->key.dst;
+
+	if (ip->role != SB_ROLE_LAN || w->ho.n > 1 ||
+	    (rte_be_to_cpu_32(f->key.src) & ip->mask) != ip->net ||
+	    (dst & RTE_BE32(0xf0000000)) == RTE_BE32(0xe0000000) || dst == RTE_BE32(0xffffffff) ||
+	    likely(sb_ct_host_admit(w->ct, f->key.src)))
+		return false;
+	sb_wk_drop(w, f->m, SB_DROP_CT_HOST_LIMIT);
+	return true;
+}
+
 /* Frames the pass sends, by egress port. */
 struct fz_tx {
 	uint32_t used;             /* a bit per port with frames */
@@ -585,6 +610,8 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 			taken++;
 			continue;
 		}
+		if (v < 0 && unlikely(refused_at_host_limit(w, &c, f)))
+			continue;
 		left[nl++] = f->m;
 	}
 	for (uint32_t u = tx.used; u != 0; u &= u - 1) {

@@ -1453,6 +1453,41 @@ test_worker_sessions_per_host(void **state)
 	assert_int_equal(sb_ct_host_sessions(ct, rte_cpu_to_be_32(HOST_A)), 3);
 }
 
+/* A host at its limit flooding new flows: each refused in the fused pass,
+ * parsed and looked up once (before: again by the general path, which
+ * took the worker's time a LAN host's UDP flood had to be refused in;
+ * the flood overflowed the LAN port's ring and the host's established
+ * flow lost packets, docs/security.md); a burst mixing its established
+ * flow in keeps that flow's packet. */
+static void
+test_worker_host_limit_refused_in_one_pass(void **state)
+{
+	struct rte_mbuf *b[8];
+	uint64_t parsed;
+
+	(void)state;
+	sb_ct_set_host_max(ct, 2);
+	for (uint16_t i = 0; i < 2; i++) {
+		run1(LAN, udp(LAN, &a_mac, HOST_A, (uint16_t)(6000 + i), PEER, 53, 64));
+		rte_pktmbuf_free(expect(WAN, &gw_mac, WAN_ADDR, PEER, 63));
+	}
+	parsed = cnt()->stage_pkts[SB_STAGE_PARSE];
+	for (uint16_t i = 0; i < 8; i++)
+		b[i] = i == 5 ? udp(LAN, &a_mac, HOST_A, 6001, PEER, 53, 64) :
+			udp(LAN, &a_mac, HOST_A, (uint16_t)(7000 + i), PEER, 53, 64);
+	run(LAN, b, 8);
+	rte_pktmbuf_free(expect(WAN, &gw_mac, WAN_ADDR, PEER, 63));
+	assert_null(sent(WAN));
+	assert_int_equal(cnt()->drop[SB_DROP_CT_HOST_LIMIT], 7);
+	assert_int_equal(cnt()->ct_created, 2);
+	/* Eight parsed once each: none handed to the general path. */
+	assert_int_equal(cnt()->stage_pkts[SB_STAGE_PARSE], parsed + 8);
+	/* Another host's new flow still opens. */
+	run1(LAN, udp(LAN, &b_mac, HOST_B, 6000, PEER, 53, 64));
+	rte_pktmbuf_free(expect(WAN, &gw_mac, WAN_ADDR, PEER, 63));
+	assert_int_equal(cnt()->ct_created, 3);
+}
+
 int
 main(void)
 {
@@ -1467,6 +1502,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_worker_neigh_onlink_index_reused, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_worker_sessions_per_host, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_worker_host_limit_refused_in_one_pass, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_worker_mapping_endpoint_independent, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_worker_stale_session_flushed_and_reset, setup,
