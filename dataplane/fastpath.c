@@ -414,12 +414,10 @@ static inline bool
 refused_at_host_limit(struct sb_worker *w, const struct fz_in *c, const struct fz *f)
 {
 	const struct sb_wport *ip = c->port;
-	uint32_t dst = f->key.dst;
 
 	if (ip->role != SB_ROLE_LAN || w->ho.n > 1 ||
 	    (rte_be_to_cpu_32(f->key.src) & ip->mask) != ip->net ||
-	    (dst & RTE_BE32(0xf0000000)) == RTE_BE32(0xe0000000) || dst == RTE_BE32(0xffffffff) ||
-	    likely(sb_ct_host_admit(w->ct, f->key.src)))
+	    sb_wk_link_only_dst(f->key.dst) || likely(sb_ct_host_admit(w->ct, f->key.src)))
 		return false;
 	sb_wk_drop(w, f->m, SB_DROP_CT_HOST_LIMIT);
 	return true;

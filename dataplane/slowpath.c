@@ -279,8 +279,7 @@ new_flow(struct sb_worker *w, struct sb_burst *b, struct sb_pkt *p)
 	/* Multicast (224/4) and the limited broadcast stay on their link
 	 * (RFC 1812 5.3.5, and no multicast routing here): never routed,
 	 * never translated out of a WAN. */
-	if (unlikely((md->dst & RTE_BE32(0xf0000000)) == RTE_BE32(0xe0000000) ||
-		     md->dst == RTE_BE32(0xffffffff))) {
+	if (unlikely(sb_wk_link_only_dst(md->dst))) {
 		sb_wk_drop(w, m, SB_DROP_LAN_MULTICAST);
 		return;
 	}

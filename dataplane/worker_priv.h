@@ -271,6 +271,16 @@ sb_wk_session_gen(const struct sb_dp_state *st, unsigned p, unsigned nat)
 	return (uint16_t)(st->wan[p].gen - (nat == SB_CT_NAT_FWD ? st->wan[p].moves : 0));
 }
 
+/* Multicast (224/4) or the limited broadcast (@dst_be, network order):
+ * a LAN host's packet to it stays on its link, never routed or
+ * translated (RFC 1812 5.3.5). */
+static inline bool
+sb_wk_link_only_dst(uint32_t dst_be)
+{
+	return (dst_be & RTE_BE32(0xf0000000)) == RTE_BE32(0xe0000000) ||
+	       dst_be == RTE_BE32(0xffffffff);
+}
+
 /* Its WAN changed state since the session was made (lazy flush). */
 static inline bool
 sb_wk_session_stale(const struct sb_worker *w, const struct sb_dp_state *st,
