@@ -455,9 +455,14 @@ sb_ct_sweep(struct sb_ct *ct, uint64_t now, unsigned budget,
 	while (budget--) {
 		struct sb_session *s = &ct->s[i];
 
+		/* The age as a signed difference: a session touched at a
+		 * later TSC than this sweep's (another burst of the same
+		 * worker loop read the clock after it) is younger than
+		 * zero, not 2^32 units old. */
 		if (s->in_use &&
-		    nu - s->last > __atomic_load_n(&ct->timeout_u[s->state][proto_class(s->proto)],
-						   __ATOMIC_RELAXED)) {
+		    (int32_t)(nu - s->last) >
+			    (int32_t)__atomic_load_n(&ct->timeout_u[s->state][proto_class(s->proto)],
+						     __ATOMIC_RELAXED)) {
 			if (fn != NULL)
 				fn(arg, s);
 			sb_ct_delete(ct, i);

@@ -483,16 +483,16 @@ sb_worker_main(void *arg)
 {
 	struct sb_worker *w = arg;
 	struct rte_mbuf *pkts[SB_BURST];
-	uint64_t sweep_at = 0;
+	uint64_t sweep_at = 0, t = rte_rdtsc();
 
 	rte_rcu_qsbr_thread_register(w->qs, w->id);
 	rte_rcu_qsbr_thread_online(w->qs, w->id);
 
 	while (__atomic_load_n(&w->running, __ATOMIC_RELAXED)) {
-		/* The loop's one TSC read (and two more on a timed loop):
-		 * its bursts' time, the flush's and the sweep's. */
-		uint64_t t = rte_rdtsc();
 		unsigned got = 0;
+
+		/* The loop's bursts carry @t, the TSC read at the end of the
+		 * last loop (one read a loop, and two more on a timed one). */
 
 		for (unsigned p = 0; p < w->n_ports; p++) {
 			uint16_t n = rte_eth_rx_burst(w->port[p].port_id, (uint16_t)w->id, pkts,
@@ -511,6 +511,13 @@ sb_worker_main(void *arg)
 			sb_l2out_inject(w);
 		bool timed = got != 0 && (w->cnt.busy_loops & (SB_STAGE_SAMPLE - 1)) == 0;
 		uint64_t tx0 = timed ? rte_rdtsc() : 0;
+
+		/* Read after everything this loop did: handed bursts
+		 * (sb_ho_receive) stamp sessions with their own later
+		 * reads, and a sweep with an older time would see them
+		 * from the future (a session's age is now - last, unsigned)
+		 * and expire them at once. */
+		t = rte_rdtsc();
 
 		if (unlikely(w->n_parked != 0))
 			sb_l2out_unpark(w, t);

@@ -204,6 +204,29 @@ test_conntrack_sweep_expires_only_idle(void **state)
 	sb_ct_free(ct);
 }
 
+/* A sweep whose time is a little older than a session's last packet (a
+ * handed burst read the clock after the worker loop did) does not expire
+ * it: before, its age wrapped to 2^32 units and it went at once, and a
+ * 2-worker lab lost a fresh mapping's replies (lab_nat_2w). */
+static void
+test_conntrack_sweep_session_from_the_future(void **state)
+{
+	struct sb_ct *ct = table(64);
+	struct sb_ct_key o, r;
+	uint64_t t0 = 1000 * hz;
+
+	(void)state;
+	o = key(0xc0a8010a, 0xc0000250, 5000, 53, IPPROTO_UDP);
+	r = key(0xc0000250, 0xcb007102, 53, 5000, IPPROTO_UDP);
+	assert_true(ins(ct, &o, &r, t0 + hz / 10) >= 0);
+	expired_cb = 0;
+	assert_int_equal(sb_ct_sweep(ct, t0, 64, count_cb, NULL), 0);
+	assert_int_equal(sb_ct_count(ct), 1);
+	/* And it still expires when it is idle. */
+	assert_int_equal(sb_ct_sweep(ct, t0 + 301 * hz, 64, count_cb, NULL), 1);
+	sb_ct_free(ct);
+}
+
 static void
 test_conntrack_sweep_budget_bounds_work(void **state)
 {
@@ -565,6 +588,7 @@ test_conntrack_sessions_per_host(void **state)
 SB_TEST_MAIN("conntrack", setup, sb_test_eal_down,
 	     cmocka_unit_test(test_conntrack_insert_lookup_both_keys),
 	     cmocka_unit_test(test_conntrack_sessions_per_host),
+	     cmocka_unit_test(test_conntrack_sweep_session_from_the_future),
 	     cmocka_unit_test(test_conntrack_port_readdress),
 	     cmocka_unit_test(test_conntrack_bulk_lookup_hit_mask),
 	     cmocka_unit_test(test_conntrack_duplicate_key_refused),
