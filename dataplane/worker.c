@@ -492,8 +492,7 @@ sb_worker_main(void *arg)
 		unsigned got = 0;
 
 		/* The loop's bursts carry @t, the TSC read at the end of the
-		 * last loop (one read a loop, and two more on a timed one). */
-
+		 * last loop (one read a loop, one more on a timed one). */
 		for (unsigned p = 0; p < w->n_ports; p++) {
 			uint16_t n = rte_eth_rx_burst(w->port[p].port_id, (uint16_t)w->id, pkts,
 						      SB_BURST);
@@ -510,7 +509,6 @@ sb_worker_main(void *arg)
 		if (w->inject != NULL)
 			sb_l2out_inject(w);
 		bool timed = got != 0 && (w->cnt.busy_loops & (SB_STAGE_SAMPLE - 1)) == 0;
-		uint64_t tx0 = timed ? rte_rdtsc() : 0;
 
 		/* Read after everything this loop did: handed bursts
 		 * (sb_ho_receive) stamp sessions with their own later
@@ -523,7 +521,7 @@ sb_worker_main(void *arg)
 			sb_l2out_unpark(w, t);
 		sb_l2out_flush_at(w, t);
 		if (got != 0)
-			stage(w, SB_STAGE_TX, timed ? rte_rdtsc() - tx0 : 0, got);
+			stage(w, SB_STAGE_TX, timed ? rte_rdtsc() - t : 0, got);
 
 		/* Age a bounded slice of the table, about every 100 us, so a
 		 * sweep never stalls forwarding. */

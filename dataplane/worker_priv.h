@@ -152,7 +152,8 @@ sb_vec_add(struct sb_pkt_vec *v, struct sb_pkt *p)
  */
 struct sb_burst {
 	const struct sb_dp_state *st;
-	uint64_t now;                  /* TSC at the start of the burst */
+	uint64_t now;                  /* the burst's TSC (the worker loop's read,
+					* before its rx bursts) */
 	bool timed;                    /* stage cycles timed (SB_STAGE_SAMPLE) */
 	unsigned in;                   /* ingress port index */
 	bool handed;                   /* from another worker: owned here */
