@@ -22,6 +22,8 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include <rte_byteorder.h>
+
 #include "sb_common.h"
 
 struct sb_ft;
@@ -105,8 +107,9 @@ struct sb_session {
 	uint16_t wan_gen;         /* egress WAN generation at creation */
 	uint8_t out_port;         /* egress port index */
 	uint8_t in_port;          /* ingress (LAN) port index */
-	uint8_t proto;
 	uint8_t nat_wan;          /* WAN port index of the source mapping */
+	uint8_t proto;            /* the byte before the flags: sb_ct_verify
+				   * reads both in one word */
 	uint8_t state : 4;        /* enum sb_ct_state */
 	uint8_t nat : 2;          /* SB_CT_NAT_* */
 	uint8_t in_use : 1;
@@ -322,15 +325,22 @@ sb_ct_fingerprint(const struct sb_ct *ct, const struct sb_ct_key *k)
 	return sb_ct_fingerprint_of(ct, k->src, k->dst, ports, k->proto);
 }
 
+/* in_use in the 16-bit little-endian word at sb_session.proto: the flag
+ * byte's bit 6 (state 4 bits, nat 2, then in_use, from the low bit up:
+ * the x86-64 psABI's bit-field order; conntrack's unit test checks it). */
+#define SB_CT_IN_USE_WORD 0x4000u
+
 /** Does @k, found with data word @v, belong to the session it points at? */
 static inline bool
 sb_ct_verify(const struct sb_ct *ct, const struct sb_ct_key *k, uint64_t v)
 {
 	const struct sb_session *s = &ct->s[SB_CT_IDX(v)];
-
 	uint32_t kp, sp;
+	uint16_t pf;
 
-	if (__builtin_expect(!s->in_use, 0) || k->proto != s->proto)
+	/* In use, and the key's protocol, in one compare. */
+	memcpy(&pf, &s->proto, 2);
+	if ((rte_le_to_cpu_16(pf) & (0xff | SB_CT_IN_USE_WORD)) != (k->proto | SB_CT_IN_USE_WORD))
 		return false;
 	memcpy(&kp, &k->sport, 4);
 	if (SB_CT_DIR(v) == SB_CT_DIR_ORIG) {

@@ -289,11 +289,13 @@ struct fz_in {
 	uint32_t l3_off;           /* 14, or 18 on a port with a VLAN */
 	uint16_t vlan_be;
 	uint32_t now_u;            /* the burst's time in table units (sb_ct_touch) */
-	uint32_t wan;              /* a bit per WAN port */
 	/* The generation a session on WAN port p keeps (sb_wk_session_gen):
 	 * [p][0] translated or routed out, [p][1] inbound (SB_CT_NAT_FWD). */
 	uint16_t gen[SB_MAX_PORTS][2];
 	struct tr_cnt k;           /* translate's counts, added once a burst */
+	/* Bytes 6-13 of an untagged IPv4 frame out of port p: its MAC and
+	 * the EtherType, as they lie in the frame. */
+	uint64_t src_type[SB_MAX_PORTS];
 };
 
 /* One bit of 32 for address @a (a multiplicative hash's top five bits).
@@ -348,10 +350,11 @@ common_case(const struct sb_worker *w, const struct fz_in *c, const struct sb_ft
 	tot = sb_be16((uint16_t)(w0 >> 16));
 	proto = (uint8_t)(w1 >> 8);
 	/* Version 4 and IHL 5 (byte 0), no fragment bits (bytes 6-7 but DF),
-	 * in one compare of the first word. */
+	 * in one compare of the first word; 28 <= total length <= what the
+	 * frame holds, in one unsigned compare (len >= l3_off + 28 above). */
 	if (unlikely((w0 & (0xffull | (uint64_t)RTE_BE16(RTE_IPV4_HDR_MF_FLAG |
 							  RTE_IPV4_HDR_OFFSET_MASK) << 48)) != 0x45 ||
-		     (uint8_t)w1 <= 1 || tot < 28 || c->l3_off + tot > len))
+		     (uint8_t)w1 <= 1 || tot - 28 > len - (c->l3_off + 28)))
 		goto pair;
 	if (!(m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_GOOD) && unlikely(!sb_ipv4_cksum20_ok(w0, w1, dst)))
 		goto pair;
@@ -362,7 +365,8 @@ common_case(const struct sb_worker *w, const struct fz_in *c, const struct sb_ft
 	if (likely(proto == IPPROTO_UDP)) {
 		uint16_t dl = sb_be16(sb_ld16(l4 + 4));
 
-		if (unlikely(dl < 8 || dl > tot - 20))
+		/* 8 <= UDP length <= the IP payload (tot >= 28). */
+		if (unlikely((uint32_t)dl - 8 > tot - 28))
 			goto pair;
 		if (unlikely(ip->dhcp) && sb_ld16(l4) == RTE_BE16(67) && sb_ld16(l4 + 2) == RTE_BE16(68))
 			goto pair;
@@ -437,59 +441,93 @@ static inline bool
 take(struct sb_worker *w, const struct sb_dp_state *st, struct fz_in *c, unsigned in,
      struct fz *f, struct sb_session *s, unsigned dir, struct fz_tx *tx)
 {
-	unsigned out = dir == SB_CT_DIR_ORIG ? s->out_port : s->in_port;
-	uint16_t nb = dir == SB_CT_DIR_ORIG ? s->out_nb : s->in_nb;
 	uint8_t *l3 = f->l3;
 	struct rte_mbuf *m = f->m;
-	struct sb_meta md = {
-		.src = f->key.src, .dst = f->key.dst, .sport = f->key.sport,
-		.dport = f->key.dport, .proto = f->key.proto, .l4_off = 20,
-	};
-	uint32_t idx = nb & ~SB_CT_NB_BY_ADDR;
+	bool tcp = f->key.proto == IPPROTO_TCP;
+	unsigned out;
+	uint16_t nb;
+	uint32_t idx, hop;
 	uint64_t mac;
 
-	/* common_case passes TCP and UDP alone: translate's ICMP cases go. */
-	if (md.proto != IPPROTO_TCP && md.proto != IPPROTO_UDP)
-		__builtin_unreachable();
 	/* clean_hit, with the WAN generations of the burst (the state does
 	 * not change under it). */
-	if (unlikely((dir == SB_CT_DIR_ORIG ? s->in_port : s->out_port) != in) ||
-	    unlikely(((c->wan >> s->out_port) & 1) &&
-		     c->gen[s->out_port][s->nat == SB_CT_NAT_FWD] != s->wan_gen) ||
-	    unlikely(dir == SB_CT_DIR_ORIG ? sb_wk_path_dead(st, s) :
-		     sb_wk_reply_hop_dead(st, s)) ||
+	if (dir == SB_CT_DIR_ORIG) {
+		out = s->out_port;
+		nb = s->out_nb;
+		if (unlikely(s->in_port != in) || unlikely(s->routed && st->nb_dead[nb]))
+			return false;
+	} else {
+		out = s->in_port;
+		nb = s->in_nb;
+		if (unlikely(s->out_port != in) ||
+		    unlikely(!(nb & SB_CT_NB_BY_ADDR) && st->nb_dead[nb]))
+			return false;
+	}
+	if (unlikely(c->gen[s->out_port][s->nat == SB_CT_NAT_FWD] != s->wan_gen) ||
 	    unlikely(nb == SB_CT_NB_NONE))
 		return false;
+	idx = nb & ~SB_CT_NB_BY_ADDR;
 	mac = __atomic_load_n(&w->neigh->e[idx].mac_state, __ATOMIC_ACQUIRE);
 	if (unlikely(!(mac & SB_NEIGH_VALID)))
 		return false;
 	/* An index found by address holds while the entry is still that
 	 * address's (sb_l2out_resolve_s); otherwise the general path finds
 	 * the neighbour again. */
-	if ((nb & SB_CT_NB_BY_ADDR) &&
-	    (w->neigh->e[idx].port != out ||
-	     w->neigh->e[idx].ip != rte_be_to_cpu_32(dir != SB_CT_DIR_ORIG ? s->lan_addr :
-						     s->nat == SB_CT_NAT_HAIRPIN ? s->rem_addr :
-						     md.dst)))
-		return false;
+	if (nb & SB_CT_NB_BY_ADDR) {
+		hop = dir != SB_CT_DIR_ORIG ? s->lan_addr :
+		      s->nat == SB_CT_NAT_HAIRPIN ? s->rem_addr : f->key.dst;
+		if (w->neigh->e[idx].port != out || w->neigh->e[idx].ip != rte_be_to_cpu_32(hop))
+			return false;
+	}
 	sb_neigh_touch(w->neigh, idx, w->now_s);
-	if (md.proto == IPPROTO_TCP) {
-		md.l4_len = (uint16_t)(sb_be16(sb_ld16(l3 + 2)) - 20);
-		md.tcp_flags = l3[20 + 13];
+	if (tcp) {
+		struct sb_meta md = { .proto = IPPROTO_TCP, .l4_off = 20,
+				      .l4_len = (uint16_t)(sb_be16(sb_ld16(l3 + 2)) - 20),
+				      .tcp_flags = l3[20 + 13] };
+
 		if (!tcp_track(w, m, s, dir, &md, l3))
 			return true;
 	}
-	translate(w, c->now_u, s, dir, &md, l3, &c->k);
+	if (likely(s->nat == SB_CT_NAT_SRC)) {
+		/* Masquerade, the common case: one side of the tuple
+		 * rewritten with the constants prepared at creation. */
+		if (dir == SB_CT_DIR_ORIG) {
+			sb_nat_apply_masq(l3, tcp, 0, w->ct->addr[s->nat_wan], s->ext_port,
+					  s->ck_ip, s->ck_l4);
+			c->k.nat_out++;
+			s->last = c->now_u;
+		} else {
+			sb_nat_apply_masq(l3, tcp, 1, s->lan_addr, s->lan_port, s->ck_ip, s->ck_l4);
+			c->k.nat_in++;
+			if (s->state == SB_CT_NEW && !tcp)
+				s->state = SB_CT_ESTABLISHED;
+		}
+		c->k.forwarded++;
+		if (tcp)
+			sb_ct_tcp_update(s, l3[20 + 13], dir);
+	} else {
+		struct sb_meta md = {
+			.src = f->key.src, .dst = f->key.dst, .sport = f->key.sport,
+			.dport = f->key.dport, .proto = f->key.proto, .l4_off = 20,
+			.tcp_flags = tcp ? l3[20 + 13] : 0,
+		};
+
+		/* common_case passes TCP and UDP alone: translate's ICMP
+		 * cases go. */
+		if (md.proto != IPPROTO_TCP && md.proto != IPPROTO_UDP)
+			__builtin_unreachable();
+		translate(w, c->now_u, s, dir, &md, l3, &c->k);
+	}
 	if (unlikely(c->l3_off != sizeof(struct rte_ether_hdr)) && rte_vlan_strip(m) != 0) {
 		sb_wk_drop(w, m, SB_DROP_TRUNCATED);
 		return true;
 	}
 	/* The neighbour's word (MAC in bytes 0-5) over the destination, then
-	 * the port's MAC over its tail: two stores, the EtherType as it is. */
+	 * the port's MAC and the EtherType (IPv4: the frame is untagged by
+	 * now) over its tail: two stores. */
 	mac = rte_cpu_to_le_64(mac);
 	memcpy(l3 - sizeof(struct rte_ether_hdr), &mac, 8);
-	memcpy(l3 - sizeof(struct rte_ether_hdr) + RTE_ETHER_ADDR_LEN, &w->port[out].mac,
-	       RTE_ETHER_ADDR_LEN);
+	memcpy(l3 - sizeof(struct rte_ether_hdr) + RTE_ETHER_ADDR_LEN, &c->src_type[out], 8);
 	if (unlikely(!sb_l2out_tag(w, &w->port[out], &m)))
 		return true;
 	tx->m[out][tx->n[out]++] = m;
@@ -521,12 +559,16 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 		for (unsigned r = 0; r < w->fwd->n11; r++)
 			c.local |= addr_bit(rte_cpu_to_be_32(w->fwd->m11[r].external));
 	c.now_u = (uint32_t)(now >> ct->tshift);
-	for (unsigned p = 0; p < w->n_ports; p++)
-		if (w->port[p].role == SB_ROLE_WAN) {
-			c.wan |= 1u << p;
-			c.gen[p][0] = sb_wk_session_gen(st, p, SB_CT_NAT_SRC);
-			c.gen[p][1] = sb_wk_session_gen(st, p, SB_CT_NAT_FWD);
-		}
+	/* Every port's: a LAN port's generation never moves from 0, which
+	 * its sessions keep (slowpath.c), so they pass as they should. */
+	for (unsigned p = 0; p < w->n_ports; p++) {
+		uint16_t type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+
+		memcpy(&c.src_type[p], &w->port[p].mac, RTE_ETHER_ADDR_LEN);
+		memcpy((uint8_t *)&c.src_type[p] + RTE_ETHER_ADDR_LEN, &type, 2);
+		c.gen[p][0] = sb_wk_session_gen(st, p, SB_CT_NAT_SRC);
+		c.gen[p][1] = sb_wk_session_gen(st, p, SB_CT_NAT_FWD);
+	}
 
 	/* Parse, key, hash; the first bucket prefetched for the next loop. */
 	for (unsigned i = 0; i < n && i < PREFETCH_OFFSET; i++)

@@ -194,6 +194,39 @@ sb_nat_apply(uint8_t *l3, const struct sb_meta *md, uint32_t src, uint32_t dst,
 }
 
 /**
+ * sb_nat_apply() of a masquerade (one side of the tuple translated) in the
+ * fast path, where the header is 20 bytes: going out (@dir 0) the source
+ * address and port become @addr and @port, coming back (@dir 1) the
+ * destination's do; the other side's fields are left as they are (not
+ * stored again). @ck_ip and @ck_l4 as sb_nat_prepare made them (the
+ * original direction's: the reply's negation is taken here). TTL - 1.
+ */
+static inline __attribute__((always_inline)) void
+sb_nat_apply_masq(uint8_t *l3, bool tcp, unsigned dir, uint32_t addr, uint16_t port,
+		  uint16_t ck_ip, uint16_t ck_l4)
+{
+	uint8_t *l4 = l3 + 20;
+	uint16_t neg = (uint16_t)-(int)dir;  /* 0xffff coming back: ~ck */
+	uint32_t c;
+
+	memcpy(l3 + 12 + 4 * dir, &addr, 4);
+	sb_st16(l4 + 2 * dir, port);
+	l3[8]--;
+	c = (uint16_t)~sb_ld16(l3 + 10) + (uint32_t)(uint16_t)(ck_ip ^ neg) +
+	    (uint16_t)~RTE_BE16(0x0100);
+	sb_st16(l3 + 10, (uint16_t)~sb_csum_fold(c));
+	if (tcp) {
+		c = (uint16_t)~sb_ld16(l4 + 16) + (uint32_t)(uint16_t)(ck_l4 ^ neg);
+		sb_st16(l4 + 16, (uint16_t)~sb_csum_fold(c));
+	} else {
+		uint16_t old = sb_ld16(l4 + 6);
+
+		c = (uint16_t)~old + (uint32_t)(uint16_t)(ck_l4 ^ neg);
+		sb_st16(l4 + 6, sb_csum_udp_fix(old, (uint16_t)~sb_csum_fold(c)));
+	}
+}
+
+/**
  * Rewrite the source address and port (or ICMP echo id) of the IPv4
  * packet at @l3 with incremental updates of the IP and L4 checksums.
  * @addr and @port in network order. Any thread.

@@ -418,6 +418,49 @@ test_conntrack_hit_checked_against_full_tuple(void **state)
 	sb_ct_free(ct);
 }
 
+/* sb_ct_verify reads in_use and the protocol in one word
+ * (SB_CT_IN_USE_WORD): the word must see exactly the in_use bit, and a
+ * session that is not in use or has another protocol never verifies. */
+static void
+test_conntrack_verify_reads_in_use_and_proto(void **state)
+{
+	struct sb_ct *ct = table(16);
+	struct sb_ct_key o, r;
+	struct sb_session *s;
+	uint16_t word;
+	int64_t idx;
+
+	(void)state;
+	pair(5, &o, &r);
+	idx = ins(ct, &o, &r, 1);
+	assert_true(idx >= 0);
+	s = sb_ct_session(ct, (uint32_t)idx);
+	assert_true(sb_ct_verify(ct, &o, (uint64_t)idx << 1 | SB_CT_DIR_ORIG));
+	assert_true(sb_ct_verify(ct, &r, (uint64_t)idx << 1 | SB_CT_DIR_REPLY));
+	/* The word holds the protocol and the flag bits, in_use alone at
+	 * SB_CT_IN_USE_WORD. */
+	memcpy(&word, &s->proto, 2);
+	assert_int_equal(rte_le_to_cpu_16(word) & 0xff, IPPROTO_TCP);
+	assert_true(rte_le_to_cpu_16(word) & SB_CT_IN_USE_WORD);
+	s->in_use = 0;
+	memcpy(&word, &s->proto, 2);
+	assert_false(rte_le_to_cpu_16(word) & SB_CT_IN_USE_WORD);
+	assert_false(sb_ct_verify(ct, &o, (uint64_t)idx << 1 | SB_CT_DIR_ORIG));
+	/* Every other flag set: still not in use. */
+	s->state = 0xf;
+	s->nat = 3;
+	s->routed = 1;
+	assert_false(sb_ct_verify(ct, &o, (uint64_t)idx << 1 | SB_CT_DIR_ORIG));
+	s->in_use = 1;
+	s->state = SB_CT_NEW;
+	s->nat = SB_CT_NAT_SRC;
+	s->routed = 0;
+	assert_true(sb_ct_verify(ct, &o, (uint64_t)idx << 1 | SB_CT_DIR_ORIG));
+	o.proto = IPPROTO_UDP;
+	assert_false(sb_ct_verify(ct, &o, (uint64_t)idx << 1 | SB_CT_DIR_ORIG));
+	sb_ct_free(ct);
+}
+
 static void
 test_conntrack_owner_in_data_word(void **state)
 {
@@ -600,5 +643,6 @@ SB_TEST_MAIN("conntrack", setup, sb_test_eal_down,
 	     cmocka_unit_test(test_conntrack_hairpin_and_plain_keys_rebuilt),
 	     cmocka_unit_test(test_conntrack_keys_must_fit_translation),
 	     cmocka_unit_test(test_conntrack_hit_checked_against_full_tuple),
+	     cmocka_unit_test(test_conntrack_verify_reads_in_use_and_proto),
 	     cmocka_unit_test(test_conntrack_owner_in_data_word),
 	     cmocka_unit_test(test_conntrack_bytes_per_session_at_1m))
