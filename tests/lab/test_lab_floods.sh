@@ -59,6 +59,17 @@ if [ "${FLOOD_XDP:-1}" = 1 ]; then
 	[ -n "${FLOOD_SYN_PER_SOURCE:-}" ] &&
 		printf 'syn_per_source = %s\n' "$FLOOD_SYN_PER_SOURCE" >>"$conf"
 fi
+# The WAN ports' rx_desc (their AF_XDP sockets' rings) at 4096, as
+# docs/security.md advises for AF_XDP WAN ports: with the default 1024 the
+# kernel dropped 7.7-19k of a 2-s echo_any_id flood at WAN1's full ring
+# (the veth's rx_dropped), and the flow's replies with them (up to 6 of
+# 150); with 4096, none. (The LAN port keeps 1024: a deeper ring there
+# only queues the flow behind syn_outbound's SYNs, p99 46-49 ms.)
+# FLOOD_RX_DESC sets another (0: the config's).
+if [ "${FLOOD_RX_DESC:-4096}" != 0 ]; then
+	sed "/^\[port wan/a rx_desc = ${FLOOD_RX_DESC:-4096}" "$conf" >"$work/lab-wan-flood.ini"
+	conf=$work/lab-wan-flood.ini
+fi
 lab_start "$conf"
 # The kernel's side of the gateway's links (the ISPs' and the LAN host's
 # veths) takes what the worker sends on CPU 0, by RPS (FLOOD_RPS=0: not).
@@ -97,6 +108,25 @@ sys.exit(0 if all(w["state"] == "up" for w in json.load(sys.stdin)) else 1)'; th
 	return 1
 }
 
+# Every lab interface's drop and error counters, one "ns/if counter n"
+# a line: a flood's losses outside the gateway (the kernel's veths and
+# routers) are the rig's, and the record says where they were.
+link_drops() {
+	local ns
+	for ns in sb-lan sb-gw sb-isp1 sb-isp2 sb-inet; do
+		ip -n "$ns" -s -j link show 2>/dev/null | $py -c '
+import json, sys
+ns = sys.argv[1]
+for l in json.load(sys.stdin):
+    n = l["ifname"]
+    for d in ("rx", "tx"):
+        for k in ("dropped", "errors", "over_errors"):
+            v = l.get("stats64", {}).get(d, {}).get(k)
+            if v is not None:
+                print(f"{ns}/{n} {d}_{k} {v}")' "$ns" 2>/dev/null
+	done
+}
+
 # The CLI, again and again until $1 (epoch ms): prints the worst latency.
 # It runs on CPU 0, as an operator's shell would run on the housekeeping
 # cores of an appliance whose worker cores are isolated (isolcpus): on this
@@ -123,6 +153,8 @@ one() {
 	settle || bad "$name: the WANs were not all up and quiet before it"
 	before_log=$(wc -l <"$log")
 	stats_json >"$work/$name.before"
+	ctl status --json >"$work/$name.status0" 2>/dev/null
+	link_drops >"$work/$name.links0"
 	ip netns exec sb-lan taskset -c 0 $py "$top/scripts/lab-client.py" stream --rtt --interval 0.02 \
 		--count $(( secs * 50 + 50 )) --sport 40123 >"$work/$name.stream" 2>&1 &
 	spid=$!
@@ -138,6 +170,8 @@ one() {
 	wait "$spid"
 	sleep 0.3
 	stats_json >"$work/$name.after"
+	ctl status --json >"$work/$name.status1" 2>/dev/null
+	link_drops >"$work/$name.links1"
 	local sent
 	sent=$(sed -n 's/.*sent \([0-9]*\) packets.*/\1/p' "$work/$name.flood")
 	echo "# $name: $(cat "$work/$name.flood")"
@@ -174,6 +208,33 @@ PY
 	else
 		bad "$name: the CLI took $((worst_us / 1000)) ms"
 	fi
+	# What the ports' receive queues lost before the worker saw it (the
+	# kernel's copy into a full AF_XDP ring: rx_missed), for the record.
+	$py - "$work/$name.status0" "$work/$name.status1" "$name" <<'PY' || true
+import json, sys
+try:
+    a, b = (json.load(open(p)) for p in sys.argv[1:3])
+except (OSError, ValueError):
+    sys.exit(0)
+was = {p["name"]: p["rx_missed"] for p in a.get("ports", [])}
+d = {p["name"]: p["rx_missed"] - was.get(p["name"], 0) for p in b.get("ports", [])}
+print(f"#   rx_missed during {sys.argv[3]}: " +
+      (", ".join(f"{k} {v}" for k, v in d.items() if v > 0) or "none"))
+PY
+	$py - "$work/$name.links0" "$work/$name.links1" "$name" <<'PY' || true
+import sys
+def load(p):
+    r = {}
+    for line in open(p):
+        f = line.split()
+        if len(f) == 3:
+            r[(f[0], f[1])] = int(f[2])
+    return r
+a, b = load(sys.argv[1]), load(sys.argv[2])
+d = {f"{k[0]} {k[1]}": v - a.get(k, 0) for k, v in b.items() if v - a.get(k, 0) > 0}
+print(f"#   lab links' drops during {sys.argv[3]}: " +
+      (", ".join(f"{k} {v}" for k, v in d.items()) or "none"))
+PY
 	if $py - "$work/$name.before" "$work/$name.after" "$sent" "$name" <<'PY'
 import json, sys
 a, b = (json.load(open(p)) for p in sys.argv[1:3])
