@@ -450,23 +450,27 @@ take(struct sb_worker *w, const struct sb_dp_state *st, struct fz_in *c, unsigne
 	uint64_t mac;
 
 	/* clean_hit, with the WAN generations of the burst (the state does
-	 * not change under it). */
+	 * not change under it). Its next hop's nb_dead is checked whatever
+	 * the session (sb_wk_path_dead and sb_wk_reply_hop_dead look only
+	 * at gateways): only a gateway that left every nexthop group is
+	 * marked (publish.c), and a session whose on-link neighbour is
+	 * marked, if there were one, would be the general path's, which
+	 * tells the two apart. */
 	if (dir == SB_CT_DIR_ORIG) {
 		out = s->out_port;
 		nb = s->out_nb;
-		if (unlikely(s->in_port != in) || unlikely(s->routed && st->nb_dead[nb]))
+		if (unlikely(s->in_port != in))
 			return false;
 	} else {
 		out = s->in_port;
 		nb = s->in_nb;
-		if (unlikely(s->out_port != in) ||
-		    unlikely(!(nb & SB_CT_NB_BY_ADDR) && st->nb_dead[nb]))
+		if (unlikely(s->out_port != in))
 			return false;
 	}
-	if (unlikely(c->gen[s->out_port][s->nat == SB_CT_NAT_FWD] != s->wan_gen) ||
-	    unlikely(nb == SB_CT_NB_NONE))
-		return false;
 	idx = nb & ~SB_CT_NB_BY_ADDR;
+	if (unlikely(nb == SB_CT_NB_NONE) || unlikely(st->nb_dead[idx]) ||
+	    unlikely(c->gen[s->out_port][s->nat == SB_CT_NAT_FWD] != s->wan_gen))
+		return false;
 	mac = __atomic_load_n(&w->neigh->e[idx].mac_state, __ATOMIC_ACQUIRE);
 	if (unlikely(!(mac & SB_NEIGH_VALID)))
 		return false;
