@@ -31,6 +31,11 @@
 # the sender on CPU 0 at SCHED_IDLE, the lab kernel's side of the
 # gateway's links on CPU 0 (RPS), the CLI and the flow's client on CPU 0;
 # the worker has CPU 1 (docs/security.md, "Floods in the lab").
+# For experiments with that rig: FLOOD_RPS_LINKS (the "ns:ifname" links
+# given RPS on CPU 0), FLOOD_CLIENT_CHRT (chrt options for the flow's
+# client, e.g. "-f 10"), FLOOD_RX_DESC (the WAN ports' rx_desc, 4096).
+# Each flood prints what the ports' queues missed and every lab link's
+# drop counters, so a loss outside the gateway shows where it was.
 # The lab suite runs all but udp_outbound at full rate for FLOOD_SECONDS=2.
 # Usage: test_lab_floods.sh SWITCHBACK_BINARY SB_FLOOD_BINARY [FLOOD...]
 set -uo pipefail
@@ -77,7 +82,7 @@ lab_start "$conf"
 # lab's forwarding, and the internet's answers to a flood, run inside the
 # worker's transmit call on the worker's CPU (docs/security.md).
 if [ "${FLOOD_RPS:-1}" = 1 ]; then
-	for x in isp1:isp1-cust isp2:isp2-cust lan:lan0; do
+	for x in ${FLOOD_RPS_LINKS:-isp1:isp1-cust isp2:isp2-cust lan:lan0}; do
 		ip netns exec "sb-${x%%:*}" sh -c "echo 1 >/sys/class/net/${x#*:}/queues/rx-0/rps_cpus" ||
 			bad "RPS on ${x#*:}"
 	done
@@ -155,7 +160,7 @@ one() {
 	stats_json >"$work/$name.before"
 	ctl status --json >"$work/$name.status0" 2>/dev/null
 	link_drops >"$work/$name.links0"
-	ip netns exec sb-lan taskset -c 0 $py "$top/scripts/lab-client.py" stream --rtt --interval 0.02 \
+	ip netns exec sb-lan taskset -c 0 ${FLOOD_CLIENT_CHRT:+chrt $FLOOD_CLIENT_CHRT} $py "$top/scripts/lab-client.py" stream --rtt --interval 0.02 \
 		--count $(( secs * 50 + 50 )) --sport 40123 >"$work/$name.stream" 2>&1 &
 	spid=$!
 	sleep 0.5
