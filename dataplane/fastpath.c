@@ -57,6 +57,30 @@ struct tr_cnt {
 	uint64_t forwarded, nat_out, nat_in;
 };
 
+/* translate() of a TCP (@tcp, with @tcp_flags) or UDP packet through
+ * masquerade session @s in @dir, its L4 header at @l4_off: the prepared
+ * rewrite of the translated side, the session's state and age, the
+ * counts in @k. */
+static inline __attribute__((always_inline)) void
+masquerade(struct sb_worker *w, uint32_t now_u, struct sb_session *s, unsigned dir, uint8_t *l3,
+	   unsigned l4_off, bool tcp, uint8_t tcp_flags, struct tr_cnt *k)
+{
+	if (dir == SB_CT_DIR_ORIG) {
+		sb_nat_apply_masq(l3, l4_off, tcp, 0, w->ct->addr[s->nat_wan], s->ext_port,
+				  s->ck_ip, s->ck_l4);
+		k->nat_out++;
+		s->last = now_u;
+	} else {
+		sb_nat_apply_masq(l3, l4_off, tcp, 1, s->lan_addr, s->lan_port, s->ck_ip, s->ck_l4);
+		k->nat_in++;
+		if (s->state == SB_CT_NEW && !tcp)
+			s->state = SB_CT_ESTABLISHED;
+	}
+	k->forwarded++;
+	if (tcp)
+		sb_ct_tcp_update(s, tcp_flags, dir);
+}
+
 /* Rewrite the packet (@md, IPv4 header at @l3) going along @s in @dir and
  * account for it: addresses, ports, TTL and checksums, the session's
  * state and age (@now_u: the time in table units, sb_ct_touch), the
@@ -74,21 +98,8 @@ translate(struct sb_worker *w, uint32_t now_u, struct sb_session *s, unsigned di
 	if (likely(s->nat == SB_CT_NAT_SRC && md->proto != IPPROTO_ICMP)) {
 		/* Masquerade, the common case, straight through: the prepared
 		 * rewrite below without the other kinds' cases. */
-		if (dir == SB_CT_DIR_ORIG) {
-			sb_nat_apply(l3, md, w->ct->addr[s->nat_wan], md->dst, s->ext_port,
-				     md->dport, s->ck_ip, s->ck_l4);
-			k->nat_out++;
-			s->last = now_u;
-		} else {
-			sb_nat_apply(l3, md, md->src, s->lan_addr, md->sport, s->lan_port,
-				     (uint16_t)~s->ck_ip, (uint16_t)~s->ck_l4);
-			k->nat_in++;
-			if (s->state == SB_CT_NEW && md->proto != IPPROTO_TCP)
-				s->state = SB_CT_ESTABLISHED;
-		}
-		k->forwarded++;
-		if (md->proto == IPPROTO_TCP)
-			sb_ct_tcp_update(s, md->tcp_flags, dir);
+		masquerade(w, now_u, s, dir, l3, md->l4_off, md->proto == IPPROTO_TCP,
+			   md->tcp_flags, k);
 		return;
 	}
 
@@ -493,22 +504,8 @@ take(struct sb_worker *w, const struct sb_dp_state *st, struct fz_in *c, unsigne
 			return true;
 	}
 	if (likely(s->nat == SB_CT_NAT_SRC)) {
-		/* Masquerade, the common case: one side of the tuple
-		 * rewritten with the constants prepared at creation. */
-		if (dir == SB_CT_DIR_ORIG) {
-			sb_nat_apply_masq(l3, tcp, 0, w->ct->addr[s->nat_wan], s->ext_port,
-					  s->ck_ip, s->ck_l4);
-			c->k.nat_out++;
-			s->last = c->now_u;
-		} else {
-			sb_nat_apply_masq(l3, tcp, 1, s->lan_addr, s->lan_port, s->ck_ip, s->ck_l4);
-			c->k.nat_in++;
-			if (s->state == SB_CT_NEW && !tcp)
-				s->state = SB_CT_ESTABLISHED;
-		}
-		c->k.forwarded++;
-		if (tcp)
-			sb_ct_tcp_update(s, l3[20 + 13], dir);
+		/* Masquerade, the common case, from the key: no sb_meta. */
+		masquerade(w, c->now_u, s, dir, l3, 20, tcp, tcp ? l3[20 + 13] : 0, &c->k);
 	} else {
 		struct sb_meta md = {
 			.src = f->key.src, .dst = f->key.dst, .sport = f->key.sport,

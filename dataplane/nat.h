@@ -157,6 +157,30 @@ sb_nat_prepare(uint32_t osrc, uint32_t nsrc, uint16_t osp, uint16_t nsp, uint32_
 	*ck_l4 = sb_csum_fold(l4);
 }
 
+/* The checksum half of a prepared rewrite (sb_nat_apply and
+ * sb_nat_apply_masq): TTL - 1 (it is above 1 here: no borrow into the
+ * protocol byte), whose checksum change is a constant (~ttl_word +
+ * (ttl_word - 0x0100) is 0xffff - 0x0100 in the word's byte order), and
+ * @ck_ip and @ck_l4 added to the IP and TCP (@tcp) or UDP checksums. */
+static inline __attribute__((always_inline)) void
+sb_nat_apply_ck(uint8_t *l3, uint8_t *l4, bool tcp, uint16_t ck_ip, uint16_t ck_l4)
+{
+	uint32_t c;
+
+	l3[8]--;
+	c = (uint16_t)~sb_ld16(l3 + 10) + (uint32_t)ck_ip + (uint16_t)~RTE_BE16(0x0100);
+	sb_st16(l3 + 10, (uint16_t)~sb_csum_fold(c));
+	if (tcp) {
+		c = (uint16_t)~sb_ld16(l4 + 16) + (uint32_t)ck_l4;
+		sb_st16(l4 + 16, (uint16_t)~sb_csum_fold(c));
+	} else {
+		uint16_t old = sb_ld16(l4 + 6);
+
+		c = (uint16_t)~old + (uint32_t)ck_l4;
+		sb_st16(l4 + 6, sb_csum_udp_fix(old, (uint16_t)~sb_csum_fold(c)));
+	}
+}
+
 /**
  * Apply a prepared translation to the TCP or UDP packet at @l3 and
  * decrement its TTL: write @src:@sport and @dst:@dport (network order),
@@ -170,60 +194,31 @@ sb_nat_apply(uint8_t *l3, const struct sb_meta *md, uint32_t src, uint32_t dst,
 	     uint16_t sport, uint16_t dport, uint16_t ck_ip, uint16_t ck_l4)
 {
 	uint8_t *l4 = l3 + md->l4_off;
-	uint32_t c;
 
 	memcpy(l3 + 12, &src, 4);
 	memcpy(l3 + 16, &dst, 4);
-	/* TTL - 1 (it is above 1 here: no borrow into the protocol byte);
-	 * its checksum change is a constant: ~ttl_word + (ttl_word - 0x0100)
-	 * is 0xffff - 0x0100 in the word's byte order. */
-	l3[8]--;
-	c = (uint16_t)~sb_ld16(l3 + 10) + (uint32_t)ck_ip + (uint16_t)~RTE_BE16(0x0100);
-	sb_st16(l3 + 10, (uint16_t)~sb_csum_fold(c));
 	sb_st16(l4, sport);
 	sb_st16(l4 + 2, dport);
-	if (md->proto == IPPROTO_TCP) {
-		c = (uint16_t)~sb_ld16(l4 + 16) + (uint32_t)ck_l4;
-		sb_st16(l4 + 16, (uint16_t)~sb_csum_fold(c));
-	} else {
-		uint16_t old = sb_ld16(l4 + 6);
-
-		c = (uint16_t)~old + (uint32_t)ck_l4;
-		sb_st16(l4 + 6, sb_csum_udp_fix(old, (uint16_t)~sb_csum_fold(c)));
-	}
+	sb_nat_apply_ck(l3, l4, md->proto == IPPROTO_TCP, ck_ip, ck_l4);
 }
 
 /**
- * sb_nat_apply() of a masquerade (one side of the tuple translated) in the
- * fast path, where the header is 20 bytes: going out (@dir 0) the source
- * address and port become @addr and @port, coming back (@dir 1) the
- * destination's do; the other side's fields are left as they are (not
- * stored again). @ck_ip and @ck_l4 as sb_nat_prepare made them (the
- * original direction's: the reply's negation is taken here). TTL - 1.
+ * sb_nat_apply() of a masquerade (one side of the tuple translated),
+ * the L4 header at @l4_off: going out (@dir 0) the source address and
+ * port become @addr and @port, coming back (@dir 1) the destination's
+ * do; the other side's fields are left as they are (not stored again).
+ * @ck_ip and @ck_l4 as sb_nat_prepare made them (the original
+ * direction's: the reply's negation is taken here). TTL - 1.
  */
 static inline __attribute__((always_inline)) void
-sb_nat_apply_masq(uint8_t *l3, bool tcp, unsigned dir, uint32_t addr, uint16_t port,
-		  uint16_t ck_ip, uint16_t ck_l4)
+sb_nat_apply_masq(uint8_t *l3, unsigned l4_off, bool tcp, unsigned dir, uint32_t addr,
+		  uint16_t port, uint16_t ck_ip, uint16_t ck_l4)
 {
-	uint8_t *l4 = l3 + 20;
 	uint16_t neg = (uint16_t)-(int)dir;  /* 0xffff coming back: ~ck */
-	uint32_t c;
 
 	memcpy(l3 + 12 + 4 * dir, &addr, 4);
-	sb_st16(l4 + 2 * dir, port);
-	l3[8]--;
-	c = (uint16_t)~sb_ld16(l3 + 10) + (uint32_t)(uint16_t)(ck_ip ^ neg) +
-	    (uint16_t)~RTE_BE16(0x0100);
-	sb_st16(l3 + 10, (uint16_t)~sb_csum_fold(c));
-	if (tcp) {
-		c = (uint16_t)~sb_ld16(l4 + 16) + (uint32_t)(uint16_t)(ck_l4 ^ neg);
-		sb_st16(l4 + 16, (uint16_t)~sb_csum_fold(c));
-	} else {
-		uint16_t old = sb_ld16(l4 + 6);
-
-		c = (uint16_t)~old + (uint32_t)(uint16_t)(ck_l4 ^ neg);
-		sb_st16(l4 + 6, sb_csum_udp_fix(old, (uint16_t)~sb_csum_fold(c)));
-	}
+	sb_st16(l3 + l4_off + 2 * dir, port);
+	sb_nat_apply_ck(l3, l3 + l4_off, tcp, (uint16_t)(ck_ip ^ neg), (uint16_t)(ck_l4 ^ neg));
 }
 
 /**
