@@ -69,6 +69,14 @@ pair(uint32_t i, struct sb_ct_key *o, struct sb_ct_key *r)
 	*r = key(0xc0000250, 0xcb007102, 80, (uint16_t)(1024 + i), IPPROTO_TCP);
 }
 
+/* A LAN host's DNS query (UDP) and its reply, as the sweep tests use. */
+static void
+dns_pair(struct sb_ct_key *o, struct sb_ct_key *r)
+{
+	*o = key(0xc0a8010a, 0xc0000250, 5000, 53, IPPROTO_UDP);
+	*r = key(0xc0000250, 0xcb007102, 53, 5000, IPPROTO_UDP);
+}
+
 static void
 test_conntrack_insert_lookup_both_keys(void **state)
 {
@@ -184,8 +192,7 @@ test_conntrack_sweep_expires_only_idle(void **state)
 
 	(void)state;
 	/* UDP session (300 s) and an established TCP one (7440 s). */
-	o = key(0xc0a8010a, 0xc0000250, 5000, 53, IPPROTO_UDP);
-	r = key(0xc0000250, 0xcb007102, 53, 5000, IPPROTO_UDP);
+	dns_pair(&o, &r);
 	int64_t u = ins(ct, &o, &r, t0);
 
 	sb_ct_session(ct, (uint32_t)u)->state = SB_CT_ESTABLISHED;
@@ -216,8 +223,7 @@ test_conntrack_sweep_session_from_the_future(void **state)
 	uint64_t t0 = 1000 * hz;
 
 	(void)state;
-	o = key(0xc0a8010a, 0xc0000250, 5000, 53, IPPROTO_UDP);
-	r = key(0xc0000250, 0xcb007102, 53, 5000, IPPROTO_UDP);
+	dns_pair(&o, &r);
 	assert_true(ins(ct, &o, &r, t0 + hz / 10) >= 0);
 	expired_cb = 0;
 	assert_int_equal(sb_ct_sweep(ct, t0, 64, count_cb, NULL), 0);
