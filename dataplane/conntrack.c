@@ -209,6 +209,7 @@ sb_ct_create(const char *name, uint32_t capacity, int socket, unsigned owner,
 				      socket);
 	if (ct->host == NULL)
 		goto fail;
+	sb_prefault(ct->host, sizeof(*ct->host) * (ct->host_mask + 1));
 	/* Hand out low indices first: better locality while the table is
 	 * far from full. */
 	for (uint32_t i = 0; i < capacity; i++)

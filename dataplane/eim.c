@@ -51,6 +51,8 @@ sb_eim_create(const char *name, uint32_t masq_ports, uint32_t sessions, int sock
 			rte_errno = ENOMEM;
 			return NULL;
 		}
+		sb_prefault(m->pool[p], sizeof(*m->pool[p]));
+		sb_prefault(m->by_ext[p], sizeof(uint32_t) * SB_NAT_PROTO_MAX * 65536);
 		sb_nat_pool_init(m->pool[p]);
 	}
 	return m;

@@ -7,6 +7,7 @@
 #include <rte_random.h>
 
 #include "flowtab.h"
+#include "sb_common.h"
 
 _Static_assert(sizeof(struct sb_ft_bucket) == 64, "a bucket is one cache line");
 
@@ -34,6 +35,8 @@ sb_ft_create(const char *name, uint32_t keys, int socket)
 		rte_errno = ENOMEM;
 		return NULL;
 	}
+	/* Every bucket resident now: a new key lands in two random ones. */
+	sb_prefault(ft, sizeof(*ft) + nb * sizeof(ft->b[0]));
 	ft->nb = (uint32_t)nb;
 	ft->max_kicks = MAX_KICKS;
 	ft->rnd = (uint32_t)rte_rand() | 1;

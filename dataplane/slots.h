@@ -14,10 +14,45 @@
 #include <stdint.h>
 
 #include <rte_errno.h>
+#include <string.h>
+
 #include <rte_cycles.h>
+#include <rte_eal.h>
 #include <rte_hash.h>
 #include <rte_hash_crc.h>
 #include <rte_malloc.h>
+
+#include "sb_common.h"
+
+/* Without hugepages the EAL's heap maps a page when it is first written
+ * (sb_prefault()), and rte_hash's buckets and key store are out of our
+ * reach: fill @h with up to @n made-up keys and empty it again, so that a
+ * worker's first adds (a flood's first sessions) find them resident. The
+ * keys come back to the free list in the order they left it, so positions
+ * are handed out as from a new table. Main lcore, before any reader. */
+static inline void
+sb_slots_warm(struct rte_hash *h, uint32_t key_len, uint8_t flags, uint32_t n)
+{
+	uint8_t key[64] = { 0 };
+	uint32_t added;
+
+	if (key_len < sizeof(added) || key_len > sizeof(key))
+		return;
+	for (added = 0; added < n; added++) {
+		memcpy(key, &added, sizeof(added));
+		if (rte_hash_add_key(h, key) < 0)
+			break;
+	}
+	for (uint32_t i = 0; i < added; i++) {
+		int32_t pos;
+
+		memcpy(key, &i, sizeof(i));
+		pos = rte_hash_del_key(h, key);
+		if (pos >= 0 && (flags & (RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
+					  RTE_HASH_EXTRA_FLAGS_NO_FREE_ON_DEL)))
+			rte_hash_free_key_with_position(h, pos);
+	}
+}
 
 /** An rte_hash of @entries (at least 8) keys of @key_len bytes, CRC
  * hashed, with RTE_HASH_EXTRA_FLAGS_* @flags; its number of positions in
@@ -36,8 +71,11 @@ sb_slots_create(const char *name, uint32_t entries, uint32_t key_len, int socket
 	};
 	struct rte_hash *h = rte_hash_create(&hp);
 
-	if (h != NULL)
-		*n_slots = (uint32_t)rte_hash_max_key_id(h) + 1;
+	if (h == NULL)
+		return NULL;
+	*n_slots = (uint32_t)rte_hash_max_key_id(h) + 1;
+	if (!rte_eal_has_hugepages())
+		sb_slots_warm(h, key_len, flags, *n_slots);
 	return h;
 }
 
@@ -75,6 +113,7 @@ sb_slots_table_create(const char *name, size_t size, size_t elem, uint32_t entri
 		rte_errno = ENOMEM;
 		return NULL;
 	}
+	sb_prefault(t, size + elem * cap);
 	t->h = h;
 	t->cap = cap;
 	t->timeout_tsc = rte_get_tsc_hz() / 1000 * timeout_ms;

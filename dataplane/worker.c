@@ -61,6 +61,8 @@ sb_worker_create(const struct sb_worker_conf *conf)
 		rte_errno = ENOMEM;
 		return NULL;
 	}
+	/* Its fragment and held-SYN tables are in it: resident now. */
+	sb_prefault(w, sizeof(*w));
 	w->id = conf->id;
 	w->n_ports = conf->n_ports;
 	w->ct = conf->ct;

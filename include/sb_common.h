@@ -3,6 +3,7 @@
 #ifndef SB_COMMON_H
 #define SB_COMMON_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
 
@@ -71,5 +72,30 @@ enum sb_punt_reason {
 /* mbufs a worker may keep besides its rings: held fragments and packets
  * parked for ARP (frag.h SB_FRAG_HOLD_MAX, worker SB_PARK_MAX). */
 #define SB_WORKER_HELD_MBUFS (64 + 64)
+
+/* Write to every page of [@p, @p + @len) once, keeping its bytes, so that
+ * a table a worker reads and writes from its first packet on is resident
+ * before the worker starts. The EAL's heap maps pages when they are first
+ * touched when it runs without hugepages (--no-huge: the lab, the tests, a
+ * machine without them), and a first touch costs a page fault: 15 us a
+ * page on the 2-vCPU VMs of docs/benchmarks.md, so the first sessions of a
+ * SYN flood (several fresh pages each: flow-table buckets, mapping
+ * indices) held an established flow's packets behind them for 10-60 ms
+ * (docs/security.md, "The ninth session"). With hugepages the EAL has
+ * touched every page already, and this costs a pass over memory in the
+ * cache's way. One atomic OR of 0 a page: a write (one fault, not the
+ * read fault and the copy-on-write fault a read then a write would
+ * take), and it changes nothing. Main lcore, before the workers run. */
+static inline void
+sb_prefault(void *p, size_t len)
+{
+	uint8_t *b = p;
+
+	if (b == NULL || len == 0)
+		return;
+	for (size_t o = 0; o < len; o += 4096)
+		__atomic_fetch_or(b + o, 0, __ATOMIC_RELAXED);
+	__atomic_fetch_or(b + len - 1, 0, __ATOMIC_RELAXED);
+}
 
 #endif
