@@ -10,10 +10,13 @@
       saw: 1 = wan1 ... 4 = wan4, see WANS), or failed. The lab's one
       attempt format (scripts/lab-lib.sh, scripts/lab-run.py read it).
   lab-client.py stream [--interval S] [--count N] [--source IP] [--sport P] [--dst IP] [--rtt]
+                      [--trace FILE]
       one UDP flow to the echo server (192.0.2.80:8081, or --dst): COUNT
       numbered datagrams, one every INTERVAL; prints "sent N received M
       lost K" and the numbers of the lost ones, and with --rtt a second
-      line "rtt_ms p50 A p99 B max C" over the answered ones. The flow keeps its source
+      line "rtt_ms p50 A p99 B max C" over the answered ones; with --trace
+      FILE, one line per datagram in FILE: "NUMBER SENT_EPOCH_MS RTT_MS" (or
+      "lost" for the RTT). The flow keeps its source
       port, so it is one session through the gateway. SIGTERM ends it
       early (what was sent is still accounted).
   lab-client.py flows [--tcp DST]... [--udp DST]... [--ping DST]... [--interval S]
@@ -58,15 +61,18 @@ def attempt(timeout, source=None):
         return ""
 
 
-def receive(s, got, end, nap, sent_at=None, rtt=None):
+def receive(s, got, end, nap, sent_at=None, rtt=None, trace=None):
     """Collect the numbers echoed back on @s into @got until @end (and
-    their round-trip times into @rtt, from @sent_at)."""
+    their round-trip times into @rtt, from @sent_at; by number into @trace)."""
     while time.time() < end:
         try:
             data, _ = s.recvfrom(64)
-            got.add(int(data))
+            n = int(data)
+            got.add(n)
             if rtt is not None:
-                rtt.append(time.time() - sent_at.get(int(data), time.time()))
+                rtt.append(time.time() - sent_at.get(n, time.time()))
+                if trace is not None:
+                    trace[n] = rtt[-1]
         except (BlockingIOError, ValueError):
             time.sleep(nap)
 
@@ -80,7 +86,7 @@ def stream(a):
     s.bind((a.source or "0.0.0.0", a.sport))
     s.setblocking(False)
     got = set()
-    sent_at, rtt = {}, []
+    sent_at, rtt, trace = {}, [], {}
     t0 = time.time()
     for i in range(a.count):
         if stop:
@@ -88,8 +94,13 @@ def stream(a):
         sent_at[i] = time.time()
         s.sendto(f"{i}".encode(), echo)
         sent += 1
-        receive(s, got, t0 + (i + 1) * a.interval, 0.001, sent_at, rtt)
-    receive(s, got, time.time() + 0.5, 0.005, sent_at, rtt)    # the last answers
+        receive(s, got, t0 + (i + 1) * a.interval, 0.001, sent_at, rtt, trace)
+    receive(s, got, time.time() + 0.5, 0.005, sent_at, rtt, trace)    # the last answers
+    if a.trace:
+        with open(a.trace, "w") as f:
+            for i in range(sent):
+                f.write(f"{i} {sent_at[i] * 1000:.1f} " +
+                        (f"{trace[i] * 1000:.2f}\n" if i in trace else "lost\n"))
     lost = [i for i in range(sent) if i not in got]
     print(f"sent {sent} received {len(got)} lost {len(lost)}" +
           (f" ({' '.join(map(str, lost[:20]))})" if lost else ""))
@@ -225,6 +236,7 @@ def main():
     ap.add_argument("--sport", type=int, default=0, help="stream: source port")
     ap.add_argument("--dst", help="stream: echo server address (default 192.0.2.80)")
     ap.add_argument("--rtt", action="store_true", help="stream: also print round-trip times")
+    ap.add_argument("--trace", help="stream: write each datagram's \"NUMBER SENT_EPOCH_MS RTT_MS|lost\" to this file")
     ap.add_argument("--tcp", action="append", help="flows: a long TCP flow to DST:8082")
     ap.add_argument("--udp", action="append", help="flows: a UDP stream to DST:8081")
     ap.add_argument("--ping", action="append", help="flows: pings to DST")

@@ -19,8 +19,9 @@
 #                   (new flows; not in the CI run: docs/security.md)
 # Each asserts: no WAN state change (wan_changes and the log), the flow
 # keeps passing (loss <= 2%, p99 RTT < 50 ms), the CLI answers within
-# FLOOD_CLI_MS (default 100) every time, and drop counters (the worker's
-# and the XDP programs') name what the gateway dropped. arp_lan also: the
+# FLOOD_CLI_MS (default 100) every time, the worker threads take at most
+# FLOOD_FAULTS_MAX (default 32) page faults, and drop counters (the
+# worker's and the XDP programs') name what the gateway dropped. arp_lan also: the
 # neighbour table holds at most half its entries (2048) on the LAN and
 # both WAN gateways keep their MAC; syn_outbound and udp_outbound also: the LAN host holds
 # no more sessions than sessions_per_host (a quarter of the table), the
@@ -152,21 +153,40 @@ cli_worst() {
 	echo "$worst"
 }
 
+# The minor page faults the gateway's worker threads have taken so far.
+# Tables are made resident when they are created (sb_prefault(),
+# sb_slots_warm()): a fault on the fast path costs ~15 us on these VMs, and
+# a SYN flood's first sessions once took 500 of them in its first 100 ms,
+# holding the flow's packets 10-60 ms (docs/security.md, "The ninth
+# session").
+worker_faults() {
+	local t sum=0 f
+	for t in /proc/"$sb_pid"/task/*; do
+		case $(cat "$t/comm" 2>/dev/null) in
+		rte-worker-*|lcore-worker-*)
+			f=$(awk '{print $10}' "$t/stat" 2>/dev/null) && sum=$((sum + ${f:-0})) ;;
+		esac
+	done
+	echo "$sum"
+}
+
 one() {
 	local name=$1 ns=$2; shift 2
 	local before_log spid fpid worst_us
 	settle || bad "$name: the WANs were not all up and quiet before it"
 	before_log=$(wc -l <"$log")
 	stats_json >"$work/$name.before"
+	faults0=$(worker_faults)
 	ctl status --json >"$work/$name.status0" 2>/dev/null
 	link_drops >"$work/$name.links0"
 	ip netns exec sb-lan taskset -c 0 ${FLOOD_CLIENT_CHRT:+chrt $FLOOD_CLIENT_CHRT} $py "$top/scripts/lab-client.py" stream --rtt --interval 0.02 \
-		--count $(( secs * 50 + 50 )) --sport 40123 >"$work/$name.stream" 2>&1 &
+		--count $(( secs * 50 + 50 )) --sport 40123 --trace "$work/$name.trace" >"$work/$name.stream" 2>&1 &
 	spid=$!
 	sleep 0.5
 	# The attacker stands for another machine: here it shares the CPUs
 	# with the gateway, so it runs on CPU 0 (the worker polls CPU 1) at
 	# SCHED_IDLE, taking the CPU time nothing of the gateway's wants.
+	now_ms >"$work/$name.t0"
 	ip netns exec "sb-$ns" taskset -c 0 chrt --idle 0 \
 		"$flood" "$@" --seconds "$secs" --pps "${FLOOD_PPS:-0}" >"$work/$name.flood" 2>&1 &
 	fpid=$!
@@ -175,6 +195,7 @@ one() {
 	wait "$spid"
 	sleep 0.3
 	stats_json >"$work/$name.after"
+	faults1=$(worker_faults)
 	ctl status --json >"$work/$name.status1" 2>/dev/null
 	link_drops >"$work/$name.links1"
 	local sent
@@ -207,6 +228,22 @@ PY
 		ok "$name: the established flow kept passing ($(echo "$st" | tr '\n' ' '))"
 	else
 		bad "$name: the established flow suffered ($(echo "$st" | tr '\n' ' '))"
+	fi
+	# The flow's slowest datagrams, by when they were sent (ms from the
+	# flood's start): whether a spike belongs to one moment of the flood.
+	$py - "$work/$name.trace" "$(cat "$work/$name.t0")" <<'PY' || true
+import sys
+t0 = float(sys.argv[2])
+rows = [l.split() for l in open(sys.argv[1])]
+slow = sorted((r for r in rows if r[2] != "lost"), key=lambda r: -float(r[2]))[:5]
+print("#   slowest datagrams (sent at ms from the flood's start: rtt ms): " +
+      ", ".join(f"+{float(r[1]) - t0:.0f}: {float(r[2]):.1f}" for r in slow))
+PY
+	local faults=$((faults1 - faults0))
+	if [ "$faults" -le "${FLOOD_FAULTS_MAX:-32}" ]; then
+		ok "$name: the worker took $faults page faults (at most ${FLOOD_FAULTS_MAX:-32})"
+	else
+		bad "$name: the worker took $faults page faults: its tables were not resident"
 	fi
 	if [ "$worst_us" -lt $(( ${FLOOD_CLI_MS:-100} * 1000 )) ]; then
 		ok "$name: the CLI answered within ${FLOOD_CLI_MS:-100} ms every time (worst $((worst_us / 1000)) ms)"
