@@ -82,12 +82,23 @@ struct sb_xdp_window {
 };
 
 /* sb_syn_src (per CPU): TCP SYNs (SYN without ACK) by their source
- * address, hashed into SB_XDP_SYN_BUCKETS shares; each share passes at
- * most sb_xdp_conf.syn_per_s a second to switchback, the rest are
- * dropped in XDP (syn_flood): a host's SYN flood cannot fill the socket's
- * ring ahead of its own and its neighbours' traffic ([xdp]
- * syn_per_source, docs/config.md). */
+ * address, hashed into SB_XDP_SYN_BUCKETS shares; each share passes
+ * sb_xdp_conf.syn_per_s a second to switchback, at most
+ * SB_XDP_SYN_BURST_NS worth of them at once (1/16 s: 250 at the default
+ * 4000, 1 below 16 a second), the rest are dropped in XDP (syn_flood): a
+ * host's SYN flood cannot fill the socket's ring ahead of its own and its
+ * neighbours' traffic ([xdp] syn_per_source, docs/config.md). A generic
+ * cell rate algorithm (GCRA, a token bucket kept as one time): each SYN
+ * moves the share's next allowed time on by 1 s / syn_per_s, and one that
+ * finds it more than the burst ahead of now is dropped. Not a window of a
+ * second: that let a second's 4000 through in the flood's first 8 ms, and
+ * the worker's 4000 new sessions held the host's established flow 20-60
+ * ms behind them (docs/security.md, "The ninth session"). */
 #define SB_XDP_SYN_BUCKETS 4096
+#define SB_XDP_SYN_BURST_NS (1000000000ull / 16)
+struct sb_xdp_gcra {
+	__u64 tat_ns;              /* when the next SYN is due (ktime) */
+};
 
 /* sb_xdp_conf's one value (index 0): what control sets from the config
  * after the PMD loaded the program. syn_per_s 0 = SYNs not policed. */

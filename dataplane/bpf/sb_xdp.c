@@ -68,7 +68,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, SB_XDP_SYN_BUCKETS);
 	__type(key, __u32);
-	__type(value, struct sb_xdp_window);
+	__type(value, struct sb_xdp_gcra);
 } sb_syn_src SEC(".maps");
 
 struct {
@@ -195,20 +195,31 @@ arp_over_share(const struct arp_ipv4 *arp)
 	return over_window(bpf_map_lookup_elem(&sb_arp_src, &b), SB_XDP_ARP_PER_S);
 }
 
-/* 1 when a TCP SYN from @saddr is over its share's syn_per_s in this
- * second (sources hashed into SB_XDP_SYN_BUCKETS shares, per CPU); 0
- * when SYNs are not policed (syn_per_s 0, or no settings). */
+/* 1 when a TCP SYN from @saddr is over its share's syn_per_s a second
+ * or its burst (sources hashed into SB_XDP_SYN_BUCKETS shares, per CPU;
+ * GCRA: sb_xdp_abi.h); 0 when SYNs are not policed (syn_per_s 0, or no
+ * settings). */
 static __always_inline int
 syn_over_share(__u32 saddr)
 {
 	struct sb_xdp_conf *conf;
+	struct sb_xdp_gcra *g;
 	__u32 zero = 0, b;
+	__u64 now, tat;
 
 	conf = bpf_map_lookup_elem(&sb_xdp_conf, &zero);
 	if (conf == NULL || conf->syn_per_s == 0)
 		return 0;
 	b = (saddr * 0x9e3779b1u) >> 20;   /* 12 bits: SB_XDP_SYN_BUCKETS */
-	return over_window(bpf_map_lookup_elem(&sb_syn_src, &b), conf->syn_per_s);
+	g = bpf_map_lookup_elem(&sb_syn_src, &b);
+	if (g == NULL)
+		return 0;
+	now = bpf_ktime_get_ns();
+	tat = g->tat_ns > now ? g->tat_ns : now;
+	if (tat - now > SB_XDP_SYN_BURST_NS)
+		return 1;
+	g->tat_ns = tat + 1000000000ull / conf->syn_per_s;
+	return 0;
 }
 
 SEC("xdp")
