@@ -137,37 +137,28 @@ for l in json.load(sys.stdin):
 # It runs on CPU 0, as an operator's shell would run on the housekeeping
 # cores of an appliance whose worker cores are isolated (isolcpus): on this
 # 2-CPU VM the worker busy-polls CPU 1, and anything else scheduled there
-# takes turns with it while the flood fills its rings.
+# takes turns with it while the flood fills its rings. The loop forks only
+# the CLI (taskset, which execs switchbackctl): bash's clock, and a FIFO
+# nobody writes for the pause. Its other forks (subshells, dirname, sleep)
+# were put on CPU 1 once the flood kept CPU 0 busy, each a 3-4 ms turn
+# taken from the worker (an exec costs hundreds of page faults at ~15 us
+# on these VMs). Pinning the whole loop to CPU 0 instead took a third of
+# the floods' rate (the sender gets what CPU 0 has left).
 cli_worst() {
-	local end=$1 worst=0 t0 t
-	while [ "$(now_ms)" -lt "$end" ]; do
-		# Bash's clock, not date(1): a fork of date inside the interval
-		# is the rig's time, not the CLI's.
+	local end=$1 worst=0 t0 t never ctl
+	ctl=$(dirname "$bin")/switchbackctl
+	mkfifo "$work/never.$BASHPID" && exec {never}<>"$work/never.$BASHPID"
+	while [ "${EPOCHREALTIME/./}" -lt "${end}000" ]; do
 		t0=${EPOCHREALTIME/./}
-		taskset -c 0 "$(dirname "$bin")/switchbackctl" -f "$prefix" stats >/dev/null 2>&1 ||
+		taskset -c 0 "$ctl" -f "$prefix" stats >/dev/null 2>&1 ||
 			{ echo 99999; return; }
 		t=$(( ${EPOCHREALTIME/./} - t0 ))
 		[ "$t" -gt "$worst" ] && worst=$t
-		sleep 0.05
+		read -r -t 0.05 -u "$never" || true
 	done
+	exec {never}>&-
+	rm -f "$work/never.$BASHPID"
 	echo "$worst"
-}
-
-# The minor page faults the gateway's worker threads have taken so far.
-# Tables are made resident when they are created (sb_prefault(),
-# sb_slots_warm()): a fault on the fast path costs ~15 us on these VMs, and
-# a SYN flood's first sessions once took 500 of them in its first 100 ms,
-# holding the flow's packets 10-60 ms (docs/security.md, "The ninth
-# session").
-worker_faults() {
-	local t sum=0 f
-	for t in /proc/"$sb_pid"/task/*; do
-		case $(cat "$t/comm" 2>/dev/null) in
-		rte-worker-*|lcore-worker-*)
-			f=$(awk '{print $10}' "$t/stat" 2>/dev/null) && sum=$((sum + ${f:-0})) ;;
-		esac
-	done
-	echo "$sum"
 }
 
 one() {
