@@ -12,10 +12,9 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include <rte_errno.h>
 #include <string.h>
 
+#include <rte_errno.h>
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_hash.h>

@@ -61,7 +61,8 @@ sb_worker_create(const struct sb_worker_conf *conf)
 		rte_errno = ENOMEM;
 		return NULL;
 	}
-	/* Its fragment and held-SYN tables are in it: resident now. */
+	/* Its held fragments' metadata, parked packets, hand-off queues and
+	 * probe replies seen are in it: resident now (sb_prefault()). */
 	sb_prefault(w, sizeof(*w));
 	w->id = conf->id;
 	w->n_ports = conf->n_ports;
