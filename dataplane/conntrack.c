@@ -15,6 +15,7 @@
 
 #include "conntrack.h"
 #include "flowtab.h"
+#include "resident.h"
 #include "nat.h"
 
 _Static_assert(sizeof(struct sb_session) == 44, "a session is 44 bytes");
@@ -205,11 +206,10 @@ sb_ct_create(const char *name, uint32_t capacity, int socket, unsigned owner,
 	ct->host_mask = 1;
 	while (ct->host_mask + 1 < 2 * RTE_MIN(capacity, HOSTS_MAX))
 		ct->host_mask = ct->host_mask << 1 | 1;
-	ct->host = rte_zmalloc_socket("sb_ct_host", sizeof(*ct->host) * (ct->host_mask + 1), 64,
-				      socket);
+	ct->host = sb_zmalloc_resident("sb_ct_host", sizeof(*ct->host) * (ct->host_mask + 1), 64,
+					socket);
 	if (ct->host == NULL)
 		goto fail;
-	sb_prefault(ct->host, sizeof(*ct->host) * (ct->host_mask + 1));
 	/* Hand out low indices first: better locality while the table is
 	 * far from full. */
 	for (uint32_t i = 0; i < capacity; i++)

@@ -7,6 +7,7 @@
 #include <rte_malloc.h>
 
 #include "eim.h"
+#include "resident.h"
 #include "slots.h"
 #include "sb_counters.h"
 
@@ -42,17 +43,15 @@ sb_eim_create(const char *name, uint32_t masq_ports, uint32_t sessions, int sock
 	for (unsigned p = 0; p < SB_MAX_PORTS; p++) {
 		if (!(masq_ports >> p & 1))
 			continue;
-		m->pool[p] = rte_zmalloc_socket("sb_nat", sizeof(*m->pool[p]), 64, socket);
-		m->by_ext[p] = rte_zmalloc_socket("sb_eim_by_ext",
-						  sizeof(uint32_t) * SB_NAT_PROTO_MAX * 65536, 64,
-						  socket);
+		m->pool[p] = sb_zmalloc_resident("sb_nat", sizeof(*m->pool[p]), 64, socket);
+		m->by_ext[p] = sb_zmalloc_resident("sb_eim_by_ext",
+						   sizeof(uint32_t) * SB_NAT_PROTO_MAX * 65536, 64,
+						   socket);
 		if (m->pool[p] == NULL || m->by_ext[p] == NULL) {
 			sb_eim_free(m);
 			rte_errno = ENOMEM;
 			return NULL;
 		}
-		sb_prefault(m->pool[p], sizeof(*m->pool[p]));
-		sb_prefault(m->by_ext[p], sizeof(uint32_t) * SB_NAT_PROTO_MAX * 65536);
 		sb_nat_pool_init(m->pool[p]);
 	}
 	return m;

@@ -7,7 +7,7 @@
 #include <rte_random.h>
 
 #include "flowtab.h"
-#include "sb_common.h"
+#include "resident.h"
 
 _Static_assert(sizeof(struct sb_ft_bucket) == 64, "a bucket is one cache line");
 
@@ -30,13 +30,12 @@ sb_ft_create(const char *name, uint32_t keys, int socket)
 	}
 	if (nb < 2)
 		nb = 2;
-	ft = rte_zmalloc_socket(name, sizeof(*ft) + nb * sizeof(ft->b[0]), 64, socket);
+	/* Every bucket resident: a new key lands in two random ones. */
+	ft = sb_zmalloc_resident(name, sizeof(*ft) + nb * sizeof(ft->b[0]), 64, socket);
 	if (ft == NULL) {
 		rte_errno = ENOMEM;
 		return NULL;
 	}
-	/* Every bucket resident now: a new key lands in two random ones. */
-	sb_prefault(ft, sizeof(*ft) + nb * sizeof(ft->b[0]));
 	ft->nb = (uint32_t)nb;
 	ft->max_kicks = MAX_KICKS;
 	ft->rnd = (uint32_t)rte_rand() | 1;

@@ -21,7 +21,7 @@
 #include <rte_hash_crc.h>
 #include <rte_malloc.h>
 
-#include "sb_common.h"
+#include "resident.h"
 
 /* Without hugepages the EAL's heap maps a page when it is first written
  * (sb_prefault()), and rte_hash's buckets and key store are out of our
@@ -106,13 +106,12 @@ sb_slots_table_create(const char *name, size_t size, size_t elem, uint32_t entri
 
 	if (h == NULL)
 		return NULL;
-	t = rte_zmalloc_socket(name, size + elem * cap, RTE_CACHE_LINE_SIZE, socket);
+	t = sb_zmalloc_resident(name, size + elem * cap, RTE_CACHE_LINE_SIZE, socket);
 	if (t == NULL) {
 		rte_hash_free(h);
 		rte_errno = ENOMEM;
 		return NULL;
 	}
-	sb_prefault(t, size + elem * cap);
 	t->h = h;
 	t->cap = cap;
 	t->timeout_tsc = rte_get_tsc_hz() / 1000 * timeout_ms;

@@ -14,6 +14,7 @@
 #include <rte_prefetch.h>
 #include <rte_rcu_qsbr.h>
 
+#include "resident.h"
 #include "worker_priv.h"
 #include "fastpath.h"
 #include "slowpath.h"
@@ -56,14 +57,13 @@ sb_worker_create(const struct sb_worker_conf *conf)
 		rte_errno = EINVAL;
 		return NULL;
 	}
-	w = rte_zmalloc_socket("sb_worker", sizeof(*w), 64, conf->socket);
+	/* Its held fragments' metadata, parked packets, hand-off queues and
+	 * probe replies seen are in it: resident. */
+	w = sb_zmalloc_resident("sb_worker", sizeof(*w), 64, conf->socket);
 	if (w == NULL) {
 		rte_errno = ENOMEM;
 		return NULL;
 	}
-	/* Its held fragments' metadata, parked packets, hand-off queues and
-	 * probe replies seen are in it: resident now (sb_prefault()). */
-	sb_prefault(w, sizeof(*w));
 	w->id = conf->id;
 	w->n_ports = conf->n_ports;
 	w->ct = conf->ct;
