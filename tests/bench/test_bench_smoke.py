@@ -25,4 +25,17 @@ check(sb.get("drops") == {}, f"switchback dropped nothing in the window ({sb.get
 check(sb.get("masquerade") is True, "switchback measured on its SNAT path")
 check(all(v > 0 for k, v in sb.get("stage_cycles", {}).items() if k in ("parse", "session_lookup", "fast_path")),
       "per-stage cycles reported")
+# --rounds: the forwarders in turn, each round's ratio side by side, the
+# median of them reported.
+d = sbtest.bench(top, build, ["forward", "--flows", "1", "--seconds", "1", "--warmup", "0.5",
+                              "--rounds", "2", "--only", "l3fwd,switchback"], 600, check,
+                 "scripts/bench forward --rounds 2 exited 0")
+per = d.get("rounds_ratio_cycles_switchback_l3fwd") or []
+check(len(per) == 2 and all(x > 0 for x in per), f"a switchback/l3fwd ratio for each round ({per})")
+check(per != [] and d.get("ratio_cycles_switchback_l3fwd") == sorted(per)[0],
+      f"the reported ratio is the rounds' median ({d.get('ratio_cycles_switchback_l3fwd')})")
+for name in ("l3fwd", "switchback"):
+    rm = d.get("forwarders", {}).get(name, {}).get("rounds_mpps") or []
+    check(len(rm) == 2 and d["forwarders"][name]["mpps"] in rm,
+          f"{name}: both rounds' rates kept, the median one reported ({rm})")
 sys.exit(check.finish())
