@@ -241,14 +241,19 @@ size_t
 sb_config_error_format(const struct sb_config_errors *es, unsigned i, char *buf, size_t len)
 {
 	const struct sb_config_error *e = &es->e[i];
+	char at[16] = "";
 	int n;
 
+	/* An error about the whole file (no port at all, cannot open) has no
+	 * line: "FILE: ...", not a line 0 that is not in the file. */
+	if (e->line > 0)
+		snprintf(at, sizeof(at), ":%d", e->line);
 	if (e->section[0] == '\0' && e->key[0] == '\0')
-		n = snprintf(buf, len, "%s:%d: %s", es->path, e->line, e->msg);
+		n = snprintf(buf, len, "%s%s: %s", es->path, at, e->msg);
 	else if (e->key[0] == '\0')
-		n = snprintf(buf, len, "%s:%d: [%s]: %s", es->path, e->line, e->section, e->msg);
+		n = snprintf(buf, len, "%s%s: [%s]: %s", es->path, at, e->section, e->msg);
 	else
-		n = snprintf(buf, len, "%s:%d: [%s] %s: %s", es->path, e->line, e->section, e->key,
+		n = snprintf(buf, len, "%s%s: [%s] %s: %s", es->path, at, e->section, e->key,
 			     e->msg);
 	return n < 0 ? 0 : (size_t)n;
 }
@@ -1312,7 +1317,7 @@ validate(struct ctx *c)
 		}
 	}
 	if (cfg->n_ports == 0)
-		fail(c, "switchback", NULL, "no [port NAME] section: at least one port is needed");
+		add_error(c, 0, "", NULL, "no [port NAME] section: at least one port is needed");
 	if (cfg->pcc_classifier >= 0) {
 		unsigned members = 0;
 

@@ -536,6 +536,10 @@ test_config_mbufs_enough(void **state)
 	sb_config_free(cfg);
 }
 
+static struct sb_config_errors *all_errors(const char *text);
+static void expect_error(const struct sb_config_errors *es, unsigned i, int line,
+			 const char *sec, const char *key, const char *msg_part);
+
 static void
 test_config_no_ports_and_missing_file(void **state)
 {
@@ -544,7 +548,25 @@ test_config_no_ports_and_missing_file(void **state)
 	(void)state;
 	refused("[switchback]\nmbufs = 4096\n", "at least one port", NULL);
 	assert_null(sb_config_load("/nonexistent/x.ini", err, sizeof(err)));
-	assert_non_null(strstr(err, "cannot open"));
+	assert_string_equal(err, "/nonexistent/x.ini: cannot open: No such file or directory");
+}
+
+/* An error about the whole file names the file alone: no line 0, and not
+ * the line of some section it is not about. */
+static void
+test_config_whole_file_error_has_no_line(void **state)
+{
+	struct sb_config_errors *es = all_errors("[switchback]\nmbufs = 4096\n");
+	char want[600], buf[600];
+
+	(void)state;
+	assert_int_equal(es->n, 1);
+	expect_error(es, 0, 0, "", "", "no [port NAME] section");
+	snprintf(want, sizeof(want), "%s: no [port NAME] section: at least one port is needed",
+		 es->path);
+	sb_config_error_format(es, 0, buf, sizeof(buf));
+	assert_string_equal(buf, want);
+	free(es);
 }
 
 /* address = dhcp and its keys (docs/config.md, "DHCP on a WAN port"). */
@@ -953,6 +975,7 @@ main(void)
 		cmocka_unit_test(test_config_wan_sections),
 		cmocka_unit_test(test_config_bad_wan_sections),
 		cmocka_unit_test(test_config_no_ports_and_missing_file),
+		cmocka_unit_test(test_config_whole_file_error_has_no_line),
 		cmocka_unit_test(test_config_dhcp_port),
 		cmocka_unit_test(test_config_bad_dhcp_port),
 		cmocka_unit_test(test_config_lists_every_error),
