@@ -1493,7 +1493,7 @@ sb_config_parse_flags(const char *path, struct sb_config_errors *errs, unsigned 
 				get_uint(&c, sec, "syn_per_source", 0, 100000000,
 					 &cfg->xdp_syn_per_source);
 				v = get(&c, sec, "block");
-				if (v != NULL && !c.failed) {
+				if (v != NULL) {
 					n = sb_xdpconf_prefixes(v, cfg->block, SB_MAX_BLOCK, why, sizeof(why));
 					if (n < 0)
 						fail(&c, sec, "block", "%s", why);

@@ -816,6 +816,23 @@ test_config_duplicates_and_syntax(void **state)
 	free(es);
 }
 
+/* [xdp] block is checked whatever came before it. */
+static void
+test_config_xdp_block_checked_after_errors(void **state)
+{
+	struct sb_config_errors *es = all_errors(
+		PORTS                                                   /* 1-7 */
+		"[xdp]\n"                                               /* 8 */
+		"busy_poll = maybe\n"                                   /* 9 */
+		"block = 10.0.0.1/8\n");                                /* 10 */
+
+	(void)state;
+	assert_int_equal(es->n, 2);
+	expect_error(es, 0, 9, "xdp", "busy_poll", "yes or no");
+	expect_error(es, 1, 10, "xdp", "block", "host bits");
+	free(es);
+}
+
 /* Every bad key of one section is listed, not only the first. */
 static void
 test_config_every_error_of_one_section(void **state)
@@ -982,6 +999,7 @@ main(void)
 		cmocka_unit_test(test_config_no_cascade_from_a_bad_port),
 		cmocka_unit_test(test_config_duplicates_and_syntax),
 		cmocka_unit_test(test_config_every_error_of_one_section),
+		cmocka_unit_test(test_config_xdp_block_checked_after_errors),
 		cmocka_unit_test(test_config_error_text_bounded),
 		cmocka_unit_test(test_config_metrics_listen),
 		cmocka_unit_test(test_config_route_loop),
