@@ -515,9 +515,14 @@ valid_name(const char *n)
 
 static int table_index(struct ctx *c, const char *sec, const char *name);
 
-/* The dhcp_* keys of a port (docs/config.md, "DHCP on a WAN port"). */
+/* The dhcp_* keys of a port (docs/config.md, "DHCP on a WAN port"):
+ * every one is checked, so that each bad key is named, not the first.
+ * A role or address in error is reported once, where it is: not again as
+ * "dhcp only on a wan port" or "only with address = dhcp", and the keys'
+ * own values are still checked. */
 static bool
-parse_port_dhcp(struct ctx *c, const char *sec, struct sb_port_conf *p)
+parse_port_dhcp(struct ctx *c, const char *sec, struct sb_port_conf *p, bool role_ok,
+		bool addr_ok)
 {
 	static const char *const keys[] = { "dhcp_client_id", "dhcp_hostname",
 					    "dhcp_default_route", "dhcp_default_route_distance",
@@ -526,18 +531,19 @@ parse_port_dhcp(struct ctx *c, const char *sec, struct sb_port_conf *p)
 	struct sb_port_dhcp *d = &p->dhcp;
 	const char *v;
 	uint32_t x;
+	bool ok = true;
 
-	if (!d->enabled) {
+	if (!d->enabled && addr_ok) {
 		for (unsigned i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 			if (get(c, sec, keys[i]) != NULL) {
 				fail(c, sec, keys[i], "only with address = dhcp");
-				return false;
+				ok = false;
 			}
-		return true;
+		return ok;
 	}
-	if (p->role != SB_ROLE_WAN) {
+	if (d->enabled && role_ok && p->role != SB_ROLE_WAN) {
 		fail(c, sec, "address", "dhcp only on a wan port");
-		return false;
+		ok = false;
 	}
 	d->default_route = true;
 	d->distance = 1;
@@ -572,11 +578,12 @@ parse_port_dhcp(struct ctx *c, const char *sec, struct sb_port_conf *p)
 			if (l == 0 || l + 1 > sizeof(d->client_id)) {
 				fail(c, sec, "dhcp_client_id", "expected text of 1-%zu characters or "
 				     "hex bytes aa:bb:cc..., got \"%s\"", sizeof(d->client_id) - 1, v);
-				return false;
+				ok = false;
+			} else {
+				d->client_id[0] = 0;
+				memcpy(d->client_id + 1, v, l);
+				d->client_id_len = (uint8_t)(l + 1);
 			}
-			d->client_id[0] = 0;
-			memcpy(d->client_id + 1, v, l);
-			d->client_id_len = (uint8_t)(l + 1);
 		}
 	}
 	v = get(c, sec, "dhcp_hostname");
@@ -589,17 +596,16 @@ parse_port_dhcp(struct ctx *c, const char *sec, struct sb_port_conf *p)
 		if (!ok) {
 			fail(c, sec, "dhcp_hostname", "expected 1-%zu letters, digits, '-' or '.', "
 			     "got \"%s\"", sizeof(d->hostname) - 1, v);
-			return false;
+			ok = false;
+		} else {
+			memcpy(d->hostname, v, l + 1);
 		}
-		memcpy(d->hostname, v, l + 1);
 	}
-	if (!get_bool(c, sec, "dhcp_default_route", &d->default_route) ||
-	    !get_bool(c, sec, "dhcp_classless_routes", &d->classless_routes) ||
-	    !get_bool(c, sec, "dhcp_release", &d->release))
-		return false;
+	ok &= get_bool(c, sec, "dhcp_default_route", &d->default_route);
+	ok &= get_bool(c, sec, "dhcp_classless_routes", &d->classless_routes);
+	ok &= get_bool(c, sec, "dhcp_release", &d->release);
 	x = d->distance;
-	if (!get_uint(c, sec, "dhcp_default_route_distance", 1, 255, &x))
-		return false;
+	ok &= get_uint(c, sec, "dhcp_default_route_distance", 1, 255, &x);
 	d->distance = (uint8_t)x;
 	v = get(c, sec, "dhcp_check_gateway");
 	if (v != NULL) {
@@ -611,15 +617,15 @@ parse_port_dhcp(struct ctx *c, const char *sec, struct sb_port_conf *p)
 			d->check = SB_CHECK_ARP;
 		} else {
 			fail(c, sec, "dhcp_check_gateway", "expected none, ping or arp, got \"%s\"", v);
-			return false;
+			ok = false;
 		}
 	}
 	v = get(c, sec, "dhcp_lease_file");
 	if (v != NULL && strcmp(v, "none") == 0)
 		d->lease_file[0] = '\0';
-	else if (!get_name(c, sec, "dhcp_lease_file", d->lease_file, sizeof(d->lease_file)))
-		return false;
-	return true;
+	else
+		ok &= get_name(c, sec, "dhcp_lease_file", d->lease_file, sizeof(d->lease_file));
+	return ok;
 }
 
 /* A port with errors is still added (its role or subnet unknown: marked
@@ -708,7 +714,7 @@ parse_port(struct ctx *c, const char *sec, const char *name)
 	} else {
 		addr_ok = true;
 	}
-	if (!parse_port_dhcp(c, sec, p))
+	if (!parse_port_dhcp(c, sec, p, role_ok, addr_ok))
 		ok = false;
 	if (!get_bool(c, sec, "masquerade", &p->masquerade))
 		ok = false;

@@ -816,6 +816,39 @@ test_config_duplicates_and_syntax(void **state)
 	free(es);
 }
 
+/* Every bad dhcp_* key of a port is named, not only the first. */
+static void
+test_config_every_dhcp_error(void **state)
+{
+	struct sb_config_errors *es = all_errors(
+		DHCP_PORTS                                              /* 1-8 */
+		"dhcp_hostname = bad_host\n"                            /* 9 */
+		"dhcp_default_route = maybe\n"                          /* 10 */
+		"dhcp_default_route_distance = 0\n"                     /* 11 */
+		"dhcp_check_gateway = icmp\n");                         /* 12 */
+
+	(void)state;
+	assert_int_equal(es->n, 4);
+	expect_error(es, 0, 9, "port wan1", "dhcp_hostname", "letters");
+	expect_error(es, 1, 10, "port wan1", "dhcp_default_route", "yes or no");
+	expect_error(es, 2, 11, "port wan1", "dhcp_default_route_distance", "1 to 255");
+	expect_error(es, 3, 12, "port wan1", "dhcp_check_gateway", "none, ping or arp");
+	free(es);
+
+	es = all_errors(PORTS "dhcp_hostname = gw\ndhcp_release = no\n");   /* 8-9 */
+	assert_int_equal(es->n, 2);
+	expect_error(es, 0, 8, "port wan1", "dhcp_hostname", "only with address = dhcp");
+	expect_error(es, 1, 9, "port wan1", "dhcp_release", "only with address = dhcp");
+	free(es);
+
+	/* dhcp on a LAN port, and a bad key of it: both. */
+	es = all_errors("[port lan]\ndevice = d0\naddress = dhcp\ndhcp_hostname = a_b\n");
+	assert_int_equal(es->n, 2);
+	expect_error(es, 0, 3, "port lan", "address", "dhcp only on a wan port");
+	expect_error(es, 1, 4, "port lan", "dhcp_hostname", "letters");
+	free(es);
+}
+
 /* [xdp] block is checked whatever came before it. */
 static void
 test_config_xdp_block_checked_after_errors(void **state)
@@ -1000,6 +1033,7 @@ main(void)
 		cmocka_unit_test(test_config_duplicates_and_syntax),
 		cmocka_unit_test(test_config_every_error_of_one_section),
 		cmocka_unit_test(test_config_xdp_block_checked_after_errors),
+		cmocka_unit_test(test_config_every_dhcp_error),
 		cmocka_unit_test(test_config_error_text_bounded),
 		cmocka_unit_test(test_config_metrics_listen),
 		cmocka_unit_test(test_config_route_loop),
