@@ -776,7 +776,10 @@ parse_port(struct ctx *c, const char *sec, const char *name)
 			fail(c, sec, "management", "%u.%u.%u.%u is the port's own address: management "
 			     "addresses are the kernel's, switchback answers for its own",
 			     p->addr >> 24, (p->addr >> 16) & 255, (p->addr >> 8) & 255, p->addr & 255);
-			return;
+			/* Still added: its name, role and subnet are good, and
+			 * the sections naming it are not in error for this. */
+			ok = false;
+			break;
 		}
 	for (unsigned i = 0; i < cfg->n_ports; i++) {
 		if (c->bad_port & (1u << i))

@@ -849,6 +849,27 @@ test_config_every_dhcp_error(void **state)
 	free(es);
 }
 
+/* A management entry naming the port's own address is that one error:
+ * the port is still there for the sections naming it. */
+static void
+test_config_management_own_address_keeps_port(void **state)
+{
+	struct sb_config_errors *es = all_errors(
+		"[port lan]\ndevice = af_xdp:lan0\naddress = 192.168.1.1/24\n"      /* 1-3 */
+		"management = 192.168.1.1 tcp 22\n"                                  /* 4 */
+		"[port wan1]\ndevice = d1\nrole = wan\naddress = 203.0.113.2/24\n"  /* 5-8 */
+		"masquerade = yes\n"                                                 /* 9 */
+		"[neighbor n]\naddress = 192.168.1.7\nmac = 02:00:00:00:01:01\n"
+		"port = lan\n"
+		"[route r]\ndst = 10.0.0.0/8\ngateway = 192.168.1.254%lan\n"
+		"[forward f]\nwan = wan1\nport = 80\nto = 192.168.1.10\n");
+
+	(void)state;
+	assert_int_equal(es->n, 1);
+	expect_error(es, 0, 4, "port lan", "management", "the port's own address");
+	free(es);
+}
+
 /* [xdp] block is checked whatever came before it. */
 static void
 test_config_xdp_block_checked_after_errors(void **state)
@@ -1034,6 +1055,7 @@ main(void)
 		cmocka_unit_test(test_config_every_error_of_one_section),
 		cmocka_unit_test(test_config_xdp_block_checked_after_errors),
 		cmocka_unit_test(test_config_every_dhcp_error),
+		cmocka_unit_test(test_config_management_own_address_keeps_port),
 		cmocka_unit_test(test_config_error_text_bounded),
 		cmocka_unit_test(test_config_metrics_listen),
 		cmocka_unit_test(test_config_route_loop),
