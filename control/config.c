@@ -33,7 +33,12 @@ struct ctx {
 	struct line_ref *refs;
 	int n_refs;
 	bool failed;              /* at least one error: the file is refused */
-	uint32_t bad_port;        /* bit per port index whose section had errors */
+	/* Bit per port index: what of a port is unknown because its own key
+	 * is in error. Sections naming it are not reported again for that. */
+	uint32_t bad_role;        /* role */
+	uint32_t bad_addr;        /* address, hence subnet */
+	uint32_t bad_masq;        /* masquerade */
+	uint32_t bad_port;        /* role or address */
 	unsigned route_errors;    /* [route] sections refused (not in cfg->routes) */
 };
 
@@ -716,9 +721,10 @@ parse_port(struct ctx *c, const char *sec, const char *name)
 	}
 	if (!parse_port_dhcp(c, sec, p, role_ok, addr_ok))
 		ok = false;
-	if (!get_bool(c, sec, "masquerade", &p->masquerade))
+	if (!get_bool(c, sec, "masquerade", &p->masquerade)) {
 		ok = false;
-	else if (p->masquerade && p->role != SB_ROLE_WAN) {
+		c->bad_masq |= 1u << cfg->n_ports;
+	} else if (p->masquerade && role_ok && p->role != SB_ROLE_WAN) {
 		fail(c, sec, "masquerade", "only a wan port can masquerade");
 		ok = false;
 	}
@@ -731,9 +737,10 @@ parse_port(struct ctx *c, const char *sec, const char *name)
 	x = p->tx_desc;
 	ok &= get_uint(c, sec, "tx_desc", 64, 16384, &x);
 	p->tx_desc = (uint16_t)x;
+	/* (With the role in error, only the values are checked.) */
 	v = get(c, sec, "sessions_on_down");
 	if (v != NULL) {
-		if (p->role != SB_ROLE_WAN) {
+		if (role_ok && p->role != SB_ROLE_WAN) {
 			fail(c, sec, "sessions_on_down", "only for a wan port");
 			ok = false;
 		} else if (strcmp(v, "keep") == 0) {
@@ -745,7 +752,7 @@ parse_port(struct ctx *c, const char *sec, const char *name)
 	}
 	v = get(c, sec, "sessions_on_failback");
 	if (v != NULL) {
-		if (p->role != SB_ROLE_WAN) {
+		if (role_ok && p->role != SB_ROLE_WAN) {
 			fail(c, sec, "sessions_on_failback", "only for a wan port");
 			ok = false;
 		} else if (strcmp(v, "move") == 0) {
@@ -758,7 +765,7 @@ parse_port(struct ctx *c, const char *sec, const char *name)
 	x = 0;
 	ok &= get_uint(c, sec, "pcc_weight", 0, 255, &x);
 	p->pcc_weight = (uint16_t)x;
-	if (p->pcc_weight != 0 && p->role != SB_ROLE_WAN) {
+	if (p->pcc_weight != 0 && role_ok && p->role != SB_ROLE_WAN) {
 		fail(c, sec, "pcc_weight", "only a wan port can be a PCC member");
 		ok = false;
 	}
@@ -796,8 +803,11 @@ parse_port(struct ctx *c, const char *sec, const char *name)
 		}
 	}
 	/* What other sections rely on: its role and subnet. */
-	if (!addr_ok || !role_ok)
-		c->bad_port |= 1u << cfg->n_ports;
+	if (!addr_ok)
+		c->bad_addr |= 1u << cfg->n_ports;
+	if (!role_ok)
+		c->bad_role |= 1u << cfg->n_ports;
+	c->bad_port = c->bad_addr | c->bad_role;
 	(void)ok;
 	cfg->n_ports++;
 }
@@ -981,16 +991,20 @@ parse_wan(struct ctx *c, const char *sec, const char *name)
 	struct sb_wan_conf *w;
 	const struct sb_port_conf *pc;
 	const char *v;
-	bool off_link = false, mons_ok = true, times_ok = true, thr_ok = true;
+	bool off_link = false, mons_ok = true, times_ok = true, thr_ok = true, known;
 
-	if (pi < 0 || cfg->ports[pi].role != SB_ROLE_WAN) {
-		if (pi < 0 || !(c->bad_port & (1u << pi)))
-			fail(c, sec, NULL, pi < 0 ? "no port named \"%s\"" :
-			     "port %s is not a wan port (role = wan)", name);
+	if (pi < 0) {
+		fail(c, sec, NULL, "no port named \"%s\"", name);
 		return;
 	}
-	if (c->bad_port & (1u << pi))
-		return; /* its port's errors are listed; its subnet is unknown */
+	if (cfg->ports[pi].role != SB_ROLE_WAN && !(c->bad_role & (1u << pi))) {
+		fail(c, sec, NULL, "port %s is not a wan port (role = wan)", name);
+		return;
+	}
+	/* A port whose role or address is in error has that error listed;
+	 * this section is still checked for its own, and for those that
+	 * need the port's subnet only when its address is good. */
+	known = !(c->bad_addr & (1u << pi));
 	pc = &cfg->ports[pi];
 	w = &cfg->wan[pi];
 	memset(w, 0, sizeof(*w));
@@ -1039,7 +1053,7 @@ parse_wan(struct ctx *c, const char *sec, const char *name)
 				mons_ok = false;
 				continue;
 			}
-			if (a == pc->addr) {
+			if (known && a == pc->addr) {
 				fail(c, sec, "monitors", "%s is this port's own address", t);
 				mons_ok = false;
 				continue;
@@ -1062,13 +1076,13 @@ parse_wan(struct ctx *c, const char *sec, const char *name)
 				mons_ok = false;
 				break;
 			}
-			if (w->method == SB_CHECK_ARP && !port_on_subnet(pc, a)) {
+			if (w->method == SB_CHECK_ARP && known && !port_on_subnet(pc, a)) {
 				fail(c, sec, "monitors", "method = arp probes hosts on the port's "
 				     "subnet only, and %s is not on %s's", t, name);
 				mons_ok = false;
 				continue;
 			}
-			off_link |= !port_on_subnet(pc, a);
+			off_link |= known && !port_on_subnet(pc, a);
 			w->monitor[w->n_monitors++] = a;
 		}
 		if (w->n_monitors == 0 && mons_ok) {
@@ -1084,7 +1098,7 @@ parse_wan(struct ctx *c, const char *sec, const char *name)
 	} else if (v != NULL) {
 		if (sb_config_parse_ipv4(v, &w->gateway) != 0)
 			fail(c, sec, "gateway", "expected an IPv4 address, got \"%s\"", v);
-		else if (!port_on_subnet(pc, w->gateway) || w->gateway == pc->addr)
+		else if (known && (!port_on_subnet(pc, w->gateway) || w->gateway == pc->addr))
 			fail(c, sec, "gateway", "%s is not a neighbour on %s's subnet", v, name);
 		else if (w->method == SB_CHECK_ARP)
 			fail(c, sec, "gateway", "not used with method = arp (monitors are on-link)");
@@ -1672,6 +1686,35 @@ bool
 sb_cfg_get_name(struct ctx *c, const char *sec, const char *key, char *out, size_t len)
 {
 	return get_name(c, sec, key, out, len);
+}
+
+bool
+sb_cfg_port_role_unknown(const struct ctx *c, int port)
+{
+	return (c->bad_role | c->bad_masq) & (1u << port);
+}
+
+bool
+sb_cfg_port_subnet_unknown(const struct ctx *c, int port)
+{
+	return c->bad_addr & (1u << port);
+}
+
+bool
+sb_cfg_maybe_lan(const struct ctx *c, uint32_t ip)
+{
+	const struct sb_config *cfg = c->cfg;
+
+	for (unsigned i = 0; i < cfg->n_ports; i++) {
+		uint32_t bit = 1u << i;
+		bool lan = (c->bad_role & bit) || cfg->ports[i].role == SB_ROLE_LAN;
+
+		if ((c->bad_addr & bit) && lan)
+			return true;
+		if ((c->bad_role & bit) && port_on_subnet(&cfg->ports[i], ip))
+			return true;
+	}
+	return false;
 }
 
 void

@@ -64,7 +64,8 @@ port_range(const char *v, uint16_t *lo, uint16_t *hi)
 	return true;
 }
 
-/* A masquerading WAN port named @n: its index, or -1 with the error. */
+/* A masquerading WAN port named @n: its index, or -1 with the error (none
+ * when the port's role or masquerade is in error: that one is listed). */
 static int
 fwd_wan(struct ctx *c, const struct sb_config *cfg, const char *sec, const char *n)
 {
@@ -74,6 +75,8 @@ fwd_wan(struct ctx *c, const struct sb_config *cfg, const char *sec, const char 
 		sb_cfg_fail(c, sec, "wan", "no port named \"%s\"", n);
 		return -1;
 	}
+	if (sb_cfg_port_role_unknown(c, p))
+		return -1;
 	if (cfg->ports[p].role != SB_ROLE_WAN) {
 		sb_cfg_fail(c, sec, "wan", "port %s is not a WAN port", n);
 		return -1;
@@ -101,12 +104,18 @@ fwd_wans(struct ctx *c, const struct sb_config *cfg, const char *sec, uint32_t *
 		return false;
 	}
 	if (strcmp(v, "all") == 0) {
+		bool unsure = false;
+
 		*all = true;
-		for (unsigned i = 0; i < cfg->n_ports; i++)
+		for (unsigned i = 0; i < cfg->n_ports; i++) {
 			if (cfg->ports[i].role == SB_ROLE_WAN && cfg->ports[i].masquerade)
 				*wans |= 1u << i;
+			unsure |= sb_cfg_port_role_unknown(c, (int)i);
+		}
 		if (*wans == 0) {
-			sb_cfg_fail(c, sec, "wan", "all: there is no masquerading WAN port");
+			/* (A port whose role is in error may be the one.) */
+			if (!unsure)
+				sb_cfg_fail(c, sec, "wan", "all: there is no masquerading WAN port");
 			return false;
 		}
 		return true;
@@ -145,7 +154,9 @@ lan_host(struct ctx *c, const struct sb_config *cfg, const char *sec, const char
 	}
 	p = lan_of(cfg, *addr);
 	if (p < 0) {
-		sb_cfg_fail(c, sec, key, "%s is outside the LAN ports' subnets", v);
+		/* (Not when a LAN port in error may be the one that holds it.) */
+		if (!sb_cfg_maybe_lan(c, *addr))
+			sb_cfg_fail(c, sec, key, "%s is outside the LAN ports' subnets", v);
 		return false;
 	}
 	if (is_port_addr(cfg, *addr)) {
@@ -271,7 +282,8 @@ sb_cfg_parse_nat1to1(struct ctx *c, struct sb_config *cfg, const char *sec, cons
 		sb_cfg_fail(c, sec, "external", "%s is a port's own address (give an extra "
 			    "address of the WAN's subnet)", v);
 		ok = false;
-	} else if (p >= 0 && !on_subnet(&cfg->ports[p], n.external)) {
+	} else if (p >= 0 && !sb_cfg_port_subnet_unknown(c, p) &&
+		   !on_subnet(&cfg->ports[p], n.external)) {
 		sb_cfg_fail(c, sec, "external", "%s is outside the subnet of port %s", v,
 			    cfg->ports[p].name);
 		ok = false;

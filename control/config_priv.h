@@ -21,6 +21,17 @@ void sb_cfg_fail(struct ctx *c, const char *sec, const char *key, const char *fm
  * error recorded, when it is too long. */
 bool sb_cfg_get_name(struct ctx *c, const char *sec, const char *key, char *out, size_t len);
 
+/* What a port in error leaves unknown, for sections naming it, which
+ * are then not refused for it again (docs/config.md: a bad role or
+ * address is one error). */
+/** Whether port @port's role or masquerade is in error: whether it is a
+ * masquerading WAN is unknown. */
+bool sb_cfg_port_role_unknown(const struct ctx *c, int port);
+/** Whether port @port's address is in error: its subnet is unknown. */
+bool sb_cfg_port_subnet_unknown(const struct ctx *c, int port);
+/** Whether a port in error may be the LAN port whose subnet holds @ip. */
+bool sb_cfg_maybe_lan(const struct ctx *c, uint32_t ip);
+
 /* config_fwd.c: [forward NAME] and [nat1to1 NAME], after the ports; the
  * checks across them once every section is read. */
 extern const char *const sb_cfg_keys_forward[];

@@ -789,6 +789,97 @@ test_config_no_cascade_from_a_bad_port(void **state)
 	free(es);
 }
 
+/* A port's bad role, address or masquerade is one error: not again as
+ * "only a wan port can ...", "not a WAN port", "does not masquerade" or
+ * "outside the LAN ports' subnets" from its own keys or from the
+ * sections naming it. */
+static void
+test_config_no_cascade_into_forwards(void **state)
+{
+	struct sb_config_errors *es = all_errors(
+		"[port lan]\ndevice = d0\naddress = 192.168.1.1/24\n"           /* 1-3 */
+		"[port wan1]\ndevice = d1\nrole = wna\naddress = 203.0.113.2/24\n" /* 4-7 */
+		"masquerade = yes\nsessions_on_down = keep\npcc_weight = 1\n"
+		"[forward f]\nwan = wan1\nport = 80\nto = 192.168.1.10\n"
+		"[forward g]\nwan = all\nport = 81\nto = 192.168.1.10\n"
+		"[nat1to1 n]\nwan = wan1\nexternal = 203.0.113.20\ninternal = 192.168.1.11\n");
+
+	(void)state;
+	assert_int_equal(es->n, 1);
+	expect_error(es, 0, 6, "port wan1", "role", "lan or wan");
+	free(es);
+
+	/* A LAN's bad address: its hosts are not "outside" every LAN. */
+	es = all_errors("[port lan]\ndevice = d0\naddress = 192.168.1.1\n"        /* 1-3 */
+			"[port wan1]\ndevice = d1\nrole = wan\naddress = 203.0.113.2/24\n"
+			"masquerade = yes\n"
+			"[forward f]\nwan = wan1\nport = 80\nto = 192.168.1.10\n"
+			"[nat1to1 n]\nwan = wan1\nexternal = 203.0.113.20\ninternal = 192.168.1.11\n");
+	assert_int_equal(es->n, 1);
+	expect_error(es, 0, 3, "port lan", "address", "A.B.C.D/LEN");
+	free(es);
+
+	/* A WAN's bad address: an external address is not "outside" it. */
+	es = all_errors("[port lan]\ndevice = d0\naddress = 192.168.1.1/24\n"
+			"[port wan1]\ndevice = d1\nrole = wan\naddress = 203.0.113.2\n" /* 4-7 */
+			"masquerade = yes\n"
+			"[nat1to1 n]\nwan = wan1\nexternal = 203.0.113.20\ninternal = 192.168.1.11\n");
+	assert_int_equal(es->n, 1);
+	expect_error(es, 0, 7, "port wan1", "address", "A.B.C.D/LEN");
+	free(es);
+
+	/* A bad masquerade: a forward on it is not told it does not. */
+	es = all_errors(PORTS "masquerade = maybe\n"                          /* 8 */
+			"[forward f]\nwan = wan1\nport = 80\nto = 192.168.1.10\n");
+	assert_int_equal(es->n, 1);
+	expect_error(es, 0, 8, "port wan1", "masquerade", "yes or no");
+	free(es);
+
+	/* The sections' own errors are still there. */
+	es = all_errors("[port lan]\ndevice = d0\naddress = 192.168.1.1\n"        /* 1-3 */
+			"[port wan1]\ndevice = d1\nrole = wan\naddress = 203.0.113.2/24\n"
+			"masquerade = yes\n"                                          /* 8 */
+			"[forward f]\nwan = wan1\nport = 0\nto = 192.168.1.10\n");  /* 9-12 */
+	assert_int_equal(es->n, 2);
+	expect_error(es, 0, 3, "port lan", "address", "A.B.C.D/LEN");
+	expect_error(es, 1, 11, "forward f", "port", "1-65535");
+	free(es);
+}
+
+/* A [wan NAME] whose port is in error is still checked for its own
+ * errors (those that do not need the port's subnet). */
+static void
+test_config_wan_of_a_bad_port_checked(void **state)
+{
+	struct sb_config_errors *es = all_errors(
+		"[port lan]\ndevice = d0\naddress = 192.168.1.1/24\n"           /* 1-3 */
+		"[port wan1]\ndevice = d1\nrole = wan\naddress = 203.0.113.2\n" /* 4-7 */
+		"[wan wan1]\n"                                                   /* 8 */
+		"monitors = 192.0.2.1, bogus\n"                                  /* 9 */
+		"quorum = 9\n"                                                   /* 10 */
+		"trigger = sometimes\n"                                          /* 11 */
+		"interval_ms = 1\n");                                            /* 12 */
+
+	(void)state;
+	assert_int_equal(es->n, 5);
+	expect_error(es, 0, 7, "port wan1", "address", "A.B.C.D/LEN");
+	expect_error(es, 1, 9, "wan wan1", "monitors", "\"bogus\"");
+	expect_error(es, 2, 10, "wan wan1", "quorum", "1 to 8");
+	expect_error(es, 3, 11, "wan wan1", "trigger", "loss-or-latency");
+	expect_error(es, 4, 12, "wan wan1", "interval_ms", "10 to 3600000");
+	free(es);
+
+	/* A bad role: likewise, and no "not a wan port". */
+	es = all_errors("[port lan]\ndevice = d0\naddress = 192.168.1.1/24\n"
+			"[port wan1]\ndevice = d1\nrole = wna\naddress = 203.0.113.2/24\n"
+			"[wan wan1]\nmonitors = 192.0.2.1\ngateway = 203.0.113.1\n" /* 8-10 */
+			"quorum = 2\n");                                             /* 11 */
+	assert_int_equal(es->n, 2);
+	expect_error(es, 0, 6, "port wan1", "role", "lan or wan");
+	expect_error(es, 1, 11, "wan wan1", "quorum", "more than the 1 monitor");
+	free(es);
+}
+
 /* What iniparser would merge or reject silently: a section or a key given
  * twice, a line that is neither; each with its line, alongside the
  * other errors. */
@@ -1056,6 +1147,8 @@ main(void)
 		cmocka_unit_test(test_config_xdp_block_checked_after_errors),
 		cmocka_unit_test(test_config_every_dhcp_error),
 		cmocka_unit_test(test_config_management_own_address_keeps_port),
+		cmocka_unit_test(test_config_no_cascade_into_forwards),
+		cmocka_unit_test(test_config_wan_of_a_bad_port_checked),
 		cmocka_unit_test(test_config_error_text_bounded),
 		cmocka_unit_test(test_config_metrics_listen),
 		cmocka_unit_test(test_config_route_loop),
