@@ -46,9 +46,11 @@ sb_xdpconf_device(const char *device, enum sb_devkind *kind, char *ifname, char 
 	return 0;
 }
 
-/* Next comma-separated item of *@s, blanks trimmed, into @buf. */
+/* Next item of *@s, ended by any of @seps or the end, blanks trimmed,
+ * into @buf. Blanks and then one comma after it are taken with it, so that
+ * with blanks among @seps "a , b" is two items, as "a, b" and "a b" are. */
 static bool
-next_item(const char **s, char *buf, size_t len)
+next_item(const char **s, const char *seps, char *buf, size_t len)
 {
 	const char *p = *s, *e;
 	size_t n;
@@ -57,9 +59,11 @@ next_item(const char **s, char *buf, size_t len)
 		p++;
 	if (*p == '\0')
 		return false;
-	e = strchr(p, ',');
-	n = e ? (size_t)(e - p) : strlen(p);
-	*s = e ? e + 1 : p + n;
+	n = strcspn(p, seps);
+	e = p + n;
+	while (*e == ' ' || *e == '\t')
+		e++;
+	*s = *e == ',' ? e + 1 : e;
 	while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
 		n--;
 	if (n >= len)
@@ -69,17 +73,18 @@ next_item(const char **s, char *buf, size_t len)
 	return true;
 }
 
-/* Each comma-separated item of @v parsed by @one into the next of @max
- * elements of @size bytes at @out; returns how many, or -EINVAL with @why. */
+/* Each item of @v (separated by any of @seps) parsed by @one into the next
+ * of @max elements of @size bytes at @out; returns how many, or -EINVAL
+ * with @why. */
 static int
-parse_list(const char *v, void *out, size_t size, unsigned max, const char *what,
-	   int (*one)(const char *item, void *elem, char *why, size_t whylen), char *why,
-	   size_t whylen)
+parse_list(const char *v, const char *seps, void *out, size_t size, unsigned max,
+	   const char *what, int (*one)(const char *item, void *elem, char *why, size_t whylen),
+	   char *why, size_t whylen)
 {
 	char item[96];
 	int n = 0;
 
-	while (next_item(&v, item, sizeof(item))) {
+	while (next_item(&v, seps, item, sizeof(item))) {
 		if ((unsigned)n == max) {
 			snprintf(why, whylen, "at most %u %s", max, what);
 			return -EINVAL;
@@ -139,7 +144,8 @@ int
 sb_xdpconf_mgmt(const char *v, struct sb_mgmt_conf *out, unsigned max, char *why,
 		size_t whylen)
 {
-	int n = parse_list(v, out, sizeof(*out), max, "entries", mgmt_item, why, whylen);
+	/* Commas only: an entry has blanks in it ("192.0.2.2 tcp 22"). */
+	int n = parse_list(v, ",", out, sizeof(*out), max, "entries", mgmt_item, why, whylen);
 
 	if (n == 0) {
 		snprintf(why, whylen, "empty: expected \"ADDR [tcp|udp|icmp|any [PORT]], ...\"");
@@ -169,5 +175,7 @@ int
 sb_xdpconf_prefixes(const char *v, struct sb_prefix *out, unsigned max, char *why,
 		    size_t whylen)
 {
-	return parse_list(v, out, sizeof(*out), max, "prefixes", prefix_item, why, whylen);
+	/* Commas or blanks, as every other list of addresses in the file. */
+	return parse_list(v, ", \t", out, sizeof(*out), max, "prefixes", prefix_item, why,
+			  whylen);
 }

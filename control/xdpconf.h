@@ -33,8 +33,9 @@ int sb_xdpconf_mgmt(const char *v, struct sb_mgmt_conf *out, unsigned max, char 
 		    size_t whylen);
 
 /**
- * Parse a list of source prefixes "A.B.C.D[/LEN], ..." into @out (at most
- * @max). Returns the count, or -EINVAL with the bad item in @why.
+ * Parse a list of source prefixes "A.B.C.D[/LEN], ..." (separated by
+ * commas or blanks) into @out (at most @max). Returns the count, or
+ * -EINVAL with the bad item in @why.
  */
 int sb_xdpconf_prefixes(const char *v, struct sb_prefix *out, unsigned max, char *why,
 			size_t whylen);

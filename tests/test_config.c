@@ -961,6 +961,33 @@ test_config_management_own_address_keeps_port(void **state)
 	free(es);
 }
 
+/* [forward] allow and [xdp] block are split on commas or blanks, as
+ * wan and monitors are. */
+static void
+test_config_prefix_lists_split_on_blanks(void **state)
+{
+	char err[512];
+	struct sb_config *cfg = load(PORTS "masquerade = yes\n"
+				     "[forward f]\nwan = wan1\nport = 80\nto = 192.168.1.10\n"
+				     "allow = 198.51.100.0/24 192.0.2.7\t192.0.2.8 , 192.0.2.9\n"
+				     "[xdp]\nblock = 10.0.0.0/8 172.16.0.0/12\n", err, sizeof(err));
+
+	(void)state;
+	if (cfg == NULL)
+		fail_msg("refused: %s", err);
+	assert_int_equal(cfg->forwards[0].n_allow, 4);
+	assert_int_equal(cfg->forwards[0].allow[0].len, 24);
+	assert_int_equal(cfg->forwards[0].allow[1].addr, 0xc0000207);
+	assert_int_equal(cfg->forwards[0].allow[3].addr, 0xc0000209);
+	assert_int_equal(cfg->n_block, 2);
+	assert_int_equal(cfg->block[1].len, 12);
+	sb_config_free(cfg);
+	/* A bad one among them is still named. */
+	refused(PORTS "masquerade = yes\n"
+		"[forward f]\nwan = wan1\nport = 80\nto = 192.168.1.10\n"
+		"allow = 198.51.100.0/24 192.0.2.300\n", "[forward f] allow", "192.0.2.300", NULL);
+}
+
 /* [xdp] block is checked whatever came before it. */
 static void
 test_config_xdp_block_checked_after_errors(void **state)
@@ -1148,6 +1175,7 @@ main(void)
 		cmocka_unit_test(test_config_every_dhcp_error),
 		cmocka_unit_test(test_config_management_own_address_keeps_port),
 		cmocka_unit_test(test_config_no_cascade_into_forwards),
+		cmocka_unit_test(test_config_prefix_lists_split_on_blanks),
 		cmocka_unit_test(test_config_wan_of_a_bad_port_checked),
 		cmocka_unit_test(test_config_error_text_bounded),
 		cmocka_unit_test(test_config_metrics_listen),
