@@ -1602,6 +1602,11 @@ sb_config_parse_flags(const char *path, struct sb_config_errors *errs, unsigned 
 					sb_cfg_parse_nat1to1(&c, cfg, sec, name);
 			} else if (split_sec(sec, "neighbor", &name) ||
 				   split_sec(sec, "neighbour", &name)) {
+				if (!valid_name(name)) {
+					fail(&c, sec, NULL, "bad neighbor name \"%s\" (letters, digits, _ "
+					     "and -, at most %d)", name, SB_NAME_LEN - 1);
+					continue;
+				}
 				check_keys(&c, sec, keys_neigh);
 				parse_neigh(&c, sec, name);
 			} else {

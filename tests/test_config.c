@@ -301,6 +301,18 @@ test_config_bad_neighbor(void **state)
 		"[neighbor n] port", "no port named", NULL);
 }
 
+/* A neighbour's name follows the rule of every section's NAME. */
+static void
+test_config_bad_neighbor_name(void **state)
+{
+	(void)state;
+	refused(PORTS "[neighbor bad.name!]\naddress = 203.0.113.1\nmac = 02:00:00:00:01:01\n"
+		"port = wan1\n", ":8: [neighbor bad.name!]: bad neighbor name \"bad.name!\"", NULL);
+	refused(PORTS "[neighbour n0123456789012345678901234567890]\naddress = 203.0.113.1\n"
+		"mac = 02:00:00:00:01:01\nport = wan1\n", ":8: [neighbour n01", "bad neighbor name",
+		NULL);
+}
+
 static void
 test_config_overlapping_ports(void **state)
 {
@@ -1158,6 +1170,7 @@ main(void)
 		cmocka_unit_test(test_config_sessions_per_host),
 		cmocka_unit_test(test_config_bad_check_gateway),
 		cmocka_unit_test(test_config_bad_neighbor),
+		cmocka_unit_test(test_config_bad_neighbor_name),
 		cmocka_unit_test(test_config_overlapping_ports),
 		cmocka_unit_test(test_config_duplicate_route),
 		cmocka_unit_test(test_config_policy_keys),
