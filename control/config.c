@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause
- * switchback: configuration. The whole file is parsed with iniparser into a
- * validated, read-only struct sb_config; any error refuses the whole file
- * and names file, line, section and key. Pure: no EAL. */
+ * switchback: configuration. The whole file is read into an iniparser
+ * dictionary (by read_lines() here, which keeps line numbers and goes on
+ * past a bad line) and parsed into a validated, read-only struct
+ * sb_config; any error refuses the whole file and names file, line,
+ * section and key. Pure: no EAL. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -20,11 +22,21 @@
 #include "xdpconf.h"
 
 /* Where each section and key stands in the file, for error messages:
- * iniparser itself does not keep line numbers. */
+ * iniparser's dictionary does not keep line numbers. */
 struct line_ref {
 	char key[2 * SB_NAME_LEN + 64]; /* "section" or "section:key" */
 	int line;
 };
+
+/* One [xdp] block line: the key may be given on several lines, each
+ * parsed with its own line number. */
+struct block_line {
+	int line;
+	char *v;
+};
+
+/* The longest line read, and what the documentation states. */
+#define SB_CONFIG_LINE_MAX 1023
 
 struct ctx {
 	struct sb_config *cfg;
@@ -32,6 +44,8 @@ struct ctx {
 	struct sb_config_errors *errs;
 	struct line_ref *refs;
 	int n_refs;
+	struct block_line *blocks;
+	unsigned n_blocks;
 	bool failed;              /* at least one error: the file is refused */
 	/* Bit per port index: what of a port is unknown because its own key
 	 * is in error. Sections naming it are not reported again for that. */
@@ -78,13 +92,6 @@ cut_short(const char *key, const char *v)
 static void add_error(struct ctx *c, int line, const char *sec, const char *key,
 		      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
-static int
-quiet(const char *fmt, ...)
-{
-	(void)fmt;
-	return 0;
-}
-
 static int line_of(const struct ctx *c, const char *key);
 
 static int
@@ -96,33 +103,91 @@ first_line_of(const struct ctx *c, const char *key)
 	return 0;
 }
 
-/* Index every section and key with its line, and report what iniparser
- * would merge or reject silently: lines that are neither a section, a
- * key nor a comment, sections given twice, keys given twice in one. */
+/* The value after '=' on a key line, as iniparser reads it (and the
+ * files written for it mean): quoted, what is inside the quotes, kept as
+ * it is; else up to the first ';' or '#', blanks trimmed. */
 static void
-index_lines(struct ctx *c, const char *path)
+ini_value(char *v)
 {
-	FILE *f = fopen(path, "r");
-	char line[1024], sec[128] = "";
-	int ln = 0, cap = 0, sec_line = 0;
+	char q = *v, *e;
 
-	if (f == NULL)
+	if (q == '"' || q == '\'') {
+		e = strchr(v + 1, q);
+		if (e != NULL)
+			*e = '\0';
+		memmove(v, v + 1, strlen(v + 1) + 1);
 		return;
-	while (fgets(line, sizeof(line), f) != NULL) {
+	}
+	v[strcspn(v, ";#")] = '\0';
+	trim(v);
+}
+
+static void
+free_blocks(struct ctx *c)
+{
+	for (unsigned i = 0; i < c->n_blocks; i++)
+		free(c->blocks[i].v);
+	free(c->blocks);
+}
+
+static bool
+add_block_line(struct ctx *c, int line, const char *v)
+{
+	struct block_line *n = realloc(c->blocks, sizeof(*n) * (c->n_blocks + 1));
+
+	if (n == NULL)
+		return false;
+	c->blocks = n;
+	n[c->n_blocks].line = line;
+	n[c->n_blocks].v = strdup(v);
+	if (n[c->n_blocks].v == NULL)
+		return false;
+	c->n_blocks++;
+	return true;
+}
+
+/* Read the file into c->d line by line, indexing every section and key
+ * with its line. iniparser_load() would refuse the whole file for one bad
+ * line (and a line over 1023 characters), hiding every other error, and
+ * merge or drop some lines silently; here each such line is an error with
+ * its line number, and the rest is still read and checked: lines that are
+ * neither a section, a key nor a comment, a key before any section,
+ * sections given twice, keys given twice in one, over-long lines. Keys
+ * under a malformed [section] line are skipped (their section is not
+ * known). Returns false when out of memory. */
+static bool
+read_lines(struct ctx *c, FILE *f)
+{
+	char *line = NULL, sec[128] = "", full[sizeof(sec) + 128];
+	size_t cap = 0;
+	ssize_t len;
+	int ln = 0, cap_refs = 0, sec_line = 0;
+	bool have_sec = false, skip = false, ok = true;
+
+	while (ok && (len = getline(&line, &cap, f)) != -1) {
 		char *p = line, *eq;
 		int first;
 
 		ln++;
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		/* Still read: what is wrong in it is named too, and nothing
+		 * after it is taken for something else. */
+		if (len > SB_CONFIG_LINE_MAX)
+			add_error(c, ln, "", NULL, "longer than %d characters (split a long "
+				  "[xdp] block over several block lines)", SB_CONFIG_LINE_MAX);
 		trim(p);
 		if (*p == '\0' || *p == ';' || *p == '#')
 			continue;
-		if (c->n_refs == cap) {
+		if (c->n_refs == cap_refs) {
 			struct line_ref *n;
 
-			cap = cap ? cap * 2 : 64;
-			n = realloc(c->refs, sizeof(*n) * cap);
-			if (n == NULL)
+			cap_refs = cap_refs ? cap_refs * 2 : 64;
+			n = realloc(c->refs, sizeof(*n) * cap_refs);
+			if (n == NULL) {
+				ok = false;
 				break;
+			}
 			c->refs = n;
 		}
 		struct line_ref *r = &c->refs[c->n_refs];
@@ -130,8 +195,10 @@ index_lines(struct ctx *c, const char *path)
 		if (*p == '[') {
 			char *e = strchr(p, ']');
 
-			if (e == NULL) {
-				add_error(c, ln, "", NULL, "expected [section], got \"%s\"", p);
+			skip = true;
+			if (e == NULL || e[1] != '\0') {
+				add_error(c, ln, "", NULL, "expected [section] alone on its line, got "
+					  "\"%s\"", p);
 				continue;
 			}
 			*e = '\0';
@@ -139,23 +206,40 @@ index_lines(struct ctx *c, const char *path)
 			trim(sec);
 			for (char *q = sec; *q; q++)
 				*q = (char)tolower((unsigned char)*q);
+			/* (':' joins section and key in the dictionary.) */
+			if (sec[0] == '\0' || strchr(sec, ':') != NULL) {
+				add_error(c, ln, "", NULL, "expected [section], got \"[%s]\"", p + 1);
+				continue;
+			}
+			skip = false;
+			have_sec = true;
 			snprintf(r->key, sizeof(r->key), "%s", sec);
 			first = first_line_of(c, r->key);
 			if (first != 0)
 				add_error(c, ln, sec, NULL, "appears more than once (first at line %d): "
 					  "one [%s] section", first, sec);
 			sec_line = ln;
-		} else if ((eq = strchr(p, '=')) != NULL) {
+			ok = dictionary_set(c->d, sec, NULL) == 0;
+		} else if ((eq = strchr(p, '=')) != NULL && eq != p) {
 			char *val = eq + 1;
+			bool block;
 
 			*eq = '\0';
 			trim(p);
 			for (char *q = p; *q; q++)
 				*q = (char)tolower((unsigned char)*q);
+			if (skip)
+				continue;
+			if (!have_sec) {
+				add_error(c, ln, "", NULL, "key \"%s\" before any [section]: every key "
+					  "belongs to one", p);
+				continue;
+			}
 			snprintf(r->key, sizeof(r->key), "%s:%s", sec, p);
+			block = strcmp(r->key, "xdp:block") == 0;
 			/* (A repeated section is one error, not one per key.) */
 			first = line_of(c, r->key);
-			if (first > sec_line)
+			if (first > sec_line && !block)
 				add_error(c, ln, sec, p, "given twice in this section (first at line %d)",
 					  first);
 			trim(val);
@@ -163,14 +247,40 @@ index_lines(struct ctx *c, const char *path)
 				add_error(c, ln, sec, p, "the value has a ';' or '#', where the INI format "
 					  "starts a comment and would cut it short: quote the whole value "
 					  "(\"...\") to keep it, and put comments on lines of their own");
+			ini_value(val);
+			snprintf(full, sizeof(full), "%s:%s", sec, p);
+			if (block) {
+				/* Several block lines add up: the dictionary holds them
+				 * all, each is parsed at its own line. */
+				const char *old = first > sec_line ?
+					dictionary_get(c->d, full, NULL) : NULL;
+				char *all = NULL;
+
+				ok = add_block_line(c, ln, val);
+				if (ok && old != NULL) {
+					size_t l = strlen(old) + strlen(val) + 3;
+
+					all = malloc(l);
+					if (all != NULL)
+						snprintf(all, l, "%s, %s", old, val);
+					ok = all != NULL;
+				}
+				if (ok)
+					ok = dictionary_set(c->d, full, all ? all : val) == 0;
+				free(all);
+			} else {
+				ok = dictionary_set(c->d, full, val) == 0;
+			}
 		} else {
-			add_error(c, ln, sec, NULL, "expected KEY = VALUE, got \"%s\"", p);
+			add_error(c, ln, have_sec && !skip ? sec : "", NULL,
+				  "expected KEY = VALUE, got \"%s\"", p);
 			continue;
 		}
 		r->line = ln;
 		c->n_refs++;
 	}
-	fclose(f);
+	free(line);
+	return ok;
 }
 
 static int
@@ -1404,9 +1514,9 @@ sb_config_parse_flags(const char *path, struct sb_config_errors *errs, unsigned 
 		add_error(&c, 0, "", NULL, "cannot open: %s", strerror(errno));
 		return NULL;
 	}
-	fclose(f);
 	cfg = calloc(1, sizeof(*cfg));
 	if (cfg == NULL) {
+		fclose(f);
 		add_error(&c, 0, "", NULL, "out of memory");
 		return NULL;
 	}
@@ -1437,15 +1547,13 @@ sb_config_parse_flags(const char *path, struct sb_config_errors *errs, unsigned 
 	cfg->n_tables = 1;
 	strcpy(cfg->tables[0], "main");
 
-	index_lines(&c, path);
-	/* iniparser prints its own syntax errors: ours have the lines. */
-	iniparser_set_error_callback(quiet);
-	c.d = iniparser_load(path);
-	if (c.d == NULL) {
-		if (!c.failed)
-			add_error(&c, 0, "", NULL, "not a valid INI file");
+	c.d = dictionary_new(0);
+	if (c.d == NULL || !read_lines(&c, f)) {
+		add_error(&c, 0, "", NULL, "out of memory");
 		goto fail;
 	}
+	fclose(f);
+	f = NULL;
 	nsec = iniparser_getnsec(c.d);
 	cfg->routes = calloc((size_t)nsec + 1, sizeof(*cfg->routes));
 	cfg->neigh = calloc((size_t)nsec + 1, sizeof(*cfg->neigh));
@@ -1508,6 +1616,7 @@ sb_config_parse_flags(const char *path, struct sb_config_errors *errs, unsigned 
 			} else if (strcmp(sec, "xdp") == 0) {
 				const char *v;
 				char why[256];
+				bool too_many = false;
 				int n;
 
 				check_keys(&c, sec, keys_xdp);
@@ -1515,13 +1624,25 @@ sb_config_parse_flags(const char *path, struct sb_config_errors *errs, unsigned 
 				(void)get_bool(&c, sec, "busy_poll", &cfg->xdp_busy_poll);
 				get_uint(&c, sec, "syn_per_source", 0, 100000000,
 					 &cfg->xdp_syn_per_source);
-				v = get(&c, sec, "block");
-				if (v != NULL) {
-					n = sb_xdpconf_prefixes(v, cfg->block, SB_MAX_BLOCK, why, sizeof(why));
-					if (n < 0)
-						fail(&c, sec, "block", "%s", why);
-					else
-						cfg->n_block = (unsigned)n;
+				/* Each block line at its own line; they add up. */
+				for (unsigned b = 0; b < c.n_blocks; b++) {
+					struct sb_prefix one[SB_MAX_BLOCK];
+
+					v = c.blocks[b].v;
+					n = sb_xdpconf_prefixes(v, one, SB_MAX_BLOCK, why, sizeof(why));
+					if (n < 0) {
+						add_error(&c, c.blocks[b].line, sec, "block", "%s", why);
+					} else if (too_many || cfg->n_block + (unsigned)n > SB_MAX_BLOCK) {
+						/* Once; the later lines are still checked. */
+						if (!too_many)
+							add_error(&c, c.blocks[b].line, sec, "block",
+								  "more than %d prefixes in all the "
+								  "block lines", SB_MAX_BLOCK);
+						too_many = true;
+					} else {
+						memcpy(cfg->block + cfg->n_block, one, sizeof(one[0]) * (size_t)n);
+						cfg->n_block += (unsigned)n;
+					}
 				}
 			} else if (strcmp(sec, "notify") == 0) {
 				check_keys(&c, sec, keys_notify);
@@ -1630,11 +1751,15 @@ sb_config_parse_flags(const char *path, struct sb_config_errors *errs, unsigned 
 		goto fail;
 	iniparser_freedict(c.d);
 	free(c.refs);
+	free_blocks(&c);
 	return cfg;
 fail:
+	if (f != NULL)
+		fclose(f);
 	if (c.d != NULL)
 		iniparser_freedict(c.d);
 	free(c.refs);
+	free_blocks(&c);
 	sb_config_free(cfg);
 	/* In file order; insertion sort keeps the order of one line's errors. */
 	for (unsigned i = 1; i < errs->n; i++) {

@@ -1017,6 +1017,97 @@ test_config_xdp_block_checked_after_errors(void **state)
 	free(es);
 }
 
+/* A malformed line is one error with its line; the rest of the file is
+ * still read and checked (iniparser alone refuses the whole file for it,
+ * and the other errors went unsaid). Keys under a malformed [section] line
+ * are not taken for the section before it. */
+static void
+test_config_bad_lines_hide_nothing(void **state)
+{
+	struct sb_config_errors *es = all_errors(
+		"[port lan]\ndevice = d0\naddress = 192.168.1.1/24\n"      /* 1-3 */
+		"garbage line\n"                                            /* 4 */
+		"[route r]\ndst = 10.0.0.0/8\ngateway = lan\ndistance = 0\n" /* 5-8 */
+		"another bad one\n"                                         /* 9 */
+		"[bad section\n"                                            /* 10 */
+		"device = d9\n"                                             /* 11 */
+		"= 5\n"                                                     /* 12 */
+		"[route s]\ndst = 10.1.0.0/16\ngateway = lan\n"             /* 13-15 */
+		"scope = 300\n");                                           /* 16 */
+
+	(void)state;
+	assert_int_equal(es->n, 6);
+	expect_error(es, 0, 4, "port lan", "", "expected KEY = VALUE, got \"garbage line\"");
+	expect_error(es, 1, 8, "route r", "distance", "1 to 255");
+	expect_error(es, 2, 9, "route r", "", "expected KEY = VALUE, got \"another bad one\"");
+	expect_error(es, 3, 10, "", "", "expected [section]");
+	expect_error(es, 4, 12, "", "", "expected KEY = VALUE, got \"= 5\"");
+	expect_error(es, 5, 16, "route s", "scope", "0 to 255");
+	free(es);
+}
+
+/* A key before any [section] belongs to none: refused with its line,
+ * not dropped. */
+static void
+test_config_key_before_any_section(void **state)
+{
+	struct sb_config_errors *es = all_errors("sessions = 5\n" PORTS);
+
+	(void)state;
+	assert_int_equal(es->n, 1);
+	expect_error(es, 0, 1, "", "", "\"sessions\" before any [section]");
+	free(es);
+}
+
+/* A line over 1023 characters is one error with its line, and still read:
+ * nothing after it is misread. 256 [xdp] block prefixes are written over
+ * several block lines, which add up. */
+static void
+test_config_long_lines_and_block_lines(void **state)
+{
+	static char text[16384];
+	struct sb_config_errors *es;
+	struct sb_config *cfg;
+	char err[512];
+	size_t off = 0;
+
+	(void)state;
+	/* One line of 200 prefixes (over 2000 characters). */
+	off += (size_t)snprintf(text + off, sizeof(text) - off, PORTS "[xdp]\nblock = "); /* 8-9 */
+	for (int i = 0; i < 200; i++)
+		off += (size_t)snprintf(text + off, sizeof(text) - off, "%s10.%d.%d.0/24",
+					i ? ", " : "", i / 256, i % 256);
+	off += (size_t)snprintf(text + off, sizeof(text) - off,
+				"\nsyn_per_source = 10\n[route r]\ndst = 10.0.0.0/8\ngateway = lan\n");
+	es = all_errors(text);
+	assert_int_equal(es->n, 1);
+	expect_error(es, 0, 9, "", "", "longer than 1023 characters");
+	free(es);
+
+	/* The same 256 prefixes, 32 a line, are taken in order. */
+	off = (size_t)snprintf(text, sizeof(text), PORTS "[xdp]\n");
+	for (int i = 0; i < 256; i++)
+		off += (size_t)snprintf(text + off, sizeof(text) - off, "%s10.%d.%d.0/24%s",
+					i % 32 ? ", " : "block = ", i / 256, i % 256,
+					i % 32 == 31 ? "\n" : "");
+	cfg = load(text, err, sizeof(err));
+	if (cfg == NULL)
+		fail_msg("refused: %s", err);
+	assert_int_equal(cfg->n_block, 256);
+	assert_int_equal(cfg->block[0].addr, 0x0a000000);
+	assert_int_equal(cfg->block[255].addr, 0x0a00ff00);
+	assert_int_equal(cfg->block[255].len, 24);
+	sb_config_free(cfg);
+
+	/* One more is too many; each line's own errors are at its line. */
+	snprintf(text + off, sizeof(text) - off, "block = 192.0.2.0/24\nblock = 10.0.0.1/8\n");
+	es = all_errors(text);                  /* lines 1-7, [xdp] 8, 9-16 block */
+	assert_int_equal(es->n, 2);
+	expect_error(es, 0, 17, "xdp", "block", "more than 256 prefixes");
+	expect_error(es, 1, 18, "xdp", "block", "host bits");
+	free(es);
+}
+
 /* Every bad key of one section is listed, not only the first. */
 static void
 test_config_every_error_of_one_section(void **state)
@@ -1184,6 +1275,9 @@ main(void)
 		cmocka_unit_test(test_config_no_cascade_from_a_bad_port),
 		cmocka_unit_test(test_config_duplicates_and_syntax),
 		cmocka_unit_test(test_config_every_error_of_one_section),
+		cmocka_unit_test(test_config_bad_lines_hide_nothing),
+		cmocka_unit_test(test_config_key_before_any_section),
+		cmocka_unit_test(test_config_long_lines_and_block_lines),
 		cmocka_unit_test(test_config_xdp_block_checked_after_errors),
 		cmocka_unit_test(test_config_every_dhcp_error),
 		cmocka_unit_test(test_config_management_own_address_keeps_port),
