@@ -305,24 +305,35 @@ sb_ct_mum(uint64_t x, uint64_t y)
  * can zero a factor: an outsider who does not know them cannot aim for a
  * bucket or a signature). Two multiplications: it runs for every packet. */
 static inline uint64_t
-sb_ct_fingerprint_of(const struct sb_ct *ct, uint32_t src, uint32_t dst, uint32_t ports,
-		     uint8_t proto)
+sb_ct_fingerprint_w(const struct sb_ct *ct, uint64_t w0, uint64_t w1)
 {
-	uint64_t a = (uint64_t)src << 32 | dst;
-	uint64_t b = (uint64_t)ports << 8 | proto;
-
-	return sb_ct_mum(sb_ct_mum(a ^ ct->seed[0], b ^ ct->seed[1]), ct->seed[2]);
+	return sb_ct_mum(sb_ct_mum(w0 ^ ct->seed[0], w1 ^ ct->seed[1]), ct->seed[2]);
 }
 
-/* The same of key @k (its two ports as the one word they lie in: the
- * fast path hashes what it loaded from the packet, without the key). */
+/* The two words of a tuple sb_ct_fingerprint_w() hashes: the addresses,
+ * and the ports (the one 32-bit word they lie in) with the protocol, as
+ * the fast path holds them in registers; on a little-endian CPU also the
+ * two words of its struct sb_ct_key, pad bytes zero. */
+static inline uint64_t
+sb_ct_key_w0(uint32_t src, uint32_t dst)
+{
+	return (uint64_t)dst << 32 | src;
+}
+
+static inline uint64_t
+sb_ct_key_w1(uint32_t ports, uint8_t proto)
+{
+	return (uint64_t)proto << 32 | ports;
+}
+
+/* The same of key @k. */
 static inline uint64_t
 sb_ct_fingerprint(const struct sb_ct *ct, const struct sb_ct_key *k)
 {
 	uint32_t ports;
 
 	memcpy(&ports, &k->sport, 4);
-	return sb_ct_fingerprint_of(ct, k->src, k->dst, ports, k->proto);
+	return sb_ct_fingerprint_w(ct, sb_ct_key_w0(k->src, k->dst), sb_ct_key_w1(ports, k->proto));
 }
 
 /* in_use in the 16-bit little-endian word at sb_session.proto: the flag

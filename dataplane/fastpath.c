@@ -280,6 +280,9 @@ sb_fastpath_forward(struct sb_worker *w, struct sb_burst *b, const struct sb_pkt
 
 /* --- The fused pass (issue 12) ------------------------------------------ */
 
+/* common_case() stores the key as two 8-byte words. */
+_Static_assert(sizeof(struct sb_ct_key) == 16, "sb_ct_key: two words");
+
 /* What the fused pass keeps of a packet between its loops. */
 struct fz {
 	struct rte_mbuf *m;
@@ -288,7 +291,6 @@ struct fz {
 	struct sb_ft_pos pos;
 	uint32_t v;                /* first candidate, SB_FT_NONE: a miss */
 	uint32_t poison;           /* not ok: addr_bit(src ^ dst), 0: unknown */
-	bool ok;                   /* the common case: looked up */
 };
 
 /* What the pass needs of the ingress port, read once a burst. */
@@ -307,6 +309,7 @@ struct fz_in {
 	/* Bytes 6-13 of an untagged IPv4 frame out of port p: its MAC and
 	 * the EtherType, as they lie in the frame. */
 	uint64_t src_type[SB_MAX_PORTS];
+	uint32_t tagged;           /* a bit per port with a VLAN */
 };
 
 /* One bit of 32 for address @a (a multiplicative hash's top five bits).
@@ -326,11 +329,12 @@ addr_bit(uint32_t a)
  * MAC, IPv4 with a 20-byte header and a valid checksum, no fragment, TTL
  * above 1, no martian, TCP or UDP with sane lengths, not a DHCP reply,
  * not from a LAN subnet when it comes from a WAN, not to the gateway
- * itself when it comes from a LAN. Fills f->l3, f->key and f->pos (the
- * first bucket prefetched); otherwise
- * returns false (with f->poison set once the addresses were read). */
+ * itself when it comes from a LAN. Fills f->l3, f->key and the key's
+ * two words (@kw0, @kw1: sb_ct_key_w0/w1); otherwise returns false (with
+ * f->poison set once the addresses were read). */
 static inline bool
-common_case(const struct sb_worker *w, const struct fz_in *c, const struct sb_ft *ft, struct fz *f)
+common_case(const struct sb_worker *w, const struct fz_in *c, struct fz *f, uint64_t *kw0,
+	    uint64_t *kw1)
 {
 	const struct sb_wport *ip = c->port;
 	struct rte_mbuf *m = f->m;
@@ -399,16 +403,21 @@ common_case(const struct sb_worker *w, const struct fz_in *c, const struct sb_ft
 		goto pair;
 	}
 	f->l3 = l3;
+	/* The key as the two words the fingerprint hashes (kept in
+	 * registers for it and for the same-flow compare): on a
+	 * little-endian CPU the struct itself, pad bytes included. */
+	*kw0 = sb_ct_key_w0(src, dst);
+	*kw1 = sb_ct_key_w1(pw, proto);
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+	memcpy(&f->key, kw0, 8);
+	memcpy(&f->key.sport, kw1, 8);
+#else
 	f->key.src = src;
 	f->key.dst = dst;
 	memcpy(&f->key.sport, &pw, 4);
-	/* The protocol and the three pad bytes in one store. */
-	tot = rte_cpu_to_le_32(proto);
-	memcpy(&f->key.proto, &tot, 4);
-	/* The fingerprint from the registers, the key's first bucket
-	 * prefetched. */
-	f->pos = sb_ft_pos_first(ft, sb_ct_fingerprint_of(w->ct, src, dst, pw, proto));
-	rte_prefetch0(&ft->b[f->pos.b1]);
+	f->key.proto = proto;
+	memset(f->key.pad, 0, sizeof(f->key.pad));
+#endif
 	return true;
 pair:
 	f->poison = addr_bit(src ^ dst);
@@ -445,16 +454,22 @@ struct fz_tx {
 	struct rte_mbuf *m[SB_MAX_PORTS][SB_BURST];
 };
 
-/* Take @f, a hit on @s in @dir, when the hit is clean and its next hop
- * known: rewrite, L2 header, into @tx. False when it is left to the
- * general path (nothing changed). */
+/* A clean hit whose next hop is known, as take_checks() found it: what
+ * take_send() needs, kept for the packets of the same flow right after
+ * it in the burst (a run: sb_fastpath_fused). */
+struct fz_hit {
+	struct sb_session *s;
+	uint64_t mac;              /* the neighbour's word (sb_neigh mac_state) */
+	unsigned dir, out;
+};
+
+/* Is @f, a hit on @s in @dir, one the pass takes: clean, its next hop
+ * known? Fills @h if so; false when it is left to the general path
+ * (nothing changed). */
 static inline bool
-take(struct sb_worker *w, const struct sb_dp_state *st, struct fz_in *c, unsigned in,
-     struct fz *f, struct sb_session *s, unsigned dir, struct fz_tx *tx)
+take_checks(struct sb_worker *w, const struct sb_dp_state *st, const struct fz_in *c,
+	    unsigned in, const struct fz *f, struct sb_session *s, unsigned dir, struct fz_hit *h)
 {
-	uint8_t *l3 = f->l3;
-	struct rte_mbuf *m = f->m;
-	bool tcp = f->key.proto == IPPROTO_TCP;
 	unsigned out;
 	uint16_t nb;
 	uint32_t idx, hop;
@@ -495,13 +510,34 @@ take(struct sb_worker *w, const struct sb_dp_state *st, struct fz_in *c, unsigne
 			return false;
 	}
 	sb_neigh_touch(w->neigh, idx, w->now_s);
+	h->s = s;
+	h->mac = mac;
+	h->dir = dir;
+	h->out = out;
+	return true;
+}
+
+/* Send @f along the clean hit @h (take_checks): TCP tracking, the
+ * rewrite, the L2 header, into @tx; or dropped and counted (a blind RST,
+ * a frame that cannot be untagged or tagged). */
+static inline __attribute__((always_inline)) void
+take_send(struct sb_worker *w, struct fz_in *c, struct fz *f, const struct fz_hit *h,
+	  struct fz_tx *tx)
+{
+	uint8_t *l3 = f->l3;
+	struct rte_mbuf *m = f->m;
+	struct sb_session *s = h->s;
+	bool tcp = f->key.proto == IPPROTO_TCP;
+	unsigned dir = h->dir, out = h->out;
+	uint64_t mac;
+
 	if (tcp) {
 		struct sb_meta md = { .proto = IPPROTO_TCP, .l4_off = 20,
 				      .l4_len = (uint16_t)(sb_be16(sb_ld16(l3 + 2)) - 20),
 				      .tcp_flags = l3[20 + 13] };
 
 		if (!tcp_track(w, m, s, dir, &md, l3))
-			return true;
+			return;
 	}
 	if (likely(s->nat == SB_CT_NAT_SRC)) {
 		/* Masquerade, the common case, from the key: no sb_meta. */
@@ -521,19 +557,18 @@ take(struct sb_worker *w, const struct sb_dp_state *st, struct fz_in *c, unsigne
 	}
 	if (unlikely(c->l3_off != sizeof(struct rte_ether_hdr)) && rte_vlan_strip(m) != 0) {
 		sb_wk_drop(w, m, SB_DROP_TRUNCATED);
-		return true;
+		return;
 	}
 	/* The neighbour's word (MAC in bytes 0-5) over the destination, then
 	 * the port's MAC and the EtherType (IPv4: the frame is untagged by
 	 * now) over its tail: two stores. */
-	mac = rte_cpu_to_le_64(mac);
+	mac = rte_cpu_to_le_64(h->mac);
 	memcpy(l3 - sizeof(struct rte_ether_hdr), &mac, 8);
 	memcpy(l3 - sizeof(struct rte_ether_hdr) + RTE_ETHER_ADDR_LEN, &c->src_type[out], 8);
-	if (unlikely(!sb_l2out_tag(w, &w->port[out], &m)))
-		return true;
+	if (unlikely(c->tagged >> out & 1) && !sb_l2out_tag(w, &w->port[out], &m))
+		return;
 	tx->m[out][tx->n[out]++] = m;
 	tx->used |= 1u << out;
-	return true;
 }
 
 unsigned
@@ -545,8 +580,14 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 	struct fz z[SB_BURST];
 	struct fz_tx tx;
 	struct fz_in c = { .port = &w->port[in] };
-	unsigned nl = 0, keys = 0, taken = 0;
+	unsigned nl = 0, keys, refused = 0;
 	uint32_t poisoned = 0;
+	uint64_t k0, k1, p0 = 0, p1 = UINT64_MAX; /* a key's words, the last one's */
+	/* Bit i: packet i is of the common case (@ok); its key is packet
+	 * i-1's, also of the common case (@runs). */
+	uint64_t ok = 0, runs = 0;
+	struct fz_hit hit = { NULL, 0, 0, 0 }; /* the last clean hit, if hit_ok */
+	bool hit_ok = false;
 	/* The parse stage from here, not from @now (the loop's time, taken
 	 * before its rx bursts). */
 	uint64_t t0 = timed ? rte_rdtsc() : now, t1 = t0;
@@ -569,6 +610,7 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 		memcpy((uint8_t *)&c.src_type[p] + RTE_ETHER_ADDR_LEN, &type, 2);
 		c.gen[p][0] = sb_wk_session_gen(st, p, SB_CT_NAT_SRC);
 		c.gen[p][1] = sb_wk_session_gen(st, p, SB_CT_NAT_FWD);
+		c.tagged |= (uint32_t)(w->port[p].vlan != 0) << p;
 	}
 
 	/* Parse, key, hash; the first bucket prefetched for the next loop. */
@@ -581,9 +623,27 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_OFFSET], void *));
 		f->m = pkts[i];
 		f->poison = 0;
-		f->ok = common_case(w, &c, ft, f);
-		keys += f->ok;
+		if (common_case(w, &c, f, &k0, &k1)) {
+			/* A run of one flow's packets (a TCP train, a bulk
+			 * transfer): the first's lookup and clean-hit checks
+			 * serve the rest (loop 3). */
+			ok |= 1ull << i;
+			if (((k0 ^ p0) | (k1 ^ p1)) == 0) {
+				runs |= 1ull << i;
+			} else {
+				/* The first bucket prefetched. */
+				f->pos = sb_ft_pos_first(ft, sb_ct_fingerprint_w(ct, k0, k1));
+				rte_prefetch0(&ft->b[f->pos.b1]);
+				p0 = k0;
+				p1 = k1;
+			}
+		} else {
+			/* No key's second word: the protocol's 24 bits above
+			 * it are zero. */
+			p1 = UINT64_MAX;
+		}
 	}
+	keys = (unsigned)__builtin_popcountll(ok);
 	/* Stage times on a timed burst only (SB_STAGE_SAMPLE). */
 	if (unlikely(timed)) {
 		t1 = rte_rdtsc();
@@ -594,13 +654,11 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 	/* Each key's first candidate in its first bucket, its session
 	 * prefetched; a key with none there has its second bucket
 	 * prefetched for the full search below. */
-	for (unsigned i = 0; i < n; i++) {
-		struct fz *f = &z[i];
+	for (uint64_t u = ok & ~runs; u != 0; u &= u - 1) {
+		struct fz *f = &z[__builtin_ctzll(u)];
 		const struct sb_ft_bucket *b1;
 		uint32_t m;
 
-		if (!f->ok)
-			continue;
 		b1 = &ft->b[f->pos.b1];
 		m = sb_ft_match(b1, f->pos.sig);
 		if (likely(m != 0)) {
@@ -625,37 +683,58 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 	w->cnt.stage_pkts[SB_STAGE_SESSION_LOOKUP] += keys;
 
 	/* In order: the tuple checked against the session, the clean hits
-	 * taken, everything else left to the general path. */
+	 * taken, everything else left to the general path. The packets of
+	 * the same flow right after a clean hit (a run) are taken with it:
+	 * the table, the published state and the neighbours do not change
+	 * under a burst, so their lookups and checks would find the same. */
 	tx.used = 0;
 	memset(tx.n, 0, sizeof(tx.n));
 	for (unsigned i = 0; i < n; i++) {
 		struct fz *f = &z[i];
 		uint32_t cand[SB_CT_MAX_CAND];
-		int64_t v = f->v;
+		int64_t v;
 
-		if (!f->ok) {
+		if (!(ok >> i & 1)) {
 			poisoned |= f->poison;
 			left[nl++] = f->m;
 			continue;
 		}
+		if (runs >> i & 1) {
+			/* (A run's packets are between the same two hosts, of
+			 * the common case: never poisoned where its first is
+			 * not.) */
+			if (likely(hit_ok)) {
+				take_send(w, &c, f, &hit, &tx);
+				continue;
+			}
+			/* The one before was not taken: this one is looked up
+			 * and checked on its own, as it would have been. */
+			f->pos = sb_ft_pos_first(ft, sb_ct_fingerprint(ct, &f->key));
+			f->v = SB_FT_NONE;
+		}
+		hit_ok = false;
 		if (unlikely(poisoned != 0) && (poisoned & addr_bit(f->key.src ^ f->key.dst))) {
 			left[nl++] = f->m;
 			continue;
 		}
+		v = f->v;
 		/* The first candidate is the session, or all of them are
 		 * checked in the order sb_ct_lookup_bulk does. */
 		if (unlikely(f->v == SB_FT_NONE || !sb_ct_verify(ct, &f->key, f->v))) {
 			sb_ft_pos_alt(ft, &f->pos);
 			v = sb_ct_pick(ct, &f->key, cand, sb_ft_find(ft, &f->pos, cand, SB_CT_MAX_CAND));
 		}
-		if (v >= 0 && take(w, st, &c, in, f, sb_ct_session(ct, SB_CT_IDX(v)),
-				   SB_CT_DIR(v), &tx)) {
-			taken++;
+		if (v < 0 || !take_checks(w, st, &c, in, f, sb_ct_session(ct, SB_CT_IDX(v)),
+					  SB_CT_DIR(v), &hit)) {
+			if (v < 0 && unlikely(refused_at_host_limit(w, &c, f))) {
+				refused++;
+				continue;
+			}
+			left[nl++] = f->m;
 			continue;
 		}
-		if (v < 0 && unlikely(refused_at_host_limit(w, &c, f)))
-			continue;
-		left[nl++] = f->m;
+		hit_ok = true;
+		take_send(w, &c, f, &hit, &tx);
 	}
 	for (uint32_t u = tx.used; u != 0; u &= u - 1) {
 		unsigned out = (unsigned)__builtin_ctz(u);
@@ -667,6 +746,7 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 	w->cnt.nat_in += c.k.nat_in;
 	if (unlikely(timed))
 		w->cnt.stage_cycles[SB_STAGE_FAST_PATH] += (rte_rdtsc() - t0) * SB_STAGE_SAMPLE;
-	w->cnt.stage_pkts[SB_STAGE_FAST_PATH] += taken;
+	/* Taken: every packet not left and not refused. */
+	w->cnt.stage_pkts[SB_STAGE_FAST_PATH] += n - nl - refused;
 	return nl;
 }

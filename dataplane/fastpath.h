@@ -27,7 +27,11 @@
  * neighbour is known, and only packets of the common case (common_case()
  * in fastpath.c): every other packet, and every later packet of the burst
  * between the same two hosts as one of those, is copied to @left, in
- * order and untouched, for the general path (sb_worker_process). @st is
+ * order and untouched, for the general path (sb_worker_process). A run
+ * of one flow's packets in a row (same 5-tuple, each of the common case)
+ * is looked up and checked once, at its first: the table, @st and the
+ * neighbours do not change under a burst; each packet is still tracked
+ * (TCP), rewritten and counted on its own. @st is
  * the burst's published state, @now its TSC. Returns how many are in
  * @left. Stage accounting: the three loops are the parse, session_lookup
  * and fast_path stages of the packets they see, their cycles timed when

@@ -375,6 +375,109 @@ test_worker_fused_keeps_flow_order(void **state)
 	assert_int_equal(cnt()->forwarded, 5);
 }
 
+/* @m is UDP with IPv4 id @id (the packet's place in its burst). */
+static void
+free_with_id(struct rte_mbuf *m, uint16_t id)
+{
+	assert_int_equal(rte_be_to_cpu_16(ip_of(m)->packet_id), id);
+	rte_pktmbuf_free(m);
+}
+
+/* UDP from HOST_A or HOST_B:5000 to PEER:53 with IPv4 id @id. */
+static struct rte_mbuf *
+udp_id(uint32_t host, uint16_t id)
+{
+	struct rte_mbuf *m = udp(LAN, host == HOST_A ? &a_mac : &b_mac, host, 5000, PEER, 53, 64);
+	struct rte_ipv4_hdr *ip = ip_of(m);
+
+	ip->packet_id = rte_cpu_to_be_16(id);
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	return m;
+}
+
+/* A run of one flow's packets in a burst takes the lookup and clean-hit
+ * checks of the first (fastpath.c, fz.same): a run whose first is a miss
+ * goes to the general path whole (one session, every packet forwarded in
+ * order); a run of a clean hit is taken whole, around another host's
+ * miss; a run whose first is not clean (its WAN changed state) is the
+ * general path's whole. */
+static void
+test_worker_fused_same_flow_run(void **state)
+{
+	struct rte_mbuf *b[6];
+
+	(void)state;
+	for (unsigned i = 0; i < 4; i++)
+		b[i] = udp_id(HOST_A, (uint16_t)(10 + i));
+	run(LAN, b, 4);
+	assert_int_equal(cnt()->ct_created, 1);
+	assert_int_equal(cnt()->stage_pkts[SB_STAGE_FAST_PATH], 0);
+	assert_int_equal(cnt()->forwarded, 4);
+	for (unsigned i = 0; i < 4; i++)
+		free_with_id(expect(WAN, &gw_mac, WAN_ADDR, PEER, 63), (uint16_t)(10 + i));
+	assert_null(sent(WAN));
+
+	b[0] = udp_id(HOST_A, 20);
+	b[1] = udp_id(HOST_A, 21);
+	b[2] = udp_id(HOST_A, 22);
+	b[3] = udp_id(HOST_B, 23);
+	b[4] = udp_id(HOST_A, 24);
+	b[5] = udp_id(HOST_A, 25);
+	run(LAN, b, 6);
+	assert_int_equal(cnt()->ct_created, 2);
+	assert_int_equal(cnt()->stage_pkts[SB_STAGE_FAST_PATH], 5);
+	assert_int_equal(cnt()->forwarded, 10);
+	/* HOST_A's five in the fused pass's tx burst, then HOST_B's new flow. */
+	for (uint16_t id = 20; id <= 25; id++)
+		if (id != 23)
+			free_with_id(expect(WAN, &gw_mac, WAN_ADDR, PEER, 63), id);
+	free_with_id(expect(WAN, &gw_mac, WAN_ADDR, PEER, 63), 23);
+	assert_null(sent(WAN));
+
+	st->wan[WAN].gen++;     /* the WAN went down and up: sessions stale */
+	for (unsigned i = 0; i < 3; i++)
+		b[i] = udp_id(HOST_A, (uint16_t)(30 + i));
+	run(LAN, b, 3);
+	assert_int_equal(cnt()->stage_pkts[SB_STAGE_FAST_PATH], 5);
+	assert_int_equal(cnt()->ct_flushed, 1);
+	assert_int_equal(cnt()->forwarded, 13);
+	for (unsigned i = 0; i < 3; i++)
+		free_with_id(expect(WAN, &gw_mac, WAN_ADDR, PEER, 63), (uint16_t)(30 + i));
+	assert_null(sent(WAN));
+}
+
+/* In a run of one TCP flow's segments each is tracked on its own: a blind
+ * RST (far outside the sender's window) among them is dropped and
+ * counted, the segments around it are forwarded. */
+static void
+test_worker_fused_same_flow_tcp_blind_rst(void **state)
+{
+	struct rte_mbuf *b[3], *m;
+
+	(void)state;
+	run1(LAN, tcp(LAN, &a_mac, HOST_A, 40000, PEER, 80, RTE_TCP_SYN_FLAG, 1000, 0));
+	rte_pktmbuf_free(sent(WAN));
+	run1(WAN, tcp(WAN, &gw_mac, PEER, 80, WAN_ADDR, 40000,
+		      RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 7000, 1001));
+	rte_pktmbuf_free(sent(LAN));
+	run1(LAN, tcp(LAN, &a_mac, HOST_A, 40000, PEER, 80, RTE_TCP_ACK_FLAG, 1001, 7001));
+	rte_pktmbuf_free(sent(WAN));
+
+	b[0] = tcp(WAN, &gw_mac, PEER, 80, WAN_ADDR, 40000, RTE_TCP_ACK_FLAG, 7001, 1001);
+	b[1] = tcp(WAN, &gw_mac, PEER, 80, WAN_ADDR, 40000, RTE_TCP_RST_FLAG, 7001u + 0x40000000u, 0);
+	b[2] = tcp(WAN, &gw_mac, PEER, 80, WAN_ADDR, 40000, RTE_TCP_ACK_FLAG, 7001, 1001);
+	run(WAN, b, 3);
+	assert_int_equal(cnt()->drop[SB_DROP_TCP_RST_WINDOW], 1);
+	for (unsigned i = 0; i < 2; i++) {
+		m = expect(LAN, &a_mac, PEER, HOST_A, 63);
+		assert_int_equal(dport_of(m), 40000);
+		assert_int_equal(((struct rte_tcp_hdr *)(ip_of(m) + 1))->tcp_flags, RTE_TCP_ACK_FLAG);
+		rte_pktmbuf_free(m);
+	}
+	assert_null(sent(LAN));
+}
+
 /* The fused pass sends one tx burst per egress port; what the TX ring has
  * no room for is dropped and counted (tx_full), as the tx buffer's
  * callback counts it on the general path. */
@@ -1495,6 +1598,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_worker_dhcp_port, setup_dhcp, teardown),
 		cmocka_unit_test_setup_teardown(test_worker_fused_keeps_flow_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_worker_fused_tx_full_counted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_worker_fused_same_flow_run, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_worker_fused_same_flow_tcp_blind_rst, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_worker_vlan_port_fused, setup_vlan, teardown),
 		cmocka_unit_test_setup_teardown(test_worker_new_flow_slow_then_fast_path, setup,
 						teardown),
