@@ -330,11 +330,15 @@ addr_bit(uint32_t a)
  * above 1, no martian, TCP or UDP with sane lengths, not a DHCP reply,
  * not from a LAN subnet when it comes from a WAN, not to the gateway
  * itself when it comes from a LAN. Fills f->l3, f->key and the key's
- * two words (@kw0, @kw1: sb_ct_key_w0/w1); otherwise returns false (with
- * f->poison set once the addresses were read). */
-static inline bool
-common_case(const struct sb_worker *w, const struct fz_in *c, struct fz *f, uint64_t *kw0,
-	    uint64_t *kw1)
+ * two words (@kw0, @kw1: sb_ct_key_w0/w1) and returns FZ_NEW, or FZ_SAME
+ * when they are @p0, @p1: the key of the packet before, which passed;
+ * otherwise returns FZ_NOT (with f->poison set once the addresses were
+ * read). */
+enum { FZ_NOT, FZ_NEW, FZ_SAME };
+
+static inline unsigned
+common_case(const struct sb_worker *w, const struct fz_in *c, struct fz *f, uint64_t p0,
+	    uint64_t p1, uint64_t *kw0, uint64_t *kw1)
 {
 	const struct sb_wport *ip = c->port;
 	struct rte_mbuf *m = f->m;
@@ -373,8 +377,6 @@ common_case(const struct sb_worker *w, const struct fz_in *c, struct fz *f, uint
 		goto pair;
 	if (!(m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_GOOD) && unlikely(!sb_ipv4_cksum20_ok(w0, w1, dst)))
 		goto pair;
-	if (unlikely(sb_martian_src(src) || sb_martian_dst(dst)))
-		goto pair;
 	l4 = l3 + 20;
 	memcpy(&pw, l4, 4);
 	if (likely(proto == IPPROTO_UDP)) {
@@ -383,23 +385,12 @@ common_case(const struct sb_worker *w, const struct fz_in *c, struct fz *f, uint
 		/* 8 <= UDP length <= the IP payload (tot >= 28). */
 		if (unlikely((uint32_t)dl - 8 > tot - 28))
 			goto pair;
-		if (unlikely(ip->dhcp) && sb_ld16(l4) == RTE_BE16(67) && sb_ld16(l4 + 2) == RTE_BE16(68))
-			goto pair;
 	} else if (proto == IPPROTO_TCP) {
 		uint32_t doff = (uint32_t)(l4[12] >> 4) * 4u;
 
 		if (unlikely(tot < 40 || doff < 20 || doff > tot - 20))
 			goto pair;
 	} else {
-		goto pair;
-	}
-	if (ip->role == SB_ROLE_WAN) {
-		/* (From the gateway's own address: only looped, never here.) */
-		if (unlikely(sb_wk_on_subnet(w, src, SB_ROLE_LAN)) ||
-		    (unlikely(c->local & addr_bit(src)) && sb_wk_is_own(w, src)))
-			goto pair;
-	} else if (unlikely(c->local & addr_bit(dst)) &&
-		   (dst == ip->addr_be || sb_wk_is_local(w, dst))) {
 		goto pair;
 	}
 	f->l3 = l3;
@@ -418,10 +409,28 @@ common_case(const struct sb_worker *w, const struct fz_in *c, struct fz *f, uint
 	f->key.proto = proto;
 	memset(f->key.pad, 0, sizeof(f->key.pad));
 #endif
-	return true;
+	/* The packet before had this key (a run of one flow): the checks
+	 * of the addresses and ports below passed for it, and would again. */
+	if (((*kw0 ^ p0) | (*kw1 ^ p1)) == 0)
+		return FZ_SAME;
+	if (unlikely(sb_martian_src(src) || sb_martian_dst(dst)))
+		goto pair;
+	if (proto == IPPROTO_UDP && unlikely(ip->dhcp) && sb_ld16(l4) == RTE_BE16(67) &&
+	    sb_ld16(l4 + 2) == RTE_BE16(68))
+		goto pair;
+	if (ip->role == SB_ROLE_WAN) {
+		/* (From the gateway's own address: only looped, never here.) */
+		if (unlikely(sb_wk_on_subnet(w, src, SB_ROLE_LAN)) ||
+		    (unlikely(c->local & addr_bit(src)) && sb_wk_is_own(w, src)))
+			goto pair;
+	} else if (unlikely(c->local & addr_bit(dst)) &&
+		   (dst == ip->addr_be || sb_wk_is_local(w, dst))) {
+		goto pair;
+	}
+	return FZ_NEW;
 pair:
 	f->poison = addr_bit(src ^ dst);
-	return false;
+	return FZ_NOT;
 }
 
 /* A miss @f from a LAN host at its [switchback] sessions_per_host limit:
@@ -586,6 +595,7 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 	/* Bit i: packet i is of the common case (@ok); its key is packet
 	 * i-1's, also of the common case (@runs). */
 	uint64_t ok = 0, runs = 0;
+	unsigned kind;
 	struct fz_hit hit = { NULL, 0, 0, 0 }; /* the last clean hit, if hit_ok */
 	bool hit_ok = false;
 	/* The parse stage from here, not from @now (the loop's time, taken
@@ -623,20 +633,20 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_OFFSET], void *));
 		f->m = pkts[i];
 		f->poison = 0;
-		if (common_case(w, &c, f, &k0, &k1)) {
+		kind = common_case(w, &c, f, p0, p1, &k0, &k1);
+		if (kind == FZ_SAME) {
 			/* A run of one flow's packets (a TCP train, a bulk
 			 * transfer): the first's lookup and clean-hit checks
 			 * serve the rest (loop 3). */
 			ok |= 1ull << i;
-			if (((k0 ^ p0) | (k1 ^ p1)) == 0) {
-				runs |= 1ull << i;
-			} else {
-				/* The first bucket prefetched. */
-				f->pos = sb_ft_pos_first(ft, sb_ct_fingerprint_w(ct, k0, k1));
-				rte_prefetch0(&ft->b[f->pos.b1]);
-				p0 = k0;
-				p1 = k1;
-			}
+			runs |= 1ull << i;
+		} else if (kind == FZ_NEW) {
+			ok |= 1ull << i;
+			/* The first bucket prefetched. */
+			f->pos = sb_ft_pos_first(ft, sb_ct_fingerprint_w(ct, k0, k1));
+			rte_prefetch0(&ft->b[f->pos.b1]);
+			p0 = k0;
+			p1 = k1;
 		} else {
 			/* No key's second word: the protocol's 24 bits above
 			 * it are zero. */
