@@ -78,7 +78,8 @@ static bool
 cut_short(const char *key, const char *v)
 {
 	static const char *const free_text[] = { "hook", "webhook", "comment", "device",
-						 "ctl_socket", "ctl_group", NULL };
+						 "ctl_socket", "ctl_group", "program",
+						 "dhcp_lease_file", "dhcp_client_id", NULL };
 
 	for (const char *const *k = free_text; *k; k++)
 		if (strcmp(*k, key) == 0)
@@ -1269,7 +1270,10 @@ parse_wan(struct ctx *c, const char *sec, const char *name)
 		if (known && thr_ok && (w->trigger & SB_TRIGGER_LATENCY) && w->latency_ms == 0)
 			fail(c, sec, "trigger", "%s needs a latency_ms threshold", v);
 	}
-	if (times_ok && thr_ok && w->latency_ms != 0 && w->latency_ms >= w->timeout_ms)
+	/* (Both from [check_gateway]: its own error, named there.) */
+	if (times_ok && thr_ok && w->latency_ms != 0 && w->latency_ms >= w->timeout_ms &&
+	    (get(c, sec, "latency_ms") != NULL || get(c, sec, "timeout_ms") != NULL ||
+	     get(c, sec, "interval_ms") != NULL))
 		fail(c, sec, "latency_ms", "%u ms is not below timeout_ms (%u): a probe that slow "
 		     "counts as lost", w->latency_ms, w->timeout_ms);
 }
@@ -1687,11 +1691,18 @@ sb_config_parse_flags(const char *path, struct sb_config_errors *errs, unsigned 
 				get_uint(&c, sec, "up_after", 1, 100, &cfg->probe_up_after);
 				get_uint(&c, sec, "hold_down_ms", 0, 86400000, &cfg->hold_down_ms);
 				get_uint(&c, sec, "loss_pct", 0, 99, &cfg->loss_pct);
-				get_uint(&c, sec, "latency_ms", 0, 60000, &cfg->latency_ms);
+				bool l_ok = get_uint(&c, sec, "latency_ms", 0, 60000, &cfg->latency_ms);
 				get_uint(&c, sec, "window", 1, 64, &cfg->window);
-				if (t_ok && cfg->probe_timeout_ms > cfg->probe_interval_ms)
+				if (t_ok && cfg->probe_timeout_ms > cfg->probe_interval_ms) {
 					fail(&c, sec, "timeout_ms", "must not exceed interval_ms (%u)",
 					     cfg->probe_interval_ms);
+					t_ok = false;
+				}
+				if (t_ok && l_ok && cfg->latency_ms != 0 &&
+				    cfg->latency_ms >= cfg->probe_timeout_ms)
+					fail(&c, sec, "latency_ms", "%u ms is not below timeout_ms (%u): a "
+					     "probe that slow counts as lost", cfg->latency_ms,
+					     cfg->probe_timeout_ms);
 			} else if (strcmp(sec, "metrics") == 0) {
 				check_keys(&c, sec, keys_metrics);
 				parse_metrics(&c, sec);

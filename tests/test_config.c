@@ -373,6 +373,36 @@ test_config_policy_keys(void **state)
 	refused(PORTS "[notify]\nemail = me\n", "[notify] email", "unknown key", NULL);
 }
 
+/* [check_gateway]'s latency_ms must be below its timeout_ms, named there
+ * (once: a [wan] that takes both from it does not name it again); free
+ * text that a ';' would cut short is refused in program, dhcp_lease_file
+ * and dhcp_client_id too. */
+static void
+test_config_latency_and_cut_text(void **state)
+{
+	char err[512];
+	struct sb_config *cfg;
+
+	(void)state;
+	cfg = load(PORTS "[check_gateway]\ninterval_ms = 200\nlatency_ms = 300\n"
+		   "[wan wan1]\nmonitors = 203.0.113.1\n", err, sizeof(err));
+	assert_null(cfg);
+	assert_non_null(strstr(err, "[check_gateway] latency_ms: 300 ms is not below timeout_ms"));
+	assert_null(strstr(err, "[wan wan1] latency_ms"));
+	refused(PORTS "[check_gateway]\nlatency_ms = 200\ninterval_ms = 200\n",
+		"[check_gateway] latency_ms", "not below timeout_ms (200)", NULL);
+	refused(PORTS "[xdp]\nprogram = /opt/sb_xdp.o;old\n", "[xdp] program", "cut it short",
+		NULL);
+	refused("[port lan]\ndevice = d0\naddress = 192.168.1.1/24\n"
+		"[port wan1]\ndevice = d1\nrole = wan\naddress = dhcp\n"
+		"dhcp_lease_file = /var/lib/x ;old\n",
+		"[port wan1] dhcp_lease_file", "cut it short", NULL);
+	refused("[port lan]\ndevice = d0\naddress = 192.168.1.1/24\n"
+		"[port wan1]\ndevice = d1\nrole = wan\naddress = dhcp\n"
+		"dhcp_client_id = box#2\n",
+		"[port wan1] dhcp_client_id", "cut it short", NULL);
+}
+
 #define WAN2 "[port wan2]\ndevice = d2\nrole = wan\naddress = 198.51.100.2/24\n" \
 	"[route d1]\ndst = 0.0.0.0/0\ngateway = 203.0.113.1\n"
 
@@ -1247,6 +1277,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_config_latency_and_cut_text),
 		cmocka_unit_test(test_config_values),
 		cmocka_unit_test(test_config_defaults),
 		cmocka_unit_test(test_config_unknown_key_named_with_line),
