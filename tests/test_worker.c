@@ -288,6 +288,18 @@ cnt(void)
 	return sb_worker_counters(w);
 }
 
+/* HOST_A:40000 opens a TCP connection to PEER:80 (ISNs 1000 and 7000): the
+ * SYN out, the SYN-ACK back, both forwarded and freed. */
+static void
+tcp_syn_synack(void)
+{
+	run1(LAN, tcp(LAN, &a_mac, HOST_A, 40000, PEER, 80, RTE_TCP_SYN_FLAG, 1000, 0));
+	rte_pktmbuf_free(sent(WAN));
+	run1(WAN, tcp(WAN, &gw_mac, PEER, 80, WAN_ADDR, 40000,
+		      RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 7000, 1001));
+	rte_pktmbuf_free(sent(LAN));
+}
+
 /* --- tests --------------------------------------------------------------- */
 
 /* A new flow takes the slow path (one session, its second packet in the
@@ -456,11 +468,7 @@ test_worker_fused_same_flow_tcp_blind_rst(void **state)
 	struct rte_mbuf *b[3], *m;
 
 	(void)state;
-	run1(LAN, tcp(LAN, &a_mac, HOST_A, 40000, PEER, 80, RTE_TCP_SYN_FLAG, 1000, 0));
-	rte_pktmbuf_free(sent(WAN));
-	run1(WAN, tcp(WAN, &gw_mac, PEER, 80, WAN_ADDR, 40000,
-		      RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 7000, 1001));
-	rte_pktmbuf_free(sent(LAN));
+	tcp_syn_synack();
 	run1(LAN, tcp(LAN, &a_mac, HOST_A, 40000, PEER, 80, RTE_TCP_ACK_FLAG, 1001, 7001));
 	rte_pktmbuf_free(sent(WAN));
 
@@ -614,11 +622,7 @@ test_worker_stale_session_flushed_and_reset(void **state)
 	struct rte_tcp_hdr *th;
 
 	(void)state;
-	run1(LAN, tcp(LAN, &a_mac, HOST_A, 40000, PEER, 80, RTE_TCP_SYN_FLAG, 1000, 0));
-	rte_pktmbuf_free(sent(WAN));
-	run1(WAN, tcp(WAN, &gw_mac, PEER, 80, WAN_ADDR, 40000,
-		      RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 7000, 1001));
-	rte_pktmbuf_free(sent(LAN));
+	tcp_syn_synack();
 	assert_int_equal(cnt()->ct_created, 1);
 
 	st->wan[WAN].gen++;     /* the WAN went down and up: sessions stale */
@@ -717,11 +721,7 @@ test_worker_fragment_bound_to_its_session(void **state)
 
 	(void)state;
 	memset(later, 0x5a, sizeof(later));
-	run1(LAN, tcp(LAN, &a_mac, HOST_A, 40000, PEER, 80, RTE_TCP_SYN_FLAG, 1000, 0));
-	rte_pktmbuf_free(sent(WAN));
-	run1(WAN, tcp(WAN, &gw_mac, PEER, 80, WAN_ADDR, 40000,
-		      RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 7000, 1001));
-	rte_pktmbuf_free(sent(LAN));
+	tcp_syn_synack();
 	/* The peer's first fragment (id 99) goes to A and is tracked. */
 	run1(WAN, mk(WAN, &gw_mac, PEER, WAN_ADDR, IPPROTO_TCP, 64, 99, RTE_IPV4_HDR_MF_FLAG, &t,
 		     sizeof(t)));
