@@ -910,6 +910,8 @@ parse_port(struct ctx *c, const char *sec, const char *name)
 		if (addr_ok && cfg->ports[i].addr == p->addr && !p->dhcp.enabled) {
 			fail(c, sec, "address", "address already used by port %s",
 			     cfg->ports[i].name);
+			/* One error: its subnet is not checked again for overlap. */
+			addr_ok = false;
 			ok = false;
 		}
 	}

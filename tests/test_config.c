@@ -376,7 +376,7 @@ test_config_policy_keys(void **state)
 /* [check_gateway]'s latency_ms must be below its timeout_ms, named there
  * (once: a [wan] that takes both from it does not name it again); free
  * text that a ';' would cut short is refused in program, dhcp_lease_file
- * and dhcp_client_id too. */
+ * and dhcp_client_id too; a port on another's address is one error. */
 static void
 test_config_latency_and_cut_text(void **state)
 {
@@ -393,6 +393,12 @@ test_config_latency_and_cut_text(void **state)
 		"[check_gateway] latency_ms", "not below timeout_ms (200)", NULL);
 	refused(PORTS "[xdp]\nprogram = /opt/sb_xdp.o;old\n", "[xdp] program", "cut it short",
 		NULL);
+	/* A port on another's address: one error, not also an overlap. */
+	cfg = load("[port lan]\ndevice = d0\naddress = 192.168.1.1/24\n"
+		   "[port lan2]\ndevice = d1\naddress = 192.168.1.1/24\n", err, sizeof(err));
+	assert_null(cfg);
+	assert_non_null(strstr(err, ":6: [port lan2] address: address already used by port lan"));
+	assert_null(strstr(err, "overlaps"));
 	refused("[port lan]\ndevice = d0\naddress = 192.168.1.1/24\n"
 		"[port wan1]\ndevice = d1\nrole = wan\naddress = dhcp\n"
 		"dhcp_lease_file = /var/lib/x ;old\n",
