@@ -315,7 +315,17 @@ add_error(struct ctx *c, int line, const char *sec, const char *key, const char 
 		    strcmp(es->e[i].key, e.key) == 0 && strcmp(es->e[i].msg, e.msg) == 0)
 			return;
 	if (es->n == SB_CONFIG_MAX_ERRORS) {
+		/* Full: the list keeps the first errors by line, whatever
+		 * order the checks found them in (ports come first, [wan]
+		 * sections last); the one further down is only counted. */
+		unsigned last = 0;
+
+		for (unsigned i = 1; i < es->n; i++)
+			if (es->e[i].line > es->e[last].line)
+				last = i;
 		es->more++;
+		if (e.line < es->e[last].line)
+			es->e[last] = e;
 		return;
 	}
 	es->e[es->n++] = e;

@@ -1199,6 +1199,29 @@ test_config_error_text_bounded(void **state)
 	assert_true(strlen(err) < sizeof(err));
 	/* Whole lines: the one before "..." ends with its message. */
 	assert_non_null(strstr(err, "got \"0\"\n... and "));
+
+	/* The list keeps the first errors by line: a [wan] error near the
+	 * top (checked last) stays, the last route's goes. */
+	off = (size_t)snprintf(text, sizeof(text), "%s[wan wan1]\nmonitors = 203.0.113.1\n"
+			       "trigger = sometimes\n", PORTS);
+	for (int i = 0; i < SB_CONFIG_MAX_ERRORS + 6; i++)
+		off += (size_t)snprintf(text + off, sizeof(text) - off,
+					"[route r%d]\ndst = 10.%d.0.0/16\ngateway = lan\n"
+					"distance = 0\n", i, i);
+	es = all_errors(text);
+	assert_int_equal(es->n, SB_CONFIG_MAX_ERRORS);
+	assert_int_equal(es->more, 7);
+	{
+		bool wan = false, last = false;
+
+		for (unsigned i = 0; i < es->n; i++) {
+			wan |= strcmp(es->e[i].section, "wan wan1") == 0;
+			last |= strcmp(es->e[i].section, "route r69") == 0;
+		}
+		assert_true(wan);
+		assert_false(last);
+	}
+	free(es);
 }
 
 
