@@ -118,7 +118,11 @@ fi
 # The server goes silent at once, before T1 (5 s): the lease runs out 120 s
 # after this ACK.
 dhcp_server_stop
-# (The capture goes on: the renewal at T1 is 5 s after the ACK.)
+# (The capture goes on: the renewal at T1 is 5 s after the ACK.) The
+# REQUEST went out before the ACK, but tcpdump may not have written it
+# to the file yet on a loaded machine (a CI run read an empty capture
+# here while a second read a moment later held the REQUEST): wait for it.
+lab_wait_for "cap_msgs reboot | grep ." 5 0.3 >/dev/null
 first=$(cap_msgs reboot | head -1)
 case "$first" in
 	"REQUEST requested=203.0.113.10 server=- ciaddr=0.0.0.0 dst=255.255.255.255")
