@@ -134,7 +134,28 @@ def worker_seeds():
             + rec(0, e / IP(src=lan, dst="192.168.1.1") / ICMP(type=8, id=1, seq=2))
             + rec(1, g / IP(src="192.0.2.53", dst=wan) / ICMP(type=0, id=0xff03, seq=7) /
                   Raw(b"\0" * 16)))
-    return [tcp, udp, frags, icmp, tcp + udp + icmp]
+    # Runs of one flow in a burst (bit 3): the fused pass looks the first
+    # up and lets the rest take its hit (fastpath.c); another host's miss
+    # inside a run, replies in a run, a blind RST inside a TCP run.
+    up = e / IP(src=lan, dst=far) / UDP(sport=5002, dport=123)
+    down = g / IP(src=far, dst=wan) / UDP(sport=123, dport=5002)
+    runs = (rec(0, up / Raw(b"r" * 8))
+            + rec(0x18, up / Raw(b"r" * 9)) + rec(8, up / Raw(b"r" * 10))
+            + rec(8, e / IP(src="192.168.1.12", dst=far) / UDP(sport=5002, dport=123))
+            + rec(8, up / Raw(b"r" * 11)) + rec(8, up)
+            + rec(0x11, down / Raw(b"s" * 4)) + rec(9, down) + rec(9, down / Raw(b"s" * 40)))
+    seg = e / IP(src=lan, dst=far)
+    truns = (rec(0, seg / TCP(sport=40001, dport=443, flags="S", seq=500))
+             + rec(1, g / IP(src=far, dst=wan) / TCP(sport=443, dport=40001, flags="SA",
+                                                     seq=9000, ack=501))
+             + rec(0x10, seg / TCP(sport=40001, dport=443, flags="A", seq=501, ack=9001)
+                   / Raw(b"d" * 100))
+             + rec(8, seg / TCP(sport=40001, dport=443, flags="PA", seq=601, ack=9001)
+                   / Raw(b"d" * 100))
+             + rec(8, seg / TCP(sport=40001, dport=443, flags="R", seq=3000000000))
+             + rec(8, seg / TCP(sport=40001, dport=443, flags="A", seq=701, ack=9001)
+                   / Raw(b"d" * 100)))
+    return [tcp, udp, frags, icmp, tcp + udp + icmp, runs, truns]
 
 
 def seeds(target):
