@@ -4,14 +4,20 @@ forwarders ran, each sent on what it received, switchback dropped nothing,
 and the JSON has every documented field. Figures are not judged here:
 benchmarks, not timed tests, give figures (docs/benchmarks.md)."""
 import os
+import shutil
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
 import sbtest  # noqa: E402
 
 top, build, check = sbtest.bench_start()
-d = sbtest.bench(top, build, ["forward", "--flows", "1024", "--seconds", "1", "--warmup", "0.5"], 600, check,
-                 "scripts/bench forward exited 0")
+png = os.path.join(tempfile.mkdtemp(prefix="sb-bench-smoke-"), "forward.png")
+d = sbtest.bench(top, build, ["forward", "--flows", "1024", "--seconds", "1", "--warmup", "0.5",
+                              "--plot", png], 600, check, "scripts/bench forward exited 0")
+check(os.path.exists(png) and open(png, "rb").read(8) == b"\x89PNG\r\n\x1a\n",
+      f"--plot drew the run ({png})")
+shutil.rmtree(os.path.dirname(png), ignore_errors=True)
 for k in ("flows", "forwarders", "ratio_cycles_switchback_l3fwd"):
     check(k in d, f"JSON has {k}")
 for name in ("testpmd", "l3fwd", "switchback"):
