@@ -1720,7 +1720,8 @@ sb_config_parse_flags(const char *path, struct sb_config_errors *errs, unsigned 
 				parse_metrics(&c, sec);
 			} else if (split_sec(sec, "route", &name)) {
 				if (!valid_name(name)) {
-					fail(&c, sec, NULL, "bad route name \"%s\"", name);
+					fail(&c, sec, NULL, "bad route name \"%s\" (letters, digits, _ "
+					     "and -, at most %d)", name, SB_NAME_LEN - 1);
 					c.route_errors++;
 					continue;
 				}

@@ -282,8 +282,9 @@ sb_cfg_parse_nat1to1(struct ctx *c, struct sb_config *cfg, const char *sec, cons
 		sb_cfg_fail(c, sec, "external", "%s is a port's own address (give an extra "
 			    "address of the WAN's subnet)", v);
 		ok = false;
-	} else if (p >= 0 && !sb_cfg_port_subnet_unknown(c, p) &&
+	} else if (p >= 0 && !sb_cfg_port_subnet_unknown(c, p) && !cfg->ports[p].dhcp.enabled &&
 		   !on_subnet(&cfg->ports[p], n.external)) {
+		/* (A DHCP port has no subnet yet: its own error says so.) */
 		sb_cfg_fail(c, sec, "external", "%s is outside the subnet of port %s", v,
 			    cfg->ports[p].name);
 		ok = false;

@@ -455,7 +455,7 @@ run(struct sb_ctl *c, const char *line, size_t len, struct out *o)
 			return ANSWER_NOW;
 		}
 		out(o, "ok\n");
-		sb_xdp_block_print(c->xdp, buf, sizeof(buf));
+		sb_xdp_block_print(c->xdp, json, buf, sizeof(buf));
 		out(o, "%s", buf);
 		break;
 	}

@@ -146,6 +146,26 @@ from_monitors(const struct sb_wans *ws, unsigned p, bool *down, enum sb_wstate *
 			 wc->up_after, wc->hold_down_ms ? " and the hold-down" : "", ev);
 }
 
+/* A monitored WAN's reason, refreshed after a round that changed nothing
+ * worth a publication: without it, `status` would show the evidence of
+ * the WAN's last change for as long as it keeps its state (at start:
+ * "0/0 monitors answered ... (192.0.2.53 ok 0.0 ms ...)" before any
+ * probe went out). Only when the monitors decide the state. */
+void
+sb_wan_monitor_reason(struct sb_wans *ws, unsigned p)
+{
+	struct sb_wan *w = &ws->wan[p];
+	enum sb_wstate state;
+	char why[sizeof(w->reason)];
+	bool down;
+
+	if (!ws->cfg->wan[p].enabled || w->force != 0 || ws->link_down[p] || w->addr == 0)
+		return;
+	from_monitors(ws, p, &down, &state, why, sizeof(why));
+	if (down == w->down && state == w->state)
+		snprintf(w->reason, sizeof(w->reason), "%s", why);
+}
+
 /* Carrier, override, failed checks and monitors into the RIB, resolved. */
 static void
 feed_rib(struct sb_wans *ws)

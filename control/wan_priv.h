@@ -17,4 +17,8 @@ int sb_wan_probes_setup(struct sb_wans *ws, uint64_t now_ms, char *err, size_t e
  * gateway: the gateway for an off-link monitor, else the monitor. */
 void sb_wan_monitor_hops(struct sb_wans *ws, unsigned port);
 
+/** Refresh the reason of monitored WAN @p from its monitors' evidence
+ * when its state stays as it is (a round with nothing to publish). */
+void sb_wan_monitor_reason(struct sb_wans *ws, unsigned p);
+
 #endif

@@ -265,6 +265,8 @@ judge_monitors(struct sb_wans *ws, unsigned p, uint64_t now)
 			w->name, w->h.answering, w->h.n, wc->quorum,
 			w->out ? "still out" : "still in service");
 	ws->dirty |= changed;
+	if (!changed)
+		sb_wan_monitor_reason(ws, p);
 }
 
 static void

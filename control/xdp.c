@@ -592,19 +592,25 @@ sb_xdp_block(struct sb_xdp *x, bool add, uint32_t addr, uint8_t len)
 }
 
 size_t
-sb_xdp_block_print(const struct sb_xdp *x, char *buf, size_t len)
+sb_xdp_block_print(const struct sb_xdp *x, bool json, char *buf, size_t len)
 {
+	static const char close[] = "]}\n";
 	struct sb_xdp_block_key k, next;
 	const struct xport *first = NULL;
-	size_t n = 0;
+	size_t n = 0, full = len;
 	void *prev = NULL;
 
 	for (unsigned p = 0; p < SB_MAX_PORTS && first == NULL; p++)
 		if (x->port[p].on)
 			first = &x->port[p];
-	if (first == NULL || len == 0)
+	if (first == NULL || len < sizeof(close) + 16)
 		return 0;
 	buf[0] = '\0';
+	if (json) {
+		/* Room kept for the closing brackets, whatever fits before. */
+		len -= sizeof(close) - 1;
+		n = (size_t)snprintf(buf, len, "{\"blocks\": [");
+	}
 	/* Every port holds the same list: walk the first, sum the hits. */
 	while (bpf_map_get_next_key(first->block_fd, prev, &next) == 0) {
 		uint64_t hits = 0;
@@ -618,14 +624,20 @@ sb_xdp_block_print(const struct sb_xdp *x, char *buf, size_t len)
 				hits += v.hits;
 		}
 		inet_ntop(AF_INET, &next.addr, a, sizeof(a));
-		w = snprintf(buf + n, len - n, "%s/%u hits %lu\n", a, next.prefixlen,
-			     (unsigned long)hits);
+		if (json)
+			w = snprintf(buf + n, len - n, "%s{\"prefix\": \"%s/%u\", \"hits\": %lu}",
+				     prev != NULL ? ", " : "", a, next.prefixlen, (unsigned long)hits);
+		else
+			w = snprintf(buf + n, len - n, "%s/%u hits %lu\n", a, next.prefixlen,
+				     (unsigned long)hits);
 		if (w < 0 || (size_t)w >= len - n)
 			break;
 		n += (size_t)w;
 		k = next;
 		prev = &k;
 	}
+	if (json)
+		n += (size_t)snprintf(buf + n, full - n, "%s", close);
 	return n;
 }
 

@@ -92,9 +92,10 @@ int sb_xdp_block(struct sb_xdp *x, bool add, uint32_t addr, uint8_t len);
 
 /**
  * Print the blocklist, one "PREFIX hits N" line each (hits summed over the
- * ports), into @buf. Returns the length written.
+ * ports), or with @json {"blocks": [{"prefix": "A.B.C.D/LEN", "hits": N},
+ * ...]}, into @buf. Returns the length written.
  */
-size_t sb_xdp_block_print(const struct sb_xdp *x, char *buf, size_t len);
+size_t sb_xdp_block_print(const struct sb_xdp *x, bool json, char *buf, size_t len);
 
 /**
  * The counters of port @p summed over the CPUs, by reason (enum

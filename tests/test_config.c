@@ -313,6 +313,17 @@ test_config_bad_neighbor_name(void **state)
 		NULL);
 }
 
+/* So does a route's, and the error says what the rule is. */
+static void
+test_config_bad_route_name(void **state)
+{
+	(void)state;
+	refused(PORTS "[route r0123456789012345678901234567890]\ndst = 198.18.0.0/24\n"
+		"gateway = 203.0.113.1\n", ":8: [route r01",
+		"bad route name \"r0123456789012345678901234567890\" (letters, digits, _ and -, "
+		"at most 31)", NULL);
+}
+
 static void
 test_config_overlapping_ports(void **state)
 {
@@ -1322,6 +1333,7 @@ main(void)
 		cmocka_unit_test(test_config_bad_check_gateway),
 		cmocka_unit_test(test_config_bad_neighbor),
 		cmocka_unit_test(test_config_bad_neighbor_name),
+		cmocka_unit_test(test_config_bad_route_name),
 		cmocka_unit_test(test_config_overlapping_ports),
 		cmocka_unit_test(test_config_duplicate_route),
 		cmocka_unit_test(test_config_policy_keys),

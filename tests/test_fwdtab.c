@@ -228,6 +228,31 @@ test_fwd_nat1to1_duplicates(void **state)
 	assert_non_null(strstr(err, "[nat1to1 b] internal: the same internal address as nat1to1 a"));
 }
 
+/* On a DHCP WAN, one error: the port has no static subnet, and
+ * `external` is not told it is outside a subnet not known yet. */
+static void
+test_fwd_nat1to1_on_dhcp_wan_is_one_error(void **state)
+{
+	char err[2048];
+	struct sb_config *cfg = load(
+		"[port wan4]\n"
+		"device = net_null5\n"
+		"role = wan\n"
+		"address = dhcp\n"
+		"masquerade = yes\n"
+		"[nat1to1 cam]\n"
+		"wan = wan4\n"
+		"external = 198.18.4.20\n"
+		"internal = 192.168.1.20\n", err, sizeof(err));
+
+	(void)state;
+	assert_null(cfg);
+	assert_non_null(strstr(err, "[nat1to1 cam] wan: port wan4 takes its address from DHCP"));
+	assert_null(strstr(err, "outside the subnet"));
+	/* that error alone about the section */
+	assert_null(strstr(strstr(err, "[nat1to1 cam]") + 1, "[nat1to1 cam]"));
+}
+
 /* The worker's lookups. */
 static void
 test_fwd_table_lookup(void **state)
@@ -325,5 +350,6 @@ SB_TEST_MAIN("fwdtab", NULL, NULL,
 	     cmocka_unit_test(test_fwd_parse_values),
 	     cmocka_unit_test(test_fwd_refusals),
 	     cmocka_unit_test(test_fwd_nat1to1_duplicates),
+	     cmocka_unit_test(test_fwd_nat1to1_on_dhcp_wan_is_one_error),
 	     cmocka_unit_test(test_fwd_table_lookup),
 	     cmocka_unit_test(test_fwd_reserved_ports_under_pressure))

@@ -255,6 +255,29 @@ test_wan_starts_up_and_probes_every_interval(void **state)
 	teardown_h(h);
 }
 
+/* `status` prints the reason: while the WAN keeps its state it follows
+ * the monitors' evidence, not what it was at start (0/0, 0.0 ms). */
+static void
+test_wan_reason_follows_the_monitors(void **state)
+{
+	struct h *h = setup_monitored(1, "");
+
+	(void)state;
+	assert_non_null(strstr(h->ws.wan[WAN1].reason, "0/0 monitors"));  /* before any round */
+	run_ms(h, 1000);
+	assert_int_equal(h->ws.wan[WAN1].state, SB_WAN_UP);
+	assert_non_null(strstr(h->ws.wan[WAN1].reason, "2/2 monitors answered"));
+	assert_non_null(strstr(h->ws.wan[WAN1].reason, "192.0.2.53 ok 2.0 ms"));
+	assert_non_null(strstr(h->ws.wan[WAN2].reason, "1/1 monitors answered"));
+	/* One monitor silent: still up (quorum 1), and the reason says so. */
+	target(h, MON1)->dead = true;
+	run_ms(h, 1000);
+	assert_false(h->ws.wan[WAN1].down);
+	assert_non_null(strstr(h->ws.wan[WAN1].reason, "192.0.2.53 timeout"));
+	assert_int_equal(h->n_ev, 0);
+	teardown_h(h);
+}
+
 static void
 test_wan_quorum_one_needs_every_monitor_to_fail(void **state)
 {
@@ -608,6 +631,7 @@ test_wan_echo_reply_from_wrong_wan_ignored(void **state)
 
 SB_TEST_MAIN("wan", NULL, NULL,
 	     cmocka_unit_test(test_wan_starts_up_and_probes_every_interval),
+	     cmocka_unit_test(test_wan_reason_follows_the_monitors),
 	     cmocka_unit_test(test_wan_quorum_one_needs_every_monitor_to_fail),
 	     cmocka_unit_test(test_wan_quorum_all_goes_down_with_one_monitor),
 	     cmocka_unit_test(test_wan_loss_over_threshold_degrades),

@@ -25,7 +25,7 @@ done
 unit=$dest$unitdir/switchback.service
 [ -f "$unit" ] && ok "$unitdir/switchback.service installed" || bad "unit missing at $unitdir"
 for f in examples/switchback.ini examples/switchback.default examples/lab/lab.ini \
-	 README.md config.md metrics.md operations.md failover.md; do
+	 README.md config.md metrics.md operations.md failover.md afxdp.md security.md; do
 	[ -s "$dest$docdir/$f" ] && ok "$docdir/$f" || bad "$docdir/$f missing"
 done
 # Nothing outside the prefix but the unit (and nothing of the tests).

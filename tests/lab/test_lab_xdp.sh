@@ -114,6 +114,15 @@ b1=$(xdp_blocked); lr1=$(local_replies)
 ctl block print >"$work/block1.txt"
 grep -q '^203.0.113.9/32 hits 10$' "$work/block1.txt" && ok "block print: 203.0.113.9/32 hits 10" ||
 	bad "block print: $(cat "$work/block1.txt")"
+# README: every command takes --json.
+ctl block print --json >"$work/block1.json"
+if /usr/bin/python3 - "$work/block1.json" <<'PY'
+import json, sys
+b = {e["prefix"]: e["hits"] for e in json.load(open(sys.argv[1]))["blocks"]}
+assert b.get("203.0.113.9/32") == 10 and b.get("198.18.99.0/24") == 0, b
+PY
+then ok "block print --json: 203.0.113.9/32 hits 10, 198.18.99.0/24 from the file"
+else bad "block print --json: $(cat "$work/block1.json")"; fi
 ctl block del 203.0.113.9 >/dev/null && ok "block del 203.0.113.9" || bad "block del"
 got=$(ping_from9 3)
 [ "${got:-0}" -eq 3 ] && ok "unblocked: 3/3 answered" || bad "after block del: ${got:-0}/3"
