@@ -11,7 +11,7 @@ PKGS=(
 	libcmocka-dev libiniparser-dev libcurl4-openssl-dev
 	libmicrohttpd-dev prometheus
 	python3-scapy python3-matplotlib
-	clang-14 libfuzzer-14-dev
+	libfuzzer-14-dev
 	iproute2 ethtool nftables netcat-openbsd iputils-ping tcpdump procps
 	dnsmasq-base
 )
