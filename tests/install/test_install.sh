@@ -28,6 +28,13 @@ for f in examples/switchback.ini examples/switchback.default examples/lab/lab.in
 	 README.md config.md metrics.md operations.md failover.md afxdp.md security.md; do
 	[ -s "$dest$docdir/$f" ] && ok "$docdir/$f" || bad "$docdir/$f missing"
 done
+# Every picture an installed doc shows is installed beside it.
+for md in "$dest$docdir"/*.md; do
+	for img in $(grep -o '](\([A-Za-z0-9_.-]*\.png\))' "$md" | sed 's/^](//; s/)$//'); do
+		[ -s "$dest$docdir/$img" ] && ok "$(basename "$md") shows $img: installed" ||
+			bad "$(basename "$md") shows $img, not installed"
+	done
+done
 # Nothing outside the prefix but the unit (and nothing of the tests).
 stray=$(cd "$dest" && find . -type f | sed 's|^\.||' | grep -v "^$prefix/" | grep -v "^$unitdir/")
 [ -z "$stray" ] && ok "nothing installed outside $prefix and $unitdir" || bad "stray files: $stray"
