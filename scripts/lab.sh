@@ -43,6 +43,8 @@ usage: scripts/lab.sh COMMAND
                      comes back to us from upstream (the return path)
   link-down WAN      carrier down on the ISP side of WAN's link
   loss WAN PCT       the ISP router drops PCT% of what we send it, at random
+                     (loss and latency go together on one WAN; any other fault
+                     replaces what was on it)
   latency WAN MS [JITTER_MS]
                      pings through WAN (to the monitors and the server) are answered
                      MS ms late (1-5000), +- JITTER_MS at random: a responder in
@@ -327,11 +329,19 @@ wan_check() {
 }
 wan_ns() { echo "sb-isp${1#wan} isp${1#wan}-cust"; } # "NS IFACE" of the ISP side of WAN's link
 
-fault() { # fault WAN KIND
-	local ns ifc
+fault() { # fault WAN KIND [PCT]
+	local ns ifc lat=
 	wan_check "$1"
 	read -r ns ifc <<<"$(wan_ns "$1")"
-	cmd_restore "$1" >/dev/null
+	if [ "$2" = loss ] && [ -f "$STATE/latency-$1.desc" ]; then
+		# Loss goes with a latency fault (a lossy, slow link): the
+		# latency stays, anything else on the ISP side goes.
+		lat=$(<"$STATE/latency-$1.desc")
+		nsx "$ns" nft delete table inet sblab 2>/dev/null || true
+		nsx "$ns" ip link set "$ifc" up
+	else
+		cmd_restore "$1" >/dev/null
+	fi
 	mkdir -p "$STATE"
 	lab_stamp "fault-$1"
 	case "$2" in
@@ -376,8 +386,9 @@ NFT
 		;;
 	esac
 	lab_stamp "fault-$1" after
-	echo "$2${3:+ $3%}" >"$STATE/fault-$1"
-	echo "$1: $2${3:+ $3%}"
+	[ "$2" = loss ] && echo "loss $3%" >"$STATE/loss-$1"
+	echo "$2${3:+ $3%}${lat:+ + $lat}" >"$STATE/fault-$1"
+	echo "$1: $2${3:+ $3%}${lat:+ + $lat}"
 }
 
 cmd_restore() {
@@ -395,7 +406,7 @@ cmd_restore() {
 	[ -d "$STATE" ] && [ "$kind" = link-down ] && lab_stamp "restore-$1"
 	nsx "$ns" ip link set "$ifc" up
 	[ -d "$STATE" ] && lab_stamp "restore-$1" after
-	rm -f "$STATE/fault-$1"
+	rm -f "$STATE/fault-$1" "$STATE/loss-$1"
 	echo "$1: restored"
 }
 
@@ -424,15 +435,23 @@ latency_stop() {
 		kill -KILL "$pid" 2>/dev/null || true
 		rm -f "$STATE/latency-$1.pid"
 	fi
+	rm -f "$STATE/latency-$1.desc"
 	return 0
 }
 
 cmd_latency() {
-	local wan=$1 ms=$2 jitter=${3:-0} addr
+	local wan=$1 ms=$2 jitter=${3:-0} addr loss=
 	wan_check "$wan"
 	need_lab
 	addr=$(wan_addr "$wan")
-	cmd_restore "$wan" >/dev/null
+	if [ -f "$STATE/loss-$wan" ]; then
+		# Latency goes with a loss fault: the loss stays, an earlier
+		# latency is replaced.
+		loss=$(<"$STATE/loss-$wan")
+		latency_stop "$wan"
+	else
+		cmd_restore "$wan" >/dev/null
+	fi
 	mkdir -p "$STATE"
 	rm -f "$STATE/latency-$wan.ready"
 	daemon sb-inet /usr/bin/python3 "$HERE/lab-delay.py" --peer "$addr" --ms "$ms" --jitter "$jitter" \
@@ -447,8 +466,9 @@ table inet sbdelay_$wan {
 }
 NFT
 	lab_stamp "fault-$wan" after
-	echo "latency ${ms}ms +-${jitter}ms" >"$STATE/fault-$wan"
-	echo "$wan: echo replies ${ms} ms (+- $jitter ms) late"
+	echo "latency ${ms}ms +-${jitter}ms" >"$STATE/latency-$wan.desc"
+	echo "${loss:+$loss + }latency ${ms}ms +-${jitter}ms" >"$STATE/fault-$wan"
+	echo "$wan: echo replies ${ms} ms (+- $jitter ms) late${loss:+, with $loss}"
 }
 
 # flap WAN PERIOD_MS COUNT: carrier down at 0, PERIOD, 2 x PERIOD ... and up
@@ -591,6 +611,21 @@ expect_no_hello() {
 }
 gw_ping() { nsx sb-gw ping -c 1 -W 1 -n -q "$1" >/dev/null 2>&1; }
 
+# check_pings WHAT MIN MAX MIN_RTT_MS: 20 pings from 203.0.113.2 to the
+# monitor 192.0.2.53 (via wan1); between MIN and MAX answered, none
+# sooner than MIN_RTT_MS.
+check_pings() {
+	local out got rtt
+	out=$(nsx sb-gw ping -c 20 -i 0.05 -W 1 -n -I 203.0.113.2 192.0.2.53 2>&1)
+	got=$(echo "$out" | sed -n 's/.* \([0-9]*\) received.*/\1/p')
+	rtt=$(echo "$out" | sed -n 's|^rtt min/avg/max/mdev = \([0-9]*\)\..*|\1|p')
+	if [ "${got:-0}" -ge "$2" ] && [ "${got:-0}" -le "$3" ] && [ "${rtt:-0}" -ge "$4" ]; then
+		ok "$1: $got of 20 answered${rtt:+, fastest $rtt ms}"
+	else
+		bad "$1: $got of 20 answered${rtt:+, fastest $rtt ms} (expected $2-$3, none under $4 ms)"
+	fi
+}
+
 check_gw_router() {
 	nsx sb-gw ip addr add 192.168.1.1/24 dev gw-lan
 	nsx sb-gw ip addr add 203.0.113.2/24 dev gw-wan1
@@ -679,6 +714,28 @@ cmd_check() {
 	expect_no_hello "link-down wan1"
 	cmd_restore wan1 >/dev/null
 	expect_hello 203.0.113.2 "restore wan1"
+
+	# Loss and latency, alone and together: 20 pings to a monitor via
+	# wan1, at 50% loss some lost and some answered (all or none: one
+	# chance in ~500,000), at 200 ms each answer 200 ms late or more.
+	fault wan1 loss 50 >/dev/null
+	check_pings "loss 50% on wan1" 1 19 0
+	cmd_latency wan1 200 >/dev/null
+	check_pings "loss 50% + latency 200 ms on wan1 (the loss kept)" 1 19 200
+	case "$(cat "$STATE/fault-wan1")" in
+	"loss 50% + latency 200ms +-0ms") ok "status shows both: $(cat "$STATE/fault-wan1")" ;;
+	*) bad "status of the combined fault: $(cat "$STATE/fault-wan1")" ;;
+	esac
+	fault wan1 loss 50 >/dev/null
+	check_pings "latency 200 ms + loss 50% on wan1 (the latency kept)" 1 19 200
+	fault wan1 blackhole >/dev/null
+	if [ ! -f "$STATE/latency-wan1.pid" ] && [ "$(cat "$STATE/fault-wan1")" = blackhole ]; then
+		ok "another fault replaces both"
+	else
+		bad "after blackhole: $(cat "$STATE/fault-wan1"), latency responder $([ -f "$STATE/latency-wan1.pid" ] && echo still on || echo gone)"
+	fi
+	cmd_restore wan1 >/dev/null
+	check_pings "restore wan1: no loss, no latency" 20 20 0
 
 	# A failover measured as the tests do, with a route change by hand
 	# 300 ms after the fault standing in for switchback's failover.
