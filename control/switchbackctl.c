@@ -12,6 +12,10 @@
  *   switchbackctl ... conntrack print [wan=NAME] [src=PREFIX] [limit N] [--json]
  *   switchbackctl ... conntrack count [wan=NAME] [src=PREFIX] [--json]
  *   switchbackctl ... conntrack flush [wan=NAME] [--json]
+ *
+ * Every command takes --json: stdout then holds one JSON document, the
+ * answer or, when refused, {"error": "..."} (the error line still goes
+ * to stderr, exit 1).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -47,6 +51,8 @@ usage(FILE *f)
 		"  conntrack count [wan=NAME] [src=PREFIX]             sessions per WAN and protocol\n"
 		"  conntrack flush [wan=NAME]  flush sessions (of one WAN) as a WAN failure does\n"
 		"  forward print [--json]    port forwards and one-to-one NAT with hit counts\n"
+		"Every command takes --json: one JSON document on stdout, {\"ok\": true} for a\n"
+		"change with nothing more to say, {\"error\": \"...\"} (exit 1) when refused.\n"
 		"The socket defaults to /var/run/dpdk/<FILE_PREFIX>/switchback.sock, FILE_PREFIX\n"
 		"being switchback's --file-prefix (default rte).\n");
 }
@@ -82,7 +88,7 @@ main(int argc, char **argv)
 	char buf[65536];
 	ssize_t n;
 	FILE *to = NULL;        /* where the answer's body goes, once its first line is in */
-	bool json = false, ok = false;
+	bool json = false, ok = false, body = false;
 
 	while (i < argc && argv[i][0] == '-' && strcmp(argv[i], "--json") != 0) {
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
@@ -160,11 +166,23 @@ main(int argc, char **argv)
 			to = ok || json ? stdout : stderr;
 		}
 		fwrite(p, 1, left, to);
+		body |= left > 0;
 		if (n <= 0)
 			break;
 	}
 	close(fd);
 	if (to == NULL)
 		return fail(json, 1, "no answer from %s", path);
+	/* A refusal sent before the server read the line (permission
+	 * denied) has no JSON body: the same {"error": ...} made here. */
+	if (!ok && json && !body) {
+		char *nl = strchr(first, '\n'), j[1100];
+
+		if (nl != NULL)
+			*nl = '\0';
+		sb_ctlcmd_error_json(strncmp(first, "error: ", 7) == 0 ? first + 7 : first, j,
+				     sizeof(j));
+		fputs(j, stdout);
+	}
 	return ok ? 0 : 1;
 }
