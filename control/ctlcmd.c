@@ -156,3 +156,55 @@ sb_ctlcmd_parse(const char *buf, size_t len, struct sb_ctlcmd *cmd, char *err, s
 #undef IS
 	return 0;
 }
+
+size_t
+sb_ctlcmd_error_json(const char *msg, char *out, size_t cap)
+{
+	static const char head[] = "{\"error\": \"", tail[] = "\"}\n";
+	size_t o;
+
+	if (cap < sizeof(head) + sizeof(tail) - 1) {
+		if (cap > 0)
+			out[0] = '\0';
+		return 0;
+	}
+	memcpy(out, head, sizeof(head) - 1);
+	o = sizeof(head) - 1;
+	/* Room for the longest escape (\u00XX) and the tail, always. */
+	for (; *msg != '\0' && o + 6 + sizeof(tail) <= cap; msg++) {
+		unsigned char ch = (unsigned char)*msg;
+
+		if (ch == '"' || ch == '\\') {
+			out[o++] = '\\';
+			out[o++] = (char)ch;
+		} else if (ch < 0x20 || ch == 0x7f) {
+			o += (size_t)snprintf(out + o, cap - o, "\\u%04x", ch);
+		} else {
+			out[o++] = (char)ch;
+		}
+	}
+	memcpy(out + o, tail, sizeof(tail));
+	return o + sizeof(tail) - 1;
+}
+
+size_t
+sb_ctlcmd_json_error_body(char *buf, size_t len, size_t cap)
+{
+	char msg[1024];
+	const char *nl;
+	size_t n;
+
+	if (len < 7 || strncmp(buf, "error: ", 7) != 0)
+		return len;
+	nl = memchr(buf, '\n', len);
+	if (nl != NULL && (size_t)(nl + 1 - buf) != len)
+		return len;     /* it has a body of its own */
+	n = (size_t)((nl != NULL ? nl : buf + len) - (buf + 7));
+	if (n >= sizeof(msg))
+		n = sizeof(msg) - 1;
+	memcpy(msg, buf + 7, n);
+	msg[n] = '\0';
+	if (nl == NULL && len < cap - 1)
+		buf[len++] = '\n';
+	return len + sb_ctlcmd_error_json(msg, buf + len, cap - len);
+}

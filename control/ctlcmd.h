@@ -50,9 +50,26 @@ struct sb_ctlcmd {
  * NUL-terminated; it ends at the first newline or NUL, and at most
  * SB_CTLCMD_LINE_MAX - 1 bytes are read) into @cmd. Returns 0, or -EINVAL
  * with the reason in @err ("unknown command ...", "distance must be ...").
- * Names are not looked up here. Any thread; pure.
+ * @cmd->json is set even when the line is refused, so that the refusal
+ * can be answered in JSON. Names are not looked up here. Any thread; pure.
  */
 int sb_ctlcmd_parse(const char *buf, size_t len, struct sb_ctlcmd *cmd, char *err,
 		    size_t errlen);
+
+/**
+ * Write {"error": "@msg"} and a newline to @out (at most @cap bytes,
+ * NUL-terminated; @msg escaped for JSON, cut short to fit, never in the
+ * middle of an escape). Returns the length written. Any thread; pure.
+ */
+size_t sb_ctlcmd_error_json(const char *msg, char *out, size_t cap);
+
+/**
+ * An answer of the control socket ("ok\n" or "error: MSG\n", then its
+ * body) in @buf, @len bytes of @cap, NUL-terminated: when it is an error
+ * with no body, append the body {"error": "MSG"} (what --json answers to
+ * any refusal; an error that has a body of its own, reload's, keeps it).
+ * Returns the new length. Any thread; pure.
+ */
+size_t sb_ctlcmd_json_error_body(char *buf, size_t len, size_t cap);
 
 #endif

@@ -245,7 +245,7 @@ xdp_stats(struct sb_ctl *c, struct out *o, bool json)
 
 /* block add|del PREFIX: every AF_XDP port's blocklist. */
 static void
-block_cmd(struct sb_ctl *c, struct out *o, bool add, const char *arg)
+block_cmd(struct sb_ctl *c, struct out *o, bool add, const char *arg, bool json)
 {
 	uint32_t a;
 	uint8_t len;
@@ -267,7 +267,7 @@ block_cmd(struct sb_ctl *c, struct out *o, bool add, const char *arg)
 	}
 	SB_WARN(PORT, "xdp: operator %s %s %s the blocklist", add ? "added" : "removed", arg,
 		add ? "to" : "from");
-	out(o, "ok\n");
+	out(o, json ? "ok\n{\"ok\": true}\n" : "ok\n");
 }
 
 static void
@@ -373,19 +373,21 @@ enum pending {
 
 /* Run one command; the answer's first line is "ok" or "error: ...".
  * A command that changes state marks it and returns how to answer after
- * the publication; the others are answered in @o at once. */
+ * the publication; the others are answered in @o at once. *@json: the
+ * line asked for --json (set even when it is refused). */
 static enum pending
-run(struct sb_ctl *c, const char *line, size_t len, struct out *o)
+run(struct sb_ctl *c, const char *line, size_t len, struct out *o, bool *json_out)
 {
 	struct sb_ctlcmd cmd;
 	char err[512];
 	bool json;
 
 	if (sb_ctlcmd_parse(line, len, &cmd, err, sizeof(err)) != 0) {
+		*json_out = cmd.json;
 		out(o, "error: %s\n", err);
 		return ANSWER_NOW;
 	}
-	json = cmd.json;
+	json = *json_out = cmd.json;
 	switch (cmd.op) {
 	case SB_CTLCMD_ROUTE_PRINT:
 		out(o, "ok\n");
@@ -465,7 +467,7 @@ run(struct sb_ctl *c, const char *line, size_t len, struct out *o)
 		break;
 	case SB_CTLCMD_BLOCK_ADD:
 	case SB_CTLCMD_BLOCK_DEL:
-		block_cmd(c, o, cmd.op == SB_CTLCMD_BLOCK_ADD, cmd.name);
+		block_cmd(c, o, cmd.op == SB_CTLCMD_BLOCK_ADD, cmd.name, json);
 		break;
 	default: {
 		/* status, events, conntrack, reload (opscmd.c); a flush or an
@@ -613,6 +615,8 @@ fail:
 static void
 client_read(struct sb_ctl *c, struct client *k)
 {
+	bool json = false;
+
 	for (;;) {
 		ssize_t n = recv(k->fd, k->in + k->got, sizeof(k->in) - k->got, MSG_DONTWAIT);
 
@@ -631,7 +635,10 @@ client_read(struct sb_ctl *c, struct client *k)
 	k->sent = 0;
 	if (k->o.buf == NULL)
 		return;
-	k->pending = run(c, k->in, k->got, &k->o);
+	k->pending = run(c, k->in, k->got, &k->o, &json);
+	/* --json: a refusal's body is {"error": "..."} too. */
+	if (json && k->pending == ANSWER_NOW)
+		k->o.len = sb_ctlcmd_json_error_body(k->o.buf, k->o.len, OUT_MAX);
 }
 
 /* Send what the client can take now; true when all of it went. */
@@ -672,8 +679,11 @@ sb_ctlsock_poll(struct sb_ctl *c)
 		if (fd < 0)
 			break;
 		if (!peer_allowed(s, fd, &uid)) {
-			static const char no[] = "error: permission denied (the control socket "
-						 "serves root and [switchback] ctl_group)\n";
+			char no[512] = "error: permission denied (the control socket "
+				       "serves root and [switchback] ctl_group)\n", why[256];
+			struct sb_ctlcmd cmd;
+			ssize_t got;
+			size_t len = strlen(no);
 
 			s->refused++;
 			/* Logged at the 1st, 2nd, 4th... refusal: not a flood. */
@@ -682,8 +692,13 @@ sb_ctlsock_poll(struct sb_ctl *c)
 					(int)uid, (unsigned long)s->refused);
 			/* Read what it sent first: closing on unread data
 			 * would reset the connection before it reads why. */
-			(void)!recv(fd, k->in, sizeof(k->in), MSG_DONTWAIT);
-			(void)!send(fd, no, sizeof(no) - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+			got = recv(fd, k->in, sizeof(k->in), MSG_DONTWAIT);
+			/* With --json, the refusal in JSON too. */
+			if (got > 0)
+				(void)sb_ctlcmd_parse(k->in, (size_t)got, &cmd, why, sizeof(why));
+			if (got > 0 && cmd.json)
+				len = sb_ctlcmd_json_error_body(no, len, sizeof(no));
+			(void)!send(fd, no, len, MSG_DONTWAIT | MSG_NOSIGNAL);
 			close(fd);
 			continue;
 		}

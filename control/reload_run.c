@@ -163,13 +163,20 @@ refuse(struct sb_ctl *c, struct out *o, bool json, const struct sb_config_errors
 		SB_ERR(CONFIG, "reload of %s refused: %s; the running configuration stays",
 		       c->cfg->path, reason);
 	}
-	out(o, "error: reload refused, the running configuration stays: ");
+	char why[640];
+
 	if (es != NULL)
-		out(o, "%u error(s)\n", es->n + es->more);
+		snprintf(why, sizeof(why), "reload refused, the running configuration stays: "
+			 "%u error(s)", es->n + es->more);
 	else
-		out(o, "%s\n", reason);
+		snprintf(why, sizeof(why), "reload refused, the running configuration stays: %s",
+			 reason);
+	out(o, "error: %s\n", why);
 	if (json) {
-		out(o, "{\"applied\": false, \"file\": ");
+		/* "error" as in every refusal's JSON (ctlcmd.h), then the details. */
+		out(o, "{\"error\": ");
+		json_str(o, why);
+		out(o, ", \"applied\": false, \"file\": ");
 		json_str(o, c->cfg->path);
 		out(o, ", \"errors\": [");
 		for (unsigned i = 0; es != NULL && i < es->n; i++) {

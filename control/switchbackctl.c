@@ -12,8 +12,14 @@
  *   switchbackctl ... conntrack print [wan=NAME] [src=PREFIX] [limit N] [--json]
  *   switchbackctl ... conntrack count [wan=NAME] [src=PREFIX] [--json]
  *   switchbackctl ... conntrack flush [wan=NAME] [--json]
+ *
+ * Every command takes --json: stdout then holds one JSON document, the
+ * answer or, when refused, {"error": "..."} (the error line still goes
+ * to stderr, exit 1).
  */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +27,8 @@
 #include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
+
+#include "ctlcmd.h"
 
 static void
 usage(FILE *f)
@@ -43,22 +51,44 @@ usage(FILE *f)
 		"  conntrack count [wan=NAME] [src=PREFIX]             sessions per WAN and protocol\n"
 		"  conntrack flush [wan=NAME]  flush sessions (of one WAN) as a WAN failure does\n"
 		"  forward print [--json]    port forwards and one-to-one NAT with hit counts\n"
+		"Every command takes --json: one JSON document on stdout, {\"ok\": true} for a\n"
+		"change with nothing more to say, {\"error\": \"...\"} (exit 1) when refused.\n"
 		"The socket defaults to /var/run/dpdk/<FILE_PREFIX>/switchback.sock, FILE_PREFIX\n"
 		"being switchback's --file-prefix (default rte).\n");
+}
+
+/* A failure of switchbackctl itself (no answer to print): its message on
+ * stderr, and with --json {"error": "..."} on stdout as well. */
+static int __attribute__((format(printf, 3, 4)))
+fail(bool json, int rc, const char *fmt, ...)
+{
+	char msg[512], j[1100];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "switchbackctl: %s\n", msg);
+	if (json) {
+		sb_ctlcmd_error_json(msg, j, sizeof(j));
+		fputs(j, stdout);
+	}
+	return rc;
 }
 
 int
 main(int argc, char **argv)
 {
-	char path[108] = "", cmd[512] = "";
+	char path[108] = "", cmd[512] = "", first[1024];
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct timeval tv = { .tv_sec = 5 };
 	const char *prefix = "rte";
-	size_t off = 0;
+	size_t off = 0, fl = 0;
 	int i = 1, fd;
 	char buf[65536];
 	ssize_t n;
-	int first = 1, ok = 0;
+	FILE *to = NULL;        /* where the answer's body goes, once its first line is in */
+	bool json = false, ok = false, body = false;
 
 	while (i < argc && argv[i][0] == '-' && strcmp(argv[i], "--json") != 0) {
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
@@ -85,54 +115,74 @@ main(int argc, char **argv)
 	}
 	if (path[0] == '\0')
 		snprintf(path, sizeof(path), "/var/run/dpdk/%s/switchback.sock", prefix);
-	for (; i < argc; i++)
+	for (; i < argc; i++) {
+		json |= strcmp(argv[i], "--json") == 0;
 		off += (size_t)snprintf(cmd + off, off < sizeof(cmd) ? sizeof(cmd) - off : 0, "%s%s",
 					off ? " " : "", argv[i]);
-	if (off >= sizeof(cmd) - 1) {
-		fprintf(stderr, "switchbackctl: command too long\n");
-		return 2;
 	}
+	if (off >= sizeof(cmd) - 1)
+		return fail(json, 2, "command too long");
 	strcat(cmd, "\n");
 
 	fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	if (fd < 0 || strlen(path) >= sizeof(sa.sun_path)) {
-		fprintf(stderr, "switchbackctl: bad socket path %s\n", path);
-		return 1;
-	}
+	if (fd < 0 || strlen(path) >= sizeof(sa.sun_path))
+		return fail(json, 1, "bad socket path %s", path);
 	strcpy(sa.sun_path, path);
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
-		fprintf(stderr, "switchbackctl: cannot reach switchback at %s: %s\n"
-			"  (is it running? with --file-prefix X, use -f X; or name the socket with -s)\n",
-			path, strerror(errno));
+		int e = errno;
+
+		fail(json, 1, "cannot reach switchback at %s: %s", path, strerror(e));
+		fprintf(stderr, "  (is it running? with --file-prefix X, use -f X; or name the socket "
+			"with -s)\n");
 		return 1;
 	}
-	if (write(fd, cmd, strlen(cmd)) != (ssize_t)strlen(cmd)) {
-		fprintf(stderr, "switchbackctl: write: %s\n", strerror(errno));
-		return 1;
-	}
-	/* The first line says "ok" or "error: ..."; the rest is the answer. */
-	while ((n = read(fd, buf, sizeof(buf) - 1)) > 0) {
-		char *p = buf;
+	if (write(fd, cmd, strlen(cmd)) != (ssize_t)strlen(cmd))
+		return fail(json, 1, "write: %s", strerror(errno));
+	/* The first line says "ok" or "error: ..." (that goes to stderr);
+	 * the rest is the answer: on stdout, or after an error on stderr
+	 * (with --json on stdout: the error's JSON body). */
+	for (;;) {
+		char *p = buf, *nl;
+		size_t left, take;
 
-		buf[n] = '\0';
-		if (first) {
-			char *nl = strchr(buf, '\n');
-
-			first = 0;
-			ok = strncmp(buf, "ok", 2) == 0;
-			if (!ok) {
-				fprintf(stderr, "switchbackctl: %s", buf);
-				continue;
-			}
-			p = nl ? nl + 1 : buf + n;
+		n = read(fd, buf, sizeof(buf));
+		if (n <= 0 && (to != NULL || fl == 0))
+			break;
+		left = n > 0 ? (size_t)n : 0;
+		if (to == NULL) {
+			nl = memchr(buf, '\n', left);
+			take = nl != NULL ? (size_t)(nl + 1 - buf) : left;
+			memcpy(first + fl, buf, take < sizeof(first) - 1 - fl ? take : sizeof(first) - 1 - fl);
+			fl += take < sizeof(first) - 1 - fl ? take : sizeof(first) - 1 - fl;
+			p += take;
+			left -= take;
+			if (nl == NULL && n > 0)
+				continue;       /* the rest of the first line */
+			first[fl] = '\0';
+			ok = strncmp(first, "ok", 2) == 0;
+			if (!ok)
+				fprintf(stderr, "switchbackctl: %s%s", first, nl != NULL ? "" : "\n");
+			to = ok || json ? stdout : stderr;
 		}
-		fputs(p, ok ? stdout : stderr);
+		fwrite(p, 1, left, to);
+		body |= left > 0;
+		if (n <= 0)
+			break;
 	}
 	close(fd);
-	if (first) {
-		fprintf(stderr, "switchbackctl: no answer from %s\n", path);
-		return 1;
+	if (to == NULL)
+		return fail(json, 1, "no answer from %s", path);
+	/* A refusal sent before the server read the line (permission
+	 * denied) has no JSON body: the same {"error": ...} made here. */
+	if (!ok && json && !body) {
+		char *nl = strchr(first, '\n'), j[1100];
+
+		if (nl != NULL)
+			*nl = '\0';
+		sb_ctlcmd_error_json(strncmp(first, "error: ", 7) == 0 ? first + 7 : first, j,
+				     sizeof(j));
+		fputs(j, stdout);
 	}
 	return ok ? 0 : 1;
 }

@@ -129,7 +129,71 @@ test_ctlcmd_refuses(void **state)
 	assert_int_equal(cmd.op, SB_CTLCMD_WAN_FORCE);
 }
 
+/* --json and refusals: the parser keeps the flag of a refused line, and
+ * a refusal's answer gets the body {"error": "..."}, escaped, cut short
+ * only between escapes. */
+static void
+test_ctlcmd_json_errors(void **state)
+{
+	struct sb_ctlcmd cmd;
+	char err[256], out[256], buf[256];
+	size_t n;
+
+	(void)state;
+	assert_int_equal(parse("route set r distance 0 --json", &cmd, err), -EINVAL);
+	assert_true(cmd.json);
+	assert_int_equal(parse("--json reboot", &cmd, err), -EINVAL);
+	assert_true(cmd.json);
+	assert_int_equal(parse("reboot", &cmd, err), -EINVAL);
+	assert_false(cmd.json);
+
+	n = sb_ctlcmd_error_json("no route named \"a\\b\"\n\t\x7f", out, sizeof(out));
+	assert_string_equal(out, "{\"error\": \"no route named \\\"a\\\\b\\\"\\u000a\\u0009\\u007f\"}\n");
+	assert_int_equal(n, strlen(out));
+	/* Too small: cut between escapes, still closed. */
+	n = sb_ctlcmd_error_json("\"\"\"\"\"\"\"\"\"\"\"\"", out, 24);
+	assert_true(n < 24 && n == strlen(out));
+	assert_string_equal(out, "{\"error\": \"\\\"\\\"\"}\n");
+	n = sb_ctlcmd_error_json("x", out, 8);     /* no room for any of it */
+	assert_int_equal(n, 0);
+	assert_string_equal(out, "");
+
+	/* A bare refusal gets the body; answers with a body keep theirs. */
+	strcpy(buf, "error: no WAN port named \"x\"\n");
+	n = sb_ctlcmd_json_error_body(buf, strlen(buf), sizeof(buf));
+	assert_string_equal(buf, "error: no WAN port named \"x\"\n"
+			    "{\"error\": \"no WAN port named \\\"x\\\"\"}\n");
+	assert_int_equal(n, strlen(buf));
+	strcpy(buf, "error: cut");
+	n = sb_ctlcmd_json_error_body(buf, strlen(buf), sizeof(buf));
+	assert_string_equal(buf, "error: cut\n{\"error\": \"cut\"}\n");
+	assert_int_equal(n, strlen(buf));
+	static const char *const kept[] = {
+		"ok\n",
+		"ok\n{\"ok\": true}\n",
+		"error: reload refused, the running configuration stays: 1 error(s)\n"
+		"{\"error\": \"reload refused\", \"applied\": false}\n",
+		"errors: not an answer\n",
+	};
+	for (unsigned i = 0; i < sizeof(kept) / sizeof(kept[0]); i++) {
+		strcpy(buf, kept[i]);
+		assert_int_equal(sb_ctlcmd_json_error_body(buf, strlen(buf), sizeof(buf)),
+				 strlen(kept[i]));
+		assert_string_equal(buf, kept[i]);
+	}
+	/* A full buffer: cut, never overrun, NUL-terminated. */
+	{
+		char small[48];
+
+		strcpy(small, "error: a long refusal of thirty");
+		n = sb_ctlcmd_json_error_body(small, strlen(small), sizeof(small));
+		assert_true(n < sizeof(small));
+		assert_int_equal(n, strlen(small));
+	}
+}
+
 SB_TEST_MAIN("ctlcmd", NULL, NULL,
 	     cmocka_unit_test(test_ctlcmd_commands),
 	     cmocka_unit_test(test_ctlcmd_refuses),
-	     cmocka_unit_test(test_ctlcmd_conntrack_refuses))
+	     cmocka_unit_test(test_ctlcmd_conntrack_refuses),
+	     cmocka_unit_test(test_ctlcmd_json_errors))

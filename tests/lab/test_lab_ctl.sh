@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Lab test: every switchbackctl command against the running daemon, in
-# text and in JSON (conf/lab-wan.ini with [metrics]), and the metrics
+# text and in JSON (conf/lab-wan.ini with [metrics]) -- the commands that
+# change state and the refusals too: with --json, stdout is always one
+# JSON document ({"error": "..."} on a refusal) --, and the metrics
 # scraped by a real Prometheus server (Debian's prometheus: its own temp
 # dir, listening on 127.0.0.1 inside sb-gw, bounded run) whose query
 # results move with traffic and with a failover (WAN1's gateway fails).
@@ -39,6 +41,22 @@ json() {
 		bad "${args[*]} --json: $(cat "$work/py.err" | tail -1): $(echo "$out" | head -5)"
 	fi
 }
+# json_err CMD... -- PYTHON: the command must fail (exit 1) and its stdout
+# alone be JSON with an "error" string, passing the assertions on j; its
+# stderr says the same in words.
+json_err() {
+	local args=() py out rc
+	while [ "$1" != "--" ]; do args+=("$1"); shift; done
+	shift
+	py=$1
+	out=$(ctl "${args[@]}" --json 2>"$work/ctl.err"); rc=$?
+	if [ "$rc" -eq 1 ] && grep -q '^switchbackctl: error: ' "$work/ctl.err" &&
+		echo "$out" | /usr/bin/python3 -c "import json, sys; j = json.load(sys.stdin); assert isinstance(j['error'], str) and j['error'], j; $py" 2>"$work/py.err"; then
+		ok "${args[*]} --json refused in JSON"
+	else
+		bad "${args[*]} --json (exit $rc): $(tail -1 "$work/py.err"): $(echo "$out" | head -5) / $(head -2 "$work/ctl.err")"
+	fi
+}
 # text CMD... -- REGEX: the text answer must match the extended REGEX.
 text() {
 	local args=() re out
@@ -73,6 +91,35 @@ text route disable survivor-wan2 -- '^$'
 json route enable survivor-wan2 -- 'assert j["ok"]'
 text reload -- 'reloaded .*: 0 change'
 json reload -- 'assert j["applied"] and j["changes"] == []'
+# The commands that change state, and refusals, answer in JSON too.
+if [ "${SB_WORKERS:-1}" -gt 1 ]; then   # af_packet ports: no blocklist
+	json_err block add 198.18.250.0/24 -- 'assert "AF_XDP" in j["error"]'
+else
+	json block add 198.18.250.0/24 -- 'assert j == {"ok": True}'
+	json block print -- 'assert {"prefix": "198.18.250.0/24", "hits": 0} in j["blocks"]'
+	json block del 198.18.250.0/24 -- 'assert j == {"ok": True}'
+	text block add 198.18.250.0/24 -- '^$'
+	text block del 198.18.250.0/24 -- '^$'
+fi
+json_err block add 198.18.250.300 -- 'assert "198.18.250.300" in j["error"]'
+json route disable survivor-wan2 -- 'assert j == {"ok": True}'
+json route enable survivor-wan2 -- 'assert j == {"ok": True}'
+json_err route set no-such-route distance 3 -- 'assert j["error"] == "no static route named \"no-such-route\""'
+json_err route enable 'a"b\c' -- 'assert j["error"] == "no static route named \"a\"b\\c\""'
+json_err route set default-wan2 distance 0 -- 'assert "distance must be 1 to 255" in j["error"]'
+json_err wan down wan9 -- 'assert j["error"] == "no WAN port named \"wan9\""'
+json_err conntrack flush wan=wan9 -- 'assert "wan9" in j["error"]'
+json_err conntrack print limit 0 -- 'assert "limit" in j["error"]'
+json_err frobnicate -- 'assert "unknown command" in j["error"]'
+# A refused reload: "error" first, then the file's errors.
+cp "$work/c.ini" "$work/c.ini.good"
+printf '\n[firewall x]\n' >>"$work/c.ini"
+json_err reload -- 'assert j["error"].startswith("reload refused") and j["applied"] is False and len(j["errors"]) == 1 and "unknown section" in j["errors"][0]["message"]'
+cp "$work/c.ini.good" "$work/c.ini"
+# switchbackctl's own failure (nothing answers there).
+out=$("$(dirname "$bin")/switchbackctl" -s "$work/no.sock" stats --json 2>/dev/null)
+echo "$out" | /usr/bin/python3 -c 'import json, sys; assert "cannot reach switchback" in json.load(sys.stdin)["error"]' 2>/dev/null &&
+	ok "no daemon: --json says why in JSON" || bad "no daemon --json: $out"
 
 # Prometheus, scraping every second from inside sb-gw.
 mkdir -p "$work/prom"
