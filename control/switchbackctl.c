@@ -144,7 +144,7 @@ main(int argc, char **argv)
 	 * (with --json on stdout: the error's JSON body). */
 	for (;;) {
 		char *p = buf, *nl;
-		size_t left, take;
+		size_t left, take, room;
 
 		n = read(fd, buf, sizeof(buf));
 		if (n <= 0 && (to != NULL || fl == 0))
@@ -153,8 +153,10 @@ main(int argc, char **argv)
 		if (to == NULL) {
 			nl = memchr(buf, '\n', left);
 			take = nl != NULL ? (size_t)(nl + 1 - buf) : left;
-			memcpy(first + fl, buf, take < sizeof(first) - 1 - fl ? take : sizeof(first) - 1 - fl);
-			fl += take < sizeof(first) - 1 - fl ? take : sizeof(first) - 1 - fl;
+			/* (What does not fit in first is dropped, the line cut.) */
+			room = sizeof(first) - 1 - fl;
+			memcpy(first + fl, buf, take < room ? take : room);
+			fl += take < room ? take : room;
 			p += take;
 			left -= take;
 			if (nl == NULL && n > 0)
