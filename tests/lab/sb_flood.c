@@ -13,7 +13,10 @@
  *         arp         ARP requests for --dst from random senders in --src,
  *                     broadcast on --iface (AF_PACKET)
  * --src with a /LEN picks a random source in that prefix per packet.
- * --pps 0 (default): as fast as the socket takes them. Prints what it sent.
+ * --pps 0 (default): as fast as the socket takes them. Prints what it sent,
+ * and its time on a CPU and waiting for one (/proc/thread-self/schedstat):
+ * a sender that spent its run waiting for a CPU was kept from sending by
+ * the machine's other work, not by the gateway.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -204,6 +207,24 @@ range(const char *s, uint16_t *lo, uint16_t *hi)
 	return -1;
 }
 
+/* Seconds this thread ran and waited runnable for a CPU; -1 when the
+ * kernel does not say (no CONFIG_SCHEDSTATS). */
+static void
+cpu_times(double *on, double *waiting)
+{
+	unsigned long long run = 0, wait = 0;
+	FILE *f = fopen("/proc/thread-self/schedstat", "r");
+
+	*on = *waiting = -1;
+	if (f == NULL)
+		return;
+	if (fscanf(f, "%llu %llu", &run, &wait) == 2) {
+		*on = run / 1e9;
+		*waiting = wait / 1e9;
+	}
+	fclose(f);
+}
+
 static void
 usage(void)
 {
@@ -222,7 +243,7 @@ main(int argc, char **argv)
 	struct sockaddr_ll lla = { .sll_family = AF_PACKET };
 	uint32_t src = 0, dst = 0, smask = 0;
 	uint16_t plo = 1, phi = 65535, ilo = 0, ihi = 65535;
-	double pps = 0, secs = 1, t0, t;
+	double pps = 0, secs = 1, t0, t, on, waiting;
 	const char *iface = NULL;
 	unsigned long sent = 0, failed = 0;
 	enum kind k;
@@ -342,8 +363,10 @@ main(int argc, char **argv)
 			failed++;
 	}
 	t = now_s() - t0;
-	printf("sb_flood %s: sent %lu packets in %.2f s (%.0f pps), %lu failed batches\n", argv[1],
-	       sent, t, sent / t, failed);
+	cpu_times(&on, &waiting);
+	printf("sb_flood %s: sent %lu packets in %.2f s (%.0f pps), %lu failed batches; "
+	       "on a CPU %.2f s, waiting for one %.2f s\n", argv[1], sent, t, sent / t, failed, on,
+	       waiting);
 	close(fd);
 	return 0;
 }
