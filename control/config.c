@@ -26,6 +26,7 @@
 struct line_ref {
 	char key[2 * SB_NAME_LEN + 64]; /* "section" or "section:key" */
 	int line;
+	bool win;                 /* a key of the copy that wins (ctx.copy) */
 };
 
 /* One [xdp] block line: the key may be given on several lines, each
@@ -54,6 +55,18 @@ struct ctx {
 	uint32_t bad_masq;        /* masquerade */
 	uint32_t bad_port;        /* role or address */
 	unsigned route_errors;    /* [route] sections refused (not in cfg->routes) */
+	/* A section given twice is an error, and every copy's values are
+	 * checked: the file is read once per copy (sb_config_parse_flags),
+	 * the copies of a section merged as an INI reader merges them, but
+	 * in reading @copy the keys of copy @copy win over the other
+	 * copies' (those of a section with fewer copies: the last's, as
+	 * before). heads: every [section] line read; @all_heads: those of
+	 * the first reading. */
+	unsigned copy;            /* 1, 2, ... */
+	const struct line_ref *all_heads;
+	int n_all_heads;
+	struct line_ref *heads;
+	int n_heads;
 };
 
 static void
@@ -95,13 +108,39 @@ static void add_error(struct ctx *c, int line, const char *sec, const char *key,
 
 static int line_of(const struct ctx *c, const char *key);
 
+/* How many [@sec] lines @heads has, and the line of the first (0: none). */
 static int
-first_line_of(const struct ctx *c, const char *key)
+copies_of(const struct line_ref *heads, int n, const char *sec, int *first)
 {
-	for (int i = 0; i < c->n_refs; i++)
+	int k = 0;
+
+	if (first != NULL)
+		*first = 0;
+	for (int i = 0; i < n; i++)
+		if (strcmp(heads[i].key, sec) == 0 && k++ == 0 && first != NULL)
+			*first = heads[i].line;
+	return k;
+}
+
+/* The copy of [@sec] whose keys win in this reading: 1, 2, ..., or 0
+ * when none does (the last value read is kept). */
+static int
+winner(const struct ctx *c, const char *sec)
+{
+	if (c->copy <= 1)
+		return 1;
+	return copies_of(c->all_heads, c->n_all_heads, sec, NULL) >= (int)c->copy ?
+	       (int)c->copy : 0;
+}
+
+/* Whether @key's value so far is of the winning copy. */
+static bool
+won(const struct ctx *c, const char *key)
+{
+	for (int i = c->n_refs - 1; i >= 0; i--)
 		if (strcmp(c->refs[i].key, key) == 0)
-			return c->refs[i].line;
-	return 0;
+			return c->refs[i].win;
+	return false;
 }
 
 /* The value after '=' on a key line, as iniparser reads it (and the
@@ -155,14 +194,16 @@ add_block_line(struct ctx *c, int line, const char *v)
  * neither a section, a key nor a comment, a key before any section,
  * sections given twice, keys given twice in one, over-long lines. Keys
  * under a malformed [section] line are skipped (their section is not
- * known). Returns false when out of memory. */
+ * known). The copies of a repeated section are merged, the keys of the
+ * copy winner() names kept over the others'. Returns false when out of
+ * memory. */
 static bool
 read_lines(struct ctx *c, FILE *f)
 {
 	char *line = NULL, sec[128] = "", full[sizeof(sec) + 128];
 	size_t cap = 0;
 	ssize_t len;
-	int ln = 0, cap_refs = 0, sec_line = 0;
+	int ln = 0, cap_refs = 0, cap_heads = 0, sec_line = 0, copy = 0, win = 0;
 	bool have_sec = false, skip = false, ok = true;
 
 	while (ok && (len = getline(&line, &cap, f)) != -1) {
@@ -212,13 +253,28 @@ read_lines(struct ctx *c, FILE *f)
 				add_error(c, ln, "", NULL, "expected [section], got \"[%s]\"", p + 1);
 				continue;
 			}
-			skip = false;
-			have_sec = true;
-			snprintf(r->key, sizeof(r->key), "%s", sec);
-			first = first_line_of(c, r->key);
+			if (c->n_heads == cap_heads) {
+				struct line_ref *n;
+
+				cap_heads = cap_heads ? cap_heads * 2 : 32;
+				n = realloc(c->heads, sizeof(*n) * cap_heads);
+				if (n == NULL) {
+					ok = false;
+					break;
+				}
+				c->heads = n;
+			}
+			copy = copies_of(c->heads, c->n_heads, sec, &first) + 1;
+			win = winner(c, sec);
+			snprintf(c->heads[c->n_heads].key, sizeof(c->heads[0].key), "%s", sec);
+			c->heads[c->n_heads++].line = ln;
 			if (first != 0)
 				add_error(c, ln, sec, NULL, "appears more than once (first at line %d): "
 					  "one [%s] section", first, sec);
+			skip = false;
+			have_sec = true;
+			snprintf(r->key, sizeof(r->key), "%s", sec);
+			r->win = false;
 			sec_line = ln;
 			ok = dictionary_set(c->d, sec, NULL) == 0;
 		} else if ((eq = strchr(p, '=')) != NULL && eq != p) {
@@ -238,6 +294,11 @@ read_lines(struct ctx *c, FILE *f)
 			}
 			snprintf(r->key, sizeof(r->key), "%s:%s", sec, p);
 			block = strcmp(r->key, "xdp:block") == 0;
+			/* A key the winning copy gave: this later copy's is read
+			 * in the reading where it wins. */
+			r->win = copy == win;
+			if (!block && win != 0 && copy > win && won(c, r->key))
+				continue;
 			/* (A repeated section is one error, not one per key.) */
 			first = line_of(c, r->key);
 			if (first > sec_line && !block)
@@ -1515,24 +1576,21 @@ sb_config_parse(const char *path, struct sb_config_errors *errs)
 	return sb_config_parse_flags(path, errs, 0);
 }
 
-struct sb_config *
-sb_config_parse_flags(const char *path, struct sb_config_errors *errs, unsigned flags)
+/* One reading of @f (from its start) taking copy @copy of the repeated
+ * sections (ctx): the configuration, or NULL with the errors added to
+ * @errs. With @heads, every [section] line read is left there (to free). */
+static struct sb_config *
+parse_copy(FILE *f, const char *path, struct sb_config_errors *errs, unsigned flags,
+	   unsigned copy, const struct line_ref *all_heads, int n_all_heads,
+	   struct line_ref **heads, int *n_heads)
 {
-	struct ctx c = { .errs = errs };
+	struct ctx c = { .errs = errs, .copy = copy, .all_heads = all_heads,
+			 .n_all_heads = n_all_heads };
 	struct sb_config *cfg;
-	FILE *f;
 	int nsec;
 
-	memset(errs, 0, sizeof(*errs));
-	snprintf(errs->path, sizeof(errs->path), "%s", path);
-	f = fopen(path, "r");
-	if (f == NULL) {
-		add_error(&c, 0, "", NULL, "cannot open: %s", strerror(errno));
-		return NULL;
-	}
 	cfg = calloc(1, sizeof(*cfg));
 	if (cfg == NULL) {
-		fclose(f);
 		add_error(&c, 0, "", NULL, "out of memory");
 		return NULL;
 	}
@@ -1568,8 +1626,6 @@ sb_config_parse_flags(const char *path, struct sb_config_errors *errs, unsigned 
 		add_error(&c, 0, "", NULL, "out of memory");
 		goto fail;
 	}
-	fclose(f);
-	f = NULL;
 	nsec = iniparser_getnsec(c.d);
 	cfg->routes = calloc((size_t)nsec + 1, sizeof(*cfg->routes));
 	cfg->neigh = calloc((size_t)nsec + 1, sizeof(*cfg->neigh));
@@ -1776,15 +1832,77 @@ sb_config_parse_flags(const char *path, struct sb_config_errors *errs, unsigned 
 	iniparser_freedict(c.d);
 	free(c.refs);
 	free_blocks(&c);
+	if (heads != NULL) {
+		*heads = c.heads;
+		*n_heads = c.n_heads;
+	} else {
+		free(c.heads);
+	}
 	return cfg;
 fail:
-	if (f != NULL)
-		fclose(f);
 	if (c.d != NULL)
 		iniparser_freedict(c.d);
 	free(c.refs);
 	free_blocks(&c);
+	if (heads != NULL) {
+		*heads = c.heads;
+		*n_heads = c.n_heads;
+	} else {
+		free(c.heads);
+	}
 	sb_config_free(cfg);
+	return NULL;
+}
+
+struct sb_config *
+sb_config_parse_flags(const char *path, struct sb_config_errors *errs, unsigned flags)
+{
+	struct ctx c = { .errs = errs };
+	struct line_ref *heads = NULL;
+	struct sb_config *cfg;
+	int n_heads = 0, most = 1;
+	FILE *f;
+
+	memset(errs, 0, sizeof(*errs));
+	snprintf(errs->path, sizeof(errs->path), "%s", path);
+	f = fopen(path, "r");
+	if (f == NULL) {
+		add_error(&c, 0, "", NULL, "cannot open: %s", strerror(errno));
+		return NULL;
+	}
+	cfg = parse_copy(f, path, errs, flags, 1, NULL, 0, &heads, &n_heads);
+	for (int i = 0; i < n_heads; i++) {
+		int k = copies_of(heads, n_heads, heads[i].key, NULL);
+
+		most = k > most ? k : most;
+	}
+	/* A section given twice (refused above): its second copy, third...
+	 * are checked too, each in a reading of its own with the k-th copy
+	 * of every repeated section; what that reading finds in those
+	 * sections is theirs (in the others, it was found above). */
+	if (cfg == NULL && most > 1) {
+		struct sb_config_errors *more = malloc(sizeof(*more));
+
+		for (int k = 2; more != NULL && k <= most; k++) {
+			memset(more, 0, sizeof(*more));
+			rewind(f);
+			sb_config_free(parse_copy(f, path, more, flags, (unsigned)k, heads, n_heads,
+						  NULL, NULL));
+			for (unsigned i = 0; i < more->n; i++) {
+				const struct sb_config_error *e = &more->e[i];
+
+				if (copies_of(heads, n_heads, e->section, NULL) >= k)
+					add_error(&c, e->line, e->section, e->key, "%s", e->msg);
+			}
+		}
+		if (more == NULL)
+			add_error(&c, 0, "", NULL, "out of memory");
+		free(more);
+	}
+	free(heads);
+	fclose(f);
+	if (cfg != NULL)
+		return cfg;
 	/* In file order; insertion sort keeps the order of one line's errors. */
 	for (unsigned i = 1; i < errs->n; i++) {
 		struct sb_config_error t = errs->e[i];

@@ -966,6 +966,56 @@ test_config_duplicates_and_syntax(void **state)
 	free(es);
 }
 
+/* A section given twice: the bad values of every copy are named (before,
+ * the second copy's keys replaced the first's, whose errors went
+ * unreported). */
+static void
+test_config_every_copy_checked(void **state)
+{
+	struct sb_config_errors *es = all_errors(
+		"[port lan]\ndevice = d0\naddress = 192.168.1.1/24\n"               /* 1-3 */
+		"[port wan1]\ndevice = d1\nrole = wan\naddress = 203.0.113.2/24\n"  /* 4-7 */
+		"masquerade = maybe\n"                                               /* 8: bad */
+		"[route r]\ndst = 0.0.0.0/0\ngateway = 203.0.113.1\n"               /* 9-11 */
+		"[port wan1]\ndevice = d1\nrole = wan\naddress = 203.0.113.2/24\n"  /* 12-15 */
+		"masquerade = yes\n"                                                 /* 16: good */
+		"vlan = 9999\n");                                                    /* 17: bad */
+
+	(void)state;
+	assert_int_equal(es->n, 3);
+	expect_error(es, 0, 8, "port wan1", "masquerade", "expected yes or no, got \"maybe\"");
+	expect_error(es, 1, 12, "port wan1", "", "appears more than once (first at line 4)");
+	expect_error(es, 2, 17, "port wan1", "vlan", "0 to 4094");
+	free(es);
+
+	/* Three copies, one bad key in each, and what each copy's lines
+	 * get wrong themselves: a line that is no key, a key given twice. */
+	es = all_errors(PORTS                                                   /* 1-7 */
+			"[wan wan1]\nmonitors = 203.0.113.1\nquorum = 9\n"               /* 8-10 */
+			"[wan wan1]\nmonitors = 203.0.113.1\ntrigger = sometimes\n"      /* 11-13 */
+			"not a key\n"                                                  /* 14 */
+			"[wan wan1]\nmonitors = 203.0.113.1\ninterval_ms = 1\n"          /* 15-17 */
+			"monitors = 203.0.113.9\n");                                      /* 18 */
+	assert_int_equal(es->n, 7);
+	expect_error(es, 0, 10, "wan wan1", "quorum", "1 to 8");
+	expect_error(es, 1, 11, "wan wan1", "", "appears more than once (first at line 8)");
+	expect_error(es, 2, 13, "wan wan1", "trigger", "loss-or-latency");
+	expect_error(es, 3, 14, "wan wan1", "", "expected KEY = VALUE, got \"not a key\"");
+	expect_error(es, 4, 15, "wan wan1", "", "appears more than once (first at line 8)");
+	expect_error(es, 5, 17, "wan wan1", "interval_ms", "10 to 3600000");
+	expect_error(es, 6, 18, "wan wan1", "monitors", "given twice in this section (first at line 16)");
+	free(es);
+
+	/* The copies are merged as before, each copy's keys winning in
+	 * turn: a key one copy lacks is not missing when another gives it. */
+	es = all_errors(PORTS "[wan wan1]\nmonitors = 203.0.113.1\n"       /* 8-9 */
+			"[wan wan1]\nquorum = 9\n");                           /* 10-11 */
+	assert_int_equal(es->n, 2);
+	expect_error(es, 0, 10, "wan wan1", "", "appears more than once (first at line 8)");
+	expect_error(es, 1, 11, "wan wan1", "quorum", "1 to 8");
+	free(es);
+}
+
 /* Every bad dhcp_* key of a port is named, not only the first. */
 static void
 test_config_every_dhcp_error(void **state)
@@ -1346,6 +1396,7 @@ main(void)
 		cmocka_unit_test(test_config_lists_every_error),
 		cmocka_unit_test(test_config_no_cascade_from_a_bad_port),
 		cmocka_unit_test(test_config_duplicates_and_syntax),
+		cmocka_unit_test(test_config_every_copy_checked),
 		cmocka_unit_test(test_config_every_error_of_one_section),
 		cmocka_unit_test(test_config_bad_lines_hide_nothing),
 		cmocka_unit_test(test_config_key_before_any_section),
