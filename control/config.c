@@ -36,6 +36,9 @@ struct block_line {
 	char *v;
 };
 
+/* The copies of a repeated section whose values are checked. */
+#define MAX_COPIES_CHECKED 16
+
 /* The longest line read, and what the documentation states. */
 #define SB_CONFIG_LINE_MAX 1023
 
@@ -1883,7 +1886,11 @@ sb_config_parse_flags(const char *path, struct sb_config_errors *errs, unsigned 
 	if (cfg == NULL && most > 1) {
 		struct sb_config_errors *more = malloc(sizeof(*more));
 
-		for (int k = 2; more != NULL && k <= most; k++) {
+		/* (Bounded: a file of many copies costs a reading each.) */
+		if (most > MAX_COPIES_CHECKED)
+			add_error(&c, 0, "", NULL, "a section given %d times: the values of the "
+				  "copies past the %dth are not checked", most, MAX_COPIES_CHECKED);
+		for (int k = 2; more != NULL && k <= most && k <= MAX_COPIES_CHECKED; k++) {
 			memset(more, 0, sizeof(*more));
 			rewind(f);
 			sb_config_free(parse_copy(f, path, more, flags, (unsigned)k, heads, n_heads,
