@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 
 #include "ctlcmd.h"
+#include "json.h"
 
 #define MAX_ARGS 8
 
@@ -170,19 +171,8 @@ sb_ctlcmd_error_json(const char *msg, char *out, size_t cap)
 	}
 	memcpy(out, head, sizeof(head) - 1);
 	o = sizeof(head) - 1;
-	/* Room for the longest escape (\u00XX) and the tail, always. */
-	for (; *msg != '\0' && o + 6 + sizeof(tail) <= cap; msg++) {
-		unsigned char ch = (unsigned char)*msg;
-
-		if (ch == '"' || ch == '\\') {
-			out[o++] = '\\';
-			out[o++] = (char)ch;
-		} else if (ch < 0x20 || ch == 0x7f) {
-			o += (size_t)snprintf(out + o, cap - o, "\\u%04x", ch);
-		} else {
-			out[o++] = (char)ch;
-		}
-	}
+	/* The message, cut where the tail and its NUL still fit. */
+	o += sb_json_escape(msg, out + o, cap - o - (sizeof(tail) - 1));
 	memcpy(out + o, tail, sizeof(tail));
 	return o + sizeof(tail) - 1;
 }

@@ -16,6 +16,7 @@
 #include <curl/curl.h>
 
 #include "webhook.h"
+#include "json.h"
 #include "clock.h"
 #include "sb_log.h"
 
@@ -38,21 +39,7 @@ struct sb_webhook {
 void
 sb_webhook_json_escape(const char *s, char *out, size_t len)
 {
-	size_t o = 0;
-
-	for (; *s && o + 7 < len; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\') {
-			out[o++] = '\\';
-			out[o++] = (char)ch;
-		} else if (ch < 0x20) {
-			o += (size_t)snprintf(out + o, len - o, "\\u%04x", ch);
-		} else {
-			out[o++] = (char)ch;
-		}
-	}
-	out[o] = '\0';
+	(void)sb_json_escape(s, out, len);
 }
 
 static size_t

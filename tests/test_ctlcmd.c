@@ -150,10 +150,19 @@ test_ctlcmd_json_errors(void **state)
 	n = sb_ctlcmd_error_json("no route named \"a\\b\"\n\t\x7f", out, sizeof(out));
 	assert_string_equal(out, "{\"error\": \"no route named \\\"a\\\\b\\\"\\u000a\\u0009\\u007f\"}\n");
 	assert_int_equal(n, strlen(out));
-	/* Too small: cut between escapes, still closed. */
+	/* Too small: cut between escapes, still closed: 11 of the head,
+	 * 4 escapes of 2, 3 of the tail and the NUL fill 24 bytes. */
 	n = sb_ctlcmd_error_json("\"\"\"\"\"\"\"\"\"\"\"\"", out, 24);
 	assert_true(n < 24 && n == strlen(out));
-	assert_string_equal(out, "{\"error\": \"\\\"\\\"\"}\n");
+	assert_string_equal(out, "{\"error\": \"\\\"\\\"\\\"\\\"\"}\n");
+	/* Cut between whole UTF-8 characters, never inside one (a cut
+	 * "é" is not UTF-8, and a JSON reader refuses it); a byte that
+	 * starts no character becomes U+FFFD. */
+	n = sb_ctlcmd_error_json("caf\xc3\xa9\xc3\xa9", out, 21);
+	assert_string_equal(out, "{\"error\": \"caf\xc3\xa9\"}\n");
+	assert_int_equal(n, strlen(out));
+	n = sb_ctlcmd_error_json("a\xff\xc3(\xed\xa0\x80\xe2\x82\xac", out, sizeof(out));
+	assert_string_equal(out, "{\"error\": \"a\\ufffd\\ufffd(\\ufffd\\ufffd\\ufffd\xe2\x82\xac\"}\n");
 	n = sb_ctlcmd_error_json("x", out, 8);     /* no room for any of it */
 	assert_int_equal(n, 0);
 	assert_string_equal(out, "");
