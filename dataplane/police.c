@@ -39,12 +39,14 @@ sb_police_init(struct sb_police *p, const struct sb_police_conf *conf, uint64_t 
 {
 	memset(p, 0, sizeof(*p));
 	p->hz = hz ? hz : 1;
-	for (unsigned r = 0; r < SB_PUNT_MAX; r++)
-		tb_init(&p->reason[r], conf->rate[r], conf->burst[r], now);
+	for (unsigned port = 0; port < SB_MAX_PORTS; port++) {
+		for (unsigned r = 0; r < SB_PUNT_MAX; r++)
+			tb_init(&p->reason[port][r], conf->rate[r], conf->burst[r], now);
+		for (unsigned i = 0; i < SB_POLICE_SRC_SLOTS; i++)
+			tb_init(&p->src[port][i], conf->src_rate, conf->src_burst, now);
+	}
 	p->src_rate = conf->src_rate;
 	p->src_burst = conf->src_burst;
-	for (unsigned i = 0; i < SB_POLICE_SRC_SLOTS; i++)
-		tb_init(&p->src[i], conf->src_rate, conf->src_burst, now);
 }
 
 static bool
@@ -77,9 +79,10 @@ tb_take(struct sb_tb *b, uint64_t hz, uint64_t now)
 }
 
 bool
-sb_police_take(struct sb_police *p, unsigned reason, uint64_t now)
+sb_police_take(struct sb_police *p, unsigned reason, unsigned port, uint64_t now)
 {
-	if (reason >= SB_PUNT_MAX || !tb_take(&p->reason[reason], p->hz, now)) {
+	if (reason >= SB_PUNT_MAX || port >= SB_MAX_PORTS ||
+	    !tb_take(&p->reason[port][reason], p->hz, now)) {
 		p->dropped[reason < SB_PUNT_MAX ? reason : 0]++;
 		return false;
 	}
@@ -88,11 +91,10 @@ sb_police_take(struct sb_police *p, unsigned reason, uint64_t now)
 }
 
 bool
-sb_police_take_src(struct sb_police *p, uint32_t src, uint64_t now)
+sb_police_take_src(struct sb_police *p, unsigned port, uint32_t src, uint64_t now)
 {
-	struct sb_tb *b = &p->src[sb_mix64(src) % SB_POLICE_SRC_SLOTS];
-
-	if (!tb_take(b, p->hz, now)) {
+	if (port >= SB_MAX_PORTS || !tb_take(&p->src[port][sb_mix64(src) % SB_POLICE_SRC_SLOTS],
+					     p->hz, now)) {
 		p->src_dropped++;
 		return false;
 	}

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * switchback: policing what the worker hands to the control thread. Every
- * punt reason has a token bucket of its own (so a flood of one kind cannot
- * starve another), and ARP has, besides, a bucket per sender (hashed into
+ * punt reason has a token bucket of its own on every port (so a flood of
+ * one kind cannot starve another, nor a flood on one segment ARP on the
+ * others: an ISP router that cannot resolve our address drops our probes'
+ * replies, and its WAN would go down for another segment's flood), and
+ * ARP has, besides, a bucket per sender on each port (hashed into
  * SB_POLICE_SRC_SLOTS; sources that share a slot share its rate), so one
- * LAN host cannot use up the aggregate. Pure logic on the TSC the caller
- * gives: no EAL, owned by one worker. */
+ * LAN host cannot use up its port's aggregate. Pure logic on the TSC the
+ * caller gives: no EAL, owned by one worker. */
 #ifndef SB_POLICE_H
 #define SB_POLICE_H
 
@@ -27,14 +30,14 @@ struct sb_tb {
 
 struct sb_police {
 	uint64_t hz;
-	struct sb_tb reason[SB_PUNT_MAX];
-	struct sb_tb src[SB_POLICE_SRC_SLOTS];
+	struct sb_tb reason[SB_MAX_PORTS][SB_PUNT_MAX];
+	struct sb_tb src[SB_MAX_PORTS][SB_POLICE_SRC_SLOTS];
 	uint32_t src_rate, src_burst;
 	uint64_t passed[SB_PUNT_MAX], dropped[SB_PUNT_MAX], src_dropped;
 };
 
-/** Rates and bursts (packets per second, packets) per punt reason; the
- * defaults the worker uses. */
+/** Rates and bursts (packets per second, packets) per punt reason and
+ * port; the defaults the worker uses. */
 struct sb_police_conf {
 	uint32_t rate[SB_PUNT_MAX], burst[SB_PUNT_MAX];
 	uint32_t src_rate, src_burst;   /* per ARP sender */
@@ -47,12 +50,14 @@ void sb_police_defaults(struct sb_police_conf *conf);
 void sb_police_init(struct sb_police *p, const struct sb_police_conf *conf, uint64_t hz,
 		    uint64_t now);
 
-/** Take one token for @reason at TSC @now: true when the packet may go
- * (counted in passed), false when it is to be dropped (counted). */
-bool sb_police_take(struct sb_police *p, unsigned reason, uint64_t now);
+/** Take one token for @reason on port @port at TSC @now: true when the
+ * packet may go (counted in passed), false when it is to be dropped
+ * (counted; so is a reason or port out of range). */
+bool sb_police_take(struct sb_police *p, unsigned reason, unsigned port, uint64_t now);
 
-/** Take one token from the bucket of sender @src (any 32-bit key) at
- * @now: true when it may go, false (counted in src_dropped) when not. */
-bool sb_police_take_src(struct sb_police *p, uint32_t src, uint64_t now);
+/** Take one token from the bucket of sender @src (any 32-bit key) on port
+ * @port at @now: true when it may go, false (counted in src_dropped) when
+ * not. */
+bool sb_police_take_src(struct sb_police *p, unsigned port, uint32_t src, uint64_t now);
 
 #endif

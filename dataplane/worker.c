@@ -276,7 +276,7 @@ parse_burst(struct sb_worker *w, struct sb_burst *b, struct rte_mbuf **pkts, uns
 			if (!rte_is_same_ether_addr(&eh->dst_addr, &ip->mac) &&
 			    !rte_is_broadcast_ether_addr(&eh->dst_addr))
 				sb_wk_drop(w, m, SB_DROP_L2_NOT_FOR_US);
-			else if (!sb_police_take_src(&w->police, d->src, rte_rdtsc()))
+			else if (!sb_police_take_src(&w->police, b->in, d->src, rte_rdtsc()))
 				sb_wk_drop(w, m, SB_DROP_ARP_SOURCE_POLICED);
 			else
 				sb_wk_punt(w, m, SB_PUNT_ARP, b->in);

@@ -186,15 +186,15 @@ sb_wk_drop(struct sb_worker *w, struct rte_mbuf *m, unsigned reason)
 }
 
 /* Hand @m to control for @reason on that reason's own ring; dropped
- * (counted) when its reason is over its rate (police.c) or its ring is
- * full. Probe replies are not policed: only validated ones come here, at
+ * (counted) when its reason is over its rate on port @in (police.c) or
+ * its ring is full. Probe replies are not policed: only validated ones come here, at
  * most one per probe sent (local.c); DHCP replies have their own per-port
  * bucket (worker.c dhcp_punt). */
 static inline void
 sb_wk_punt(struct sb_worker *w, struct rte_mbuf *m, unsigned reason, unsigned in)
 {
 	if (reason != SB_PUNT_PROBE_REPLY && reason != SB_PUNT_DHCP &&
-	    !sb_police_take(&w->police, reason, rte_rdtsc())) {
+	    !sb_police_take(&w->police, reason, in, rte_rdtsc())) {
 		sb_wk_drop(w, m, reason == SB_PUNT_ARP ? SB_DROP_ARP_POLICED : SB_DROP_ICMP_POLICED);
 		return;
 	}

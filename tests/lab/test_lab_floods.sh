@@ -14,6 +14,8 @@
 #                   (192.168.1.128/25: not the lab's hosts, whose entries
 #                   any LAN host can overwrite, as with Linux: ARP has no
 #                   authentication)
+#   arp_wan         ARP requests for WAN1's address from random senders on
+#                   WAN1's segment (203.0.113.128/25; from the ISP side)
 #   syn_outbound    TCP SYNs from the LAN host to the internet (new flows)
 #   udp_outbound    UDP from the LAN host to every port of an internet host
 #                   (new flows; not in the CI run: docs/security.md)
@@ -23,7 +25,9 @@
 # FLOOD_FAULTS_MAX (default 32) page faults, and drop counters (the
 # worker's and the XDP programs') name what the gateway dropped. arp_lan also: the
 # neighbour table holds at most half its entries (2048) on the LAN and
-# both WAN gateways keep their MAC; syn_outbound and udp_outbound also: the LAN host holds
+# both WAN gateways keep their MAC; arp_lan and arp_wan also: during the
+# flood the other segments' hosts get their ARP for the gateway answered,
+# and after it every segment's do at once; syn_outbound and udp_outbound also: the LAN host holds
 # no more sessions than sessions_per_host (a quarter of the table), the
 # rest of its SYNs counted as XDP syn_flood ([xdp] syn_per_source) or
 # session_host_limit.
@@ -271,8 +275,11 @@ one_run() {
 	ip netns exec "sb-$ns" taskset -c 0 chrt --idle 0 \
 		"$flood" "$@" --seconds "$secs" --pps "${FLOOD_PPS:-0}" >"$work/$name.flood" 2>&1 &
 	fpid=$!
+	local apid=
+	case $name in arp_*) arp_during "$name" "$ns" & apid=$! ;; esac
 	worst_us=$(cli_worst $(( $(now_ms) + secs * 1000 )))
 	wait "$fpid"
+	[ -n "$apid" ] && wait "$apid"
 	wait "$spid"
 	to=$(now_ms)
 	sleep 0.3
@@ -408,10 +415,48 @@ PY
 		bad "$name: the drops are not counted by name"
 	fi
 	case $name in
-	arp_lan) neighbours_bounded ;;
+	arp_lan) neighbours_bounded; arp_answered "$name" ;;
+	arp_wan) arp_answered "$name" ;;
 	syn_outbound|udp_outbound) host_sessions_bounded "$work/$name.before" "$work/$name.after" ;;
 	esac
 	[ "$rerun" = 0 ]
+}
+
+# The gateway's address on each segment, as "ns:ifname:address".
+arp_segments="isp1:isp1-cust:203.0.113.2 isp2:isp2-cust:198.51.100.2 lan:lan0:192.168.1.1"
+
+# $@ ("ns:ifname:address"): each forgets the gateway's MAC and asks
+# again (one ping, 1 s); prints those that got no answer, "sb-NS:ADDR STATE".
+# ARP_PING_PREFIX: what the ping runs under (during a flood: the flood
+# sender's CPU and class, so that the ping does not pause the flood).
+arp_resolve() {
+	local x ns dev a st
+	for x in "$@"; do
+		IFS=: read -r ns dev a <<<"$x"
+		ip -n "sb-$ns" neigh del "$a" dev "$dev" 2>/dev/null
+		ip netns exec "sb-$ns" ${ARP_PING_PREFIX:-} ping -c 1 -W 1 -I "$dev" "$a" >/dev/null 2>&1
+		st=$(ip -n "sb-$ns" neigh show "$a" dev "$dev" | awk '{print $NF}')
+		case $st in REACHABLE|STALE|DELAY) ;; *) printf ' sb-%s:%s %s' "$ns" "$a" "${st:-none}" ;; esac
+	done
+}
+
+# While an ARP flood on segment $2 runs: the other segments' hosts (the
+# ISP routers, the LAN host) still get the gateway's ARP answered, three
+# times each 0.5 s apart from 0.5 s in. ARP is policed per port
+# (dataplane/police.c): a flood on one segment must not starve the
+# others (an ISP router that cannot resolve our address drops our
+# probes' replies: the WAN would go down for another segment's flood).
+arp_during() {
+	local name=$1 ns=$2 x others=() r=""
+	for x in $arp_segments; do [ "${x%%:*}" = "$ns" ] || others+=("$x"); done
+	sleep 0.5
+	# The pings at the flood's CPU and class: the attacker, on a machine
+	# of its own, would not pause while they ask.
+	for _ in 1 2 3; do
+		r="$r$(ARP_PING_PREFIX="taskset -c 0 chrt --idle 0" arp_resolve "${others[@]}")"
+		sleep 0.5
+	done
+	echo "$r" >"$work/$name.arp_during"
 }
 
 # After the LAN's ARP flood: the LAN holds at most half the neighbour
@@ -439,21 +484,22 @@ sys.exit(0 if ok else 1)'; then
 	else
 		bad "arp_lan: $logged neighbour lines logged in ${secs} s: the log is flooded"
 	fi
-	# ARP answered again once the flood is over: each ISP router and the
-	# LAN host forget the gateway's MAC and ask again (one ping), at once.
-	# (The CI run once saw both WANs go down 4 and 23 s after this flood,
-	# as if the ISPs' re-resolution went unanswered; a gateway whose ARP
-	# stays policed after a flood fails here.)
-	local x ns dev a st left=""
-	for x in isp1:isp1-cust:203.0.113.2 isp2:isp2-cust:198.51.100.2 lan:lan0:192.168.1.1; do
-		IFS=: read -r ns dev a <<<"$x"
-		ip -n "sb-$ns" neigh del "$a" dev "$dev" 2>/dev/null
-		ip netns exec "sb-$ns" ping -c 1 -W 1 -I "$dev" "$a" >/dev/null 2>&1
-		st=$(ip -n "sb-$ns" neigh show "$a" dev "$dev" | awk '{print $NF}')
-		case $st in REACHABLE|STALE|DELAY) ;; *) left="$left sb-$ns:$a ${st:-none}" ;; esac
-	done
-	[ -z "$left" ] && ok "arp_lan: after it, the ISP routers and the LAN host resolve the gateway at once" ||
-		bad "arp_lan: after it, ARP for the gateway went unanswered:$left"
+}
+
+# During and after an ARP flood on one segment (arp_lan, arp_wan).
+arp_answered() {
+	local name=$1 left
+	left=$(cat "$work/$name.arp_during" 2>/dev/null || echo " (no record)")
+	[ -z "$left" ] && ok "$name: during it, the other segments' hosts got ARP answered (3 times each)" ||
+		bad "$name: during it, ARP for the gateway went unanswered on another segment:$left"
+	# ARP answered again once the flood is over, on every segment, at
+	# once. (The CI run once saw both WANs go down 4 and 23 s after
+	# arp_lan, as if the ISPs' re-resolution went unanswered; a gateway
+	# whose ARP stays policed after a flood fails here.)
+	# shellcheck disable=SC2086
+	left=$(arp_resolve $arp_segments)
+	[ -z "$left" ] && ok "$name: after it, the ISP routers and the LAN host resolve the gateway at once" ||
+		bad "$name: after it, ARP for the gateway went unanswered:$left"
 }
 
 # After the LAN host's SYN flood: its sessions stayed within the per-host
@@ -490,6 +536,7 @@ for f in $floods; do
 	syn_inbound)    one "$f" inet syn --src 198.18.200.0/24 --dst 203.0.113.2 --ports 1-65535 ;;
 	frag)           one "$f" inet frag --src 198.18.200.0/24 --dst 203.0.113.2 ;;
 	arp_lan)        one "$f" lan arp --src 192.168.1.128/25 --dst 192.168.1.1 --iface lan0 ;;
+	arp_wan)        one "$f" isp1 arp --src 203.0.113.128/25 --dst 203.0.113.2 --iface isp1-cust ;;
 	syn_outbound)   one "$f" lan syn --src 192.168.1.10 --dst 192.0.2.80 --ports 1-65535 ;;
 	udp_outbound)   one "$f" lan udp --src 192.168.1.10 --dst 192.0.2.80 --ports 1-65535 ;;
 	*) bad "unknown flood $f" ;;
