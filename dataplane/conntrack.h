@@ -356,6 +356,15 @@ sb_ct_verify(const struct sb_ct *ct, const struct sb_ct_key *k, uint64_t v)
 	memcpy(&kp, &k->sport, 4);
 	if (SB_CT_DIR(v) == SB_CT_DIR_ORIG) {
 		memcpy(&sp, &s->lan_port, 4);
+		if (__builtin_expect(s->nat != SB_CT_NAT_HAIRPIN, 1)) {
+			/* The key's addresses lie as lan_addr and rem_addr
+			 * do: one 8-byte compare. */
+			uint64_t ka, sa;
+
+			memcpy(&ka, &k->src, 8);
+			memcpy(&sa, &s->lan_addr, 8);
+			return ((ka ^ sa) | (kp ^ sp)) == 0;
+		}
 		return kp == sp && k->src == s->lan_addr && k->dst == sb_ct_orig_dst(ct, s);
 	}
 	memcpy(&sp, &s->rem_port, 4);

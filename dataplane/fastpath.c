@@ -334,7 +334,7 @@ addr_bit(uint32_t a)
  * when they are @p0, @p1: the key of the packet before, which passed;
  * otherwise returns FZ_NOT (with f->poison set once the addresses were
  * read). */
-enum { FZ_NOT, FZ_NEW, FZ_SAME };
+enum { FZ_NOT = 0, FZ_NEW = 1, FZ_SAME = 2 }; /* kind >> 1: a run */
 
 static inline unsigned
 common_case(const struct sb_worker *w, const struct fz_in *c, struct fz *f, uint64_t p0,
@@ -634,20 +634,18 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 		f->m = pkts[i];
 		f->poison = 0;
 		kind = common_case(w, &c, f, p0, p1, &k0, &k1);
-		if (kind == FZ_SAME) {
-			/* A run of one flow's packets (a TCP train, a bulk
-			 * transfer): the first's lookup and clean-hit checks
-			 * serve the rest (loop 3). */
-			ok |= 1ull << i;
-			runs |= 1ull << i;
-		} else if (kind == FZ_NEW) {
-			ok |= 1ull << i;
+		/* FZ_SAME: a run of one flow's packets (a TCP train, a bulk
+		 * transfer): the first's lookup and clean-hit checks serve
+		 * the rest (loop 3). Both masks without a branch. */
+		ok |= (uint64_t)(kind != FZ_NOT) << i;
+		runs |= (uint64_t)(kind >> 1) << i;
+		if (kind == FZ_NEW) {
 			/* The first bucket prefetched. */
 			f->pos = sb_ft_pos_first(ft, sb_ct_fingerprint_w(ct, k0, k1));
 			rte_prefetch0(&ft->b[f->pos.b1]);
 			p0 = k0;
 			p1 = k1;
-		} else {
+		} else if (kind == FZ_NOT) {
 			/* No key's second word: the protocol's 24 bits above
 			 * it are zero. */
 			p1 = UINT64_MAX;
