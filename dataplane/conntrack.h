@@ -341,11 +341,11 @@ sb_ct_fingerprint(const struct sb_ct *ct, const struct sb_ct_key *k)
  * the x86-64 psABI's bit-field order; conntrack's unit test checks it). */
 #define SB_CT_IN_USE_WORD 0x4000u
 
-/** Does @k, found with data word @v, belong to the session it points at? */
+/** Does @k, found in direction @dir of session @s, belong to it? */
 static inline bool
-sb_ct_verify(const struct sb_ct *ct, const struct sb_ct_key *k, uint64_t v)
+sb_ct_verify_at(const struct sb_ct *ct, const struct sb_ct_key *k, const struct sb_session *s,
+		unsigned dir)
 {
-	const struct sb_session *s = &ct->s[SB_CT_IDX(v)];
 	uint32_t kp, sp;
 	uint16_t pf;
 
@@ -354,7 +354,7 @@ sb_ct_verify(const struct sb_ct *ct, const struct sb_ct_key *k, uint64_t v)
 	if ((rte_le_to_cpu_16(pf) & (0xff | SB_CT_IN_USE_WORD)) != (k->proto | SB_CT_IN_USE_WORD))
 		return false;
 	memcpy(&kp, &k->sport, 4);
-	if (SB_CT_DIR(v) == SB_CT_DIR_ORIG) {
+	if (dir == SB_CT_DIR_ORIG) {
 		memcpy(&sp, &s->lan_port, 4);
 		if (__builtin_expect(s->nat != SB_CT_NAT_HAIRPIN, 1)) {
 			/* The key's addresses lie as lan_addr and rem_addr
@@ -369,6 +369,13 @@ sb_ct_verify(const struct sb_ct *ct, const struct sb_ct_key *k, uint64_t v)
 	}
 	memcpy(&sp, &s->rem_port, 4);
 	return kp == sp && k->src == s->rem_addr && k->dst == sb_ct_ext_addr(ct, s);
+}
+
+/** Does @k, found with data word @v, belong to the session it points at? */
+static inline bool
+sb_ct_verify(const struct sb_ct *ct, const struct sb_ct_key *k, uint64_t v)
+{
+	return sb_ct_verify_at(ct, k, &ct->s[SB_CT_IDX(v)], SB_CT_DIR(v));
 }
 
 /* Candidates per key: more than one only when signatures collide. */

@@ -291,6 +291,7 @@ struct fz {
 	struct sb_ft_pos pos;
 	uint32_t v;                /* first candidate, SB_FT_NONE: a miss */
 	uint32_t poison;           /* not ok: addr_bit(src ^ dst), 0: unknown */
+	struct sb_session *s;      /* v's session (v != SB_FT_NONE) */
 };
 
 /* What the pass needs of the ingress port, read once a burst. */
@@ -670,12 +671,14 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 		b1 = &ft->b[f->pos.b1];
 		m = sb_ft_match(b1, f->pos.sig);
 		if (likely(m != 0)) {
-			const struct sb_session *s;
+			struct sb_session *s;
 
 			f->v = b1->val[__builtin_ctz(m)] & SB_FT_VAL_MAX;
 			/* Both its lines: a 44-byte session spans two
-			 * in 10 of its 16 places in a line. */
+			 * in 10 of its 16 places in a line. Its address
+			 * kept for loop 3. */
 			s = sb_ct_session(ct, SB_CT_IDX(f->v));
+			f->s = s;
 			rte_prefetch0(s);
 			rte_prefetch0((const uint8_t *)s + sizeof(*s) - 1);
 		} else {
@@ -700,6 +703,7 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 	for (unsigned i = 0; i < n; i++) {
 		struct fz *f = &z[i];
 		uint32_t cand[SB_CT_MAX_CAND];
+		struct sb_session *s;
 		int64_t v;
 
 		if (!(ok >> i & 1)) {
@@ -726,14 +730,16 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 			continue;
 		}
 		v = f->v;
+		s = f->s;
 		/* The first candidate is the session, or all of them are
 		 * checked in the order sb_ct_lookup_bulk does. */
-		if (unlikely(f->v == SB_FT_NONE || !sb_ct_verify(ct, &f->key, f->v))) {
+		if (unlikely(f->v == SB_FT_NONE ||
+			     !sb_ct_verify_at(ct, &f->key, s, SB_CT_DIR(f->v)))) {
 			sb_ft_pos_alt(ft, &f->pos);
 			v = sb_ct_pick(ct, &f->key, cand, sb_ft_find(ft, &f->pos, cand, SB_CT_MAX_CAND));
+			s = v < 0 ? NULL : sb_ct_session(ct, SB_CT_IDX(v));
 		}
-		if (v < 0 || !take_checks(w, st, &c, in, f, sb_ct_session(ct, SB_CT_IDX(v)),
-					  SB_CT_DIR(v), &hit)) {
+		if (v < 0 || !take_checks(w, st, &c, in, f, s, SB_CT_DIR(v), &hit)) {
 			if (v < 0 && unlikely(refused_at_host_limit(w, &c, f))) {
 				refused++;
 				continue;
