@@ -311,6 +311,7 @@ struct fz_in {
 	 * the EtherType, as they lie in the frame. */
 	uint64_t src_type[SB_MAX_PORTS];
 	uint32_t tagged;           /* a bit per port with a VLAN */
+	bool vlan;                 /* the ingress port or any port has one */
 };
 
 /* One bit of 32 for address @a (a multiplicative hash's top five bits).
@@ -459,7 +460,6 @@ refused_at_host_limit(struct sb_worker *w, const struct fz_in *c, const struct f
 
 /* Frames the pass sends, by egress port. */
 struct fz_tx {
-	uint32_t used;             /* a bit per port with frames */
 	unsigned n[SB_MAX_PORTS];
 	struct rte_mbuf *m[SB_MAX_PORTS][SB_BURST];
 };
@@ -565,20 +565,25 @@ take_send(struct sb_worker *w, struct fz_in *c, struct fz *f, const struct fz_hi
 			__builtin_unreachable();
 		translate(w, c->now_u, s, dir, &md, l3, &c->k);
 	}
-	if (unlikely(c->l3_off != sizeof(struct rte_ether_hdr)) && rte_vlan_strip(m) != 0) {
-		sb_wk_drop(w, m, SB_DROP_TRUNCATED);
-		return;
-	}
 	/* The neighbour's word (MAC in bytes 0-5) over the destination, then
 	 * the port's MAC and the EtherType (IPv4: the frame is untagged by
-	 * now) over its tail: two stores. */
+	 * now) over its tail: two stores. Without a VLAN anywhere (one test
+	 * a packet), straight; else untagged first, tagged after. */
 	mac = rte_cpu_to_le_64(h->mac);
-	memcpy(l3 - sizeof(struct rte_ether_hdr), &mac, 8);
-	memcpy(l3 - sizeof(struct rte_ether_hdr) + RTE_ETHER_ADDR_LEN, &c->src_type[out], 8);
-	if (unlikely(c->tagged >> out & 1) && !sb_l2out_tag(w, &w->port[out], &m))
-		return;
+	if (likely(!c->vlan)) {
+		memcpy(l3 - sizeof(struct rte_ether_hdr), &mac, 8);
+		memcpy(l3 - sizeof(struct rte_ether_hdr) + RTE_ETHER_ADDR_LEN, &c->src_type[out], 8);
+	} else {
+		if (c->l3_off != sizeof(struct rte_ether_hdr) && rte_vlan_strip(m) != 0) {
+			sb_wk_drop(w, m, SB_DROP_TRUNCATED);
+			return;
+		}
+		memcpy(l3 - sizeof(struct rte_ether_hdr), &mac, 8);
+		memcpy(l3 - sizeof(struct rte_ether_hdr) + RTE_ETHER_ADDR_LEN, &c->src_type[out], 8);
+		if ((c->tagged >> out & 1) && !sb_l2out_tag(w, &w->port[out], &m))
+			return;
+	}
 	tx->m[out][tx->n[out]++] = m;
-	tx->used |= 1u << out;
 }
 
 unsigned
@@ -623,6 +628,7 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 		c.gen[p][1] = sb_wk_session_gen(st, p, SB_CT_NAT_FWD);
 		c.tagged |= (uint32_t)(w->port[p].vlan != 0) << p;
 	}
+	c.vlan = c.tagged != 0 || c.l3_off != sizeof(struct rte_ether_hdr);
 
 	/* Parse, key, hash; the first bucket prefetched for the next loop. */
 	for (unsigned i = 0; i < n && i < PREFETCH_OFFSET; i++)
@@ -698,7 +704,6 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 	 * the same flow right after a clean hit (a run) are taken with it:
 	 * the table, the published state and the neighbours do not change
 	 * under a burst, so their lookups and checks would find the same. */
-	tx.used = 0;
 	memset(tx.n, 0, sizeof(tx.n));
 	for (unsigned i = 0; i < n; i++) {
 		struct fz *f = &z[i];
@@ -750,11 +755,11 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 		hit_ok = true;
 		take_send(w, &c, f, &hit, &tx);
 	}
-	for (uint32_t u = tx.used; u != 0; u &= u - 1) {
-		unsigned out = (unsigned)__builtin_ctz(u);
-
-		sb_l2out_send(w, out, tx.m[out], tx.n[out]);
-	}
+	/* Each port with frames (a per-port bit set a packet cost more
+	 * than this look at every port a burst). */
+	for (unsigned out = 0; out < w->n_ports; out++)
+		if (tx.n[out] != 0)
+			sb_l2out_send(w, out, tx.m[out], tx.n[out]);
 	w->cnt.forwarded += c.k.forwarded;
 	w->cnt.nat_out += c.k.nat_out;
 	w->cnt.nat_in += c.k.nat_in;
