@@ -341,10 +341,11 @@ sb_ct_fingerprint(const struct sb_ct *ct, const struct sb_ct_key *k)
  * the x86-64 psABI's bit-field order; conntrack's unit test checks it). */
 #define SB_CT_IN_USE_WORD 0x4000u
 
-/** Does @k, found in direction @dir of session @s, belong to it? */
+/** Does @k, found in direction @dir of session @s, belong to it? @nat is
+ * s->nat, as the caller read it (once for all its tests). */
 static inline bool
 sb_ct_verify_at(const struct sb_ct *ct, const struct sb_ct_key *k, const struct sb_session *s,
-		unsigned dir)
+		unsigned dir, unsigned nat)
 {
 	uint32_t kp, sp;
 	uint16_t pf;
@@ -356,7 +357,7 @@ sb_ct_verify_at(const struct sb_ct *ct, const struct sb_ct_key *k, const struct 
 	memcpy(&kp, &k->sport, 4);
 	if (dir == SB_CT_DIR_ORIG) {
 		memcpy(&sp, &s->lan_port, 4);
-		if (__builtin_expect(s->nat != SB_CT_NAT_HAIRPIN, 1)) {
+		if (__builtin_expect(nat != SB_CT_NAT_HAIRPIN, 1)) {
 			/* The key's addresses lie as lan_addr and rem_addr
 			 * do: one 8-byte compare. */
 			uint64_t ka, sa;
@@ -375,7 +376,9 @@ sb_ct_verify_at(const struct sb_ct *ct, const struct sb_ct_key *k, const struct 
 static inline bool
 sb_ct_verify(const struct sb_ct *ct, const struct sb_ct_key *k, uint64_t v)
 {
-	return sb_ct_verify_at(ct, k, &ct->s[SB_CT_IDX(v)], SB_CT_DIR(v));
+	const struct sb_session *s = &ct->s[SB_CT_IDX(v)];
+
+	return sb_ct_verify_at(ct, k, s, SB_CT_DIR(v), s->nat);
 }
 
 /* Candidates per key: more than one only when signatures collide. */

@@ -478,7 +478,8 @@ struct fz_hit {
  * (nothing changed). */
 static inline bool
 take_checks(struct sb_worker *w, const struct sb_dp_state *st, const struct fz_in *c,
-	    unsigned in, const struct fz *f, struct sb_session *s, unsigned dir, struct fz_hit *h)
+	    unsigned in, const struct fz *f, struct sb_session *s, unsigned nat, unsigned dir,
+	    struct fz_hit *h)
 {
 	unsigned out;
 	uint16_t nb;
@@ -505,7 +506,7 @@ take_checks(struct sb_worker *w, const struct sb_dp_state *st, const struct fz_i
 	}
 	idx = nb & ~SB_CT_NB_BY_ADDR;
 	if (unlikely(nb == SB_CT_NB_NONE) || unlikely(st->nb_dead[idx]) ||
-	    unlikely(c->gen[s->out_port][s->nat == SB_CT_NAT_FWD] != s->wan_gen))
+	    unlikely(c->gen[s->out_port][nat == SB_CT_NAT_FWD] != s->wan_gen))
 		return false;
 	mac = __atomic_load_n(&w->neigh->e[idx].mac_state, __ATOMIC_ACQUIRE);
 	if (unlikely(!(mac & SB_NEIGH_VALID)))
@@ -515,7 +516,7 @@ take_checks(struct sb_worker *w, const struct sb_dp_state *st, const struct fz_i
 	 * the neighbour again. */
 	if (nb & SB_CT_NB_BY_ADDR) {
 		hop = dir != SB_CT_DIR_ORIG ? s->lan_addr :
-		      s->nat == SB_CT_NAT_HAIRPIN ? s->rem_addr : f->key.dst;
+		      nat == SB_CT_NAT_HAIRPIN ? s->rem_addr : f->key.dst;
 		if (w->neigh->e[idx].port != out || w->neigh->e[idx].ip != rte_be_to_cpu_32(hop))
 			return false;
 	}
@@ -709,6 +710,7 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 		struct fz *f = &z[i];
 		uint32_t cand[SB_CT_MAX_CAND];
 		struct sb_session *s;
+		unsigned nat;
 		int64_t v;
 
 		if (!(ok >> i & 1)) {
@@ -736,15 +738,19 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 		}
 		v = f->v;
 		s = f->s;
+		/* Its kind read once for the tests below (the compiler must
+		 * read a bit-field again after any store). */
+		nat = likely(v != SB_FT_NONE) ? s->nat : SB_CT_NAT_NONE;
 		/* The first candidate is the session, or all of them are
 		 * checked in the order sb_ct_lookup_bulk does. */
 		if (unlikely(f->v == SB_FT_NONE ||
-			     !sb_ct_verify_at(ct, &f->key, s, SB_CT_DIR(f->v)))) {
+			     !sb_ct_verify_at(ct, &f->key, s, SB_CT_DIR(f->v), nat))) {
 			sb_ft_pos_alt(ft, &f->pos);
 			v = sb_ct_pick(ct, &f->key, cand, sb_ft_find(ft, &f->pos, cand, SB_CT_MAX_CAND));
 			s = v < 0 ? NULL : sb_ct_session(ct, SB_CT_IDX(v));
+			nat = v < 0 ? SB_CT_NAT_NONE : s->nat;
 		}
-		if (v < 0 || !take_checks(w, st, &c, in, f, s, SB_CT_DIR(v), &hit)) {
+		if (v < 0 || !take_checks(w, st, &c, in, f, s, nat, SB_CT_DIR(v), &hit)) {
 			if (v < 0 && unlikely(refused_at_host_limit(w, &c, f))) {
 				refused++;
 				continue;
