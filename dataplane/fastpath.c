@@ -312,6 +312,10 @@ struct fz_in {
 	uint64_t src_type[SB_MAX_PORTS];
 	uint32_t tagged;           /* a bit per port with a VLAN */
 	bool vlan;                 /* the ingress port or any port has one */
+	/* The neighbour of the burst's last clean hit (take_checks), its
+	 * word; UINT32_MAX: none yet. */
+	uint32_t nb_idx;
+	uint64_t nb_mac;
 };
 
 /* One bit of 32 for address @a (a multiplicative hash's top five bits).
@@ -470,14 +474,14 @@ struct fz_tx {
 struct fz_hit {
 	struct sb_session *s;
 	uint64_t mac;              /* the neighbour's word (sb_neigh mac_state) */
-	unsigned dir, out;
+	unsigned dir, out, nat;    /* nat: s->nat */
 };
 
 /* Is @f, a hit on @s in @dir, one the pass takes: clean, its next hop
  * known? Fills @h if so; false when it is left to the general path
  * (nothing changed). */
 static inline bool
-take_checks(struct sb_worker *w, const struct sb_dp_state *st, const struct fz_in *c,
+take_checks(struct sb_worker *w, const struct sb_dp_state *st, struct fz_in *c,
 	    unsigned in, const struct fz *f, struct sb_session *s, unsigned nat, unsigned dir,
 	    struct fz_hit *h)
 {
@@ -505,26 +509,40 @@ take_checks(struct sb_worker *w, const struct sb_dp_state *st, const struct fz_i
 			return false;
 	}
 	idx = nb & ~SB_CT_NB_BY_ADDR;
-	if (unlikely(nb == SB_CT_NB_NONE) || unlikely(st->nb_dead[idx]) ||
+	if (unlikely(nb == SB_CT_NB_NONE) ||
 	    unlikely(c->gen[s->out_port][nat == SB_CT_NAT_FWD] != s->wan_gen))
-		return false;
-	mac = __atomic_load_n(&w->neigh->e[idx].mac_state, __ATOMIC_ACQUIRE);
-	if (unlikely(!(mac & SB_NEIGH_VALID)))
 		return false;
 	/* An index found by address holds while the entry is still that
 	 * address's (sb_l2out_resolve_s); otherwise the general path finds
 	 * the neighbour again. */
-	if (nb & SB_CT_NB_BY_ADDR) {
-		hop = dir != SB_CT_DIR_ORIG ? s->lan_addr :
-		      nat == SB_CT_NAT_HAIRPIN ? s->rem_addr : f->key.dst;
-		if (w->neigh->e[idx].port != out || w->neigh->e[idx].ip != rte_be_to_cpu_32(hop))
+	hop = nb & SB_CT_NB_BY_ADDR ? dir != SB_CT_DIR_ORIG ? s->lan_addr :
+	      nat == SB_CT_NAT_HAIRPIN ? s->rem_addr : f->key.dst : 0;
+	if (likely(idx == c->nb_idx)) {
+		/* The neighbour the hit before used (the published state
+		 * and, as for a run, the neighbour's word are taken as they
+		 * were at that hit): alive, resolved, touched. */
+		mac = c->nb_mac;
+		if (unlikely(nb & SB_CT_NB_BY_ADDR) &&
+		    (w->neigh->e[idx].port != out || w->neigh->e[idx].ip != rte_be_to_cpu_32(hop)))
 			return false;
+	} else {
+		if (unlikely(st->nb_dead[idx]))
+			return false;
+		mac = __atomic_load_n(&w->neigh->e[idx].mac_state, __ATOMIC_ACQUIRE);
+		if (unlikely(!(mac & SB_NEIGH_VALID)))
+			return false;
+		if (unlikely(nb & SB_CT_NB_BY_ADDR) &&
+		    (w->neigh->e[idx].port != out || w->neigh->e[idx].ip != rte_be_to_cpu_32(hop)))
+			return false;
+		sb_neigh_touch(w->neigh, idx, w->now_s);
+		c->nb_idx = idx;
+		c->nb_mac = mac;
 	}
-	sb_neigh_touch(w->neigh, idx, w->now_s);
 	h->s = s;
 	h->mac = mac;
 	h->dir = dir;
 	h->out = out;
+	h->nat = nat;
 	return true;
 }
 
@@ -550,7 +568,7 @@ take_send(struct sb_worker *w, struct fz_in *c, struct fz *f, const struct fz_hi
 		if (!tcp_track(w, m, s, dir, &md, l3))
 			return;
 	}
-	if (likely(s->nat == SB_CT_NAT_SRC)) {
+	if (likely(h->nat == SB_CT_NAT_SRC)) {
 		/* Masquerade, the common case, from the key: no sb_meta. */
 		masquerade(w, c->now_u, s, dir, l3, 20, tcp, tcp ? l3[20 + 13] : 0, &c->k);
 	} else {
@@ -595,7 +613,7 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 	const struct sb_ft *ft = ct->ft;
 	struct fz z[SB_BURST];
 	struct fz_tx tx;
-	struct fz_in c = { .port = &w->port[in] };
+	struct fz_in c = { .port = &w->port[in], .nb_idx = UINT32_MAX };
 	unsigned nl = 0, keys, refused = 0;
 	uint32_t poisoned = 0;
 	uint64_t k0, k1, p0 = 0, p1 = UINT64_MAX; /* a key's words, the last one's */
@@ -603,7 +621,7 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 	 * i-1's, also of the common case (@runs). */
 	uint64_t ok = 0, runs = 0;
 	unsigned kind;
-	struct fz_hit hit = { NULL, 0, 0, 0 }; /* the last clean hit, if hit_ok */
+	struct fz_hit hit = { NULL, 0, 0, 0, 0 }; /* the last clean hit, if hit_ok */
 	bool hit_ok = false;
 	/* The parse stage from here, not from @now (the loop's time, taken
 	 * before its rx bursts). */
