@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <limits.h>
 #include <string.h>
 #include <netinet/in.h>
 
@@ -340,7 +341,7 @@ addr_bit(uint32_t a)
  * when they are @p0, @p1: the key of the packet before, which passed;
  * otherwise returns FZ_NOT (with f->poison set once the addresses were
  * read). */
-enum { FZ_NOT = 0, FZ_NEW = 1, FZ_SAME = 2 }; /* kind >> 1: a run */
+enum { FZ_NOT = 0, FZ_NEW = 1, FZ_SAME = 2 }; /* FZ_NOT 0: what fz_masks() takes past n */
 
 static inline unsigned
 common_case(const struct sb_worker *w, const struct fz_in *c, struct fz *f, uint64_t p0,
@@ -605,6 +606,32 @@ take_send(struct sb_worker *w, struct fz_in *c, struct fz *f, const struct fz_hi
 	tx->m[out][tx->n[out]++] = m;
 }
 
+/* From the kinds of a burst's @n packets (zero past n): @fresh, a bit
+ * for each FZ_NEW (a key looked up on its own), and @notok, one for each
+ * FZ_NOT; two byte compares of 16 packets at a time where SSE2 exists. */
+static inline void
+fz_masks(const uint8_t *kinds, unsigned n, uint64_t *fresh, uint64_t *notok)
+{
+	uint64_t all = n >= 64 ? UINT64_MAX : (1ull << n) - 1, fr = 0, no = 0;
+
+#if defined(__SSE2__)
+	_Static_assert(SB_BURST % 16 == 0 && SB_BURST <= 64, "kinds: whole vectors, a 64-bit mask");
+	for (unsigned j = 0; j < n; j += 16) {
+		__m128i k = _mm_load_si128((const __m128i *)(const void *)(kinds + j));
+
+		fr |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(k, _mm_set1_epi8(FZ_NEW))) << j;
+		no |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(k, _mm_setzero_si128())) << j;
+	}
+#else
+	for (unsigned j = 0; j < n; j++) {
+		fr |= (uint64_t)(kinds[j] == FZ_NEW) << j;
+		no |= (uint64_t)(kinds[j] == FZ_NOT) << j;
+	}
+#endif
+	*fresh = fr & all;
+	*notok = no & all;
+}
+
 unsigned
 sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in, uint64_t now,
 		  bool timed, struct rte_mbuf **pkts, unsigned n, struct rte_mbuf **left)
@@ -617,9 +644,13 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 	unsigned nl = 0, keys, refused = 0;
 	uint32_t poisoned = 0;
 	uint64_t k0, k1, p0 = 0, p1 = UINT64_MAX; /* a key's words, the last one's */
-	/* Bit i: packet i is of the common case (@ok); its key is packet
-	 * i-1's, also of the common case (@runs). */
-	uint64_t ok = 0, runs = 0;
+	/* Packet i's common_case() kind, one byte each (masks are taken
+	 * from them once a burst), zero past n. */
+	uint8_t kinds[SB_BURST] __attribute__((aligned(16))) = { 0 };
+	uint64_t fresh, notok;     /* masks: FZ_NEW, FZ_NOT */
+	/* Loop 3's first test: FZ_NEW until a packet left behind marks an
+	 * address pair (poisoned), then a kind none has. */
+	unsigned fast = FZ_NEW;
 	unsigned kind;
 	struct fz_hit hit = { NULL, 0, 0, 0, 0 }; /* the last clean hit, if hit_ok */
 	bool hit_ok = false;
@@ -662,9 +693,8 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 		kind = common_case(w, &c, f, p0, p1, &k0, &k1);
 		/* FZ_SAME: a run of one flow's packets (a TCP train, a bulk
 		 * transfer): the first's lookup and clean-hit checks serve
-		 * the rest (loop 3). Both masks without a branch. */
-		ok |= (uint64_t)(kind != FZ_NOT) << i;
-		runs |= (uint64_t)(kind >> 1) << i;
+		 * the rest (loop 3). One byte stored, the masks below. */
+		kinds[i] = (uint8_t)kind;
 		if (kind == FZ_NEW) {
 			/* The first bucket prefetched. */
 			f->pos = sb_ft_pos_first(ft, sb_ct_fingerprint_w(ct, k0, k1));
@@ -677,7 +707,8 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 			p1 = UINT64_MAX;
 		}
 	}
-	keys = (unsigned)__builtin_popcountll(ok);
+	fz_masks(kinds, n, &fresh, &notok);
+	keys = n - (unsigned)__builtin_popcountll(notok);
 	/* Stage times on a timed burst only (SB_STAGE_SAMPLE). */
 	if (unlikely(timed)) {
 		t1 = rte_rdtsc();
@@ -688,7 +719,7 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 	/* Each key's first candidate in its first bucket, its session
 	 * prefetched; a key with none there has its second bucket
 	 * prefetched for the full search below. */
-	for (uint64_t u = ok & ~runs; u != 0; u &= u - 1) {
+	for (uint64_t u = fresh; u != 0; u &= u - 1) {
 		struct fz *f = &z[__builtin_ctzll(u)];
 		const struct sb_ft_bucket *b1;
 		uint32_t m;
@@ -731,12 +762,19 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 		unsigned nat;
 		int64_t v;
 
-		if (!(ok >> i & 1)) {
+		/* One test for the common case at 1024 flows: a key looked
+		 * up on its own, no address pair marked. */
+		kind = kinds[i];
+		if (likely(kind == fast))
+			goto lookup;
+		if (kind == FZ_NOT) {
 			poisoned |= f->poison;
+			if (f->poison != 0)
+				fast = UINT_MAX;
 			left[nl++] = f->m;
 			continue;
 		}
-		if (runs >> i & 1) {
+		if (kind == FZ_SAME) {
 			/* (A run's packets are between the same two hosts, of
 			 * the common case: never poisoned where its first is
 			 * not.) */
@@ -749,30 +787,38 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 			f->pos = sb_ft_pos_first(ft, sb_ct_fingerprint(ct, &f->key));
 			f->v = SB_FT_NONE;
 		}
-		hit_ok = false;
 		if (unlikely(poisoned != 0) && (poisoned & addr_bit(f->key.src ^ f->key.dst))) {
+			hit_ok = false;
 			left[nl++] = f->m;
 			continue;
 		}
+lookup:
+		hit_ok = false;
 		v = f->v;
 		s = f->s;
-		/* Its kind read once for the tests below (the compiler must
-		 * read a bit-field again after any store). */
-		nat = likely(v != SB_FT_NONE) ? s->nat : SB_CT_NAT_NONE;
 		/* The first candidate is the session, or all of them are
-		 * checked in the order sb_ct_lookup_bulk does. */
-		if (unlikely(f->v == SB_FT_NONE ||
-			     !sb_ct_verify_at(ct, &f->key, s, SB_CT_DIR(f->v), nat))) {
-			sb_ft_pos_alt(ft, &f->pos);
-			v = sb_ct_pick(ct, &f->key, cand, sb_ft_find(ft, &f->pos, cand, SB_CT_MAX_CAND));
-			s = v < 0 ? NULL : sb_ct_session(ct, SB_CT_IDX(v));
-			nat = v < 0 ? SB_CT_NAT_NONE : s->nat;
+		 * checked in the order sb_ct_lookup_bulk does. Its kind read
+		 * once for the tests below (the compiler must read a
+		 * bit-field again after any store). */
+		if (likely(v != SB_FT_NONE)) {
+			nat = s->nat;
+			if (likely(sb_ct_verify_at(ct, &f->key, s, SB_CT_DIR(v), nat)))
+				goto found;
 		}
-		if (v < 0 || !take_checks(w, st, &c, in, f, s, nat, SB_CT_DIR(v), &hit)) {
-			if (v < 0 && unlikely(refused_at_host_limit(w, &c, f))) {
+		sb_ft_pos_alt(ft, &f->pos);
+		v = sb_ct_pick(ct, &f->key, cand, sb_ft_find(ft, &f->pos, cand, SB_CT_MAX_CAND));
+		if (v < 0) {
+			if (unlikely(refused_at_host_limit(w, &c, f))) {
 				refused++;
 				continue;
 			}
+			left[nl++] = f->m;
+			continue;
+		}
+		s = sb_ct_session(ct, SB_CT_IDX(v));
+		nat = s->nat;
+found:
+		if (!take_checks(w, st, &c, in, f, s, nat, SB_CT_DIR(v), &hit)) {
 			left[nl++] = f->m;
 			continue;
 		}
