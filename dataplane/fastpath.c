@@ -331,6 +331,15 @@ addr_bit(uint32_t a)
 	return 1u << ((a * 0x9e3779b1u) >> 27);
 }
 
+/* A martian address's first octet: [top], a source's (sb_martian_src:
+ * 0, 127, 224-255); [256 + top], a destination's (sb_martian_dst: 0,
+ * 127, 240-255, where 255 may also be the limited broadcast, which is
+ * not). Two loads and an or where four compares were. */
+static const uint8_t martian_top[512] = {
+	[0] = 1, [127] = 1, [224 ... 255] = 1,
+	[256 + 0] = 1, [256 + 127] = 1, [256 + 240 ... 256 + 255] = 1,
+};
+
 /* The common case, as sb_parse and parse_burst would pass it on to the
  * lookup: the frame on the ingress port's VLAN (or untagged) and to its
  * MAC, IPv4 with a 20-byte header and a valid checksum, no fragment, TTL
@@ -420,7 +429,9 @@ common_case(const struct sb_worker *w, const struct fz_in *c, struct fz *f, uint
 	 * of the addresses and ports below passed for it, and would again. */
 	if (((*kw0 ^ p0) | (*kw1 ^ p1)) == 0)
 		return FZ_SAME;
-	if (unlikely(sb_martian_src(src) || sb_martian_dst(dst)))
+	/* By first octet, then exactly (the limited broadcast). */
+	if (unlikely(martian_top[sb_addr_top(src)] | martian_top[256 + sb_addr_top(dst)]) &&
+	    (sb_martian_src(src) || sb_martian_dst(dst)))
 		goto pair;
 	if (proto == IPPROTO_UDP && unlikely(ip->dhcp) && sb_ld16(l4) == RTE_BE16(67) &&
 	    sb_ld16(l4 + 2) == RTE_BE16(68))
