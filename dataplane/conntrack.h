@@ -340,6 +340,18 @@ sb_ct_fingerprint(const struct sb_ct *ct, const struct sb_ct_key *k)
  * byte's bit 6 (state 4 bits, nat 2, then in_use, from the low bit up:
  * the x86-64 psABI's bit-field order; conntrack's unit test checks it). */
 #define SB_CT_IN_USE_WORD 0x4000u
+/* nat in the same word: the flag byte's bits 4-5 (checked as in_use). */
+#define SB_CT_NAT_WORD_SHIFT 12
+
+/* The 16-bit word of @s's protocol and flag byte (SB_CT_IN_USE_WORD). */
+static inline uint16_t
+sb_ct_pf_word(const struct sb_session *s)
+{
+	uint16_t pf;
+
+	memcpy(&pf, &s->proto, 2);
+	return rte_le_to_cpu_16(pf);
+}
 
 /** Does @k, found in direction @dir of session @s, belong to it? @nat is
  * s->nat, as the caller read it (once for all its tests). */

@@ -63,11 +63,11 @@ struct tr_cnt {
  * rewrite of the translated side, the session's state and age, the
  * counts in @k. */
 static inline __attribute__((always_inline)) void
-masquerade(struct sb_worker *w, uint32_t now_u, struct sb_session *s, unsigned dir, uint8_t *l3,
-	   unsigned l4_off, bool tcp, uint8_t tcp_flags, struct tr_cnt *k)
+masquerade(const uint32_t *wan_addr, uint32_t now_u, struct sb_session *s, unsigned dir,
+	   uint8_t *l3, unsigned l4_off, bool tcp, uint8_t tcp_flags, struct tr_cnt *k)
 {
 	if (dir == SB_CT_DIR_ORIG) {
-		sb_nat_apply_masq(l3, l4_off, tcp, 0, w->ct->addr[s->nat_wan], s->ext_port,
+		sb_nat_apply_masq(l3, l4_off, tcp, 0, wan_addr[s->nat_wan], s->ext_port,
 				  s->ck_ip, s->ck_l4);
 		k->nat_out++;
 		s->last = now_u;
@@ -99,7 +99,7 @@ translate(struct sb_worker *w, uint32_t now_u, struct sb_session *s, unsigned di
 	if (likely(s->nat == SB_CT_NAT_SRC && md->proto != IPPROTO_ICMP)) {
 		/* Masquerade, the common case, straight through: the prepared
 		 * rewrite below without the other kinds' cases. */
-		masquerade(w, now_u, s, dir, l3, md->l4_off, md->proto == IPPROTO_TCP,
+		masquerade(w->ct->addr, now_u, s, dir, l3, md->l4_off, md->proto == IPPROTO_TCP,
 			   md->tcp_flags, k);
 		return;
 	}
@@ -304,9 +304,12 @@ struct fz_in {
 	uint32_t l3_off;           /* 14, or 18 on a port with a VLAN */
 	uint16_t vlan_be;
 	uint32_t now_u;            /* the burst's time in table units (sb_ct_touch) */
-	/* The generation a session on WAN port p keeps (sb_wk_session_gen):
-	 * [p][0] translated or routed out, [p][1] inbound (SB_CT_NAT_FWD). */
-	uint16_t gen[SB_MAX_PORTS][2];
+	/* The generation a session on WAN port p keeps (sb_wk_session_gen),
+	 * by the session's nat bits: [p][SB_CT_NAT_FWD] inbound, the other
+	 * three translated or routed out (one value); indexed by the bits
+	 * as they are, without a compare. */
+	uint16_t gen[SB_MAX_PORTS][4];
+	uint32_t wan_addr[SB_MAX_PORTS]; /* ct->addr (masquerade's address), on the stack */
 	struct tr_cnt k;           /* translate's counts, added once a burst */
 	/* Bytes 6-13 of an untagged IPv4 frame out of port p: its MAC and
 	 * the EtherType, as they lie in the frame. */
@@ -522,7 +525,7 @@ take_checks(struct sb_worker *w, const struct sb_dp_state *st, struct fz_in *c,
 	}
 	idx = nb & ~SB_CT_NB_BY_ADDR;
 	if (unlikely(nb == SB_CT_NB_NONE) ||
-	    unlikely(c->gen[s->out_port][nat == SB_CT_NAT_FWD] != s->wan_gen))
+	    unlikely(c->gen[s->out_port][nat] != s->wan_gen))
 		return false;
 	/* An index found by address holds while the entry is still that
 	 * address's (sb_l2out_resolve_s); otherwise the general path finds
@@ -566,7 +569,6 @@ take_send(struct sb_worker *w, struct fz_in *c, struct fz *f, const struct fz_hi
 	  struct fz_tx *tx)
 {
 	uint8_t *l3 = f->l3;
-	struct rte_mbuf *m = f->m;
 	struct sb_session *s = h->s;
 	bool tcp = f->key.proto == IPPROTO_TCP;
 	unsigned dir = h->dir, out = h->out;
@@ -577,12 +579,12 @@ take_send(struct sb_worker *w, struct fz_in *c, struct fz *f, const struct fz_hi
 				      .l4_len = (uint16_t)(sb_be16(sb_ld16(l3 + 2)) - 20),
 				      .tcp_flags = l3[20 + 13] };
 
-		if (!tcp_track(w, m, s, dir, &md, l3))
+		if (!tcp_track(w, f->m, s, dir, &md, l3))
 			return;
 	}
 	if (likely(h->nat == SB_CT_NAT_SRC)) {
 		/* Masquerade, the common case, from the key: no sb_meta. */
-		masquerade(w, c->now_u, s, dir, l3, 20, tcp, tcp ? l3[20 + 13] : 0, &c->k);
+		masquerade(c->wan_addr, c->now_u, s, dir, l3, 20, tcp, tcp ? l3[20 + 13] : 0, &c->k);
 	} else {
 		struct sb_meta md = {
 			.src = f->key.src, .dst = f->key.dst, .sport = f->key.sport,
@@ -604,7 +606,11 @@ take_send(struct sb_worker *w, struct fz_in *c, struct fz *f, const struct fz_hi
 	if (likely(!c->vlan)) {
 		memcpy(l3 - sizeof(struct rte_ether_hdr), &mac, 8);
 		memcpy(l3 - sizeof(struct rte_ether_hdr) + RTE_ETHER_ADDR_LEN, &c->src_type[out], 8);
+		/* (Read here, not kept from the start across the rewrite.) */
+		tx->m[out][tx->n[out]++] = f->m;
 	} else {
+		struct rte_mbuf *m = f->m;
+
 		if (c->l3_off != sizeof(struct rte_ether_hdr) && rte_vlan_strip(m) != 0) {
 			sb_wk_drop(w, m, SB_DROP_TRUNCATED);
 			return;
@@ -613,8 +619,8 @@ take_send(struct sb_worker *w, struct fz_in *c, struct fz *f, const struct fz_hi
 		memcpy(l3 - sizeof(struct rte_ether_hdr) + RTE_ETHER_ADDR_LEN, &c->src_type[out], 8);
 		if ((c->tagged >> out & 1) && !sb_l2out_tag(w, &w->port[out], &m))
 			return;
+		tx->m[out][tx->n[out]++] = m;
 	}
-	tx->m[out][tx->n[out]++] = m;
 }
 
 /* From the kinds of a burst's @n packets (zero past n): @fresh, a bit
@@ -685,8 +691,10 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 
 		memcpy(&c.src_type[p], &w->port[p].mac, RTE_ETHER_ADDR_LEN);
 		memcpy((uint8_t *)&c.src_type[p] + RTE_ETHER_ADDR_LEN, &type, 2);
-		c.gen[p][0] = sb_wk_session_gen(st, p, SB_CT_NAT_SRC);
-		c.gen[p][1] = sb_wk_session_gen(st, p, SB_CT_NAT_FWD);
+		c.gen[p][SB_CT_NAT_NONE] = c.gen[p][SB_CT_NAT_SRC] = c.gen[p][SB_CT_NAT_HAIRPIN] =
+			sb_wk_session_gen(st, p, SB_CT_NAT_SRC);
+		c.gen[p][SB_CT_NAT_FWD] = sb_wk_session_gen(st, p, SB_CT_NAT_FWD);
+		c.wan_addr[p] = ct->addr[p];
 		c.tagged |= (uint32_t)(w->port[p].vlan != 0) << p;
 	}
 	c.vlan = c.tagged != 0 || c.l3_off != sizeof(struct rte_ether_hdr);
@@ -812,7 +820,7 @@ lookup:
 		 * once for the tests below (the compiler must read a
 		 * bit-field again after any store). */
 		if (likely(v != SB_FT_NONE)) {
-			nat = s->nat;
+			nat = sb_ct_pf_word(s) >> SB_CT_NAT_WORD_SHIFT & 3;
 			if (likely(sb_ct_verify_at(ct, &f->key, s, SB_CT_DIR(v), nat)))
 				goto found;
 		}
