@@ -355,23 +355,23 @@ static const uint8_t martian_top[512] = {
  * read). */
 enum { FZ_NOT = 0, FZ_NEW = 1, FZ_SAME = 2 }; /* FZ_NOT 0: what fz_masks() takes past n */
 
-static inline unsigned
+static inline __attribute__((always_inline)) unsigned
 common_case(const struct sb_worker *w, const struct fz_in *c, struct fz *f, uint64_t p0,
-	    uint64_t p1, uint64_t *kw0, uint64_t *kw1)
+	    uint64_t p1, uint64_t *kw0, uint64_t *kw1, const unsigned l3_off)
 {
 	const struct sb_wport *ip = c->port;
 	struct rte_mbuf *m = f->m;
-	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *), *l3 = d + c->l3_off, *l4;
+	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *), *l3 = d + l3_off, *l4;
 	uint32_t len = rte_pktmbuf_data_len(m), src, dst, tot, pw;
 	uint64_t dm, w0, w1;
 	uint8_t proto;
 
-	if (unlikely(len < c->l3_off + 28))
+	if (unlikely(len < l3_off + 28))
 		return false;
 	memcpy(&dm, d, 8);
 	if (unlikely(((dm ^ c->mac) << 16) != 0))
 		return false;
-	if (likely(c->l3_off == sizeof(struct rte_ether_hdr))) {
+	if (likely(l3_off == sizeof(struct rte_ether_hdr))) {
 		if (unlikely(sb_ld16(d + 12) != RTE_BE16(RTE_ETHER_TYPE_IPV4)))
 			return false;
 	} else if (sb_ld16(d + 12) != RTE_BE16(RTE_ETHER_TYPE_VLAN) ||
@@ -392,7 +392,7 @@ common_case(const struct sb_worker *w, const struct fz_in *c, struct fz *f, uint
 	 * frame holds, in one unsigned compare (len >= l3_off + 28 above). */
 	if (unlikely((w0 & (0xffull | (uint64_t)RTE_BE16(RTE_IPV4_HDR_MF_FLAG |
 							  RTE_IPV4_HDR_OFFSET_MASK) << 48)) != 0x45 ||
-		     (uint8_t)w1 <= 1 || tot - 28 > len - (c->l3_off + 28)))
+		     (uint8_t)w1 <= 1 || tot - 28 > len - (l3_off + 28)))
 		goto pair;
 	if (!(m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_GOOD) && unlikely(!sb_ipv4_cksum20_ok(w0, w1, dst)))
 		goto pair;
@@ -623,6 +623,46 @@ take_send(struct sb_worker *w, struct fz_in *c, struct fz *f, const struct fz_hi
 	}
 }
 
+/* Loop 1 of sb_fastpath_fused: each of @n packets @pkts through
+ * common_case() into z[i] and kinds[i]; a new key's first bucket
+ * prefetched. @l3_off: the ingress port's (a constant where inlined). */
+static inline __attribute__((always_inline)) void
+fz_parse(const struct sb_worker *w, const struct fz_in *c, struct fz *z, uint8_t *kinds,
+	 struct rte_mbuf **pkts, unsigned n, const unsigned l3_off)
+{
+	const struct sb_ct *ct = w->ct;
+	const struct sb_ft *ft = ct->ft;
+	uint64_t k0, k1, p0 = 0, p1 = UINT64_MAX; /* a key's words, the last one's */
+	unsigned kind;
+
+	for (unsigned i = 0; i < n && i < PREFETCH_OFFSET; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	for (unsigned i = 0; i < n; i++) {
+		struct fz *f = &z[i];
+
+		if (i + PREFETCH_OFFSET < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_OFFSET], void *));
+		f->m = pkts[i];
+		f->poison = 0;
+		kind = common_case(w, c, f, p0, p1, &k0, &k1, l3_off);
+		/* FZ_SAME: a run of one flow's packets (a TCP train, a bulk
+		 * transfer): the first's lookup and clean-hit checks serve
+		 * the rest (loop 3). One byte stored, the masks below. */
+		kinds[i] = (uint8_t)kind;
+		if (kind == FZ_NEW) {
+			/* The first bucket prefetched. */
+			f->pos = sb_ft_pos_first(ft, sb_ct_fingerprint_w(ct, k0, k1));
+			rte_prefetch0(&ft->b[f->pos.b1]);
+			p0 = k0;
+			p1 = k1;
+		} else if (kind == FZ_NOT) {
+			/* No key's second word: the protocol's 24 bits above
+			 * it are zero. */
+			p1 = UINT64_MAX;
+		}
+	}
+}
+
 /* From the kinds of a burst's @n packets (zero past n): @fresh, a bit
  * for each FZ_NEW (a key looked up on its own), and @notok, one for each
  * FZ_NOT; two byte compares of 16 packets at a time where SSE2 exists. */
@@ -660,7 +700,6 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 	struct fz_in c = { .port = &w->port[in], .nb_idx = UINT32_MAX };
 	unsigned nl = 0, keys, refused = 0;
 	uint32_t poisoned = 0;
-	uint64_t k0, k1, p0 = 0, p1 = UINT64_MAX; /* a key's words, the last one's */
 	/* Packet i's common_case() kind, one byte each (masks are taken
 	 * from them once a burst), zero past n. */
 	uint8_t kinds[SB_BURST] __attribute__((aligned(16))) = { 0 };
@@ -699,33 +738,13 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 	}
 	c.vlan = c.tagged != 0 || c.l3_off != sizeof(struct rte_ether_hdr);
 
-	/* Parse, key, hash; the first bucket prefetched for the next loop. */
-	for (unsigned i = 0; i < n && i < PREFETCH_OFFSET; i++)
-		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
-	for (unsigned i = 0; i < n; i++) {
-		struct fz *f = &z[i];
-
-		if (i + PREFETCH_OFFSET < n)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_OFFSET], void *));
-		f->m = pkts[i];
-		f->poison = 0;
-		kind = common_case(w, &c, f, p0, p1, &k0, &k1);
-		/* FZ_SAME: a run of one flow's packets (a TCP train, a bulk
-		 * transfer): the first's lookup and clean-hit checks serve
-		 * the rest (loop 3). One byte stored, the masks below. */
-		kinds[i] = (uint8_t)kind;
-		if (kind == FZ_NEW) {
-			/* The first bucket prefetched. */
-			f->pos = sb_ft_pos_first(ft, sb_ct_fingerprint_w(ct, k0, k1));
-			rte_prefetch0(&ft->b[f->pos.b1]);
-			p0 = k0;
-			p1 = k1;
-		} else if (kind == FZ_NOT) {
-			/* No key's second word: the protocol's 24 bits above
-			 * it are zero. */
-			p1 = UINT64_MAX;
-		}
-	}
+	/* Parse, key, hash; the first bucket prefetched for the next loop.
+	 * Specialised for an untagged ingress port (the frame's offsets
+	 * constants). */
+	if (likely(c.l3_off == sizeof(struct rte_ether_hdr)))
+		fz_parse(w, &c, z, kinds, pkts, n, sizeof(struct rte_ether_hdr));
+	else
+		fz_parse(w, &c, z, kinds, pkts, n, sizeof(struct rte_ether_hdr) + sizeof(struct rte_vlan_hdr));
 	fz_masks(kinds, n, &fresh, &notok);
 	keys = n - (unsigned)__builtin_popcountll(notok);
 	/* Stage times on a timed burst only (SB_STAGE_SAMPLE). */
