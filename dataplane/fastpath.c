@@ -316,6 +316,7 @@ struct fz_in {
 	uint64_t src_type[SB_MAX_PORTS];
 	uint32_t tagged;           /* a bit per port with a VLAN */
 	bool vlan;                 /* the ingress port or any port has one */
+	bool wan, dhcp;            /* the ingress port's role is SB_ROLE_WAN; its dhcp */
 	/* The neighbour of the burst's last clean hit (take_checks), its
 	 * word; UINT32_MAX: none yet. */
 	uint32_t nb_idx;
@@ -367,17 +368,17 @@ common_case(const struct sb_worker *w, const struct fz_in *c, struct fz *f, uint
 	uint8_t proto;
 
 	if (unlikely(len < l3_off + 28))
-		return false;
+		goto none;
 	memcpy(&dm, d, 8);
 	if (unlikely(((dm ^ c->mac) << 16) != 0))
-		return false;
+		goto none;
 	if (likely(l3_off == sizeof(struct rte_ether_hdr))) {
 		if (unlikely(sb_ld16(d + 12) != RTE_BE16(RTE_ETHER_TYPE_IPV4)))
-			return false;
+			goto none;
 	} else if (sb_ld16(d + 12) != RTE_BE16(RTE_ETHER_TYPE_VLAN) ||
 		   (sb_ld16(d + 14) & RTE_BE16(0xfff)) != c->vlan_be ||
 		   sb_ld16(d + 16) != RTE_BE16(RTE_ETHER_TYPE_IPV4)) {
-		return false;
+		goto none;
 	}
 	/* Version/IHL, length, fragment bits; TTL, protocol, source;
 	 * destination. */
@@ -436,10 +437,10 @@ common_case(const struct sb_worker *w, const struct fz_in *c, struct fz *f, uint
 	if (unlikely(martian_top[sb_addr_top(src)] | martian_top[256 + sb_addr_top(dst)]) &&
 	    (sb_martian_src(src) || sb_martian_dst(dst)))
 		goto pair;
-	if (proto == IPPROTO_UDP && unlikely(ip->dhcp) && sb_ld16(l4) == RTE_BE16(67) &&
+	if (proto == IPPROTO_UDP && unlikely(c->dhcp) && sb_ld16(l4) == RTE_BE16(67) &&
 	    sb_ld16(l4 + 2) == RTE_BE16(68))
 		goto pair;
-	if (ip->role == SB_ROLE_WAN) {
+	if (c->wan) {
 		/* (From the gateway's own address: only looped, never here.) */
 		if (unlikely(sb_wk_on_subnet(w, src, SB_ROLE_LAN)) ||
 		    (unlikely(c->local & addr_bit(src)) && sb_wk_is_own(w, src)))
@@ -451,6 +452,10 @@ common_case(const struct sb_worker *w, const struct fz_in *c, struct fz *f, uint
 	return FZ_NEW;
 pair:
 	f->poison = addr_bit(src ^ dst);
+	return FZ_NOT;
+none:
+	/* Before the addresses: no pair to mark. */
+	f->poison = 0;
 	return FZ_NOT;
 }
 
@@ -643,7 +648,6 @@ fz_parse(const struct sb_worker *w, const struct fz_in *c, struct fz *z, uint8_t
 		if (i + PREFETCH_OFFSET < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_OFFSET], void *));
 		f->m = pkts[i];
-		f->poison = 0;
 		kind = common_case(w, c, f, p0, p1, &k0, &k1, l3_off);
 		/* FZ_SAME: a run of one flow's packets (a TCP train, a bulk
 		 * transfer): the first's lookup and clean-hit checks serve
@@ -651,8 +655,12 @@ fz_parse(const struct sb_worker *w, const struct fz_in *c, struct fz *z, uint8_t
 		kinds[i] = (uint8_t)kind;
 		if (kind == FZ_NEW) {
 			/* The first bucket prefetched. */
-			f->pos = sb_ft_pos_first(ft, sb_ct_fingerprint_w(ct, k0, k1));
-			rte_prefetch0(&ft->b[f->pos.b1]);
+			struct sb_ft_pos pos = sb_ft_pos_first(ft, sb_ct_fingerprint_w(ct, k0, k1));
+
+			/* (b2: sb_ft_pos_alt's, when it is needed.) */
+			f->pos.b1 = pos.b1;
+			f->pos.sig = pos.sig;
+			rte_prefetch0(&ft->b[pos.b1]);
 			p0 = k0;
 			p1 = k1;
 		} else if (kind == FZ_NOT) {
@@ -737,6 +745,8 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 		c.tagged |= (uint32_t)(w->port[p].vlan != 0) << p;
 	}
 	c.vlan = c.tagged != 0 || c.l3_off != sizeof(struct rte_ether_hdr);
+	c.wan = c.port->role == SB_ROLE_WAN;
+	c.dhcp = c.port->dhcp;
 
 	/* Parse, key, hash; the first bucket prefetched for the next loop.
 	 * Specialised for an untagged ingress port (the frame's offsets
