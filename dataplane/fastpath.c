@@ -351,20 +351,21 @@ static const uint8_t martian_top[512] = {
  * not from a LAN subnet when it comes from a WAN, not to the gateway
  * itself when it comes from a LAN. Fills f->l3, f->key and the key's
  * two words (@kw0, @kw1: sb_ct_key_w0/w1) and returns FZ_NEW, or FZ_SAME
- * when they are @p0, @p1: the key of the packet before, which passed;
- * otherwise returns FZ_NOT (with f->poison set once the addresses were
+ * when they are f[-1]'s key: the packet before, which passed (one
+ * that did not, and z[-1], hold a key no packet has); otherwise returns
+ * FZ_NOT (with f->poison set once the addresses were
  * read). */
 enum { FZ_NOT = 0, FZ_NEW = 1, FZ_SAME = 2 }; /* FZ_NOT 0: what fz_masks() takes past n */
 
 static inline __attribute__((always_inline)) unsigned
-common_case(const struct sb_worker *w, const struct fz_in *c, struct fz *f, uint64_t p0,
-	    uint64_t p1, uint64_t *kw0, uint64_t *kw1, const unsigned l3_off)
+common_case(const struct sb_worker *w, const struct fz_in *c, struct fz *f, uint64_t *kw0,
+	    uint64_t *kw1, const unsigned l3_off)
 {
 	const struct sb_wport *ip = c->port;
 	struct rte_mbuf *m = f->m;
 	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *), *l3 = d + l3_off, *l4;
 	uint32_t len = rte_pktmbuf_data_len(m), src, dst, tot, pw;
-	uint64_t dm, w0, w1;
+	uint64_t dm, w0, w1, p0, p1;
 	uint8_t proto;
 
 	if (unlikely(len < l3_off + 28))
@@ -431,6 +432,8 @@ common_case(const struct sb_worker *w, const struct fz_in *c, struct fz *f, uint
 #endif
 	/* The packet before had this key (a run of one flow): the checks
 	 * of the addresses and ports below passed for it, and would again. */
+	memcpy(&p0, &f[-1].key, 8);
+	memcpy(&p1, &f[-1].key.sport, 8);
 	if (((*kw0 ^ p0) | (*kw1 ^ p1)) == 0)
 		return FZ_SAME;
 	/* By first octet, then exactly (the limited broadcast). */
@@ -637,7 +640,7 @@ fz_parse(const struct sb_worker *w, const struct fz_in *c, struct fz *z, uint8_t
 {
 	const struct sb_ct *ct = w->ct;
 	const struct sb_ft *ft = ct->ft;
-	uint64_t k0, k1, p0 = 0, p1 = UINT64_MAX; /* a key's words, the last one's */
+	uint64_t k0, k1;           /* a key's words */
 	unsigned kind;
 
 	for (unsigned i = 0; i < n && i < PREFETCH_OFFSET; i++)
@@ -648,7 +651,7 @@ fz_parse(const struct sb_worker *w, const struct fz_in *c, struct fz *z, uint8_t
 		if (i + PREFETCH_OFFSET < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_OFFSET], void *));
 		f->m = pkts[i];
-		kind = common_case(w, c, f, p0, p1, &k0, &k1, l3_off);
+		kind = common_case(w, c, f, &k0, &k1, l3_off);
 		/* FZ_SAME: a run of one flow's packets (a TCP train, a bulk
 		 * transfer): the first's lookup and clean-hit checks serve
 		 * the rest (loop 3). One byte stored, the masks below. */
@@ -661,12 +664,11 @@ fz_parse(const struct sb_worker *w, const struct fz_in *c, struct fz *z, uint8_t
 			f->pos.b1 = pos.b1;
 			f->pos.sig = pos.sig;
 			rte_prefetch0(&ft->b[pos.b1]);
-			p0 = k0;
-			p1 = k1;
 		} else if (kind == FZ_NOT) {
-			/* No key's second word: the protocol's 24 bits above
-			 * it are zero. */
-			p1 = UINT64_MAX;
+			/* The next packet's compare (common_case) must not
+			 * match this one: no key's second word is all ones,
+			 * the pad bytes above the protocol being zero. */
+			memset(&f->key.sport, 0xff, 8);
 		}
 	}
 }
@@ -703,7 +705,8 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 {
 	struct sb_ct *ct = w->ct;
 	const struct sb_ft *ft = ct->ft;
-	struct fz z[SB_BURST];
+	/* z[-1]: a key no packet has, for the first's compare. */
+	struct fz zz[SB_BURST + 1], *z = zz + 1;
 	struct fz_tx tx;
 	struct fz_in c = { .port = &w->port[in], .nb_idx = UINT32_MAX };
 	unsigned nl = 0, keys, refused = 0;
@@ -748,6 +751,7 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 	c.wan = c.port->role == SB_ROLE_WAN;
 	c.dhcp = c.port->dhcp;
 
+	memset(&zz[0].key, 0xff, sizeof(zz[0].key));
 	/* Parse, key, hash; the first bucket prefetched for the next loop.
 	 * Specialised for an untagged ingress port (the frame's offsets
 	 * constants). */
