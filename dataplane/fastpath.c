@@ -440,7 +440,7 @@ common_case(const struct sb_worker *w, const struct fz_in *c, struct fz *f, uint
 	if (unlikely(martian_top[sb_addr_top(src)] | martian_top[256 + sb_addr_top(dst)]) &&
 	    (sb_martian_src(src) || sb_martian_dst(dst)))
 		goto pair;
-	if (proto == IPPROTO_UDP && unlikely(c->dhcp) && sb_ld16(l4) == RTE_BE16(67) &&
+	if (unlikely(c->dhcp) && proto == IPPROTO_UDP && sb_ld16(l4) == RTE_BE16(67) &&
 	    sb_ld16(l4 + 2) == RTE_BE16(68))
 		goto pair;
 	if (c->wan) {
