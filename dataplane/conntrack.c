@@ -25,6 +25,9 @@ _Static_assert(offsetof(struct sb_session, orig_dport) == offsetof(struct sb_ses
 	       offsetof(struct sb_session, ext_port) == offsetof(struct sb_session, rem_port) + 2 &&
 	       offsetof(struct sb_ct_key, dport) == offsetof(struct sb_ct_key, sport) + 2,
 	       "each direction's ports are one 32-bit word, in the session as in the key");
+_Static_assert(offsetof(struct sb_session, rem_addr) == offsetof(struct sb_session, lan_addr) + 4 &&
+	       offsetof(struct sb_ct_key, dst) == offsetof(struct sb_ct_key, src) + 4,
+	       "the original direction's addresses are one 64-bit word, in the session as in the key");
 
 #define NO_FREE UINT32_MAX
 

@@ -340,12 +340,25 @@ sb_ct_fingerprint(const struct sb_ct *ct, const struct sb_ct_key *k)
  * byte's bit 6 (state 4 bits, nat 2, then in_use, from the low bit up:
  * the x86-64 psABI's bit-field order; conntrack's unit test checks it). */
 #define SB_CT_IN_USE_WORD 0x4000u
+/* nat in the same word: the flag byte's bits 4-5 (checked as in_use). */
+#define SB_CT_NAT_WORD_SHIFT 12
 
-/** Does @k, found with data word @v, belong to the session it points at? */
-static inline bool
-sb_ct_verify(const struct sb_ct *ct, const struct sb_ct_key *k, uint64_t v)
+/* The 16-bit word of @s's protocol and flag byte (SB_CT_IN_USE_WORD). */
+static inline uint16_t
+sb_ct_pf_word(const struct sb_session *s)
 {
-	const struct sb_session *s = &ct->s[SB_CT_IDX(v)];
+	uint16_t pf;
+
+	memcpy(&pf, &s->proto, 2);
+	return rte_le_to_cpu_16(pf);
+}
+
+/** Does @k, found in direction @dir of session @s, belong to it? @nat is
+ * s->nat, as the caller read it (once for all its tests). */
+static inline bool
+sb_ct_verify_at(const struct sb_ct *ct, const struct sb_ct_key *k, const struct sb_session *s,
+		unsigned dir, unsigned nat)
+{
 	uint32_t kp, sp;
 	uint16_t pf;
 
@@ -354,12 +367,30 @@ sb_ct_verify(const struct sb_ct *ct, const struct sb_ct_key *k, uint64_t v)
 	if ((rte_le_to_cpu_16(pf) & (0xff | SB_CT_IN_USE_WORD)) != (k->proto | SB_CT_IN_USE_WORD))
 		return false;
 	memcpy(&kp, &k->sport, 4);
-	if (SB_CT_DIR(v) == SB_CT_DIR_ORIG) {
+	if (dir == SB_CT_DIR_ORIG) {
 		memcpy(&sp, &s->lan_port, 4);
+		if (__builtin_expect(nat != SB_CT_NAT_HAIRPIN, 1)) {
+			/* The key's addresses lie as lan_addr and rem_addr
+			 * do: one 8-byte compare. */
+			uint64_t ka, sa;
+
+			memcpy(&ka, &k->src, 8);
+			memcpy(&sa, &s->lan_addr, 8);
+			return ((ka ^ sa) | (kp ^ sp)) == 0;
+		}
 		return kp == sp && k->src == s->lan_addr && k->dst == sb_ct_orig_dst(ct, s);
 	}
 	memcpy(&sp, &s->rem_port, 4);
 	return kp == sp && k->src == s->rem_addr && k->dst == sb_ct_ext_addr(ct, s);
+}
+
+/** Does @k, found with data word @v, belong to the session it points at? */
+static inline bool
+sb_ct_verify(const struct sb_ct *ct, const struct sb_ct_key *k, uint64_t v)
+{
+	const struct sb_session *s = &ct->s[SB_CT_IDX(v)];
+
+	return sb_ct_verify_at(ct, k, s, SB_CT_DIR(v), s->nat);
 }
 
 /* Candidates per key: more than one only when signatures collide. */

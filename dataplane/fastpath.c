@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <limits.h>
 #include <string.h>
 #include <netinet/in.h>
 
@@ -62,11 +63,11 @@ struct tr_cnt {
  * rewrite of the translated side, the session's state and age, the
  * counts in @k. */
 static inline __attribute__((always_inline)) void
-masquerade(struct sb_worker *w, uint32_t now_u, struct sb_session *s, unsigned dir, uint8_t *l3,
-	   unsigned l4_off, bool tcp, uint8_t tcp_flags, struct tr_cnt *k)
+masquerade(const uint32_t *wan_addr, uint32_t now_u, struct sb_session *s, unsigned dir,
+	   uint8_t *l3, unsigned l4_off, bool tcp, uint8_t tcp_flags, struct tr_cnt *k)
 {
 	if (dir == SB_CT_DIR_ORIG) {
-		sb_nat_apply_masq(l3, l4_off, tcp, 0, w->ct->addr[s->nat_wan], s->ext_port,
+		sb_nat_apply_masq(l3, l4_off, tcp, 0, wan_addr[s->nat_wan], s->ext_port,
 				  s->ck_ip, s->ck_l4);
 		k->nat_out++;
 		s->last = now_u;
@@ -98,7 +99,7 @@ translate(struct sb_worker *w, uint32_t now_u, struct sb_session *s, unsigned di
 	if (likely(s->nat == SB_CT_NAT_SRC && md->proto != IPPROTO_ICMP)) {
 		/* Masquerade, the common case, straight through: the prepared
 		 * rewrite below without the other kinds' cases. */
-		masquerade(w, now_u, s, dir, l3, md->l4_off, md->proto == IPPROTO_TCP,
+		masquerade(w->ct->addr, now_u, s, dir, l3, md->l4_off, md->proto == IPPROTO_TCP,
 			   md->tcp_flags, k);
 		return;
 	}
@@ -291,6 +292,7 @@ struct fz {
 	struct sb_ft_pos pos;
 	uint32_t v;                /* first candidate, SB_FT_NONE: a miss */
 	uint32_t poison;           /* not ok: addr_bit(src ^ dst), 0: unknown */
+	struct sb_session *s;      /* v's session (v != SB_FT_NONE) */
 };
 
 /* What the pass needs of the ingress port, read once a burst. */
@@ -302,14 +304,23 @@ struct fz_in {
 	uint32_t l3_off;           /* 14, or 18 on a port with a VLAN */
 	uint16_t vlan_be;
 	uint32_t now_u;            /* the burst's time in table units (sb_ct_touch) */
-	/* The generation a session on WAN port p keeps (sb_wk_session_gen):
-	 * [p][0] translated or routed out, [p][1] inbound (SB_CT_NAT_FWD). */
-	uint16_t gen[SB_MAX_PORTS][2];
+	/* The generation a session on WAN port p keeps (sb_wk_session_gen),
+	 * by the session's nat bits: [p][SB_CT_NAT_FWD] inbound, the other
+	 * three translated or routed out (one value); indexed by the bits
+	 * as they are, without a compare. */
+	uint16_t gen[SB_MAX_PORTS][4];
+	uint32_t wan_addr[SB_MAX_PORTS]; /* ct->addr (masquerade's address), on the stack */
 	struct tr_cnt k;           /* translate's counts, added once a burst */
 	/* Bytes 6-13 of an untagged IPv4 frame out of port p: its MAC and
 	 * the EtherType, as they lie in the frame. */
 	uint64_t src_type[SB_MAX_PORTS];
 	uint32_t tagged;           /* a bit per port with a VLAN */
+	bool vlan;                 /* the ingress port or any port has one */
+	bool wan, dhcp;            /* the ingress port's role is SB_ROLE_WAN; its dhcp */
+	/* The neighbour of the burst's last clean hit (take_checks), its
+	 * word; UINT32_MAX: none yet. */
+	uint32_t nb_idx;
+	uint64_t nb_mac;
 };
 
 /* One bit of 32 for address @a (a multiplicative hash's top five bits).
@@ -324,6 +335,15 @@ addr_bit(uint32_t a)
 	return 1u << ((a * 0x9e3779b1u) >> 27);
 }
 
+/* A martian address's first octet: [top], a source's (sb_martian_src:
+ * 0, 127, 224-255); [256 + top], a destination's (sb_martian_dst: 0,
+ * 127, 240-255, where 255 may also be the limited broadcast, which is
+ * not). Two loads and an or where four compares were. */
+static const uint8_t martian_top[512] = {
+	[0] = 1, [127] = 1, [224 ... 255] = 1,
+	[256 + 0] = 1, [256 + 127] = 1, [256 + 240 ... 256 + 255] = 1,
+};
+
 /* The common case, as sb_parse and parse_burst would pass it on to the
  * lookup: the frame on the ingress port's VLAN (or untagged) and to its
  * MAC, IPv4 with a 20-byte header and a valid checksum, no fragment, TTL
@@ -331,34 +351,35 @@ addr_bit(uint32_t a)
  * not from a LAN subnet when it comes from a WAN, not to the gateway
  * itself when it comes from a LAN. Fills f->l3, f->key and the key's
  * two words (@kw0, @kw1: sb_ct_key_w0/w1) and returns FZ_NEW, or FZ_SAME
- * when they are @p0, @p1: the key of the packet before, which passed;
- * otherwise returns FZ_NOT (with f->poison set once the addresses were
+ * when they are f[-1]'s key: the packet before, which passed (one
+ * that did not, and z[-1], hold a key no packet has); otherwise returns
+ * FZ_NOT (with f->poison set once the addresses were
  * read). */
-enum { FZ_NOT, FZ_NEW, FZ_SAME };
+enum { FZ_NOT = 0, FZ_NEW = 1, FZ_SAME = 2 }; /* FZ_NOT 0: what fz_masks() takes past n */
 
-static inline unsigned
-common_case(const struct sb_worker *w, const struct fz_in *c, struct fz *f, uint64_t p0,
-	    uint64_t p1, uint64_t *kw0, uint64_t *kw1)
+static inline __attribute__((always_inline)) unsigned
+common_case(const struct sb_worker *w, const struct fz_in *c, struct fz *f, uint64_t *kw0,
+	    uint64_t *kw1, const unsigned l3_off)
 {
 	const struct sb_wport *ip = c->port;
 	struct rte_mbuf *m = f->m;
-	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *), *l3 = d + c->l3_off, *l4;
+	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *), *l3 = d + l3_off, *l4;
 	uint32_t len = rte_pktmbuf_data_len(m), src, dst, tot, pw;
-	uint64_t dm, w0, w1;
+	uint64_t dm, w0, w1, p0, p1;
 	uint8_t proto;
 
-	if (unlikely(len < c->l3_off + 28))
-		return false;
+	if (unlikely(len < l3_off + 28))
+		goto none;
 	memcpy(&dm, d, 8);
 	if (unlikely(((dm ^ c->mac) << 16) != 0))
-		return false;
-	if (likely(c->l3_off == sizeof(struct rte_ether_hdr))) {
+		goto none;
+	if (likely(l3_off == sizeof(struct rte_ether_hdr))) {
 		if (unlikely(sb_ld16(d + 12) != RTE_BE16(RTE_ETHER_TYPE_IPV4)))
-			return false;
+			goto none;
 	} else if (sb_ld16(d + 12) != RTE_BE16(RTE_ETHER_TYPE_VLAN) ||
 		   (sb_ld16(d + 14) & RTE_BE16(0xfff)) != c->vlan_be ||
 		   sb_ld16(d + 16) != RTE_BE16(RTE_ETHER_TYPE_IPV4)) {
-		return false;
+		goto none;
 	}
 	/* Version/IHL, length, fragment bits; TTL, protocol, source;
 	 * destination. */
@@ -373,7 +394,7 @@ common_case(const struct sb_worker *w, const struct fz_in *c, struct fz *f, uint
 	 * frame holds, in one unsigned compare (len >= l3_off + 28 above). */
 	if (unlikely((w0 & (0xffull | (uint64_t)RTE_BE16(RTE_IPV4_HDR_MF_FLAG |
 							  RTE_IPV4_HDR_OFFSET_MASK) << 48)) != 0x45 ||
-		     (uint8_t)w1 <= 1 || tot - 28 > len - (c->l3_off + 28)))
+		     (uint8_t)w1 <= 1 || tot - 28 > len - (l3_off + 28)))
 		goto pair;
 	if (!(m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_GOOD) && unlikely(!sb_ipv4_cksum20_ok(w0, w1, dst)))
 		goto pair;
@@ -411,14 +432,18 @@ common_case(const struct sb_worker *w, const struct fz_in *c, struct fz *f, uint
 #endif
 	/* The packet before had this key (a run of one flow): the checks
 	 * of the addresses and ports below passed for it, and would again. */
+	memcpy(&p0, &f[-1].key, 8);
+	memcpy(&p1, &f[-1].key.sport, 8);
 	if (((*kw0 ^ p0) | (*kw1 ^ p1)) == 0)
 		return FZ_SAME;
-	if (unlikely(sb_martian_src(src) || sb_martian_dst(dst)))
+	/* By first octet, then exactly (the limited broadcast). */
+	if (unlikely(martian_top[sb_addr_top(src)] | martian_top[256 + sb_addr_top(dst)]) &&
+	    (sb_martian_src(src) || sb_martian_dst(dst)))
 		goto pair;
-	if (proto == IPPROTO_UDP && unlikely(ip->dhcp) && sb_ld16(l4) == RTE_BE16(67) &&
+	if (unlikely(c->dhcp) && proto == IPPROTO_UDP && sb_ld16(l4) == RTE_BE16(67) &&
 	    sb_ld16(l4 + 2) == RTE_BE16(68))
 		goto pair;
-	if (ip->role == SB_ROLE_WAN) {
+	if (c->wan) {
 		/* (From the gateway's own address: only looped, never here.) */
 		if (unlikely(sb_wk_on_subnet(w, src, SB_ROLE_LAN)) ||
 		    (unlikely(c->local & addr_bit(src)) && sb_wk_is_own(w, src)))
@@ -430,6 +455,10 @@ common_case(const struct sb_worker *w, const struct fz_in *c, struct fz *f, uint
 	return FZ_NEW;
 pair:
 	f->poison = addr_bit(src ^ dst);
+	return FZ_NOT;
+none:
+	/* Before the addresses: no pair to mark. */
+	f->poison = 0;
 	return FZ_NOT;
 }
 
@@ -458,7 +487,6 @@ refused_at_host_limit(struct sb_worker *w, const struct fz_in *c, const struct f
 
 /* Frames the pass sends, by egress port. */
 struct fz_tx {
-	uint32_t used;             /* a bit per port with frames */
 	unsigned n[SB_MAX_PORTS];
 	struct rte_mbuf *m[SB_MAX_PORTS][SB_BURST];
 };
@@ -469,15 +497,16 @@ struct fz_tx {
 struct fz_hit {
 	struct sb_session *s;
 	uint64_t mac;              /* the neighbour's word (sb_neigh mac_state) */
-	unsigned dir, out;
+	unsigned dir, out, nat;    /* nat: s->nat */
 };
 
 /* Is @f, a hit on @s in @dir, one the pass takes: clean, its next hop
  * known? Fills @h if so; false when it is left to the general path
  * (nothing changed). */
 static inline bool
-take_checks(struct sb_worker *w, const struct sb_dp_state *st, const struct fz_in *c,
-	    unsigned in, const struct fz *f, struct sb_session *s, unsigned dir, struct fz_hit *h)
+take_checks(struct sb_worker *w, const struct sb_dp_state *st, struct fz_in *c,
+	    unsigned in, const struct fz *f, struct sb_session *s, unsigned nat, unsigned dir,
+	    struct fz_hit *h)
 {
 	unsigned out;
 	uint16_t nb;
@@ -503,26 +532,40 @@ take_checks(struct sb_worker *w, const struct sb_dp_state *st, const struct fz_i
 			return false;
 	}
 	idx = nb & ~SB_CT_NB_BY_ADDR;
-	if (unlikely(nb == SB_CT_NB_NONE) || unlikely(st->nb_dead[idx]) ||
-	    unlikely(c->gen[s->out_port][s->nat == SB_CT_NAT_FWD] != s->wan_gen))
-		return false;
-	mac = __atomic_load_n(&w->neigh->e[idx].mac_state, __ATOMIC_ACQUIRE);
-	if (unlikely(!(mac & SB_NEIGH_VALID)))
+	if (unlikely(nb == SB_CT_NB_NONE) ||
+	    unlikely(c->gen[s->out_port][nat] != s->wan_gen))
 		return false;
 	/* An index found by address holds while the entry is still that
 	 * address's (sb_l2out_resolve_s); otherwise the general path finds
 	 * the neighbour again. */
-	if (nb & SB_CT_NB_BY_ADDR) {
-		hop = dir != SB_CT_DIR_ORIG ? s->lan_addr :
-		      s->nat == SB_CT_NAT_HAIRPIN ? s->rem_addr : f->key.dst;
-		if (w->neigh->e[idx].port != out || w->neigh->e[idx].ip != rte_be_to_cpu_32(hop))
+	hop = nb & SB_CT_NB_BY_ADDR ? dir != SB_CT_DIR_ORIG ? s->lan_addr :
+	      nat == SB_CT_NAT_HAIRPIN ? s->rem_addr : f->key.dst : 0;
+	if (likely(idx == c->nb_idx)) {
+		/* The neighbour the hit before used (the published state
+		 * and, as for a run, the neighbour's word are taken as they
+		 * were at that hit): alive, resolved, touched. */
+		mac = c->nb_mac;
+		if (unlikely(nb & SB_CT_NB_BY_ADDR) &&
+		    (w->neigh->e[idx].port != out || w->neigh->e[idx].ip != rte_be_to_cpu_32(hop)))
 			return false;
+	} else {
+		if (unlikely(st->nb_dead[idx]))
+			return false;
+		mac = __atomic_load_n(&w->neigh->e[idx].mac_state, __ATOMIC_ACQUIRE);
+		if (unlikely(!(mac & SB_NEIGH_VALID)))
+			return false;
+		if (unlikely(nb & SB_CT_NB_BY_ADDR) &&
+		    (w->neigh->e[idx].port != out || w->neigh->e[idx].ip != rte_be_to_cpu_32(hop)))
+			return false;
+		sb_neigh_touch(w->neigh, idx, w->now_s);
+		c->nb_idx = idx;
+		c->nb_mac = mac;
 	}
-	sb_neigh_touch(w->neigh, idx, w->now_s);
 	h->s = s;
 	h->mac = mac;
 	h->dir = dir;
 	h->out = out;
+	h->nat = nat;
 	return true;
 }
 
@@ -534,7 +577,6 @@ take_send(struct sb_worker *w, struct fz_in *c, struct fz *f, const struct fz_hi
 	  struct fz_tx *tx)
 {
 	uint8_t *l3 = f->l3;
-	struct rte_mbuf *m = f->m;
 	struct sb_session *s = h->s;
 	bool tcp = f->key.proto == IPPROTO_TCP;
 	unsigned dir = h->dir, out = h->out;
@@ -545,12 +587,12 @@ take_send(struct sb_worker *w, struct fz_in *c, struct fz *f, const struct fz_hi
 				      .l4_len = (uint16_t)(sb_be16(sb_ld16(l3 + 2)) - 20),
 				      .tcp_flags = l3[20 + 13] };
 
-		if (!tcp_track(w, m, s, dir, &md, l3))
+		if (!tcp_track(w, f->m, s, dir, &md, l3))
 			return;
 	}
-	if (likely(s->nat == SB_CT_NAT_SRC)) {
+	if (likely(h->nat == SB_CT_NAT_SRC)) {
 		/* Masquerade, the common case, from the key: no sb_meta. */
-		masquerade(w, c->now_u, s, dir, l3, 20, tcp, tcp ? l3[20 + 13] : 0, &c->k);
+		masquerade(c->wan_addr, c->now_u, s, dir, l3, 20, tcp, tcp ? l3[20 + 13] : 0, &c->k);
 	} else {
 		struct sb_meta md = {
 			.src = f->key.src, .dst = f->key.dst, .sport = f->key.sport,
@@ -564,20 +606,97 @@ take_send(struct sb_worker *w, struct fz_in *c, struct fz *f, const struct fz_hi
 			__builtin_unreachable();
 		translate(w, c->now_u, s, dir, &md, l3, &c->k);
 	}
-	if (unlikely(c->l3_off != sizeof(struct rte_ether_hdr)) && rte_vlan_strip(m) != 0) {
-		sb_wk_drop(w, m, SB_DROP_TRUNCATED);
-		return;
-	}
 	/* The neighbour's word (MAC in bytes 0-5) over the destination, then
 	 * the port's MAC and the EtherType (IPv4: the frame is untagged by
-	 * now) over its tail: two stores. */
+	 * now) over its tail: two stores. Without a VLAN anywhere (one test
+	 * a packet), straight; else untagged first, tagged after. */
 	mac = rte_cpu_to_le_64(h->mac);
-	memcpy(l3 - sizeof(struct rte_ether_hdr), &mac, 8);
-	memcpy(l3 - sizeof(struct rte_ether_hdr) + RTE_ETHER_ADDR_LEN, &c->src_type[out], 8);
-	if (unlikely(c->tagged >> out & 1) && !sb_l2out_tag(w, &w->port[out], &m))
-		return;
-	tx->m[out][tx->n[out]++] = m;
-	tx->used |= 1u << out;
+	if (likely(!c->vlan)) {
+		memcpy(l3 - sizeof(struct rte_ether_hdr), &mac, 8);
+		memcpy(l3 - sizeof(struct rte_ether_hdr) + RTE_ETHER_ADDR_LEN, &c->src_type[out], 8);
+		/* (Read here, not kept from the start across the rewrite.) */
+		tx->m[out][tx->n[out]++] = f->m;
+	} else {
+		struct rte_mbuf *m = f->m;
+
+		if (c->l3_off != sizeof(struct rte_ether_hdr) && rte_vlan_strip(m) != 0) {
+			sb_wk_drop(w, m, SB_DROP_TRUNCATED);
+			return;
+		}
+		memcpy(l3 - sizeof(struct rte_ether_hdr), &mac, 8);
+		memcpy(l3 - sizeof(struct rte_ether_hdr) + RTE_ETHER_ADDR_LEN, &c->src_type[out], 8);
+		if ((c->tagged >> out & 1) && !sb_l2out_tag(w, &w->port[out], &m))
+			return;
+		tx->m[out][tx->n[out]++] = m;
+	}
+}
+
+/* Loop 1 of sb_fastpath_fused: each of @n packets @pkts through
+ * common_case() into z[i] and kinds[i]; a new key's first bucket
+ * prefetched. @l3_off: the ingress port's (a constant where inlined). */
+static inline __attribute__((always_inline)) void
+fz_parse(const struct sb_worker *w, const struct fz_in *c, struct fz *z, uint8_t *kinds,
+	 struct rte_mbuf **pkts, unsigned n, const unsigned l3_off)
+{
+	const struct sb_ct *ct = w->ct;
+	const struct sb_ft *ft = ct->ft;
+	uint64_t k0, k1;           /* a key's words */
+	unsigned kind;
+
+	for (unsigned i = 0; i < n && i < PREFETCH_OFFSET; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	for (unsigned i = 0; i < n; i++) {
+		struct fz *f = &z[i];
+
+		if (i + PREFETCH_OFFSET < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_OFFSET], void *));
+		f->m = pkts[i];
+		kind = common_case(w, c, f, &k0, &k1, l3_off);
+		/* FZ_SAME: a run of one flow's packets (a TCP train, a bulk
+		 * transfer): the first's lookup and clean-hit checks serve
+		 * the rest (loop 3). One byte stored, the masks below. */
+		kinds[i] = (uint8_t)kind;
+		if (kind == FZ_NEW) {
+			/* The first bucket prefetched. */
+			struct sb_ft_pos pos = sb_ft_pos_first(ft, sb_ct_fingerprint_w(ct, k0, k1));
+
+			/* (b2: sb_ft_pos_alt's, when it is needed.) */
+			f->pos.b1 = pos.b1;
+			f->pos.sig = pos.sig;
+			rte_prefetch0(&ft->b[pos.b1]);
+		} else if (kind == FZ_NOT) {
+			/* The next packet's compare (common_case) must not
+			 * match this one: no key's second word is all ones,
+			 * the pad bytes above the protocol being zero. */
+			memset(&f->key.sport, 0xff, 8);
+		}
+	}
+}
+
+/* From the kinds of a burst's @n packets (zero past n): @fresh, a bit
+ * for each FZ_NEW (a key looked up on its own), and @notok, one for each
+ * FZ_NOT; two byte compares of 16 packets at a time where SSE2 exists. */
+static inline void
+fz_masks(const uint8_t *kinds, unsigned n, uint64_t *fresh, uint64_t *notok)
+{
+	uint64_t all = n >= 64 ? UINT64_MAX : (1ull << n) - 1, fr = 0, no = 0;
+
+#if defined(__SSE2__)
+	_Static_assert(SB_BURST % 16 == 0 && SB_BURST <= 64, "kinds: whole vectors, a 64-bit mask");
+	for (unsigned j = 0; j < n; j += 16) {
+		__m128i k = _mm_load_si128((const __m128i *)(const void *)(kinds + j));
+
+		fr |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(k, _mm_set1_epi8(FZ_NEW))) << j;
+		no |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(k, _mm_setzero_si128())) << j;
+	}
+#else
+	for (unsigned j = 0; j < n; j++) {
+		fr |= (uint64_t)(kinds[j] == FZ_NEW) << j;
+		no |= (uint64_t)(kinds[j] == FZ_NOT) << j;
+	}
+#endif
+	*fresh = fr & all;
+	*notok = no & all;
 }
 
 unsigned
@@ -586,22 +705,35 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 {
 	struct sb_ct *ct = w->ct;
 	const struct sb_ft *ft = ct->ft;
-	struct fz z[SB_BURST];
+	/* z[-1]: a key no packet has, for the first's compare. */
+	struct fz zz[SB_BURST + 1], *z = zz + 1;
 	struct fz_tx tx;
-	struct fz_in c = { .port = &w->port[in] };
+	/* Set field by field, the arrays for the ports there are: an
+	 * initialiser zeroed all of it (~240 bytes) every burst. */
+	struct fz_in c;
 	unsigned nl = 0, keys, refused = 0;
 	uint32_t poisoned = 0;
-	uint64_t k0, k1, p0 = 0, p1 = UINT64_MAX; /* a key's words, the last one's */
-	/* Bit i: packet i is of the common case (@ok); its key is packet
-	 * i-1's, also of the common case (@runs). */
-	uint64_t ok = 0, runs = 0;
+	/* Packet i's common_case() kind, one byte each (masks are taken
+	 * from them once a burst), zero past n. */
+	uint8_t kinds[SB_BURST] __attribute__((aligned(16))) = { 0 };
+	uint64_t fresh, notok;     /* masks: FZ_NEW, FZ_NOT */
+	/* Loop 3's first test: FZ_NEW until a packet left behind marks an
+	 * address pair (poisoned), then a kind none has. */
+	unsigned fast = FZ_NEW;
 	unsigned kind;
-	struct fz_hit hit = { NULL, 0, 0, 0 }; /* the last clean hit, if hit_ok */
+	struct fz_hit hit = { NULL, 0, 0, 0, 0 }; /* the last clean hit, if hit_ok */
 	bool hit_ok = false;
 	/* The parse stage from here, not from @now (the loop's time, taken
 	 * before its rx bursts). */
 	uint64_t t0 = timed ? rte_rdtsc() : now, t1 = t0;
 
+	c.port = &w->port[in];
+	c.nb_idx = UINT32_MAX;
+	c.nb_mac = 0;
+	c.local = 0;
+	c.tagged = 0;
+	c.k = (struct tr_cnt){ 0, 0, 0 };
+	c.mac = 0;
 	memcpy(&c.mac, &c.port->mac, RTE_ETHER_ADDR_LEN);
 	c.l3_off = sizeof(struct rte_ether_hdr) + (c.port->vlan != 0 ? sizeof(struct rte_vlan_hdr) : 0);
 	c.vlan_be = rte_cpu_to_be_16(c.port->vlan);
@@ -618,42 +750,26 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 
 		memcpy(&c.src_type[p], &w->port[p].mac, RTE_ETHER_ADDR_LEN);
 		memcpy((uint8_t *)&c.src_type[p] + RTE_ETHER_ADDR_LEN, &type, 2);
-		c.gen[p][0] = sb_wk_session_gen(st, p, SB_CT_NAT_SRC);
-		c.gen[p][1] = sb_wk_session_gen(st, p, SB_CT_NAT_FWD);
+		c.gen[p][SB_CT_NAT_NONE] = c.gen[p][SB_CT_NAT_SRC] = c.gen[p][SB_CT_NAT_HAIRPIN] =
+			sb_wk_session_gen(st, p, SB_CT_NAT_SRC);
+		c.gen[p][SB_CT_NAT_FWD] = sb_wk_session_gen(st, p, SB_CT_NAT_FWD);
+		c.wan_addr[p] = ct->addr[p];
 		c.tagged |= (uint32_t)(w->port[p].vlan != 0) << p;
 	}
+	c.vlan = c.tagged != 0 || c.l3_off != sizeof(struct rte_ether_hdr);
+	c.wan = c.port->role == SB_ROLE_WAN;
+	c.dhcp = c.port->dhcp;
 
-	/* Parse, key, hash; the first bucket prefetched for the next loop. */
-	for (unsigned i = 0; i < n && i < PREFETCH_OFFSET; i++)
-		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
-	for (unsigned i = 0; i < n; i++) {
-		struct fz *f = &z[i];
-
-		if (i + PREFETCH_OFFSET < n)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_OFFSET], void *));
-		f->m = pkts[i];
-		f->poison = 0;
-		kind = common_case(w, &c, f, p0, p1, &k0, &k1);
-		if (kind == FZ_SAME) {
-			/* A run of one flow's packets (a TCP train, a bulk
-			 * transfer): the first's lookup and clean-hit checks
-			 * serve the rest (loop 3). */
-			ok |= 1ull << i;
-			runs |= 1ull << i;
-		} else if (kind == FZ_NEW) {
-			ok |= 1ull << i;
-			/* The first bucket prefetched. */
-			f->pos = sb_ft_pos_first(ft, sb_ct_fingerprint_w(ct, k0, k1));
-			rte_prefetch0(&ft->b[f->pos.b1]);
-			p0 = k0;
-			p1 = k1;
-		} else {
-			/* No key's second word: the protocol's 24 bits above
-			 * it are zero. */
-			p1 = UINT64_MAX;
-		}
-	}
-	keys = (unsigned)__builtin_popcountll(ok);
+	memset(&zz[0].key, 0xff, sizeof(zz[0].key));
+	/* Parse, key, hash; the first bucket prefetched for the next loop.
+	 * Specialised for an untagged ingress port (the frame's offsets
+	 * constants). */
+	if (likely(c.l3_off == sizeof(struct rte_ether_hdr)))
+		fz_parse(w, &c, z, kinds, pkts, n, sizeof(struct rte_ether_hdr));
+	else
+		fz_parse(w, &c, z, kinds, pkts, n, sizeof(struct rte_ether_hdr) + sizeof(struct rte_vlan_hdr));
+	fz_masks(kinds, n, &fresh, &notok);
+	keys = n - (unsigned)__builtin_popcountll(notok);
 	/* Stage times on a timed burst only (SB_STAGE_SAMPLE). */
 	if (unlikely(timed)) {
 		t1 = rte_rdtsc();
@@ -664,7 +780,7 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 	/* Each key's first candidate in its first bucket, its session
 	 * prefetched; a key with none there has its second bucket
 	 * prefetched for the full search below. */
-	for (uint64_t u = ok & ~runs; u != 0; u &= u - 1) {
+	for (uint64_t u = fresh; u != 0; u &= u - 1) {
 		struct fz *f = &z[__builtin_ctzll(u)];
 		const struct sb_ft_bucket *b1;
 		uint32_t m;
@@ -672,12 +788,14 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 		b1 = &ft->b[f->pos.b1];
 		m = sb_ft_match(b1, f->pos.sig);
 		if (likely(m != 0)) {
-			const struct sb_session *s;
+			struct sb_session *s;
 
 			f->v = b1->val[__builtin_ctz(m)] & SB_FT_VAL_MAX;
 			/* Both its lines: a 44-byte session spans two
-			 * in 10 of its 16 places in a line. */
+			 * in 10 of its 16 places in a line. Its address
+			 * kept for loop 3. */
 			s = sb_ct_session(ct, SB_CT_IDX(f->v));
+			f->s = s;
 			rte_prefetch0(s);
 			rte_prefetch0((const uint8_t *)s + sizeof(*s) - 1);
 		} else {
@@ -697,19 +815,27 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 	 * the same flow right after a clean hit (a run) are taken with it:
 	 * the table, the published state and the neighbours do not change
 	 * under a burst, so their lookups and checks would find the same. */
-	tx.used = 0;
 	memset(tx.n, 0, sizeof(tx.n));
 	for (unsigned i = 0; i < n; i++) {
 		struct fz *f = &z[i];
 		uint32_t cand[SB_CT_MAX_CAND];
+		struct sb_session *s;
+		unsigned nat;
 		int64_t v;
 
-		if (!(ok >> i & 1)) {
+		/* One test for the common case at 1024 flows: a key looked
+		 * up on its own, no address pair marked. */
+		kind = kinds[i];
+		if (likely(kind == fast))
+			goto lookup;
+		if (kind == FZ_NOT) {
 			poisoned |= f->poison;
+			if (f->poison != 0)
+				fast = UINT_MAX;
 			left[nl++] = f->m;
 			continue;
 		}
-		if (runs >> i & 1) {
+		if (kind == FZ_SAME) {
 			/* (A run's packets are between the same two hosts, of
 			 * the common case: never poisoned where its first is
 			 * not.) */
@@ -722,35 +848,49 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 			f->pos = sb_ft_pos_first(ft, sb_ct_fingerprint(ct, &f->key));
 			f->v = SB_FT_NONE;
 		}
-		hit_ok = false;
 		if (unlikely(poisoned != 0) && (poisoned & addr_bit(f->key.src ^ f->key.dst))) {
+			hit_ok = false;
 			left[nl++] = f->m;
 			continue;
 		}
+lookup:
+		hit_ok = false;
 		v = f->v;
+		s = f->s;
 		/* The first candidate is the session, or all of them are
-		 * checked in the order sb_ct_lookup_bulk does. */
-		if (unlikely(f->v == SB_FT_NONE || !sb_ct_verify(ct, &f->key, f->v))) {
-			sb_ft_pos_alt(ft, &f->pos);
-			v = sb_ct_pick(ct, &f->key, cand, sb_ft_find(ft, &f->pos, cand, SB_CT_MAX_CAND));
+		 * checked in the order sb_ct_lookup_bulk does. Its kind read
+		 * once for the tests below (the compiler must read a
+		 * bit-field again after any store). */
+		if (likely(v != SB_FT_NONE)) {
+			nat = sb_ct_pf_word(s) >> SB_CT_NAT_WORD_SHIFT & 3;
+			if (likely(sb_ct_verify_at(ct, &f->key, s, SB_CT_DIR(v), nat)))
+				goto found;
 		}
-		if (v < 0 || !take_checks(w, st, &c, in, f, sb_ct_session(ct, SB_CT_IDX(v)),
-					  SB_CT_DIR(v), &hit)) {
-			if (v < 0 && unlikely(refused_at_host_limit(w, &c, f))) {
+		sb_ft_pos_alt(ft, &f->pos);
+		v = sb_ct_pick(ct, &f->key, cand, sb_ft_find(ft, &f->pos, cand, SB_CT_MAX_CAND));
+		if (v < 0) {
+			if (unlikely(refused_at_host_limit(w, &c, f))) {
 				refused++;
 				continue;
 			}
 			left[nl++] = f->m;
 			continue;
 		}
+		s = sb_ct_session(ct, SB_CT_IDX(v));
+		nat = s->nat;
+found:
+		if (!take_checks(w, st, &c, in, f, s, nat, SB_CT_DIR(v), &hit)) {
+			left[nl++] = f->m;
+			continue;
+		}
 		hit_ok = true;
 		take_send(w, &c, f, &hit, &tx);
 	}
-	for (uint32_t u = tx.used; u != 0; u &= u - 1) {
-		unsigned out = (unsigned)__builtin_ctz(u);
-
-		sb_l2out_send(w, out, tx.m[out], tx.n[out]);
-	}
+	/* Each port with frames (a per-port bit set a packet cost more
+	 * than this look at every port a burst). */
+	for (unsigned out = 0; out < w->n_ports; out++)
+		if (tx.n[out] != 0)
+			sb_l2out_send(w, out, tx.m[out], tx.n[out]);
 	w->cnt.forwarded += c.k.forwarded;
 	w->cnt.nat_out += c.k.nat_out;
 	w->cnt.nat_in += c.k.nat_in;

@@ -16,7 +16,8 @@
  *    worker that owns the sessions).
  *
  * A key's first bucket comes from the fingerprint's low 32 bits, its
- * signature is the high 32 bits (never 0: 0 marks a free slot), and its
+ * signature is the high 32 bits with the lowest set (never 0: 0 marks a
+ * free slot; one instruction where a test for 0 took four), and its
  * second bucket is the first plus an offset drawn from the signature, so a
  * slot can be moved to its other bucket knowing only what the slot holds
  * (bit 31 of the stored value says which of its two buckets it is in).
@@ -81,9 +82,7 @@ sb_ft_pos(const struct sb_ft *ft, uint64_t fp)
 {
 	struct sb_ft_pos p;
 
-	p.sig = (uint32_t)(fp >> 32);
-	if (unlikely(p.sig == 0))
-		p.sig = 1;
+	p.sig = (uint32_t)(fp >> 32) | 1;
 	p.b1 = sb_ft_reduce((uint32_t)fp, ft->nb);
 	p.b2 = sb_ft_other(ft, p.b1, p.sig, false);
 	return p;
@@ -98,9 +97,7 @@ sb_ft_pos_first(const struct sb_ft *ft, uint64_t fp)
 {
 	struct sb_ft_pos p;
 
-	p.sig = (uint32_t)(fp >> 32);
-	if (unlikely(p.sig == 0))
-		p.sig = 1;
+	p.sig = (uint32_t)(fp >> 32) | 1;
 	p.b1 = sb_ft_reduce((uint32_t)fp, ft->nb);
 	p.b2 = 0;
 	return p;

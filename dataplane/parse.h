@@ -8,6 +8,9 @@
 #include <stdbool.h>
 #include <string.h>
 #include <rte_byteorder.h>
+#if defined(__x86_64__)
+#include <x86intrin.h>
+#endif
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 #include "sb_counters.h"
@@ -44,18 +47,30 @@ enum sb_frag {
 static inline bool
 sb_ipv4_cksum20_ok(uint64_t w0, uint64_t w1, uint32_t w2)
 {
-	uint64_t s = w0 + w1;
+	uint64_t s;
 	uint32_t v;
 
+#if defined(__x86_64__)
+	/* add, adc, adc: the carries chained by the CPU. (No carry is lost
+	 * to the last add: after a carry out of the second, s < w2.) */
+	unsigned long long t;
+	unsigned char c = _addcarry_u64(0, w0, w1, &t);
+
+	c = _addcarry_u64(c, t, w2, &t);
+	s = t + c;
+#else
+	s = w0 + w1;
 	s += s < w0;
 	s += w2;
 	s += s < w2;
+#endif
 	/* Adding a word to itself rotated by half its width leaves the
 	 * halves' end-around sum in its top half. */
 	s += s << 32 | s >> 32;
 	v = (uint32_t)(s >> 32);
 	v += v << 16 | v >> 16;
-	return v >> 16 == 0xffff;
+	/* Top half 0xffff. */
+	return v >= 0xffff0000u;
 }
 
 static inline bool

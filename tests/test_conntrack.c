@@ -451,6 +451,14 @@ test_conntrack_verify_reads_in_use_and_proto(void **state)
 	memcpy(&word, &s->proto, 2);
 	assert_int_equal(rte_le_to_cpu_16(word) & 0xff, IPPROTO_TCP);
 	assert_true(rte_le_to_cpu_16(word) & SB_CT_IN_USE_WORD);
+	/* And nat at SB_CT_NAT_WORD_SHIFT (the fused fast path reads it
+	 * there), every value of it. */
+	for (unsigned nat = 0; nat < 4; nat++) {
+		s->nat = nat & 3;
+		assert_int_equal(sb_ct_pf_word(s) >> SB_CT_NAT_WORD_SHIFT & 3, nat);
+		assert_true(sb_ct_pf_word(s) & SB_CT_IN_USE_WORD);
+	}
+	s->nat = SB_CT_NAT_SRC;
 	s->in_use = 0;
 	memcpy(&word, &s->proto, 2);
 	assert_false(rte_le_to_cpu_16(word) & SB_CT_IN_USE_WORD);
