@@ -11,7 +11,7 @@
 #include "addr.h"
 #include "conntrack.h"
 #include "eim.h"
-#include "webhook.h"
+#include "json.h"
 #include "outbuf.h"
 #include "status.h"
 
@@ -135,7 +135,7 @@ print(const struct sb_inbound *in, struct out *o, bool json)
 		sb_addr_str(f->to, to, sizeof(to));
 		allow(f, al, sizeof(al), json);
 		if (json) {
-			sb_webhook_json_escape(f->comment, cm, sizeof(cm));
+			sb_json_escape(f->comment, cm, sizeof(cm));
 			out(o, "%s{\"name\": \"%s\", \"wan\": [", i ? ", " : "", f->name);
 			for (unsigned p = 0, n = 0; p < SB_MAX_PORTS; p++)
 				if (f->wans >> p & 1)
@@ -169,7 +169,7 @@ print(const struct sb_inbound *in, struct out *o, bool json)
 		sb_addr_str(m->external, e, sizeof(e));
 		sb_addr_str(m->internal, a, sizeof(a));
 		if (json) {
-			sb_webhook_json_escape(m->comment, cm, sizeof(cm));
+			sb_json_escape(m->comment, cm, sizeof(cm));
 			out(o, "%s{\"name\": \"%s\", \"wan\": \"%s\", \"external\": \"%s\", "
 			    "\"internal\": \"%s\", \"comment\": \"%s\", \"in\": %lu, \"out\": %lu, "
 			    "\"hairpin\": %lu}",

@@ -12,6 +12,7 @@
 
 #include "notify.h"
 #include "clock.h"
+#include "json.h"
 #include "webhook.h"
 #include "sb_log.h"
 
@@ -172,7 +173,7 @@ sb_notify_wan(struct sb_notify *n, const char *event, const char *wan,
 				   new_state, reason);
 	if (n->webhook == NULL)
 		return;
-	sb_webhook_json_escape(reason, esc, sizeof(esc));
+	sb_json_escape(reason, esc, sizeof(esc));
 	snprintf(body, sizeof(body), "{\"event\": \"%s\", \"wan\": \"%s\", \"old_state\": \"%s\", "
 		 "\"new_state\": \"%s\", \"reason\": \"%s\", \"time\": %ld, \"in_service\": %s}",
 		 event, wan, old_state, new_state, esc, (long)time(NULL),

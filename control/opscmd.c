@@ -19,7 +19,7 @@
 #include "ctlcmd.h"
 #include "notify.h"
 #include "ops.h"
-#include "webhook.h"
+#include "json.h"
 #include "opscmd.h"
 #include "reload_run.h"
 #include "probe.h"
@@ -433,7 +433,7 @@ status(struct sb_ctl *c, struct out *o, bool json)
 			char reason[1100];
 
 			sb_ops_rate(ops, w->port, &r);
-			sb_webhook_json_escape(w->reason, reason, sizeof(reason));
+			sb_json_escape(w->reason, reason, sizeof(reason));
 			out(o, "%s\n {\"name\": \"%s\", \"state\": \"%s\", \"forced\": %s, "
 			    "\"in_service\": %s, \"link\": %s, \"since_s\": %.3f, \"changes\": %lu, "
 			    "\"reason\": \"%s\", \"sessions\": %lu, \"sessions_created\": %lu, "
@@ -561,7 +561,7 @@ events(struct sb_ctl *c, struct out *o, bool json)
 		if (json) {
 			char reason[1100];
 
-			sb_webhook_json_escape(e->reason, reason, sizeof(reason));
+			sb_json_escape(e->reason, reason, sizeof(reason));
 			out(o, "%s\n {\"time\": %.3f, \"wan\": \"%s\", \"old_state\": \"%s\", "
 			    "\"new_state\": \"%s\", \"old_in_service\": %s, \"in_service\": %s, "
 			    "\"reason\": \"%s\"}", i ? "," : "", e->unix_ms / 1000.0, e->wan,

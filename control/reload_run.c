@@ -24,6 +24,7 @@
 #include "notify.h"
 #include "arp.h"
 #include "wan.h"
+#include "json.h"
 #include "webhook.h"
 #include "ops.h"
 #include "reload.h"
@@ -37,7 +38,7 @@ json_str(struct out *o, const char *s)
 {
 	char e[1200];
 
-	sb_webhook_json_escape(s, e, sizeof(e));
+	sb_json_escape(s, e, sizeof(e));
 	out(o, "\"%s\"", e);
 }
 

@@ -16,7 +16,6 @@
 #include <curl/curl.h>
 
 #include "webhook.h"
-#include "json.h"
 #include "clock.h"
 #include "sb_log.h"
 
@@ -35,12 +34,6 @@ struct sb_webhook {
 	uint64_t stop_deadline_ms; /* after stop: give up retrying past this */
 	struct sb_webhook_stats st;
 };
-
-void
-sb_webhook_json_escape(const char *s, char *out, size_t len)
-{
-	(void)sb_json_escape(s, out, len);
-}
 
 static size_t
 discard(char *p, size_t size, size_t n, void *u)

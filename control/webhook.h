@@ -40,7 +40,5 @@ void sb_webhook_stats_get(struct sb_webhook *n, struct sb_webhook_stats *s);
  */
 void sb_webhook_stop(struct sb_webhook *n, unsigned grace_ms);
 
-/** Escape @s into @out as the inside of a JSON string. */
-void sb_webhook_json_escape(const char *s, char *out, size_t len);
 
 #endif

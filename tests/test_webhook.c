@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "webhook.h"
+#include "json.h"
 #include "clock.h"
 
 struct srv {
@@ -275,9 +276,9 @@ test_webhook_json_escape(void **state)
 	char out[64];
 
 	(void)state;
-	sb_webhook_json_escape("a \"b\" \\ c\n", out, sizeof(out));
+	sb_json_escape("a \"b\" \\ c\n", out, sizeof(out));
 	assert_string_equal(out, "a \\\"b\\\" \\\\ c\\u000a");
-	sb_webhook_json_escape("0123456789", out, 8);
+	sb_json_escape("0123456789", out, 8);
 	assert_true(strlen(out) < 8);
 }
 
