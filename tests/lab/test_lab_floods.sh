@@ -446,6 +446,9 @@ arp_resolve() {
 # (dataplane/police.c): a flood on one segment must not starve the
 # others (an ISP router that cannot resolve our address drops our
 # probes' replies: the WAN would go down for another segment's flood).
+# (On AF_XDP ports the XDP program's per-share windows shield the other
+# ports too, so this passed with shared buckets as well; test_police's
+# ports_apart is the check of the per-port buckets themselves.)
 arp_during() {
 	local name=$1 ns=$2 x others=() r=""
 	for x in $arp_segments; do [ "${x%%:*}" = "$ns" ] || others+=("$x"); done
