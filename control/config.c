@@ -189,6 +189,26 @@ add_block_line(struct ctx *c, int line, const char *v)
 	return true;
 }
 
+/* Room in *@v (@n used, *@cap held) for one more line_ref: the array
+ * doubled when full (@first to begin with). False when out of memory
+ * (*@v kept as it was). */
+static bool
+room_for_one(struct line_ref **v, int n, int *cap, int first)
+{
+	struct line_ref *p;
+	int want;
+
+	if (n < *cap)
+		return true;
+	want = *cap ? *cap * 2 : first;
+	p = realloc(*v, sizeof(*p) * (size_t)want);
+	if (p == NULL)
+		return false;
+	*v = p;
+	*cap = want;
+	return true;
+}
+
 /* Read the file into c->d line by line, indexing every section and key
  * with its line. iniparser_load() would refuse the whole file for one bad
  * line (and a line over 1023 characters), hiding every other error, and
@@ -224,16 +244,9 @@ read_lines(struct ctx *c, FILE *f)
 		trim(p);
 		if (*p == '\0' || *p == ';' || *p == '#')
 			continue;
-		if (c->n_refs == cap_refs) {
-			struct line_ref *n;
-
-			cap_refs = cap_refs ? cap_refs * 2 : 64;
-			n = realloc(c->refs, sizeof(*n) * cap_refs);
-			if (n == NULL) {
-				ok = false;
-				break;
-			}
-			c->refs = n;
+		if (!room_for_one(&c->refs, c->n_refs, &cap_refs, 64)) {
+			ok = false;
+			break;
 		}
 		struct line_ref *r = &c->refs[c->n_refs];
 
@@ -256,16 +269,9 @@ read_lines(struct ctx *c, FILE *f)
 				add_error(c, ln, "", NULL, "expected [section], got \"[%s]\"", p + 1);
 				continue;
 			}
-			if (c->n_heads == cap_heads) {
-				struct line_ref *n;
-
-				cap_heads = cap_heads ? cap_heads * 2 : 32;
-				n = realloc(c->heads, sizeof(*n) * cap_heads);
-				if (n == NULL) {
-					ok = false;
-					break;
-				}
-				c->heads = n;
+			if (!room_for_one(&c->heads, c->n_heads, &cap_heads, 32)) {
+				ok = false;
+				break;
 			}
 			copy = copies_of(c->heads, c->n_heads, sec, &first) + 1;
 			win = winner(c, sec);
