@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <limits.h>
+#include <stddef.h>
 #include <string.h>
 #include <netinet/in.h>
 
@@ -321,6 +322,13 @@ struct fz_in {
 	 * word; UINT32_MAX: none yet. */
 	uint32_t nb_idx;
 	uint64_t nb_mac;
+	/* By direction, the path of the burst's last clean hit whose next
+	 * hop is not found by address (take_checks): its path word, its
+	 * neighbour's word and its egress port; UINT64_MAX: none yet. */
+	struct {
+		uint64_t key, mac;
+		unsigned out;
+	} path[2];
 };
 
 /* One bit of 32 for address @a (a multiplicative hash's top five bits).
@@ -500,6 +508,18 @@ struct fz_hit {
 	unsigned dir, out, nat;    /* nat: s->nat */
 };
 
+/* The path word (take_checks): out_nb, in_nb, wan_gen, out_port and
+ * in_port, in this order from out_nb, a little-endian load; each
+ * direction's mask leaves out the other's neighbour, whose bits take the
+ * session's nat. */
+_Static_assert(offsetof(struct sb_session, in_nb) == offsetof(struct sb_session, out_nb) + 2 &&
+	       offsetof(struct sb_session, wan_gen) == offsetof(struct sb_session, out_nb) + 4 &&
+	       offsetof(struct sb_session, out_port) == offsetof(struct sb_session, out_nb) + 6 &&
+	       offsetof(struct sb_session, in_port) == offsetof(struct sb_session, out_nb) + 7,
+	       "sb_session: the path word");
+#define PATH_ORIG  0xffffffff0000ffffull
+#define PATH_REPLY 0xffffffffffff0000ull
+
 /* Is @f, a hit on @s in @dir, one the pass takes: clean, its next hop
  * known? Fills @h if so; false when it is left to the general path
  * (nothing changed). */
@@ -511,8 +531,32 @@ take_checks(struct sb_worker *w, const struct sb_dp_state *st, struct fz_in *c,
 	unsigned out;
 	uint16_t nb;
 	uint32_t idx, hop;
-	uint64_t mac;
+	uint64_t mac, pw, key;
 
+	/* The session's path (out_nb, in_nb, wan_gen, out_port, in_port:
+	 * one word) with its nat bits in place of the other direction's
+	 * neighbour: a hit on the path of the last clean hit in @dir passes
+	 * all the checks below as that one did (the same ingress port,
+	 * neighbour, egress port and generation, in a burst the state and
+	 * the neighbours do not change under), one compare where they took
+	 * twenty instructions. A neighbour found by address is checked
+	 * against each session's own address below, never kept here. */
+	memcpy(&pw, &s->out_nb, 8);
+	if (dir == SB_CT_DIR_ORIG) {
+		key = (pw & PATH_ORIG) | (uint64_t)nat << 16;
+		if (likely(key == c->path[SB_CT_DIR_ORIG].key)) {
+			mac = c->path[SB_CT_DIR_ORIG].mac;
+			out = c->path[SB_CT_DIR_ORIG].out;
+			goto take;
+		}
+	} else {
+		key = (pw & PATH_REPLY) | nat;
+		if (likely(key == c->path[SB_CT_DIR_REPLY].key)) {
+			mac = c->path[SB_CT_DIR_REPLY].mac;
+			out = c->path[SB_CT_DIR_REPLY].out;
+			goto take;
+		}
+	}
 	/* clean_hit, with the WAN generations of the burst (the state does
 	 * not change under it). Its next hop's nb_dead is checked whatever
 	 * the session (sb_wk_path_dead and sb_wk_reply_hop_dead look only
@@ -561,6 +605,12 @@ take_checks(struct sb_worker *w, const struct sb_dp_state *st, struct fz_in *c,
 		c->nb_idx = idx;
 		c->nb_mac = mac;
 	}
+	if (!(nb & SB_CT_NB_BY_ADDR)) {
+		c->path[dir].key = key;
+		c->path[dir].mac = mac;
+		c->path[dir].out = out;
+	}
+take:
 	h->s = s;
 	h->mac = mac;
 	h->dir = dir;
@@ -730,6 +780,7 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 	c.port = &w->port[in];
 	c.nb_idx = UINT32_MAX;
 	c.nb_mac = 0;
+	c.path[0].key = c.path[1].key = UINT64_MAX;
 	c.local = 0;
 	c.tagged = 0;
 	c.k = (struct tr_cnt){ 0, 0, 0 };

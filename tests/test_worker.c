@@ -683,6 +683,53 @@ test_worker_stale_session_twice_in_a_burst(void **state)
 	assert_int_equal(eim->slot[pos].ref, 2);
 }
 
+/* The fused pass takes a hit on the path of the burst's last clean hit
+ * (the same ports, neighbour and WAN generation) without checking it
+ * again. Hosts A and B on one path in one burst, both ways: each frame to
+ * its own MAC. A's session made before the WAN's generation moved and
+ * B's after: B's path is not A's, and A's packet right after B's is
+ * checked (stale: flushed, a new session), not taken on B's path. */
+static void
+test_worker_fused_path_of_last_hit(void **state)
+{
+	struct rte_mbuf *b[2], *m;
+	uint16_t ea, eb;
+
+	(void)state;
+	run1(LAN, udp(LAN, &a_mac, HOST_A, 5300, PEER, 53, 64));
+	m = expect(WAN, &gw_mac, WAN_ADDR, PEER, 63);
+	ea = sport_of(m);
+	rte_pktmbuf_free(m);
+	run1(LAN, udp(LAN, &b_mac, HOST_B, 5301, PEER, 53, 64));
+	m = expect(WAN, &gw_mac, WAN_ADDR, PEER, 63);
+	eb = sport_of(m);
+	rte_pktmbuf_free(m);
+	b[0] = udp(WAN, &gw_mac, PEER, 53, WAN_ADDR, ea, 64);
+	b[1] = udp(WAN, &gw_mac, PEER, 53, WAN_ADDR, eb, 64);
+	run(WAN, b, 2);
+	rte_pktmbuf_free(expect(LAN, &a_mac, PEER, HOST_A, 63));
+	rte_pktmbuf_free(expect(LAN, &b_mac, PEER, HOST_B, 63));
+	b[0] = udp(LAN, &a_mac, HOST_A, 5300, PEER, 53, 64);
+	b[1] = udp(LAN, &b_mac, HOST_B, 5301, PEER, 53, 64);
+	run(LAN, b, 2);
+	rte_pktmbuf_free(expect(WAN, &gw_mac, WAN_ADDR, PEER, 63));
+	rte_pktmbuf_free(expect(WAN, &gw_mac, WAN_ADDR, PEER, 63));
+	assert_int_equal(cnt()->ct_created, 2);
+
+	st->wan[WAN].gen++;     /* A's and B's sessions stale */
+	run1(LAN, udp(LAN, &b_mac, HOST_B, 5301, PEER, 53, 64));
+	rte_pktmbuf_free(expect(WAN, &gw_mac, WAN_ADDR, PEER, 63));
+	assert_int_equal(cnt()->ct_flushed, 1);
+	b[0] = udp(LAN, &b_mac, HOST_B, 5301, PEER, 53, 64);
+	b[1] = udp(LAN, &a_mac, HOST_A, 5300, PEER, 53, 64);
+	run(LAN, b, 2);
+	rte_pktmbuf_free(expect(WAN, &gw_mac, WAN_ADDR, PEER, 63));
+	rte_pktmbuf_free(expect(WAN, &gw_mac, WAN_ADDR, PEER, 63));
+	assert_null(sent(WAN));
+	assert_int_equal(cnt()->ct_flushed, 2);
+	assert_int_equal(cnt()->ct_created, 4);
+}
+
 /* Issue 11, finding 9: a LAN host's packets to multicast (224/4) or the
  * limited broadcast, even sent to the gateway's MAC, are not routed nor
  * translated out of the WAN: dropped, counted. */
@@ -1599,6 +1646,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_worker_fused_keeps_flow_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_worker_fused_tx_full_counted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_worker_fused_same_flow_run, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_worker_fused_path_of_last_hit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_worker_fused_same_flow_tcp_blind_rst, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_worker_vlan_port_fused, setup_vlan, teardown),
