@@ -14,7 +14,12 @@
 #define SB_MAX_NEIGH      4096 /* neighbour (ARP) entries */
 #define SB_NAME_LEN       32
 #define SB_DEV_LEN        256
-#define SB_BURST          32
+/* Packets a worker reads from a port at a time (and the fast path takes in
+ * one pass): 64, where DPDK's examples use 32, halves what each burst costs
+ * a packet (the pass's setup and flush, the loop's polls; ~12 instructions
+ * a packet at 1024 flows: docs/benchmarks.md). At most 64 (fastpath.c's
+ * masks). */
+#define SB_BURST          64
 #define SB_MAX_WORKERS    8    /* worker lcores (workers = N) */
 /* Slots of each single-producer, single-consumer ring between two
  * workers (a packet handed to its owner: dataplane/handoff.h). */

@@ -27,6 +27,16 @@ class Checks:
         return 1 if self.failures else 0
 
 
+def worker_burst():
+    """The worker's rx burst (SB_BURST in include/sb_common.h): the
+    packets it reads from one port a round, which tests that order their
+    steps by bursts pad each step to."""
+    top = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    with open(os.path.join(top, "include", "sb_common.h")) as f:
+        m = re.search(r"#define\s+SB_BURST\s+(\d+)", f.read())
+    return int(m.group(1))
+
+
 def main(body, prefix, check):
     """The tests' entry point: @body(d) in a new temporary directory named
     @prefix..., removed afterwards whatever happens; exits with @check's

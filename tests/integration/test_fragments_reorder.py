@@ -14,8 +14,8 @@ the real binary (net_pcap).
   fragments are dropped when their time (1 s) is up.
 
 Ordering: the worker polls the LAN port, then the WAN port, reading at most
-a burst (32 packets) per pcap per round; each step below is padded to 32
-frames with frames for another MAC (dropped as l2_not_for_us).
+a burst (SB_BURST packets, sbtest.worker_burst()) per pcap per round; each
+step below is padded to a burst with frames for another MAC (dropped as l2_not_for_us).
 """
 import re
 import struct
@@ -28,7 +28,7 @@ import sbtest
 SWITCHBACK = sys.argv[1] if len(sys.argv) > 1 else "build/switchback"
 LAN_MAC, WAN_MAC = "02:70:63:61:70:00", "02:70:63:61:70:01"
 HOST_MAC, ISP_MAC = "02:00:00:00:00:10", "02:00:00:00:01:01"
-BURST = 32
+BURST = sbtest.worker_burst()
 check = sbtest.Checks()
 
 

@@ -6,7 +6,7 @@ switchback transmits (tx pcaps) are compared byte for byte with what a
 correct gateway must send: addresses, ports, TTL, MACs and every checksum.
 
 The worker polls ports in config order and each pcap here holds fewer than
-a burst (32) of packets, so the whole LAN file is processed before the WAN
+a burst (SB_BURST, 64) of packets, so the whole LAN file is processed before the WAN
 file: WAN replies always find the sessions the LAN packets created.
 """
 import os

@@ -18,8 +18,8 @@ it: external port 40000 on 203.0.113.2). Then, in this order:
   connection is open.
 
 Ordering: the worker polls the LAN port, then the WAN port, reading at most
-a burst (32 packets) from each pcap per round. Each step is padded to 32
-frames with frames for another MAC (dropped as l2_not_for_us), so step k of
+a burst (SB_BURST packets) from each pcap per round. Each step is padded to
+a burst with frames with frames for another MAC (dropped as l2_not_for_us), so step k of
 the LAN file is handled before step k of the WAN file, and that before
 step k+1 of the LAN file.
 """
@@ -35,7 +35,7 @@ LAN_MAC, WAN_MAC = "02:70:63:61:70:00", "02:70:63:61:70:01"
 HOST_MAC, ISP_MAC = "02:00:00:00:00:10", "02:00:00:00:01:01"
 HOST, WAN_IP = "192.168.1.10", "203.0.113.2"
 PEER, LATE, STRANGER = "198.51.100.7", "198.51.100.8", "198.51.100.9"
-BURST = 32
+BURST = sbtest.worker_burst()
 check = sbtest.Checks()
 
 

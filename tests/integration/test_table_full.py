@@ -24,7 +24,7 @@ def main(d):
     again = [p.copy() for p in first]
     for p in again:
         p[IP].id += 100
-    # Two bursts: the first packets, then the second ones (32 per burst).
+    # The first packets, then the second ones (one or two bursts of SB_BURST).
     wrpcap(f"{d}/lan.pcap", first + again)
     wrpcap(f"{d}/idle.pcap", [Ether(dst="ff:ff:ff:ff:ff:ff") / ARP(pdst="192.0.2.1")])
     ini = sbtest.gw_ini(d, "02:00:00:00:01:01", switchback="sessions = 16\nsessions_per_host = 0", wan_rx="idle.pcap")
