@@ -305,9 +305,16 @@ sb_ct_mum(uint64_t x, uint64_t y)
  * can zero a factor: an outsider who does not know them cannot aim for a
  * bucket or a signature). Two multiplications: it runs for every packet. */
 static inline uint64_t
+sb_ct_fingerprint_s(const uint64_t seed[3], uint64_t w0, uint64_t w1)
+{
+	return sb_ct_mum(sb_ct_mum(w0 ^ seed[0], w1 ^ seed[1]), seed[2]);
+}
+
+/* The same with @ct's seed. */
+static inline uint64_t
 sb_ct_fingerprint_w(const struct sb_ct *ct, uint64_t w0, uint64_t w1)
 {
-	return sb_ct_mum(sb_ct_mum(w0 ^ ct->seed[0], w1 ^ ct->seed[1]), ct->seed[2]);
+	return sb_ct_fingerprint_s(ct->seed, w0, w1);
 }
 
 /* The two words of a tuple sb_ct_fingerprint_w() hashes: the addresses,

@@ -322,6 +322,11 @@ struct fz_in {
 	 * word; UINT32_MAX: none yet. */
 	uint32_t nb_idx;
 	uint64_t nb_mac;
+	/* The flow table's seed, buckets and their count (loop 1's hash
+	 * from one base register, none of its own). */
+	uint64_t seed[3];
+	const struct sb_ft_bucket *ftb;
+	uint32_t ft_nb;
 	/* By direction, the path of the burst's last clean hit whose next
 	 * hop is not found by address (take_checks): its path word, its
 	 * neighbour's word and its egress port; UINT64_MAX: none yet. */
@@ -688,8 +693,6 @@ static inline __attribute__((always_inline)) void
 fz_parse(const struct sb_worker *w, const struct fz_in *c, struct fz *z, uint8_t *kinds,
 	 struct rte_mbuf **pkts, unsigned n, const unsigned l3_off)
 {
-	const struct sb_ct *ct = w->ct;
-	const struct sb_ft *ft = ct->ft;
 	uint64_t k0, k1;           /* a key's words */
 	unsigned kind;
 
@@ -708,12 +711,13 @@ fz_parse(const struct sb_worker *w, const struct fz_in *c, struct fz *z, uint8_t
 		kinds[i] = (uint8_t)kind;
 		if (kind == FZ_NEW) {
 			/* The first bucket prefetched. */
-			struct sb_ft_pos pos = sb_ft_pos_first(ft, sb_ct_fingerprint_w(ct, k0, k1));
+			uint64_t fp = sb_ct_fingerprint_s(c->seed, k0, k1);
 
-			/* (b2: sb_ft_pos_alt's, when it is needed.) */
-			f->pos.b1 = pos.b1;
-			f->pos.sig = pos.sig;
-			rte_prefetch0(&ft->b[pos.b1]);
+			/* sb_ft_pos_first (b2: sb_ft_pos_alt's, when it is
+			 * needed). */
+			f->pos.sig = (uint32_t)(fp >> 32) | 1;
+			f->pos.b1 = sb_ft_reduce((uint32_t)fp, c->ft_nb);
+			rte_prefetch0(&c->ftb[f->pos.b1]);
 		} else if (kind == FZ_NOT) {
 			/* The next packet's compare (common_case) must not
 			 * match this one: no key's second word is all ones,
@@ -780,6 +784,9 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 	c.port = &w->port[in];
 	c.nb_idx = UINT32_MAX;
 	c.nb_mac = 0;
+	memcpy(c.seed, ct->seed, sizeof(c.seed));
+	c.ftb = ft->b;
+	c.ft_nb = ft->nb;
 	c.path[0].key = c.path[1].key = UINT64_MAX;
 	c.local = 0;
 	c.tagged = 0;
