@@ -372,7 +372,7 @@ enum { FZ_NOT = 0, FZ_NEW = 1, FZ_SAME = 2 }; /* FZ_NOT 0: what fz_masks() takes
 
 static inline __attribute__((always_inline)) unsigned
 common_case(const struct sb_worker *w, const struct fz_in *c, struct fz *f, uint64_t *kw0,
-	    uint64_t *kw1, const unsigned l3_off)
+	    uint64_t *kw1, const unsigned l3_off, const bool wan)
 {
 	const struct sb_wport *ip = c->port;
 	struct rte_mbuf *m = f->m;
@@ -453,10 +453,11 @@ common_case(const struct sb_worker *w, const struct fz_in *c, struct fz *f, uint
 	if (unlikely(martian_top[sb_addr_top(src)] | martian_top[256 + sb_addr_top(dst)]) &&
 	    (sb_martian_src(src) || sb_martian_dst(dst)))
 		goto pair;
-	if (unlikely(c->dhcp) && proto == IPPROTO_UDP && sb_ld16(l4) == RTE_BE16(67) &&
-	    sb_ld16(l4 + 2) == RTE_BE16(68))
-		goto pair;
-	if (c->wan) {
+	if (wan) {
+		/* (A DHCP port is a WAN port.) */
+		if (unlikely(c->dhcp) && proto == IPPROTO_UDP && sb_ld16(l4) == RTE_BE16(67) &&
+		    sb_ld16(l4 + 2) == RTE_BE16(68))
+			goto pair;
 		/* (From the gateway's own address: only looped, never here.) */
 		if (unlikely(sb_wk_on_subnet(w, src, SB_ROLE_LAN)) ||
 		    (unlikely(c->local & addr_bit(src)) && sb_wk_is_own(w, src)))
@@ -691,7 +692,7 @@ take_send(struct sb_worker *w, struct fz_in *c, struct fz *f, const struct fz_hi
  * prefetched. @l3_off: the ingress port's (a constant where inlined). */
 static inline __attribute__((always_inline)) void
 fz_parse(const struct sb_worker *w, const struct fz_in *c, struct fz *z, uint8_t *kinds,
-	 struct rte_mbuf **pkts, unsigned n, const unsigned l3_off)
+	 struct rte_mbuf **pkts, unsigned n, const unsigned l3_off, const bool wan)
 {
 	uint64_t k0, k1;           /* a key's words */
 	unsigned kind;
@@ -704,7 +705,7 @@ fz_parse(const struct sb_worker *w, const struct fz_in *c, struct fz *z, uint8_t
 		if (i + PREFETCH_OFFSET < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_OFFSET], void *));
 		f->m = pkts[i];
-		kind = common_case(w, c, f, &k0, &k1, l3_off);
+		kind = common_case(w, c, f, &k0, &k1, l3_off, wan);
 		/* FZ_SAME: a run of one flow's packets (a TCP train, a bulk
 		 * transfer): the first's lookup and clean-hit checks serve
 		 * the rest (loop 3). One byte stored, the masks below. */
@@ -821,11 +822,14 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 	memset(&zz[0].key, 0xff, sizeof(zz[0].key));
 	/* Parse, key, hash; the first bucket prefetched for the next loop.
 	 * Specialised for an untagged ingress port (the frame's offsets
-	 * constants). */
-	if (likely(c.l3_off == sizeof(struct rte_ether_hdr)))
-		fz_parse(w, &c, z, kinds, pkts, n, sizeof(struct rte_ether_hdr));
+	 * constants), a LAN's or a WAN's (the checks of its role). */
+	if (likely(c.l3_off == sizeof(struct rte_ether_hdr)) && c.wan)
+		fz_parse(w, &c, z, kinds, pkts, n, sizeof(struct rte_ether_hdr), true);
+	else if (likely(c.l3_off == sizeof(struct rte_ether_hdr)))
+		fz_parse(w, &c, z, kinds, pkts, n, sizeof(struct rte_ether_hdr), false);
 	else
-		fz_parse(w, &c, z, kinds, pkts, n, sizeof(struct rte_ether_hdr) + sizeof(struct rte_vlan_hdr));
+		fz_parse(w, &c, z, kinds, pkts, n, sizeof(struct rte_ether_hdr) + sizeof(struct rte_vlan_hdr),
+			 c.wan);
 	fz_masks(kinds, n, &fresh, &notok);
 	keys = n - (unsigned)__builtin_popcountll(notok);
 	/* Stage times on a timed burst only (SB_STAGE_SAMPLE). */
