@@ -1,4 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+/* This file without gcc's SLP vectoriser: it paired the fused pass's
+ * scalar stores into vector registers (a key's two words by movq, pinsrq
+ * and a 16-byte store, three instructions for two) and took registers
+ * from the loops; without it, 3-4 instructions a packet fewer
+ * (docs/benchmarks.md, the fourteenth session). Before every include, so
+ * that the headers' inline functions are compiled as the pass is. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("no-tree-slp-vectorize")
+#endif
 #include <limits.h>
 #include <stddef.h>
 #include <string.h>
