@@ -299,11 +299,22 @@ struct fz {
 	struct rte_mbuf *m;
 	uint8_t *l3;
 	struct sb_ct_key key;
-	struct sb_ft_pos pos;
+	const struct sb_ft_bucket *b1; /* the key's first bucket (FZ_NEW) */
+	uint32_t sig;              /* its signature there */
 	uint32_t v;                /* first candidate, SB_FT_NONE: a miss */
 	uint32_t poison;           /* not ok: addr_bit(src ^ dst), 0: unknown */
 	struct sb_session *s;      /* v's session (v != SB_FT_NONE) */
 };
+
+/* The full position of @f's key (sb_ft_find's), from its first bucket. */
+static inline struct sb_ft_pos
+fz_pos(const struct sb_ft *ft, const struct fz *f)
+{
+	struct sb_ft_pos pos = { .b1 = (uint32_t)(f->b1 - ft->b), .sig = f->sig };
+
+	sb_ft_pos_alt(ft, &pos);
+	return pos;
+}
 
 /* What the pass needs of the ingress port, read once a burst. */
 struct fz_in {
@@ -723,11 +734,11 @@ fz_parse(const struct sb_worker *w, const struct fz_in *c, struct fz *z, uint8_t
 			/* The first bucket prefetched. */
 			uint64_t fp = sb_ct_fingerprint_s(c->seed, k0, k1);
 
-			/* sb_ft_pos_first (b2: sb_ft_pos_alt's, when it is
-			 * needed). */
-			f->pos.sig = (uint32_t)(fp >> 32) | 1;
-			f->pos.b1 = sb_ft_reduce((uint32_t)fp, c->ft_nb);
-			rte_prefetch0(&c->ftb[f->pos.b1]);
+			/* sb_ft_pos_first, as a bucket's address (b2:
+			 * fz_pos()'s, when it is needed). */
+			f->sig = (uint32_t)(fp >> 32) | 1;
+			f->b1 = &c->ftb[sb_ft_reduce((uint32_t)fp, c->ft_nb)];
+			rte_prefetch0(f->b1);
 		} else if (kind == FZ_NOT) {
 			/* The next packet's compare (common_case) must not
 			 * match this one: no key's second word is all ones,
@@ -856,8 +867,8 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 		const struct sb_ft_bucket *b1;
 		uint32_t m;
 
-		b1 = &ft->b[f->pos.b1];
-		m = sb_ft_match(b1, f->pos.sig);
+		b1 = f->b1;
+		m = sb_ft_match(b1, f->sig);
 		if (likely(m != 0)) {
 			struct sb_session *s;
 
@@ -870,9 +881,10 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 			rte_prefetch0(s);
 			rte_prefetch0((const uint8_t *)s + sizeof(*s) - 1);
 		} else {
+			struct sb_ft_pos pos = fz_pos(ft, f);
+
 			f->v = SB_FT_NONE;
-			sb_ft_pos_alt(ft, &f->pos);
-			rte_prefetch0(&ft->b[f->pos.b2]);
+			rte_prefetch0(&ft->b[pos.b2]);
 		}
 	}
 	if (unlikely(timed)) {
@@ -890,6 +902,7 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 	for (unsigned i = 0; i < n; i++) {
 		struct fz *f = &z[i];
 		uint32_t cand[SB_CT_MAX_CAND];
+		struct sb_ft_pos pos;
 		struct sb_session *s;
 		unsigned nat;
 		int64_t v;
@@ -916,7 +929,10 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 			}
 			/* The one before was not taken: this one is looked up
 			 * and checked on its own, as it would have been. */
-			f->pos = sb_ft_pos_first(ft, sb_ct_fingerprint(ct, &f->key));
+			struct sb_ft_pos pos = sb_ft_pos_first(ft, sb_ct_fingerprint(ct, &f->key));
+
+			f->b1 = &ft->b[pos.b1];
+			f->sig = pos.sig;
 			f->v = SB_FT_NONE;
 		}
 		if (unlikely(poisoned != 0) && (poisoned & addr_bit(f->key.src ^ f->key.dst))) {
@@ -937,8 +953,8 @@ lookup:
 			if (likely(sb_ct_verify_at(ct, &f->key, s, SB_CT_DIR(v), nat)))
 				goto found;
 		}
-		sb_ft_pos_alt(ft, &f->pos);
-		v = sb_ct_pick(ct, &f->key, cand, sb_ft_find(ft, &f->pos, cand, SB_CT_MAX_CAND));
+		pos = fz_pos(ft, f);
+		v = sb_ct_pick(ct, &f->key, cand, sb_ft_find(ft, &pos, cand, SB_CT_MAX_CAND));
 		if (v < 0) {
 			if (unlikely(refused_at_host_limit(w, &c, f))) {
 				refused++;
