@@ -519,9 +519,11 @@ refused_at_host_limit(struct sb_worker *w, const struct fz_in *c, const struct f
 	return true;
 }
 
-/* Frames the pass sends, by egress port. */
+/* Frames the pass sends, by egress port: each port's next free slot
+ * (a pointer bumped, where a count indexed the array: three instructions
+ * a packet fewer). */
 struct fz_tx {
-	unsigned n[SB_MAX_PORTS];
+	struct rte_mbuf **next[SB_MAX_PORTS];
 	struct rte_mbuf *m[SB_MAX_PORTS][SB_BURST];
 };
 
@@ -691,7 +693,7 @@ take_send(struct sb_worker *w, struct fz_in *c, struct fz *f, const struct fz_hi
 		memcpy(l3 - sizeof(struct rte_ether_hdr), &mac, 8);
 		memcpy(l3 - sizeof(struct rte_ether_hdr) + RTE_ETHER_ADDR_LEN, &c->src_type[out], 8);
 		/* (Read here, not kept from the start across the rewrite.) */
-		tx->m[out][tx->n[out]++] = f->m;
+		*tx->next[out]++ = f->m;
 	} else {
 		struct rte_mbuf *m = f->m;
 
@@ -703,7 +705,7 @@ take_send(struct sb_worker *w, struct fz_in *c, struct fz *f, const struct fz_hi
 		memcpy(l3 - sizeof(struct rte_ether_hdr) + RTE_ETHER_ADDR_LEN, &c->src_type[out], 8);
 		if ((c->tagged >> out & 1) && !sb_l2out_tag(w, &w->port[out], &m))
 			return;
-		tx->m[out][tx->n[out]++] = m;
+		*tx->next[out]++ = m;
 	}
 }
 
@@ -898,7 +900,8 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 	 * the same flow right after a clean hit (a run) are taken with it:
 	 * the table, the published state and the neighbours do not change
 	 * under a burst, so their lookups and checks would find the same. */
-	memset(tx.n, 0, sizeof(tx.n));
+	for (unsigned out = 0; out < w->n_ports; out++)
+		tx.next[out] = tx.m[out];
 	for (unsigned i = 0; i < n; i++) {
 		struct fz *f = &z[i];
 		uint32_t cand[SB_CT_MAX_CAND];
@@ -976,8 +979,8 @@ found:
 	/* Each port with frames (a per-port bit set a packet cost more
 	 * than this look at every port a burst). */
 	for (unsigned out = 0; out < w->n_ports; out++)
-		if (tx.n[out] != 0)
-			sb_l2out_send(w, out, tx.m[out], tx.n[out]);
+		if (tx.next[out] != tx.m[out])
+			sb_l2out_send(w, out, tx.m[out], (unsigned)(tx.next[out] - tx.m[out]));
 	w->cnt.forwarded += c.k.forwarded;
 	w->cnt.nat_out += c.k.nat_out;
 	w->cnt.nat_in += c.k.nat_in;
