@@ -738,8 +738,8 @@ fz_parse(const struct sb_worker *w, const struct fz_in *c, struct fz *z, uint8_t
 
 			/* sb_ft_pos_first, as a bucket's address (b2:
 			 * fz_pos()'s, when it is needed). */
-			f->sig = (uint32_t)(fp >> 32) | 1;
-			f->b1 = &c->ftb[sb_ft_reduce((uint32_t)fp, c->ft_nb)];
+			f->sig = sb_ft_sig(fp);
+			f->b1 = &c->ftb[sb_ft_first(fp, c->ft_nb)];
 			rte_prefetch0(f->b1);
 		} else if (kind == FZ_NOT) {
 			/* The next packet's compare (common_case) must not
@@ -932,8 +932,7 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 			}
 			/* The one before was not taken: this one is looked up
 			 * and checked on its own, as it would have been. */
-			struct sb_ft_pos pos = sb_ft_pos_first(ft, sb_ct_fingerprint(ct, &f->key));
-
+			pos = sb_ft_pos_first(ft, sb_ct_fingerprint(ct, &f->key));
 			f->b1 = &ft->b[pos.b1];
 			f->sig = pos.sig;
 			f->v = SB_FT_NONE;

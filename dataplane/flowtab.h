@@ -77,13 +77,28 @@ sb_ft_other(const struct sb_ft *ft, uint32_t b, uint32_t sig, bool in_alt)
 	return b >= off ? b - off : b + ft->nb - off;
 }
 
+/* A fingerprint's signature (never 0) and first of @nb buckets: the
+ * parts of sb_ft_pos and sb_ft_pos_first, for a caller that holds the
+ * bucket count (the fused pass). */
+static inline uint32_t
+sb_ft_sig(uint64_t fp)
+{
+	return (uint32_t)(fp >> 32) | 1;
+}
+
+static inline uint32_t
+sb_ft_first(uint64_t fp, uint32_t nb)
+{
+	return sb_ft_reduce((uint32_t)fp, nb);
+}
+
 static inline struct sb_ft_pos
 sb_ft_pos(const struct sb_ft *ft, uint64_t fp)
 {
 	struct sb_ft_pos p;
 
-	p.sig = (uint32_t)(fp >> 32) | 1;
-	p.b1 = sb_ft_reduce((uint32_t)fp, ft->nb);
+	p.sig = sb_ft_sig(fp);
+	p.b1 = sb_ft_first(fp, ft->nb);
 	p.b2 = sb_ft_other(ft, p.b1, p.sig, false);
 	return p;
 }
@@ -97,8 +112,8 @@ sb_ft_pos_first(const struct sb_ft *ft, uint64_t fp)
 {
 	struct sb_ft_pos p;
 
-	p.sig = (uint32_t)(fp >> 32) | 1;
-	p.b1 = sb_ft_reduce((uint32_t)fp, ft->nb);
+	p.sig = sb_ft_sig(fp);
+	p.b1 = sb_ft_first(fp, ft->nb);
 	p.b2 = 0;
 	return p;
 }
