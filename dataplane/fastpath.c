@@ -433,26 +433,33 @@ common_case(const struct sb_worker *w, const struct fz_in *c, struct fz *f, uint
 		goto pair;
 	l4 = l3 + 20;
 	memcpy(&pw, l4, 4);
+	/* The key as the two words the fingerprint hashes (kept in
+	 * registers for it and for the same-flow compare): on a
+	 * little-endian CPU the struct itself, pad bytes included; the
+	 * addresses as they lie in the header (one load), the protocol a
+	 * constant of each branch. */
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+	memcpy(kw0, l3 + 12, 8);
+#else
+	*kw0 = sb_ct_key_w0(src, dst);
+#endif
 	if (likely(proto == IPPROTO_UDP)) {
 		uint16_t dl = sb_be16(sb_ld16(l4 + 4));
 
 		/* 8 <= UDP length <= the IP payload (tot >= 28). */
 		if (unlikely((uint32_t)dl - 8 > tot - 28))
 			goto pair;
+		*kw1 = sb_ct_key_w1(pw, IPPROTO_UDP);
 	} else if (proto == IPPROTO_TCP) {
 		uint32_t doff = (uint32_t)(l4[12] >> 4) * 4u;
 
 		if (unlikely(tot < 40 || doff < 20 || doff > tot - 20))
 			goto pair;
+		*kw1 = sb_ct_key_w1(pw, IPPROTO_TCP);
 	} else {
 		goto pair;
 	}
 	f->l3 = l3;
-	/* The key as the two words the fingerprint hashes (kept in
-	 * registers for it and for the same-flow compare): on a
-	 * little-endian CPU the struct itself, pad bytes included. */
-	*kw0 = sb_ct_key_w0(src, dst);
-	*kw1 = sb_ct_key_w1(pw, proto);
 #if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
 	memcpy(&f->key, kw0, 8);
 	memcpy(&f->key.sport, kw1, 8);
