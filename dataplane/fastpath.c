@@ -71,10 +71,12 @@ struct tr_cnt {
 /* translate() of a TCP (@tcp, with @tcp_flags) or UDP packet through
  * masquerade session @s in @dir, its L4 header at @l4_off: the prepared
  * rewrite of the translated side, the session's state and age, the
- * counts in @k. */
+ * counts in @k (k->forwarded only if @fwd: the fused pass counts its
+ * frames once a burst). */
 static inline __attribute__((always_inline)) void
 masquerade(const uint32_t *wan_addr, uint32_t now_u, struct sb_session *s, unsigned dir,
-	   uint8_t *l3, unsigned l4_off, bool tcp, uint8_t tcp_flags, struct tr_cnt *k)
+	   uint8_t *l3, unsigned l4_off, bool tcp, uint8_t tcp_flags, struct tr_cnt *k,
+	   const bool fwd)
 {
 	if (dir == SB_CT_DIR_ORIG) {
 		sb_nat_apply_masq(l3, l4_off, tcp, 0, wan_addr[s->nat_wan], s->ext_port,
@@ -87,7 +89,8 @@ masquerade(const uint32_t *wan_addr, uint32_t now_u, struct sb_session *s, unsig
 		if (s->state == SB_CT_NEW && !tcp)
 			s->state = SB_CT_ESTABLISHED;
 	}
-	k->forwarded++;
+	if (fwd)
+		k->forwarded++;
 	if (tcp)
 		sb_ct_tcp_update(s, tcp_flags, dir);
 }
@@ -110,7 +113,7 @@ translate(struct sb_worker *w, uint32_t now_u, struct sb_session *s, unsigned di
 		/* Masquerade, the common case, straight through: the prepared
 		 * rewrite below without the other kinds' cases. */
 		masquerade(w->ct->addr, now_u, s, dir, l3, md->l4_off, md->proto == IPPROTO_TCP,
-			   md->tcp_flags, k);
+			   md->tcp_flags, k, true);
 		return;
 	}
 
@@ -677,7 +680,8 @@ take_send(struct sb_worker *w, struct fz_in *c, struct fz *f, const struct fz_hi
 	}
 	if (likely(h->nat == SB_CT_NAT_SRC)) {
 		/* Masquerade, the common case, from the key: no sb_meta. */
-		masquerade(c->wan_addr, c->now_u, s, dir, l3, 20, tcp, tcp ? l3[20 + 13] : 0, &c->k);
+		masquerade(c->wan_addr, c->now_u, s, dir, l3, 20, tcp, tcp ? l3[20 + 13] : 0, &c->k,
+			   false);
 	} else {
 		struct sb_meta md = {
 			.src = f->key.src, .dst = f->key.dst, .sport = f->key.sport,
@@ -690,6 +694,8 @@ take_send(struct sb_worker *w, struct fz_in *c, struct fz *f, const struct fz_hi
 		if (md.proto != IPPROTO_TCP && md.proto != IPPROTO_UDP)
 			__builtin_unreachable();
 		translate(w, c->now_u, s, dir, &md, l3, &c->k);
+		/* (Counted in the frames once a burst, as masquerade's.) */
+		c->k.forwarded--;
 	}
 	/* The neighbour's word (MAC in bytes 0-5) over the destination, then
 	 * the port's MAC and the EtherType (IPv4: the frame is untagged by
@@ -705,13 +711,17 @@ take_send(struct sb_worker *w, struct fz_in *c, struct fz *f, const struct fz_hi
 		struct rte_mbuf *m = f->m;
 
 		if (c->l3_off != sizeof(struct rte_ether_hdr) && rte_vlan_strip(m) != 0) {
+			/* (Translated, counted forwarded as before.) */
+			c->k.forwarded++;
 			sb_wk_drop(w, m, SB_DROP_TRUNCATED);
 			return;
 		}
 		memcpy(l3 - sizeof(struct rte_ether_hdr), &mac, 8);
 		memcpy(l3 - sizeof(struct rte_ether_hdr) + RTE_ETHER_ADDR_LEN, &c->src_type[out], 8);
-		if ((c->tagged >> out & 1) && !sb_l2out_tag(w, &w->port[out], &m))
+		if ((c->tagged >> out & 1) && !sb_l2out_tag(w, &w->port[out], &m)) {
+			c->k.forwarded++;
 			return;
+		}
 		*tx->next[out]++ = m;
 	}
 }
@@ -726,8 +736,15 @@ fz_parse(const struct sb_worker *w, const struct fz_in *c, struct fz *z, uint8_t
 	uint64_t k0, k1;           /* a key's words */
 	unsigned kind;
 
-	for (unsigned i = 0; i < n && i < PREFETCH_OFFSET; i++)
-		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	_Static_assert(PREFETCH_OFFSET == 3, "fz_parse: the first packets' prefetch");
+	if (likely(n >= PREFETCH_OFFSET)) {
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[0], void *));
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[1], void *));
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[2], void *));
+	} else {
+		for (unsigned i = 0; i < n; i++)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	}
 	for (unsigned i = 0; i < n; i++) {
 		struct fz *f = &z[i];
 
@@ -985,8 +1002,13 @@ found:
 	/* Each port with frames (a per-port bit set a packet cost more
 	 * than this look at every port a burst). */
 	for (unsigned out = 0; out < w->n_ports; out++)
-		if (tx.next[out] != tx.m[out])
-			sb_l2out_send(w, out, tx.m[out], (unsigned)(tx.next[out] - tx.m[out]));
+		if (tx.next[out] != tx.m[out]) {
+			unsigned k = (unsigned)(tx.next[out] - tx.m[out]);
+
+			/* Each frame sent was translated: forwarded. */
+			c.k.forwarded += k;
+			sb_l2out_send(w, out, tx.m[out], k);
+		}
 	w->cnt.forwarded += c.k.forwarded;
 	w->cnt.nat_out += c.k.nat_out;
 	w->cnt.nat_in += c.k.nat_in;
