@@ -48,7 +48,6 @@ static inline bool
 sb_ipv4_cksum20_ok(uint64_t w0, uint64_t w1, uint32_t w2)
 {
 	uint64_t s;
-	uint32_t v;
 
 #if defined(__x86_64__)
 	/* add, adc, adc: the carries chained by the CPU. (No carry is lost
@@ -64,13 +63,15 @@ sb_ipv4_cksum20_ok(uint64_t w0, uint64_t w1, uint32_t w2)
 	s += w2;
 	s += s < w2;
 #endif
-	/* Adding a word to itself rotated by half its width leaves the
-	 * halves' end-around sum in its top half. */
-	s += s << 32 | s >> 32;
-	v = (uint32_t)(s >> 32);
-	v += v << 16 | v >> 16;
-	/* Top half 0xffff. */
-	return v >= 0xffff0000u;
+	/* A multiple of 0xffff, as the sum of its 16-bit words is (2^16
+	 * and a carry's 2^64 are 1 modulo 0xffff; the words byte-swapped
+	 * multiply it by 2^8, coprime with 0xffff), and not 0: the folded
+	 * sum 0xffff. No fold: 0xffff is odd, so s is a multiple of it
+	 * when s times its inverse modulo 2^64 is at most (2^64 - 1) /
+	 * 0xffff (one multiplication, one compare; gcc 12 divides). s is
+	 * not 0: the callers' w0 holds the IHL, never 0, and an
+	 * end-around sum of words not all 0 is not 0. */
+	return s * 0xfffefffefffeffffull <= 0x0001000100010001ull;
 }
 
 static inline bool

@@ -245,6 +245,57 @@ test_parse_drop_bad_checksum(void **state)
 	assert_int_equal(parse(m, &md), SB_DROP_IP_CHECKSUM);
 }
 
+/* sb_ipv4_cksum_ok's 20-byte test (a divisibility test, no fold) says
+ * what DPDK's own sum says, on random headers (IHL 5, as its callers'
+ * are), each as it is (almost always wrong), with its right checksum,
+ * with that checksum's other one's complement form where it has one
+ * (0 and 0xffff), and with one bit flipped. */
+static bool
+cksum_ref_ok(const struct rte_ipv4_hdr *ip)
+{
+	return rte_raw_cksum(ip, sizeof(*ip)) == 0xffff;
+}
+
+static void
+test_parse_ipv4_cksum_matches_dpdk(void **state)
+{
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	unsigned agree = 0, valid = 0;
+
+	(void)state;
+	for (unsigned i = 0; i < 200000; i++) {
+		union {
+			struct rte_ipv4_hdr ip;
+			uint8_t b[20];
+		} h;
+
+		for (unsigned j = 0; j < 20; j++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			h.b[j] = (uint8_t)x;
+		}
+		/* Some headers of few bits: sums near 0 and 0xffff. */
+		if (i % 4 == 1)
+			for (unsigned j = 1; j < 20; j++)
+				h.b[j] &= (uint8_t)(x >> (j % 8) & 1 ? 0xff : 0);
+		h.b[0] = 0x45;
+		assert_int_equal(sb_ipv4_cksum_ok(&h, 20), cksum_ref_ok(&h.ip));
+		agree++;
+		h.ip.hdr_checksum = 0;
+		h.ip.hdr_checksum = rte_ipv4_cksum(&h.ip);
+		assert_true(cksum_ref_ok(&h.ip));
+		assert_true(sb_ipv4_cksum_ok(&h, 20));
+		valid++;
+		h.ip.hdr_checksum = (uint16_t)~h.ip.hdr_checksum;
+		assert_int_equal(sb_ipv4_cksum_ok(&h, 20), cksum_ref_ok(&h.ip));
+		h.ip.hdr_checksum = (uint16_t)~h.ip.hdr_checksum;
+		h.b[1 + x % 19] ^= (uint8_t)(1u << (x >> 8) % 8);
+		assert_false(cksum_ref_ok(&h.ip));
+		assert_false(sb_ipv4_cksum_ok(&h, 20));
+	}
+	assert_int_equal(agree, 200000);
+	assert_int_equal(valid, 200000);
+}
+
 /* parse()'s verdict on a UDP frame from (to, when @to) @addr. */
 static unsigned
 parse_addr(bool to, uint32_t addr)
@@ -398,6 +449,7 @@ SB_TEST_MAIN("parse", setup, teardown,
 	     cmocka_unit_test(test_parse_drop_bad_header),
 	     cmocka_unit_test(test_parse_drop_bad_length),
 	     cmocka_unit_test(test_parse_drop_bad_checksum),
+	     cmocka_unit_test(test_parse_ipv4_cksum_matches_dpdk),
 	     cmocka_unit_test(test_parse_drop_martian),
 	     cmocka_unit_test(test_parse_drop_martian_destination),
 	     cmocka_unit_test(test_parse_ip_options),
