@@ -8,9 +8,6 @@
 #include <stdbool.h>
 #include <string.h>
 #include <rte_byteorder.h>
-#if defined(__x86_64__)
-#include <x86intrin.h>
-#endif
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 #include "sb_counters.h"
@@ -51,12 +48,12 @@ sb_ipv4_cksum20_ok(uint64_t w0, uint64_t w1, uint32_t w2)
 
 #if defined(__x86_64__)
 	/* add, adc, adc: the carries chained by the CPU. (No carry is lost
-	 * to the last add: after a carry out of the second, s < w2.) */
-	unsigned long long t;
-	unsigned char c = _addcarry_u64(0, w0, w1, &t);
-
-	c = _addcarry_u64(c, t, w2, &t);
-	s = t + c;
+	 * to the last add: after a carry out of the second, s < w2.) In
+	 * asm: gcc 12 stores _addcarry_u64's result to the stack. */
+	__asm__("addq %2, %0\n\tadcq %3, %0\n\tadcq $0, %0"
+		: "=r"(s)
+		: "0"(w0), "r"(w1), "r"((uint64_t)w2)
+		: "cc");
 #else
 	s = w0 + w1;
 	s += s < w0;
