@@ -99,11 +99,13 @@ struct sb_session {
 				   * table time units (sb_ct_touch) */
 	uint32_t tcp_end[2];      /* TCP: next sequence number from each direction
 				   * (host order; 0 = not seen yet) */
-	uint16_t out_nb;          /* neighbour index of the egress next hop */
 	uint16_t in_nb;           /* neighbour of the reply direction: the
 				   * router a routed LAN host is behind (set
 				   * at creation, pinned), else the LAN host
 				   * itself (lazily filled, SB_CT_NB_BY_ADDR) */
+	uint16_t out_nb;          /* neighbour index of the egress next hop
+				   * (after in_nb: the fast path's path word,
+				   * fastpath.c) */
 	uint16_t wan_gen;         /* egress WAN generation at creation */
 	uint8_t out_port;         /* egress port index */
 	uint8_t in_port;          /* ingress (LAN) port index */

@@ -546,17 +546,18 @@ struct fz_hit {
 	unsigned dir, out, nat;    /* nat: s->nat */
 };
 
-/* The path word (take_checks): out_nb, in_nb, wan_gen, out_port and
- * in_port, in this order from out_nb, a little-endian load; each
- * direction's mask leaves out the other's neighbour, whose bits take the
- * session's nat. */
-_Static_assert(offsetof(struct sb_session, in_nb) == offsetof(struct sb_session, out_nb) + 2 &&
-	       offsetof(struct sb_session, wan_gen) == offsetof(struct sb_session, out_nb) + 4 &&
-	       offsetof(struct sb_session, out_port) == offsetof(struct sb_session, out_nb) + 6 &&
-	       offsetof(struct sb_session, in_port) == offsetof(struct sb_session, out_nb) + 7,
+/* The path word (take_checks): in_nb, out_nb, wan_gen, out_port and
+ * in_port, in this order from in_nb, a little-endian load. Each
+ * direction leaves out the other's neighbour, whose bits take the
+ * session's nat: the original direction in_nb, the word's low 16 bits;
+ * the reply out_nb, rotated there first (one and with a 32-bit
+ * immediate, no 64-bit mask in a register). */
+_Static_assert(offsetof(struct sb_session, out_nb) == offsetof(struct sb_session, in_nb) + 2 &&
+	       offsetof(struct sb_session, wan_gen) == offsetof(struct sb_session, in_nb) + 4 &&
+	       offsetof(struct sb_session, out_port) == offsetof(struct sb_session, in_nb) + 6 &&
+	       offsetof(struct sb_session, in_port) == offsetof(struct sb_session, in_nb) + 7,
 	       "sb_session: the path word");
-#define PATH_ORIG  0xffffffff0000ffffull
-#define PATH_REPLY 0xffffffffffff0000ull
+#define PATH_MASK 0xffffffffffff0000ull
 
 /* Is @f, a hit on @s in @dir, one the pass takes: clean, its next hop
  * known? Fills @h if so; false when it is left to the general path
@@ -571,7 +572,7 @@ take_checks(struct sb_worker *w, const struct sb_dp_state *st, struct fz_in *c,
 	uint32_t idx, hop;
 	uint64_t mac, pw, key;
 
-	/* The session's path (out_nb, in_nb, wan_gen, out_port, in_port:
+	/* The session's path (in_nb, out_nb, wan_gen, out_port, in_port:
 	 * one word) with its nat bits in place of the other direction's
 	 * neighbour: a hit on the path of the last clean hit in @dir passes
 	 * all the checks below as that one did (the same ingress port,
@@ -579,16 +580,17 @@ take_checks(struct sb_worker *w, const struct sb_dp_state *st, struct fz_in *c,
 	 * the neighbours do not change under), one compare where they took
 	 * twenty instructions. A neighbour found by address is checked
 	 * against each session's own address below, never kept here. */
-	memcpy(&pw, &s->out_nb, 8);
+	memcpy(&pw, &s->in_nb, 8);
+	pw = rte_le_to_cpu_64(pw);
 	if (dir == SB_CT_DIR_ORIG) {
-		key = (pw & PATH_ORIG) | (uint64_t)nat << 16;
+		key = (pw & PATH_MASK) | nat;
 		if (likely(key == c->path[SB_CT_DIR_ORIG].key)) {
 			mac = c->path[SB_CT_DIR_ORIG].mac;
 			out = c->path[SB_CT_DIR_ORIG].out;
 			goto take;
 		}
 	} else {
-		key = (pw & PATH_REPLY) | nat;
+		key = ((pw >> 16 | pw << 48) & PATH_MASK) | nat;
 		if (likely(key == c->path[SB_CT_DIR_REPLY].key)) {
 			mac = c->path[SB_CT_DIR_REPLY].mac;
 			out = c->path[SB_CT_DIR_REPLY].out;
