@@ -64,7 +64,7 @@ text() {
 	shift
 	re=$1
 	out=$(ctl "${args[@]}" 2>&1)
-	if echo "$out" | grep -Eq -- "$re"; then ok "${args[*]}"; else bad "${args[*]}: $(echo "$out" | head -8)"; fi
+	if grep -Eq -- "$re" <<<"$out"; then ok "${args[*]}"; else bad "${args[*]}: $(echo "$out" | head -8)"; fi
 }
 
 text route print -- '^AS +default-wan1 '

@@ -59,7 +59,7 @@ fi
 out=$(ctl wan print)
 case "$out" in
 	*"dhcp bound 203.0.113.10/24 gateway 203.0.113.1 dns 203.0.113.1"*)
-		ok "wan print shows the lease: $(echo "$out" | grep -o 'dhcp bound.*' | head -1)" ;;
+		ok "wan print shows the lease: $(grep -o 'dhcp bound.*' <<<"$out" | head -1)" ;;
 	*) bad "wan print lacks the lease: $out" ;;
 esac
 
@@ -79,7 +79,7 @@ printf '\n[route bench-net]\ndst = 198.18.0.0/15\ngateway = 198.51.100.1\n' >>"$
 out=$(ctl reload 2>&1)
 case "$out" in
 	*"left unchanged"*) bad "reload beside the DHCP WAN: something left for a restart: $out" ;;
-	*"route bench-net added"*) ok "reload beside the DHCP WAN applied: $(echo "$out" | grep -m1 'route bench-net')" ;;
+	*"route bench-net added"*) ok "reload beside the DHCP WAN applied: $(grep -m1 'route bench-net' <<<"$out")" ;;
 	*) bad "reload beside the DHCP WAN: $out" ;;
 esac
 ctl route print | grep -Eq '^AS +dhcp-default-wan1 ' && ok "the lease's default route stays active" ||

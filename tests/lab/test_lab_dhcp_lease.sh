@@ -164,7 +164,7 @@ fi
 	bad "lost after $((t_l - t_b)) ms, before the 120 s lease ended"
 out=$(ctl wan print)
 case "$out" in
-	*"lease lost (expired)"*) ok "wan print says why: $(echo "$out" | grep -o 'dhcp [a-z-]*, lease lost (expired)' | head -1)" ;;
+	*"lease lost (expired)"*) ok "wan print says why: $(grep -o 'dhcp [a-z-]*, lease lost (expired)' <<<"$out" | head -1)" ;;
 	*) bad "wan print lacks the reason: $out" ;;
 esac
 st=$(ctl --json status 2>/dev/null)
@@ -188,11 +188,11 @@ metric_ok 'switchback_wan_address_info{wan="wan1",address="",gateway="",source="
 metric_ok 'switchback_wan_up{wan="wan1"}' 'v == 0'
 cap_stop
 msgs=$(cap_msgs reboot | tail -n +2)
-echo "$msgs" | grep -q '^REQUEST requested=- server=- ciaddr=203.0.113.10 dst=203.0.113.1$' &&
+grep -q '^REQUEST requested=- server=- ciaddr=203.0.113.10 dst=203.0.113.1$' <<<"$msgs" &&
 	ok "renewal REQUESTs went unicast to the server" || bad "no unicast renewal: $(echo "$msgs" | tr '\n' ';')"
-echo "$msgs" | grep -q '^REQUEST requested=- server=- ciaddr=203.0.113.10 dst=255.255.255.255$' &&
+grep -q '^REQUEST requested=- server=- ciaddr=203.0.113.10 dst=255.255.255.255$' <<<"$msgs" &&
 	ok "rebinding REQUESTs broadcast" || bad "no broadcast rebinding: $(echo "$msgs" | tr '\n' ';')"
-echo "$msgs" | grep -q '^DISCOVER requested=203.0.113.10' &&
+grep -q '^DISCOVER requested=203.0.113.10' <<<"$msgs" &&
 	ok "after the expiry, DISCOVER asking for the old address" || bad "no DISCOVER after the expiry"
 
 # 3. The server comes back.

@@ -249,7 +249,7 @@ inet_expect "WAN1's forward works again" "OK FROM 198.18.1.2 * TO 192.168.1.10 9
 # --- the operator's view -------------------------------------------------------
 fp=$(ctl forward print)
 echo "$fp"
-echo "$fp" | grep -qE '^web +all +both +8022 +192\.168\.1\.10:9022 +[1-9]' &&
+grep -qE '^web +all +both +8022 +192\.168\.1\.10:9022 +[1-9]' <<<"$fp" &&
 	ok "forward print: web with its hits" || bad "forward print: no web line with hits"
 fj=$(ctl forward print --json)
 echo "$fj" | /usr/bin/python3 -c '

@@ -24,7 +24,7 @@ case "$line" in
 esac
 
 out=$(ctl route print)
-if echo "$out" | grep -Eq '^AS +default-wan1 ' && echo "$out" | grep -Eq '^S +default-wan2 .*higher distance'; then
+if grep -Eq '^AS +default-wan1 ' <<<"$out" && grep -Eq '^S +default-wan2 .*higher distance' <<<"$out"; then
 	ok "route print: default-wan1 active (AS), default-wan2 inactive with its reason"
 else
 	bad "route print: $out"

@@ -64,10 +64,10 @@ bad_case() {
 	if out=$(ctl reload 2>&1); then
 		bad "$name: reload accepted"
 	else
-		n=$(echo "$out" | grep -c ':[0-9]*: \[')
+		n=$(grep -c ':[0-9]*: \[' <<<"$out")
 		local miss=
-		for p in "$@"; do echo "$out" | grep -q -- "$p" || miss="$miss '$p'"; done
-		if [ "$n" -eq "$want" ] && [ -z "$miss" ] && echo "$out" | grep -q "running configuration stays"; then
+		for p in "$@"; do grep -q -- "$p" <<<"$out" || miss="$miss '$p'"; done
+		if [ "$n" -eq "$want" ] && [ -z "$miss" ] && grep -q "running configuration stays" <<<"$out"; then
 			if [ "$want" -eq 0 ]; then ok "$name: refused, with the reason"
 			else ok "$name: refused with its $want error(s)"; fi
 		else
@@ -129,12 +129,12 @@ if out=$(ctl reload 2>&1); then
 else
 	bad "good file: reload refused: $out"
 fi
-echo "$out" | grep -q "route to-server-via-wan2 added: 192.0.2.80/32 via 198.51.100.1" &&
+grep -q "route to-server-via-wan2 added: 192.0.2.80/32 via 198.51.100.1" <<<"$out" &&
 	ok "the answer names the new route" || bad "the answer lacks the new route"
-echo "$out" | grep -q "\[wan wan1\] window: 20 -> 30" && ok "the answer names the [wan] change" ||
+grep -q "\[wan wan1\] window: 20 -> 30" <<<"$out" && ok "the answer names the [wan] change" ||
 	bad "the answer lacks [wan wan1] window"
-echo "$out" | grep -q "left unchanged until a restart:" &&
-	echo "$out" | grep -q "\[switchback\] sessions: 65536 -> 1000 (start-up only" &&
+grep -q "left unchanged until a restart:" <<<"$out" &&
+	grep -q "\[switchback\] sessions: 65536 -> 1000 (start-up only" <<<"$out" &&
 	ok "the start-up-only change is reported as left unchanged" || bad "no 'left unchanged' for sessions"
 grep -q "reload: route to-server-via-wan2 added" "$log" && ok "the log says what changed" ||
 	bad "the log lacks the change"
@@ -155,10 +155,10 @@ c=$(cat "$work/tcp-client.txt"); s=$(cat "$work/tcp-server.txt"); u=$(cat "$work
 case "$u" in "sent 240 received 240 lost 0") ok "the UDP stream lost nothing ($u)" ;; *) bad "UDP: $u" ;; esac
 
 m=$("$lab" gw-exec curl -s 127.0.0.1:9469/metrics)
-echo "$m" | grep -q '^switchback_config_reloads_total 1$' &&
-	echo "$m" | grep -q '^switchback_config_reloads_refused_total 20$' &&
+grep -q '^switchback_config_reloads_total 1$' <<<"$m" &&
+	grep -q '^switchback_config_reloads_refused_total 20$' <<<"$m" &&
 	ok "metrics: 1 reload applied, 20 refused (10 files, text and JSON)" ||
-	bad "metrics: $(echo "$m" | grep reloads)"
+	bad "metrics: $(grep reloads <<<"$m")"
 
 # --- 3. SIGHUP ---------------------------------------------------------------
 cp "$orig" "$run"
@@ -170,7 +170,7 @@ kill -0 "$sb_pid" 2>/dev/null && ok "still running after SIGHUP" || bad "SIGHUP 
 
 # --- 4. a removed route is gone; added again, it takes its old slot ----------
 rp=$(ctl route print)
-if ! echo "$rp" | grep -q 'to-server-via-wan2' && ! echo "$rp" | grep -q '~'; then
+if ! grep -q 'to-server-via-wan2' <<<"$rp" && ! grep -q '~' <<<"$rp"; then
 	ok "route print: the removed route is gone (no ~NAME left behind)"
 else
 	bad "route print after the removal: $rp"
@@ -208,8 +208,8 @@ before=$(udp_count)
 udp = 2
 '; } >"$run"
 out=$(ctl reload 2>&1)
-if echo "$out" | grep -q '\[timeouts\] udp: [0-9]* -> 2$' && echo "$out" | grep -q '\[switchback\] ecmp_hash: l4 -> l3$' &&
-	! echo "$out" | grep -q 'start-up only'; then
+if grep -q '\[timeouts\] udp: [0-9]* -> 2$' <<<"$out" && grep -q '\[switchback\] ecmp_hash: l4 -> l3$' <<<"$out" &&
+	! grep -q 'start-up only' <<<"$out"; then
 	ok "reload applies [timeouts] udp and ecmp_hash (not left for a restart)"
 else
 	bad "reload answer: $out"
@@ -247,7 +247,7 @@ pcc_reload() {
 	sed "$script" "$pcc" >"$run"
 	out=$(ctl reload 2>&1)
 	for p; do
-		echo "$out" | grep -q -- "$p" || { bad "reload ($what): $out"; return; }
+		grep -q -- "$p" <<<"$out" || { bad "reload ($what): $out"; return; }
 	done
 	ok "reload: $what"
 }

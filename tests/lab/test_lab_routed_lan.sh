@@ -77,7 +77,7 @@ case "$res" in
 esac
 # ICMP echo (a session of its own).
 if res=$(rlan ping -c 3 -i 0.2 -W 1 -n -q 192.0.2.80 2>&1); then
-	ok "pings from the routed host answered ($(echo "$res" | grep -o '[0-9]* received'))"
+	ok "pings from the routed host answered ($(grep -o '[0-9]* received' <<<"$res"))"
 else
 	bad "pings from the routed host: $(echo "$res" | tail -2 | tr '\n' ' ')"
 fi
