@@ -562,7 +562,7 @@ _Static_assert(offsetof(struct sb_session, out_nb) == offsetof(struct sb_session
 /* Is @f, a hit on @s in @dir, one the pass takes: clean, its next hop
  * known? Fills @h if so; false when it is left to the general path
  * (nothing changed). */
-static inline bool
+static inline __attribute__((always_inline)) bool
 take_checks(struct sb_worker *w, const struct sb_dp_state *st, struct fz_in *c,
 	    unsigned in, const struct fz *f, struct sb_session *s, unsigned nat, unsigned dir,
 	    struct fz_hit *h)
@@ -659,17 +659,18 @@ take:
 	return true;
 }
 
-/* Send @f along the clean hit @h (take_checks): TCP tracking, the
+/* Send @f along the clean hit @h (take_checks; @dir is h->dir, a
+ * constant where the caller knows it): TCP tracking, the
  * rewrite, the L2 header, into @tx; or dropped and counted (a blind RST,
  * a frame that cannot be untagged or tagged). */
 static inline __attribute__((always_inline)) void
 take_send(struct sb_worker *w, struct fz_in *c, struct fz *f, const struct fz_hit *h,
-	  struct fz_tx *tx)
+	  struct fz_tx *tx, const unsigned dir)
 {
 	uint8_t *l3 = f->l3;
 	struct sb_session *s = h->s;
 	bool tcp = f->key.proto == IPPROTO_TCP;
-	unsigned dir = h->dir, out = h->out;
+	unsigned out = h->out;
 	uint64_t mac;
 
 	if (tcp) {
@@ -953,7 +954,7 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 			 * the common case: never poisoned where its first is
 			 * not.) */
 			if (likely(hit_ok)) {
-				take_send(w, &c, f, &hit, &tx);
+				take_send(w, &c, f, &hit, &tx, hit.dir);
 				continue;
 			}
 			/* The one before was not taken: this one is looked up
@@ -994,12 +995,23 @@ lookup:
 		s = sb_ct_session(ct, SB_CT_IDX(v));
 		nat = s->nat;
 found:
-		if (!take_checks(w, st, &c, in, f, s, nat, SB_CT_DIR(v), &hit)) {
-			left[nl++] = f->m;
-			continue;
+		/* Each direction its own copy of the checks and the send
+		 * (the direction a constant in each). */
+		if (SB_CT_DIR(v) == SB_CT_DIR_ORIG) {
+			if (!take_checks(w, st, &c, in, f, s, nat, SB_CT_DIR_ORIG, &hit)) {
+				left[nl++] = f->m;
+				continue;
+			}
+			hit_ok = true;
+			take_send(w, &c, f, &hit, &tx, SB_CT_DIR_ORIG);
+		} else {
+			if (!take_checks(w, st, &c, in, f, s, nat, SB_CT_DIR_REPLY, &hit)) {
+				left[nl++] = f->m;
+				continue;
+			}
+			hit_ok = true;
+			take_send(w, &c, f, &hit, &tx, SB_CT_DIR_REPLY);
 		}
-		hit_ok = true;
-		take_send(w, &c, f, &hit, &tx);
 	}
 	/* Each port with frames (a per-port bit set a packet cost more
 	 * than this look at every port a burst). */
