@@ -818,15 +818,14 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 	unsigned nl = 0, keys, refused = 0;
 	uint32_t poisoned = 0;
 	/* Packet i's common_case() kind, one byte each (masks are taken
-	 * from them once a burst), zero past n. */
-	uint8_t kinds[SB_BURST] __attribute__((aligned(16))) = { 0 };
+	 * from them once a burst), zero (FZ_NOT) past n: a run's end is
+	 * found by reading one past. */
+	uint8_t kinds[SB_BURST + 16] __attribute__((aligned(16))) = { 0 };
 	uint64_t fresh, notok;     /* masks: FZ_NEW, FZ_NOT */
 	/* Loop 3's first test: FZ_NEW until a packet left behind marks an
 	 * address pair (poisoned), then a kind none has. */
 	unsigned fast = FZ_NEW;
 	unsigned kind;
-	struct fz_hit hit = { NULL, 0, 0, 0, 0 }; /* the last clean hit, if hit_ok */
-	bool hit_ok = false;
 	/* The parse stage from here, not from @now (the loop's time, taken
 	 * before its rx bursts). */
 	uint64_t t0 = timed ? rte_rdtsc() : now, t1 = t0;
@@ -929,9 +928,11 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 	 * under a burst, so their lookups and checks would find the same. */
 	for (unsigned out = 0; out < w->n_ports; out++)
 		tx.next[out] = tx.m[out];
-	for (unsigned i = 0; i < n; i++) {
-		struct fz *f = &z[i];
+	struct fz *f = z;
+	/* (Pointers, not an index: a run's loop below moves them.) */
+	for (const uint8_t *kp = kinds, *kend = kinds + n; kp != kend; kp++, f++) {
 		uint32_t cand[SB_CT_MAX_CAND];
+		struct fz_hit h;           /* a clean hit (take_checks) */
 		struct sb_ft_pos pos;
 		struct sb_session *s;
 		unsigned nat;
@@ -939,7 +940,7 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 
 		/* One test for the common case at 1024 flows: a key looked
 		 * up on its own, no address pair marked. */
-		kind = kinds[i];
+		kind = *kp;
 		if (likely(kind == fast))
 			goto lookup;
 		if (kind == FZ_NOT) {
@@ -950,27 +951,19 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 			continue;
 		}
 		if (kind == FZ_SAME) {
-			/* (A run's packets are between the same two hosts, of
-			 * the common case: never poisoned where its first is
-			 * not.) */
-			if (likely(hit_ok)) {
-				take_send(w, &c, f, &hit, &tx, hit.dir);
-				continue;
-			}
-			/* The one before was not taken: this one is looked up
-			 * and checked on its own, as it would have been. */
+			/* The one before was not taken (a taken packet's run
+			 * is sent with it, below): this one is looked up and
+			 * checked on its own, as it would have been. */
 			pos = sb_ft_pos_first(ft, sb_ct_fingerprint(ct, &f->key));
 			f->b1 = &ft->b[pos.b1];
 			f->sig = pos.sig;
 			f->v = SB_FT_NONE;
 		}
 		if (unlikely(poisoned != 0) && (poisoned & addr_bit(f->key.src ^ f->key.dst))) {
-			hit_ok = false;
 			left[nl++] = f->m;
 			continue;
 		}
 lookup:
-		hit_ok = false;
 		v = f->v;
 		s = f->s;
 		/* The first candidate is the session, or all of them are
@@ -996,21 +989,32 @@ lookup:
 		nat = s->nat;
 found:
 		/* Each direction its own copy of the checks and the send
-		 * (the direction a constant in each). */
+		 * (the direction a constant in each), the hit's run sent
+		 * with it (see above; a run's packets are between the same
+		 * two hosts, of the common case: never poisoned where its
+		 * first is not). kinds[n] is FZ_NOT. */
 		if (SB_CT_DIR(v) == SB_CT_DIR_ORIG) {
-			if (!take_checks(w, st, &c, in, f, s, nat, SB_CT_DIR_ORIG, &hit)) {
+			if (!take_checks(w, st, &c, in, f, s, nat, SB_CT_DIR_ORIG, &h)) {
 				left[nl++] = f->m;
 				continue;
 			}
-			hit_ok = true;
-			take_send(w, &c, f, &hit, &tx, SB_CT_DIR_ORIG);
+			take_send(w, &c, f, &h, &tx, SB_CT_DIR_ORIG);
+			while (unlikely(kp[1] == FZ_SAME)) {
+				kp++;
+				f++;
+				take_send(w, &c, f, &h, &tx, SB_CT_DIR_ORIG);
+			}
 		} else {
-			if (!take_checks(w, st, &c, in, f, s, nat, SB_CT_DIR_REPLY, &hit)) {
+			if (!take_checks(w, st, &c, in, f, s, nat, SB_CT_DIR_REPLY, &h)) {
 				left[nl++] = f->m;
 				continue;
 			}
-			hit_ok = true;
-			take_send(w, &c, f, &hit, &tx, SB_CT_DIR_REPLY);
+			take_send(w, &c, f, &h, &tx, SB_CT_DIR_REPLY);
+			while (unlikely(kp[1] == FZ_SAME)) {
+				kp++;
+				f++;
+				take_send(w, &c, f, &h, &tx, SB_CT_DIR_REPLY);
+			}
 		}
 	}
 	/* Each port with frames (a per-port bit set a packet cost more
