@@ -297,6 +297,36 @@ sb_fastpath_forward(struct sb_worker *w, struct sb_burst *b, const struct sb_pkt
 /* common_case() stores the key as two 8-byte words. */
 _Static_assert(sizeof(struct sb_ct_key) == 16, "sb_ct_key: two words");
 
+/* The index of @x's lowest set bit (x != 0) as a 64-bit value: gcc
+ * 12 sign-extends __builtin_ctzll's int before indexing with it. */
+static inline uint64_t
+ctz_idx(uint64_t x)
+{
+#if defined(__x86_64__)
+	uint64_t r;
+
+	__asm__("bsfq %1, %0" : "=r"(r) : "rm"(x) : "cc");
+	return r;
+#else
+	return (uint64_t)__builtin_ctzll(x);
+#endif
+}
+
+/* The same of a 32-bit @x (the write of a 32-bit register clears the
+ * upper half). */
+static inline uint64_t
+ctz_idx32(uint32_t x)
+{
+#if defined(__x86_64__)
+	uint64_t r;
+
+	__asm__("bsfl %k1, %k0" : "=r"(r) : "rm"(x) : "cc");
+	return r;
+#else
+	return (uint64_t)__builtin_ctz(x);
+#endif
+}
+
 /* What the fused pass keeps of a packet between its loops. */
 struct fz {
 	struct rte_mbuf *m;
@@ -891,7 +921,7 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 	 * prefetched; a key with none there has its second bucket
 	 * prefetched for the full search below. */
 	for (uint64_t u = fresh; u != 0; u &= u - 1) {
-		struct fz *f = &z[__builtin_ctzll(u)];
+		struct fz *f = &z[ctz_idx(u)];
 		const struct sb_ft_bucket *b1;
 		uint32_t m;
 
@@ -900,7 +930,7 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 		if (likely(m != 0)) {
 			struct sb_session *s;
 
-			f->v = b1->val[__builtin_ctz(m)] & SB_FT_VAL_MAX;
+			f->v = b1->val[ctz_idx32(m)] & SB_FT_VAL_MAX;
 			/* Both its lines: a 44-byte session spans two
 			 * in 10 of its 16 places in a line. Its address
 			 * kept for loop 3. */
