@@ -712,9 +712,13 @@ take_send(struct sb_worker *w, struct fz_in *c, struct fz *f, const struct fz_hi
 			return;
 	}
 	if (likely(h->nat == SB_CT_NAT_SRC)) {
-		/* Masquerade, the common case, from the key: no sb_meta. */
-		masquerade(c->wan_addr, c->now_u, s, dir, l3, 20, tcp, tcp ? l3[20 + 13] : 0, &c->k,
-			   false);
+		/* Masquerade, the common case, from the key: no sb_meta; a
+		 * copy for each protocol (one test of it a packet). */
+		if (tcp)
+			masquerade(c->wan_addr, c->now_u, s, dir, l3, 20, true, l3[20 + 13], &c->k,
+				   false);
+		else
+			masquerade(c->wan_addr, c->now_u, s, dir, l3, 20, false, 0, &c->k, false);
 	} else {
 		struct sb_meta md = {
 			.src = f->key.src, .dst = f->key.dst, .sport = f->key.sport,
