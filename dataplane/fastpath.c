@@ -98,10 +98,11 @@ masquerade(const uint32_t *wan_addr, uint32_t now_u, struct sb_session *s, unsig
 /* Rewrite the packet (@md, IPv4 header at @l3) going along @s in @dir and
  * account for it: addresses, ports, TTL and checksums, the session's
  * state and age (@now_u: the time in table units, sb_ct_touch), the
- * counters (in @k). Its L2 header and transmission are the caller's. */
+ * counters (in @k; k->forwarded only if @fwd, as masquerade()). Its L2
+ * header and transmission are the caller's. */
 static inline __attribute__((always_inline)) void
 translate(struct sb_worker *w, uint32_t now_u, struct sb_session *s, unsigned dir,
-	  const struct sb_meta *md, uint8_t *l3, struct tr_cnt *k)
+	  const struct sb_meta *md, uint8_t *l3, struct tr_cnt *k, const bool fwd)
 {
 	/* TCP and UDP through a translating session: the rewrite prepared at
 	 * its creation, TTL included; ICMP echo and untranslated sessions:
@@ -113,7 +114,7 @@ translate(struct sb_worker *w, uint32_t now_u, struct sb_session *s, unsigned di
 		/* Masquerade, the common case, straight through: the prepared
 		 * rewrite below without the other kinds' cases. */
 		masquerade(w->ct->addr, now_u, s, dir, l3, md->l4_off, md->proto == IPPROTO_TCP,
-			   md->tcp_flags, k, true);
+			   md->tcp_flags, k, fwd);
 		return;
 	}
 
@@ -161,7 +162,8 @@ translate(struct sb_worker *w, uint32_t now_u, struct sb_session *s, unsigned di
 	 * Inbound sessions (forwards) are the outside's to keep: both ways. */
 	if (dir == SB_CT_DIR_ORIG || s->nat == SB_CT_NAT_FWD)
 		s->last = now_u;
-	k->forwarded++;
+	if (fwd)
+		k->forwarded++;
 }
 
 /* First fragment @m (parsed: @md, its addresses as they came in) passed
@@ -191,7 +193,7 @@ translate_one(struct sb_worker *w, const struct sb_burst *b, struct sb_session *
 {
 	struct tr_cnt k = { 0, 0, 0 };
 
-	translate(w, (uint32_t)(b->now >> w->ct->tshift), s, dir, md, l3, &k);
+	translate(w, (uint32_t)(b->now >> w->ct->tshift), s, dir, md, l3, &k, true);
 	w->cnt.forwarded += k.forwarded;
 	w->cnt.nat_out += k.nat_out;
 	w->cnt.nat_in += k.nat_in;
@@ -573,7 +575,7 @@ struct fz_tx {
 struct fz_hit {
 	struct sb_session *s;
 	uint64_t mac;              /* the neighbour's word (sb_neigh mac_state) */
-	unsigned dir, out, nat;    /* nat: s->nat */
+	unsigned out, nat;         /* nat: s->nat */
 };
 
 /* The path word (take_checks): in_nb, out_nb, wan_gen, out_port and
@@ -683,14 +685,13 @@ take_checks(struct sb_worker *w, const struct sb_dp_state *st, struct fz_in *c,
 take:
 	h->s = s;
 	h->mac = mac;
-	h->dir = dir;
 	h->out = out;
 	h->nat = nat;
 	return true;
 }
 
-/* Send @f along the clean hit @h (take_checks; @dir is h->dir, a
- * constant where the caller knows it): TCP tracking, the
+/* Send @f along the clean hit @h in direction @dir (take_checks'; a
+ * constant where the caller inlines it): TCP tracking, the
  * rewrite, the L2 header, into @tx; or dropped and counted (a blind RST,
  * a frame that cannot be untagged or tagged). */
 static inline __attribute__((always_inline)) void
@@ -730,9 +731,8 @@ take_send(struct sb_worker *w, struct fz_in *c, struct fz *f, const struct fz_hi
 		 * cases go. */
 		if (md.proto != IPPROTO_TCP && md.proto != IPPROTO_UDP)
 			__builtin_unreachable();
-		translate(w, c->now_u, s, dir, &md, l3, &c->k);
-		/* (Counted in the frames once a burst, as masquerade's.) */
-		c->k.forwarded--;
+		/* (Forwarded counted in the frames once a burst.) */
+		translate(w, c->now_u, s, dir, &md, l3, &c->k, false);
 	}
 	/* The neighbour's word (MAC in bytes 0-5) over the destination, then
 	 * the port's MAC and the EtherType (IPv4: the frame is untagged by
