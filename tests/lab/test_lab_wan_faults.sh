@@ -13,8 +13,15 @@
 # and asserts them against the configuration:
 #   outages (carrier, dead gateway, blackhole, flapping):
 #     detection <= interval x down_after + interval             =  800 ms
-#   quality (30% loss, latency): the window has to see it:
+#   latency: the window's average has to cross it:
 #     detection <= interval x window + interval                 = 4200 ms
+#   random loss (50%): a monitor is over 5% once 2 of its last 20
+#     probes were lost, and with quorum 1 both monitors must be; when
+#     that happens is chance. The bound is the round R by which it has
+#     happened with probability 1 - 1e-5 (exact, from the chain of
+#     "rounds since the last loss"; 30% loss would need R = 48 and
+#     misses 4200 ms in 1.5% of runs, which is why this is 50%):
+#     detection <= interval x R + interval        = 23 rounds: 4800 ms
 #   new conn    <= detection bound + the client's retry (300 + 100 ms)
 #   failback    <= interval x window + hold_down + 2 x interval  = 5400 ms
 #               (with a loss trigger the lost rounds must leave the
@@ -30,10 +37,35 @@ lab_test_init "$@"
 IV=200 DOWN_AFTER=3 WINDOW=20 HOLD=1000
 B_OUTAGE=$((IV * DOWN_AFTER + IV))
 B_QUALITY=$((IV * WINDOW + IV))
+LOSS=50 LOSS_PCT=5
+# rounds_by PERCENT: the first round after which both monitors have
+# crossed loss_pct with probability >= 1 - 1e-5 (needs 2 losses in a
+# window: checked below against window and loss_pct).
+rounds_by() {
+	/usr/bin/python3 - "$1" "$WINDOW" <<'PY'
+import sys
+p, w = int(sys.argv[1]) / 100, int(sys.argv[2])
+dist, hit = {w: 1.0}, 0.0   # rounds since the last loss (w: none in the window)
+for t in range(1, 1000):
+    nd = {}
+    for s, pr in dist.items():
+        if s < w:
+            hit += pr * p          # a second loss inside the window
+        else:
+            nd[1] = nd.get(1, 0) + pr * p
+        nd[min(s + 1, w)] = nd.get(min(s + 1, w), 0) + pr * (1 - p)
+    dist = nd
+    if 1 - hit * hit <= 1e-5:    # two independent monitors, both over
+        print(t)
+        break
+PY
+}
+[ $((WINDOW * LOSS_PCT / 100 + 1)) -eq 2 ] || { echo "FAIL rounds_by assumes 2 losses cross loss_pct: update it"; exit 1; }
+B_LOSS=$((IV * $(rounds_by $LOSS) + IV))
 B_CLIENT=400
 B_FAILBACK=$((IV * WINDOW + HOLD + 2 * IV))
 conf=$top/conf/lab-wan.ini
-for k in "interval_ms = $IV" "down_after = $DOWN_AFTER" "hold_down_ms = $HOLD" "window = $WINDOW"; do
+for k in "interval_ms = $IV" "down_after = $DOWN_AFTER" "hold_down_ms = $HOLD" "window = $WINDOW" "loss_pct = $LOSS_PCT" "quorum = 1"; do
 	grep -q "^$k\$" "$conf" || { echo "FAIL $conf no longer has '$k': update the bounds"; exit 1; }
 done
 
@@ -187,7 +219,7 @@ sleep 1
 scenario "carrier down" "$B_OUTAGE" "$lab link-down wan1" "$lab restore wan1"
 scenario "gateway stops answering" "$B_OUTAGE" "$lab fail-gw wan1" "$lab restore wan1"
 scenario "upstream blackhole" "$B_OUTAGE" "$lab blackhole wan1" "$lab restore wan1"
-scenario "30% loss" "$B_QUALITY" "$lab loss wan1 30" "$lab restore wan1"
+scenario "$LOSS% loss" "$B_LOSS" "$lab loss wan1 $LOSS" "$lab restore wan1"
 scenario "latency 150 ms (> 100 ms)" "$B_QUALITY" "$lab latency wan1 150" "$lab restore wan1"
 scenario "link flapping every 2 s" "$B_OUTAGE" "" "" flap
 
