@@ -69,6 +69,57 @@ sb_csum_update32(uint16_t c, uint32_t old, uint32_t new)
 	return (uint16_t)~sb_csum_fold(s);
 }
 
+/* A 16-bit field of a packet at any alignment, for the asm below. */
+typedef uint16_t __attribute__((may_alias, aligned(1))) sb_u16_any;
+
+/** The ones' complement sum of @a and @b (end-around carry): zero only
+ * when both are. */
+static inline uint16_t
+sb_csum_add(uint16_t a, uint16_t b)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__asm__("addw %1, %0\n\tadcw $0, %0" : "+r"(a) : "r"(b) : "cc");
+	return a;
+#else
+	uint32_t s = (uint32_t)a + b;
+
+	return (uint16_t)(s + (s >> 16));
+#endif
+}
+
+/** The checksum at @p (as it lies) less @x in ones' complement, in place:
+ * HC' = HC - x with an end-around borrow, which is RFC 1624's
+ * ~(~HC + x) (eqn. 3) for every HC and x, 0x0000 where it gives 0x0000
+ * (checked over all 2^32 pairs, tests/test_checksum.c): a subtract and a
+ * subtract-with-borrow on memory where the fold took ten instructions.
+ * (No second borrow: HC - x + 0x10000 >= 1.) */
+static inline void
+sb_csum_sub_at(uint8_t *p, uint16_t x)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__asm__("subw %1, %0\n\tsbbw $0, %0" : "+m"(*(sb_u16_any *)p) : "r"(x) : "cc");
+#else
+	uint16_t c = sb_ld16(p);
+	uint32_t d = (uint32_t)c - x;
+
+	sb_st16(p, (uint16_t)(d - (d >> 31)));
+#endif
+}
+
+/** The checksum at @p plus @x in ones' complement, in place: HC + x with
+ * an end-around carry (no second carry: the sum is at most 0x1fffe).
+ * Never 0x0000 unless both are: where RFC 1624 gives 0x0000 this gives
+ * 0xffff, which is what a UDP checksum must carry (RFC 768). */
+static inline void
+sb_csum_add_at(uint8_t *p, uint16_t x)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__asm__("addw %1, %0\n\tadcw $0, %0" : "+m"(*(sb_u16_any *)p) : "r"(x) : "cc");
+#else
+	sb_st16(p, sb_csum_add(sb_ld16(p), x));
+#endif
+}
+
 /** UDP: a zero checksum means "none" and stays zero; a computed zero is
  * sent as 0xffff (RFC 768). */
 static inline uint16_t

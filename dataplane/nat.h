@@ -165,20 +165,16 @@ sb_nat_prepare(uint32_t osrc, uint32_t nsrc, uint16_t osp, uint16_t nsp, uint32_
 static inline __attribute__((always_inline)) void
 sb_nat_apply_ck(uint8_t *l3, uint8_t *l4, bool tcp, uint16_t ck_ip, uint16_t ck_l4)
 {
-	uint32_t c;
-
+	/* HC' = ~(~HC + x) as HC - x with an end-around borrow, in place
+	 * (sb_csum_sub_at); x the prepared constant and the TTL's. */
 	l3[8]--;
-	c = (uint16_t)~sb_ld16(l3 + 10) + (uint32_t)ck_ip + (uint16_t)~RTE_BE16(0x0100);
-	sb_st16(l3 + 10, (uint16_t)~sb_csum_fold(c));
-	if (tcp) {
-		c = (uint16_t)~sb_ld16(l4 + 16) + (uint32_t)ck_l4;
-		sb_st16(l4 + 16, (uint16_t)~sb_csum_fold(c));
-	} else {
-		uint16_t old = sb_ld16(l4 + 6);
-
-		c = (uint16_t)~old + (uint32_t)ck_l4;
-		sb_st16(l4 + 6, sb_csum_udp_fix(old, (uint16_t)~sb_csum_fold(c)));
-	}
+	sb_csum_sub_at(l3 + 10, sb_csum_add(ck_ip, (uint16_t)~RTE_BE16(0x0100)));
+	if (tcp)
+		sb_csum_sub_at(l4 + 16, ck_l4);
+	else if (sb_ld16(l4 + 6) != 0)
+		/* HC + ~x: the same sum, a computed 0x0000 as 0xffff
+		 * (sb_csum_add_at; RFC 768); "none" (0) stays. */
+		sb_csum_add_at(l4 + 6, (uint16_t)~ck_l4);
 }
 
 /**
