@@ -393,6 +393,33 @@ sb_ct_verify_at(const struct sb_ct *ct, const struct sb_ct_key *k, const struct 
 	return kp == sp && k->src == s->rem_addr && k->dst == sb_ct_ext_addr(ct, s);
 }
 
+/** sb_ct_verify_at() of a lookup's first candidate, allowed to say no
+ * where the full check would say yes: the original direction of a
+ * hairpin session (its destination is not rem_addr), which the caller
+ * then checks in full (sb_ct_pick); one test fewer for every other. */
+static inline bool
+sb_ct_verify_first(const struct sb_ct *ct, const struct sb_ct_key *k, const struct sb_session *s,
+		   unsigned dir)
+{
+	uint32_t kp, sp;
+	uint16_t pf;
+
+	memcpy(&pf, &s->proto, 2);
+	if ((rte_le_to_cpu_16(pf) & (0xff | SB_CT_IN_USE_WORD)) != (k->proto | SB_CT_IN_USE_WORD))
+		return false;
+	memcpy(&kp, &k->sport, 4);
+	if (dir == SB_CT_DIR_ORIG) {
+		uint64_t ka, sa;
+
+		memcpy(&sp, &s->lan_port, 4);
+		memcpy(&ka, &k->src, 8);
+		memcpy(&sa, &s->lan_addr, 8);
+		return ((ka ^ sa) | (kp ^ sp)) == 0;
+	}
+	memcpy(&sp, &s->rem_port, 4);
+	return kp == sp && k->src == s->rem_addr && k->dst == sb_ct_ext_addr(ct, s);
+}
+
 /** Does @k, found with data word @v, belong to the session it points at? */
 static inline bool
 sb_ct_verify(const struct sb_ct *ct, const struct sb_ct_key *k, uint64_t v)

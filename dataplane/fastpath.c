@@ -338,8 +338,14 @@ struct fz {
 	uint32_t sig;              /* its signature there */
 	uint32_t v;                /* first candidate, SB_FT_NONE: a miss */
 	uint32_t poison;           /* not ok: addr_bit(src ^ dst), 0: unknown */
-	struct sb_session *s;      /* v's session (v != SB_FT_NONE) */
+	/* v's session; a miss: fz_none, which no key matches (one test
+	 * fewer a hit than a test of v). */
+	struct sb_session *s;
 };
+
+/* What a miss's first candidate points at: not in use, so that
+ * sb_ct_verify_first() turns every key away. */
+static struct sb_session fz_none;
 
 /* The full position of @f's key (sb_ft_find's), from its first bucket. */
 static inline struct sb_ft_pos
@@ -951,6 +957,7 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 			struct sb_ft_pos pos = fz_pos(ft, f);
 
 			f->v = SB_FT_NONE;
+			f->s = &fz_none;
 			rte_prefetch0(&ft->b[pos.b2]);
 		}
 	}
@@ -997,6 +1004,7 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 			f->b1 = &ft->b[pos.b1];
 			f->sig = pos.sig;
 			f->v = SB_FT_NONE;
+			f->s = &fz_none;
 		}
 		if (unlikely(poisoned != 0) && (poisoned & addr_bit(f->key.src ^ f->key.dst))) {
 			left[nl++] = f->m;
@@ -1005,14 +1013,13 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 lookup:
 		v = f->v;
 		s = f->s;
-		/* The first candidate is the session, or all of them are
-		 * checked in the order sb_ct_lookup_bulk does. Its kind read
-		 * once for the tests below (the compiler must read a
-		 * bit-field again after any store). */
-		if (likely(v != SB_FT_NONE)) {
+		/* The first candidate is the session (a miss's is fz_none),
+		 * or all of them are checked in the order sb_ct_lookup_bulk
+		 * does. Its kind read once for the tests below (the compiler
+		 * must read a bit-field again after any store). */
+		if (likely(sb_ct_verify_first(ct, &f->key, s, SB_CT_DIR(v)))) {
 			nat = sb_ct_pf_word(s) >> SB_CT_NAT_WORD_SHIFT & 3;
-			if (likely(sb_ct_verify_at(ct, &f->key, s, SB_CT_DIR(v), nat)))
-				goto found;
+			goto found;
 		}
 		pos = fz_pos(ft, f);
 		v = sb_ct_pick(ct, &f->key, cand, sb_ft_find(ft, &pos, cand, SB_CT_MAX_CAND));
