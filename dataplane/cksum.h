@@ -78,7 +78,7 @@ static inline uint16_t
 sb_csum_add(uint16_t a, uint16_t b)
 {
 #if defined(__x86_64__) || defined(__i386__)
-	__asm__("addw %1, %0\n\tadcw $0, %0" : "+r"(a) : "r"(b) : "cc");
+	__asm__("addw %1, %0\n\tadcw $0, %0" : "+r"(a) : "ri"(b) : "cc");
 	return a;
 #else
 	uint32_t s = (uint32_t)a + b;

@@ -395,6 +395,15 @@ struct fz_in {
 		uint64_t key, mac;
 		unsigned out;
 	} path[2];
+	/* Loop 1's 64-bit constants, hidden from the compiler
+	 * (sb_fastpath_fused): where no register is free for them it
+	 * takes them as memory operands, one instruction each, where it
+	 * made each again with a movabs. */
+	struct {
+		uint64_t hdr;      /* the first word's version/IHL and fragment bits */
+		uint64_t inv, lim; /* sb_ipv4_cksum20_ok_k's */
+		uint64_t udp, tcp; /* sb_ct_key_w1(0, proto) */
+	} kc;
 };
 
 /* One bit of 32 for address @a (a multiplicative hash's top five bits).
@@ -466,11 +475,10 @@ common_case(const struct sb_worker *w, const struct fz_in *c, struct fz *f, uint
 	/* Version 4 and IHL 5 (byte 0), no fragment bits (bytes 6-7 but DF),
 	 * in one compare of the first word; 28 <= total length <= what the
 	 * frame holds, in one unsigned compare (len >= l3_off + 28 above). */
-	if (unlikely((w0 & (0xffull | (uint64_t)RTE_BE16(RTE_IPV4_HDR_MF_FLAG |
-							  RTE_IPV4_HDR_OFFSET_MASK) << 48)) != 0x45 ||
+	if (unlikely((w0 & c->kc.hdr) != 0x45 ||
 		     (uint8_t)w1 <= 1 || tot - 28 > len - (l3_off + 28)))
 		goto pair;
-	if (!(m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_GOOD) && unlikely(!sb_ipv4_cksum20_ok(w0, w1, dst)))
+	if (!(m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_GOOD) && unlikely(!sb_ipv4_cksum20_ok_k(w0, w1, dst, c->kc.inv, c->kc.lim)))
 		goto pair;
 	l4 = l3 + 20;
 	memcpy(&pw, l4, 4);
@@ -490,13 +498,13 @@ common_case(const struct sb_worker *w, const struct fz_in *c, struct fz *f, uint
 		/* 8 <= UDP length <= the IP payload (tot >= 28). */
 		if (unlikely((uint32_t)dl - 8 > tot - 28))
 			goto pair;
-		*kw1 = sb_ct_key_w1(pw, IPPROTO_UDP);
+		*kw1 = c->kc.udp | pw;
 	} else if (proto == IPPROTO_TCP) {
 		uint32_t doff = (uint32_t)(l4[12] >> 4) * 4u;
 
 		if (unlikely(tot < 40 || doff < 20 || doff > tot - 20))
 			goto pair;
-		*kw1 = sb_ct_key_w1(pw, IPPROTO_TCP);
+		*kw1 = c->kc.tcp | pw;
 	} else {
 		goto pair;
 	}
@@ -912,6 +920,12 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 	c.wan = c.port->role == SB_ROLE_WAN;
 	c.dhcp = c.port->dhcp;
 
+	c.kc.hdr = 0xffull | (uint64_t)RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK) << 48;
+	c.kc.inv = SB_CKSUM20_INV;
+	c.kc.lim = SB_CKSUM20_LIM;
+	c.kc.udp = sb_ct_key_w1(0, IPPROTO_UDP);
+	c.kc.tcp = sb_ct_key_w1(0, IPPROTO_TCP);
+	__asm__("" : "+m"(c.kc));
 	memset(&zz[0].key, 0xff, sizeof(zz[0].key));
 	/* Parse, key, hash; the first bucket prefetched for the next loop.
 	 * Specialised for an untagged ingress port (the frame's offsets

@@ -41,8 +41,14 @@ enum sb_frag {
  * A 20-byte IPv4 header as three words (bytes 0-7, 8-15, 16-19, as they
  * lie) is intact when its one's complement sum is 0xffff: two 64-bit
  * adds with end-around carry, then folded. */
+#define SB_CKSUM20_INV 0xfffefffefffeffffull /* 0xffff's inverse modulo 2^64 */
+#define SB_CKSUM20_LIM 0x0001000100010001ull /* (2^64 - 1) / 0xffff */
+
+/* sb_ipv4_cksum20_ok() with its two constants (@inv: SB_CKSUM20_INV,
+ * @lim: SB_CKSUM20_LIM) from the caller, who may hold them in memory
+ * (fastpath.c: a memory operand each, where a register was not free). */
 static inline bool
-sb_ipv4_cksum20_ok(uint64_t w0, uint64_t w1, uint32_t w2)
+sb_ipv4_cksum20_ok_k(uint64_t w0, uint64_t w1, uint32_t w2, uint64_t inv, uint64_t lim)
 {
 	uint64_t s;
 
@@ -68,7 +74,13 @@ sb_ipv4_cksum20_ok(uint64_t w0, uint64_t w1, uint32_t w2)
 	 * 0xffff (one multiplication, one compare; gcc 12 divides). s is
 	 * not 0: the callers' w0 holds the IHL, never 0, and an
 	 * end-around sum of words not all 0 is not 0. */
-	return s * 0xfffefffefffeffffull <= 0x0001000100010001ull;
+	return s * inv <= lim;
+}
+
+static inline bool
+sb_ipv4_cksum20_ok(uint64_t w0, uint64_t w1, uint32_t w2)
+{
+	return sb_ipv4_cksum20_ok_k(w0, w1, w2, SB_CKSUM20_INV, SB_CKSUM20_LIM);
 }
 
 static inline bool
