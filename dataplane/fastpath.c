@@ -427,6 +427,15 @@ static const uint8_t martian_top[512] = {
 	[256 + 0] = 1, [256 + 127] = 1, [256 + 240 ... 256 + 255] = 1,
 };
 
+/* A martian source or destination (@src, @dst network order): by first
+ * octet, then exactly (the limited broadcast). */
+static inline bool
+martian(uint32_t src, uint32_t dst)
+{
+	return (martian_top[sb_addr_top(src)] | martian_top[256 + sb_addr_top(dst)]) &&
+	       (sb_martian_src(src) || sb_martian_dst(dst));
+}
+
 /* The common case, as sb_parse and parse_burst would pass it on to the
  * lookup: the frame on the ingress port's VLAN (or untagged) and to its
  * MAC, IPv4 with a 20-byte header and a valid checksum, no fragment, TTL
@@ -444,7 +453,6 @@ static inline __attribute__((always_inline)) unsigned
 common_case(const struct sb_worker *w, const struct fz_in *c, struct fz *f, uint64_t *kw0,
 	    uint64_t *kw1, const unsigned l3_off, const bool wan)
 {
-	const struct sb_wport *ip = c->port;
 	struct rte_mbuf *m = f->m;
 	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *), *l3 = d + l3_off, *l4;
 	uint32_t len = rte_pktmbuf_data_len(m), src, dst, tot, pw;
@@ -530,11 +538,11 @@ common_case(const struct sb_worker *w, const struct fz_in *c, struct fz *f, uint
 		if (*kw0 == p0)
 			return FZ_SAME;
 	}
-	/* By first octet, then exactly (the limited broadcast). */
-	if (unlikely(martian_top[sb_addr_top(src)] | martian_top[256 + sb_addr_top(dst)]) &&
-	    (sb_martian_src(src) || sb_martian_dst(dst)))
-		goto pair;
+	/* From a LAN: the address checks are lan_refused()'s, on a miss
+	 * (loop 3): a hit proves them (see there). */
 	if (wan) {
+		if (unlikely(martian(src, dst)))
+			goto pair;
 		/* (A DHCP port is a WAN port.) */
 		if (unlikely(c->dhcp) && proto == IPPROTO_UDP && sb_ld16(l4) == RTE_BE16(67) &&
 		    sb_ld16(l4 + 2) == RTE_BE16(68))
@@ -543,9 +551,6 @@ common_case(const struct sb_worker *w, const struct fz_in *c, struct fz *f, uint
 		if (unlikely(sb_wk_on_subnet(w, src, SB_ROLE_LAN)) ||
 		    (unlikely(c->local & addr_bit(src)) && sb_wk_is_own(w, src)))
 			goto pair;
-	} else if (unlikely(c->local & addr_bit(dst)) &&
-		   (dst == ip->addr_be || sb_wk_is_local(w, dst))) {
-		goto pair;
 	}
 	return FZ_NEW;
 pair:
@@ -555,6 +560,26 @@ none:
 	/* Before the addresses: no pair to mark. */
 	f->poison = 0;
 	return FZ_NOT;
+}
+
+/* Would the general path stop the LAN's packet @f for its addresses (a
+ * martian, or to the gateway itself: dropped, or delivered here)? Asked
+ * of a miss only, not by common_case(): a hit that take_checks() passes
+ * came in on the port its session's side did, with the addresses the
+ * session was made from, and the general path made it only after these
+ * checks (parse_burst), on addresses that do not change while it runs
+ * ([port] address and [forward] need a restart; a DHCP WAN's new address
+ * flushes the sessions through it). The one session whose original
+ * destination is the gateway's, a hairpin, take_checks() refuses: it
+ * stays the general path's, as a packet to the gateway was. Eleven
+ * instructions a packet fewer from a LAN. */
+static inline bool
+lan_refused(const struct sb_worker *w, const struct fz_in *c, const struct fz *f)
+{
+	uint32_t src = f->key.src, dst = f->key.dst;
+
+	return martian(src, dst) ||
+	       ((c->local & addr_bit(dst)) && (dst == c->port->addr_be || sb_wk_is_local(w, dst)));
 }
 
 /* A miss @f from a LAN host at its [switchback] sessions_per_host limit:
@@ -666,15 +691,17 @@ take_checks(struct sb_worker *w, const struct sb_dp_state *st, struct fz_in *c,
 		if (unlikely(s->out_port != in))
 			return false;
 	}
+	/* A hairpin is the general path's (lan_refused(); across workers
+	 * it loops through the other side's, sb_ho_loops): never kept in
+	 * the path, so a hit on it comes here. */
 	idx = nb & ~SB_CT_NB_BY_ADDR;
-	if (unlikely(nb == SB_CT_NB_NONE) ||
+	if (unlikely(nb == SB_CT_NB_NONE) || unlikely(nat == SB_CT_NAT_HAIRPIN) ||
 	    unlikely(c->gen[s->out_port][nat] != s->wan_gen))
 		return false;
 	/* An index found by address holds while the entry is still that
 	 * address's (sb_l2out_resolve_s); otherwise the general path finds
 	 * the neighbour again. */
-	hop = nb & SB_CT_NB_BY_ADDR ? dir != SB_CT_DIR_ORIG ? s->lan_addr :
-	      nat == SB_CT_NAT_HAIRPIN ? s->rem_addr : f->key.dst : 0;
+	hop = nb & SB_CT_NB_BY_ADDR ? dir != SB_CT_DIR_ORIG ? s->lan_addr : f->key.dst : 0;
 	if (likely(idx == c->nb_idx)) {
 		/* The neighbour the hit before used (the published state
 		 * and, as for a run, the neighbour's word are taken as they
@@ -1038,6 +1065,13 @@ lookup:
 		pos = fz_pos(ft, f);
 		v = sb_ct_pick(ct, &f->key, cand, sb_ft_find(ft, &pos, cand, SB_CT_MAX_CAND));
 		if (v < 0) {
+			if (!c.wan && unlikely(lan_refused(w, &c, f))) {
+				/* As common_case() marks a WAN's. */
+				poisoned |= addr_bit(f->key.src ^ f->key.dst);
+				fast = UINT_MAX;
+				left[nl++] = f->m;
+				continue;
+			}
 			if (unlikely(refused_at_host_limit(w, &c, f))) {
 				refused++;
 				continue;

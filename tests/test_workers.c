@@ -480,6 +480,33 @@ test_workers_hairpin_across_workers(void **state)
 	 * the looped side is not counted against a host's share. */
 	assert_int_equal(sb_ct_count(ct[0]), 2);
 	assert_int_equal(sb_ct_count(ct[1]), 2);
+	/* Each looped side never resolves the next hop of the direction
+	 * whose packets, from the LAN, are addressed to the gateway: A's
+	 * side (worker 0) its egress, B's (worker 1, made from the looped
+	 * packet as from the WAN) its reply's. The fused pass, which takes
+	 * a LAN's hits without asking whether their destination is the
+	 * gateway's (fastpath.c, lan_refused), refuses a hit without one,
+	 * so round 2's packets were left to the general path, which looped
+	 * them again. */
+	for (unsigned k = 0; k < 2; k++) {
+		unsigned looped = 0;
+
+		for (uint32_t i = 0; i < ct[k]->capacity; i++) {
+			const struct sb_session *se = sb_ct_session(ct[k], i);
+
+			if (!se->in_use)
+				continue;
+			if (se->rem_addr == rte_cpu_to_be_32(WAN_ADDR)) {
+				assert_int_equal(se->out_nb, SB_CT_NB_NONE);
+				looped++;
+			}
+			if (se->lan_addr == rte_cpu_to_be_32(WAN_ADDR)) {
+				assert_int_equal(se->in_nb, SB_CT_NB_NONE);
+				looped++;
+			}
+		}
+		assert_int_equal(looped, 1);
+	}
 
 	/* Forged from the internet: 203.0.113.2:7001 -> 203.0.113.2:7000
 	 * (A's side's reply key), to A's worker and to the other. */
