@@ -393,7 +393,7 @@ struct fz_in {
 	 * neighbour's word and its egress port; UINT64_MAX: none yet. */
 	struct {
 		uint64_t key, mac;
-		unsigned out;
+		uint64_t out;      /* (64 bits: an index, no zero extension) */
 	} path[2];
 	/* Loop 1's 64-bit constants, hidden from the compiler
 	 * (sb_fastpath_fused): where no register is free for them it
@@ -619,7 +619,8 @@ struct fz_tx {
 struct fz_hit {
 	struct sb_session *s;
 	uint64_t mac;              /* the neighbour's word (sb_neigh mac_state) */
-	unsigned out, nat;         /* nat: s->nat */
+	uint64_t out, nat;         /* nat: s->nat (64 bits: an index and a
+				    * term of the path key, no extension) */
 };
 
 /* The path word (take_checks): in_nb, out_nb, wan_gen, out_port and
@@ -640,10 +641,10 @@ _Static_assert(offsetof(struct sb_session, out_nb) == offsetof(struct sb_session
  * (nothing changed). */
 static inline __attribute__((always_inline)) bool
 take_checks(struct sb_worker *w, const struct sb_dp_state *st, struct fz_in *c,
-	    unsigned in, const struct fz *f, struct sb_session *s, unsigned nat, unsigned dir,
+	    unsigned in, const struct fz *f, struct sb_session *s, uint64_t nat, unsigned dir,
 	    struct fz_hit *h)
 {
-	unsigned out;
+	uint64_t out;
 	uint16_t nb;
 	uint32_t idx, hop;
 	uint64_t mac, pw, key;
@@ -747,7 +748,7 @@ take_send(struct sb_worker *w, struct fz_in *c, struct fz *f, const struct fz_hi
 	uint8_t *l3 = f->l3;
 	struct sb_session *s = h->s;
 	bool tcp = f->key.proto == IPPROTO_TCP;
-	unsigned out = h->out;
+	uint64_t out = h->out;
 	uint64_t mac;
 
 	if (tcp) {
@@ -1022,7 +1023,7 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 		struct fz_hit h;           /* a clean hit (take_checks) */
 		struct sb_ft_pos pos;
 		struct sb_session *s;
-		unsigned nat;
+		uint64_t nat;
 		int64_t v;
 
 		/* One test for the common case at 1024 flows: a key looked
