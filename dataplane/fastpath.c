@@ -904,8 +904,9 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 	uint8_t kinds[SB_BURST + 16] __attribute__((aligned(16))) = { 0 };
 	uint64_t fresh, notok;     /* masks: FZ_NEW, FZ_NOT */
 	/* Loop 3's first test: FZ_NEW until a packet left behind marks an
-	 * address pair (poisoned), then a kind none has. */
-	unsigned fast = FZ_NEW;
+	 * address pair (poisoned), then a kind none has (a byte, as the
+	 * kinds are: a compare with its stack slot, no reload). */
+	uint8_t fast = FZ_NEW;
 	unsigned kind;
 	/* The parse stage from here, not from @now (the loop's time, taken
 	 * before its rx bursts). */
@@ -1034,7 +1035,7 @@ sb_fastpath_fused(struct sb_worker *w, const struct sb_dp_state *st, unsigned in
 		if (kind == FZ_NOT) {
 			poisoned |= f->poison;
 			if (f->poison != 0)
-				fast = UINT_MAX;
+				fast = UINT8_MAX;
 			left[nl++] = f->m;
 			continue;
 		}
@@ -1069,7 +1070,7 @@ lookup:
 			if (!c.wan && unlikely(lan_refused(w, &c, f))) {
 				/* As common_case() marks a WAN's. */
 				poisoned |= addr_bit(f->key.src ^ f->key.dst);
-				fast = UINT_MAX;
+				fast = UINT8_MAX;
 				left[nl++] = f->m;
 				continue;
 			}
