@@ -491,7 +491,20 @@ sb_ct_port_readdress(struct sb_ct *ct, unsigned port, uint32_t addr, sb_ct_expir
 		struct sb_session *s = &ct->s[i];
 		struct sb_ct_key k;
 
-		if (!s->in_use || s->nat == SB_CT_NAT_NONE || s->nat_wan != port)
+		if (!s->in_use)
+			continue;
+		if (unlikely(s->rem_addr == addr) && addr != 0) {
+			/* A peer whose address is now the gateway's, on any
+			 * port: what the LAN sends to it is the gateway's from
+			 * now on, and the fused pass takes a LAN's hits without
+			 * asking (fastpath.c, lan_refused). */
+			n++;
+			if (fn != NULL)
+				fn(arg, s);
+			sb_ct_delete(ct, i);
+			continue;
+		}
+		if (s->nat == SB_CT_NAT_NONE || s->nat_wan != port)
 			continue;
 		n++;
 		if (s->nat == SB_CT_NAT_HAIRPIN) {

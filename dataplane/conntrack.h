@@ -496,7 +496,8 @@ unsigned sb_ct_sweep(struct sb_ct *ct, uint64_t now, unsigned budget,
  * WAN's generation, and gets its TCP reset as in any WAN flush; deleting
  * it later removes only what is left. Hairpin sessions, both of whose
  * keys hold the address, are deleted now, calling @fn first (the mapping
- * given back). Then @addr is set. O(capacity); only on an address change,
+ * given back); so are the sessions of any port whose peer (rem_addr) is
+ * @addr, now the gateway's own. Then @addr is set. O(capacity); only on an address change,
  * never on a failover. Returns the sessions touched. Owning worker only.
  */
 unsigned sb_ct_port_readdress(struct sb_ct *ct, unsigned port, uint32_t addr,

@@ -439,9 +439,10 @@ martian(uint32_t src, uint32_t dst)
 /* The common case, as sb_parse and parse_burst would pass it on to the
  * lookup: the frame on the ingress port's VLAN (or untagged) and to its
  * MAC, IPv4 with a 20-byte header and a valid checksum, no fragment, TTL
- * above 1, no martian, TCP or UDP with sane lengths, not a DHCP reply,
- * not from a LAN subnet when it comes from a WAN, not to the gateway
- * itself when it comes from a LAN. Fills f->l3, f->key and the key's
+ * above 1, TCP or UDP with sane lengths; from a WAN also no martian,
+ * not a DHCP reply, not from a LAN subnet or the gateway's own address
+ * (from a LAN those address checks are lan_refused()'s, asked of a
+ * miss). Fills f->l3, f->key and the key's
  * two words (@kw0, @kw1: sb_ct_key_w0/w1) and returns FZ_NEW, or FZ_SAME
  * when they are f[-1]'s key: the packet before, which passed (one
  * that did not, and z[-1], hold a key no packet has); otherwise returns
@@ -486,7 +487,8 @@ common_case(const struct sb_worker *w, const struct fz_in *c, struct fz *f, uint
 	if (unlikely((w0 & c->kc.hdr) != 0x45 ||
 		     (uint8_t)w1 <= 1 || tot - 28 > len - (l3_off + 28)))
 		goto pair;
-	if (!(m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_GOOD) && unlikely(!sb_ipv4_cksum20_ok_k(w0, w1, dst, c->kc.inv, c->kc.lim)))
+	if (!(m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_GOOD) &&
+	    unlikely(!sb_ipv4_cksum20_ok_k(w0, w1, dst, c->kc.inv, c->kc.lim)))
 		goto pair;
 	l4 = l3 + 20;
 	memcpy(&pw, l4, 4);
@@ -569,10 +571,12 @@ none:
  * session was made from, and the general path made it only after these
  * checks (parse_burst), on addresses that do not change while it runs
  * ([port] address and [forward] need a restart; a DHCP WAN's new address
- * flushes the sessions through it). The one session whose original
- * destination is the gateway's, a hairpin, take_checks() refuses: it
- * stays the general path's, as a packet to the gateway was. Eleven
- * instructions a packet fewer from a LAN. */
+ * makes the sessions through it stale, and deletes those of any port to
+ * a peer that had it, sb_ct_port_readdress). The sessions whose LAN
+ * packets are addressed to the gateway stay the general path's:
+ * take_checks() refuses a hairpin, and the looped side of one across
+ * workers never resolves that direction's next hop (test_workers
+ * asserts it). Eleven instructions a packet fewer from a LAN. */
 static inline bool
 lan_refused(const struct sb_worker *w, const struct fz_in *c, const struct fz *f)
 {

@@ -534,8 +534,9 @@ test_conntrack_bytes_per_session_at_1m(void **state)
 
 /* A WAN's address changed: its sessions' reply keys (old address) go,
  * their original keys stay until the LAN side meets them stale (and gets
- * its TCP reset); a new session on the new address takes the same reply
- * tuple, and deleting the old session later leaves it alone. */
+ * its TCP reset); a session of any port to the new address goes; a new
+ * session on the new address takes the same reply tuple, and deleting
+ * the old session later leaves it alone. */
 static void
 test_conntrack_port_readdress(void **state)
 {
@@ -557,9 +558,21 @@ test_conntrack_port_readdress(void **state)
 	other = sb_ct_insert(ct, &o2, &r2, SB_CT_NAT_NONE, 2, now);
 	assert_true(other >= 0);
 
-	assert_int_equal(sb_ct_port_readdress(ct, WAN, rte_cpu_to_be_32(new_addr), NULL, NULL), 1);
+	/* Out of another port to the peer whose address the lease now
+	 * gives the gateway: deleted (what the LAN sends there is the
+	 * gateway's from now on). */
+	struct sb_ct_key o3 = key(0xc0a8010b, new_addr, 4001, 443, IPPROTO_TCP);
+	struct sb_ct_key r3 = key(new_addr, 0xc0a8010b, 443, 4001, IPPROTO_TCP);
+
+	assert_true(sb_ct_insert(ct, &o3, &r3, SB_CT_NAT_NONE, 2, now) >= 0);
+
+	assert_int_equal(sb_ct_port_readdress(ct, WAN, rte_cpu_to_be_32(new_addr), NULL, NULL), 2);
 	assert_int_equal(ct->addr[WAN], rte_cpu_to_be_32(new_addr));
 	assert_int_equal(sb_ct_count(ct), 2);
+	kp = &o3;
+	assert_int_equal(sb_ct_lookup_bulk(ct, &kp, 1, &data), 0);
+	kp = &r3;
+	assert_int_equal(sb_ct_lookup_bulk(ct, &kp, 1, &data), 0);
 	kp = &r;
 	assert_int_equal(sb_ct_lookup_bulk(ct, &kp, 1, &data), 0);   /* old reply key gone */
 	kp = &o;
