@@ -362,35 +362,14 @@ sb_ct_pf_word(const struct sb_session *s)
 	return rte_le_to_cpu_16(pf);
 }
 
-/** Does @k, found in direction @dir of session @s, belong to it? @nat is
- * s->nat, as the caller read it (once for all its tests). */
+/* Is @s in use and of @k's protocol? One compare of the word they share. */
 static inline bool
-sb_ct_verify_at(const struct sb_ct *ct, const struct sb_ct_key *k, const struct sb_session *s,
-		unsigned dir, unsigned nat)
+sb_ct_proto_match(const struct sb_ct_key *k, const struct sb_session *s)
 {
-	uint32_t kp, sp;
 	uint16_t pf;
 
-	/* In use, and the key's protocol, in one compare. */
 	memcpy(&pf, &s->proto, 2);
-	if ((rte_le_to_cpu_16(pf) & (0xff | SB_CT_IN_USE_WORD)) != (k->proto | SB_CT_IN_USE_WORD))
-		return false;
-	memcpy(&kp, &k->sport, 4);
-	if (dir == SB_CT_DIR_ORIG) {
-		memcpy(&sp, &s->lan_port, 4);
-		if (__builtin_expect(nat != SB_CT_NAT_HAIRPIN, 1)) {
-			/* The key's addresses lie as lan_addr and rem_addr
-			 * do: one 8-byte compare. */
-			uint64_t ka, sa;
-
-			memcpy(&ka, &k->src, 8);
-			memcpy(&sa, &s->lan_addr, 8);
-			return ((ka ^ sa) | (kp ^ sp)) == 0;
-		}
-		return kp == sp && k->src == s->lan_addr && k->dst == sb_ct_orig_dst(ct, s);
-	}
-	memcpy(&sp, &s->rem_port, 4);
-	return kp == sp && k->src == s->rem_addr && k->dst == sb_ct_ext_addr(ct, s);
+	return (rte_le_to_cpu_16(pf) & (0xff | SB_CT_IN_USE_WORD)) == (k->proto | SB_CT_IN_USE_WORD);
 }
 
 /** sb_ct_verify_at() of a lookup's first candidate, allowed to say no
@@ -402,13 +381,13 @@ sb_ct_verify_first(const struct sb_ct *ct, const struct sb_ct_key *k, const stru
 		   unsigned dir)
 {
 	uint32_t kp, sp;
-	uint16_t pf;
 
-	memcpy(&pf, &s->proto, 2);
-	if ((rte_le_to_cpu_16(pf) & (0xff | SB_CT_IN_USE_WORD)) != (k->proto | SB_CT_IN_USE_WORD))
+	if (!sb_ct_proto_match(k, s))
 		return false;
 	memcpy(&kp, &k->sport, 4);
 	if (dir == SB_CT_DIR_ORIG) {
+		/* The key's addresses lie as lan_addr and rem_addr do: one
+		 * 8-byte compare. */
 		uint64_t ka, sa;
 
 		memcpy(&sp, &s->lan_port, 4);
@@ -418,6 +397,25 @@ sb_ct_verify_first(const struct sb_ct *ct, const struct sb_ct_key *k, const stru
 	}
 	memcpy(&sp, &s->rem_port, 4);
 	return kp == sp && k->src == s->rem_addr && k->dst == sb_ct_ext_addr(ct, s);
+}
+
+/** Does @k, found in direction @dir of session @s, belong to it? @nat is
+ * s->nat, as the caller read it (once for all its tests). */
+static inline bool
+sb_ct_verify_at(const struct sb_ct *ct, const struct sb_ct_key *k, const struct sb_session *s,
+		unsigned dir, unsigned nat)
+{
+	if (__builtin_expect(dir == SB_CT_DIR_ORIG && nat == SB_CT_NAT_HAIRPIN, 0)) {
+		/* The original destination is not rem_addr (the other
+		 * host) but the gateway's address. */
+		uint32_t kp, sp;
+
+		memcpy(&kp, &k->sport, 4);
+		memcpy(&sp, &s->lan_port, 4);
+		return sb_ct_proto_match(k, s) && kp == sp && k->src == s->lan_addr &&
+		       k->dst == sb_ct_orig_dst(ct, s);
+	}
+	return sb_ct_verify_first(ct, k, s, dir);
 }
 
 /** Does @k, found with data word @v, belong to the session it points at? */
