@@ -37,16 +37,17 @@ enum sb_frag {
 	SB_FRAG_LATER,          /* offset > 0: no L4 header, sport = dport = 0 */
 };
 
-/* The checks of sb_parse that the fused fast path (fastpath.c) makes too.
- * A 20-byte IPv4 header as three words (bytes 0-7, 8-15, 16-19, as they
- * lie) is intact when its one's complement sum is 0xffff: two 64-bit
- * adds with end-around carry, then folded. */
 #define SB_CKSUM20_INV 0xfffefffefffeffffull /* 0xffff's inverse modulo 2^64 */
 #define SB_CKSUM20_LIM 0x0001000100010001ull /* (2^64 - 1) / 0xffff */
 
-/* sb_ipv4_cksum20_ok() with its two constants (@inv: SB_CKSUM20_INV,
- * @lim: SB_CKSUM20_LIM) from the caller, who may hold them in memory
- * (fastpath.c: a memory operand each, where a register was not free). */
+/* The checks of sb_parse that the fused fast path (fastpath.c) makes too.
+ * A 20-byte IPv4 header as three words (bytes 0-7, 8-15, 16-19, as they
+ * lie) is intact when its one's complement sum is 0xffff: two 64-bit
+ * adds with end-around carry, then folded. This one takes the test's
+ * two constants (@inv: SB_CKSUM20_INV, @lim: SB_CKSUM20_LIM) from the
+ * caller, who may hold them in memory (fastpath.c: a memory operand
+ * each, where a register was not free); sb_ipv4_cksum20_ok() below
+ * passes them as literals. */
 static inline bool
 sb_ipv4_cksum20_ok_k(uint64_t w0, uint64_t w1, uint32_t w2, uint64_t inv, uint64_t lim)
 {
